@@ -1,0 +1,165 @@
+#!/usr/bin/env node
+/**
+ * The `pillars` command. Exit codes: 0 every variant met its expectation; 1 one did not; 2 bad input
+ * (with one message naming the file, the field and what was expected); 3 an internal error.
+ */
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError, Option } from 'commander';
+import cliProgress from 'cli-progress';
+import { toJsonLine } from '../check/history.js';
+import { checks, formatTable, isScenarioError, processes, runVariant, type VariantReport } from '../scenario/index.js';
+import { LineWriter, loadScenarioFile, parseSeed, perVariantFile, selectVariants, writeJson } from './io.js';
+import { formatSweep, parseSeedRange, sweep } from './sweep.js';
+
+const EXIT_OK = 0;
+const EXIT_NOT_MET = 1;
+const EXIT_BAD_INPUT = 2;
+const EXIT_INTERNAL = 3;
+
+const color = process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
+const showProgress = process.stderr.isTTY === true;
+
+interface RunOpts {
+  variant?: string;
+  seed?: string;
+  json?: string;
+  history?: string;
+  trace?: string;
+  quiet?: boolean;
+}
+
+/** Run the selected variants of one file, print the table; returns the reports. */
+function runFile(file: string, o: RunOpts): VariantReport[] {
+  const { scenario } = loadScenarioFile(file);
+  const variants = selectVariants(scenario, o.variant);
+  const seed = o.seed === undefined ? undefined : parseSeed(o.seed, '--seed');
+  const several = variants.length > 1;
+  const reports: VariantReport[] = [];
+  for (const v of variants) {
+    const history = o.history === undefined ? undefined : new LineWriter(perVariantFile(o.history, v.name, several));
+    const trace = o.trace === undefined ? undefined : new LineWriter(perVariantFile(o.trace, v.name, several));
+    const bar = showProgress && !o.quiet ? new cliProgress.SingleBar({ format: `${scenario.name}/${v.name} {bar} {percentage}% of virtual time`, stream: process.stderr, clearOnComplete: true, hideCursor: true }, cliProgress.Presets.shades_classic) : undefined;
+    bar?.start(100, 0);
+    const { report } = runVariant(v, {
+      seed,
+      scenario: scenario.name,
+      historySink: history === undefined ? undefined : (e) => history.line(toJsonLine(e)),
+      traceSink: trace === undefined ? undefined : (line) => trace.line(line),
+      progress: (t, end) => bar?.update(Math.floor((100 * t) / end)),
+    });
+    bar?.stop();
+    history?.close();
+    trace?.close();
+    reports.push(report);
+  }
+  if (!o.quiet) {
+    process.stdout.write(`\n${scenario.name}${scenario.description ? ` — ${scenario.description.trim()}` : ''}\n\n`);
+    process.stdout.write(formatTable(reports, { color }) + '\n');
+  }
+  if (o.json !== undefined) writeJson(o.json, reports.length === 1 ? reports[0] : reports);
+  return reports;
+}
+
+function scenariosDir(): string {
+  return fileURLToPath(new URL('../../../scenarios/', import.meta.url));
+}
+
+export function buildProgram(): Command {
+  const program = new Command('pillars')
+    .description('The five pillars of distributed systems as software that runs: scenarios in a deterministic simulator, naive and fixed variants, and the checks that tell them apart.')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  program
+    .command('run')
+    .description('Run a scenario (every variant, or one) and print the variants side by side.')
+    .argument('<scenario.yaml>', 'the scenario file')
+    .option('--variant <name>', 'run only this variant')
+    .option('--seed <n>', "override the scenario's seed")
+    .option('--json <file>', 'write the report JSON (an array when several variants ran)')
+    .option('--history <file>', 'write the client history as JSON lines (file.<variant>.jsonl when several variants run)')
+    .option('--trace <file>', 'write every trace record as JSON lines (file.<variant>.jsonl when several variants run)')
+    .option('-q, --quiet', 'print nothing; use the exit code and --json')
+    .addHelpText('after', '\nExit code: 0 when every variant met its expectation (expect: pass|fail), 1 otherwise, 2 on bad input.\nExample: pillars run scenarios/broadcast.yaml --variant naive --seed 7 --history h.jsonl')
+    .action((file: string, o: RunOpts) => {
+      const reports = runFile(file, o);
+      process.exitCode = reports.every((r) => r.met) ? EXIT_OK : EXIT_NOT_MET;
+    });
+
+  program
+    .command('sweep')
+    .description('Run a range of seeds of a scenario on all cores; print the seeds that did not meet their expectation, with the command that replays each.')
+    .argument('<scenario.yaml>', 'the scenario file')
+    .requiredOption('--seeds <A..B>', 'the seeds to run, inclusive, e.g. 1..200')
+    .option('--variant <name>', 'sweep only this variant')
+    .option('--workers <n>', 'worker threads (default: one per core)')
+    .option('--json <file>', 'write the summary as JSON')
+    .addHelpText('after', '\nExit code: 0 when every run met its expectation, 1 otherwise, 2 on bad input.\nExample: pillars sweep scenarios/broadcast.yaml --seeds 1..200')
+    .action(async (file: string, o: { seeds: string; variant?: string; workers?: string; json?: string }) => {
+      const [seedFirst, seedLast] = parseSeedRange(o.seeds);
+      const { scenario, text } = loadScenarioFile(file);
+      const variants = selectVariants(scenario, o.variant).map((v) => v.name);
+      const workers = o.workers === undefined ? undefined : Math.max(1, parseSeed(o.workers, '--workers'));
+      const started = process.hrtime.bigint();
+      const summaries = await sweep({ file, text, scenario, variants, seedFirst, seedLast, workers, progress: showProgress });
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const runs = summaries.reduce((s, x) => s + x.runs, 0);
+      process.stdout.write(`${scenario.name}: ${runs} runs (seeds ${seedFirst}..${seedLast}, ${variants.length} variant${variants.length > 1 ? 's' : ''}) in ${seconds.toFixed(1)} s\n`);
+      process.stdout.write(formatSweep(file, summaries) + '\n');
+      if (o.json !== undefined) writeJson(o.json, { scenario: scenario.name, seeds: [seedFirst, seedLast], variants: summaries });
+      process.exitCode = summaries.every((s) => s.notMet === 0) ? EXIT_OK : EXIT_NOT_MET;
+    });
+
+  program
+    .command('demo')
+    .description('The main job: run every story in scenarios/ and print its variants side by side.')
+    .option('--json <file>', 'write every report as one JSON array')
+    .action((o: { json?: string }) => {
+      const dir = scenariosDir();
+      const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+      const all: VariantReport[] = [];
+      for (const f of files) all.push(...runFile(dir + f, {}));
+      const bad = all.filter((r) => !r.met);
+      process.stdout.write(`\n${all.length} variants of ${files.length} scenarios: ${all.length - bad.length} met their expectation${bad.length ? `, ${bad.length} did not (${bad.map((r) => `${r.scenario}/${r.variant}`).join(', ')})` : ''}.\n`);
+      if (o.json !== undefined) writeJson(o.json, all);
+      process.exitCode = bad.length === 0 ? EXIT_OK : EXIT_NOT_MET;
+    });
+
+  program
+    .command('list')
+    .description('List the processes a scenario can run and the checks it can name.')
+    .action(() => {
+      const w = Math.max(...[...Object.keys(processes), ...Object.keys(checks)].map((k) => k.length));
+      process.stdout.write('processes (system.process):\n');
+      for (const [k, p] of Object.entries(processes)) process.stdout.write(`  ${k.padEnd(w)}  ${p.description}\n`);
+      process.stdout.write('checks (checks[].name):\n');
+      for (const [k, c] of Object.entries(checks)) process.stdout.write(`  ${k.padEnd(w)}  ${c.description}\n`);
+    });
+
+  return program;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help and version exit 0; usage errors (unknown option, missing argument) are bad input.
+      process.exitCode = e.exitCode === 0 ? EXIT_OK : EXIT_BAD_INPUT;
+      return;
+    }
+    if (isScenarioError(e)) {
+      process.stderr.write(`pillars: ${e.message}\n`);
+      process.exitCode = EXIT_BAD_INPUT;
+      return;
+    }
+    process.stderr.write(`pillars: internal error: ${(e as Error).message ?? String(e)}\n`);
+    if (process.env.PILLARS_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
+    process.exitCode = EXIT_INTERNAL;
+  }
+}
+
+void main(process.argv);

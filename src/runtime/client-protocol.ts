@@ -1,0 +1,48 @@
+/**
+ * The messages between clients and a system under test. Any Process that serves clients answers a
+ * ClientRequest with exactly one ClientReply carrying the same id.
+ *
+ * status: ok (the operation took effect), fail (it certainly did not), info (unknown, e.g. a timeout
+ * inside the system). These are the outcomes of a Jepsen history.
+ */
+
+/** Operation names of histories; cas values are [expected, new]. */
+export const operationNames = ['read', 'write', 'cas', 'incr', 'transfer', 'broadcast', 'job'] as const;
+export type OperationName = (typeof operationNames)[number];
+
+export interface Operation {
+  f: OperationName;
+  key?: string;
+  value?: unknown;
+}
+
+export interface ClientRequest {
+  type: 'client_request';
+  id: number;
+  op: Operation;
+}
+
+export type ReplyStatus = 'ok' | 'fail' | 'info';
+
+export interface ClientReply {
+  type: 'client_reply';
+  id: number;
+  status: ReplyStatus;
+  value?: unknown;
+  error?: string;
+}
+
+export function isClientRequest(msg: unknown): msg is ClientRequest {
+  return typeof msg === 'object' && msg !== null && (msg as { type?: unknown }).type === 'client_request';
+}
+
+export function isClientReply(msg: unknown): msg is ClientReply {
+  return typeof msg === 'object' && msg !== null && (msg as { type?: unknown }).type === 'client_reply';
+}
+
+export function clientReply(req: ClientRequest, status: ReplyStatus, value?: unknown, error?: string): ClientReply {
+  const r: ClientReply = { type: 'client_reply', id: req.id, status };
+  if (value !== undefined) r.value = value;
+  if (error !== undefined) r.error = error;
+  return r;
+}

@@ -1,0 +1,77 @@
+/**
+ * The one door between algorithm code and the world.
+ *
+ * A protocol core never reads a clock, draws a random number, sends a packet or touches a file except
+ * through a Context. The simulator (src/sim) implements it on virtual time with seeded randomness and
+ * injected faults; the real runtime implements it on TCP, files and the wall clock. The same Process
+ * runs in both.
+ */
+
+export type NodeId = string;
+
+/** Opaque handle returned by setTimer; only meaningful to the Context that issued it. */
+export type TimerId = number;
+
+/**
+ * A node's disk. Writes land in a volatile cache at once and are visible to read(); they survive a
+ * crash only once an fsync that was issued after them has completed. That is the contract of a real
+ * disk with a page cache, and the one that makes "persist before acknowledge" testable.
+ */
+export interface Disk {
+  /** Replace the whole content of a file. */
+  write(file: string, data: Uint8Array): void;
+  /** Append bytes to the end of a file (creating it if needed). */
+  append(file: string, data: Uint8Array): void;
+  /** The current content of a file (synced or not), or undefined when it does not exist. */
+  read(file: string): Uint8Array | undefined;
+  /** Remove a file; like a write, the removal is durable only after the next fsync of that file. */
+  remove(file: string): void;
+  /** Names of the files that exist now, sorted. */
+  list(): string[];
+  /**
+   * Make everything written to `file` so far durable. `done` runs later, when the disk says so;
+   * a crash before then loses the unsynced writes and `done` never runs.
+   */
+  fsync(file: string, done: () => void): void;
+}
+
+/** Counters, histograms and gauges. The host decides where they go (a scenario report, Prometheus). */
+export interface Metrics {
+  count(name: string, by?: number): void;
+  /** Record one observation, for example a latency in milliseconds. */
+  observe(name: string, value: number): void;
+  gauge(name: string, value: number): void;
+}
+
+export interface Context {
+  /** This node's name. */
+  readonly id: NodeId;
+  /** The other nodes of the system under test, in a fixed order. */
+  readonly peers: readonly NodeId[];
+  /** This node's clock in milliseconds. In the simulator it has its own offset and drift. */
+  now(): number;
+  /** A uniform draw in [0, 1) from this node's own seeded stream. */
+  random(): number;
+  /** Send a message; it may be delayed, lost, duplicated or reordered on the way. */
+  send(to: NodeId, msg: unknown): void;
+  /** Run `fn` after `ms` milliseconds of this node's clock. Timers die with the node. */
+  setTimer(ms: number, fn: () => void): TimerId;
+  clearTimer(id: TimerId): void;
+  readonly disk: Disk;
+  readonly metrics: Metrics;
+  /** A structured event for the trace. */
+  log(event: string, fields?: Record<string, unknown>): void;
+}
+
+/**
+ * A node's program. It is built by a factory from a Context (and rebuilt from the same disk after a
+ * crash), then driven by messages and by the timers it sets.
+ */
+export interface Process {
+  /** Called once after construction, when the node starts or restarts. */
+  start?(): void;
+  /** A message has arrived. */
+  onMessage(from: NodeId, msg: unknown): void;
+}
+
+export type ProcessFactory<Config = unknown> = (ctx: Context, config: Config) => Process;

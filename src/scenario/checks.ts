@@ -1,0 +1,75 @@
+/**
+ * The checks a scenario can name under `checks:`. Each has its own parameter schema and says whether
+ * it needs the client history (histories are recorded only when some check or --history needs them).
+ */
+import { z } from 'zod';
+import type { History } from '../check/history.js';
+import { checkBroadcastComplete, checkErlangC, type CheckOutcome } from '../check/index.js';
+import { mean } from '../runtime/distribution.js';
+import type { MetricsRegistry } from '../sim/metrics.js';
+import type { ResolvedVariant } from './schema.js';
+import { queueServerConfigSchema } from '../work/index.js';
+
+export interface RunFacts {
+  variant: ResolvedVariant;
+  servers: readonly string[];
+  history: History | undefined;
+  metrics: MetricsRegistry;
+  /** The flat metrics of the run (counters, gauges, histogram summaries). */
+  flat: Record<string, number>;
+}
+
+export interface CheckEntry {
+  description: string;
+  params: z.ZodType;
+  needsHistory: boolean;
+  run(facts: RunFacts, params: any): CheckOutcome;
+}
+
+export const checks: Record<string, CheckEntry> = {
+  'erlang-c': {
+    description: 'measured mean wait and P(wait) of a work/queue-server agree with the Erlang C formula',
+    params: z.object({ name: z.string(), tolerance: z.number().positive().max(1).default(0.03) }).strict(),
+    needsHistory: false,
+    run(facts, params: { tolerance: number }) {
+      const v = facts.variant;
+      if (v.system.process !== 'work/queue-server') return { ok: false, detail: 'erlang-c needs system.process work/queue-server' };
+      if (v.workload.type !== 'open' || v.workload.ratePerSec === undefined) return { ok: false, detail: 'erlang-c needs an open (Poisson) workload' };
+      const cfg = queueServerConfigSchema.parse(v.system.config ?? {});
+      const serviceMeanMs = mean(cfg.service);
+      const wait = facts.metrics.histogram('wait_ms');
+      const served = wait?.count ?? 0;
+      if (served === 0) return { ok: false, detail: 'no job was served' };
+      return checkErlangC({
+        servers: cfg.workers,
+        offeredLoad: (v.workload.ratePerSec / 1000) * serviceMeanMs,
+        serviceMeanMs,
+        measuredMeanWaitMs: wait!.mean,
+        measuredWaitProbability: facts.metrics.counter('jobs_waited') / served,
+        tolerance: params.tolerance,
+      });
+    },
+  },
+  'broadcast-complete': {
+    description: 'every acknowledged broadcast value is in every node\'s final read',
+    params: z.object({ name: z.string() }).strict(),
+    needsHistory: true,
+    run(facts) {
+      const out = checkBroadcastComplete(facts.history!, facts.servers);
+      const broadcasts = facts.history!.events.filter((e) => e.type === 'invoke' && e.f === 'broadcast').length;
+      if (broadcasts > 0) out.metrics = { ...out.metrics, messages_per_broadcast: Number((facts.metrics.counter('net_sent') / broadcasts).toPrecision(6)) };
+      return out;
+    },
+  },
+  metric: {
+    description: 'a metric of the run lies within bounds, e.g. { name: metric, metric: ops_fail, max: 0 }',
+    params: z.object({ name: z.string(), metric: z.string(), min: z.number().optional(), max: z.number().optional() }).strict(),
+    needsHistory: false,
+    run(facts, p: { metric: string; min?: number; max?: number }) {
+      const v = facts.flat[p.metric] ?? 0;
+      const ok = (p.min === undefined || v >= p.min) && (p.max === undefined || v <= p.max);
+      const bounds = [p.min !== undefined ? `>= ${p.min}` : '', p.max !== undefined ? `<= ${p.max}` : ''].filter(Boolean).join(' and ');
+      return { ok, detail: `${p.metric} = ${v}, expected ${bounds || 'anything'}` };
+    },
+  },
+};

@@ -1,0 +1,7 @@
+/** Scenarios: the schema and loader, workloads, the runner, reports. */
+export { parseScenario, ScenarioError, isScenarioError, deepMerge, type Scenario } from './load.js';
+export { runVariant, type RunOptions, type RunResult } from './runner.js';
+export { formatTable, type VariantReport, type CheckReport } from './report.js';
+export { processes, type ProcessEntry } from './processes.js';
+export { checks, type CheckEntry } from './checks.js';
+export type { ResolvedVariant, Workload, Fault } from './schema.js';

@@ -1,0 +1,32 @@
+/**
+ * The systems a scenario can put under test, by name. Each entry validates its own config, so a
+ * mistake in `system.config` is reported with its path like any other schema error.
+ */
+import { z } from 'zod';
+import type { ProcessFactory } from '../runtime/context.js';
+import { queueServer, queueServerConfigSchema } from '../work/index.js';
+import { floodConfigSchema, floodOnce, gossipConfigSchema, gossipUntilAcked } from '../state/index.js';
+
+export interface ProcessEntry {
+  description: string;
+  config: z.ZodType;
+  factory: ProcessFactory<any>;
+}
+
+export const processes: Record<string, ProcessEntry> = {
+  'work/queue-server': {
+    description: 'c workers behind one FIFO queue (M/M/c when arrivals are Poisson and service exponential)',
+    config: queueServerConfigSchema,
+    factory: queueServer,
+  },
+  'state/flood-once': {
+    description: 'broadcast: tell every peer once, never retry',
+    config: floodConfigSchema,
+    factory: floodOnce,
+  },
+  'state/gossip': {
+    description: 'broadcast: resend unacknowledged values to each peer, batched, until acked',
+    config: gossipConfigSchema,
+    factory: gossipUntilAcked,
+  },
+};

@@ -1,0 +1,148 @@
+/**
+ * Runs one variant of a scenario in the simulated world and judges it.
+ *
+ * Timeline: the workload issues operations during [0, durationMs); faults and the random nemesis act
+ * on their schedules and are all healed by durationMs; final reads (when asked) go out at
+ * durationMs + settleMs / 2; the run ends at durationMs + settleMs, when operations still pending are
+ * recorded as info.
+ */
+import type { NodeId } from '../runtime/context.js';
+import { History, type HistoryEvent } from '../check/history.js';
+import { MetricsRegistry, round } from '../sim/metrics.js';
+import { randomFaults, scheduleFaults } from '../sim/nemesis.js';
+import type { NetworkConfig, LinkOverride } from '../sim/network.js';
+import { World, type NodeOptions } from '../sim/world.js';
+import { checks, type RunFacts } from './checks.js';
+import { serverNames } from './load.js';
+import { processes } from './processes.js';
+import type { ResolvedVariant } from './schema.js';
+import { KeyPicker, WorkloadClient, type ClientHarness } from './workload.js';
+import type { VariantReport } from './report.js';
+
+export interface RunOptions {
+  /** Overrides the variant's seed. */
+  seed?: number;
+  /** Record the client history even if no check needs it; each event is also passed to historySink. */
+  recordHistory?: boolean;
+  historySink?: (e: HistoryEvent) => void;
+  /** Every trace record as a JSON line. */
+  traceSink?: (line: string) => void;
+  /** Called now and then with the virtual time reached and the end time. */
+  progress?: (virtualMs: number, endMs: number) => void;
+  /** Scenario name for the report. */
+  scenario?: string;
+}
+
+export interface RunResult {
+  report: VariantReport;
+  history: History | undefined;
+  metrics: MetricsRegistry;
+}
+
+const PROGRESS_STEPS = 50;
+
+export function runVariant(v: ResolvedVariant, opts: RunOptions = {}): RunResult {
+  const seed = opts.seed ?? v.seed;
+  const servers = serverNames(v);
+  const w = v.workload;
+  const clients = Array.from({ length: w.clients }, (_, i) => `c${i + 1}`);
+  const needsHistory = opts.recordHistory === true || opts.historySink !== undefined || v.checks.some((c) => checks[c.name].needsHistory);
+  const history = needsHistory ? new History(opts.historySink) : undefined;
+  const metrics = new MetricsRegistry();
+
+  let world: World | undefined;
+  let valueNext = 0;
+  let processNext = 0;
+  const freeProcesses: number[] = [];
+  const harness: ClientHarness = {
+    workload: w,
+    servers,
+    history,
+    trueNowMs: () => world!.now,
+    nextValue: () => valueNext++,
+    takeProcess: () => (freeProcesses.length > 0 ? freeProcesses.pop()! : processNext++),
+    releaseProcess: (p) => freeProcesses.push(p),
+    keyPicker: new KeyPicker(w.keys),
+  };
+
+  const regionOf = new Map<string, string>();
+  for (const [r, ids] of Object.entries(v.topology.regions ?? {})) for (const id of ids) regionOf.set(id, r);
+  const proc = processes[v.system.process];
+  const nodes: NodeOptions[] = [
+    ...servers.map((id) => ({
+      id,
+      kind: 'server' as const,
+      region: regionOf.get(id),
+      factory: proc.factory,
+      config: v.system.config,
+      clock: v.topology.clocks?.[id],
+      cpuMsPerMessage: v.topology.cpuMsPerMessage,
+    })),
+    ...clients.map((id, index) => ({ id, kind: 'client' as const, factory: (ctx: any, cfg: any) => new WorkloadClient(ctx, cfg), config: { index, harness } })),
+  ];
+
+  const { clientLatency, ...net } = v.network;
+  const links: LinkOverride[] = [...(net.links ?? [])];
+  if (clientLatency !== undefined) for (const c of clients) for (const s of servers) links.push({ from: c, to: s, latency: clientLatency });
+  const network: Partial<NetworkConfig> = { ...net, links };
+  world = new World({ seed, nodes, network, disk: v.disk, trace: opts.traceSink, metrics });
+
+  const endMs = w.durationMs + w.settleMs;
+  scheduleFaults(world, v.faults);
+  if (v.nemesis !== undefined) {
+    const n = v.nemesis;
+    const schedule = randomFaults(world.rng.stream('nemesis'), { ...n, stopMs: n.stopMs ?? w.durationMs }, servers);
+    scheduleFaults(world, schedule);
+  }
+  if (w.finalReads) {
+    world.at(w.durationMs + w.settleMs / 2, () => (world!.process(clients[0]) as WorkloadClient | undefined)?.finalReads());
+  }
+  const sampleEvery = v.metrics.sampleEveryMs;
+  if (sampleEvery !== undefined) {
+    const sampleAt = (t: number) => world!.at(t, () => {
+      metrics.sample(t);
+      if (t + sampleEvery <= endMs) sampleAt(t + sampleEvery);
+    });
+    sampleAt(0);
+  }
+
+  world.start();
+  const step = endMs / PROGRESS_STEPS;
+  for (let i = 1; i <= PROGRESS_STEPS; i++) {
+    world.run(i === PROGRESS_STEPS ? endMs : step * i);
+    opts.progress?.(world.now, endMs);
+  }
+  for (const c of clients) (world.process(c) as WorkloadClient | undefined)?.abandon();
+
+  const flat = metrics.flatten();
+  const invoked = metrics.counter('ops_invoked');
+  if (invoked > 0) flat.messages_per_op = round(metrics.counter('net_sent') / invoked);
+  const facts: RunFacts = { variant: v, servers, history, metrics, flat };
+  const results = v.checks.map((c) => {
+    const out = checks[c.name].run(facts, c);
+    if (out.metrics !== undefined) for (const [k, x] of Object.entries(out.metrics)) flat[k] = x;
+    const label = c.name === 'metric' ? `metric:${(c as { metric?: string }).metric}` : c.name;
+    return { name: label, ok: out.ok, detail: out.detail };
+  });
+  const allOk = results.every((r) => r.ok);
+  const met = v.expect === 'pass' ? allOk : !allOk;
+
+  const report: VariantReport = {
+    scenario: opts.scenario ?? '',
+    variant: v.name,
+    seed,
+    expect: v.expect,
+    met,
+    virtualMs: round(world.now),
+    events: world.events,
+    traceHash: world.trace.hash(),
+    checks: results,
+    metrics: flat,
+  };
+  if (sampleEvery !== undefined) report.series = Object.fromEntries([...metrics.series].map(([k, pts]) => [k, pts.map((p) => [p.t, p.v] as [number, number])]));
+  return { report, history, metrics };
+}
+
+export function nodesOf(v: ResolvedVariant): NodeId[] {
+  return serverNames(v);
+}

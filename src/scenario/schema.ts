@@ -1,0 +1,162 @@
+/**
+ * The scenario file schema. A scenario is one story: a topology, a system under test, a workload,
+ * faults, checks, and variants (naive, fixed, ...) that override any of those.
+ */
+import { z } from 'zod';
+import { distributionSchema } from '../runtime/distribution.js';
+import { operationNames } from '../runtime/client-protocol.js';
+
+const nodeId = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'a node name of letters, digits, _ . -');
+const ms = z.number().nonnegative();
+const probability = z.number().min(0).max(1);
+
+export const clockSchema = z.object({ offsetMs: z.number().optional(), driftPpm: z.number().optional() }).strict();
+
+export const topologySchema = z
+  .object({
+    /** How many server nodes (named n1..nN), or their names. */
+    nodes: z.union([z.number().int().min(1).max(1000), z.array(nodeId).min(1)]),
+    /** Region of each node, for the network's region matrix. */
+    regions: z.record(z.string(), z.array(nodeId)).optional(),
+    /** Clock offset and drift per node. */
+    clocks: z.record(nodeId, clockSchema).optional(),
+    /** CPU time to handle one message on a server (ms); messages queue for the CPU. */
+    cpuMsPerMessage: ms.optional(),
+  })
+  .strict();
+
+export const networkSchema = z
+  .object({
+    latency: distributionSchema.optional(),
+    loss: probability.optional(),
+    duplicate: probability.optional(),
+    reorder: probability.optional(),
+    reorderDelayMs: ms.optional(),
+    regionLatency: z.record(z.string(), z.record(z.string(), distributionSchema)).optional(),
+    links: z.array(z.object({ from: nodeId, to: nodeId, latency: distributionSchema, both: z.boolean().optional() }).strict()).optional(),
+    /** Latency between clients and servers (default: the same as between servers). */
+    clientLatency: distributionSchema.optional(),
+  })
+  .strict();
+
+export const diskSchema = z.object({ fsyncMs: distributionSchema }).strict();
+
+export const systemSchema = z
+  .object({
+    /** Which Process runs on the servers, by registered name (see `pillars processes`). */
+    process: z.string(),
+    config: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+
+export const keysSchema = z
+  .object({
+    dist: z.enum(['uniform', 'zipf', 'hot']),
+    count: z.number().int().min(1).default(100),
+    /** Zipf exponent. */
+    s: z.number().positive().default(1),
+  })
+  .strict();
+
+export const workloadSchema = z
+  .object({
+    /** open: arrivals at a rate regardless of replies (Poisson); closed: each client waits for its reply, then thinks. */
+    type: z.enum(['open', 'closed']),
+    ratePerSec: z.number().positive().optional(),
+    clients: z.number().int().min(1).max(10000).default(1),
+    thinkMs: distributionSchema.optional(),
+    /** Operations are issued during [0, durationMs). */
+    durationMs: z.number().positive(),
+    /** Relative weights of operations, e.g. { read: 1, write: 1 }. */
+    ops: z.partialRecord(z.enum(operationNames), z.number().nonnegative()),
+    keys: keysSchema.optional(),
+    /** sticky: client i talks to server i mod n; random: a random server per operation; or one node's name. */
+    target: z.union([z.enum(['sticky', 'random']), nodeId]).default('sticky'),
+    /** A client gives up on a reply after this long and records the outcome as unknown (info). */
+    timeoutMs: z.number().positive().default(1000),
+    /** After the workload and the faults end, read every node once (broadcast and set workloads). */
+    finalReads: z.boolean().default(false),
+    /** Virtual time after durationMs for final reads and stragglers before the run ends. */
+    settleMs: ms.default(1000),
+  })
+  .strict()
+  .superRefine((w, ctx) => {
+    if (w.type === 'open' && w.ratePerSec === undefined) ctx.addIssue({ code: 'custom', path: ['ratePerSec'], message: 'an open workload needs ratePerSec (arrivals per second)' });
+    if (Object.values(w.ops).every((x) => !x)) ctx.addIssue({ code: 'custom', path: ['ops'], message: 'at least one operation with a positive weight, e.g. { write: 1 }' });
+  });
+
+const groups = z.array(z.array(nodeId).min(1)).min(2);
+
+/** A fault at `at` for `for` ms (then healed, restarted or resumed); without `for` it stays. */
+export const faultSchema = z
+  .object({
+    at: ms,
+    for: z.number().positive().optional(),
+    partition: groups.optional(),
+    oneWay: z.object({ from: z.array(nodeId).min(1), to: z.array(nodeId).min(1) }).strict().optional(),
+    crash: nodeId.optional(),
+    pause: nodeId.optional(),
+    slow: z.object({ node: nodeId, factor: z.number().positive() }).strict().optional(),
+    clock: z.object({ node: nodeId, offsetMs: z.number().optional(), driftPpm: z.number().optional() }).strict().optional(),
+    loss: probability.optional(),
+  })
+  .strict()
+  .superRefine((f, ctx) => {
+    const kinds = ['partition', 'oneWay', 'crash', 'pause', 'slow', 'clock', 'loss'].filter((k) => (f as Record<string, unknown>)[k] !== undefined);
+    if (kinds.length !== 1) ctx.addIssue({ code: 'custom', path: [], message: `exactly one of partition, oneWay, crash, pause, slow, clock, loss (got ${kinds.length === 0 ? 'none' : kinds.join(', ')})` });
+  });
+
+export const nemesisKinds = ['partition', 'one-way', 'crash', 'pause', 'slow', 'clock', 'loss'] as const;
+
+export const nemesisSchema = z
+  .object({
+    faults: z.array(z.enum(nemesisKinds)).min(1),
+    /** Mean time between the start of one fault and the next (exponential), or a fixed interval. */
+    intervalMs: z.number().positive(),
+    /** How long each fault lasts. */
+    durationMs: z.number().positive(),
+    startMs: ms.default(0),
+    /** No fault starts after this and all are healed by it (default: the workload's durationMs). */
+    stopMs: ms.optional(),
+    /** For slow: the factor; for clock: the largest offset jump (ms); for loss: the probability. */
+    slowFactor: z.number().positive().default(10),
+    clockOffsetMsMax: z.number().positive().default(1000),
+    lossProbability: probability.default(0.5),
+  })
+  .strict();
+
+export const checkSpecSchema = z.object({ name: z.string() }).catchall(z.unknown());
+
+export const metricsSchema = z.object({ sampleEveryMs: z.number().positive().optional() }).strict();
+
+const bodyFields = {
+  description: z.string().optional(),
+  topology: topologySchema,
+  network: networkSchema.default({}),
+  disk: diskSchema.optional(),
+  system: systemSchema,
+  workload: workloadSchema,
+  faults: z.array(faultSchema).default([]),
+  nemesis: nemesisSchema.optional(),
+  checks: z.array(checkSpecSchema).default([]),
+  metrics: metricsSchema.default({}),
+  /** pass: every check must hold; fail: at least one check must fail (the naive design breaks). */
+  expect: z.enum(['pass', 'fail']).default('pass'),
+};
+
+/** One variant after its overrides are merged into the base. */
+export const resolvedSchema = z.object({ name: z.string(), seed: z.number().int().nonnegative().default(1), ...bodyFields }).strict();
+export type ResolvedVariant = z.infer<typeof resolvedSchema>;
+export type Workload = ResolvedVariant['workload'];
+export type Fault = z.infer<typeof faultSchema>;
+export type NemesisConfig = z.infer<typeof nemesisSchema>;
+export type CheckSpec = z.infer<typeof checkSpecSchema>;
+
+/** The top level of a file, before merging: variants are checked field by field after the merge. */
+export const fileSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9-]+$/, 'a lower-case name of letters, digits and -'),
+    seed: z.number().int().nonnegative().optional(),
+    variants: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'a variant name of letters, digits, _ . -'), z.record(z.string(), z.unknown())).optional(),
+  })
+  .catchall(z.unknown());

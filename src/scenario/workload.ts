@@ -1,0 +1,218 @@
+/**
+ * Workload clients: Processes on client nodes that issue operations to the servers, wait for replies
+ * (or time out), and record the history. Open-loop clients issue operations at Poisson arrivals
+ * whatever the replies; closed-loop clients issue one operation, wait for its outcome, think, repeat.
+ *
+ * Clients are part of the harness: they read true virtual time for the history, and share the value
+ * and process-id counters of the run.
+ */
+import type { Context, NodeId, Process } from '../runtime/context.js';
+import { isClientReply, type ClientRequest, type Operation, type OperationName } from '../runtime/client-protocol.js';
+import { sample } from '../runtime/distribution.js';
+import { NANOS_PER_MS, type History } from '../check/history.js';
+import type { Workload } from './schema.js';
+
+export interface ClientHarness {
+  workload: Workload;
+  servers: readonly NodeId[];
+  history: History | undefined;
+  /** True virtual time in ms (not the client's clock). */
+  trueNowMs(): number;
+  /** Unique values for writes and broadcasts. */
+  nextValue(): number;
+  /** A process id that is free now (for open-loop clients, whose operations overlap). */
+  takeProcess(): number;
+  releaseProcess(p: number): void;
+  keyPicker: KeyPicker;
+}
+
+interface Pending {
+  process: number;
+  op: Operation;
+  node: NodeId;
+  invokedAtMs: number;
+  timer: number;
+}
+
+export interface ClientConfig {
+  index: number;
+  harness: ClientHarness;
+}
+
+/** Picks keys by the workload's distribution; Zipf through a precomputed CDF and binary search. */
+export class KeyPicker {
+  private readonly cdf: Float64Array | undefined;
+
+  constructor(private readonly spec: Workload['keys']) {
+    if (spec?.dist === 'zipf') {
+      const n = spec.count;
+      this.cdf = new Float64Array(n);
+      let total = 0;
+      for (let k = 1; k <= n; k++) total += 1 / Math.pow(k, spec.s);
+      let acc = 0;
+      for (let k = 1; k <= n; k++) {
+        acc += 1 / Math.pow(k, spec.s) / total;
+        this.cdf[k - 1] = acc;
+      }
+    }
+  }
+
+  pick(random: () => number): string | undefined {
+    const s = this.spec;
+    if (s === undefined) return undefined;
+    if (s.dist === 'hot') return 'k0';
+    if (s.dist === 'uniform') return `k${Math.floor(random() * s.count)}`;
+    const u = random();
+    const cdf = this.cdf!;
+    let lo = 0, hi = cdf.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cdf[mid] < u) lo = mid + 1;
+      else hi = mid;
+    }
+    return `k${lo}`;
+  }
+}
+
+export class WorkloadClient implements Process {
+  private readonly pending = new Map<number, Pending>();
+  private requestIdNext = 1;
+  private readonly w: Workload;
+  private readonly ops: [OperationName, number][];
+  private readonly weightTotal: number;
+  private closedProcess: number | undefined;
+
+  constructor(
+    private readonly ctx: Context,
+    private readonly cfg: ClientConfig,
+  ) {
+    this.w = cfg.harness.workload;
+    this.ops = (Object.entries(this.w.ops) as [OperationName, number][]).filter(([, x]) => x > 0);
+    this.weightTotal = this.ops.reduce((s, [, x]) => s + x, 0);
+  }
+
+  start(): void {
+    if (this.w.type === 'open') this.scheduleArrival();
+    else this.ctx.setTimer(this.think(), () => this.issueClosed());
+  }
+
+  private get h(): ClientHarness {
+    return this.cfg.harness;
+  }
+
+  private active(): boolean {
+    return this.h.trueNowMs() < this.w.durationMs;
+  }
+
+  private scheduleArrival(): void {
+    const perClientPerMs = this.w.ratePerSec! / 1000 / this.w.clients;
+    const gap = -Math.log(1 - this.ctx.random()) / perClientPerMs;
+    this.ctx.setTimer(gap, () => {
+      if (!this.active()) return;
+      const p = this.h.takeProcess();
+      this.issue(p, this.nextOp(), this.target());
+      this.scheduleArrival();
+    });
+  }
+
+  private think(): number {
+    return this.w.thinkMs === undefined ? 0 : sample(this.w.thinkMs, () => this.ctx.random());
+  }
+
+  private issueClosed(): void {
+    if (!this.active()) return;
+    if (this.closedProcess === undefined) this.closedProcess = this.h.takeProcess();
+    this.issue(this.closedProcess, this.nextOp(), this.target());
+  }
+
+  private nextOp(): Operation {
+    let u = this.ctx.random() * this.weightTotal;
+    let f = this.ops[this.ops.length - 1][0];
+    for (const [name, weight] of this.ops) {
+      if (u < weight) {
+        f = name;
+        break;
+      }
+      u -= weight;
+    }
+    const key = this.h.keyPicker.pick(() => this.ctx.random());
+    const op: Operation = { f };
+    if (key !== undefined) op.key = key;
+    switch (f) {
+      case 'write':
+      case 'broadcast':
+        op.value = this.h.nextValue();
+        break;
+      case 'cas':
+        op.value = [Math.floor(this.ctx.random() * 5), Math.floor(this.ctx.random() * 5)];
+        break;
+      case 'incr':
+        op.value = 1;
+        break;
+      case 'transfer': {
+        const to = this.h.keyPicker.pick(() => this.ctx.random());
+        op.value = { to, amount: 1 + Math.floor(this.ctx.random() * 10) };
+        break;
+      }
+      default:
+        break;
+    }
+    return op;
+  }
+
+  private target(): NodeId {
+    const servers = this.h.servers;
+    const t = this.w.target;
+    if (t === 'sticky') return servers[this.cfg.index % servers.length];
+    if (t === 'random') return servers[Math.floor(this.ctx.random() * servers.length)];
+    return t;
+  }
+
+  /** Send one operation and record its invocation. */
+  issue(process: number, op: Operation, node: NodeId): void {
+    const id = this.requestIdNext++;
+    const now = this.h.trueNowMs();
+    this.h.history?.add({ process, type: 'invoke', f: op.f, key: op.key, value: op.f === 'read' ? null : op.value, time: Math.round(now * NANOS_PER_MS), node });
+    this.ctx.metrics.count('ops_invoked');
+    const timer = this.ctx.setTimer(this.w.timeoutMs, () => this.complete(id, 'info', undefined, 'timeout'));
+    this.pending.set(id, { process, op, node, invokedAtMs: now, timer });
+    this.ctx.send(node, { type: 'client_request', id, op } satisfies ClientRequest);
+  }
+
+  /** Read every server once (the final reads of set and broadcast workloads). */
+  finalReads(): void {
+    for (const node of this.h.servers) this.issue(this.h.takeProcess(), { f: 'read' }, node);
+  }
+
+  onMessage(_from: NodeId, msg: unknown): void {
+    if (!isClientReply(msg)) return;
+    this.complete(msg.id, msg.status, msg.value, msg.error);
+  }
+
+  private complete(id: number, status: 'ok' | 'fail' | 'info', value: unknown, error: string | undefined): void {
+    const p = this.pending.get(id);
+    if (p === undefined) return; // a late reply after a timeout, or a duplicate
+    this.pending.delete(id);
+    this.ctx.clearTimer(p.timer);
+    const now = this.h.trueNowMs();
+    const v = p.op.f === 'read' ? value : p.op.value;
+    this.h.history?.add({ process: p.process, type: status, f: p.op.f, key: p.op.key, value: v ?? null, time: Math.round(now * NANOS_PER_MS), node: p.node, error });
+    this.ctx.metrics.count(`ops_${status}`);
+    if (status === 'ok') this.ctx.metrics.observe('latency_ms', now - p.invokedAtMs);
+    const closedLoop = this.w.type === 'closed' && p.process === this.closedProcess;
+    // A process whose last outcome is unknown is retired, as in Jepsen; ok and fail free it.
+    if (status === 'info') {
+      if (closedLoop) this.closedProcess = undefined;
+    } else if (!closedLoop) {
+      this.h.releaseProcess(p.process);
+    }
+    if (closedLoop) {
+      this.ctx.setTimer(this.think(), () => this.issueClosed());
+    }
+  }
+
+  /** Operations still waiting when the run ends are recorded as info (outcome unknown). */
+  abandon(): void {
+    for (const id of [...this.pending.keys()]) this.complete(id, 'info', undefined, 'run ended');
+  }
+}

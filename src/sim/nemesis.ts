@@ -1,0 +1,136 @@
+/**
+ * The nemesis: faults on a schedule. Scheduled faults come from a scenario file ("at t, for d");
+ * random faults come from a seeded schedule drawn from the `nemesis` stream, so they replay exactly.
+ * A fault with a duration is undone when it ends: partitions heal, crashed nodes restart, paused
+ * nodes resume, slow nodes recover, clocks jump back, extra loss stops.
+ */
+import type { NodeId } from '../runtime/context.js';
+import type { RandomStream } from './rng.js';
+import type { World } from './world.js';
+
+export interface FaultSpec {
+  at: number;
+  for?: number;
+  partition?: NodeId[][];
+  oneWay?: { from: NodeId[]; to: NodeId[] };
+  crash?: NodeId;
+  pause?: NodeId;
+  slow?: { node: NodeId; factor: number };
+  clock?: { node: NodeId; offsetMs?: number; driftPpm?: number };
+  loss?: number;
+}
+
+export type NemesisKind = 'partition' | 'one-way' | 'crash' | 'pause' | 'slow' | 'clock' | 'loss';
+
+export interface RandomNemesisConfig {
+  faults: readonly NemesisKind[];
+  intervalMs: number;
+  durationMs: number;
+  startMs: number;
+  stopMs: number;
+  slowFactor: number;
+  clockOffsetMsMax: number;
+  lossProbability: number;
+}
+
+/** Put every fault on the world's schedule. */
+export function scheduleFaults(world: World, faults: readonly FaultSpec[]): void {
+  for (const f of faults) {
+    world.at(f.at, () => {
+      const undo = apply(world, f);
+      if (f.for !== undefined) world.at(f.at + f.for, undo);
+    });
+  }
+}
+
+function apply(world: World, f: FaultSpec): () => void {
+  if (f.partition !== undefined) {
+    const h = world.partition(f.partition);
+    return () => world.heal(h);
+  }
+  if (f.oneWay !== undefined) {
+    const h = world.partitionOneWay(f.oneWay.from, f.oneWay.to);
+    return () => world.heal(h);
+  }
+  if (f.crash !== undefined) {
+    const id = f.crash;
+    world.crash(id);
+    return () => world.restart(id);
+  }
+  if (f.pause !== undefined) {
+    const id = f.pause;
+    world.pause(id);
+    return () => world.resume(id);
+  }
+  if (f.slow !== undefined) {
+    const id = f.slow.node;
+    world.setSlow(id, f.slow.factor);
+    return () => world.setSlow(id, 1);
+  }
+  if (f.clock !== undefined) {
+    const { node, offsetMs, driftPpm } = f.clock;
+    world.skewClock(node, { offsetMs, driftPpm });
+    return () => world.skewClock(node, { offsetMs: -(offsetMs ?? 0), driftPpm: 0 });
+  }
+  if (f.loss !== undefined) {
+    world.setExtraLoss(f.loss);
+    return () => world.setExtraLoss(0);
+  }
+  throw new Error('a fault must name one of partition, oneWay, crash, pause, slow, clock, loss');
+}
+
+/**
+ * Draw a random fault schedule: a fault of a random kind at exponential intervals, each lasting
+ * `durationMs` (cut short at stopMs so that everything is healed by then).
+ */
+export function randomFaults(stream: RandomStream, cfg: RandomNemesisConfig, servers: readonly NodeId[]): FaultSpec[] {
+  const out: FaultSpec[] = [];
+  if (servers.length === 0) return out;
+  let t = cfg.startMs + -cfg.intervalMs * Math.log(1 - stream.next());
+  while (t < cfg.stopMs) {
+    const kind = cfg.faults[stream.int(cfg.faults.length)];
+    const dur = Math.min(cfg.durationMs, cfg.stopMs - t);
+    const node = servers[stream.int(servers.length)];
+    const base = { at: t, for: dur };
+    switch (kind) {
+      case 'partition': {
+        const [a, b] = split(stream, servers);
+        if (a.length > 0 && b.length > 0) out.push({ ...base, partition: [a, b] });
+        break;
+      }
+      case 'one-way': {
+        const [a, b] = split(stream, servers);
+        if (a.length > 0 && b.length > 0) out.push({ ...base, oneWay: { from: a, to: b } });
+        break;
+      }
+      case 'crash':
+        out.push({ ...base, crash: node });
+        break;
+      case 'pause':
+        out.push({ ...base, pause: node });
+        break;
+      case 'slow':
+        out.push({ ...base, slow: { node, factor: cfg.slowFactor } });
+        break;
+      case 'clock':
+        out.push({ ...base, clock: { node, offsetMs: Math.round((stream.next() * 2 - 1) * cfg.clockOffsetMsMax) } });
+        break;
+      case 'loss':
+        out.push({ ...base, loss: cfg.lossProbability });
+        break;
+    }
+    t += -cfg.intervalMs * Math.log(1 - stream.next());
+  }
+  return out;
+}
+
+/** A random minority cut off from the rest (Jepsen's "random halves" leaning minority). */
+function split(stream: RandomStream, servers: readonly NodeId[]): [NodeId[], NodeId[]] {
+  const shuffled = [...servers];
+  for (let i = shuffled.length - 1; i > 0; i--) {
+    const j = stream.int(i + 1);
+    [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
+  }
+  const k = 1 + stream.int(Math.max(1, Math.floor(servers.length / 2)));
+  return [shuffled.slice(0, k).sort(), shuffled.slice(k).sort()];
+}

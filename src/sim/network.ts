@@ -1,0 +1,163 @@
+/**
+ * The simulated network: per-link latency distributions, loss, duplication, reordering, and
+ * partitions (by groups, one-way, or whole nodes), healed independently of one another.
+ *
+ * Every link (ordered pair of nodes) draws from its own random stream, `link/<from>-><to>`, so adding a
+ * node or a link never changes the draws of the others.
+ */
+import { sample, type Distribution } from '../runtime/distribution.js';
+import type { RandomStreams, RandomStream } from './rng.js';
+
+export interface LinkOverride {
+  from: string;
+  to: string;
+  latency: Distribution;
+  /** Apply to both directions (default true). */
+  both?: boolean;
+}
+
+export interface NetworkConfig {
+  /** Latency of every link unless a region matrix or a link override says otherwise. */
+  latency: Distribution;
+  /** Probability that a message is lost. */
+  loss: number;
+  /** Probability that a message is delivered twice (the copy with its own latency draw). */
+  duplicate: number;
+  /** Probability that a message is held back by an extra uniform(0, reorderDelayMs) delay. */
+  reorder: number;
+  reorderDelayMs: number;
+  /** Latency between regions: regionLatency[a][b]; missing entries fall back to `latency`. */
+  regionLatency?: Record<string, Record<string, Distribution>>;
+  links?: LinkOverride[];
+}
+
+export const defaultNetwork: NetworkConfig = {
+  latency: { dist: 'constant', value: 1 },
+  loss: 0,
+  duplicate: 0,
+  reorder: 0,
+  reorderDelayMs: 10,
+};
+
+export interface NetworkNode {
+  index: number;
+  id: string;
+  region?: string;
+}
+
+/** A partition that is in force until healed: a set of blocked directed pairs. */
+export interface PartitionHandle {
+  readonly id: number;
+  readonly pairs: ReadonlyArray<readonly [number, number]>;
+  readonly description: string;
+}
+
+export class Network {
+  private readonly n: number;
+  private readonly latency: Distribution[];
+  private readonly streams: (RandomStream | undefined)[];
+  /** blocked[from * n + to] counts the partitions that cut that direction. */
+  private readonly blocked: Int32Array;
+  private readonly active = new Map<number, PartitionHandle>();
+  private partitionIdNext = 1;
+  /** Extra loss probability from faults (added to the configured one). */
+  extraLoss = 0;
+
+  constructor(
+    private readonly nodes: readonly NetworkNode[],
+    readonly config: NetworkConfig,
+    private readonly rng: RandomStreams,
+  ) {
+    const n = (this.n = nodes.length);
+    this.latency = new Array(n * n);
+    this.streams = new Array(n * n).fill(undefined);
+    this.blocked = new Int32Array(n * n);
+    for (const a of nodes) {
+      for (const b of nodes) {
+        const ra = a.region, rb = b.region;
+        const regional = ra !== undefined && rb !== undefined ? (config.regionLatency?.[ra]?.[rb] ?? config.regionLatency?.[rb]?.[ra]) : undefined;
+        this.latency[a.index * n + b.index] = regional ?? config.latency;
+      }
+    }
+    const byId = new Map(nodes.map((x) => [x.id, x.index]));
+    for (const l of config.links ?? []) {
+      const f = byId.get(l.from), t = byId.get(l.to);
+      if (f === undefined || t === undefined) throw new Error(`link ${l.from}->${l.to} names an unknown node`);
+      this.latency[f * n + t] = l.latency;
+      if (l.both !== false) this.latency[t * n + f] = l.latency;
+    }
+  }
+
+  private stream(from: number, to: number): RandomStream {
+    const k = from * this.n + to;
+    let s = this.streams[k];
+    if (s === undefined) {
+      s = this.rng.stream(`link/${this.nodes[from].id}->${this.nodes[to].id}`);
+      this.streams[k] = s;
+    }
+    return s;
+  }
+
+  isBlocked(from: number, to: number): boolean {
+    return this.blocked[from * this.n + to] > 0;
+  }
+
+  /**
+   * Decide the fate of one message: the delays (ms) of its copies, empty when it is lost.
+   * Partitions are checked separately by the world, at send and at delivery.
+   */
+  plan(from: number, to: number, slowFactor: number): number[] {
+    const s = this.stream(from, to);
+    const cfg = this.config;
+    const loss = cfg.loss + this.extraLoss;
+    if (loss > 0 && s.next() < loss) return [];
+    const first = this.delay(from, to, s, slowFactor);
+    if (cfg.duplicate > 0 && s.next() < cfg.duplicate) return [first, this.delay(from, to, s, slowFactor)];
+    return [first];
+  }
+
+  private delay(from: number, to: number, s: RandomStream, slowFactor: number): number {
+    let d = sample(this.latency[from * this.n + to], () => s.next()) * slowFactor;
+    if (this.config.reorder > 0 && s.next() < this.config.reorder) d += s.next() * this.config.reorderDelayMs;
+    return d;
+  }
+
+  /** Cut every direction between nodes of different groups (nodes in no group are untouched). */
+  partitionGroups(groups: number[][], description: string): PartitionHandle {
+    const pairs: [number, number][] = [];
+    for (let i = 0; i < groups.length; i++) {
+      for (let j = 0; j < groups.length; j++) {
+        if (i === j) continue;
+        for (const a of groups[i]) for (const b of groups[j]) pairs.push([a, b]);
+      }
+    }
+    return this.block(pairs, description);
+  }
+
+  /** Cut only the direction from -> to. */
+  partitionOneWay(from: number[], to: number[], description: string): PartitionHandle {
+    const pairs: [number, number][] = [];
+    for (const a of from) for (const b of to) if (a !== b) pairs.push([a, b]);
+    return this.block(pairs, description);
+  }
+
+  private block(pairs: [number, number][], description: string): PartitionHandle {
+    for (const [a, b] of pairs) this.blocked[a * this.n + b]++;
+    const h: PartitionHandle = { id: this.partitionIdNext++, pairs, description };
+    this.active.set(h.id, h);
+    return h;
+  }
+
+  heal(h: PartitionHandle): void {
+    if (!this.active.delete(h.id)) return;
+    for (const [a, b] of h.pairs) this.blocked[a * this.n + b]--;
+  }
+
+  healAll(): void {
+    for (const h of [...this.active.values()]) this.heal(h);
+  }
+
+  get partitions(): PartitionHandle[] {
+    return [...this.active.values()];
+  }
+}

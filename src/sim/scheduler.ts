@@ -1,0 +1,114 @@
+/**
+ * The event scheduler on virtual time.
+ *
+ * A binary min-heap ordered by (time, seq). `seq` is a counter assigned at scheduling, so two events
+ * at the same virtual time run in the order they were scheduled: a total order that depends on what
+ * the program did, never on the seed or on the heap's internals.
+ */
+
+export interface SimEvent {
+  time: number;
+  seq: number;
+  /** Set by cancel(); a cancelled event is skipped when it reaches the top (lazy deletion). */
+  cancelled: boolean;
+  run(): void;
+}
+
+export class Scheduler {
+  private heap: SimEvent[] = [];
+  private seqNext = 0;
+  /** Virtual time in milliseconds: the time of the event being run (or last run). */
+  now = 0;
+  /** Events run so far (cancelled ones excluded). */
+  executed = 0;
+
+  get pending(): number {
+    return this.heap.length;
+  }
+
+  /** Schedule `fn` at absolute virtual time `time` (clamped to now: the past cannot be scheduled). */
+  at(time: number, fn: () => void): SimEvent {
+    const ev: SimEvent = { time: time < this.now ? this.now : time, seq: this.seqNext++, cancelled: false, run: fn };
+    this.push(ev);
+    return ev;
+  }
+
+  after(delayMs: number, fn: () => void): SimEvent {
+    return this.at(this.now + (delayMs > 0 ? delayMs : 0), fn);
+  }
+
+  /** Insert a prepared event object (hot paths reuse their own event shapes). */
+  push(ev: SimEvent): void {
+    ev.seq = this.seqNext++;
+    const h = this.heap;
+    let i = h.length;
+    h.push(ev);
+    // Sift up.
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      const pe = h[p];
+      if (pe.time < ev.time || (pe.time === ev.time && pe.seq < ev.seq)) break;
+      h[i] = pe;
+      i = p;
+    }
+    h[i] = ev;
+  }
+
+  cancel(ev: SimEvent): void {
+    ev.cancelled = true;
+  }
+
+  /** Time of the next live event, or Infinity. */
+  peekTime(): number {
+    const h = this.heap;
+    while (h.length > 0 && h[0].cancelled) this.pop();
+    return h.length > 0 ? h[0].time : Infinity;
+  }
+
+  /** Run events until the queue is empty or the next event is later than `untilMs`. Returns events run. */
+  runUntil(untilMs: number, maxEvents = Infinity): number {
+    let n = 0;
+    const h = this.heap;
+    while (h.length > 0 && n < maxEvents) {
+      const top = h[0];
+      if (top.time > untilMs) break;
+      this.pop();
+      if (top.cancelled) continue;
+      this.now = top.time;
+      top.run();
+      n++;
+    }
+    this.executed += n;
+    if (this.now < untilMs && (h.length === 0 || h[0].time > untilMs) && untilMs !== Infinity) this.now = untilMs;
+    return n;
+  }
+
+  private pop(): SimEvent | undefined {
+    const h = this.heap;
+    const top = h[0];
+    const last = h.pop();
+    if (last === undefined || h.length === 0) return top;
+    // Sift the last element down from the root.
+    const n = h.length;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      let c = l;
+      let ce = h[l];
+      if (r < n) {
+        const re = h[r];
+        if (re.time < ce.time || (re.time === ce.time && re.seq < ce.seq)) {
+          c = r;
+          ce = re;
+        }
+      }
+      if (last.time < ce.time || (last.time === ce.time && last.seq < ce.seq)) break;
+      h[i] = ce;
+      i = c;
+    }
+    h[i] = last;
+    return top;
+  }
+}

@@ -1,0 +1,450 @@
+/**
+ * The simulated world: nodes running Processes on virtual time, joined by a faulty network, each with
+ * its own disk and its own skewed, drifting clock; plus the fault operations a nemesis uses.
+ *
+ * Everything that happens goes through the scheduler and into the trace, so a run is a pure function of
+ * (scenario, seed).
+ */
+import type { Context, Disk, Metrics, NodeId, Process, ProcessFactory, TimerId } from '../runtime/context.js';
+import { sample, type Distribution } from '../runtime/distribution.js';
+import { SimDisk } from './disk.js';
+import { MetricsRegistry } from './metrics.js';
+import { Network, defaultNetwork, type NetworkConfig, type PartitionHandle } from './network.js';
+import { RandomStreams, type RandomStream } from './rng.js';
+import { Scheduler, type SimEvent } from './scheduler.js';
+import { Trace, TraceKind, messageTag, type TraceSink } from './trace.js';
+
+export type NodeKind = 'server' | 'client';
+
+export interface ClockSpec {
+  offsetMs?: number;
+  driftPpm?: number;
+}
+
+export interface NodeOptions<Config = unknown> {
+  id: NodeId;
+  kind?: NodeKind;
+  region?: string;
+  factory: ProcessFactory<Config>;
+  config?: Config;
+  clock?: ClockSpec;
+  /** CPU time to handle one message (ms); messages queue behind each other. Multiplied by slowness. */
+  cpuMsPerMessage?: number;
+}
+
+export interface DiskConfig {
+  fsyncMs: Distribution;
+}
+
+export interface WorldOptions {
+  seed: number;
+  nodes: NodeOptions<any>[];
+  network?: Partial<NetworkConfig>;
+  disk?: Partial<DiskConfig>;
+  /** Receives every trace record as a JSON line. */
+  trace?: TraceSink;
+  /** Shared metrics registry (one is created when absent). */
+  metrics?: MetricsRegistry;
+}
+
+export type NodeStatus = 'up' | 'down' | 'paused';
+
+export const defaultDisk: DiskConfig = { fsyncMs: { dist: 'uniform', min: 0.5, max: 2 } };
+
+class SimNode {
+  status: NodeStatus = 'down';
+  /** Incremented on each crash; callbacks of an older incarnation are dropped. */
+  epoch = 0;
+  process: Process | undefined;
+  ctx: SimContext | undefined;
+  slow = 1;
+  busyUntil = 0;
+  /** Work deferred while paused (deliveries and timers), run in order on resume. */
+  deferred: (() => void)[] = [];
+  timers = new Map<TimerId, SimEvent>();
+  timerIdNext = 1;
+  // Clock: local = l0 + rate * (t - t0)
+  clockL0 = 0;
+  clockT0 = 0;
+  clockRate = 1;
+  readonly disk: SimDisk;
+  readonly random: RandomStream;
+  readonly diskRandom: RandomStream;
+  readonly kind: NodeKind;
+
+  constructor(
+    readonly world: World,
+    readonly index: number,
+    readonly opts: NodeOptions,
+    readonly peers: readonly NodeId[],
+  ) {
+    this.kind = opts.kind ?? 'server';
+    this.random = world.rng.stream(`node/${opts.id}`);
+    this.diskRandom = world.rng.stream(`disk/${opts.id}`);
+    this.clockL0 = opts.clock?.offsetMs ?? 0;
+    this.clockRate = 1 + (opts.clock?.driftPpm ?? 0) / 1e6;
+    this.disk = new SimDisk({
+      now: () => world.now,
+      fsyncDelayMs: () => sample(world.diskConfig.fsyncMs, () => this.diskRandom.next()) * this.slow,
+      scheduleSync: (at, file, complete) => {
+        const epoch = this.epoch;
+        world.scheduler.at(at, () => {
+          if (this.epoch !== epoch) return;
+          world.trace.record(TraceKind.fsync, world.now, this.index, 0, 0, file);
+          if (world.trace.exporting) world.trace.emit({ t: world.now, kind: 'fsync', node: this.id, file });
+          this.runOrDefer(complete);
+        });
+      },
+    });
+  }
+
+  get id(): NodeId {
+    return this.opts.id;
+  }
+
+  localNow(t: number): number {
+    return this.clockL0 + this.clockRate * (t - this.clockT0);
+  }
+
+  /** Run a callback of this node now, or after resume when paused. */
+  runOrDefer(fn: () => void): void {
+    if (this.status === 'up') fn();
+    else if (this.status === 'paused') this.deferred.push(fn);
+  }
+}
+
+class Delivery implements SimEvent {
+  time = 0;
+  seq = 0;
+  cancelled = false;
+  constructor(
+    private readonly world: World,
+    readonly from: number,
+    readonly to: number,
+    readonly msgId: number,
+    readonly msg: unknown,
+  ) {}
+  run(): void {
+    this.world.deliver(this);
+  }
+}
+
+class SimContext implements Context {
+  readonly metrics: Metrics;
+  constructor(
+    private readonly node: SimNode,
+    private readonly epoch: number,
+  ) {
+    this.metrics = node.world.metrics;
+  }
+  get id(): NodeId {
+    return this.node.id;
+  }
+  get peers(): readonly NodeId[] {
+    return this.node.peers;
+  }
+  get disk(): Disk {
+    return this.node.disk;
+  }
+  private get alive(): boolean {
+    return this.node.epoch === this.epoch && this.node.status !== 'down';
+  }
+  now(): number {
+    return this.node.localNow(this.node.world.now);
+  }
+  random(): number {
+    return this.node.random.next();
+  }
+  send(to: NodeId, msg: unknown): void {
+    if (this.alive) this.node.world.send(this.node, to, msg);
+  }
+  setTimer(ms: number, fn: () => void): TimerId {
+    const node = this.node;
+    const world = node.world;
+    const id = node.timerIdNext++;
+    if (!this.alive) return id;
+    const epoch = this.epoch;
+    // The node's clock runs at clockRate, so `ms` of local time is ms / rate of virtual time.
+    const ev = world.scheduler.after(ms / node.clockRate, () => {
+      if (node.epoch !== epoch) return;
+      node.timers.delete(id);
+      world.trace.record(TraceKind.timer, world.now, node.index, id, 0, undefined);
+      node.runOrDefer(fn);
+    });
+    node.timers.set(id, ev);
+    return id;
+  }
+  clearTimer(id: TimerId): void {
+    const ev = this.node.timers.get(id);
+    if (ev !== undefined) {
+      ev.cancelled = true;
+      this.node.timers.delete(id);
+    }
+  }
+  log(event: string, fields?: Record<string, unknown>): void {
+    const world = this.node.world;
+    world.trace.record(TraceKind.log, world.now, this.node.index, 0, 0, event);
+    if (world.trace.exporting) world.trace.emit({ t: world.now, kind: 'log', node: this.node.id, event, ...fields });
+  }
+}
+
+export class World {
+  readonly rng: RandomStreams;
+  readonly scheduler = new Scheduler();
+  readonly trace: Trace;
+  readonly metrics: MetricsRegistry;
+  readonly network: Network;
+  readonly diskConfig: DiskConfig;
+  private readonly nodes: SimNode[] = [];
+  private readonly byId = new Map<NodeId, SimNode>();
+  private msgIdNext = 1;
+  private started = false;
+
+  constructor(opts: WorldOptions) {
+    this.rng = new RandomStreams(opts.seed);
+    this.trace = new Trace(opts.trace);
+    this.metrics = opts.metrics ?? new MetricsRegistry();
+    this.diskConfig = { ...defaultDisk, ...opts.disk };
+    const ids = new Set<string>();
+    for (const o of opts.nodes) {
+      if (ids.has(o.id)) throw new Error(`duplicate node id ${o.id}`);
+      ids.add(o.id);
+    }
+    const servers = opts.nodes.filter((o) => (o.kind ?? 'server') === 'server').map((o) => o.id);
+    opts.nodes.forEach((o, i) => {
+      const peers = (o.kind ?? 'server') === 'server' ? servers.filter((s) => s !== o.id) : servers;
+      const node = new SimNode(this, i, o, Object.freeze(peers));
+      this.nodes.push(node);
+      this.byId.set(o.id, node);
+    });
+    this.network = new Network(
+      this.nodes.map((n) => ({ index: n.index, id: n.id, region: n.opts.region })),
+      { ...defaultNetwork, ...opts.network },
+      this.rng,
+    );
+  }
+
+  /** Virtual time in ms. */
+  get now(): number {
+    return this.scheduler.now;
+  }
+
+  get events(): number {
+    return this.scheduler.executed;
+  }
+
+  nodeIds(kind?: NodeKind): NodeId[] {
+    return this.nodes.filter((n) => kind === undefined || n.kind === kind).map((n) => n.id);
+  }
+
+  /** Start every node (at virtual time 0, in declaration order). */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    for (const n of this.nodes) this.boot(n, TraceKind.start);
+  }
+
+  /** Run until virtual time `untilMs` (or until nothing is left to do). */
+  run(untilMs: number): void {
+    this.start();
+    this.scheduler.runUntil(untilMs);
+  }
+
+  /** Schedule a harness action (workload, nemesis) at an absolute virtual time. */
+  at(timeMs: number, fn: () => void): SimEvent {
+    return this.scheduler.at(timeMs, fn);
+  }
+
+  status(id: NodeId): NodeStatus {
+    return this.node(id).status;
+  }
+
+  process(id: NodeId): Process | undefined {
+    return this.node(id).process;
+  }
+
+  disk(id: NodeId): SimDisk {
+    return this.node(id).disk;
+  }
+
+  /** The local clock of a node at the current virtual time. */
+  clock(id: NodeId): number {
+    return this.node(id).localNow(this.now);
+  }
+
+  private node(id: NodeId): SimNode {
+    const n = this.byId.get(id);
+    if (n === undefined) throw new Error(`unknown node ${id}`);
+    return n;
+  }
+
+  private boot(n: SimNode, kind: number): void {
+    n.status = 'up';
+    n.busyUntil = this.now;
+    n.ctx = new SimContext(n, n.epoch);
+    this.trace.record(kind, this.now, n.index, n.epoch, 0, undefined);
+    if (this.trace.exporting) this.trace.emit({ t: this.now, kind: kind === TraceKind.start ? 'start' : 'restart', node: n.id });
+    n.process = n.opts.factory(n.ctx, n.opts.config);
+    n.process.start?.();
+  }
+
+  // --- the network path -------------------------------------------------------------------
+
+  /** Called by a Context. */
+  send(from: SimNode, to: NodeId, msg: unknown): void {
+    const dst = this.byId.get(to);
+    const msgId = this.msgIdNext++;
+    const tag = messageTag(msg);
+    const between = from.kind === 'server' && dst?.kind === 'server';
+    if (between) this.metrics.count('net_sent');
+    this.trace.record(TraceKind.send, this.now, from.index, dst?.index ?? -1, msgId, tag);
+    if (this.trace.exporting) this.trace.emit({ t: this.now, kind: 'send', from: from.id, to, id: msgId, msg });
+    if (dst === undefined || this.network.isBlocked(from.index, dst.index)) {
+      this.drop(from.index, dst?.index ?? -1, msgId, dst === undefined ? 'unknown-node' : 'partition', between);
+      return;
+    }
+    const delays = this.network.plan(from.index, dst.index, from.slow);
+    if (delays.length === 0) {
+      this.drop(from.index, dst.index, msgId, 'loss', between);
+      return;
+    }
+    for (let i = 0; i < delays.length; i++) {
+      if (i > 0) {
+        if (between) this.metrics.count('net_duplicated');
+        this.trace.record(TraceKind.duplicate, this.now, from.index, dst.index, msgId, tag);
+      }
+      const ev = new Delivery(this, from.index, dst.index, msgId, msg);
+      ev.time = this.now + delays[i];
+      this.scheduler.push(ev);
+    }
+  }
+
+  private drop(from: number, to: number, msgId: number, reason: string, between: boolean): void {
+    if (between) this.metrics.count('net_dropped');
+    this.trace.record(TraceKind.drop, this.now, from, to, msgId, reason);
+    if (this.trace.exporting) this.trace.emit({ t: this.now, kind: 'drop', from: this.nodes[from]?.id, to: this.nodes[to]?.id, id: msgId, reason });
+  }
+
+  /** Called by a Delivery event. */
+  deliver(d: Delivery): void {
+    const dst = this.nodes[d.to];
+    // A partition that began while the message was in flight cuts it too: the link is down.
+    if (this.network.isBlocked(d.from, d.to)) return this.drop(d.from, d.to, d.msgId, 'partition', dst.kind === 'server' && this.nodes[d.from].kind === 'server');
+    if (dst.status === 'down') return this.drop(d.from, d.to, d.msgId, 'node-down', false);
+    const handle = () => {
+      const p = dst.process;
+      if (p === undefined) return;
+      this.trace.record(TraceKind.deliver, this.now, d.from, d.to, d.msgId, undefined);
+      if (this.trace.exporting) this.trace.emit({ t: this.now, kind: 'deliver', from: this.nodes[d.from].id, to: dst.id, id: d.msgId });
+      p.onMessage(this.nodes[d.from].id, d.msg);
+    };
+    const cost = (dst.opts.cpuMsPerMessage ?? 0) * dst.slow;
+    if (dst.status === 'paused') {
+      dst.deferred.push(handle);
+    } else if (cost > 0) {
+      // A single-threaded node: the message waits for the CPU, then takes `cost` of it.
+      const start = Math.max(this.now, dst.busyUntil);
+      dst.busyUntil = start + cost;
+      const epoch = dst.epoch;
+      this.scheduler.at(dst.busyUntil, () => {
+        if (dst.epoch === epoch) dst.runOrDefer(handle);
+      });
+    } else {
+      handle();
+    }
+  }
+
+  // --- faults -------------------------------------------------------------------------------
+
+  private fault(kind: number, name: string, node: number, fields: Record<string, unknown>): void {
+    this.trace.record(kind, this.now, node, 0, 0, name);
+    if (this.trace.exporting) this.trace.emit({ t: this.now, kind: 'fault', fault: name, ...fields });
+  }
+
+  /** Crash a node: its process and everything it had not fsynced are gone. */
+  crash(id: NodeId): void {
+    const n = this.node(id);
+    if (n.status === 'down') return;
+    this.fault(TraceKind.crash, 'crash', n.index, { node: id });
+    n.epoch++;
+    n.status = 'down';
+    n.process = undefined;
+    n.ctx = undefined;
+    for (const ev of n.timers.values()) ev.cancelled = true;
+    n.timers.clear();
+    n.deferred = [];
+    n.disk.crash();
+    this.metrics.count('crashes');
+  }
+
+  /** Restart a crashed node: a new Process is built and reads what its disk kept. */
+  restart(id: NodeId): void {
+    const n = this.node(id);
+    if (n.status !== 'down') return;
+    this.boot(n, TraceKind.restart);
+  }
+
+  /** Stop a node's execution (SIGSTOP): messages and timers wait until resume. */
+  pause(id: NodeId): void {
+    const n = this.node(id);
+    if (n.status !== 'up') return;
+    this.fault(TraceKind.pause, 'pause', n.index, { node: id });
+    n.status = 'paused';
+  }
+
+  resume(id: NodeId): void {
+    const n = this.node(id);
+    if (n.status !== 'paused') return;
+    this.fault(TraceKind.resume, 'resume', n.index, { node: id });
+    n.status = 'up';
+    const work = n.deferred;
+    n.deferred = [];
+    for (const fn of work) {
+      if (n.status !== 'up') {
+        n.deferred.push(fn);
+        continue;
+      }
+      fn();
+    }
+  }
+
+  /** Gray failure: multiply the node's CPU, send and fsync delays by `factor` (1 = healthy). */
+  setSlow(id: NodeId, factor: number): void {
+    const n = this.node(id);
+    this.fault(TraceKind.fault, 'slow', n.index, { node: id, factor });
+    n.slow = factor;
+  }
+
+  /** Jump a node's clock by `offsetMs` and/or set its drift rate (parts per million). */
+  skewClock(id: NodeId, spec: ClockSpec): void {
+    const n = this.node(id);
+    this.fault(TraceKind.fault, 'clock', n.index, { node: id, ...spec });
+    const local = n.localNow(this.now);
+    n.clockL0 = local + (spec.offsetMs ?? 0);
+    n.clockT0 = this.now;
+    if (spec.driftPpm !== undefined) n.clockRate = 1 + spec.driftPpm / 1e6;
+  }
+
+  partition(groups: NodeId[][]): PartitionHandle {
+    const desc = groups.map((g) => g.join(',')).join(' | ');
+    this.fault(TraceKind.fault, 'partition', -1, { groups });
+    return this.network.partitionGroups(groups.map((g) => g.map((id) => this.node(id).index)), desc);
+  }
+
+  partitionOneWay(from: NodeId[], to: NodeId[]): PartitionHandle {
+    this.fault(TraceKind.fault, 'one-way', -1, { from, to });
+    return this.network.partitionOneWay(from.map((id) => this.node(id).index), to.map((id) => this.node(id).index), `${from.join(',')} -/-> ${to.join(',')}`);
+  }
+
+  heal(h?: PartitionHandle): void {
+    this.fault(TraceKind.heal, 'heal', -1, { partition: h?.description ?? 'all' });
+    if (h === undefined) this.network.healAll();
+    else this.network.heal(h);
+  }
+
+  /** Extra message loss on every link, on top of the configured loss. */
+  setExtraLoss(p: number): void {
+    this.fault(TraceKind.fault, 'loss', -1, { p });
+    this.network.extraLoss = p;
+  }
+}

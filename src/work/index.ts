@@ -1,0 +1,3 @@
+/** The work pillar: distribute load before it kills you. */
+export { erlangC, mmcMeanWait } from './queueing-theory.js';
+export { QueueServer, queueServer, queueServerConfigSchema, type QueueServerConfig } from './queue-server.js';
