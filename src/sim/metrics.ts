@@ -35,6 +35,19 @@ export class MetricsRegistry implements Metrics {
   readonly gauges = new Map<string, number>();
   private readonly histograms = new Map<string, HistogramEntry>();
   readonly series = new Map<string, SeriesPoint[]>();
+  /**
+   * Sources that keep their own counts on a hot path (the network) and publish them as counters
+   * when the registry is read.
+   */
+  private readonly collectors: (() => Record<string, number>)[] = [];
+
+  addCollector(fn: () => Record<string, number>): void {
+    this.collectors.push(fn);
+  }
+
+  private collect(): void {
+    for (const c of this.collectors) for (const [k, v] of Object.entries(c())) if (v !== 0 || this.counters.has(k)) this.counters.set(k, v);
+  }
 
   count(name: string, by = 1): void {
     this.counters.set(name, (this.counters.get(name) ?? 0) + by);
@@ -62,6 +75,7 @@ export class MetricsRegistry implements Metrics {
   }
 
   counter(name: string): number {
+    this.collect();
     return this.counters.get(name) ?? 0;
   }
 
@@ -78,6 +92,7 @@ export class MetricsRegistry implements Metrics {
 
   /** Append the current value of every counter and gauge to its time series. */
   sample(t: number): void {
+    this.collect();
     for (const [name, v] of this.counters) this.point(name, t, v);
     for (const [name, v] of this.gauges) this.point(name, t, v);
   }
@@ -90,6 +105,7 @@ export class MetricsRegistry implements Metrics {
 
   /** Flat name -> number view: counters, gauges, and per histogram _count/_mean/_p50/_p90/_p99/_p999/_max. */
   flatten(): Record<string, number> {
+    this.collect();
     const out: Record<string, number> = {};
     for (const name of [...this.counters.keys()].sort()) out[name] = this.counters.get(name)!;
     for (const name of [...this.gauges.keys()].sort()) out[name] = this.gauges.get(name)!;

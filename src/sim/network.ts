@@ -8,6 +8,39 @@
 import { sample, type Distribution } from '../runtime/distribution.js';
 import type { RandomStreams, RandomStream } from './rng.js';
 
+const CONSTANT = 0, UNIFORM = 1, EXPONENTIAL = 2, OTHER = 3;
+
+/** One direction of a link: its stream and its latency distribution, unpacked for the hot path. */
+class Link {
+  readonly kind: number;
+  readonly p1: number;
+  readonly p2: number;
+  readonly uniform: () => number;
+  constructor(
+    readonly stream: RandomStream,
+    readonly dist: Distribution,
+  ) {
+    this.uniform = () => stream.next();
+    if (dist.dist === 'constant') [this.kind, this.p1, this.p2] = [CONSTANT, dist.value, 0];
+    else if (dist.dist === 'uniform') [this.kind, this.p1, this.p2] = [UNIFORM, dist.min, dist.max - dist.min];
+    else if (dist.dist === 'exponential') [this.kind, this.p1, this.p2] = [EXPONENTIAL, dist.mean, 0];
+    else [this.kind, this.p1, this.p2] = [OTHER, 0, 0];
+  }
+
+  latency(): number {
+    switch (this.kind) {
+      case CONSTANT:
+        return this.p1;
+      case UNIFORM:
+        return this.p1 + this.p2 * this.stream.next();
+      case EXPONENTIAL:
+        return -this.p1 * Math.log(1 - this.stream.next());
+      default:
+        return sample(this.dist, this.uniform);
+    }
+  }
+}
+
 export interface LinkOverride {
   from: string;
   to: string;
@@ -55,7 +88,8 @@ export interface PartitionHandle {
 export class Network {
   private readonly n: number;
   private readonly latency: Distribution[];
-  private readonly streams: (RandomStream | undefined)[];
+  /** Per directed link, built on first use. */
+  private readonly links: (Link | undefined)[];
   /** blocked[from * n + to] counts the partitions that cut that direction. */
   private readonly blocked: Int32Array;
   private readonly active = new Map<number, PartitionHandle>();
@@ -70,7 +104,7 @@ export class Network {
   ) {
     const n = (this.n = nodes.length);
     this.latency = new Array(n * n);
-    this.streams = new Array(n * n).fill(undefined);
+    this.links = new Array(n * n).fill(undefined);
     this.blocked = new Int32Array(n * n);
     for (const a of nodes) {
       for (const b of nodes) {
@@ -88,14 +122,14 @@ export class Network {
     }
   }
 
-  private stream(from: number, to: number): RandomStream {
+  private link(from: number, to: number): Link {
     const k = from * this.n + to;
-    let s = this.streams[k];
-    if (s === undefined) {
-      s = this.rng.stream(`link/${this.nodes[from].id}->${this.nodes[to].id}`);
-      this.streams[k] = s;
+    let l = this.links[k];
+    if (l === undefined) {
+      l = new Link(this.rng.stream(`link/${this.nodes[from].id}->${this.nodes[to].id}`), this.latency[k]);
+      this.links[k] = l;
     }
-    return s;
+    return l;
   }
 
   isBlocked(from: number, to: number): boolean {
@@ -103,22 +137,26 @@ export class Network {
   }
 
   /**
-   * Decide the fate of one message: the delays (ms) of its copies, empty when it is lost.
-   * Partitions are checked separately by the world, at send and at delivery.
+   * The delay (ms) of one message on a link, or -1 when it is lost. Partitions are checked by the
+   * world, at send and at delivery.
    */
-  plan(from: number, to: number, slowFactor: number): number[] {
-    const s = this.stream(from, to);
-    const cfg = this.config;
-    const loss = cfg.loss + this.extraLoss;
-    if (loss > 0 && s.next() < loss) return [];
-    const first = this.delay(from, to, s, slowFactor);
-    if (cfg.duplicate > 0 && s.next() < cfg.duplicate) return [first, this.delay(from, to, s, slowFactor)];
-    return [first];
+  delayOrLost(from: number, to: number, slowFactor: number): number {
+    const l = this.link(from, to);
+    const loss = this.config.loss + this.extraLoss;
+    if (loss > 0 && l.stream.next() < loss) return -1;
+    return this.delay(l, slowFactor);
   }
 
-  private delay(from: number, to: number, s: RandomStream, slowFactor: number): number {
-    let d = sample(this.latency[from * this.n + to], () => s.next()) * slowFactor;
-    if (this.config.reorder > 0 && s.next() < this.config.reorder) d += s.next() * this.config.reorderDelayMs;
+  /** The delay of a duplicate copy of a message just sent, or -1 when it is not duplicated. */
+  duplicateDelay(from: number, to: number, slowFactor: number): number {
+    if (this.config.duplicate === 0) return -1;
+    const l = this.link(from, to);
+    return l.stream.next() < this.config.duplicate ? this.delay(l, slowFactor) : -1;
+  }
+
+  private delay(l: Link, slowFactor: number): number {
+    let d = l.latency() * slowFactor;
+    if (this.config.reorder > 0 && l.stream.next() < this.config.reorder) d += l.stream.next() * this.config.reorderDelayMs;
     return d;
   }
 

@@ -11,7 +11,7 @@
  */
 
 export interface RandomStream {
-  /** Uniform in [0, 1) with 53 bits of resolution. */
+  /** Uniform in [0, 1), in steps of 2^-32. */
   next(): number;
   /** Uniform integer in [0, n). */
   int(n: number): number;
@@ -20,7 +20,6 @@ export interface RandomStream {
 }
 
 const TWO_POW_32 = 4294967296;
-const TWO_POW_53 = 9007199254740992;
 
 export class Sfc32 implements RandomStream {
   private a: number;
@@ -49,9 +48,8 @@ export class Sfc32 implements RandomStream {
   }
 
   next(): number {
-    const hi = this.u32() >>> 5; // 27 bits
-    const lo = this.u32() >>> 6; // 26 bits
-    return (hi * 67108864 + lo) / TWO_POW_53;
+    // 32 bits of resolution: one generator step per draw, which the simulator's hot path needs.
+    return this.u32() / TWO_POW_32;
   }
 
   int(n: number): number {

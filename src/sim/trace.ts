@@ -26,6 +26,8 @@ export const TraceKind = {
 } as const;
 export type TraceKindName = keyof typeof TraceKind;
 
+import { hashString } from './rng.js';
+
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
 
@@ -35,6 +37,10 @@ export class Trace {
   private h1 = 0x811c9dc5 | 0;
   private h2 = 0x1b873593 | 0;
   records = 0;
+  /** Hashes of message tags, so a tag costs one lookup instead of a pass over its characters. */
+  private readonly tagHashes = new Map<string, number>();
+  private lastTag = '';
+  private lastTagHash = 0;
 
   constructor(private readonly sink?: TraceSink) {}
 
@@ -47,23 +53,29 @@ export class Trace {
     this.h2 = Math.imul((this.h2 ^ w) + ((this.h2 << 5) | (this.h2 >>> 27)), 0x5bd1e995);
   }
 
-  private time(t: number): void {
-    f64[0] = t;
-    this.word(u32[0]);
-    this.word(u32[1]);
-  }
-
-  /** Fold a record of up to four integers (node indices, ids) and a string tag into the hash. */
+  /**
+   * Fold a record into the hash: its kind and two node indices packed in one word (kinds < 256, node
+   * indices < 4096), an id, the exact time, and a string tag.
+   */
   record(kind: number, time: number, a: number, b: number, c: number, tag: string | undefined): void {
     this.records++;
-    this.word(kind);
-    this.time(time);
-    this.word(a | 0);
-    this.word(b | 0);
+    this.word(kind | ((a & 0xfff) << 8) | ((b & 0xfff) << 20));
     this.word(c | 0);
-    if (tag !== undefined) {
-      for (let i = 0; i < tag.length; i++) this.word(tag.charCodeAt(i));
+    f64[0] = time;
+    this.word(u32[0]);
+    this.word(u32[1]);
+    if (tag !== undefined) this.word(tag === this.lastTag ? this.lastTagHash : this.tagHash(tag));
+  }
+
+  private tagHash(tag: string): number {
+    let t = this.tagHashes.get(tag);
+    if (t === undefined) {
+      t = hashString(tag);
+      this.tagHashes.set(tag, t);
     }
+    this.lastTag = tag;
+    this.lastTagHash = t;
+    return t;
   }
 
   /** Export one record as a JSON line (only called when exporting). */
