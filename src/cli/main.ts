@@ -103,7 +103,7 @@ export function buildProgram(): Command {
       const variants = selectVariants(scenario, o.variant).map((v) => v.name);
       const workers = o.workers === undefined ? undefined : Math.max(1, parseSeed(o.workers, '--workers'));
       const started = process.hrtime.bigint();
-      const summaries = await sweep({ file, text, scenario, variants, seedFirst, seedLast, workers, progress: showProgress });
+      const summaries = await sweep({ file, text, scenario, variants, seedFirst, seedLast, workers, progress: showProgress ? 'bar' : 'lines' });
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const runs = summaries.reduce((s, x) => s + x.runs, 0);
       process.stdout.write(`${scenario.name}: ${runs} runs (seeds ${seedFirst}..${seedLast}, ${variants.length} variant${variants.length > 1 ? 's' : ''}) in ${seconds.toFixed(1)} s\n`);

@@ -43,8 +43,8 @@ export interface SweepOptions {
   seedFirst: number;
   seedLast: number;
   workers?: number;
-  /** Show a progress bar on stderr. */
-  progress: boolean;
+  /** Progress on stderr: a bar (terminals), a line every tenth of the runs (logs), or nothing. */
+  progress: 'bar' | 'lines' | 'none';
 }
 
 export function parseSeedRange(s: string): [number, number] {
@@ -58,7 +58,7 @@ export async function sweep(o: SweepOptions): Promise<VariantSummary[]> {
   for (let seed = o.seedFirst; seed <= o.seedLast; seed++) for (const variant of o.variants) tasks.push({ variant, seed });
   const workerCount = Math.max(1, Math.min(o.workers ?? availableParallelism(), tasks.length));
   const results: SweepResult[] = [];
-  const bar = o.progress
+  const bar = o.progress === 'bar'
     ? new cliProgress.SingleBar({ format: 'sweep {bar} {value}/{total} runs | {failing} not as expected | eta {eta}s', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic)
     : undefined;
   bar?.start(tasks.length, 0, { failing: 0 });
@@ -77,6 +77,9 @@ export async function sweep(o: SweepOptions): Promise<VariantSummary[]> {
         results.push(r);
         if (!r.met) failing++;
         bar?.increment(1, { failing });
+        if (o.progress === 'lines' && (results.length % Math.max(1, Math.ceil(tasks.length / 10)) === 0 || results.length === tasks.length)) {
+          process.stderr.write(`sweep: ${results.length}/${tasks.length} runs, ${failing} not as expected\n`);
+        }
         feed();
       });
       w.on('error', (e) => reject(e));
@@ -105,15 +108,12 @@ export async function sweep(o: SweepOptions): Promise<VariantSummary[]> {
   });
 }
 
-const SEEDS_LISTED_MAX = 10;
-
 export function formatSweep(file: string, summaries: VariantSummary[]): string {
   const out: string[] = [];
   for (const s of summaries) {
     const fails = Object.entries(s.checkFailures).map(([c, n]) => `${c} failed ${n}x`).join(', ');
     out.push(`${s.variant} (expect ${s.expect}): ${s.met}/${s.runs} as expected${s.notMet > 0 ? `, ${s.notMet} not` : ''}${fails ? ` — ${fails}` : ''}`);
-    for (const seed of s.failingSeeds.slice(0, SEEDS_LISTED_MAX)) out.push(`  seed ${seed}: pillars run ${file} --variant ${s.variant} --seed ${seed}`);
-    if (s.failingSeeds.length > SEEDS_LISTED_MAX) out.push(`  ... and ${s.failingSeeds.length - SEEDS_LISTED_MAX} more seeds`);
+    for (const seed of s.failingSeeds) out.push(`  seed ${seed}: pillars run ${file} --variant ${s.variant} --seed ${seed}`);
   }
   return out.join('\n');
 }

@@ -78,12 +78,12 @@ function has(obj: unknown, path: Path): boolean {
 }
 
 export function parseScenario(text: string, file: string): Scenario {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
     const pos = e.linePos?.[0];
     const where = pos ? `line ${pos.line}, column ${pos.col}` : '';
-    throw new ScenarioError(file, where, `valid YAML (${e.message.split('\n')[0]})`);
+    throw new ScenarioError(file, where, `valid YAML (${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')})`);
   }
   const raw = doc.toJS() as unknown;
   if (!isObject(raw)) throw new ScenarioError(file, '', 'a mapping with name, topology, system, workload, ...');

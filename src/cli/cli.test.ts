@@ -1,0 +1,108 @@
+/**
+ * The `pillars` command as a user meets it: help, exit codes, one clear message on bad input, the
+ * same traceHash from another process, sweeps.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const main = fileURLToPath(new URL('./main.js', import.meta.url));
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const scenario = (name: string) => join(root, 'scenarios', name);
+const tmp = mkdtempSync(join(tmpdir(), 'pillars-cli-'));
+
+function pillars(...args: string[]) {
+  const r = spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', cwd: root, env: { ...process.env, NO_COLOR: '1' } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+function badInput(file: string, text: string | undefined, ...extra: string[]) {
+  const path = join(tmp, file);
+  if (text !== undefined) writeFileSync(path, text);
+  const r = pillars('run', path, ...extra);
+  assert.equal(r.code, 2, `exit code for ${file}: ${r.err}`);
+  const lines = r.err.trim().split('\n');
+  assert.equal(lines.length, 1, `one message, got: ${r.err}`);
+  assert.doesNotMatch(r.err, /\n\s+at |Error:/, 'no stack trace');
+  assert.ok(r.err.includes(path), 'the message names the file');
+  return lines[0];
+}
+
+const valid = readFileSync(scenario('broadcast.yaml'), 'utf8');
+
+test('every command has --help', () => {
+  for (const cmd of [[], ['run'], ['sweep'], ['demo'], ['list']]) {
+    const r = pillars(...cmd, '--help');
+    assert.equal(r.code, 0);
+    assert.match(r.out, /Usage: pillars/);
+  }
+});
+
+test('bad input: exit code 2 and one message naming the file, the field and what was expected', () => {
+  assert.match(badInput('missing.yaml', undefined), /missing\.yaml: \(top level\): a readable scenario file \(no such file\)/);
+  assert.match(badInput('syntax.yaml', 'name: x\ntopology: { nodes: 3\n'), /syntax\.yaml: line 3, column 1: valid YAML/);
+  assert.match(badInput('unknown.yaml', valid.replace('  thinkMs:', '  thinkTime: 5\n  thinkMs:')), /unknown\.yaml: workload\.thinkTime: unknown field "thinkTime"/);
+  assert.match(badInput('type.yaml', valid.replace('durationMs: 10000', 'durationMs: ten')), /type\.yaml: workload\.durationMs: expected number, got string/);
+  assert.match(badInput('variant.yaml', valid, '--variant', 'nope'), /variant\.yaml: --variant: one of naive, fixed, fixed-25-nodes \(got "nope"\)/);
+});
+
+test('bad command-line options are bad input too', () => {
+  assert.equal(pillars('run').code, 2);
+  assert.equal(pillars('frobnicate').code, 2);
+  const seeds = pillars('sweep', scenario('broadcast.yaml'), '--seeds', '9..1');
+  assert.equal(seeds.code, 2);
+  assert.match(seeds.err, /--seeds: a range A\.\.B/);
+  assert.match(pillars('run', scenario('broadcast.yaml'), '--seed', 'x').err, /--seed: a non-negative integer/);
+});
+
+test('run: exit 0 when variants meet expectations; JSON, history and trace files', () => {
+  const json = join(tmp, 'r.json'), history = join(tmp, 'h.jsonl'), trace = join(tmp, 't.jsonl');
+  const r = pillars('run', scenario('broadcast.yaml'), '--variant', 'naive', '--seed', '5', '--json', json, '--history', history, '--trace', trace);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /check broadcast-complete\s+FAIL/);
+  const report = JSON.parse(readFileSync(json, 'utf8'));
+  for (const k of ['scenario', 'variant', 'seed', 'expect', 'met', 'virtualMs', 'events', 'traceHash', 'checks', 'metrics']) assert.ok(k in report, k);
+  assert.equal(report.scenario, 'broadcast');
+  assert.equal(report.seed, 5);
+  assert.equal(report.met, true);
+  const events = readFileSync(history, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(Object.keys(events[0]).slice(0, 4), ['process', 'type', 'f', 'value']);
+  assert.ok(events.some((e) => e.type === 'ok' && e.f === 'read' && Array.isArray(e.value)));
+  assert.ok(readFileSync(trace, 'utf8').split('\n').length > 1000);
+});
+
+test('run in a second process gives the traceHash of this process', async () => {
+  const { parseScenario } = await import('../scenario/load.js');
+  const { runVariant } = await import('../scenario/runner.js');
+  const v = parseScenario(valid, 'b.yaml').variants.find((x) => x.name === 'fixed')!;
+  const here = runVariant(v, { seed: 3 }).report.traceHash;
+  const json = join(tmp, 'second.json');
+  assert.equal(pillars('run', scenario('broadcast.yaml'), '--variant', 'fixed', '--seed', '3', '--json', json, '-q').code, 0);
+  assert.equal(JSON.parse(readFileSync(json, 'utf8')).traceHash, here);
+});
+
+test('run exits 1 when a variant does not meet its expectation', () => {
+  // Without the partition, flood-once delivers everything: a naive design that no longer breaks.
+  const path = join(tmp, 'healed.yaml');
+  writeFileSync(path, valid.replace(/faults:\n  - at: 2000\n    for: 5000\n    partition: \[\[n1, n2\], \[n3, n4, n5\]\]\n/, 'faults: []\n'));
+  const r = pillars('run', path, '--variant', 'naive');
+  assert.equal(r.code, 1);
+  assert.match(r.out, /met\s+NO/);
+});
+
+test('sweep: runs every seed on worker threads and summarises, with replay commands for failures', () => {
+  const r = pillars('sweep', scenario('broadcast.yaml'), '--seeds', '1..6', '--variant', 'naive');
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /broadcast: 6 runs/);
+  assert.match(r.out, /naive \(expect fail\): 6\/6 as expected/);
+  const path = join(tmp, 'healed2.yaml');
+  writeFileSync(path, valid.replace(/faults:\n  - at: 2000\n    for: 5000\n    partition: \[\[n1, n2\], \[n3, n4, n5\]\]\n/, 'faults: []\n'));
+  const bad = pillars('sweep', path, '--seeds', '1..3', '--variant', 'naive', '--workers', '2');
+  assert.equal(bad.code, 1);
+  assert.match(bad.out, /0\/3 as expected, 3 not/);
+  assert.ok(bad.out.includes(`seed 2: pillars run ${path} --variant naive --seed 2`));
+});

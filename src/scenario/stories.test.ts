@@ -1,0 +1,86 @@
+/**
+ * The scenarios in scenarios/ tell the stories they claim, in numbers.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { parseScenario } from './load.js';
+import { runVariant } from './runner.js';
+
+const scenarioFile = (name: string) => new URL(`../../../scenarios/${name}`, import.meta.url);
+const load = (name: string) => parseScenario(readFileSync(scenarioFile(name), 'utf8'), name);
+
+test('queueing.yaml: M/M/c waits agree with Erlang C within 3% for four (c, a) pairs', () => {
+  const s = load('queueing.yaml');
+  const pairs = s.variants.map((v) => v.name);
+  assert.ok(pairs.length >= 3);
+  const metrics = new Map<string, Record<string, number>>();
+  for (const v of s.variants) {
+    const { report } = runVariant(v);
+    const m = report.metrics;
+    metrics.set(v.name, m);
+    assert.ok(m.mean_wait_error <= 0.03, `${v.name}: mean wait ${m.measured_mean_wait_ms} vs ${m.erlang_c_mean_wait_ms}`);
+    assert.ok(m.p_wait_error <= 0.03, `${v.name}: P(wait) ${m.measured_p_wait} vs ${m.erlang_c_p_wait}`);
+    assert.ok(m.jobs_done > 300_000, `${v.name}: ${m.jobs_done} customers`);
+    assert.equal(report.met, true);
+  }
+  assert.equal(metrics.get('c10-a9')!.erlang_c_p_wait, 0.668732);
+  assert.ok(Math.abs(metrics.get('c2-a1')!.erlang_c_p_wait - 1 / 3) < 1e-6);
+});
+
+test('broadcast.yaml: flood-once loses values to the partition; gossip delivers every value everywhere', () => {
+  const s = load('broadcast.yaml');
+  const run = (name: string) => runVariant(s.variants.find((v) => v.name === name)!).report;
+  const naive = run('naive');
+  const fixed = run('fixed');
+  assert.equal(naive.expect, 'fail');
+  assert.equal(naive.met, true);
+  assert.equal(fixed.met, true);
+  // Both saw the same workload: about a thousand acknowledged broadcasts.
+  assert.ok(naive.metrics.acked_broadcasts > 500);
+  assert.ok(fixed.metrics.acked_broadcasts > 500);
+  // Naive: the values broadcast during the 5 s partition never cross it (about half of them).
+  assert.ok(naive.metrics.lost_values > 200, `naive lost ${naive.metrics.lost_values}`);
+  assert.ok(naive.metrics.lost_deliveries > naive.metrics.lost_values);
+  assert.equal(fixed.metrics.lost_values, 0);
+  assert.equal(fixed.metrics.lost_deliveries, 0);
+  // Flood-once costs n - 1 = 4 messages per broadcast; gossip pays acks and retries for its guarantee.
+  assert.equal(naive.metrics.messages_per_broadcast, 4);
+  assert.ok(fixed.metrics.messages_per_broadcast > naive.metrics.messages_per_broadcast);
+  assert.ok(fixed.metrics.messages_per_broadcast < 3 * naive.metrics.messages_per_broadcast);
+  // Gossip's slowest deliveries wait out the partition (5 s); flood-once's never wait longer than a hop.
+  assert.ok(fixed.metrics.delivery_ms_max > 4000);
+  assert.ok(naive.metrics.delivery_ms_max <= 10);
+
+  const big = run('fixed-25-nodes');
+  assert.equal(big.met, true);
+  assert.equal(big.metrics.lost_values, 0);
+});
+
+test('same scenario and seed give the same traceHash; another seed gives another', () => {
+  const s = load('broadcast.yaml');
+  const fixed = s.variants.find((v) => v.name === 'fixed')!;
+  const a = runVariant(fixed, { seed: 11 }).report;
+  const b = runVariant(fixed, { seed: 11 }).report;
+  const c = runVariant(fixed, { seed: 12 }).report;
+  assert.equal(a.traceHash, b.traceHash);
+  assert.deepEqual(a.metrics, b.metrics);
+  assert.notEqual(a.traceHash, c.traceHash);
+});
+
+test('the exported trace and history are the same bytes in two runs', () => {
+  const s = load('broadcast.yaml');
+  const naive = s.variants.find((v) => v.name === 'naive')!;
+  const capture = () => {
+    const trace: string[] = [];
+    const history: string[] = [];
+    const r = runVariant(naive, { traceSink: (l) => trace.push(l), historySink: (e) => history.push(JSON.stringify(e)) });
+    return { trace: trace.join('\n'), history: history.join('\n'), hash: r.report.traceHash };
+  };
+  const a = capture(), b = capture();
+  assert.ok(a.trace.length > 10_000);
+  assert.equal(a.trace, b.trace);
+  assert.equal(a.history, b.history);
+  // Exporting does not change the hash.
+  assert.equal(a.hash, runVariant(naive).report.traceHash);
+});
