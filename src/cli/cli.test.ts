@@ -47,7 +47,7 @@ test('bad input: exit code 2 and one message naming the file, the field and what
   assert.match(badInput('syntax.yaml', 'name: x\ntopology: { nodes: 3\n'), /syntax\.yaml: line 3, column 1: valid YAML/);
   assert.match(badInput('unknown.yaml', valid.replace('  thinkMs:', '  thinkTime: 5\n  thinkMs:')), /unknown\.yaml: workload\.thinkTime: unknown field "thinkTime"/);
   assert.match(badInput('type.yaml', valid.replace('durationMs: 10000', 'durationMs: ten')), /type\.yaml: workload\.durationMs: expected number, got string/);
-  assert.match(badInput('variant.yaml', valid, '--variant', 'nope'), /variant\.yaml: --variant: one of naive, fixed, fixed-25-nodes \(got "nope"\)/);
+  assert.match(badInput('variant.yaml', valid, '--variant', 'nope'), /variant\.yaml: --variant: one of naive, fixed, .*\(got "nope"\)/);
 });
 
 test('bad command-line options are bad input too', () => {

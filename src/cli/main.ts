@@ -27,6 +27,7 @@ interface RunOpts {
   history?: string;
   trace?: string;
   quiet?: boolean;
+  allMetrics?: boolean;
 }
 
 /** Run the selected variants of one file, print the table; returns the reports. */
@@ -55,7 +56,8 @@ function runFile(file: string, o: RunOpts): VariantReport[] {
   }
   if (!o.quiet) {
     process.stdout.write(`\n${scenario.name}${scenario.description ? ` — ${scenario.description.trim()}` : ''}\n\n`);
-    process.stdout.write(formatTable(reports, { color }) + '\n');
+    const shown = o.allMetrics ? undefined : variants[0].metrics.show;
+    process.stdout.write(formatTable(reports, { color, metrics: shown, charts: variants[0].metrics.chart }) + '\n');
   }
   if (o.json !== undefined) writeJson(o.json, reports.length === 1 ? reports[0] : reports);
   return reports;
@@ -82,6 +84,7 @@ export function buildProgram(): Command {
     .option('--history <file>', 'write the client history as JSON lines (file.<variant>.jsonl when several variants run)')
     .option('--trace <file>', 'write every trace record as JSON lines (file.<variant>.jsonl when several variants run)')
     .option('-q, --quiet', 'print nothing; use the exit code and --json')
+    .option('--all-metrics', "show every metric in the table, not only the scenario's chosen ones")
     .addHelpText('after', '\nExit code: 0 when every variant met its expectation (expect: pass|fail), 1 otherwise, 2 on bad input.\nExample: pillars run scenarios/broadcast.yaml --variant naive --seed 7 --history h.jsonl')
     .action((file: string, o: RunOpts) => {
       const reports = runFile(file, o);

@@ -26,11 +26,14 @@ export interface VariantReport {
 
 export interface TableOptions {
   color?: boolean;
-  /** Show only these metrics (default: all). */
+  /** Show only these metrics, in this order (default: all). */
   metrics?: string[];
+  /** Counters to draw as sparklines of their rate, one line per variant, under the table. */
+  charts?: string[];
 }
 
 const GREEN = '\x1b[32m', RED = '\x1b[31m', DIM = '\x1b[2m', BOLD = '\x1b[1m', RESET = '\x1b[0m';
+const SPARKS = '▁▂▃▄▅▆▇█';
 
 function fmt(x: number | undefined): string {
   if (x === undefined) return '-';
@@ -38,42 +41,65 @@ function fmt(x: number | undefined): string {
   return Math.abs(x) >= 100 ? x.toFixed(1) : Math.abs(x) >= 1 ? x.toFixed(3) : x.toPrecision(4);
 }
 
+const plain = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
+
+/** A row of a table: its label, its cells, and a colour per cell (undefined = none). */
+interface Row {
+  cells: string[];
+  paint?: (string | undefined)[];
+}
+
 /** Variants as columns; rows: verdict, checks, metrics, and the run's identity. */
 export function formatTable(reports: VariantReport[], opts: TableOptions = {}): string {
-  const c = (code: string, s: string) => (opts.color ? code + s + RESET : s);
-  const header = ['', ...reports.map((r) => r.variant)];
-  const rows: string[][] = [];
-  const colored: boolean[][] = [];
-  const push = (cells: string[], paint?: (i: number) => string | undefined) => {
-    rows.push(cells);
-    colored.push(cells.map((_, i) => paint?.(i) !== undefined));
-    if (paint) rows[rows.length - 1] = cells.map((cell, i) => (paint(i) ? c(paint(i)!, cell) : cell));
-  };
-  push(['expect', ...reports.map((r) => r.expect)]);
-  push(['met', ...reports.map((r) => (r.met ? 'yes' : 'NO'))], (i) => (i === 0 ? undefined : reports[i - 1].met ? GREEN : RED));
-  const checkNames = [...new Set(reports.flatMap((r) => r.checks.map((k) => k.name)))];
-  for (const name of checkNames) {
-    push([`check ${name}`, ...reports.map((r) => {
-      const k = r.checks.find((x) => x.name === name);
-      return k === undefined ? '-' : k.ok ? 'ok' : 'FAIL';
-    })], (i) => {
-      if (i === 0) return undefined;
-      const k = reports[i - 1].checks.find((x) => x.name === name);
-      return k === undefined ? undefined : k.ok ? GREEN : RED;
-    });
+  const paint = (code: string | undefined, s: string) => (opts.color && code !== undefined ? code + s + RESET : s);
+  const verdict = (ok: boolean | undefined) => (ok === undefined ? undefined : ok ? GREEN : RED);
+  const rows: Row[] = [];
+  rows.push({ cells: ['expect', ...reports.map((r) => r.expect)] });
+  rows.push({ cells: ['met', ...reports.map((r) => (r.met ? 'yes' : 'NO'))], paint: [undefined, ...reports.map((r) => verdict(r.met))] });
+  for (const name of [...new Set(reports.flatMap((r) => r.checks.map((k) => k.name)))]) {
+    const found = reports.map((r) => r.checks.find((x) => x.name === name));
+    rows.push({ cells: [`check ${name}`, ...found.map((k) => (k === undefined ? '-' : k.ok ? 'ok' : 'FAIL'))], paint: [undefined, ...found.map((k) => verdict(k?.ok))] });
   }
   const metricNames = opts.metrics ?? [...new Set(reports.flatMap((r) => Object.keys(r.metrics)))].sort();
-  for (const m of metricNames) push([m, ...reports.map((r) => fmt(r.metrics[m]))]);
-  push(['seed', ...reports.map((r) => String(r.seed))]);
-  push(['virtual time (ms)', ...reports.map((r) => fmt(r.virtualMs))]);
-  push(['events', ...reports.map((r) => fmt(r.events))]);
-  push(['traceHash', ...reports.map((r) => r.traceHash)]);
+  for (const m of metricNames) rows.push({ cells: [m, ...reports.map((r) => fmt(r.metrics[m]))] });
+  rows.push({ cells: ['seed', ...reports.map((r) => String(r.seed))] });
+  rows.push({ cells: ['virtual time (ms)', ...reports.map((r) => fmt(r.virtualMs))] });
+  rows.push({ cells: ['events', ...reports.map((r) => fmt(r.events))] });
+  rows.push({ cells: ['traceHash', ...reports.map((r) => r.traceHash)] });
 
-  const plain = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
-  const widths = header.map((h, i) => Math.max(plain(h).length, ...rows.map((r) => plain(r[i]).length)));
-  const line = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell + ' '.repeat(widths[i] - plain(cell).length) : ' '.repeat(widths[i] - plain(cell).length) + cell)).join('  ');
-  const out = [c(BOLD, line(header)), c(DIM, widths.map((w) => '-'.repeat(w)).join('  ')), ...rows.map(line)];
+  const header = ['', ...reports.map((r) => r.variant)];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r.cells[i].length)));
+  const line = (cells: string[], colors?: (string | undefined)[]) =>
+    cells.map((cell, i) => {
+      const pad = ' '.repeat(widths[i] - plain(cell).length);
+      return i === 0 ? cell + pad : pad + paint(colors?.[i], cell);
+    }).join('  ');
+  const out = [paint(BOLD, line(header)), paint(DIM, widths.map((w) => '-'.repeat(w)).join('  ')), ...rows.map((r) => line(r.cells, r.paint))];
+  const charts = (opts.charts ?? []).flatMap((name) => chartLines(reports, name));
+  if (charts.length > 0) out.push('', ...charts);
   const details = reports.flatMap((r) => r.checks.map((k) => `  ${r.variant} / ${k.name}: ${k.detail}`));
   if (details.length > 0) out.push('', ...details);
   return out.join('\n');
+}
+
+/** One sparkline per variant of a counter's rate per second over virtual time, each on its own scale. */
+function chartLines(reports: VariantReport[], name: string): string[] {
+  const width = Math.max(...reports.map((r) => r.variant.length));
+  const lines = [`${name} per second over virtual time:`];
+  for (const r of reports) {
+    const rates = rateSeries(r.series?.[name] ?? []);
+    const max = Math.max(0, ...rates);
+    const spark = rates.map((x) => SPARKS[max === 0 ? 0 : Math.min(SPARKS.length - 1, Math.floor((x / max) * SPARKS.length))]).join('');
+    lines.push(`  ${r.variant.padEnd(width)}  ${spark || '(no samples)'}  max ${fmt(Math.round(max))}/s`);
+  }
+  return lines;
+}
+
+function rateSeries(points: [number, number][]): number[] {
+  const out: number[] = [];
+  for (let i = 1; i < points.length; i++) {
+    const dt = points[i][0] - points[i - 1][0];
+    out.push(dt > 0 ? ((points[i][1] - points[i - 1][1]) * 1000) / dt : 0);
+  }
+  return out;
 }

@@ -40,6 +40,8 @@ export interface RunResult {
 }
 
 const PROGRESS_STEPS = 50;
+/** Samples over a run when a chart is asked for and no sampling interval is given. */
+const CHART_POINTS = 56;
 
 export function runVariant(v: ResolvedVariant, opts: RunOptions = {}): RunResult {
   const seed = opts.seed ?? v.seed;
@@ -97,7 +99,7 @@ export function runVariant(v: ResolvedVariant, opts: RunOptions = {}): RunResult
   if (w.finalReads) {
     world.at(w.durationMs + w.settleMs / 2, () => (world!.process(clients[0]) as WorkloadClient | undefined)?.finalReads());
   }
-  const sampleEvery = v.metrics.sampleEveryMs;
+  const sampleEvery = v.metrics.sampleEveryMs ?? (v.metrics.chart !== undefined ? endMs / CHART_POINTS : undefined);
   if (sampleEvery !== undefined) {
     const sampleAt = (t: number) => world!.at(t, () => {
       metrics.sample(t);

@@ -111,7 +111,7 @@ export const nemesisKinds = ['partition', 'one-way', 'crash', 'pause', 'slow', '
 export const nemesisSchema = z
   .object({
     faults: z.array(z.enum(nemesisKinds)).min(1),
-    /** Mean time between the start of one fault and the next (exponential), or a fixed interval. */
+    /** Mean time between the start of one fault and the next (each gap uniform in [0.5, 1.5] x this). */
     intervalMs: z.number().positive(),
     /** How long each fault lasts. */
     durationMs: z.number().positive(),
@@ -127,7 +127,16 @@ export const nemesisSchema = z
 
 export const checkSpecSchema = z.object({ name: z.string() }).catchall(z.unknown());
 
-export const metricsSchema = z.object({ sampleEveryMs: z.number().positive().optional() }).strict();
+export const metricsSchema = z
+  .object({
+    /** Sample every counter and gauge on virtual time into a series (in the JSON report). */
+    sampleEveryMs: z.number().positive().optional(),
+    /** The metrics the terminal table shows, in this order (default: all; the JSON has all). */
+    show: z.array(z.string()).optional(),
+    /** Counters drawn as sparklines of their rate under the table (implies sampling). */
+    chart: z.array(z.string()).optional(),
+  })
+  .strict();
 
 const bodyFields = {
   description: z.string().optional(),

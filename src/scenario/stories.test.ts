@@ -55,6 +55,14 @@ test('broadcast.yaml: flood-once loses values to the partition; gossip delivers 
   const big = run('fixed-25-nodes');
   assert.equal(big.met, true);
   assert.equal(big.metrics.lost_values, 0);
+
+  // Under the seeded random nemesis: the same difference.
+  const naiveRandom = run('naive-random-faults');
+  const fixedRandom = run('fixed-random-faults');
+  assert.equal(naiveRandom.met, true);
+  assert.ok(naiveRandom.metrics.lost_values > 0);
+  assert.equal(fixedRandom.met, true);
+  assert.equal(fixedRandom.metrics.lost_values, 0);
 });
 
 test('same scenario and seed give the same traceHash; another seed gives another', () => {

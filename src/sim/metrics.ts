@@ -35,6 +35,7 @@ export class MetricsRegistry implements Metrics {
   readonly gauges = new Map<string, number>();
   private readonly histograms = new Map<string, HistogramEntry>();
   readonly series = new Map<string, SeriesPoint[]>();
+  private readonly sampleTimes: number[] = [];
   /**
    * Sources that keep their own counts on a hot path (the network) and publish them as counters
    * when the registry is read.
@@ -93,13 +94,18 @@ export class MetricsRegistry implements Metrics {
   /** Append the current value of every counter and gauge to its time series. */
   sample(t: number): void {
     this.collect();
+    this.sampleTimes.push(t);
     for (const [name, v] of this.counters) this.point(name, t, v);
     for (const [name, v] of this.gauges) this.point(name, t, v);
   }
 
   private point(name: string, t: number, v: number): void {
     let s = this.series.get(name);
-    if (s === undefined) this.series.set(name, (s = []));
+    if (s === undefined) {
+      // A metric that first appears now was zero at every earlier sample: keep all series aligned.
+      s = this.sampleTimes.slice(0, -1).map((t0) => ({ t: t0, v: 0 }));
+      this.series.set(name, s);
+    }
     s.push({ t, v });
   }
 

@@ -80,13 +80,16 @@ function apply(world: World, f: FaultSpec): () => void {
 }
 
 /**
- * Draw a random fault schedule: a fault of a random kind at exponential intervals, each lasting
+ * Draw a random fault schedule: a fault of a random kind every intervalMs or so, each lasting
  * `durationMs` (cut short at stopMs so that everything is healed by then).
  */
 export function randomFaults(stream: RandomStream, cfg: RandomNemesisConfig, servers: readonly NodeId[]): FaultSpec[] {
   const out: FaultSpec[] = [];
   if (servers.length === 0) return out;
-  let t = cfg.startMs + -cfg.intervalMs * Math.log(1 - stream.next());
+  // Gaps are uniform in [0.5, 1.5] x intervalMs: random, yet never a long silence that leaves a run
+  // without faults.
+  const gap = () => cfg.intervalMs * (0.5 + stream.next());
+  let t = cfg.startMs + gap();
   while (t < cfg.stopMs) {
     const kind = cfg.faults[stream.int(cfg.faults.length)];
     const dur = Math.min(cfg.durationMs, cfg.stopMs - t);
@@ -119,7 +122,7 @@ export function randomFaults(stream: RandomStream, cfg: RandomNemesisConfig, ser
         out.push({ ...base, loss: cfg.lossProbability });
         break;
     }
-    t += -cfg.intervalMs * Math.log(1 - stream.next());
+    t += gap();
   }
   return out;
 }

@@ -1,0 +1,88 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseScenario } from './load.js';
+import { runVariant } from './runner.js';
+import { KeyPicker } from './workload.js';
+import { RandomStreams } from '../sim/rng.js';
+
+const scenario = (workload: string, extra = '') =>
+  parseScenario(
+    `
+name: w
+topology: { nodes: 2 }
+network: { latency: { dist: constant, value: 1 } }
+system: { process: work/queue-server, config: { workers: 1000, service: { dist: constant, value: 3 } } }
+workload: ${workload}
+${extra}`,
+    'w.yaml',
+  ).variants[0];
+
+test("closed loop: throughput obeys Little's law, clients / (response time + think time)", () => {
+  // Each operation: 1 ms there, 3 ms of service, 1 ms back = 5 ms; then 5 ms of thinking.
+  const v = scenario('{ type: closed, clients: 8, thinkMs: { dist: constant, value: 5 }, durationMs: 10000, ops: { job: 1 }, settleMs: 100 }');
+  const m = runVariant(v).report.metrics;
+  assert.equal(m.latency_ms_mean, 5);
+  const perSec = m.ops_ok / 10;
+  assert.ok(Math.abs(perSec - 8 / 0.01) / 800 < 0.01, `${perSec} ops/s`);
+});
+
+test('open loop: Poisson arrivals at the configured rate, whatever the replies', () => {
+  const v = scenario('{ type: open, ratePerSec: 2000, clients: 3, durationMs: 20000, ops: { job: 1 }, settleMs: 100 }');
+  const m = runVariant(v).report.metrics;
+  const rate = m.ops_invoked / 20;
+  // 40,000 expected arrivals; a Poisson count's sd is 200, i.e. 0.5%.
+  assert.ok(Math.abs(rate - 2000) / 2000 < 0.02, `${rate}/s`);
+});
+
+test('keys: Zipf(1) over 100 keys gives key 0 a share of 1/H(100), hot gives one key, uniform spreads', () => {
+  const s = new RandomStreams(4).stream('keys');
+  const r = () => s.next();
+  const count = (p: KeyPicker, n: number) => {
+    const c = new Map<string, number>();
+    for (let i = 0; i < n; i++) {
+      const k = p.pick(r)!;
+      c.set(k, (c.get(k) ?? 0) + 1);
+    }
+    return c;
+  };
+  const n = 100_000;
+  const zipf = count(new KeyPicker({ dist: 'zipf', count: 100, s: 1 }), n);
+  let h = 0;
+  for (let k = 1; k <= 100; k++) h += 1 / k;
+  assert.ok(Math.abs(zipf.get('k0')! / n - 1 / h) < 0.005, `k0 share ${zipf.get('k0')! / n}`);
+  assert.ok(Math.abs(zipf.get('k1')! / n - 1 / (2 * h)) < 0.005);
+  assert.deepEqual([...count(new KeyPicker({ dist: 'hot', count: 100, s: 1 }), 100).keys()], ['k0']);
+  const uniform = count(new KeyPicker({ dist: 'uniform', count: 10, s: 1 }), n);
+  assert.equal(uniform.size, 10);
+  for (const c of uniform.values()) assert.ok(Math.abs(c / n - 0.1) < 0.01);
+});
+
+test('operations follow their weights, and a timed-out operation is recorded as info', () => {
+  const v = scenario(
+    '{ type: closed, clients: 4, durationMs: 2000, ops: { read: 3, write: 1 }, keys: { dist: uniform, count: 5 }, timeoutMs: 2, settleMs: 50 }',
+  );
+  const { history } = runVariant(v, { recordHistory: true });
+  const invokes = history!.events.filter((e) => e.type === 'invoke');
+  const reads = invokes.filter((e) => e.f === 'read').length;
+  assert.ok(Math.abs(reads / invokes.length - 0.75) < 0.03);
+  // Service takes 3 ms plus 2 ms on the wire: every operation outlives its 2 ms timeout.
+  const outcomes = new Set(history!.events.filter((e) => e.type !== 'invoke').map((e) => e.type));
+  assert.deepEqual([...outcomes], ['info']);
+  // Each info retires its process: no process id is reused after an info.
+  const retired = new Set<number>();
+  for (const e of history!.events) {
+    if (e.type === 'invoke') assert.ok(!retired.has(e.process));
+    if (e.type === 'info') retired.add(e.process);
+  }
+});
+
+test('time series are sampled on virtual time and aligned', () => {
+  const v = scenario('{ type: open, ratePerSec: 100, durationMs: 1000, ops: { job: 1 }, settleMs: 0 }', 'metrics: { sampleEveryMs: 100 }');
+  const { report } = runVariant(v);
+  const series = report.series!;
+  assert.equal(series.ops_invoked.length, 11);
+  assert.deepEqual(series.ops_invoked.map(([t]) => t), [0, 100, 200, 300, 400, 500, 600, 700, 800, 900, 1000]);
+  assert.equal(series.ops_ok.length, series.ops_invoked.length);
+  const last = series.ops_invoked[series.ops_invoked.length - 1][1];
+  assert.equal(last, report.metrics.ops_invoked);
+});

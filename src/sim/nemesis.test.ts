@@ -1,0 +1,59 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Context } from '../runtime/context.js';
+import { randomFaults, scheduleFaults, type RandomNemesisConfig } from './nemesis.js';
+import { RandomStreams } from './rng.js';
+import { World } from './world.js';
+
+const servers = ['n1', 'n2', 'n3', 'n4', 'n5'];
+const cfg: RandomNemesisConfig = {
+  faults: ['partition', 'one-way', 'crash', 'pause', 'slow', 'clock', 'loss'],
+  intervalMs: 1000,
+  durationMs: 700,
+  startMs: 0,
+  stopMs: 30_000,
+  slowFactor: 10,
+  clockOffsetMsMax: 500,
+  lossProbability: 0.5,
+};
+
+test('a random schedule is a function of the seed', () => {
+  const a = randomFaults(new RandomStreams(9).stream('nemesis'), cfg, servers);
+  const b = randomFaults(new RandomStreams(9).stream('nemesis'), cfg, servers);
+  const c = randomFaults(new RandomStreams(10).stream('nemesis'), cfg, servers);
+  assert.deepEqual(a, b);
+  assert.notDeepEqual(a, c);
+});
+
+test('a random schedule uses every kind, names only servers, and ends every fault by stopMs', () => {
+  const faults = randomFaults(new RandomStreams(1).stream('nemesis'), cfg, servers);
+  assert.ok(faults.length >= 20 && faults.length <= 60, `${faults.length} faults in 30 s`);
+  const kinds = new Set(faults.map((f) => Object.keys(f).find((k) => k !== 'at' && k !== 'for')));
+  assert.deepEqual([...kinds].sort(), ['clock', 'crash', 'loss', 'oneWay', 'partition', 'pause', 'slow']);
+  for (const f of faults) {
+    assert.ok(f.at + f.for! <= cfg.stopMs + 1e-9);
+    for (const id of [f.crash, f.pause, f.slow?.node, f.clock?.node, ...(f.partition?.flat() ?? [])]) if (id !== undefined) assert.ok(servers.includes(id));
+    if (f.partition) assert.equal(f.partition.flat().length, servers.length);
+  }
+});
+
+test('scheduled faults are applied and undone on time', () => {
+  const nodes = servers.map((id) => ({ id, factory: (_: Context) => ({ onMessage() {} }) }));
+  const w = new World({ seed: 1, nodes });
+  scheduleFaults(w, [
+    { at: 10, for: 20, crash: 'n1' },
+    { at: 10, for: 30, pause: 'n2' },
+    { at: 15, partition: [['n3'], ['n4', 'n5']] },
+  ]);
+  w.run(12);
+  assert.equal(w.status('n1'), 'down');
+  assert.equal(w.status('n2'), 'paused');
+  w.run(20);
+  assert.equal(w.network.partitions.length, 1);
+  w.run(35);
+  assert.equal(w.status('n1'), 'up');
+  assert.equal(w.status('n2'), 'paused');
+  w.run(45);
+  assert.equal(w.status('n2'), 'up');
+  assert.equal(w.network.partitions.length, 1, 'a fault without `for` stays');
+});
