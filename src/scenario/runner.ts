@@ -6,7 +6,6 @@
  * durationMs + settleMs / 2; the run ends at durationMs + settleMs, when operations still pending are
  * recorded as info.
  */
-import type { NodeId } from '../runtime/context.js';
 import { History, type HistoryEvent } from '../check/history.js';
 import { MetricsRegistry, round } from '../sim/metrics.js';
 import { randomFaults, scheduleFaults } from '../sim/nemesis.js';
@@ -118,7 +117,11 @@ export function runVariant(v: ResolvedVariant, opts: RunOptions = {}): RunResult
 
   const flat = metrics.flatten();
   const invoked = metrics.counter('ops_invoked');
-  if (invoked > 0) flat.messages_per_op = round(metrics.counter('net_sent') / invoked);
+  if (invoked > 0) {
+    flat.messages_per_op = round(metrics.counter('net_sent') / invoked);
+    // Jepsen's availability: the fraction of operations that certainly succeeded.
+    flat.availability = round(metrics.counter('ops_ok') / invoked);
+  }
   const facts: RunFacts = { variant: v, servers, history, metrics, flat };
   const results = v.checks.map((c) => {
     const out = checks[c.name].run(facts, c);
@@ -143,8 +146,4 @@ export function runVariant(v: ResolvedVariant, opts: RunOptions = {}): RunResult
   };
   if (sampleEvery !== undefined) report.series = Object.fromEntries([...metrics.series].map(([k, pts]) => [k, pts.map((p) => [p.t, p.v] as [number, number])]));
   return { report, history, metrics };
-}
-
-export function nodesOf(v: ResolvedVariant): NodeId[] {
-  return serverNames(v);
 }

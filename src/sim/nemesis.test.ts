@@ -57,3 +57,14 @@ test('scheduled faults are applied and undone on time', () => {
   assert.equal(w.status('n2'), 'up');
   assert.equal(w.network.partitions.length, 1, 'a fault without `for` stays');
 });
+
+test('a clock fault jumps the clock and, when it ends, jumps back to the configured drift', () => {
+  const nodes = [{ id: 'n1', factory: (_: Context) => ({ onMessage() {} }), clock: { driftPpm: 1000 } }];
+  const w = new World({ seed: 1, nodes });
+  scheduleFaults(w, [{ at: 100, for: 100, clock: { node: 'n1', offsetMs: 5000, driftPpm: 0 } }]);
+  w.run(150);
+  assert.ok(Math.abs(w.clock('n1') - (100 * 1.001 + 5000 + 50)) < 1e-9);
+  w.run(300);
+  assert.ok(Math.abs(w.clockDriftPpm('n1') - 1000) < 1e-6);
+  assert.ok(Math.abs(w.clock('n1') - (100 * 1.001 + 100 + 100 * 1.001)) < 1e-6);
+});

@@ -69,8 +69,9 @@ function apply(world: World, f: FaultSpec): () => void {
   }
   if (f.clock !== undefined) {
     const { node, offsetMs, driftPpm } = f.clock;
+    const driftBefore = world.clockDriftPpm(node);
     world.skewClock(node, { offsetMs, driftPpm });
-    return () => world.skewClock(node, { offsetMs: -(offsetMs ?? 0), driftPpm: 0 });
+    return () => world.skewClock(node, { offsetMs: -(offsetMs ?? 0), driftPpm: driftBefore });
   }
   if (f.loss !== undefined) {
     world.setExtraLoss(f.loss);

@@ -165,6 +165,7 @@ class SimContext implements Context {
       if (node.epoch !== epoch) return;
       node.timers.delete(id);
       world.trace.record(TraceKind.timer, world.now, node.index, id, 0, undefined);
+      if (world.trace.exporting) world.trace.emit({ t: world.now, kind: 'timer', node: node.id, timer: id });
       node.runOrDefer(fn);
     });
     node.timers.set(id, ev);
@@ -430,6 +431,11 @@ export class World {
     const n = this.node(id);
     this.fault(TraceKind.fault, 'slow', n.index, { node: id, factor });
     n.slow = factor;
+  }
+
+  /** The drift of a node's clock now, in parts per million. */
+  clockDriftPpm(id: NodeId): number {
+    return (this.node(id).clockRate - 1) * 1e6;
   }
 
   /** Jump a node's clock by `offsetMs` and/or set its drift rate (parts per million). */
