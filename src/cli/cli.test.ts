@@ -99,6 +99,7 @@ test('sweep: runs every seed on worker threads and summarises, with replay comma
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /broadcast: 6 runs/);
   assert.match(r.out, /naive \(expect fail\): 6\/6 as expected/);
+  assert.ok(r.out.includes(`checks failed on 6 seeds; the first: pillars run ${scenario('broadcast.yaml')} --variant naive --seed 1`));
   const path = join(tmp, 'healed2.yaml');
   writeFileSync(path, valid.replace(/faults:\n  - at: 2000\n    for: 5000\n    partition: \[\[n1, n2\], \[n3, n4, n5\]\]\n/, 'faults: []\n'));
   const bad = pillars('sweep', path, '--seeds', '1..3', '--variant', 'naive', '--workers', '2');

@@ -31,6 +31,8 @@ export interface VariantSummary {
   notMet: number;
   /** Seeds whose run did not meet the expectation, ascending. */
   failingSeeds: number[];
+  /** Seeds on which at least one check failed (expected or not), ascending. */
+  checkFailedSeeds: number[];
   /** How often each check failed. */
   checkFailures: Record<string, number>;
 }
@@ -103,17 +105,26 @@ export async function sweep(o: SweepOptions): Promise<VariantSummary[]> {
       met: rs.filter((r) => r.met).length,
       notMet: rs.filter((r) => !r.met).length,
       failingSeeds: rs.filter((r) => !r.met).map((r) => r.seed),
+      checkFailedSeeds: rs.filter((r) => r.failedChecks.length > 0).map((r) => r.seed),
       checkFailures,
     };
   });
 }
 
+/**
+ * Per variant: how many runs met their expectation; every seed that did not, with its replay command;
+ * and for variants that expect to fail, the first seed whose checks failed, to replay the failure.
+ */
 export function formatSweep(file: string, summaries: VariantSummary[]): string {
   const out: string[] = [];
+  const replay = (variant: string, seed: number) => `pillars run ${file} --variant ${variant} --seed ${seed}`;
   for (const s of summaries) {
     const fails = Object.entries(s.checkFailures).map(([c, n]) => `${c} failed ${n}x`).join(', ');
     out.push(`${s.variant} (expect ${s.expect}): ${s.met}/${s.runs} as expected${s.notMet > 0 ? `, ${s.notMet} not` : ''}${fails ? ` — ${fails}` : ''}`);
-    for (const seed of s.failingSeeds) out.push(`  seed ${seed}: pillars run ${file} --variant ${s.variant} --seed ${seed}`);
+    for (const seed of s.failingSeeds) out.push(`  seed ${seed}: ${replay(s.variant, seed)}`);
+    if (s.expect === 'fail' && s.checkFailedSeeds.length > 0) {
+      out.push(`  checks failed on ${s.checkFailedSeeds.length} seeds; the first: ${replay(s.variant, s.checkFailedSeeds[0])}`);
+    }
   }
   return out.join('\n');
 }
