@@ -1,0 +1,264 @@
+/**
+ * Raft core tests on a hand-driven network: messages move only when a test delivers them, so each
+ * test states exactly which messages are lost and in what order things happen.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Raft, defaultRaftConfig, type RaftConfig } from './raft.js';
+import type { Entry, HardState, Message } from './types.js';
+
+type Drop = (from: string, to: string, m: Message) => boolean;
+
+class Cluster {
+  readonly nodes = new Map<string, Raft>();
+  /** Durable state per node, as a host would keep it on disk. */
+  readonly disk = new Map<string, { hardState: HardState; entries: Entry[] }>();
+  readonly applied = new Map<string, unknown[]>();
+  readonly inbox: { from: string; to: string; m: Message }[] = [];
+  readonly down = new Set<string>();
+  transcript: string[] = [];
+  private seed = 1;
+
+  constructor(readonly ids: string[], private readonly extra: Partial<RaftConfig> = {}) {
+    for (const id of ids) this.start(id);
+  }
+
+  private config(id: string): RaftConfig {
+    let x = this.seed++ * 7919 + id.charCodeAt(id.length - 1);
+    const random = () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) % 1000) / 1000;
+    return { ...defaultRaftConfig, id, voters: this.ids, random, ...this.extra };
+  }
+
+  start(id: string): void {
+    const d = this.disk.get(id);
+    this.nodes.set(id, new Raft(this.config(id), d));
+    this.down.delete(id);
+    if (!this.applied.has(id)) this.applied.set(id, []);
+  }
+
+  crash(id: string): void {
+    this.down.add(id);
+    this.nodes.delete(id);
+    this.applied.set(id, []);
+  }
+
+  raft(id: string): Raft {
+    return this.nodes.get(id)!;
+  }
+
+  /** Process every node's Ready: persist, queue messages, apply, advance. */
+  flush(): void {
+    for (const [id, r] of this.nodes) {
+      while (r.hasReady()) {
+        const rd = r.ready();
+        const d = this.disk.get(id) ?? { hardState: { term: 0, vote: undefined, commit: 0 }, entries: [] };
+        if (rd.hardState) d.hardState = rd.hardState;
+        for (const e of rd.entries) {
+          d.entries.length = e.index - 1;
+          d.entries.push(e);
+        }
+        this.disk.set(id, d);
+        for (const o of rd.messages) this.inbox.push({ from: id, to: o.to, m: o.msg });
+        for (const e of rd.committed) if (e.data !== undefined) this.applied.get(id)!.push(e.data);
+        r.advance(rd);
+      }
+    }
+  }
+
+  /** Deliver messages until none is left; `drop` decides which are lost. */
+  deliver(drop: Drop = () => false, steps = 10_000): void {
+    this.flush();
+    while (this.inbox.length > 0 && steps-- > 0) {
+      const { from, to, m } = this.inbox.shift()!;
+      if (this.down.has(to) || this.down.has(from) || drop(from, to, m)) continue;
+      this.transcript.push(`${from}->${to} ${m.type} t${m.term}`);
+      this.nodes.get(to)!.step(from, m);
+      this.flush();
+    }
+  }
+
+  tick(id: string, n = 1, drop?: Drop): void {
+    for (let i = 0; i < n; i++) {
+      this.raft(id).tick();
+      this.deliver(drop);
+    }
+  }
+
+  /** Tick every live node once per round, delivering messages after each round. */
+  tickAll(rounds: number, drop?: Drop): void {
+    for (let i = 0; i < rounds; i++) {
+      for (const r of this.nodes.values()) r.tick();
+      this.deliver(drop);
+    }
+  }
+
+  /** Make `id` campaign now (etcd's MsgHup) and deliver, again while it loses on a stale term; it must win. */
+  elect(id: string, drop?: Drop): void {
+    for (let i = 0; i < 5 && this.raft(id).role !== 'leader'; i++) {
+      this.raft(id).campaign();
+      this.deliver(drop);
+    }
+    assert.equal(this.raft(id).role, 'leader', `${id} should lead: ${this.state()}`);
+  }
+
+  leaderAmong(ids: string[]): string | undefined {
+    return ids.find((id) => this.nodes.get(id)?.role === 'leader');
+  }
+
+  state(): string {
+    return [...this.nodes].map(([id, r]) => `${id}:${r.role[0]}${r.term} last=${r.log.lastIndex()} commit=${r.log.committed}`).join(' ');
+  }
+}
+
+const cut = (side: string[]): Drop => (from, to) => side.includes(from) !== side.includes(to);
+
+test('election: one node times out, asks for pre-votes, then votes, and leads', () => {
+  const c = new Cluster(['n1', 'n2', 'n3']);
+  c.elect('n1');
+  // Pre-votes ask for term 1 without moving anyone's term; the real votes follow at term 1.
+  assert.deepEqual(c.transcript.slice(0, 10), [
+    'n1->n2 pre_vote t1',
+    'n1->n3 pre_vote t1',
+    'n2->n1 pre_vote_resp t1',
+    'n3->n1 pre_vote_resp t1',
+    'n1->n2 vote t1',
+    'n1->n3 vote t1',
+    'n2->n1 vote_resp t1',
+    'n3->n1 vote_resp t1',
+    'n1->n2 append t1',
+    'n1->n3 append t1',
+  ]);
+  assert.equal(c.state(), 'n1:l1 last=1 commit=1 n2:f1 last=1 commit=1 n3:f1 last=1 commit=0');
+  c.tick('n1'); // the next heartbeat carries the commit index to the last follower
+  assert.equal(c.state(), 'n1:l1 last=1 commit=1 n2:f1 last=1 commit=1 n3:f1 last=1 commit=1');
+  assert.equal(c.raft('n2').leader, 'n1');
+});
+
+test('replication: proposals commit on a quorum and apply in the same order everywhere', () => {
+  const c = new Cluster(['n1', 'n2', 'n3']);
+  c.elect('n1');
+  for (let i = 0; i < 100; i++) assert.equal(c.raft('n1').propose(`cmd${i}`).ok, true);
+  c.deliver();
+  c.tick('n1', 2); // heartbeats carry the final commit index
+  const expected = Array.from({ length: 100 }, (_, i) => `cmd${i}`);
+  for (const id of c.ids) assert.deepEqual(c.applied.get(id), expected, id);
+  assert.equal(c.raft('n2').propose('x').ok, false);
+});
+
+test('a minority cannot commit; the majority side elects a leader and commits', () => {
+  const c = new Cluster(['n1', 'n2', 'n3', 'n4', 'n5']);
+  c.elect('n1');
+  const partition = cut(['n1', 'n2']);
+  c.raft('n1').propose('minority write');
+  c.deliver(partition);
+  assert.equal(c.raft('n1').log.committed, 1);
+  c.tickAll(40, partition);
+  const leader = c.leaderAmong(['n3', 'n4', 'n5'])!;
+  assert.ok(leader !== undefined, c.state());
+  assert.notEqual(c.raft('n1').role, 'leader', 'check-quorum deposed the minority leader');
+  c.raft(leader).propose('majority write');
+  c.tickAll(2, partition);
+  for (const id of ['n3', 'n4', 'n5']) assert.deepEqual(c.applied.get(id), ['majority write'], id);
+  // Healed: the old leader's uncommitted entry is overwritten by the majority's log.
+  c.tickAll(3);
+  assert.deepEqual(c.applied.get('n1'), ['majority write']);
+  assert.deepEqual(c.applied.get('n2'), ['majority write']);
+  assert.equal(c.leaderAmong(c.ids), leader);
+});
+
+test('check-quorum: a leader cut off from the majority steps down within an election timeout', () => {
+  const c = new Cluster(['n1', 'n2', 'n3']);
+  c.elect('n1');
+  const alone = cut(['n1']);
+  c.tick('n1', defaultRaftConfig.electionTicks * 2, alone);
+  assert.equal(c.raft('n1').role, 'follower');
+});
+
+test('pre-vote: a node partitioned away does not inflate its term, and does not disrupt the leader on return', () => {
+  const c = new Cluster(['n1', 'n2', 'n3']);
+  c.elect('n1');
+  const term = c.raft('n1').term;
+  const alone = cut(['n3']);
+  c.tickAll(100, alone);
+  assert.equal(c.raft('n3').term, term, 'pre-votes that fail do not bump the term');
+  c.tickAll(30);
+  assert.equal(c.raft('n1').role, 'leader');
+  assert.equal(c.raft('n1').term, term);
+});
+
+test('without pre-vote, the returning node does depose the leader (the problem pre-vote solves)', () => {
+  const c = new Cluster(['n1', 'n2', 'n3'], { preVote: false, checkQuorum: false });
+  c.elect('n1');
+  const term = c.raft('n1').term;
+  const alone = cut(['n3']);
+  c.tickAll(100, alone);
+  assert.ok(c.raft('n3').term > term + 3);
+  c.tickAll(30);
+  assert.notEqual(c.raft('n1').term, term, 'the leader was forced into a new term');
+});
+
+test('restart: a node rebuilt from its disk keeps its term, vote and log', () => {
+  const c = new Cluster(['n1', 'n2', 'n3']);
+  c.elect('n1');
+  c.raft('n1').propose('a');
+  c.deliver();
+  c.crash('n2');
+  c.start('n2');
+  const r = c.raft('n2');
+  assert.equal(r.term, c.raft('n1').term);
+  assert.equal(r.log.lastIndex(), 2);
+  c.tick('n1', 2);
+  assert.deepEqual(c.applied.get('n2'), ['a']);
+});
+
+/**
+ * Figure 8 of the Raft paper, five nodes. An entry of term 2 gets onto a majority while a later
+ * leader (term 4) leads; counting replicas would commit it, yet a node with a term-3 entry can still
+ * win an election and overwrite it. The safe rule waits for an entry of the current term.
+ */
+function figure8(unsafe: boolean): { onMajority: boolean; committedByLeader: boolean; survived: boolean } {
+  // The paper's basic Raft: no pre-vote or check-quorum, elections forced as in its figure.
+  const c = new Cluster(['s1', 's2', 's3', 's4', 's5'], { maxEntriesPerMsg: 1, preVote: false, checkQuorum: false, unsafeCommitPreviousTerms: unsafe });
+  const only = (allowed: string[]): Drop => (from, to) => !(allowed.includes(from) && allowed.includes(to));
+  // (a) s1 leads; its next entry (term t1) reaches s2 only.
+  c.elect('s1');
+  const t1 = c.raft('s1').term;
+  c.raft('s1').propose('old-term entry');
+  c.deliver(only(['s1', 's2']));
+  const index = c.raft('s1').log.lastIndex();
+  assert.equal(c.raft('s2').log.term(index), t1);
+  // (b) s1 crashes; s5 wins with s3, s4 and writes its own entry at that index, which nobody receives.
+  c.crash('s1');
+  c.elect('s5', (from, to, m) => to === 's2' || from === 's2' || m.type === 'append');
+  c.raft('s5').propose('term of s5');
+  c.inbox.length = 0;
+  // (c) s5 crashes; s1 returns and wins with s2, s3. It copies its old entry to s3, but its own no-op
+  // reaches s2 only: the old entry is on a majority, no entry of the new term is.
+  c.crash('s5');
+  c.start('s1');
+  c.elect('s1', (from, to, m) => to === 's4' || from === 's4' || (to === 's3' && m.type === 'append' && c.raft('s3').log.matchTerm(m.prevLogIndex, m.prevLogTerm) && m.entries.some((e) => e.index > index)));
+  const onMajority = ['s1', 's2', 's3'].every((id) => c.raft(id).log.term(index) === t1);
+  const committedByLeader = c.raft('s1').log.committed >= index && c.raft('s1').log.term(index) === t1;
+  // (d) s1 crashes before any entry of its own term spreads; s5 returns and wins with s2, s3, s4.
+  c.crash('s1');
+  c.inbox.length = 0;
+  c.start('s5');
+  c.elect('s5');
+  c.tickAll(3);
+  const survived = c.raft('s5').log.term(index) === t1;
+  return { onMajority, committedByLeader, survived };
+}
+
+test('figure 8: the safe commit rule never commits what a later leader overwrites', () => {
+  const safe = figure8(false);
+  assert.equal(safe.onMajority, true, 'the old-term entry is on a majority');
+  assert.equal(safe.committedByLeader, false, 'but no entry of the current term is, so it is not committed');
+  assert.equal(safe.survived, false, 'and indeed a later leader overwrites it: nothing acknowledged was lost');
+});
+
+test('figure 8: counting replicas of an older term commits an entry that is later lost (the broken rule)', () => {
+  const broken = figure8(true);
+  assert.equal(broken.onMajority, true);
+  assert.equal(broken.committedByLeader, true);
+  assert.equal(broken.survived, false);
+});

@@ -1,0 +1,535 @@
+/**
+ * The Raft protocol core: synchronous and sans-I/O, in the style of etcd-io/raft.
+ *
+ * Inputs: step(from, message), tick(), propose(command), readIndex(context). Outputs, collected in a
+ * Ready: state and entries to persist, messages to send, committed entries to apply, reads that may
+ * proceed. The host persists (fsync), then sends, then applies, then calls advance(). The core never
+ * touches a clock, a socket or a disk; time is ticks, randomness is injected.
+ *
+ * Role changes swap the step and tick functions (becomeFollower / becomePreCandidate /
+ * becomeCandidate / becomeLeader), as etcd does.
+ */
+import type { NodeId } from '../../runtime/context.js';
+import { RaftLog, assert } from './log.js';
+import type { Entry, HardState, Message, Outbound, ReadState, Ready, Role } from './types.js';
+
+export interface RaftConfig {
+  id: NodeId;
+  /** All voters, this node included, in the same order on every node. */
+  voters: readonly NodeId[];
+  /** A follower that hears no leader for a random number of ticks in [electionTicks, 2 electionTicks) campaigns. */
+  electionTicks: number;
+  /** A leader sends heartbeats every heartbeatTicks. */
+  heartbeatTicks: number;
+  /** Ask for pre-votes before bumping the term, so a partitioned node cannot disrupt the cluster on return (thesis §9.6). */
+  preVote: boolean;
+  /** A leader that has not heard from a quorum within an election timeout steps down (thesis §6.2). */
+  checkQuorum: boolean;
+  /** At most this many entries in one append message (batching). */
+  maxEntriesPerMsg: number;
+  /** At most this many append messages in flight to one follower (pipelining with flow control). */
+  maxInflightMsgs: number;
+  random: () => number;
+  /**
+   * DELIBERATELY UNSAFE, for the broken variant of the stories: commit an entry of an earlier term as
+   * soon as a majority stores it, which Figure 8 of the Raft paper shows can lose committed entries.
+   */
+  unsafeCommitPreviousTerms?: boolean;
+}
+
+export const defaultRaftConfig = {
+  electionTicks: 10,
+  heartbeatTicks: 1,
+  preVote: true,
+  checkQuorum: true,
+  maxEntriesPerMsg: 64,
+  maxInflightMsgs: 8,
+};
+
+/** The leader's view of one follower (etcd's Progress). */
+class Progress {
+  match = 0;
+  next = 1;
+  /** probe: one append at a time until the follower's log matches; replicate: pipelined appends. */
+  state: 'probe' | 'replicate' = 'probe';
+  probeSent = false;
+  /** Last index of each append in flight, oldest first. */
+  inflight: number[] = [];
+  recentActive = false;
+}
+
+interface PendingRead {
+  context: number;
+  index: number;
+  acks: Set<NodeId>;
+}
+
+export type ProposeResult = { ok: true; index: number; term: number } | { ok: false; leader: NodeId | undefined };
+
+export class Raft {
+  readonly id: NodeId;
+  term = 0;
+  vote: NodeId | undefined;
+  role: Role = 'follower';
+  leader: NodeId | undefined;
+  readonly log: RaftLog;
+
+  private readonly cfg: RaftConfig;
+  private readonly quorum: number;
+  private electionElapsed = 0;
+  private heartbeatElapsed = 0;
+  private randomizedElectionTimeout = 0;
+  private votes = new Map<NodeId, boolean>();
+  private prs = new Map<NodeId, Progress>();
+  private msgs: Outbound[] = [];
+  private readStates: ReadState[] = [];
+  private pendingReads: PendingRead[] = [];
+  /** Reads asked of a new leader before it committed an entry of its term (thesis §6.4 step 1). */
+  private readsAwaitingCommit: number[] = [];
+  private prevHardState: HardState;
+  private stepRole: (from: NodeId, m: Message) => void = this.stepFollower;
+  private tickRole: () => void = this.tickElection;
+
+  constructor(cfg: RaftConfig, restored?: { hardState: HardState; entries: readonly Entry[] }) {
+    assert(cfg.voters.includes(cfg.id), `voters ${cfg.voters.join(',')} must include ${cfg.id}`);
+    this.cfg = cfg;
+    this.id = cfg.id;
+    this.quorum = Math.floor(cfg.voters.length / 2) + 1;
+    this.log = restored ? RaftLog.restore(restored.entries, restored.hardState.commit) : new RaftLog();
+    if (restored) {
+      this.term = restored.hardState.term;
+      this.vote = restored.hardState.vote;
+    }
+    this.prevHardState = this.hardState();
+    this.becomeFollower(this.term, undefined);
+  }
+
+  hardState(): HardState {
+    return { term: this.term, vote: this.vote, commit: this.log.committed };
+  }
+
+  // --- role changes -----------------------------------------------------------------------
+
+  private reset(term: number): void {
+    if (term !== this.term) {
+      this.term = term;
+      this.vote = undefined;
+    }
+    this.leader = undefined;
+    this.electionElapsed = 0;
+    this.heartbeatElapsed = 0;
+    this.randomizedElectionTimeout = this.cfg.electionTicks + Math.floor(this.cfg.random() * this.cfg.electionTicks);
+    this.votes = new Map();
+    this.pendingReads = [];
+    this.readsAwaitingCommit = [];
+  }
+
+  becomeFollower(term: number, leader: NodeId | undefined): void {
+    this.reset(term);
+    this.leader = leader;
+    this.role = 'follower';
+    this.stepRole = this.stepFollower;
+    this.tickRole = this.tickElection;
+  }
+
+  private becomePreCandidate(): void {
+    // A pre-candidate changes neither its term nor its vote: losing a pre-vote costs nothing.
+    this.votes = new Map();
+    this.leader = undefined;
+    this.role = 'pre-candidate';
+    this.stepRole = this.stepCandidate;
+    this.tickRole = this.tickElection;
+  }
+
+  private becomeCandidate(): void {
+    assert(this.role !== 'leader', 'a leader cannot become a candidate');
+    this.reset(this.term + 1);
+    this.vote = this.id;
+    this.role = 'candidate';
+    this.stepRole = this.stepCandidate;
+    this.tickRole = this.tickElection;
+  }
+
+  private becomeLeader(): void {
+    assert(this.role === 'candidate', `only a candidate becomes leader (was ${this.role})`);
+    this.reset(this.term);
+    this.leader = this.id;
+    this.role = 'leader';
+    this.stepRole = this.stepLeader;
+    this.tickRole = this.tickHeartbeat;
+    this.prs = new Map();
+    for (const v of this.cfg.voters) {
+      const pr = new Progress();
+      pr.next = this.log.lastIndex() + 1;
+      if (v === this.id) pr.match = this.log.stable;
+      this.prs.set(v, pr);
+    }
+    // §8: a new leader commits a no-op of its own term, which commits every earlier entry with it.
+    this.appendEntries([undefined]);
+    this.bcastAppend();
+  }
+
+  /** Start an election: a pre-vote first when configured, then a real one once a quorum would vote for us. */
+  campaign(kind: 'pre-vote' | 'vote' = this.cfg.preVote ? 'pre-vote' : 'vote'): void {
+    if (this.role === 'leader') return;
+    if (kind === 'pre-vote') {
+      this.becomePreCandidate();
+      this.poll(this.id, 'pre_vote_resp', true);
+      if ((this.role as Role) === 'pre-candidate') this.requestVotes('pre_vote', this.term + 1);
+    } else {
+      this.becomeCandidate();
+      this.poll(this.id, 'vote_resp', true);
+      if ((this.role as Role) === 'candidate') this.requestVotes('vote', this.term);
+    }
+  }
+
+  private requestVotes(type: 'pre_vote' | 'vote', term: number): void {
+    for (const v of this.cfg.voters) {
+      if (v !== this.id) this.send(v, { type, term, lastLogIndex: this.log.lastIndex(), lastLogTerm: this.log.lastTerm() });
+    }
+  }
+
+  /** Count a vote; win or lose the election when a quorum has spoken. */
+  private poll(from: NodeId, type: 'pre_vote_resp' | 'vote_resp', granted: boolean): void {
+    if (!this.votes.has(from)) this.votes.set(from, granted);
+    let yes = 0, no = 0;
+    for (const g of this.votes.values()) g ? yes++ : no++;
+    if (yes >= this.quorum) {
+      if (type === 'pre_vote_resp') this.campaign('vote');
+      else this.becomeLeader();
+    } else if (no >= this.quorum) {
+      this.becomeFollower(this.term, undefined);
+    }
+  }
+
+  // --- ticks --------------------------------------------------------------------------------
+
+  tick(): void {
+    this.tickRole();
+  }
+
+  private tickElection(): void {
+    this.electionElapsed++;
+    if (this.electionElapsed >= this.randomizedElectionTimeout) {
+      this.electionElapsed = 0;
+      this.campaign();
+    }
+  }
+
+  private tickHeartbeat(): void {
+    this.heartbeatElapsed++;
+    this.electionElapsed++;
+    if (this.electionElapsed >= this.cfg.electionTicks) {
+      this.electionElapsed = 0;
+      if (this.cfg.checkQuorum && !this.quorumActive()) {
+        this.becomeFollower(this.term, undefined);
+        return;
+      }
+    }
+    if (this.heartbeatElapsed >= this.cfg.heartbeatTicks) {
+      this.heartbeatElapsed = 0;
+      this.bcastHeartbeat(this.pendingReads.length > 0 ? this.pendingReads[this.pendingReads.length - 1].context : 0);
+    }
+  }
+
+  /** check-quorum: did a quorum (this leader included) hear from us recently? Resets the marks. */
+  private quorumActive(): boolean {
+    let active = 0;
+    for (const [id, pr] of this.prs) {
+      if (id === this.id || pr.recentActive) active++;
+      pr.recentActive = false;
+    }
+    return active >= this.quorum;
+  }
+
+  // --- messages -----------------------------------------------------------------------------
+
+  step(from: NodeId, m: Message): void {
+    if (m.term > this.term) {
+      const isVoteRequest = m.type === 'pre_vote' || m.type === 'vote';
+      // Thesis §4.2.3: a node that heard from a leader within the minimum election timeout ignores
+      // vote requests, so a removed or partitioned node cannot depose a healthy leader.
+      if (isVoteRequest && this.cfg.checkQuorum && this.leader !== undefined && this.electionElapsed < this.cfg.electionTicks) return;
+      if (m.type === 'pre_vote') {
+        // A pre-vote carries a future term; it does not move ours.
+      } else if (m.type === 'pre_vote_resp' && !m.reject) {
+        // A granted pre-vote echoes the term we would campaign at.
+      } else {
+        const leader = m.type === 'append' || m.type === 'heartbeat' ? from : undefined;
+        this.becomeFollower(m.term, leader);
+      }
+    } else if (m.term < this.term) {
+      if ((this.cfg.checkQuorum || this.cfg.preVote) && (m.type === 'append' || m.type === 'heartbeat')) {
+        // A stale leader (cut off, now back) learns our term and steps down.
+        this.send(from, { type: 'append_resp', term: this.term, reject: true, index: 0, hint: this.log.lastIndex() });
+      } else if (m.type === 'pre_vote') {
+        this.send(from, { type: 'pre_vote_resp', term: this.term, reject: true });
+      }
+      return;
+    }
+
+    if (m.type === 'pre_vote' || m.type === 'vote') {
+      const canVote = this.vote === from || (this.vote === undefined && this.leader === undefined) || (m.type === 'pre_vote' && m.term > this.term);
+      const grant = canVote && this.log.isUpToDate(m.lastLogIndex, m.lastLogTerm);
+      const respType = m.type === 'pre_vote' ? 'pre_vote_resp' : 'vote_resp';
+      // A granted pre-vote answers in the requested term, a refusal in ours (etcd does the same).
+      this.send(from, { type: respType, term: grant ? m.term : this.term, reject: !grant });
+      if (grant && m.type === 'vote') {
+        this.electionElapsed = 0;
+        this.vote = from;
+      }
+      return;
+    }
+    this.stepRole(from, m);
+  }
+
+  private stepFollower(from: NodeId, m: Message): void {
+    switch (m.type) {
+      case 'append':
+        this.electionElapsed = 0;
+        this.leader = from;
+        this.handleAppend(from, m);
+        break;
+      case 'heartbeat':
+        this.electionElapsed = 0;
+        this.leader = from;
+        this.log.commitTo(Math.min(m.commit, this.log.lastIndex()));
+        this.send(from, { type: 'heartbeat_resp', term: this.term, context: m.context });
+        break;
+      default:
+        break;
+    }
+  }
+
+  private stepCandidate(from: NodeId, m: Message): void {
+    switch (m.type) {
+      case 'append':
+      case 'heartbeat':
+        // A leader of our term exists: we lost.
+        this.becomeFollower(m.term, from);
+        this.stepFollower(from, m);
+        break;
+      case 'pre_vote_resp':
+        if (this.role === 'pre-candidate') this.poll(from, 'pre_vote_resp', !m.reject);
+        break;
+      case 'vote_resp':
+        if (this.role === 'candidate') this.poll(from, 'vote_resp', !m.reject);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private stepLeader(from: NodeId, m: Message): void {
+    const pr = this.prs.get(from);
+    if (pr === undefined) return;
+    switch (m.type) {
+      case 'append_resp':
+        pr.recentActive = true;
+        if (m.reject) {
+          // Back off nextIndex (§5.3), but only for a refusal of what we last sent: in probe state,
+          // the probe at next - 1; in replicate state, anything beyond what is known to match.
+          const current = pr.state === 'probe' ? m.index === pr.next - 1 : m.index > pr.match;
+          if (current) {
+            pr.next = Math.max(pr.match + 1, Math.min(m.index, m.hint + 1));
+            pr.state = 'probe';
+            pr.probeSent = false;
+            pr.inflight = [];
+            this.sendAppend(from);
+          }
+          return;
+        }
+        if (m.index > pr.match) {
+          pr.match = m.index;
+          pr.next = Math.max(pr.next, m.index + 1);
+          while (pr.inflight.length > 0 && pr.inflight[0] <= m.index) pr.inflight.shift();
+          if (pr.state === 'probe') {
+            pr.state = 'replicate';
+            pr.inflight = [];
+          }
+          if (this.maybeCommit()) this.bcastAppend();
+        }
+        pr.probeSent = false;
+        if (pr.next <= this.log.lastIndex()) this.sendAppend(from);
+        break;
+      case 'heartbeat_resp':
+        pr.recentActive = true;
+        pr.probeSent = false;
+        if (pr.match < this.log.lastIndex()) this.sendAppend(from);
+        this.ackReads(from, m.context);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private handleAppend(from: NodeId, m: Extract<Message, { type: 'append' }>): void {
+    if (m.prevLogIndex < this.log.committed) {
+      // Everything up to our commit index is settled; tell the leader where we are.
+      this.send(from, { type: 'append_resp', term: this.term, reject: false, index: this.log.committed, hint: this.log.lastIndex() });
+      return;
+    }
+    const last = this.log.maybeAppend(m.prevLogIndex, m.prevLogTerm, m.entries);
+    if (last < 0) {
+      this.send(from, { type: 'append_resp', term: this.term, reject: true, index: m.prevLogIndex, hint: this.log.lastIndex() });
+      return;
+    }
+    this.log.commitTo(Math.min(m.commit, last));
+    this.send(from, { type: 'append_resp', term: this.term, reject: false, index: last, hint: this.log.lastIndex() });
+  }
+
+  // --- the leader's replication ---------------------------------------------------------------
+
+  private appendEntries(data: unknown[]): { index: number; term: number } {
+    let index = this.log.lastIndex();
+    this.log.append(data.map((d) => ({ term: this.term, index: ++index, data: d })));
+    return { index, term: this.term };
+  }
+
+  private sendAppend(to: NodeId): void {
+    const pr = this.prs.get(to)!;
+    if (pr.state === 'probe' && pr.probeSent) return;
+    if (pr.state === 'replicate' && pr.inflight.length >= this.cfg.maxInflightMsgs) return;
+    const prevLogIndex = pr.next - 1;
+    const entries = this.log.slice(pr.next, this.cfg.maxEntriesPerMsg);
+    this.send(to, { type: 'append', term: this.term, prevLogIndex, prevLogTerm: this.log.term(prevLogIndex), entries, commit: this.log.committed });
+    if (pr.state === 'probe') {
+      pr.probeSent = true;
+    } else if (entries.length > 0) {
+      // Pipelining: assume success and move on; a refusal sends us back to probing.
+      const last = entries[entries.length - 1].index;
+      pr.next = last + 1;
+      pr.inflight.push(last);
+    }
+  }
+
+  private bcastAppend(): void {
+    for (const v of this.cfg.voters) if (v !== this.id) this.sendAppend(v);
+  }
+
+  private bcastHeartbeat(context: number): void {
+    for (const v of this.cfg.voters) {
+      if (v === this.id) continue;
+      const pr = this.prs.get(v)!;
+      // A follower must not learn a commit index beyond what it is known to hold.
+      this.send(v, { type: 'heartbeat', term: this.term, commit: Math.min(pr.match, this.log.committed), context });
+    }
+  }
+
+  /** §5.3, §5.4.2: commit the highest index a quorum has stored, if it is of the current term. */
+  private maybeCommit(): boolean {
+    const matches = [...this.prs.values()].map((p) => p.match).sort((a, b) => b - a);
+    const index = matches[this.quorum - 1];
+    if (index <= this.log.committed) return false;
+    if (this.log.term(index) !== this.term && !this.cfg.unsafeCommitPreviousTerms) return false;
+    this.log.commitTo(index);
+    if (this.log.term(this.log.committed) === this.term) this.releaseReadsAwaitingCommit();
+    return true;
+  }
+
+  // --- client requests ------------------------------------------------------------------------
+
+  /** Append a command to the log if this node leads. It is committed later (see Ready.committed). */
+  propose(data: unknown): ProposeResult {
+    if (this.role !== 'leader') return { ok: false, leader: this.leader };
+    const r = this.appendEntries([data]);
+    if (this.cfg.voters.length === 1) this.maybeCommitSelf();
+    this.bcastAppend();
+    return { ok: true, ...r };
+  }
+
+  /**
+   * A linearizable read (ReadIndex, thesis §6.4): remember the commit index, confirm leadership with
+   * a round of heartbeats, then the read may be served once that index is applied. Returns false if
+   * this node does not lead.
+   */
+  readIndex(context: number): boolean {
+    if (this.role !== 'leader') return false;
+    if (this.log.term(this.log.committed) !== this.term) {
+      this.readsAwaitingCommit.push(context);
+      return true;
+    }
+    this.startRead(context);
+    return true;
+  }
+
+  private startRead(context: number): void {
+    if (this.quorum === 1) {
+      this.readStates.push({ context, index: this.log.committed });
+      return;
+    }
+    this.pendingReads.push({ context, index: this.log.committed, acks: new Set([this.id]) });
+    this.bcastHeartbeat(context);
+  }
+
+  private releaseReadsAwaitingCommit(): void {
+    const waiting = this.readsAwaitingCommit;
+    this.readsAwaitingCommit = [];
+    for (const c of waiting) this.startRead(c);
+  }
+
+  /** A heartbeat answer for `context` confirms every read issued up to it. */
+  private ackReads(from: NodeId, context: number): void {
+    for (const r of this.pendingReads) if (r.context <= context) r.acks.add(from);
+    while (this.pendingReads.length > 0 && this.pendingReads[0].acks.size >= this.quorum) {
+      const r = this.pendingReads.shift()!;
+      this.readStates.push({ context: r.context, index: r.index });
+    }
+  }
+
+  // --- Ready / Advance --------------------------------------------------------------------
+
+  private send(to: NodeId, msg: Message): void {
+    this.msgs.push({ to, msg });
+  }
+
+  hasReady(): boolean {
+    const hs = this.hardState();
+    return (
+      this.msgs.length > 0 ||
+      this.log.stable < this.log.lastIndex() ||
+      this.log.toApply().length > 0 ||
+      this.readStates.length > 0 ||
+      hs.term !== this.prevHardState.term ||
+      hs.vote !== this.prevHardState.vote ||
+      hs.commit !== this.prevHardState.commit
+    );
+  }
+
+  ready(): Ready {
+    const hs = this.hardState();
+    const changed = hs.term !== this.prevHardState.term || hs.vote !== this.prevHardState.vote || hs.commit !== this.prevHardState.commit;
+    const entries = this.log.unstable();
+    const rd: Ready = {
+      hardState: changed ? hs : undefined,
+      entries,
+      messages: this.msgs,
+      committed: this.log.toApply(),
+      readStates: this.readStates,
+      lastIndex: entries.length > 0 ? entries[entries.length - 1].index : this.log.stable,
+    };
+    this.msgs = [];
+    this.readStates = [];
+    return rd;
+  }
+
+  /** The host has persisted, sent and applied what `rd` asked. */
+  advance(rd: Ready): void {
+    if (rd.hardState !== undefined) this.prevHardState = rd.hardState;
+    if (rd.entries.length > 0) {
+      const last = rd.entries[rd.entries.length - 1];
+      this.log.stableTo(last.index, last.term);
+    }
+    if (rd.committed.length > 0) this.log.appliedTo(rd.committed[rd.committed.length - 1].index);
+    if (this.role === 'leader') this.maybeCommitSelf();
+  }
+
+  /** The leader's own entries count toward a quorum once they are on its disk. */
+  private maybeCommitSelf(): void {
+    const self = this.prs.get(this.id)!;
+    if (this.log.stable > self.match) {
+      self.match = this.log.stable;
+      if (this.maybeCommit()) this.bcastAppend();
+    }
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Raft's vocabulary: log entries, the state that must be durable, and the messages between peers
+ * (Ongaro & Ousterhout, "In Search of an Understandable Consensus Algorithm", Figure 2; pre-vote and
+ * check-quorum from Ongaro's thesis, §9.6 and §6.2; ReadIndex from §6.4).
+ */
+import type { NodeId } from '../../runtime/context.js';
+
+export interface Entry {
+  term: number;
+  index: number;
+  /** The command; undefined for the no-op a new leader appends to commit entries of older terms. */
+  data: unknown;
+}
+
+/** What must be on disk before a node answers anyone: its term, its vote, and (as a hint) the commit index. */
+export interface HardState {
+  term: number;
+  vote: NodeId | undefined;
+  commit: number;
+}
+
+export type Message =
+  | { type: 'pre_vote'; term: number; lastLogIndex: number; lastLogTerm: number }
+  | { type: 'pre_vote_resp'; term: number; reject: boolean }
+  | { type: 'vote'; term: number; lastLogIndex: number; lastLogTerm: number }
+  | { type: 'vote_resp'; term: number; reject: boolean }
+  | { type: 'append'; term: number; prevLogIndex: number; prevLogTerm: number; entries: Entry[]; commit: number }
+  /** index: on success, the last index now matching the leader; on reject, the index that was refused. hint: the follower's last index. */
+  | { type: 'append_resp'; term: number; reject: boolean; index: number; hint: number }
+  | { type: 'heartbeat'; term: number; commit: number; context: number }
+  | { type: 'heartbeat_resp'; term: number; context: number };
+
+export type MessageType = Message['type'];
+
+export interface Outbound {
+  to: NodeId;
+  msg: Message;
+}
+
+/** A linearizable read may proceed once `index` is applied (ReadIndex, thesis §6.4). */
+export interface ReadState {
+  context: number;
+  index: number;
+}
+
+export type Role = 'follower' | 'pre-candidate' | 'candidate' | 'leader';
+
+/**
+ * Everything the host must do, in this order: persist `hardState` and `entries` (fsync), then send
+ * `messages`, then apply `committed`, then serve `readStates` once applied; then call advance().
+ */
+export interface Ready {
+  hardState: HardState | undefined;
+  entries: Entry[];
+  messages: Outbound[];
+  committed: Entry[];
+  readStates: ReadState[];
+  /** The last log index covered by `entries` once persisted (for advance). */
+  lastIndex: number;
+}
+
+export function isRaftMessage(msg: unknown): msg is Message {
+  if (typeof msg !== 'object' || msg === null) return false;
+  switch ((msg as { type?: unknown }).type) {
+    case 'pre_vote':
+    case 'pre_vote_resp':
+    case 'vote':
+    case 'vote_resp':
+    case 'append':
+    case 'append_resp':
+    case 'heartbeat':
+    case 'heartbeat_resp':
+      return true;
+    default:
+      return false;
+  }
+}
