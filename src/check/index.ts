@@ -2,3 +2,5 @@
 export { History, toJsonLine, NANOS_PER_MS, type HistoryEvent, type EventType } from './history.js';
 export { checkBroadcastComplete, type CheckOutcome } from './broadcast.js';
 export { checkErlangC, type ErlangCInput } from './queueing.js';
+export { checkLinearizable, describeViolation, operationsOf, models, registerModel, kvModel, bankModel, type Model, type Op, type Violation, type LinearizabilityResult } from './linearizability.js';
+export { parseHistory, HistoryFormatError } from './history-file.js';

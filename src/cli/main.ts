@@ -3,12 +3,13 @@
  * The `pillars` command. Exit codes: 0 every variant met its expectation; 1 one did not; 2 bad input
  * (with one message naming the file, the field and what was expected); 3 an internal error.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { toJsonLine } from '../check/history.js';
-import { checks, formatTable, isScenarioError, processes, runVariant, type VariantReport } from '../scenario/index.js';
+import { checkLinearizable, describeViolation, HistoryFormatError, models, parseHistory } from '../check/index.js';
+import { checks, formatTable, isScenarioError, processes, runVariant, ScenarioError, type VariantReport } from '../scenario/index.js';
 import { LineWriter, loadScenarioFile, parseSeed, perVariantFile, selectVariants, writeJson } from './io.js';
 import { formatSweep, parseSeedRange, sweep } from './sweep.js';
 
@@ -113,6 +114,33 @@ export function buildProgram(): Command {
       process.stdout.write(formatSweep(file, summaries) + '\n');
       if (o.json !== undefined) writeJson(o.json, { scenario: scenario.name, seeds: [seedFirst, seedLast], variants: summaries });
       process.exitCode = summaries.every((s) => s.notMet === 0) ? EXIT_OK : EXIT_NOT_MET;
+    });
+
+  program
+    .command('check')
+    .description('Check a history (JSON lines, as written by run --history) for linearizability under a model.')
+    .argument('<history.jsonl>', 'the history file')
+    .requiredOption('--model <model>', `the sequential model: ${Object.keys(models).join(' | ')}`)
+    .addHelpText('after', '\nExit code: 0 linearizable, 1 not (the witness is printed), 2 bad input.\nExample: pillars check h.jsonl --model kv')
+    .action((file: string, o: { model: string }) => {
+      const model = models[o.model];
+      if (model === undefined) throw new ScenarioError('(command line)', '--model', `one of ${Object.keys(models).join(', ')} (got "${o.model}")`);
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (e) {
+        throw new ScenarioError(file, '', `a readable history file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      }
+      let events;
+      try {
+        events = parseHistory(text);
+      } catch (e) {
+        if (e instanceof HistoryFormatError) throw new ScenarioError(file, `line ${e.line}${e.field ? `, ${e.field}` : ''}`, e.expected);
+        throw e;
+      }
+      const r = checkLinearizable(events, model);
+      process.stdout.write(r.ok ? `linearizable: ${r.operations} operations over ${r.keys} ${model.perKey ? 'keys' : 'group'} (${r.steps} search steps)\n` : describeViolation(r.violation!) + '\n');
+      process.exitCode = r.ok ? EXIT_OK : EXIT_NOT_MET;
     });
 
   program

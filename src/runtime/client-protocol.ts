@@ -7,7 +7,7 @@
  */
 
 /** Operation names of histories; cas values are [expected, new]. */
-export const operationNames = ['read', 'write', 'cas', 'incr', 'transfer', 'broadcast', 'job'] as const;
+export const operationNames = ['read', 'write', 'delete', 'cas', 'incr', 'transfer', 'broadcast', 'job'] as const;
 export type OperationName = (typeof operationNames)[number];
 
 export interface Operation {

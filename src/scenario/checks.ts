@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { History } from '../check/history.js';
-import { checkBroadcastComplete, checkErlangC, type CheckOutcome } from '../check/index.js';
+import { checkBroadcastComplete, checkErlangC, checkLinearizable, describeViolation, models, type CheckOutcome } from '../check/index.js';
 import { mean } from '../runtime/distribution.js';
 import type { MetricsRegistry } from '../sim/metrics.js';
 import type { ResolvedVariant } from './schema.js';
@@ -59,6 +59,16 @@ export const checks: Record<string, CheckEntry> = {
       const broadcasts = facts.history!.events.filter((e) => e.type === 'invoke' && e.f === 'broadcast').length;
       if (broadcasts > 0) out.metrics = { ...out.metrics, messages_per_broadcast: Number((facts.metrics.counter('net_sent') / broadcasts).toPrecision(6)) };
       return out;
+    },
+  },
+  linearizable: {
+    description: 'the client history is linearizable under a model (register, kv or bank), info operations included',
+    params: z.object({ name: z.string(), model: z.enum(['register', 'kv', 'bank']).default('kv') }).strict(),
+    needsHistory: true,
+    run(facts, p: { model: string }) {
+      const r = checkLinearizable(facts.history!.events, models[p.model]);
+      const summary = `${r.operations} operations over ${r.keys} ${r.keys === 1 ? 'group' : 'keys'}, ${r.steps} search steps`;
+      return { ok: r.ok, detail: r.ok ? `linearizable (${summary})` : `${describeViolation(r.violation!)}\n(${summary})`, metrics: { linearizable: r.ok ? 1 : 0 } };
     },
   },
   metric: {

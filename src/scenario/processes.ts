@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { ProcessFactory } from '../runtime/context.js';
 import { queueServer, queueServerConfigSchema } from '../work/index.js';
 import { floodConfigSchema, floodOnce, gossipConfigSchema, gossipUntilAcked } from '../state/index.js';
+import { raftKv, raftKvConfigSchema } from '../truth/index.js';
 
 export interface ProcessEntry {
   description: string;
@@ -23,6 +24,11 @@ export const processes: Record<string, ProcessEntry> = {
     description: 'broadcast: tell every peer once, never retry',
     config: floodConfigSchema,
     factory: floodOnce,
+  },
+  'truth/raft-kv': {
+    description: 'a key-value store replicated by Raft (pre-vote, check-quorum, ReadIndex reads, fsync before acknowledging)',
+    config: raftKvConfigSchema,
+    factory: raftKv,
   },
   'state/gossip': {
     description: 'broadcast: resend unacknowledged values to each peer, batched, until acked',

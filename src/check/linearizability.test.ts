@@ -1,0 +1,156 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { HistoryEvent } from './history.js';
+import { bankModel, checkLinearizable, describeViolation, kvModel, registerModel } from './linearizability.js';
+
+/**
+ * A history from a compact notation, one operation per row:
+ * [process, f, key, value-in, invoke time, outcome, completion time, value-out]
+ */
+type Row = [number, string, string, unknown, number, 'ok' | 'fail' | 'info' | 'none', number?, unknown?];
+function history(rows: Row[]): HistoryEvent[] {
+  const events: (HistoryEvent & { order: number })[] = [];
+  rows.forEach(([process, f, key, value, t0, outcome, t1, out], i) => {
+    events.push({ process, type: 'invoke', f: f as HistoryEvent['f'], key, value: f === 'read' ? null : value, time: t0, order: i * 2 });
+    if (outcome !== 'none') events.push({ process, type: outcome, f: f as HistoryEvent['f'], key, value: f === 'read' || f === 'incr' ? out : value, time: t1!, order: i * 2 + 1 });
+  });
+  return events.sort((a, b) => a.time - b.time || a.order - b.order);
+}
+
+test('sequential and overlapping histories that are linearizable', () => {
+  const h = history([
+    [1, 'write', 'x', 1, 0, 'ok', 10],
+    [2, 'read', 'x', null, 20, 'ok', 30, 1],
+    [1, 'write', 'x', 2, 40, 'ok', 60],
+    [2, 'read', 'x', null, 45, 'ok', 50, 1], // overlaps the write of 2: may read 1
+    [3, 'read', 'x', null, 55, 'ok', 70, 2],
+    [1, 'cas', 'x', [2, 3], 80, 'ok', 90],
+    [2, 'read', 'x', null, 100, 'ok', 110, 3],
+  ]);
+  const r = checkLinearizable(h, registerModel);
+  assert.equal(r.ok, true);
+  assert.equal(r.operations, 7);
+});
+
+test('a stale read after a completed write is not linearizable, and the witness names it', () => {
+  const h = history([
+    [1, 'write', 'x', 1, 0, 'ok', 10],
+    [1, 'write', 'x', 2, 20, 'ok', 30],
+    [2, 'read', 'x', null, 40, 'ok', 50, 1],
+  ]);
+  const r = checkLinearizable(h, registerModel);
+  assert.equal(r.ok, false);
+  assert.equal(r.violation!.stuck.f, 'read');
+  assert.equal(r.violation!.state, '2');
+  assert.match(describeViolation(r.violation!), /no order of the operations explains this one:\n  process 2 read x 1/);
+});
+
+test('two reads that see a write in opposite orders are not linearizable', () => {
+  // r1 sees the new value, then a later r2 sees the old one: a real-time violation.
+  const h = history([
+    [1, 'write', 'x', 0, 0, 'ok', 5],
+    [1, 'write', 'x', 1, 10, 'ok', 100],
+    [2, 'read', 'x', null, 20, 'ok', 30, 1],
+    [3, 'read', 'x', null, 40, 'ok', 50, 0],
+  ]);
+  assert.equal(checkLinearizable(h, registerModel).ok, false);
+});
+
+test('info operations may have happened, or not', () => {
+  // An unanswered write whose value is later read: it happened.
+  const happened = history([
+    [1, 'write', 'x', 7, 0, 'info', 10],
+    [2, 'read', 'x', null, 50, 'ok', 60, 7],
+  ]);
+  assert.equal(checkLinearizable(happened, registerModel).ok, true);
+  // An unanswered write never seen: it may not have happened.
+  const never = history([
+    [1, 'write', 'x', 7, 0, 'info', 10],
+    [2, 'read', 'x', null, 50, 'ok', 60, null],
+  ]);
+  assert.equal(checkLinearizable(never, registerModel).ok, true);
+  // An info cas whose expectation is false at the end must still be allowed (as never having taken effect).
+  const cas = history([
+    [1, 'write', 'x', 1, 0, 'ok', 10],
+    [2, 'cas', 'x', [5, 6], 20, 'info', 30],
+    [3, 'read', 'x', null, 40, 'ok', 50, 1],
+  ]);
+  assert.equal(checkLinearizable(cas, registerModel).ok, true);
+  // But an info write cannot take effect before it was invoked.
+  const early = history([
+    [2, 'read', 'x', null, 0, 'ok', 10, 7],
+    [1, 'write', 'x', 7, 20, 'info', 30],
+  ]);
+  assert.equal(checkLinearizable(early, registerModel).ok, false);
+  // And an invocation never answered at all counts as info.
+  const pending = history([
+    [1, 'write', 'x', 9, 0, 'none'],
+    [2, 'read', 'x', null, 50, 'ok', 60, 9],
+  ]);
+  assert.equal(checkLinearizable(pending, registerModel).ok, true);
+});
+
+test('failed operations did not happen', () => {
+  const h = history([
+    [1, 'write', 'x', 1, 0, 'ok', 10],
+    [2, 'write', 'x', 2, 20, 'fail', 30],
+    [3, 'read', 'x', null, 40, 'ok', 50, 2],
+  ]);
+  assert.equal(checkLinearizable(h, registerModel).ok, false);
+});
+
+test('kv splits per key: a violation on one key is found among many clean ones', () => {
+  const rows: Row[] = [];
+  let t = 0;
+  for (let k = 0; k < 50; k++) {
+    rows.push([1, 'write', `k${k}`, k, t, 'ok', t + 5]);
+    rows.push([2, 'read', `k${k}`, null, t + 6, 'ok', t + 9, k]);
+    t += 10;
+  }
+  assert.equal(checkLinearizable(history(rows), kvModel).ok, true);
+  rows.push([3, 'read', 'k17', null, t, 'ok', t + 1, 99]);
+  const r = checkLinearizable(history(rows), kvModel);
+  assert.equal(r.ok, false);
+  assert.equal(r.violation!.key, 'k17');
+  assert.equal(r.keys, 50);
+});
+
+test('incr returns the new value; a lost increment is caught', () => {
+  const good = history([
+    [1, 'incr', 'c', 1, 0, 'ok', 10, 1],
+    [2, 'incr', 'c', 1, 5, 'ok', 15, 2],
+    [3, 'read', 'c', null, 20, 'ok', 30, 2],
+  ]);
+  assert.equal(checkLinearizable(good, registerModel).ok, true);
+  const lost = history([
+    [1, 'incr', 'c', 1, 0, 'ok', 10, 1],
+    [2, 'incr', 'c', 1, 20, 'ok', 30, 1],
+  ]);
+  assert.equal(checkLinearizable(lost, registerModel).ok, false);
+});
+
+test('bank: concurrent withdrawals that overdraw are not linearizable', () => {
+  const h = history([
+    [0, 'write', 'acct', 1000, 0, 'ok', 1],
+    [1, 'transfer', 'acct', { to: 'cash1', amount: 800 }, 10, 'ok', 20],
+    [2, 'transfer', 'acct', { to: 'cash2', amount: 800 }, 11, 'ok', 21],
+  ]);
+  assert.equal(checkLinearizable(h, bankModel).ok, false);
+  const one = history([
+    [0, 'write', 'acct', 1000, 0, 'ok', 1],
+    [1, 'transfer', 'acct', { to: 'cash1', amount: 800 }, 10, 'ok', 20],
+    [2, 'transfer', 'acct', { to: 'cash2', amount: 800 }, 11, 'fail', 21],
+    [3, 'read', 'acct', null, 30, 'ok', 40, 200],
+  ]);
+  assert.equal(checkLinearizable(one, bankModel).ok, true);
+});
+
+test('many concurrent operations on one key stay fast thanks to the memo', () => {
+  const rows: Row[] = [];
+  // 12 overlapping writes then a read of one of them: 12! orders without pruning.
+  for (let p = 0; p < 12; p++) rows.push([p, 'write', 'x', p, 0, 'ok', 100]);
+  rows.push([99, 'read', 'x', null, 200, 'ok', 210, 5]);
+  const r = checkLinearizable(history(rows), registerModel);
+  assert.equal(r.ok, true);
+  assert.ok(r.steps < 200_000, `${r.steps} steps`);
+});

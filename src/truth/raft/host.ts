@@ -1,0 +1,181 @@
+/**
+ * RaftKv: the Raft core hosted on a Context, serving the KV state machine to clients.
+ *
+ * The Ready loop, one Ready at a time: append its hard state and entries to the WAL, fsync, and only
+ * then send its messages (so no vote or acknowledgement is given for something not on disk), apply
+ * its committed entries, and serve the reads it released; then advance and take the next Ready.
+ * Messages that arrive meanwhile are stepped into the core and wait for the next Ready.
+ *
+ * Clients may talk to any node: a follower forwards to the leader it knows, and the node that
+ * proposed a command answers the client when the command is applied.
+ */
+import { z } from 'zod';
+import type { Context, NodeId, Process } from '../../runtime/context.js';
+import { clientReply, isClientRequest, type ClientRequest } from '../../runtime/client-protocol.js';
+import { KvStateMachine, type KvCommand } from '../kv.js';
+import { Raft, defaultRaftConfig } from './raft.js';
+import { appendReady, restore } from './storage.js';
+import { isRaftMessage, type Ready } from './types.js';
+
+export const raftKvConfigSchema = z
+  .object({
+    /** Milliseconds per Raft tick. */
+    tickMs: z.number().positive().default(10),
+    electionTicks: z.number().int().min(2).default(defaultRaftConfig.electionTicks),
+    heartbeatTicks: z.number().int().min(1).default(defaultRaftConfig.heartbeatTicks),
+    preVote: z.boolean().default(defaultRaftConfig.preVote),
+    checkQuorum: z.boolean().default(defaultRaftConfig.checkQuorum),
+    maxEntriesPerMsg: z.number().int().positive().default(defaultRaftConfig.maxEntriesPerMsg),
+    maxInflightMsgs: z.number().int().positive().default(defaultRaftConfig.maxInflightMsgs),
+    /** Serve reads through the log instead of ReadIndex (slower, equally linearizable). */
+    readsThroughLog: z.boolean().default(false),
+    /** DELIBERATELY UNSAFE: commit entries of older terms by counting replicas (Raft paper, Figure 8). */
+    unsafeCommitPreviousTerms: z.boolean().default(false),
+    /** DELIBERATELY UNSAFE: send votes and acknowledgements before the fsync completes. */
+    unsafeAckBeforeFsync: z.boolean().default(false),
+  })
+  .strict();
+export type RaftKvConfig = z.infer<typeof raftKvConfigSchema>;
+
+interface Forwarded {
+  type: 'kv_forward';
+  client: NodeId;
+  req: ClientRequest;
+}
+
+interface Pending {
+  client: NodeId;
+  req: ClientRequest;
+  term: number;
+}
+
+export class RaftKv implements Process {
+  readonly raft: Raft;
+  readonly kv = new KvStateMachine();
+  /** Proposals this node made, by log index, waiting to be applied. */
+  private readonly proposals = new Map<number, Pending>();
+  /** Reads waiting for leadership confirmation, by ReadIndex context. */
+  private readonly reads = new Map<number, { client: NodeId; req: ClientRequest }>();
+  /** Reads confirmed, waiting for their index to be applied. */
+  private readyReads: { index: number; client: NodeId; req: ClientRequest }[] = [];
+  private readContextNext = 1;
+  private readyInFlight = false;
+  private wasLeader = false;
+
+  constructor(
+    private readonly ctx: Context,
+    private readonly config: RaftKvConfig,
+  ) {
+    const voters = [...ctx.peers, ctx.id].sort();
+    this.raft = new Raft(
+      { ...config, id: ctx.id, voters, random: () => ctx.random() },
+      restore(ctx.disk),
+    );
+    // Entries up to the restored commit index are re-applied from the log (no snapshot yet).
+  }
+
+  start(): void {
+    const tick = () => {
+      this.raft.tick();
+      this.afterInput();
+      this.ctx.setTimer(this.config.tickMs, tick);
+    };
+    this.ctx.setTimer(this.config.tickMs * this.ctx.random(), tick);
+  }
+
+  onMessage(from: NodeId, msg: unknown): void {
+    if (isRaftMessage(msg)) this.raft.step(from, msg);
+    else if (isClientRequest(msg)) this.onClient(from, msg);
+    else if ((msg as Forwarded).type === 'kv_forward') this.onClient((msg as Forwarded).client, (msg as Forwarded).req);
+    else return;
+    this.afterInput();
+  }
+
+  private onClient(client: NodeId, req: ClientRequest): void {
+    if (this.raft.role !== 'leader') {
+      const leader = this.raft.leader;
+      // A follower hands the request to the leader it knows; without one, nothing happened: a definite failure.
+      if (leader !== undefined && leader !== this.ctx.id) this.ctx.send(leader, { type: 'kv_forward', client, req } satisfies Forwarded);
+      else this.ctx.send(client, clientReply(req, 'fail', undefined, 'no leader'));
+      return;
+    }
+    if (req.op.f === 'read' && !this.config.readsThroughLog) {
+      const context = this.readContextNext++;
+      this.reads.set(context, { client, req });
+      this.raft.readIndex(context);
+      return;
+    }
+    const cmd: KvCommand = { op: req.op, session: { client: `${client}/${req.id}`, seq: 1 } };
+    const r = this.raft.propose(cmd);
+    if (r.ok) this.proposals.set(r.index, { client, req, term: r.term });
+  }
+
+  private afterInput(): void {
+    if (this.wasLeader && this.raft.role !== 'leader') this.loseLeadership();
+    this.wasLeader = this.raft.role === 'leader';
+    this.processReady();
+  }
+
+  /** Reads not yet confirmed cannot be served by a node that no longer leads: nothing was read. */
+  private loseLeadership(): void {
+    for (const { client, req } of this.reads.values()) this.ctx.send(client, clientReply(req, 'fail', undefined, 'leadership lost'));
+    this.reads.clear();
+  }
+
+  private processReady(): void {
+    while (!this.readyInFlight && this.raft.hasReady()) {
+      const rd = this.raft.ready();
+      const wrote = appendReady(this.ctx.disk, rd.hardState, rd.entries);
+      if (!wrote) {
+        this.finish(rd);
+        continue;
+      }
+      if (this.config.unsafeAckBeforeFsync) {
+        this.ctx.disk.fsync('raft.wal', () => {});
+        this.finish(rd);
+        continue;
+      }
+      this.readyInFlight = true;
+      this.ctx.disk.fsync('raft.wal', () => {
+        this.readyInFlight = false;
+        this.finish(rd);
+        this.afterInput();
+      });
+    }
+  }
+
+  private finish(rd: Ready): void {
+    for (const o of rd.messages) this.ctx.send(o.to, o.msg);
+    for (const e of rd.committed) {
+      if (e.data === undefined) continue;
+      const result = this.kv.apply(e.data as KvCommand);
+      const p = this.proposals.get(e.index);
+      if (p !== undefined) {
+        this.proposals.delete(e.index);
+        if (p.term === e.term) this.ctx.send(p.client, result.ok ? clientReply(p.req, 'ok', result.value) : clientReply(p.req, 'fail', undefined, result.error));
+        // Another leader's entry took this index: our proposal was never committed and never will be.
+        else this.ctx.send(p.client, clientReply(p.req, 'fail', undefined, 'proposal overwritten'));
+      }
+    }
+    for (const rs of rd.readStates) {
+      const r = this.reads.get(rs.context);
+      if (r === undefined) continue;
+      this.reads.delete(rs.context);
+      this.readyReads.push({ index: rs.index, ...r });
+    }
+    this.raft.advance(rd);
+    this.serveReads();
+  }
+
+  private serveReads(): void {
+    const applied = this.raft.log.applied;
+    const waiting: typeof this.readyReads = [];
+    for (const r of this.readyReads) {
+      if (r.index > applied) waiting.push(r);
+      else this.ctx.send(r.client, clientReply(r.req, 'ok', this.kv.get(r.req.op.key)));
+    }
+    this.readyReads = waiting;
+  }
+}
+
+export const raftKv = (ctx: Context, config: RaftKvConfig): Process => new RaftKv(ctx, config);
