@@ -126,6 +126,9 @@ export interface LinearizabilityResult {
   violation?: Violation;
   /** Search steps taken, summed over keys. */
   steps: number;
+  /** The search gave up (searchStepsMax) on this group: neither proven nor refuted. */
+  unknown?: boolean;
+  unknownKey?: string;
 }
 
 /** Pair invocations with completions into operations; fail ops and info reads are dropped. */
@@ -156,8 +159,41 @@ export function operationsOf(events: readonly HistoryEvent[]): Op[] {
   return ops;
 }
 
-export function checkLinearizable(events: readonly HistoryEvent[], model: Model<any>): LinearizabilityResult {
-  const ops = operationsOf(events);
+/**
+ * Drop info writes and cas whose written value nobody ever observed (no read returned it, no cas
+ * expected it, on that key). "It never happened" is always a possible outcome of an info operation,
+ * and with unique written values any order that applies such an operation stays valid without it,
+ * so dropping it keeps the verdict and spares the search 2^n choices after crashes.
+ */
+export function pruneUnobservedInfo(ops: Op[], model: Model<any>): Op[] {
+  if (model !== registerModel && model !== kvModel) return ops;
+  const observed = new Map<string | undefined, Set<string>>();
+  const see = (key: string | undefined, v: unknown) => {
+    let s = observed.get(key);
+    if (s === undefined) observed.set(key, (s = new Set()));
+    s.add(JSON.stringify(v ?? null));
+  };
+  const written = new Map<string, number>();
+  for (const op of ops) {
+    if (op.f === 'read' && !op.info) see(op.key, op.value);
+    if (op.f === 'cas') see(op.key, (op.value as [unknown, unknown])[0]);
+    const w = op.f === 'write' ? op.value : op.f === 'cas' ? (op.value as [unknown, unknown])[1] : undefined;
+    if (w !== undefined) written.set(`${op.key}|${JSON.stringify(w)}`, (written.get(`${op.key}|${JSON.stringify(w)}`) ?? 0) + 1);
+  }
+  const kept = ops.filter((op) => {
+    if (!op.info || (op.f !== 'write' && op.f !== 'cas')) return true;
+    const w = op.f === 'write' ? op.value : (op.value as [unknown, unknown])[1];
+    const unique = written.get(`${op.key}|${JSON.stringify(w)}`) === 1;
+    return !unique || observed.get(op.key)?.has(JSON.stringify(w ?? null)) === true;
+  });
+  return kept.map((op, id) => ({ ...op, id }));
+}
+
+/** Search steps per independent group before the checker gives up and answers "unknown". */
+export const searchStepsMax = 2_000_000;
+
+export function checkLinearizable(events: readonly HistoryEvent[], model: Model<any>, stepsMax = searchStepsMax): LinearizabilityResult {
+  const ops = pruneUnobservedInfo(operationsOf(events), model);
   const groups = new Map<string | undefined, Op[]>();
   for (const op of ops) {
     const k = model.perKey ? op.key : undefined;
@@ -167,8 +203,9 @@ export function checkLinearizable(events: readonly HistoryEvent[], model: Model<
   }
   let steps = 0;
   for (const [key, group] of [...groups].sort(([a], [b]) => String(a).localeCompare(String(b)))) {
-    const r = checkGroup(group, model);
+    const r = checkGroup(group, model, stepsMax);
     steps += r.steps;
+    if (r.unknown) return { ok: false, unknown: true, operations: ops.length, keys: groups.size, steps, unknownKey: key };
     if (r.violation !== undefined) return { ok: false, operations: ops.length, keys: groups.size, violation: { key, ...r.violation }, steps };
   }
   return { ok: true, operations: ops.length, keys: groups.size, steps };
@@ -183,7 +220,7 @@ interface Node {
 }
 
 /** Lowe's just-in-time linearization search over one independent group of operations. */
-function checkGroup(ops: Op[], model: Model<any>): { steps: number; violation?: Omit<Violation, 'key'> } {
+function checkGroup(ops: Op[], model: Model<any>, stepsMax: number): { steps: number; unknown?: boolean; violation?: Omit<Violation, 'key'> } {
   // Events in time order; at equal times calls come first, so touching operations count as concurrent.
   const events: { t: number; isCall: boolean; op: Op }[] = [];
   for (const op of ops) {
@@ -254,7 +291,7 @@ function checkGroup(ops: Op[], model: Model<any>): { steps: number; violation?: 
   };
 
   while (head.next !== undefined) {
-    steps++;
+    if (++steps > stepsMax) return { steps, unknown: true };
     const node: Node = entry!;
     if (node.isCall) {
       entry = tryCandidates(node, state, model.steps(state, node.op)) ? head.next : node.next;

@@ -139,6 +139,11 @@ export function buildProgram(): Command {
         throw e;
       }
       const r = checkLinearizable(events, model);
+      if (r.unknown) {
+        process.stdout.write(`unknown: the search gave up on key ${r.unknownKey} after ${r.steps} steps\n`);
+        process.exitCode = EXIT_NOT_MET;
+        return;
+      }
       process.stdout.write(r.ok ? `linearizable: ${r.operations} operations over ${r.keys} ${model.perKey ? 'keys' : 'group'} (${r.steps} search steps)\n` : describeViolation(r.violation!) + '\n');
       process.exitCode = r.ok ? EXIT_OK : EXIT_NOT_MET;
     });

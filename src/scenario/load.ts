@@ -165,6 +165,7 @@ function validateSemantics(v: ResolvedVariant, where: (p: Path) => string, file:
     f.oneWay?.from.forEach((id, j) => node(['faults', i, 'oneWay', 'from', j], id));
     f.oneWay?.to.forEach((id, j) => node(['faults', i, 'oneWay', 'to', j], id));
     for (const k of ['crash', 'pause'] as const) if (f[k] !== undefined) node(['faults', i, k], f[k]!);
+    f.crashMany?.forEach((id, j) => node(['faults', i, 'crashMany', j], id));
     if (f.slow) node(['faults', i, 'slow', 'node'], f.slow.node);
     if (f.clock) node(['faults', i, 'clock', 'node'], f.clock.node);
   });

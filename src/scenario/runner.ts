@@ -109,9 +109,11 @@ export function runVariant(v: ResolvedVariant, opts: RunOptions = {}): RunResult
 
   world.start();
   const step = endMs / PROGRESS_STEPS;
-  for (let i = 1; i <= PROGRESS_STEPS; i++) {
+  let overBudget = false;
+  for (let i = 1; i <= PROGRESS_STEPS && !overBudget; i++) {
     world.run(i === PROGRESS_STEPS ? endMs : step * i);
     opts.progress?.(world.now, endMs);
+    overBudget = world.events > v.eventsMax;
   }
   for (const c of clients) (world.process(c) as WorkloadClient | undefined)?.abandon();
 
@@ -129,6 +131,10 @@ export function runVariant(v: ResolvedVariant, opts: RunOptions = {}): RunResult
     const label = c.name === 'metric' ? `metric:${(c as { metric?: string }).metric}` : c.name;
     return { name: label, ok: out.ok, detail: out.detail };
   });
+  if (overBudget) {
+    // A run that exceeds its budget is a finding (a message storm, a livelock), not a hang.
+    results.push({ name: 'event-budget', ok: false, detail: `stopped at ${round(world.now)} ms of ${endMs} after ${world.events} events (eventsMax ${v.eventsMax}): a storm or livelock` });
+  }
   const allOk = results.every((r) => r.ok);
   const met = v.expect === 'pass' ? allOk : !allOk;
 

@@ -95,6 +95,7 @@ export const faultSchema = z
     partition: groups.optional(),
     oneWay: z.object({ from: z.array(nodeId).min(1), to: z.array(nodeId).min(1) }).strict().optional(),
     crash: nodeId.optional(),
+    crashMany: z.array(nodeId).min(1).optional(),
     pause: nodeId.optional(),
     slow: z.object({ node: nodeId, factor: z.number().positive() }).strict().optional(),
     clock: z.object({ node: nodeId, offsetMs: z.number().optional(), driftPpm: z.number().optional() }).strict().optional(),
@@ -102,11 +103,11 @@ export const faultSchema = z
   })
   .strict()
   .superRefine((f, ctx) => {
-    const kinds = ['partition', 'oneWay', 'crash', 'pause', 'slow', 'clock', 'loss'].filter((k) => (f as Record<string, unknown>)[k] !== undefined);
-    if (kinds.length !== 1) ctx.addIssue({ code: 'custom', path: [], message: `exactly one of partition, oneWay, crash, pause, slow, clock, loss (got ${kinds.length === 0 ? 'none' : kinds.join(', ')})` });
+    const kinds = ['partition', 'oneWay', 'crash', 'crashMany', 'pause', 'slow', 'clock', 'loss'].filter((k) => (f as Record<string, unknown>)[k] !== undefined);
+    if (kinds.length !== 1) ctx.addIssue({ code: 'custom', path: [], message: `exactly one of partition, oneWay, crash, crashMany, pause, slow, clock, loss (got ${kinds.length === 0 ? 'none' : kinds.join(', ')})` });
   });
 
-export const nemesisKinds = ['partition', 'one-way', 'crash', 'pause', 'slow', 'clock', 'loss'] as const;
+export const nemesisKinds = ['partition', 'one-way', 'crash', 'crash-majority', 'pause', 'slow', 'clock', 'loss'] as const;
 
 export const nemesisSchema = z
   .object({
@@ -149,6 +150,8 @@ const bodyFields = {
   nemesis: nemesisSchema.optional(),
   checks: z.array(checkSpecSchema).default([]),
   metrics: metricsSchema.default({}),
+  /** A run that executes more events than this stops early and fails the check event-budget. */
+  eventsMax: z.number().int().positive().default(50_000_000),
   /** pass: every check must hold; fail: at least one check must fail (the naive design breaks). */
   expect: z.enum(['pass', 'fail']).default('pass'),
 };

@@ -14,13 +14,15 @@ export interface FaultSpec {
   partition?: NodeId[][];
   oneWay?: { from: NodeId[]; to: NodeId[] };
   crash?: NodeId;
+  /** Crash several nodes at the same instant (e.g. a power loss in one rack). */
+  crashMany?: NodeId[];
   pause?: NodeId;
   slow?: { node: NodeId; factor: number };
   clock?: { node: NodeId; offsetMs?: number; driftPpm?: number };
   loss?: number;
 }
 
-export type NemesisKind = 'partition' | 'one-way' | 'crash' | 'pause' | 'slow' | 'clock' | 'loss';
+export type NemesisKind = 'partition' | 'one-way' | 'crash' | 'crash-majority' | 'pause' | 'slow' | 'clock' | 'loss';
 
 export interface RandomNemesisConfig {
   faults: readonly NemesisKind[];
@@ -57,6 +59,13 @@ function apply(world: World, f: FaultSpec): () => void {
     world.crash(id);
     return () => world.restart(id);
   }
+  if (f.crashMany !== undefined) {
+    const ids = f.crashMany;
+    for (const id of ids) world.crash(id);
+    return () => {
+      for (const id of ids) world.restart(id);
+    };
+  }
   if (f.pause !== undefined) {
     const id = f.pause;
     world.pause(id);
@@ -77,7 +86,7 @@ function apply(world: World, f: FaultSpec): () => void {
     world.setExtraLoss(f.loss);
     return () => world.setExtraLoss(0);
   }
-  throw new Error('a fault must name one of partition, oneWay, crash, pause, slow, clock, loss');
+  throw new Error('a fault must name one of partition, oneWay, crash, crashMany, pause, slow, clock, loss');
 }
 
 /**
@@ -110,6 +119,11 @@ export function randomFaults(stream: RandomStream, cfg: RandomNemesisConfig, ser
       case 'crash':
         out.push({ ...base, crash: node });
         break;
+      case 'crash-majority': {
+        const [minority, majority] = split(stream, servers);
+        out.push({ ...base, crashMany: majority.length > minority.length ? majority : [...minority, ...majority].slice(0, Math.floor(servers.length / 2) + 1).sort() });
+        break;
+      }
       case 'pause':
         out.push({ ...base, pause: node });
         break;

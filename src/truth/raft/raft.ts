@@ -331,7 +331,10 @@ export class Raft {
           // the probe at next - 1; in replicate state, anything beyond what is known to match.
           const current = pr.state === 'probe' ? m.index === pr.next - 1 : m.index > pr.match;
           if (current) {
-            pr.next = Math.max(pr.match + 1, Math.min(m.index, m.hint + 1));
+            // In replicate state, restart from what is known to match; in probe state, jump to the
+            // follower's last index. (Not clamped to match + 1: a follower that lost acknowledged
+            // entries, which only an unsafe disk allows, must still be caught up, not probed forever.)
+            pr.next = pr.state === 'replicate' ? pr.match + 1 : Math.max(1, Math.min(m.index, m.hint + 1));
             pr.state = 'probe';
             pr.probeSent = false;
             pr.inflight = [];
@@ -339,9 +342,11 @@ export class Raft {
           }
           return;
         }
+        // As etcd's MaybeUpdate: nextIndex moves past what the follower acknowledged even when match
+        // does not (a probe answered below a stale match must not be resent forever).
+        pr.next = Math.max(pr.next, m.index + 1);
         if (m.index > pr.match) {
           pr.match = m.index;
-          pr.next = Math.max(pr.next, m.index + 1);
           while (pr.inflight.length > 0 && pr.inflight[0] <= m.index) pr.inflight.shift();
           if (pr.state === 'probe') {
             pr.state = 'replicate';
