@@ -107,3 +107,42 @@ test('sweep: runs every seed on worker threads and summarises, with replay comma
   assert.match(bad.out, /0\/3 as expected, 3 not/);
   assert.ok(bad.out.includes(`seed 2: pillars run ${path} --variant naive --seed 2`));
 });
+
+test('a sweep of the deliberately broken Raft finds a failing seed, and its replay command reproduces it', () => {
+  const r = pillars('sweep', scenario('raft-chaos.yaml'), '--seeds', '1..4', '--variant', 'naive');
+  const m = /checks failed on \d+ seeds; the first: pillars run (\S+) --variant naive --seed (\d+)/.exec(r.out);
+  assert.ok(m !== null, r.out);
+  const replay = pillars('run', m[1], '--variant', 'naive', '--seed', m[2]);
+  assert.equal(replay.code, 0, 'the naive variant expects to fail, and does');
+  assert.match(replay.out, /check linearizable\s+FAIL/);
+  assert.match(replay.out, /not linearizable on key/);
+});
+
+test('check: a history file is judged, a malformed line is named, an unknown model is bad input', () => {
+  const good = join(tmp, 'good.jsonl');
+  writeFileSync(good, [
+    '{"process":0,"type":"invoke","f":"write","key":"x","value":1,"time":0}',
+    '{"process":0,"type":"ok","f":"write","key":"x","value":1,"time":10}',
+    '{"process":1,"type":"invoke","f":"read","key":"x","value":null,"time":20}',
+    '{"process":1,"type":"ok","f":"read","key":"x","value":1,"time":30}',
+  ].join('\n') + '\n');
+  const ok = pillars('check', good, '--model', 'kv');
+  assert.equal(ok.code, 0);
+  assert.match(ok.out, /^linearizable: 2 operations/);
+  const bad = join(tmp, 'stale.jsonl');
+  writeFileSync(bad, readFileSync(good, 'utf8').replace('"value":1,"time":30', '"value":0,"time":30'));
+  const v = pillars('check', bad, '--model', 'kv');
+  assert.equal(v.code, 1);
+  assert.match(v.out, /not linearizable on key x/);
+  const broken = join(tmp, 'broken.jsonl');
+  writeFileSync(broken, readFileSync(good, 'utf8').replace('"type":"ok","f":"read"', '"type":"maybe","f":"read"'));
+  const b = pillars('check', broken, '--model', 'kv');
+  assert.equal(b.code, 2);
+  assert.match(b.err, /broken\.jsonl: line 4, type: /);
+  const junk = join(tmp, 'junk.jsonl');
+  writeFileSync(junk, '{"process":0\n');
+  assert.match(pillars('check', junk, '--model', 'kv').err, /junk\.jsonl: line 1: a JSON object/);
+  const model = pillars('check', good, '--model', 'queue');
+  assert.equal(model.code, 2);
+  assert.match(model.err, /--model: one of register, kv, bank/);
+});

@@ -37,6 +37,9 @@ export const raftKvConfigSchema = z
   .strict();
 export type RaftKvConfig = z.infer<typeof raftKvConfigSchema>;
 
+/** How many recent client requests a node remembers to ignore their duplicates. */
+const seenRequestsMax = 100_000;
+
 interface Forwarded {
   type: 'kv_forward';
   client: NodeId;
@@ -59,6 +62,12 @@ export class RaftKv implements Process {
   /** Reads confirmed, waiting for their index to be applied. */
   private readyReads: { index: number; client: NodeId; req: ClientRequest }[] = [];
   private readContextNext = 1;
+  /**
+   * Client requests already handled here (client/id), oldest first. The network may duplicate a
+   * request; answering a copy "no leader" after the first copy was forwarded and committed would
+   * turn a success into a definite failure, so copies are ignored.
+   */
+  private readonly seenRequests = new Set<string>();
   private readyInFlight = false;
   private wasLeader = false;
 
@@ -92,6 +101,10 @@ export class RaftKv implements Process {
   }
 
   private onClient(client: NodeId, req: ClientRequest): void {
+    const key = `${client}/${req.id}`;
+    if (this.seenRequests.has(key)) return;
+    this.seenRequests.add(key);
+    if (this.seenRequests.size > seenRequestsMax) this.seenRequests.delete(this.seenRequests.values().next().value!);
     if (this.raft.role !== 'leader') {
       const leader = this.raft.leader;
       // A follower hands the request to the leader it knows; without one, nothing happened: a definite failure.
