@@ -4,3 +4,4 @@ export { checkBroadcastComplete, type CheckOutcome } from './broadcast.js';
 export { checkErlangC, type ErlangCInput } from './queueing.js';
 export { checkLinearizable, describeViolation, operationsOf, models, registerModel, kvModel, bankModel, type Model, type Op, type Violation, type LinearizabilityResult } from './linearizability.js';
 export { parseHistory, HistoryFormatError } from './history-file.js';
+export { checkBalanceFloor } from './bank.js';

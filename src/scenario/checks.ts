@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { History } from '../check/history.js';
-import { checkBroadcastComplete, checkErlangC, checkLinearizable, describeViolation, models, type CheckOutcome } from '../check/index.js';
+import { checkBalanceFloor, checkBroadcastComplete, checkErlangC, checkLinearizable, describeViolation, models, type CheckOutcome } from '../check/index.js';
 import { mean } from '../runtime/distribution.js';
 import type { MetricsRegistry } from '../sim/metrics.js';
 import type { ResolvedVariant } from './schema.js';
@@ -70,6 +70,14 @@ export const checks: Record<string, CheckEntry> = {
       const summary = `${r.operations} operations over ${r.keys} ${r.keys === 1 ? 'group' : 'keys'}, ${r.steps} search steps`;
       if (r.unknown) return { ok: false, detail: `unknown: the search gave up on key ${r.unknownKey} (${summary})`, metrics: { linearizable: -1 } };
       return { ok: r.ok, detail: r.ok ? `linearizable (${summary})` : `${describeViolation(r.violation!)}\n(${summary})`, metrics: { linearizable: r.ok ? 1 : 0 } };
+    },
+  },
+  'balance-floor': {
+    description: 'an account never ends below its floor (judged on its last successful read)',
+    params: z.object({ name: z.string(), account: z.string(), floor: z.number().default(0) }).strict(),
+    needsHistory: true,
+    run(facts, p: { account: string; floor: number }) {
+      return checkBalanceFloor(facts.history!, p.account, p.floor);
     },
   },
   metric: {

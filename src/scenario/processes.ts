@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { ProcessFactory } from '../runtime/context.js';
 import { queueServer, queueServerConfigSchema } from '../work/index.js';
 import { floodConfigSchema, floodOnce, gossipConfigSchema, gossipUntilAcked } from '../state/index.js';
-import { raftKv, raftKvConfigSchema } from '../truth/index.js';
+import { naiveBank, naiveBankConfigSchema, raftKv, raftKvConfigSchema } from '../truth/index.js';
 
 export interface ProcessEntry {
   description: string;
@@ -29,6 +29,11 @@ export const processes: Record<string, ProcessEntry> = {
     description: 'a key-value store replicated by Raft (pre-vote, check-quorum, ReadIndex reads, fsync before acknowledging)',
     config: raftKvConfigSchema,
     factory: raftKv,
+  },
+  'truth/naive-bank': {
+    description: 'ATMs that read, check, then debit a shared ledger in separate steps (the ATM race)',
+    config: naiveBankConfigSchema,
+    factory: naiveBank,
   },
   'state/gossip': {
     description: 'broadcast: resend unacknowledged values to each peer, batched, until acked',

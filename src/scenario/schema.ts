@@ -60,15 +60,26 @@ export const keysSchema = z
 
 export const workloadSchema = z
   .object({
-    /** open: arrivals at a rate regardless of replies (Poisson); closed: each client waits for its reply, then thinks. */
-    type: z.enum(['open', 'closed']),
+    /**
+     * open: arrivals at a rate regardless of replies (Poisson); closed: each client waits for its
+     * reply, then thinks; script: exactly the operations of `script`, at their times.
+     */
+    type: z.enum(['open', 'closed', 'script']),
     ratePerSec: z.number().positive().optional(),
     clients: z.number().int().min(1).max(10000).default(1),
     thinkMs: distributionSchema.optional(),
     /** Operations are issued during [0, durationMs). */
     durationMs: z.number().positive(),
     /** Relative weights of operations, e.g. { read: 1, write: 1 }. */
-    ops: z.partialRecord(z.enum(operationNames), z.number().nonnegative()),
+    ops: z.partialRecord(z.enum(operationNames), z.number().nonnegative()).optional(),
+    /** For type script: each operation, when (ms), by which client (1-based) and to which node (default: the client's target). */
+    script: z
+      .array(
+        z
+          .object({ at: ms, client: z.number().int().min(1).default(1), f: z.enum(operationNames), key: z.string().optional(), value: z.unknown().optional(), node: nodeId.optional() })
+          .strict(),
+      )
+      .optional(),
     keys: keysSchema.optional(),
     /** sticky: client i talks to server i mod n; random: a random server per operation; or one node's name. */
     target: z.union([z.enum(['sticky', 'random']), nodeId]).default('sticky'),
@@ -82,7 +93,14 @@ export const workloadSchema = z
   .strict()
   .superRefine((w, ctx) => {
     if (w.type === 'open' && w.ratePerSec === undefined) ctx.addIssue({ code: 'custom', path: ['ratePerSec'], message: 'an open workload needs ratePerSec (arrivals per second)' });
-    if (Object.values(w.ops).every((x) => !x)) ctx.addIssue({ code: 'custom', path: ['ops'], message: 'at least one operation with a positive weight, e.g. { write: 1 }' });
+    if (w.type === 'script') {
+      if (w.script === undefined || w.script.length === 0) ctx.addIssue({ code: 'custom', path: ['script'], message: 'a script workload needs script: a list of { at, client, f, key, value }' });
+      w.script?.forEach((step, i) => {
+        if (step.client > w.clients) ctx.addIssue({ code: 'custom', path: ['script', i, 'client'], message: `a client between 1 and clients (${w.clients})` });
+      });
+    } else if (w.ops === undefined || Object.values(w.ops).every((x) => !x)) {
+      ctx.addIssue({ code: 'custom', path: ['ops'], message: 'at least one operation with a positive weight, e.g. { write: 1 }' });
+    }
   });
 
 const groups = z.array(z.array(nodeId).min(1)).min(2);

@@ -108,3 +108,19 @@ test('raft-chaos.yaml: Raft stays linearizable under chaos; acknowledging before
   // The same seed gives the same run.
   assert.equal(runVariant(s.variants.find((v) => v.name === 'fixed')!).report.traceHash, fixed.report.traceHash);
 });
+
+test('atm-race.yaml: read-check-write takes $1000 to -$1400; one consensus transfer leaves $200', () => {
+  const s = load('atm-race.yaml');
+  const run = (name: string) => runVariant(s.variants.find((v) => v.name === name)!).report;
+  const naive = run('naive');
+  const fixed = run('fixed');
+  assert.equal(naive.met, true);
+  assert.equal(naive.metrics.final_balance, -1400);
+  assert.equal(naive.metrics.approved_withdrawals, 3);
+  assert.equal(naive.metrics.linearizable, 0);
+  assert.equal(fixed.met, true);
+  assert.equal(fixed.metrics.final_balance, 200);
+  assert.equal(fixed.metrics.approved_withdrawals, 1);
+  assert.equal(fixed.metrics.refused_withdrawals, 2);
+  assert.equal(fixed.metrics.linearizable, 1);
+});

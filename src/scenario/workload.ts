@@ -87,13 +87,25 @@ export class WorkloadClient implements Process {
     private readonly cfg: ClientConfig,
   ) {
     this.w = cfg.harness.workload;
-    this.ops = (Object.entries(this.w.ops) as [OperationName, number][]).filter(([, x]) => x > 0);
+    this.ops = (Object.entries(this.w.ops ?? {}) as [OperationName, number][]).filter(([, x]) => x > 0);
     this.weightTotal = this.ops.reduce((s, [, x]) => s + x, 0);
   }
 
   start(): void {
     if (this.w.type === 'open') this.scheduleArrival();
-    else this.ctx.setTimer(this.think(), () => this.issueClosed());
+    else if (this.w.type === 'closed') this.ctx.setTimer(this.think(), () => this.issueClosed());
+    else this.scheduleScript();
+  }
+
+  /** Scripted operations: each at its time, each as its own process (they may overlap). */
+  private scheduleScript(): void {
+    for (const step of this.w.script ?? []) {
+      if (step.client !== this.cfg.index + 1) continue;
+      const op: Operation = { f: step.f };
+      if (step.key !== undefined) op.key = step.key;
+      if (step.value !== undefined) op.value = step.value;
+      this.ctx.setTimer(step.at, () => this.issue(this.h.takeProcess(), op, step.node ?? this.target()));
+    }
   }
 
   private get h(): ClientHarness {

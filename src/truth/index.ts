@@ -4,3 +4,4 @@ export { RaftLog } from './raft/log.js';
 export type { Entry, HardState, Message as RaftMessage, Ready, ReadState, Role } from './raft/types.js';
 export { RaftKv, raftKv, raftKvConfigSchema, type RaftKvConfig } from './raft/host.js';
 export { KvStateMachine, type KvCommand, type KvResult } from './kv.js';
+export { NaiveBank, naiveBank, naiveBankConfigSchema, type NaiveBankConfig } from './naive-bank.js';
