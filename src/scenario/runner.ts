@@ -15,7 +15,8 @@ import { checks, type RunFacts } from './checks.js';
 import { serverNames } from './load.js';
 import { processes } from './processes.js';
 import type { ResolvedVariant } from './schema.js';
-import { KeyPicker, WorkloadClient, type ClientHarness } from './workload.js';
+import { KeyPicker, WorkloadClient, type ClientConfig, type ClientHarness } from './workload.js';
+import type { Context } from '../runtime/context.js';
 import type { VariantReport } from './report.js';
 
 export interface RunOptions {
@@ -69,7 +70,7 @@ export function runVariant(v: ResolvedVariant, opts: RunOptions = {}): RunResult
   const regionOf = new Map<string, string>();
   for (const [r, ids] of Object.entries(v.topology.regions ?? {})) for (const id of ids) regionOf.set(id, r);
   const proc = processes[v.system.process];
-  const nodes: NodeOptions[] = [
+  const nodes: NodeOptions<any>[] = [
     ...servers.map((id) => ({
       id,
       kind: 'server' as const,
@@ -79,7 +80,7 @@ export function runVariant(v: ResolvedVariant, opts: RunOptions = {}): RunResult
       clock: v.topology.clocks?.[id],
       cpuMsPerMessage: v.topology.cpuMsPerMessage,
     })),
-    ...clients.map((id, index) => ({ id, kind: 'client' as const, factory: (ctx: any, cfg: any) => new WorkloadClient(ctx, cfg), config: { index, harness } })),
+    ...clients.map((id, index) => ({ id, kind: 'client' as const, factory: (ctx: Context, cfg: ClientConfig) => new WorkloadClient(ctx, cfg), config: { index, harness } })),
   ];
 
   const { clientLatency, ...net } = v.network;

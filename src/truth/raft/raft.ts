@@ -511,7 +511,6 @@ export class Raft {
       messages: this.msgs,
       committed: this.log.toApply(),
       readStates: this.readStates,
-      lastIndex: entries.length > 0 ? entries[entries.length - 1].index : this.log.stable,
     };
     this.msgs = [];
     this.readStates = [];

@@ -55,8 +55,6 @@ export interface Ready {
   messages: Outbound[];
   committed: Entry[];
   readStates: ReadState[];
-  /** The last log index covered by `entries` once persisted (for advance). */
-  lastIndex: number;
 }
 
 export function isRaftMessage(msg: unknown): msg is Message {
