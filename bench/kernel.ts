@@ -13,7 +13,7 @@
  */
 import type { Context, Process } from '../src/runtime/context.js';
 import { World } from '../src/sim/world.js';
-import { Sfc32 } from '../src/sim/rng.js';
+import { bareHeapLoop, median } from './anchors.js';
 
 const NODES = 64;
 const DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 2_000_000);
@@ -43,73 +43,13 @@ function simRun(): { perSec: number; hash: string } {
   return { perSec: DELIVERIES / s, hash: world.trace.hash() };
 }
 
-interface Ev {
-  time: number;
-  seq: number;
-  fn: () => void;
-}
-
-/** The anchor: the smallest honest event loop, a binary heap of (time, seq) with a closure per event. */
-function bareRun(): number {
-  const heap: Ev[] = [];
-  let seq = 0;
-  let now = 0;
-  const less = (a: Ev, b: Ev) => a.time < b.time || (a.time === b.time && a.seq < b.seq);
-  const push = (e: Ev) => {
-    let i = heap.length;
-    heap.push(e);
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!less(e, heap[p])) break;
-      heap[i] = heap[p];
-      i = p;
-    }
-    heap[i] = e;
-  };
-  const pop = (): Ev => {
-    const top = heap[0];
-    const last = heap.pop()!;
-    if (heap.length > 0) {
-      let i = 0;
-      const n = heap.length;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= n) break;
-        const r = l + 1;
-        const c = r < n && less(heap[r], heap[l]) ? r : l;
-        if (!less(heap[c], last)) break;
-        heap[i] = heap[c];
-        i = c;
-      }
-      heap[i] = last;
-    }
-    return top;
-  };
-  const rng = new Sfc32(1, 2, 3, 4);
-  const handler = () => push({ time: now + 1 + 9 * rng.next(), seq: seq++, fn: handler });
-  for (let i = 0; i < NODES; i++) handler();
-  const t0 = process.hrtime.bigint();
-  for (let k = 0; k < DELIVERIES; k++) {
-    const e = pop();
-    now = e.time;
-    e.fn();
-  }
-  const s = Number(process.hrtime.bigint() - t0) / 1e9;
-  return DELIVERIES / s;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
 const sims: number[] = [];
 const bares: number[] = [];
 let hash = '';
 // Alternate the two so that both see the same machine conditions; the first round warms the JIT.
 for (let r = 0; r <= ROUNDS; r++) {
   const sim = simRun();
-  const bare = bareRun();
+  const bare = bareHeapLoop(NODES, DELIVERIES);
   if (r === 0) continue;
   sims.push(sim.perSec);
   bares.push(bare);

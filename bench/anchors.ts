@@ -1,0 +1,67 @@
+/** Anchors measured in the same run as the figures they are compared with. */
+import { Sfc32 } from '../src/sim/rng.js';
+
+interface Ev {
+  time: number;
+  seq: number;
+  fn: () => void;
+}
+
+/**
+ * The anchor of the simulator benchmarks: the smallest honest discrete-event loop, a binary heap of
+ * (time, seq) with a closure per event, `inFlight` events pending at once, each scheduling the next
+ * with a random delay. Returns events per second.
+ */
+export function bareHeapLoop(inFlight: number, events: number): number {
+  const heap: Ev[] = [];
+  let seq = 0;
+  let now = 0;
+  const less = (a: Ev, b: Ev) => a.time < b.time || (a.time === b.time && a.seq < b.seq);
+  const push = (e: Ev) => {
+    let i = heap.length;
+    heap.push(e);
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!less(e, heap[p])) break;
+      heap[i] = heap[p];
+      i = p;
+    }
+    heap[i] = e;
+  };
+  const pop = (): Ev => {
+    const top = heap[0];
+    const last = heap.pop()!;
+    if (heap.length > 0) {
+      let i = 0;
+      const n = heap.length;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= n) break;
+        const r = l + 1;
+        const c = r < n && less(heap[r], heap[l]) ? r : l;
+        if (!less(heap[c], last)) break;
+        heap[i] = heap[c];
+        i = c;
+      }
+      heap[i] = last;
+    }
+    return top;
+  };
+  const rng = new Sfc32(1, 2, 3, 4);
+  const handler = () => push({ time: now + 1 + 9 * rng.next(), seq: seq++, fn: handler });
+  for (let i = 0; i < inFlight; i++) handler();
+  const t0 = process.hrtime.bigint();
+  for (let k = 0; k < events; k++) {
+    const e = pop();
+    now = e.time;
+    e.fn();
+  }
+  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  return events / s;
+}
+
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
