@@ -72,6 +72,8 @@ export interface Process {
   start?(): void;
   /** A message has arrived. */
   onMessage(from: NodeId, msg: unknown): void;
+  /** What the node says of itself, e.g. { role: 'leader' }: lets a nemesis aim at "the leader". */
+  describe?(): { role?: string };
 }
 
 export type ProcessFactory<Config = unknown> = (ctx: Context, config: Config) => Process;

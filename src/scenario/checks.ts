@@ -80,6 +80,25 @@ export const checks: Record<string, CheckEntry> = {
       return checkBalanceFloor(facts.history!, p.account, p.floor);
     },
   },
+  'final-value': {
+    description: 'the last successful read of a key returned this value (e.g. a payment counted exactly once)',
+    params: z.object({ name: z.string(), key: z.string(), equals: z.unknown() }).strict(),
+    needsHistory: true,
+    run(facts, p: { key: string; equals: unknown }) {
+      let last: unknown;
+      let seen = false;
+      for (const { invoke, complete } of facts.history!.operations()) {
+        if (invoke.f === 'read' && invoke.key === p.key && complete?.type === 'ok') {
+          last = complete.value;
+          seen = true;
+        }
+      }
+      if (!seen) return { ok: false, detail: `no successful read of ${p.key}` };
+      const ok = JSON.stringify(last) === JSON.stringify(p.equals);
+      const metrics = typeof last === 'number' ? { final_value: last } : undefined;
+      return { ok, detail: `${p.key} = ${JSON.stringify(last)}, expected ${JSON.stringify(p.equals)}`, metrics };
+    },
+  },
   metric: {
     description: 'a metric of the run lies within bounds, e.g. { name: metric, metric: ops_fail, max: 0 }',
     params: z.object({ name: z.string(), metric: z.string(), min: z.number().optional(), max: z.number().optional() }).strict(),

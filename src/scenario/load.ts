@@ -164,7 +164,8 @@ function validateSemantics(v: ResolvedVariant, where: (p: Path) => string, file:
     f.partition?.forEach((g, gi) => g.forEach((id, j) => node(['faults', i, 'partition', gi, j], id)));
     f.oneWay?.from.forEach((id, j) => node(['faults', i, 'oneWay', 'from', j], id));
     f.oneWay?.to.forEach((id, j) => node(['faults', i, 'oneWay', 'to', j], id));
-    for (const k of ['crash', 'pause'] as const) if (f[k] !== undefined) node(['faults', i, k], f[k]!);
+    if (f.crash !== undefined && f.crash !== 'leader') node(['faults', i, 'crash'], f.crash);
+    if (f.pause !== undefined) node(['faults', i, 'pause'], f.pause);
     f.crashMany?.forEach((id, j) => node(['faults', i, 'crashMany', j], id));
     if (f.slow) node(['faults', i, 'slow', 'node'], f.slow.node);
     if (f.clock) node(['faults', i, 'clock', 'node'], f.clock.node);

@@ -85,6 +85,8 @@ export const workloadSchema = z
     target: z.union([z.enum(['sticky', 'random']), nodeId]).default('sticky'),
     /** A client gives up on a reply after this long and records the outcome as unknown (info). */
     timeoutMs: z.number().positive().default(1000),
+    /** On a timeout, send the same request (same id) again to the next server, this many times, before recording info. */
+    retries: z.number().int().nonnegative().default(0),
     /** After the workload and the faults end, read every node once (broadcast and set workloads). */
     finalReads: z.boolean().default(false),
     /** Virtual time after durationMs for final reads and stragglers before the run ends. */

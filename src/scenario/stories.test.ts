@@ -124,3 +124,19 @@ test('atm-race.yaml: read-check-write takes $1000 to -$1400; one consensus trans
   assert.equal(fixed.metrics.refused_withdrawals, 2);
   assert.equal(fixed.metrics.linearizable, 1);
 });
+
+test('phantom-write.yaml: a retried payment is charged twice without sessions, once with them', () => {
+  const s = load('phantom-write.yaml');
+  const run = (name: string) => runVariant(s.variants.find((v) => v.name === name)!).report;
+  const naive = run('naive');
+  const fixed = run('fixed');
+  for (const r of [naive, fixed]) {
+    assert.equal(r.met, true);
+    assert.equal(r.metrics.crashes, 1, 'the leader crashed');
+    assert.equal(r.metrics.ops_retried, 1, 'the client timed out and retried once');
+  }
+  assert.equal(naive.metrics.final_value, 2);
+  assert.equal(fixed.metrics.final_value, 1);
+  // Runs that answered clients differently do not share a trace hash.
+  assert.notEqual(naive.traceHash, fixed.traceHash);
+});

@@ -32,6 +32,7 @@ interface Pending {
   node: NodeId;
   invokedAtMs: number;
   timer: number;
+  attempts: number;
 }
 
 export interface ClientConfig {
@@ -186,9 +187,22 @@ export class WorkloadClient implements Process {
     const now = this.h.trueNowMs();
     this.h.history?.add({ process, type: 'invoke', f: op.f, key: op.key, value: op.f === 'read' ? null : op.value, time: Math.round(now * NANOS_PER_MS), node });
     this.ctx.metrics.count('ops_invoked');
-    const timer = this.ctx.setTimer(this.w.timeoutMs, () => this.complete(id, 'info', undefined, 'timeout'));
-    this.pending.set(id, { process, op, node, invokedAtMs: now, timer });
+    const timer = this.ctx.setTimer(this.w.timeoutMs, () => this.timeout(id));
+    this.pending.set(id, { process, op, node, invokedAtMs: now, timer, attempts: 1 });
     this.ctx.send(node, { type: 'client_request', id, op } satisfies ClientRequest);
+  }
+
+  /** No answer in time: retry the very same request at the next server, or give up (info). */
+  private timeout(id: number): void {
+    const p = this.pending.get(id);
+    if (p === undefined) return;
+    if (p.attempts > this.w.retries) return this.complete(id, 'info', undefined, 'timeout');
+    const servers = this.h.servers;
+    p.node = servers[(servers.indexOf(p.node) + 1) % servers.length];
+    p.attempts++;
+    this.ctx.metrics.count('ops_retried');
+    p.timer = this.ctx.setTimer(this.w.timeoutMs, () => this.timeout(id));
+    this.ctx.send(p.node, { type: 'client_request', id, op: p.op } satisfies ClientRequest);
   }
 
   /** Read every server once (the final reads of set and broadcast workloads). */
@@ -210,6 +224,8 @@ export class WorkloadClient implements Process {
     const v = p.op.f === 'read' ? value : p.op.value;
     this.h.history?.add({ process: p.process, type: status, f: p.op.f, key: p.op.key, value: v ?? null, time: Math.round(now * NANOS_PER_MS), node: p.node, error });
     this.ctx.metrics.count(`ops_${status}`);
+    // What clients saw is part of the run's identity: it goes into the trace hash.
+    this.ctx.log('outcome', { id, status, value: v ?? null });
     if (status === 'ok') this.ctx.metrics.observe('latency_ms', now - p.invokedAtMs);
     const closedLoop = this.w.type === 'closed' && p.process === this.closedProcess;
     // A process whose last outcome is unknown is retired, as in Jepsen; ok and fail free it.

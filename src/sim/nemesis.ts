@@ -8,6 +8,9 @@ import type { NodeId } from '../runtime/context.js';
 import type { RandomStream } from './rng.js';
 import type { World } from './world.js';
 
+/** A fault target that names no node but whichever node leads when the fault strikes. */
+export const LEADER = 'leader';
+
 export interface FaultSpec {
   at: number;
   for?: number;
@@ -55,7 +58,9 @@ function apply(world: World, f: FaultSpec): () => void {
     return () => world.heal(h);
   }
   if (f.crash !== undefined) {
-    const id = f.crash;
+    // "leader" aims at the node that claims to lead at that instant (the first, if several do).
+    const id = f.crash === LEADER ? world.nodesInRole('leader')[0] : f.crash;
+    if (id === undefined) return () => {};
     world.crash(id);
     return () => world.restart(id);
   }

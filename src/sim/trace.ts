@@ -4,7 +4,9 @@
  * Each record is folded into an incremental 64-bit hash (two 32-bit lanes), the run's `traceHash`:
  * two runs with the same scenario and seed must produce the same hash on any machine. Records carry
  * virtual time (the exact float64 bits), the kind, node indices and message ids; message bodies are
- * represented by their `type` field, so hashing stays cheap on the hot path. When an export sink is
+ * represented by their `type` field, so hashing stays cheap on the hot path. Log records are hashed
+ * with their fields, and clients log every outcome they see, so two runs that answer clients
+ * differently never share a hash. When an export sink is
  * given, each record is also written as one JSON line (with the message body).
  */
 
@@ -76,6 +78,11 @@ export class Trace {
     this.lastTag = tag;
     this.lastTagHash = t;
     return t;
+  }
+
+  /** Fold free text into the hash (the fields of a log record: rare, so its cost does not matter). */
+  text(t: string): void {
+    for (let i = 0; i < t.length; i++) this.word(t.charCodeAt(i));
   }
 
   /** Export one record as a JSON line (only called when exporting). */

@@ -181,6 +181,7 @@ class SimContext implements Context {
   log(event: string, fields?: Record<string, unknown>): void {
     const world = this.node.world;
     world.trace.record(TraceKind.log, world.now, this.node.index, 0, 0, event);
+    if (fields !== undefined) world.trace.text(JSON.stringify(fields));
     if (world.trace.exporting) world.trace.emit({ t: world.now, kind: 'log', node: this.node.id, event, ...fields });
   }
 }
@@ -267,6 +268,11 @@ export class World {
 
   disk(id: NodeId): SimDisk {
     return this.node(id).disk;
+  }
+
+  /** Servers that are up and whose process describes itself with this role, in declaration order. */
+  nodesInRole(role: string): NodeId[] {
+    return this.nodes.filter((n) => n.kind === 'server' && n.status === 'up' && n.process?.describe?.().role === role).map((n) => n.id);
   }
 
   /** The local clock of a node at the current virtual time. */

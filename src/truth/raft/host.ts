@@ -27,6 +27,11 @@ export const raftKvConfigSchema = z
     checkQuorum: z.boolean().default(defaultRaftConfig.checkQuorum),
     maxEntriesPerMsg: z.number().int().positive().default(defaultRaftConfig.maxEntriesPerMsg),
     maxInflightMsgs: z.number().int().positive().default(defaultRaftConfig.maxInflightMsgs),
+    /**
+     * Client sessions (Raft thesis §6.3): a request carries its identity into the log, and a retried
+     * or duplicated request applies once. Without them every copy that reaches a leader applies.
+     */
+    sessions: z.boolean().default(true),
     /** Serve reads through the log instead of ReadIndex (slower, equally linearizable). */
     readsThroughLog: z.boolean().default(false),
     /** DELIBERATELY UNSAFE: commit entries of older terms by counting replicas (Raft paper, Figure 8). */
@@ -100,11 +105,17 @@ export class RaftKv implements Process {
     this.afterInput();
   }
 
+  describe(): { role: string } {
+    return { role: this.raft.role };
+  }
+
   private onClient(client: NodeId, req: ClientRequest): void {
     const key = `${client}/${req.id}`;
-    if (this.seenRequests.has(key)) return;
-    this.seenRequests.add(key);
-    if (this.seenRequests.size > seenRequestsMax) this.seenRequests.delete(this.seenRequests.values().next().value!);
+    if (this.config.sessions) {
+      if (this.seenRequests.has(key)) return;
+      this.seenRequests.add(key);
+      if (this.seenRequests.size > seenRequestsMax) this.seenRequests.delete(this.seenRequests.values().next().value!);
+    }
     if (this.raft.role !== 'leader') {
       const leader = this.raft.leader;
       // A follower hands the request to the leader it knows; without one, nothing happened: a definite failure.
@@ -118,7 +129,7 @@ export class RaftKv implements Process {
       this.raft.readIndex(context);
       return;
     }
-    const cmd: KvCommand = { op: req.op, session: { client: `${client}/${req.id}`, seq: 1 } };
+    const cmd: KvCommand = this.config.sessions ? { op: req.op, session: { client: key, seq: 1 } } : { op: req.op };
     const r = this.raft.propose(cmd);
     if (r.ok) this.proposals.set(r.index, { client, req, term: r.term });
   }
