@@ -5,3 +5,4 @@ export { checkErlangC, type ErlangCInput } from './queueing.js';
 export { checkLinearizable, describeViolation, operationsOf, models, registerModel, kvModel, bankModel, type Model, type Op, type Violation, type LinearizabilityResult } from './linearizability.js';
 export { parseHistory, HistoryFormatError } from './history-file.js';
 export { checkBalanceFloor } from './bank.js';
+export { checkNoLostIncrements } from './counter.js';

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { History } from '../check/history.js';
-import { checkBalanceFloor, checkBroadcastComplete, checkErlangC, checkLinearizable, describeViolation, models, type CheckOutcome } from '../check/index.js';
+import { checkBalanceFloor, checkNoLostIncrements, checkBroadcastComplete, checkErlangC, checkLinearizable, describeViolation, models, type CheckOutcome } from '../check/index.js';
 import { mean } from '../runtime/distribution.js';
 import type { MetricsRegistry } from '../sim/metrics.js';
 import type { ResolvedVariant } from './schema.js';
@@ -97,6 +97,14 @@ export const checks: Record<string, CheckEntry> = {
       const ok = JSON.stringify(last) === JSON.stringify(p.equals);
       const metrics = typeof last === 'number' ? { final_value: last } : undefined;
       return { ok, detail: `${p.key} = ${JSON.stringify(last)}, expected ${JSON.stringify(p.equals)}`, metrics };
+    },
+  },
+  'no-lost-increments': {
+    description: 'no two acknowledged increments of a key answered the same value (none was lost)',
+    params: z.object({ name: z.string() }).strict(),
+    needsHistory: true,
+    run(facts) {
+      return checkNoLostIncrements(facts.history!);
     },
   },
   metric: {

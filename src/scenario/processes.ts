@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { ProcessFactory } from '../runtime/context.js';
 import { queueServer, queueServerConfigSchema } from '../work/index.js';
 import { floodConfigSchema, floodOnce, gossipConfigSchema, gossipUntilAcked } from '../state/index.js';
-import { naiveBank, naiveBankConfigSchema, raftKv, raftKvConfigSchema } from '../truth/index.js';
+import { asyncPrimaryConfigSchema, asyncPrimaryKv, naiveBank, naiveBankConfigSchema, raftKv, raftKvConfigSchema } from '../truth/index.js';
 
 export interface ProcessEntry {
   description: string;
@@ -29,6 +29,11 @@ export const processes: Record<string, ProcessEntry> = {
     description: 'a key-value store replicated by Raft (pre-vote, check-quorum, ReadIndex reads, fsync before acknowledging)',
     config: raftKvConfigSchema,
     factory: raftKv,
+  },
+  'truth/async-primary': {
+    description: 'a primary with asynchronous replicas and timeout failover; optionally a lease lock with fencing tokens',
+    config: asyncPrimaryConfigSchema,
+    factory: asyncPrimaryKv,
   },
   'truth/naive-bank': {
     description: 'ATMs that read, check, then debit a shared ledger in separate steps (the ATM race)',

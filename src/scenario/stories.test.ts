@@ -140,3 +140,24 @@ test('phantom-write.yaml: a retried payment is charged twice without sessions, o
   // Runs that answered clients differently do not share a trace hash.
   assert.notEqual(naive.traceHash, fixed.traceHash);
 });
+
+test('split-brain.yaml: a 43 s partition; timeout failover loses acknowledged writes, fencing and Raft lose none', () => {
+  const s = load('split-brain.yaml');
+  const run = (name: string) => runVariant(s.variants.find((v) => v.name === name)!).report;
+  const naive = run('naive');
+  const fencing = run('fencing');
+  const fixed = run('fixed');
+  for (const r of [naive, fencing, fixed]) assert.equal(r.met, true, r.variant);
+  // Two primaries, both acknowledging: hundreds of acknowledged increments thrown away at the heal.
+  assert.equal(naive.metrics.promotions, 1);
+  assert.ok(naive.metrics.lost_acked_increments > 500, `${naive.metrics.lost_acked_increments} lost`);
+  assert.equal(naive.metrics.linearizable, 0);
+  assert.ok(naive.metrics.availability > 0.99, 'the naive design stays available: that is how it loses data');
+  // Fencing and Raft: nothing lost; the minority side refuses instead (availability drops).
+  for (const r of [fencing, fixed]) {
+    assert.equal(r.metrics.lost_acked_increments, 0, r.variant);
+    assert.equal(r.metrics.linearizable, 1, r.variant);
+    assert.ok(r.metrics.availability < 0.8, `${r.variant} availability ${r.metrics.availability}`);
+    assert.ok(r.metrics.acked_increments > 1000, r.variant);
+  }
+});

@@ -5,3 +5,4 @@ export type { Entry, HardState, Message as RaftMessage, Ready, ReadState, Role }
 export { RaftKv, raftKv, raftKvConfigSchema, type RaftKvConfig } from './raft/host.js';
 export { KvStateMachine, type KvCommand, type KvResult } from './kv.js';
 export { NaiveBank, naiveBank, naiveBankConfigSchema, type NaiveBankConfig } from './naive-bank.js';
+export { AsyncPrimaryKv, asyncPrimaryKv, asyncPrimaryConfigSchema, type AsyncPrimaryConfig } from './async-primary.js';
