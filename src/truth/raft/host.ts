@@ -32,6 +32,12 @@ export const raftKvConfigSchema = z
      * or duplicated request applies once. Without them every copy that reaches a leader applies.
      */
     sessions: z.boolean().default(true),
+    /**
+     * read-index (default) or lease: leases skip the heartbeat round and assume bounded clock drift
+     * (see RaftConfig.readMode).
+     */
+    readMode: z.enum(['read-index', 'lease']).default('read-index'),
+    leaseMarginTicks: z.number().int().nonnegative().default(defaultRaftConfig.leaseMarginTicks),
     /** Serve reads through the log instead of ReadIndex (slower, equally linearizable). */
     readsThroughLog: z.boolean().default(false),
     /** DELIBERATELY UNSAFE: commit entries of older terms by counting replicas (Raft paper, Figure 8). */

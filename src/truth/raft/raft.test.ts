@@ -262,3 +262,42 @@ test('figure 8: counting replicas of an older term commits an entry that is late
   assert.equal(broken.committedByLeader, true);
   assert.equal(broken.survived, false);
 });
+
+test('leadership transfer: the leader brings a lagging follower up to date, then hands over', () => {
+  const c = new Cluster(['n1', 'n2', 'n3']);
+  c.elect('n1');
+  const term = c.raft('n1').term;
+  for (let i = 0; i < 5; i++) c.raft('n1').propose(`before${i}`);
+  c.deliver((_f, to) => to === 'n2'); // n2 misses them
+  assert.ok(c.raft('n2').log.lastIndex() < c.raft('n1').log.lastIndex());
+  assert.equal(c.raft('n1').transferLeadership('n2'), true);
+  assert.equal(c.raft('n1').propose('during').ok, false, 'proposals wait for the new leader');
+  c.deliver();
+  assert.equal(c.raft('n2').role, 'leader');
+  assert.equal(c.raft('n2').term, term + 1);
+  assert.equal(c.raft('n1').role, 'follower');
+  assert.ok(c.transcript.some((l) => l.startsWith('n1->n2 timeout_now')));
+  c.raft('n2').propose('after');
+  c.tickAll(2);
+  assert.deepEqual(c.applied.get('n3'), ['before0', 'before1', 'before2', 'before3', 'before4', 'after']);
+});
+
+test('lease reads are served without a round of messages while a quorum answered recently, not after', () => {
+  const c = new Cluster(['n1', 'n2', 'n3'], { readMode: 'lease' });
+  c.elect('n1');
+  c.tickAll(2);
+  const leader = c.raft('n1');
+  c.transcript = [];
+  assert.equal(leader.readIndex(7), true);
+  const rd = leader.ready();
+  assert.deepEqual(rd.readStates, [{ context: 7, index: leader.log.committed }]);
+  assert.equal(rd.messages.length, 0, 'no heartbeat round');
+  leader.advance(rd);
+  // Cut off for longer than the lease: the read must go through a heartbeat round, which cannot complete.
+  const alone = cut(['n1']);
+  c.tick('n1', defaultRaftConfig.electionTicks - 1, alone);
+  leader.readIndex(8);
+  const rd2 = leader.ready();
+  assert.deepEqual(rd2.readStates, []);
+  assert.ok(rd2.messages.some((o) => o.msg.type === 'heartbeat' && o.msg.context === 8));
+});

@@ -31,6 +31,15 @@ export interface RaftConfig {
   maxInflightMsgs: number;
   random: () => number;
   /**
+   * read-index: confirm leadership with a heartbeat round per read batch (thesis §6.4). lease: serve at
+   * once while a quorum answered within the last electionTicks - leaseMarginTicks ticks (§6.4.1). Lease
+   * reads are safe only if no follower's clock runs so much faster than the leader's that its election
+   * timer fires before the leader's lease ends: the margin is that bound on clock drift, in ticks.
+   * Requires checkQuorum (followers then ignore vote requests while they hear from a leader).
+   */
+  readMode?: 'read-index' | 'lease';
+  leaseMarginTicks?: number;
+  /**
    * DELIBERATELY UNSAFE, for the broken variant of the stories: commit an entry of an earlier term as
    * soon as a majority stores it, which Figure 8 of the Raft paper shows can lose committed entries.
    */
@@ -38,6 +47,8 @@ export interface RaftConfig {
 }
 
 export const defaultRaftConfig = {
+  readMode: 'read-index' as 'read-index' | 'lease',
+  leaseMarginTicks: 2,
   electionTicks: 10,
   heartbeatTicks: 1,
   preVote: true,
@@ -56,6 +67,8 @@ class Progress {
   /** Last index of each append in flight, oldest first. */
   inflight: number[] = [];
   recentActive = false;
+  /** The leader's tick count when this follower last answered (for lease reads). */
+  lastAckTick = -Infinity;
 }
 
 interface PendingRead {
@@ -87,6 +100,10 @@ export class Raft {
   /** Reads asked of a new leader before it committed an entry of its term (thesis §6.4 step 1). */
   private readsAwaitingCommit: number[] = [];
   private prevHardState: HardState;
+  /** Ticks since this node started: the leader's clock for lease reads. */
+  private ticks = 0;
+  /** A leadership transfer in progress: the target, and the tick it gives up at. */
+  private transfer: { to: NodeId; deadlineTick: number } | undefined;
   private stepRole: (from: NodeId, m: Message) => void = this.stepFollower;
   private tickRole: () => void = this.tickElection;
 
@@ -122,6 +139,7 @@ export class Raft {
     this.votes = new Map();
     this.pendingReads = [];
     this.readsAwaitingCommit = [];
+    this.transfer = undefined;
   }
 
   becomeFollower(term: number, leader: NodeId | undefined): void {
@@ -170,7 +188,7 @@ export class Raft {
   }
 
   /** Start an election: a pre-vote first when configured, then a real one once a quorum would vote for us. */
-  campaign(kind: 'pre-vote' | 'vote' = this.cfg.preVote ? 'pre-vote' : 'vote'): void {
+  campaign(kind: 'pre-vote' | 'vote' = this.cfg.preVote ? 'pre-vote' : 'vote', transfer = false): void {
     if (this.role === 'leader') return;
     if (kind === 'pre-vote') {
       this.becomePreCandidate();
@@ -179,13 +197,15 @@ export class Raft {
     } else {
       this.becomeCandidate();
       this.poll(this.id, 'vote_resp', true);
-      if ((this.role as Role) === 'candidate') this.requestVotes('vote', this.term);
+      if ((this.role as Role) === 'candidate') this.requestVotes('vote', this.term, transfer);
     }
   }
 
-  private requestVotes(type: 'pre_vote' | 'vote', term: number): void {
+  private requestVotes(type: 'pre_vote' | 'vote', term: number, transfer = false): void {
     for (const v of this.cfg.voters) {
-      if (v !== this.id) this.send(v, { type, term, lastLogIndex: this.log.lastIndex(), lastLogTerm: this.log.lastTerm() });
+      if (v === this.id) continue;
+      if (type === 'vote' && transfer) this.send(v, { type, term, lastLogIndex: this.log.lastIndex(), lastLogTerm: this.log.lastTerm(), transfer });
+      else this.send(v, { type, term, lastLogIndex: this.log.lastIndex(), lastLogTerm: this.log.lastTerm() });
     }
   }
 
@@ -205,6 +225,7 @@ export class Raft {
   // --- ticks --------------------------------------------------------------------------------
 
   tick(): void {
+    this.ticks++;
     this.tickRole();
   }
 
@@ -217,6 +238,7 @@ export class Raft {
   }
 
   private tickHeartbeat(): void {
+    if (this.transfer !== undefined && this.ticks >= this.transfer.deadlineTick) this.transfer = undefined;
     this.heartbeatElapsed++;
     this.electionElapsed++;
     if (this.electionElapsed >= this.cfg.electionTicks) {
@@ -249,7 +271,8 @@ export class Raft {
       const isVoteRequest = m.type === 'pre_vote' || m.type === 'vote';
       // Thesis §4.2.3: a node that heard from a leader within the minimum election timeout ignores
       // vote requests, so a removed or partitioned node cannot depose a healthy leader.
-      if (isVoteRequest && this.cfg.checkQuorum && this.leader !== undefined && this.electionElapsed < this.cfg.electionTicks) return;
+      const transfer = m.type === 'vote' && m.transfer === true;
+      if (isVoteRequest && !transfer && this.cfg.checkQuorum && this.leader !== undefined && this.electionElapsed < this.cfg.electionTicks) return;
       if (m.type === 'pre_vote') {
         // A pre-vote carries a future term; it does not move ours.
       } else if (m.type === 'pre_vote_resp' && !m.reject) {
@@ -296,6 +319,10 @@ export class Raft {
         this.log.commitTo(Math.min(m.commit, this.log.lastIndex()));
         this.send(from, { type: 'heartbeat_resp', term: this.term, context: m.context });
         break;
+      case 'timeout_now':
+        // The leader hands over: campaign at once, with a real vote, past the voters' leader lease.
+        this.campaign('vote', true);
+        break;
       default:
         break;
     }
@@ -326,6 +353,7 @@ export class Raft {
     switch (m.type) {
       case 'append_resp':
         pr.recentActive = true;
+        pr.lastAckTick = this.ticks;
         if (m.reject) {
           // Back off nextIndex (§5.3), but only for a refusal of what we last sent: in probe state,
           // the probe at next - 1; in replicate state, anything beyond what is known to match.
@@ -355,10 +383,12 @@ export class Raft {
           if (this.maybeCommit()) this.bcastAppend();
         }
         pr.probeSent = false;
+        if (this.transfer?.to === from && pr.match === this.log.lastIndex()) this.send(from, { type: 'timeout_now', term: this.term });
         if (pr.next <= this.log.lastIndex()) this.sendAppend(from);
         break;
       case 'heartbeat_resp':
         pr.recentActive = true;
+        pr.lastAckTick = this.ticks;
         pr.probeSent = false;
         if (pr.match < this.log.lastIndex()) this.sendAppend(from);
         this.ackReads(from, m.context);
@@ -436,11 +466,32 @@ export class Raft {
 
   /** Append a command to the log if this node leads. It is committed later (see Ready.committed). */
   propose(data: unknown): ProposeResult {
-    if (this.role !== 'leader') return { ok: false, leader: this.leader };
+    // During a transfer new entries would only delay the target catching up (thesis §3.10).
+    if (this.role !== 'leader' || this.transfer !== undefined) return { ok: false, leader: this.transfer?.to ?? this.leader };
     const r = this.appendEntries([data]);
     if (this.cfg.voters.length === 1) this.maybeCommitSelf();
     this.bcastAppend();
     return { ok: true, ...r };
+  }
+
+  /**
+   * Hand leadership to `to` (thesis §3.10): bring it up to date, then tell it to campaign at once.
+   * Proposals are refused meanwhile; the transfer is abandoned after an election timeout.
+   */
+  transferLeadership(to: NodeId): boolean {
+    if (this.role !== 'leader' || to === this.id || !this.prs.has(to)) return false;
+    this.transfer = { to, deadlineTick: this.ticks + this.cfg.electionTicks };
+    if (this.prs.get(to)!.match === this.log.lastIndex()) this.send(to, { type: 'timeout_now', term: this.term });
+    else this.sendAppend(to);
+    return true;
+  }
+
+  /** Lease reads: has a quorum (this leader included) answered within the lease? */
+  private leaseValid(): boolean {
+    const lease = this.cfg.electionTicks - (this.cfg.leaseMarginTicks ?? defaultRaftConfig.leaseMarginTicks);
+    let fresh = 0;
+    for (const [id, pr] of this.prs) if (id === this.id || this.ticks - pr.lastAckTick < lease) fresh++;
+    return fresh >= this.quorum;
   }
 
   /**
@@ -459,7 +510,7 @@ export class Raft {
   }
 
   private startRead(context: number): void {
-    if (this.quorum === 1) {
+    if (this.quorum === 1 || (this.cfg.readMode === 'lease' && this.cfg.checkQuorum && this.leaseValid())) {
       this.readStates.push({ context, index: this.log.committed });
       return;
     }

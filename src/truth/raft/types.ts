@@ -22,13 +22,16 @@ export interface HardState {
 export type Message =
   | { type: 'pre_vote'; term: number; lastLogIndex: number; lastLogTerm: number }
   | { type: 'pre_vote_resp'; term: number; reject: boolean }
-  | { type: 'vote'; term: number; lastLogIndex: number; lastLogTerm: number }
+  /** transfer: the campaign was asked for by the leader (timeout_now), so voters skip their leader lease. */
+  | { type: 'vote'; term: number; lastLogIndex: number; lastLogTerm: number; transfer?: boolean }
   | { type: 'vote_resp'; term: number; reject: boolean }
   | { type: 'append'; term: number; prevLogIndex: number; prevLogTerm: number; entries: Entry[]; commit: number }
   /** index: on success, the last index now matching the leader; on reject, the index that was refused. hint: the follower's last index. */
   | { type: 'append_resp'; term: number; reject: boolean; index: number; hint: number }
   | { type: 'heartbeat'; term: number; commit: number; context: number }
-  | { type: 'heartbeat_resp'; term: number; context: number };
+  | { type: 'heartbeat_resp'; term: number; context: number }
+  /** Leadership transfer (thesis §3.10): the leader tells an up-to-date follower to campaign now. */
+  | { type: 'timeout_now'; term: number };
 
 export type MessageType = Message['type'];
 
@@ -68,6 +71,7 @@ export function isRaftMessage(msg: unknown): msg is Message {
     case 'append_resp':
     case 'heartbeat':
     case 'heartbeat_resp':
+    case 'timeout_now':
       return true;
     default:
       return false;
