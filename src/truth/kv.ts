@@ -19,6 +19,12 @@ interface Session {
   result: KvResult;
 }
 
+/**
+ * Sessions remembered, most recent last. A retry older than the last sessionsMax requests would apply
+ * again: the bound trades memory (and snapshot size) for how late a retry may come.
+ */
+export const sessionsMax = 1000;
+
 export class KvStateMachine {
   readonly data = new Map<string, unknown>();
   private readonly sessions = new Map<string, Session>();
@@ -35,8 +41,25 @@ export class KvStateMachine {
     }
     const result = this.execute(cmd.op);
     this.applied++;
-    if (s !== undefined) this.sessions.set(s.client, { seq: s.seq, result });
+    if (s !== undefined) {
+      this.sessions.delete(s.client);
+      this.sessions.set(s.client, { seq: s.seq, result });
+      if (this.sessions.size > sessionsMax) this.sessions.delete(this.sessions.keys().next().value!);
+    }
     return result;
+  }
+
+  /** The whole state (data and sessions) as plain data, for a Raft snapshot. */
+  snapshot(): { data: [string, unknown][]; sessions: [string, Session][]; applied: number } {
+    return { data: [...this.data], sessions: [...this.sessions], applied: this.applied };
+  }
+
+  restore(s: { data: [string, unknown][]; sessions: [string, Session][]; applied: number }): void {
+    this.data.clear();
+    for (const [k, v] of s.data) this.data.set(k, v);
+    this.sessions.clear();
+    for (const [k, v] of s.sessions) this.sessions.set(k, v);
+    this.applied = s.applied;
   }
 
   /** The value of a key, null when absent (reads served outside the log, after ReadIndex). */

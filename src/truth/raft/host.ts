@@ -14,7 +14,7 @@ import type { Context, NodeId, Process } from '../../runtime/context.js';
 import { clientReply, isClientRequest, type ClientRequest } from '../../runtime/client-protocol.js';
 import { KvStateMachine, type KvCommand } from '../kv.js';
 import { Raft, defaultRaftConfig } from './raft.js';
-import { appendReady, restore } from './storage.js';
+import { RaftStorage } from './storage.js';
 import { isRaftMessage, type Ready } from './types.js';
 
 export const raftKvConfigSchema = z
@@ -38,6 +38,8 @@ export const raftKvConfigSchema = z
      */
     readMode: z.enum(['read-index', 'lease']).default('read-index'),
     leaseMarginTicks: z.number().int().nonnegative().default(defaultRaftConfig.leaseMarginTicks),
+    /** Take a snapshot and compact the log every this many applied entries (§7). */
+    snapshotEntries: z.number().int().positive().default(10_000),
     /** Serve reads through the log instead of ReadIndex (slower, equally linearizable). */
     readsThroughLog: z.boolean().default(false),
     /** DELIBERATELY UNSAFE: commit entries of older terms by counting replicas (Raft paper, Figure 8). */
@@ -81,17 +83,19 @@ export class RaftKv implements Process {
   private readonly seenRequests = new Set<string>();
   private readyInFlight = false;
   private wasLeader = false;
+  private readonly storage: RaftStorage;
+  private snapshotting = false;
 
   constructor(
     private readonly ctx: Context,
     private readonly config: RaftKvConfig,
   ) {
     const voters = [...ctx.peers, ctx.id].sort();
-    this.raft = new Raft(
-      { ...config, id: ctx.id, voters, random: () => ctx.random() },
-      restore(ctx.disk),
-    );
-    // Entries up to the restored commit index are re-applied from the log (no snapshot yet).
+    this.storage = new RaftStorage(ctx.disk);
+    const restored = this.storage.restore();
+    // The state machine comes back from the snapshot; the committed entries after it are applied again.
+    if (restored?.snapshot !== undefined) this.kv.restore(restored.snapshot.data as Parameters<KvStateMachine['restore']>[0]);
+    this.raft = new Raft({ ...config, id: ctx.id, voters, random: () => ctx.random() }, restored);
   }
 
   start(): void {
@@ -155,18 +159,18 @@ export class RaftKv implements Process {
   private processReady(): void {
     while (!this.readyInFlight && this.raft.hasReady()) {
       const rd = this.raft.ready();
-      const wrote = appendReady(this.ctx.disk, rd.hardState, rd.entries);
-      if (!wrote) {
+      const files = [...(rd.snapshot !== undefined ? this.storage.writeSnapshot(rd.snapshot) : []), ...this.storage.append(rd.hardState, rd.entries)];
+      if (files.length === 0) {
         this.finish(rd);
         continue;
       }
       if (this.config.unsafeAckBeforeFsync) {
-        this.ctx.disk.fsync('raft.wal', () => {});
+        this.syncAll(files, () => {});
         this.finish(rd);
         continue;
       }
       this.readyInFlight = true;
-      this.ctx.disk.fsync('raft.wal', () => {
+      this.syncAll(files, () => {
         this.readyInFlight = false;
         this.finish(rd);
         this.afterInput();
@@ -174,7 +178,14 @@ export class RaftKv implements Process {
     }
   }
 
+  /** fsync every file, then `done`. */
+  private syncAll(files: string[], done: () => void): void {
+    let left = files.length;
+    for (const f of files) this.ctx.disk.fsync(f, () => --left === 0 && done());
+  }
+
   private finish(rd: Ready): void {
+    if (rd.snapshot !== undefined) this.kv.restore(rd.snapshot.data as Parameters<KvStateMachine['restore']>[0]);
     for (const o of rd.messages) this.ctx.send(o.to, o.msg);
     for (const e of rd.committed) {
       if (e.data === undefined) continue;
@@ -195,6 +206,24 @@ export class RaftKv implements Process {
     }
     this.raft.advance(rd);
     this.serveReads();
+    this.maybeSnapshot();
+  }
+
+  /** §7: save the state machine and drop the log it covers, every snapshotEntries applied entries. */
+  private maybeSnapshot(): void {
+    const log = this.raft.log;
+    if (this.snapshotting || log.applied - log.snapshotIndex() < this.config.snapshotEntries) return;
+    const index = log.applied;
+    const data = this.kv.snapshot();
+    this.raft.compact(index, data);
+    const snapshot = { index, term: log.term(index), data };
+    this.snapshotting = true;
+    this.ctx.metrics.count('raft_snapshots');
+    this.syncAll(this.storage.writeSnapshot(snapshot), () => {
+      // Only a durable snapshot may replace the segments it covers. The new segment opens with the
+      // latest hard state: writing more than was acted on is safe, and it supersedes the removed ones.
+      this.syncAll(this.storage.rotate(index, this.raft.hardState()), () => (this.snapshotting = false));
+    });
   }
 
   private serveReads(): void {

@@ -12,7 +12,7 @@ type Drop = (from: string, to: string, m: Message) => boolean;
 class Cluster {
   readonly nodes = new Map<string, Raft>();
   /** Durable state per node, as a host would keep it on disk. */
-  readonly disk = new Map<string, { hardState: HardState; entries: Entry[] }>();
+  readonly disk = new Map<string, { hardState: HardState; entries: Entry[]; snapshot?: { index: number; term: number; data: unknown } }>();
   readonly applied = new Map<string, unknown[]>();
   readonly inbox: { from: string; to: string; m: Message }[] = [];
   readonly down = new Set<string>();
@@ -52,9 +52,14 @@ class Cluster {
       while (r.hasReady()) {
         const rd = r.ready();
         const d = this.disk.get(id) ?? { hardState: { term: 0, vote: undefined, commit: 0 }, entries: [] };
+        if (rd.snapshot) {
+          d.snapshot = rd.snapshot;
+          d.entries = d.entries.filter((e) => e.index > rd.snapshot!.index);
+          this.applied.set(id, [...(rd.snapshot.data as unknown[])]);
+        }
         if (rd.hardState) d.hardState = rd.hardState;
         for (const e of rd.entries) {
-          d.entries.length = e.index - 1;
+          d.entries = d.entries.filter((x) => x.index < e.index);
           d.entries.push(e);
         }
         this.disk.set(id, d);
@@ -300,4 +305,28 @@ test('lease reads are served without a round of messages while a quorum answered
   const rd2 = leader.ready();
   assert.deepEqual(rd2.readStates, []);
   assert.ok(rd2.messages.some((o) => o.msg.type === 'heartbeat' && o.msg.context === 8));
+});
+
+test('compaction and InstallSnapshot: a node that was away gets the snapshot, then the entries after it', () => {
+  const c = new Cluster(['n1', 'n2', 'n3']);
+  c.elect('n1');
+  c.crash('n3');
+  for (let i = 0; i < 20; i++) c.raft('n1').propose(`e${i}`);
+  c.tickAll(2);
+  const leader = c.raft('n1');
+  const applied = leader.log.applied;
+  leader.compact(applied, [...c.applied.get('n1')!]);
+  assert.equal(leader.log.snapshotIndex(), applied);
+  assert.equal(leader.log.term(applied - 1), -1, 'entries before the snapshot are gone');
+  c.start('n3');
+  c.raft('n1').propose('after-snapshot');
+  c.tickAll(3);
+  assert.ok(c.transcript.some((l) => l.startsWith('n1->n3 snapshot')));
+  assert.deepEqual(c.applied.get('n3'), c.applied.get('n1'));
+  assert.equal(c.applied.get('n3')!.at(-1), 'after-snapshot');
+  // And it restarts from its own snapshot and log.
+  c.crash('n3');
+  c.start('n3');
+  assert.equal(c.raft('n3').log.snapshotIndex(), applied);
+  assert.equal(c.raft('n3').log.lastIndex(), c.raft('n1').log.lastIndex());
 });

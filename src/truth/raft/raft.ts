@@ -11,7 +11,7 @@
  */
 import type { NodeId } from '../../runtime/context.js';
 import { RaftLog, assert } from './log.js';
-import type { Entry, HardState, Message, Outbound, ReadState, Ready, Role } from './types.js';
+import type { Entry, HardState, Message, Outbound, ReadState, Ready, Role, Snapshot } from './types.js';
 
 export interface RaftConfig {
   id: NodeId;
@@ -107,12 +107,18 @@ export class Raft {
   private stepRole: (from: NodeId, m: Message) => void = this.stepFollower;
   private tickRole: () => void = this.tickElection;
 
-  constructor(cfg: RaftConfig, restored?: { hardState: HardState; entries: readonly Entry[] }) {
+  /** The latest snapshot this node has (made by compact() or received), for followers that fall behind it. */
+  private snapshot: Snapshot | undefined;
+  /** A snapshot received from the leader that the host has not persisted and restored yet. */
+  private pendingSnapshot: Snapshot | undefined;
+
+  constructor(cfg: RaftConfig, restored?: { hardState: HardState; entries: readonly Entry[]; snapshot?: Snapshot }) {
     assert(cfg.voters.includes(cfg.id), `voters ${cfg.voters.join(',')} must include ${cfg.id}`);
     this.cfg = cfg;
     this.id = cfg.id;
     this.quorum = Math.floor(cfg.voters.length / 2) + 1;
-    this.log = restored ? RaftLog.restore(restored.entries, restored.hardState.commit) : new RaftLog();
+    this.log = restored ? RaftLog.restore(restored.entries, restored.hardState.commit, restored.snapshot) : new RaftLog();
+    this.snapshot = restored?.snapshot;
     if (restored) {
       this.term = restored.hardState.term;
       this.vote = restored.hardState.vote;
@@ -278,11 +284,11 @@ export class Raft {
       } else if (m.type === 'pre_vote_resp' && !m.reject) {
         // A granted pre-vote echoes the term we would campaign at.
       } else {
-        const leader = m.type === 'append' || m.type === 'heartbeat' ? from : undefined;
+        const leader = m.type === 'append' || m.type === 'heartbeat' || m.type === 'snapshot' ? from : undefined;
         this.becomeFollower(m.term, leader);
       }
     } else if (m.term < this.term) {
-      if ((this.cfg.checkQuorum || this.cfg.preVote) && (m.type === 'append' || m.type === 'heartbeat')) {
+      if ((this.cfg.checkQuorum || this.cfg.preVote) && (m.type === 'append' || m.type === 'heartbeat' || m.type === 'snapshot')) {
         // A stale leader (cut off, now back) learns our term and steps down.
         this.send(from, { type: 'append_resp', term: this.term, reject: true, index: 0, hint: this.log.lastIndex() });
       } else if (m.type === 'pre_vote') {
@@ -319,6 +325,11 @@ export class Raft {
         this.log.commitTo(Math.min(m.commit, this.log.lastIndex()));
         this.send(from, { type: 'heartbeat_resp', term: this.term, context: m.context });
         break;
+      case 'snapshot':
+        this.electionElapsed = 0;
+        this.leader = from;
+        this.handleSnapshot(from, m.snapshot);
+        break;
       case 'timeout_now':
         // The leader hands over: campaign at once, with a real vote, past the voters' leader lease.
         this.campaign('vote', true);
@@ -332,6 +343,7 @@ export class Raft {
     switch (m.type) {
       case 'append':
       case 'heartbeat':
+      case 'snapshot':
         // A leader of our term exists: we lost.
         this.becomeFollower(m.term, from);
         this.stepFollower(from, m);
@@ -390,6 +402,9 @@ export class Raft {
         pr.recentActive = true;
         pr.lastAckTick = this.ticks;
         pr.probeSent = false;
+        // As etcd does: appends in flight may have been lost; free a slot so replication can resume
+        // (a gap is then refused, which sends us back to probing).
+        if (pr.state === 'replicate' && pr.inflight.length >= this.cfg.maxInflightMsgs) pr.inflight.shift();
         if (pr.match < this.log.lastIndex()) this.sendAppend(from);
         this.ackReads(from, m.context);
         break;
@@ -413,6 +428,33 @@ export class Raft {
     this.send(from, { type: 'append_resp', term: this.term, reject: false, index: last, hint: this.log.lastIndex() });
   }
 
+  private handleSnapshot(from: NodeId, snap: Snapshot): void {
+    if (snap.index <= this.log.committed) {
+      this.send(from, { type: 'append_resp', term: this.term, reject: false, index: this.log.committed, hint: this.log.lastIndex() });
+      return;
+    }
+    if (this.log.matchTerm(snap.index, snap.term)) {
+      // We hold the entries it covers; they are committed, nothing to restore.
+      this.log.commitTo(snap.index);
+    } else {
+      this.log.restoreSnapshot(snap.index, snap.term);
+      this.snapshot = snap;
+      this.pendingSnapshot = snap;
+    }
+    this.send(from, { type: 'append_resp', term: this.term, reject: false, index: snap.index, hint: this.log.lastIndex() });
+  }
+
+  /**
+   * The host saved the state machine as of `index` (already applied) in `data`: entries up to it can
+   * go. Followers that need them later get the snapshot instead.
+   */
+  compact(index: number, data: unknown): void {
+    const term = this.log.term(index);
+    assert(term >= 0, `compact at ${index}, which is not in the log`);
+    this.log.compact(index);
+    this.snapshot = { index, term, data };
+  }
+
   // --- the leader's replication ---------------------------------------------------------------
 
   private appendEntries(data: unknown[]): { index: number; term: number } {
@@ -425,6 +467,14 @@ export class Raft {
     const pr = this.prs.get(to)!;
     if (pr.state === 'probe' && pr.probeSent) return;
     if (pr.state === 'replicate' && pr.inflight.length >= this.cfg.maxInflightMsgs) return;
+    if (pr.next <= this.log.snapshotIndex()) {
+      // The entries it needs are compacted: send the snapshot, then wait for its answer.
+      this.send(to, { type: 'snapshot', term: this.term, snapshot: this.snapshot! });
+      pr.state = 'probe';
+      pr.probeSent = true;
+      pr.next = this.snapshot!.index + 1;
+      return;
+    }
     const prevLogIndex = pr.next - 1;
     const entries = this.log.slice(pr.next, this.cfg.maxEntriesPerMsg);
     this.send(to, { type: 'append', term: this.term, prevLogIndex, prevLogTerm: this.log.term(prevLogIndex), entries, commit: this.log.committed });
@@ -542,6 +592,7 @@ export class Raft {
   hasReady(): boolean {
     const hs = this.hardState();
     return (
+      this.pendingSnapshot !== undefined ||
       this.msgs.length > 0 ||
       this.log.stable < this.log.lastIndex() ||
       this.log.toApply().length > 0 ||
@@ -557,6 +608,7 @@ export class Raft {
     const changed = hs.term !== this.prevHardState.term || hs.vote !== this.prevHardState.vote || hs.commit !== this.prevHardState.commit;
     const entries = this.log.unstable();
     const rd: Ready = {
+      snapshot: this.pendingSnapshot,
       hardState: changed ? hs : undefined,
       entries,
       messages: this.msgs,
@@ -570,6 +622,7 @@ export class Raft {
 
   /** The host has persisted, sent and applied what `rd` asked. */
   advance(rd: Ready): void {
+    if (rd.snapshot !== undefined && rd.snapshot === this.pendingSnapshot) this.pendingSnapshot = undefined;
     if (rd.hardState !== undefined) this.prevHardState = rd.hardState;
     if (rd.entries.length > 0) {
       const last = rd.entries[rd.entries.length - 1];

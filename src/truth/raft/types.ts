@@ -30,10 +30,19 @@ export type Message =
   | { type: 'append_resp'; term: number; reject: boolean; index: number; hint: number }
   | { type: 'heartbeat'; term: number; commit: number; context: number }
   | { type: 'heartbeat_resp'; term: number; context: number }
+  /** InstallSnapshot (§7): the leader sends its state machine when a follower needs compacted entries. */
+  | { type: 'snapshot'; term: number; snapshot: Snapshot }
   /** Leadership transfer (thesis §3.10): the leader tells an up-to-date follower to campaign now. */
   | { type: 'timeout_now'; term: number };
 
 export type MessageType = Message['type'];
+
+/** The state machine as of `index` (of term `term`), as opaque data the host knows how to restore. */
+export interface Snapshot {
+  index: number;
+  term: number;
+  data: unknown;
+}
 
 export interface Outbound {
   to: NodeId;
@@ -49,10 +58,12 @@ export interface ReadState {
 export type Role = 'follower' | 'pre-candidate' | 'candidate' | 'leader';
 
 /**
- * Everything the host must do, in this order: persist `hardState` and `entries` (fsync), then send
+ * Everything the host must do, in this order: persist `snapshot`, `hardState` and `entries` (fsync), then send
  * `messages`, then apply `committed`, then serve `readStates` once applied; then call advance().
  */
 export interface Ready {
+  /** A snapshot received from the leader: persist it, restore the state machine from it, before the rest. */
+  snapshot: Snapshot | undefined;
   hardState: HardState | undefined;
   entries: Entry[];
   messages: Outbound[];
@@ -72,6 +83,7 @@ export function isRaftMessage(msg: unknown): msg is Message {
     case 'heartbeat':
     case 'heartbeat_resp':
     case 'timeout_now':
+    case 'snapshot':
       return true;
     default:
       return false;
