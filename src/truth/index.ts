@@ -1,7 +1,8 @@
 /** The truth pillar: get agreement in a lying world. */
 export { Raft, defaultRaftConfig, type RaftConfig, type ProposeResult } from './raft/raft.js';
 export { RaftLog } from './raft/log.js';
-export type { Entry, HardState, Message as RaftMessage, Ready, ReadState, Role } from './raft/types.js';
+export type { ConfChange, ConfState, Entry, HardState, Message as RaftMessage, Ready, ReadState, Role, Snapshot } from './raft/types.js';
+export { isConfChange } from './raft/types.js';
 export { RaftKv, raftKv, raftKvConfigSchema, type RaftKvConfig } from './raft/host.js';
 export { KvStateMachine, type KvCommand, type KvResult } from './kv.js';
 export { NaiveBank, naiveBank, naiveBankConfigSchema, type NaiveBankConfig } from './naive-bank.js';

@@ -15,7 +15,7 @@ import { clientReply, isClientRequest, type ClientRequest } from '../../runtime/
 import { KvStateMachine, type KvCommand } from '../kv.js';
 import { Raft, defaultRaftConfig } from './raft.js';
 import { RaftStorage } from './storage.js';
-import { isRaftMessage, type Ready } from './types.js';
+import { isConfChange, isRaftMessage, type Ready } from './types.js';
 
 export const raftKvConfigSchema = z
   .object({
@@ -189,6 +189,10 @@ export class RaftKv implements Process {
     for (const o of rd.messages) this.ctx.send(o.to, o.msg);
     for (const e of rd.committed) {
       if (e.data === undefined) continue;
+      if (isConfChange(e.data)) {
+        this.raft.applyConfChange(e.data.confChange);
+        continue;
+      }
       const result = this.kv.apply(e.data as KvCommand);
       const p = this.proposals.get(e.index);
       if (p !== undefined) {

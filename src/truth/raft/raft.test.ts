@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Raft, defaultRaftConfig, type RaftConfig } from './raft.js';
-import type { Entry, HardState, Message } from './types.js';
+import { isConfChange, type Entry, type HardState, type Message } from './types.js';
 
 type Drop = (from: string, to: string, m: Message) => boolean;
 
@@ -64,7 +64,10 @@ class Cluster {
         }
         this.disk.set(id, d);
         for (const o of rd.messages) this.inbox.push({ from: id, to: o.to, m: o.msg });
-        for (const e of rd.committed) if (e.data !== undefined) this.applied.get(id)!.push(e.data);
+        for (const e of rd.committed) {
+          if (isConfChange(e.data)) r.applyConfChange(e.data.confChange);
+          else if (e.data !== undefined) this.applied.get(id)!.push(e.data);
+        }
         r.advance(rd);
       }
     }
@@ -329,4 +332,39 @@ test('compaction and InstallSnapshot: a node that was away gets the snapshot, th
   c.start('n3');
   assert.equal(c.raft('n3').log.snapshotIndex(), applied);
   assert.equal(c.raft('n3').log.lastIndex(), c.raft('n1').log.lastIndex());
+});
+
+test('membership: a learner gets the log but no say; promoted, it counts; a removed leader steps down', () => {
+  const c = new Cluster(['n1', 'n2', 'n3', 'n4'], { voters: ['n1', 'n2', 'n3'] });
+  c.elect('n1');
+  assert.equal(c.raft('n1').proposeConfChange({ type: 'add-learner', node: 'n4' }).ok, true);
+  assert.equal(c.raft('n1').proposeConfChange({ type: 'add-voter', node: 'n4' }).ok, false, 'one change at a time');
+  c.tickAll(2);
+  c.raft('n1').propose('x');
+  c.tickAll(2);
+  assert.deepEqual(c.applied.get('n4'), ['x'], 'the learner receives the log');
+  assert.deepEqual(c.raft('n4').confState(), { voters: ['n1', 'n2', 'n3'], learners: ['n4'] });
+  // Two voters down: the leader and the learner are not a quorum of three.
+  const down = (from: string, to: string) => ['n2', 'n3'].includes(from) || ['n2', 'n3'].includes(to);
+  c.raft('n1').propose('needs a quorum');
+  c.tickAll(3, down);
+  assert.deepEqual(c.applied.get('n1'), ['x']);
+  c.tickAll(3);
+  // Promote n4, then remove the leader n1: n2, n3, n4 carry on.
+  assert.equal(c.raft('n1').proposeConfChange({ type: 'add-voter', node: 'n4' }).ok, true);
+  c.tickAll(2);
+  assert.equal(c.raft('n1').proposeConfChange({ type: 'remove-voter', node: 'n1' }).ok, true);
+  c.tickAll(2);
+  assert.notEqual(c.raft('n1').role, 'leader', 'the removed leader stepped down');
+  assert.deepEqual(c.raft('n2').confState(), { voters: ['n2', 'n3', 'n4'], learners: [] });
+  c.tickAll(60);
+  const leader = c.leaderAmong(['n2', 'n3', 'n4'])!;
+  assert.ok(leader !== undefined, c.state());
+  assert.equal(c.raft('n1').role, 'follower', 'a node outside the membership never campaigns');
+  // Cut one new voter other than the leader (and other than n4): the remaining two still commit.
+  const cutOff = ['n2', 'n3'].find((x) => x !== leader)!;
+  c.raft(leader).propose('after');
+  c.tickAll(2, (from, to) => from === cutOff || to === cutOff);
+  assert.equal(c.applied.get(leader)!.at(-1), 'after', 'two of the three new voters commit');
+  assert.equal(c.applied.get('n4')!.at(-1), 'after');
 });

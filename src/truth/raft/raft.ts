@@ -11,12 +11,14 @@
  */
 import type { NodeId } from '../../runtime/context.js';
 import { RaftLog, assert } from './log.js';
-import type { Entry, HardState, Message, Outbound, ReadState, Ready, Role, Snapshot } from './types.js';
+import type { ConfChange, Entry, HardState, Message, Outbound, ReadState, Ready, Role, Snapshot } from './types.js';
 
 export interface RaftConfig {
   id: NodeId;
-  /** All voters, this node included, in the same order on every node. */
+  /** The voters at start, in the same order on every node (a node joining later is in neither list). */
   voters: readonly NodeId[];
+  /** Learners at start: they receive the log but do not vote. */
+  learners?: readonly NodeId[];
   /** A follower that hears no leader for a random number of ticks in [electionTicks, 2 electionTicks) campaigns. */
   electionTicks: number;
   /** A leader sends heartbeats every heartbeatTicks. */
@@ -88,7 +90,11 @@ export class Raft {
   readonly log: RaftLog;
 
   private readonly cfg: RaftConfig;
-  private readonly quorum: number;
+  /** The membership in force: changed by applyConfChange when a change entry is applied. */
+  private voters: Set<NodeId>;
+  private learners: Set<NodeId>;
+  /** Index of the last membership change proposed by this leader; another waits until it is applied. */
+  private pendingConfIndex = 0;
   private electionElapsed = 0;
   private heartbeatElapsed = 0;
   private randomizedElectionTimeout = 0;
@@ -113,10 +119,11 @@ export class Raft {
   private pendingSnapshot: Snapshot | undefined;
 
   constructor(cfg: RaftConfig, restored?: { hardState: HardState; entries: readonly Entry[]; snapshot?: Snapshot }) {
-    assert(cfg.voters.includes(cfg.id), `voters ${cfg.voters.join(',')} must include ${cfg.id}`);
     this.cfg = cfg;
     this.id = cfg.id;
-    this.quorum = Math.floor(cfg.voters.length / 2) + 1;
+    const conf = restored?.snapshot?.conf;
+    this.voters = new Set(conf?.voters ?? cfg.voters);
+    this.learners = new Set(conf?.learners ?? cfg.learners ?? []);
     this.log = restored ? RaftLog.restore(restored.entries, restored.hardState.commit, restored.snapshot) : new RaftLog();
     this.snapshot = restored?.snapshot;
     if (restored) {
@@ -125,6 +132,15 @@ export class Raft {
     }
     this.prevHardState = this.hardState();
     this.becomeFollower(this.term, undefined);
+  }
+
+  private get quorum(): number {
+    return Math.floor(this.voters.size / 2) + 1;
+  }
+
+  /** The membership in force. */
+  confState(): { voters: NodeId[]; learners: NodeId[] } {
+    return { voters: [...this.voters].sort(), learners: [...this.learners].sort() };
   }
 
   hardState(): HardState {
@@ -182,20 +198,23 @@ export class Raft {
     this.stepRole = this.stepLeader;
     this.tickRole = this.tickHeartbeat;
     this.prs = new Map();
-    for (const v of this.cfg.voters) {
-      const pr = new Progress();
-      pr.next = this.log.lastIndex() + 1;
-      if (v === this.id) pr.match = this.log.stable;
-      this.prs.set(v, pr);
-    }
+    for (const v of [...this.voters, ...this.learners]) this.addProgress(v);
     // §8: a new leader commits a no-op of its own term, which commits every earlier entry with it.
     this.appendEntries([undefined]);
     this.bcastAppend();
   }
 
+  private addProgress(id: NodeId): void {
+    const pr = new Progress();
+    pr.next = this.log.lastIndex() + 1;
+    if (id === this.id) pr.match = this.log.stable;
+    this.prs.set(id, pr);
+  }
+
   /** Start an election: a pre-vote first when configured, then a real one once a quorum would vote for us. */
   campaign(kind: 'pre-vote' | 'vote' = this.cfg.preVote ? 'pre-vote' : 'vote', transfer = false): void {
-    if (this.role === 'leader') return;
+    // Learners and nodes outside the membership never campaign.
+    if (this.role === 'leader' || !this.voters.has(this.id)) return;
     if (kind === 'pre-vote') {
       this.becomePreCandidate();
       this.poll(this.id, 'pre_vote_resp', true);
@@ -208,7 +227,7 @@ export class Raft {
   }
 
   private requestVotes(type: 'pre_vote' | 'vote', term: number, transfer = false): void {
-    for (const v of this.cfg.voters) {
+    for (const v of this.voters) {
       if (v === this.id) continue;
       if (type === 'vote' && transfer) this.send(v, { type, term, lastLogIndex: this.log.lastIndex(), lastLogTerm: this.log.lastTerm(), transfer });
       else this.send(v, { type, term, lastLogIndex: this.log.lastIndex(), lastLogTerm: this.log.lastTerm() });
@@ -217,6 +236,7 @@ export class Raft {
 
   /** Count a vote; win or lose the election when a quorum has spoken. */
   private poll(from: NodeId, type: 'pre_vote_resp' | 'vote_resp', granted: boolean): void {
+    if (!this.voters.has(from)) return;
     if (!this.votes.has(from)) this.votes.set(from, granted);
     let yes = 0, no = 0;
     for (const g of this.votes.values()) g ? yes++ : no++;
@@ -264,7 +284,7 @@ export class Raft {
   private quorumActive(): boolean {
     let active = 0;
     for (const [id, pr] of this.prs) {
-      if (id === this.id || pr.recentActive) active++;
+      if (this.voters.has(id) && (id === this.id || pr.recentActive)) active++;
       pr.recentActive = false;
     }
     return active >= this.quorum;
@@ -438,6 +458,10 @@ export class Raft {
       this.log.commitTo(snap.index);
     } else {
       this.log.restoreSnapshot(snap.index, snap.term);
+      if (snap.conf !== undefined) {
+        this.voters = new Set(snap.conf.voters);
+        this.learners = new Set(snap.conf.learners);
+      }
       this.snapshot = snap;
       this.pendingSnapshot = snap;
     }
@@ -452,7 +476,7 @@ export class Raft {
     const term = this.log.term(index);
     assert(term >= 0, `compact at ${index}, which is not in the log`);
     this.log.compact(index);
-    this.snapshot = { index, term, data };
+    this.snapshot = { index, term, data, conf: this.confState() };
   }
 
   // --- the leader's replication ---------------------------------------------------------------
@@ -489,13 +513,12 @@ export class Raft {
   }
 
   private bcastAppend(): void {
-    for (const v of this.cfg.voters) if (v !== this.id) this.sendAppend(v);
+    for (const v of this.prs.keys()) if (v !== this.id) this.sendAppend(v);
   }
 
   private bcastHeartbeat(context: number): void {
-    for (const v of this.cfg.voters) {
+    for (const [v, pr] of this.prs) {
       if (v === this.id) continue;
-      const pr = this.prs.get(v)!;
       // A follower must not learn a commit index beyond what it is known to hold.
       this.send(v, { type: 'heartbeat', term: this.term, commit: Math.min(pr.match, this.log.committed), context });
     }
@@ -503,7 +526,7 @@ export class Raft {
 
   /** §5.3, §5.4.2: commit the highest index a quorum has stored, if it is of the current term. */
   private maybeCommit(): boolean {
-    const matches = [...this.prs.values()].map((p) => p.match).sort((a, b) => b - a);
+    const matches = [...this.voters].map((v) => this.prs.get(v)?.match ?? 0).sort((a, b) => b - a);
     const index = matches[this.quorum - 1];
     if (index <= this.log.committed) return false;
     if (this.log.term(index) !== this.term && !this.cfg.unsafeCommitPreviousTerms) return false;
@@ -519,9 +542,50 @@ export class Raft {
     // During a transfer new entries would only delay the target catching up (thesis §3.10).
     if (this.role !== 'leader' || this.transfer !== undefined) return { ok: false, leader: this.transfer?.to ?? this.leader };
     const r = this.appendEntries([data]);
-    if (this.cfg.voters.length === 1) this.maybeCommitSelf();
+    if (this.voters.size === 1) this.maybeCommitSelf();
     this.bcastAppend();
     return { ok: true, ...r };
+  }
+
+  /**
+   * Propose a membership change. One at a time: refused while an earlier change is not yet applied
+   * (thesis §4.1, single-server changes; as etcd's PendingConfIndex).
+   */
+  proposeConfChange(cc: ConfChange): ProposeResult {
+    if (this.role !== 'leader' || this.pendingConfIndex > this.log.applied) return { ok: false, leader: this.leader };
+    const r = this.propose({ confChange: cc });
+    if (r.ok) this.pendingConfIndex = r.index;
+    return r;
+  }
+
+  /**
+   * The host applies a committed membership change (as etcd's ApplyConfChange): from now on quorums,
+   * elections and replication use the new membership. A leader that removed itself steps down.
+   */
+  applyConfChange(cc: ConfChange): void {
+    switch (cc.type) {
+      case 'add-voter':
+        this.learners.delete(cc.node);
+        this.voters.add(cc.node);
+        break;
+      case 'add-learner':
+        if (!this.voters.has(cc.node)) this.learners.add(cc.node);
+        break;
+      case 'remove-voter':
+        this.voters.delete(cc.node);
+        this.learners.delete(cc.node);
+        break;
+    }
+    if (this.role !== 'leader') return;
+    if (!this.voters.has(this.id)) {
+      this.becomeFollower(this.term, undefined);
+      return;
+    }
+    for (const id of [...this.voters, ...this.learners]) if (!this.prs.has(id)) this.addProgress(id);
+    for (const id of [...this.prs.keys()]) if (!this.voters.has(id) && !this.learners.has(id)) this.prs.delete(id);
+    // The quorum may have shrunk: entries may commit now; new members need the log.
+    this.maybeCommit();
+    this.bcastAppend();
   }
 
   /**
@@ -529,7 +593,7 @@ export class Raft {
    * Proposals are refused meanwhile; the transfer is abandoned after an election timeout.
    */
   transferLeadership(to: NodeId): boolean {
-    if (this.role !== 'leader' || to === this.id || !this.prs.has(to)) return false;
+    if (this.role !== 'leader' || to === this.id || !this.voters.has(to)) return false;
     this.transfer = { to, deadlineTick: this.ticks + this.cfg.electionTicks };
     if (this.prs.get(to)!.match === this.log.lastIndex()) this.send(to, { type: 'timeout_now', term: this.term });
     else this.sendAppend(to);
@@ -540,7 +604,7 @@ export class Raft {
   private leaseValid(): boolean {
     const lease = this.cfg.electionTicks - (this.cfg.leaseMarginTicks ?? defaultRaftConfig.leaseMarginTicks);
     let fresh = 0;
-    for (const [id, pr] of this.prs) if (id === this.id || this.ticks - pr.lastAckTick < lease) fresh++;
+    for (const [id, pr] of this.prs) if (this.voters.has(id) && (id === this.id || this.ticks - pr.lastAckTick < lease)) fresh++;
     return fresh >= this.quorum;
   }
 
@@ -576,6 +640,7 @@ export class Raft {
 
   /** A heartbeat answer for `context` confirms every read issued up to it. */
   private ackReads(from: NodeId, context: number): void {
+    if (!this.voters.has(from)) return;
     for (const r of this.pendingReads) if (r.context <= context) r.acks.add(from);
     while (this.pendingReads.length > 0 && this.pendingReads[0].acks.size >= this.quorum) {
       const r = this.pendingReads.shift()!;

@@ -42,6 +42,31 @@ export interface Snapshot {
   index: number;
   term: number;
   data: unknown;
+  /** The membership as of `index`. */
+  conf?: ConfState;
+}
+
+export interface ConfState {
+  voters: NodeId[];
+  learners: NodeId[];
+}
+
+/**
+ * One membership change at a time (thesis §4.1): add or remove a voter, add a learner (it receives
+ * the log but neither votes nor counts toward a quorum), or promote a learner to voter.
+ */
+export interface ConfChange {
+  type: 'add-voter' | 'remove-voter' | 'add-learner';
+  node: NodeId;
+}
+
+/** The data of a log entry that changes the membership. */
+export interface ConfChangeCommand {
+  confChange: ConfChange;
+}
+
+export function isConfChange(data: unknown): data is ConfChangeCommand {
+  return typeof data === 'object' && data !== null && 'confChange' in data;
 }
 
 export interface Outbound {
