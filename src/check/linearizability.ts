@@ -135,7 +135,6 @@ export interface LinearizabilityResult {
 export function operationsOf(events: readonly HistoryEvent[]): Op[] {
   const open = new Map<number, HistoryEvent>();
   const ops: Op[] = [];
-  const pending: { call: HistoryEvent }[] = [];
   for (const e of events) {
     if (e.type === 'invoke') {
       open.set(e.process, e);
@@ -150,9 +149,8 @@ export function operationsOf(events: readonly HistoryEvent[]): Op[] {
     const value = call.f === 'read' || call.f === 'incr' ? (info ? null : e.value) : call.value;
     ops.push({ id: ops.length, process: call.process, f: call.f, key: call.key, value, call: call.time, ret: info ? Infinity : e.time, info });
   }
-  // Invocations never completed are info operations too.
-  for (const call of open.values()) pending.push({ call });
-  for (const { call } of pending) {
+  // Invocations never completed are info operations too (an unanswered read constrains nothing).
+  for (const call of open.values()) {
     if (call.f === 'read') continue;
     ops.push({ id: ops.length, process: call.process, f: call.f, key: call.key, value: call.value, call: call.time, ret: Infinity, info: true });
   }

@@ -114,12 +114,11 @@ export function parseScenario(text: string, file: string): Scenario {
   return { file, name: raw.name as string, description: raw.description as string | undefined, variants };
 }
 
-function serverNames(v: ResolvedVariant): string[] {
+/** The server names of a variant: n1..nN, or the names given. */
+export function serverNames(v: ResolvedVariant): string[] {
   const n = v.topology.nodes;
   return typeof n === 'number' ? Array.from({ length: n }, (_, i) => `n${i + 1}`) : n;
 }
-
-export { serverNames };
 
 /** What a schema cannot say: registered names, node names that exist, configs of the chosen process. */
 function validateSemantics(v: ResolvedVariant, where: (p: Path) => string, file: string): ResolvedVariant {

@@ -34,9 +34,6 @@ export interface DiskHost {
 
 export class SimDisk implements Disk {
   private readonly files = new Map<string, FileState>();
-  /** Bytes written since the start (cache), and bytes made durable. */
-  bytesWritten = 0;
-  syncs = 0;
 
   constructor(private readonly host: DiskHost) {}
 
@@ -52,14 +49,12 @@ export class SimDisk implements Disk {
   write(file: string, data: Uint8Array): void {
     const f = this.file(file);
     f.current = { chunks: [data.slice()], exists: true };
-    this.bytesWritten += data.length;
   }
 
   append(file: string, data: Uint8Array): void {
     const f = this.file(file);
     f.current.chunks.push(data.slice());
     f.current.exists = true;
-    this.bytesWritten += data.length;
   }
 
   read(file: string): Uint8Array | undefined {
@@ -89,7 +84,6 @@ export class SimDisk implements Disk {
     f.lastSyncDoneAt = at;
     this.host.scheduleSync(at, file, () => {
       f.durable = snapshot;
-      this.syncs++;
       done();
     });
   }
@@ -100,13 +94,6 @@ export class SimDisk implements Disk {
       f.current = { chunks: f.durable.chunks.slice(0, f.durable.length), exists: f.durable.exists };
       f.lastSyncDoneAt = 0;
     }
-  }
-
-  /** Bytes of a file that would survive a crash now (for tests and checks). */
-  durableBytes(file: string): Uint8Array | undefined {
-    const f = this.files.get(file);
-    if (f === undefined || !f.durable.exists) return undefined;
-    return concat(f.durable.chunks.slice(0, f.durable.length));
   }
 }
 

@@ -9,9 +9,10 @@
  * differently never share a hash. When an export sink is
  * given, each record is also written as one JSON line (with the message body).
  */
+import { hashString } from './rng.js';
 
+/** Kinds of hashed records. Sends are not among them: their fate (deliver, drop, duplicate) is. */
 export const TraceKind = {
-  send: 1,
   deliver: 2,
   drop: 3,
   duplicate: 4,
@@ -27,8 +28,6 @@ export const TraceKind = {
   heal: 14,
 } as const;
 export type TraceKindName = keyof typeof TraceKind;
-
-import { hashString } from './rng.js';
 
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
