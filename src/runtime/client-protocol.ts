@@ -18,8 +18,16 @@ export interface Operation {
 
 export interface ClientRequest {
   type: 'client_request';
+  /** Unique per client and increasing; a retry carries the same id. */
   id: number;
   op: Operation;
+  /** 1 for the first send, then 2, 3... for retries (a duplicate made by the network repeats it). */
+  attempt?: number;
+  /**
+   * Every request of this client with a smaller id has been answered or given up on: a server
+   * keeping results for retries (sessions) may forget them.
+   */
+  ackedBelow?: number;
 }
 
 export type ReplyStatus = 'ok' | 'fail' | 'info';

@@ -189,7 +189,13 @@ export class WorkloadClient implements Process {
     this.ctx.metrics.count('ops_invoked');
     const timer = this.ctx.setTimer(this.w.timeoutMs, () => this.timeout(id));
     this.pending.set(id, { process, op, node, invokedAtMs: now, timer, attempts: 1 });
-    this.ctx.send(node, { type: 'client_request', id, op } satisfies ClientRequest);
+    this.ctx.send(node, { type: 'client_request', id, op, attempt: 1, ackedBelow: this.ackedBelow() } satisfies ClientRequest);
+  }
+
+  /** The lowest id still waiting for an answer: every smaller one is done (ids grow, the map keeps order). */
+  private ackedBelow(): number {
+    for (const id of this.pending.keys()) return id;
+    return this.requestIdNext;
   }
 
   /** No answer in time: retry the very same request at the next server, or give up (info). */
@@ -197,12 +203,17 @@ export class WorkloadClient implements Process {
     const p = this.pending.get(id);
     if (p === undefined) return;
     if (p.attempts > this.w.retries) return this.complete(id, 'info', undefined, 'timeout');
+    this.retry(id, p);
+  }
+
+  private retry(id: number, p: Pending): void {
     const servers = this.h.servers;
     p.node = servers[(servers.indexOf(p.node) + 1) % servers.length];
     p.attempts++;
     this.ctx.metrics.count('ops_retried');
+    this.ctx.clearTimer(p.timer);
     p.timer = this.ctx.setTimer(this.w.timeoutMs, () => this.timeout(id));
-    this.ctx.send(p.node, { type: 'client_request', id, op: p.op } satisfies ClientRequest);
+    this.ctx.send(p.node, { type: 'client_request', id, op: p.op, attempt: p.attempts, ackedBelow: this.ackedBelow() } satisfies ClientRequest);
   }
 
   /** Read every server once (the final reads of set and broadcast workloads). */
@@ -218,6 +229,13 @@ export class WorkloadClient implements Process {
   private complete(id: number, status: 'ok' | 'fail' | 'info', value: unknown, error: string | undefined): void {
     const p = this.pending.get(id);
     if (p === undefined) return; // a late reply after a timeout, or a duplicate
+    if (status === 'fail' && p.attempts > 1) {
+      // A failure answers for the attempt that got it, not for an earlier one still on its way: try
+      // again (a session answers for all attempts at once), or admit the outcome is unknown.
+      if (p.attempts <= this.w.retries) return this.retry(id, p);
+      status = 'info';
+      error = `${error ?? 'failed'} (after ${p.attempts} attempts, an earlier one may still apply)`;
+    }
     this.pending.delete(id);
     this.ctx.clearTimer(p.timer);
     const now = this.h.trueNowMs();

@@ -1,8 +1,10 @@
 /**
  * The replicated key-value state machine: get, put, delete, compare-and-set, incr, and a multi-key
  * transfer for the bank. Client sessions (client id + sequence number) make a retried command apply
- * exactly once: a command whose sequence number the session has seen returns the remembered result
- * instead of applying again (Raft thesis §6.3).
+ * exactly once (Raft thesis §6.3): the session remembers the result of every request the client may
+ * still retry and answers a retry with it instead of applying again. Each request also says which of
+ * the client's requests were answered (all below `ackedBelow`); their results are forgotten, and a
+ * late copy of one of them is refused rather than applied a second time.
  */
 import type { Operation } from '../runtime/client-protocol.js';
 
@@ -10,20 +12,36 @@ export type KvResult = { ok: true; value?: unknown } | { ok: false; error: strin
 
 export interface KvCommand {
   /** Who asked, for sessions; absent for commands without a session. */
-  session?: { client: string; seq: number };
+  session?: { client: string; seq: number; ackedBelow?: number };
   op: Operation;
 }
 
 interface Session {
-  seq: number;
-  result: KvResult;
+  /** Every request of this client below this sequence number was answered (or given up). */
+  ackedBelow: number;
+  /** Results of requests not yet known to be answered, by sequence number, oldest first. */
+  results: Map<number, KvResult>;
+}
+
+/** The plain-data form of the state machine, for a Raft snapshot. */
+export interface KvSnapshot {
+  data: [string, unknown][];
+  sessions: [string, { ackedBelow: number; results: [number, KvResult][] }][];
+  applied: number;
 }
 
 /**
- * Sessions remembered, most recent last. A retry older than the last sessionsMax requests would apply
- * again: the bound trades memory (and snapshot size) for how late a retry may come.
+ * Clients remembered, least recently active evicted first. A client evicted while a request of its
+ * is still being retried would see that request apply twice: the bound is far above the number of
+ * clients a scenario runs.
  */
-export const sessionsMax = 1000;
+export const sessionsMax = 10_000;
+
+/**
+ * Unanswered requests remembered per client. Past it the oldest is forgotten and its sequence number
+ * joins the answered ones: a late retry of it is refused, never applied again.
+ */
+export const sessionRequestsMax = 1_000;
 
 export class KvStateMachine {
   readonly data = new Map<string, unknown>();
@@ -33,32 +51,56 @@ export class KvStateMachine {
 
   apply(cmd: KvCommand): KvResult {
     const s = cmd.session;
-    if (s !== undefined) {
-      const known = this.sessions.get(s.client);
-      if (known !== undefined && s.seq <= known.seq) {
-        return s.seq === known.seq ? known.result : { ok: false, error: 'stale sequence number' };
-      }
+    if (s === undefined) {
+      this.applied++;
+      return this.execute(cmd.op);
     }
+    const session = this.session(s.client);
+    if (s.ackedBelow !== undefined && s.ackedBelow > session.ackedBelow) forgetBelow(session, s.ackedBelow);
+    if (s.seq < session.ackedBelow) return { ok: false, error: `stale request ${s.seq}: the client has moved past it` };
+    const known = session.results.get(s.seq);
+    if (known !== undefined) return known;
     const result = this.execute(cmd.op);
     this.applied++;
-    if (s !== undefined) {
-      this.sessions.delete(s.client);
-      this.sessions.set(s.client, { seq: s.seq, result });
-      if (this.sessions.size > sessionsMax) this.sessions.delete(this.sessions.keys().next().value!);
-    }
+    session.results.set(s.seq, result);
+    if (session.results.size > sessionRequestsMax) forgetBelow(session, session.results.keys().next().value! + 1);
     return result;
   }
 
-  /** The whole state (data and sessions) as plain data, for a Raft snapshot. */
-  snapshot(): { data: [string, unknown][]; sessions: [string, Session][]; applied: number } {
-    return { data: [...this.data], sessions: [...this.sessions], applied: this.applied };
+  /** The session of a client, made the most recently active. */
+  private session(client: string): Session {
+    let session = this.sessions.get(client);
+    if (session !== undefined) {
+      this.sessions.delete(client);
+    } else {
+      session = { ackedBelow: 0, results: new Map() };
+      if (this.sessions.size >= sessionsMax) this.sessions.delete(this.sessions.keys().next().value!);
+    }
+    this.sessions.set(client, session);
+    return session;
   }
 
-  restore(s: { data: [string, unknown][]; sessions: [string, Session][]; applied: number }): void {
+  /** How many results the sessions hold (bounded by the acknowledgements clients send). */
+  sessionResults(): number {
+    let n = 0;
+    for (const s of this.sessions.values()) n += s.results.size;
+    return n;
+  }
+
+  /** The whole state (data and sessions) as plain data, for a Raft snapshot. */
+  snapshot(): KvSnapshot {
+    return {
+      data: [...this.data],
+      sessions: [...this.sessions].map(([client, s]) => [client, { ackedBelow: s.ackedBelow, results: [...s.results] }]),
+      applied: this.applied,
+    };
+  }
+
+  restore(s: KvSnapshot): void {
     this.data.clear();
     for (const [k, v] of s.data) this.data.set(k, v);
     this.sessions.clear();
-    for (const [k, v] of s.sessions) this.sessions.set(k, v);
+    for (const [client, { ackedBelow, results }] of s.sessions) this.sessions.set(client, { ackedBelow, results: new Map(results) });
     this.applied = s.applied;
   }
 
@@ -102,4 +144,9 @@ export class KvStateMachine {
         return { ok: false, error: `unsupported operation ${op.f}` };
     }
   }
+}
+
+function forgetBelow(session: Session, ackedBelow: number): void {
+  session.ackedBelow = ackedBelow;
+  for (const seq of session.results.keys()) if (seq < ackedBelow) session.results.delete(seq);
 }

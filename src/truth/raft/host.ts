@@ -12,7 +12,7 @@
 import { z } from 'zod';
 import type { Context, NodeId, Process } from '../../runtime/context.js';
 import { clientReply, isClientRequest, type ClientRequest } from '../../runtime/client-protocol.js';
-import { KvStateMachine, type KvCommand } from '../kv.js';
+import { KvStateMachine, type KvCommand, type KvSnapshot } from '../kv.js';
 import { Raft, defaultRaftConfig } from './raft.js';
 import { RaftStorage } from './storage.js';
 import { isConfChange, isRaftMessage, type Ready } from './types.js';
@@ -50,8 +50,8 @@ export const raftKvConfigSchema = z
   .strict();
 export type RaftKvConfig = z.infer<typeof raftKvConfigSchema>;
 
-/** How many recent client requests a node remembers to ignore their duplicates. */
-const seenRequestsMax = 100_000;
+/** How many recent client attempts a node remembers, to ignore the network's duplicates of them. */
+const seenAttemptsMax = 100_000;
 
 interface Forwarded {
   type: 'kv_forward';
@@ -69,6 +69,7 @@ export class RaftKv implements Process {
   readonly raft: Raft;
   readonly kv = new KvStateMachine();
   /** Proposals this node made, by log index, waiting to be applied. */
+  private readonly seenAttempts = new Set<string>();
   private readonly proposals = new Map<number, Pending>();
   /** Reads waiting for leadership confirmation, by ReadIndex context. */
   private readonly reads = new Map<number, { client: NodeId; req: ClientRequest }>();
@@ -80,7 +81,6 @@ export class RaftKv implements Process {
    * request; answering a copy "no leader" after the first copy was forwarded and committed would
    * turn a success into a definite failure, so copies are ignored.
    */
-  private readonly seenRequests = new Set<string>();
   private readyInFlight = false;
   private wasLeader = false;
   private readonly storage: RaftStorage;
@@ -120,12 +120,12 @@ export class RaftKv implements Process {
   }
 
   private onClient(client: NodeId, req: ClientRequest): void {
-    const key = `${client}/${req.id}`;
-    if (this.config.sessions) {
-      if (this.seenRequests.has(key)) return;
-      this.seenRequests.add(key);
-      if (this.seenRequests.size > seenRequestsMax) this.seenRequests.delete(this.seenRequests.values().next().value!);
-    }
+    // A copy of an attempt this node already handled (the network duplicates): handling it again
+    // could apply a request this node already answered with a failure. Retries are new attempts.
+    const attemptKey = `${client}/${req.id}/${req.attempt ?? 1}`;
+    if (this.seenAttempts.has(attemptKey)) return;
+    this.seenAttempts.add(attemptKey);
+    if (this.seenAttempts.size > seenAttemptsMax) this.seenAttempts.delete(this.seenAttempts.values().next().value!);
     if (this.raft.role !== 'leader') {
       const leader = this.raft.leader;
       // A follower hands the request to the leader it knows; without one, nothing happened: a definite failure.
@@ -139,7 +139,7 @@ export class RaftKv implements Process {
       this.raft.readIndex(context);
       return;
     }
-    const cmd: KvCommand = this.config.sessions ? { op: req.op, session: { client: key, seq: 1 } } : { op: req.op };
+    const cmd: KvCommand = this.config.sessions ? { op: req.op, session: { client, seq: req.id, ackedBelow: req.ackedBelow } } : { op: req.op };
     const r = this.raft.propose(cmd);
     if (r.ok) this.proposals.set(r.index, { client, req, term: r.term });
   }
@@ -185,7 +185,7 @@ export class RaftKv implements Process {
   }
 
   private finish(rd: Ready): void {
-    if (rd.snapshot !== undefined) this.kv.restore(rd.snapshot.data as Parameters<KvStateMachine['restore']>[0]);
+    if (rd.snapshot !== undefined) this.kv.restore(rd.snapshot.data as KvSnapshot);
     for (const o of rd.messages) this.ctx.send(o.to, o.msg);
     for (const e of rd.committed) {
       if (e.data === undefined) continue;
