@@ -208,6 +208,32 @@ test('a paused node receives nothing and fires no timer until it resumes, then c
   assert.deepEqual(got, ['m1@50', 'timer@50']);
 });
 
+test('a timer that fired during a pause can still be cleared by work deferred before it', () => {
+  const got: string[] = [];
+  let w: World | undefined;
+  const nodes = [
+    {
+      id: 'n1',
+      factory: (ctx: Context) => {
+        let timeout = 0;
+        return {
+          start() { timeout = ctx.setTimer(20, () => got.push('timeout')); },
+          onMessage(_: string, m: unknown) { got.push(String(m)); ctx.clearTimer(timeout); },
+        };
+      },
+    },
+    { id: 'n2', factory: (ctx: Context) => ({ start() { ctx.send('n1', 'reply'); }, onMessage() {} }) },
+  ];
+  w = new World({ seed: 1, nodes, network: { latency: { dist: 'constant', value: 10 } } });
+  w.start();
+  w.pause('n1');
+  w.run(50);
+  w.resume('n1');
+  w.run(100);
+  // The reply arrived (t=10) before the timeout fired (t=20): handling it cancels the timeout.
+  assert.deepEqual(got, ['reply']);
+});
+
 test('a slow node sends and processes more slowly (gray failure)', () => {
   const w = world(2, {}, { cpuMsPerMessage: 1 });
   w.setSlow('n1', 5);

@@ -163,10 +163,11 @@ class SimContext implements Context {
     // The node's clock runs at clockRate, so `ms` of local time is ms / rate of virtual time.
     const ev = world.scheduler.after(ms / node.clockRate, () => {
       if (node.epoch !== epoch) return;
-      node.timers.delete(id);
       world.trace.record(TraceKind.timer, world.now, node.index, id, 0, undefined);
       if (world.trace.exporting) world.trace.emit({ t: world.now, kind: 'timer', node: node.id, timer: id });
-      node.runOrDefer(fn);
+      // A timer that fires while the node is paused stays cancellable until it runs on resume:
+      // work deferred before it (a reply that arrived first) may still clear it.
+      node.runOrDefer(() => node.timers.delete(id) && fn());
     });
     node.timers.set(id, ev);
     return id;
