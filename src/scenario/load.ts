@@ -157,6 +157,8 @@ function validateSemantics(v: ResolvedVariant, where: (p: Path) => string, file:
     node(['network', 'links', i, 'from'], l.from);
     node(['network', 'links', i, 'to'], l.to);
   }
+  v.nemesis?.nodes?.forEach((id, i) => node(['nemesis', 'nodes', i], id));
+  v.workload.servers?.forEach((id, i) => node(['workload', 'servers', i], id));
   const t = v.workload.target;
   if (t !== 'sticky' && t !== 'random') node(['workload', 'target'], t);
   v.faults.forEach((f, i) => {

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { ProcessFactory } from '../runtime/context.js';
 import { queueServer, queueServerConfigSchema } from '../work/index.js';
 import { floodConfigSchema, floodOnce, gossipConfigSchema, gossipUntilAcked } from '../state/index.js';
-import { asyncPrimaryConfigSchema, asyncPrimaryKv, naiveBank, naiveBankConfigSchema, raftKv, raftKvConfigSchema } from '../truth/index.js';
+import { asyncPrimaryConfigSchema, asyncPrimaryKv, lockedCounter, lockedCounterConfigSchema, naiveBank, naiveBankConfigSchema, raftKv, raftKvConfigSchema } from '../truth/index.js';
 
 export interface ProcessEntry {
   description: string;
@@ -39,6 +39,11 @@ export const processes: Record<string, ProcessEntry> = {
     description: 'ATMs that read, check, then debit a shared ledger in separate steps (the ATM race)',
     config: naiveBankConfigSchema,
     factory: naiveBank,
+  },
+  'truth/locked-counter': {
+    description: 'workers increment counters in shared storage under a lease lock; the storage checks fencing tokens (or not)',
+    config: lockedCounterConfigSchema,
+    factory: lockedCounter,
   },
   'state/gossip': {
     description: 'broadcast: resend unacknowledged values to each peer, batched, until acked',

@@ -58,7 +58,7 @@ export function runVariant(v: ResolvedVariant, opts: RunOptions = {}): RunResult
   const freeProcesses: number[] = [];
   const harness: ClientHarness = {
     workload: w,
-    servers,
+    servers: w.servers ?? servers,
     history,
     trueNowMs: () => world!.now,
     nextValue: () => valueNext++,
@@ -93,7 +93,7 @@ export function runVariant(v: ResolvedVariant, opts: RunOptions = {}): RunResult
   scheduleFaults(world, v.faults);
   if (v.nemesis !== undefined) {
     const n = v.nemesis;
-    const schedule = randomFaults(world.rng.stream('nemesis'), { ...n, stopMs: n.stopMs ?? w.durationMs }, servers);
+    const schedule = randomFaults(world.rng.stream('nemesis'), { ...n, stopMs: n.stopMs ?? w.durationMs }, n.nodes ?? servers);
     scheduleFaults(world, schedule);
   }
   if (w.finalReads) {

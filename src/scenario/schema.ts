@@ -81,6 +81,8 @@ export const workloadSchema = z
       )
       .optional(),
     keys: keysSchema.optional(),
+    /** The nodes clients talk to (default: every server), e.g. the front ends of a system with roles. */
+    servers: z.array(nodeId).min(1).optional(),
     /** sticky: client i talks to server i mod n; random: a random server per operation; or one node's name. */
     target: z.union([z.enum(['sticky', 'random']), nodeId]).default('sticky'),
     /** A client gives up on a reply after this long and records the outcome as unknown (info). */
@@ -132,6 +134,8 @@ export const nemesisKinds = ['partition', 'one-way', 'crash', 'crash-majority', 
 export const nemesisSchema = z
   .object({
     faults: z.array(z.enum(nemesisKinds)).min(1),
+    /** The nodes faults may hit (default: every server), e.g. only the workers of a system with roles. */
+    nodes: z.array(nodeId).min(1).optional(),
     /** Mean time between the start of one fault and the next (each gap uniform in [0.5, 1.5] x this). */
     intervalMs: z.number().positive(),
     /** How long each fault lasts. */

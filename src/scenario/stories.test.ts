@@ -161,3 +161,21 @@ test('split-brain.yaml: a 43 s partition; timeout failover loses acknowledged wr
     assert.ok(r.metrics.acked_increments > 1000, r.variant);
   }
 });
+
+test('lease-pause.yaml: a paused lock holder overwrites its successor; fencing tokens refuse the late write', () => {
+  const s = load('lease-pause.yaml');
+  const run = (name: string) => runVariant(s.variants.find((v) => v.name === name)!).report;
+  const naive = run('naive');
+  const fixed = run('fixed');
+  for (const r of [naive, fixed]) assert.equal(r.met, true, r.variant);
+  // The same lock, the same pauses: only the storage's token check differs.
+  assert.ok(naive.metrics.lost_acked_increments >= 10, `${naive.metrics.lost_acked_increments} lost`);
+  assert.equal(naive.metrics.linearizable, 0);
+  assert.equal(naive.metrics.writes_fenced ?? 0, 0);
+  assert.equal(fixed.metrics.lost_acked_increments, 0);
+  assert.equal(fixed.metrics.linearizable, 1);
+  // Each refused write is one late writer stopped, and its client told the increment failed.
+  assert.ok(fixed.metrics.writes_fenced >= 1);
+  assert.ok(fixed.metrics.ops_fail >= fixed.metrics.writes_fenced);
+  assert.ok(fixed.metrics.acked_increments > 1000);
+});

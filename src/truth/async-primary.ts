@@ -16,6 +16,10 @@
 import { z } from 'zod';
 import type { Context, NodeId, Process } from '../runtime/context.js';
 import { clientReply, isClientRequest, type ClientRequest } from '../runtime/client-protocol.js';
+import { LeaseLock } from './fencing/lease-lock.js';
+
+/** The one resource of the lock service: the right to be primary. */
+const primaryLock = 'primary';
 
 export const asyncPrimaryConfigSchema = z
   .object({
@@ -51,10 +55,8 @@ export class AsyncPrimaryKv implements Process {
   /** With a lock service: until when this node may act as primary (its own clock). */
   private leaseUntilMs = 0;
   private acquiring = false;
-  // The lock service's state, when this node is the lock service.
-  private lockHolder: NodeId | undefined;
-  private lockToken = 1;
-  private lockExpiresMs = 0;
+  /** The lock, when this node is the lock service. */
+  private readonly lock: LeaseLock | undefined;
 
   constructor(
     private readonly ctx: Context,
@@ -62,13 +64,14 @@ export class AsyncPrimaryKv implements Process {
   ) {
     this.primary = config.primary;
     if (ctx.id === config.lockService) {
-      this.lockHolder = config.primary;
-      this.lockExpiresMs = ctx.now() + config.leaseMs;
+      // The first primary holds the lock from the start, with token 1 = epoch 1.
+      this.lock = new LeaseLock(config.leaseMs);
+      this.lock.acquire(primaryLock, config.primary, ctx.now());
     }
   }
 
   private get isLockService(): boolean {
-    return this.ctx.id === this.config.lockService;
+    return this.lock !== undefined;
   }
 
   private get fenced(): boolean {
@@ -180,23 +183,16 @@ export class AsyncPrimaryKv implements Process {
   }
 
   private onLock(from: NodeId, m: Extract<Msg, { type: 'lock_acquire' | 'lock_renew' }>): void {
-    if (!this.isLockService) return;
+    if (this.lock === undefined) return;
     const now = this.ctx.now();
     if (m.type === 'lock_renew') {
-      if (this.lockHolder === from && m.token === this.lockToken) {
-        this.lockExpiresMs = now + this.config.leaseMs;
-        this.ctx.send(from, { type: 'lock_grant', token: this.lockToken, leaseMs: this.config.leaseMs, renewal: true } satisfies Msg);
-      }
+      const a = this.lock.renew(primaryLock, from, m.token, now);
+      if (a.granted) this.ctx.send(from, { type: 'lock_grant', token: a.token, leaseMs: this.config.leaseMs, renewal: true } satisfies Msg);
       return;
     }
-    if (this.lockHolder !== undefined && now < this.lockExpiresMs) {
-      this.ctx.send(from, { type: 'lock_refuse' } satisfies Msg);
-      return;
-    }
-    this.lockToken = Math.max(this.lockToken, m.epochSeen) + 1;
-    this.lockHolder = from;
-    this.lockExpiresMs = now + this.config.leaseMs;
-    this.ctx.send(from, { type: 'lock_grant', token: this.lockToken, leaseMs: this.config.leaseMs, renewal: false } satisfies Msg);
+    // The token goes above any epoch the asker has seen, so it wins over every primary before it.
+    const a = this.lock.acquire(primaryLock, from, now, m.epochSeen);
+    this.ctx.send(from, (a.granted ? { type: 'lock_grant', token: a.token, leaseMs: this.config.leaseMs, renewal: false } : { type: 'lock_refuse' }) satisfies Msg);
   }
 
   private onClient(client: NodeId, req: ClientRequest): void {
