@@ -6,6 +6,8 @@ import type { History, HistoryEvent } from './history.js';
 
 export interface CheckOutcome {
   ok: boolean;
+  /** The check could not decide (e.g. a search gave up): not a pass, and not proof of a failure either. */
+  unknown?: boolean;
   detail: string;
   metrics?: Record<string, number>;
 }

@@ -14,7 +14,8 @@ parentPort!.on('message', (task: SweepTask) => {
     seed: task.seed,
     met: report.met,
     traceHash: report.traceHash,
-    failedChecks: report.checks.filter((c) => !c.ok).map((c) => c.name),
+    failedChecks: report.checks.filter((c) => !c.ok && c.unknown !== true).map((c) => c.name),
+    undecidedChecks: report.checks.filter((c) => c.unknown === true).map((c) => c.name),
     events: report.events,
   };
   parentPort!.postMessage(result);

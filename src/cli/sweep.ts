@@ -19,7 +19,10 @@ export interface SweepResult {
   seed: number;
   met: boolean;
   traceHash: string;
+  /** Checks that failed for sure. */
   failedChecks: string[];
+  /** Checks that could not decide (a search that gave up). */
+  undecidedChecks: string[];
   events: number;
 }
 
@@ -97,6 +100,7 @@ export async function sweep(o: SweepOptions): Promise<VariantSummary[]> {
     const rs = results.filter((r) => r.variant === variant).sort((a, b) => a.seed - b.seed);
     const checkFailures: Record<string, number> = {};
     for (const r of rs) for (const c of r.failedChecks) checkFailures[c] = (checkFailures[c] ?? 0) + 1;
+    for (const r of rs) for (const c of r.undecidedChecks) checkFailures[`${c} undecided`] = (checkFailures[`${c} undecided`] ?? 0) + 1;
     const expect = o.scenario.variants.find((v) => v.name === variant)!.expect;
     return {
       variant,
@@ -119,7 +123,7 @@ export function formatSweep(file: string, summaries: VariantSummary[]): string {
   const out: string[] = [];
   const replay = (variant: string, seed: number) => `pillars run ${file} --variant ${variant} --seed ${seed}`;
   for (const s of summaries) {
-    const fails = Object.entries(s.checkFailures).map(([c, n]) => `${c} failed ${n}x`).join(', ');
+    const fails = Object.entries(s.checkFailures).map(([c, n]) => (c.endsWith(' undecided') ? `${c} ${n}x` : `${c} failed ${n}x`)).join(', ');
     out.push(`${s.variant} (expect ${s.expect}): ${s.met}/${s.runs} as expected${s.notMet > 0 ? `, ${s.notMet} not` : ''}${fails ? ` — ${fails}` : ''}`);
     for (const seed of s.failingSeeds) out.push(`  seed ${seed}: ${replay(s.variant, seed)}`);
     if (s.expect === 'fail' && s.checkFailedSeeds.length > 0) {

@@ -68,7 +68,7 @@ export const checks: Record<string, CheckEntry> = {
     run(facts, p: { model: string }) {
       const r = checkLinearizable(facts.history!.events, models[p.model]);
       const summary = `${r.operations} operations over ${r.keys} ${r.keys === 1 ? 'group' : 'keys'}, ${r.steps} search steps`;
-      if (r.unknown) return { ok: false, detail: `unknown: the search gave up on key ${r.unknownKey} (${summary})`, metrics: { linearizable: -1 } };
+      if (r.unknown) return { ok: false, unknown: true, detail: `unknown: the search gave up on key ${r.unknownKey} (${summary})`, metrics: { linearizable: -1 } };
       return { ok: r.ok, detail: r.ok ? `linearizable (${summary})` : `${describeViolation(r.violation!)}\n(${summary})`, metrics: { linearizable: r.ok ? 1 : 0 } };
     },
   },

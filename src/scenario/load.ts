@@ -165,11 +165,14 @@ function validateSemantics(v: ResolvedVariant, where: (p: Path) => string, file:
     f.partition?.forEach((g, gi) => g.forEach((id, j) => node(['faults', i, 'partition', gi, j], id)));
     f.oneWay?.from.forEach((id, j) => node(['faults', i, 'oneWay', 'from', j], id));
     f.oneWay?.to.forEach((id, j) => node(['faults', i, 'oneWay', 'to', j], id));
-    if (f.crash !== undefined && f.crash !== 'leader') node(['faults', i, 'crash'], f.crash);
-    if (f.pause !== undefined) node(['faults', i, 'pause'], f.pause);
+    // "leader" names whichever node leads when the fault strikes.
+    const target = (path: Path, id: string | undefined) => id !== undefined && id !== 'leader' && node(path, id);
+    target(['faults', i, 'crash'], f.crash);
+    target(['faults', i, 'pause'], f.pause);
+    target(['faults', i, 'isolate'], f.isolate);
     f.crashMany?.forEach((id, j) => node(['faults', i, 'crashMany', j], id));
-    if (f.slow) node(['faults', i, 'slow', 'node'], f.slow.node);
-    if (f.clock) node(['faults', i, 'clock', 'node'], f.clock.node);
+    target(['faults', i, 'slow', 'node'], f.slow?.node);
+    target(['faults', i, 'clock', 'node'], f.clock?.node);
   });
   return v;
 }

@@ -6,6 +6,8 @@
 export interface CheckReport {
   name: string;
   ok: boolean;
+  /** Present (true) when the check could not decide; ok is then false. */
+  unknown?: boolean;
   detail: string;
 }
 
@@ -58,7 +60,7 @@ export function formatTable(reports: VariantReport[], opts: TableOptions = {}): 
   rows.push({ cells: ['met', ...reports.map((r) => (r.met ? 'yes' : 'NO'))], paint: [undefined, ...reports.map((r) => verdict(r.met))] });
   for (const name of [...new Set(reports.flatMap((r) => r.checks.map((k) => k.name)))]) {
     const found = reports.map((r) => r.checks.find((x) => x.name === name));
-    rows.push({ cells: [`check ${name}`, ...found.map((k) => (k === undefined ? '-' : k.ok ? 'ok' : 'FAIL'))], paint: [undefined, ...found.map((k) => verdict(k?.ok))] });
+    rows.push({ cells: [`check ${name}`, ...found.map((k) => (k === undefined ? '-' : k.ok ? 'ok' : k.unknown ? 'unknown' : 'FAIL'))], paint: [undefined, ...found.map((k) => verdict(k?.ok))] });
   }
   const metricNames = opts.metrics ?? [...new Set(reports.flatMap((r) => Object.keys(r.metrics)))].sort();
   for (const m of metricNames) rows.push({ cells: [m, ...reports.map((r) => fmt(r.metrics[m]))] });

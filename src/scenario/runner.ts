@@ -130,14 +130,16 @@ export function runVariant(v: ResolvedVariant, opts: RunOptions = {}): RunResult
     const out = checks[c.name].run(facts, c);
     if (out.metrics !== undefined) for (const [k, x] of Object.entries(out.metrics)) flat[k] = x;
     const label = c.name === 'metric' ? `metric:${(c as { metric?: string }).metric}` : c.name;
-    return { name: label, ok: out.ok, detail: out.detail };
+    return out.unknown ? { name: label, ok: false, unknown: true, detail: out.detail } : { name: label, ok: out.ok, detail: out.detail };
   });
   if (overBudget) {
     // A run that exceeds its budget is a finding (a message storm, a livelock), not a hang.
     results.push({ name: 'event-budget', ok: false, detail: `stopped at ${round(world.now)} ms of ${endMs} after ${world.events} events (eventsMax ${v.eventsMax}): a storm or livelock` });
   }
+  // A pass needs every check to hold; a failure needs one check to fail for sure (an undecided
+  // check proves nothing either way).
   const allOk = results.every((r) => r.ok);
-  const met = v.expect === 'pass' ? allOk : !allOk;
+  const met = v.expect === 'pass' ? allOk : results.some((r) => !r.ok && r.unknown !== true);
 
   const report: VariantReport = {
     scenario: opts.scenario ?? '',

@@ -119,14 +119,15 @@ export const faultSchema = z
     crash: nodeId.optional(),
     crashMany: z.array(nodeId).min(1).optional(),
     pause: nodeId.optional(),
+    isolate: nodeId.optional(),
     slow: z.object({ node: nodeId, factor: z.number().positive() }).strict().optional(),
     clock: z.object({ node: nodeId, offsetMs: z.number().optional(), driftPpm: z.number().optional() }).strict().optional(),
     loss: probability.optional(),
   })
   .strict()
   .superRefine((f, ctx) => {
-    const kinds = ['partition', 'oneWay', 'crash', 'crashMany', 'pause', 'slow', 'clock', 'loss'].filter((k) => (f as Record<string, unknown>)[k] !== undefined);
-    if (kinds.length !== 1) ctx.addIssue({ code: 'custom', path: [], message: `exactly one of partition, oneWay, crash, crashMany, pause, slow, clock, loss (got ${kinds.length === 0 ? 'none' : kinds.join(', ')})` });
+    const kinds = ['partition', 'oneWay', 'crash', 'crashMany', 'pause', 'isolate', 'slow', 'clock', 'loss'].filter((k) => (f as Record<string, unknown>)[k] !== undefined);
+    if (kinds.length !== 1) ctx.addIssue({ code: 'custom', path: [], message: `exactly one of partition, oneWay, crash, crashMany, pause, isolate, slow, clock, loss (got ${kinds.length === 0 ? 'none' : kinds.join(', ')})` });
   });
 
 export const nemesisKinds = ['partition', 'one-way', 'crash', 'crash-majority', 'pause', 'slow', 'clock', 'loss'] as const;

@@ -68,3 +68,25 @@ test('a clock fault jumps the clock and, when it ends, jumps back to the configu
   assert.ok(Math.abs(w.clockDriftPpm('n1') - 1000) < 1e-6);
   assert.ok(Math.abs(w.clock('n1') - (100 * 1.001 + 100 + 100 * 1.001)) < 1e-6);
 });
+
+test('"leader" aims a fault at the node leading when it strikes; isolate cuts it from the other servers only', () => {
+  let leader = 'n3';
+  const nodes = [
+    ...servers.map((id) => ({ id, factory: (ctx: Context) => ({ onMessage() {}, describe: () => ({ role: ctx.id === leader ? 'leader' : 'follower' }) }) })),
+    { id: 'c1', kind: 'client' as const, factory: (_: Context) => ({ onMessage() {} }) },
+  ];
+  const w = new World({ seed: 1, nodes, network: { latency: { dist: 'constant', value: 1 } } });
+  w.start();
+  scheduleFaults(w, [
+    { at: 10, for: 50, isolate: 'leader' },
+    { at: 20, for: 50, clock: { node: 'leader', driftPpm: -500_000 } },
+  ]);
+  w.run(15);
+  leader = 'n1'; // leadership moves; the isolation stays on n3 and ends there
+  w.run(25);
+  assert.equal(w.clockDriftPpm('n1'), -500_000);
+  assert.equal(w.clockDriftPpm('n3'), 0);
+  assert.deepEqual(w.network.partitions.map((p) => p.description), ['n3 | n1,n2,n4,n5']);
+  w.run(65);
+  assert.equal(w.network.partitions.length, 0);
+});

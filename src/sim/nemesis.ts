@@ -3,6 +3,9 @@
  * random faults come from a seeded schedule drawn from the `nemesis` stream, so they replay exactly.
  * A fault with a duration is undone when it ends: partitions heal, crashed nodes restart, paused
  * nodes resume, slow nodes recover, clocks jump back, extra loss stops.
+ *
+ * crash, pause, isolate, slow and clock may aim at "leader": the node that claims to lead (its
+ * Process's describe().role) when the fault strikes; the undo acts on that same node.
  */
 import type { NodeId } from '../runtime/context.js';
 import type { RandomStream } from './rng.js';
@@ -20,6 +23,8 @@ export interface FaultSpec {
   /** Crash several nodes at the same instant (e.g. a power loss in one rack). */
   crashMany?: NodeId[];
   pause?: NodeId;
+  /** Cut one node off from every other server; clients still reach it (Jepsen's isolated leader). */
+  isolate?: NodeId;
   slow?: { node: NodeId; factor: number };
   clock?: { node: NodeId; offsetMs?: number; driftPpm?: number };
   loss?: number;
@@ -49,6 +54,7 @@ export function scheduleFaults(world: World, faults: readonly FaultSpec[]): void
 }
 
 function apply(world: World, f: FaultSpec): () => void {
+  const none = () => {};
   if (f.partition !== undefined) {
     const h = world.partition(f.partition);
     return () => world.heal(h);
@@ -58,9 +64,8 @@ function apply(world: World, f: FaultSpec): () => void {
     return () => world.heal(h);
   }
   if (f.crash !== undefined) {
-    // "leader" aims at the node that claims to lead at that instant (the first, if several do).
-    const id = f.crash === LEADER ? world.nodesInRole('leader')[0] : f.crash;
-    if (id === undefined) return () => {};
+    const id = target(world, f.crash);
+    if (id === undefined) return none;
     world.crash(id);
     return () => world.restart(id);
   }
@@ -72,26 +77,41 @@ function apply(world: World, f: FaultSpec): () => void {
     };
   }
   if (f.pause !== undefined) {
-    const id = f.pause;
+    const id = target(world, f.pause);
+    if (id === undefined) return none;
     world.pause(id);
     return () => world.resume(id);
   }
+  if (f.isolate !== undefined) {
+    const id = target(world, f.isolate);
+    if (id === undefined) return none;
+    const h = world.partition([[id], world.nodeIds('server').filter((s) => s !== id)]);
+    return () => world.heal(h);
+  }
   if (f.slow !== undefined) {
-    const id = f.slow.node;
+    const id = target(world, f.slow.node);
+    if (id === undefined) return none;
     world.setSlow(id, f.slow.factor);
     return () => world.setSlow(id, 1);
   }
   if (f.clock !== undefined) {
-    const { node, offsetMs, driftPpm } = f.clock;
-    const driftBefore = world.clockDriftPpm(node);
-    world.skewClock(node, { offsetMs, driftPpm });
-    return () => world.skewClock(node, { offsetMs: -(offsetMs ?? 0), driftPpm: driftBefore });
+    const { offsetMs, driftPpm } = f.clock;
+    const id = target(world, f.clock.node);
+    if (id === undefined) return none;
+    const driftBefore = world.clockDriftPpm(id);
+    world.skewClock(id, { offsetMs, driftPpm });
+    return () => world.skewClock(id, { offsetMs: -(offsetMs ?? 0), driftPpm: driftBefore });
   }
   if (f.loss !== undefined) {
     world.setExtraLoss(f.loss);
     return () => world.setExtraLoss(0);
   }
-  throw new Error('a fault must name one of partition, oneWay, crash, crashMany, pause, slow, clock, loss');
+  throw new Error('a fault must name one of partition, oneWay, crash, crashMany, pause, isolate, slow, clock, loss');
+}
+
+/** A node by name, or for "leader" the node leading now (the first, if several claim to); none if no one leads. */
+function target(world: World, id: NodeId): NodeId | undefined {
+  return id === LEADER ? world.nodesInRole('leader')[0] : id;
 }
 
 /**
