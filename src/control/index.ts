@@ -1,0 +1,16 @@
+/**
+ * The control pillar: automation will betray you; build the kill switch. Circuit breakers, retries
+ * with backoff and budgets, timeouts, bulkheads, rate limiters and kill switches, each a policy
+ * that composes with `wrap`, each on an injected clock (real by default, virtual in the simulator).
+ */
+export * from './errors.js';
+export { wrap, noop, neverAborted, type Policy, type Operation, type ExecuteContext } from './policy.js';
+export { CircuitBreaker, circuitBreaker, type BreakerState, type BreakerEvent, type CircuitBreakerOptions } from './breaker/circuit-breaker.js';
+export { ConsecutiveFailures, CountWindow, TimeWindow, type TripStrategy, type CountWindowOptions, type TimeWindowOptions } from './breaker/strategies.js';
+export { Retry, retry, type RetryOptions, type RetryEvent } from './retry/retry.js';
+export { exponentialBackoff, constantBackoff, type Backoff, type BackoffOptions, type Jitter } from './retry/backoff.js';
+export { RetryBudget, type RetryBudgetOptions } from './retry/retry-budget.js';
+export { Timeout, timeout } from './timeout.js';
+export { Bulkhead, bulkhead, KeyedBulkhead, keyedBulkhead, type BulkheadOptions } from './bulkhead.js';
+export { TokenBucket, SlidingWindow, tokenBucket, slidingWindow, type Limiter } from './rate-limiter.js';
+export { KillSwitch, RateKillSwitch, BudgetKillSwitch, type SwitchEvent, type RateKillSwitchOptions, type BudgetKillSwitchOptions } from './kill-switch.js';
