@@ -14,3 +14,4 @@ export { Timeout, timeout } from './timeout.js';
 export { Bulkhead, bulkhead, KeyedBulkhead, keyedBulkhead, type BulkheadOptions } from './bulkhead.js';
 export { TokenBucket, SlidingWindow, tokenBucket, slidingWindow, type Limiter } from './rate-limiter.js';
 export { KillSwitch, RateKillSwitch, BudgetKillSwitch, type SwitchEvent, type RateKillSwitchOptions, type BudgetKillSwitchOptions } from './kill-switch.js';
+export { orderFlow, orderFlowConfigSchema, type OrderFlowConfig } from './trading/order-flow.js';

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { ProcessFactory } from '../runtime/context.js';
 import { queueServer, queueServerConfigSchema } from '../work/index.js';
+import { orderFlow, orderFlowConfigSchema } from '../control/index.js';
 import { floodConfigSchema, floodOnce, gossipConfigSchema, gossipUntilAcked } from '../state/index.js';
 import { asyncPrimaryConfigSchema, asyncPrimaryKv, lockedCounter, lockedCounterConfigSchema, naiveBank, naiveBankConfigSchema, raftKv, raftKvConfigSchema } from '../truth/index.js';
 
@@ -44,6 +45,11 @@ export const processes: Record<string, ProcessEntry> = {
     description: 'workers increment counters in shared storage under a lease lock; the storage checks fencing tokens (or not)',
     config: lockedCounterConfigSchema,
     factory: lockedCounter,
+  },
+  'control/order-flow': {
+    description: 'order routers and a market-access gateway with optional release check, rate, budget and manual kill switches (Knight Capital)',
+    config: orderFlowConfigSchema,
+    factory: orderFlow,
   },
   'state/gossip': {
     description: 'broadcast: resend unacknowledged values to each peer, batched, until acked',

@@ -194,3 +194,25 @@ test('lease-reads.yaml: lease reads go stale when the leader clock drifts past t
   // What leases buy: reads without a heartbeat round answer sooner.
   assert.ok(noDrift.metrics.latency_ms_p50 < fixed.metrics.latency_ms_p50 * 0.7, `${noDrift.metrics.latency_ms_p50} vs ${fixed.metrics.latency_ms_p50}`);
 });
+
+test('knight-capital.yaml: one router on old code loses ≈$440M in 45 minutes; kill switches stop it in seconds, a release check at once', () => {
+  const s = load('knight-capital.yaml');
+  const run = (name: string) => runVariant(s.variants.find((v) => v.name === name)!).report;
+  const naive = run('naive');
+  const rate = run('rate-kill-switch');
+  const budget = run('budget-kill-switch');
+  const fixed = run('fixed');
+  for (const r of [naive, rate, budget, fixed]) assert.equal(r.met, true, r.variant);
+  // The seed's numbers: 45 minutes, $440 million (≈$9.8 M a minute, not the $2 M the page also says).
+  assert.ok(Math.abs(naive.metrics.loss_usd - 440e6) / 440e6 < 0.02, `naive lost ${naive.metrics.loss_usd}`);
+  assert.ok(Math.abs(naive.metrics.time_to_stop_ms - 45 * 60_000) < 5_000, `${naive.metrics.time_to_stop_ms} ms`);
+  assert.ok(naive.metrics.loss_per_minute_usd > 9e6 && naive.metrics.loss_per_minute_usd < 10.5e6);
+  // A rate switch halts the router within a second; a budget switch within a few.
+  assert.ok(rate.metrics.time_to_stop_ms < 1000 && rate.metrics.loss_usd < 50_000, `rate: ${rate.metrics.time_to_stop_ms} ms, $${rate.metrics.loss_usd}`);
+  assert.ok(budget.metrics.time_to_stop_ms < 5000 && budget.metrics.loss_usd < 500_000, `budget: ${budget.metrics.time_to_stop_ms} ms, $${budget.metrics.loss_usd}`);
+  // The release check never lets the old code trade.
+  assert.equal(fixed.metrics.loss_usd, 0);
+  assert.equal(fixed.metrics.unintended_shares, 0);
+  // The seven good routers keep trading in every guarded variant.
+  for (const r of [rate, budget, fixed]) assert.ok(r.metrics.ops_ok > 18_000, `${r.variant}: ${r.metrics.ops_ok}`);
+});
