@@ -38,6 +38,8 @@ export interface ClientReply {
   status: ReplyStatus;
   value?: unknown;
   error?: string;
+  /** The attempt of the request this answers (copied from it), so a client can tell late answers apart. */
+  attempt?: number;
 }
 
 export function isClientRequest(msg: unknown): msg is ClientRequest {
@@ -52,5 +54,6 @@ export function clientReply(req: ClientRequest, status: ReplyStatus, value?: unk
   const r: ClientReply = { type: 'client_reply', id: req.id, status };
   if (value !== undefined) r.value = value;
   if (error !== undefined) r.error = error;
+  if (req.attempt !== undefined) r.attempt = req.attempt;
   return r;
 }

@@ -3,7 +3,7 @@
  * it needs the client history (histories are recorded only when some check or --history needs them).
  */
 import { z } from 'zod';
-import type { History } from '../check/history.js';
+import { NANOS_PER_MS, type History } from '../check/history.js';
 import { checkBalanceFloor, checkNoLostIncrements, checkBroadcastComplete, checkErlangC, checkLinearizable, describeViolation, models, type CheckOutcome } from '../check/index.js';
 import { mean } from '../runtime/distribution.js';
 import type { MetricsRegistry } from '../sim/metrics.js';
@@ -105,6 +105,20 @@ export const checks: Record<string, CheckEntry> = {
     needsHistory: true,
     run(facts) {
       return checkNoLostIncrements(facts.history!);
+    },
+  },
+  goodput: {
+    description: 'operations answered ok per second within [fromMs, toMs) reach min, e.g. after a trigger has passed (recovery)',
+    params: z.object({ name: z.string(), fromMs: z.number().nonnegative(), toMs: z.number().positive().optional(), min: z.number().nonnegative() }).strict(),
+    needsHistory: true,
+    run(facts, p: { fromMs: number; toMs?: number; min: number }) {
+      const toMs = p.toMs ?? facts.variant.workload.durationMs;
+      const from = p.fromMs * NANOS_PER_MS;
+      const to = toMs * NANOS_PER_MS;
+      let ok = 0;
+      for (const e of facts.history!.events) if (e.type === 'ok' && e.time >= from && e.time < to) ok++;
+      const perSec = Number(((ok * 1000) / (toMs - p.fromMs)).toFixed(2));
+      return { ok: perSec >= p.min, detail: `${perSec} ok/s between ${p.fromMs} and ${toMs} ms, expected >= ${p.min}`, metrics: { goodput_per_sec: perSec } };
     },
   },
   metric: {

@@ -89,6 +89,23 @@ export const workloadSchema = z
     timeoutMs: z.number().positive().default(1000),
     /** On a timeout, send the same request (same id) again to the next server, this many times, before recording info. */
     retries: z.number().int().nonnegative().default(0),
+    /** Wait before each retry (default: retry at once): exponential with a cap and jitter, as in the control pillar. */
+    retryBackoff: z
+      .object({
+        initialMs: z.number().nonnegative().default(100),
+        maxMs: z.number().positive().default(10_000),
+        factor: z.number().min(1).default(2),
+        jitter: z.enum(['none', 'full', 'equal', 'decorrelated']).default('full'),
+      })
+      .strict()
+      .optional(),
+    /** Cap retries at `ratio` of the calls of the last windowMs, plus minPerSecond (per client); past it, give up (info). */
+    retryBudget: z
+      .object({ ratio: z.number().nonnegative(), minPerSecond: z.number().nonnegative().default(0), windowMs: z.number().positive().default(10_000) })
+      .strict()
+      .optional(),
+    /** For open workloads: times when the arrival rate is multiplied by `factor` (a trigger: a burst, a cron, a cache flush). */
+    spikes: z.array(z.object({ at: ms, for: z.number().positive(), factor: z.number().positive() }).strict()).default([]),
     /** After the workload and the faults end, read every node once (broadcast and set workloads). */
     finalReads: z.boolean().default(false),
     /** Virtual time after durationMs for final reads and stragglers before the run ends. */

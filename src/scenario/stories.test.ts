@@ -216,3 +216,18 @@ test('knight-capital.yaml: one router on old code loses ≈$440M in 45 minutes; 
   // The seven good routers keep trading in every guarded variant.
   for (const r of [rate, budget, fixed]) assert.ok(r.metrics.ops_ok > 18_000, `${r.variant}: ${r.metrics.ops_ok}`);
 });
+
+test('metastable.yaml: a 5 s burst leaves the naive service down for good; shedding and a retry budget recover', () => {
+  const s = load('metastable.yaml');
+  const run = (name: string) => runVariant(s.variants.find((v) => v.name === name)!).report;
+  const naive = run('naive');
+  const fixed = run('fixed');
+  for (const r of [naive, fixed]) assert.equal(r.met, true, r.variant);
+  // 15 s after the burst: the naive server is busy (it serves stale requests) and useless.
+  assert.ok(naive.metrics.goodput_per_sec < 5, `naive goodput ${naive.metrics.goodput_per_sec}`);
+  assert.ok(naive.metrics.jobs_done > naive.metrics.ops_ok * 3, 'work done for clients that had given up');
+  assert.ok(naive.metrics.ops_retried > 2 * naive.metrics.ops_invoked, 'retries amplify the load');
+  // The fixed service is back at the offered rate (70/s).
+  assert.ok(fixed.metrics.goodput_per_sec > 65, `fixed goodput ${fixed.metrics.goodput_per_sec}`);
+  assert.ok(fixed.metrics.ops_retried < 0.1 * fixed.metrics.ops_invoked);
+});

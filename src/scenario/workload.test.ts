@@ -86,3 +86,34 @@ test('time series are sampled on virtual time and aligned', () => {
   const last = series.ops_invoked[series.ops_invoked.length - 1][1];
   assert.equal(last, report.metrics.ops_invoked);
 });
+
+test('spikes: an open workload arrives at rate x factor during a spike (thinning), at the base rate elsewhere', () => {
+  const v = scenario('{ type: open, ratePerSec: 1000, clients: 4, durationMs: 20000, ops: { job: 1 }, settleMs: 100, spikes: [{ at: 5000, for: 5000, factor: 3 }] }');
+  const m = runVariant(v).report.metrics;
+  // 15 s at 1000/s and 5 s at 3000/s: 30,000 arrivals (sd ≈ 173).
+  assert.ok(Math.abs(m.ops_invoked - 30_000) / 30_000 < 0.02, `${m.ops_invoked} arrivals`);
+});
+
+test('retries wait their backoff and stop at the retry budget; the give-ups are info', () => {
+  // A server slower than the timeout: every attempt times out.
+  const slow = (workload: string) =>
+    parseScenario(
+      `
+name: w
+topology: { nodes: 1 }
+network: { latency: { dist: constant, value: 1 } }
+system: { process: work/queue-server, config: { workers: 1000, service: { dist: constant, value: 500 } } }
+workload: ${workload}`,
+      'w.yaml',
+    ).variants[0];
+  const base = '{ type: open, ratePerSec: 100, clients: 1, durationMs: 10000, ops: { job: 1 }, timeoutMs: 100, retries: 3, settleMs: 5000';
+  const unlimited = runVariant(slow(`${base} }`)).report.metrics;
+  const budgeted = runVariant(slow(`${base}, retryBudget: { ratio: 0.1, minPerSecond: 0 }, retryBackoff: { initialMs: 50, jitter: none } }`)).report.metrics;
+  // Without a budget every call is tried 4 times; with one, retries are about a tenth of the calls.
+  assert.ok(Math.abs(unlimited.ops_retried - 3 * unlimited.ops_invoked) <= 3, `${unlimited.ops_retried} retries for ${unlimited.ops_invoked} calls`);
+  assert.ok(budgeted.ops_retried <= 0.1 * budgeted.ops_invoked + 1, `${budgeted.ops_retried} retries for ${budgeted.ops_invoked} calls`);
+  assert.ok(budgeted.retries_refused_by_budget > 0.8 * budgeted.ops_invoked);
+  // Given up on: outcome unknown (a late reply to an attempt still pending may yet say ok).
+  assert.equal(budgeted.ops_info + (budgeted.ops_ok ?? 0), budgeted.ops_invoked);
+  assert.ok(budgeted.ops_info > 0.85 * budgeted.ops_invoked);
+});

@@ -11,6 +11,8 @@ import { isClientReply, type ClientRequest, type Operation, type OperationName }
 import { sample } from '../runtime/distribution.js';
 import { NANOS_PER_MS, type History } from '../check/history.js';
 import type { Workload } from './schema.js';
+import { fromContext } from '../runtime/clock.js';
+import { exponentialBackoff, RetryBudget, type Backoff } from '../control/index.js';
 
 export interface ClientHarness {
   workload: Workload;
@@ -33,6 +35,8 @@ interface Pending {
   invokedAtMs: number;
   timer: number;
   attempts: number;
+  /** The last backoff waited before a retry (ms). */
+  backoffMs: number;
 }
 
 export interface ClientConfig {
@@ -82,12 +86,20 @@ export class WorkloadClient implements Process {
   private readonly ops: [OperationName, number][];
   private readonly weightTotal: number;
   private closedProcess: number | undefined;
+  private readonly backoff: Backoff | undefined;
+  private readonly budget: RetryBudget | undefined;
+  /** The highest arrival rate of the run (spikes included), per client per ms: candidates for thinning. */
+  private readonly peakPerClientPerMs: number;
 
   constructor(
     private readonly ctx: Context,
     private readonly cfg: ClientConfig,
   ) {
     this.w = cfg.harness.workload;
+    if (this.w.retryBackoff !== undefined) this.backoff = exponentialBackoff(this.w.retryBackoff);
+    if (this.w.retryBudget !== undefined) this.budget = new RetryBudget(fromContext(ctx).clock, { ...this.w.retryBudget, buckets: 10 });
+    const peakFactor = Math.max(1, ...this.w.spikes.map((s) => s.factor));
+    this.peakPerClientPerMs = ((this.w.ratePerSec ?? 0) * peakFactor) / 1000 / this.w.clients;
     this.ops = (Object.entries(this.w.ops ?? {}) as [OperationName, number][]).filter(([, x]) => x > 0);
     this.weightTotal = this.ops.reduce((s, [, x]) => s + x, 0);
   }
@@ -117,15 +129,26 @@ export class WorkloadClient implements Process {
     return this.h.trueNowMs() < this.w.durationMs;
   }
 
+  /**
+   * Poisson arrivals; with spikes, a non-homogeneous Poisson process by thinning: candidates at the
+   * peak rate, each kept with probability rate(now) / peak rate.
+   */
   private scheduleArrival(): void {
-    const perClientPerMs = this.w.ratePerSec! / 1000 / this.w.clients;
-    const gap = -Math.log(1 - this.ctx.random()) / perClientPerMs;
+    const gap = -Math.log(1 - this.ctx.random()) / this.peakPerClientPerMs;
     this.ctx.setTimer(gap, () => {
       if (!this.active()) return;
-      const p = this.h.takeProcess();
-      this.issue(p, this.nextOp(), this.target());
+      const kept = this.w.spikes.length === 0 || this.ctx.random() * this.peakPerClientPerMs * 1000 * this.w.clients < this.rateNow();
+      if (kept) this.issue(this.h.takeProcess(), this.nextOp(), this.target());
       this.scheduleArrival();
     });
+  }
+
+  /** The open workload's arrival rate (per second) at this instant. */
+  private rateNow(): number {
+    const t = this.h.trueNowMs();
+    let rate = this.w.ratePerSec!;
+    for (const s of this.w.spikes) if (t >= s.at && t < s.at + s.for) rate *= s.factor;
+    return rate;
   }
 
   private think(): number {
@@ -188,7 +211,8 @@ export class WorkloadClient implements Process {
     this.h.history?.add({ process, type: 'invoke', f: op.f, key: op.key, value: op.f === 'read' ? null : op.value, time: Math.round(now * NANOS_PER_MS), node });
     this.ctx.metrics.count('ops_invoked');
     const timer = this.ctx.setTimer(this.w.timeoutMs, () => this.timeout(id));
-    this.pending.set(id, { process, op, node, invokedAtMs: now, timer, attempts: 1 });
+    this.pending.set(id, { process, op, node, invokedAtMs: now, timer, attempts: 1, backoffMs: 0 });
+    this.budget?.recordCall();
     this.ctx.send(node, { type: 'client_request', id, op, attempt: 1, ackedBelow: this.ackedBelow() } satisfies ClientRequest);
   }
 
@@ -201,9 +225,22 @@ export class WorkloadClient implements Process {
   /** No answer in time: retry the very same request at the next server, or give up (info). */
   private timeout(id: number): void {
     const p = this.pending.get(id);
-    if (p === undefined) return;
-    if (p.attempts > this.w.retries) return this.complete(id, 'info', undefined, 'timeout');
-    this.retry(id, p);
+    if (p !== undefined) this.retryOrGiveUp(id, p, 'timeout');
+  }
+
+  /** Another attempt after the backoff, within the retry budget; or give up: the outcome is unknown. */
+  private retryOrGiveUp(id: number, p: Pending, why: string): void {
+    if (p.attempts > this.w.retries) return this.complete(id, 'info', undefined, why);
+    if (this.budget !== undefined && !this.budget.tryRetry()) {
+      this.ctx.metrics.count('retries_refused_by_budget');
+      return this.complete(id, 'info', undefined, `${why} (retry budget exhausted)`);
+    }
+    const delay = this.backoff?.delayMs(p.attempts - 1, p.backoffMs, () => this.ctx.random()) ?? 0;
+    if (delay <= 0) return this.retry(id, p);
+    p.backoffMs = delay;
+    this.ctx.clearTimer(p.timer);
+    // Still pending while it backs off: a late reply to an earlier attempt completes it.
+    p.timer = this.ctx.setTimer(delay, () => this.retry(id, p));
   }
 
   private retry(id: number, p: Pending): void {
@@ -223,6 +260,9 @@ export class WorkloadClient implements Process {
 
   onMessage(_from: NodeId, msg: unknown): void {
     if (!isClientReply(msg)) return;
+    const p = this.pending.get(msg.id);
+    // A failure of an earlier attempt says nothing about the later one in flight.
+    if (p !== undefined && msg.status === 'fail' && msg.attempt !== undefined && msg.attempt < p.attempts) return;
     this.complete(msg.id, msg.status, msg.value, msg.error);
   }
 
@@ -232,9 +272,7 @@ export class WorkloadClient implements Process {
     if (status === 'fail' && p.attempts > 1) {
       // A failure answers for the attempt that got it, not for an earlier one still on its way: try
       // again (a session answers for all attempts at once), or admit the outcome is unknown.
-      if (p.attempts <= this.w.retries) return this.retry(id, p);
-      status = 'info';
-      error = `${error ?? 'failed'} (after ${p.attempts} attempts, an earlier one may still apply)`;
+      return this.retryOrGiveUp(id, p, `${error ?? 'failed'} (after ${p.attempts} attempts, an earlier one may still apply)`);
     }
     this.pending.delete(id);
     this.ctx.clearTimer(p.timer);

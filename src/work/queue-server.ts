@@ -5,7 +5,7 @@
  * they are rejected with a definite failure).
  *
  * Metrics: wait_ms (time in queue), service_ms, jobs_waited (jobs that found all workers busy),
- * jobs_done, jobs_rejected.
+ * jobs_done, jobs_rejected, jobs_shed (past their deadline when a worker got to them).
  */
 import { z } from 'zod';
 import type { Context, NodeId, Process } from '../runtime/context.js';
@@ -17,6 +17,11 @@ export const queueServerConfigSchema = z
     workers: z.number().int().positive(),
     service: distributionSchema,
     queueLimit: z.number().int().nonnegative().optional(),
+    /**
+     * Load shedding: a job that waited longer than this is dropped when it reaches a worker, with a
+     * definite failure, instead of being served for a client that has most likely given up.
+     */
+    deadlineMs: z.number().positive().optional(),
   })
   .strict();
 export type QueueServerConfig = z.infer<typeof queueServerConfigSchema>;
@@ -65,8 +70,18 @@ export class QueueServer implements Process {
   }
 
   private next(): void {
-    if (this.head >= this.queue.length) return;
-    const job = this.queue[this.head++];
+    let job: Job | undefined;
+    while (this.head < this.queue.length) {
+      const j = this.queue[this.head++];
+      const deadline = this.config.deadlineMs;
+      if (deadline === undefined || this.ctx.now() - j.arrivedAt <= deadline) {
+        job = j;
+        break;
+      }
+      this.ctx.metrics.count('jobs_shed');
+      this.ctx.send(j.from, clientReply(j.req, 'fail', undefined, 'shed: waited past its deadline'));
+    }
+    if (job === undefined) return;
     // Compact the array now and then instead of shifting on every dequeue.
     if (this.head > 1024 && this.head * 2 > this.queue.length) {
       this.queue.splice(0, this.head);
