@@ -33,6 +33,25 @@ export class Bulkhead implements Policy {
     this.maxQueue = nonNegative('maxQueue', opts.maxQueue ?? 0);
   }
 
+  /**
+   * The synchronous core, for hosts that are not async (a Process in the simulator): take a slot if
+   * one is free. Every true must be matched by one leave().
+   */
+  tryEnter(): boolean {
+    if (this.running < this.maxConcurrent && this.queue.length === 0) {
+      this.running++;
+      return true;
+    }
+    this.rejected++;
+    return false;
+  }
+
+  /** Give back a slot taken by tryEnter (a queued execute() call may take it). */
+  leave(): void {
+    this.running--;
+    this.startNext();
+  }
+
   get executing(): number {
     return this.running;
   }
@@ -68,12 +87,17 @@ export class Bulkhead implements Policy {
     this.running++;
     return call(fn, ctx).finally(() => {
       this.running--;
-      const next = this.queue.shift();
-      if (next !== undefined) {
-        next.signal.removeEventListener('abort', next.onAbort);
-        next.start();
-      }
+      this.startNext();
     });
+  }
+
+  private startNext(): void {
+    if (this.running >= this.maxConcurrent) return;
+    const next = this.queue.shift();
+    if (next !== undefined) {
+      next.signal.removeEventListener('abort', next.onAbort);
+      next.start();
+    }
   }
 }
 

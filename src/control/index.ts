@@ -5,7 +5,7 @@
  */
 export * from './errors.js';
 export { wrap, noop, neverAborted, type Policy, type Operation, type ExecuteContext } from './policy.js';
-export { CircuitBreaker, circuitBreaker, type BreakerState, type BreakerEvent, type CircuitBreakerOptions } from './breaker/circuit-breaker.js';
+export { CircuitBreaker, circuitBreaker, type Permit, type BreakerState, type BreakerEvent, type CircuitBreakerOptions } from './breaker/circuit-breaker.js';
 export { ConsecutiveFailures, CountWindow, TimeWindow, type TripStrategy, type CountWindowOptions, type TimeWindowOptions } from './breaker/strategies.js';
 export { Retry, retry, type RetryOptions, type RetryEvent } from './retry/retry.js';
 export { exponentialBackoff, constantBackoff, type Backoff, type BackoffOptions, type Jitter } from './retry/backoff.js';
@@ -15,3 +15,4 @@ export { Bulkhead, bulkhead, KeyedBulkhead, keyedBulkhead, type BulkheadOptions 
 export { TokenBucket, SlidingWindow, tokenBucket, slidingWindow, type Limiter } from './rate-limiter.js';
 export { KillSwitch, RateKillSwitch, BudgetKillSwitch, type SwitchEvent, type RateKillSwitchOptions, type BudgetKillSwitchOptions } from './kill-switch.js';
 export { orderFlow, orderFlowConfigSchema, type OrderFlowConfig } from './trading/order-flow.js';
+export { ChainedService, chainedService, chainedServiceConfigSchema, type ChainedServiceConfig } from './cascade/chained-service.js';

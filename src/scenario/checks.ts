@@ -108,17 +108,18 @@ export const checks: Record<string, CheckEntry> = {
     },
   },
   goodput: {
-    description: 'operations answered ok per second within [fromMs, toMs) reach min, e.g. after a trigger has passed (recovery)',
-    params: z.object({ name: z.string(), fromMs: z.number().nonnegative(), toMs: z.number().positive().optional(), min: z.number().nonnegative() }).strict(),
+    description: 'operations (of one kind, with f) answered ok per second within [fromMs, toMs) reach min, e.g. after a trigger has passed',
+    params: z.object({ name: z.string(), f: z.string().optional(), fromMs: z.number().nonnegative(), toMs: z.number().positive().optional(), min: z.number().nonnegative() }).strict(),
     needsHistory: true,
-    run(facts, p: { fromMs: number; toMs?: number; min: number }) {
+    run(facts, p: { f?: string; fromMs: number; toMs?: number; min: number }) {
       const toMs = p.toMs ?? facts.variant.workload.durationMs;
       const from = p.fromMs * NANOS_PER_MS;
       const to = toMs * NANOS_PER_MS;
       let ok = 0;
-      for (const e of facts.history!.events) if (e.type === 'ok' && e.time >= from && e.time < to) ok++;
+      for (const e of facts.history!.events) if (e.type === 'ok' && e.time >= from && e.time < to && (p.f === undefined || e.f === p.f)) ok++;
       const perSec = Number(((ok * 1000) / (toMs - p.fromMs)).toFixed(2));
-      return { ok: perSec >= p.min, detail: `${perSec} ok/s between ${p.fromMs} and ${toMs} ms, expected >= ${p.min}`, metrics: { goodput_per_sec: perSec } };
+      const what = p.f === undefined ? 'ok' : `${p.f} ok`;
+      return { ok: perSec >= p.min, detail: `${perSec} ${what}/s between ${p.fromMs} and ${toMs} ms, expected >= ${p.min}`, metrics: { [p.f === undefined ? 'goodput_per_sec' : `goodput_${p.f}_per_sec`]: perSec } };
     },
   },
   metric: {

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { ProcessFactory } from '../runtime/context.js';
 import { queueServer, queueServerConfigSchema } from '../work/index.js';
-import { orderFlow, orderFlowConfigSchema } from '../control/index.js';
+import { chainedService, chainedServiceConfigSchema, orderFlow, orderFlowConfigSchema } from '../control/index.js';
 import { floodConfigSchema, floodOnce, gossipConfigSchema, gossipUntilAcked } from '../state/index.js';
 import { asyncPrimaryConfigSchema, asyncPrimaryKv, lockedCounter, lockedCounterConfigSchema, naiveBank, naiveBankConfigSchema, raftKv, raftKvConfigSchema } from '../truth/index.js';
 
@@ -50,6 +50,11 @@ export const processes: Record<string, ProcessEntry> = {
     description: 'order routers and a market-access gateway with optional release check, rate, budget and manual kill switches (Knight Capital)',
     config: orderFlowConfigSchema,
     factory: orderFlow,
+  },
+  'control/chained-service': {
+    description: 'services A -> B -> C -> D with request-thread pools; optional timeout, breaker and bulkhead on each downstream call (the cascade)',
+    config: chainedServiceConfigSchema,
+    factory: chainedService,
   },
   'state/gossip': {
     description: 'broadcast: resend unacknowledged values to each peer, batched, until acked',

@@ -231,3 +231,19 @@ test('metastable.yaml: a 5 s burst leaves the naive service down for good; shedd
   assert.ok(fixed.metrics.goodput_per_sec > 65, `fixed goodput ${fixed.metrics.goodput_per_sec}`);
   assert.ok(fixed.metrics.ops_retried < 0.1 * fixed.metrics.ops_invoked);
 });
+
+test('cascade.yaml: one slow service takes the chain down without timeouts; timeouts, breakers and bulkheads keep checkouts up', () => {
+  const s = load('cascade.yaml');
+  const run = (name: string) => runVariant(s.variants.find((v) => v.name === name)!).report;
+  const naive = run('naive');
+  const fixed = run('fixed');
+  for (const r of [naive, fixed]) assert.equal(r.met, true, r.variant);
+  // Naive: every thread of A, B and C waits on D; checkouts (which never touch D) get nothing.
+  assert.equal(naive.metrics.goodput_write_per_sec, 0);
+  for (const n of ['n1', 'n2', 'n3']) assert.equal(naive.metrics[`threads_busy_max_${n}`], 20, n);
+  // Fixed: checkouts at the offered 100/s; product pages fall back fast, mostly by the open breaker.
+  assert.ok(fixed.metrics.goodput_write_per_sec > 95, `${fixed.metrics.goodput_write_per_sec}`);
+  assert.ok(fixed.metrics.calls_failed_fast > fixed.metrics.calls_timed_out * 3);
+  assert.ok(fixed.metrics.threads_busy_max_n1 < 20);
+  assert.ok(fixed.metrics.latency_ms_p99 < 100);
+});

@@ -52,10 +52,18 @@ export interface CircuitBreakerOptions {
   random?: Random;
 }
 
-/** How a call was admitted: as an ordinary call or as a half-open probe, and in which generation. */
+/** How a call was admitted: as an ordinary call or as a half-open probe. */
 const enum Admission {
   Closed = 0,
   Probe = 1,
+}
+
+/** A call let through: hand it back to `release` (or `cancel`) when the call is over. */
+export interface Permit {
+  readonly admission: Admission;
+  /** The breaker's generation when the call was let through (results from older ones are ignored). */
+  readonly generation: number;
+  readonly startMs: number;
 }
 
 export class CircuitBreaker implements Policy {
@@ -110,8 +118,26 @@ export class CircuitBreaker implements Policy {
 
   // ---- the state machine ----
 
-  /** Ask to make a call at nowMs: its admission, or the error to reject it with. */
-  acquire(nowMs: number): Admission | BrokenCircuitError | IsolatedError {
+  /**
+   * The synchronous core, for hosts that are not async (a Process in the simulator): ask to make a
+   * call at nowMs. A permit, or the error to refuse the call with.
+   */
+  tryAcquire(nowMs: number): Permit | BrokenCircuitError | IsolatedError {
+    const a = this.acquire(nowMs);
+    return typeof a === 'number' ? { admission: a, generation: this.generation, startMs: nowMs } : a;
+  }
+
+  /** The call of `permit` ended at nowMs: ok, or failed. */
+  complete(permit: Permit, ok: boolean, nowMs: number): void {
+    this.record(permit.admission, permit.generation, ok, nowMs - permit.startMs, nowMs);
+  }
+
+  /** The call of `permit` was not made after all, or ended with an error that is not a failure. */
+  cancel(permit: Permit): void {
+    if (permit.admission === Admission.Probe && permit.generation === this.generation && this.s.kind === 'half-open') this.s.inFlight--;
+  }
+
+  private acquire(nowMs: number): Admission | BrokenCircuitError | IsolatedError {
     const s = this.s;
     if (s.kind === 'closed') return Admission.Closed;
     this.maybeHalfOpen(nowMs);
@@ -126,8 +152,7 @@ export class CircuitBreaker implements Policy {
     return BrokenCircuitError.create(h.kind === 'open' ? Math.max(0, h.untilMs - nowMs) : 0);
   }
 
-  /** Record the outcome of a call admitted as `admission` in `generation`. */
-  record(admission: Admission, generation: number, ok: boolean, durationMs: number, nowMs: number): void {
+  private record(admission: Admission, generation: number, ok: boolean, durationMs: number, nowMs: number): void {
     if (generation !== this.generation) return; // admitted before the last state change
     const s = this.s;
     if (admission === Admission.Closed) {
@@ -138,11 +163,6 @@ export class CircuitBreaker implements Policy {
     s.inFlight--;
     if (!ok) return this.reopen(nowMs, s.trips + 1, 'a probe failed');
     if (++s.successes >= this.successThreshold) this.to({ kind: 'closed' }, nowMs, `${s.successes} probes succeeded`);
-  }
-
-  /** A call that ended with an error that is not a failure: frees its probe slot, counts nothing. */
-  forget(admission: Admission, generation: number): void {
-    if (admission === Admission.Probe && generation === this.generation && this.s.kind === 'half-open') this.s.inFlight--;
   }
 
   /** Hold the breaker open until release() (an operator's hand on the switch). */
@@ -185,23 +205,16 @@ export class CircuitBreaker implements Policy {
   execute<T>(fn: Operation<T>, signal?: AbortSignal): Promise<T> {
     const ctx = signal === undefined ? defaultContext : { signal };
     if (this.s.kind === 'closed' && !this.strategy.needsTime) return call(fn, ctx).then(this.okClosed, this.errClosed);
-    const startMs = this.clock.now();
-    const admission = this.acquire(startMs);
-    if (typeof admission !== 'number') return Promise.reject(admission);
-    const generation = this.generation;
+    const permit = this.tryAcquire(this.clock.now());
+    if (!('admission' in permit)) return Promise.reject(permit);
     return call(fn, ctx).then(
       (v) => {
-        const now = this.clock.now();
-        this.record(admission, generation, true, now - startMs, now);
+        this.complete(permit, true, this.clock.now());
         return v;
       },
       (e) => {
-        if (this.isFailure !== undefined && !this.isFailure(e)) {
-          this.forget(admission, generation);
-        } else {
-          const now = this.clock.now();
-          this.record(admission, generation, false, now - startMs, now);
-        }
+        if (this.isFailure !== undefined && !this.isFailure(e)) this.cancel(permit);
+        else this.complete(permit, false, this.clock.now());
         throw e;
       },
     );
