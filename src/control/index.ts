@@ -16,3 +16,7 @@ export { TokenBucket, SlidingWindow, tokenBucket, slidingWindow, type Limiter } 
 export { KillSwitch, RateKillSwitch, BudgetKillSwitch, type SwitchEvent, type RateKillSwitchOptions, type BudgetKillSwitchOptions } from './kill-switch.js';
 export { orderFlow, orderFlowConfigSchema, type OrderFlowConfig } from './trading/order-flow.js';
 export { ChainedService, chainedService, chainedServiceConfigSchema, type ChainedServiceConfig } from './cascade/chained-service.js';
+export { HeartbeatDetector } from './detect/heartbeat.js';
+export { PhiAccrualDetector, erfc, type PhiAccrualOptions } from './detect/phi-accrual.js';
+export { OutlierEjection, type OutlierEjectionOptions } from './detect/outlier-ejection.js';
+export { backendPool, backendPoolConfigSchema, type BackendPoolConfig } from './detect/backend-pool.js';

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { ProcessFactory } from '../runtime/context.js';
 import { queueServer, queueServerConfigSchema } from '../work/index.js';
-import { chainedService, chainedServiceConfigSchema, orderFlow, orderFlowConfigSchema } from '../control/index.js';
+import { backendPool, backendPoolConfigSchema, chainedService, chainedServiceConfigSchema, orderFlow, orderFlowConfigSchema } from '../control/index.js';
 import { floodConfigSchema, floodOnce, gossipConfigSchema, gossipUntilAcked } from '../state/index.js';
 import { asyncPrimaryConfigSchema, asyncPrimaryKv, lockedCounter, lockedCounterConfigSchema, naiveBank, naiveBankConfigSchema, raftKv, raftKvConfigSchema } from '../truth/index.js';
 
@@ -55,6 +55,11 @@ export const processes: Record<string, ProcessEntry> = {
     description: 'services A -> B -> C -> D with request-thread pools; optional timeout, breaker and bulkhead on each downstream call (the cascade)',
     config: chainedServiceConfigSchema,
     factory: chainedService,
+  },
+  'control/backend-pool': {
+    description: 'a round-robin balancer and backends with heartbeats; heartbeat or phi accrual detection, optional latency outlier ejection (gray failure)',
+    config: backendPoolConfigSchema,
+    factory: backendPool,
   },
   'state/gossip': {
     description: 'broadcast: resend unacknowledged values to each peer, batched, until acked',

@@ -247,3 +247,18 @@ test('cascade.yaml: one slow service takes the chain down without timeouts; time
   assert.ok(fixed.metrics.threads_busy_max_n1 < 20);
   assert.ok(fixed.metrics.latency_ms_p99 < 100);
 });
+
+test('gray-failure.yaml: heartbeats (and phi accrual) miss a node 20x slower; latency outlier ejection removes it', () => {
+  const s = load('gray-failure.yaml');
+  const run = (name: string) => runVariant(s.variants.find((v) => v.name === name)!).report;
+  const [naive, phi, fixed, healthy] = ['naive', 'phi', 'fixed', 'healthy'].map(run);
+  for (const r of [naive, phi, fixed, healthy]) assert.equal(r.met, true, r.variant);
+  for (const r of [naive, phi]) {
+    assert.ok(r.metrics.latency_ms_p99 > 10 * healthy.metrics.latency_ms_p99, `${r.variant} p99 ${r.metrics.latency_ms_p99}`);
+    assert.equal(r.metrics.suspected_picks ?? 0, 0, 'the gray node is never suspected');
+    assert.equal(r.metrics.requests_to_n3, r.metrics.requests_to_n2, 'it keeps its full share');
+  }
+  assert.equal(fixed.metrics.ejections, 1);
+  assert.ok(fixed.metrics.requests_to_n3 < 0.25 * fixed.metrics.requests_to_n2);
+  assert.ok(fixed.metrics.latency_ms_p99 < 1.5 * healthy.metrics.latency_ms_p99, `fixed p99 ${fixed.metrics.latency_ms_p99} vs healthy ${healthy.metrics.latency_ms_p99}`);
+});
