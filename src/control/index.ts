@@ -20,3 +20,4 @@ export { HeartbeatDetector } from './detect/heartbeat.js';
 export { PhiAccrualDetector, erfc, type PhiAccrualOptions } from './detect/phi-accrual.js';
 export { OutlierEjection, type OutlierEjectionOptions } from './detect/outlier-ejection.js';
 export { backendPool, backendPoolConfigSchema, type BackendPoolConfig } from './detect/backend-pool.js';
+export { breakerFleet, breakerFleetConfigSchema, type BreakerFleetConfig } from './breaker/breaker-fleet.js';

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { ProcessFactory } from '../runtime/context.js';
 import { queueServer, queueServerConfigSchema } from '../work/index.js';
-import { backendPool, backendPoolConfigSchema, chainedService, chainedServiceConfigSchema, orderFlow, orderFlowConfigSchema } from '../control/index.js';
+import { backendPool, backendPoolConfigSchema, breakerFleet, breakerFleetConfigSchema, chainedService, chainedServiceConfigSchema, orderFlow, orderFlowConfigSchema } from '../control/index.js';
 import { floodConfigSchema, floodOnce, gossipConfigSchema, gossipUntilAcked } from '../state/index.js';
 import { asyncPrimaryConfigSchema, asyncPrimaryKv, lockedCounter, lockedCounterConfigSchema, naiveBank, naiveBankConfigSchema, raftKv, raftKvConfigSchema } from '../truth/index.js';
 
@@ -60,6 +60,11 @@ export const processes: Record<string, ProcessEntry> = {
     description: 'a round-robin balancer and backends with heartbeats; heartbeat or phi accrual detection, optional latency outlier ejection (gray failure)',
     config: backendPoolConfigSchema,
     factory: backendPool,
+  },
+  'control/breaker-fleet': {
+    description: 'callers with circuit breakers in front of one backend that is cold after a restart (synchronized breakers)',
+    config: breakerFleetConfigSchema,
+    factory: breakerFleet,
   },
   'state/gossip': {
     description: 'broadcast: resend unacknowledged values to each peer, batched, until acked',

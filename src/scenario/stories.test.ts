@@ -262,3 +262,15 @@ test('gray-failure.yaml: heartbeats (and phi accrual) miss a node 20x slower; la
   assert.ok(fixed.metrics.requests_to_n3 < 0.25 * fixed.metrics.requests_to_n2);
   assert.ok(fixed.metrics.latency_ms_p99 < 1.5 * healthy.metrics.latency_ms_p99, `fixed p99 ${fixed.metrics.latency_ms_p99} vs healthy ${healthy.metrics.latency_ms_p99}`);
 });
+
+test('synchronized-breakers.yaml: breakers that reopen together knock the cold backend over; jitter lets it warm up', () => {
+  const s = load('synchronized-breakers.yaml');
+  const run = (name: string) => runVariant(s.variants.find((v) => v.name === name)!).report;
+  const naive = run('naive');
+  const fixed = run('fixed');
+  for (const r of [naive, fixed]) assert.equal(r.met, true, r.variant);
+  assert.ok(naive.metrics.backend_fell_over >= 1);
+  assert.equal(fixed.metrics.backend_fell_over ?? 0, 0);
+  // The ten seconds after the restart: the jittered fleet serves about three times as much.
+  assert.ok(fixed.metrics.goodput_per_sec > 2.5 * naive.metrics.goodput_per_sec, `${fixed.metrics.goodput_per_sec} vs ${naive.metrics.goodput_per_sec}`);
+});

@@ -61,6 +61,8 @@ const enum Admission {
 /** A call let through: hand it back to `release` (or `cancel`) when the call is over. */
 export interface Permit {
   readonly admission: Admission;
+  /** Let through as a half-open probe. */
+  readonly probe: boolean;
   /** The breaker's generation when the call was let through (results from older ones are ignored). */
   readonly generation: number;
   readonly startMs: number;
@@ -124,7 +126,7 @@ export class CircuitBreaker implements Policy {
    */
   tryAcquire(nowMs: number): Permit | BrokenCircuitError | IsolatedError {
     const a = this.acquire(nowMs);
-    return typeof a === 'number' ? { admission: a, generation: this.generation, startMs: nowMs } : a;
+    return typeof a === 'number' ? { admission: a, probe: a === Admission.Probe, generation: this.generation, startMs: nowMs } : a;
   }
 
   /** The call of `permit` ended at nowMs: ok, or failed. */
