@@ -12,6 +12,7 @@ export { exponentialBackoff, constantBackoff, type Backoff, type BackoffOptions,
 export { RetryBudget, type RetryBudgetOptions } from './retry/retry-budget.js';
 export { Timeout, timeout } from './timeout.js';
 export { Bulkhead, bulkhead, KeyedBulkhead, keyedBulkhead, type BulkheadOptions } from './bulkhead.js';
+export { AdaptiveConcurrency, AimdLimit, GradientLimit, type ConcurrencyLimit, type AimdOptions, type GradientOptions } from './adaptive-limit.js';
 export { TokenBucket, SlidingWindow, tokenBucket, slidingWindow, type Limiter } from './rate-limiter.js';
 export { KillSwitch, RateKillSwitch, BudgetKillSwitch, type SwitchEvent, type RateKillSwitchOptions, type BudgetKillSwitchOptions } from './kill-switch.js';
 export { orderFlow, orderFlowConfigSchema, type OrderFlowConfig } from './trading/order-flow.js';

@@ -1,0 +1,160 @@
+/**
+ * Adaptive concurrency limits: a bulkhead whose size finds itself. Instead of guessing how many
+ * calls a dependency can take at once, the limit moves with what the calls report, like TCP's
+ * congestion window (Netflix's concurrency-limits; Envoy's adaptive concurrency filter).
+ *
+ * - AIMD: +1 when a call succeeds while the limit is in use (at least half of it in flight), x
+ *   backoffRatio when a call is dropped or slower than timeoutMs. Simple and robust; it has to
+ *   overload the dependency a little to learn where the edge is.
+ * - Gradient (TCP Vegas' idea, as in Netflix's Gradient limit): compares a short-term latency
+ *   average with the lowest latency seen (the latency without queueing). When the average rises
+ *   past `rttTolerance` times that, queues are building and the limit shrinks by the ratio; below
+ *   it, the limit grows by sqrt(limit). It finds the edge from latency alone. If the dependency
+ *   becomes slower for good (a new version, a bigger payload), call resetBaseline().
+ *
+ * `AdaptiveConcurrency` runs calls under either limit and refuses the excess with
+ * BulkheadRejectedError. The limits are synchronous cores (`onSample`); time comes from callers.
+ */
+import { realClock, type Clock } from '../runtime/clock.js';
+import { BulkheadRejectedError, ControlConfigError, fraction, positive, positiveInt } from './errors.js';
+import { call, defaultContext, type Operation, type Policy } from './policy.js';
+
+export interface ConcurrencyLimit {
+  /** The current limit (whole calls). */
+  readonly limit: number;
+  /** A call that ran with `inFlight` calls at once finished after rttMs; dropped = it failed or timed out. */
+  onSample(rttMs: number, inFlight: number, dropped: boolean): void;
+}
+
+export interface AimdOptions {
+  initial?: number;
+  min?: number;
+  max?: number;
+  /** The limit is multiplied by this on a drop (default 0.9). */
+  backoffRatio?: number;
+  /** A call slower than this counts as a drop (default: none). */
+  timeoutMs?: number;
+}
+
+export class AimdLimit implements ConcurrencyLimit {
+  private value: number;
+  private readonly min: number;
+  private readonly max: number;
+  private readonly backoffRatio: number;
+  private readonly timeoutMs: number;
+
+  constructor(opts: AimdOptions = {}) {
+    this.min = positiveInt('aimd.min', opts.min ?? 1);
+    this.max = positiveInt('aimd.max', opts.max ?? 1000);
+    this.value = positiveInt('aimd.initial', opts.initial ?? 20);
+    if (this.min > this.max) throw new ControlConfigError('aimd.min', `at most max (${this.max})`, this.min);
+    this.backoffRatio = fraction('aimd.backoffRatio', opts.backoffRatio ?? 0.9);
+    this.timeoutMs = opts.timeoutMs === undefined ? Infinity : positive('aimd.timeoutMs', opts.timeoutMs);
+  }
+
+  get limit(): number {
+    return Math.floor(this.value);
+  }
+
+  onSample(rttMs: number, inFlight: number, dropped: boolean): void {
+    if (dropped || rttMs > this.timeoutMs) this.value = Math.max(this.min, this.value * this.backoffRatio);
+    else if (inFlight * 2 >= this.value) this.value = Math.min(this.max, this.value + 1);
+  }
+}
+
+export interface GradientOptions {
+  initial?: number;
+  min?: number;
+  max?: number;
+  /** How far each sample moves the limit towards its target (default 0.2). */
+  smoothing?: number;
+  /** Samples averaged for the short-term latency (default 10). */
+  shortWindow?: number;
+  /** Latency up to this multiple of the lowest seen is tolerated as no queueing (default 1.5). */
+  rttTolerance?: number;
+}
+
+export class GradientLimit implements ConcurrencyLimit {
+  private value: number;
+  private shortRtt = 0;
+  private minRtt = Infinity;
+  private readonly min: number;
+  private readonly max: number;
+  private readonly smoothing: number;
+  private readonly shortAlpha: number;
+  private readonly tolerance: number;
+
+  constructor(opts: GradientOptions = {}) {
+    this.min = positiveInt('gradient.min', opts.min ?? 1);
+    this.max = positiveInt('gradient.max', opts.max ?? 1000);
+    this.value = positiveInt('gradient.initial', opts.initial ?? 20);
+    this.smoothing = fraction('gradient.smoothing', opts.smoothing ?? 0.2);
+    this.shortAlpha = 2 / (positiveInt('gradient.shortWindow', opts.shortWindow ?? 10) + 1);
+    this.tolerance = positive('gradient.rttTolerance', opts.rttTolerance ?? 1.5);
+  }
+
+  get limit(): number {
+    return Math.floor(this.value);
+  }
+
+  /** Forget the lowest latency seen (the dependency's own speed changed). */
+  resetBaseline(): void {
+    this.minRtt = Infinity;
+  }
+
+  onSample(rttMs: number, inFlight: number, dropped: boolean): void {
+    if (this.minRtt === Infinity) this.shortRtt = rttMs;
+    this.minRtt = Math.min(this.minRtt, rttMs);
+    this.shortRtt += this.shortAlpha * (rttMs - this.shortRtt);
+    // Only a limit in use can be judged too small.
+    if (!dropped && inFlight * 2 < this.value) return;
+    const gradient = Math.max(0.5, Math.min(1, (this.tolerance * this.minRtt) / this.shortRtt));
+    const target = dropped ? this.value * 0.5 : this.value * gradient + (gradient === 1 ? Math.sqrt(this.value) : 0);
+    this.value = Math.min(this.max, Math.max(this.min, this.value * (1 - this.smoothing) + target * this.smoothing));
+  }
+}
+
+/** Calls under an adaptive limit; the excess is refused with BulkheadRejectedError. */
+export class AdaptiveConcurrency implements Policy {
+  private inFlight = 0;
+  rejected = 0;
+
+  constructor(
+    readonly limiter: ConcurrencyLimit,
+    private readonly clock: Clock = realClock,
+  ) {}
+
+  get executing(): number {
+    return this.inFlight;
+  }
+
+  /** The synchronous core: a start time if the call may go, undefined if refused; pair with finish(). */
+  tryStart(): number | undefined {
+    if (this.inFlight >= this.limiter.limit) {
+      this.rejected++;
+      return undefined;
+    }
+    this.inFlight++;
+    return this.clock.now();
+  }
+
+  finish(startMs: number, dropped: boolean): void {
+    this.limiter.onSample(this.clock.now() - startMs, this.inFlight, dropped);
+    this.inFlight--;
+  }
+
+  execute<T>(fn: Operation<T>, signal?: AbortSignal): Promise<T> {
+    const start = this.tryStart();
+    if (start === undefined) return Promise.reject(BulkheadRejectedError.create(this.inFlight, 0));
+    return call(fn, signal === undefined ? defaultContext : { signal }).then(
+      (v) => {
+        this.finish(start, false);
+        return v;
+      },
+      (e) => {
+        this.finish(start, true);
+        throw e;
+      },
+    );
+  }
+}
