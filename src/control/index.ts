@@ -22,3 +22,4 @@ export { PhiAccrualDetector, erfc, type PhiAccrualOptions } from './detect/phi-a
 export { OutlierEjection, type OutlierEjectionOptions } from './detect/outlier-ejection.js';
 export { backendPool, backendPoolConfigSchema, type BackendPoolConfig } from './detect/backend-pool.js';
 export { breakerFleet, breakerFleetConfigSchema, type BreakerFleetConfig } from './breaker/breaker-fleet.js';
+export { deployment, deployConfigSchema, type DeployConfig } from './deploy/deploy-controller.js';

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { ProcessFactory } from '../runtime/context.js';
 import { queueServer, queueServerConfigSchema } from '../work/index.js';
-import { backendPool, backendPoolConfigSchema, breakerFleet, breakerFleetConfigSchema, chainedService, chainedServiceConfigSchema, orderFlow, orderFlowConfigSchema } from '../control/index.js';
+import { backendPool, backendPoolConfigSchema, breakerFleet, breakerFleetConfigSchema, deployment, deployConfigSchema, chainedService, chainedServiceConfigSchema, orderFlow, orderFlowConfigSchema } from '../control/index.js';
 import { floodConfigSchema, floodOnce, gossipConfigSchema, gossipUntilAcked } from '../state/index.js';
 import { asyncPrimaryConfigSchema, asyncPrimaryKv, lockedCounter, lockedCounterConfigSchema, naiveBank, naiveBankConfigSchema, raftKv, raftKvConfigSchema } from '../truth/index.js';
 
@@ -65,6 +65,11 @@ export const processes: Record<string, ProcessEntry> = {
     description: 'callers with circuit breakers in front of one backend that is cold after a restart (synchronized breakers)',
     config: breakerFleetConfigSchema,
     factory: breakerFleet,
+  },
+  'control/deployment': {
+    description: 'a platform that routes to app servers and deploys versions: all-at-once, rolling, canary, blue-green; SLO rollback; version-drift repair',
+    config: deployConfigSchema,
+    factory: deployment,
   },
   'state/gossip': {
     description: 'broadcast: resend unacknowledged values to each peer, batched, until acked',

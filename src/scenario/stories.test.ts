@@ -274,3 +274,34 @@ test('synchronized-breakers.yaml: breakers that reopen together knock the cold b
   // The ten seconds after the restart: the jittered fleet serves about three times as much.
   assert.ok(fixed.metrics.goodput_per_sec > 2.5 * naive.metrics.goodput_per_sec, `${fixed.metrics.goodput_per_sec} vs ${naive.metrics.goodput_per_sec}`);
 });
+
+test('bad-deploy.yaml: all at once exposes everyone; rolling, canary and blue-green roll back on the SLO', () => {
+  const s = load('bad-deploy.yaml');
+  const run = (name: string) => runVariant(s.variants.find((v) => v.name === name)!).report;
+  const [naive, rolling, canary, blueGreen] = ['naive', 'rolling', 'fixed', 'blue-green'].map(run);
+  for (const r of [naive, rolling, canary, blueGreen]) assert.equal(r.met, true, r.variant);
+  assert.equal(naive.metrics.rolled_back, 0);
+  assert.ok(naive.metrics.ops_fail > 3000);
+  for (const r of [rolling, canary, blueGreen]) {
+    assert.equal(r.metrics.rolled_back, 1, r.variant);
+    assert.ok(r.metrics.rollback_at_ms < 17_000, `${r.variant} rolled back at ${r.metrics.rollback_at_ms}`);
+  }
+  // Blast radius: one server < two servers < half the fleet taking all traffic < everyone.
+  assert.ok(canary.metrics.ops_fail < rolling.metrics.ops_fail);
+  assert.ok(rolling.metrics.ops_fail < blueGreen.metrics.ops_fail);
+  assert.ok(blueGreen.metrics.ops_fail < naive.metrics.ops_fail / 4);
+  assert.equal(blueGreen.metrics.traffic_flips, 2);
+});
+
+test('version-drift.yaml: a server that missed the deploy serves old code until a drift check finds it', () => {
+  const s = load('version-drift.yaml');
+  const run = (name: string) => runVariant(s.variants.find((v) => v.name === name)!).report;
+  const naive = run('naive');
+  const fixed = run('fixed');
+  for (const r of [naive, fixed]) assert.equal(r.met, true, r.variant);
+  for (const r of [naive, fixed]) assert.equal(r.metrics.upgrade_timeouts, 1, r.variant);
+  // One server of eight on the old code from its return (18 s) to the end (40 s): about 1,100 requests.
+  assert.ok(naive.metrics.requests_served_off_version > 1000);
+  assert.equal(fixed.metrics.version_drift_found, 1);
+  assert.ok((fixed.metrics.requests_served_off_version ?? 0) <= 100);
+});
