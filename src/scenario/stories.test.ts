@@ -9,6 +9,11 @@ import { runVariant } from './runner.js';
 
 const scenarioFile = (name: string) => new URL(`../../../scenarios/${name}`, import.meta.url);
 const load = (name: string) => parseScenario(readFileSync(scenarioFile(name), 'utf8'), name);
+/** A function that runs one variant of the scenario file, by name, and returns its report. */
+const runner = (file: string) => {
+  const s = load(file);
+  return (name: string) => runVariant(s.variants.find((v) => v.name === name)!).report;
+};
 
 test('queueing.yaml: M/M/c waits agree with Erlang C within 3% for four (c, a) pairs', () => {
   const s = load('queueing.yaml');
@@ -29,8 +34,7 @@ test('queueing.yaml: M/M/c waits agree with Erlang C within 3% for four (c, a) p
 });
 
 test('broadcast.yaml: flood-once loses values to the partition; gossip delivers every value everywhere', () => {
-  const s = load('broadcast.yaml');
-  const run = (name: string) => runVariant(s.variants.find((v) => v.name === name)!).report;
+  const run = runner('broadcast.yaml');
   const naive = run('naive');
   const fixed = run('fixed');
   assert.equal(naive.expect, 'fail');
@@ -110,8 +114,7 @@ test('raft-chaos.yaml: Raft stays linearizable under chaos; acknowledging before
 });
 
 test('atm-race.yaml: read-check-write takes $1000 to -$1400; one consensus transfer leaves $200', () => {
-  const s = load('atm-race.yaml');
-  const run = (name: string) => runVariant(s.variants.find((v) => v.name === name)!).report;
+  const run = runner('atm-race.yaml');
   const naive = run('naive');
   const fixed = run('fixed');
   assert.equal(naive.met, true);
@@ -126,8 +129,7 @@ test('atm-race.yaml: read-check-write takes $1000 to -$1400; one consensus trans
 });
 
 test('phantom-write.yaml: a retried payment is charged twice without sessions, once with them', () => {
-  const s = load('phantom-write.yaml');
-  const run = (name: string) => runVariant(s.variants.find((v) => v.name === name)!).report;
+  const run = runner('phantom-write.yaml');
   const naive = run('naive');
   const fixed = run('fixed');
   for (const r of [naive, fixed]) {
@@ -142,8 +144,7 @@ test('phantom-write.yaml: a retried payment is charged twice without sessions, o
 });
 
 test('split-brain.yaml: a 43 s partition; timeout failover loses acknowledged writes, fencing and Raft lose none', () => {
-  const s = load('split-brain.yaml');
-  const run = (name: string) => runVariant(s.variants.find((v) => v.name === name)!).report;
+  const run = runner('split-brain.yaml');
   const naive = run('naive');
   const fencing = run('fencing');
   const fixed = run('fixed');
@@ -163,8 +164,7 @@ test('split-brain.yaml: a 43 s partition; timeout failover loses acknowledged wr
 });
 
 test('lease-pause.yaml: a paused lock holder overwrites its successor; fencing tokens refuse the late write', () => {
-  const s = load('lease-pause.yaml');
-  const run = (name: string) => runVariant(s.variants.find((v) => v.name === name)!).report;
+  const run = runner('lease-pause.yaml');
   const naive = run('naive');
   const fixed = run('fixed');
   for (const r of [naive, fixed]) assert.equal(r.met, true, r.variant);
@@ -181,8 +181,7 @@ test('lease-pause.yaml: a paused lock holder overwrites its successor; fencing t
 });
 
 test('lease-reads.yaml: lease reads go stale when the leader clock drifts past the margin; ReadIndex does not', () => {
-  const s = load('lease-reads.yaml');
-  const run = (name: string) => runVariant(s.variants.find((v) => v.name === name)!).report;
+  const run = runner('lease-reads.yaml');
   const naive = run('naive');
   const fixed = run('fixed');
   const noDrift = run('lease-no-drift');
@@ -196,8 +195,7 @@ test('lease-reads.yaml: lease reads go stale when the leader clock drifts past t
 });
 
 test('knight-capital.yaml: one router on old code loses ≈$440M in 45 minutes; kill switches stop it in seconds, a release check at once', () => {
-  const s = load('knight-capital.yaml');
-  const run = (name: string) => runVariant(s.variants.find((v) => v.name === name)!).report;
+  const run = runner('knight-capital.yaml');
   const naive = run('naive');
   const rate = run('rate-kill-switch');
   const budget = run('budget-kill-switch');
@@ -218,8 +216,7 @@ test('knight-capital.yaml: one router on old code loses ≈$440M in 45 minutes; 
 });
 
 test('metastable.yaml: a 5 s burst leaves the naive service down for good; shedding and a retry budget recover', () => {
-  const s = load('metastable.yaml');
-  const run = (name: string) => runVariant(s.variants.find((v) => v.name === name)!).report;
+  const run = runner('metastable.yaml');
   const naive = run('naive');
   const fixed = run('fixed');
   for (const r of [naive, fixed]) assert.equal(r.met, true, r.variant);
@@ -233,8 +230,7 @@ test('metastable.yaml: a 5 s burst leaves the naive service down for good; shedd
 });
 
 test('cascade.yaml: one slow service takes the chain down without timeouts; timeouts, breakers and bulkheads keep checkouts up', () => {
-  const s = load('cascade.yaml');
-  const run = (name: string) => runVariant(s.variants.find((v) => v.name === name)!).report;
+  const run = runner('cascade.yaml');
   const naive = run('naive');
   const fixed = run('fixed');
   for (const r of [naive, fixed]) assert.equal(r.met, true, r.variant);
@@ -249,8 +245,7 @@ test('cascade.yaml: one slow service takes the chain down without timeouts; time
 });
 
 test('gray-failure.yaml: heartbeats (and phi accrual) miss a node 20x slower; latency outlier ejection removes it', () => {
-  const s = load('gray-failure.yaml');
-  const run = (name: string) => runVariant(s.variants.find((v) => v.name === name)!).report;
+  const run = runner('gray-failure.yaml');
   const [naive, phi, fixed, healthy] = ['naive', 'phi', 'fixed', 'healthy'].map(run);
   for (const r of [naive, phi, fixed, healthy]) assert.equal(r.met, true, r.variant);
   for (const r of [naive, phi]) {
@@ -264,8 +259,7 @@ test('gray-failure.yaml: heartbeats (and phi accrual) miss a node 20x slower; la
 });
 
 test('synchronized-breakers.yaml: breakers that reopen together knock the cold backend over; jitter lets it warm up', () => {
-  const s = load('synchronized-breakers.yaml');
-  const run = (name: string) => runVariant(s.variants.find((v) => v.name === name)!).report;
+  const run = runner('synchronized-breakers.yaml');
   const naive = run('naive');
   const fixed = run('fixed');
   for (const r of [naive, fixed]) assert.equal(r.met, true, r.variant);
@@ -276,8 +270,7 @@ test('synchronized-breakers.yaml: breakers that reopen together knock the cold b
 });
 
 test('bad-deploy.yaml: all at once exposes everyone; rolling, canary and blue-green roll back on the SLO', () => {
-  const s = load('bad-deploy.yaml');
-  const run = (name: string) => runVariant(s.variants.find((v) => v.name === name)!).report;
+  const run = runner('bad-deploy.yaml');
   const [naive, rolling, canary, blueGreen] = ['naive', 'rolling', 'fixed', 'blue-green'].map(run);
   for (const r of [naive, rolling, canary, blueGreen]) assert.equal(r.met, true, r.variant);
   assert.equal(naive.metrics.rolled_back, 0);
@@ -294,8 +287,7 @@ test('bad-deploy.yaml: all at once exposes everyone; rolling, canary and blue-gr
 });
 
 test('version-drift.yaml: a server that missed the deploy serves old code until a drift check finds it', () => {
-  const s = load('version-drift.yaml');
-  const run = (name: string) => runVariant(s.variants.find((v) => v.name === name)!).report;
+  const run = runner('version-drift.yaml');
   const naive = run('naive');
   const fixed = run('fixed');
   for (const r of [naive, fixed]) assert.equal(r.met, true, r.variant);
