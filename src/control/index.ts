@@ -19,6 +19,7 @@ export { orderFlow, orderFlowConfigSchema, type OrderFlowConfig } from './tradin
 export { ChainedService, chainedService, chainedServiceConfigSchema, type ChainedServiceConfig } from './cascade/chained-service.js';
 export { HeartbeatDetector } from './detect/heartbeat.js';
 export { PhiAccrualDetector, erfc, type PhiAccrualOptions } from './detect/phi-accrual.js';
+export { Health, type HealthKind, type HealthReport, type CheckResult } from './detect/health.js';
 export { OutlierEjection, type OutlierEjectionOptions } from './detect/outlier-ejection.js';
 export { backendPool, backendPoolConfigSchema, type BackendPoolConfig } from './detect/backend-pool.js';
 export { breakerFleet, breakerFleetConfigSchema, type BreakerFleetConfig } from './breaker/breaker-fleet.js';

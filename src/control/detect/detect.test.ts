@@ -70,3 +70,27 @@ test('failure detectors refuse bad options', () => {
   assert.throws(() => new OutlierEjection(['a'], 0, { maxEjectedFraction: 2 }), /maxEjectedFraction/);
   assert.throws(() => new HeartbeatDetector(-1), /timeoutMs/);
 });
+
+test('health: liveness ignores dependencies and draining; readiness fails on them; hung checks time out', async () => {
+  const { Health } = await import('./health.js');
+  const { ManualClock } = await import('../../runtime/clock.js');
+  const clock = new ManualClock();
+  let dbUp = true;
+  const h = new Health(clock.environment())
+    .add('worker loop', 'liveness', () => true)
+    .add('database', 'readiness', () => dbUp)
+    .add('cache warm', 'readiness', () => new Promise<boolean>(() => {}), 50);
+  const pending = h.ready();
+  clock.advance(60);
+  const r = await pending;
+  assert.equal(r.ok, false);
+  assert.deepEqual(r.checks.map((c) => [c.name, c.ok]), [['database', true], ['cache warm', false]]);
+  assert.match(r.checks[1].error!, /no answer within 50 ms/);
+  dbUp = false;
+  assert.equal((await h.live()).ok, true, 'a dependency down is not a reason to restart');
+  h.drain('deploy');
+  assert.equal((await h.live()).ok, true);
+  const drained = h.ready();
+  clock.advance(60);
+  assert.equal((await drained).checks[0].error, 'deploy');
+});
