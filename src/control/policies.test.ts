@@ -84,7 +84,7 @@ test('retry does not retry a refusal by another policy: an open breaker is askin
 
 test('a retry budget caps retries at a ratio of calls (plus a floor), then refuses with its own error', async () => {
   const clock = new ManualClock();
-  const budget = new RetryBudget(clock, { ratio: 0.1, minPerSecond: 0, windowMs: 10_000 });
+  const budget = new RetryBudget({ ratio: 0.1, minPerSecond: 0, windowMs: 10_000 }, clock);
   const r = new Retry({ maxAttempts: 2, backoff: constantBackoff(0), budget, env: clock.environment() });
   let calls = 0;
   const failing = async () => {
@@ -223,4 +223,15 @@ test('budget kill switch: the spend that would pass the cap is refused and trips
   assert.ok(isIsolatedError(await k.spend(1, async () => 'order 3').catch((e) => e)), 'tripped: even small spends stop');
   assert.throws(() => new BudgetKillSwitch({ cap: 0, windowMs: 1000 }), /cap/);
   assert.throws(() => new RateKillSwitch({ maxOps: 10, windowMs: -1 }), /windowMs/);
+});
+
+test('with the real clock by default, a retry waits a real backoff and succeeds', async () => {
+  let n = 0;
+  const r = new Retry({ maxAttempts: 3, backoff: constantBackoff(5) });
+  const v = await r.execute(async () => {
+    if (n++ < 2) throw new Error('flaky');
+    return 'ok';
+  });
+  assert.equal(v, 'ok');
+  assert.equal(n, 3);
 });

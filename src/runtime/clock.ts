@@ -32,12 +32,8 @@ export interface Environment {
 export const realClock: Clock = { now: () => performance.now() };
 
 export const realTimers: Timers = {
-  set: (ms, fn) => {
-    const t = setTimeout(fn, ms);
-    // A pending retry or breaker timer should not keep a process alive on its own.
-    t.unref?.();
-    return t;
-  },
+  // Not unref'd: a caller awaiting a retry's backoff must keep the process alive until it fires.
+  set: (ms, fn) => setTimeout(fn, ms),
   clear: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
 };
 

@@ -97,7 +97,7 @@ export class WorkloadClient implements Process {
   ) {
     this.w = cfg.harness.workload;
     if (this.w.retryBackoff !== undefined) this.backoff = exponentialBackoff(this.w.retryBackoff);
-    if (this.w.retryBudget !== undefined) this.budget = new RetryBudget(fromContext(ctx).clock, { ...this.w.retryBudget, buckets: 10 });
+    if (this.w.retryBudget !== undefined) this.budget = new RetryBudget({ ...this.w.retryBudget, buckets: 10 }, fromContext(ctx).clock);
     const peakFactor = Math.max(1, ...this.w.spikes.map((s) => s.factor));
     this.peakPerClientPerMs = ((this.w.ratePerSec ?? 0) * peakFactor) / 1000 / this.w.clients;
     this.ops = (Object.entries(this.w.ops ?? {}) as [OperationName, number][]).filter(([, x]) => x > 0);
