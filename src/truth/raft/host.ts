@@ -19,6 +19,8 @@ import { isConfChange, isRaftMessage, type Ready } from './types.js';
 
 export const raftKvConfigSchema = z
   .object({
+    /** The initial voters (default: every server of the scenario). */
+    voters: z.array(z.string()).min(1).optional(),
     /** Milliseconds per Raft tick. */
     tickMs: z.number().positive().default(10),
     electionTicks: z.number().int().min(2).default(defaultRaftConfig.electionTicks),
@@ -68,19 +70,15 @@ interface Pending {
 export class RaftKv implements Process {
   readonly raft: Raft;
   readonly kv = new KvStateMachine();
-  /** Proposals this node made, by log index, waiting to be applied. */
+  /** Client attempts handled here (client/id/attempt), oldest first: the network's copies are ignored. */
   private readonly seenAttempts = new Set<string>();
+  /** Proposals this node made, by log index, waiting to be applied. */
   private readonly proposals = new Map<number, Pending>();
   /** Reads waiting for leadership confirmation, by ReadIndex context. */
   private readonly reads = new Map<number, { client: NodeId; req: ClientRequest }>();
   /** Reads confirmed, waiting for their index to be applied. */
   private readyReads: { index: number; client: NodeId; req: ClientRequest }[] = [];
   private readContextNext = 1;
-  /**
-   * Client requests already handled here (client/id), oldest first. The network may duplicate a
-   * request; answering a copy "no leader" after the first copy was forwarded and committed would
-   * turn a success into a definite failure, so copies are ignored.
-   */
   private readyInFlight = false;
   private wasLeader = false;
   private readonly storage: RaftStorage;
@@ -90,11 +88,11 @@ export class RaftKv implements Process {
     private readonly ctx: Context,
     private readonly config: RaftKvConfig,
   ) {
-    const voters = [...ctx.peers, ctx.id].sort();
+    const voters = config.voters ?? [...ctx.peers, ctx.id].sort();
     this.storage = new RaftStorage(ctx.disk);
     const restored = this.storage.restore();
     // The state machine comes back from the snapshot; the committed entries after it are applied again.
-    if (restored?.snapshot !== undefined) this.kv.restore(restored.snapshot.data as Parameters<KvStateMachine['restore']>[0]);
+    if (restored?.snapshot !== undefined) this.kv.restore(restored.snapshot.data as KvSnapshot);
     this.raft = new Raft({ ...config, id: ctx.id, voters, random: () => ctx.random() }, restored);
   }
 
