@@ -24,3 +24,4 @@ export { OutlierEjection, type OutlierEjectionOptions } from './detect/outlier-e
 export { backendPool, backendPoolConfigSchema, type BackendPoolConfig } from './detect/backend-pool.js';
 export { breakerFleet, breakerFleetConfigSchema, type BreakerFleetConfig } from './breaker/breaker-fleet.js';
 export { deployment, deployConfigSchema, type DeployConfig } from './deploy/deploy-controller.js';
+export { killFleet, killFleetConfigSchema, type KillFleetConfig } from './kill/kill-fleet.js';

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { ProcessFactory } from '../runtime/context.js';
 import { queueServer, queueServerConfigSchema } from '../work/index.js';
-import { backendPool, backendPoolConfigSchema, breakerFleet, breakerFleetConfigSchema, deployment, deployConfigSchema, chainedService, chainedServiceConfigSchema, orderFlow, orderFlowConfigSchema } from '../control/index.js';
+import { backendPool, backendPoolConfigSchema, breakerFleet, breakerFleetConfigSchema, deployment, deployConfigSchema, killFleet, killFleetConfigSchema, chainedService, chainedServiceConfigSchema, orderFlow, orderFlowConfigSchema } from '../control/index.js';
 import { floodConfigSchema, floodOnce, gossipConfigSchema, gossipUntilAcked } from '../state/index.js';
 import { asyncPrimaryConfigSchema, asyncPrimaryKv, lockedCounter, lockedCounterConfigSchema, naiveBank, naiveBankConfigSchema, raftKv, raftKvConfigSchema } from '../truth/index.js';
 
@@ -70,6 +70,11 @@ export const processes: Record<string, ProcessEntry> = {
     description: 'a platform that routes to app servers and deploys versions: all-at-once, rolling, canary, blue-green; SLO rollback; version-drift repair',
     config: deployConfigSchema,
     factory: deployment,
+  },
+  'control/kill-fleet': {
+    description: 'workers behind kill switches that poll a flag kept on one server or in a Raft KV; optional fail-closed',
+    config: killFleetConfigSchema,
+    factory: killFleet,
   },
   'state/gossip': {
     description: 'broadcast: resend unacknowledged values to each peer, batched, until acked',

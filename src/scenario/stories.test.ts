@@ -297,3 +297,18 @@ test('version-drift.yaml: a server that missed the deploy serves old code until 
   assert.equal(fixed.metrics.version_drift_found, 1);
   assert.ok((fixed.metrics.requests_served_off_version ?? 0) <= 100);
 });
+
+test('kill-switch.yaml: a flag on one dead server cannot stop the fleet; a flag in Raft stops it within a second', () => {
+  const run = runner('kill-switch.yaml');
+  const [naive, fixed, failClosed] = ['naive', 'fixed', 'fail-closed'].map(run);
+  for (const r of [naive, fixed, failClosed]) assert.equal(r.met, true, r.variant);
+  // Naive: the operator's throw never lands; the workers run to the end of the run.
+  assert.equal(naive.metrics.ops_ok ?? 0, 0);
+  assert.ok(naive.metrics.last_work_ms > 20_000);
+  // Raft: the throw commits on the surviving majority; every worker stopped within 1 s of it.
+  assert.equal(fixed.metrics.ops_ok, 1);
+  assert.ok(fixed.metrics.last_work_ms >= 10_000 && fixed.metrics.last_work_ms < 11_000, `${fixed.metrics.last_work_ms}`);
+  // Fail-closed stops too, by itself, before the operator asked: about 1 s after the store died.
+  assert.ok(failClosed.metrics.last_work_ms < 10_100);
+  assert.ok(fixed.metrics.work_done > failClosed.metrics.work_done);
+});
