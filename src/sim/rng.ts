@@ -9,6 +9,9 @@
  * The generator is sfc32 (Chris Doty-Humphrey's Small Fast Chaotic PRNG, 128-bit state, passes
  * PractRand); it is written here because it sits on the simulator's hottest path.
  */
+import { fmix32, hashString } from '../runtime/hash.js';
+
+export { fmix32, hashString };
 
 export interface RandomStream {
   /** Uniform in [0, 1), in steps of 2^-32. */
@@ -55,25 +58,6 @@ export class Sfc32 implements RandomStream {
   int(n: number): number {
     return Math.floor((this.u32() / TWO_POW_32) * n);
   }
-}
-
-/** 32-bit FNV-1a of a string, then a murmur3 finalizer for avalanche. */
-export function hashString(s: string, seed = 0x811c9dc5): number {
-  let h = seed >>> 0;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return fmix32(h);
-}
-
-export function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
 }
 
 /** splitmix32: expands one 32-bit value into a sequence of well-mixed words for seeding. */

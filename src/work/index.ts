@@ -1,3 +1,4 @@
 /** The work pillar: distribute load before it kills you. */
 export { erlangC, mmcMeanWait } from './queueing-theory.js';
 export { QueueServer, queueServer, queueServerConfigSchema, type QueueServerConfig } from './queue-server.js';
+export * from './balance/index.js';
