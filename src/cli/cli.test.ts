@@ -147,3 +147,29 @@ test('check: a history file is judged, a malformed line is named, an unknown mod
   assert.equal(model.code, 2);
   assert.match(model.err, /--model: one of register, kv, bank/);
 });
+
+test('model: the USL table with its peak, a fit of measured points, and bad input named', () => {
+  const usl = pillars('model', 'usl', '--alpha', '0.05', '--beta', '0.001', '--n', '8,32');
+  assert.equal(usl.code, 0, usl.err);
+  assert.match(usl.out, /\b8\s+5\.6899/);
+  assert.match(usl.out, /\b32\s+9\.0344/);
+  assert.match(usl.out, /N\* = sqrt\(\(1 - alpha\) \/ beta\) = 30\.82/);
+  const points = join(tmp, 'points.csv');
+  writeFileSync(points, 'N,throughput\n' + [1, 2, 4, 8, 16, 32, 64].map((n) => `${n},${(1000 * n) / (1 + 0.05 * (n - 1) + 0.001 * n * (n - 1))}`).join('\n'));
+  const fit = pillars('model', 'usl', '--fit', points);
+  assert.equal(fit.code, 0, fit.err);
+  assert.match(fit.out, /alpha = 0\.0500\d, beta = 0\.00100\d/);
+  assert.match(fit.out, /peak at N\* = 30\.8/);
+  const erl = pillars('model', 'erlang-c', '--servers', '10', '--load', '9');
+  assert.match(erl.out, /0\.668732/);
+  for (const args of [['usl', '--alpha', '2', '--beta', '0'], ['amdahl', '--p', 'x'], ['erlang-c', '--servers', '0', '--load', '1'], ['usl', '--fit', join(tmp, 'missing.csv')]]) {
+    const r = pillars('model', ...args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.err}`);
+    assert.equal(r.err.trim().split('\n').length, 1);
+    assert.doesNotMatch(r.err, /\n\s+at /);
+  }
+  writeFileSync(join(tmp, 'bad.csv'), 'N,X\n1,100\n2,abc\n');
+  const bad = pillars('model', 'usl', '--fit', join(tmp, 'bad.csv'));
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /bad\.csv: line 3: "N,throughput" with two numbers/);
+});

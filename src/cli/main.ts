@@ -9,6 +9,7 @@ import { Command, CommanderError, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { toJsonLine } from '../check/history.js';
 import { checkLinearizable, describeViolation, HistoryFormatError, models, parseHistory } from '../check/index.js';
+import { modelCommand } from './model.js';
 import { checks, formatTable, isScenarioError, processes, runVariant, ScenarioError, type VariantReport } from '../scenario/index.js';
 import { LineWriter, loadScenarioFile, parseSeed, perVariantFile, selectVariants, writeJson } from './io.js';
 import { formatSweep, parseSeedRange, sweep } from './sweep.js';
@@ -162,6 +163,8 @@ export function buildProgram(): Command {
       if (o.json !== undefined) writeJson(o.json, all);
       process.exitCode = bad.length === 0 ? EXIT_OK : EXIT_NOT_MET;
     });
+
+  program.addCommand(modelCommand());
 
   program
     .command('list')

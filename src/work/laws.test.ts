@@ -1,0 +1,51 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { RandomStreams } from '../sim/rng.js';
+import { amdahlSpeedup, fitUsl, uslCapacity, uslPeak } from './laws.js';
+import { erlangC } from './queueing-theory.js';
+
+test('Amdahl: 95% parallel gives 5.93x on 8 workers and never more than 20x', () => {
+  assert.ok(Math.abs(amdahlSpeedup(0.95, 8) - 5.9259) < 1e-4);
+  assert.ok(amdahlSpeedup(0.95, 1e9) < 20);
+  assert.ok(amdahlSpeedup(0.95, 1e9) > 19.99);
+  assert.throws(() => amdahlSpeedup(1.5, 2), /p: expected a fraction/);
+});
+
+test('USL closed forms: C(8) = 5.6899, C(32) = 9.03 (not the seeds\' 16), N* = 30.8 for alpha 0.05, beta 0.001', () => {
+  assert.ok(Math.abs(uslCapacity(0.05, 0.001, 8) - 5.6899) < 1e-4);
+  assert.ok(Math.abs(uslCapacity(0.05, 0.001, 32) - 9.0345) < 1e-4);
+  assert.ok(Math.abs(uslPeak(0.05, 0.001) - 30.822) < 1e-3);
+  // Past the peak, more workers do less.
+  assert.ok(uslCapacity(0.05, 0.001, 64) < uslCapacity(0.05, 0.001, 31));
+  // beta = 0 is Amdahl: it flattens at 1 / alpha and never peaks.
+  assert.ok(Math.abs(uslCapacity(0.05, 0, 8) - amdahlSpeedup(0.95, 8)) < 1e-12);
+  assert.equal(uslPeak(0.05, 0), Infinity);
+});
+
+test('USL fit recovers alpha, beta and lambda within 10% from measurements with ±1% noise at N = 1..64', () => {
+  const s = new RandomStreams(11).stream('noise');
+  const lambda = 1000;
+  for (const [alpha, beta] of [[0.05, 0.001], [0.1, 0.0005], [0.02, 0.002]]) {
+    const points = [1, 2, 4, 8, 12, 16, 24, 32, 48, 64].map((n) => ({ n, x: lambda * uslCapacity(alpha, beta, n) * (1 + (s.next() - 0.5) * 0.02) }));
+    const fit = fitUsl(points);
+    assert.ok(Math.abs(fit.alpha - alpha) / alpha < 0.1, `alpha ${fit.alpha} vs ${alpha}`);
+    assert.ok(Math.abs(fit.beta - beta) / beta < 0.1, `beta ${fit.beta} vs ${beta}`);
+    assert.ok(Math.abs(fit.lambda - lambda) / lambda < 0.05, `lambda ${fit.lambda}`);
+    assert.ok(fit.r2 > 0.98, `r2 ${fit.r2}`);
+  }
+  // Exact points fit exactly.
+  const exact = fitUsl([1, 2, 4, 8, 16, 32].map((n) => ({ n, x: 100 * uslCapacity(0.05, 0.001, n) })));
+  assert.ok(Math.abs(exact.alpha - 0.05) < 1e-4 && Math.abs(exact.beta - 0.001) < 1e-6 && Math.abs(exact.nStar - 30.822) < 0.01);
+});
+
+test('USL fit keeps alpha and beta non-negative when the data scale better than linearly', () => {
+  const fit = fitUsl([1, 2, 4, 8].map((n) => ({ n, x: 100 * n * (1 + 0.01 * n) })));
+  assert.ok(fit.alpha >= 0 && fit.beta >= 0);
+  assert.throws(() => fitUsl([{ n: 1, x: 1 }]), /points: expected at least 3/);
+  assert.throws(() => fitUsl([{ n: 1, x: 1 }, { n: 2, x: 0 }, { n: 3, x: 1 }]), /points\[1\]\.x/);
+});
+
+test('Erlang C against its textbook values', () => {
+  assert.ok(Math.abs(erlangC(2, 1) - 1 / 3) < 1e-12);
+  assert.ok(Math.abs(erlangC(10, 9) - 0.668732) < 1e-6);
+});
