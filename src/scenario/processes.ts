@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { ProcessFactory } from '../runtime/context.js';
-import { queueServer, queueServerConfigSchema } from '../work/index.js';
+import { balancedPool, balancedPoolConfigSchema, queueServer, queueServerConfigSchema } from '../work/index.js';
 import { backendPool, backendPoolConfigSchema, breakerFleet, breakerFleetConfigSchema, deployment, deployConfigSchema, killFleet, killFleetConfigSchema, chainedService, chainedServiceConfigSchema, orderFlow, orderFlowConfigSchema } from '../control/index.js';
 import { floodConfigSchema, floodOnce, gossipConfigSchema, gossipUntilAcked } from '../state/index.js';
 import { asyncPrimaryConfigSchema, asyncPrimaryKv, lockedCounter, lockedCounterConfigSchema, naiveBank, naiveBankConfigSchema, raftKv, raftKvConfigSchema } from '../truth/index.js';
@@ -20,6 +20,11 @@ export const processes: Record<string, ProcessEntry> = {
     description: 'c workers behind one FIFO queue (M/M/c when arrivals are Poisson and service exponential)',
     config: queueServerConfigSchema,
     factory: queueServer,
+  },
+  'work/balanced-pool': {
+    description: 'a balancer (round robin, random, least outstanding, p2c, peak EWMA, modulo, consistent hash, bounded loads, maglev) in front of queue servers',
+    config: balancedPoolConfigSchema,
+    factory: balancedPool,
   },
   'state/flood-once': {
     description: 'broadcast: tell every peer once, never retry',

@@ -55,6 +55,8 @@ export const keysSchema = z
     count: z.number().int().min(1).default(100),
     /** Zipf exponent. */
     s: z.number().positive().default(1),
+    /** hot: the share of operations on the hot key k0; the rest spread uniformly over k1..k(count-1). */
+    hotShare: z.number().gt(0).max(1).default(1),
   })
   .strict();
 

@@ -312,3 +312,36 @@ test('kill-switch.yaml: a flag on one dead server cannot stop the fleet; a flag 
   assert.ok(failClosed.metrics.last_work_ms < 10_100);
   assert.ok(fixed.metrics.work_done > failClosed.metrics.work_done);
 });
+
+test('load-balancers.yaml: heavy-tailed service at 80% load; counting requests in flight cuts p99 by 3-5x; random matches Pollaczek-Khinchine', () => {
+  const run = runner('load-balancers.yaml');
+  const [random, rr, lor, p2c, ewma] = ['naive', 'round-robin', 'least-outstanding', 'fixed', 'peak-ewma'].map(run);
+  for (const r of [random, rr, lor, p2c, ewma]) assert.equal(r.met, true, r.variant);
+  // Random routing makes ten M/G/1 queues: Wq = lambda E[S^2] / (2 (1 - rho)), plus service and 1.4 ms of network.
+  const mu = Math.log(5), sigma = 1.2;
+  const es = Math.exp(mu + sigma ** 2 / 2);
+  const es2 = Math.exp(2 * mu + 2 * sigma ** 2);
+  const lambda = 776 / 10 / 1000;
+  const rho = lambda * es;
+  const pk = (lambda * es2) / (2 * (1 - rho)) + es + 1.4;
+  assert.ok(Math.abs(random.metrics.latency_ms_mean - pk) / pk < 0.05, `random mean ${random.metrics.latency_ms_mean} vs P-K ${pk}`);
+  assert.ok(lor.metrics.latency_ms_p99 < p2c.metrics.latency_ms_p99);
+  assert.ok(p2c.metrics.latency_ms_p99 < rr.metrics.latency_ms_p99 / 2);
+  assert.ok(rr.metrics.latency_ms_p99 < random.metrics.latency_ms_p99);
+  assert.ok(random.metrics.latency_ms_p99 > 3 * p2c.metrics.latency_ms_p99);
+});
+
+test('work-affinity.yaml: user_id % 4 drowns the celebrity\'s worker; bounded loads spread her over the neighbours', () => {
+  const run = runner('work-affinity.yaml');
+  const [modulo, ring, bounded] = ['naive', 'consistent-hash', 'fixed'].map(run);
+  for (const r of [modulo, ring, bounded]) assert.equal(r.met, true, r.variant);
+  const share = (r: typeof modulo) => {
+    const counts = ['n2', 'n3', 'n4', 'n5'].map((n) => r.metrics[`requests_to_${n}`]);
+    return Math.max(...counts) / (counts.reduce((a, b) => a + b, 0) / 4);
+  };
+  // Hash mod 4 and a plain ring both give one worker about twice the mean; bounded loads, at most 1.25x.
+  assert.ok(share(modulo) > 1.6 && share(ring) > 1.6, `${share(modulo)} ${share(ring)}`);
+  assert.ok(share(bounded) < 1.25, `${share(bounded)}`);
+  assert.ok(modulo.metrics.latency_ms_p99 > 10 * bounded.metrics.latency_ms_p99);
+  assert.ok(bounded.metrics.latency_ms_p99 < 100);
+});

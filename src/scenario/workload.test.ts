@@ -34,7 +34,7 @@ test('open loop: Poisson arrivals at the configured rate, whatever the replies',
   assert.ok(Math.abs(rate - 2000) / 2000 < 0.02, `${rate}/s`);
 });
 
-test('keys: Zipf(1) over 100 keys gives key 0 a share of 1/H(100), hot gives one key, uniform spreads', () => {
+test('keys: Zipf(1) over 100 keys gives key 0 a share of 1/H(100), hot gives one key (or its share), uniform spreads', () => {
   const s = new RandomStreams(4).stream('keys');
   const r = () => s.next();
   const count = (p: KeyPicker, n: number) => {
@@ -46,13 +46,16 @@ test('keys: Zipf(1) over 100 keys gives key 0 a share of 1/H(100), hot gives one
     return c;
   };
   const n = 100_000;
-  const zipf = count(new KeyPicker({ dist: 'zipf', count: 100, s: 1 }), n);
+  const zipf = count(new KeyPicker({ dist: 'zipf', count: 100, s: 1, hotShare: 1 }), n);
   let h = 0;
   for (let k = 1; k <= 100; k++) h += 1 / k;
   assert.ok(Math.abs(zipf.get('k0')! / n - 1 / h) < 0.005, `k0 share ${zipf.get('k0')! / n}`);
   assert.ok(Math.abs(zipf.get('k1')! / n - 1 / (2 * h)) < 0.005);
-  assert.deepEqual([...count(new KeyPicker({ dist: 'hot', count: 100, s: 1 }), 100).keys()], ['k0']);
-  const uniform = count(new KeyPicker({ dist: 'uniform', count: 10, s: 1 }), n);
+  assert.deepEqual([...count(new KeyPicker({ dist: 'hot', count: 100, s: 1, hotShare: 1 }), 100).keys()], ['k0']);
+  const celebrity = count(new KeyPicker({ dist: 'hot', count: 1000, s: 1, hotShare: 0.25 }), n);
+  assert.ok(Math.abs(celebrity.get('k0')! / n - 0.25) < 0.01);
+  assert.ok(celebrity.size > 900, 'the rest spread over the other keys');
+  const uniform = count(new KeyPicker({ dist: 'uniform', count: 10, s: 1, hotShare: 1 }), n);
   assert.equal(uniform.size, 10);
   for (const c of uniform.values()) assert.ok(Math.abs(c / n - 0.1) < 0.01);
 });

@@ -65,7 +65,7 @@ export class KeyPicker {
   pick(random: () => number): string | undefined {
     const s = this.spec;
     if (s === undefined) return undefined;
-    if (s.dist === 'hot') return 'k0';
+    if (s.dist === 'hot') return s.hotShare >= 1 || s.count < 2 || random() < s.hotShare ? 'k0' : `k${1 + Math.floor(random() * (s.count - 1))}`;
     if (s.dist === 'uniform') return `k${Math.floor(random() * s.count)}`;
     const u = random();
     const cdf = this.cdf!;

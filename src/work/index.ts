@@ -3,3 +3,4 @@ export { erlangC, mmcMeanWait } from './queueing-theory.js';
 export { QueueServer, queueServer, queueServerConfigSchema, type QueueServerConfig } from './queue-server.js';
 export * from './balance/index.js';
 export { amdahlSpeedup, uslCapacity, uslPeak, fitUsl, type UslFit } from './laws.js';
+export { balancedPool, balancedPoolConfigSchema, makeBalancer, strategies as balancingStrategies, type BalancedPoolConfig } from './balance/balanced-pool.js';
