@@ -12,6 +12,7 @@
 import { z } from 'zod';
 import type { Context, NodeId, Process } from '../../runtime/context.js';
 import { clientReply, isClientReply, isClientRequest, type ClientReply, type ClientRequest } from '../../runtime/client-protocol.js';
+import { Relay } from '../../runtime/relay.js';
 import { distributionSchema, sample } from '../../runtime/distribution.js';
 import { HeartbeatDetector } from './heartbeat.js';
 import { PhiAccrualDetector } from './phi-accrual.js';
@@ -85,18 +86,10 @@ class Backend implements Process {
   }
 }
 
-interface Forward {
-  client: NodeId;
-  req: ClientRequest;
-  backend: NodeId;
-  sentMs: number;
-}
-
 class Balancer implements Process {
   private readonly backends: NodeId[];
   private rr = 0;
-  private idNext = 1;
-  private readonly inFlight = new Map<number, Forward>();
+  private readonly relay: Relay;
   private readonly heartbeats: HeartbeatDetector;
   private readonly phi = new Map<NodeId, PhiAccrualDetector>();
   private readonly outliers: OutlierEjection | undefined;
@@ -107,6 +100,7 @@ class Balancer implements Process {
     private readonly config: BackendPoolConfig,
   ) {
     this.backends = ctx.peers.filter((p) => p !== config.balancer);
+    this.relay = new Relay(ctx);
     this.heartbeats = new HeartbeatDetector(config.heartbeatTimeoutMs);
     for (const b of this.backends) this.phi.set(b, new PhiAccrualDetector({ threshold: config.phiThreshold, firstHeartbeatEstimateMs: config.heartbeatMs, minStdDeviationMs: config.heartbeatMs / 10 }));
     if (config.outlierEjection !== undefined) this.outliers = new OutlierEjection(this.backends, ctx.now(), config.outlierEjection);
@@ -119,7 +113,7 @@ class Balancer implements Process {
 
   onMessage(from: NodeId, msg: unknown): void {
     if (isClientRequest(msg)) return this.forward(from, msg);
-    if (isClientReply(msg)) return this.relay(msg);
+    if (isClientReply(msg)) return this.onReply(msg);
     if ((msg as Msg).type === 'heartbeat') {
       const now = this.ctx.now();
       this.heartbeats.heartbeat(from, now);
@@ -156,20 +150,17 @@ class Balancer implements Process {
     }
     this.noteEjections();
     if (backend === undefined) return this.ctx.send(client, clientReply(req, 'fail', undefined, 'no backend in rotation'));
-    const id = this.idNext++;
-    this.inFlight.set(id, { client, req, backend, sentMs: now });
     this.ctx.metrics.count(`requests_to_${backend}`);
-    this.ctx.send(backend, { type: 'client_request', id, op: req.op } satisfies ClientRequest);
+    this.relay.forward(client, req, backend);
   }
 
-  private relay(reply: ClientReply): void {
-    const f = this.inFlight.get(reply.id);
-    if (f === undefined) return;
-    this.inFlight.delete(reply.id);
+  private onReply(reply: ClientReply): void {
+    const r = this.relay.take(reply);
+    if (r === undefined) return;
     const now = this.ctx.now();
-    this.outliers?.record(f.backend, reply.status === 'ok', now - f.sentMs, now);
+    this.outliers?.record(r.to, reply.status === 'ok', now - r.sentMs, now);
     this.noteEjections();
-    this.ctx.send(f.client, reply.status === 'ok' ? clientReply(f.req, 'ok', reply.value) : clientReply(f.req, 'fail', undefined, reply.error));
+    this.relay.answer(r, reply);
   }
 }
 

@@ -13,7 +13,8 @@ import { z } from 'zod';
 import type { Context, NodeId, Process } from '../../runtime/context.js';
 import { fromContext } from '../../runtime/clock.js';
 import { hashString } from '../../runtime/hash.js';
-import { clientReply, isClientReply, isClientRequest, type ClientReply, type ClientRequest } from '../../runtime/client-protocol.js';
+import { isClientReply, isClientRequest, type ClientReply, type ClientRequest } from '../../runtime/client-protocol.js';
+import { Relay } from '../../runtime/relay.js';
 import { distributionSchema } from '../../runtime/distribution.js';
 import { QueueServer } from '../queue-server.js';
 import { checkBackends, type Balancer } from './balancer.js';
@@ -77,36 +78,33 @@ export function makeBalancer(strategy: (typeof strategies)[number], backends: re
 
 class BalancerNode implements Process {
   private readonly balancer: Balancer;
-  private idNext = 1;
-  private readonly inFlight = new Map<number, { client: NodeId; req: ClientRequest; backend: NodeId; sentMs: number }>();
+  private readonly relay: Relay;
 
   constructor(
     private readonly ctx: Context,
     config: BalancedPoolConfig,
   ) {
     this.balancer = makeBalancer(config.strategy, ctx.peers.filter((p) => p !== config.balancer), ctx, config);
+    this.relay = new Relay(ctx);
   }
 
   onMessage(from: NodeId, msg: unknown): void {
     if (isClientRequest(msg)) return this.forward(from, msg);
-    if (isClientReply(msg)) this.relay(msg);
+    if (isClientReply(msg)) this.onReply(msg);
   }
 
   private forward(client: NodeId, req: ClientRequest): void {
     const backend = this.balancer.pick(req.op.key);
     this.balancer.onStart?.(backend);
-    const id = this.idNext++;
-    this.inFlight.set(id, { client, req, backend, sentMs: this.ctx.now() });
     this.ctx.metrics.count(`requests_to_${backend}`);
-    this.ctx.send(backend, { type: 'client_request', id, op: req.op } satisfies ClientRequest);
+    this.relay.forward(client, req, backend);
   }
 
-  private relay(reply: ClientReply): void {
-    const f = this.inFlight.get(reply.id);
-    if (f === undefined) return;
-    this.inFlight.delete(reply.id);
-    this.balancer.onEnd?.(f.backend, this.ctx.now() - f.sentMs, reply.status === 'ok');
-    this.ctx.send(f.client, reply.status === 'ok' ? clientReply(f.req, 'ok', reply.value) : clientReply(f.req, 'fail', undefined, reply.error));
+  private onReply(reply: ClientReply): void {
+    const r = this.relay.take(reply);
+    if (r === undefined) return;
+    this.balancer.onEnd?.(r.to, this.ctx.now() - r.sentMs, reply.status === 'ok');
+    this.relay.answer(r, reply);
   }
 }
 
