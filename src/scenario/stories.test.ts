@@ -345,3 +345,13 @@ test('work-affinity.yaml: user_id % 4 drowns the celebrity\'s worker; bounded lo
   assert.ok(modulo.metrics.latency_ms_p99 > 10 * bounded.metrics.latency_ms_p99);
   assert.ok(bounded.metrics.latency_ms_p99 < 100);
 });
+
+test('deadlock.yaml: three workers in a lock cycle freeze; timeouts move in fits; a wait-for graph breaks each cycle as it closes', () => {
+  const run = runner('deadlock.yaml');
+  const [naive, timeout, fixed] = ['naive', 'timeout', 'fixed'].map(run);
+  for (const r of [naive, timeout, fixed]) assert.equal(r.met, true, r.variant);
+  assert.equal(naive.metrics.goodput_per_sec, 0);
+  assert.ok(naive.metrics.ops_ok < 20, 'a handful of jobs, then nothing');
+  assert.ok(fixed.metrics.deadlocks_broken > 100);
+  assert.ok(fixed.metrics.goodput_per_sec > 3 * timeout.metrics.goodput_per_sec, `${fixed.metrics.goodput_per_sec} vs ${timeout.metrics.goodput_per_sec}`);
+});

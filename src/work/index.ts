@@ -4,3 +4,5 @@ export { QueueServer, queueServer, queueServerConfigSchema, type QueueServerConf
 export * from './balance/index.js';
 export { amdahlSpeedup, uslCapacity, uslPeak, fitUsl, type UslFit } from './laws.js';
 export { balancedPool, balancedPoolConfigSchema, makeBalancer, strategies as balancingStrategies, type BalancedPoolConfig } from './balance/balanced-pool.js';
+export { LockManager, type LockEvent, type LockManagerOptions } from './locks/lock-manager.js';
+export { lockWorkers, lockWorkersConfigSchema, type LockWorkersConfig } from './locks/lock-workers.js';
