@@ -355,3 +355,15 @@ test('deadlock.yaml: three workers in a lock cycle freeze; timeouts move in fits
   assert.ok(fixed.metrics.deadlocks_broken > 100);
   assert.ok(fixed.metrics.goodput_per_sec > 3 * timeout.metrics.goodput_per_sec, `${fixed.metrics.goodput_per_sec} vs ${timeout.metrics.goodput_per_sec}`);
 });
+
+test('starvation.yaml: strict priorities make writes wait seconds; aging bounds them and keeps reads ahead of FIFO', () => {
+  const run = runner('starvation.yaml');
+  const [strict, fifo, aging] = ['naive', 'fifo', 'fixed'].map(run);
+  for (const r of [strict, fifo, aging]) assert.equal(r.met, true, r.variant);
+  assert.ok(strict.metrics.wait_ms_write_p99 > 5 * aging.metrics.wait_ms_write_p99, `${strict.metrics.wait_ms_write_p99} vs ${aging.metrics.wait_ms_write_p99}`);
+  assert.ok(strict.metrics.wait_ms_read_p50 < aging.metrics.wait_ms_read_p50, 'strict is best for the urgent class');
+  assert.ok(aging.metrics.wait_ms_read_p50 < fifo.metrics.wait_ms_read_p50, 'aging still favours reads over FIFO');
+  assert.ok(aging.metrics.wait_ms_write_max < 1000);
+  // The same work is done in every variant: only the order differs.
+  assert.equal(strict.metrics.jobs_done, aging.metrics.jobs_done);
+});
