@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { ProcessFactory } from '../runtime/context.js';
-import { balancedPool, balancedPoolConfigSchema, lockWorkers, lockWorkersConfigSchema, queueServer, queueServerConfigSchema } from '../work/index.js';
+import { balancedPool, balancedPoolConfigSchema, batchingProxy, batchingProxyConfigSchema, lockWorkers, lockWorkersConfigSchema, queueServer, queueServerConfigSchema } from '../work/index.js';
 import { backendPool, backendPoolConfigSchema, breakerFleet, breakerFleetConfigSchema, deployment, deployConfigSchema, killFleet, killFleetConfigSchema, chainedService, chainedServiceConfigSchema, orderFlow, orderFlowConfigSchema } from '../control/index.js';
 import { floodConfigSchema, floodOnce, gossipConfigSchema, gossipUntilAcked } from '../state/index.js';
 import { asyncPrimaryConfigSchema, asyncPrimaryKv, lockedCounter, lockedCounterConfigSchema, naiveBank, naiveBankConfigSchema, raftKv, raftKvConfigSchema } from '../truth/index.js';
@@ -30,6 +30,11 @@ export const processes: Record<string, ProcessEntry> = {
     description: 'workers taking two locks each in their own order from a lock server; optional deadlock detection and lock timeouts',
     config: lockWorkersConfigSchema,
     factory: lockWorkers,
+  },
+  'work/batching-proxy': {
+    description: 'a proxy that sends requests to a database one per call or in batches (by size and time window)',
+    config: batchingProxyConfigSchema,
+    factory: batchingProxy,
   },
   'state/flood-once': {
     description: 'broadcast: tell every peer once, never retry',

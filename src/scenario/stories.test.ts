@@ -367,3 +367,14 @@ test('starvation.yaml: strict priorities make writes wait seconds; aging bounds 
   // The same work is done in every variant: only the order differs.
   assert.equal(strict.metrics.jobs_done, aging.metrics.jobs_done);
 });
+
+test('batching.yaml: 1,000 requests take 1,000 round trips one by one, about 10 in batches of 100', () => {
+  const run = runner('batching.yaml');
+  const [naive, fixed] = ['naive', 'fixed'].map(run);
+  for (const r of [naive, fixed]) assert.equal(r.met, true, r.variant);
+  assert.equal(naive.metrics.round_trips, naive.metrics.ops_ok);
+  assert.ok(naive.metrics.round_trips / fixed.metrics.round_trips >= 80, `${naive.metrics.round_trips} vs ${fixed.metrics.round_trips}`);
+  // The database's call overhead (2 ms x 1,000) is what the last request waits for.
+  assert.ok(naive.metrics.latency_ms_max > 2000);
+  assert.ok(fixed.metrics.latency_ms_max < 100);
+});

@@ -6,3 +6,6 @@ export { amdahlSpeedup, uslCapacity, uslPeak, fitUsl, type UslFit } from './laws
 export { balancedPool, balancedPoolConfigSchema, makeBalancer, strategies as balancingStrategies, type BalancedPoolConfig } from './balance/balanced-pool.js';
 export { LockManager, type LockEvent, type LockManagerOptions } from './locks/lock-manager.js';
 export { lockWorkers, lockWorkersConfigSchema, type LockWorkersConfig } from './locks/lock-workers.js';
+export { Batcher, BatchCollector } from './batch/batcher.js';
+export { batchingProxy, batchingProxyConfigSchema, type BatchingProxyConfig } from './batch/batching-proxy.js';
+export { PriorityQueue } from './queues/priority-queue.js';
