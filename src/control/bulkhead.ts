@@ -5,7 +5,7 @@
  * one bulkhead per key (per tenant, per downstream host) so that one key cannot starve the others.
  */
 import { BulkheadRejectedError, nonNegative, positiveInt } from './errors.js';
-import { call, defaultContext, type ExecuteContext, type Operation, type Policy } from './policy.js';
+import { call, defaultContext, neverAborted, type ExecuteContext, type Operation, type Policy } from './policy.js';
 
 export interface BulkheadOptions {
   maxConcurrent: number;
@@ -15,22 +15,28 @@ export interface BulkheadOptions {
 
 interface Waiting {
   start: () => void;
-  reject: (e: unknown) => void;
   signal: AbortSignal;
-  onAbort: () => void;
+  onAbort: (() => void) | undefined;
+  /** Aborted while waiting: skipped when its turn comes. */
+  gone: boolean;
 }
 
 export class Bulkhead implements Policy {
   readonly maxConcurrent: number;
   readonly maxQueue: number;
   private running = 0;
-  private readonly queue: Waiting[] = [];
+  /** FIFO of waiting calls from `head` on (an index, not shift(): queues may hold many thousands). */
+  private queue: Waiting[] = [];
+  private head = 0;
+  private waitingCount = 0;
   /** Calls refused because the bulkhead and its queue were full. */
   rejected = 0;
 
   constructor(opts: BulkheadOptions) {
     this.maxConcurrent = positiveInt('maxConcurrent', opts.maxConcurrent);
-    this.maxQueue = nonNegative('maxQueue', opts.maxQueue ?? 0);
+    const maxQueue = opts.maxQueue ?? 0;
+    // Infinity is a queue without a bound: an executor with a concurrency limit (p-limit's model).
+    this.maxQueue = maxQueue === Infinity ? Infinity : nonNegative('maxQueue', maxQueue);
   }
 
   /**
@@ -38,7 +44,7 @@ export class Bulkhead implements Policy {
    * one is free. Every true must be matched by one leave().
    */
   tryEnter(): boolean {
-    if (this.running < this.maxConcurrent && this.queue.length === 0) {
+    if (this.running < this.maxConcurrent && this.waitingCount === 0) {
       this.running++;
       return true;
     }
@@ -57,29 +63,30 @@ export class Bulkhead implements Policy {
   }
 
   get queued(): number {
-    return this.queue.length;
+    return this.waitingCount;
   }
 
   execute<T>(fn: Operation<T>, signal?: AbortSignal): Promise<T> {
     const ctx = signal === undefined ? defaultContext : { signal };
-    if (this.running < this.maxConcurrent) return this.run(fn, ctx);
-    if (this.queue.length >= this.maxQueue) {
+    if (this.running < this.maxConcurrent && this.waitingCount === 0) return this.run(fn, ctx);
+    if (this.waitingCount >= this.maxQueue) {
       this.rejected++;
-      return Promise.reject(BulkheadRejectedError.create(this.running, this.queue.length));
+      return Promise.reject(BulkheadRejectedError.create(this.running, this.waitingCount));
     }
+    if (ctx.signal.aborted) return Promise.reject(ctx.signal.reason);
     return new Promise<T>((resolve, reject) => {
-      const w: Waiting = {
-        start: () => this.run(fn, ctx).then(resolve, reject),
-        reject,
-        signal: ctx.signal,
-        onAbort: () => {
-          const i = this.queue.indexOf(w);
-          if (i >= 0) this.queue.splice(i, 1);
+      const w: Waiting = { start: () => this.run(fn, ctx).then(resolve, reject), signal: ctx.signal, onAbort: undefined, gone: false };
+      // The shared never-aborting signal needs no listener (and thousands of them would be slow).
+      if (ctx.signal !== neverAborted) {
+        w.onAbort = () => {
+          w.gone = true;
+          this.waitingCount--;
           reject(ctx.signal.reason);
-        },
-      };
-      ctx.signal.addEventListener('abort', w.onAbort, { once: true });
+        };
+        ctx.signal.addEventListener('abort', w.onAbort, { once: true });
+      }
       this.queue.push(w);
+      this.waitingCount++;
     });
   }
 
@@ -92,11 +99,17 @@ export class Bulkhead implements Policy {
   }
 
   private startNext(): void {
-    if (this.running >= this.maxConcurrent) return;
-    const next = this.queue.shift();
-    if (next !== undefined) {
-      next.signal.removeEventListener('abort', next.onAbort);
+    while (this.running < this.maxConcurrent && this.head < this.queue.length) {
+      const next = this.queue[this.head++];
+      if (this.head > 1024 && this.head * 2 > this.queue.length) {
+        this.queue = this.queue.slice(this.head);
+        this.head = 0;
+      }
+      if (next.gone) continue;
+      this.waitingCount--;
+      if (next.onAbort !== undefined) next.signal.removeEventListener('abort', next.onAbort);
       next.start();
+      return;
     }
   }
 }

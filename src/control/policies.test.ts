@@ -235,3 +235,20 @@ test('with the real clock by default, a retry waits a real backoff and succeeds'
   assert.equal(v, 'ok');
   assert.equal(n, 3);
 });
+
+test('bulkhead: a queued call whose signal aborts is refused with the reason and skipped when its turn comes', async () => {
+  const b = new Bulkhead({ maxConcurrent: 1, maxQueue: Infinity });
+  let release!: () => void;
+  const first = b.execute(() => new Promise<void>((r) => (release = r)));
+  const controller = new AbortController();
+  const aborted = b.execute(async () => 'never', controller.signal).catch((e) => e);
+  const third = b.execute(async () => 'third');
+  assert.equal(b.queued, 2);
+  controller.abort(new Error('caller gave up'));
+  assert.equal(((await aborted) as Error).message, 'caller gave up');
+  assert.equal(b.queued, 1);
+  release();
+  await first;
+  assert.equal(await third, 'third');
+  assert.equal(b.queued, 0);
+});
