@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { ProcessFactory } from '../runtime/context.js';
-import { balancedPool, balancedPoolConfigSchema, batchingProxy, batchingProxyConfigSchema, lockWorkers, lockWorkersConfigSchema, queueServer, queueServerConfigSchema } from '../work/index.js';
+import { balancedPool, balancedPoolConfigSchema, batchingProxy, batchingProxyConfigSchema, executor, executorConfigSchema, lockWorkers, lockWorkersConfigSchema, queueServer, queueServerConfigSchema } from '../work/index.js';
 import { backendPool, backendPoolConfigSchema, breakerFleet, breakerFleetConfigSchema, deployment, deployConfigSchema, killFleet, killFleetConfigSchema, chainedService, chainedServiceConfigSchema, orderFlow, orderFlowConfigSchema } from '../control/index.js';
 import { floodConfigSchema, floodOnce, gossipConfigSchema, gossipUntilAcked } from '../state/index.js';
 import { asyncPrimaryConfigSchema, asyncPrimaryKv, lockedCounter, lockedCounterConfigSchema, naiveBank, naiveBankConfigSchema, raftKv, raftKvConfigSchema } from '../truth/index.js';
@@ -35,6 +35,11 @@ export const processes: Record<string, ProcessEntry> = {
     description: 'a proxy that sends requests to a database one per call or in batches (by size and time window)',
     config: batchingProxyConfigSchema,
     factory: batchingProxy,
+  },
+  'work/executor': {
+    description: 'workers fed from one shared FIFO, per-worker queues, or per-worker deques with work stealing; optional long internal tasks',
+    config: executorConfigSchema,
+    factory: executor,
   },
   'state/flood-once': {
     description: 'broadcast: tell every peer once, never retry',

@@ -9,3 +9,5 @@ export { lockWorkers, lockWorkersConfigSchema, type LockWorkersConfig } from './
 export { Batcher, BatchCollector } from './batch/batcher.js';
 export { batchingProxy, batchingProxyConfigSchema, type BatchingProxyConfig } from './batch/batching-proxy.js';
 export { PriorityQueue } from './queues/priority-queue.js';
+export { WorkStealingDeques } from './executors/work-stealing.js';
+export { Executor, executor, executorConfigSchema, type ExecutorConfig } from './executors/executor.js';
