@@ -91,6 +91,13 @@ export const workloadSchema = z
     timeoutMs: z.number().positive().default(1000),
     /** On a timeout, send the same request (same id) again to the next server, this many times, before recording info. */
     retries: z.number().int().nonnegative().default(0),
+    /** Retry definite failures too (a refusal: queue full, rate limited), not only timeouts. */
+    retryFailures: z.boolean().default(false),
+    /**
+     * A timed-out attempt is abandoned, as an HTTP client closes the connection: a reply to it that
+     * comes later is not heard. By default a late reply still completes the operation.
+     */
+    abandonTimedOut: z.boolean().default(false),
     /** Wait before each retry (default: retry at once): exponential with a cap and jitter, as in the control pillar. */
     retryBackoff: z
       .object({

@@ -37,6 +37,8 @@ interface Pending {
   attempts: number;
   /** The last backoff waited before a retry (ms). */
   backoffMs: number;
+  /** Attempts that timed out and have not been answered since: they may still apply. */
+  unknown: Set<number> | undefined;
 }
 
 export interface ClientConfig {
@@ -211,7 +213,7 @@ export class WorkloadClient implements Process {
     this.h.history?.add({ process, type: 'invoke', f: op.f, key: op.key, value: op.f === 'read' ? null : op.value, time: Math.round(now * NANOS_PER_MS), node });
     this.ctx.metrics.count('ops_invoked');
     const timer = this.ctx.setTimer(this.w.timeoutMs, () => this.timeout(id));
-    this.pending.set(id, { process, op, node, invokedAtMs: now, timer, attempts: 1, backoffMs: 0 });
+    this.pending.set(id, { process, op, node, invokedAtMs: now, timer, attempts: 1, backoffMs: 0, unknown: undefined });
     this.budget?.recordCall();
     this.ctx.send(node, { type: 'client_request', id, op, attempt: 1, ackedBelow: this.ackedBelow() } satisfies ClientRequest);
   }
@@ -225,15 +227,21 @@ export class WorkloadClient implements Process {
   /** No answer in time: retry the very same request at the next server, or give up (info). */
   private timeout(id: number): void {
     const p = this.pending.get(id);
-    if (p !== undefined) this.retryOrGiveUp(id, p, 'timeout');
+    if (p === undefined) return;
+    (p.unknown ??= new Set()).add(p.attempts);
+    this.retryOrGiveUp(id, p, 'timeout');
   }
 
-  /** Another attempt after the backoff, within the retry budget; or give up: the outcome is unknown. */
+  /**
+   * Another attempt after the backoff, within the retry budget; or give up: unknown if an attempt
+   * timed out, a definite failure if every attempt was refused.
+   */
   private retryOrGiveUp(id: number, p: Pending, why: string): void {
-    if (p.attempts > this.w.retries) return this.complete(id, 'info', undefined, why);
+    const giveUp = (p.unknown?.size ?? 0) > 0 ? 'info' : 'fail';
+    if (p.attempts > this.w.retries) return this.complete(id, giveUp, undefined, why, true);
     if (this.budget !== undefined && !this.budget.tryRetry()) {
       this.ctx.metrics.count('retries_refused_by_budget');
-      return this.complete(id, 'info', undefined, `${why} (retry budget exhausted)`);
+      return this.complete(id, giveUp, undefined, `${why} (retry budget exhausted)`, true);
     }
     const delay = this.backoff?.delayMs(p.attempts - 1, p.backoffMs, () => this.ctx.random()) ?? 0;
     if (delay <= 0) return this.retry(id, p);
@@ -261,18 +269,26 @@ export class WorkloadClient implements Process {
   onMessage(_from: NodeId, msg: unknown): void {
     if (!isClientReply(msg)) return;
     const p = this.pending.get(msg.id);
+    if (p === undefined) return; // a late reply after the operation completed, or a duplicate
+    // An abandoned attempt's reply arrives on a closed connection.
+    if (this.w.abandonTimedOut && p.unknown?.has(msg.attempt ?? p.attempts)) return;
+    // This attempt's outcome is known now.
+    p.unknown?.delete(msg.attempt ?? p.attempts);
     // A failure of an earlier attempt says nothing about the later one in flight.
-    if (p !== undefined && msg.status === 'fail' && msg.attempt !== undefined && msg.attempt < p.attempts) return;
+    if (msg.status === 'fail' && msg.attempt !== undefined && msg.attempt < p.attempts) return;
     this.complete(msg.id, msg.status, msg.value, msg.error);
   }
 
-  private complete(id: number, status: 'ok' | 'fail' | 'info', value: unknown, error: string | undefined): void {
+  private complete(id: number, status: 'ok' | 'fail' | 'info', value: unknown, error: string | undefined, final = false): void {
     const p = this.pending.get(id);
     if (p === undefined) return; // a late reply after a timeout, or a duplicate
-    if (status === 'fail' && p.attempts > 1) {
+    const unknown = (p.unknown?.size ?? 0) > 0;
+    if (!final && status === 'fail' && (unknown || this.w.retryFailures)) {
       // A failure answers for the attempt that got it, not for an earlier one still on its way: try
-      // again (a session answers for all attempts at once), or admit the outcome is unknown.
-      return this.retryOrGiveUp(id, p, `${error ?? 'failed'} (after ${p.attempts} attempts, an earlier one may still apply)`);
+      // again (a session answers for all attempts at once), or admit the outcome is unknown. With
+      // retryFailures a refusal is retried too: it certainly did not apply.
+      const why = unknown ? `${error ?? 'failed'} (after ${p.attempts} attempts, an earlier one may still apply)` : (error ?? 'failed');
+      return this.retryOrGiveUp(id, p, why);
     }
     this.pending.delete(id);
     this.ctx.clearTimer(p.timer);
