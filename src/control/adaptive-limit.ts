@@ -7,7 +7,7 @@
  *   backoffRatio when a call is dropped or slower than timeoutMs. Simple and robust; it has to
  *   overload the dependency a little to learn where the edge is.
  * - Gradient (TCP Vegas' idea, as in Netflix's Gradient limit): compares a short-term latency
- *   average with the lowest latency seen (the latency without queueing). When the average rises
+ *   average with the lowest such average seen (the latency without queueing). When the average rises
  *   past `rttTolerance` times that, queues are building and the limit shrinks by the ratio; below
  *   it, the limit grows by sqrt(limit). It finds the edge from latency alone. If the dependency
  *   becomes slower for good (a new version, a bigger payload), call resetBaseline().
@@ -68,7 +68,7 @@ export interface GradientOptions {
   max?: number;
   /** How far each sample moves the limit towards its target (default 0.2). */
   smoothing?: number;
-  /** Samples averaged for the short-term latency (default 10). */
+  /** Samples per window: the short-term latency is a window's average, and the limit moves once per window (default 10). */
   shortWindow?: number;
   /** Latency up to this multiple of the lowest seen is tolerated as no queueing (default 1.5). */
   rttTolerance?: number;
@@ -76,12 +76,16 @@ export interface GradientOptions {
 
 export class GradientLimit implements ConcurrencyLimit {
   private value: number;
-  private shortRtt = 0;
   private minRtt = Infinity;
+  /** The current window of samples: the limit moves once per window, as Vegas moves once per RTT. */
+  private windowSum = 0;
+  private windowCount = 0;
+  private windowUsed = false;
+  private windowDropped = false;
   private readonly min: number;
   private readonly max: number;
   private readonly smoothing: number;
-  private readonly shortAlpha: number;
+  private readonly shortWindow: number;
   private readonly tolerance: number;
 
   constructor(opts: GradientOptions = {}) {
@@ -89,7 +93,7 @@ export class GradientLimit implements ConcurrencyLimit {
     this.max = positiveInt('gradient.max', opts.max ?? 1000);
     this.value = positiveInt('gradient.initial', opts.initial ?? 20);
     this.smoothing = fraction('gradient.smoothing', opts.smoothing ?? 0.2);
-    this.shortAlpha = 2 / (positiveInt('gradient.shortWindow', opts.shortWindow ?? 10) + 1);
+    this.shortWindow = positiveInt('gradient.shortWindow', opts.shortWindow ?? 10);
     this.tolerance = positive('gradient.rttTolerance', opts.rttTolerance ?? 1.5);
   }
 
@@ -103,13 +107,23 @@ export class GradientLimit implements ConcurrencyLimit {
   }
 
   onSample(rttMs: number, inFlight: number, dropped: boolean): void {
-    if (this.minRtt === Infinity) this.shortRtt = rttMs;
-    this.minRtt = Math.min(this.minRtt, rttMs);
-    this.shortRtt += this.shortAlpha * (rttMs - this.shortRtt);
+    this.windowSum += rttMs;
+    this.windowCount++;
     // Only a limit in use can be judged too small.
-    if (!dropped && inFlight * 2 < this.value) return;
-    const gradient = Math.max(0.5, Math.min(1, (this.tolerance * this.minRtt) / this.shortRtt));
-    const target = dropped ? this.value * 0.5 : this.value * gradient + (gradient === 1 ? Math.sqrt(this.value) : 0);
+    if (inFlight * 2 >= this.value) this.windowUsed = true;
+    if (dropped) this.windowDropped = true;
+    if (this.windowCount < this.shortWindow) return;
+    const shortRtt = this.windowSum / this.windowCount;
+    const used = this.windowUsed;
+    const lost = this.windowDropped;
+    this.windowSum = this.windowCount = 0;
+    this.windowUsed = this.windowDropped = false;
+    // The baseline is the lowest window average, not the lowest sample: one tiny request must not
+    // make every ordinary one look queued.
+    this.minRtt = Math.min(this.minRtt, shortRtt);
+    if (!lost && !used) return;
+    const gradient = Math.max(0.5, Math.min(1, (this.tolerance * this.minRtt) / shortRtt));
+    const target = lost ? this.value * 0.5 : this.value * gradient + (gradient === 1 ? Math.sqrt(this.value) : 0);
     this.value = Math.min(this.max, Math.max(this.min, this.value * (1 - this.smoothing) + target * this.smoothing));
   }
 }

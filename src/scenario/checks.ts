@@ -8,7 +8,7 @@ import { checkBalanceFloor, checkNoLostIncrements, checkBroadcastComplete, check
 import { mean } from '../runtime/distribution.js';
 import type { MetricsRegistry } from '../sim/metrics.js';
 import type { ResolvedVariant } from './schema.js';
-import { queueServerConfigSchema } from '../work/index.js';
+import { fitUsl, queueServerConfigSchema } from '../work/index.js';
 
 export interface RunFacts {
   variant: ResolvedVariant;
@@ -105,6 +105,24 @@ export const checks: Record<string, CheckEntry> = {
     needsHistory: true,
     run(facts) {
       return checkNoLostIncrements(facts.history!);
+    },
+  },
+  'usl-fit': {
+    description: 'fit the USL to the throughput_n<N> metrics of a run and recover the given alpha and beta within a tolerance',
+    params: z.object({ name: z.string(), alpha: z.number().min(0).max(1), beta: z.number().min(0).lt(1), tolerance: z.number().positive().default(0.1) }).strict(),
+    needsHistory: false,
+    run(facts, p: { alpha: number; beta: number; tolerance: number }) {
+      const points = Object.entries(facts.flat)
+        .map(([k, x]) => [/^throughput_n(\d+)$/.exec(k), x] as const)
+        .filter(([m, x]) => m !== null && x > 0)
+        .map(([m, x]) => ({ n: Number(m![1]), x }))
+        .sort((a, b) => a.n - b.n);
+      if (points.length < 3) return { ok: false, detail: `usl-fit needs at least 3 throughput_n<N> metrics, found ${points.length}` };
+      const f = fitUsl(points);
+      const off = (got: number, want: number) => (want === 0 ? Math.abs(got) : Math.abs(got - want) / want);
+      const ok = off(f.alpha, p.alpha) <= p.tolerance && off(f.beta, p.beta) <= p.tolerance;
+      const detail = `fit of ${points.length} points: alpha ${f.alpha.toFixed(4)} (configured ${p.alpha}), beta ${f.beta.toFixed(6)} (configured ${p.beta}), N* ${f.nStar.toFixed(1)}, R² ${f.r2.toFixed(4)}`;
+      return { ok, detail, metrics: { fitted_alpha: Number(f.alpha.toFixed(5)), fitted_beta: Number(f.beta.toFixed(7)), fitted_n_star: Number(f.nStar.toFixed(2)) } };
     },
   },
   goodput: {

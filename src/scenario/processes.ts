@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { ProcessFactory } from '../runtime/context.js';
-import { balancedPool, balancedPoolConfigSchema, batchingProxy, batchingProxyConfigSchema, executor, executorConfigSchema, lockWorkers, lockWorkersConfigSchema, queueServer, queueServerConfigSchema } from '../work/index.js';
+import { balancedPool, balancedPoolConfigSchema, batchingProxy, batchingProxyConfigSchema, executor, executorConfigSchema, lockWorkers, sharedStore, sharedStoreConfigSchema, lockWorkersConfigSchema, queueServer, queueServerConfigSchema } from '../work/index.js';
 import { backendPool, backendPoolConfigSchema, breakerFleet, breakerFleetConfigSchema, deployment, deployConfigSchema, killFleet, killFleetConfigSchema, chainedService, chainedServiceConfigSchema, orderFlow, orderFlowConfigSchema } from '../control/index.js';
 import { floodConfigSchema, floodOnce, gossipConfigSchema, gossipUntilAcked } from '../state/index.js';
 import { asyncPrimaryConfigSchema, asyncPrimaryKv, lockedCounter, lockedCounterConfigSchema, naiveBank, naiveBankConfigSchema, raftKv, raftKvConfigSchema } from '../truth/index.js';
@@ -40,6 +40,11 @@ export const processes: Record<string, ProcessEntry> = {
     description: 'workers fed from one shared FIFO, per-worker queues, or per-worker deques with work stealing; optional long internal tasks',
     config: executorConfigSchema,
     factory: executor,
+  },
+  'work/shared-store': {
+    description: 'fetchers keeping n requests in flight (in phases, optionally behind a fixed or adaptive limit) against a store whose rate follows the USL',
+    config: sharedStoreConfigSchema,
+    factory: sharedStore,
   },
   'state/flood-once': {
     description: 'broadcast: tell every peer once, never retry',

@@ -124,7 +124,8 @@ export const workloadSchema = z
   .superRefine((w, ctx) => {
     if (w.type === 'open' && w.ratePerSec === undefined) ctx.addIssue({ code: 'custom', path: ['ratePerSec'], message: 'an open workload needs ratePerSec (arrivals per second)' });
     if (w.type === 'script') {
-      if (w.script === undefined || w.script.length === 0) ctx.addIssue({ code: 'custom', path: ['script'], message: 'a script workload needs script: a list of { at, client, f, key, value }' });
+      // An empty list is allowed: a system that generates its own load needs no client operations.
+      if (w.script === undefined) ctx.addIssue({ code: 'custom', path: ['script'], message: 'a script workload needs script: a list of { at, client, f, key, value } ([] for none)' });
       w.script?.forEach((step, i) => {
         if (step.client > w.clients) ctx.addIssue({ code: 'custom', path: ['script', i, 'client'], message: `a client between 1 and clients (${w.clients})` });
       });

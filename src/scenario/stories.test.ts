@@ -404,3 +404,26 @@ test('thundering-herd.yaml: a thousand crons at once and immediate retries leave
   assert.equal(fixed.metrics.jobs_done, fixed.metrics.ops_ok, 'no query served for nobody');
   assert.ok(fixed.metrics.latency_ms_max < 5000);
 });
+
+test('usl.yaml: the measured curve gives back alpha and beta, and C(32) = 9.03, not the seeds\' 16', () => {
+  const run = runner('usl.yaml');
+  const [naive, fixed] = ['naive', 'fixed'].map(run);
+  for (const r of [naive, fixed]) assert.equal(r.met, true, r.variant);
+  assert.ok(Math.abs(fixed.metrics.fitted_alpha - 0.05) / 0.05 < 0.1);
+  assert.ok(Math.abs(fixed.metrics.fitted_beta - 0.001) / 0.001 < 0.1);
+  assert.ok(Math.abs(fixed.metrics.fitted_n_star - 30.8) < 1.5);
+  // One request alone: 1,000/s; 32 in flight: 9.03x that, as the formula says.
+  assert.ok(Math.abs(fixed.metrics.throughput_n32 / 1000 - 9.034) < 0.3, `${fixed.metrics.throughput_n32}`);
+  assert.ok(fixed.metrics.throughput_n64 < fixed.metrics.throughput_n32, 'past the peak, less');
+});
+
+test('netflix-encoding.yaml: 720 fetchers at once get a sixth of the peak; a limit at N* gets the peak, adaptive limits most of it', () => {
+  const run = runner('netflix-encoding.yaml');
+  const [naive, fixed, aimd, gradient, curve] = ['naive', 'fixed', 'aimd', 'gradient', 'curve'].map(run);
+  for (const r of [naive, fixed, aimd, gradient, curve]) assert.equal(r.met, true, r.variant);
+  const peak = 100 * (44 / (1 + 0.02 * 43 + 0.0005 * 44 * 43));
+  assert.ok(naive.metrics.throughput_n720 < peak / 5, `${naive.metrics.throughput_n720}`);
+  assert.ok(fixed.metrics.throughput_n720 > 0.95 * peak, `${fixed.metrics.throughput_n720} vs ${peak}`);
+  for (const r of [aimd, gradient]) assert.ok(r.metrics.throughput_n720 > 3 * naive.metrics.throughput_n720, r.variant);
+  assert.ok(Math.abs(curve.metrics.fitted_n_star - Math.sqrt(0.98 / 0.0005)) < 4);
+});

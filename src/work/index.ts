@@ -11,3 +11,4 @@ export { batchingProxy, batchingProxyConfigSchema, type BatchingProxyConfig } fr
 export { PriorityQueue } from './queues/priority-queue.js';
 export { WorkStealingDeques } from './executors/work-stealing.js';
 export { Executor, executor, executorConfigSchema, type ExecutorConfig } from './executors/executor.js';
+export { sharedStore, sharedStoreConfigSchema, type SharedStoreConfig } from './store/shared-store.js';
