@@ -173,3 +173,21 @@ test('model: the USL table with its peak, a fit of measured points, and bad inpu
   assert.equal(bad.code, 2);
   assert.match(bad.err, /bad\.csv: line 3: "N,throughput" with two numbers/);
 });
+
+test('bad work settings are refused with exit 2 naming the field: zero workers, a negative rate, a batch of 0', () => {
+  const cases: [string, string, string, RegExp][] = [
+    ['head-of-line.yaml', 'workers: 4,', 'workers: 0,', /system\.config\.workers: Too small/],
+    ['head-of-line.yaml', 'ratePerSec: 2000', 'ratePerSec: -5', /workload\.ratePerSec: Too small/],
+    ['batching.yaml', 'maxBatch: 100,', 'maxBatch: 0,', /variants\.fixed\.system\.config\.maxBatch: Too small/],
+  ];
+  for (const [file, from, to, want] of cases) {
+    const text = readFileSync(scenario(file), 'utf8');
+    assert.ok(text.includes(from), `${file} has ${from}`);
+    const path = join(tmp, `bad-${file}`);
+    writeFileSync(path, text.replace(from, to));
+    const r = pillars('run', path);
+    assert.equal(r.code, 2, r.err);
+    assert.match(r.err, want);
+    assert.equal(r.err.trim().split('\n').length, 1);
+  }
+});

@@ -12,3 +12,4 @@ export { PriorityQueue } from './queues/priority-queue.js';
 export { WorkStealingDeques } from './executors/work-stealing.js';
 export { Executor, executor, executorConfigSchema, type ExecutorConfig } from './executors/executor.js';
 export { sharedStore, sharedStoreConfigSchema, type SharedStoreConfig } from './store/shared-store.js';
+export { Hedge, type HedgeOptions, type HedgedOperation } from './hedge/hedge.js';
