@@ -1,2 +1,7 @@
 /** The state pillar: keep data alive when servers die. */
 export { FloodOnce, GossipUntilAcked, floodOnce, gossipUntilAcked, floodConfigSchema, gossipConfigSchema, type GossipConfig } from './broadcast.js';
+export * from './crdt/index.js';
+export { LamportClock } from './causality/lamport.js';
+export { increment, mergeVersions, compareVersions, descends, emptyVersion, type VersionVector, type Order } from './causality/version-vector.js';
+export { dvvWrite, dvvMerge, dvvRead, emptyDvvSet, covers, type Dot, type Sibling, type DvvSet } from './causality/dotted-version-vector.js';
+export { HybridLogicalClock, compareHlc, type HlcTimestamp } from './causality/hlc.js';

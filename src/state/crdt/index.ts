@@ -1,0 +1,5 @@
+export { type Crdt, canonicalJson } from './crdt.js';
+export { gCounter, pnCounter, type GCounter, type PNCounter } from './counters.js';
+export { gSet, twoPSet, orSet, type GSet, type TwoPSet, type ORSet } from './sets.js';
+export { lwwRegister, mvRegister, type LwwRegister, type MvRegister } from './registers.js';
+export { orMap, type ORMap } from './or-map.js';
