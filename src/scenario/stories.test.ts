@@ -427,3 +427,14 @@ test('netflix-encoding.yaml: 720 fetchers at once get a sixth of the peak; a lim
   for (const r of [aimd, gradient]) assert.ok(r.metrics.throughput_n720 > 3 * naive.metrics.throughput_n720, r.variant);
   assert.ok(Math.abs(curve.metrics.fitted_n_star - Math.sqrt(0.98 / 0.0005)) < 4);
 });
+
+test('time-traitors.yaml: wall-clock LWW with one clock 50 ms behind drops a fifth of the writes; HLC and version vectors drop none', () => {
+  const run = runner('time-traitors.yaml');
+  const [naive, hlc, vv] = ['naive', 'fixed', 'version-vector'].map(run);
+  for (const r of [naive, hlc, vv]) assert.equal(r.met, true, r.variant);
+  // A write lands on n2 after one elsewhere about 2/9 of the time, always within 50 ms here.
+  const share = naive.metrics.newer_writes_dropped / naive.metrics.writes_acked;
+  assert.ok(share > 0.17 && share < 0.27, `dropped ${share}`);
+  for (const r of [hlc, vv]) assert.equal(r.metrics.newer_writes_dropped ?? 0, 0, r.variant);
+  assert.equal(vv.metrics.siblings_returned ?? 0, 0);
+});

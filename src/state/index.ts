@@ -5,3 +5,4 @@ export { LamportClock } from './causality/lamport.js';
 export { increment, mergeVersions, compareVersions, descends, emptyVersion, type VersionVector, type Order } from './causality/version-vector.js';
 export { dvvWrite, dvvMerge, dvvRead, emptyDvvSet, covers, type Dot, type Sibling, type DvvSet } from './causality/dotted-version-vector.js';
 export { HybridLogicalClock, compareHlc, type HlcTimestamp } from './causality/hlc.js';
+export { LwwReplicas, lwwReplicas, lwwReplicasConfigSchema, type LwwReplicasConfig } from './replication/lww-replicas.js';
