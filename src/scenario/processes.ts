@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { ProcessFactory } from '../runtime/context.js';
 import { balancedPool, balancedPoolConfigSchema, batchingProxy, batchingProxyConfigSchema, executor, executorConfigSchema, lockWorkers, sharedStore, sharedStoreConfigSchema, lockWorkersConfigSchema, queueServer, queueServerConfigSchema } from '../work/index.js';
 import { backendPool, backendPoolConfigSchema, breakerFleet, breakerFleetConfigSchema, deployment, deployConfigSchema, killFleet, killFleetConfigSchema, chainedService, chainedServiceConfigSchema, orderFlow, orderFlowConfigSchema } from '../control/index.js';
-import { floodConfigSchema, floodOnce, gossipConfigSchema, gossipUntilAcked, lwwReplicas, lwwReplicasConfigSchema } from '../state/index.js';
+import { floodConfigSchema, floodOnce, gossipConfigSchema, gossipUntilAcked, lwwReplicas, lwwReplicasConfigSchema, partitionedStore, partitionedStoreConfigSchema } from '../state/index.js';
 import { asyncPrimaryConfigSchema, asyncPrimaryKv, lockedCounter, lockedCounterConfigSchema, naiveBank, naiveBankConfigSchema, raftKv, raftKvConfigSchema } from '../truth/index.js';
 
 export interface ProcessEntry {
@@ -105,6 +105,11 @@ export const processes: Record<string, ProcessEntry> = {
     description: 'replicas that accept writes anywhere and settle conflicts by wall-clock LWW, HLC LWW, or version vectors (siblings)',
     config: lwwReplicasConfigSchema,
     factory: lwwReplicas,
+  },
+  'state/partitioned-store': {
+    description: 'a key-value store partitioned by hash mod n, consistent hashing or rendezvous hashing; a node joins and keys move',
+    config: partitionedStoreConfigSchema,
+    factory: partitionedStore,
   },
   'state/gossip': {
     description: 'broadcast: resend unacknowledged values to each peer, batched, until acked',

@@ -438,3 +438,12 @@ test('time-traitors.yaml: wall-clock LWW with one clock 50 ms behind drops a fif
   for (const r of [hlc, vv]) assert.equal(r.metrics.newer_writes_dropped ?? 0, 0, r.variant);
   assert.equal(vv.metrics.siblings_returned ?? 0, 0);
 });
+
+test('rebalance.yaml: an eleventh node moves ~10/11 of the keys under hash mod n, ~1/11 under consistent or rendezvous hashing', () => {
+  const run = runner('rebalance.yaml');
+  const [modN, ring, hrw] = ['naive', 'fixed', 'rendezvous'].map(run);
+  for (const r of [modN, ring, hrw]) assert.equal(r.met, true, r.variant);
+  const fraction = (r: typeof modN) => r.metrics.keys_moved / r.metrics.keys_at_join;
+  assert.ok(Math.abs(fraction(modN) - 10 / 11) < 0.03, `mod n ${fraction(modN)}`);
+  for (const r of [ring, hrw]) assert.ok(Math.abs(fraction(r) - 1 / 11) < 0.02, `${r.variant} ${fraction(r)}`);
+});

@@ -1,0 +1,42 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConsistentHashPartitioner, GeoPartitioner, HashModN, RangePartitioner, Rendezvous, TimePartitioner, balance, movedFraction } from './partitioners.js';
+
+const nodes = (n: number) => Array.from({ length: n }, (_, i) => `n${i + 1}`);
+const keys = Array.from({ length: 100_000 }, (_, i) => `user:${i}`);
+
+test('a node joins ten: hash mod n moves ~10/11 of the keys, consistent and rendezvous hashing ~1/11', () => {
+  for (const [p, want] of [
+    [new HashModN(nodes(10)), 10 / 11],
+    [new ConsistentHashPartitioner(nodes(10), 200), 1 / 11],
+    [new Rendezvous(nodes(10)), 1 / 11],
+  ] as const) {
+    const moved = movedFraction(p, p.withNodes(nodes(11)), keys);
+    assert.ok(Math.abs(moved - want) / want < 0.15, `${p.name}: moved ${moved}, theory ${want}`);
+  }
+});
+
+test('balance: rendezvous and hash mod n are near even; virtual nodes bring a ring within 25%', () => {
+  assert.ok(balance(new Rendezvous(nodes(10)), keys) < 1.05);
+  assert.ok(balance(new HashModN(nodes(10)), keys) < 1.05);
+  assert.ok(balance(new ConsistentHashPartitioner(nodes(10), 200), keys) < 1.25);
+  assert.ok(balance(new ConsistentHashPartitioner(nodes(10), 1), keys) > 1.5, 'one point per node is lumpy');
+});
+
+test('range partitioning keeps order; splitting a hot range hands its upper part to another node', () => {
+  const r = new RangePartitioner(['g', 'p'], ['n1', 'n2', 'n3']);
+  assert.deepEqual(['apple', 'grape', 'zebra'].map((k) => r.owner(k)), ['n1', 'n2', 'n3']);
+  const split = r.split(1, 'k', 'n4');
+  assert.deepEqual(['grape', 'kiwi', 'orange', 'pear'].map((k) => split.owner(k)), ['n2', 'n4', 'n4', 'n3']);
+  assert.throws(() => r.split(1, 'a', 'n4'), /at: expected a key inside range 1/);
+  assert.throws(() => new RangePartitioner(['p', 'g'], ['n1', 'n2', 'n3']), /increasing order/);
+});
+
+test('geographic and time partitioning keep a region, or a period, together', () => {
+  const g = new GeoPartitioner({ eu: ['n1', 'n2'], us: ['n3'] });
+  assert.ok(['n1', 'n2'].includes(g.owner('eu:alice')));
+  assert.equal(g.owner('us:bob'), 'n3');
+  assert.throws(() => g.owner('asia:carol'), /no region "asia"/);
+  const t = new TimePartitioner(nodes(4));
+  assert.equal(t.owner('2026-11-23/order-1'), t.owner('2026-11-23/order-2'));
+});

@@ -1,0 +1,173 @@
+/**
+ * How data is split across nodes, behind one interface: which node owns a key. Each partitioner
+ * can be rebuilt for a new membership, so that what moves when a node joins or leaves can be
+ * measured: hash mod n moves almost everything ((n - 1)/n of the keys when one node joins n - 1),
+ * consistent hashing and rendezvous hashing about 1/n.
+ *
+ * - hash-mod-n: hash(key) mod n.
+ * - consistent-hash: a ring with virtual nodes (the work pillar's ConsistentHash).
+ * - rendezvous: highest random weight (Thaler and Ravishankar 1998): the node with the largest
+ *   hash(key, node) owns the key; no ring, the same 1/n movement.
+ * - range: sorted split points (keys compare as strings); a hot or large range can be split.
+ * - geographic: a key's region prefix ("eu:...") picks the region's nodes; a hash picks among them.
+ * - time: a key's time bucket ("2026-11-23/...": the part before the first "/") picks a node, so
+ *   one period's data stays together (and yesterday's can be archived as a unit).
+ */
+import { hashString } from '../../runtime/hash.js';
+import { ConsistentHash } from '../../work/index.js';
+import { ControlConfigError } from '../../control/index.js';
+
+export interface Partitioner {
+  readonly name: string;
+  readonly nodes: readonly string[];
+  owner(key: string): string;
+  /** The same strategy over another membership. */
+  withNodes(nodes: readonly string[]): Partitioner;
+}
+
+function check(nodes: readonly string[]): void {
+  if (nodes.length === 0) throw new ControlConfigError('nodes', 'at least one node', nodes);
+}
+
+export class HashModN implements Partitioner {
+  readonly name = 'hash-mod-n';
+  constructor(readonly nodes: readonly string[]) {
+    check(nodes);
+  }
+  owner(key: string): string {
+    return this.nodes[hashString(key) % this.nodes.length];
+  }
+  withNodes(nodes: readonly string[]): HashModN {
+    return new HashModN(nodes);
+  }
+}
+
+export class ConsistentHashPartitioner implements Partitioner {
+  readonly name = 'consistent-hash';
+  private readonly ring: ConsistentHash;
+  constructor(
+    readonly nodes: readonly string[],
+    readonly vnodes = 100,
+  ) {
+    check(nodes);
+    this.ring = new ConsistentHash(nodes, vnodes);
+  }
+  owner(key: string): string {
+    return this.ring.owner(key);
+  }
+  withNodes(nodes: readonly string[]): ConsistentHashPartitioner {
+    return new ConsistentHashPartitioner(nodes, this.vnodes);
+  }
+}
+
+export class Rendezvous implements Partitioner {
+  readonly name = 'rendezvous';
+  private readonly seeds: number[];
+  constructor(readonly nodes: readonly string[]) {
+    check(nodes);
+    this.seeds = nodes.map((n) => hashString(n));
+  }
+  owner(key: string): string {
+    let best = 0;
+    let bestW = -1;
+    for (let i = 0; i < this.nodes.length; i++) {
+      const w = hashString(key, this.seeds[i]);
+      if (w > bestW) {
+        bestW = w;
+        best = i;
+      }
+    }
+    return this.nodes[best];
+  }
+  withNodes(nodes: readonly string[]): Rendezvous {
+    return new Rendezvous(nodes);
+  }
+}
+
+export class RangePartitioner implements Partitioner {
+  readonly name = 'range';
+  /** splits[i] is the first key of range i + 1; range i belongs to owners[i]. */
+  constructor(
+    readonly splits: readonly string[],
+    readonly owners: readonly string[],
+  ) {
+    if (owners.length !== splits.length + 1) throw new ControlConfigError('owners', `one owner per range (${splits.length + 1})`, owners.length);
+    for (let i = 1; i < splits.length; i++) if (!(splits[i - 1] < splits[i])) throw new ControlConfigError(`splits[${i}]`, 'split points in increasing order', splits[i]);
+  }
+  get nodes(): readonly string[] {
+    return [...new Set(this.owners)];
+  }
+  /** The index of the range holding key. */
+  rangeOf(key: string): number {
+    let lo = 0;
+    let hi = this.splits.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.splits[mid] <= key) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+  owner(key: string): string {
+    return this.owners[this.rangeOf(key)];
+  }
+  /** Split range i at `at` and give the upper part to `newOwner`: the fix for a hot range. */
+  split(i: number, at: string, newOwner: string): RangePartitioner {
+    const lo = i === 0 ? '' : this.splits[i - 1];
+    const hi = i === this.splits.length ? undefined : this.splits[i];
+    if (!(at > lo) || (hi !== undefined && !(at < hi))) throw new ControlConfigError('at', `a key inside range ${i}`, at);
+    return new RangePartitioner([...this.splits.slice(0, i), at, ...this.splits.slice(i)], [...this.owners.slice(0, i + 1), newOwner, ...this.owners.slice(i + 1)]);
+  }
+  /** Membership changes keep the ranges and deal them out again, round robin. */
+  withNodes(nodes: readonly string[]): RangePartitioner {
+    check(nodes);
+    return new RangePartitioner(this.splits, this.owners.map((_, i) => nodes[i % nodes.length]));
+  }
+}
+
+export class GeoPartitioner implements Partitioner {
+  readonly name = 'geographic';
+  constructor(readonly regions: Readonly<Record<string, readonly string[]>>) {
+    for (const [r, ns] of Object.entries(regions)) if (ns.length === 0) throw new ControlConfigError(`regions.${r}`, 'at least one node', ns);
+  }
+  get nodes(): readonly string[] {
+    return Object.values(this.regions).flat();
+  }
+  owner(key: string): string {
+    const region = key.slice(0, key.indexOf(':'));
+    const ns = this.regions[region];
+    if (ns === undefined) throw new RangeError(`no region "${region}" for key "${key}" (regions: ${Object.keys(this.regions).join(', ')})`);
+    return ns[hashString(key) % ns.length];
+  }
+  withNodes(nodes: readonly string[]): GeoPartitioner {
+    return new GeoPartitioner(Object.fromEntries(Object.entries(this.regions).map(([r, ns]) => [r, ns.filter((n) => nodes.includes(n))])));
+  }
+}
+
+export class TimePartitioner implements Partitioner {
+  readonly name = 'time';
+  constructor(readonly nodes: readonly string[]) {
+    check(nodes);
+  }
+  owner(key: string): string {
+    const bucket = key.slice(0, Math.max(0, key.indexOf('/')));
+    return this.nodes[hashString(bucket) % this.nodes.length];
+  }
+  withNodes(nodes: readonly string[]): TimePartitioner {
+    return new TimePartitioner(nodes);
+  }
+}
+
+/** How even a partitioner is over these keys: the busiest node's keys over the mean. */
+export function balance(p: Partitioner, keys: readonly string[]): number {
+  const counts = new Map<string, number>(p.nodes.map((n) => [n, 0]));
+  for (const k of keys) counts.set(p.owner(k), (counts.get(p.owner(k)) ?? 0) + 1);
+  return Math.max(...counts.values()) / (keys.length / counts.size);
+}
+
+/** The fraction of keys whose owner differs between two partitioners. */
+export function movedFraction(before: Partitioner, after: Partitioner, keys: readonly string[]): number {
+  let moved = 0;
+  for (const k of keys) if (before.owner(k) !== after.owner(k)) moved++;
+  return moved / keys.length;
+}
