@@ -125,6 +125,35 @@ export const checks: Record<string, CheckEntry> = {
       return { ok, detail, metrics: { fitted_alpha: Number(f.alpha.toFixed(5)), fitted_beta: Number(f.beta.toFixed(7)), fitted_n_star: Number(f.nStar.toFixed(2)) } };
     },
   },
+  cart: {
+    description: 'every acknowledged add that was not removed is in each node\'s final read of the cart, and no removed item is (needs finalReads)',
+    params: z.object({ name: z.string() }).strict(),
+    needsHistory: true,
+    run(facts) {
+      const added = new Set<string>();
+      const removed = new Set<string>();
+      const finalByNode = new Map<string, string[]>();
+      for (const { invoke, complete } of facts.history!.operations()) {
+        if (complete?.type !== 'ok') continue;
+        if (invoke.f === 'write') added.add(String(invoke.value));
+        else if (invoke.f === 'delete' && complete.value !== null && complete.value !== undefined) removed.add(String(complete.value));
+        else if (invoke.f === 'read' && Array.isArray(complete.value) && complete.node !== undefined) finalByNode.set(complete.node, (complete.value as unknown[]).map(String));
+      }
+      if (finalByNode.size === 0) return { ok: false, detail: 'cart needs final reads (workload.finalReads: true)' };
+      let lost = 0;
+      let zombies = 0;
+      for (const items of finalByNode.values()) {
+        const have = new Set(items);
+        lost = Math.max(lost, [...added].filter((x) => !removed.has(x) && !have.has(x)).length);
+        zombies = Math.max(zombies, [...removed].filter((x) => have.has(x)).length);
+      }
+      return {
+        ok: lost === 0 && zombies === 0,
+        detail: `${added.size} adds, ${removed.size} removes: ${lost} acknowledged adds missing, ${zombies} removed items back`,
+        metrics: { adds: added.size, removes: removed.size, lost_adds: lost, zombie_items: zombies },
+      };
+    },
+  },
   goodput: {
     description: 'operations (of one kind, with f) answered ok per second within [fromMs, toMs) reach min, e.g. after a trigger has passed',
     params: z.object({ name: z.string(), f: z.string().optional(), fromMs: z.number().nonnegative(), toMs: z.number().positive().optional(), min: z.number().nonnegative() }).strict(),

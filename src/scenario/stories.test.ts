@@ -447,3 +447,15 @@ test('rebalance.yaml: an eleventh node moves ~10/11 of the keys under hash mod n
   assert.ok(Math.abs(fraction(modN) - 10 / 11) < 0.03, `mod n ${fraction(modN)}`);
   for (const r of [ring, hrw]) assert.ok(Math.abs(fraction(r) - 1 / 11) < 0.02, `${r.variant} ${fraction(r)}`);
 });
+
+test('shopping-cart.yaml: LWW loses half the adds; siblings keep them but pile up and resurrect removes; an OR-Set keeps both promises', () => {
+  const run = runner('shopping-cart.yaml');
+  const [lww, mv, or] = ['naive', 'mv', 'fixed'].map(run);
+  for (const r of [lww, mv, or]) assert.equal(r.met, true, r.variant);
+  assert.ok(lww.metrics.lost_adds > lww.metrics.adds / 4, `lww lost ${lww.metrics.lost_adds} of ${lww.metrics.adds}`);
+  assert.equal(mv.metrics.lost_adds, 0);
+  assert.ok(mv.metrics.siblings_max >= 2 && mv.metrics.siblings_mean > 1.2);
+  assert.ok(mv.metrics.zombie_items >= 1 || mv.metrics.removes < or.metrics.removes / 2, 'removes do not stick under siblings');
+  assert.equal(or.metrics.lost_adds, 0);
+  assert.equal(or.metrics.zombie_items, 0);
+});

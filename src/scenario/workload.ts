@@ -293,8 +293,8 @@ export class WorkloadClient implements Process {
     this.pending.delete(id);
     this.ctx.clearTimer(p.timer);
     const now = this.h.trueNowMs();
-    // Reads and increments report what they returned; the others, what they wrote.
-    const v = p.op.f === 'read' || p.op.f === 'incr' ? (status === 'ok' ? value : null) : p.op.value;
+    // Reads, increments and deletes report what they returned; the others, what they wrote.
+    const v = p.op.f === 'read' || p.op.f === 'incr' || p.op.f === 'delete' ? (status === 'ok' ? value : null) : p.op.value;
     this.h.history?.add({ process: p.process, type: status, f: p.op.f, key: p.op.key, value: v ?? null, time: Math.round(now * NANOS_PER_MS), node: p.node, error });
     this.ctx.metrics.count(`ops_${status}`);
     // What clients saw is part of the run's identity: it goes into the trace hash.

@@ -8,3 +8,4 @@ export { HybridLogicalClock, compareHlc, type HlcTimestamp } from './causality/h
 export { LwwReplicas, lwwReplicas, lwwReplicasConfigSchema, type LwwReplicasConfig } from './replication/lww-replicas.js';
 export { HashModN, ConsistentHashPartitioner, Rendezvous, RangePartitioner, GeoPartitioner, TimePartitioner, balance, movedFraction, type Partitioner } from './partition/partitioners.js';
 export { PartitionedStore, partitionedStore, partitionedStoreConfigSchema, type PartitionedStoreConfig } from './partition/partitioned-store.js';
+export { CartReplicas, cartReplicas, cartReplicasConfigSchema, type CartReplicasConfig } from './replication/cart-replicas.js';
