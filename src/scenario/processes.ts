@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { ProcessFactory } from '../runtime/context.js';
 import { balancedPool, balancedPoolConfigSchema, batchingProxy, batchingProxyConfigSchema, executor, executorConfigSchema, lockWorkers, sharedStore, sharedStoreConfigSchema, lockWorkersConfigSchema, queueServer, queueServerConfigSchema } from '../work/index.js';
 import { backendPool, backendPoolConfigSchema, breakerFleet, breakerFleetConfigSchema, deployment, deployConfigSchema, killFleet, killFleetConfigSchema, chainedService, chainedServiceConfigSchema, orderFlow, orderFlowConfigSchema } from '../control/index.js';
-import { floodConfigSchema, floodOnce, gossipConfigSchema, gossipUntilAcked, lwwReplicas, lwwReplicasConfigSchema, partitionedStore, partitionedStoreConfigSchema, cartReplicas, cartReplicasConfigSchema } from '../state/index.js';
+import { floodConfigSchema, floodOnce, gossipConfigSchema, gossipUntilAcked, lwwReplicas, lwwReplicasConfigSchema, partitionedStore, partitionedStoreConfigSchema, cartReplicas, cartReplicasConfigSchema, rangeShards, rangeShardsConfigSchema } from '../state/index.js';
 import { asyncPrimaryConfigSchema, asyncPrimaryKv, lockedCounter, lockedCounterConfigSchema, naiveBank, naiveBankConfigSchema, raftKv, raftKvConfigSchema } from '../truth/index.js';
 
 export interface ProcessEntry {
@@ -115,6 +115,11 @@ export const processes: Record<string, ProcessEntry> = {
     description: 'shopping-cart replicas settling concurrent updates by LWW, multi-value siblings (Dynamo), or an OR-Set',
     config: cartReplicasConfigSchema,
     factory: cartReplicas,
+  },
+  'state/range-shards': {
+    description: 'a router over range shards (queue servers); optional load-based splitting of the hottest range',
+    config: rangeShardsConfigSchema,
+    factory: rangeShards,
   },
   'state/gossip': {
     description: 'broadcast: resend unacknowledged values to each peer, batched, until acked',

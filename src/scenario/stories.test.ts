@@ -459,3 +459,14 @@ test('shopping-cart.yaml: LWW loses half the adds; siblings keep them but pile u
   assert.equal(or.metrics.lost_adds, 0);
   assert.equal(or.metrics.zombie_items, 0);
 });
+
+test('hot-shard.yaml: Zipf keys saturate the first range; load-based splits spread it and goodput recovers', () => {
+  const run = runner('hot-shard.yaml');
+  const [naive, fixed] = ['naive', 'fixed'].map(run);
+  for (const r of [naive, fixed]) assert.equal(r.met, true, r.variant);
+  const total = (r: typeof naive) => r.metrics.ops_ok + (r.metrics.ops_info ?? 0);
+  assert.ok(naive.metrics.requests_to_n2 / total(naive) > 0.4, 'one shard gets most of the load');
+  assert.ok(naive.metrics.goodput_per_sec < 3000);
+  assert.ok(fixed.metrics.range_splits >= 3);
+  assert.ok(fixed.metrics.goodput_per_sec > 4500);
+});

@@ -9,3 +9,4 @@ export { LwwReplicas, lwwReplicas, lwwReplicasConfigSchema, type LwwReplicasConf
 export { HashModN, ConsistentHashPartitioner, Rendezvous, RangePartitioner, GeoPartitioner, TimePartitioner, balance, movedFraction, type Partitioner } from './partition/partitioners.js';
 export { PartitionedStore, partitionedStore, partitionedStoreConfigSchema, type PartitionedStoreConfig } from './partition/partitioned-store.js';
 export { CartReplicas, cartReplicas, cartReplicasConfigSchema, type CartReplicasConfig } from './replication/cart-replicas.js';
+export { rangeShards, rangeShardsConfigSchema, type RangeShardsConfig } from './partition/range-shards.js';
