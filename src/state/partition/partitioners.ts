@@ -13,7 +13,7 @@
  * - time: a key's time bucket ("2026-11-23/...": the part before the first "/") picks a node, so
  *   one period's data stays together (and yesterday's can be archived as a unit).
  */
-import { hashString } from '../../runtime/hash.js';
+import { fmix32, hashString } from '../../runtime/hash.js';
 import { ConsistentHash } from '../../work/index.js';
 import { ControlConfigError } from '../../control/index.js';
 
@@ -68,10 +68,12 @@ export class Rendezvous implements Partitioner {
     this.seeds = nodes.map((n) => hashString(n));
   }
   owner(key: string): string {
+    // One string hash per lookup, mixed with each node's seed: the weight of (key, node).
+    const h = hashString(key);
     let best = 0;
     let bestW = -1;
     for (let i = 0; i < this.nodes.length; i++) {
-      const w = hashString(key, this.seeds[i]);
+      const w = fmix32(h ^ this.seeds[i]);
       if (w > bestW) {
         bestW = w;
         best = i;
