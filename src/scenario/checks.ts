@@ -125,6 +125,34 @@ export const checks: Record<string, CheckEntry> = {
       return { ok, detail, metrics: { fitted_alpha: Number(f.alpha.toFixed(5)), fitted_beta: Number(f.beta.toFixed(7)), fitted_n_star: Number(f.nStar.toFixed(2)) } };
     },
   },
+  'stale-reads': {
+    description: 'no read returns a value older than a write acknowledged before the read began (writes need unique values)',
+    params: z.object({ name: z.string(), max: z.number().nonnegative().default(0) }).strict(),
+    needsHistory: true,
+    run(facts, p: { max: number }) {
+      const writes = new Map<string, { invoke: number; complete: number; value: unknown }[]>();
+      const reads: { key: string; invoke: number; value: unknown }[] = [];
+      for (const { invoke, complete } of facts.history!.operations()) {
+        const key = invoke.key ?? '';
+        if (invoke.f === 'write') {
+          const list = writes.get(key) ?? [];
+          list.push({ invoke: invoke.time, complete: complete?.type === 'ok' ? complete.time : Infinity, value: invoke.value });
+          writes.set(key, list);
+        } else if (invoke.f === 'read' && complete?.type === 'ok') reads.push({ key, invoke: invoke.time, value: complete.value });
+      }
+      let stale = 0;
+      for (const r of reads) {
+        const ws = writes.get(r.key) ?? [];
+        // The write the read saw (none: the initial value), and whether a write acknowledged before
+        // the read began was invoked only after that one had finished.
+        const seen = r.value === null ? undefined : ws.find((w) => w.value === r.value);
+        const seenDone = seen === undefined ? -Infinity : seen.complete;
+        if (ws.some((w) => w.complete < r.invoke && w.invoke > seenDone)) stale++;
+      }
+      const rate = reads.length === 0 ? 0 : stale / reads.length;
+      return { ok: stale <= p.max, detail: `${stale} of ${reads.length} reads returned a value older than an acknowledged write (${(rate * 100).toFixed(2)}%)`, metrics: { stale_reads: stale, stale_read_rate: Number(rate.toFixed(5)) } };
+    },
+  },
   cart: {
     description: 'every acknowledged add that was not removed is in each node\'s final read of the cart, and no removed item is (needs finalReads)',
     params: z.object({ name: z.string() }).strict(),

@@ -470,3 +470,12 @@ test('hot-shard.yaml: Zipf keys saturate the first range; load-based splits spre
   assert.ok(fixed.metrics.range_splits >= 3);
   assert.ok(fixed.metrics.goodput_per_sec > 4500);
 });
+
+test('quorum-staleness.yaml: W + R <= N returns stale reads at a measured rate; W + R > N none, at the price of latency', () => {
+  const run = runner('quorum-staleness.yaml');
+  const [naive, fixed] = ['naive', 'fixed'].map(run);
+  for (const r of [naive, fixed]) assert.equal(r.met, true, r.variant);
+  assert.ok(naive.metrics.stale_read_rate > 0.02, `naive stale rate ${naive.metrics.stale_read_rate}`);
+  assert.equal(fixed.metrics.stale_reads, 0);
+  assert.ok(fixed.metrics.latency_ms_p50 > 5 * naive.metrics.latency_ms_p50);
+});

@@ -10,3 +10,4 @@ export { HashModN, ConsistentHashPartitioner, Rendezvous, RangePartitioner, GeoP
 export { PartitionedStore, partitionedStore, partitionedStoreConfigSchema, type PartitionedStoreConfig } from './partition/partitioned-store.js';
 export { CartReplicas, cartReplicas, cartReplicasConfigSchema, type CartReplicasConfig } from './replication/cart-replicas.js';
 export { rangeShards, rangeShardsConfigSchema, type RangeShardsConfig } from './partition/range-shards.js';
+export { QuorumStore, quorumStore, quorumStoreConfigSchema, type QuorumStoreConfig } from './replication/quorum-store.js';

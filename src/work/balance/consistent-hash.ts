@@ -56,6 +56,19 @@ export class ConsistentHash implements Balancer {
     return this.owners[this.first(hashString(key))];
   }
 
+  /**
+   * The first n distinct backends clockwise from the key: its replicas, in order (Dynamo's
+   * preference list).
+   */
+  preferenceList(key: string, n: number): string[] {
+    const out: string[] = [];
+    let i = this.first(hashString(key));
+    for (let step = 0; step < this.owners.length && out.length < Math.min(n, this.backends.length); step++, i = (i + 1) % this.owners.length) {
+      if (!out.includes(this.owners[i])) out.push(this.owners[i]);
+    }
+    return out;
+  }
+
   /** The most requests one backend may hold now (bounded loads), for the next one. */
   capacity(): number {
     return this.epsilon === undefined ? Infinity : Math.ceil(((1 + this.epsilon) * (this.total + 1)) / this.backends.length);
