@@ -191,3 +191,19 @@ test('bad work settings are refused with exit 2 naming the field: zero workers, 
     assert.equal(r.err.trim().split('\n').length, 1);
   }
 });
+
+test('bad state settings: an unknown consistency level, R or W above N: exit 2 naming the field', () => {
+  const text = readFileSync(scenario('quorum-staleness.yaml'), 'utf8');
+  for (const [from, to, want] of [
+    ['{ n: 3, r: 1, w: 1 }', '{ n: 3, r: TWO, w: 1 }', /system\.config\.r: /],
+    ['{ n: 3, r: 1, w: 1 }', '{ n: 3, r: 1, w: 4 }', /system\.config\.w: at most n \(3\)/],
+    ['{ n: 3, r: 1, w: 1 }', '{ n: -3, r: 1, w: 1 }', /system\.config\.n: Too small/],
+  ] as const) {
+    const path = join(tmp, 'bad-quorum.yaml');
+    writeFileSync(path, text.replace(from, to));
+    const r = pillars('run', path);
+    assert.equal(r.code, 2, r.err);
+    assert.match(r.err, want);
+    assert.equal(r.err.trim().split('\n').length, 1);
+  }
+});

@@ -125,6 +125,19 @@ export const checks: Record<string, CheckEntry> = {
       return { ok, detail, metrics: { fitted_alpha: Number(f.alpha.toFixed(5)), fitted_beta: Number(f.beta.toFixed(7)), fitted_n_star: Number(f.nStar.toFixed(2)) } };
     },
   },
+  'replicas-converged': {
+    description: 'every replica reports the same digest of its data (the digest_<node> metrics) at the end of the run',
+    params: z.object({ name: z.string() }).strict(),
+    needsHistory: false,
+    run(facts) {
+      const digests = Object.entries(facts.flat).filter(([k]) => k.startsWith('digest_'));
+      if (digests.length < 2) return { ok: false, detail: `needs digest_<node> metrics from at least 2 replicas, found ${digests.length}` };
+      const groups = new Map<number, string[]>();
+      for (const [k, d] of digests) groups.set(d, [...(groups.get(d) ?? []), k.slice('digest_'.length)]);
+      const ok = groups.size === 1;
+      return { ok, detail: ok ? `${digests.length} replicas hold the same data` : `replicas disagree: ${[...groups.values()].map((ns) => ns.join(' ')).join(' | ')}`, metrics: { replica_versions: groups.size } };
+    },
+  },
   'stale-reads': {
     description: 'no read returns a value older than a write acknowledged before the read began (writes need unique values)',
     params: z.object({ name: z.string(), max: z.number().nonnegative().default(0) }).strict(),

@@ -10,41 +10,67 @@
  * only replicas the write has not reached yet. A write that gets fewer than w acknowledgements in
  * `timeoutMs` answers info: some replicas may have it.
  *
- * Not yet here (the State pillar's next steps): sloppy quorums with hinted handoff, Merkle-tree
- * anti-entropy, tombstones, and sibling values by version vector.
+ * Deletes write tombstones (kept `tombstoneGraceMs`, so that the delete beats older copies still
+ * on other replicas). With `antiEntropyMs`, each node compares a Merkle tree of the keys it shares
+ * with one peer at a time and the two exchange only the buckets that differ: replicas converge even
+ * for keys nobody reads again.
+ *
+ * Not yet here: sloppy quorums with hinted handoff, and sibling values by version vector.
  */
 import { z } from 'zod';
 import type { Context, NodeId, Process } from '../../runtime/context.js';
 import { clientReply, isClientRequest, type ClientRequest } from '../../runtime/client-protocol.js';
 import { ConsistentHash } from '../../work/index.js';
+import { hashString } from '../../runtime/hash.js';
 import { HybridLogicalClock, compareHlc, type HlcTimestamp } from '../causality/hlc.js';
+import { MerkleTree } from '../antientropy/merkle.js';
+
+/** A consistency level: a number of replicas, or ONE, QUORUM (a majority of n) or ALL. */
+const level = z.union([z.number().int().positive(), z.enum(['ONE', 'QUORUM', 'ALL'])]);
+type Level = z.infer<typeof level>;
+
+export function resolveLevel(l: Level, n: number): number {
+  return l === 'ONE' ? 1 : l === 'QUORUM' ? Math.floor(n / 2) + 1 : l === 'ALL' ? n : l;
+}
 
 export const quorumStoreConfigSchema = z
   .object({
     n: z.number().int().positive().default(3),
-    r: z.number().int().positive().default(2),
-    w: z.number().int().positive().default(2),
+    r: level.default('QUORUM'),
+    w: level.default('QUORUM'),
     vnodes: z.number().int().positive().default(50),
     timeoutMs: z.number().positive().default(500),
     readRepair: z.boolean().default(true),
+    /** Compare Merkle trees with one peer, round robin, this often (none: no anti-entropy). */
+    antiEntropyMs: z.number().positive().optional(),
+    /** A delete's tombstone is kept this long (by its timestamp), then dropped. */
+    tombstoneGraceMs: z.number().positive().default(60_000),
   })
   .strict()
   .superRefine((c, ctx) => {
-    if (c.r > c.n) ctx.addIssue({ code: 'custom', path: ['r'], message: `at most n (${c.n}): a read cannot wait for more replicas than there are` });
-    if (c.w > c.n) ctx.addIssue({ code: 'custom', path: ['w'], message: `at most n (${c.n}): a write cannot wait for more replicas than there are` });
+    if (resolveLevel(c.r, c.n) > c.n) ctx.addIssue({ code: 'custom', path: ['r'], message: `at most n (${c.n}): a read cannot wait for more replicas than there are` });
+    if (resolveLevel(c.w, c.n) > c.n) ctx.addIssue({ code: 'custom', path: ['w'], message: `at most n (${c.n}): a write cannot wait for more replicas than there are` });
   });
 export type QuorumStoreConfig = z.infer<typeof quorumStoreConfigSchema>;
 
 interface Versioned {
   value: unknown;
   ts: HlcTimestamp;
+  /** A delete: reads see nothing; kept (a tombstone) so that the delete wins over older copies. */
+  deleted?: true;
 }
 
 type Msg =
   | { type: 'put'; op: number; key: string; v: Versioned }
   | { type: 'put_ack'; op: number }
   | { type: 'get'; op: number; key: string }
-  | { type: 'get_reply'; op: number; v: Versioned | null };
+  | { type: 'get_reply'; op: number; v: Versioned | null }
+  | { type: 'ae_tree'; levels: number[][] }
+  | { type: 'ae_pull'; buckets: number[]; entries: [string, Versioned][] }
+  | { type: 'ae_push'; entries: [string, Versioned][] };
+
+/** Buckets of the anti-entropy trees: 2^depth leaves. */
+const treeDepth = 6;
 
 interface Pending {
   client: NodeId;
@@ -66,6 +92,9 @@ export class QuorumStore implements Process {
   private readonly hlc: HybridLogicalClock;
   private opNext = 1;
   private readonly pending = new Map<number, Pending>();
+  private readonly r: number;
+  private readonly w: number;
+  private aePeer = 0;
 
   constructor(
     private readonly ctx: Context,
@@ -73,6 +102,73 @@ export class QuorumStore implements Process {
   ) {
     this.ring = new ConsistentHash([...ctx.peers, ctx.id].sort(), config.vnodes);
     this.hlc = new HybridLogicalClock(() => ctx.now());
+    this.r = resolveLevel(config.r, config.n);
+    this.w = resolveLevel(config.w, config.n);
+  }
+
+  start(): void {
+    const every = this.config.antiEntropyMs;
+    if (every === undefined) return;
+    const round = () => {
+      this.antiEntropy();
+      this.ctx.setTimer(every, round);
+    };
+    this.ctx.setTimer(every * (0.5 + this.ctx.random()), round);
+  }
+
+  // ---- anti-entropy ----
+
+  /** The keys this node holds that `peer` should hold too (both in the key's preference list). */
+  private shared(peer: NodeId): [string, Versioned][] {
+    const out: [string, Versioned][] = [];
+    for (const [k, v] of this.data) {
+      const pref = this.ring.preferenceList(k, this.config.n);
+      if (pref.includes(peer) && pref.includes(this.ctx.id)) out.push([k, v]);
+    }
+    return out;
+  }
+
+  private tree(entries: [string, Versioned][]): MerkleTree {
+    return MerkleTree.build(entries.map(([k, v]) => [k, `${v.ts.l}/${v.ts.c}/${v.deleted ? 'x' : ''}`]), treeDepth);
+  }
+
+  /** Send our tree for what we share with the next peer; drop tombstones past their grace. */
+  private antiEntropy(): void {
+    const now = this.ctx.now();
+    for (const [k, v] of [...this.data]) {
+      if (!v.deleted || now - v.ts.l <= this.config.tombstoneGraceMs) continue;
+      this.data.delete(k);
+      this.digestChange(k, v, undefined);
+    }
+    const peers = [...this.ctx.peers].sort();
+    const peer = peers[this.aePeer++ % peers.length];
+    this.ctx.metrics.count('anti_entropy_rounds');
+    this.ctx.send(peer, { type: 'ae_tree', levels: this.tree(this.shared(peer)).levels.map((l) => [...l]) } satisfies Msg);
+  }
+
+  /** A peer's tree: send it our entries in the buckets that differ, and ask for theirs. */
+  private onTree(from: NodeId, levels: number[][]): void {
+    const mine = this.shared(from);
+    const theirs = MerkleTree.fromLevels(levels);
+    const buckets = this.tree(mine).diff(theirs);
+    this.ctx.metrics.gauge(`divergent_buckets_${this.ctx.id}`, buckets.length);
+    if (buckets.length === 0) return;
+    const wanted = new Set(buckets);
+    this.ctx.send(from, { type: 'ae_pull', buckets, entries: mine.filter(([k]) => wanted.has(MerkleTree.bucketOf(k, treeDepth))) } satisfies Msg);
+  }
+
+  private onPull(from: NodeId, buckets: number[], entries: [string, Versioned][]): void {
+    this.absorb(entries);
+    const wanted = new Set(buckets);
+    this.ctx.send(from, { type: 'ae_push', entries: this.shared(from).filter(([k]) => wanted.has(MerkleTree.bucketOf(k, treeDepth))) } satisfies Msg);
+  }
+
+  private absorb(entries: [string, Versioned][]): void {
+    for (const [k, v] of entries) {
+      if (!newer(v, this.data.get(k) ?? null)) continue;
+      this.store(k, v);
+      this.ctx.metrics.count('anti_entropy_repairs');
+    }
   }
 
   onMessage(from: NodeId, msg: unknown): void {
@@ -88,25 +184,46 @@ export class QuorumStore implements Process {
         return this.onAck(m.op, from);
       case 'get_reply':
         return this.onReply(m.op, from, m.v);
+      case 'ae_tree':
+        return this.onTree(from, m.levels);
+      case 'ae_pull':
+        return this.onPull(from, m.buckets, m.entries);
+      case 'ae_push':
+        return this.absorb(m.entries);
     }
   }
 
   /** Keep a version if it is newer than the one held (last write wins by HLC). */
   private store(key: string, v: Versioned): void {
     this.hlc.receive(v.ts);
-    if (newer(v, this.data.get(key) ?? null)) this.data.set(key, v);
+    const old = this.data.get(key);
+    if (!newer(v, old ?? null)) return;
+    this.data.set(key, v);
+    this.digestChange(key, old, v);
+  }
+
+  /**
+   * An order-independent digest of everything this node holds (XOR of (key, version) hashes), kept
+   * up to date as a gauge: replicas that hold the same data report the same digest_<node>.
+   */
+  private digest = 0;
+  private digestChange(key: string, old: Versioned | undefined, now: Versioned | undefined): void {
+    const h = (v: Versioned) => hashString(`${key}\u0000${v.ts.l}/${v.ts.c}/${v.deleted ? 'x' : ''}`);
+    if (old !== undefined) this.digest ^= h(old);
+    if (now !== undefined) this.digest ^= h(now);
+    this.ctx.metrics.gauge(`digest_${this.ctx.id}`, this.digest >>> 0);
   }
 
   private coordinate(client: NodeId, req: ClientRequest): void {
     const key = req.op.key ?? '';
     const replicas = this.ring.preferenceList(key, this.config.n);
-    if (req.op.f !== 'write' && req.op.f !== 'read') return this.ctx.send(client, clientReply(req, 'fail', undefined, `unsupported operation ${req.op.f}`));
+    if (req.op.f !== 'write' && req.op.f !== 'read' && req.op.f !== 'delete') return this.ctx.send(client, clientReply(req, 'fail', undefined, `unsupported operation ${req.op.f}`));
     const op = this.opNext++;
     const p: Pending = { client, req, key, replicas, acks: 0, replies: new Map(), answered: false, timer: 0 };
     p.timer = this.ctx.setTimer(this.config.timeoutMs, () => this.expire(op));
     this.pending.set(op, p);
-    if (req.op.f === 'write') {
-      const v: Versioned = { value: req.op.value, ts: this.hlc.now() };
+    if (req.op.f !== 'read') {
+      const v: Versioned = req.op.f === 'delete' ? { value: null, ts: this.hlc.now(), deleted: true } : { value: req.op.value, ts: this.hlc.now() };
       p.written = v;
       for (const r of replicas) {
         if (r === this.ctx.id) {
@@ -126,7 +243,7 @@ export class QuorumStore implements Process {
     const p = this.pending.get(op);
     if (p === undefined) return;
     p.acks++;
-    if (!p.answered && p.acks >= this.config.w) {
+    if (!p.answered && p.acks >= this.w) {
       p.answered = true;
       this.ctx.send(p.client, clientReply(p.req, 'ok'));
     }
@@ -137,9 +254,10 @@ export class QuorumStore implements Process {
     const p = this.pending.get(op);
     if (p === undefined) return;
     p.replies.set(from, v);
-    if (!p.answered && p.replies.size >= this.config.r) {
+    if (!p.answered && p.replies.size >= this.r) {
       p.answered = true;
-      this.ctx.send(p.client, clientReply(p.req, 'ok', this.newest(p)?.value ?? null));
+      const best = this.newest(p);
+      this.ctx.send(p.client, clientReply(p.req, 'ok', best === null || best.deleted ? null : best.value));
     }
     if (p.replies.size === p.replicas.length) this.done(op, p);
   }
@@ -169,7 +287,7 @@ export class QuorumStore implements Process {
     const p = this.pending.get(op);
     if (p === undefined) return;
     // Too few answers: a write may still be on some replicas (unknown); a read saw too little.
-    if (!p.answered) this.ctx.send(p.client, p.req.op.f === 'write' ? clientReply(p.req, 'info', undefined, `${p.acks} of ${this.config.w} acknowledgements`) : clientReply(p.req, 'fail', undefined, `${p.replies.size} of ${this.config.r} replies`));
+    if (!p.answered) this.ctx.send(p.client, p.req.op.f === 'read' ? clientReply(p.req, 'fail', undefined, `${p.replies.size} of ${this.r} replies`) : clientReply(p.req, 'info', undefined, `${p.acks} of ${this.w} acknowledgements`));
     p.answered = true;
     this.done(op, p);
   }
