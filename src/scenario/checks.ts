@@ -139,10 +139,10 @@ export const checks: Record<string, CheckEntry> = {
     },
   },
   'stale-reads': {
-    description: 'no read returns a value older than a write acknowledged before the read began (writes need unique values)',
-    params: z.object({ name: z.string(), max: z.number().nonnegative().default(0) }).strict(),
+    description: 'no read (begun after fromMs) returns a value older than a write acknowledged before the read began (writes need unique values)',
+    params: z.object({ name: z.string(), max: z.number().nonnegative().default(0), fromMs: z.number().nonnegative().default(0) }).strict(),
     needsHistory: true,
-    run(facts, p: { max: number }) {
+    run(facts, p: { max: number; fromMs: number }) {
       const writes = new Map<string, { invoke: number; complete: number; value: unknown }[]>();
       const reads: { key: string; invoke: number; value: unknown }[] = [];
       for (const { invoke, complete } of facts.history!.operations()) {
@@ -151,7 +151,7 @@ export const checks: Record<string, CheckEntry> = {
           const list = writes.get(key) ?? [];
           list.push({ invoke: invoke.time, complete: complete?.type === 'ok' ? complete.time : Infinity, value: invoke.value });
           writes.set(key, list);
-        } else if (invoke.f === 'read' && complete?.type === 'ok') reads.push({ key, invoke: invoke.time, value: complete.value });
+        } else if (invoke.f === 'read' && complete?.type === 'ok' && invoke.time >= p.fromMs * NANOS_PER_MS) reads.push({ key, invoke: invoke.time, value: complete.value });
       }
       let stale = 0;
       for (const r of reads) {

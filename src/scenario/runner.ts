@@ -96,6 +96,9 @@ export function runVariant(v: ResolvedVariant, opts: RunOptions = {}): RunResult
     const schedule = randomFaults(world.rng.stream('nemesis'), { ...n, stopMs: n.stopMs ?? w.durationMs }, n.nodes ?? servers);
     scheduleFaults(world, schedule);
   }
+  if (w.finalKeyReads) {
+    world.at(w.durationMs + w.settleMs / 2, () => (world!.process(clients[0]) as WorkloadClient | undefined)?.finalKeyReads());
+  }
   if (w.finalReads) {
     world.at(w.durationMs + w.settleMs / 2, () => (world!.process(clients[0]) as WorkloadClient | undefined)?.finalReads());
   }

@@ -117,6 +117,8 @@ export const workloadSchema = z
     spikes: z.array(z.object({ at: ms, for: z.number().positive(), factor: z.number().positive() }).strict()).default([]),
     /** After the workload and the faults end, read every node once (broadcast and set workloads). */
     finalReads: z.boolean().default(false),
+    /** After the workload and the faults end, read every key of `keys` once (at the servers in turn). */
+    finalKeyReads: z.boolean().default(false),
     /** Virtual time after durationMs for final reads and stragglers before the run ends. */
     settleMs: ms.default(1000),
   })

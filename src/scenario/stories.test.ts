@@ -497,3 +497,12 @@ test('anti-entropy.yaml: after a cut, replicas stay apart on keys nobody touches
   assert.equal(fixed.metrics.replica_versions, 1);
   assert.ok(fixed.metrics.anti_entropy_repairs > 100);
 });
+
+test('hinted-handoff.yaml: a strict quorum refuses writes during a split; a sloppy quorum with handoff takes them and loses none', () => {
+  const run = runner('hinted-handoff.yaml');
+  const [strict, sloppy] = ['naive', 'fixed'].map(run);
+  for (const r of [strict, sloppy]) assert.equal(r.met, true, r.variant);
+  assert.ok(sloppy.metrics.goodput_write_per_sec > 1.5 * strict.metrics.goodput_write_per_sec);
+  assert.ok(sloppy.metrics.hinted_writes > 100 && sloppy.metrics.hints_delivered > 0);
+  assert.equal(sloppy.metrics.stale_reads, 0, 'every acknowledged write is found after the heal');
+});

@@ -261,6 +261,12 @@ export class WorkloadClient implements Process {
     this.ctx.send(p.node, { type: 'client_request', id, op: p.op, attempt: p.attempts, ackedBelow: this.ackedBelow() } satisfies ClientRequest);
   }
 
+  /** Read every key once, at the servers in turn (the final reads of key-value workloads). */
+  finalKeyReads(): void {
+    const n = this.w.keys?.count ?? 0;
+    for (let k = 0; k < n; k++) this.issue(this.h.takeProcess(), { f: 'read', key: `k${k}` }, this.h.servers[k % this.h.servers.length]);
+  }
+
   /** Read every server once (the final reads of set and broadcast workloads). */
   finalReads(): void {
     for (const node of this.h.servers) this.issue(this.h.takeProcess(), { f: 'read' }, node);

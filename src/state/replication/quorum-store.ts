@@ -15,7 +15,12 @@
  * with one peer at a time and the two exchange only the buckets that differ: replicas converge even
  * for keys nobody reads again.
  *
- * Not yet here: sloppy quorums with hinted handoff, and sibling values by version vector.
+ * With `sloppyQuorum`, a replica silent after hintAfterMs is stood in for by the next node on the
+ * ring, which keeps a hint; with `handoffMs` it hands the hint to its owner once it answers (hinted
+ * handoff). Sloppy quorums without handoff stay available and lose acknowledged writes from the
+ * replicas that should hold them.
+ *
+ * Not yet here: sibling values by version vector.
  */
 import { z } from 'zod';
 import type { Context, NodeId, Process } from '../../runtime/context.js';
@@ -43,6 +48,14 @@ export const quorumStoreConfigSchema = z
     readRepair: z.boolean().default(true),
     /** Compare Merkle trees with one peer, round robin, this often (none: no anti-entropy). */
     antiEntropyMs: z.number().positive().optional(),
+    /**
+     * Sloppy quorum: a replica that has not acknowledged a write after hintAfterMs is stood in for by
+     * the next node on the ring, which keeps the write as a hint for it (and its acknowledgement counts).
+     */
+    sloppyQuorum: z.boolean().default(false),
+    hintAfterMs: z.number().positive().default(100),
+    /** Hinted handoff: a node holding hints tries to deliver them this often (none: hints stay where they are). */
+    handoffMs: z.number().positive().optional(),
     /** A delete's tombstone is kept this long (by its timestamp), then dropped. */
     tombstoneGraceMs: z.number().positive().default(60_000),
   })
@@ -61,8 +74,10 @@ interface Versioned {
 }
 
 type Msg =
-  | { type: 'put'; op: number; key: string; v: Versioned }
+  | { type: 'put'; op: number; key: string; v: Versioned; hintFor?: NodeId }
   | { type: 'put_ack'; op: number }
+  | { type: 'handoff'; key: string; v: Versioned }
+  | { type: 'handoff_ack'; key: string; v: Versioned }
   | { type: 'get'; op: number; key: string }
   | { type: 'get_reply'; op: number; v: Versioned | null }
   | { type: 'ae_tree'; levels: number[][] }
@@ -78,6 +93,10 @@ interface Pending {
   key: string;
   replicas: NodeId[];
   acks: number;
+  /** Nodes that acknowledged (replicas, or stand-ins for them). */
+  acked: Set<NodeId>;
+  /** Stand-ins asked so far, so that each is asked once. */
+  standIns: Set<NodeId>;
   replies: Map<NodeId, Versioned | null>;
   answered: boolean;
   timer: number;
@@ -107,6 +126,14 @@ export class QuorumStore implements Process {
   }
 
   start(): void {
+    const h = this.config.handoffMs;
+    if (h !== undefined) {
+      const tick = () => {
+        this.handoff();
+        this.ctx.setTimer(h, tick);
+      };
+      this.ctx.setTimer(h, tick);
+    }
     const every = this.config.antiEntropyMs;
     if (every === undefined) return;
     const round = () => {
@@ -176,8 +203,14 @@ export class QuorumStore implements Process {
     const m = msg as Msg;
     switch (m.type) {
       case 'put':
-        this.store(m.key, m.v);
+        if (m.hintFor !== undefined) this.keepHint(m.hintFor, m.key, m.v);
+        else this.store(m.key, m.v);
         return this.ctx.send(from, { type: 'put_ack', op: m.op } satisfies Msg);
+      case 'handoff':
+        this.store(m.key, m.v);
+        return this.ctx.send(from, { type: 'handoff_ack', key: m.key, v: m.v } satisfies Msg);
+      case 'handoff_ack':
+        return this.onHandoffAck(from, m.key, m.v);
       case 'get':
         return this.ctx.send(from, { type: 'get_reply', op: m.op, v: this.data.get(m.key) ?? null } satisfies Msg);
       case 'put_ack':
@@ -219,7 +252,7 @@ export class QuorumStore implements Process {
     const replicas = this.ring.preferenceList(key, this.config.n);
     if (req.op.f !== 'write' && req.op.f !== 'read' && req.op.f !== 'delete') return this.ctx.send(client, clientReply(req, 'fail', undefined, `unsupported operation ${req.op.f}`));
     const op = this.opNext++;
-    const p: Pending = { client, req, key, replicas, acks: 0, replies: new Map(), answered: false, timer: 0 };
+    const p: Pending = { client, req, key, replicas, acks: 0, acked: new Set(), standIns: new Set(), replies: new Map(), answered: false, timer: 0 };
     p.timer = this.ctx.setTimer(this.config.timeoutMs, () => this.expire(op));
     this.pending.set(op, p);
     if (req.op.f !== 'read') {
@@ -231,6 +264,7 @@ export class QuorumStore implements Process {
           this.onAck(op, r);
         } else this.ctx.send(r, { type: 'put', op, key, v } satisfies Msg);
       }
+      if (this.config.sloppyQuorum) this.ctx.setTimer(this.config.hintAfterMs, () => this.standIn(op, v));
     } else {
       for (const r of replicas) {
         if (r === this.ctx.id) this.onReply(op, r, this.data.get(key) ?? null);
@@ -239,15 +273,56 @@ export class QuorumStore implements Process {
     }
   }
 
-  private onAck(op: number, _from: NodeId): void {
+  /** Sloppy quorum: the next nodes on the ring take a hinted copy for each replica still silent. */
+  private standIn(op: number, v: Versioned): void {
     const p = this.pending.get(op);
     if (p === undefined) return;
+    const silent = p.replicas.filter((r) => !p.acked.has(r));
+    const ring = this.ring.preferenceList(p.key, this.ring.backends.length);
+    const candidates = ring.filter((n) => !p.replicas.includes(n) && !p.standIns.has(n) && n !== this.ctx.id);
+    for (const [i, replica] of silent.entries()) {
+      const node = candidates[i];
+      if (node === undefined) break;
+      p.standIns.add(node);
+      this.ctx.metrics.count('hinted_writes');
+      this.ctx.send(node, { type: 'put', op, key: p.key, v, hintFor: replica } satisfies Msg);
+    }
+  }
+
+  // ---- hints ----
+
+  private readonly hints = new Map<NodeId, Map<string, Versioned>>();
+
+  private keepHint(forNode: NodeId, key: string, v: Versioned): void {
+    this.hlc.receive(v.ts);
+    let m = this.hints.get(forNode);
+    if (m === undefined) this.hints.set(forNode, (m = new Map()));
+    if (newer(v, m.get(key) ?? null)) m.set(key, v);
+  }
+
+  private handoff(): void {
+    for (const [node, m] of this.hints) for (const [key, v] of m) this.ctx.send(node, { type: 'handoff', key, v } satisfies Msg);
+  }
+
+  private onHandoffAck(from: NodeId, key: string, v: Versioned): void {
+    const m = this.hints.get(from);
+    const held = m?.get(key);
+    if (held === undefined || compareHlc(held.ts, v.ts) !== 0) return;
+    m!.delete(key);
+    if (m!.size === 0) this.hints.delete(from);
+    this.ctx.metrics.count('hints_delivered');
+  }
+
+  private onAck(op: number, from: NodeId): void {
+    const p = this.pending.get(op);
+    if (p === undefined || p.acked.has(from)) return;
+    p.acked.add(from);
     p.acks++;
     if (!p.answered && p.acks >= this.w) {
       p.answered = true;
       this.ctx.send(p.client, clientReply(p.req, 'ok'));
     }
-    if (p.acks === p.replicas.length) this.done(op, p);
+    if (p.acks === p.replicas.length + p.standIns.size) this.done(op, p);
   }
 
   private onReply(op: number, from: NodeId, v: Versioned | null): void {
