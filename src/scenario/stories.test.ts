@@ -482,8 +482,10 @@ test('quorum-staleness.yaml: W + R <= N returns stale reads at a measured rate; 
 
 test('consistency-spectrum.yaml: ONE is fast and stale, QUORUM consistent and available, ALL consistent and not available', () => {
   const run = runner('consistency-spectrum.yaml');
-  const [one, quorum, all] = ['naive', 'fixed', 'all'].map(run);
-  for (const r of [one, quorum, all]) assert.equal(r.met, true, r.variant);
+  const [one, quorum, all, async] = ['naive', 'fixed', 'all', 'async'].map(run);
+  for (const r of [one, quorum, all, async]) assert.equal(r.met, true, r.variant);
+  // Asynchronous replication with failover: the most available, and stale.
+  assert.ok(async.metrics.availability > 0.99 && async.metrics.stale_reads > 0);
   assert.ok(one.metrics.stale_reads > 0 && quorum.metrics.stale_reads === 0 && all.metrics.stale_reads === 0);
   assert.ok(one.metrics.availability > quorum.metrics.availability && quorum.metrics.availability > all.metrics.availability);
   assert.ok(one.metrics.latency_ms_p50 < quorum.metrics.latency_ms_p50 && quorum.metrics.latency_ms_p50 < all.metrics.latency_ms_p50);
