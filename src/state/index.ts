@@ -6,7 +6,7 @@ export { increment, mergeVersions, compareVersions, descends, emptyVersion, type
 export { dvvWrite, dvvMerge, dvvRead, emptyDvvSet, covers, type Dot, type Sibling, type DvvSet } from './causality/dotted-version-vector.js';
 export { HybridLogicalClock, compareHlc, type HlcTimestamp } from './causality/hlc.js';
 export { LwwReplicas, lwwReplicas, lwwReplicasConfigSchema, type LwwReplicasConfig } from './replication/lww-replicas.js';
-export { HashModN, ConsistentHashPartitioner, Rendezvous, RangePartitioner, GeoPartitioner, TimePartitioner, balance, movedFraction, type Partitioner } from './partition/partitioners.js';
+export { HashModN, ConsistentHashPartitioner, BoundedLoadPartitioner, Rendezvous, RangePartitioner, GeoPartitioner, TimePartitioner, balance, movedFraction, type Partitioner } from './partition/partitioners.js';
 export { PartitionedStore, partitionedStore, partitionedStoreConfigSchema, type PartitionedStoreConfig } from './partition/partitioned-store.js';
 export { CartReplicas, cartReplicas, cartReplicasConfigSchema, type CartReplicasConfig } from './replication/cart-replicas.js';
 export { rangeShards, rangeShardsConfigSchema, type RangeShardsConfig } from './partition/range-shards.js';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConsistentHashPartitioner, GeoPartitioner, HashModN, RangePartitioner, Rendezvous, TimePartitioner, balance, movedFraction } from './partitioners.js';
+import { BoundedLoadPartitioner, ConsistentHashPartitioner, GeoPartitioner, HashModN, RangePartitioner, Rendezvous, TimePartitioner, balance, movedFraction } from './partitioners.js';
 
 const nodes = (n: number) => Array.from({ length: n }, (_, i) => `n${i + 1}`);
 const keys = Array.from({ length: 100_000 }, (_, i) => `user:${i}`);
@@ -39,4 +39,15 @@ test('geographic and time partitioning keep a region, or a period, together', ()
   assert.throws(() => g.owner('asia:carol'), /no region "asia"/);
   const t = new TimePartitioner(nodes(4));
   assert.equal(t.owner('2026-11-23/order-1'), t.owner('2026-11-23/order-2'));
+});
+
+test('bounded loads: no node above ceil((1 + eps) m / n), even with one point per node; a join still moves few keys', () => {
+  const sample = keys.slice(0, 20_000);
+  const lumpy = new ConsistentHashPartitioner(nodes(10), 1);
+  const bounded = new BoundedLoadPartitioner(nodes(10), sample, 0.1, 1);
+  assert.ok(balance(lumpy, sample) > 1.5);
+  assert.ok(balance(bounded, sample) <= 1.1 + 1e-9, `${balance(bounded, sample)}`);
+  const b100 = new BoundedLoadPartitioner(nodes(10), sample, 0.25, 100);
+  const moved = movedFraction(b100, b100.withNodes(nodes(11)), sample);
+  assert.ok(moved < 0.25, `moved ${moved}`);
 });

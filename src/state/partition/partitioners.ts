@@ -160,6 +160,49 @@ export class TimePartitioner implements Partitioner {
   }
 }
 
+/**
+ * Consistent hashing with bounded loads for a known set of keys (Mirrokni, Thorup, Zadimoghaddam
+ * 2018): keys are placed one by one on the ring, and a node already holding ceil((1 + epsilon) * m /
+ * n) of the m keys sends the next one clockwise to a node with room. No node holds more than the
+ * bound; most keys stay where plain consistent hashing puts them, so a join still moves few.
+ */
+export class BoundedLoadPartitioner implements Partitioner {
+  readonly name = 'bounded-load';
+  private readonly assignment = new Map<string, string>();
+  private readonly ring: ConsistentHash;
+
+  constructor(
+    readonly nodes: readonly string[],
+    readonly keys: readonly string[],
+    readonly epsilon = 0.25,
+    readonly vnodes = 100,
+  ) {
+    check(nodes);
+    if (!(epsilon > 0)) throw new ControlConfigError('epsilon', 'a positive number', epsilon);
+    this.ring = new ConsistentHash(nodes, vnodes);
+    const capacity = Math.ceil(((1 + epsilon) * keys.length) / nodes.length);
+    const load = new Map(nodes.map((n) => [n, 0]));
+    for (const k of keys) {
+      const owner = this.ring.preferenceList(k, nodes.length).find((n) => load.get(n)! < capacity)!;
+      load.set(owner, load.get(owner)! + 1);
+      this.assignment.set(k, owner);
+    }
+  }
+
+  /** The most keys one node may hold. */
+  get capacity(): number {
+    return Math.ceil(((1 + this.epsilon) * this.keys.length) / this.nodes.length);
+  }
+
+  owner(key: string): string {
+    return this.assignment.get(key) ?? this.ring.owner(key);
+  }
+
+  withNodes(nodes: readonly string[]): BoundedLoadPartitioner {
+    return new BoundedLoadPartitioner(nodes, this.keys, this.epsilon, this.vnodes);
+  }
+}
+
 /** How even a partitioner is over these keys: the busiest node's keys over the mean. */
 export function balance(p: Partitioner, keys: readonly string[]): number {
   const counts = new Map<string, number>(p.nodes.map((n) => [n, 0]));
