@@ -67,13 +67,22 @@ export interface Context {
  * A node's program. It is built by a factory from a Context (and rebuilt from the same disk after a
  * crash), then driven by messages and by the timers it sets.
  */
+/**
+ * What a process says about itself when asked (for faults aimed at a role, and for end-of-run
+ * checks): its role, and for replicated data, each key's version and the nodes meant to hold it.
+ */
+export interface Description {
+  role?: string;
+  replicas?: Record<string, { version: string; holders: readonly string[] }>;
+}
+
 export interface Process {
   /** Called once after construction, when the node starts or restarts. */
   start?(): void;
   /** A message has arrived. */
   onMessage(from: NodeId, msg: unknown): void;
   /** What the node says of itself, e.g. { role: 'leader' }: lets a nemesis aim at "the leader". */
-  describe?(): { role?: string };
+  describe?(): Description;
 }
 
 export type ProcessFactory<Config = unknown> = (ctx: Context, config: Config) => Process;

@@ -1,4 +1,4 @@
-export type { Context, Disk, Metrics, NodeId, Process, ProcessFactory, TimerId } from './context.js';
+export type { Context, Description, Disk, Metrics, NodeId, Process, ProcessFactory, TimerId } from './context.js';
 export { sample, mean, distributionSchema, type Distribution, type Uniform } from './distribution.js';
 export * from './client-protocol.js';
 export { realClock, realTimers, realRandom, realEnvironment, fromContext, ManualClock, type Clock, type Timers, type Random, type Environment } from './clock.js';

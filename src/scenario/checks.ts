@@ -7,10 +7,13 @@ import { NANOS_PER_MS, type History } from '../check/history.js';
 import { checkBalanceFloor, checkNoLostIncrements, checkBroadcastComplete, checkErlangC, checkLinearizable, describeViolation, models, type CheckOutcome } from '../check/index.js';
 import { mean } from '../runtime/distribution.js';
 import type { MetricsRegistry } from '../sim/metrics.js';
+import type { Description } from '../runtime/context.js';
 import type { ResolvedVariant } from './schema.js';
 import { fitUsl, queueServerConfigSchema } from '../work/index.js';
 
 export interface RunFacts {
+  /** What each server's process said about itself at the end of the run (describe()). */
+  described?: Map<string, Description | undefined>;
   variant: ResolvedVariant;
   servers: readonly string[];
   history: History | undefined;
@@ -126,16 +129,31 @@ export const checks: Record<string, CheckEntry> = {
     },
   },
   'replicas-converged': {
-    description: 'every replica reports the same digest of its data (the digest_<node> metrics) at the end of the run',
+    description: 'at the end of the run, every node meant to hold a key holds it, at the same version (from the processes\' describe())',
     params: z.object({ name: z.string() }).strict(),
     needsHistory: false,
     run(facts) {
-      const digests = Object.entries(facts.flat).filter(([k]) => k.startsWith('digest_'));
-      if (digests.length < 2) return { ok: false, detail: `needs digest_<node> metrics from at least 2 replicas, found ${digests.length}` };
-      const groups = new Map<number, string[]>();
-      for (const [k, d] of digests) groups.set(d, [...(groups.get(d) ?? []), k.slice('digest_'.length)]);
-      const ok = groups.size === 1;
-      return { ok, detail: ok ? `${digests.length} replicas hold the same data` : `replicas disagree: ${[...groups.values()].map((ns) => ns.join(' ')).join(' | ')}`, metrics: { replica_versions: groups.size } };
+      const versions = new Map<string, Map<string, string>>();
+      const holders = new Map<string, readonly string[]>();
+      for (const [node, d] of facts.described ?? []) {
+        for (const [key, r] of Object.entries(d?.replicas ?? {})) {
+          let m = versions.get(key);
+          if (m === undefined) versions.set(key, (m = new Map()));
+          m.set(node, r.version);
+          holders.set(key, r.holders);
+        }
+      }
+      if (versions.size === 0) return { ok: false, detail: 'no process described replicated data (describe().replicas)' };
+      let divergent = 0;
+      let example = '';
+      for (const [key, m] of versions) {
+        const seen = holders.get(key)!.map((h) => m.get(h) ?? '(missing)');
+        if (new Set(seen).size > 1) {
+          divergent++;
+          if (example === '') example = ` e.g. ${key}: ${holders.get(key)!.map((h, i) => `${h}=${seen[i]}`).join(' ')}`;
+        }
+      }
+      return { ok: divergent === 0, detail: `${divergent} of ${versions.size} keys differ between their replicas${example}`, metrics: { divergent_keys: divergent, keys_replicated: versions.size } };
     },
   },
   'stale-reads': {

@@ -128,7 +128,8 @@ export function runVariant(v: ResolvedVariant, opts: RunOptions = {}): RunResult
     // Jepsen's availability: the fraction of operations that certainly succeeded.
     flat.availability = round(metrics.counter('ops_ok') / invoked);
   }
-  const facts: RunFacts = { variant: v, servers, history, metrics, flat };
+  const described = new Map(servers.map((id) => [id, world!.status(id) === 'down' ? undefined : world!.process(id)?.describe?.()]));
+  const facts: RunFacts = { variant: v, servers, history, metrics, flat, described };
   const results = v.checks.map((c) => {
     const out = checks[c.name].run(facts, c);
     if (out.metrics !== undefined) for (const [k, x] of Object.entries(out.metrics)) flat[k] = x;

@@ -23,10 +23,9 @@
  * Not yet here: sibling values by version vector.
  */
 import { z } from 'zod';
-import type { Context, NodeId, Process } from '../../runtime/context.js';
+import type { Context, Description, NodeId, Process } from '../../runtime/context.js';
 import { clientReply, isClientRequest, type ClientRequest } from '../../runtime/client-protocol.js';
 import { ConsistentHash } from '../../work/index.js';
-import { hashString } from '../../runtime/hash.js';
 import { HybridLogicalClock, compareHlc, type HlcTimestamp } from '../causality/hlc.js';
 import { MerkleTree } from '../antientropy/merkle.js';
 
@@ -103,6 +102,9 @@ interface Pending {
   written?: Versioned;
 }
 
+/** A version as text: its timestamp, and whether it is a tombstone. */
+const versionOf = (v: Versioned) => `${v.ts.l}/${v.ts.c}${v.deleted ? '/deleted' : ''}`;
+
 const newer = (a: Versioned | null, b: Versioned | null): boolean => a !== null && (b === null || compareHlc(a.ts, b.ts) > 0);
 
 export class QuorumStore implements Process {
@@ -156,7 +158,7 @@ export class QuorumStore implements Process {
   }
 
   private tree(entries: [string, Versioned][]): MerkleTree {
-    return MerkleTree.build(entries.map(([k, v]) => [k, `${v.ts.l}/${v.ts.c}/${v.deleted ? 'x' : ''}`]), treeDepth);
+    return MerkleTree.build(entries.map(([k, v]) => [k, versionOf(v)]), treeDepth);
   }
 
   /** Send our tree for what we share with the next peer; drop tombstones past their grace. */
@@ -165,7 +167,6 @@ export class QuorumStore implements Process {
     for (const [k, v] of [...this.data]) {
       if (!v.deleted || now - v.ts.l <= this.config.tombstoneGraceMs) continue;
       this.data.delete(k);
-      this.digestChange(k, v, undefined);
     }
     const peers = [...this.ctx.peers].sort();
     const peer = peers[this.aePeer++ % peers.length];
@@ -229,22 +230,15 @@ export class QuorumStore implements Process {
   /** Keep a version if it is newer than the one held (last write wins by HLC). */
   private store(key: string, v: Versioned): void {
     this.hlc.receive(v.ts);
-    const old = this.data.get(key);
-    if (!newer(v, old ?? null)) return;
+    if (!newer(v, this.data.get(key) ?? null)) return;
     this.data.set(key, v);
-    this.digestChange(key, old, v);
   }
 
-  /**
-   * An order-independent digest of everything this node holds (XOR of (key, version) hashes), kept
-   * up to date as a gauge: replicas that hold the same data report the same digest_<node>.
-   */
-  private digest = 0;
-  private digestChange(key: string, old: Versioned | undefined, now: Versioned | undefined): void {
-    const h = (v: Versioned) => hashString(`${key}\u0000${v.ts.l}/${v.ts.c}/${v.deleted ? 'x' : ''}`);
-    if (old !== undefined) this.digest ^= h(old);
-    if (now !== undefined) this.digest ^= h(now);
-    this.ctx.metrics.gauge(`digest_${this.ctx.id}`, this.digest >>> 0);
+  /** Every key held, its version, and the nodes meant to hold it (for end-of-run checks). */
+  describe(): Description {
+    const replicas: NonNullable<Description['replicas']> = {};
+    for (const [k, v] of this.data) replicas[k] = { version: versionOf(v), holders: this.ring.preferenceList(k, this.config.n) };
+    return { role: 'replica', replicas };
   }
 
   private coordinate(client: NodeId, req: ClientRequest): void {
