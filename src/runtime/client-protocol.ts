@@ -10,10 +10,15 @@
 export const operationNames = ['read', 'write', 'delete', 'cas', 'incr', 'transfer', 'broadcast', 'job'] as const;
 export type OperationName = (typeof operationNames)[number];
 
+/** How many replicas an operation waits for, where the system lets the client choose (Dynamo, Cassandra). */
+export type ConsistencyLevel = 'ONE' | 'QUORUM' | 'ALL' | number;
+
 export interface Operation {
   f: OperationName;
   key?: string;
   value?: unknown;
+  /** For systems with tunable consistency: this operation's R (reads) or W (writes). */
+  consistency?: ConsistencyLevel;
 }
 
 export interface ClientRequest {

@@ -115,6 +115,11 @@ export const workloadSchema = z
       .optional(),
     /** For open workloads: times when the arrival rate is multiplied by `factor` (a trigger: a burst, a cron, a cache flush). */
     spikes: z.array(z.object({ at: ms, for: z.number().positive(), factor: z.number().positive() }).strict()).default([]),
+    /** Per-operation consistency for systems that take it (the quorum store): reads and writes. */
+    consistency: z
+      .object({ read: z.union([z.number().int().positive(), z.enum(['ONE', 'QUORUM', 'ALL'])]).optional(), write: z.union([z.number().int().positive(), z.enum(['ONE', 'QUORUM', 'ALL'])]).optional() })
+      .strict()
+      .optional(),
     /** After the workload and the faults end, read every node once (broadcast and set workloads). */
     finalReads: z.boolean().default(false),
     /** After the workload and the faults end, read every key of `keys` once (at the servers in turn). */

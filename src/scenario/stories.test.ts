@@ -473,8 +473,9 @@ test('hot-shard.yaml: Zipf keys saturate the first range; load-based splits spre
 
 test('quorum-staleness.yaml: W + R <= N returns stale reads at a measured rate; W + R > N none, at the price of latency', () => {
   const run = runner('quorum-staleness.yaml');
-  const [naive, fixed] = ['naive', 'fixed'].map(run);
-  for (const r of [naive, fixed]) assert.equal(r.met, true, r.variant);
+  const [naive, fixed, perOp] = ['naive', 'fixed', 'per-operation'].map(run);
+  for (const r of [naive, fixed, perOp]) assert.equal(r.met, true, r.variant);
+  assert.equal(perOp.metrics.stale_reads, 0, 'QUORUM asked per operation works like QUORUM configured');
   assert.ok(naive.metrics.stale_read_rate > 0.02, `naive stale rate ${naive.metrics.stale_read_rate}`);
   assert.equal(fixed.metrics.stale_reads, 0);
   assert.ok(fixed.metrics.latency_ms_p50 > 5 * naive.metrics.latency_ms_p50);

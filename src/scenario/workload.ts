@@ -176,6 +176,8 @@ export class WorkloadClient implements Process {
     const key = this.h.keyPicker.pick(() => this.ctx.random());
     const op: Operation = { f };
     if (key !== undefined) op.key = key;
+    const level = f === 'read' ? this.w.consistency?.read : f === 'write' || f === 'delete' ? this.w.consistency?.write : undefined;
+    if (level !== undefined) op.consistency = level;
     switch (f) {
       case 'write':
       case 'broadcast':

@@ -1,9 +1,11 @@
 /**
- * A Dynamo-style quorum store (DeCandia et al. 2007), first cut: every key has a preference list,
+ * A Dynamo-style quorum store (DeCandia et al. 2007): every key has a preference list,
  * the first `n` distinct nodes clockwise on a consistent-hashing ring. Any node coordinates a
  * client's request: a write goes to all n replicas stamped with the coordinator's hybrid logical
  * clock and succeeds once `w` have acknowledged; a read asks all n and answers with the newest of
- * the first `r` replies. With `readRepair`, replicas that answered an older version get the newest.
+ * the first `r` replies. An operation may bring its own level (ONE, QUORUM, ALL or a number), as
+ * Cassandra clients do per query. With `readRepair`, replicas that answered an older version get
+ * the newest.
  *
  * W + R > N makes every read quorum overlap every acknowledged write's quorum: a read that starts
  * after a write was acknowledged sees it (or something newer). W + R <= N does not: a read may ask
@@ -91,6 +93,8 @@ interface Pending {
   req: ClientRequest;
   key: string;
   replicas: NodeId[];
+  /** Acknowledgements (writes) or replies (reads) this operation waits for. */
+  need: number;
   acks: number;
   /** Nodes that acknowledged (replicas, or stand-ins for them). */
   acked: Set<NodeId>;
@@ -245,8 +249,11 @@ export class QuorumStore implements Process {
     const key = req.op.key ?? '';
     const replicas = this.ring.preferenceList(key, this.config.n);
     if (req.op.f !== 'write' && req.op.f !== 'read' && req.op.f !== 'delete') return this.ctx.send(client, clientReply(req, 'fail', undefined, `unsupported operation ${req.op.f}`));
+    // The operation's own consistency level, if it brings one; the store's otherwise.
+    const need = req.op.consistency !== undefined ? resolveLevel(req.op.consistency, this.config.n) : req.op.f === 'read' ? this.r : this.w;
+    if (need > this.config.n) return this.ctx.send(client, clientReply(req, 'fail', undefined, `consistency ${req.op.consistency} needs ${need} replicas, n is ${this.config.n}`));
     const op = this.opNext++;
-    const p: Pending = { client, req, key, replicas, acks: 0, acked: new Set(), standIns: new Set(), replies: new Map(), answered: false, timer: 0 };
+    const p: Pending = { client, req, key, replicas, need, acks: 0, acked: new Set(), standIns: new Set(), replies: new Map(), answered: false, timer: 0 };
     p.timer = this.ctx.setTimer(this.config.timeoutMs, () => this.expire(op));
     this.pending.set(op, p);
     if (req.op.f !== 'read') {
@@ -312,7 +319,7 @@ export class QuorumStore implements Process {
     if (p === undefined || p.acked.has(from)) return;
     p.acked.add(from);
     p.acks++;
-    if (!p.answered && p.acks >= this.w) {
+    if (!p.answered && p.acks >= p.need) {
       p.answered = true;
       this.ctx.send(p.client, clientReply(p.req, 'ok'));
     }
@@ -323,7 +330,7 @@ export class QuorumStore implements Process {
     const p = this.pending.get(op);
     if (p === undefined) return;
     p.replies.set(from, v);
-    if (!p.answered && p.replies.size >= this.r) {
+    if (!p.answered && p.replies.size >= p.need) {
       p.answered = true;
       const best = this.newest(p);
       this.ctx.send(p.client, clientReply(p.req, 'ok', best === null || best.deleted ? null : best.value));
@@ -356,7 +363,7 @@ export class QuorumStore implements Process {
     const p = this.pending.get(op);
     if (p === undefined) return;
     // Too few answers: a write may still be on some replicas (unknown); a read saw too little.
-    if (!p.answered) this.ctx.send(p.client, p.req.op.f === 'read' ? clientReply(p.req, 'fail', undefined, `${p.replies.size} of ${this.r} replies`) : clientReply(p.req, 'info', undefined, `${p.acks} of ${this.w} acknowledgements`));
+    if (!p.answered) this.ctx.send(p.client, p.req.op.f === 'read' ? clientReply(p.req, 'fail', undefined, `${p.replies.size} of ${p.need} replies`) : clientReply(p.req, 'info', undefined, `${p.acks} of ${p.need} acknowledgements`));
     p.answered = true;
     this.done(op, p);
   }
