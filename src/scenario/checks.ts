@@ -196,7 +196,8 @@ export const checks: Record<string, CheckEntry> = {
         if (complete?.type !== 'ok') continue;
         if (invoke.f === 'write') added.add(String(invoke.value));
         else if (invoke.f === 'delete' && complete.value !== null && complete.value !== undefined) removed.add(String(complete.value));
-        else if (invoke.f === 'read' && Array.isArray(complete.value) && complete.node !== undefined) finalByNode.set(complete.node, (complete.value as unknown[]).map(String));
+        // A read answers a cart, or siblings (a list of carts) that the shop shows merged.
+        else if (invoke.f === 'read' && Array.isArray(complete.value) && complete.node !== undefined) finalByNode.set(complete.node, (complete.value as unknown[]).flat().map(String));
       }
       if (finalByNode.size === 0) return { ok: false, detail: 'cart needs final reads (workload.finalReads: true)' };
       let lost = 0;

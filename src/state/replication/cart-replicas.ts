@@ -11,7 +11,7 @@
  * - or-set: an observed-remove set: every add is kept, a remove deletes exactly the adds it saw.
  *
  * A remove takes out the smallest item the replica sees and answers with it. Reads answer the cart
- * (for mv: the union of the siblings, what the shop would show) and count the siblings.
+ * (for mv: the list of sibling carts, for the client to reconcile) and count the siblings.
  */
 import { z } from 'zod';
 import type { Context, NodeId, Process } from '../../runtime/context.js';
@@ -89,7 +89,11 @@ export class CartReplicas implements Process {
   private onClient(client: NodeId, req: ClientRequest): void {
     const { items, siblings } = this.view();
     this.ctx.metrics.observe('siblings', siblings);
-    if (req.op.f === 'read') return this.ctx.send(client, clientReply(req, 'ok', items));
+    if (req.op.f === 'read') {
+      // Siblings go to the client as they are (a list of carts) for it to reconcile, as Dynamo's do.
+      const value = this.config.resolution === 'mv' ? mvRegister.value(this.cart as MvRegister<string[]>) : items;
+      return this.ctx.send(client, clientReply(req, 'ok', value));
+    }
     let answer: unknown;
     if (req.op.f === 'write') {
       this.update({ add: String(req.op.value) });
