@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RandomStreams } from '../../sim/rng.js';
+import { Scheduler } from '../../sim/scheduler.js';
 import { ManualClock } from '../../runtime/clock.js';
 import { ConsistentHash, LeastOutstanding, Maglev, PeakEwma, PowerOfChoices, RandomBalancer, RoundRobin, WeightedRoundRobin } from './index.js';
 
@@ -55,40 +56,8 @@ function supermarket(d: number, n: number, lambda: number, jobs: number, seed: n
   const len = new Int32Array(n);
   const busyUntil = new Float64Array(n);
   const p = new PowerOfChoices(servers, random, d, (s) => len[index.get(s)!]);
-  // Departures: a binary min-heap of (time, server).
-  const heapT: number[] = [];
-  const heapS: number[] = [];
-  const push = (t: number, s: number) => {
-    let i = heapT.length;
-    heapT.push(t);
-    heapS.push(s);
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (heapT[parent] <= t) break;
-      heapT[i] = heapT[parent];
-      heapS[i] = heapS[parent];
-      i = parent;
-    }
-    heapT[i] = t;
-    heapS[i] = s;
-  };
-  const pop = () => {
-    const lastT = heapT.pop()!;
-    const lastS = heapS.pop()!;
-    if (heapT.length === 0) return;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= heapT.length) break;
-      const c = l + 1 < heapT.length && heapT[l + 1] < heapT[l] ? l + 1 : l;
-      if (heapT[c] >= lastT) break;
-      heapT[i] = heapT[c];
-      heapS[i] = heapS[c];
-      i = c;
-    }
-    heapT[i] = lastT;
-    heapS[i] = lastS;
-  };
+  // Departures run on the simulator's own event heap.
+  const departures = new Scheduler();
   let t = 0;
   let sum = 0;
   let counted = 0;
@@ -96,15 +65,12 @@ function supermarket(d: number, n: number, lambda: number, jobs: number, seed: n
   const warmup = jobs / 3;
   for (let j = 0; j < jobs; j++) {
     t += -Math.log(1 - random()) / (lambda * n);
-    while (heapT.length > 0 && heapT[0] <= t) {
-      len[heapS[0]]--;
-      pop();
-    }
+    departures.runUntil(t);
     const q = index.get(p.pick())!;
     const finish = Math.max(t, busyUntil[q]) - Math.log(1 - random());
     busyUntil[q] = finish;
     len[q]++;
-    push(finish, q);
+    departures.at(finish, () => len[q]--);
     if (j >= warmup) {
       sum += finish - t;
       counted++;
