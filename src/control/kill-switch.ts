@@ -13,6 +13,7 @@
  * Every switch remembers when and why it tripped.
  */
 import { realClock, type Clock } from '../runtime/clock.js';
+import { SlidingCounters } from './sliding-counters.js';
 import { BudgetExceededError, IsolatedError, positive, positiveInt } from './errors.js';
 import { call, defaultContext, Listeners, type Operation, type Policy } from './policy.js';
 
@@ -83,47 +84,12 @@ export class KillSwitch extends Switch {
   }
 }
 
-/** Counts per time bucket over a sliding window (the shared part of the rate and budget switches). */
-class WindowSum {
-  private readonly bucketMs: number;
-  private readonly sums: Float64Array;
-  private readonly epochs: Float64Array;
-  constructor(
-    readonly windowMs: number,
-    buckets: number,
-  ) {
-    this.bucketMs = windowMs / buckets;
-    this.sums = new Float64Array(buckets);
-    this.epochs = new Float64Array(buckets).fill(-Infinity);
-  }
-  /** The sum over the window ending at nowMs. */
-  total(nowMs: number): number {
-    const epoch = Math.floor(nowMs / this.bucketMs);
-    let s = 0;
-    for (let j = 0; j < this.sums.length; j++) if (epoch - this.epochs[j] < this.sums.length) s += this.sums[j];
-    return s;
-  }
-  add(nowMs: number, x: number): void {
-    const epoch = Math.floor(nowMs / this.bucketMs);
-    const n = this.sums.length;
-    const i = ((epoch % n) + n) % n;
-    if (this.epochs[i] !== epoch) {
-      this.epochs[i] = epoch;
-      this.sums[i] = 0;
-    }
-    this.sums[i] += x;
-  }
-  clear(): void {
-    this.epochs.fill(-Infinity);
-  }
-}
-
 /** A switch that sums a quantity over a sliding window and trips when the sum would pass `limit`. */
 abstract class WindowedSwitch extends Switch {
-  protected readonly window: WindowSum;
+  protected readonly window: SlidingCounters;
   constructor(opts: { windowMs: number; buckets?: number; clock?: Clock }) {
     super(opts.clock ?? realClock);
-    this.window = new WindowSum(positive('windowMs', opts.windowMs), positiveInt('buckets', opts.buckets ?? 10));
+    this.window = new SlidingCounters(opts.windowMs, opts.buckets ?? 10);
   }
   protected abstract readonly limit: number;
   /** The refusal for a would-be sum (the switch is tripped by then). */
@@ -132,7 +98,7 @@ abstract class WindowedSwitch extends Switch {
     const now = this.clock.now();
     const sum = this.window.total(now) + amount;
     if (sum > this.limit) return this.refuse(sum);
-    this.window.add(now, amount);
+    this.window.add(now, 0, amount);
     return undefined;
   }
   protected override onReset(): void {

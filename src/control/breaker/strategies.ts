@@ -10,6 +10,7 @@
  *   Envoy's outlier detection uses the same idea per host).
  */
 import { fraction, positive, positiveInt } from '../errors.js';
+import { SlidingCounters } from '../sliding-counters.js';
 
 export interface Outcome {
   ok: boolean;
@@ -107,51 +108,27 @@ export interface TimeWindowOptions {
 
 export class TimeWindow implements TripStrategy {
   readonly needsTime = true;
-  private readonly bucketMs: number;
-  private readonly calls: Uint32Array;
-  private readonly failures: Uint32Array;
-  private readonly slow: Uint32Array;
-  /** The bucket index (time / bucketMs) each slot holds. */
-  private readonly epochs: Float64Array;
+  /** Three counters: calls (0), failures (1), slow calls (2). */
+  private readonly window: SlidingCounters;
   constructor(readonly opts: TimeWindowOptions) {
-    positive('timeWindow.windowMs', opts.windowMs);
     fraction('timeWindow.failureRate', opts.failureRate);
     positiveInt('timeWindow.minimumCalls', opts.minimumCalls);
     if (opts.slowCallMs !== undefined) positive('timeWindow.slowCallMs', opts.slowCallMs);
     if (opts.slowCallRate !== undefined) fraction('timeWindow.slowCallRate', opts.slowCallRate);
-    const n = positiveInt('timeWindow.buckets', opts.buckets ?? 10);
-    this.bucketMs = opts.windowMs / n;
-    this.calls = new Uint32Array(n);
-    this.failures = new Uint32Array(n);
-    this.slow = new Uint32Array(n);
-    this.epochs = new Float64Array(n).fill(-1);
+    this.window = new SlidingCounters(positive('timeWindow.windowMs', opts.windowMs), positiveInt('timeWindow.buckets', opts.buckets ?? 10), 3);
   }
   record(o: Outcome): boolean {
-    const epoch = Math.floor(o.nowMs / this.bucketMs);
-    const n = this.calls.length;
-    const i = ((epoch % n) + n) % n;
-    if (this.epochs[i] !== epoch) {
-      this.epochs[i] = epoch;
-      this.calls[i] = this.failures[i] = this.slow[i] = 0;
-    }
-    this.calls[i]++;
-    if (!o.ok) this.failures[i]++;
-    if (this.opts.slowCallMs !== undefined && o.durationMs > this.opts.slowCallMs) this.slow[i]++;
-    let calls = 0;
-    let failures = 0;
-    let slow = 0;
-    for (let j = 0; j < n; j++) {
-      if (epoch - this.epochs[j] >= n) continue; // older than the window
-      calls += this.calls[j];
-      failures += this.failures[j];
-      slow += this.slow[j];
-    }
+    const w = this.window;
+    w.add(o.nowMs, 0);
+    if (!o.ok) w.add(o.nowMs, 1);
+    if (this.opts.slowCallMs !== undefined && o.durationMs > this.opts.slowCallMs) w.add(o.nowMs, 2);
+    const calls = w.total(o.nowMs, 0);
     if (calls < this.opts.minimumCalls) return false;
-    if (failures >= this.opts.failureRate * calls) return true;
-    return this.opts.slowCallRate !== undefined && slow >= this.opts.slowCallRate * calls;
+    if (w.total(o.nowMs, 1) >= this.opts.failureRate * calls) return true;
+    return this.opts.slowCallRate !== undefined && w.total(o.nowMs, 2) >= this.opts.slowCallRate * calls;
   }
   reset(): void {
-    this.epochs.fill(-1);
+    this.window.clear();
   }
   describe(): string {
     return `failure rate over ${this.opts.windowMs} ms reached ${this.opts.failureRate}${this.opts.slowCallRate !== undefined ? ` or slow-call rate reached ${this.opts.slowCallRate}` : ''}`;

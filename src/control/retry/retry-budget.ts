@@ -7,6 +7,7 @@
  */
 import { realClock, type Clock } from '../../runtime/clock.js';
 import { nonNegative, positive, positiveInt } from '../errors.js';
+import { SlidingCounters } from '../sliding-counters.js';
 
 export interface RetryBudgetOptions {
   /** Retries allowed per call made (default 0.1). */
@@ -22,11 +23,8 @@ export interface RetryBudgetOptions {
 export class RetryBudget {
   private readonly ratio: number;
   private readonly minPerSecond: number;
-  private readonly windowMs: number;
-  private readonly bucketMs: number;
-  private readonly calls: Float64Array;
-  private readonly retries: Float64Array;
-  private readonly epochs: Float64Array;
+  /** Two counters: calls made (0) and retries made (1). */
+  private readonly window: SlidingCounters;
   /** Retries refused for want of budget. */
   exhausted = 0;
 
@@ -36,52 +34,23 @@ export class RetryBudget {
   ) {
     this.ratio = nonNegative('retryBudget.ratio', opts.ratio ?? 0.1);
     this.minPerSecond = nonNegative('retryBudget.minPerSecond', opts.minPerSecond ?? 10);
-    this.windowMs = positive('retryBudget.windowMs', opts.windowMs ?? 10_000);
-    const n = positiveInt('retryBudget.buckets', opts.buckets ?? 10);
-    this.bucketMs = this.windowMs / n;
-    this.calls = new Float64Array(n);
-    this.retries = new Float64Array(n);
-    this.epochs = new Float64Array(n).fill(-1);
+    this.window = new SlidingCounters(positive('retryBudget.windowMs', opts.windowMs ?? 10_000), positiveInt('retryBudget.buckets', opts.buckets ?? 10), 2);
   }
 
   /** A first attempt was made: it earns `ratio` of a retry. */
   recordCall(): void {
-    this.calls[this.slot()]++;
+    this.window.add(this.clock.now(), 0);
   }
 
   /** May we retry now? If so the retry is counted. */
   tryRetry(): boolean {
-    const i = this.slot();
-    let calls = 0;
-    let retries = 0;
-    for (let j = 0; j < this.calls.length; j++) {
-      calls += this.calls[j];
-      retries += this.retries[j];
-    }
-    const allowed = calls * this.ratio + (this.minPerSecond * this.windowMs) / 1000;
-    if (retries + 1 > allowed) {
+    const now = this.clock.now();
+    const allowed = this.window.total(now, 0) * this.ratio + (this.minPerSecond * this.window.windowMs) / 1000;
+    if (this.window.total(now, 1) + 1 > allowed) {
       this.exhausted++;
       return false;
     }
-    this.retries[i]++;
+    this.window.add(now, 1);
     return true;
-  }
-
-  /** The bucket of now, cleared of what fell out of the window. */
-  private slot(): number {
-    const epoch = Math.floor(this.clock.now() / this.bucketMs);
-    const n = this.calls.length;
-    for (let j = 0; j < n; j++) {
-      if (this.epochs[j] >= 0 && epoch - this.epochs[j] >= n) {
-        this.calls[j] = this.retries[j] = 0;
-        this.epochs[j] = -1;
-      }
-    }
-    const i = ((epoch % n) + n) % n;
-    if (this.epochs[i] !== epoch) {
-      this.epochs[i] = epoch;
-      this.calls[i] = this.retries[i] = 0;
-    }
-    return i;
   }
 }
