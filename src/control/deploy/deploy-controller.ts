@@ -24,6 +24,7 @@
 import { z } from 'zod';
 import type { Context, NodeId, Process } from '../../runtime/context.js';
 import { clientReply, isClientReply, isClientRequest, type ClientReply, type ClientRequest } from '../../runtime/client-protocol.js';
+import { Relay } from '../../runtime/relay.js';
 
 const versionBehaviourSchema = z.object({ errorRate: z.number().min(0).max(1).default(0), workMs: z.number().nonnegative().default(5) }).strict();
 
@@ -110,12 +111,6 @@ class AppServer implements Process {
   }
 }
 
-interface Forward {
-  client: NodeId;
-  req: ClientRequest;
-  node: NodeId;
-}
-
 type Phase = { kind: 'idle' } | { kind: 'rolling'; next: number } | { kind: 'baking'; next: number; untilMs: number } | { kind: 'done' } | { kind: 'rolled-back'; reason: string };
 
 class Platform implements Process {
@@ -124,8 +119,7 @@ class Platform implements Process {
   private readonly believed = new Map<NodeId, string>();
   private readonly inRotation = new Set<NodeId>();
   private rr = 0;
-  private idNext = 1;
-  private readonly inFlight = new Map<number, Forward>();
+  private readonly relay: Relay;
   /** Outcomes of requests served by the new version since the last check. */
   private newOk = 0;
   private newFailed = 0;
@@ -143,6 +137,7 @@ class Platform implements Process {
     private readonly config: DeployConfig,
   ) {
     this.nodes = ctx.peers.filter((p) => p !== config.platform);
+    this.relay = new Relay(ctx);
     this.oldVersion = config.initialVersion;
     for (const n of this.nodes) this.believed.set(n, config.initialVersion);
     if (config.deploy?.strategy === 'blue-green') {
@@ -171,7 +166,7 @@ class Platform implements Process {
 
   onMessage(from: NodeId, msg: unknown): void {
     if (isClientRequest(msg)) return this.route(from, msg);
-    if (isClientReply(msg)) return this.relay(msg);
+    if (isClientReply(msg)) return this.onReply(msg);
     const m = msg as Msg;
     if (m.type === 'deployed') return this.onDeployed(from, m.version);
     if (m.type === 'version') return this.onVersion(from, m.version);
@@ -183,22 +178,20 @@ class Platform implements Process {
     const pool = this.nodes.filter((n) => this.inRotation.has(n));
     if (pool.length === 0) return this.ctx.send(client, clientReply(req, 'fail', undefined, 'no node in rotation'));
     const node = pool[this.rr++ % pool.length];
-    const id = this.idNext++;
-    this.inFlight.set(id, { client, req, node });
-    this.ctx.send(node, { type: 'client_request', id, op: req.op } satisfies ClientRequest);
+    this.relay.forward(client, req, node);
   }
 
-  private relay(reply: ClientReply): void {
-    const f = this.inFlight.get(reply.id);
+  private onReply(reply: ClientReply): void {
+    const f = this.relay.take(reply);
     if (f === undefined) return;
-    this.inFlight.delete(reply.id);
-    if (reply.value !== undefined && reply.value !== this.believed.get(f.node) && !this.waitingFor.has(f.node)) this.ctx.metrics.count('requests_served_off_version');
+    if (reply.value !== undefined && reply.value !== this.believed.get(f.to) && !this.waitingFor.has(f.to)) this.ctx.metrics.count('requests_served_off_version');
     const newVersion = this.config.deploy?.version;
     if (newVersion !== undefined && reply.value === newVersion) {
       if (reply.status === 'ok') this.newOk++;
       else this.newFailed++;
     }
-    this.ctx.send(f.client, reply.status === 'ok' ? clientReply(f.req, 'ok') : clientReply(f.req, 'fail', undefined, reply.error));
+    // The client hears which version served it.
+    this.relay.answer(f, reply);
   }
 
   // ---- deploys ----
