@@ -75,4 +75,6 @@ test('adaptive concurrency refuses past the limit with a bulkhead rejection', as
   assert.ok(isBulkheadRejectedError(err));
   assert.throws(() => new AimdLimit({ min: 10, max: 5 }), /aimd.min/);
   assert.throws(() => new GradientLimit({ smoothing: 2 }), /smoothing/);
+  assert.throws(() => new GradientLimit({ min: 10, max: 5 }), /gradient.min/);
+  assert.throws(() => new AimdLimit({ initial: 2000 }), /aimd.initial: expected between min/);
 });

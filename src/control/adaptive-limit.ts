@@ -36,6 +36,16 @@ export interface AimdOptions {
   timeoutMs?: number;
 }
 
+/** The bounds every limit shares, checked once: min <= initial <= max. */
+function bounds(prefix: string, opts: { min?: number; max?: number; initial?: number }): { min: number; max: number; initial: number } {
+  const min = positiveInt(`${prefix}.min`, opts.min ?? 1);
+  const max = positiveInt(`${prefix}.max`, opts.max ?? 1000);
+  if (min > max) throw new ControlConfigError(`${prefix}.min`, `at most max (${max})`, min);
+  const initial = positiveInt(`${prefix}.initial`, opts.initial ?? Math.min(max, Math.max(min, 20)));
+  if (initial < min || initial > max) throw new ControlConfigError(`${prefix}.initial`, `between min (${min}) and max (${max})`, initial);
+  return { min, max, initial };
+}
+
 export class AimdLimit implements ConcurrencyLimit {
   private value: number;
   private readonly min: number;
@@ -44,10 +54,7 @@ export class AimdLimit implements ConcurrencyLimit {
   private readonly timeoutMs: number;
 
   constructor(opts: AimdOptions = {}) {
-    this.min = positiveInt('aimd.min', opts.min ?? 1);
-    this.max = positiveInt('aimd.max', opts.max ?? 1000);
-    this.value = positiveInt('aimd.initial', opts.initial ?? 20);
-    if (this.min > this.max) throw new ControlConfigError('aimd.min', `at most max (${this.max})`, this.min);
+    ({ min: this.min, max: this.max, initial: this.value } = bounds('aimd', opts));
     this.backoffRatio = fraction('aimd.backoffRatio', opts.backoffRatio ?? 0.9);
     this.timeoutMs = opts.timeoutMs === undefined ? Infinity : positive('aimd.timeoutMs', opts.timeoutMs);
   }
@@ -89,9 +96,7 @@ export class GradientLimit implements ConcurrencyLimit {
   private readonly tolerance: number;
 
   constructor(opts: GradientOptions = {}) {
-    this.min = positiveInt('gradient.min', opts.min ?? 1);
-    this.max = positiveInt('gradient.max', opts.max ?? 1000);
-    this.value = positiveInt('gradient.initial', opts.initial ?? 20);
+    ({ min: this.min, max: this.max, initial: this.value } = bounds('gradient', opts));
     this.smoothing = fraction('gradient.smoothing', opts.smoothing ?? 0.2);
     this.shortWindow = positiveInt('gradient.shortWindow', opts.shortWindow ?? 10);
     this.tolerance = positive('gradient.rttTolerance', opts.rttTolerance ?? 1.5);

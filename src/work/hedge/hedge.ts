@@ -6,8 +6,7 @@
  * that one slow replica or a GC pause puts on every request. `maxExtraRatio` caps the extra load.
  */
 import { realEnvironment, type Timers } from '../../runtime/clock.js';
-import { fraction, nonNegative, positiveInt } from '../../control/index.js';
-import { neverAborted } from '../../control/index.js';
+import { fraction, neverAborted, nonNegative, positiveInt } from '../../control/index.js';
 
 export interface HedgeOptions {
   /** Hedge after this many ms (fixed) ... */
