@@ -4,6 +4,7 @@
  * its own slots, not every thread of the caller (the cascade of the seeds). `keyedBulkhead` keeps
  * one bulkhead per key (per tenant, per downstream host) so that one key cannot starve the others.
  */
+import { Fifo } from '../runtime/fifo.js';
 import { BulkheadRejectedError, nonNegative, positiveInt } from './errors.js';
 import { call, defaultContext, neverAborted, type ExecuteContext, type Operation, type Policy } from './policy.js';
 
@@ -25,9 +26,8 @@ export class Bulkhead implements Policy {
   readonly maxConcurrent: number;
   readonly maxQueue: number;
   private running = 0;
-  /** FIFO of waiting calls from `head` on (an index, not shift(): queues may hold many thousands). */
-  private queue: Waiting[] = [];
-  private head = 0;
+  /** Waiting calls, oldest first (aborted ones are skipped when their turn comes). */
+  private readonly queue = new Fifo<Waiting>();
   private waitingCount = 0;
   /** Calls refused because the bulkhead and its queue were full. */
   rejected = 0;
@@ -99,12 +99,9 @@ export class Bulkhead implements Policy {
   }
 
   private startNext(): void {
-    while (this.running < this.maxConcurrent && this.head < this.queue.length) {
-      const next = this.queue[this.head++];
-      if (this.head > 1024 && this.head * 2 > this.queue.length) {
-        this.queue = this.queue.slice(this.head);
-        this.head = 0;
-      }
+    while (this.running < this.maxConcurrent) {
+      const next = this.queue.shift();
+      if (next === undefined) return;
       if (next.gone) continue;
       this.waitingCount--;
       if (next.onAbort !== undefined) next.signal.removeEventListener('abort', next.onAbort);

@@ -3,3 +3,4 @@ export { sample, mean, distributionSchema, type Distribution, type Uniform } fro
 export * from './client-protocol.js';
 export { realClock, realTimers, realRandom, realEnvironment, fromContext, ManualClock, type Clock, type Timers, type Random, type Environment } from './clock.js';
 export { Relay, type Relayed } from './relay.js';
+export { Fifo } from './fifo.js';

@@ -15,6 +15,7 @@ import type { Context, NodeId, Process } from '../../runtime/context.js';
 import { clientReply, isClientRequest, type ClientRequest } from '../../runtime/client-protocol.js';
 import { distributionSchema, sample } from '../../runtime/distribution.js';
 import { WorkStealingDeques } from './work-stealing.js';
+import { Fifo } from '../../runtime/fifo.js';
 
 export const executorConfigSchema = z
   .object({
@@ -34,8 +35,7 @@ interface Task {
 
 export class Executor implements Process {
   private readonly deques: WorkStealingDeques<Task>;
-  private readonly shared: Task[] = [];
-  private sharedHead = 0;
+  private readonly shared = new Fifo<Task>();
   private readonly busy: boolean[];
 
   constructor(
@@ -63,14 +63,7 @@ export class Executor implements Process {
   }
 
   private take(w: number): Task | undefined {
-    if (this.config.queueing !== 'shared') return this.deques.take(w);
-    if (this.sharedHead >= this.shared.length) return undefined;
-    const t = this.shared[this.sharedHead++];
-    if (this.sharedHead > 1024 && this.sharedHead * 2 > this.shared.length) {
-      this.shared.splice(0, this.sharedHead);
-      this.sharedHead = 0;
-    }
-    return t;
+    return this.config.queueing === 'shared' ? this.shared.shift() : this.deques.take(w);
   }
 
   private work(w: number): void {

@@ -6,10 +6,10 @@
  * a worker stuck on a long task from holding the tasks queued behind it.
  */
 import { positiveInt } from '../../control/index.js';
+import { Fifo } from '../../runtime/fifo.js';
 
 export class WorkStealingDeques<T> {
-  private readonly deques: T[][];
-  private readonly heads: number[];
+  private readonly deques: Fifo<T>[];
   private rr = 0;
   /** Tasks taken by a worker from another's deque. */
   steals = 0;
@@ -20,12 +20,11 @@ export class WorkStealingDeques<T> {
     readonly stealing = true,
   ) {
     positiveInt('workers', workers);
-    this.deques = Array.from({ length: workers }, () => []);
-    this.heads = new Array(workers).fill(0);
+    this.deques = Array.from({ length: workers }, () => new Fifo<T>());
   }
 
   private size(w: number): number {
-    return this.deques[w].length - this.heads[w];
+    return this.deques[w].size;
   }
 
   get pending(): number {
@@ -43,22 +42,12 @@ export class WorkStealingDeques<T> {
 
   /** The next task for `worker`: its own oldest, or (stealing) the oldest of the fullest other deque. */
   take(worker: number): T | undefined {
-    if (this.size(worker) > 0) return this.shift(worker);
+    if (this.size(worker) > 0) return this.deques[worker].shift();
     if (!this.stealing) return undefined;
     let victim = -1;
     for (let w = 0; w < this.workers; w++) if (w !== worker && this.size(w) > 0 && (victim < 0 || this.size(w) > this.size(victim))) victim = w;
     if (victim < 0) return undefined;
     this.steals++;
-    return this.shift(victim);
-  }
-
-  private shift(w: number): T {
-    const d = this.deques[w];
-    const t = d[this.heads[w]++];
-    if (this.heads[w] > 1024 && this.heads[w] * 2 > d.length) {
-      this.deques[w] = d.slice(this.heads[w]);
-      this.heads[w] = 0;
-    }
-    return t;
+    return this.deques[victim].shift();
   }
 }

@@ -7,10 +7,10 @@
  * hence the most aged): O(classes).
  */
 import { nonNegative, positiveInt } from '../../control/index.js';
+import { Fifo } from '../../runtime/fifo.js';
 
 export class PriorityQueue<T> {
-  private readonly classes: { item: T; enqueuedMs: number }[][];
-  private readonly heads: number[];
+  private readonly classes: Fifo<{ item: T; enqueuedMs: number }>[];
   private count = 0;
 
   constructor(
@@ -20,8 +20,7 @@ export class PriorityQueue<T> {
   ) {
     positiveInt('classCount', classCount);
     if (agingMs !== undefined) nonNegative('agingMs', agingMs);
-    this.classes = Array.from({ length: classCount }, () => []);
-    this.heads = new Array(classCount).fill(0);
+    this.classes = Array.from({ length: classCount }, () => new Fifo<{ item: T; enqueuedMs: number }>());
   }
 
   get size(): number {
@@ -40,10 +39,9 @@ export class PriorityQueue<T> {
     let bestScore = Infinity;
     let bestAt = Infinity;
     for (let c = 0; c < this.classCount; c++) {
-      const q = this.classes[c];
-      const h = this.heads[c];
-      if (h >= q.length) continue;
-      const at = q[h].enqueuedMs;
+      const head = this.classes[c].peek();
+      if (head === undefined) continue;
+      const at = head.enqueuedMs;
       const score = this.agingMs ? c - (nowMs - at) / this.agingMs : c;
       if (score < bestScore || (score === bestScore && at < bestAt)) {
         best = c;
@@ -52,12 +50,7 @@ export class PriorityQueue<T> {
       }
     }
     if (best < 0) return undefined;
-    const q = this.classes[best];
-    const e = q[this.heads[best]++];
-    if (this.heads[best] > 1024 && this.heads[best] * 2 > q.length) {
-      q.splice(0, this.heads[best]);
-      this.heads[best] = 0;
-    }
+    const e = this.classes[best].shift()!;
     this.count--;
     return { item: e.item, priority: best, waitedMs: nowMs - e.enqueuedMs };
   }
