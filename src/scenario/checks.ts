@@ -234,7 +234,9 @@ export const checks: Record<string, CheckEntry> = {
     params: z.object({ name: z.string(), metric: z.string(), min: z.number().optional(), max: z.number().optional() }).strict(),
     needsHistory: false,
     run(facts, p: { metric: string; min?: number; max?: number }) {
-      const v = facts.flat[p.metric] ?? 0;
+      const v = facts.flat[p.metric];
+      // A bound on a metric nobody reported would hold vacuously (a typo, or a system that does not count it).
+      if (v === undefined) return { ok: false, detail: `${p.metric} was not reported by this run (known: ${Object.keys(facts.flat).filter((k) => !k.includes('_p9') && !k.includes('_p5')).slice(0, 12).join(', ')}, ...)` };
       const ok = (p.min === undefined || v >= p.min) && (p.max === undefined || v <= p.max);
       const bounds = [p.min !== undefined ? `>= ${p.min}` : '', p.max !== undefined ? `<= ${p.max}` : ''].filter(Boolean).join(' and ');
       return { ok, detail: `${p.metric} = ${v}, expected ${bounds || 'anything'}` };

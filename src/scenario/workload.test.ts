@@ -120,3 +120,12 @@ workload: ${workload}`,
   assert.equal(budgeted.ops_info + (budgeted.ops_ok ?? 0), budgeted.ops_invoked);
   assert.ok(budgeted.ops_info > 0.85 * budgeted.ops_invoked);
 });
+
+test('a metric bound on a metric the run never reported fails instead of holding vacuously; outcomes are reported even at 0', () => {
+  const v = scenario('{ type: open, ratePerSec: 100, clients: 1, durationMs: 1000, ops: { job: 1 }, settleMs: 100 }', 'checks: [{ name: metric, metric: ops_infoo, max: 0 }, { name: metric, metric: ops_info, max: 0 }]');
+  const r = runVariant(v).report;
+  assert.equal(r.checks[0].ok, false);
+  assert.match(r.checks[0].detail, /ops_infoo was not reported/);
+  assert.equal(r.checks[1].ok, true);
+  assert.equal(r.metrics.ops_info, 0);
+});

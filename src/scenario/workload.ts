@@ -107,6 +107,8 @@ export class WorkloadClient implements Process {
   }
 
   start(): void {
+    // Outcomes nobody saw are reported as 0, not left out: a bound on them then means something.
+    for (const s of ['ok', 'fail', 'info']) this.ctx.metrics.count(`ops_${s}`, 0);
     if (this.w.type === 'open') this.scheduleArrival();
     else if (this.w.type === 'closed') this.ctx.setTimer(this.think(), () => this.issueClosed());
     else this.scheduleScript();

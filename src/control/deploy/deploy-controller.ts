@@ -162,6 +162,7 @@ class Platform implements Process {
       this.ctx.setTimer(every, check);
     }
     this.ctx.metrics.gauge('rolled_back', 0);
+    this.ctx.metrics.count('requests_served_off_version', 0);
   }
 
   onMessage(from: NodeId, msg: unknown): void {

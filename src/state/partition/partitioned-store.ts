@@ -38,6 +38,7 @@ export class PartitionedStore implements Process {
   }
 
   start(): void {
+    this.ctx.metrics.count('keys_moved', 0);
     if (this.config.joinAtMs !== undefined) this.ctx.setTimer(this.config.joinAtMs, () => this.rebalance());
   }
 

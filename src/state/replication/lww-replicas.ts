@@ -36,6 +36,10 @@ export class LwwReplicas implements Process {
     this.hlc = new HybridLogicalClock(() => ctx.now());
   }
 
+  start(): void {
+    this.ctx.metrics.count('newer_writes_dropped', 0);
+  }
+
   private get vv(): boolean {
     return this.config.resolution === 'version-vector';
   }
