@@ -3,17 +3,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { parseScenario } from './load.js';
+import { loadScenario as load, runner } from './story-runner.js';
 import { runVariant } from './runner.js';
-
-const scenarioFile = (name: string) => new URL(`../../../scenarios/${name}`, import.meta.url);
-const load = (name: string) => parseScenario(readFileSync(scenarioFile(name), 'utf8'), name);
-/** A function that runs one variant of the scenario file, by name, and returns its report. */
-const runner = (file: string) => {
-  const s = load(file);
-  return (name: string) => runVariant(s.variants.find((v) => v.name === name)!).report;
-};
 
 test('queueing.yaml: M/M/c waits agree with Erlang C within 3% for four (c, a) pairs', () => {
   const s = load('queueing.yaml');

@@ -1,0 +1,18 @@
+/**
+ * Helpers for tests that run the scenario files in scenarios/ and assert their numbers.
+ */
+import { readFileSync } from 'node:fs';
+import { parseScenario } from './load.js';
+import { runVariant } from './runner.js';
+
+export const scenarioFile = (name: string) => new URL(`../../../scenarios/${name}`, import.meta.url);
+export const loadScenario = (name: string) => parseScenario(readFileSync(scenarioFile(name), 'utf8'), name);
+/** A function that runs one variant of the scenario file, by name, and returns its report. */
+export const runner = (file: string) => {
+  const s = loadScenario(file);
+  return (name: string) => {
+    const v = s.variants.find((x) => x.name === name);
+    if (!v) throw new Error(`${file} has no variant ${name}`);
+    return runVariant(v).report;
+  };
+};
