@@ -1,1 +1,3 @@
-export {};
+/** Forecasting: exponentially weighted moving statistics and additive Holt-Winters. */
+export { Ewma, ewmaAlpha } from './ewma.js';
+export { HoltWinters, type HoltWintersOptions } from './holt-winters.js';
