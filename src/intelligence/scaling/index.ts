@@ -1,1 +1,4 @@
-export {};
+export * from './autoscaler.js';
+export * from './threshold-scaler.js';
+export * from './hpa.js';
+export * from './guards.js';
