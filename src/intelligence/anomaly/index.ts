@@ -1,1 +1,21 @@
-export {};
+/** Anomaly detection on metric streams, and the scoring that says how good a detector is. */
+export {
+  nabProfiles,
+  nabProbationPercent,
+  scaledSigmoid,
+  nabProbationaryLength,
+  nabRowValues,
+  nabScoreFile,
+  nabSweep,
+  nabOptimizeThreshold,
+  nabCorpusScore,
+  nabNullScore,
+  nabNormalize,
+  type NabCostMatrix,
+  type NabProfileName,
+  type NabSeries,
+  type NabScoredSeries,
+  type NabRowValues,
+  type NabFileScore,
+  type NabThresholdScore,
+} from './nab-scorer.js';
