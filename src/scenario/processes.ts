@@ -7,6 +7,7 @@ import type { ProcessFactory } from '../runtime/context.js';
 import { balancedPool, balancedPoolConfigSchema, batchingProxy, batchingProxyConfigSchema, executor, executorConfigSchema, lockWorkers, sharedStore, sharedStoreConfigSchema, lockWorkersConfigSchema, queueServer, queueServerConfigSchema } from '../work/index.js';
 import { backendPool, backendPoolConfigSchema, breakerFleet, breakerFleetConfigSchema, deployment, deployConfigSchema, killFleet, killFleetConfigSchema, chainedService, chainedServiceConfigSchema, orderFlow, orderFlowConfigSchema } from '../control/index.js';
 import { floodConfigSchema, floodOnce, gossipConfigSchema, gossipUntilAcked, lwwReplicas, lwwReplicasConfigSchema, partitionedStore, partitionedStoreConfigSchema, cartReplicas, cartReplicasConfigSchema, rangeShards, rangeShardsConfigSchema, quorumStore, quorumStoreConfigSchema } from '../state/index.js';
+import { autoscaledService, autoscaledServiceConfigSchema } from '../intelligence/scaling/autoscaled-service.js';
 import { asyncPrimaryConfigSchema, asyncPrimaryKv, lockedCounter, lockedCounterConfigSchema, naiveBank, naiveBankConfigSchema, raftKv, raftKvConfigSchema } from '../truth/index.js';
 
 export interface ProcessEntry {
@@ -125,6 +126,11 @@ export const processes: Record<string, ProcessEntry> = {
     description: 'a Dynamo-style store: preference lists on a ring, N replicas, writes wait for W, reads for R; read repair',
     config: quorumStoreConfigSchema,
     factory: quorumStore,
+  },
+  'intelligence/autoscaled-service': {
+    description: 'a frontend and an autoscaler (threshold, Kubernetes HPA or predictive, with runaway guards) sizing a pool of app nodes that boot and warm up, optionally on a shared database',
+    config: autoscaledServiceConfigSchema,
+    factory: autoscaledService,
   },
   'state/gossip': {
     description: 'broadcast: resend unacknowledged values to each peer, batched, until acked',

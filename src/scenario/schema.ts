@@ -113,6 +113,24 @@ export const workloadSchema = z
       .object({ ratio: z.number().nonnegative(), minPerSecond: z.number().nonnegative().default(0), windowMs: z.number().positive().default(10_000) })
       .strict()
       .optional(),
+    /**
+     * For open workloads: a repeating pattern (a day of shopping): the rate is multiplied by a factor
+     * interpolated linearly between `points` [timeMs into the period, factor], the pattern repeating
+     * every `periodMs`. Spikes multiply on top.
+     */
+    rateShape: z
+      .object({
+        periodMs: z.number().positive(),
+        points: z.array(z.tuple([ms, z.number().nonnegative()])).min(1),
+      })
+      .strict()
+      .superRefine((shape, ctx) => {
+        shape.points.forEach(([at], i) => {
+          if (at >= shape.periodMs) ctx.addIssue({ code: 'custom', path: ['points', i, 0], message: `a time within the period (below ${shape.periodMs})` });
+          if (i > 0 && at <= shape.points[i - 1][0]) ctx.addIssue({ code: 'custom', path: ['points', i, 0], message: 'times in increasing order' });
+        });
+      })
+      .optional(),
     /** For open workloads: times when the arrival rate is multiplied by `factor` (a trigger: a burst, a cron, a cache flush). */
     spikes: z.array(z.object({ at: ms, for: z.number().positive(), factor: z.number().positive() }).strict()).default([]),
     /** Per-operation consistency for systems that take it (the quorum store): reads and writes. */

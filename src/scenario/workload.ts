@@ -100,7 +100,8 @@ export class WorkloadClient implements Process {
     this.w = cfg.harness.workload;
     if (this.w.retryBackoff !== undefined) this.backoff = exponentialBackoff(this.w.retryBackoff);
     if (this.w.retryBudget !== undefined) this.budget = new RetryBudget({ ...this.w.retryBudget, buckets: 10 }, fromContext(ctx).clock);
-    const peakFactor = Math.max(1, ...this.w.spikes.map((s) => s.factor));
+    const shapePeak = this.w.rateShape === undefined ? 1 : Math.max(...this.w.rateShape.points.map(([, f]) => f));
+    const peakFactor = shapePeak * Math.max(1, ...this.w.spikes.map((s) => s.factor));
     this.peakPerClientPerMs = ((this.w.ratePerSec ?? 0) * peakFactor) / 1000 / this.w.clients;
     this.ops = (Object.entries(this.w.ops ?? {}) as [OperationName, number][]).filter(([, x]) => x > 0);
     this.weightTotal = this.ops.reduce((s, [, x]) => s + x, 0);
@@ -141,7 +142,7 @@ export class WorkloadClient implements Process {
     const gap = -Math.log(1 - this.ctx.random()) / this.peakPerClientPerMs;
     this.ctx.setTimer(gap, () => {
       if (!this.active()) return;
-      const kept = this.w.spikes.length === 0 || this.ctx.random() * this.peakPerClientPerMs * 1000 * this.w.clients < this.rateNow();
+      const kept = (this.w.spikes.length === 0 && this.w.rateShape === undefined) || this.ctx.random() * this.peakPerClientPerMs * 1000 * this.w.clients < this.rateNow();
       if (kept) this.issue(this.h.takeProcess(), this.nextOp(), this.target());
       this.scheduleArrival();
     });
@@ -150,7 +151,7 @@ export class WorkloadClient implements Process {
   /** The open workload's arrival rate (per second) at this instant. */
   private rateNow(): number {
     const t = this.h.trueNowMs();
-    let rate = this.w.ratePerSec!;
+    let rate = this.w.ratePerSec! * (this.w.rateShape === undefined ? 1 : shapeFactor(this.w.rateShape, t));
     for (const s of this.w.spikes) if (t >= s.at && t < s.at + s.for) rate *= s.factor;
     return rate;
   }
@@ -326,4 +327,15 @@ export class WorkloadClient implements Process {
   abandon(): void {
     for (const id of [...this.pending.keys()]) this.complete(id, 'info', undefined, 'run ended');
   }
+}
+
+/** The factor of a repeating piecewise-linear rate shape at time t (wrapping from the last point to the first). */
+export function shapeFactor(shape: { periodMs: number; points: [number, number][] }, t: number): number {
+  const pts = shape.points;
+  const x = ((t % shape.periodMs) + shape.periodMs) % shape.periodMs;
+  let i = pts.length - 1;
+  while (i >= 0 && pts[i][0] > x) i--;
+  const [t0, f0] = i < 0 ? [pts[pts.length - 1][0] - shape.periodMs, pts[pts.length - 1][1]] : pts[i];
+  const [t1, f1] = i + 1 < pts.length ? pts[i + 1] : [pts[0][0] + shape.periodMs, pts[0][1]];
+  return t1 === t0 ? f0 : f0 + ((f1 - f0) * (x - t0)) / (t1 - t0);
 }
