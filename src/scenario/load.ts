@@ -60,11 +60,19 @@ function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
-/** Objects merge key by key; arrays and scalars in the override replace the base. */
+/**
+ * Objects merge key by key; arrays and scalars in the override replace the base. An object whose
+ * `kind` differs from the base's is another thing altogether (a threshold scaler replaced by an HPA)
+ * and replaces it whole, so none of the old kind's fields linger; `null` removes a key.
+ */
 export function deepMerge(base: unknown, override: unknown): unknown {
   if (!isObject(base) || !isObject(override)) return override === undefined ? base : override;
+  if ('kind' in override && override.kind !== base.kind) return override;
   const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(override)) out[k] = deepMerge(base[k], v);
+  for (const [k, v] of Object.entries(override)) {
+    if (v === null) delete out[k];
+    else out[k] = deepMerge(base[k], v);
+  }
   return out;
 }
 

@@ -337,6 +337,7 @@ class Frontend implements Process {
   private readonly nodes: PoolNode[];
   private readonly byId = new Map<NodeId, PoolNode>();
   private readonly scaler: GuardedAutoscaler;
+  private readonly predictive: PredictiveScaler | undefined;
   private readonly maturity: number;
   private replicas: number;
   private arrivals = 0;
@@ -348,6 +349,7 @@ class Frontend implements Process {
   private readyMax = 0;
   private minute = { index: 0, total: 0, bad: 0 };
   private violatedMinutes = 0;
+  private spikeViolatedMinutes = 0;
   /** Around the spike: ready counts and the peak demand in its window. */
   private readonly readyTimeline: { atMs: number; ready: number }[] = [];
   private spikePeakPerSec = 0;
@@ -365,6 +367,7 @@ class Frontend implements Process {
     this.replicasMax = c.initialReplicas;
     const built = buildAutoscaler(c);
     this.scaler = built.scaler;
+    this.predictive = built.predictive;
     this.maturity = built.maturity;
     const perRequestMs = mean(c.node.service) + (c.db === undefined ? 0 : mean(c.db.service));
     this.perNodePerSec = (c.node.slots * 1000) / perRequestMs;
@@ -421,7 +424,12 @@ class Frontend implements Process {
   private account(ok: boolean, latencyMs: number): void {
     const index = Math.floor(this.ctx.now() / 60_000);
     if (index !== this.minute.index) {
-      if (this.minute.total > 0 && this.minute.bad > 0.01 * this.minute.total) this.violatedMinutes++;
+      if (this.minute.total > 0 && this.minute.bad > 0.01 * this.minute.total) {
+        this.violatedMinutes++;
+        const s = this.c.spike;
+        const startMs = this.minute.index * 60_000;
+        if (s !== undefined && startMs >= s.atMs && startMs < s.atMs + s.windowMs) this.spikeViolatedMinutes++;
+      }
       this.minute = { index, total: 0, bad: 0 };
     }
     this.minute.total++;
@@ -532,6 +540,10 @@ class Frontend implements Process {
     m.gauge('node_hours', Math.round(hours * 100) / 100);
     m.gauge('cost_usd', Math.round(hours * this.c.nodeHourUsd * 100) / 100);
     m.gauge('slo_violation_minutes', this.violatedMinutes);
+    if (this.c.spike !== undefined) m.gauge('spike_slo_violation_minutes', this.spikeViolatedMinutes);
+    const mape = this.predictive?.forecastErrorPct;
+    if (mape !== undefined) m.gauge('forecast_error_pct', Math.round(mape * 10) / 10);
+    if (this.predictive !== undefined) m.gauge('forecast_led_decisions', this.predictive.forecastLed);
     const held = this.scaler.held;
     m.gauge('held_by_guards', held.bounds + held.maxStep + held.cooldown + held.flapBudget + held.paused + held.killSwitch);
     m.gauge('direction_changes', countReversals(this.scaler.log.map((a) => a.to - a.from)));

@@ -54,6 +54,10 @@ export class PredictiveScaler implements Autoscaler {
   private stepDemand = 0;
   private stepSpanMs = 0;
   private lastMs: number | undefined;
+  /** The one-step-ahead forecast for the step now being observed, to score the forecaster. */
+  private expected: number | undefined;
+  private errorSum = 0;
+  private errorCount = 0;
 
   constructor(private readonly opts: PredictiveScalerOptions) {
     positive('stepMs', opts.stepMs);
@@ -64,6 +68,11 @@ export class PredictiveScaler implements Autoscaler {
     if (this.mode !== 'forecast-and-scale' && this.mode !== 'forecast-only') throw new ControlConfigError('mode', 'forecast-and-scale or forecast-only', opts.mode);
     // The steps whose demand must be covered: those starting within the lead, and the one after.
     this.horizonSteps = Math.ceil(opts.leadMs / opts.stepMs) + 1;
+  }
+
+  /** Mean absolute percentage error of the one-step-ahead forecasts so far (undefined before any). */
+  get forecastErrorPct(): number | undefined {
+    return this.errorCount === 0 ? undefined : (100 * this.errorSum) / this.errorCount;
   }
 
   /** Feed past demand (one value per step, requests per second), as a monitoring system's history. */
@@ -101,7 +110,13 @@ export class PredictiveScaler implements Autoscaler {
     this.stepDemand += obs.demandPerSec * span;
     this.stepSpanMs += span;
     if (obs.nowMs - this.stepStartMs >= this.opts.stepMs) {
-      this.opts.forecaster.update(this.stepSpanMs > 0 ? this.stepDemand / this.stepSpanMs : obs.demandPerSec);
+      const actual = this.stepSpanMs > 0 ? this.stepDemand / this.stepSpanMs : obs.demandPerSec;
+      if (this.expected !== undefined && actual > 0) {
+        this.errorSum += Math.abs(actual - this.expected) / actual;
+        this.errorCount++;
+      }
+      this.opts.forecaster.update(actual);
+      this.expected = this.opts.forecaster.ready ? this.opts.forecaster.forecast(1) : undefined;
       this.stepStartMs = obs.nowMs;
       this.stepDemand = 0;
       this.stepSpanMs = 0;

@@ -30,3 +30,28 @@ test('runaway-autoscaling.yaml: warm-up load drives an unguarded scaler to its 3
   assert.ok(fixed.metrics.node_hours < 1.25 * none.metrics.node_hours);
   assert.ok(fixed.metrics.slo_violation_minutes <= none.metrics.slo_violation_minutes);
 });
+
+test('black-friday.yaml: predictive scaling has the nodes running before the doorbuster; reactive scalers arrive minutes late', () => {
+  const run = runner('black-friday.yaml');
+  const naive = run('naive');
+  const hpa = run('hpa');
+  const shadow = run('forecast-only');
+  const fixed = run('fixed');
+  for (const r of [naive, hpa, shadow, fixed]) assert.equal(r.met, true, r.variant);
+  // Reactive capacity arrives after the load: at least a boot time (3 min) late.
+  for (const r of [naive, hpa]) {
+    assert.ok(r.metrics.capacity_lead_ms <= -180_000, `${r.variant}: ${r.metrics.capacity_lead_ms} ms`);
+    assert.ok(r.metrics.spike_slo_violation_minutes >= 4, `${r.variant}: ${r.metrics.spike_slo_violation_minutes} SLO minutes`);
+  }
+  // The forecast alone (shadow mode) acts exactly as the HPA does: same run, same trace.
+  assert.equal(shadow.traceHash, hpa.traceHash);
+  assert.ok(shadow.metrics.forecast_error_pct < 15, `forecast error ${shadow.metrics.forecast_error_pct}%`);
+  // Predictive: capacity there ahead of the sale, no minute over the SLO during it, for the same machine time (within 2%).
+  assert.ok(fixed.metrics.capacity_lead_ms > 0);
+  assert.ok(fixed.metrics.spike_ready_at_start >= fixed.metrics.spike_nodes_needed);
+  assert.equal(fixed.metrics.spike_slo_violation_minutes, 0);
+  assert.ok(Math.abs(fixed.metrics.node_hours - hpa.metrics.node_hours) / hpa.metrics.node_hours < 0.02);
+  assert.equal(fixed.metrics.maturity_level, 3);
+  // The unguarded threshold scaler also flaps: dozens of direction changes the HPA's stabilization avoids.
+  assert.ok(naive.metrics.scale_downs > 4 * hpa.metrics.scale_downs);
+});
