@@ -8,3 +8,4 @@ export * from './anomaly/index.js';
 export * from './scaling/index.js';
 export * from './guards/index.js';
 export * from './healing/index.js';
+export * from './maturity.js';

@@ -2,6 +2,7 @@
  * Reports: the JSON object of one variant run (shared/DESIGN.md), and the terminal table that shows
  * variants side by side.
  */
+import { maturityLabel } from '../intelligence/maturity.js';
 
 export interface CheckReport {
   name: string;
@@ -58,6 +59,9 @@ export function formatTable(reports: VariantReport[], opts: TableOptions = {}): 
   const rows: Row[] = [];
   rows.push({ cells: ['expect', ...reports.map((r) => r.expect)] });
   rows.push({ cells: ['met', ...reports.map((r) => (r.met ? 'yes' : 'NO'))], paint: [undefined, ...reports.map((r) => verdict(r.met))] });
+  if (reports.some((r) => r.metrics.maturity_level !== undefined)) {
+    rows.push({ cells: ['intelligence maturity', ...reports.map((r) => (r.metrics.maturity_level === undefined ? '-' : maturityLabel(r.metrics.maturity_level)))] });
+  }
   for (const name of [...new Set(reports.flatMap((r) => r.checks.map((k) => k.name)))]) {
     const found = reports.map((r) => r.checks.find((x) => x.name === name));
     rows.push({ cells: [`check ${name}`, ...found.map((k) => (k === undefined ? '-' : k.ok ? 'ok' : k.unknown ? 'unknown' : 'FAIL'))], paint: [undefined, ...found.map((k) => verdict(k?.ok))] });
