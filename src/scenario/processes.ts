@@ -8,6 +8,7 @@ import { balancedPool, balancedPoolConfigSchema, batchingProxy, batchingProxyCon
 import { backendPool, backendPoolConfigSchema, breakerFleet, breakerFleetConfigSchema, deployment, deployConfigSchema, killFleet, killFleetConfigSchema, chainedService, chainedServiceConfigSchema, orderFlow, orderFlowConfigSchema } from '../control/index.js';
 import { floodConfigSchema, floodOnce, gossipConfigSchema, gossipUntilAcked, lwwReplicas, lwwReplicasConfigSchema, partitionedStore, partitionedStoreConfigSchema, cartReplicas, cartReplicasConfigSchema, rangeShards, rangeShardsConfigSchema, quorumStore, quorumStoreConfigSchema } from '../state/index.js';
 import { autoscaledService, autoscaledServiceConfigSchema } from '../intelligence/scaling/autoscaled-service.js';
+import { modelServing, modelServingConfigSchema } from '../intelligence/models/model-serving.js';
 import { asyncPrimaryConfigSchema, asyncPrimaryKv, lockedCounter, lockedCounterConfigSchema, naiveBank, naiveBankConfigSchema, raftKv, raftKvConfigSchema } from '../truth/index.js';
 
 export interface ProcessEntry {
@@ -126,6 +127,11 @@ export const processes: Record<string, ProcessEntry> = {
     description: 'a Dynamo-style store: preference lists on a ring, N replicas, writes wait for W, reads for R; read repair',
     config: quorumStoreConfigSchema,
     factory: quorumStore,
+  },
+  'intelligence/model-serving': {
+    description: 'a world sending feature-carrying requests and delayed labels to a model server: one model, an ML circuit breaker with fallback and retraining, or an ensemble; optional PSI/KS drift monitors',
+    config: modelServingConfigSchema,
+    factory: modelServing,
   },
   'intelligence/autoscaled-service': {
     description: 'a frontend and an autoscaler (threshold, Kubernetes HPA or predictive, with runaway guards) sizing a pool of app nodes that boot and warm up, optionally on a shared database',

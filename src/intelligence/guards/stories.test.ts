@@ -1,0 +1,88 @@
+/**
+ * The model-guard stories in numbers: model drift, the herd stampede and the flash crash.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadScenario, runner } from '../../scenario/story-runner.js';
+import { runVariant } from '../../scenario/runner.js';
+
+test('model-drift.yaml: the 2019 model under-orders by half after the shift; the breaker falls back within ~75 requests and switches back to a refit model', () => {
+  const run = runner('model-drift.yaml');
+  const naive = run('naive');
+  const alert = run('drift-alert');
+  const breaker = run('breaker-only');
+  const fixed = run('fixed');
+  for (const r of [naive, alert, breaker, fixed]) assert.equal(r.met, true, r.variant);
+  const [n, a, b, f] = [naive.metrics, alert.metrics, breaker.metrics, fixed.metrics];
+  // Before the shift the model is good (within 4%); after it, off by half, and nobody notices.
+  assert.ok(n.error_before_pct < 5, `before ${n.error_before_pct}%`);
+  assert.ok(n.error_after_pct > 45, `after ${n.error_after_pct}%`);
+  assert.ok(n.bad_decisions > 0.95 * n.requests_after_shift, 'almost every forecast after the shift is a bad decision');
+  assert.equal(n.requests_to_detect, n.requests_after_shift, 'never detected');
+  assert.equal(n.maturity_level, 0);
+  // The input monitor sees the shift within a few dozen requests, before any label could (1 s delay = 50 requests).
+  assert.ok(a.drift_requests_to_detect <= 50, `drift flagged after ${a.drift_requests_to_detect} requests`);
+  assert.ok(a.drift_detected_after_ms < 1000);
+  assert.ok(a.psi_at_detect >= 0.25 || a.ks_p_at_detect < 0.001);
+  assert.equal(a.drift_false_alarm, 0);
+  assert.equal(a.error_after_pct, n.error_after_pct, 'an alert alone changes nothing');
+  assert.equal(a.maturity_level, 1);
+  // The breaker: the label delay (50 requests) plus a quarter of a 2 s window of wrong answers.
+  for (const m of [b, f]) {
+    assert.ok(m.requests_to_detect > 50 && m.requests_to_detect <= 100, `breaker detected after ${m.requests_to_detect}`);
+    assert.ok(m.detected_after_ms < 2000);
+  }
+  // Without a refit the moving average serves to the end: error bounded, the 2019 model never comes back.
+  assert.ok(b.error_after_pct < 15 && b.error_after_pct < n.error_after_pct / 4, `breaker-only after ${b.error_after_pct}%`);
+  assert.equal(b.model_restored, 0);
+  assert.equal(b.maturity_level, 4);
+  // With a refit on 300 new labels, probed in the shadow: back on a model within ~8 s, better than the heuristic.
+  assert.equal(f.model_restored, 1);
+  assert.ok(f.fallback_ms > 6000 && f.fallback_ms < 10_000, `on the fallback for ${f.fallback_ms} ms`);
+  assert.ok(f.error_after_restore_pct < 3, `refit model error ${f.error_after_restore_pct}%`);
+  assert.ok(f.error_after_pct < b.error_after_pct);
+  assert.ok(f.bad_decisions < n.bad_decisions / 10, `${f.bad_decisions} vs ${n.bad_decisions} bad decisions`);
+  assert.equal(f.maturity_level, 5);
+});
+
+test('herd-stampede.yaml: five alike members fail together whatever the combiner; a diverse median keeps the error bounded', () => {
+  const run = runner('herd-stampede.yaml');
+  const naive = run('naive');
+  const alikeMedian = run('alike-median');
+  const diverseMean = run('diverse-mean');
+  const fixed = run('fixed');
+  for (const r of [naive, alikeMedian, diverseMean, fixed]) assert.equal(r.met, true, r.variant);
+  const [n, am, dm, f] = [naive.metrics, alikeMedian.metrics, diverseMean.metrics, fixed.metrics];
+  // Alike: all five fail, the ensemble is exactly as wrong as one of them.
+  for (const m of [n, am]) {
+    assert.equal(m.members_failing_after, 5);
+    assert.ok(Math.abs(m.error_after_pct - m.single_error_after_pct) < 1, `${m.error_after_pct} vs single ${m.single_error_after_pct}`);
+    assert.ok(m.error_after_pct > 45);
+  }
+  // Diverse: the two 2019 members still fail; the median follows the three that learn.
+  assert.equal(f.members_failing_after, 2);
+  assert.ok(f.single_error_after_pct > 45);
+  assert.ok(f.error_after_pct < 10, `diverse median after ${f.error_after_pct}%`);
+  assert.ok(f.error_after_pct < f.single_error_after_pct / 5);
+  // The mean lets the stale minority drag every answer: bounded, but twice the median's error.
+  assert.ok(dm.error_after_pct > 2 * f.error_after_pct && dm.error_after_pct < n.error_after_pct / 2, `diverse mean ${dm.error_after_pct}%`);
+  // Diversity costs something in normal times: the heuristics are worse than the 2019 model before the shift.
+  assert.ok(f.error_before_pct > n.error_before_pct && f.error_before_pct < 10);
+  // Members that could not answer yet (no labels, no fit) were skipped, not fatal.
+  assert.ok(f.member_failures > 0);
+  assert.equal(f.maturity_level, 2);
+  assert.equal(n.maturity_level, 0);
+});
+
+test('same scenario and seed give the same traceHash and numbers; the variants leave different traces', () => {
+  for (const file of ['model-drift.yaml', 'herd-stampede.yaml']) {
+    const s = loadScenario(file);
+    const fixed = s.variants.find((v) => v.name === 'fixed')!;
+    const a = runVariant(fixed).report;
+    const b = runVariant(fixed).report;
+    assert.equal(a.traceHash, b.traceHash, file);
+    assert.deepEqual(a.metrics, b.metrics, file);
+    assert.notEqual(runVariant(fixed, { seed: 2 }).report.traceHash, a.traceHash, `${file}: another seed`);
+    assert.notEqual(runVariant(s.variants.find((v) => v.name === 'naive')!).report.traceHash, a.traceHash, `${file}: naive vs fixed`);
+  }
+});
