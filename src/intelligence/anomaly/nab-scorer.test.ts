@@ -6,6 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultNabDir, loadNabCorpus, loadNabFinalResults, loadNabResults, loadNabScoreTable, loadNabThresholds, nabDataPresent } from '../../../bench/nab-data.js';
+import { nabResults, runOnNab } from './nab-run.js';
+import { recommendedDetector } from './recommended.js';
 import { nabCorpusScore, nabNormalize, nabNullScore, nabOptimizeThreshold, nabProbationaryLength, nabProfiles, nabScoreFile, scaledSigmoid, type NabSeries } from './nab-scorer.js';
 
 const dir = process.env.NAB_DATA ?? defaultNabDir;
@@ -83,4 +85,11 @@ test('windowedGaussian: per-row contributions, counts and the published 39.6 fro
     assert.deepEqual([tp, fp], [table.get('Totals')!.tp, table.get('Totals')!.fp]);
   }
   for (const l of lines) t.diagnostic(l);
+});
+
+test('our recommended detector scores above twitterADVec (47.1) on NAB, standard profile', { skip }, (t) => {
+  const files = loadNabCorpus(dir);
+  const results = nabResults(runOnNab(files, () => recommendedDetector()));
+  t.diagnostic(`recommended: standard ${results.standard.score.toFixed(1)}, low FP ${results.reward_low_FP_rate.score.toFixed(1)}, low FN ${results.reward_low_FN_rate.score.toFixed(1)}`);
+  assert.ok(results.standard.score > 47.1, `standard ${results.standard.score}`);
 });

@@ -1,0 +1,126 @@
+/**
+ * Our anomaly detectors on the Numenta Anomaly Benchmark (58 labelled real and artificial series,
+ * 365,551 points), scored by our NAB scorer exactly as NAB scores (per profile, the threshold that
+ * maximises the corpus score), beside NAB's published table (results/final_results.json).
+ *
+ * The anchor, measured in the same run: our scorer on windowedGaussian's published raw scores must
+ * give its published 39.65, or the other numbers mean nothing. The last line is our best standard
+ * score as a ratio of twitterADVec's (47.1), which it must beat.
+ *
+ *     npm run bench:nab                      # data from ../shared/data/nab
+ *     node dist/bench/nab.js --data DIR      # or from DIR
+ */
+import {
+  AnomalyEnsemble,
+  AnomalyLikelihood,
+  Cusum,
+  EwmaZScore,
+  HoltWintersResidual,
+  MedianMad,
+  RangeBreak,
+  SeasonalEsd,
+  nabResults,
+  recommendedDetector,
+  runOnNab,
+  type AnomalyDetector,
+  type NabProfileName,
+  type NabResults,
+} from '../src/intelligence/anomaly/index.js';
+import { defaultNabDir, loadNabCorpus, loadNabFinalResults, loadNabResults, nabDataPresent, type NabFile } from './nab-data.js';
+
+/** twitterADVec's published standard score: the bar our best detector must clear. */
+const twitterAdVecStandard = 47.1;
+const profiles: NabProfileName[] = ['standard', 'reward_low_FP_rate', 'reward_low_FN_rate'];
+const header = (title: string) => `${title.padEnd(26)}${['standard', 'low FP', 'low FN'].map((h) => h.padStart(10)).join('')}\n`;
+
+/** Every contender: a fresh detector per file, one configuration for all 58 files. */
+const contenders: Record<string, () => AnomalyDetector> = {
+  'ewma-z': () => new EwmaZScore(),
+  'median-mad': () => new MedianMad(),
+  'holt-winters': () => new HoltWintersResidual(),
+  'seasonal-esd': () => new SeasonalEsd(),
+  cusum: () => new Cusum(),
+  'range-break': () => new RangeBreak(),
+  'ensemble-max': () => new AnomalyEnsemble({ members: [new EwmaZScore(), new MedianMad(), new HoltWintersResidual(), new SeasonalEsd(), new Cusum()], combine: 'max' }),
+  'ensemble-median': () => new AnomalyEnsemble({ members: [new EwmaZScore(), new MedianMad(), new HoltWintersResidual(), new SeasonalEsd(), new Cusum()], combine: 'median' }),
+  'likelihood(ewma-z)': () => new AnomalyLikelihood({ inner: new EwmaZScore() }),
+  'likelihood(median-mad)': () => new AnomalyLikelihood({ inner: new MedianMad() }),
+  'likelihood(holt-winters)': () => new AnomalyLikelihood({ inner: new HoltWintersResidual() }),
+  'likelihood(seasonal-esd)': () => new AnomalyLikelihood({ inner: new SeasonalEsd() }),
+  'likelihood(cusum)': () => new AnomalyLikelihood({ inner: new Cusum() }),
+  recommended: () => recommendedDetector(),
+};
+
+function parseArgs(argv: string[]): { dir: string } {
+  let dir = defaultNabDir;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--data' && argv[i + 1] !== undefined) dir = argv[++i];
+    else if (argv[i] === '--help' || argv[i] === '-h') {
+      process.stdout.write('usage: node dist/bench/nab.js [--data DIR]   (DIR holds NAB\'s data/, labels/, config/, results/; default ../shared/data/nab)\n');
+      process.exit(0);
+    } else {
+      process.stderr.write(`nab: unknown argument ${JSON.stringify(argv[i])} (expected --data DIR)\n`);
+      process.exit(2);
+    }
+  }
+  return { dir };
+}
+
+function progress(text: string): void {
+  if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${text}`);
+}
+
+function row(name: string, r: Record<NabProfileName, number>, extra = ''): string {
+  return `${name.padEnd(26)}${profiles.map((p) => r[p].toFixed(1).padStart(10)).join('')}${extra}\n`;
+}
+
+function main(): void {
+  const { dir } = parseArgs(process.argv.slice(2));
+  if (!nabDataPresent(dir)) {
+    process.stderr.write(`nab: no NAB data in ${dir} (expected data/ and labels/combined_windows.json there; pass --data DIR)\n`);
+    process.exit(2);
+  }
+  const files: NabFile[] = loadNabCorpus(dir);
+  const rows = files.reduce((n, f) => n + f.values.length, 0);
+  const windows = files.reduce((n, f) => n + f.windows.length, 0);
+  process.stdout.write(`NAB: ${files.length} files, ${rows} rows, ${windows} windows, from ${dir}\n`);
+
+  // The anchor: our scorer on the published raw scores of windowedGaussian.
+  const published = loadNabFinalResults(dir);
+  let anchor: NabResults | undefined;
+  try {
+    const wg = loadNabResults(dir, 'windowedGaussian', files);
+    anchor = nabResults(files.map((series, i) => ({ series, scores: wg[i].scores })));
+    process.stdout.write(`scorer check: windowedGaussian ${anchor.standard.score.toFixed(2)} standard from its published raw scores (published ${published.windowedGaussian.standard.toFixed(2)})\n`);
+  } catch (e) {
+    process.stdout.write(`scorer check skipped: ${(e as Error).message}\n`);
+  }
+
+  const ours = new Map<string, NabResults>();
+  const names = Object.keys(contenders);
+  names.forEach((name, k) => {
+    const t0 = process.hrtime.bigint();
+    const corpus = runOnNab(files, contenders[name], (f, file) => progress(`[${k + 1}/${names.length}] ${name}: ${f + 1}/${files.length} ${file.name}`));
+    progress(`[${k + 1}/${names.length}] ${name}: optimising thresholds`);
+    const r = nabResults(corpus);
+    ours.set(name, r);
+    const s = Number(process.hrtime.bigint() - t0) / 1e9;
+    progress('');
+    process.stdout.write(`  ${name.padEnd(26)} ${r.standard.score.toFixed(1).padStart(6)} standard (threshold ${r.standard.threshold.toFixed(4)}), ${(rows / s / 1e3).toFixed(0)}k points/s\n`);
+  });
+
+  process.stdout.write(`\n${header('ours')}`);
+  const sortedOurs = [...ours].sort((a, b) => b[1].standard.score - a[1].standard.score);
+  for (const [name, r] of sortedOurs) process.stdout.write(row(name, { standard: r.standard.score, reward_low_FP_rate: r.reward_low_FP_rate.score, reward_low_FN_rate: r.reward_low_FN_rate.score }));
+  process.stdout.write(`\n${header('published (NAB)')}`);
+  for (const [name, r] of Object.entries(published).sort((a, b) => b[1].standard - a[1].standard)) process.stdout.write(row(name, r));
+
+  const [bestName, best] = sortedOurs[0];
+  const twitter = published.twitterADVec?.standard ?? twitterAdVecStandard;
+  const beats = best.standard.score > twitterAdVecStandard;
+  process.stdout.write(`\nbest: ${bestName} ${best.standard.score.toFixed(1)} standard ${beats ? 'beats' : 'DOES NOT beat'} twitterADVec ${twitter.toFixed(1)}\n`);
+  process.stdout.write(`ratio ${(best.standard.score / twitter).toFixed(3)} our best NAB standard score (${bestName}, ${best.standard.score.toFixed(1)}) vs twitterADVec (${twitter.toFixed(1)}), scorer checked on windowedGaussian in the same run (${anchor?.standard.score.toFixed(2) ?? 'n/a'} vs 39.65)\n`);
+  if (!beats) process.exitCode = 1;
+}
+
+main();
