@@ -11,6 +11,9 @@ export { AnomalyLikelihood, type AnomalyLikelihoodOptions } from './anomaly-like
 export { RangeBreak, type RangeBreakOptions } from './range-break.js';
 export { RepeatSuppression, type RepeatSuppressionOptions } from './repeat-suppression.js';
 export { recommendedDetector, type RecommendedDetectorOptions } from './recommended.js';
+export { detectorCatalogue } from './catalogue.js';
+export { generateLabelledSeries, labelledCsv, labelledSeed, type LabelledSeries, type UniformSource } from './labelled-series.js';
+export { evaluateDetector, evaluateScores, labelWindows, type Evaluation } from './evaluate.js';
 export { SortedWindow } from './sorted-window.js';
 export { studentTCdf, studentTQuantile } from './student-t.js';
 export { SeasonLength, type SeasonOptions } from './season.js';
