@@ -9,6 +9,7 @@ import { backendPool, backendPoolConfigSchema, breakerFleet, breakerFleetConfigS
 import { floodConfigSchema, floodOnce, gossipConfigSchema, gossipUntilAcked, lwwReplicas, lwwReplicasConfigSchema, partitionedStore, partitionedStoreConfigSchema, cartReplicas, cartReplicasConfigSchema, rangeShards, rangeShardsConfigSchema, quorumStore, quorumStoreConfigSchema } from '../state/index.js';
 import { autoscaledService, autoscaledServiceConfigSchema } from '../intelligence/scaling/autoscaled-service.js';
 import { modelServing, modelServingConfigSchema } from '../intelligence/models/model-serving.js';
+import { market, marketConfigSchema } from '../intelligence/markets/market.js';
 import { asyncPrimaryConfigSchema, asyncPrimaryKv, lockedCounter, lockedCounterConfigSchema, naiveBank, naiveBankConfigSchema, raftKv, raftKvConfigSchema } from '../truth/index.js';
 
 export interface ProcessEntry {
@@ -132,6 +133,11 @@ export const processes: Record<string, ProcessEntry> = {
     description: 'a world sending feature-carrying requests and delayed labels to a model server: one model, an ML circuit breaker with fallback and retraining, or an ensemble; optional PSI/KS drift monitors',
     config: modelServingConfigSchema,
     factory: modelServing,
+  },
+  'intelligence/market': {
+    description: 'an exchange, momentum and herding trading agents and one large seller (the 2010 flash crash); optional feedback-loop halt and market-wide circuit breaker',
+    config: marketConfigSchema,
+    factory: market,
   },
   'intelligence/autoscaled-service': {
     description: 'a frontend and an autoscaler (threshold, Kubernetes HPA or predictive, with runaway guards) sizing a pool of app nodes that boot and warm up, optionally on a shared database',

@@ -61,6 +61,11 @@ test('no relation, and too little data to judge', () => {
   const early = new FeedbackLoopDetector({ windowSize: 80, minimumPairs: 40 });
   drive(early, 'self-caused', 5, 100); // only 20 hold-out cases so far
   assert.equal(early.assess().verdict, 'insufficient-data');
+  const judged = new FeedbackLoopDetector({ windowSize: 80 });
+  drive(judged, 'self-caused', 6);
+  assert.equal(judged.assess().verdict, 'feedback-loop');
+  judged.reset();
+  assert.deepEqual(judged.assess().pairs, { acted: 0, holdout: 0 });
   const flat = new FeedbackLoopDetector({ windowSize: 10 });
   for (let i = 0; i < 10; i++) {
     flat.record('acted', 1, i);

@@ -72,6 +72,9 @@ class PairWindow {
     this.next = (this.next + 1) % this.xs.length;
     if (this.count < this.xs.length) this.count++;
   }
+  clear(): void {
+    this.next = this.count = 0;
+  }
   /** The pairs in no particular order (correlation does not care). */
   arrays(): [number[], number[]] {
     return [Array.from(this.xs.subarray(0, this.count)), Array.from(this.ys.subarray(0, this.count))];
@@ -103,6 +106,12 @@ export class FeedbackLoopDetector {
   record(group: Group, prediction: number, outcome: number): void {
     if (!Number.isFinite(prediction) || !Number.isFinite(outcome)) return;
     (group === 'acted' ? this.acted : this.holdout).add(prediction, outcome);
+  }
+
+  /** Forget every pair (after acting on a verdict, judge on new evidence only). */
+  reset(): void {
+    this.acted.clear();
+    this.holdout.clear();
   }
 
   assess(): FeedbackAssessment {

@@ -74,8 +74,40 @@ test('herd-stampede.yaml: five alike members fail together whatever the combiner
   assert.equal(n.maturity_level, 0);
 });
 
+test('flash-crash.yaml: the algorithms spiral the index down ~9% in 3 s; the feedback-loop halt stops it near 2.5%, the 7% breaker only at 7%', () => {
+  const run = runner('flash-crash.yaml');
+  const naive = run('naive');
+  const breaker = run('market-breaker');
+  const fixed = run('fixed');
+  for (const r of [naive, breaker, fixed]) assert.equal(r.met, true, r.variant);
+  const [n, b, f] = [naive.metrics, breaker.metrics, fixed.metrics];
+  assert.equal(n.price_start, 10_650);
+  // The spiral: 9% (the Dow lost 9.2%, 998.5 points, on May 6, 2010) within seconds, every algorithm's position dumped.
+  assert.ok(n.fall_pct > 8 && n.fall_pct < 11, `naive fall ${n.fall_pct}%`);
+  assert.ok(n.fall_points > 850, `${n.fall_points} points`);
+  assert.ok(n.fall_duration_ms <= 5000, `fell for ${n.fall_duration_ms} ms`);
+  assert.equal(n.agent_stop_sells, 10 * 3000);
+  assert.equal(n.halts, 0);
+  // ... and the V: value buyers bring most of it back within the run.
+  assert.ok(n.recovered_pct > 80);
+  // The market-wide breaker waits for 7% below the start: the fall is bounded there, after the damage.
+  assert.equal(b.price_low, 9904.5);
+  assert.ok(b.fall_pct > 6.5 && b.fall_pct < 7.5);
+  assert.equal(b.halts, 1);
+  // The feedback-loop halt: about a second in, with the orders predicting returns and not the fundamental.
+  assert.equal(f.halts, 1);
+  assert.equal(f.halts_before_order, 0, 'no false halt in the 20 calm seconds');
+  assert.ok(f.time_to_halt_ms <= 1500 && f.time_to_halt_ms < b.time_to_halt_ms, `halted after ${f.time_to_halt_ms} ms`);
+  assert.ok(f.acted_correlation_at_halt >= 0.5 && Math.abs(f.holdout_correlation_at_halt) < 0.4);
+  assert.ok(f.z_at_halt >= 3);
+  assert.ok(f.fall_pct < 4 && f.fall_pct < n.fall_pct / 3, `fixed fall ${f.fall_pct}%`);
+  assert.ok(f.agent_stop_sells < n.agent_stop_sells / 4, 'most algorithms never joined the stampede');
+  assert.equal(f.halted_ms, 5000);
+  assert.deepEqual([n.maturity_level, b.maturity_level, f.maturity_level], [0, 2, 3]);
+});
+
 test('same scenario and seed give the same traceHash and numbers; the variants leave different traces', () => {
-  for (const file of ['model-drift.yaml', 'herd-stampede.yaml']) {
+  for (const file of ['model-drift.yaml', 'herd-stampede.yaml', 'flash-crash.yaml']) {
     const s = loadScenario(file);
     const fixed = s.variants.find((v) => v.name === 'fixed')!;
     const a = runVariant(fixed).report;
