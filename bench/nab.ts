@@ -13,14 +13,9 @@
 import {
   AnomalyEnsemble,
   AnomalyLikelihood,
-  Cusum,
-  EwmaZScore,
-  HoltWintersResidual,
-  MedianMad,
   RangeBreak,
-  SeasonalEsd,
+  detectorCatalogue,
   nabResults,
-  recommendedDetector,
   runOnNab,
   type AnomalyDetector,
   type NabProfileName,
@@ -33,22 +28,18 @@ const twitterAdVecStandard = 47.1;
 const profiles: NabProfileName[] = ['standard', 'reward_low_FP_rate', 'reward_low_FN_rate'];
 const header = (title: string) => `${title.padEnd(26)}${['standard', 'low FP', 'low FN'].map((h) => h.padStart(10)).join('')}\n`;
 
-/** Every contender: a fresh detector per file, one configuration for all 58 files. */
+const basic = ['ewma-z', 'median-mad', 'holt-winters', 'seasonal-esd', 'cusum'];
+
+/**
+ * Every contender: the catalogue's detectors as they are, a range break, the max of the five basic
+ * detectors, and each basic detector behind the anomaly likelihood. A fresh detector per file, one
+ * configuration for all 58 files.
+ */
 const contenders: Record<string, () => AnomalyDetector> = {
-  'ewma-z': () => new EwmaZScore(),
-  'median-mad': () => new MedianMad(),
-  'holt-winters': () => new HoltWintersResidual(),
-  'seasonal-esd': () => new SeasonalEsd(),
-  cusum: () => new Cusum(),
+  ...detectorCatalogue,
   'range-break': () => new RangeBreak(),
-  'ensemble-max': () => new AnomalyEnsemble({ members: [new EwmaZScore(), new MedianMad(), new HoltWintersResidual(), new SeasonalEsd(), new Cusum()], combine: 'max' }),
-  'ensemble-median': () => new AnomalyEnsemble({ members: [new EwmaZScore(), new MedianMad(), new HoltWintersResidual(), new SeasonalEsd(), new Cusum()], combine: 'median' }),
-  'likelihood(ewma-z)': () => new AnomalyLikelihood({ inner: new EwmaZScore() }),
-  'likelihood(median-mad)': () => new AnomalyLikelihood({ inner: new MedianMad() }),
-  'likelihood(holt-winters)': () => new AnomalyLikelihood({ inner: new HoltWintersResidual() }),
-  'likelihood(seasonal-esd)': () => new AnomalyLikelihood({ inner: new SeasonalEsd() }),
-  'likelihood(cusum)': () => new AnomalyLikelihood({ inner: new Cusum() }),
-  recommended: () => recommendedDetector(),
+  'ensemble-max': () => new AnomalyEnsemble({ members: basic.map((b) => detectorCatalogue[b]()), combine: 'max' }),
+  ...Object.fromEntries(basic.map((b) => [`likelihood(${b})`, () => new AnomalyLikelihood({ inner: detectorCatalogue[b]() })])),
 };
 
 function parseArgs(argv: string[]): { dir: string } {
