@@ -3,7 +3,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadScenario as load, runner } from './story-runner.js';
+import { loadScenario as load, runner } from '../testing/story-runner.js';
 import { runVariant } from './runner.js';
 
 test('queueing.yaml: M/M/c waits agree with Erlang C within 3% for four (c, a) pairs', () => {

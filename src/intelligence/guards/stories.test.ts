@@ -3,7 +3,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadScenario, runner } from '../../scenario/story-runner.js';
+import { loadScenario, runner } from '../../testing/story-runner.js';
 import { runVariant } from '../../scenario/runner.js';
 
 test('model-drift.yaml: the 2019 model under-orders by half after the shift; the breaker falls back within ~75 requests and switches back to a refit model', () => {

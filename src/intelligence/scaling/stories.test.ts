@@ -3,7 +3,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runner } from '../../scenario/story-runner.js';
+import { runner } from '../../testing/story-runner.js';
 
 test('runaway-autoscaling.yaml: warm-up load drives an unguarded scaler to its 30-node budget; guards settle at one more node', () => {
   const run = runner('runaway-autoscaling.yaml');
