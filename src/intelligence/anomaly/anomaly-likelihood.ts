@@ -78,6 +78,7 @@ export class AnomalyLikelihood implements AnomalyDetector {
   }
 
   update(value: number, timeMs: number): number {
+    if (!Number.isFinite(value)) return 0; // a missing point: skipped, as the inner detector skips it
     const rawScore = this.inner.update(value, timeMs);
     const i = this.seen++;
     // The short-term average of raw scores, over the last averagePoints (fewer at the start).

@@ -50,6 +50,7 @@ export class Cusum implements AnomalyDetector {
   }
 
   update(value: number): number {
+    if (!Number.isFinite(value)) return 0; // a missing point: skipped, so it cannot poison the state
     if (this.learning) {
       this.baseline.push(value);
       if (this.baseline.full) {

@@ -14,7 +14,7 @@ import { ControlConfigError } from '../../control/index.js';
 export interface AnomalyDetector {
   /** A short name for tables and reports, e.g. "ewma-z". */
   readonly name: string;
-  /** The next point (value, and its time in ms); returns its anomaly score in [0, 1]. */
+  /** The next point (value, and its time in ms); returns its anomaly score in [0, 1]. A value that is not a finite number is skipped (score 0). */
   update(value: number, timeMs: number): number;
 }
 

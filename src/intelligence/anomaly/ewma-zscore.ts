@@ -35,6 +35,7 @@ export class EwmaZScore implements AnomalyDetector {
   }
 
   update(value: number): number {
+    if (!Number.isFinite(value)) return 0; // a missing point: skipped, so it cannot poison the state
     const ready = this.stats.observations >= this.warmupPoints;
     const z = ready ? zScore(value, this.stats.mean, Math.max(this.stats.stdDev, this.minStdDev)) : 0;
     this.stats.update(value);

@@ -48,6 +48,7 @@ export class HoltWintersResidual implements AnomalyDetector {
   }
 
   update(value: number, timeMs: number): number {
+    if (!Number.isFinite(value)) return 0; // a missing point: skipped, so it cannot poison the state
     if (this.model === undefined) {
       const seasonLength = this.season.observe(timeMs);
       this.pending.push(value);

@@ -40,6 +40,7 @@ export class MedianMad implements AnomalyDetector {
   }
 
   update(value: number): number {
+    if (!Number.isFinite(value)) return 0; // a missing point: skipped, so it cannot poison the state
     this.recent.push(value);
     let z = 0;
     if (this.reference.size >= this.warmupPoints) {

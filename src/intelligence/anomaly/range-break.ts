@@ -30,6 +30,7 @@ export class RangeBreak implements AnomalyDetector {
   }
 
   update(value: number): number {
+    if (!Number.isFinite(value)) return 0; // a missing point: skipped, so it cannot poison the state
     const range = this.max - this.min;
     let score = 0;
     if (this.seen++ >= this.warmupPoints && range > 0) score = ratioScore(Math.max(value - this.max, this.min - value) / range, this.tolerance);

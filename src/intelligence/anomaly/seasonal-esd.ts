@@ -78,6 +78,7 @@ export class SeasonalEsd implements AnomalyDetector {
   }
 
   update(value: number, timeMs: number): number {
+    if (!Number.isFinite(value)) return 0; // a missing point: skipped, so it cannot poison the state
     const seasonLength = this.season.observe(timeMs);
     if (seasonLength === undefined) return 0;
     if (this.residuals === undefined) {

@@ -3,7 +3,7 @@
  * sorted (for order statistics). Adding a value costs one binary search and one block move; the
  * median is a lookup; the median absolute deviation (MAD) of any contiguous range of the sorted
  * values is O(log n): the deviations from the median, read outwards from it on both sides, are two
- * sorted sequences, and their median is the k-th smallest of two sorted sequences.
+ * sorted sequences, and their median is the k-th smallest of two sorted sequences (kthDeviation).
  *
  * That last property is what makes a streaming generalized ESD affordable: removing the most extreme
  * point from a sorted range only moves one end of the range (see seasonal-esd.ts).
@@ -76,14 +76,9 @@ export class SortedWindow {
     const c = hi - lo;
     if (c === 0) return 0;
     const p = this.lowerBound(m, lo, hi);
-    // Left deviations m - sorted[p-1-i] and right deviations sorted[p+i] - m both rise with i.
-    const left = (i: number) => m - this.sorted[p - 1 - i];
-    const right = (i: number) => this.sorted[p + i] - m;
-    const nl = p - lo;
-    const nr = hi - p;
     const k = c >> 1;
-    const upper = kthOfTwo(left, nl, right, nr, k);
-    return c % 2 === 1 ? upper : (kthOfTwo(left, nl, right, nr, k - 1) + upper) / 2;
+    const upper = this.kthDeviation(m, lo, p, hi, k);
+    return c % 2 === 1 ? upper : (this.kthDeviation(m, lo, p, hi, k - 1) + upper) / 2;
   }
 
   /** A robust standard deviation of [lo, hi): 1.4826 MAD, or 1.2533 mean |x - m| when the MAD is 0. */
@@ -93,6 +88,27 @@ export class SortedWindow {
     let sum = 0;
     for (let i = lo; i < hi; i++) sum += Math.abs(this.sorted[i] - m);
     return hi > lo ? (meanAbsDevToStdDev * sum) / (hi - lo) : 0;
+  }
+
+  /**
+   * The k-th smallest (0-based) |x - m| over [lo, hi), p being the first index with a value >= m. The
+   * left deviations m - sorted[p - 1 - i] and the right ones sorted[p + i] - m both rise with i: this is
+   * the k-th smallest of two sorted sequences, by binary search on how many come from the left.
+   */
+  private kthDeviation(m: number, lo: number, p: number, hi: number, k: number): number {
+    const a = this.sorted;
+    const nl = p - lo;
+    const nr = hi - p;
+    const take = k + 1;
+    let from = Math.max(0, take - nr);
+    let to = Math.min(take, nl);
+    for (;;) {
+      const i = (from + to) >> 1;
+      const j = take - i;
+      if (i < nl && j > 0 && a[p + j - 1] - m > m - a[p - 1 - i]) from = i + 1;
+      else if (i > 0 && j < nr && m - a[p - i] > a[p + j] - m) to = i - 1;
+      else return Math.max(i > 0 ? m - a[p - i] : Number.NEGATIVE_INFINITY, j > 0 ? a[p + j - 1] - m : Number.NEGATIVE_INFINITY);
+    }
   }
 
   /** The first index in [lo, hi) whose value is >= x. */
@@ -106,17 +122,3 @@ export class SortedWindow {
   }
 }
 
-/** The k-th smallest (0-based) of two ascending sequences a (length na) and b (length nb). */
-export function kthOfTwo(a: (i: number) => number, na: number, b: (i: number) => number, nb: number, k: number): number {
-  const take = k + 1;
-  // i values come from a, take - i from b.
-  let lo = Math.max(0, take - nb);
-  let hi = Math.min(take, na);
-  for (;;) {
-    const i = (lo + hi) >> 1;
-    const j = take - i;
-    if (i < na && j > 0 && b(j - 1) > a(i)) lo = i + 1;
-    else if (i > 0 && j < nb && a(i - 1) > b(j)) hi = i - 1;
-    else return Math.max(i > 0 ? a(i - 1) : Number.NEGATIVE_INFINITY, j > 0 ? b(j - 1) : Number.NEGATIVE_INFINITY);
-  }
-}
