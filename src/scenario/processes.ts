@@ -11,6 +11,7 @@ import { autoscaledService, autoscaledServiceConfigSchema } from '../intelligenc
 import { modelServing, modelServingConfigSchema } from '../intelligence/models/model-serving.js';
 import { market, marketConfigSchema } from '../intelligence/markets/market.js';
 import { asyncPrimaryConfigSchema, asyncPrimaryKv, lockedCounter, lockedCounterConfigSchema, naiveBank, naiveBankConfigSchema, raftKv, raftKvConfigSchema } from '../truth/index.js';
+import { storageCluster, storageClusterConfigSchema } from '../intelligence/index.js';
 
 export interface ProcessEntry {
   description: string;
@@ -143,6 +144,11 @@ export const processes: Record<string, ProcessEntry> = {
     description: 'a frontend and an autoscaler (threshold, Kubernetes HPA or predictive, with runaway guards) sizing a pool of app nodes that boot and warm up, optionally on a shared database',
     config: autoscaledServiceConfigSchema,
     factory: autoscaledService,
+  },
+  'intelligence/storage-cluster': {
+    description: 'a replicated storage cluster (K shards, RF replicas) behind a master that detects failures by heartbeats and runs a self-healing supervisor (acts, or only alerts)',
+    config: storageClusterConfigSchema,
+    factory: storageCluster,
   },
   'state/gossip': {
     description: 'broadcast: resend unacknowledged values to each peer, batched, until acked',

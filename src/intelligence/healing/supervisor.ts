@@ -8,8 +8,9 @@
  * lost, a shard hot, a node gray: slow but alive) and calls `decide()` now and then; it answers with
  * actions for the host to carry out, and hears back with `completed()`:
  *
- * - restart a down node, with exponential backoff, giving up after `restart.attemptsMax` tries
- *   (Kubernetes' CrashLoopBackOff: 10 s, 20 s, 40 s... capped at five minutes);
+ * - restart a down node at once, then again with exponential backoff, giving up after
+ *   `restart.attemptsMax` tries (Kubernetes' CrashLoopBackOff: 10 s, 20 s, 40 s... capped at five
+ *   minutes). A restart is cheap for a dead process, and costly for a live one the detector got wrong;
  * - re-replicate a shard that lost a replica: copy it from a surviving replica to a healthy node,
  *   the shards with the fewest live replicas first (HDFS's NameNode orders its replication queue so);
  *   a replica on a node down for less than `replaceAfterMs` still counts, because most nodes come
@@ -31,7 +32,8 @@
  * - flap damping: a node that went down more than `flap.downsMax` times within `flap.windowMs` is
  *   no longer restarted but drained (route flap damping, RFC 2439);
  * - a kill switch (the control pillar's KillSwitch): `stop(reason)` halts every action until a person
- *   resets it. Completions of work already under way are still heard.
+ *   resets it, and cancels the repairs under way (it returns them, for the host to abort): stopping
+ *   the automation must stop what it started, or its backlog keeps doing the damage.
  *
  * In `mode: 'alert'` (maturity level 1) it decides the same things but only raises alerts, once per
  * problem, for a person to act on. Every action, refusal of the guards, alert and outcome goes into
@@ -57,7 +59,7 @@ export type HealingAction =
   /** Split `shard`, the upper half becoming `newShard` on the same replicas. */
   | { id: number; type: 'split'; shard: string; newShard: string };
 
-export type HealingLogKind = HealingAction['type'] | 'give-up' | 'done' | 'failed' | 'alert' | 'hold' | 'resume' | 'halt' | 'flapping';
+export type HealingLogKind = HealingAction['type'] | 'give-up' | 'done' | 'failed' | 'alert' | 'hold' | 'resume' | 'halt' | 'flapping' | 'mode';
 
 export interface HealingLogEntry {
   atMs: number;
@@ -96,6 +98,8 @@ export interface SupervisorOptions {
 }
 
 interface NodeRecord {
+  /** Its place in the fleet's list: ties between nodes go to the first. */
+  rank: number;
   status: NodeStatus;
   downSinceMs: number;
   restartAttempts: number;
@@ -117,9 +121,11 @@ interface ShardRecord {
 }
 
 export class Supervisor {
-  readonly mode: 'act' | 'alert';
+  private currentMode: 'act' | 'alert';
   readonly replicationFactor: number;
+  /** The latest entries (at most logEntriesMax); `logged` counts all there ever were. */
   readonly log: HealingLogEntry[] = [];
+  logged = 0;
   /** The global stop: tripped, it halts every action. */
   readonly killSwitch: KillSwitch;
   /** Actions issued so far, by type. */
@@ -152,8 +158,8 @@ export class Supervisor {
     if (opts.nodes.length === 0 || new Set(opts.nodes).size !== opts.nodes.length) throw new ControlConfigError('nodes', 'a non-empty list of distinct node names', opts.nodes);
     this.replicationFactor = positiveInt('replicationFactor', opts.replicationFactor);
     if (this.replicationFactor > opts.nodes.length) throw new ControlConfigError('replicationFactor', `at most the number of nodes (${opts.nodes.length})`, opts.replicationFactor);
-    this.mode = opts.mode ?? 'act';
-    if (this.mode !== 'act' && this.mode !== 'alert') throw new ControlConfigError('mode', 'act or alert', opts.mode);
+    this.currentMode = opts.mode ?? 'act';
+    if (this.currentMode !== 'act' && this.currentMode !== 'alert') throw new ControlConfigError('mode', 'act or alert', opts.mode);
     this.replaceAfterMs = nonNegative('replaceAfterMs', opts.replaceAfterMs ?? 60_000);
     const r = opts.restart ?? {};
     this.backoff = exponentialBackoff({ initialMs: r.initialMs ?? 10_000, maxMs: r.maxMs ?? 300_000, factor: r.factor ?? 2, jitter: 'none' });
@@ -170,8 +176,9 @@ export class Supervisor {
       this.flap = { downsMax: positiveInt('flap.downsMax', opts.flap.downsMax), windowMs: positive('flap.windowMs', opts.flap.windowMs) };
     }
     this.killSwitch = new KillSwitch(clock);
-    for (const n of opts.nodes) {
+    for (const [rank, n] of opts.nodes.entries()) {
       this.nodes.set(n, {
+        rank,
         status: 'up',
         downSinceMs: 0,
         restartAttempts: 0,
@@ -203,8 +210,9 @@ export class Supervisor {
         n.status = 'down';
         n.downSinceMs = now;
         n.restartAttempts = 0;
-        n.lastDelayMs = this.backoff.delayMs(0, 0, () => 0);
-        n.nextRestartMs = now + n.lastDelayMs;
+        // The first restart at once, as Kubernetes restarts a failed container; the backoff is between tries.
+        n.lastDelayMs = 0;
+        n.nextRestartMs = now;
         if (n.downs !== undefined && !n.flapping && !n.downs.allow()) {
           n.flapping = true;
           this.record('flapping', o.node, `down more than ${this.flap!.downsMax} times within ${this.flap!.windowMs} ms: no more restarts, drain it`);
@@ -259,14 +267,29 @@ export class Supervisor {
     this.record(ok ? 'done' : 'failed', a.shard, reason);
   }
 
-  /** Throw the kill switch: nothing more is done until `resume()`. */
-  stop(reason: string): void {
+  /** Throw the kill switch: nothing more is done until `resume()`; the repairs under way are cancelled and returned. */
+  stop(reason: string): HealingAction[] {
     this.killSwitch.trip(reason);
+    const cancelled = [...this.inFlight.values()];
+    for (const a of cancelled) this.completed(a.id, false, `cancelled by the kill switch: ${reason}`);
+    return cancelled;
   }
 
   resume(): void {
     this.killSwitch.reset();
     this.halted = false;
+  }
+
+  get mode(): 'act' | 'alert' {
+    return this.currentMode;
+  }
+
+  /** Switch between acting and only alerting (a person takes over, or hands back). */
+  setMode(mode: 'act' | 'alert', reason: string): void {
+    if (mode !== 'act' && mode !== 'alert') throw new ControlConfigError('mode', 'act or alert', mode);
+    if (mode === this.currentMode) return;
+    this.currentMode = mode;
+    this.record('mode', mode, reason);
   }
 
   // --- what the supervisor decides ------------------------------------------------------------
@@ -290,7 +313,7 @@ export class Supervisor {
     }
     if (this.holding) this.record('resume', 'all', `${looksDown} of ${this.nodes.size} nodes look down or gray`);
     this.holding = false;
-    if (this.mode === 'alert') {
+    if (this.currentMode === 'alert') {
       this.raiseAlerts(now);
       return [];
     }
@@ -326,7 +349,7 @@ export class Supervisor {
       const attempt = n.restartAttempts + 1;
       if (!issue({ id: this.idNext++, type: 'restart', node: name, attempt }, `down since ${Math.round(n.downSinceMs)} ms, attempt ${attempt} of ${this.attemptsMax}`)) return false;
       n.restartAttempts = attempt;
-      n.lastDelayMs = this.backoff.delayMs(attempt, n.lastDelayMs, () => 0);
+      n.lastDelayMs = this.backoff.delayMs(attempt - 1, n.lastDelayMs, () => 0);
       n.nextRestartMs = now + n.lastDelayMs;
     }
     return true;
@@ -344,7 +367,9 @@ export class Supervisor {
 
   private reReplicate(now: number, issue: (a: HealingAction, reason: string) => boolean): boolean {
     // The shards with the fewest live replicas first: they are one failure from being lost.
-    const order = [...this.shards].map(([name, s]) => ({ name, s, live: this.liveReplicas(s).length })).sort((a, b) => a.live - b.live || compareNames(a.name, b.name));
+    // A stable sort: ties keep the shards' order.
+    const order = [...this.shards].map(([name, s]) => ({ name, s, live: this.liveReplicas(s).length })).sort((a, b) => a.live - b.live);
+    const load = this.replicasPerNode();
     for (const { name, s } of order) {
       for (let need = this.copiesNeeded(s, now); need > 0; need--) {
         if (this.inFlight.size >= this.repairsInFlightMax) {
@@ -352,7 +377,7 @@ export class Supervisor {
           return true;
         }
         const from = this.pickSource(s);
-        const to = this.pickTarget(s);
+        const to = this.pickTarget(s, load);
         if (from === undefined || to === undefined) {
           if (from === undefined && this.liveReplicas(s).length === 0) this.alertOnce(`unavailable:${name}`, name, 'no live replica to copy from');
           else this.deferred++;
@@ -364,6 +389,7 @@ export class Supervisor {
         const why = replaces === undefined ? `${this.countingReplicas(s, now)} of ${this.replicationFactor} replicas` : `replaces ${replaces} (${this.node(replaces).status === 'up' ? 'draining' : this.node(replaces).status})`;
         if (!issue(a, why)) return false;
         s.replicas.set(to, 'incoming');
+        load.set(to, (load.get(to) ?? 0) + 1);
       }
     }
     return true;
@@ -441,21 +467,25 @@ export class Supervisor {
   /** The least busy live replica, healthy ones before gray or draining ones. */
   private pickSource(s: ShardRecord): string | undefined {
     const live = this.liveReplicas(s).filter((n) => this.copiesOn(n) < this.copiesPerNodeMax);
-    const rank = (n: string) => (this.node(n).gray || this.node(n).draining ? 1 : 0);
-    return live.sort((a, b) => rank(a) - rank(b) || this.copiesOn(a) - this.copiesOn(b) || compareNames(a, b))[0];
+    const slow = (n: string) => (this.node(n).gray || this.node(n).draining ? 1 : 0);
+    return live.sort((a, b) => slow(a) - slow(b) || this.copiesOn(a) - this.copiesOn(b) || this.node(a).rank - this.node(b).rank)[0];
   }
 
-  /** The healthy node with the fewest replicas (then the fewest copies under way) that lacks this shard. */
-  private pickTarget(s: ShardRecord): string | undefined {
-    const load = (n: string) => {
-      let c = 0;
-      for (const t of this.shards.values()) if (t.replicas.has(n)) c++;
-      return c;
-    };
+  private replicasPerNode(): Map<string, number> {
+    const load = new Map<string, number>();
+    for (const s of this.shards.values()) for (const n of s.replicas.keys()) load.set(n, (load.get(n) ?? 0) + 1);
+    return load;
+  }
+
+  /**
+   * The healthy node with the fewest replicas (then the fewest copies under way) that lacks this
+   * shard; ties go to the node listed first.
+   */
+  private pickTarget(s: ShardRecord, load: Map<string, number>): string | undefined {
     const candidates = [...this.nodes]
       .filter(([name, n]) => n.status === 'up' && !n.gray && !n.draining && !s.replicas.has(name) && this.copiesOn(name) < this.copiesPerNodeMax)
-      .map(([name]) => ({ name, load: load(name), copies: this.copiesOn(name) }));
-    candidates.sort((a, b) => a.load - b.load || a.copies - b.copies || compareNames(a.name, b.name));
+      .map(([name]) => ({ name, load: load.get(name) ?? 0, copies: this.copiesOn(name) }));
+    candidates.sort((a, b) => a.load - b.load || a.copies - b.copies);
     return candidates[0]?.name;
   }
 
@@ -473,6 +503,7 @@ export class Supervisor {
 
   private record(action: HealingLogKind, target: string, reason: string): void {
     this.log.push({ atMs: this.clock.now(), action, target, reason });
+    this.logged++;
     if (this.log.length > this.logEntriesMax) this.log.splice(0, this.log.length - this.logEntriesMax);
   }
 
@@ -515,9 +546,4 @@ export class Supervisor {
   holdingAll(): boolean {
     return this.holding;
   }
-}
-
-/** Names in natural order (n2 before n10). */
-function compareNames(a: string, b: string): number {
-  return a.localeCompare(b, undefined, { numeric: true });
 }
