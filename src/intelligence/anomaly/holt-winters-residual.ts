@@ -6,7 +6,7 @@
  * network monitoring", RRDtool's HWPREDICT): a value that is normal at noon but not at 3 a.m. stands out.
  */
 import { positive } from '../../control/index.js';
-import { Ewma, HoltWinters } from '../forecast/index.js';
+import { Ewma, HoltWinters, holtWintersSmoothing } from '../forecast/index.js';
 import { pointCount, ratioScore, type AnomalyDetector } from './detector.js';
 import { zScore } from './ewma-zscore.js';
 import { SeasonLength, type SeasonOptions } from './season.js';
@@ -39,9 +39,8 @@ export class HoltWintersResidual implements AnomalyDetector {
 
   constructor(opts: HoltWintersResidualOptions = {}) {
     this.season = new SeasonLength(opts);
-    this.smoothing = { alpha: opts.alpha ?? 0.1, beta: opts.beta ?? 0.001, gamma: opts.gamma ?? 0.1 };
-    // Validate the smoothing now rather than when the season becomes known.
-    new HoltWinters({ ...this.smoothing, seasonLength: 2 });
+    // Checked now, not when the season length becomes known.
+    this.smoothing = holtWintersSmoothing({ alpha: opts.alpha ?? 0.1, beta: opts.beta ?? 0.001, gamma: opts.gamma ?? 0.1 });
     this.error = new Ewma(opts.errorAlpha ?? 0.02);
     this.zThreshold = positive('zThreshold', opts.zThreshold ?? 4);
     this.warmupPoints = pointCount('warmupPoints', opts.warmupPoints ?? 30);

@@ -6,7 +6,7 @@
  * record every day) but it catches what smoothing models learn to expect, a level never seen before.
  * The score is ratioScore(excess / range, tolerance): 0.5 at exactly the tolerance.
  */
-import { nonNegative, positive } from '../../control/index.js';
+import { positive } from '../../control/index.js';
 import { pointCount, ratioScore, type AnomalyDetector } from './detector.js';
 
 export interface RangeBreakOptions {
@@ -26,7 +26,7 @@ export class RangeBreak implements AnomalyDetector {
 
   constructor(opts: RangeBreakOptions = {}) {
     this.tolerance = positive('tolerance', opts.tolerance ?? 0.05);
-    this.warmupPoints = pointCount('warmupPoints', nonNegative('warmupPoints', opts.warmupPoints ?? 100), 0);
+    this.warmupPoints = pointCount('warmupPoints', opts.warmupPoints ?? 100, 0);
   }
 
   update(value: number): number {

@@ -31,6 +31,11 @@ function unitInterval(option: string, v: number): number {
   return v;
 }
 
+/** Checks Holt-Winters smoothing constants (each in [0, 1]) before a season length is known. */
+export function holtWintersSmoothing(opts: Pick<HoltWintersOptions, 'alpha' | 'beta' | 'gamma'>): Pick<HoltWintersOptions, 'alpha' | 'beta' | 'gamma'> {
+  return { alpha: unitInterval('alpha', opts.alpha), beta: unitInterval('beta', opts.beta), gamma: unitInterval('gamma', opts.gamma) };
+}
+
 export class HoltWinters {
   readonly alpha: number;
   readonly beta: number;
