@@ -5,11 +5,15 @@
  * - detectors: points per second of each anomaly detector in the catalogue over the labelled series
  *   (14,400 five-minute points), against a bare loop summing the same points.
  *
+ * - scalers: the cost of one scaling decision over 200 pods (threshold, HPA, guarded HPA, predictive),
+ *   against a bare loop averaging the same pods' utilization (bench/scaling-cost.ts).
+ *
  * The last line is the figure: the recommended detector's throughput as a fraction of the bare loop's.
  */
 import { detectorCatalogue, generateLabelledSeries, labelledSeed, type LabelledSeries } from '../src/intelligence/anomaly/index.js';
 import { RandomStreams } from '../src/sim/rng.js';
 import { median } from './anchors.js';
+import { measureScalingCost } from './scaling-cost.js';
 
 const ROUNDS = 5;
 
@@ -84,6 +88,17 @@ function detectorThroughput(): SectionResult {
   };
 }
 
+function scalerDecisionCost(): SectionResult {
+  const { rows, bareNs } = measureScalingCost();
+  const hpa = rows.find((r) => r.name === 'hpa')!.nsPerDecision;
+  return {
+    title: 'scaling decisions over 200 pods',
+    rows: [['bare mean (anchor)', bareNs, 'ns/decision'], ...rows.map((r): [string, number, string] => [r.name, r.nsPerDecision, 'ns/decision'])],
+    ratio: hpa / bareNs,
+    ratioText: 'HPA decision cost vs a bare mean over the same pods',
+  };
+}
+
 function print(section: SectionResult): void {
   process.stdout.write(`${section.title}\n`);
   for (const [name, value, unit] of section.rows) {
@@ -93,7 +108,7 @@ function print(section: SectionResult): void {
 }
 
 // Sections in order; the first one's ratio is the benchmark's figure (the last line).
-const sections = [detectorThroughput];
+const sections = [detectorThroughput, scalerDecisionCost];
 const results = sections.map((run) => {
   const r = run();
   print(r);
