@@ -464,11 +464,16 @@ export class Supervisor {
     return c;
   }
 
-  /** The least busy live replica, healthy ones before gray or draining ones. */
+  /**
+   * The least busy live replica. A gray or draining one only when no healthy replica is left: a
+   * healthy one that is busy is worth waiting for, since a copy from a slow node is slow, and its
+   * work lands on the node least able to take it.
+   */
   private pickSource(s: ShardRecord): string | undefined {
-    const live = this.liveReplicas(s).filter((n) => this.copiesOn(n) < this.copiesPerNodeMax);
-    const slow = (n: string) => (this.node(n).gray || this.node(n).draining ? 1 : 0);
-    return live.sort((a, b) => slow(a) - slow(b) || this.copiesOn(a) - this.copiesOn(b) || this.node(a).rank - this.node(b).rank)[0];
+    const live = this.liveReplicas(s);
+    const healthy = live.filter((n) => !this.node(n).gray && !this.node(n).draining);
+    const candidates = (healthy.length > 0 ? healthy : live).filter((n) => this.copiesOn(n) < this.copiesPerNodeMax);
+    return candidates.sort((a, b) => this.copiesOn(a) - this.copiesOn(b) || this.node(a).rank - this.node(b).rank)[0];
   }
 
   private replicasPerNode(): Map<string, number> {
