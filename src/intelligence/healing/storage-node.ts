@@ -13,6 +13,7 @@
  */
 import type { Context, NodeId, Process } from '../../runtime/context.js';
 import { Fifo } from '../../runtime/fifo.js';
+import { clientReply, isClientRequest } from '../../runtime/client-protocol.js';
 import { chunkOf, initialPlacement, type ClusterMsg, type StorageClusterConfig, type Versioned } from './cluster-config.js';
 
 interface Work {
@@ -75,6 +76,7 @@ export class StorageNode implements Process {
 
   onMessage(from: NodeId, msg: unknown): void {
     if (this.restarting) return;
+    if (isClientRequest(msg)) return this.ctx.send(from, clientReply(msg, 'fail', undefined, `storage nodes serve the master; send requests to ${this.config.master}`));
     const m = msg as ClusterMsg;
     switch (m.type) {
       case 'read':
