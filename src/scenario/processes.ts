@@ -10,6 +10,7 @@ import { floodConfigSchema, floodOnce, gossipConfigSchema, gossipUntilAcked, lww
 import { autoscaledService, autoscaledServiceConfigSchema } from '../intelligence/scaling/autoscaled-service.js';
 import { modelServing, modelServingConfigSchema } from '../intelligence/models/model-serving.js';
 import { market, marketConfigSchema } from '../intelligence/markets/market.js';
+import { ecommercePlatform, platformConfigSchema } from '../platform/ecommerce/platform.js';
 import { asyncPrimaryConfigSchema, asyncPrimaryKv, lockedCounter, lockedCounterConfigSchema, naiveBank, naiveBankConfigSchema, raftKv, raftKvConfigSchema } from '../truth/index.js';
 import { storageCluster, storageClusterConfigSchema } from '../intelligence/index.js';
 
@@ -149,6 +150,11 @@ export const processes: Record<string, ProcessEntry> = {
     description: 'a replicated storage cluster (K shards, RF replicas) behind a master that detects failures by heartbeats and runs a self-healing supervisor (acts, or only alerts)',
     config: storageClusterConfigSchema,
     factory: storageCluster,
+  },
+  'platform/ecommerce': {
+    description: "the seeds' e-commerce platform on all five pillars: gateways per region, app servers, a catalog per region, inventory per warehouse (Raft or async primary), fulfilment, fraud scoring at the edge",
+    config: platformConfigSchema,
+    factory: ecommercePlatform,
   },
   'state/gossip': {
     description: 'broadcast: resend unacknowledged values to each peer, batched, until acked',

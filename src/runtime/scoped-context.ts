@@ -1,0 +1,22 @@
+/**
+ * A Context that sees only some of the world's nodes as its peers: lets a replicated process that
+ * replicates to "every peer" (the Raft KV, the async primary) run as one group among many in a larger
+ * system, such as one warehouse's replica set inside the e-commerce platform.
+ */
+import type { Context, NodeId } from './context.js';
+
+export function withPeers(ctx: Context, peers: readonly NodeId[]): Context {
+  const own = peers.filter((p) => p !== ctx.id);
+  return {
+    id: ctx.id,
+    peers: own,
+    now: () => ctx.now(),
+    random: () => ctx.random(),
+    send: (to, msg) => ctx.send(to, msg),
+    setTimer: (ms, fn) => ctx.setTimer(ms, fn),
+    clearTimer: (id) => ctx.clearTimer(id),
+    disk: ctx.disk,
+    metrics: ctx.metrics,
+    log: (event, fields) => ctx.log(event, fields),
+  };
+}
