@@ -10,6 +10,7 @@ import cliProgress from 'cli-progress';
 import { toJsonLine } from '../check/history.js';
 import { checkLinearizable, describeViolation, HistoryFormatError, models, parseHistory } from '../check/index.js';
 import { modelCommand } from './model.js';
+import { demoCommand } from './demo.js';
 import { checks, formatTable, isScenarioError, processes, runVariant, ScenarioError, type VariantReport } from '../scenario/index.js';
 import { LineWriter, loadScenarioFile, parseSeed, perVariantFile, selectVariants, writeJson } from './io.js';
 import { formatSweep, parseSeedRange, sweep } from './sweep.js';
@@ -149,9 +150,11 @@ export function buildProgram(): Command {
       process.exitCode = r.ok ? EXIT_OK : EXIT_NOT_MET;
     });
 
+  program.addCommand(demoCommand({ color, progress: showProgress }, (ok) => (process.exitCode = ok ? EXIT_OK : EXIT_NOT_MET)));
+
   program
-    .command('demo')
-    .description('The main job: run every story in scenarios/ and print its variants side by side.')
+    .command('stories')
+    .description('Run every story in scenarios/ and print each one\'s variants side by side.')
     .option('--json <file>', 'write every report as one JSON array')
     .action((o: { json?: string }) => {
       const dir = scenariosDir();
