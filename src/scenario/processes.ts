@@ -11,6 +11,7 @@ import { autoscaledService, autoscaledServiceConfigSchema } from '../intelligenc
 import { modelServing, modelServingConfigSchema } from '../intelligence/models/model-serving.js';
 import { market, marketConfigSchema } from '../intelligence/markets/market.js';
 import { ecommercePlatform, platformConfigSchema } from '../platform/ecommerce/platform.js';
+import { netflixPlay, netflixPlayConfigSchema } from '../platform/netflix/index.js';
 import { asyncPrimaryConfigSchema, asyncPrimaryKv, lockedCounter, lockedCounterConfigSchema, naiveBank, naiveBankConfigSchema, raftKv, raftKvConfigSchema } from '../truth/index.js';
 import { storageCluster, storageClusterConfigSchema } from '../intelligence/index.js';
 
@@ -155,6 +156,11 @@ export const processes: Record<string, ProcessEntry> = {
     description: "the seeds' e-commerce platform on all five pillars: gateways per region, app servers, a catalog per region, inventory per warehouse (Raft or async primary), fulfilment, fraud scoring at the edge",
     config: platformConfigSchema,
     factory: ecommercePlatform,
+  },
+  'platform/netflix-play': {
+    description: "Netflix's play path under a 200 ms budget: Zuul, playback API servers calling viewing history (replicated store), the licence server (entitlements on Raft), personalised artwork (computed or precomputed into a cache) and Open Connect steering, in sequence or in parallel, with or without Hystrix-style commands",
+    config: netflixPlayConfigSchema,
+    factory: netflixPlay,
   },
   'state/gossip': {
     description: 'broadcast: resend unacknowledged values to each peer, batched, until acked',
