@@ -57,6 +57,8 @@ export class Gateway implements Process {
     const m = this.ctx.metrics;
     for (const k of ['plays', 'plays_started', 'plays_failed', 'plays_refused', 'plays_within_budget', 'plays_default_artwork', 'plays_from_start_history_unavailable']) m.count(k, 0);
     m.gauge('budget_ms', this.c.budgetMs);
+    // The seeds' share of each pillar, printed beside the time it measures (work_budget_ms by work_ms_p99, ...).
+    for (const [pillar, ms] of Object.entries(this.c.pillarBudgetsMs)) m.gauge(`${pillar}_budget_ms`, ms);
   }
 
   onMessage(from: NodeId, msg: unknown): void {
