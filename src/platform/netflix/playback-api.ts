@@ -50,6 +50,8 @@ interface Play {
   profile: string;
   spans: Partial<Record<Dependency, Span>>;
   answer: Partial<PlayAnswer>;
+  /** The appliance the member will stream from, once steering (or its fallback) chose it. */
+  appliance?: NodeId;
   outstanding: number;
   over: boolean;
 }
@@ -86,7 +88,11 @@ export class PlaybackApi implements Process {
   private begin(play: Play): void {
     if (this.c.calls === 'parallel') {
       play.outstanding = this.order.length;
-      for (const d of this.order) this.step(play, d, () => --play.outstanding === 0 && this.finish(play));
+      for (const d of this.order) {
+        this.step(play, d, () => {
+          if (--play.outstanding === 0) this.finish(play);
+        });
+      }
       return;
     }
     const next = (i: number): void => {
@@ -131,7 +137,7 @@ export class PlaybackApi implements Process {
           if (o.ok) {
             const choice = o.value as ApplianceChoice;
             play.answer.site = choice.site;
-            this.startStream(choice.node);
+            play.appliance = choice.node;
           }
           finished(o.ok, o);
         });
@@ -171,12 +177,8 @@ export class PlaybackApi implements Process {
     else if (d === 'steering') {
       // The last appliance in the list (the exchange's) always has the catalogue: stream from it.
       play.answer.site = 'default';
-      this.startStream(this.c.steering.appliances[this.c.steering.appliances.length - 1].node);
+      play.appliance = this.c.steering.appliances[this.c.steering.appliances.length - 1].node;
     }
-  }
-
-  private startStream(appliance: NodeId): void {
-    this.ctx.send(appliance, applianceMsg.streamStart(sample(this.c.steering.streamMs, () => this.ctx.random())));
   }
 
   private finish(play: Play): void {
@@ -196,6 +198,8 @@ export class PlaybackApi implements Process {
     // The play started: record it in the viewing history (the local replica acknowledges; the store
     // replicates it to the other regions off the play's path).
     this.caller.call(this.c.viewingHistory.replicas[0], { f: 'write', key: `history:${play.profile}`, value: { atMs: Math.round(this.ctx.now()) }, consistency: 'ONE' }, socketTimeoutMs, () => {});
+    // The player starts streaming from the appliance steering chose.
+    this.ctx.send(play.appliance!, applianceMsg.streamStart(sample(this.c.steering.streamMs, () => this.ctx.random())));
     this.end(play, 'ok', answer);
   }
 

@@ -69,7 +69,8 @@ test('netflix-play.yaml: a slow dependency blows the sequential, unguarded play 
   // failed fast; those plays started with the default artwork, the price of staying within budget.
   assert.ok(f.artwork_timeouts > 0 && f.artwork_breaker_opened >= 1 && f.artwork_short_circuited > 0, `timeouts ${f.artwork_timeouts}, opened ${f.artwork_breaker_opened}, short-circuited ${f.artwork_short_circuited}`);
   assert.ok(f.artwork_short_circuited > f.artwork_timeouts, 'the breaker spared most misses the wait');
-  assert.equal(f.artwork_fallbacks, f.plays_default_artwork);
+  // Every fallback shows in a started play's artwork, but for plays the licence then refused.
+  assert.ok(f.plays_default_artwork <= f.artwork_fallbacks && f.plays_default_artwork >= f.artwork_fallbacks - f.plays_refused, `default artwork ${f.plays_default_artwork}, fallbacks ${f.artwork_fallbacks}`);
   assert.ok(f.artwork_personalised_pct > 97 && f.artwork_personalised_pct < 100, `fixed personalised ${f.artwork_personalised_pct}%`);
   assert.equal(f.licence_timeouts, 0);
 });
