@@ -15,7 +15,6 @@ const windowSchema = z.object({ atMs: z.number().nonnegative(), forMs: z.number(
 export const dependencies = ['history', 'licence', 'artwork', 'steering'] as const;
 export type Dependency = (typeof dependencies)[number];
 export const pillarOf = { history: 'state', licence: 'truth', artwork: 'intelligence', steering: 'intelligence' } as const satisfies Record<Dependency, string>;
-export type HopPillar = (typeof pillarOf)[Dependency];
 
 /**
  * A Hystrix-style command around one dependency (Netflix's Hystrix wiki, "How it Works"): a timeout,
