@@ -5,3 +5,5 @@ export { formatTable, type VariantReport, type CheckReport } from './report.js';
 export { processes, type ProcessEntry } from './processes.js';
 export { checks, type CheckEntry } from './checks.js';
 export type { ResolvedVariant, Workload, Fault } from './schema.js';
+export { captureDefaults, type CaptureOptions, type RunCapture } from './capture.js';
+export type { FaultEvent, MessageSequence, SequenceMessage } from './fault-tap.js';

@@ -18,6 +18,7 @@ import type { ResolvedVariant } from './schema.js';
 import { KeyPicker, WorkloadClient, type ClientConfig, type ClientHarness } from './workload.js';
 import type { Context } from '../runtime/context.js';
 import type { VariantReport } from './report.js';
+import { Capture, type CaptureOptions, type RunCapture } from './capture.js';
 
 export interface RunOptions {
   /** Overrides the variant's seed. */
@@ -31,12 +32,19 @@ export interface RunOptions {
   progress?: (virtualMs: number, endMs: number) => void;
   /** Scenario name for the report. */
   scenario?: string;
+  /**
+   * Keep what the HTML report shows (dense series, faults, message sequences around the first faults)
+   * in RunResult.capture; the report, traceHash and event count stay those of a run without it.
+   */
+  capture?: CaptureOptions | true;
 }
 
 export interface RunResult {
   report: VariantReport;
   history: History | undefined;
   metrics: MetricsRegistry;
+  /** Present when RunOptions.capture was given. */
+  capture?: RunCapture;
 }
 
 const PROGRESS_STEPS = 50;
@@ -87,9 +95,12 @@ export function runVariant(v: ResolvedVariant, opts: RunOptions = {}): RunResult
   const links: LinkOverride[] = [...(net.links ?? [])];
   if (clientLatency !== undefined) for (const c of clients) for (const s of servers) links.push({ from: c, to: s, latency: clientLatency });
   const network: Partial<NetworkConfig> = { ...net, links };
-  world = new World({ seed, nodes, network, disk: v.disk, trace: opts.traceSink, metrics });
-
   const endMs = w.durationMs + w.settleMs;
+  const capture = opts.capture === undefined ? undefined : new Capture(opts.capture === true ? {} : opts.capture, endMs, { servers, clients });
+  const userSink = opts.traceSink;
+  const traceSink = capture === undefined ? userSink : userSink === undefined ? capture.tap.line : (line: string) => (userSink(line), capture.tap.line(line));
+  world = new World({ seed, nodes, network, disk: v.disk, trace: traceSink, metrics });
+
   scheduleFaults(world, v.faults);
   if (v.nemesis !== undefined) {
     const n = v.nemesis;
@@ -115,7 +126,9 @@ export function runVariant(v: ResolvedVariant, opts: RunOptions = {}): RunResult
   const step = endMs / PROGRESS_STEPS;
   let overBudget = false;
   for (let i = 1; i <= PROGRESS_STEPS && !overBudget; i++) {
-    world.run(i === PROGRESS_STEPS ? endMs : step * i);
+    const untilMs = i === PROGRESS_STEPS ? endMs : step * i;
+    if (capture === undefined) world.run(untilMs);
+    else capture.runTo(world, untilMs);
     opts.progress?.(world.now, endMs);
     overBudget = world.events > v.eventsMax;
   }
@@ -158,5 +171,5 @@ export function runVariant(v: ResolvedVariant, opts: RunOptions = {}): RunResult
     metrics: flat,
   };
   if (sampleEvery !== undefined) report.series = Object.fromEntries([...metrics.series].map(([k, pts]) => [k, pts.map((p) => [p.t, p.v] as [number, number])]));
-  return { report, history, metrics };
+  return { report, history, metrics, capture: capture?.result() };
 }

@@ -1,0 +1,113 @@
+/**
+ * What a run keeps for the HTML report (src/web) beyond its JSON report: every counter and gauge
+ * sampled a few hundred times on virtual time, the faults, and the messages around the first faults.
+ *
+ * A capture observes and never steers: a run with one has the traceHash and the event count of the
+ * same run without. Series are sampled between scheduler steps (the harness stops the clock, reads,
+ * and goes on), not by scheduled events; faults and messages come from the exported trace
+ * (src/scenario/fault-tap.ts), which is not what is hashed.
+ */
+import { positive, positiveInt } from '../control/index.js';
+import type { NodeId } from '../runtime/context.js';
+import type { MetricsRegistry } from '../sim/metrics.js';
+import type { World } from '../sim/world.js';
+import { FaultTap, type FaultEvent, type MessageSequence } from './fault-tap.js';
+
+export interface CaptureOptions {
+  /** Samples of every counter and gauge over the run (enough for a chart a screen wide). */
+  samplePoints?: number;
+  /** Faults, from the first, that get a message-sequence view. */
+  sequencesMax?: number;
+  /** How far before and after such a fault its view looks (virtual ms). */
+  sequenceWindowMs?: number;
+  /** Messages in one view at most. */
+  sequenceMessagesMax?: number;
+  /** Faults kept for the timeline; later ones are only counted. */
+  faultsMax?: number;
+}
+
+export interface RunCapture {
+  /** name -> [t ms, value][] for every counter and gauge, from its first appearance. */
+  series: Record<string, [number, number][]>;
+  /** The series that are counters (a chart shows their rate); the others are gauges. */
+  counters: string[];
+  faults: FaultEvent[];
+  /** Faults beyond faultsMax, counted only. */
+  faultsDropped: number;
+  sequences: MessageSequence[];
+}
+
+export const captureDefaults: Required<CaptureOptions> = {
+  samplePoints: 200,
+  sequencesMax: 4,
+  sequenceWindowMs: 500,
+  sequenceMessagesMax: 60,
+  faultsMax: 500,
+};
+
+export class Capture {
+  readonly tap: FaultTap;
+  private readonly opts: Required<CaptureOptions>;
+  private readonly series = new Map<string, [number, number][]>();
+  private readonly counterNames = new Set<string>();
+  private readonly sampleTimes: number[] = [];
+  private sampleIndex = 0;
+
+  constructor(
+    options: CaptureOptions,
+    private readonly endMs: number,
+    nodes: { servers: readonly NodeId[]; clients: readonly NodeId[] },
+  ) {
+    const o = { ...captureDefaults, ...options };
+    positiveInt('capture.samplePoints', o.samplePoints);
+    positiveInt('capture.sequencesMax', o.sequencesMax);
+    positive('capture.sequenceWindowMs', o.sequenceWindowMs);
+    positiveInt('capture.sequenceMessagesMax', o.sequenceMessagesMax);
+    positiveInt('capture.faultsMax', o.faultsMax);
+    this.opts = o;
+    this.tap = new FaultTap({ ...nodes, faultsMax: o.faultsMax, sequencesMax: o.sequencesMax, sequenceWindowMs: o.sequenceWindowMs, sequenceMessagesMax: o.sequenceMessagesMax });
+  }
+
+  /** Run the world to untilMs, stopping at each sample time on the way to read the metrics. */
+  runTo(world: World, untilMs: number): void {
+    const n = this.opts.samplePoints;
+    for (;;) {
+      const t = this.sampleIndex === n ? this.endMs : (this.endMs * this.sampleIndex) / n;
+      if (this.sampleIndex > n || t > untilMs) break;
+      world.run(t);
+      this.sample(t, world.metrics);
+      this.sampleIndex++;
+    }
+    world.run(untilMs);
+  }
+
+  private sample(t: number, metrics: MetricsRegistry): void {
+    // Reading a counter runs the registry's collectors, which publish the network's net_* counts.
+    metrics.counter('net_sent');
+    this.sampleTimes.push(t);
+    for (const [name, v] of metrics.counters) {
+      this.counterNames.add(name);
+      this.point(name, t, v, true);
+    }
+    for (const [name, v] of metrics.gauges) this.point(name, t, v, false);
+  }
+
+  /** A counter not yet counted was zero at the earlier samples; a gauge not yet set had no value. */
+  private point(name: string, t: number, v: number, counter: boolean): void {
+    let s = this.series.get(name);
+    if (s === undefined) this.series.set(name, (s = counter ? this.sampleTimes.slice(0, -1).map((t0) => [t0, 0] as [number, number]) : []));
+    s.push([t, v]);
+  }
+
+  result(): RunCapture {
+    this.tap.finish();
+    const names = [...this.series.keys()].sort();
+    return {
+      series: Object.fromEntries(names.map((k) => [k, this.series.get(k)!])),
+      counters: names.filter((k) => this.counterNames.has(k)),
+      faults: this.tap.faults,
+      faultsDropped: this.tap.faultsDropped,
+      sequences: this.tap.sequences,
+    };
+  }
+}
