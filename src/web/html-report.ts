@@ -1,0 +1,238 @@
+/**
+ * The HTML report: one self-contained page (uPlot's script and stylesheet inlined, no network) that
+ * shows a scenario's variants side by side: the verdict and checks of each, the faults on a timeline
+ * with the messages around them, and panels of metrics and charts. buildHtmlReport is pure string
+ * building; renderHtmlReport adds uPlot's files (read once from node_modules).
+ */
+import { maturityLabel } from '../intelligence/maturity.js';
+import type { FaultEvent, MessageSequence } from '../scenario/fault-tap.js';
+import type { VariantReport } from '../scenario/report.js';
+import { chartData, looksLikeCounter, type ChartData } from './chart-data.js';
+import { faultTimeline } from './fault-timeline.js';
+import { esc, formatMs, formatNumber, scriptJson, slug } from './html.js';
+import { pageScript } from './page-script.js';
+import { pageStyle } from './page-style.js';
+import { uplotAssets, type UplotAssets } from './uplot-assets.js';
+
+export type { FaultEvent, MessageSequence, SequenceMessage } from '../scenario/fault-tap.js';
+export type { UplotAssets } from './uplot-assets.js';
+
+export type Pillar = 'work' | 'state' | 'truth' | 'control' | 'intelligence';
+
+export interface ReportSeries {
+  name: string;
+  title?: string;
+  unit?: string;
+  /** Chart the rate per second (counters) rather than the value (gauges); default: from HtmlReportInput.counters. */
+  rate?: boolean;
+}
+
+export interface ReportPanel {
+  id: string;
+  title: string;
+  pillar?: Pillar;
+  /** A paragraph that says what the panel shows and what to look for. */
+  text?: string;
+  /** Metrics shown as a table, variants side by side. */
+  metrics: string[];
+  /** Sampled series, one chart each, a line per variant. */
+  series: ReportSeries[];
+  /** Check names (as in the report: "metric:x" for metric checks) shown with their verdicts. */
+  checks?: string[];
+}
+
+export interface HtmlReportInput {
+  title: string;
+  description?: string;
+  variants: VariantReport[];
+  /** Without panels, the report builds its own from the variants (see defaultPanels). */
+  panels?: ReportPanel[];
+  faults?: FaultEvent[];
+  /** Faults left out of `faults` (a capture keeps the first few hundred). */
+  faultsDropped?: number;
+  sequences?: MessageSequence[];
+  generatedBy?: string;
+  /** The metrics the default results panel shows, in order (a scenario's metrics.show); default: all. */
+  shownMetrics?: string[];
+  /** The series the default results panel charts first (a scenario's metrics.chart). */
+  charts?: string[];
+  /** The series that are counters, charted as rates; without it, series that never fall and hold whole numbers are taken for counters. */
+  counters?: string[];
+}
+
+/** Lines of variants that should pass in cool colours, of variants meant to break in warm ones. */
+const PASS_COLORS = ['#1f77b4', '#2ca02c', '#17becf', '#9467bd'];
+const FAIL_COLORS = ['#d62728', '#ff7f0e', '#8c564b', '#e377c2'];
+/** Fault instants drawn on every chart, at most (a long random nemesis must not bury the lines). */
+const CHART_FAULT_MARKS_MAX = 200;
+
+export function renderHtmlReport(input: HtmlReportInput): string {
+  return buildHtmlReport(input, uplotAssets());
+}
+
+/** The panels a report gets when its input names none: the scenario's results, then every sampled series. */
+export function defaultPanels(input: HtmlReportInput): ReportPanel[] {
+  const vs = input.variants;
+  const metricNames = input.shownMetrics ?? [...new Set(vs.flatMap((r) => Object.keys(r.metrics)))].sort();
+  const sampled = [...new Set(vs.flatMap((r) => Object.keys(r.series ?? {})))].sort();
+  const chosen = (input.charts ?? []).filter((c) => sampled.includes(c) || !vs.some((r) => r.series !== undefined));
+  const rest = sampled.filter((s) => !chosen.includes(s));
+  const panels: ReportPanel[] = [
+    {
+      id: 'results',
+      title: 'Results',
+      text: 'The numbers the scenario chose to show, variants side by side.',
+      metrics: metricNames,
+      series: chosen.map((name) => ({ name })),
+    },
+  ];
+  panels.push({
+    id: 'series',
+    title: 'Every sampled series',
+    text: 'Counters as their rate per second, gauges as their values, over virtual time; one line per variant. Red lines and bands: faults. Hover a chart to read every chart at that instant.',
+    metrics: [],
+    series: rest.map((name) => ({ name })),
+  });
+  return panels;
+}
+
+export function buildHtmlReport(input: HtmlReportInput, assets: UplotAssets): string {
+  const vs = input.variants;
+  const colors = variantColors(vs);
+  const counters = input.counters === undefined ? undefined : new Set(input.counters);
+  const isRate = (s: ReportSeries) => s.rate ?? (counters !== undefined ? counters.has(s.name) : looksLikeCounter(s.name, vs));
+  const panels = input.panels ?? defaultPanels(input);
+  const charts: ChartData[] = [];
+  const body: string[] = [];
+
+  body.push('<header>');
+  body.push(`<h1>${esc(input.title)}</h1>`);
+  if (input.description) body.push(`<p class="description">${esc(input.description.trim())}</p>`);
+  body.push(`<div class="variants">${vs.map((r, i) => variantChip(r, colors[i])).join('')}</div>`);
+  body.push('</header>');
+  const sections = [{ id: 'verdict', title: 'Verdict' }, { id: 'faults', title: 'Faults' }, ...panels.map((p) => ({ id: `panel-${slug(p.id)}`, title: p.title }))];
+  body.push(`<nav class="toc">${sections.map((s) => `<a href="#${s.id}">${esc(s.title)}</a>`).join('')}</nav>`);
+
+  body.push(`<section class="panel" id="verdict"><h2>Verdict</h2>${verdictTable(vs)}${checkDetails(vs)}</section>`);
+
+  const faults = input.faults ?? [];
+  const sequences = input.sequences ?? [];
+  body.push(`<section class="panel" id="faults"><h2>Faults</h2>`);
+  body.push(input.faults === undefined && input.sequences === undefined ? '<p class="empty">This report carries no fault timeline.</p>' : faultTimeline(faults, sequences, vs.map((r) => ({ name: r.variant, virtualMs: r.virtualMs })), input.faultsDropped));
+  body.push('</section>');
+
+  for (const p of panels) {
+    const pid = `panel-${slug(p.id)}`;
+    body.push(`<section class="panel${p.pillar ? ` pillar-border-${p.pillar}` : ''}" id="${pid}">`);
+    body.push(`<h2>${p.pillar ? `<span class="pillar pillar-${p.pillar}">${esc(p.pillar)}</span>` : ''}${esc(p.title)}</h2>`);
+    if (p.text) body.push(`<p class="panel-text">${esc(p.text)}</p>`);
+    if (p.metrics.length > 0) body.push(metricTable(vs, p.metrics));
+    if (p.checks !== undefined && p.checks.length > 0) body.push(checkTable(vs, p.checks));
+    if (p.series.length > 0) {
+      const panelCharts = p.series.map((s) => chartData({ id: `${pid}-${slug(s.name)}`, name: s.name, title: s.title, unit: s.unit, rate: isRate(s) }, vs));
+      const drawn = panelCharts.filter((c) => c.points > 0);
+      const missing = panelCharts.filter((c) => c.points === 0);
+      charts.push(...drawn);
+      if (drawn.length > 0) body.push(`<div class="charts">${drawn.map((c) => `<div class="chart-card"><h3>${esc(c.title)}</h3><div class="chart" id="chart-${c.id}" data-series="${esc(c.name)}"></div></div>`).join('')}</div>`);
+      if (missing.length > 0) {
+        const names = missing.map((c) => c.name).join(', ');
+        body.push(`<p class="empty">${drawn.length === 0 ? 'Nothing to chart: ' : ''}no samples of ${esc(names)} in ${vs.length > 1 ? 'these runs' : 'this run'}${vs.some((r) => r.series !== undefined) ? '' : ' (a run samples its series with --html, or when its scenario sets metrics.sampleEveryMs or metrics.chart)'}.</p>`);
+      }
+    } else if (p.metrics.length === 0 && (p.checks ?? []).length === 0) {
+      body.push('<p class="empty">Nothing was sampled in this run.</p>');
+    }
+    body.push('</section>');
+  }
+  body.push(`<footer>${esc(input.generatedBy ?? 'pillars')}: every number comes from deterministic simulated runs; the seed and traceHash of each variant replay it exactly.</footer>`);
+
+  const data = {
+    variants: vs.map((r, i) => ({ name: r.variant, color: colors[i] })),
+    charts: charts.map((c) => ({ id: c.id, unit: c.unit, rate: c.rate, x: c.x, ys: c.ys })),
+    faultMarks: chartFaultMarks(faults),
+    xMaxS: Math.max(0, ...vs.map((r) => r.virtualMs)) / 1000,
+  };
+  return [
+    '<!doctype html>',
+    '<html lang="en"><head><meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${esc(input.title)}</title>`,
+    `<style>${assets.css}</style>`,
+    `<style>${pageStyle}</style>`,
+    '</head><body><main>',
+    ...body,
+    '</main>',
+    `<script type="application/json" id="report-data">${scriptJson(data)}</script>`,
+    `<script>${assets.js.replace(/<\/script/gi, '<\\/script')}</script>`,
+    `<script>${pageScript}</script>`,
+    '</body></html>',
+    '',
+  ].join('\n');
+}
+
+function variantColors(vs: readonly VariantReport[]): string[] {
+  let pass = 0;
+  let fail = 0;
+  return vs.map((r) => (r.expect === 'fail' ? FAIL_COLORS[fail++ % FAIL_COLORS.length] : PASS_COLORS[pass++ % PASS_COLORS.length]));
+}
+
+function variantChip(r: VariantReport, color: string): string {
+  const verdict = r.met ? `<span class="verdict ok">met</span>` : `<span class="verdict bad">NOT met</span>`;
+  return `<span class="variant-chip"><span class="swatch" style="background:${color}"></span><b>${esc(r.variant)}</b> expects ${esc(r.expect)}: ${verdict}</span>`;
+}
+
+function header(vs: readonly VariantReport[]): string {
+  return `<thead><tr><th></th>${vs.map((r) => `<th>${esc(r.variant)}</th>`).join('')}</tr></thead>`;
+}
+
+type Cell = { text: string; cls?: string; title?: string };
+const td = (c: Cell) => `<td${c.cls ? ` class="${c.cls}"` : ''}${c.title ? ` title="${esc(c.title)}"` : ''}>${esc(c.text)}</td>`;
+const row = (label: string, cells: Cell[]) => `<tr><th scope="row">${esc(label)}</th>${cells.map(td).join('')}</tr>`;
+const table = (vs: readonly VariantReport[], rows: string[], cls = 'side-by-side') => `<div class="table-scroll"><table class="${cls}">${header(vs)}<tbody>${rows.join('')}</tbody></table></div>`;
+
+function checkCells(vs: readonly VariantReport[], name: string): Cell[] {
+  return vs.map((r) => {
+    const k = r.checks.find((x) => x.name === name);
+    if (k === undefined) return { text: '-' };
+    return { text: k.ok ? 'ok' : k.unknown ? 'unknown' : 'FAIL', cls: k.ok ? 'ok' : k.unknown ? 'unknown' : 'bad', title: k.detail };
+  });
+}
+
+function verdictTable(vs: readonly VariantReport[]): string {
+  const rows = [row('expect', vs.map((r) => ({ text: r.expect }))), row('met', vs.map((r) => ({ text: r.met ? 'yes' : 'NO', cls: r.met ? 'ok' : 'bad' })))];
+  if (vs.some((r) => r.metrics.maturity_level !== undefined)) {
+    rows.push(row('intelligence maturity', vs.map((r) => ({ text: r.metrics.maturity_level === undefined ? '-' : maturityLabel(r.metrics.maturity_level) }))));
+  }
+  for (const name of [...new Set(vs.flatMap((r) => r.checks.map((k) => k.name)))]) rows.push(row(`check ${name}`, checkCells(vs, name)));
+  rows.push(row('seed', vs.map((r) => ({ text: String(r.seed) }))));
+  rows.push(row('virtual time', vs.map((r) => ({ text: formatMs(r.virtualMs) }))));
+  rows.push(row('events', vs.map((r) => ({ text: formatNumber(r.events) }))));
+  rows.push(row('traceHash', vs.map((r) => ({ text: r.traceHash, cls: 'hash' }))));
+  return table(vs, rows);
+}
+
+function checkDetails(vs: readonly VariantReport[]): string {
+  const items = vs.flatMap((r) => r.checks.map((k) => `<li><b>${esc(r.variant)}</b> / ${esc(k.name)}: <span class="${k.ok ? 'verdict ok' : k.unknown ? '' : 'verdict bad'}">${k.ok ? 'ok' : k.unknown ? 'unknown' : 'FAIL'}</span> ${esc(k.detail)}</li>`));
+  return items.length === 0 ? '' : `<details class="check-details"><summary>What each check found</summary><ul>${items.join('')}</ul></details>`;
+}
+
+function metricTable(vs: readonly VariantReport[], names: readonly string[]): string {
+  return table(vs, names.map((m) => row(m, vs.map((r) => ({ text: formatNumber(r.metrics[m]) })))));
+}
+
+function checkTable(vs: readonly VariantReport[], names: readonly string[]): string {
+  return table(vs, names.map((n) => row(`check ${n}`, checkCells(vs, n))));
+}
+
+/** Fault instants and spans for the charts (seconds), once each however many variants share them. */
+function chartFaultMarks(faults: readonly FaultEvent[]): { startS: number; endS: number | null }[] {
+  const seen = new Set<string>();
+  const out: { startS: number; endS: number | null }[] = [];
+  for (const f of faults) {
+    const key = `${f.atMs}/${f.untilMs ?? ''}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ startS: f.atMs / 1000, endS: f.untilMs === undefined ? null : f.untilMs / 1000 });
+    if (out.length >= CHART_FAULT_MARKS_MAX) break;
+  }
+  return out;
+}
