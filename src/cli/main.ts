@@ -3,7 +3,7 @@
  * The `pillars` command. Exit codes: 0 every variant met its expectation; 1 one did not; 2 bad input
  * (with one message naming the file, the field and what was expected); 3 an internal error.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import cliProgress from 'cli-progress';
@@ -11,9 +11,11 @@ import { toJsonLine } from '../check/history.js';
 import { checkLinearizable, describeViolation, HistoryFormatError, models, parseHistory } from '../check/index.js';
 import { modelCommand } from './model.js';
 import { demoCommand } from './demo.js';
+import { reviewCommand } from './review.js';
 import { checks, formatTable, isScenarioError, processes, runVariant, ScenarioError, type VariantReport } from '../scenario/index.js';
 import { LineWriter, loadScenarioFile, parseSeed, perVariantFile, selectVariants, writeJson } from './io.js';
 import { formatSweep, parseSeedRange, sweep } from './sweep.js';
+import { reportInputFromRuns, writeHtmlReport, type CapturedRunResult } from '../web/index.js';
 
 const EXIT_OK = 0;
 const EXIT_NOT_MET = 1;
@@ -31,6 +33,16 @@ interface RunOpts {
   trace?: string;
   quiet?: boolean;
   allMetrics?: boolean;
+  html?: string;
+}
+
+/** Fail before a long run, not after it, when an output file cannot be written. */
+function writableFile(file: string, write: () => void): void {
+  try {
+    write();
+  } catch (e) {
+    throw new ScenarioError(file, '', `a writable output file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
 }
 
 /** Run the selected variants of one file, print the table; returns the reports. */
@@ -40,22 +52,27 @@ function runFile(file: string, o: RunOpts): VariantReport[] {
   const seed = o.seed === undefined ? undefined : parseSeed(o.seed, '--seed');
   const several = variants.length > 1;
   const reports: VariantReport[] = [];
+  const captured: CapturedRunResult[] = [];
+  const html = o.html;
+  if (html !== undefined) writableFile(html, () => writeFileSync(html, ''));
   for (const v of variants) {
     const history = o.history === undefined ? undefined : new LineWriter(perVariantFile(o.history, v.name, several));
     const trace = o.trace === undefined ? undefined : new LineWriter(perVariantFile(o.trace, v.name, several));
     const bar = showProgress && !o.quiet ? new cliProgress.SingleBar({ format: `${scenario.name}/${v.name} {bar} {percentage}% of virtual time`, stream: process.stderr, clearOnComplete: true, hideCursor: true }, cliProgress.Presets.shades_classic) : undefined;
     bar?.start(100, 0);
-    const { report } = runVariant(v, {
+    const { report, capture } = runVariant(v, {
       seed,
       scenario: scenario.name,
       historySink: history === undefined ? undefined : (e) => history.line(toJsonLine(e)),
       traceSink: trace === undefined ? undefined : (line) => trace.line(line),
       progress: (t, end) => bar?.update(Math.floor((100 * t) / end)),
+      capture: html === undefined ? undefined : true,
     });
     bar?.stop();
     history?.close();
     trace?.close();
     reports.push(report);
+    captured.push({ report, capture });
   }
   if (!o.quiet) {
     process.stdout.write(`\n${scenario.name}${scenario.description ? ` — ${scenario.description.trim()}` : ''}\n\n`);
@@ -63,6 +80,18 @@ function runFile(file: string, o: RunOpts): VariantReport[] {
     process.stdout.write(formatTable(reports, { color, metrics: shown, charts: variants[0].metrics.chart }) + '\n');
   }
   if (o.json !== undefined) writeJson(o.json, reports.length === 1 ? reports[0] : reports);
+  if (html !== undefined) {
+    const input = reportInputFromRuns(captured, {
+      title: scenario.name,
+      description: scenario.description,
+      shownMetrics: variants[0].metrics.show,
+      charts: variants[0].metrics.chart,
+      generatedBy: `pillars run ${file}${o.variant !== undefined ? ` --variant ${o.variant}` : ''}${seed !== undefined ? ` --seed ${seed}` : ''}`,
+    });
+    let bytes = 0;
+    writableFile(html, () => (bytes = writeHtmlReport(html, input)));
+    if (!o.quiet) process.stdout.write(`\nwrote ${html} (${Math.ceil(bytes / 1024)} KB, self-contained): open it in a browser\n`);
+  }
   return reports;
 }
 
@@ -88,6 +117,7 @@ export function buildProgram(): Command {
     .option('--trace <file>', 'write every trace record as JSON lines (file.<variant>.jsonl when several variants run)')
     .option('-q, --quiet', 'print nothing; use the exit code and --json')
     .option('--all-metrics', "show every metric in the table, not only the scenario's chosen ones")
+    .option('--html <file>', 'write a self-contained HTML report: verdicts, charts of every series, the fault timeline and the messages around the first faults')
     .addHelpText('after', '\nExit code: 0 when every variant met its expectation (expect: pass|fail), 1 otherwise, 2 on bad input.\nExample: pillars run scenarios/broadcast.yaml --variant naive --seed 7 --history h.jsonl')
     .action((file: string, o: RunOpts) => {
       const reports = runFile(file, o);
@@ -168,6 +198,8 @@ export function buildProgram(): Command {
     });
 
   program.addCommand(modelCommand());
+
+  program.addCommand(reviewCommand({ color }, (review) => (process.exitCode = review.verdict === 'fail' ? EXIT_NOT_MET : EXIT_OK)));
 
   program
     .command('list')
