@@ -72,6 +72,16 @@ test('a capture with a random nemesis: crashes pair with their restarts, sequenc
   }
 });
 
+test('a run without scheduled faults is not tapped: no faults, no sequences, the series all the same', () => {
+  const v = variant('metastable.yaml', 'naive');
+  assert.equal(v.faults.length, 0);
+  const plain = runVariant(v);
+  const seen = runVariant(v, { capture: true });
+  assert.deepEqual(seen.report, plain.report);
+  assert.deepEqual([seen.capture!.faults, seen.capture!.sequences], [[], []]);
+  assert.equal(seen.capture!.series.ops_invoked.length, 201);
+});
+
 test('capture options are checked', () => {
   const v = variant('split-brain.yaml', 'naive');
   assert.throws(() => runVariant(v, { capture: { samplePoints: 0 } }), (e: unknown) => e instanceof ControlConfigError && /capture\.samplePoints: expected a positive integer/.test(e.message));

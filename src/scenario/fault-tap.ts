@@ -69,6 +69,7 @@ const MESSAGE_LINES_KEPT = 4096;
 const WINDOW_LINES_MAX = 8192;
 const LINE_PREFIX = '{"t":';
 const KIND_FIELD = ',"kind":"';
+const [S, D, F, R] = ['s', 'd', 'f', 'r'].map((c) => c.charCodeAt(0));
 
 interface Window {
   atMs: number;
@@ -96,20 +97,32 @@ export class FaultTap {
     this.nodeOrder = new Map([...opts.servers, ...opts.clients].map((id, i) => [id, i]));
   }
 
-  /** The trace sink: one exported JSON line. */
+  /**
+   * The trace sink: one exported JSON line. It runs for every record of the run, so it looks at the
+   * kind's first letter before anything else, and stops keeping messages once every window is closed.
+   */
   readonly line = (line: string): void => {
-    const k = line.startsWith(LINE_PREFIX) ? line.indexOf(KIND_FIELD, LINE_PREFIX.length) : -1;
-    if (k < 0) return;
-    const t = Number(line.slice(LINE_PREFIX.length, k));
+    const k = line.indexOf(KIND_FIELD, LINE_PREFIX.length);
+    if (k < 0 || !line.startsWith(LINE_PREFIX)) return;
     const kind = k + KIND_FIELD.length;
+    const first = line.charCodeAt(kind);
+    const message = (first === S && line.startsWith('send"', kind)) || (first === D && (line.startsWith('deliver"', kind) || line.startsWith('drop"', kind)));
+    const fault = !message && ((first === F && line.startsWith('fault"', kind)) || (first === R && line.startsWith('restart"', kind)));
+    if (!fault && !(message && this.wantsMessages())) return;
+    const t = Number(line.slice(LINE_PREFIX.length, k));
     if (this.open.length > 0 && t > this.open[0].untilMs) this.closeUntil(t);
-    if (line.startsWith('send"', kind) || line.startsWith('deliver"', kind) || line.startsWith('drop"', kind)) {
-      this.remember(t, line);
-      for (const w of this.open) if (w.lines.length < WINDOW_LINES_MAX) w.lines.push(line);
-    } else if (line.startsWith('fault"', kind) || line.startsWith('restart"', kind)) {
+    if (fault) {
       this.fault(JSON.parse(line) as Record<string, unknown>);
+      return;
     }
+    this.remember(t, line);
+    for (const w of this.open) if (w.lines.length < WINDOW_LINES_MAX) w.lines.push(line);
   };
+
+  /** Messages matter while a window is open or may still open. */
+  private wantsMessages(): boolean {
+    return this.open.length > 0 || this.windowsOpened < this.opts.sequencesMax;
+  }
 
   /** Close the windows still open (the run ended). */
   finish(): void {

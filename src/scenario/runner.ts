@@ -97,8 +97,10 @@ export function runVariant(v: ResolvedVariant, opts: RunOptions = {}): RunResult
   const network: Partial<NetworkConfig> = { ...net, links };
   const endMs = w.durationMs + w.settleMs;
   const capture = opts.capture === undefined ? undefined : new Capture(opts.capture === true ? {} : opts.capture, endMs, { servers, clients });
+  // Exporting the trace costs a JSON line per record: a capture taps it only when faults are scheduled.
+  const tap = capture !== undefined && (v.faults.length > 0 || v.nemesis !== undefined) ? capture.tap.line : undefined;
   const userSink = opts.traceSink;
-  const traceSink = capture === undefined ? userSink : userSink === undefined ? capture.tap.line : (line: string) => (userSink(line), capture.tap.line(line));
+  const traceSink = tap === undefined ? userSink : userSink === undefined ? tap : (line: string) => (userSink(line), tap(line));
   world = new World({ seed, nodes, network, disk: v.disk, trace: traceSink, metrics });
 
   scheduleFaults(world, v.faults);
