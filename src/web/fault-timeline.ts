@@ -11,6 +11,8 @@ import { sequenceSvg } from './sequence-svg.js';
 /** A sequence belongs to the faults within this distance of its own time. */
 const SEQUENCE_NEAR_MS = 250;
 const AXIS_TICKS = 4;
+/** Runs this long or longer are measured in seconds on the axis. */
+const AXIS_SECONDS_FROM_MS = 10_000;
 
 interface Group {
   id: string;
@@ -45,7 +47,8 @@ export function faultTimeline(faults: readonly FaultEvent[], sequences: readonly
     }
     out.push('</div></div>');
   }
-  out.push(`<div class="timeline-axis">${Array.from({ length: AXIS_TICKS + 1 }, (_, i) => `<span style="left:${pct((endMs * i) / AXIS_TICKS)}">${esc(formatMs((endMs * i) / AXIS_TICKS))}</span>`).join('')}</div>`);
+  const tick = (ms: number) => (endMs >= AXIS_SECONDS_FROM_MS ? `${(ms / 1000).toLocaleString('en-US', { maximumFractionDigits: 1 })} s` : formatMs(ms));
+  out.push(`<div class="timeline-axis">${Array.from({ length: AXIS_TICKS + 1 }, (_, i) => `<span style="left:${pct((endMs * i) / AXIS_TICKS)}">${esc(tick((endMs * i) / AXIS_TICKS))}</span>`).join('')}</div>`);
   out.push('</div>');
   const kinds = [...new Set(faults.map((f) => f.kind))];
   out.push(`<p class="legend">${kinds.map((k) => `<span class="key kind-${slug(k)}"></span>${esc(k)}`).join(' ')}${faultsDropped > 0 ? ` <span class="note">(${faultsDropped} later faults not shown)</span>` : ''}. Bands: a fault in force; a ringed mark has a message-sequence view. Click a mark.</p>`);

@@ -109,13 +109,15 @@ test('panels with a pillar, text, checks, and series that were never sampled say
     {
       title: 't',
       variants: [report('naive', { series: undefined }), report('fixed', { series: undefined })],
-      panels: [{ id: 'truth', title: 'Inventory on Raft', pillar: 'truth', text: 'No unit sold twice.', metrics: ['lost'], series: [{ name: 'ops_ok', title: 'orders', unit: '/s' }], checks: ['no-lost-writes'] }],
+      panels: [{ id: 'truth', title: 'Inventory on Raft', pillar: 'truth', text: 'No unit sold twice.', metrics: ['lost', { name: 'ops_ok', label: 'orders done', better: 'higher' }], series: [{ name: 'ops_ok', title: 'orders', unit: '/s' }], checks: ['no-lost-writes'] }],
       faults: [],
     },
     assets,
   );
   assert.ok(html.includes('<span class="pillar pillar-truth">truth</span>Inventory on Raft'));
   assert.ok(html.includes('No unit sold twice.'));
+  assert.match(html, /<th scope="row" title="ops_ok">orders done<\/th><td>90<\/td><td class="best">100<\/td>/);
+  assert.match(html, /<th scope="row">check no-lost-writes<\/th><td class="bad"/);
   assert.match(html, /Nothing to chart: no samples of ops_ok in these runs \(a run samples its series with --html/);
   assert.ok(html.includes('No faults struck in this run.'));
   assert.deepEqual(pageData(html).charts, []);

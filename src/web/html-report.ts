@@ -27,14 +27,21 @@ export interface ReportSeries {
   rate?: boolean;
 }
 
+/** A metric row with a label a person reads, and which way is better (that variant's cell is marked). */
+export interface ReportMetric {
+  name: string;
+  label?: string;
+  better?: 'lower' | 'higher';
+}
+
 export interface ReportPanel {
   id: string;
   title: string;
   pillar?: Pillar;
   /** A paragraph that says what the panel shows and what to look for. */
   text?: string;
-  /** Metrics shown as a table, variants side by side. */
-  metrics: string[];
+  /** Metrics shown as a table, variants side by side: names, or rows with a label and a better direction. */
+  metrics: (string | ReportMetric)[];
   /** Sampled series, one chart each, a line per variant. */
   series: ReportSeries[];
   /** Check names (as in the report: "metric:x" for metric checks) shown with their verdicts. */
@@ -186,7 +193,7 @@ function header(vs: readonly VariantReport[]): string {
 
 type Cell = { text: string; cls?: string; title?: string };
 const td = (c: Cell) => `<td${c.cls ? ` class="${c.cls}"` : ''}${c.title ? ` title="${esc(c.title)}"` : ''}>${esc(c.text)}</td>`;
-const row = (label: string, cells: Cell[]) => `<tr><th scope="row">${esc(label)}</th>${cells.map(td).join('')}</tr>`;
+const row = (label: string, cells: Cell[], title?: string) => `<tr><th scope="row"${title ? ` title="${esc(title)}"` : ''}>${esc(label)}</th>${cells.map(td).join('')}</tr>`;
 const table = (vs: readonly VariantReport[], rows: string[], cls = 'side-by-side') => `<div class="table-scroll"><table class="${cls}">${header(vs)}<tbody>${rows.join('')}</tbody></table></div>`;
 
 function checkCells(vs: readonly VariantReport[], name: string): Cell[] {
@@ -215,8 +222,17 @@ function checkDetails(vs: readonly VariantReport[]): string {
   return items.length === 0 ? '' : `<details class="check-details"><summary>What each check found</summary><ul>${items.join('')}</ul></details>`;
 }
 
-function metricTable(vs: readonly VariantReport[], names: readonly string[]): string {
-  return table(vs, names.map((m) => row(m, vs.map((r) => ({ text: formatNumber(r.metrics[m]) })))));
+function metricTable(vs: readonly VariantReport[], metrics: readonly (string | ReportMetric)[]): string {
+  const rows = metrics.map((entry) => {
+    const m = typeof entry === 'string' ? { name: entry } : entry;
+    const values = vs.map((r) => r.metrics[m.name]);
+    const known = values.filter((x): x is number => x !== undefined && !Number.isNaN(x));
+    const best = m.better === undefined || vs.length < 2 || known.length < 2 ? undefined : m.better === 'lower' ? Math.min(...known) : Math.max(...known);
+    // Mark the better value only where the variants differ: a tie tells nothing.
+    const differ = new Set(known).size > 1;
+    return row(m.label ?? m.name, values.map((x) => ({ text: formatNumber(x), cls: differ && x === best ? 'best' : undefined })), m.label !== undefined ? m.name : undefined);
+  });
+  return table(vs, rows);
 }
 
 function checkTable(vs: readonly VariantReport[], names: readonly string[]): string {

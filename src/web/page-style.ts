@@ -32,6 +32,7 @@ table.side-by-side thead th { border-bottom: 2px solid var(--line); font-weight:
 td.ok { color: var(--ok); background: var(--ok-bg); font-weight: 600; }
 td.bad { color: var(--bad); background: var(--bad-bg); font-weight: 600; }
 td.unknown { color: var(--unknown); background: var(--unknown-bg); font-weight: 600; }
+td.best { font-weight: 700; color: var(--ok); }
 td.hash { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px; }
 details.check-details { margin: 4px 0 0; font-size: 13px; }
 details.check-details li { margin: 2px 0; }
