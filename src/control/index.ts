@@ -25,3 +25,4 @@ export { backendPool, backendPoolConfigSchema, type BackendPoolConfig } from './
 export { breakerFleet, breakerFleetConfigSchema, type BreakerFleetConfig } from './breaker/breaker-fleet.js';
 export { deployment, deployConfigSchema, type DeployConfig } from './deploy/deploy-controller.js';
 export { killFleet, killFleetConfigSchema, type KillFleetConfig } from './kill/kill-fleet.js';
+export { SlidingCounters } from './sliding-counters.js';

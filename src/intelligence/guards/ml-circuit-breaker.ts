@@ -25,8 +25,7 @@
  * while the fallback's answer is served; an open breaker makes no call at all.
  */
 import type { Clock, Random } from '../../runtime/clock.js';
-import { fraction, positive, positiveInt } from '../../control/index.js';
-import { SlidingCounters } from '../../control/sliding-counters.js';
+import { fraction, positive, positiveInt, SlidingCounters } from '../../control/index.js';
 
 export type MlBreakerState = 'closed' | 'open' | 'half-open';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { GuardedAutoscaler } from './guards.js';
 import { ThresholdScaler } from './threshold-scaler.js';
 import type { Autoscaler } from './autoscaler.js';
-import { KillSwitch } from '../../control/kill-switch.js';
+import { KillSwitch } from '../../control/index.js';
 import { ManualClock } from '../../runtime/clock.js';
 
 /** An inner scaler that proposes whatever the test says next. */

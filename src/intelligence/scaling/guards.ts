@@ -14,8 +14,7 @@
  *
  * Every decision goes to a bounded action log with what the scaler proposed and which guard held it.
  */
-import { ControlConfigError, nonNegative, positiveInt } from '../../control/errors.js';
-import type { KillSwitch } from '../../control/kill-switch.js';
+import { ControlConfigError, nonNegative, positiveInt, type KillSwitch } from '../../control/index.js';
 import type { Autoscaler, ScalingDecision, ScalingObservation } from './autoscaler.js';
 
 export interface ScalingGuardOptions {

@@ -21,7 +21,7 @@
  * observation: a replica count that moved since the last decision is recorded as a scale event at the
  * time of that decision.
  */
-import { ControlConfigError, fraction, nonNegative, positive, positiveInt } from '../../control/errors.js';
+import { ControlConfigError, fraction, nonNegative, positive, positiveInt } from '../../control/index.js';
 import type { Autoscaler, PodSample, ScalingDecision, ScalingObservation } from './autoscaler.js';
 
 export interface HpaPolicy {

@@ -10,7 +10,7 @@
  * "forecast only") the forecast is computed and logged beside what actually happened, so people can
  * judge it before it acts, and the reactive scaler alone decides.
  */
-import { ControlConfigError, nonNegative, positive } from '../../control/errors.js';
+import { ControlConfigError, nonNegative, positive } from '../../control/index.js';
 import type { Autoscaler, ScalingDecision, ScalingObservation } from './autoscaler.js';
 
 /** The part of a forecaster this scaler uses (HoltWinters in src/intelligence/forecast fits). */

@@ -4,7 +4,7 @@
  * below `lower`. It has no notion of pods still warming up, no stabilization and no rate limit, which
  * is exactly why it runs away when new nodes add load (wrap it in ScalingGuards).
  */
-import { ControlConfigError, fraction, positiveInt } from '../../control/errors.js';
+import { ControlConfigError, fraction, positiveInt } from '../../control/index.js';
 import { readyUtilization, type Autoscaler, type ScalingDecision, type ScalingObservation } from './autoscaler.js';
 
 export interface ThresholdScalerOptions {

@@ -10,9 +10,8 @@
 import type { Context, NodeId, Process } from '../../runtime/context.js';
 import { clientReply, isClientReply, isClientRequest, type ClientRequest } from '../../runtime/client-protocol.js';
 import { fromContext } from '../../runtime/clock.js';
-import { CircuitBreaker, type Permit } from '../../control/breaker/circuit-breaker.js';
-import { CountWindow } from '../../control/breaker/strategies.js';
-import { MlCircuitBreaker, type MlTicket } from '../../intelligence/guards/ml-circuit-breaker.js';
+import { CircuitBreaker, CountWindow, type Permit } from '../../control/index.js';
+import { MlCircuitBreaker, type MlTicket } from '../../intelligence/index.js';
 import { Caller, type CallResult } from './caller.js';
 import { warehouseOf, type PlatformConfig } from './config.js';
 import { drawCheckout, fraudModel, fraudRules, type CheckoutFeatures } from './fraud.js';

@@ -12,9 +12,8 @@
  */
 import type { Context, Process } from '../../runtime/context.js';
 import { withPeers } from '../../runtime/scoped-context.js';
-import { raftKv, raftKvConfigSchema } from '../../truth/raft/host.js';
-import { asyncPrimaryKv, asyncPrimaryConfigSchema } from '../../truth/async-primary.js';
-import { queueServer } from '../../work/queue-server.js';
+import { asyncPrimaryConfigSchema, asyncPrimaryKv, raftKv, raftKvConfigSchema } from '../../truth/index.js';
+import { queueServer } from '../../work/index.js';
 import { AppServer } from './app-server.js';
 import { CatalogReplica } from './catalog.js';
 import { Gateway } from './gateway.js';
