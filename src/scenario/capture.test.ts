@@ -72,6 +72,25 @@ test('a capture with a random nemesis: crashes pair with their restarts, sequenc
   }
 });
 
+test('latency per interval and servers up over time: the nemesis of raft-chaos shows in both', () => {
+  const v = variant('raft-chaos.yaml', 'fixed');
+  const r = runVariant(v, { capture: { samplePoints: 40 } });
+  const c = r.capture!;
+  const p99 = c.series.latency_ms_p99_interval;
+  const p50 = c.series.latency_ms_p50_interval;
+  assert.ok(p99.length > 20 && p99.length <= 41, `${p99.length} intervals with observations`);
+  for (let i = 0; i < p99.length; i++) assert.ok(p99[i][1] >= p50[i][1], 'p99 >= p50 in each interval');
+  // The run's p99 lies within the intervals' p99s, and an interval's p99 can be far above the mean one.
+  const values = p99.map(([, x]) => x);
+  assert.ok(Math.min(...values) <= r.report.metrics.latency_ms_p99 && r.report.metrics.latency_ms_p99 <= Math.max(...values) * 1.01);
+  assert.ok(!c.counters.includes('latency_ms_p99_interval'), 'a quantile is charted as a value, not a rate');
+  // The nemesis crashes servers: fewer than all are up at some sample, all of them at the start.
+  const up = c.series.nodes_up.map(([, x]) => x);
+  const servers = 5;
+  assert.equal(up[0], servers);
+  assert.ok(Math.min(...up) < servers, `nodes_up never fell below ${servers}`);
+});
+
 test('a run without scheduled faults is not tapped: no faults, no sequences, the series all the same', () => {
   const v = variant('metastable.yaml', 'naive');
   assert.equal(v.faults.length, 0);

@@ -27,7 +27,11 @@ export interface CaptureOptions {
 }
 
 export interface RunCapture {
-  /** name -> [t ms, value][] for every counter and gauge, from its first appearance. */
+  /**
+   * name -> [t ms, value][] for every counter and gauge, from its first appearance; for every
+   * histogram, `<name>_p50_interval` and `<name>_p99_interval` (the quantile of the observations made
+   * since the sample before); and `nodes_up` (servers running, neither crashed nor paused).
+   */
   series: Record<string, [number, number][]>;
   /** The series that are counters (a chart shows their rate); the others are gauges. */
   counters: string[];
@@ -52,11 +56,14 @@ export class Capture {
   private readonly counterNames = new Set<string>();
   private readonly sampleTimes: number[] = [];
   private sampleIndex = 0;
+  /** Observations since the last sample, per histogram. */
+  private readonly interval = new Map<string, number[]>();
+  private listening = false;
 
   constructor(
     options: CaptureOptions,
     private readonly endMs: number,
-    nodes: { servers: readonly NodeId[]; clients: readonly NodeId[] },
+    private readonly nodes: { servers: readonly NodeId[]; clients: readonly NodeId[] },
   ) {
     const o = { ...captureDefaults, ...options };
     positiveInt('capture.samplePoints', o.samplePoints);
@@ -70,18 +77,27 @@ export class Capture {
 
   /** Run the world to untilMs, stopping at each sample time on the way to read the metrics. */
   runTo(world: World, untilMs: number): void {
+    if (!this.listening) {
+      this.listening = true;
+      world.metrics.addObserver((name, v) => {
+        let xs = this.interval.get(name);
+        if (xs === undefined) this.interval.set(name, (xs = []));
+        xs.push(v);
+      });
+    }
     const n = this.opts.samplePoints;
     for (;;) {
       const t = this.sampleIndex === n ? this.endMs : (this.endMs * this.sampleIndex) / n;
       if (this.sampleIndex > n || t > untilMs) break;
       world.run(t);
-      this.sample(t, world.metrics);
+      this.sample(t, world);
       this.sampleIndex++;
     }
     world.run(untilMs);
   }
 
-  private sample(t: number, metrics: MetricsRegistry): void {
+  private sample(t: number, world: World): void {
+    const metrics: MetricsRegistry = world.metrics;
     // Reading a counter runs the registry's collectors, which publish the network's net_* counts.
     metrics.counter('net_sent');
     this.sampleTimes.push(t);
@@ -90,6 +106,15 @@ export class Capture {
       this.point(name, t, v, true);
     }
     for (const [name, v] of metrics.gauges) this.point(name, t, v, false);
+    this.point('nodes_up', t, this.nodes.servers.filter((id) => world.status(id) === 'up').length, false);
+    // A quantile of an interval without observations is no value: the chart shows a gap, not a zero.
+    for (const [name, xs] of this.interval) {
+      if (xs.length === 0) continue;
+      xs.sort((a, b) => a - b);
+      this.point(`${name}_p50_interval`, t, quantileOfSorted(xs, 0.5), false);
+      this.point(`${name}_p99_interval`, t, quantileOfSorted(xs, 0.99), false);
+      xs.length = 0;
+    }
   }
 
   /** A counter not yet counted was zero at the earlier samples; a gauge not yet set had no value. */
@@ -110,4 +135,9 @@ export class Capture {
       sequences: this.tap.sequences,
     };
   }
+}
+
+/** The nearest-rank quantile of sorted values (what an HdrHistogram reports, without its rounding). */
+function quantileOfSorted(xs: readonly number[], q: number): number {
+  return xs[Math.min(xs.length - 1, Math.max(0, Math.ceil(q * xs.length) - 1))];
 }

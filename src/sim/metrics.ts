@@ -41,6 +41,13 @@ export class MetricsRegistry implements Metrics {
    * when the registry is read.
    */
   private readonly collectors: (() => Record<string, number>)[] = [];
+  /** Listeners to every observation (a capture keeps per-interval quantiles with one). */
+  private readonly observers: ((name: string, value: number) => void)[] = [];
+
+  /** Hear every observation as it is recorded; observing never changes what the run does. */
+  addObserver(fn: (name: string, value: number) => void): void {
+    this.observers.push(fn);
+  }
 
   addCollector(fn: () => Record<string, number>): void {
     this.collectors.push(fn);
@@ -59,6 +66,7 @@ export class MetricsRegistry implements Metrics {
   }
 
   observe(name: string, value: number): void {
+    for (const o of this.observers) o(name, value);
     let e = this.histograms.get(name);
     if (e === undefined) {
       e = {
