@@ -68,6 +68,7 @@ export class QueueServer implements Process {
     }
     this.ctx.metrics.count('jobs_waited');
     this.queue.push(job, this.priorityOf(job), job.arrivedAt);
+    this.ctx.metrics.gauge('queue_depth', this.queue.size);
   }
 
   private serve(job: Job): void {
@@ -89,6 +90,7 @@ export class QueueServer implements Process {
     const now = this.ctx.now();
     for (;;) {
       const e = this.queue.pop(now);
+      this.ctx.metrics.gauge('queue_depth', this.queue.size);
       if (e === undefined) return;
       const deadline = this.config.deadlineMs;
       if (deadline === undefined || now - e.item.arrivedAt <= deadline) return this.serve(e.item);

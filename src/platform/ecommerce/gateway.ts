@@ -49,7 +49,9 @@ export class Gateway implements Process {
       if (!c.serverBreakers) continue;
       const b = new CircuitBreaker({ strategy: new CountWindow({ size: 20, failureRate: 0.2, minimumCalls: 10 }), openMs: 5_000, clock: env.clock, random: env.random });
       b.events.add((e) => {
-        if (e.type !== 'state' || e.to !== 'open') return;
+        if (e.type !== 'state') return;
+        ctx.metrics.gauge(`breakers_open_${this.region}`, [...this.breakers.values()].filter((x) => x.state.kind !== 'closed').length);
+        if (e.to !== 'open') return;
         // The release on this server fails: stop sending it traffic and roll it back.
         ctx.metrics.count('server_ejections');
         ctx.log('server_ejected', { server: s, reason: e.reason });
@@ -70,6 +72,8 @@ export class Gateway implements Process {
         random: env.random,
         onTransition: (t) => {
           ctx.metrics.count(`fraud_model_${t.to.replace('-', '_')}`);
+          // Open or probing in the shadow, the rules answer; closed, the model does.
+          ctx.metrics.gauge(`fraud_rules_in_charge_${this.region}`, t.to === 'closed' ? 0 : 1);
           if (t.to === 'open') ctx.metrics.gauge('fraud_fallback_at_ms', Math.round(ctx.now()));
         },
       });
@@ -80,6 +84,8 @@ export class Gateway implements Process {
     const m = this.ctx.metrics;
     for (const k of ['orders_acked', 'checkouts_failed', 'declined', 'false_declines', 'server_errors', 'browse_ok', 'browse_fail', 'partition_browse_fail', 'partition_browse_ok', 'spike_checkouts_ok', 'spike_checkouts_failed', 'sold_out']) m.count(k, 0);
     for (const k of ['fraud_approved', 'fraud_loss_usd', 'fraud_loss_after_drift_usd', 'fraud_scored_by_fallback', 'server_ejections']) m.count(k, 0);
+    if (this.c.serverBreakers) m.gauge(`breakers_open_${this.region}`, 0);
+    if (this.fraudGuard !== undefined) m.gauge(`fraud_rules_in_charge_${this.region}`, 0);
     if (this.home) this.openStore();
     const others = Object.values(this.c.regions).map((r) => r.gateway).filter((g) => g !== this.ctx.id);
     if (!this.home) this.ctx.setTimer(Math.max(0, this.c.auditAtMs - 500 - this.ctx.now()), () => this.ctx.send(this.c.regions[this.c.homeRegion].gateway, { type: 'acked_counts', counts: this.acked } satisfies GatewayMsg));

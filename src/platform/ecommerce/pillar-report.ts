@@ -10,8 +10,8 @@ export type PillarName = 'work' | 'state' | 'truth' | 'control' | 'intelligence'
 export interface PillarRow {
   metric: string;
   label: string;
-  /** Fewer is better (failures) or more is better (successes). */
-  better: 'lower' | 'higher';
+  /** Fewer is better (failures) or more is better (successes); none where more is not simply better. */
+  better?: 'lower' | 'higher';
 }
 
 export interface PillarSection {
@@ -26,8 +26,14 @@ export interface PillarSection {
   /** The failure the fixed platform must prevent: this metric of the fixed run must not exceed `max`. */
   prevented: { metric: string; max: number; what: string };
   rows: PillarRow[];
-  /** Series to chart (counters as rates, gauges as values). */
-  series: string[];
+  /** Series to chart (counters as rates, gauges as values), with what a person reads above each chart. */
+  series: PillarSeries[];
+}
+
+export interface PillarSeries {
+  name: string;
+  title: string;
+  unit?: string;
 }
 
 export const pillarSections: PillarSection[] = [
@@ -43,7 +49,12 @@ export const pillarSections: PillarSection[] = [
       { metric: 'spike_checkouts_ok', label: 'checkouts done in the spike', better: 'higher' },
       { metric: 'spike_checkout_ms_p99', label: 'checkout p99 in the spike (ms)', better: 'lower' },
     ],
-    series: ['spike_checkouts_ok', 'spike_checkouts_failed', 'orders_acked'],
+    series: [
+      { name: 'orders_acked', title: 'orders acknowledged per second' },
+      { name: 'checkouts_failed', title: 'checkouts failed per second' },
+      { name: 'latency_ms_p99_interval', title: 'client latency p99 per interval', unit: 'ms' },
+      { name: 'queue_depth', title: 'fulfilment jobs waiting' },
+    ],
   },
   {
     pillar: 'state',
@@ -57,7 +68,11 @@ export const pillarSections: PillarSection[] = [
       { metric: 'partition_browse_ok', label: 'browses served in the partition', better: 'higher' },
       { metric: 'catalog_staleness_ms_max', label: 'worst price staleness in Europe (ms)', better: 'lower' },
     ],
-    series: ['browse_ok', 'browse_fail', 'partition_browse_fail'],
+    series: [
+      { name: 'browse_ok_eu', title: 'European browses served per second' },
+      { name: 'browse_fail_eu', title: 'European browses failed per second' },
+      { name: 'catalog_staleness_ms_p99_interval', title: 'price staleness in Europe, p99 per interval', unit: 'ms' },
+    ],
   },
   {
     pillar: 'truth',
@@ -69,10 +84,16 @@ export const pillarSections: PillarSection[] = [
     rows: [
       { metric: 'oversold_units', label: 'units oversold', better: 'lower' },
       { metric: 'acked_orders_lost', label: 'acknowledged orders lost', better: 'lower' },
-      { metric: 'orders_acked_total', label: 'orders acknowledged', better: 'higher' },
-      { metric: 'units_sold_recorded', label: 'units the warehouses recorded as sold', better: 'higher' },
+      // More orders is not better when they sell what is not there: no direction for these two.
+      { metric: 'orders_acked_total', label: 'orders acknowledged' },
+      { metric: 'units_sold_recorded', label: 'units the warehouses recorded as sold' },
     ],
-    series: ['orders_acked', 'sold_out'],
+    series: [
+      { name: 'nodes_up', title: 'nodes up' },
+      { name: 'sold_out', title: 'checkouts answered "sold out" per second' },
+      { name: 'raft_leaders_elected', title: 'warehouse leaders elected per second (Raft)' },
+      { name: 'promotions', title: 'replicas promoted per second (async primary)' },
+    ],
   },
   {
     pillar: 'control',
@@ -86,7 +107,11 @@ export const pillarSections: PillarSection[] = [
       { metric: 'rollbacks', label: 'releases rolled back', better: 'higher' },
       { metric: 'server_ejections', label: 'servers ejected (also when cut off)', better: 'lower' },
     ],
-    series: ['server_errors', 'server_ejections'],
+    series: [
+      { name: 'server_errors', title: 'requests failed by the bad release per second' },
+      { name: 'breakers_open_us', title: 'breakers not closed at the US gateway' },
+      { name: 'rollbacks', title: 'releases rolled back per second' },
+    ],
   },
   {
     pillar: 'intelligence',
@@ -101,7 +126,11 @@ export const pillarSections: PillarSection[] = [
       { metric: 'false_declines', label: 'good customers declined', better: 'lower' },
       { metric: 'fraud_scored_by_fallback', label: 'checkouts scored by the rules', better: 'higher' },
     ],
-    series: ['fraud_loss_usd', 'fraud_scored_by_fallback', 'declined'],
+    series: [
+      { name: 'fraud_loss_usd', title: 'fraud losses', unit: 'USD/s' },
+      { name: 'fraud_rules_in_charge_us', title: 'US gateway: the rules answer instead of the model (1 = yes)' },
+      { name: 'false_declines', title: 'good customers declined per second' },
+    ],
   },
 ];
 

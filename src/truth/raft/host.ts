@@ -144,6 +144,7 @@ export class RaftKv implements Process {
 
   private afterInput(): void {
     if (this.wasLeader && this.raft.role !== 'leader') this.loseLeadership();
+    if (!this.wasLeader && this.raft.role === 'leader') this.ctx.metrics.count('raft_leaders_elected');
     this.wasLeader = this.raft.role === 'leader';
     this.processReady();
   }
