@@ -207,3 +207,18 @@ test('bad state settings: an unknown consistency level, R or W above N: exit 2 n
     assert.equal(r.err.trim().split('\n').length, 1);
   }
 });
+
+test('pillars demo: the five pillars prevented, report.html written; an unwritable report path is bad input before the day runs', () => {
+  const html = join(tmp, 'demo.html');
+  const r = pillars('demo', '--html', html);
+  assert.equal(r.code, 0, r.err);
+  for (const pillar of ['WORK', 'STATE', 'TRUTH', 'CONTROL', 'INTELLIGENCE']) assert.match(r.out, new RegExp(`^${pillar}: `, 'm'));
+  assert.equal((r.out.match(/^ {2}prevented: /gm) ?? []).length, 5);
+  assert.ok(r.out.includes(`wrote ${html}`));
+  const page = readFileSync(html, 'utf8');
+  for (const pillar of ['work', 'state', 'truth', 'control', 'intelligence']) assert.ok(page.includes(`id="panel-${pillar}"`));
+  const bad = pillars('demo', '--html', join(tmp, 'no-such-dir', 'r.html'));
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /no-such-dir\/r\.html: .*a writable output file \(ENOENT\)/);
+  assert.equal(bad.out, '', 'nothing ran');
+});

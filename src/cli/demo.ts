@@ -4,18 +4,41 @@
  * (each pillar's choice the seeds warn about) and once as the fixed one, and the results are told
  * pillar by pillar: in the terminal, and in a self-contained HTML report.
  */
+import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { runVariant, type VariantReport } from '../scenario/index.js';
-import { formatPillarReport, judgePillars } from '../platform/ecommerce/pillar-report.js';
-import { loadScenarioFile, parseSeed, writeJson } from './io.js';
+import { formatPillarReport, judgePillars, type PillarVerdict } from '../platform/ecommerce/pillar-report.js';
+import { reportInputFromRuns, writeHtmlReport, type CapturedRunResult, type ReportPanel } from '../web/index.js';
+import { loadScenarioFile, parseSeed, writableFile, writeJson } from './io.js';
 
 export interface DemoOptions {
   scenario?: string;
   seed?: string;
   json?: string;
+  /** The HTML report's path, or false (--no-html) for none. */
+  html?: string | false;
   quiet?: boolean;
+}
+
+export const demoReportDefault = 'report.html';
+
+const fmt = (x: number | undefined) => (x === undefined ? '-' : x.toLocaleString('en-US', { maximumFractionDigits: 1 }));
+
+/** One panel per pillar: what happened, both choices, the numbers, the check and the charts. */
+export function pillarPanels(verdicts: readonly PillarVerdict[]): ReportPanel[] {
+  return verdicts.map(({ section: s, naive, fixed, prevented }) => ({
+    id: s.pillar,
+    pillar: s.pillar,
+    title: s.title,
+    text:
+      `What happened: ${s.event}. Naive: ${s.naiveChoice}. Fixed: ${s.choice}. ` +
+      (prevented ? `Prevented: ${s.prevented.what}, ${fmt(naive)} naive against ${fmt(fixed)} fixed.` : `NOT prevented: ${s.prevented.what}, naive ${fmt(naive)}, fixed ${fmt(fixed)} (bound ${s.prevented.max}).`),
+    metrics: s.rows.map((r) => ({ name: r.metric, label: r.label, better: r.better })),
+    checks: [`metric:${s.prevented.metric}`],
+    series: s.series.map((x) => ({ name: x.name, title: x.title, unit: x.unit })),
+  }));
 }
 
 const defaultScenario = () => fileURLToPath(new URL('../../../scenarios/ecommerce.yaml', import.meta.url));
@@ -31,16 +54,20 @@ export function runDemo(o: DemoOptions, out: { color: boolean; progress: boolean
     return v;
   };
   const bar = out.progress && !o.quiet ? new cliProgress.SingleBar({ format: 'the shopping day {bar} {percentage}% ({platform} platform)', stream: process.stderr, clearOnComplete: true, hideCursor: true }, cliProgress.Presets.shades_classic) : undefined;
+  const html = o.html === false ? undefined : (o.html ?? demoReportDefault);
+  // An unwritable report path is bad input, found before the day is run.
+  if (html !== undefined) writableFile(html, () => writeFileSync(html, ''));
   bar?.start(200, 0, { platform: 'naive' });
-  const reports: VariantReport[] = [];
+  const runs: CapturedRunResult[] = [];
   ['naive', 'fixed'].forEach((name, i) => {
     bar?.update(i * 100, { platform: name });
-    const { report } = runVariant(pick(name), { seed, scenario: scenario.name, progress: (t, end) => bar?.update(i * 100 + Math.floor((100 * t) / end), { platform: name }) });
-    reports.push(report);
+    runs.push(runVariant(pick(name), { seed, scenario: scenario.name, capture: html === undefined ? undefined : true, progress: (t, end) => bar?.update(i * 100 + Math.floor((100 * t) / end), { platform: name }) }));
   });
   bar?.stop();
+  const reports: VariantReport[] = runs.map((r) => r.report);
   const [naive, fixed] = reports;
-  const ok = naive.met && fixed.met && judgePillars(naive, fixed).every((v) => v.prevented);
+  const verdicts = judgePillars(naive, fixed);
+  const ok = naive.met && fixed.met && verdicts.every((v) => v.prevented);
   if (!o.quiet) {
     process.stdout.write(`\n${scenario.name} — ${scenario.description?.trim() ?? ''}\n\n`);
     process.stdout.write(formatPillarReport(naive, fixed, out.color) + '\n');
@@ -49,6 +76,17 @@ export function runDemo(o: DemoOptions, out: { color: boolean; progress: boolean
     process.stdout.write(`seed ${fixed.seed}; traceHash naive ${naive.traceHash}, fixed ${fixed.traceHash}\n`);
   }
   if (o.json !== undefined) writeJson(o.json, reports);
+  if (html !== undefined) {
+    const input = reportInputFromRuns(runs, {
+      title: `${scenario.name}: the five pillars, naive against fixed`,
+      description: scenario.description,
+      panels: pillarPanels(verdicts),
+      generatedBy: `pillars demo${o.scenario !== undefined ? ` --scenario ${o.scenario}` : ''}${seed !== undefined ? ` --seed ${seed}` : ''}`,
+    });
+    let bytes = 0;
+    writableFile(html, () => (bytes = writeHtmlReport(html, input)));
+    if (!o.quiet) process.stdout.write(`wrote ${html} (${Math.ceil(bytes / 1024)} KB, self-contained): open it in a browser\n`);
+  }
   return { naive, fixed, ok };
 }
 
@@ -58,6 +96,8 @@ export function demoCommand(out: { color: boolean; progress: boolean }, setExit:
     .option('--scenario <file>', 'the platform scenario to run (default: scenarios/ecommerce.yaml)')
     .option('--seed <n>', "override the scenario's seed")
     .option('--json <file>', 'write both reports as a JSON array')
+    .option('--html <file>', `write the five-pillar HTML report here (default: ${demoReportDefault})`)
+    .option('--no-html', 'write no HTML report')
     .option('-q, --quiet', 'print nothing; use the exit code and --json')
     .action((o: DemoOptions) => {
       const { ok } = runDemo(o, out);

@@ -26,6 +26,15 @@ export function selectVariants(s: Scenario, name: string | undefined): ResolvedV
   return [v];
 }
 
+/** Fail before a long run, not after it, when an output file cannot be written. */
+export function writableFile(file: string, write: () => void): void {
+  try {
+    write();
+  } catch (e) {
+    throw new ScenarioError(file, '', `a writable output file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
 /** Parse a non-negative integer option, or fail with exit code 2. */
 export function parseSeed(text: string, option: string): number {
   if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) throw new ScenarioError('(command line)', option, `a non-negative integer (got "${text}")`);

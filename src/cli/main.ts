@@ -13,7 +13,7 @@ import { modelCommand } from './model.js';
 import { demoCommand } from './demo.js';
 import { reviewCommand } from './review.js';
 import { checks, formatTable, isScenarioError, processes, runVariant, ScenarioError, type VariantReport } from '../scenario/index.js';
-import { LineWriter, loadScenarioFile, parseSeed, perVariantFile, selectVariants, writeJson } from './io.js';
+import { LineWriter, loadScenarioFile, parseSeed, perVariantFile, selectVariants, writableFile, writeJson } from './io.js';
 import { formatSweep, parseSeedRange, sweep } from './sweep.js';
 import { reportInputFromRuns, writeHtmlReport, type CapturedRunResult } from '../web/index.js';
 
@@ -34,15 +34,6 @@ interface RunOpts {
   quiet?: boolean;
   allMetrics?: boolean;
   html?: string;
-}
-
-/** Fail before a long run, not after it, when an output file cannot be written. */
-function writableFile(file: string, write: () => void): void {
-  try {
-    write();
-  } catch (e) {
-    throw new ScenarioError(file, '', `a writable output file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
 }
 
 /** Run the selected variants of one file, print the table; returns the reports. */

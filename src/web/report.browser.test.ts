@@ -1,8 +1,9 @@
 /**
- * The HTML report in a real browser: a report of split-brain (naive against fixed, with a capture) is
- * opened from a file in headless Chromium with the network refused, and every chart must draw with
- * data, legends must read values, and clicking a fault must show the messages around it. A screenshot
- * goes to test-artifacts/ for a person to look at.
+ * The HTML report in a real browser: a report of split-brain (naive against fixed, with a capture),
+ * and the demo's five-pillar report of the e-commerce platform, are opened from files in headless
+ * Chromium with the network refused; every chart must draw with data, legends must read values, and
+ * clicking a fault must show the messages around it. Screenshots go to test-artifacts/ for a person
+ * to look at.
  *
  * Chromium comes from Debian (`apt-get install chromium`; .ci/run installs it): playwright's own
  * browser download cannot run here. PILLARS_SKIP_BROWSER=1 skips this test where no browser can be had.
@@ -14,7 +15,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { loadScenario } from '../testing/story-runner.js';
+import { runDemo } from '../cli/demo.js';
 import { runVariant } from '../scenario/runner.js';
 import { reportInputFromRuns } from './from-runs.js';
 import { writeHtmlReport } from './write-report.js';
@@ -24,14 +27,9 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
 const artifacts = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
 const skip = process.env.PILLARS_SKIP_BROWSER === '1' ? 'PILLARS_SKIP_BROWSER=1' : false;
 
-test('the split-brain report in headless Chromium: charts with data, live legends, a fault opens its message sequence', { skip, timeout: 60_000 }, async () => {
+/** Open a report file offline in headless Chromium; the page's errors and any network attempt fail the test. */
+async function withReport(file: string, body: (page: Page) => Promise<void>): Promise<void> {
   assert.ok(existsSync(CHROMIUM), `headless Chromium is missing at ${CHROMIUM}: install it with "apt-get update && apt-get install -y chromium" (CI's .ci/run does), or set PILLARS_SKIP_BROWSER=1 to skip this test`);
-  const s = loadScenario('split-brain.yaml');
-  const runs = ['naive', 'fixed'].map((name) => runVariant(s.variants.find((v) => v.name === name)!, { scenario: s.name, capture: true }));
-  const input = reportInputFromRuns(runs, { title: s.name, description: s.description, shownMetrics: s.variants[0].metrics.show, charts: s.variants[0].metrics.chart });
-  const file = join(mkdtempSync(join(tmpdir(), 'pillars-report-')), 'report.html');
-  writeHtmlReport(file, input);
-
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
@@ -50,16 +48,41 @@ test('the split-brain report in headless Chromium: charts with data, live legend
     await page.waitForSelector('body[data-ready="true"]', { timeout: 10_000 });
     assert.deepEqual(errors, []);
     assert.deepEqual(outside, [], 'the page loads nothing from the network');
+    await body(page);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+}
 
+/** Every chart of the page: its series, canvas size, and the legend's value per variant. */
+function chartsOf(page: Page) {
+  return page.$$eval('.chart', (els) =>
+    els.map((el) => {
+      const c = el.querySelector('canvas');
+      return {
+        panel: el.closest('section.panel')?.id ?? '',
+        series: el.getAttribute('data-series'),
+        w: c?.width ?? 0,
+        h: c?.height ?? 0,
+        legend: [...el.querySelectorAll('.u-legend .u-series')].slice(1).map((r) => r.querySelector('.u-value')?.textContent ?? ''),
+      };
+    }),
+  );
+}
+
+test('the split-brain report in headless Chromium: charts with data, live legends, a fault opens its message sequence', { skip, timeout: 60_000 }, async () => {
+  const s = loadScenario('split-brain.yaml');
+  const runs = ['naive', 'fixed'].map((name) => runVariant(s.variants.find((v) => v.name === name)!, { scenario: s.name, capture: true }));
+  const input = reportInputFromRuns(runs, { title: s.name, description: s.description, shownMetrics: s.variants[0].metrics.show, charts: s.variants[0].metrics.chart });
+  const file = join(mkdtempSync(join(tmpdir(), 'pillars-report-')), 'report.html');
+  writeHtmlReport(file, input);
+
+  await withReport(file, async (page) => {
     // Every panel is there; every chart has a canvas with a size and a legend row per variant.
     const panels = await page.$$eval('section.panel', (els) => els.map((e) => e.id));
     assert.deepEqual(panels, ['verdict', 'faults', 'panel-results', 'panel-series']);
-    const charts = await page.$$eval('.chart', (els) =>
-      els.map((el) => {
-        const c = el.querySelector('canvas');
-        return { series: el.getAttribute('data-series'), w: c?.width ?? 0, h: c?.height ?? 0, legend: [...el.querySelectorAll('.u-legend .u-series')].slice(1).map((r) => r.querySelector('.u-value')?.textContent ?? '') };
-      }),
-    );
+    const charts = await chartsOf(page);
     assert.ok(charts.length >= 6, `${charts.length} charts`);
     for (const c of charts) {
       assert.ok(c.w > 100 && c.h > 100, `${c.series}: canvas ${c.w}x${c.h}`);
@@ -112,8 +135,54 @@ test('the split-brain report in headless Chromium: charts with data, live legend
     mkdirSync(artifacts, { recursive: true });
     await page.locator('.fault-mark.has-sequence').first().click();
     await page.screenshot({ path: join(artifacts, 'report-split-brain.png'), fullPage: true });
-    assert.deepEqual(errors, []);
-  } finally {
-    await browser.close();
-  }
+  });
+});
+
+test("the demo's five-pillar report in headless Chromium: a panel per pillar with its numbers, check and charts; the chaos on the timeline", { skip, timeout: 120_000 }, async () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'pillars-demo-')), 'report.html');
+  const { ok } = runDemo({ html: file, quiet: true }, { color: false, progress: false });
+  assert.ok(ok, 'every pillar prevented its failure');
+  await withReport(file, async (page) => {
+    const panels = await page.$$eval('section.panel', (els) => els.map((e) => e.id));
+    assert.deepEqual(panels, ['verdict', 'faults', 'panel-work', 'panel-state', 'panel-truth', 'panel-control', 'panel-intelligence']);
+    for (const pillar of ['work', 'state', 'truth', 'control', 'intelligence']) {
+      const panel = page.locator(`#panel-${pillar}`);
+      assert.equal(await panel.locator('.pillar').textContent(), pillar);
+      assert.match((await panel.locator('.panel-text').textContent()) ?? '', /What happened: .+ Naive: .+ Fixed: .+ Prevented: /);
+      // The failure this pillar prevents: its check fails naive and holds fixed.
+      const check = panel.locator('tr', { hasText: 'check metric:' });
+      assert.deepEqual(await check.locator('td').allTextContents(), ['FAIL', 'ok'], `${pillar}: the check`);
+      // The numbers side by side, the better one marked where they differ.
+      assert.ok((await panel.locator('table.side-by-side tbody tr').count()) >= 4, `${pillar}: rows`);
+      assert.ok((await panel.locator('td.best').count()) >= 1, `${pillar}: a better value marked`);
+    }
+    const charts = await chartsOf(page);
+    for (const pillar of ['work', 'state', 'truth', 'control', 'intelligence']) {
+      const mine = charts.filter((c) => c.panel === `panel-${pillar}`);
+      assert.ok(mine.length >= 3, `${pillar}: ${mine.length} charts`);
+      for (const c of mine) {
+        assert.ok(c.w > 100 && c.h > 100, `${c.series}: canvas ${c.w}x${c.h}`);
+        assert.equal(c.legend.length, 2, `${c.series}: a legend row per variant`);
+        assert.ok(c.legend.some((v) => /^(avg|last) /.test(v)), `${c.series}: samples in one variant at least (${c.legend})`);
+      }
+    }
+    // The series each panel is about, with the values that tell the variants apart.
+    const legend = (series: string) => charts.find((c) => c.series === series)!.legend;
+    assert.deepEqual(legend('nodes_up'), ['last 19', 'last 19'], 'the crashed warehouse node came back');
+    assert.equal(legend('fraud_rules_in_charge_us')[1], 'last 1', 'the rules answer after the drift');
+    assert.equal(await page.locator('.empty').count(), 0, 'nothing missing');
+
+    // The chaos: a crash and its restart, a partition and its heal, in each variant.
+    assert.equal(await page.locator('.timeline-row').count(), 2);
+    assert.equal(await page.locator('.fault-mark').count(), 8);
+    await page.locator('.fault-mark.has-sequence').first().click();
+    assert.match((await page.locator('.fault-group:visible').textContent()) ?? '', /crash/);
+    const svg = page.locator('.sequence:visible svg.sequence-svg');
+    assert.ok((await svg.locator('g.msg').count()) > 10, 'messages around the crash');
+    await page.locator('.fault-mark').nth(2).click(); // naive's row: crash, restart, partition, heal
+    assert.match((await page.locator('.fault-group:visible').textContent()) ?? '', /partition/);
+
+    mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({ path: join(artifacts, 'report-demo.png'), fullPage: true });
+  });
 });
