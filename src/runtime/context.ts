@@ -24,6 +24,8 @@ export interface Disk {
   append(file: string, data: Uint8Array): void;
   /** The current content of a file (synced or not), or undefined when it does not exist. */
   read(file: string): Uint8Array | undefined;
+  /** Cut a file to its first `length` bytes; like a write, durable only after the next fsync of that file. */
+  truncate(file: string, length: number): void;
   /** Remove a file; like a write, the removal is durable only after the next fsync of that file. */
   remove(file: string): void;
   /** Names of the files that exist now, sorted. */

@@ -68,6 +68,14 @@ export class SimDisk implements Disk {
     return out.slice();
   }
 
+  truncate(file: string, length: number): void {
+    const f = this.files.get(file);
+    if (f === undefined || !f.current.exists) return;
+    const all = concat(f.current.chunks);
+    // A fresh array: a pending fsync snapshot still references the old chunks.
+    f.current = { chunks: [all.slice(0, Math.max(0, Math.min(length, all.length)))], exists: true };
+  }
+
   remove(file: string): void {
     const f = this.files.get(file);
     if (f !== undefined) f.current = { chunks: [], exists: false };

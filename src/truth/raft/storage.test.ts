@@ -1,0 +1,138 @@
+/**
+ * Raft's storage read back after what crashes and bad disks leave: the same code runs on the
+ * simulator's disk (here) and on real files.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SimDisk } from '../../sim/disk.js';
+import { RaftStorage, isStorageCorruptError, segmentPrefix, snapshotFile } from './storage.js';
+import type { Entry } from './types.js';
+import { recordHeaderBytes } from '../../runtime/records.js';
+
+/** A disk whose fsyncs complete at once (the tests call crash() themselves). */
+function disk(): SimDisk {
+  return new SimDisk({ now: () => 0, fsyncDelayMs: () => 0, scheduleSync: (_at, _file, complete) => complete() });
+}
+
+const entries = (from: number, to: number, term = 1): Entry[] => Array.from({ length: to - from + 1 }, (_, i) => ({ term, index: from + i, data: { op: { f: 'write', key: `k${from + i}`, value: from + i } } }));
+
+function write(d: SimDisk, s: RaftStorage, hsTerm: number, es: Entry[]): void {
+  for (const f of s.append({ term: hsTerm, vote: 'n1', commit: es.length > 0 ? es[es.length - 1].index : 0 }, es)) d.fsync(f, () => {});
+}
+
+test('what was appended reads back: the last hard state, entries in order, undefined on an empty disk', () => {
+  const d = disk();
+  assert.equal(new RaftStorage(d).restore(), undefined);
+  const s = new RaftStorage(d);
+  s.restore();
+  write(d, s, 1, entries(1, 3));
+  write(d, s, 2, entries(4, 5, 2));
+  const r = new RaftStorage(d).restore()!;
+  assert.deepEqual(r.hardState, { term: 2, vote: 'n1', commit: 5 });
+  assert.deepEqual(r.entries.map((e) => [e.index, e.term]), [[1, 1], [2, 1], [3, 1], [4, 2], [5, 2]]);
+  assert.deepEqual(r.entries[2].data, { op: { f: 'write', key: 'k3', value: 3 } });
+});
+
+test('entries a new leader overwrote are replaced from their index on', () => {
+  const d = disk();
+  const s = new RaftStorage(d);
+  s.restore();
+  write(d, s, 1, entries(1, 5));
+  write(d, s, 2, entries(3, 4, 2));
+  const r = new RaftStorage(d).restore()!;
+  assert.deepEqual(r.entries.map((e) => [e.index, e.term]), [[1, 1], [2, 1], [3, 2], [4, 2]]);
+});
+
+test('a torn last record is cut off with a warning; what was before it stays, and new appends follow', () => {
+  const d = disk();
+  const s = new RaftStorage(d);
+  s.restore();
+  write(d, s, 1, entries(1, 3));
+  const file = `${segmentPrefix}1`;
+  const good = d.read(file)!.length;
+  // A crash in the middle of a write: the next record cut after its header and four bytes.
+  const d2 = disk();
+  const s2 = new RaftStorage(d2);
+  s2.restore();
+  s2.append({ term: 1, vote: 'n1', commit: 4 }, entries(4, 4));
+  const next = d2.read(file)!;
+  d.append(file, next.subarray(0, recordHeaderBytes + 4));
+  const warnings: [string, Record<string, unknown>][] = [];
+  const again = new RaftStorage(d, (e, f) => warnings.push([e, f]));
+  const r = again.restore()!;
+  assert.deepEqual(r.entries.map((e) => e.index), [1, 2, 3]);
+  assert.equal(warnings.length, 1);
+  assert.equal(warnings[0][0], 'wal_torn_tail_truncated');
+  assert.equal(warnings[0][1].file, file);
+  assert.equal(warnings[0][1].offset, good);
+  assert.equal(d.read(file)!.length, good, 'the torn bytes are gone');
+  write(d, again, 1, entries(4, 4));
+  assert.deepEqual(new RaftStorage(d).restore()!.entries.map((e) => e.index), [1, 2, 3, 4]);
+});
+
+test('a flipped byte in the middle of the log refuses to start, naming the file and the offset', () => {
+  const d = disk();
+  const s = new RaftStorage(d);
+  s.restore();
+  write(d, s, 1, entries(1, 3));
+  const file = `${segmentPrefix}1`;
+  const offset = d.read(file)!.length;
+  write(d, s, 1, entries(4, 6));
+  write(d, s, 1, entries(7, 9));
+  const bytes = d.read(file)!;
+  bytes[offset + 20] ^= 0x40;
+  d.write(file, bytes);
+  assert.throws(
+    () => new RaftStorage(d).restore(),
+    (e: unknown) => isStorageCorruptError(e) && e.file === file && e.offset === offset && /raft\.wal\.1: corrupt at byte \d+ \(checksum mismatch\)/.test(e.message),
+  );
+});
+
+test('a snapshot compacts: covered segments go, the log restarts after it; a bad snapshot is corruption', () => {
+  const d = disk();
+  const s = new RaftStorage(d);
+  s.restore();
+  write(d, s, 1, entries(1, 10));
+  for (const f of s.writeSnapshot({ index: 10, term: 1, data: { kv: 'state' } })) d.fsync(f, () => {});
+  for (const f of s.rotate(10, { term: 1, vote: 'n1', commit: 10 })) d.fsync(f, () => {});
+  write(d, s, 1, entries(11, 12));
+  assert.deepEqual(d.list(), [snapshotFile, `${segmentPrefix}2`]);
+  const r = new RaftStorage(d).restore()!;
+  assert.equal(r.snapshot!.index, 10);
+  assert.deepEqual(r.snapshot!.data, { kv: 'state' });
+  assert.deepEqual(r.entries.map((e) => e.index), [11, 12]);
+  assert.equal(r.hardState.commit, 12);
+
+  const snap = d.read(snapshotFile)!;
+  snap[snap.length - 1] ^= 1;
+  d.write(snapshotFile, snap);
+  assert.throws(() => new RaftStorage(d).restore(), (e: unknown) => isStorageCorruptError(e) && e.file === snapshotFile);
+});
+
+test('a hole in the log after the snapshot is corruption, not a shorter log', () => {
+  const d = disk();
+  const s = new RaftStorage(d);
+  s.restore();
+  write(d, s, 1, entries(1, 3));
+  write(d, s, 1, entries(5, 6));
+  assert.throws(() => new RaftStorage(d).restore(), (e: unknown) => isStorageCorruptError(e) && /jumps from index 3 to 5/.test(e.message));
+});
+
+test('a segment past its size limit is closed; the new one opens with the hard state and reads alone', () => {
+  const d = disk();
+  const s = new RaftStorage(d, undefined, { segmentBytesMax: 200 });
+  s.restore();
+  for (let i = 1; i <= 20; i++) write(d, s, 3, entries(i, i));
+  const segments = d.list().filter((f) => f.startsWith(segmentPrefix));
+  assert.ok(segments.length >= 5, `${segments.length} segments`);
+  const r = new RaftStorage(d).restore()!;
+  assert.deepEqual(r.entries.map((e) => e.index), Array.from({ length: 20 }, (_, i) => i + 1));
+  assert.deepEqual(r.hardState, { term: 3, vote: 'n1', commit: 20 });
+  // A snapshot at 20 removes every full segment; the hard state survives in the new one.
+  for (const f of s.writeSnapshot({ index: 20, term: 3, data: null })) d.fsync(f, () => {});
+  for (const f of s.rotate(20, { term: 3, vote: 'n1', commit: 20 })) d.fsync(f, () => {});
+  const after = new RaftStorage(d).restore()!;
+  assert.deepEqual(after.hardState, { term: 3, vote: 'n1', commit: 20 });
+  assert.equal(after.entries.length, 0);
+  assert.equal(d.list().filter((f) => f.startsWith(segmentPrefix)).length, 1);
+});
