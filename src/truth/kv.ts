@@ -1,6 +1,12 @@
 /**
  * The replicated key-value state machine: get, put, delete, compare-and-set, incr, and a multi-key
- * transfer for the bank. Client sessions (client id + sequence number) make a retried command apply
+ * transfer for the bank; and what a Redis client asks of a server: SET with NX, XX and a time to
+ * live, DEL and EXISTS of several keys, MGET, MSET (atomic), INCRBY on integer strings.
+ *
+ * Time to live is deterministic: a command carries the proposing leader's clock (`nowMs`), every
+ * replica computes the same deadline from it, and a key whose deadline passed is absent to every
+ * command; reads served outside the log (ReadIndex) judge by the leader's clock. Expired keys are
+ * removed for good by an `expire-sweep` command the leader proposes, so memory does not keep them. Client sessions (client id + sequence number) make a retried command apply
  * exactly once (Raft thesis §6.3): the session remembers the result of every request the client may
  * still retry and answers a retry with it instead of applying again. Each request also says which of
  * the client's requests were answered (all below `ackedBelow`); their results are forgotten, and a
@@ -14,7 +20,25 @@ export interface KvCommand {
   /** Who asked, for sessions; absent for commands without a session. */
   session?: { client: string; seq: number; ackedBelow?: number };
   op: Operation;
+  /** The proposing leader's clock: the time every replica judges expiry by for this command. */
+  nowMs?: number;
 }
+
+/** The value of a `set` operation: Redis's SET with its conditions and time to live. */
+export interface SetArgs {
+  v: unknown;
+  /** Only if the key does not exist (NX) / only if it does (XX). */
+  nx?: boolean;
+  xx?: boolean;
+  /** Expire this many ms after the command's nowMs (EX, PX); without it the key's TTL is cleared. */
+  ttlMs?: number;
+}
+
+/** Operations that read only: served after ReadIndex (or a lease) without going through the log. */
+export const readOnlyOperations: ReadonlySet<string> = new Set(['read', 'mget', 'exists']);
+
+/** Redis's words for INCR on a value that is not an integer. */
+export const notAnIntegerError = 'value is not an integer or out of range';
 
 interface Session {
   /** Every request of this client below this sequence number was answered (or given up). */
@@ -28,6 +52,8 @@ export interface KvSnapshot {
   data: [string, unknown][];
   sessions: [string, { ackedBelow: number; results: [number, KvResult][] }][];
   applied: number;
+  /** Keys with a deadline (absolute ms on the leaders' clocks). */
+  expires?: [string, number][];
 }
 
 /**
@@ -45,22 +71,25 @@ export const sessionRequestsMax = 1_000;
 
 export class KvStateMachine {
   readonly data = new Map<string, unknown>();
+  /** Deadlines of the keys that have one. */
+  readonly expires = new Map<string, number>();
   private readonly sessions = new Map<string, Session>();
   /** Commands applied for real (not answered from a session), e.g. to count duplicate payments. */
   applied = 0;
 
   apply(cmd: KvCommand): KvResult {
     const s = cmd.session;
+    const now = cmd.nowMs ?? -Infinity;
     if (s === undefined) {
       this.applied++;
-      return this.execute(cmd.op);
+      return this.execute(cmd.op, now);
     }
     const session = this.session(s.client);
     if (s.ackedBelow !== undefined && s.ackedBelow > session.ackedBelow) forgetBelow(session, s.ackedBelow);
     if (s.seq < session.ackedBelow) return { ok: false, error: `stale request ${s.seq}: the client has moved past it` };
     const known = session.results.get(s.seq);
     if (known !== undefined) return known;
-    const result = this.execute(cmd.op);
+    const result = this.execute(cmd.op, now);
     this.applied++;
     session.results.set(s.seq, result);
     if (session.results.size > sessionRequestsMax) forgetBelow(session, session.results.keys().next().value! + 1);
@@ -93,6 +122,7 @@ export class KvStateMachine {
       data: [...this.data],
       sessions: [...this.sessions].map(([client, s]) => [client, { ackedBelow: s.ackedBelow, results: [...s.results] }]),
       applied: this.applied,
+      expires: [...this.expires],
     };
   }
 
@@ -102,35 +132,108 @@ export class KvStateMachine {
     this.sessions.clear();
     for (const [client, { ackedBelow, results }] of s.sessions) this.sessions.set(client, { ackedBelow, results: new Map(results) });
     this.applied = s.applied;
+    this.expires.clear();
+    for (const [k, at] of s.expires ?? []) this.expires.set(k, at);
   }
 
-  /** The value of a key, null when absent (reads served outside the log, after ReadIndex). */
-  get(key: string | undefined): unknown {
-    return key === undefined ? null : (this.data.get(key) ?? null);
+  /** The value of a key, null when absent or expired at `nowMs` (reads served outside the log, after ReadIndex). */
+  get(key: string | undefined, nowMs = -Infinity): unknown {
+    if (key === undefined) return null;
+    const at = this.expires.get(key);
+    if (at !== undefined && at <= nowMs) return null;
+    return this.data.get(key) ?? null;
   }
 
-  private execute(op: Operation): KvResult {
+  /** A read-only operation (read, mget, exists) against the state at `nowMs`. */
+  query(op: Operation, nowMs = -Infinity): unknown {
+    switch (op.f) {
+      case 'mget':
+        return (op.value as string[]).map((k) => this.get(k, nowMs));
+      case 'exists':
+        return (op.value as string[]).reduce((n, k) => n + (this.get(k, nowMs) === null ? 0 : 1), 0);
+      default:
+        return this.get(op.key, nowMs);
+    }
+  }
+
+  /** The earliest deadline of any key (Infinity when none): the leader sweeps once it has passed. */
+  nextExpiryMs(): number {
+    let min = Infinity;
+    for (const at of this.expires.values()) if (at < min) min = at;
+    return min;
+  }
+
+  private put(key: string, value: unknown, ttlMs: number | undefined, now: number): void {
+    this.data.set(key, value);
+    if (ttlMs === undefined) this.expires.delete(key);
+    else this.expires.set(key, now + ttlMs);
+  }
+
+  /** Remove a key (and its deadline); says whether it was there, expired keys not counted. */
+  private remove(key: string, now: number): boolean {
+    const live = this.get(key, now) !== null;
+    this.data.delete(key);
+    this.expires.delete(key);
+    return live;
+  }
+
+  private execute(op: Operation, now: number): KvResult {
     const key = op.key ?? '';
     switch (op.f) {
       case 'read':
-        return { ok: true, value: this.get(op.key) };
+      case 'mget':
+      case 'exists':
+        return { ok: true, value: this.query(op, now) };
       case 'write':
-        this.data.set(key, op.value);
+        this.put(key, op.value, undefined, now);
         return { ok: true };
       case 'delete':
-        this.data.delete(key);
+        this.remove(key, now);
         return { ok: true };
+      case 'set': {
+        const a = op.value as SetArgs;
+        const exists = this.get(key, now) !== null;
+        // Redis answers a SET whose condition fails with nil: not an error, nothing written.
+        if ((a.nx && exists) || (a.xx && !exists)) return { ok: true, value: false };
+        this.put(key, a.v, a.ttlMs, now);
+        return { ok: true, value: true };
+      }
+      case 'mset': {
+        for (const [k, v] of op.value as [string, unknown][]) this.put(k, v, undefined, now);
+        return { ok: true };
+      }
+      case 'del': {
+        let n = 0;
+        for (const k of op.value as string[]) if (this.remove(k, now)) n++;
+        return { ok: true, value: n };
+      }
+      case 'expire-sweep': {
+        let n = 0;
+        for (const [k, at] of this.expires) {
+          if (at > now) continue;
+          this.data.delete(k);
+          this.expires.delete(k);
+          n++;
+        }
+        return { ok: true, value: n };
+      }
       case 'cas': {
         const [expected, next] = op.value as [unknown, unknown];
-        const current = this.data.get(key) ?? null;
-        if (current !== expected) return { ok: false, error: `expected ${JSON.stringify(expected)}, found ${JSON.stringify(current)}` };
+        const current = this.get(key, now);
+        // A counter INCR made is a number; a Redis client compares it by its digits.
+        const same = current === expected || (typeof current === 'number' && typeof expected === 'string' && String(current) === expected);
+        if (!same) return { ok: false, error: `expected ${JSON.stringify(expected)}, found ${JSON.stringify(current)}` };
+        // A compare-and-set keeps the key's time to live, as Redis's SET KEEPTTL would.
         this.data.set(key, next);
         return { ok: true };
       }
       case 'incr': {
-        const next = Number(this.data.get(key) ?? 0) + Number(op.value ?? 1);
-        this.data.set(key, next);
-        return { ok: true, value: next };
+        const current = toInteger(this.get(key, now));
+        const delta = Number(op.value ?? 1);
+        if (current === undefined || !Number.isSafeInteger(current + delta)) return { ok: false, error: notAnIntegerError };
+        // INCR keeps a key's time to live (Redis does the same).
+        this.data.set(key, current + delta);
+        return { ok: true, value: current + delta };
       }
       case 'transfer': {
         const { to, amount } = op.value as { to: string; amount: number };
@@ -149,4 +252,15 @@ export class KvStateMachine {
 function forgetBelow(session: Session, ackedBelow: number): void {
   session.ackedBelow = ackedBelow;
   for (const seq of session.results.keys()) if (seq < ackedBelow) session.results.delete(seq);
+}
+
+/** A stored value read as an integer for INCR: a number, a decimal integer string, or absent (0). */
+function toInteger(v: unknown): number | undefined {
+  if (v === null || v === undefined) return 0;
+  if (typeof v === 'number') return Number.isSafeInteger(v) ? v : undefined;
+  if (typeof v === 'string' && /^-?(0|[1-9]\d{0,17})$/.test(v)) {
+    const n = Number(v);
+    return Number.isSafeInteger(n) ? n : undefined;
+  }
+  return undefined;
 }

@@ -12,7 +12,7 @@
 import { z } from 'zod';
 import type { Context, NodeId, Process } from '../../runtime/context.js';
 import { clientReply, isClientRequest, type ClientRequest } from '../../runtime/client-protocol.js';
-import { KvStateMachine, type KvCommand, type KvSnapshot } from '../kv.js';
+import { KvStateMachine, readOnlyOperations, type KvCommand, type KvSnapshot } from '../kv.js';
 import { Raft, defaultRaftConfig } from './raft.js';
 import { RaftStorage } from './storage.js';
 import { isConfChange, isRaftMessage, type Ready } from './types.js';
@@ -48,12 +48,48 @@ export const raftKvConfigSchema = z
     unsafeCommitPreviousTerms: z.boolean().default(false),
     /** DELIBERATELY UNSAFE: send votes and acknowledgements before the fsync completes. */
     unsafeAckBeforeFsync: z.boolean().default(false),
+    /** Sweep expired keys (time to live) through the log every second as leader: on for a real node. */
+    expirySweeps: z.boolean().default(false),
+    /**
+     * Confirm leadership once for all the reads that arrived since the last confirmation was asked
+     * (one heartbeat round per batch, not per read), as etcd batches ReadIndex: on for a real node.
+     */
+    readBatching: z.boolean().default(false),
   })
   .strict();
 export type RaftKvConfig = z.infer<typeof raftKvConfigSchema>;
 
 /** How many recent client attempts a node remembers, to ignore the network's duplicates of them. */
 const seenAttemptsMax = 100_000;
+
+/** How often a leader looks for keys whose time to live has passed, to sweep them through the log. */
+const expirySweepEveryMs = 1_000;
+
+/**
+ * Failures that say the request was certainly not applied and will not be: a client (or a node
+ * serving clients) may send it again, to the leader that is elected now.
+ */
+export const notAppliedErrors = { noLeader: 'no leader', leadershipLost: 'leadership lost', overwritten: 'proposal overwritten' } as const;
+const notApplied: ReadonlySet<string> = new Set(Object.values(notAppliedErrors));
+
+export function isNotAppliedFailure(reply: { status: string; error?: string }): boolean {
+  return reply.status === 'fail' && reply.error !== undefined && notApplied.has(reply.error);
+}
+
+/** What a node says of its Raft state (the real node's /status). */
+export interface RaftKvStatus {
+  id: NodeId;
+  role: string;
+  term: number;
+  leader: NodeId | undefined;
+  commit: number;
+  applied: number;
+  lastIndex: number;
+  snapshotIndex: number;
+  keys: number;
+  /** As leader: each follower's highest replicated index. */
+  followers?: Record<NodeId, { match: number; lag: number }>;
+}
 
 interface Forwarded {
   type: 'kv_forward';
@@ -79,17 +115,22 @@ export class RaftKv implements Process {
   /** Reads confirmed, waiting for their index to be applied. */
   private readyReads: { index: number; client: NodeId; req: ClientRequest }[] = [];
   private readContextNext = 1;
+  /** Reads waiting for the next leadership confirmation (readBatching). */
+  private readBatch: { client: NodeId; req: ClientRequest }[] = [];
+  /** Batches waiting for their confirmation, by ReadIndex context. */
+  private readonly batchedReads = new Map<number, { client: NodeId; req: ClientRequest }[]>();
   private readyInFlight = false;
   private wasLeader = false;
   private readonly storage: RaftStorage;
   private snapshotting = false;
+  private sweepProposed = false;
 
   constructor(
     private readonly ctx: Context,
     private readonly config: RaftKvConfig,
   ) {
     const voters = config.voters ?? [...ctx.peers, ctx.id].sort();
-    this.storage = new RaftStorage(ctx.disk);
+    this.storage = new RaftStorage(ctx.disk, (event, fields) => ctx.log(event, fields));
     const restored = this.storage.restore();
     // The state machine comes back from the snapshot; the committed entries after it are applied again.
     if (restored?.snapshot !== undefined) this.kv.restore(restored.snapshot.data as KvSnapshot);
@@ -103,6 +144,13 @@ export class RaftKv implements Process {
       this.ctx.setTimer(this.config.tickMs, tick);
     };
     this.ctx.setTimer(this.config.tickMs * this.ctx.random(), tick);
+    const sweep = () => {
+      this.maybeSweepExpired();
+      this.afterInput();
+      this.ctx.setTimer(expirySweepEveryMs, sweep);
+    };
+    // Only a store with deadlines needs the sweep's timer (the simulator's stories set none).
+    if (this.kv.expires.size > 0 || this.config.expirySweeps) this.ctx.setTimer(expirySweepEveryMs, sweep);
   }
 
   onMessage(from: NodeId, msg: unknown): void {
@@ -117,6 +165,33 @@ export class RaftKv implements Process {
     return { role: this.raft.role };
   }
 
+  /** As leader, hand leadership to an up-to-date follower (thesis §3.10); false when that cannot start. */
+  transferLeadership(to: NodeId): boolean {
+    const ok = this.raft.transferLeadership(to);
+    this.afterInput();
+    return ok;
+  }
+
+  status(): RaftKvStatus {
+    const log = this.raft.log;
+    const st: RaftKvStatus = {
+      id: this.ctx.id,
+      role: this.raft.role,
+      term: this.raft.term,
+      leader: this.raft.leader,
+      commit: log.committed,
+      applied: log.applied,
+      lastIndex: log.lastIndex(),
+      snapshotIndex: log.snapshotIndex(),
+      keys: this.kv.data.size,
+    };
+    if (this.raft.role === 'leader') {
+      st.followers = {};
+      for (const [id, match] of this.raft.matchIndexes()) if (id !== this.ctx.id) st.followers[id] = { match, lag: log.lastIndex() - match };
+    }
+    return st;
+  }
+
   private onClient(client: NodeId, req: ClientRequest): void {
     // A copy of an attempt this node already handled (the network duplicates): handling it again
     // could apply a request this node already answered with a failure. Retries are new attempts.
@@ -128,21 +203,51 @@ export class RaftKv implements Process {
       const leader = this.raft.leader;
       // A follower hands the request to the leader it knows; without one, nothing happened: a definite failure.
       if (leader !== undefined && leader !== this.ctx.id) this.ctx.send(leader, { type: 'kv_forward', client, req } satisfies Forwarded);
-      else this.ctx.send(client, clientReply(req, 'fail', undefined, 'no leader'));
+      else this.ctx.send(client, clientReply(req, 'fail', undefined, notAppliedErrors.noLeader));
       return;
     }
-    if (req.op.f === 'read' && !this.config.readsThroughLog) {
+    if (readOnlyOperations.has(req.op.f) && !this.config.readsThroughLog) {
+      if (this.config.readBatching) {
+        this.readBatch.push({ client, req });
+        return;
+      }
       const context = this.readContextNext++;
       this.reads.set(context, { client, req });
       this.raft.readIndex(context);
       return;
     }
-    const cmd: KvCommand = this.config.sessions ? { op: req.op, session: { client, seq: req.id, ackedBelow: req.ackedBelow } } : { op: req.op };
+    // The leader's clock goes into the log: every replica judges time to live by the same instant.
+    const nowMs = this.ctx.now();
+    const cmd: KvCommand = this.config.sessions ? { op: req.op, session: { client, seq: req.id, ackedBelow: req.ackedBelow }, nowMs } : { op: req.op, nowMs };
     const r = this.raft.propose(cmd);
     if (r.ok) this.proposals.set(r.index, { client, req, term: r.term });
   }
 
+  /** A leader removes keys whose time to live has passed, through the log, one sweep at a time. */
+  private maybeSweepExpired(): void {
+    if (this.raft.role !== 'leader' || this.sweepProposed || this.kv.expires.size === 0) return;
+    const nowMs = this.ctx.now();
+    if (this.kv.nextExpiryMs() > nowMs) return;
+    const r = this.raft.propose({ op: { f: 'expire-sweep' }, nowMs } satisfies KvCommand);
+    if (r.ok) this.sweepProposed = true;
+  }
+
+  /** Ask one leadership confirmation for every read batched since the last (readBatching). */
+  private flushReadBatch(): void {
+    if (this.readBatch.length === 0) return;
+    const batch = this.readBatch;
+    this.readBatch = [];
+    if (this.raft.role !== 'leader') {
+      for (const { client, req } of batch) this.ctx.send(client, clientReply(req, 'fail', undefined, notAppliedErrors.leadershipLost));
+      return;
+    }
+    const context = this.readContextNext++;
+    this.batchedReads.set(context, batch);
+    this.raft.readIndex(context);
+  }
+
   private afterInput(): void {
+    this.flushReadBatch();
     if (this.wasLeader && this.raft.role !== 'leader') this.loseLeadership();
     if (!this.wasLeader && this.raft.role === 'leader') this.ctx.metrics.count('raft_leaders_elected');
     this.wasLeader = this.raft.role === 'leader';
@@ -151,8 +256,12 @@ export class RaftKv implements Process {
 
   /** Reads not yet confirmed cannot be served by a node that no longer leads: nothing was read. */
   private loseLeadership(): void {
-    for (const { client, req } of this.reads.values()) this.ctx.send(client, clientReply(req, 'fail', undefined, 'leadership lost'));
+    for (const { client, req } of this.reads.values()) this.ctx.send(client, clientReply(req, 'fail', undefined, notAppliedErrors.leadershipLost));
     this.reads.clear();
+    for (const batch of this.batchedReads.values()) for (const { client, req } of batch) this.ctx.send(client, clientReply(req, 'fail', undefined, notAppliedErrors.leadershipLost));
+    this.batchedReads.clear();
+    // A sweep this node proposed may never commit; the next leader proposes its own.
+    this.sweepProposed = false;
   }
 
   private processReady(): void {
@@ -192,16 +301,24 @@ export class RaftKv implements Process {
         this.raft.applyConfChange(e.data.confChange);
         continue;
       }
-      const result = this.kv.apply(e.data as KvCommand);
+      const cmd = e.data as KvCommand;
+      if (cmd.op.f === 'expire-sweep') this.sweepProposed = false;
+      const result = this.kv.apply(cmd);
       const p = this.proposals.get(e.index);
       if (p !== undefined) {
         this.proposals.delete(e.index);
         if (p.term === e.term) this.ctx.send(p.client, result.ok ? clientReply(p.req, 'ok', result.value) : clientReply(p.req, 'fail', undefined, result.error));
         // Another leader's entry took this index: our proposal was never committed and never will be.
-        else this.ctx.send(p.client, clientReply(p.req, 'fail', undefined, 'proposal overwritten'));
+        else this.ctx.send(p.client, clientReply(p.req, 'fail', undefined, notAppliedErrors.overwritten));
       }
     }
     for (const rs of rd.readStates) {
+      const batch = this.batchedReads.get(rs.context);
+      if (batch !== undefined) {
+        this.batchedReads.delete(rs.context);
+        for (const r of batch) this.readyReads.push({ index: rs.index, ...r });
+        continue;
+      }
       const r = this.reads.get(rs.context);
       if (r === undefined) continue;
       this.reads.delete(rs.context);
@@ -234,7 +351,7 @@ export class RaftKv implements Process {
     const waiting: typeof this.readyReads = [];
     for (const r of this.readyReads) {
       if (r.index > applied) waiting.push(r);
-      else this.ctx.send(r.client, clientReply(r.req, 'ok', this.kv.get(r.req.op.key)));
+      else this.ctx.send(r.client, clientReply(r.req, 'ok', this.kv.query(r.req.op, this.ctx.now())));
     }
     this.readyReads = waiting;
   }

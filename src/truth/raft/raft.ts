@@ -143,6 +143,13 @@ export class Raft {
     return { voters: [...this.voters].sort(), learners: [...this.learners].sort() };
   }
 
+  /** As leader, each member's highest index known to match ours (empty otherwise). */
+  matchIndexes(): Map<NodeId, number> {
+    const out = new Map<NodeId, number>();
+    if (this.role === 'leader') for (const [id, pr] of this.prs) out.set(id, id === this.id ? this.log.lastIndex() : pr.match);
+    return out;
+  }
+
   hardState(): HardState {
     return { term: this.term, vote: this.vote, commit: this.log.committed };
   }
