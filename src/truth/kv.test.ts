@@ -53,3 +53,53 @@ test('without a session every copy applies (the phantom-write naive design)', ()
   kv.apply({ op: { f: 'incr', key: 'x', value: 1 } });
   assert.equal(kv.get('x'), 2);
 });
+
+const at = (nowMs: number, op: KvCommand['op']): KvCommand => ({ op, nowMs });
+
+test("Redis's SET: NX and XX conditions answer false without writing; a TTL counts from the command's clock; a plain write clears it", () => {
+  const kv = new KvStateMachine();
+  assert.deepEqual(kv.apply(at(0, { f: 'set', key: 'k', value: { v: 'a', xx: true } })), { ok: true, value: false });
+  assert.equal(kv.get('k'), null);
+  assert.deepEqual(kv.apply(at(0, { f: 'set', key: 'k', value: { v: 'a', nx: true, ttlMs: 100 } })), { ok: true, value: true });
+  assert.deepEqual(kv.apply(at(50, { f: 'set', key: 'k', value: { v: 'b', nx: true } })), { ok: true, value: false });
+  assert.equal(kv.get('k', 99), 'a');
+  assert.equal(kv.get('k', 100), null, 'expired at its deadline');
+  // Expired keys are absent to commands too: NX succeeds on one.
+  assert.deepEqual(kv.apply(at(150, { f: 'set', key: 'k', value: { v: 'c', nx: true, ttlMs: 100 } })), { ok: true, value: true });
+  assert.equal(kv.nextExpiryMs(), 250);
+  kv.apply(at(160, { f: 'write', key: 'k', value: 'd' }));
+  assert.equal(kv.get('k', 10_000), 'd', 'a plain write clears the TTL');
+  assert.equal(kv.nextExpiryMs(), Infinity);
+});
+
+test('DEL and EXISTS count live keys; MGET and MSET; INCR keeps a TTL and refuses what is not an integer', () => {
+  const kv = new KvStateMachine();
+  kv.apply(at(0, { f: 'mset', value: [['a', '1'], ['b', '2'], ['c', 'x']] }));
+  kv.apply(at(0, { f: 'set', key: 't', value: { v: '5', ttlMs: 10 } }));
+  assert.deepEqual(kv.query({ f: 'mget', value: ['a', 'b', 'nope', 't'] }, 5), ['1', '2', null, '5']);
+  assert.equal(kv.query({ f: 'exists', value: ['a', 'a', 'nope', 't'] }, 20), 2, 'an expired key does not exist; a key named twice counts twice');
+  assert.deepEqual(kv.apply(at(5, { f: 'incr', key: 't', value: 10 })), { ok: true, value: 15 });
+  assert.equal(kv.get('t', 11), null, 'INCR kept the deadline');
+  assert.deepEqual(kv.apply(at(0, { f: 'incr', key: 'c', value: 1 })), { ok: false, error: 'value is not an integer or out of range' });
+  assert.deepEqual(kv.apply(at(0, { f: 'incr', key: 'a', value: -3 })), { ok: true, value: -2 });
+  assert.deepEqual(kv.apply(at(0, { f: 'incr', key: 'a', value: Number.MAX_SAFE_INTEGER })), { ok: true, value: Number.MAX_SAFE_INTEGER - 2 });
+  assert.deepEqual(kv.apply(at(0, { f: 'incr', key: 'a', value: 10 })), { ok: false, error: 'value is not an integer or out of range' }, 'past 2^53 it would lose digits');
+  assert.deepEqual(kv.apply(at(20, { f: 'del', value: ['a', 'b', 'nope', 't'] })), { ok: true, value: 2 }, 't had expired: not counted');
+  assert.equal(kv.get('a'), null);
+  // A counter compares by its digits in a CAS from a Redis client.
+  kv.apply(at(0, { f: 'incr', key: 'n', value: 7 }));
+  assert.deepEqual(kv.apply(at(0, { f: 'cas', key: 'n', value: ['7', '8'] })), { ok: true });
+});
+
+test('the expiry sweep removes exactly the keys whose deadline passed; a snapshot keeps the deadlines', () => {
+  const kv = new KvStateMachine();
+  for (let i = 0; i < 10; i++) kv.apply(at(0, { f: 'set', key: `k${i}`, value: { v: 'v', ttlMs: (i + 1) * 100 } }));
+  kv.apply(at(0, { f: 'write', key: 'forever', value: 'v' }));
+  assert.deepEqual(kv.apply(at(450, { f: 'expire-sweep' })), { ok: true, value: 4 });
+  assert.equal(kv.data.size, 7);
+  const copy = new KvStateMachine();
+  copy.restore(kv.snapshot());
+  assert.equal(copy.expires.size, 6);
+  assert.equal(copy.get('k9', 999), 'v');
+  assert.equal(copy.get('k9', 1000), null);
+});
