@@ -1,0 +1,141 @@
+/**
+ * Helpers for tests of real nodes: free loopback ports, in-process clusters of KvNodes (fast: one
+ * process, real TCP, real files), a RESP client on a raw socket, and waiting with a bound.
+ */
+import { mkdtempSync } from 'node:fs';
+import { createServer, connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startAdminHttp } from '../node/admin-http.js';
+import { KvNode, type KvNodeOptions } from '../node/kv-node.js';
+import type { PeerAddress } from '../runtime/tcp-transport.js';
+
+/** A port nothing listens on now (the kernel's pick; a test binds it right after). */
+export async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as { port: number }).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+/** `count` consecutive free ports (for a launcher's base + i layout), tried at random bases. */
+export async function freePortRun(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    let ok = true;
+    for (let i = 0; i < count && ok; i++) ok = await canListen(base + i);
+    if (ok) return base;
+  }
+  throw new Error(`no run of ${count} free ports found`);
+}
+
+async function canListen(port: number): Promise<boolean> {
+  const s = createServer();
+  return new Promise((resolve) => {
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
+export const tempDir = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));
+
+/** Wait until `check` holds (polled every 20 ms), or fail with `what` after timeoutMs. */
+export async function eventually<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export interface InProcessCluster {
+  nodes: KvNode[];
+  secret: Buffer;
+  dirs: string[];
+  peerPorts: number[];
+  leader(): Promise<KvNode>;
+  stop(): Promise<void>;
+  /** Build (not start) node i again on its directory and ports, e.g. after stop. */
+  rebuild(i: number, extra?: Partial<KvNodeOptions>): KvNode;
+}
+
+/** n KvNodes in this process on free ports and fresh directories, started, with HTTP admin. */
+export async function inProcessCluster(n: number, extra: Partial<KvNodeOptions> = {}, log: string[] = []): Promise<InProcessCluster> {
+  const secret = Buffer.from('test-cluster-secret');
+  const peerPorts = await Promise.all(Array.from({ length: n }, () => freePort()));
+  const dirs = Array.from({ length: n }, (_, i) => tempDir(`pillars-n${i + 1}-`));
+  const ids = dirs.map((_, i) => `n${i + 1}`);
+  const options = (i: number): KvNodeOptions => ({
+    id: ids[i],
+    listen: { host: '127.0.0.1', port: peerPorts[i] },
+    peers: new Map<string, PeerAddress>(ids.map((id, j) => [id, { host: '127.0.0.1', port: peerPorts[j] }] as [string, PeerAddress]).filter(([id]) => id !== ids[i])),
+    dataDir: dirs[i],
+    resp: { host: '127.0.0.1', port: 0 },
+    secret,
+    // Fast elections for tests: 20 ms ticks, 0.2-0.4 s of silence.
+    raft: { tickMs: 20 },
+    log: (line) => log.push(line),
+    ...extra,
+  });
+  const nodes = ids.map((_, i) => new KvNode(options(i)));
+  for (const node of nodes) {
+    await node.start();
+    await startAdminHttp(node, { host: '127.0.0.1', port: 0 });
+  }
+  const c: InProcessCluster = {
+    nodes,
+    secret,
+    dirs,
+    peerPorts,
+    leader: () => eventually('a leader', () => c.nodes.find((x) => x.status().role === 'leader' && c.nodes.every((y) => y.status().leader === x.id))),
+    stop: async () => {
+      for (const x of c.nodes) await x.stop();
+    },
+    rebuild: (i, more = {}) => new KvNode({ ...options(i), ...more }),
+  };
+  return c;
+}
+
+/** A RESP client on a raw socket: send bytes, read what comes back (for malformed input tests). */
+export class RawClient {
+  private readonly socket: Socket;
+  private received = Buffer.alloc(0);
+  closed = false;
+
+  private constructor(socket: Socket) {
+    this.socket = socket;
+    socket.on('data', (d) => (this.received = Buffer.concat([this.received, d])));
+    socket.on('close', () => (this.closed = true));
+    socket.on('error', () => {});
+  }
+
+  static async connect(address: PeerAddress): Promise<RawClient> {
+    const socket = connect(address.port, address.host);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', () => resolve());
+      socket.once('error', reject);
+    });
+    return new RawClient(socket);
+  }
+
+  write(data: string | Buffer): void {
+    this.socket.write(data);
+  }
+
+  /** Wait until `n` bytes or more arrived (or the connection closed), then take them all. */
+  async read(until: (text: string) => boolean, timeoutMs = 5_000): Promise<string> {
+    await eventually('a reply', () => until(this.received.toString('latin1')) || this.closed, timeoutMs);
+    const out = this.received.toString('latin1');
+    this.received = Buffer.alloc(0);
+    return out;
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
+export const resp = (...args: string[]) => `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`;
