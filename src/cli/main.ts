@@ -12,6 +12,9 @@ import { checkLinearizable, describeViolation, HistoryFormatError, models, parse
 import { modelCommand } from './model.js';
 import { demoCommand } from './demo.js';
 import { reviewCommand } from './review.js';
+import { nodeCommand } from './node.js';
+import { clusterCommand } from './cluster.js';
+import { isNodeStartError } from '../node/kv-node.js';
 import { checks, formatTable, isScenarioError, processes, runVariant, ScenarioError, type VariantReport } from '../scenario/index.js';
 import { LineWriter, loadScenarioFile, parseSeed, perVariantFile, selectVariants, writableFile, writeJson } from './io.js';
 import { formatSweep, parseSeedRange, sweep } from './sweep.js';
@@ -190,6 +193,9 @@ export function buildProgram(): Command {
 
   program.addCommand(modelCommand());
 
+  program.addCommand(nodeCommand());
+  program.addCommand(clusterCommand());
+
   program.addCommand(reviewCommand({ color }, (review) => (process.exitCode = review.verdict === 'fail' ? EXIT_NOT_MET : EXIT_OK)));
 
   program
@@ -216,7 +222,7 @@ async function main(argv: string[]): Promise<void> {
       process.exitCode = e.exitCode === 0 ? EXIT_OK : EXIT_BAD_INPUT;
       return;
     }
-    if (isScenarioError(e)) {
+    if (isScenarioError(e) || isNodeStartError(e)) {
       process.stderr.write(`pillars: ${e.message}\n`);
       process.exitCode = EXIT_BAD_INPUT;
       return;

@@ -1,0 +1,164 @@
+/**
+ * `pillars node`: one real node of the replicated KV (src/node/kv-node.ts) as a process. Its
+ * options name what it needs: who it is, where it listens for peers and clients, who its peers are,
+ * where its data lives, and the secret its peers share. Bad options exit 2 with the option named.
+ */
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { ScenarioError } from '../scenario/index.js';
+import { isStorageCorruptError } from '../truth/index.js';
+import { startAdminHttp } from '../node/admin-http.js';
+import { KvNode, nodeDefaults, type KvNodeOptions } from '../node/kv-node.js';
+import type { PeerAddress } from '../runtime/tcp-transport.js';
+
+const cli = '(command line)';
+
+/** "host:port", "[v6]:port" or a bare port (on 127.0.0.1: nothing listens beyond loopback unless told). */
+export function parseAddress(text: string, option: string): PeerAddress {
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(text) ?? /^()()(\d+)$/.exec(text);
+  const port = m === null ? NaN : Number(m[3]);
+  if (m === null || !Number.isInteger(port) || port < 0 || port > 65_535) throw new ScenarioError(cli, option, `host:port or a port number from 0 to 65535 (got "${text}")`);
+  return { host: m[1] || m[2] || '127.0.0.1', port };
+}
+
+/** "n2=127.0.0.1:7580,n3=127.0.0.1:7581" */
+export function parsePeers(text: string | undefined): Map<string, PeerAddress> {
+  const peers = new Map<string, PeerAddress>();
+  if (text === undefined || text.trim() === '') return peers;
+  for (const part of text.split(',')) {
+    const eq = part.indexOf('=');
+    const id = part.slice(0, eq).trim();
+    if (eq <= 0 || !/^[A-Za-z0-9_.-]+$/.test(id)) throw new ScenarioError(cli, '--peers', `id=host:port,... with ids of letters, digits, "_", "." or "-" (got "${part}")`);
+    if (peers.has(id)) throw new ScenarioError(cli, '--peers', `each peer once (${id} is named twice)`);
+    peers.set(id, parseAddress(part.slice(eq + 1).trim(), `--peers ${id}`));
+  }
+  return peers;
+}
+
+function positiveNumber(text: string | undefined, option: string): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0) throw new ScenarioError(cli, option, `a positive number (got "${text}")`);
+  return n;
+}
+
+/** A secret from a file (its trimmed text) or an environment variable; never from the command line, where `ps` shows it. */
+export function readSecret(file: string | undefined, env: string, option: string, required: boolean): string | undefined {
+  let text: string | undefined;
+  if (file !== undefined) {
+    try {
+      text = readFileSync(file, 'utf8').trim();
+    } catch (e) {
+      throw new ScenarioError(file, option, `a readable file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+    if (text === '') throw new ScenarioError(file, option, 'a file holding the secret (it is empty)');
+  } else if (process.env[env] !== undefined && process.env[env]!.trim() !== '') text = process.env[env]!.trim();
+  if (text === undefined && required) throw new ScenarioError(cli, option, `a cluster secret: ${option} FILE or the environment variable ${env} (pillars cluster up makes one)`);
+  return text;
+}
+
+interface NodeFlags {
+  id: string;
+  listen: string;
+  peers?: string;
+  data: string;
+  resp: string;
+  http: string;
+  secretFile?: string;
+  requirepassFile?: string;
+  readMode: string;
+  valueBytesMax?: string;
+  requestTimeoutMs?: string;
+  diskReserveMb?: string;
+  tickMs?: string;
+  electionTicks?: string;
+}
+
+export function nodeOptionsFromFlags(o: NodeFlags): KvNodeOptions {
+  if (!/^[A-Za-z0-9_.-]+$/.test(o.id)) throw new ScenarioError(cli, '--id', `a node id of letters, digits, "_", "." or "-" (got "${o.id}")`);
+  if (o.readMode !== 'read-index' && o.readMode !== 'lease') throw new ScenarioError(cli, '--read-mode', `read-index or lease (got "${o.readMode}")`);
+  const peers = parsePeers(o.peers);
+  if (peers.has(o.id)) peers.delete(o.id);
+  const secret = readSecret(o.secretFile, 'PILLARS_CLUSTER_SECRET', '--secret-file', true)!;
+  const password = readSecret(o.requirepassFile, 'PILLARS_REQUIREPASS', '--requirepass-file', false);
+  const limits: KvNodeOptions['limits'] = {};
+  const vb = positiveNumber(o.valueBytesMax, '--value-bytes-max');
+  if (vb !== undefined) limits.valueBytesMax = vb;
+  const rt = positiveNumber(o.requestTimeoutMs, '--request-timeout-ms');
+  if (rt !== undefined) limits.requestTimeoutMs = rt;
+  const dr = o.diskReserveMb === undefined ? undefined : Number(o.diskReserveMb);
+  if (dr !== undefined) {
+    if (!Number.isFinite(dr) || dr < 0) throw new ScenarioError(cli, '--disk-reserve-mb', `a number of MiB, 0 or more (got "${o.diskReserveMb}")`);
+    limits.diskReserveBytes = dr * 1024 * 1024;
+  }
+  const raft: KvNodeOptions['raft'] = { readMode: o.readMode };
+  const tick = positiveNumber(o.tickMs, '--tick-ms');
+  if (tick !== undefined) raft.tickMs = tick;
+  const et = positiveNumber(o.electionTicks, '--election-ticks');
+  if (et !== undefined) {
+    if (!Number.isInteger(et) || et < 2) throw new ScenarioError(cli, '--election-ticks', `an integer of 2 or more (got "${o.electionTicks}")`);
+    raft.electionTicks = et;
+  }
+  return {
+    id: o.id,
+    listen: parseAddress(o.listen, '--listen'),
+    peers,
+    dataDir: o.data,
+    resp: parseAddress(o.resp, '--resp'),
+    http: parseAddress(o.http, '--http'),
+    secret: Buffer.from(secret, 'utf8'),
+    password,
+    raft,
+    limits,
+  };
+}
+
+/** Start a node and keep it running until SIGINT or SIGTERM; errors at start are thrown to main. */
+export async function runNode(options: KvNodeOptions): Promise<void> {
+  const node = new KvNode(options);
+  try {
+    await node.start();
+    if (options.http !== undefined) await startAdminHttp(node, options.http);
+  } catch (e) {
+    await node.stop().catch(() => {});
+    throw e;
+  }
+  const a = node.addresses;
+  node.log('node_started', { peer: a.peer, resp: a.resp, http: a.http, peers: [...options.peers.keys()], pid: process.pid });
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      node.log('node_stopping', { signal });
+      node.stop().then(resolve, resolve);
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+}
+
+export function nodeCommand(): Command {
+  return new Command('node')
+    .description('Run one node of the replicated KV (Raft, fsync before acknowledging) with a Redis-protocol port and an HTTP admin port.')
+    .requiredOption('--id <id>', 'this node\'s id, e.g. n1')
+    .requiredOption('--listen <host:port>', 'where this node listens for its peers')
+    .option('--peers <list>', 'the other members: id=host:port,id=host:port (none: a cluster of one)')
+    .requiredOption('--data <dir>', "this node's data directory (write-ahead log, snapshots); one directory per node")
+    .option('--resp <[host:]port>', 'Redis-protocol port for clients', '127.0.0.1:7379')
+    .option('--http <[host:]port>', 'HTTP admin port: /health /ready /status /metrics', '127.0.0.1:7479')
+    .option('--secret-file <file>', 'the cluster secret peers must prove (or env PILLARS_CLUSTER_SECRET)')
+    .option('--requirepass-file <file>', 'clients must AUTH with this password (or env PILLARS_REQUIREPASS); none by default')
+    .option('--read-mode <mode>', 'read-index (linearizable, a heartbeat round per batch of reads) or lease (no round; assumes bounded clock drift)', 'read-index')
+    .option('--value-bytes-max <n>', `largest value a client may write (default ${nodeDefaults.valueBytesMax})`)
+    .option('--request-timeout-ms <ms>', `a client hears "outcome unknown" after this (default ${nodeDefaults.requestTimeoutMs})`)
+    .option('--disk-reserve-mb <mib>', `refuse writes when less is free on the data directory's disk (default ${nodeDefaults.diskReserveBytes / 1024 / 1024})`)
+    .option('--tick-ms <ms>', 'Raft tick (default 50: heartbeats every tick)')
+    .option('--election-ticks <n>', 'ticks of silence before an election (default 10: 0.5-1 s)')
+    .addHelpText('after', '\nExit code: 0 after SIGINT/SIGTERM, 2 on bad options or a data directory that cannot be trusted (another node\'s, corrupt).\nExample: pillars node --id n1 --listen 127.0.0.1:7579 --peers n2=127.0.0.1:7580,n3=127.0.0.1:7581 --data /var/lib/pillars/n1 --secret-file cluster.secret')
+    .action(async (o: NodeFlags) => {
+      try {
+        await runNode(nodeOptionsFromFlags(o));
+      } catch (e) {
+        if (isStorageCorruptError(e)) throw new ScenarioError(o.data, e.file, `a log this node can trust: corrupt at byte ${e.offset} (${e.reason}); refusing to start`);
+        throw e;
+      }
+    });
+}

@@ -1,0 +1,71 @@
+/**
+ * A node's HTTP admin API, for operators, load balancers and Prometheus:
+ *
+ *   GET  /health    200 while the process runs (liveness)
+ *   GET  /ready     200 when this node can serve: its Raft member runs and a leader is known; 503 and why otherwise
+ *   GET  /status    JSON: role, term, leader, commit and applied index, peers and their connections, lag
+ *   GET  /metrics   Prometheus text (prom-client): request rates and latencies, Raft term, commit lag...
+ *   POST /admin/transfer-leadership?to=n2   needs `Authorization: Bearer <cluster secret>`
+ *
+ * Nothing here changes data, and the one operation that changes the cluster needs the cluster
+ * secret: an open admin port must not be a way around the peers' authentication.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { PeerAddress } from '../runtime/tcp-transport.js';
+import { NodeStartError, type KvNode } from './kv-node.js';
+
+function send(res: ServerResponse, code: number, body: unknown, type = 'application/json'): void {
+  const text = typeof body === 'string' ? body : JSON.stringify(body, null, 2) + '\n';
+  res.writeHead(code, { 'content-type': type, 'cache-control': 'no-store' });
+  res.end(text);
+}
+
+export async function startAdminHttp(node: KvNode, address: PeerAddress): Promise<PeerAddress> {
+  const server = createServer((req, res) => {
+    handle(node, req, res).catch((e) => send(res, 500, { error: String((e as Error).message) }));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e) => reject(new NodeStartError(`--http ${address.host}:${address.port}: cannot listen (${(e as NodeJS.ErrnoException).code})`)));
+    server.listen(address.port, address.host, () => resolve());
+  });
+  node.httpServer = {
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+  const a = server.address();
+  const bound = typeof a === 'object' && a !== null ? { host: a.address, port: a.port } : address;
+  node.addresses.http = bound;
+  return bound;
+}
+
+async function handle(node: KvNode, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://node');
+  const route = `${req.method} ${url.pathname}`;
+  switch (route) {
+    case 'GET /health':
+      return send(res, 200, { ok: true, node: node.id });
+    case 'GET /ready': {
+      const s = node.status();
+      const why = !s.up ? (s.failure ?? 'the Raft member is stopped') : s.leader === undefined ? 'no leader known' : node.writesRefused();
+      return send(res, why === undefined ? 200 : 503, why === undefined ? { ready: true, node: node.id, role: s.role, leader: s.leader } : { ready: false, node: node.id, reason: why });
+    }
+    case 'GET /status':
+      return send(res, 200, node.status());
+    case 'GET /metrics':
+      return send(res, 200, await node.metrics.text(), node.metrics.contentType);
+    case 'POST /admin/transfer-leadership': {
+      const auth = req.headers.authorization ?? '';
+      const token = auth.startsWith('Bearer ') ? auth.slice('Bearer '.length).trim() : '';
+      if (!node.secretMatches(token)) return send(res, 401, { error: 'the cluster secret is required: Authorization: Bearer <secret>' });
+      const to = url.searchParams.get('to') ?? '';
+      const ok = node.transferLeadership(to);
+      return send(res, ok ? 202 : 409, ok ? { transferring: true, to } : { error: `cannot transfer leadership to "${to}": this node must lead and "${to}" must be a peer` });
+    }
+    default:
+      if (['/health', '/ready', '/status', '/metrics', '/admin/transfer-leadership'].includes(url.pathname)) return send(res, 405, { error: `${req.method} is not allowed on ${url.pathname}` });
+      return send(res, 404, { error: `no such endpoint: ${url.pathname} (try /health, /ready, /status, /metrics)` });
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * One Redis client's connection to a node: parse what it sends (pipelined or not), answer in the
+ * order it asked, and keep its commands in an order the store can honour.
+ *
+ * Order: replies leave in request order (RESP has no request ids). Commands go to the store in
+ * batches of one kind: consecutive writes are pipelined (the log orders them), consecutive reads are
+ * pipelined (each sees at least every write answered before it), and a read after a write, or a
+ * write after a read, waits until the batch before it is answered. A client that pipelines
+ * `SET k 1; GET k` therefore reads 1, as against Redis, without giving up pipelining.
+ *
+ * Each connection is a client session of the replicated KV: its requests carry increasing ids and
+ * the mark below which every request was answered, so a request retried inside the cluster (after a
+ * leader change) applies once (Raft thesis §6.3).
+ */
+import type { Socket } from 'node:net';
+import type { Operation } from '../runtime/client-protocol.js';
+import { planCommand, type CommandLimits, type Planned } from './commands.js';
+import { errorReply, RespParser, type RespLimits, type RespProtocol } from './resp.js';
+
+/** What the connection needs from its node. */
+export interface ConnectionHost {
+  /** Run an operation through the store; `done` gets the outcome exactly once. */
+  submit(client: string, id: number, ackedBelow: number, kind: 'read' | 'write', op: Operation, done: (r: { status: 'ok' | 'fail' | 'info'; value?: unknown; error?: string }) => void): void;
+  /** Answer a command the store need not see (PING, INFO, HELLO...); 'quit' closes after the reply. */
+  local(name: string, args: Buffer[], conn: ClientConnection): Buffer;
+  /** The password clients must give (AUTH), when one is set. */
+  readonly password: string | undefined;
+  readonly limits: CommandLimits & Partial<RespLimits>;
+  onClose(conn: ClientConnection): void;
+}
+
+/** Commands in flight or waiting on one connection, at most; past it the socket stops being read. */
+export const pipelineDepthMax = 4_096;
+
+interface Slot {
+  reply: Buffer | undefined;
+}
+
+interface Waiting {
+  slot: Slot;
+  plan: Extract<Planned, { kind: 'read' | 'write' }>;
+}
+
+export class ClientConnection {
+  proto: RespProtocol = 2;
+  authenticated: boolean;
+  name = '';
+  private readonly parser: RespParser;
+  private readonly slots: Slot[] = [];
+  private slotsHead = 0;
+  private readonly waiting: Waiting[] = [];
+  private inflightKind: 'read' | 'write' | undefined;
+  private inflight = 0;
+  private nextId = 1;
+  /** Ids handed to the store and not answered, for the session's "answered below" mark. */
+  private readonly open = new Set<number>();
+  /** The smallest id not yet answered (ids below it all were): the session's mark. */
+  private lowestOpen = 1;
+  private out: Buffer[] = [];
+  private flushScheduled = false;
+  private paused = false;
+  private closing = false;
+  closed = false;
+
+  constructor(
+    readonly socket: Socket,
+    readonly clientId: string,
+    /** This connection's number on its node (CLIENT ID). */
+    readonly serial: number,
+    private readonly host: ConnectionHost,
+  ) {
+    this.parser = new RespParser(host.limits);
+    this.authenticated = host.password === undefined;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      this.closed = true;
+      host.onClose(this);
+    });
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closing) return;
+    try {
+      this.parser.feed(chunk, (args) => this.onCommand(args));
+    } catch (e) {
+      // Malformed input: Redis answers once and hangs up; nothing the client sent before is lost.
+      this.push({ reply: errorReply(`ERR ${(e as Error).message}`) });
+      this.closeAfterReplies();
+    }
+    if (!this.paused && this.slots.length - this.slotsHead > pipelineDepthMax) {
+      this.paused = true;
+      this.socket.pause();
+    }
+  }
+
+  private onCommand(args: Buffer[]): void {
+    if (this.closing) return;
+    const slot: Slot = { reply: undefined };
+    this.slots.push(slot);
+    const name = args[0].toString('latin1').toLowerCase();
+    if (!this.authenticated && name !== 'auth' && name !== 'hello' && name !== 'quit') {
+      slot.reply = errorReply('NOAUTH Authentication required.');
+      return this.drain();
+    }
+    const plan = planCommand(args, this.host.limits);
+    if (plan.kind === 'error') slot.reply = plan.reply;
+    else if (plan.kind === 'local') {
+      slot.reply = this.host.local(plan.name, plan.args, this);
+      if (plan.name === 'quit') this.closeAfterReplies();
+    } else {
+      this.waiting.push({ slot, plan });
+      this.dispatch();
+    }
+    this.drain();
+  }
+
+  /** Send the waiting commands that may go now: those of the batch's kind, while no other kind is out. */
+  private dispatch(): void {
+    while (this.waiting.length > 0) {
+      const next = this.waiting[0];
+      if (this.inflight > 0 && this.inflightKind !== next.plan.kind) return;
+      this.waiting.shift();
+      this.inflightKind = next.plan.kind;
+      this.inflight++;
+      const id = this.nextId++;
+      this.open.add(id);
+      const { plan, slot } = next;
+      this.host.submit(this.clientId, id, this.lowestOpen, plan.kind, plan.op, (r) => {
+        this.open.delete(id);
+        while (this.lowestOpen < this.nextId && !this.open.has(this.lowestOpen)) this.lowestOpen++;
+        this.inflight--;
+        if (r.status === 'ok') slot.reply = plan.reply(r.value, this.proto);
+        else slot.reply = (r.error !== undefined ? plan.failed?.(r.error) : undefined) ?? errorReply(r.status === 'info' ? `ERR ${r.error ?? 'timeout'} (the outcome is unknown)` : `ERR ${r.error ?? 'failed'}`);
+        this.drain();
+        if (this.inflight === 0) this.dispatch();
+      });
+    }
+  }
+
+  private push(slot: Slot): void {
+    this.slots.push(slot);
+    this.drain();
+  }
+
+  /** Move the answered replies at the head of the line to the socket, in one write per turn. */
+  private drain(): void {
+    while (this.slotsHead < this.slots.length && this.slots[this.slotsHead].reply !== undefined) {
+      this.out.push(this.slots[this.slotsHead].reply!);
+      this.slotsHead++;
+    }
+    if (this.slotsHead > 1024 && this.slotsHead * 2 > this.slots.length) {
+      this.slots.splice(0, this.slotsHead);
+      this.slotsHead = 0;
+    }
+    if (this.out.length > 0 && !this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+    if (this.paused && this.slots.length - this.slotsHead < pipelineDepthMax / 2) {
+      this.paused = false;
+      this.socket.resume();
+    }
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.closed || this.out.length === 0) return;
+    const data = this.out.length === 1 ? this.out[0] : Buffer.concat(this.out);
+    this.out = [];
+    this.socket.write(data);
+    if (this.closing && this.slotsHead === this.slots.length) this.socket.end();
+  }
+
+  private closeAfterReplies(): void {
+    this.closing = true;
+    this.drain();
+    if (this.slotsHead === this.slots.length && this.out.length === 0) this.socket.end();
+  }
+}

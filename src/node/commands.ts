@@ -1,0 +1,151 @@
+/**
+ * The Redis commands a node serves, and how each becomes an operation of the replicated KV (src/truth
+ * kv.ts) or a reply made on the spot.
+ *
+ * Keys and values are byte strings: a bulk's bytes are kept as a latin1 string (one character per
+ * byte, which V8 stores in one byte per character) and written back byte for byte, so any binary
+ * value round-trips and `===` compares bytes. Replies and errors follow Redis's wording, so clients
+ * that parse errors (ioredis, redis-cli) behave as they do against Redis.
+ */
+import type { Operation } from '../runtime/client-protocol.js';
+import { notAnIntegerError, type SetArgs } from '../truth/index.js';
+import { array, bulk, errorReply, integer, NULL_BULK, OK, ONE, ZERO, type RespProtocol } from './resp.js';
+
+export interface CommandLimits {
+  /** A value (SET, MSET, CAS) above this is refused with an error reply; the connection stays. */
+  valueBytesMax: number;
+  /** A key above this is refused likewise. */
+  keyBytesMax: number;
+}
+
+export const commandDefaults: CommandLimits = {
+  valueBytesMax: 1024 * 1024,
+  keyBytesMax: 64 * 1024,
+};
+
+/** What a command needs: the log (write), a linearizable read (read), or nothing (answered here). */
+export type Planned =
+  | { kind: 'read' | 'write'; op: Operation; reply: (value: unknown, proto: RespProtocol) => Buffer; failed?: (error: string) => Buffer | undefined }
+  | { kind: 'local'; name: string; args: Buffer[] }
+  | { kind: 'error'; reply: Buffer };
+
+const text = (b: Buffer) => b.toString('latin1');
+/** A stored value as the bytes a client gets back (numbers, from INCR, as their decimal digits). */
+export function valueBytes(v: unknown): Buffer | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string') return Buffer.from(v, 'latin1');
+  if (typeof v === 'number') return Buffer.from(String(v), 'latin1');
+  return Buffer.from(JSON.stringify(v), 'utf8');
+}
+
+const wrongArgs = (name: string) => ({ kind: 'error', reply: errorReply(`ERR wrong number of arguments for '${name}' command`) }) as const;
+const syntaxError = { kind: 'error', reply: errorReply('ERR syntax error') } as const;
+const notInteger = { kind: 'error', reply: errorReply(`ERR ${notAnIntegerError}`) } as const;
+
+/** Redis's integers for INCRBY and friends: optional minus, decimal digits, within 64 bits (safe here). */
+function parseInteger(b: Buffer): number | undefined {
+  const s = text(b);
+  if (!/^-?(0|[1-9]\d{0,17})$/.test(s)) return undefined;
+  const n = Number(s);
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
+const okReply = () => OK;
+const integerReply = (v: unknown) => integer(Number(v));
+
+/** Turn one command's arguments into a plan; `args[0]` is the command name. */
+export function planCommand(args: Buffer[], limits: CommandLimits): Planned {
+  const name = text(args[0]).toLowerCase();
+  const n = args.length;
+  const tooBig = (items: Buffer[], max: number, what: string): Planned | undefined => {
+    for (const b of items) if (b.length > max) return { kind: 'error', reply: errorReply(`ERR ${what} too large: ${b.length} bytes, the limit is ${max}`) };
+    return undefined;
+  };
+  const keysTooBig = (keys: Buffer[]) => tooBig(keys, limits.keyBytesMax, 'key');
+  switch (name) {
+    case 'get':
+      if (n !== 2) return wrongArgs(name);
+      return keysTooBig([args[1]]) ?? { kind: 'read', op: { f: 'read', key: text(args[1]) }, reply: (v, proto) => bulk(valueBytes(v), proto) };
+    case 'set': {
+      if (n < 3) return wrongArgs(name);
+      const big = keysTooBig([args[1]]) ?? tooBig([args[2]], limits.valueBytesMax, 'value');
+      if (big) return big;
+      const a: SetArgs = { v: text(args[2]) };
+      for (let i = 3; i < n; i++) {
+        const opt = text(args[i]).toLowerCase();
+        if (opt === 'nx' && !a.xx) a.nx = true;
+        else if (opt === 'xx' && !a.nx) a.xx = true;
+        else if ((opt === 'ex' || opt === 'px') && a.ttlMs === undefined && i + 1 < n) {
+          const t = parseInteger(args[++i]);
+          if (t === undefined) return notInteger;
+          if (t <= 0) return { kind: 'error', reply: errorReply("ERR invalid expire time in 'set' command") };
+          a.ttlMs = opt === 'ex' ? t * 1000 : t;
+        } else return syntaxError;
+      }
+      const key = text(args[1]);
+      // A plain SET is the history's write (its checker knows it); conditions and TTLs are a `set`.
+      if (!a.nx && !a.xx && a.ttlMs === undefined) return { kind: 'write', op: { f: 'write', key, value: a.v }, reply: okReply };
+      return { kind: 'write', op: { f: 'set', key, value: a }, reply: (v, proto) => (v === false ? (proto === 3 ? bulk(null, 3) : NULL_BULK) : OK) };
+    }
+    case 'setex':
+    case 'psetex': {
+      if (n !== 4) return wrongArgs(name);
+      const big = keysTooBig([args[1]]) ?? tooBig([args[3]], limits.valueBytesMax, 'value');
+      if (big) return big;
+      const t = parseInteger(args[2]);
+      if (t === undefined) return notInteger;
+      if (t <= 0) return { kind: 'error', reply: errorReply(`ERR invalid expire time in '${name}' command`) };
+      const value: SetArgs = { v: text(args[3]), ttlMs: name === 'setex' ? t * 1000 : t };
+      return { kind: 'write', op: { f: 'set', key: text(args[1]), value }, reply: okReply };
+    }
+    case 'setnx': {
+      if (n !== 3) return wrongArgs(name);
+      const big = keysTooBig([args[1]]) ?? tooBig([args[2]], limits.valueBytesMax, 'value');
+      if (big) return big;
+      return { kind: 'write', op: { f: 'set', key: text(args[1]), value: { v: text(args[2]), nx: true } satisfies SetArgs }, reply: (v) => (v === false ? ZERO : ONE) };
+    }
+    case 'del':
+    case 'unlink':
+      if (n < 2) return wrongArgs(name);
+      return keysTooBig(args.slice(1)) ?? { kind: 'write', op: { f: 'del', value: args.slice(1).map(text) }, reply: integerReply };
+    case 'exists':
+      if (n < 2) return wrongArgs(name);
+      return keysTooBig(args.slice(1)) ?? { kind: 'read', op: { f: 'exists', value: args.slice(1).map(text) }, reply: integerReply };
+    case 'incr':
+    case 'decr':
+      if (n !== 2) return wrongArgs(name);
+      return keysTooBig([args[1]]) ?? { kind: 'write', op: { f: 'incr', key: text(args[1]), value: name === 'incr' ? 1 : -1 }, reply: integerReply, failed: integerFailure };
+    case 'incrby':
+    case 'decrby': {
+      if (n !== 3) return wrongArgs(name);
+      const d = parseInteger(args[2]);
+      if (d === undefined) return notInteger;
+      return keysTooBig([args[1]]) ?? { kind: 'write', op: { f: 'incr', key: text(args[1]), value: name === 'incrby' ? d : -d }, reply: integerReply, failed: integerFailure };
+    }
+    case 'mget':
+      if (n < 2) return wrongArgs(name);
+      return keysTooBig(args.slice(1)) ?? { kind: 'read', op: { f: 'mget', value: args.slice(1).map(text) }, reply: (vs, proto) => array((vs as unknown[]).map((v) => bulk(valueBytes(v), proto)), proto) };
+    case 'mset': {
+      if (n < 3 || n % 2 === 0) return wrongArgs(name);
+      const keys = args.filter((_, i) => i % 2 === 1);
+      const values = args.filter((_, i) => i > 0 && i % 2 === 0);
+      const big = keysTooBig(keys) ?? tooBig(values, limits.valueBytesMax, 'value');
+      if (big) return big;
+      const pairs: [string, string][] = keys.map((k, i) => [text(k), text(values[i])]);
+      return { kind: 'write', op: { f: 'mset', value: pairs }, reply: okReply };
+    }
+    case 'cas': {
+      // CAS key expected new: 1 when the key held `expected` and now holds `new`, 0 when it held something else.
+      if (n !== 4) return wrongArgs(name);
+      const big = keysTooBig([args[1]]) ?? tooBig([args[2], args[3]], limits.valueBytesMax, 'value');
+      if (big) return big;
+      return { kind: 'write', op: { f: 'cas', key: text(args[1]), value: [text(args[2]), text(args[3])] }, reply: () => ONE, failed: (e) => (e.startsWith('expected ') ? ZERO : undefined) };
+    }
+    default:
+      return { kind: 'local', name, args };
+  }
+}
+
+function integerFailure(error: string): Buffer | undefined {
+  return error === notAnIntegerError ? errorReply(`ERR ${notAnIntegerError}`) : undefined;
+}

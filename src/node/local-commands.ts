@@ -1,0 +1,170 @@
+/**
+ * The commands a node answers itself, without the store: the connection's own state (AUTH, HELLO,
+ * SELECT, CLIENT), liveness (PING, ECHO, TIME), and what clients and tools ask about the server
+ * (INFO, CONFIG GET, COMMAND, DBSIZE). Their replies are shaped as Redis shapes them, because tools
+ * read them: ioredis waits for `loading:0` in INFO, redis-benchmark reads CONFIG GET save/appendonly,
+ * redis-cli asks COMMAND DOCS for its hints.
+ */
+import type { ClientConnection } from './client-connection.js';
+import type { KvNode } from './kv-node.js';
+import { array, bulk, EMPTY_ARRAY, errorReply, integer, map, OK, PONG, type RespProtocol } from './resp.js';
+
+/** The Redis version tools are told: the command set and reply shapes follow Redis 7. */
+export const redisCompatibleVersion = '7.2.0';
+export const pillarsVersion = '0.1.0';
+
+const text = (b: Buffer) => b.toString('latin1');
+const wrongArgs = (name: string) => errorReply(`ERR wrong number of arguments for '${name}' command`);
+
+export function localCommand(node: KvNode, name: string, args: Buffer[], conn: ClientConnection): Buffer {
+  const n = args.length;
+  const proto = conn.proto;
+  switch (name) {
+    case 'ping':
+      if (n > 2) return wrongArgs(name);
+      return n === 2 ? bulk(args[1], proto) : PONG;
+    case 'echo':
+      return n === 2 ? bulk(args[1], proto) : wrongArgs(name);
+    case 'quit':
+      return OK;
+    case 'auth':
+      return auth(node, conn, n === 2 ? undefined : args[1], args[n - 1], n);
+    case 'hello':
+      return hello(node, conn, args);
+    case 'select':
+      if (n !== 2) return wrongArgs(name);
+      return text(args[1]) === '0' ? OK : errorReply('ERR DB index is out of range');
+    case 'client':
+      return client(conn, args);
+    case 'time': {
+      const us = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000));
+      return array([bulk(String(us / 1_000_000n), proto), bulk(String(us % 1_000_000n), proto)], proto);
+    }
+    case 'dbsize':
+      return integer(node.status().keys);
+    case 'info':
+      return bulk(info(node, n > 1 ? text(args[1]).toLowerCase() : 'default'), proto);
+    case 'config':
+      return config(args, proto);
+    case 'command':
+      if (n > 1 && text(args[1]).toLowerCase() === 'count') return integer(supportedCommands.length);
+      return EMPTY_ARRAY;
+    default: {
+      const shown = args
+        .slice(1, 6)
+        .map((a) => `'${text(a).slice(0, 64)}'`)
+        .join(' ');
+      return errorReply(`ERR unknown command '${text(args[0]).slice(0, 128)}', with args beginning with: ${shown}`);
+    }
+  }
+}
+
+/** The commands this node serves (COMMAND COUNT); kept with planCommand's and the cases above. */
+export const supportedCommands = ['get', 'set', 'setex', 'psetex', 'setnx', 'del', 'unlink', 'exists', 'incr', 'decr', 'incrby', 'decrby', 'mget', 'mset', 'cas', 'ping', 'echo', 'quit', 'auth', 'hello', 'select', 'client', 'time', 'dbsize', 'info', 'config', 'command'];
+
+function auth(node: KvNode, conn: ClientConnection, user: Buffer | undefined, password: Buffer, n: number): Buffer {
+  if (n < 2 || n > 3) return wrongArgs('auth');
+  if (node.passwordRequired === false) return errorReply('ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?');
+  if ((user !== undefined && text(user) !== 'default') || !node.passwordMatches(text(password))) {
+    node.metrics.count('auth_failures');
+    return errorReply('WRONGPASS invalid username-password pair or user is disabled.');
+  }
+  conn.authenticated = true;
+  return OK;
+}
+
+function hello(node: KvNode, conn: ClientConnection, args: Buffer[]): Buffer {
+  let proto: RespProtocol = conn.proto;
+  let i = 1;
+  if (args.length > 1) {
+    const v = text(args[1]);
+    if (v !== '2' && v !== '3') return errorReply('NOPROTO unsupported protocol version');
+    proto = Number(v) as RespProtocol;
+    i = 2;
+  }
+  for (; i < args.length; i++) {
+    const opt = text(args[i]).toLowerCase();
+    if (opt === 'auth' && i + 2 < args.length) {
+      const r = auth(node, conn, args[i + 1], args[i + 2], 3);
+      if (r !== OK) return r;
+      i += 2;
+    } else if (opt === 'setname' && i + 1 < args.length) {
+      conn.name = text(args[++i]);
+    } else return errorReply(`ERR Syntax error in HELLO option '${opt}'`);
+  }
+  if (!conn.authenticated) return errorReply('NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time');
+  conn.proto = proto;
+  const s = node.status();
+  const b = (x: string) => bulk(x, proto);
+  return map(
+    [
+      [b('server'), b('redis')],
+      [b('version'), b(redisCompatibleVersion)],
+      [b('proto'), integer(proto)],
+      [b('id'), integer(conn.serial)],
+      [b('mode'), b('standalone')],
+      [b('role'), b(s.role === 'leader' ? 'master' : 'replica')],
+      [b('modules'), array([], proto)],
+    ],
+    proto,
+  );
+}
+
+function client(conn: ClientConnection, args: Buffer[]): Buffer {
+  const sub = args.length > 1 ? text(args[1]).toLowerCase() : '';
+  switch (sub) {
+    case 'setname':
+      if (args.length !== 3) return wrongArgs('client|setname');
+      conn.name = text(args[2]);
+      return OK;
+    case 'getname':
+      return bulk(conn.name === '' ? null : conn.name, conn.proto);
+    case 'id':
+      return integer(conn.serial);
+    case 'setinfo':
+      return OK;
+    default:
+      return errorReply(`ERR unknown subcommand '${sub}'. Try CLIENT HELP.`);
+  }
+}
+
+/** CONFIG GET answers the settings tools ask about; nothing can be set at run time. */
+const configValues: Record<string, string> = {
+  save: '',
+  appendonly: 'yes',
+  // Every acknowledged write was fsynced on a majority: the durability of appendfsync always.
+  appendfsync: 'always',
+  databases: '1',
+  maxmemory: '0',
+};
+
+function config(args: Buffer[], proto: RespProtocol): Buffer {
+  const sub = args.length > 1 ? text(args[1]).toLowerCase() : '';
+  if (sub !== 'get') return errorReply(sub === 'set' ? 'ERR CONFIG SET is not supported: start the node with the option instead' : `ERR unknown subcommand '${sub}'. Try CONFIG HELP.`);
+  if (args.length < 3) return wrongArgs('config|get');
+  const out: Buffer[] = [];
+  for (const a of args.slice(2)) {
+    const pattern = text(a).toLowerCase();
+    for (const [k, v] of Object.entries(configValues)) if (pattern === '*' || pattern === k) out.push(bulk(k, proto), bulk(v, proto));
+  }
+  return proto === 3 ? map(pairs(out), 3) : array(out, proto);
+}
+
+function pairs(flat: Buffer[]): [Buffer, Buffer][] {
+  const out: [Buffer, Buffer][] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) out.push([flat[i], flat[i + 1]]);
+  return out;
+}
+
+function info(node: KvNode, section: string): string {
+  const s = node.status();
+  const sections: Record<string, string[]> = {
+    server: [`redis_version:${redisCompatibleVersion}`, `pillars_version:${pillarsVersion}`, 'redis_mode:standalone', `process_id:${process.pid}`, `tcp_port:${node.addresses.resp?.port ?? 0}`, `uptime_in_seconds:${Math.floor(node.uptimeMs / 1000)}`, `run_id:${node.id}`],
+    clients: [`connected_clients:${node.clientCount}`],
+    persistence: ['loading:0', 'aof_enabled:1', 'rdb_changes_since_last_save:0', `raft_snapshot_index:${s.snapshotIndex}`],
+    replication: [`role:${s.role === 'leader' ? 'master' : 'slave'}`, `raft_role:${s.role}`, `raft_term:${s.term}`, `raft_leader:${s.leader ?? ''}`, `raft_commit_index:${s.commit}`, `raft_applied_index:${s.applied}`],
+    keyspace: s.keys > 0 ? [`db0:keys=${s.keys},expires=${s.expiringKeys},avg_ttl=0`] : [],
+  };
+  const names = section === 'default' || section === 'all' || section === 'everything' ? Object.keys(sections) : Object.keys(sections).filter((k) => k === section);
+  return names.map((k) => `# ${k[0].toUpperCase()}${k.slice(1)}\r\n${sections[k].map((l) => `${l}\r\n`).join('')}`).join('\r\n');
+}
