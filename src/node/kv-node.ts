@@ -54,7 +54,7 @@ export const nodeDefaults: NodeLimits = {
 };
 
 /** Raft timing for real networks and disks: a 50 ms tick, elections after 0.5-1 s of silence. */
-export const realRaftDefaults: Partial<RaftKvConfig> = { tickMs: 50, electionTicks: 10, heartbeatTicks: 1, maxEntriesPerMsg: 512, maxInflightMsgs: 16, expirySweeps: true, readBatching: true };
+export const realRaftDefaults: Partial<RaftKvConfig> = { tickMs: 50, electionTicks: 10, heartbeatTicks: 1, maxEntriesPerMsg: 512, maxInflightMsgs: 16, expirySweeps: true, readBatching: true, leaderSendsBeforeFsync: true, syncOnlyWhenRequired: true, applyWhileSyncing: true, snapshotEntries: 100_000, snapshotCatchUpEntries: 5_000 };
 
 export interface KvNodeOptions {
   id: NodeId;
@@ -104,6 +104,8 @@ interface ToClient {
 }
 
 const identityFile = 'node.json';
+/** Free space beyond the reserve a stopped member waits for before it restarts. */
+const restartFreeBytesMin = 1024 * 1024;
 
 /** The cluster's name, from its secret: a directory written under another secret is another cluster's. */
 export function clusterIdOf(secret: Uint8Array): string {
@@ -268,7 +270,8 @@ export class KvNode {
 
   private checkDisk(): void {
     this.readFreeSpace();
-    if (this.failure === undefined || this.freeBytes < this.limits.diskReserveBytes) return;
+    // Room for more than the reserve: restarting onto a disk that is still full would fail again at once.
+    if (this.failure === undefined || this.freeBytes < this.limits.diskReserveBytes + restartFreeBytesMin) return;
     this.log('member_restarting', { freeBytes: this.freeBytes, after: this.failure });
     try {
       this.startMember();

@@ -102,6 +102,12 @@ test('raft-chaos.yaml: Raft stays linearizable under chaos; acknowledging before
   assert.match(witness, /^not linearizable on key k\d: no order of the operations explains this one:/);
   // The same seed gives the same run.
   assert.equal(runVariant(s.variants.find((v) => v.name === 'fixed')!).report.traceHash, fixed.report.traceHash);
+  // The real node's pipelined persistence stays linearizable under the same chaos, and is faster.
+  const pipelined = runVariant(s.variants.find((v) => v.name === 'fixed-pipelined')!).report;
+  assert.equal(pipelined.met, true);
+  assert.equal(pipelined.metrics.linearizable, 1);
+  assert.ok(pipelined.metrics.latency_ms_p50 < 0.6 * fixed.report.metrics.latency_ms_p50, `p50 ${pipelined.metrics.latency_ms_p50} vs ${fixed.report.metrics.latency_ms_p50} ms`);
+  assert.ok(pipelined.metrics.ops_ok > 1.5 * fixed.report.metrics.ops_ok, `${pipelined.metrics.ops_ok} vs ${fixed.report.metrics.ops_ok} operations`);
 });
 
 test('atm-race.yaml: read-check-write takes $1000 to -$1400; one consensus transfer leaves $200', () => {

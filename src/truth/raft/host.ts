@@ -15,7 +15,7 @@ import { clientReply, isClientRequest, type ClientRequest } from '../../runtime/
 import { KvStateMachine, readOnlyOperations, type KvCommand, type KvSnapshot } from '../kv.js';
 import { Raft, defaultRaftConfig } from './raft.js';
 import { RaftStorage } from './storage.js';
-import { isConfChange, isRaftMessage, type Ready } from './types.js';
+import { isConfChange, isRaftMessage, type Entry, type Ready, type ReadState } from './types.js';
 
 export const raftKvConfigSchema = z
   .object({
@@ -42,10 +42,22 @@ export const raftKvConfigSchema = z
     leaseMarginTicks: z.number().int().nonnegative().default(defaultRaftConfig.leaseMarginTicks),
     /** Take a snapshot and compact the log every this many applied entries (§7). */
     snapshotEntries: z.number().int().positive().default(10_000),
+    /** Entries kept in memory behind a snapshot, for followers a little behind (etcd keeps 5,000). */
+    snapshotCatchUpEntries: z.number().int().nonnegative().default(0),
     /** Serve reads through the log instead of ReadIndex (slower, equally linearizable). */
     readsThroughLog: z.boolean().default(false),
     /** DELIBERATELY UNSAFE: commit entries of older terms by counting replicas (Raft paper, Figure 8). */
     unsafeCommitPreviousTerms: z.boolean().default(false),
+    /** A leader sends its appends and heartbeats while its own fsync runs (thesis §10.2.1): on for a real node. */
+    leaderSendsBeforeFsync: z.boolean().default(false),
+    /** Wait for an fsync only when a Ready has entries, a snapshot, or a new term or vote (etcd's MustSync): on for a real node. */
+    syncOnlyWhenRequired: z.boolean().default(false),
+    /**
+     * Apply committed entries, serve confirmed reads and answer heartbeats while this node's fsync of
+     * newer entries runs, instead of after it: on for a real node (with leaderSendsBeforeFsync, a
+     * leader also replicates meanwhile).
+     */
+    applyWhileSyncing: z.boolean().default(false),
     /** DELIBERATELY UNSAFE: send votes and acknowledgements before the fsync completes. */
     unsafeAckBeforeFsync: z.boolean().default(false),
     /** Sweep expired keys (time to live) through the log every second as leader: on for a real node. */
@@ -61,6 +73,12 @@ export type RaftKvConfig = z.infer<typeof raftKvConfigSchema>;
 
 /** How many recent client attempts a node remembers, to ignore the network's duplicates of them. */
 const seenAttemptsMax = 100_000;
+
+/** Messages a leader may send before its own entries are durable: they ask for nothing on its behalf. */
+const replicationTypes: ReadonlySet<string> = new Set(['append', 'heartbeat', 'snapshot', 'timeout_now']);
+/** What anyone may send while its fsync runs: an answer to a heartbeat promises nothing about its log. */
+const anyoneEarlyTypes: ReadonlySet<string> = new Set(['heartbeat_resp']);
+const leaderEarlyTypes: ReadonlySet<string> = new Set([...replicationTypes, ...anyoneEarlyTypes]);
 
 /** How often a leader looks for keys whose time to live has passed, to sweep them through the log. */
 const expirySweepEveryMs = 1_000;
@@ -124,6 +142,11 @@ export class RaftKv implements Process {
   private readonly storage: RaftStorage;
   private snapshotting = false;
   private sweepProposed = false;
+  /** The index of the last snapshot taken or restored. */
+  private snapshotIndex = 0;
+  /** The term and vote last written (for syncOnlyWhenRequired). */
+  private syncedTerm: number;
+  private syncedVote: NodeId | undefined;
 
   constructor(
     private readonly ctx: Context,
@@ -133,8 +156,13 @@ export class RaftKv implements Process {
     this.storage = new RaftStorage(ctx.disk, (event, fields) => ctx.log(event, fields));
     const restored = this.storage.restore();
     // The state machine comes back from the snapshot; the committed entries after it are applied again.
-    if (restored?.snapshot !== undefined) this.kv.restore(restored.snapshot.data as KvSnapshot);
+    if (restored?.snapshot !== undefined) {
+      this.kv.restore(restored.snapshot.data as KvSnapshot);
+      this.snapshotIndex = restored.snapshot.index;
+    }
     this.raft = new Raft({ ...config, id: ctx.id, voters, random: () => ctx.random() }, restored);
+    this.syncedTerm = this.raft.term;
+    this.syncedVote = this.raft.vote;
   }
 
   start(): void {
@@ -265,10 +293,22 @@ export class RaftKv implements Process {
   }
 
   private processReady(): void {
+    if (this.readyInFlight && this.config.applyWhileSyncing) this.workWhileSyncing();
     while (!this.readyInFlight && this.raft.hasReady()) {
       const rd = this.raft.ready();
+      if (this.config.applyWhileSyncing && rd.snapshot === undefined) {
+        // Committed and already on this disk: apply now, not after the new entries' fsync.
+        if (rd.committed.length > 0) {
+          this.apply(rd.committed);
+          this.raft.log.appliedTo(rd.committed[rd.committed.length - 1].index);
+          rd.committed = [];
+        }
+        this.takeReadStates(rd.readStates);
+        rd.readStates = [];
+        this.serveReads();
+      }
       const files = [...(rd.snapshot !== undefined ? this.storage.writeSnapshot(rd.snapshot) : []), ...this.storage.append(rd.hardState, rd.entries)];
-      if (files.length === 0) {
+      if (files.length === 0 || (this.config.syncOnlyWhenRequired && !this.mustSync(rd))) {
         this.finish(rd);
         continue;
       }
@@ -277,13 +317,40 @@ export class RaftKv implements Process {
         this.finish(rd);
         continue;
       }
+      if (this.config.leaderSendsBeforeFsync && this.raft.role === 'leader') {
+        // Thesis §10.2.1: a leader may replicate while it writes its own disk; it counts itself toward
+        // a commit only once its entries are stable, so nothing commits that a majority has not fsynced.
+        rd.messages = rd.messages.filter((o) => {
+          if (!replicationTypes.has(o.msg.type)) return true;
+          this.ctx.send(o.to, o.msg);
+          return false;
+        });
+      }
       this.readyInFlight = true;
+      const startedMs = this.ctx.now();
       this.syncAll(files, () => {
         this.readyInFlight = false;
+        // The fsync on the path of every write: what a disk costs this cluster (etcd's wal_fsync_duration).
+        this.ctx.metrics.observe('wal_fsync_ms', this.ctx.now() - startedMs);
+        this.ctx.metrics.observe('wal_entries_per_sync', rd.entries.length);
         this.finish(rd);
         this.afterInput();
       });
     }
+  }
+
+  /**
+   * Whether a Ready must be durable before it is acted on (etcd's MustSync): new entries, a snapshot,
+   * a new term or vote. A commit index that alone moved is a hint a restarted node can learn again.
+   */
+  private mustSync(rd: Ready): boolean {
+    const hs = rd.hardState;
+    const changed = hs !== undefined && (hs.term !== this.syncedTerm || hs.vote !== this.syncedVote);
+    if (hs !== undefined) {
+      this.syncedTerm = hs.term;
+      this.syncedVote = hs.vote;
+    }
+    return changed || rd.entries.length > 0 || rd.snapshot !== undefined;
   }
 
   /** fsync every file, then `done`. */
@@ -293,9 +360,21 @@ export class RaftKv implements Process {
   }
 
   private finish(rd: Ready): void {
-    if (rd.snapshot !== undefined) this.kv.restore(rd.snapshot.data as KvSnapshot);
+    if (rd.snapshot !== undefined) {
+      this.kv.restore(rd.snapshot.data as KvSnapshot);
+      this.snapshotIndex = rd.snapshot.index;
+    }
     for (const o of rd.messages) this.ctx.send(o.to, o.msg);
-    for (const e of rd.committed) {
+    this.apply(rd.committed);
+    this.takeReadStates(rd.readStates);
+    this.raft.advance(rd);
+    this.serveReads();
+    this.maybeSnapshot();
+  }
+
+  /** Apply committed entries in order, answering the clients whose proposals they are. */
+  private apply(entries: readonly Entry[]): void {
+    for (const e of entries) {
       if (e.data === undefined) continue;
       if (isConfChange(e.data)) {
         this.raft.applyConfChange(e.data.confChange);
@@ -312,7 +391,10 @@ export class RaftKv implements Process {
         else this.ctx.send(p.client, clientReply(p.req, 'fail', undefined, notAppliedErrors.overwritten));
       }
     }
-    for (const rs of rd.readStates) {
+  }
+
+  private takeReadStates(states: readonly ReadState[]): void {
+    for (const rs of states) {
       const batch = this.batchedReads.get(rs.context);
       if (batch !== undefined) {
         this.batchedReads.delete(rs.context);
@@ -324,18 +406,32 @@ export class RaftKv implements Process {
       this.reads.delete(rs.context);
       this.readyReads.push({ index: rs.index, ...r });
     }
-    this.raft.advance(rd);
+  }
+
+  /**
+   * While this node's fsync runs (applyWhileSyncing): apply what became committed meanwhile (it is on
+   * this disk already: the core hands out only stable entries), serve the reads it confirmed, and send
+   * what asks nothing of this disk: heartbeat answers, and a leader's appends (thesis §10.2.1).
+   */
+  private workWhileSyncing(): void {
+    const committed = this.raft.log.toApply();
+    if (committed.length > 0) {
+      this.apply(committed);
+      this.raft.log.appliedTo(committed[committed.length - 1].index);
+    }
+    this.takeReadStates(this.raft.takeReadStates());
+    for (const o of this.raft.takeMessages(this.raft.role === 'leader' ? leaderEarlyTypes : anyoneEarlyTypes)) this.ctx.send(o.to, o.msg);
     this.serveReads();
-    this.maybeSnapshot();
   }
 
   /** §7: save the state machine and drop the log it covers, every snapshotEntries applied entries. */
   private maybeSnapshot(): void {
     const log = this.raft.log;
-    if (this.snapshotting || log.applied - log.snapshotIndex() < this.config.snapshotEntries) return;
+    if (this.snapshotting || log.applied - this.snapshotIndex < this.config.snapshotEntries) return;
     const index = log.applied;
     const data = this.kv.snapshot();
-    this.raft.compact(index, data);
+    this.raft.compact(index, data, this.config.snapshotCatchUpEntries);
+    this.snapshotIndex = index;
     const snapshot = { index, term: log.term(index), data };
     this.snapshotting = true;
     this.ctx.metrics.count('raft_snapshots');

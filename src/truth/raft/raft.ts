@@ -479,10 +479,12 @@ export class Raft {
    * The host saved the state machine as of `index` (already applied) in `data`: entries up to it can
    * go. Followers that need them later get the snapshot instead.
    */
-  compact(index: number, data: unknown): void {
+  compact(index: number, data: unknown, keepEntries = 0): void {
     const term = this.log.term(index);
     assert(term >= 0, `compact at ${index}, which is not in the log`);
-    this.log.compact(index);
+    // Entries kept behind the snapshot let a follower a little behind catch up from the log instead
+    // of receiving the whole state machine (etcd's SnapshotCatchUpEntries).
+    this.log.compact(Math.max(0, index - keepEntries));
     this.snapshot = { index, term, data, conf: this.confState() };
   }
 
@@ -690,6 +692,23 @@ export class Raft {
     this.msgs = [];
     this.readStates = [];
     return rd;
+  }
+
+  /** Reads confirmed since the last Ready, taken out of the next one (a host that serves them early). */
+  takeReadStates(): ReadState[] {
+    const rs = this.readStates;
+    this.readStates = [];
+    return rs;
+  }
+
+  /** Messages of the given types, taken out of the next Ready in their order (a host that sends them early). */
+  takeMessages(types: ReadonlySet<string>): Outbound[] {
+    if (this.msgs.length === 0) return [];
+    const taken: Outbound[] = [];
+    const kept: Outbound[] = [];
+    for (const o of this.msgs) (types.has(o.msg.type) ? taken : kept).push(o);
+    this.msgs = kept;
+    return taken;
   }
 
   /** The host has persisted, sent and applied what `rd` asked. */
