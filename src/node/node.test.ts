@@ -5,12 +5,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { TcpTransport } from '../runtime/tcp-transport.js';
 import { isStorageCorruptError } from '../truth/index.js';
-import { eventually, freePort, inProcessCluster, RawClient, resp } from '../testing/real-nodes.js';
+import { eventually, freePort, inProcessCluster, RawClient, resp, tempDir } from '../testing/real-nodes.js';
 import { isNodeStartError } from './kv-node.js';
 
 const client = (port: number, extra: Record<string, unknown> = {}) => new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 1, ...extra });
@@ -278,4 +279,56 @@ test('a data directory keeps its node: another node started on it refuses; a tor
   bytes[Math.floor(bytes.length / 2)] ^= 0xff;
   writeFileSync(file, bytes);
   await assert.rejects(c.rebuild(0).start(), (e: unknown) => isStorageCorruptError(e) && e.file === segment && e.offset > 0 && e.offset < bytes.length);
+});
+
+test('a full disk: below the reserve writes are refused before the log; a write that hits ENOSPC stops the member, which restarts once there is room; nothing acknowledged is lost', async (t) => {
+  const dir = tempDir('pillars-full-');
+  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', dir], { encoding: 'utf8' });
+  if (mounted.status !== 0) return t.skip(`a small file system cannot be mounted here (${(mounted.stderr || 'mount failed').trim()}): run as root to test a full disk`);
+  const log: string[] = [];
+  try {
+    for (const [reserve, phase] of [
+      [2 * 1024 * 1024, 'reserve'],
+      [0, 'enospc'],
+    ] as const) {
+      const data = join(dir, phase);
+      mkdirSync(data);
+      const c = await inProcessCluster(1, { dataDir: data, limits: { diskReserveBytes: reserve, diskCheckEveryMs: 50 } }, log);
+      const node = c.nodes[0];
+      const r = client(node.addresses.resp!.port, { maxRetriesPerRequest: 0 });
+      r.on('error', () => {});
+      await r.connect();
+      await eventually('a leader', () => node.status().role === 'leader');
+      for (let i = 0; i < 100; i++) await r.set(`k${i}`, 'v'.repeat(100));
+      // Fill the file system (the other phase's directory stays: it only takes room).
+      const filler = join(dir, `filler-${phase}`);
+      const chunk = Buffer.alloc(64 * 1024, 1);
+      try {
+        for (;;) appendFileSync(filler, chunk);
+      } catch (e) {
+        assert.equal((e as NodeJS.ErrnoException).code, 'ENOSPC');
+      }
+      if (phase === 'reserve') {
+        await eventually('the node to see the disk full', () => node.writesRefused() !== undefined, 2_000);
+        await assert.rejects(r.set('more', 'x'), /ERR disk full: \d+ bytes free, below the reserve of 2097152/);
+        assert.equal(await r.get('k99'), 'v'.repeat(100), 'reads go on');
+        assert.equal(node.status().up, true, 'the member never stopped');
+      } else {
+        // No reserve: the write reaches the log, the append fails, the member stops.
+        await assert.rejects(r.set('more', 'x'.repeat(4096)), /ERR disk full: append raft\.wal\.\d+ \(ENOSPC\)/);
+        assert.equal(node.status().up, false);
+        await assert.rejects(r.set('again', 'x'), /ERR disk full/);
+        assert.ok(log.some((l) => l.includes('"member_stopped"')));
+      }
+      rmSync(filler);
+      await eventually('writes to be taken again', async () => (await r.set('after', 'ok').catch(() => undefined)) === 'OK', 10_000);
+      const keys = Array.from({ length: 100 }, (_, i) => `k${i}`);
+      assert.deepEqual(await r.mget(...keys), keys.map(() => 'v'.repeat(100)), `${phase}: every acknowledged write is there`);
+      r.disconnect();
+      await c.stop();
+    }
+    assert.ok(log.some((l) => l.includes('"member_restarting"')));
+  } finally {
+    spawnSync('umount', [dir]);
+  }
 });

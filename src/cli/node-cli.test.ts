@@ -1,0 +1,102 @@
+/**
+ * `pillars node` and `pillars cluster` as an operator meets them: --help, bad options and data
+ * directories that cannot be trusted exit 2 with one line naming what is wrong; a cluster comes up,
+ * reports its status and stops on SIGTERM.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { clusterIdOf } from '../node/kv-node.js';
+import { FileDisk } from '../runtime/file-disk.js';
+import { RaftStorage } from '../truth/index.js';
+import { freePortRun, tempDir } from '../testing/real-nodes.js';
+
+const main = fileURLToPath(new URL('./main.js', import.meta.url));
+
+function pillars(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', timeout: 20_000, env: { ...process.env, NO_COLOR: '1', ...env } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+function badInput(args: string[], pattern: RegExp, env: Record<string, string> = {}) {
+  const r = pillars(args, env);
+  assert.equal(r.code, 2, `exit code for ${args.join(' ')}: ${r.err}`);
+  assert.equal(r.err.trim().split('\n').length, 1, `one line: ${r.err}`);
+  assert.doesNotMatch(r.err, /\n\s+at /, 'no stack trace');
+  assert.match(r.err, pattern);
+}
+
+test('pillars node and cluster have --help', () => {
+  for (const cmd of [['node'], ['cluster'], ['cluster', 'up'], ['cluster', 'status']]) {
+    const r = pillars([...cmd, '--help']);
+    assert.equal(r.code, 0, cmd.join(' '));
+    assert.match(r.out, /Usage: pillars/);
+  }
+  assert.match(pillars(['node', '--help']).out, /--secret-file/);
+});
+
+test('bad node options exit 2 naming the option', () => {
+  const dir = tempDir('pillars-cli-node-');
+  const secret = join(dir, 'secret');
+  writeFileSync(secret, 'abc\n');
+  const base = ['node', '--id', 'n1', '--data', join(dir, 'n1'), '--resp', '0', '--http', '0'];
+  badInput([...base, '--listen', '127.0.0.1:7001'], /--secret-file: a cluster secret: --secret-file FILE or the environment variable PILLARS_CLUSTER_SECRET/);
+  badInput([...base, '--listen', 'nowhere', '--secret-file', secret], /--listen: host:port or a port number from 0 to 65535 \(got "nowhere"\)/);
+  badInput([...base, '--listen', '0', '--secret-file', secret, '--peers', 'n2=127.0.0.1:99999'], /--peers n2: host:port or a port number/);
+  badInput([...base, '--listen', '0', '--secret-file', secret, '--peers', 'bad id=127.0.0.1:1'], /--peers: id=host:port/);
+  badInput([...base, '--listen', '0', '--secret-file', join(dir, 'missing')], /missing: --secret-file: a readable file \(ENOENT\)/);
+  badInput([...base, '--listen', '0', '--read-mode', 'fast'], /--read-mode: read-index or lease \(got "fast"\)/, { PILLARS_CLUSTER_SECRET: 'x' });
+  badInput([...base, '--listen', '0', '--election-ticks', '1'], /--election-ticks: an integer of 2 or more/, { PILLARS_CLUSTER_SECRET: 'x' });
+});
+
+test("another node's data directory and a corrupt log each stop a node at start with exit 2", () => {
+  const dir = tempDir('pillars-cli-data-');
+  const data = join(dir, 'n1');
+  mkdirSync(data);
+  writeFileSync(join(data, 'node.json'), JSON.stringify({ node: 'n1', cluster: clusterIdOf(Buffer.from('s3cret')) }));
+  const args = (id: string) => ['node', '--id', id, '--data', data, '--listen', '0', '--resp', '0', '--http', '0'];
+  badInput(args('n2'), /holds node n1's data, not n2's: refusing to start/, { PILLARS_CLUSTER_SECRET: 's3cret' });
+  badInput(args('n1'), /belongs to cluster [0-9a-f]{16}, not to the cluster of this secret/, { PILLARS_CLUSTER_SECRET: 'another' });
+  // A log with a flipped byte in its middle.
+  const disk = new FileDisk(data);
+  const storage = new RaftStorage(disk);
+  storage.restore();
+  for (let i = 1; i <= 10; i++) storage.append({ term: 1, vote: 'n1', commit: i }, [{ term: 1, index: i, data: { op: { f: 'write', key: 'k', value: i } } }]);
+  const bytes = Buffer.from(disk.read('raft.wal.1')!);
+  bytes[Math.floor(bytes.length / 2)] ^= 0x10;
+  writeFileSync(join(data, 'raft.wal.1'), bytes);
+  badInput(args('n1'), /n1: raft\.wal\.1: a log this node can trust: corrupt at byte \d+ \((header )?checksum mismatch\); refusing to start/, { PILLARS_CLUSTER_SECRET: 's3cret' });
+});
+
+test('pillars cluster up starts three processes that elect a leader, cluster status reports them, SIGTERM stops them all', { timeout: 60_000 }, async () => {
+  const dir = tempDir('pillars-cli-cluster-');
+  const base = await freePortRun(9);
+  const up = spawn(process.execPath, [main, 'cluster', 'up', '--nodes', '3', '--data', dir, '--resp-base', String(base), '--http-base', String(base + 3), '--peer-base', String(base + 6)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  up.stdout.on('data', (d) => (out += d));
+  try {
+    const deadline = Date.now() + 30_000;
+    while (!/leader: n\d/.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.match(out, /leader: n\d\. Try: redis-cli -p \d+ set hello world/);
+    assert.match(out, new RegExp(`n1  redis 127\\.0\\.0\\.1:${base}  http http://127\\.0\\.0\\.1:${base + 3}`));
+    const status = pillars(['cluster', 'status', '--data', dir]);
+    assert.equal(status.code, 0, status.err);
+    assert.match(status.out, /^node\s+role\s+term\s+leader\s+commit/);
+    assert.equal((status.out.match(/\bleader\b\s+\d+\s+n\d/g) ?? []).length, 1, status.out);
+    assert.equal((status.out.match(/follower/g) ?? []).length, 2, status.out);
+    const json = JSON.parse(pillars(['cluster', 'status', '--data', dir, '--json']).out) as { id: string; reachable: boolean }[];
+    assert.deepEqual(json.map((n) => [n.id, n.reachable]), [['n1', true], ['n2', true], ['n3', true]]);
+  } finally {
+    const exited = new Promise<number | null>((r) => up.once('exit', (code) => r(code)));
+    up.kill('SIGTERM');
+    assert.equal(await exited, 0);
+  }
+  assert.match(out, /stopped\n$/);
+  const after = pillars(['cluster', 'status', '--data', dir]);
+  assert.equal(after.code, 1, 'nobody answers now');
+  assert.equal((after.out.match(/unreachable/g) ?? []).length, 3);
+  badInput(['cluster', 'status', '--data', join(dir, 'nope')], /nope\/cluster\.json: \(top level\): a cluster file written by pillars cluster up \(ENOENT\)/);
+});
