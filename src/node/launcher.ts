@@ -24,6 +24,8 @@ export interface ClusterLayout {
   nodeArgs?: string[];
   /** Environment of the node processes (e.g. PILLARS_REQUIREPASS). */
   env?: Record<string, string>;
+  /** Options for the node processes' Node.js itself (e.g. ['--cpu-prof'] to profile them). */
+  execArgv?: string[];
 }
 
 export interface LocalNode {
@@ -101,7 +103,7 @@ export class LocalCluster {
     if (n.process !== undefined) return n;
     let log = this.logs.get(id);
     if (log === undefined) this.logs.set(id, (log = createWriteStream(n.logFile, { flags: 'a' })));
-    const child = spawn(process.execPath, [mainJs, ...this.argsOf(n)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...this.layout.env } });
+    const child = spawn(process.execPath, [...(this.layout.execArgv ?? []), mainJs, ...this.argsOf(n)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...this.layout.env } });
     child.stdout!.pipe(log, { end: false });
     child.stderr!.pipe(log, { end: false });
     n.process = child;

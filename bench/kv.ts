@@ -1,0 +1,353 @@
+/**
+ * `npm run bench:kv`: puts per second and latency of a replicated key-value store under the same Node
+ * client load, against two anchors measured in the same run: a single redis-server with
+ * `appendfsync always` (durable, not replicated: the ceiling of one fsyncing process), and a
+ * three-member etcd cluster (durable and replicated through Raft, like ours). Our cluster plugs in as
+ * the first target through `runKvBench([factory])`; run directly, this benchmarks the anchors alone.
+ *
+ * Each target is driven by a closed loop (`bench/load.ts`) at 1, 16, 64 and 256 puts in flight,
+ * `BENCH_SECONDS` (default 5) measured after `BENCH_WARMUP_SECONDS` (default 1) of warm-up, keys
+ * `key:<0..99999>` at random, 100-byte values. The targets run one after another, each alone on the
+ * machine, and are stopped before the next starts. Then redis-benchmark (the C client) runs against
+ * the redis anchor, to show how much of the Node figures is the Node client.
+ *
+ * Client setup, the same for every target: one connection (ioredis) or one client (etcd3, with its own
+ * HTTP/2 connections) per `inFlightPerConnection` = 16 loops, loop i on connection floor(i / 16). Both
+ * clients keep many requests outstanding on one connection (ioredis writes each command at once
+ * without waiting for earlier replies; gRPC multiplexes streams), so one connection is what an
+ * application would open, and it would add connections only as concurrency grows; 16 per connection
+ * keeps any single socket or server-side connection handler from being the limit at 256 in flight
+ * without giving 256 connections to a server that does not need them. Measured on the 2-core machine
+ * this was written on: one connection for all loops and one per 16 gave the same figures within the
+ * run-to-run noise, for both clients; one per loop cut redis' puts/s at 256 in flight about five-fold
+ * (256 sockets for one Node thread to service); ioredis' `enableAutoPipelining` lowered it too, so
+ * ioredis keeps its defaults.
+ *
+ * The client and the servers share the machine's cores, as they will for our cluster: the figures
+ * compare systems under the same conditions, not absolute capacities. Figures vary by tens of per cent
+ * from run to run on a small VM; compare targets within one run.
+ *
+ * Last line: `ratio <x> <first target> puts/s at 64 in flight vs redis-server appendfsync always`
+ * (etcd vs redis when no target of ours is given).
+ */
+import { pathToFileURL } from 'node:url';
+import { Redis } from 'ioredis';
+import { Etcd3 } from 'etcd3';
+import { runClosedLoop, type ClosedLoopResult } from './load.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { startRedis, startEtcdCluster, redisBenchmark, stopAllPeers, benchDataRoot } from './kv-peers.js';
+import { LocalCluster } from '../src/node/launcher.js';
+
+/** A system under test, as the benchmark drives it. */
+export interface Target {
+  /** Shown in the table and the ratios. */
+  name: string;
+  /** One durable put; resolves once the system has acknowledged it. `loop` is the closed loop issuing it (0-based). */
+  put(key: string, value: string, loop?: number): Promise<unknown>;
+  /** Runs after the load, before `close` (redis-benchmark against the redis anchor, for one). */
+  afterLoad?(): Promise<void>;
+  /** Closes the clients and stops every process the factory started; also called on Ctrl-C. */
+  close(): Promise<void>;
+}
+
+/** Starts a system and returns its target; undefined (after printing why) to skip it. */
+export type TargetFactory = () => Promise<Target | undefined>;
+
+export const inFlightLevels = [1, 16, 64, 256];
+/** Loops per client connection (see the header). */
+export const inFlightPerConnection = 16;
+/** The in-flight level of the last line. */
+const headlineInFlight = 64;
+const defaultMeasureSeconds = 5;
+const defaultWarmupSeconds = 1;
+const keyspace = 100_000;
+const valueBytes = 100;
+/** How long `close` of a target may take on Ctrl-C before the process exits anyway. */
+const interruptCloseTimeoutMs = 15_000;
+const redisAnchorName = 'redis-server appendfsync always';
+const etcdAnchorName = 'etcd 3-member';
+const pillarsName = 'pillars 3-node';
+const redisBenchmarkRequests = 100_000;
+const redisBenchmarkClients = 50;
+
+const print = (line = '') => process.stdout.write(`${line}\n`);
+
+function secondsFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new Error(`${name} must be a positive number of seconds, got "${raw}"`);
+  return seconds;
+}
+
+/** Printable 100-byte value: the same for every put, so every system stores the same bytes. */
+const value = Array.from({ length: valueBytes }, (_, i) => 'abcdefghijklmnopqrstuvwxyz0123456789'[(i * 7 + 3) % 36]).join('');
+const randomKey = () => `key:${Math.floor(Math.random() * keyspace)}`;
+
+/**
+ * Connections opened on demand, loop i on connection floor(i / inFlightPerConnection): the first
+ * level's connection serves the next levels too, and a level only adds what it needs.
+ */
+function connectionsPerLoop<C>(open: (index: number) => C): { get(loop: number | undefined): C; all(): C[] } {
+  const connections: C[] = [];
+  return {
+    get(loop) {
+      const index = Math.floor((loop ?? 0) / inFlightPerConnection);
+      while (connections.length <= index) connections.push(open(connections.length));
+      return connections[index];
+    },
+    all: () => connections,
+  };
+}
+
+/**
+ * A target speaking the Redis protocol (SET key value) with ioredis, default options apart from the
+ * error listener: for the redis anchor, and for any store with a Redis-protocol client port. With
+ * several endpoints, connection k goes to endpoint k mod n.
+ */
+export function redisProtocolTarget(name: string, endpoints: Array<{ host: string; port: number }>, stopServers: () => Promise<void>, afterLoad?: () => Promise<void>): Target {
+  let lastError: string | undefined;
+  const pool = connectionsPerLoop((index) => {
+    const { host, port } = endpoints[index % endpoints.length];
+    const client = new Redis({ host, port });
+    // Without a listener ioredis prints every connection error; the failed puts are counted instead.
+    client.on('error', (err: Error) => {
+      lastError = err.message;
+    });
+    return client;
+  });
+  return {
+    name,
+    put: (key, v, loop) => pool.get(loop).set(key, v),
+    afterLoad,
+    async close() {
+      for (const client of pool.all()) client.disconnect();
+      if (lastError !== undefined) print(`${name}: last connection error: ${lastError}`);
+      await stopServers();
+    },
+  };
+}
+
+/** The redis anchor: one redis-server, AOF fsynced before replying, then redis-benchmark against it. */
+export const redisAnchor: TargetFactory = async () => {
+  const redis = await startRedis({ appendfsync: 'always' });
+  if (!redis) return undefined;
+  const afterLoad = async () => {
+    const figures = await redisBenchmark(redis.port, { tests: 'set,get', requests: redisBenchmarkRequests, clients: redisBenchmarkClients, keyspace, valueBytes });
+    if (!figures) return;
+    print(`redis-benchmark against ${redisAnchorName} (C client, -n ${redisBenchmarkRequests} -c ${redisBenchmarkClients} -r ${keyspace} -d ${valueBytes}):`);
+    for (const [test, f] of Object.entries(figures)) {
+      print(`  ${test.padEnd(4)} ${fmtRate(f.rps).padStart(9)} ops/s  p50 ${fmtMs(f.p50Ms).padStart(6)} ms  p99 ${fmtMs(f.p99Ms).padStart(6)} ms`);
+    }
+  };
+  return redisProtocolTarget(redisAnchorName, [{ host: '127.0.0.1', port: redis.port }], redis.stop, afterLoad);
+};
+
+/**
+ * The etcd anchor: three members; puts through etcd3 with its default options (each call to a random
+ * member, followers forwarding to the leader; retries and per-member circuit breakers on), one
+ * client per 16 loops, each with its own HTTP/2 connections (grpc-js would otherwise share one
+ * connection per member among all clients of the process).
+ */
+export const etcdAnchor: TargetFactory = async () => {
+  const etcd = await startEtcdCluster(3);
+  if (!etcd) return undefined;
+  const pool = connectionsPerLoop(() => new Etcd3({ hosts: etcd.endpoints, grpcOptions: { 'grpc.use_local_subchannel_pool': 1 } }));
+  return {
+    name: etcdAnchorName,
+    put: (key, v, loop) => pool.get(loop).put(key).value(v).exec(),
+    async close() {
+      for (const client of pool.all()) client.close();
+      await etcd.stop();
+    },
+  };
+};
+
+interface Row {
+  target: string;
+  inFlight: number;
+  result: ClosedLoopResult;
+}
+
+function fmtRate(x: number | undefined): string {
+  return x === undefined || !Number.isFinite(x) ? '-' : Math.round(x).toLocaleString('en-US');
+}
+function fmtMs(x: number | undefined): string {
+  return x === undefined || !Number.isFinite(x) ? '-' : x < 10 ? x.toFixed(2) : x.toFixed(1);
+}
+function fmtRatio(x: number): string {
+  return Number.isFinite(x) ? x.toPrecision(3) : '-';
+}
+
+function printTable(rows: Row[]): void {
+  const header = ['target', 'in flight', 'ops/s', 'p50 ms', 'p99 ms', 'max ms', 'errors'];
+  const cells = rows.map((r) => [r.target, String(r.inFlight), fmtRate(r.result.opsPerSec), fmtMs(r.result.p50Ms), fmtMs(r.result.p99Ms), fmtMs(r.result.maxMs), String(r.result.errors)]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  const line = (c: string[]) => c.map((x, i) => (i === 0 ? x.padEnd(widths[i]) : x.padStart(widths[i]))).join('  ');
+  print(line(header));
+  for (const c of cells) print(line(c));
+}
+
+/** Ratios of `subject` to `anchor` at each level: ops/s (higher is better for the subject) and p99 (lower is). */
+function printRatios(rows: Row[], subject: string, anchor: string): void {
+  print(`${subject} / ${anchor}:`);
+  print(`  ${'in flight'.padStart(9)}  ${'ops/s'.padStart(7)}  ${'p99'.padStart(7)}`);
+  for (const inFlight of inFlightLevels) {
+    const ours = rows.find((r) => r.target === subject && r.inFlight === inFlight);
+    const theirs = rows.find((r) => r.target === anchor && r.inFlight === inFlight);
+    if (!ours || !theirs) continue;
+    print(`  ${String(inFlight).padStart(9)}  ${fmtRatio(ours.result.opsPerSec / theirs.result.opsPerSec).padStart(7)}  ${fmtRatio(ours.result.p99Ms / theirs.result.p99Ms).padStart(7)}`);
+  }
+}
+
+/** Targets open right now, closed on Ctrl-C. */
+const openTargets = new Set<Target>();
+let interrupted = false;
+
+/** Closes a target once, however many times it is asked (the run and Ctrl-C may both ask). */
+const closing = new WeakMap<Target, Promise<void>>();
+function closeOnce(target: Target): Promise<void> {
+  let done = closing.get(target);
+  if (!done) {
+    done = target.close();
+    closing.set(target, done);
+  }
+  return done;
+}
+
+async function closeWithin(target: Target, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([closeOnce(target).catch(() => {}), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+  clearTimeout(timer);
+}
+
+/** Closes the open targets, stops whatever peer is left, exits with `code`; only the first call counts. */
+let shuttingDown = false;
+function shutdown(code: number): void {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  void Promise.all([...openTargets].map((t) => closeWithin(t, interruptCloseTimeoutMs)))
+    .then(() => stopAllPeers())
+    .finally(() => process.exit(code));
+}
+
+function onInterrupt(signal: NodeJS.Signals): void {
+  if (interrupted) process.exit(130); // a second Ctrl-C: the exit handler of kv-peers SIGKILLs what is left
+  interrupted = true;
+  print(`\n${signal}: stopping the servers`);
+  shutdown(130);
+}
+
+/**
+ * Runs the benchmark: `extraTargets` first (ours), then the redis and etcd anchors; prints the table,
+ * the ratios of the first target to each anchor, and the `ratio` line. Each factory is called only
+ * when its turn comes, and its target is closed before the next starts.
+ */
+export async function runKvBench(extraTargets: TargetFactory[] = []): Promise<void> {
+  process.on('SIGINT', onInterrupt);
+  process.on('SIGTERM', onInterrupt);
+  const durationMs = secondsFromEnv('BENCH_SECONDS', defaultMeasureSeconds) * 1000;
+  const warmupMs = secondsFromEnv('BENCH_WARMUP_SECONDS', defaultWarmupSeconds) * 1000;
+  const factories: Array<{ factory: TargetFactory; anchor: boolean }> = [
+    ...extraTargets.map((factory) => ({ factory, anchor: false })),
+    { factory: redisAnchor, anchor: true },
+    { factory: etcdAnchor, anchor: true },
+  ];
+  print(`puts of ${valueBytes}-byte values to ${keyspace.toLocaleString('en-US')} random keys, closed loop at ${inFlightLevels.join(', ')} in flight, ${durationMs / 1000} s each after ${warmupMs / 1000} s warm-up; ${inFlightPerConnection} in flight per client connection`);
+
+  const rows: Row[] = [];
+  const ran: Array<{ name: string; anchor: boolean }> = [];
+  for (const { factory, anchor } of factories) {
+    if (interrupted) return;
+    const target = await factory();
+    if (!target) continue;
+    openTargets.add(target);
+    try {
+      for (const inFlight of inFlightLevels) {
+        const result = await runClosedLoop({ inFlight, durationMs, warmupMs, op: (_seq, loop) => target.put(randomKey(), value, loop) });
+        if (interrupted) return;
+        rows.push({ target: target.name, inFlight, result });
+        print(`  ${target.name}, ${inFlight} in flight: ${fmtRate(result.opsPerSec)} ops/s, p99 ${fmtMs(result.p99Ms)} ms${result.errors ? `, ${result.errors} errors` : ''}`);
+      }
+      ran.push({ name: target.name, anchor });
+      await target.afterLoad?.();
+    } finally {
+      await closeOnce(target);
+      openTargets.delete(target);
+    }
+  }
+  if (interrupted) return; // the signal handler is stopping the rest and will exit
+
+  print();
+  if (rows.length === 0) throw new Error('no target could be started');
+  printTable(rows);
+
+  // The subject is the first target of ours, or with none the etcd anchor (so the last line exists).
+  const subject = ran.find((t) => !t.anchor) ?? ran.find((t) => t.name === etcdAnchorName);
+  const anchors = ran.filter((t) => t.anchor && t.name !== subject?.name);
+  if (!subject) throw new Error('cannot print a ratio: no target of ours, and the etcd anchor did not run');
+  if (anchors.length === 0) throw new Error(`cannot print a ratio: no anchor to compare ${subject.name} with ran`);
+  for (const anchor of anchors) {
+    print();
+    printRatios(rows, subject.name, anchor.name);
+  }
+  const headlineAnchor = anchors.find((a) => a.name === redisAnchorName) ?? anchors[0];
+  const at = (name: string) => rows.find((r) => r.target === name && r.inFlight === headlineInFlight)!.result.opsPerSec;
+  print();
+  print(`ratio ${fmtRatio(at(subject.name) / at(headlineAnchor.name))} ${subject.name} puts/s at ${headlineInFlight} in flight vs ${headlineAnchor.name}`);
+}
+
+/** Runs `runKvBench(extraTargets)` as a program: one line and exit code 1 on failure, never a stack trace. */
+export async function mainKvBench(extraTargets: TargetFactory[] = []): Promise<void> {
+  const fail = (err: unknown) => {
+    if (shuttingDown) return;
+    print(`bench:kv failed: ${err instanceof Error ? err.message : String(err)}`);
+    shutdown(1);
+  };
+  process.on('unhandledRejection', fail);
+  try {
+    await runKvBench(extraTargets);
+  } catch (err) {
+    fail(err);
+    return;
+  }
+  if (!interrupted) process.exit(0); // gRPC and ioredis may keep timers alive for a while after close
+}
+
+/**
+ * Ours: a three-node cluster of `pillars node` processes (src/node/launcher.ts) with its data under
+ * the same root as the anchors', every put fsynced on a majority before it is acknowledged. The
+ * clients connect to the leader, as they would to a Redis primary (a follower would forward each
+ * command to it: one more hop and a follower's CPU). Then redis-benchmark against the same leader.
+ */
+export const pillarsCluster: TargetFactory = async () => {
+  const base = 17_000 + Math.floor(Math.random() * 20_000);
+  const dataDir = mkdtempSync(join(benchDataRoot(), 'pillars-bench-'));
+  const cluster = new LocalCluster({ nodes: 3, dataDir, respBase: base, httpBase: base + 3, peerBase: base + 6 });
+  cluster.startAll();
+  const stop = async () => {
+    await cluster.stopAll();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  let leader: string;
+  try {
+    leader = await cluster.waitForLeader(20_000);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  const port = cluster.node(leader).resp;
+  print(`${pillarsName}: leader ${leader} on port ${port}`);
+  const afterLoad = async () => {
+    const figures = await redisBenchmark(port, { tests: 'set,get', requests: redisBenchmarkRequests, clients: redisBenchmarkClients, keyspace, valueBytes });
+    if (!figures) return;
+    print(`redis-benchmark against ${pillarsName} (C client, -n ${redisBenchmarkRequests} -c ${redisBenchmarkClients} -r ${keyspace} -d ${valueBytes}):`);
+    for (const [test, f] of Object.entries(figures)) print(`  ${test.padEnd(4)} ${fmtRate(f.rps).padStart(9)} ops/s  p50 ${fmtMs(f.p50Ms).padStart(6)} ms  p99 ${fmtMs(f.p99Ms).padStart(6)} ms`);
+  };
+  return redisProtocolTarget(pillarsName, [{ host: '127.0.0.1', port }], stop, afterLoad);
+};
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await mainKvBench([pillarsCluster]);
+}
