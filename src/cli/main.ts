@@ -13,6 +13,7 @@ import { modelCommand } from './model.js';
 import { demoCommand } from './demo.js';
 import { reviewCommand } from './review.js';
 import { nodeCommand } from './node.js';
+import { shrinkCommand } from './shrink.js';
 import { clusterCommand } from './cluster.js';
 import { isNodeStartError } from '../node/kv-node.js';
 import { checks, formatTable, isScenarioError, processes, runVariant, ScenarioError, type VariantReport } from '../scenario/index.js';
@@ -193,6 +194,7 @@ export function buildProgram(): Command {
 
   program.addCommand(modelCommand());
 
+  program.addCommand(shrinkCommand());
   program.addCommand(nodeCommand());
   program.addCommand(clusterCommand());
 

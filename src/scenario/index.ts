@@ -7,3 +7,4 @@ export { checks, type CheckEntry } from './checks.js';
 export type { ResolvedVariant, Workload, Fault } from './schema.js';
 export { captureDefaults, type CaptureOptions, type RunCapture } from './capture.js';
 export type { FaultEvent, MessageSequence, SequenceMessage } from './fault-tap.js';
+export { shrink, ddmin, materializeFaults, failedChecks, ShrinkError, isShrinkError, shrinkRunsMaxDefault, type ShrinkOptions, type ShrinkResult } from './shrink.js';

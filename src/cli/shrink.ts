@@ -1,0 +1,78 @@
+/**
+ * `pillars shrink`: a failing run made small: the fewest faults and the shortest workload on which
+ * the same check still fails (src/scenario/shrink.ts), printed as a scenario file that runs it.
+ */
+import { writeFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { Document } from 'yaml';
+import { failedChecks, isShrinkError, runVariant, shrink, shrinkRunsMaxDefault, ScenarioError, type ResolvedVariant, type Scenario, type ShrinkResult } from '../scenario/index.js';
+import { loadScenarioFile, parseSeed, writableFile } from './io.js';
+
+interface ShrinkFlags {
+  seed: string;
+  variant?: string;
+  check?: string;
+  out?: string;
+  runsMax?: string;
+}
+
+/** The shrunk run as a scenario file of its own: one variant, the faults written out, no nemesis. */
+export function shrunkScenarioYaml(scenario: Scenario, file: string, r: ShrinkResult): string {
+  const v = r.shrunk.variant;
+  const { name, seed, expect, nemesis: _nemesis, description: _description, ...body } = v as ResolvedVariant & { description?: string };
+  const doc = new Document({
+    name: `${scenario.name}-shrunk`,
+    description: `Shrunk by pillars shrink from ${file} --variant ${name} --seed ${seed}: ${v.faults.length} of ${r.original.faults.length} faults and ${v.workload.durationMs} of ${r.original.workload.durationMs} ms of workload still fail ${r.check}; removing any one fault makes it hold.`,
+    seed,
+    ...body,
+    variants: { [name]: { expect } },
+  });
+  const faults = doc.get('faults', true) as { items?: { flow?: boolean }[] } | undefined;
+  for (const item of faults?.items ?? []) item.flow = true;
+  return doc.toString({ lineWidth: 120 });
+}
+
+export function shrinkCommand(): Command {
+  return new Command('shrink')
+    .description('Shrink a failing run: delta debugging over its faults (the random nemesis drawn out), then its workload length, while the same check still fails; prints the minimal schedule as a scenario file.')
+    .argument('<scenario.yaml>', 'the scenario file')
+    .requiredOption('--seed <n>', 'the seed of the failing run')
+    .option('--variant <name>', 'the variant (default: the first on which a check fails with this seed)')
+    .option('--check <name>', 'the check that must keep failing (default: the first that fails)')
+    .option('--out <file>', 'write the shrunk scenario here instead of standard output')
+    .option('--runs-max <n>', `stop after this many candidate runs (default ${shrinkRunsMaxDefault})`)
+    .addHelpText('after', '\nExit code: 0 when shrunk, 2 on bad input or a run that does not fail.\nExample: pillars shrink scenarios/raft-chaos.yaml --variant naive --seed 59 --out minimal.yaml && pillars run minimal.yaml')
+    .action((file: string, o: ShrinkFlags) => {
+      const { scenario } = loadScenarioFile(file);
+      const seed = parseSeed(o.seed, '--seed');
+      const runsMax = o.runsMax === undefined ? undefined : Math.max(1, parseSeed(o.runsMax, '--runs-max'));
+      if (o.out !== undefined) writableFile(o.out, () => writeFileSync(o.out!, ''));
+      let variant: ResolvedVariant | undefined;
+      if (o.variant !== undefined) {
+        variant = scenario.variants.find((x) => x.name === o.variant);
+        if (variant === undefined) throw new ScenarioError(file, '--variant', `one of ${scenario.variants.map((x) => x.name).join(', ')} (got "${o.variant}")`);
+      } else {
+        variant = scenario.variants.find((x) => failedChecks(runVariant({ ...x, seed }).report).length > 0);
+        if (variant === undefined) throw new ScenarioError(file, '--seed', `a seed on which some variant fails a check (none of ${scenario.variants.map((x) => x.name).join(', ')} fails on seed ${seed})`);
+      }
+      let r: ShrinkResult;
+      try {
+        r = shrink({ ...variant, seed }, {
+          check: o.check,
+          runsMax,
+          progress: process.stderr.isTTY ? (runs, faults, ms) => process.stderr.write(`\rshrink: ${runs} runs, ${faults} faults, ${ms} ms of workload   `) : undefined,
+        });
+      } catch (e) {
+        if (isShrinkError(e)) throw new ScenarioError(file, o.check !== undefined ? '--check' : '--seed', e.message);
+        throw e;
+      }
+      if (process.stderr.isTTY) process.stderr.write('\n');
+      const v = r.shrunk.variant;
+      process.stderr.write(`${scenario.name}/${v.name} seed ${seed}: ${r.check} still fails with ${v.faults.length} of ${r.original.faults.length} faults and ${v.workload.durationMs} of ${r.original.workload.durationMs} ms of workload (${r.runs} runs${r.exhausted ? ', stopped at --runs-max: maybe not minimal' : ''})\n`);
+      const yaml = shrunkScenarioYaml(scenario, file, r);
+      if (o.out !== undefined) {
+        writableFile(o.out, () => writeFileSync(o.out!, yaml));
+        process.stderr.write(`wrote ${o.out}: pillars run ${o.out}\n`);
+      } else process.stdout.write(yaml);
+    });
+}
