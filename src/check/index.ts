@@ -6,3 +6,4 @@ export { checkLinearizable, describeViolation, operationsOf, models, registerMod
 export { parseHistory, HistoryFormatError } from './history-file.js';
 export { checkBalanceFloor } from './bank.js';
 export { checkNoLostIncrements } from './counter.js';
+export { checkTxns, checkListAppend, checkRwRegister, txnsFromEvents, describeTxnAnomaly, anomaliesForbiddenBy, modelsViolatedBy, modelsConsistentWith, consistencyModels, type Txn, type Micro, type TxnEvent, type TxnAnomaly, type TxnAnomalyKind, type TxnCheckResult, type TxnCheckOptions, type ConsistencyModel } from './txn.js';
