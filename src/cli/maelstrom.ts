@@ -1,0 +1,156 @@
+/**
+ * `pillars maelstrom test`: run any program that speaks Maelstrom's protocol under this project's
+ * network faults, workloads and checkers (src/maelstrom). Exit 0 valid, 1 invalid, 2 unknown or bad
+ * input (a --bin that cannot run, a node that never answers init or prints something else).
+ */
+import { writeFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { isMaelstromTestError, nemesisKinds, runTest, type MaelstromNemesis, type TestOptions, type TestResult } from '../maelstrom/harness.js';
+import { isNodeBinaryError } from '../maelstrom/node-process.js';
+import { topologies, workloads } from '../maelstrom/workloads/index.js';
+import { processes, ScenarioError } from '../scenario/index.js';
+import { runAsMaelstromNode } from '../maelstrom/as-node.js';
+import { writableFile } from './io.js';
+
+const cli = '(command line)';
+export const EXIT_VALID = 0;
+export const EXIT_INVALID = 1;
+export const EXIT_UNKNOWN = 2;
+
+function positive(text: string, option: string, integer = false): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new ScenarioError(cli, option, `a positive ${integer ? 'integer' : 'number'} (got "${text}")`);
+  return n;
+}
+
+interface TestFlags {
+  workload: string;
+  bin: string;
+  nodeCount: string;
+  timeLimit: string;
+  rate: string;
+  concurrency?: string;
+  latency: string;
+  latencyDist: string;
+  nemesis?: string;
+  nemesisInterval: string;
+  topology: string;
+  seed: string;
+  logDir?: string;
+  json?: string;
+  history?: string;
+}
+
+export function testOptionsFromFlags(o: TestFlags, args: string[]): TestOptions {
+  const workload = workloads[o.workload];
+  if (workload === undefined) throw new ScenarioError(cli, '--workload', `one of ${Object.keys(workloads).join(', ')} (got "${o.workload}")`);
+  if (!['constant', 'uniform', 'exponential'].includes(o.latencyDist)) throw new ScenarioError(cli, '--latency-dist', `constant, uniform or exponential (got "${o.latencyDist}")`);
+  if (!(topologies as readonly string[]).includes(o.topology)) throw new ScenarioError(cli, '--topology', `one of ${topologies.join(', ')} (got "${o.topology}")`);
+  const nemesis = (o.nemesis ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  for (const n of nemesis) if (!(nemesisKinds as readonly string[]).includes(n)) throw new ScenarioError(cli, '--nemesis', `a list of ${nemesisKinds.join(', ')} (got "${n}")`);
+  const nodeCount = positive(o.nodeCount, '--node-count', true);
+  const latency = Number(o.latency);
+  if (!Number.isFinite(latency) || latency < 0) throw new ScenarioError(cli, '--latency', `milliseconds, 0 or more (got "${o.latency}")`);
+  const seed = Number(o.seed);
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new ScenarioError(cli, '--seed', `a non-negative integer (got "${o.seed}")`);
+  return {
+    workload,
+    bin: o.bin,
+    args,
+    nodeCount,
+    timeLimitS: positive(o.timeLimit, '--time-limit'),
+    rate: positive(o.rate, '--rate'),
+    concurrency: o.concurrency === undefined ? nodeCount : positive(o.concurrency, '--concurrency', true),
+    latencyMs: latency,
+    latencyDist: o.latencyDist as TestOptions['latencyDist'],
+    nemesis: nemesis as MaelstromNemesis[],
+    nemesisIntervalS: positive(o.nemesisInterval, '--nemesis-interval'),
+    topology: o.topology,
+    seed,
+    logDir: o.logDir,
+  };
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+const ms = (x: number) => `${x < 10 ? x.toFixed(2) : x.toFixed(1)} ms`;
+
+export function formatResult(o: TestOptions, r: TestResult): string {
+  const s = r.stats;
+  const lines = [
+    `${r.workload} on ${o.bin}: ${o.nodeCount} nodes, ${o.timeLimitS} s, ${o.rate} ops/s from ${o.concurrency} clients, latency ${o.latencyMs} ms ${o.latencyDist}${o.nemesis.length ? `, nemesis ${o.nemesis.join(',')} every ${o.nemesisIntervalS} s` : ''}, seed ${o.seed}`,
+    `  operations   ${s.operations}: ${s.ok} ok, ${s.fail} failed, ${s.info} unknown (availability ${pct(s.availability)})`,
+    `  latency      p50 ${ms(s.latencyMs.p50)}, p95 ${ms(s.latencyMs.p95)}, p99 ${ms(s.latencyMs.p99)}, max ${ms(s.latencyMs.max)}`,
+    `  messages     between nodes ${s.serverMessages} (${s.serverMessagesPerOp.toFixed(2)} per operation), with clients ${s.clientMessages} (${s.clientMessagesPerOp.toFixed(2)} per operation), with services ${s.serviceMessages}${s.dropped ? `, ${s.dropped} dropped` : ''}${s.duplicated ? `, ${s.duplicated} duplicated` : ''}`,
+  ];
+  if (r.faults.length > 0) lines.push(`  faults       ${s.faults}${s.nodesRestarted ? ` (${s.nodesRestarted} restarts)` : ''}: ${r.faults.filter((f) => !f.what.startsWith('end of')).map((f) => `${(f.atMs / 1000).toFixed(1)} s ${f.what}`).join('; ')}`);
+  if (r.check.stats !== undefined) lines.push(`  checker      ${Object.entries(r.check.stats).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  lines.push(`  verdict      ${r.valid === true ? 'valid' : r.valid === false ? 'INVALID' : 'unknown'}: ${r.check.summary}`);
+  if (r.check.witness !== undefined) lines.push(`  witness      ${r.check.witness.split('\n').join('\n               ')}`);
+  return lines.join('\n');
+}
+
+export function maelstromCommand(setExit: (code: number) => void): Command {
+  const m = new Command('maelstrom').description("Jepsen Maelstrom's protocol: test any program that speaks it (test), or run one of this project's processes as a Maelstrom node (node).");
+  m.command('test')
+    .description('Spawn N copies of a program, route their messages through this network with faults, drive a workload against them, and check the history.')
+    .requiredOption('-w, --workload <name>', `one of ${Object.keys(workloads).join(', ')}`)
+    .requiredOption('--bin <program>', 'the node program (any executable that reads and writes JSON lines)')
+    .option('--node-count <n>', 'how many nodes', '3')
+    .option('--time-limit <s>', 'seconds of workload', '10')
+    .option('--rate <r>', 'operations per second, all clients together', '10')
+    .option('--concurrency <c>', 'client processes (default: one per node)')
+    .option('--latency <ms>', 'mean one-way latency of every message', '0')
+    .option('--latency-dist <dist>', 'constant, uniform or exponential', 'constant')
+    .option('--nemesis <list>', `faults, comma-separated: ${nemesisKinds.join(', ')}`)
+    .option('--nemesis-interval <s>', 'a fault starts every this many seconds and lasts half of it', '10')
+    .option('--topology <name>', `broadcast's topology: ${topologies.join(', ')}`, 'grid')
+    .option('--seed <n>', 'seeds the latencies and the fault schedule', '1')
+    .option('--log-dir <dir>', "keep each node's stderr in DIR/n1.log ...")
+    .option('--json <file>', 'write the result as JSON')
+    .option('--history <file>', 'write the history as JSON lines (Jepsen shape)')
+    .allowExcessArguments(true)
+    .argument('[args...]', 'arguments for the program (after --)')
+    .addHelpText('after', '\nExit code: 0 valid, 1 invalid (the witness is printed), 2 unknown or bad input.\nExample: pillars maelstrom test -w broadcast --bin ./node.py --node-count 5 --time-limit 20 --rate 100 --latency 20 --nemesis partition,kill')
+    .action(async (args: string[], o: TestFlags) => {
+      const opts = testOptionsFromFlags(o, args);
+      if (o.json !== undefined) writableFile(o.json, () => writeFileSync(o.json!, ''));
+      if (o.history !== undefined) writableFile(o.history, () => writeFileSync(o.history!, ''));
+      let r: TestResult;
+      try {
+        r = await runTest({ ...opts, progress: (line) => process.stderr.write(`maelstrom: ${line}\n`) });
+      } catch (e) {
+        if (isNodeBinaryError(e)) throw new ScenarioError(cli, '--bin', e.message.replace(/^--bin /, ''));
+        if (isMaelstromTestError(e)) {
+          process.stderr.write(`pillars: ${e.message}\n`);
+          return setExit(EXIT_UNKNOWN);
+        }
+        throw e;
+      }
+      process.stdout.write(formatResult(opts, r) + '\n');
+      if (o.json !== undefined) writeFileSync(o.json, JSON.stringify({ ...r, history: undefined }, null, 2) + '\n');
+      if (o.history !== undefined) writeFileSync(o.history, r.history.map((e) => JSON.stringify(e)).join('\n') + '\n');
+      setExit(r.valid === true ? EXIT_VALID : r.valid === false ? EXIT_INVALID : EXIT_UNKNOWN);
+    });
+  m.command('node')
+    .description("Run one of this project's processes (pillars list) as a Maelstrom node on stdin/stdout, e.g. the Raft KV for Maelstrom's lin-kv workload.")
+    .requiredOption('--process <name>', 'the process, e.g. truth/raft-kv')
+    .option('--config <json>', "the process's config as JSON (its schema's defaults otherwise)", '{}')
+    .option('--data <dir>', "keep each node's disk in DIR/<node id>, so kill -9 loses only what was not fsynced (default: in memory)")
+    .addHelpText('after', "\nExample (a script for Maelstrom's --bin): exec npx pillars maelstrom node --process truth/raft-kv --data /tmp/raft")
+    .action(async (o: { process: string; config: string; data?: string }) => {
+      const entry = processes[o.process];
+      if (entry === undefined) throw new ScenarioError(cli, '--process', `one of ${Object.keys(processes).join(', ')} (got "${o.process}")`);
+      let raw: unknown;
+      try {
+        raw = JSON.parse(o.config);
+      } catch {
+        throw new ScenarioError(cli, '--config', `a JSON object (got "${o.config}")`);
+      }
+      const parsed = entry.config.safeParse(raw);
+      if (!parsed.success) throw new ScenarioError(cli, '--config', parsed.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`).join('; '));
+      await runAsMaelstromNode({ factory: entry.factory, config: parsed.data, dataDir: o.data });
+      // stdin closed: the test is over (the process's timers would keep it alive).
+      process.exit(0);
+    });
+  return m;
+}

@@ -1,0 +1,374 @@
+/**
+ * `pillars maelstrom test`: Maelstrom's test loop for any program that speaks its protocol.
+ *
+ * 1. Start N copies of the program, send each `init` and wait (bounded) for `init_ok`; send what the
+ *    workload sets up (broadcast's topology).
+ * 2. For --time-limit seconds, --concurrency clients issue the workload's operations at --rate per
+ *    second in all, each to a random node, through the network (latency, and the nemesis's faults on
+ *    a seeded schedule: partitions, one-way cuts, kill -9 and restart, SIGSTOP pauses, loss,
+ *    duplication). Each operation goes into the history: invoke, then ok, fail (a definite error) or
+ *    info (a timeout, a crash, an indefinite error), Jepsen's way.
+ * 3. Heal everything, let the nodes recover, make the workload's final reads, stop the nodes.
+ * 4. Check the history; report availability, latencies, messages per operation and the verdict.
+ *
+ * Every wait is bounded: a node that never answers init, or prints something that is not a message,
+ * ends the test with a message naming the node and what it sent.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { RandomStreams, type RandomStream } from '../sim/rng.js';
+import { checkBinary, NodeProcess } from './node-process.js';
+import { Network, type LatencyDist } from './network.js';
+import { errorCodes, isDefiniteError, type Body, type Message } from './protocol.js';
+import { isServiceName, makeService, serviceNames, type Service } from './services.js';
+import { errorCompletion, type CheckResult, type HistoryEntry, type OpSpec, type WorkloadDefinition, type WorkloadRun } from './workload.js';
+
+export const nemesisKinds = ['partition', 'one-way', 'kill', 'pause', 'duplicate', 'loss'] as const;
+export type MaelstromNemesis = (typeof nemesisKinds)[number];
+
+export interface TestOptions {
+  workload: WorkloadDefinition;
+  bin: string;
+  args?: string[];
+  nodeCount: number;
+  timeLimitS: number;
+  /** Operations per second, all clients together. */
+  rate: number;
+  concurrency: number;
+  latencyMs: number;
+  latencyDist: LatencyDist;
+  nemesis: MaelstromNemesis[];
+  nemesisIntervalS: number;
+  topology?: string;
+  seed: number;
+  keyCount?: number;
+  /** Where node logs go (node n1's stderr in n1.log). */
+  logDir?: string;
+  /** A client gives up on a request after this and records it as info. */
+  requestTimeoutMs?: number;
+  /** Time after the last heal before the final reads. */
+  recoveryMs?: number;
+  /** Called with a line of progress now and then. */
+  progress?: (line: string) => void;
+}
+
+export interface TestResult {
+  workload: string;
+  valid: boolean | 'unknown';
+  check: CheckResult;
+  stats: {
+    operations: number;
+    ok: number;
+    fail: number;
+    info: number;
+    availability: number;
+    latencyMs: { p50: number; p95: number; p99: number; max: number };
+    serverMessages: number;
+    clientMessages: number;
+    serviceMessages: number;
+    serverMessagesPerOp: number;
+    clientMessagesPerOp: number;
+    dropped: number;
+    duplicated: number;
+    faults: number;
+    nodesRestarted: number;
+  };
+  faults: { atMs: number; what: string }[];
+  history: HistoryEntry[];
+}
+
+/** The test cannot run: a node misbehaved at start, or printed garbage. Exit 2 with this message. */
+export class MaelstromTestError extends Error {
+  override readonly name = 'MaelstromTestError';
+}
+
+export function isMaelstromTestError(e: unknown): e is MaelstromTestError {
+  return e instanceof MaelstromTestError;
+}
+
+export const testDefaults = { requestTimeoutMs: 5_000, recoveryMs: 2_000, initTimeoutMs: 10_000, setupTimeoutMs: 10_000, finalAttemptsMax: 20, keyCount: 5 };
+
+interface PendingRequest {
+  resolve: (reply: Body) => void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+export async function runTest(o: TestOptions): Promise<TestResult> {
+  checkBinary(o.bin);
+  const streams = new RandomStreams(o.seed);
+  const nodes = Array.from({ length: o.nodeCount }, (_, i) => `n${i + 1}`);
+  const nodeSet = new Set(nodes);
+  const t0 = process.hrtime.bigint();
+  const nowNs = () => Number(process.hrtime.bigint() - t0);
+  const nowMs = () => nowNs() / 1e6;
+  const requestTimeoutMs = o.requestTimeoutMs ?? testDefaults.requestTimeoutMs;
+  if (o.logDir !== undefined) mkdirSync(o.logDir, { recursive: true });
+
+  let fatal: MaelstromTestError | undefined;
+  let onFatal: () => void = () => {};
+  /** Resolves when the test must stop: every bounded wait races it. */
+  const fatalHappened = new Promise<void>((resolve) => (onFatal = resolve));
+  const fail = (message: string) => {
+    if (fatal !== undefined) return;
+    fatal = new MaelstromTestError(message);
+    onFatal();
+  };
+  const procs = new Map<string, NodeProcess>();
+  const services = new Map<string, Service>();
+  for (const s of serviceNames) services.set(s, makeService(s, streams.stream(`service/${s}`)));
+  /** Requests waiting for replies, by "requester#msg_id". */
+  const pending = new Map<string, PendingRequest>();
+  let msgIds = 0;
+
+  const deliver = (msg: Message) => {
+    if (nodeSet.has(msg.dest)) return procs.get(msg.dest)?.send(msg);
+    if (isServiceName(msg.dest)) {
+      const reply = services.get(msg.dest)!.handle(msg.src, msg.body);
+      if (reply !== undefined) net.send({ src: msg.dest, dest: msg.src, body: reply });
+      return;
+    }
+    // A reply to a client (or to the harness's own setup requester).
+    const to = msg.body.in_reply_to;
+    const p = to === undefined ? undefined : pending.get(`${msg.dest}#${to}`);
+    if (p === undefined) return;
+    pending.delete(`${msg.dest}#${to}`);
+    clearTimeout(p.timer);
+    p.resolve(msg.body);
+  };
+  const net = new Network({ latencyMs: o.latencyMs, dist: o.latencyDist, random: streams.stream('network'), isNode: (id) => nodeSet.has(id), deliver });
+
+  const request = (from: string, to: string, body: Body, timeoutMs: number): Promise<Body> =>
+    new Promise((resolve) => {
+      const id = ++msgIds;
+      const timer = setTimeout(() => {
+        pending.delete(`${from}#${id}`);
+        resolve({ type: 'error', code: errorCodes.timeout, text: `no reply within ${timeoutMs} ms` });
+      }, timeoutMs);
+      pending.set(`${from}#${id}`, { resolve, timer });
+      net.send({ src: from, dest: to, body: { ...body, msg_id: id } });
+    });
+
+  const initNode = async (id: string): Promise<void> => {
+    const reply = await Promise.race([request('c0', id, { type: 'init', node_id: id, node_ids: nodes }, testDefaults.initTimeoutMs), fatalHappened.then(() => undefined)]);
+    if (reply === undefined) return;
+    if (reply.type !== 'init_ok') {
+      const p = procs.get(id)!;
+      const said = p.stderr();
+      fail(reply.type === 'error' && reply.code === errorCodes.timeout ? `node ${id} never answered init within ${testDefaults.initTimeoutMs / 1000} s${said ? `; its stderr ends:\n${said}` : ' (and printed nothing on stderr)'}` : `node ${id} answered init with ${JSON.stringify(reply)}, expected {"type": "init_ok", "in_reply_to": ...}`);
+    }
+  };
+
+  const setupNode = async (s: { node: string; body: Body; replyType: string }): Promise<void> => {
+    const reply = await Promise.race([request('c0', s.node, s.body, testDefaults.setupTimeoutMs), fatalHappened.then(() => undefined)]);
+    if (reply !== undefined && reply.type !== s.replyType) fail(`node ${s.node} answered ${s.body.type} with ${JSON.stringify(reply).slice(0, 300)}, expected ${s.replyType}`);
+  };
+  /** A node started again has lost its state: init, and what the workload told it before the test. */
+  const restartNode = async (id: string): Promise<void> => {
+    procs.get(id)!.start();
+    nodesRestarted++;
+    await initNode(id);
+    for (const s of setupMessages.filter((x) => x.node === id)) await setupNode(s);
+  };
+
+  for (const id of nodes) {
+    procs.set(
+      id,
+      new NodeProcess(id, o.bin, o.args ?? [], o.logDir === undefined ? undefined : join(o.logDir, `${id}.log`), {
+        onMessage: (m) => {
+          if (m.src !== id) return fail(`node ${id} sent a message as "${m.src}": ${JSON.stringify(m).slice(0, 300)}`);
+          if (!nodeSet.has(m.dest) && !isServiceName(m.dest) && !/^c\d+$/.test(m.dest)) return fail(`node ${id} sent a message to "${m.dest}", which is no node, client or service: ${JSON.stringify(m).slice(0, 300)}`);
+          net.send(m);
+        },
+        onBadOutput: (nid, line, expected) => fail(`node ${nid} printed a line that is not a Maelstrom message (expected ${expected}): ${line.slice(0, 300)}`),
+        onExit: (nid, code, signal) => {
+          if (!stopping) fail(`node ${nid} exited on its own (${signal ?? `code ${code}`})${procs.get(nid)?.stderr() ? `; its stderr ends:\n${procs.get(nid)!.stderr()}` : ''}`);
+        },
+      }),
+    );
+  }
+
+  let stopping = false;
+  const history: HistoryEntry[] = [];
+  const faults: { atMs: number; what: string }[] = [];
+  let nodesRestarted = 0;
+  const workload: WorkloadRun = o.workload.make({ nodes, random: streams.stream('workload'), topology: o.topology, keyCount: o.keyCount ?? testDefaults.keyCount });
+  const setupMessages = workload.setup?.() ?? [];
+  const undo: (() => void | Promise<void>)[] = [];
+
+  try {
+    for (const p of procs.values()) p.start();
+    await Promise.all(nodes.map((id) => initNode(id)));
+    if (fatal) throw fatal;
+    for (const s of setupMessages) await setupNode(s);
+    if (fatal) throw fatal;
+    o.progress?.(`${nodes.length} nodes up; ${o.workload.name} for ${o.timeLimitS} s at ${o.rate}/s${o.nemesis.length ? `, nemesis ${o.nemesis.join(',')} every ${o.nemesisIntervalS} s` : ''}`);
+
+    // The nemesis: every interval, one fault of a chosen kind, undone halfway to the next.
+    const nemesisStream = streams.stream('nemesis');
+    const endAtMs = nowMs() + o.timeLimitS * 1000;
+    const nemesisTimers: ReturnType<typeof setTimeout>[] = [];
+    if (o.nemesis.length > 0) {
+      const intervalMs = o.nemesisIntervalS * 1000;
+      for (let at = intervalMs; at < o.timeLimitS * 1000; at += intervalMs) {
+        const kind = o.nemesis[nemesisStream.int(o.nemesis.length)];
+        const draw = nemesisStream.next();
+        const victims = pickVictims(nemesisStream, nodes);
+        nemesisTimers.push(
+          setTimeout(() => {
+            if (stopping) return;
+            const u = startFault(kind, draw, victims);
+            undo.push(u.undo);
+            faults.push({ atMs: Math.round(nowMs()), what: u.what });
+            nemesisTimers.push(
+              setTimeout(() => {
+                const i = undo.indexOf(u.undo);
+                if (i >= 0) undo.splice(i, 1);
+                void u.undo();
+                faults.push({ atMs: Math.round(nowMs()), what: `end of ${u.what}` });
+              }, intervalMs / 2),
+            );
+          }, at),
+        );
+      }
+    }
+    function startFault(kind: MaelstromNemesis, draw: number, victims: { minority: string[]; majority: string[]; one: string }): { what: string; undo: () => void | Promise<void> } {
+      switch (kind) {
+        case 'partition':
+          return { what: `partition ${victims.minority.join(',')} | ${victims.majority.join(',')}`, undo: net.partition([victims.minority, victims.majority]) };
+        case 'one-way':
+          return { what: `one-way: ${victims.minority.join(',')} cannot reach ${victims.majority.join(',')}`, undo: net.oneWay(victims.minority, victims.majority) };
+        case 'loss':
+          return { what: `loss of ${Math.round(draw * 50)}% of messages between nodes`, undo: net.setLoss(draw * 0.5) };
+        case 'duplicate':
+          return { what: `duplication of ${Math.round(draw * 50)}% of messages between nodes`, undo: net.setDuplication(draw * 0.5) };
+        case 'pause': {
+          const p = procs.get(victims.one)!;
+          p.pause();
+          return { what: `pause ${victims.one} (SIGSTOP)`, undo: () => p.resume() };
+        }
+        case 'kill': {
+          const p = procs.get(victims.one)!;
+          void p.kill();
+          return {
+            what: `kill -9 ${victims.one}`,
+            undo: async () => {
+              if (stopping || p.running) return;
+              await restartNode(victims.one);
+            },
+          };
+        }
+      }
+    }
+
+    // The clients: a closed loop each, paced so that all together make `rate` requests a second.
+    let nextProcess = 0;
+    const gapMs = (o.concurrency * 1000) / o.rate;
+    const clientStream = streams.stream('clients');
+    const client = async (c: number) => {
+      const me = `c${c}`;
+      let proc = nextProcess++;
+      // Spread the clients' first requests over one gap, so they do not all start at once.
+      await sleep(clientStream.next() * gapMs);
+      while (nowMs() < endAtMs && fatal === undefined) {
+        const started = nowMs();
+        const op = workload.next(proc);
+        if (op !== undefined) {
+          const node = nodes[clientStream.int(nodes.length)];
+          history.push({ process: proc, type: 'invoke', f: op.f, value: op.value, time: nowNs(), node });
+          const reply = await request(me, node, op.body, requestTimeoutMs);
+          const done = reply.type === 'error' ? errorCompletion(reply, isDefiniteError) : workload.complete(op, reply);
+          // A failed or unknown operation carries what it tried (Jepsen's way): checkers bound by it.
+          history.push({ process: proc, type: done.type, f: op.f, value: done.value ?? (done.type === 'ok' ? undefined : op.value), time: nowNs(), node, error: done.error });
+          // Jepsen's rule: a process whose operation may still be in flight is never reused.
+          if (done.type === 'info') proc = nextProcess++;
+        }
+        await sleep(Math.max(0, gapMs - (nowMs() - started)));
+      }
+    };
+    await Promise.all(Array.from({ length: o.concurrency }, (_, i) => client(i + 1)));
+    for (const t of nemesisTimers) clearTimeout(t);
+    if (fatal) throw fatal;
+
+    // Heal, recover, read once more on every node.
+    for (const u of undo.splice(0)) await u();
+    net.healAll();
+    for (const [id, p] of procs) if (!p.running) await restartNode(id);
+    if (faults.length > 0) faults.push({ atMs: Math.round(nowMs()), what: 'every fault healed' });
+    await sleep(o.recoveryMs ?? testDefaults.recoveryMs);
+    for (const f of workload.final?.() ?? []) {
+      for (let attempt = 1; attempt <= testDefaults.finalAttemptsMax; attempt++) {
+        const proc = nextProcess++;
+        history.push({ process: proc, type: 'invoke', f: f.op.f, value: f.op.value, time: nowNs(), node: f.node });
+        const reply = await request('c0', f.node, f.op.body, requestTimeoutMs);
+        const done = reply.type === 'error' ? errorCompletion(reply, isDefiniteError) : workload.complete(f.op, reply);
+        history.push({ process: proc, type: done.type, f: f.op.f, value: done.value ?? (done.type === 'ok' ? undefined : f.op.value), time: nowNs(), node: f.node, error: done.error });
+        if (done.type === 'ok') break;
+        await sleep(200);
+      }
+    }
+    if (fatal) throw fatal;
+  } finally {
+    stopping = true;
+    net.close();
+    for (const p of pending.values()) clearTimeout(p.timer);
+    for (const s of services.values()) s.close();
+    await Promise.all([...procs.values()].map((p) => p.stop()));
+  }
+
+  const check = workload.check(history);
+  const completions = history.filter((e) => e.type !== 'invoke');
+  const ok = completions.filter((e) => e.type === 'ok').length;
+  const latencies = latencyOf(history);
+  const ops = completions.length;
+  return {
+    workload: o.workload.name,
+    valid: check.valid,
+    check,
+    stats: {
+      operations: ops,
+      ok,
+      fail: completions.filter((e) => e.type === 'fail').length,
+      info: completions.filter((e) => e.type === 'info').length,
+      availability: ops === 0 ? 0 : ok / ops,
+      latencyMs: latencies,
+      serverMessages: net.stats.serverMessages,
+      clientMessages: net.stats.clientMessages,
+      serviceMessages: net.stats.serviceMessages,
+      serverMessagesPerOp: ops === 0 ? 0 : net.stats.serverMessages / ops,
+      clientMessagesPerOp: ops === 0 ? 0 : net.stats.clientMessages / ops,
+      dropped: net.stats.dropped,
+      duplicated: net.stats.duplicated,
+      faults: faults.filter((f) => !f.what.startsWith('end of') && f.what !== 'every fault healed').length,
+      nodesRestarted,
+    },
+    faults,
+    history,
+  };
+}
+
+function pickVictims(stream: RandomStream, nodes: readonly string[]): { minority: string[]; majority: string[]; one: string } {
+  const shuffled = [...nodes];
+  for (let i = shuffled.length - 1; i > 0; i--) {
+    const j = stream.int(i + 1);
+    [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
+  }
+  const k = Math.max(1, Math.floor(nodes.length / 2));
+  return { minority: shuffled.slice(0, k).sort(), majority: shuffled.slice(k).sort(), one: shuffled[0] };
+}
+
+/** Latency quantiles of the operations that completed ok (ms). */
+function latencyOf(history: readonly HistoryEntry[]): TestResult['stats']['latencyMs'] {
+  const started = new Map<number, number>();
+  const ms: number[] = [];
+  for (const e of history) {
+    if (e.type === 'invoke') started.set(e.process, e.time);
+    else if (e.type === 'ok' && started.has(e.process)) ms.push((e.time - started.get(e.process)!) / 1e6);
+  }
+  ms.sort((a, b) => a - b);
+  const q = (p: number) => (ms.length === 0 ? 0 : ms[Math.min(ms.length - 1, Math.ceil(p * ms.length) - 1)]);
+  return { p50: q(0.5), p95: q(0.95), p99: q(0.99), max: ms.length === 0 ? 0 : ms[ms.length - 1] };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,80 @@
+/**
+ * The harder Maelstrom workloads against real programs, the built-in services on their own, and the
+ * other direction: the Truth pillar's Raft KV as a Maelstrom node, tested with lin-kv under
+ * partitions and kill -9.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RandomStreams } from '../sim/rng.js';
+import { tempDir } from '../testing/real-nodes.js';
+import { runTest, type TestOptions, type TestResult } from './harness.js';
+import { LinKv, LinTso, SeqKv } from './services.js';
+import { workloads } from './workloads/index.js';
+
+const node = (name: string) => fileURLToPath(new URL(`../../../src/maelstrom/test-nodes/${name}`, import.meta.url));
+const main = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+
+function run(workload: string, bin: string, o: Partial<TestOptions> = {}): Promise<TestResult> {
+  return runTest({ workload: workloads[workload], bin, nodeCount: 3, timeLimitS: 3, rate: 60, concurrency: 4, latencyMs: 2, latencyDist: 'uniform', nemesis: [], nemesisIntervalS: 1, seed: 1, recoveryMs: 1_000, requestTimeoutMs: 2_000, ...o });
+}
+
+describe('maelstrom workloads on logs and transactions', { concurrency: 4 }, () => {
+  test('kafka: logs kept in lin-kv survive partitions; logs kept per node give one offset to two messages', async () => {
+    const good = await run('kafka', node('kafka.js'), { nemesis: ['partition'] });
+    assert.equal(good.valid, true, good.check.witness ?? good.check.summary);
+    assert.ok(good.check.stats!.acknowledgedSends > 50);
+    const bad = await run('kafka', node('kafka-local.js'));
+    assert.equal(bad.valid, false);
+    assert.ok(bad.check.stats!['inconsistent-offsets'] > 0);
+    assert.match(bad.check.witness!, /inconsistent-offsets: k\d offset \d+ holds \d+ and \d+/);
+  });
+
+  test('txn-list-append: one compare-and-set of the whole database is serializable; a key at a time is not (G-single, G2)', async () => {
+    const good = await run('txn-list-append', node('txn-list-append.js'), { concurrency: 6, rate: 100 });
+    assert.equal(good.valid, true, good.check.witness ?? good.check.summary);
+    assert.ok(good.check.stats!.transactions > 200 && good.check.stats!.rwEdges > 50, JSON.stringify(good.check.stats));
+    const bad = await run('txn-list-append', node('txn-per-key.py'), { concurrency: 6, rate: 100, latencyMs: 3 });
+    assert.equal(bad.valid, false);
+    assert.match(bad.check.summary, /not serializable: .*(G-single|G2-item)/);
+    assert.match(bad.check.witness!, /T\d+ \(process \d+, ok/);
+  });
+
+  test("the Raft KV as a Maelstrom node (pillars maelstrom node) stays linearizable under partitions and kill -9", async () => {
+    const dir = tempDir('pillars-raft-maelstrom-');
+    const bin = join(dir, 'raft-node.sh');
+    writeFileSync(bin, `#!/bin/sh\nexec "${process.execPath}" "${main}" maelstrom node --process truth/raft-kv --data "${join(dir, 'data')}"\n`);
+    chmodSync(bin, 0o755);
+    const r = await run('lin-kv', bin, { timeLimitS: 6, rate: 40, latencyMs: 3, nemesis: ['partition', 'kill'], nemesisIntervalS: 1.5, requestTimeoutMs: 1_500 });
+    assert.equal(r.valid, true, r.check.witness ?? r.check.summary);
+    assert.ok(r.stats.ok > 30, `${r.stats.ok} ok`);
+    assert.ok(r.stats.faults >= 3 && r.stats.serverMessages > 500, JSON.stringify(r.stats));
+    assert.ok(r.faults.some((f) => f.what.startsWith('kill -9')), 'a node was killed');
+  });
+});
+
+test('the services: lin-kv refuses a cas on a missing key (20) or a wrong value (22); seq-kv reads never go back for a caller; lin-tso only rises', () => {
+  const kv = new LinKv();
+  assert.equal(kv.handle('n1', { type: 'cas', msg_id: 1, key: 'a', from: 1, to: 2 }).code, 20);
+  assert.equal(kv.handle('n1', { type: 'cas', msg_id: 2, key: 'a', from: 1, to: 2, create_if_not_exists: true }).type, 'cas_ok');
+  assert.equal(kv.handle('n1', { type: 'cas', msg_id: 3, key: 'a', from: 1, to: 3 }).code, 22);
+  assert.deepEqual(kv.handle('n1', { type: 'read', msg_id: 4, key: 'a' }), { type: 'read_ok', in_reply_to: 4, value: 2 });
+  const seq = new SeqKv(new RandomStreams(1).stream('s'));
+  for (let i = 1; i <= 50; i++) seq.handle('n1', { type: 'write', msg_id: i, key: 'x', value: i });
+  let last = 0;
+  let stale = 0;
+  for (let i = 0; i < 200; i++) {
+    const r = seq.handle('n2', { type: 'read', msg_id: 100 + i, key: 'x' });
+    const v = r.type === 'read_ok' ? (r.value as number) : 0;
+    assert.ok(v >= last, `n2 read ${v} after ${last}`);
+    if (v < 50) stale++;
+    last = v;
+  }
+  assert.ok(stale > 0, 'some reads were stale: sequential, not linearizable');
+  assert.equal(seq.handle('n1', { type: 'read', msg_id: 999, key: 'x' }).value, 50, 'a caller reads its own writes');
+  const tso = new LinTso();
+  const ts = Array.from({ length: 5 }, (_, i) => tso.handle('n1', { type: 'ts', msg_id: i }).ts as number);
+  assert.deepEqual(ts, [1, 2, 3, 4, 5]);
+});

@@ -1,0 +1,147 @@
+/**
+ * The network of a Maelstrom test, in real time: every message between nodes, clients and services
+ * goes through it and arrives after a latency drawn from the chosen distribution (seeded), unless a
+ * fault cuts or drops it; duplication delivers some twice. Faults act between nodes (clients and the
+ * built-in services stay reachable, as in Maelstrom): partitions into groups, one-way cuts, loss and
+ * duplication. Counts are kept apart for node-to-node, client and service messages, so a result can
+ * say how many messages an operation cost the servers.
+ */
+import type { RandomStream } from '../sim/rng.js';
+import type { Message } from './protocol.js';
+
+export type LatencyDist = 'constant' | 'uniform' | 'exponential';
+
+export interface NetworkOptions {
+  /** Mean one-way latency in ms. */
+  latencyMs: number;
+  dist: LatencyDist;
+  random: RandomStream;
+  isNode: (id: string) => boolean;
+  deliver: (msg: Message) => void;
+}
+
+export interface NetworkStats {
+  /** Messages sent from one node to another (what the algorithm costs). */
+  serverMessages: number;
+  /** Messages between clients and nodes. */
+  clientMessages: number;
+  /** Messages between nodes and the built-in services. */
+  serviceMessages: number;
+  dropped: number;
+  duplicated: number;
+}
+
+export class Network {
+  readonly stats: NetworkStats = { serverMessages: 0, clientMessages: 0, serviceMessages: 0, dropped: 0, duplicated: 0 };
+  /** "a>b": node a cannot reach node b. */
+  private readonly cut = new Set<string>();
+  private loss = 0;
+  private duplication = 0;
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  private closed = false;
+
+  constructor(private readonly o: NetworkOptions) {}
+
+  send(msg: Message): void {
+    if (this.closed) return;
+    const fromNode = this.o.isNode(msg.src);
+    const toNode = this.o.isNode(msg.dest);
+    if (fromNode && toNode) this.stats.serverMessages++;
+    else if (msg.src.startsWith('c') || msg.dest.startsWith('c')) this.stats.clientMessages++;
+    else this.stats.serviceMessages++;
+    if (fromNode && toNode) {
+      if (this.cut.has(`${msg.src}>${msg.dest}`) || (this.loss > 0 && this.o.random.next() < this.loss)) {
+        this.stats.dropped++;
+        return;
+      }
+      if (this.duplication > 0 && this.o.random.next() < this.duplication) {
+        this.stats.duplicated++;
+        this.later(msg);
+      }
+    }
+    this.later(msg);
+  }
+
+  private later(msg: Message): void {
+    const ms = this.latency();
+    const arrive = () => {
+      // A partition that began while the message was on the wire cuts it too.
+      if (this.closed) return;
+      if (this.o.isNode(msg.src) && this.o.isNode(msg.dest) && this.cut.has(`${msg.src}>${msg.dest}`)) {
+        this.stats.dropped++;
+        return;
+      }
+      this.o.deliver(msg);
+    };
+    // No latency: the next turn of the event loop, not a timer's millisecond.
+    if (ms <= 0) return void setImmediate(arrive);
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      arrive();
+    }, ms);
+    this.timers.add(t);
+  }
+
+  private latency(): number {
+    const mean = this.o.latencyMs;
+    if (mean <= 0) return 0;
+    switch (this.o.dist) {
+      case 'constant':
+        return mean;
+      case 'uniform':
+        return this.o.random.next() * 2 * mean;
+      case 'exponential':
+        return -Math.log(1 - this.o.random.next()) * mean;
+    }
+  }
+
+  /** Nodes in different groups cannot reach each other; returns the undo. */
+  partition(groups: string[][]): () => void {
+    const added: string[] = [];
+    for (const a of groups) for (const b of groups) if (a !== b) for (const x of a) for (const y of b) {
+      const k = `${x}>${y}`;
+      if (!this.cut.has(k)) {
+        this.cut.add(k);
+        added.push(k);
+      }
+    }
+    return () => added.forEach((k) => this.cut.delete(k));
+  }
+
+  /** `from` cannot reach `to` (the other way works); returns the undo. */
+  oneWay(from: string[], to: string[]): () => void {
+    const added: string[] = [];
+    for (const x of from) for (const y of to) {
+      const k = `${x}>${y}`;
+      if (!this.cut.has(k)) {
+        this.cut.add(k);
+        added.push(k);
+      }
+    }
+    return () => added.forEach((k) => this.cut.delete(k));
+  }
+
+  setLoss(p: number): () => void {
+    const before = this.loss;
+    this.loss = p;
+    return () => (this.loss = before);
+  }
+
+  setDuplication(p: number): () => void {
+    const before = this.duplication;
+    this.duplication = p;
+    return () => (this.duplication = before);
+  }
+
+  healAll(): void {
+    this.cut.clear();
+    this.loss = 0;
+    this.duplication = 0;
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// A correct Maelstrom node for txn-list-append: the whole database is one value in the lin-kv
+// service; a transaction reads it, applies its micro-operations to a copy, and installs the copy
+// with compare-and-set, retrying from the read when another transaction got there first. Every
+// transaction takes effect at its successful cas: serializable (strictly).
+import { createInterface } from 'node:readline';
+let id;
+let next = 0;
+const waiting = new Map();
+const send = (dest, body) => process.stdout.write(JSON.stringify({ src: id, dest, body: { msg_id: ++next, ...body } }) + '\n');
+const call = (dest, body) => new Promise((resolve) => { const m = ++next; waiting.set(m, resolve); process.stdout.write(JSON.stringify({ src: id, dest, body: { msg_id: m, ...body } }) + '\n'); });
+async function transact(txn) {
+  for (;;) {
+    const r = await call('lin-kv', { type: 'read', key: 'db' });
+    const db = r.type === 'read_ok' ? r.value : {};
+    const copy = Object.fromEntries(Object.entries(db).map(([k, v]) => [k, [...v]]));
+    const out = txn.map(([f, k, v]) => {
+      if (f === 'r') return ['r', k, copy[k] === undefined ? null : [...copy[k]]];
+      (copy[k] ??= []).push(v);
+      return ['append', k, v];
+    });
+    const c = await call('lin-kv', { type: 'cas', key: 'db', from: db, to: copy, create_if_not_exists: true });
+    if (c.type === 'cas_ok') return out;
+  }
+}
+createInterface({ input: process.stdin }).on('line', async (line) => {
+  const { src, body } = JSON.parse(line);
+  if (body.in_reply_to !== undefined && waiting.has(body.in_reply_to)) { const r = waiting.get(body.in_reply_to); waiting.delete(body.in_reply_to); return r(body); }
+  if (body.type === 'init') { id = body.node_id; return send(src, { type: 'init_ok', in_reply_to: body.msg_id }); }
+  if (body.type === 'txn') send(src, { type: 'txn_ok', in_reply_to: body.msg_id, txn: await transact(body.txn) });
+});

@@ -1,0 +1,23 @@
+/** The workloads `pillars maelstrom test -w NAME` knows, as Maelstrom defines them. */
+import type { WorkloadDefinition } from '../workload.js';
+import { echoWorkload } from './echo.js';
+import { uniqueIdsWorkload } from './unique-ids.js';
+import { broadcastWorkload, gSetWorkload } from './sets.js';
+import { gCounterWorkload, pnCounterWorkload } from './counter.js';
+import { linKvWorkload } from './lin-kv.js';
+import { kafkaWorkload } from './kafka.js';
+import { txnListAppendWorkload } from './txn-list-append.js';
+
+export const workloads: Record<string, WorkloadDefinition> = {
+  echo: echoWorkload,
+  'unique-ids': uniqueIdsWorkload,
+  broadcast: broadcastWorkload,
+  'g-set': gSetWorkload,
+  'g-counter': gCounterWorkload,
+  'pn-counter': pnCounterWorkload,
+  'lin-kv': linKvWorkload,
+  kafka: kafkaWorkload,
+  'txn-list-append': txnListAppendWorkload,
+};
+
+export { topologies, topologyOf } from './sets.js';
