@@ -14,11 +14,12 @@ import { demoCommand } from './demo.js';
 import { reviewCommand } from './review.js';
 import { nodeCommand } from './node.js';
 import { shrinkCommand } from './shrink.js';
+import { maelstromCommand } from './maelstrom.js';
 import { clusterCommand } from './cluster.js';
 import { isNodeStartError } from '../node/kv-node.js';
 import { checks, formatTable, isScenarioError, processes, runVariant, ScenarioError, type VariantReport } from '../scenario/index.js';
 import { LineWriter, loadScenarioFile, parseSeed, perVariantFile, selectVariants, writableFile, writeJson } from './io.js';
-import { formatSweep, parseSeedRange, sweep } from './sweep.js';
+import { formatSweep, parseSeedRange, summarizeSweep, sweepJson, sweepRuns } from './sweep.js';
 import { reportInputFromRuns, writeHtmlReport, type CapturedRunResult } from '../web/index.js';
 
 const EXIT_OK = 0;
@@ -127,20 +128,42 @@ export function buildProgram(): Command {
     .option('--variant <name>', 'sweep only this variant')
     .option('--workers <n>', 'worker threads (default: one per core)')
     .option('--json <file>', 'write the summary as JSON')
-    .addHelpText('after', '\nExit code: 0 when every run met its expectation, 1 otherwise, 2 on bad input.\nExample: pillars sweep scenarios/broadcast.yaml --seeds 1..200')
-    .action(async (file: string, o: { seeds: string; variant?: string; workers?: string; json?: string }) => {
+    .option('--queue <redis://HOST:PORT>', 'spread the runs over machines running pillars worker --queue on this Redis; runs already stored there are not run again')
+    .addHelpText('after', '\nExit code: 0 when every run met its expectation, 1 otherwise, 2 on bad input.\nExample: pillars sweep scenarios/broadcast.yaml --seeds 1..200\n         pillars sweep scenarios/broadcast.yaml --seeds 1..200 --queue redis://10.0.0.5:6379')
+    .action(async (file: string, o: { seeds: string; variant?: string; workers?: string; json?: string; queue?: string }) => {
       const [seedFirst, seedLast] = parseSeedRange(o.seeds);
+      // Loaded only for --queue: BullMQ and ioredis cost startup time every other command need not pay.
+      const queueing = o.queue === undefined ? undefined : await import('./queue-sweep.js');
+      const address = o.queue === undefined ? undefined : queueing?.parseQueueUrl(o.queue);
+      if (address !== undefined && o.workers !== undefined) throw new ScenarioError('(command line)', '--workers', 'not with --queue (each machine sets its threads with pillars worker --concurrency)');
       const { scenario, text } = loadScenarioFile(file);
       const variants = selectVariants(scenario, o.variant).map((v) => v.name);
       const workers = o.workers === undefined ? undefined : Math.max(1, parseSeed(o.workers, '--workers'));
       const started = process.hrtime.bigint();
-      const summaries = await sweep({ file, text, scenario, variants, seedFirst, seedLast, workers, progress: showProgress ? 'bar' : 'lines' });
+      const progress = showProgress ? 'bar' : 'lines';
+      const results = queueing === undefined || address === undefined
+        ? await sweepRuns({ file, text, scenario, variants, seedFirst, seedLast, workers, progress })
+        : await queueing.queueSweep({ address, file, text, scenario, variants, seedFirst, seedLast, progress });
+      const summaries = summarizeSweep(scenario, variants, results);
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const runs = summaries.reduce((s, x) => s + x.runs, 0);
       process.stdout.write(`${scenario.name}: ${runs} runs (seeds ${seedFirst}..${seedLast}, ${variants.length} variant${variants.length > 1 ? 's' : ''}) in ${seconds.toFixed(1)} s\n`);
-      process.stdout.write(formatSweep(file, summaries) + '\n');
-      if (o.json !== undefined) writeJson(o.json, { scenario: scenario.name, seeds: [seedFirst, seedLast], variants: summaries });
+      process.stdout.write(formatSweep(file, summaries, results) + '\n');
+      if (o.json !== undefined) writeJson(o.json, sweepJson(scenario.name, seedFirst, seedLast, summaries, results));
       process.exitCode = summaries.every((s) => s.notMet === 0) ? EXIT_OK : EXIT_NOT_MET;
+    });
+
+  program
+    .command('worker')
+    .description('Run sweep jobs queued by pillars sweep --queue, on this machine\'s cores, until SIGINT/SIGTERM; start one on every machine that should help.')
+    .requiredOption('--queue <redis://HOST:PORT>', 'the Redis the sweeps queue their runs on')
+    .option('--concurrency <n>', 'simulation threads, and jobs taken at once (default: one per core)')
+    .addHelpText('after', '\nOnly jobs of this exact build are taken (the queue is named after the code version). The first signal finishes the runs in flight, a second hands them back to the queue.\nExample: pillars worker --queue redis://10.0.0.5:6379')
+    .action(async (o: { queue: string; concurrency?: string }) => {
+      const { parseQueueUrl } = await import('./queue-sweep.js');
+      const { parseConcurrency, runQueueWorker } = await import('./queue-worker.js');
+      const address = parseQueueUrl(o.queue);
+      await runQueueWorker({ address, concurrency: parseConcurrency(o.concurrency) });
     });
 
   program
@@ -195,6 +218,7 @@ export function buildProgram(): Command {
   program.addCommand(modelCommand());
 
   program.addCommand(shrinkCommand());
+  program.addCommand(maelstromCommand((code) => (process.exitCode = code)));
   program.addCommand(nodeCommand());
   program.addCommand(clusterCommand());
 

@@ -2,11 +2,14 @@
  * `pillars sweep`: every seed of a range, for each variant, on all cores through worker threads.
  * A seed "fails" when its variant did not meet its expectation (a fixed design that broke, or a naive
  * design that did not); each is printed with the exact command that replays it.
+ * The summary, the progress display and the traceHash digest live here so that a sweep spread over
+ * machines (queue-sweep.ts) prints exactly what a local one prints.
  */
+import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import cliProgress from 'cli-progress';
-import type { Scenario } from '../scenario/index.js';
+import type { Scenario, VariantReport } from '../scenario/index.js';
 import { ScenarioError } from '../scenario/index.js';
 
 export interface SweepTask {
@@ -24,6 +27,19 @@ export interface SweepResult {
   /** Checks that could not decide (a search that gave up). */
   undecidedChecks: string[];
   events: number;
+}
+
+/** What a sweep keeps of one run's report (the same whether a local thread or a remote worker ran it). */
+export function sweepResultOf(task: SweepTask, report: VariantReport): SweepResult {
+  return {
+    variant: task.variant,
+    seed: task.seed,
+    met: report.met,
+    traceHash: report.traceHash,
+    failedChecks: report.checks.filter((c) => !c.ok && c.unknown !== true).map((c) => c.name),
+    undecidedChecks: report.checks.filter((c) => c.unknown === true).map((c) => c.name),
+    events: report.events,
+  };
 }
 
 export interface VariantSummary {
@@ -58,16 +74,58 @@ export function parseSeedRange(s: string): [number, number] {
   return [Number(m[1]), Number(m[2])];
 }
 
-export async function sweep(o: SweepOptions): Promise<VariantSummary[]> {
+/** Every (variant, seed) of a sweep, seed-major as the local sweep runs them. */
+export function sweepTasks(variants: string[], seedFirst: number, seedLast: number): SweepTask[] {
   const tasks: SweepTask[] = [];
-  for (let seed = o.seedFirst; seed <= o.seedLast; seed++) for (const variant of o.variants) tasks.push({ variant, seed });
-  const workerCount = Math.max(1, Math.min(o.workers ?? availableParallelism(), tasks.length));
-  const results: SweepResult[] = [];
-  const bar = o.progress === 'bar'
+  for (let seed = seedFirst; seed <= seedLast; seed++) for (const variant of variants) tasks.push({ variant, seed });
+  return tasks;
+}
+
+export type SweepProgressMode = SweepOptions['progress'];
+
+export interface SweepProgress {
+  /** One more run finished. */
+  add(r: SweepResult): void;
+  stop(): void;
+}
+
+/**
+ * The progress of a sweep on stderr, whichever machines run it: a bar on a terminal, a line every
+ * tenth of the runs in a log. `alreadyDone` runs (answered from stored results) start the count.
+ */
+export function sweepProgress(total: number, mode: SweepProgressMode, alreadyDone: SweepResult[] = []): SweepProgress {
+  const bar = mode === 'bar'
     ? new cliProgress.SingleBar({ format: 'sweep {bar} {value}/{total} runs | {failing} not as expected | eta {eta}s', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic)
     : undefined;
-  bar?.start(tasks.length, 0, { failing: 0 });
-  let failing = 0;
+  let done = alreadyDone.length;
+  let failing = alreadyDone.filter((r) => !r.met).length;
+  bar?.start(total, done, { failing });
+  const lineEvery = Math.max(1, Math.ceil(total / 10));
+  return {
+    add(r) {
+      done++;
+      if (!r.met) failing++;
+      bar?.increment(1, { failing });
+      if (mode === 'lines' && (done % lineEvery === 0 || done === total)) {
+        process.stderr.write(`sweep: ${done}/${total} runs, ${failing} not as expected\n`);
+      }
+    },
+    stop() {
+      bar?.stop();
+    },
+  };
+}
+
+export async function sweep(o: SweepOptions): Promise<VariantSummary[]> {
+  return summarizeSweep(o.scenario, o.variants, await sweepRuns(o));
+}
+
+/** The local sweep's runs, in the order they finished. */
+export async function sweepRuns(o: SweepOptions): Promise<SweepResult[]> {
+  const tasks = sweepTasks(o.variants, o.seedFirst, o.seedLast);
+  const workerCount = Math.max(1, Math.min(o.workers ?? availableParallelism(), tasks.length));
+  const results: SweepResult[] = [];
+  const progress = sweepProgress(tasks.length, o.progress);
   let next = 0;
 
   await new Promise<void>((resolve, reject) => {
@@ -80,11 +138,7 @@ export async function sweep(o: SweepOptions): Promise<VariantSummary[]> {
       };
       w.on('message', (r: SweepResult) => {
         results.push(r);
-        if (!r.met) failing++;
-        bar?.increment(1, { failing });
-        if (o.progress === 'lines' && (results.length % Math.max(1, Math.ceil(tasks.length / 10)) === 0 || results.length === tasks.length)) {
-          process.stderr.write(`sweep: ${results.length}/${tasks.length} runs, ${failing} not as expected\n`);
-        }
+        progress.add(r);
         feed();
       });
       w.on('error', (e) => reject(e));
@@ -94,14 +148,18 @@ export async function sweep(o: SweepOptions): Promise<VariantSummary[]> {
       feed();
     }
   });
-  bar?.stop();
+  progress.stop();
+  return results;
+}
 
-  return o.variants.map((variant) => {
+/** Per variant, in the order given, what its runs (of any sweep, local or distributed) add up to. */
+export function summarizeSweep(scenario: Scenario, variants: string[], results: SweepResult[]): VariantSummary[] {
+  return variants.map((variant) => {
     const rs = results.filter((r) => r.variant === variant).sort((a, b) => a.seed - b.seed);
     const checkFailures: Record<string, number> = {};
     for (const r of rs) for (const c of r.failedChecks) checkFailures[c] = (checkFailures[c] ?? 0) + 1;
     for (const r of rs) for (const c of r.undecidedChecks) checkFailures[`${c} undecided`] = (checkFailures[`${c} undecided`] ?? 0) + 1;
-    const expect = o.scenario.variants.find((v) => v.name === variant)!.expect;
+    const expect = scenario.variants.find((v) => v.name === variant)!.expect;
     return {
       variant,
       expect,
@@ -119,7 +177,7 @@ export async function sweep(o: SweepOptions): Promise<VariantSummary[]> {
  * Per variant: how many runs met their expectation; every seed that did not, with its replay command;
  * and for variants that expect to fail, the first seed whose checks failed, to replay the failure.
  */
-export function formatSweep(file: string, summaries: VariantSummary[]): string {
+export function formatSweep(file: string, summaries: VariantSummary[], runs?: SweepResult[]): string {
   const out: string[] = [];
   const replay = (variant: string, seed: number) => `pillars run ${file} --variant ${variant} --seed ${seed}`;
   for (const s of summaries) {
@@ -130,5 +188,39 @@ export function formatSweep(file: string, summaries: VariantSummary[]): string {
       out.push(`  checks failed on ${s.checkFailedSeeds.length} seeds; the first: ${replay(s.variant, s.checkFailedSeeds[0])}`);
     }
   }
+  if (runs !== undefined) out.push(`traceHash digest ${traceHashDigest(runs)}`);
   return out.join('\n');
+}
+
+/** The order of runs in the digest and in the JSON: by variant name, then by seed. */
+function byVariantThenSeed(a: SweepTask, b: SweepTask): number {
+  return a.variant < b.variant ? -1 : a.variant > b.variant ? 1 : a.seed - b.seed;
+}
+
+/** Hex digits of the digest: 64 bits, enough to tell two sweeps apart by eye. */
+const digestHexDigits = 16;
+
+/**
+ * One hash over every run's (variant, seed, traceHash), sorted so that the order runs finished in
+ * (which differs between a local and a distributed sweep) does not matter: two sweeps of the same
+ * range by the same code print the same digest exactly when every run was the same.
+ */
+export function traceHashDigest(runs: SweepResult[]): string {
+  const lines = runs
+    .map((r) => ({ variant: r.variant, seed: r.seed, traceHash: r.traceHash }))
+    .sort(byVariantThenSeed)
+    .map((r) => `${r.variant}\t${r.seed}\t${r.traceHash}\n`);
+  return createHash('sha256').update(lines.join('')).digest('hex').slice(0, digestHexDigits);
+}
+
+/** The `--json` document of a sweep: the summaries, every run's verdict and hash, and the digest. */
+export function sweepJson(scenarioName: string, seedFirst: number, seedLast: number, summaries: VariantSummary[], runs: SweepResult[]) {
+  const sorted = [...runs].sort(byVariantThenSeed);
+  return {
+    scenario: scenarioName,
+    seeds: [seedFirst, seedLast],
+    variants: summaries,
+    runs: sorted.map((r) => ({ variant: r.variant, seed: r.seed, met: r.met, traceHash: r.traceHash })),
+    traceHashDigest: traceHashDigest(runs),
+  };
 }
