@@ -10,6 +10,8 @@ import { isNodeBinaryError } from '../maelstrom/node-process.js';
 import { topologies, workloads } from '../maelstrom/workloads/index.js';
 import { processes, ScenarioError } from '../scenario/index.js';
 import { runAsMaelstromNode } from '../maelstrom/as-node.js';
+import { maelstromReportInput } from '../maelstrom/html.js';
+import { writeHtmlReport } from '../web/index.js';
 import { writableFile } from './io.js';
 
 const cli = '(command line)';
@@ -39,6 +41,7 @@ interface TestFlags {
   logDir?: string;
   json?: string;
   history?: string;
+  html?: string;
 }
 
 export function testOptionsFromFlags(o: TestFlags, args: string[]): TestOptions {
@@ -108,6 +111,7 @@ export function maelstromCommand(setExit: (code: number) => void): Command {
     .option('--log-dir <dir>', "keep each node's stderr in DIR/n1.log ...")
     .option('--json <file>', 'write the result as JSON')
     .option('--history <file>', 'write the history as JSON lines (Jepsen shape)')
+    .option('--html <file>', 'write a self-contained HTML report: the verdict and witness, charts of operations and latency, the faults')
     .allowExcessArguments(true)
     .argument('[args...]', 'arguments for the program (after --)')
     .addHelpText('after', '\nExit code: 0 valid, 1 invalid (the witness is printed), 2 unknown or bad input.\nExample: pillars maelstrom test -w broadcast --bin ./node.py --node-count 5 --time-limit 20 --rate 100 --latency 20 --nemesis partition,kill')
@@ -115,6 +119,7 @@ export function maelstromCommand(setExit: (code: number) => void): Command {
       const opts = testOptionsFromFlags(o, args);
       if (o.json !== undefined) writableFile(o.json, () => writeFileSync(o.json!, ''));
       if (o.history !== undefined) writableFile(o.history, () => writeFileSync(o.history!, ''));
+      if (o.html !== undefined) writableFile(o.html, () => writeFileSync(o.html!, ''));
       let r: TestResult;
       try {
         r = await runTest({ ...opts, progress: (line) => process.stderr.write(`maelstrom: ${line}\n`) });
@@ -129,6 +134,10 @@ export function maelstromCommand(setExit: (code: number) => void): Command {
       process.stdout.write(formatResult(opts, r) + '\n');
       if (o.json !== undefined) writeFileSync(o.json, JSON.stringify({ ...r, history: undefined }, null, 2) + '\n');
       if (o.history !== undefined) writeFileSync(o.history, r.history.map((e) => JSON.stringify(e)).join('\n') + '\n');
+      if (o.html !== undefined) {
+        const bytes = writeHtmlReport(o.html, maelstromReportInput(opts, r));
+        process.stdout.write(`wrote ${o.html} (${Math.ceil(bytes / 1024)} KB, self-contained): open it in a browser\n`);
+      }
       setExit(r.valid === true ? EXIT_VALID : r.valid === false ? EXIT_INVALID : EXIT_UNKNOWN);
     });
   m.command('node')

@@ -13,6 +13,8 @@ import { tempDir } from '../testing/real-nodes.js';
 import { runTest, type TestOptions, type TestResult } from './harness.js';
 import { LinKv, LinTso, SeqKv } from './services.js';
 import { workloads } from './workloads/index.js';
+import { maelstromReportInput } from './html.js';
+import { renderHtmlReport } from '../web/index.js';
 
 const node = (name: string) => fileURLToPath(new URL(`../../../src/maelstrom/test-nodes/${name}`, import.meta.url));
 const main = fileURLToPath(new URL('../cli/main.js', import.meta.url));
@@ -77,4 +79,35 @@ test('the services: lin-kv refuses a cas on a missing key (20) or a wrong value 
   const tso = new LinTso();
   const ts = Array.from({ length: 5 }, (_, i) => tso.handle('n1', { type: 'ts', msg_id: i }).ts as number);
   assert.deepEqual(ts, [1, 2, 3, 4, 5]);
+});
+
+test('a test result as the HTML report: the verdict with its witness, operations and latency over time, each fault with its end', () => {
+  const history = [
+    { process: 0, type: 'invoke' as const, f: 'add', value: 1, time: 1e6 },
+    { process: 0, type: 'ok' as const, f: 'add', value: 1, time: 3e6 },
+    { process: 1, type: 'invoke' as const, f: 'read', time: 4e6 },
+    { process: 1, type: 'info' as const, f: 'read', time: 9e6 },
+  ];
+  const result = {
+    workload: 'g-set',
+    valid: false as const,
+    check: { valid: false as const, summary: '1 acknowledged value lost', witness: 'n2 lacks 1 acknowledged value: 1', stats: { lost: 1 } },
+    stats: { operations: 2, ok: 1, fail: 0, info: 1, availability: 0.5, latencyMs: { p50: 2, p95: 2, p99: 2, max: 2 }, serverMessages: 4, clientMessages: 4, serviceMessages: 0, serverMessagesPerOp: 2, clientMessagesPerOp: 2, dropped: 1, duplicated: 0, faults: 1, nodesRestarted: 0 },
+    faults: [
+      { atMs: 2, what: 'partition n1 | n2,n3' },
+      { atMs: 6, what: 'end of partition n1 | n2,n3' },
+      { atMs: 8, what: 'every fault healed' },
+    ],
+    history,
+  };
+  const opts = { workload: workloads['g-set'], bin: '/x/my-node', nodeCount: 3, timeLimitS: 1, rate: 10, concurrency: 2, latencyMs: 0, latencyDist: 'constant' as const, nemesis: ['partition' as const], nemesisIntervalS: 1, seed: 7 };
+  const input = maelstromReportInput(opts, result);
+  assert.equal(input.variants[0].met, false);
+  assert.match(input.variants[0].checks[0].detail, /1 acknowledged value lost: n2 lacks 1 acknowledged value: 1/);
+  assert.deepEqual(input.faults!.map((f) => [f.kind, f.atMs, f.untilMs]), [['partition', 2, 6], ['heal', 8, undefined]]);
+  const ok = input.variants[0].series!.ops_ok;
+  assert.equal(ok[ok.length - 1][1], 1);
+  assert.equal(input.variants[0].series!.ops_info.at(-1)![1], 1);
+  const html = renderHtmlReport(input);
+  assert.ok(html.includes('maelstrom g-set: my-node') && html.includes('n2 lacks 1 acknowledged value'));
 });
