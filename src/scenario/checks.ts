@@ -10,6 +10,7 @@ import type { MetricsRegistry } from '../sim/metrics.js';
 import type { Description } from '../runtime/context.js';
 import type { ResolvedVariant } from './schema.js';
 import { fitUsl, queueServerConfigSchema } from '../work/index.js';
+import { auditSagaPayment } from '../truth/index.js';
 
 export interface RunFacts {
   /** What each server's process said about itself at the end of the run (describe()). */
@@ -227,6 +228,15 @@ export const checks: Record<string, CheckEntry> = {
       const perSec = Number(((ok * 1000) / (toMs - p.fromMs)).toFixed(2));
       const what = p.f === undefined ? 'ok' : `${p.f} ok`;
       return { ok: perSec >= p.min, detail: `${perSec} ${what}/s between ${p.fromMs} and ${toMs} ms, expected >= ${p.min}`, metrics: { [p.f === undefined ? 'goodput_per_sec' : `goodput_${p.f}_per_sec`]: perSec } };
+    },
+  },
+  'saga-all-or-nothing': {
+    description: 'every order of truth/saga-payment ended all or nothing: completed orders reserved, charged and shipped once; failed ones hold no units, no charge, no shipment (counts units leaked, double charges, ...)',
+    params: z.object({ name: z.string() }).strict(),
+    needsHistory: false,
+    run(facts) {
+      if (facts.variant.system.process !== 'truth/saga-payment') return { ok: false, detail: 'saga-all-or-nothing needs system.process truth/saga-payment' };
+      return auditSagaPayment(facts.described ?? new Map(), facts.variant.system.config, facts.flat);
     },
   },
   metric: {

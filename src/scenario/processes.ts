@@ -12,7 +12,7 @@ import { modelServing, modelServingConfigSchema } from '../intelligence/models/m
 import { market, marketConfigSchema } from '../intelligence/markets/market.js';
 import { ecommercePlatform, platformConfigSchema } from '../platform/ecommerce/platform.js';
 import { netflixPlay, netflixPlayConfigSchema } from '../platform/netflix/index.js';
-import { asyncPrimaryConfigSchema, asyncPrimaryKv, lockedCounter, lockedCounterConfigSchema, naiveBank, naiveBankConfigSchema, raftKv, raftKvConfigSchema } from '../truth/index.js';
+import { asyncPrimaryConfigSchema, asyncPrimaryKv, lockedCounter, lockedCounterConfigSchema, naiveBank, naiveBankConfigSchema, raftKv, raftKvConfigSchema, sagaPayment, sagaPaymentConfigSchema } from '../truth/index.js';
 import { storageCluster, storageClusterConfigSchema } from '../intelligence/index.js';
 
 export interface ProcessEntry {
@@ -76,6 +76,11 @@ export const processes: Record<string, ProcessEntry> = {
     description: 'workers increment counters in shared storage under a lease lock; the storage checks fencing tokens (or not)',
     config: lockedCounterConfigSchema,
     factory: lockedCounter,
+  },
+  'truth/saga-payment': {
+    description: 'the payment flow as a saga (reserve inventory, charge card, ship): orchestrated by a coordinator with a durable log, or choreographed by events through outboxes; optional compensations and idempotency keys',
+    config: sagaPaymentConfigSchema,
+    factory: sagaPayment,
   },
   'control/order-flow': {
     description: 'order routers and a market-access gateway with optional release check, rate, budget and manual kill switches (Knight Capital)',

@@ -11,3 +11,9 @@ export { AsyncPrimaryKv, asyncPrimaryKv, asyncPrimaryConfigSchema, type AsyncPri
 export { LeaseLock, type LockAnswer, type LockGrant, type LockRefusal } from './fencing/lease-lock.js';
 export { FencedStore, StaleTokenError, isStaleTokenError, type FencedResult } from './fencing/fenced-store.js';
 export { lockedCounter, lockedCounterConfigSchema, type LockedCounterConfig } from './fencing/locked-counter.js';
+export { sagaDefinitionSchema, sagaStepSchema, pivotIndex, isCompensatable, stepKey, type SagaDefinition, type SagaStep, type ActionCatalog, type ServiceActions } from './saga/definition.js';
+export { SagaCoordinator, type CoordinatorEffect, type CoordinatorOptions, type CoordinatorRecord, type SagaEnd, type StepReply, type StepRequest } from './saga/coordinator.js';
+export { SagaParticipant, idempotencyKeysMax, type Ledger, type ParticipantRecord } from './saga/participant.js';
+export { sagaPayment } from './saga/saga-payment.js';
+export { sagaPaymentConfigSchema, paymentFlowSaga, paymentFlowCatalog, type SagaPaymentConfig } from './saga/payment-flow.js';
+export { auditSagaPayment, type SagaAudit, type SagaDescription } from './saga/audit.js';
