@@ -111,6 +111,42 @@ export const checks: Record<string, CheckEntry> = {
       return checkNoLostIncrements(facts.history!);
     },
   },
+  agreement: {
+    description: "no two nodes decided differently at the same position (a log index, a sequence number) of their describe().replicas; a node may lag, never disagree. Nodes that report no replicas (a Byzantine one) are left out. Also messages per decision, from the replica_messages and agreement_messages counters",
+    params: z.object({ name: z.string() }).strict(),
+    needsHistory: false,
+    run(facts) {
+      // position -> the versions decided there, with the first node seen deciding each
+      const at = new Map<string, Map<string, string>>();
+      let reporting = 0;
+      for (const [node, d] of facts.described ?? []) {
+        if (d?.replicas === undefined) continue;
+        reporting++;
+        for (const [pos, r] of Object.entries(d.replicas)) {
+          let m = at.get(pos);
+          if (m === undefined) at.set(pos, (m = new Map()));
+          if (!m.has(r.version)) m.set(r.version, node);
+        }
+      }
+      if (reporting === 0) return { ok: false, detail: 'no process described its decisions (describe().replicas)' };
+      let disagreeing = 0;
+      let example = '';
+      for (const [pos, m] of at) {
+        if (m.size < 2) continue;
+        disagreeing++;
+        if (example === '') example = `, e.g. ${pos}: ${[...m].map(([v, node]) => `${node}=${v}`).join(' vs ')}`;
+      }
+      const decisions = at.size;
+      const metrics: Record<string, number> = { decisions, disagreeing_decisions: disagreeing };
+      const perDecision = (counter: string) => (decisions > 0 && facts.flat[counter] !== undefined ? Number((facts.flat[counter] / decisions).toFixed(2)) : undefined);
+      const all = perDecision('replica_messages');
+      const agreement = perDecision('agreement_messages');
+      if (all !== undefined) metrics.messages_per_decision = all;
+      if (agreement !== undefined) metrics.agreement_messages_per_decision = agreement;
+      const cost = all === undefined ? '' : `; ${all} messages between replicas per decision${agreement === undefined ? '' : ` (${agreement} of agreement proper)`}`;
+      return { ok: decisions > 0 && disagreeing === 0, detail: `${reporting} nodes reported ${decisions} decided positions, ${disagreeing} decided differently${example}${cost}`, metrics };
+    },
+  },
   'usl-fit': {
     description: 'fit the USL to the throughput_n<N> metrics of a run and recover the given alpha and beta within a tolerance',
     params: z.object({ name: z.string(), alpha: z.number().min(0).max(1), beta: z.number().min(0).lt(1), tolerance: z.number().positive().default(0.1) }).strict(),

@@ -12,7 +12,7 @@ import { modelServing, modelServingConfigSchema } from '../intelligence/models/m
 import { market, marketConfigSchema } from '../intelligence/markets/market.js';
 import { ecommercePlatform, platformConfigSchema } from '../platform/ecommerce/platform.js';
 import { netflixPlay, netflixPlayConfigSchema } from '../platform/netflix/index.js';
-import { asyncPrimaryConfigSchema, asyncPrimaryKv, lockedCounter, lockedCounterConfigSchema, naiveBank, naiveBankConfigSchema, raftKv, raftKvConfigSchema, sagaPayment, sagaPaymentConfigSchema } from '../truth/index.js';
+import { asyncPrimaryConfigSchema, asyncPrimaryKv, lockedCounter, lockedCounterConfigSchema, naiveBank, naiveBankConfigSchema, raftKv, raftKvConfigSchema, sagaPayment, sagaPaymentConfigSchema, pbftKv, pbftKvConfigSchema, raftLiar, raftLiarConfigSchema } from '../truth/index.js';
 import { storageCluster, storageClusterConfigSchema } from '../intelligence/index.js';
 
 export interface ProcessEntry {
@@ -76,6 +76,16 @@ export const processes: Record<string, ProcessEntry> = {
     description: 'workers increment counters in shared storage under a lease lock; the storage checks fencing tokens (or not)',
     config: lockedCounterConfigSchema,
     factory: lockedCounter,
+  },
+  'truth/pbft-kv': {
+    description: 'a key-value store replicated by PBFT (n = 3f + 1 replicas: pre-prepare, prepare, commit; checkpoints; view changes; modelled MACs and signatures); other nodes are PBFT clients waiting for f + 1 matching replies; Byzantine replicas on schedule',
+    config: pbftKvConfigSchema,
+    factory: pbftKv,
+  },
+  'truth/raft-liar': {
+    description: 'the Raft KV with Byzantine nodes on schedule: a wrapper rewrites what they send (a leader sending different entries to different followers, a candidate claiming a longer log, silence)',
+    config: raftLiarConfigSchema,
+    factory: raftLiar,
   },
   'truth/saga-payment': {
     description: 'the payment flow as a saga (reserve inventory, charge card, ship): orchestrated by a coordinator with a durable log, or choreographed by events through outboxes; optional compensations and idempotency keys',

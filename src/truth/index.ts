@@ -11,6 +11,12 @@ export { AsyncPrimaryKv, asyncPrimaryKv, asyncPrimaryConfigSchema, type AsyncPri
 export { LeaseLock, type LockAnswer, type LockGrant, type LockRefusal } from './fencing/lease-lock.js';
 export { FencedStore, StaleTokenError, isStaleTokenError, type FencedResult } from './fencing/fenced-store.js';
 export { lockedCounter, lockedCounterConfigSchema, type LockedCounterConfig } from './fencing/locked-counter.js';
+export { PbftReplica, type PbftReplicaConfig, type ReplicaEffects as PbftReplicaEffects, type ReplicaTimer as PbftReplicaTimer } from './bft/replica.js';
+export { pbftKv, pbftKvConfigSchema, resolvePbft, PbftReplicaNode, type PbftKvConfig } from './bft/pbft-kv.js';
+export { PbftClientNode, type PbftClientConfig } from './bft/client.js';
+export { Keyring, canonical, digestOf, type Digest } from './bft/crypto.js';
+export { byzantineBehaviours, byzantineConfigSchema, ByzantineSchedule, PbftByzantineFilter, type ByzantineBehaviour, type ByzantineConfig } from './bft/byzantine.js';
+export { raftLiar, raftLiarConfigSchema, RaftLiarNode, type RaftLiarConfig } from './bft/raft-liar.js';
 export { sagaDefinitionSchema, sagaStepSchema, pivotIndex, isCompensatable, stepKey, type SagaDefinition, type SagaStep, type ActionCatalog, type ServiceActions } from './saga/definition.js';
 export { SagaCoordinator, type CoordinatorEffect, type CoordinatorOptions, type CoordinatorRecord, type SagaEnd, type StepReply, type StepRequest } from './saga/coordinator.js';
 export { SagaParticipant, idempotencyKeysMax, type Ledger, type ParticipantRecord } from './saga/participant.js';
