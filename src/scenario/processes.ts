@@ -12,7 +12,7 @@ import { modelServing, modelServingConfigSchema } from '../intelligence/models/m
 import { market, marketConfigSchema } from '../intelligence/markets/market.js';
 import { ecommercePlatform, platformConfigSchema } from '../platform/ecommerce/platform.js';
 import { netflixPlay, netflixPlayConfigSchema } from '../platform/netflix/index.js';
-import { asyncPrimaryConfigSchema, asyncPrimaryKv, lockedCounter, lockedCounterConfigSchema, naiveBank, naiveBankConfigSchema, raftKv, raftKvConfigSchema, sagaPayment, sagaPaymentConfigSchema, pbftKv, pbftKvConfigSchema, raftLiar, raftLiarConfigSchema } from '../truth/index.js';
+import { asyncPrimaryConfigSchema, asyncPrimaryKv, lockedCounter, lockedCounterConfigSchema, naiveBank, naiveBankConfigSchema, raftKv, raftKvConfigSchema, sagaPayment, sagaPaymentConfigSchema, pbftKv, pbftKvConfigSchema, raftLiar, raftLiarConfigSchema, commitWaitTxns, commitWaitConfigSchema, eventSourcing, eventSourcingConfigSchema } from '../truth/index.js';
 import { storageCluster, storageClusterConfigSchema } from '../intelligence/index.js';
 
 export interface ProcessEntry {
@@ -91,6 +91,16 @@ export const processes: Record<string, ProcessEntry> = {
     description: 'the payment flow as a saga (reserve inventory, charge card, ship): orchestrated by a coordinator with a durable log, or choreographed by events through outboxes; optional compensations and idempotency keys',
     config: sagaPaymentConfigSchema,
     factory: sagaPayment,
+  },
+  'truth/commit-wait': {
+    description: 'Spanner-style read-write transactions over shard leaders: two-phase commit, TrueTime intervals, commit timestamps at TT.now().latest and (or not) commit wait until TT.after(s); an app server runs causal pairs and counts timestamp inversions',
+    config: commitWaitConfigSchema,
+    factory: commitWaitTxns,
+  },
+  'truth/event-sourcing': {
+    description: 'orders changed concurrently by checkout, payments, shipping and support on a Raft KV: status records read, modified and written back (naive), or events appended to one log with a conditional append and a read model (projections, snapshots, rebuilds) serving the queries (CQRS)',
+    config: eventSourcingConfigSchema,
+    factory: eventSourcing,
   },
   'control/order-flow': {
     description: 'order routers and a market-access gateway with optional release check, rate, budget and manual kill switches (Knight Capital)',

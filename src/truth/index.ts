@@ -23,3 +23,9 @@ export { SagaParticipant, idempotencyKeysMax, type Ledger, type ParticipantRecor
 export { sagaPayment } from './saga/saga-payment.js';
 export { sagaPaymentConfigSchema, paymentFlowSaga, paymentFlowCatalog, type SagaPaymentConfig } from './saga/payment-flow.js';
 export { auditSagaPayment, type SagaAudit, type SagaDescription } from './saga/audit.js';
+export { TrueTime, waitSlackMs, type TTInterval, type TrueTimeConfig } from './time/true-time.js';
+export { ShardParticipant, timestampStepMs, type Prepared, type TxnWrite, type Version } from './time/participant.js';
+export { commitWaitTxns, commitWaitConfigSchema, ShardLeader, CommitWaitApp, shardOf, type CommitWaitConfig } from './time/commit-wait.js';
+export { OrderProjection, orderStatuses, allowedFrom, decide as decideOrderEvent, isOrderEvent, encodeSnapshot, decodeSnapshot, type OrderEvent, type OrderStatus, type ProjectionSnapshot } from './events/projection.js';
+export { RaftClient, type RaftClientConfig } from './events/raft-client.js';
+export { eventSourcing, eventSourcingConfigSchema, logKey, recordKey, type EventSourcingConfig, type StatusRecord } from './events/order-services.js';
