@@ -10,7 +10,8 @@ import type { MetricsRegistry } from '../sim/metrics.js';
 import type { Description } from '../runtime/context.js';
 import type { ResolvedVariant } from './schema.js';
 import { fitUsl, queueServerConfigSchema } from '../work/index.js';
-import { auditSagaPayment } from '../truth/index.js';
+import { auditSagaPayment, checkAtomicity, registerHistory, twoPhaseCommitConfigSchema } from '../truth/index.js';
+import { checkTxns, describeTxnAnomaly } from '../check/index.js';
 
 export interface RunFacts {
   /** What each server's process said about itself at the end of the run (describe()). */
@@ -273,6 +274,32 @@ export const checks: Record<string, CheckEntry> = {
     run(facts) {
       if (facts.variant.system.process !== 'truth/saga-payment') return { ok: false, detail: 'saga-all-or-nothing needs system.process truth/saga-payment' };
       return auditSagaPayment(facts.described ?? new Map(), facts.variant.system.config, facts.flat);
+    },
+  },
+  atomicity: {
+    description: 'no transfer of truth/two-phase-commit is half-applied (committed at one shard, refused or aborted at another) and money is conserved across shards; reports committed, aborted and in-doubt transactions, lock-held and blocked times',
+    params: z.object({ name: z.string() }).strict(),
+    needsHistory: false,
+    run(facts) {
+      const v = facts.variant;
+      if (v.system.process !== 'truth/two-phase-commit') return { ok: false, detail: 'atomicity needs system.process truth/two-phase-commit' };
+      const cfg = twoPhaseCommitConfigSchema.parse(v.system.config ?? {});
+      return checkAtomicity(facts.described, { endMs: v.workload.durationMs + v.workload.settleMs, inquiryAfterMs: cfg.inquiryAfterMs });
+    },
+  },
+  serializable: {
+    description: "the transactions the system recorded (register reads and writes with their values: truth/two-phase-commit's balances) form no dependency cycle, Elle-style over ww/wr/rw edges (realtime: true adds real-time order: strict serializability); the witness cycle in the detail",
+    params: z.object({ name: z.string(), realtime: z.boolean().default(false) }).strict(),
+    needsHistory: false,
+    run(facts, p: { realtime: boolean }) {
+      const txns = registerHistory(facts.described);
+      if (txns === undefined) return { ok: false, detail: 'no process recorded transactions (the shard replicas of truth/two-phase-commit describe theirs)' };
+      const r = checkTxns(txns, { workload: 'rw-register', realtime: p.realtime });
+      const summary = `${r.txns} transactions, ${r.edges.ww} ww, ${r.edges.wr} wr${p.realtime ? `, ${r.edges.realtime} real-time` : ''} edges; consistent with ${r.consistentWith.join(', ') || 'none'}`;
+      const metrics = { serializable: r.valid ? 1 : 0, txns_checked: r.txns };
+      if (r.valid) return { ok: true, detail: `${r.model}: ${summary}`, metrics };
+      if (r.anomalies.length === 0) return { ok: false, unknown: true, detail: `undetermined: the cycle search ran out of budget (${r.incompleteSearches.join(', ')}; ${summary})`, metrics };
+      return { ok: false, detail: `not ${r.model}: ${r.anomalyTypes.join(', ')}\n${describeTxnAnomaly(r.anomalies[0])}\n(${summary})`, metrics };
     },
   },
   metric: {

@@ -12,7 +12,7 @@ import { modelServing, modelServingConfigSchema } from '../intelligence/models/m
 import { market, marketConfigSchema } from '../intelligence/markets/market.js';
 import { ecommercePlatform, platformConfigSchema } from '../platform/ecommerce/platform.js';
 import { netflixPlay, netflixPlayConfigSchema } from '../platform/netflix/index.js';
-import { asyncPrimaryConfigSchema, asyncPrimaryKv, lockedCounter, lockedCounterConfigSchema, naiveBank, naiveBankConfigSchema, raftKv, raftKvConfigSchema, sagaPayment, sagaPaymentConfigSchema, pbftKv, pbftKvConfigSchema, raftLiar, raftLiarConfigSchema, commitWaitTxns, commitWaitConfigSchema, eventSourcing, eventSourcingConfigSchema } from '../truth/index.js';
+import { asyncPrimaryConfigSchema, asyncPrimaryKv, lockedCounter, lockedCounterConfigSchema, naiveBank, naiveBankConfigSchema, raftKv, raftKvConfigSchema, sagaPayment, sagaPaymentConfigSchema, pbftKv, pbftKvConfigSchema, raftLiar, raftLiarConfigSchema, commitWaitTxns, commitWaitConfigSchema, eventSourcing, eventSourcingConfigSchema, twoPhaseCommit, twoPhaseCommitConfigSchema } from '../truth/index.js';
 import { storageCluster, storageClusterConfigSchema } from '../intelligence/index.js';
 
 export interface ProcessEntry {
@@ -101,6 +101,11 @@ export const processes: Record<string, ProcessEntry> = {
     description: 'orders changed concurrently by checkout, payments, shipping and support on a Raft KV: status records read, modified and written back (naive), or events appended to one log with a conditional append and a read model (projections, snapshots, rebuilds) serving the queries (CQRS)',
     config: eventSourcingConfigSchema,
     factory: eventSourcing,
+  },
+  'truth/two-phase-commit': {
+    description: "transfers across Raft-replicated shards by two-phase commit (per-key locks at prepare, votes, commit or abort, in-doubt shards asking); coordinators each alone with decisions on their own disk (blocking), or one Raft group whose log holds every transaction record (a new leader finishes what a crashed one left)",
+    config: twoPhaseCommitConfigSchema,
+    factory: twoPhaseCommit,
   },
   'control/order-flow': {
     description: 'order routers and a market-access gateway with optional release check, rate, budget and manual kill switches (Knight Capital)',

@@ -29,3 +29,8 @@ export { commitWaitTxns, commitWaitConfigSchema, ShardLeader, CommitWaitApp, sha
 export { OrderProjection, orderStatuses, allowedFrom, decide as decideOrderEvent, isOrderEvent, encodeSnapshot, decodeSnapshot, type OrderEvent, type OrderStatus, type ProjectionSnapshot } from './events/projection.js';
 export { RaftClient, type RaftClientConfig } from './events/raft-client.js';
 export { eventSourcing, eventSourcingConfigSchema, logKey, recordKey, type EventSourcingConfig, type StatusRecord } from './events/order-services.js';
+export { twoPhaseCommit, twoPhaseCommitConfigSchema, type TwoPhaseCommitConfig } from './txn/two-phase-commit.js';
+export { ShardMachine, type ShardCommand, type ShardResult, type ShardTxnRecord, type TransferOp, type Versioned as VersionedBalance } from './txn/shard.js';
+export { TxnRecordMachine, type TxnRecord, type RecordCommand, type Part as TxnPart, type Decision as TxnDecision } from './txn/records.js';
+export { RaftGroup, type StateMachine, type RaftGroupOptions } from './txn/raft-group.js';
+export { checkAtomicity, registerHistory, auditTxns, shardViews as txnShardViews, type TxnAudit, type RegisterTxn, type ShardDescription as TxnShardDescription } from './txn/history.js';
