@@ -4,4 +4,5 @@ export * from './client-protocol.js';
 export { realClock, realTimers, realRandom, realEnvironment, fromContext, ManualClock, type Clock, type Timers, type Random, type Environment } from './clock.js';
 export { Relay, type Relayed } from './relay.js';
 export { Fifo } from './fifo.js';
+export { RecentSet } from './recent-set.js';
 export { withPeers } from './scoped-context.js';

@@ -12,6 +12,7 @@
 import { z } from 'zod';
 import type { Context, NodeId, Process } from '../../runtime/context.js';
 import { clientReply, isClientRequest, type ClientRequest } from '../../runtime/client-protocol.js';
+import { RecentSet } from '../../runtime/recent-set.js';
 import { KvStateMachine, readOnlyOperations, type KvCommand, type KvSnapshot } from '../kv.js';
 import { Raft, defaultRaftConfig } from './raft.js';
 import { RaftStorage } from './storage.js';
@@ -125,7 +126,7 @@ export class RaftKv implements Process {
   readonly raft: Raft;
   readonly kv = new KvStateMachine();
   /** Client attempts handled here (client/id/attempt), oldest first: the network's copies are ignored. */
-  private readonly seenAttempts = new Set<string>();
+  private readonly seenAttempts = new RecentSet<string>(seenAttemptsMax);
   /** Proposals this node made, by log index, waiting to be applied. */
   private readonly proposals = new Map<number, Pending>();
   /** Reads waiting for leadership confirmation, by ReadIndex context. */
@@ -226,7 +227,6 @@ export class RaftKv implements Process {
     const attemptKey = `${client}/${req.id}/${req.attempt ?? 1}`;
     if (this.seenAttempts.has(attemptKey)) return;
     this.seenAttempts.add(attemptKey);
-    if (this.seenAttempts.size > seenAttemptsMax) this.seenAttempts.delete(this.seenAttempts.values().next().value!);
     if (this.raft.role !== 'leader') {
       const leader = this.raft.leader;
       // A follower hands the request to the leader it knows; without one, nothing happened: a definite failure.

@@ -33,6 +33,7 @@
 import { z } from 'zod';
 import type { Context, NodeId, Process } from '../../runtime/context.js';
 import { clientReply, isClientRequest, type ClientRequest } from '../../runtime/client-protocol.js';
+import { RecentSet } from '../../runtime/recent-set.js';
 import { defaultRaftConfig } from '../raft/raft.js';
 import { isRaftMessage } from '../raft/types.js';
 import { RaftGroup, type RaftGroupOptions } from './raft-group.js';
@@ -244,7 +245,7 @@ abstract class Coordinator implements Process {
   protected readonly inflight = new Map<string, Coordinating>();
   /** Per shard, the index of the replica believed to lead it. */
   private readonly shardLeader: number[];
-  private readonly seenAttempts = new Set<string>();
+  private readonly seenAttempts = new RecentSet<string>(seenAttemptsMax);
 
   constructor(
     protected readonly ctx: Context,
@@ -300,7 +301,6 @@ abstract class Coordinator implements Process {
     const attempt = `${client}/${req.id}/${req.attempt ?? 1}`;
     if (this.seenAttempts.has(attempt)) return;
     this.seenAttempts.add(attempt);
-    if (this.seenAttempts.size > seenAttemptsMax) this.seenAttempts.delete(this.seenAttempts.values().next().value!);
     const op = req.op;
     if (op.f !== 'transfer') return this.ctx.send(client, clientReply(req, 'fail', undefined, `unsupported operation ${op.f}: a coordinator runs transfers`));
     const v = op.value as { to?: unknown; amount?: unknown } | undefined;
