@@ -62,7 +62,7 @@ export const nodeDefaults: NodeLimits = {
  * nodes, against 11.6k at 115 us with 16 in flight (four runs each, alternated). The limit is the
  * batch size over the round trip, 512 entries per millisecond on loopback, far above the disk.
  */
-export const realRaftDefaults: Partial<RaftKvConfig> = { tickMs: 50, electionTicks: 10, heartbeatTicks: 1, maxEntriesPerMsg: 512, maxInflightMsgs: 1, expirySweeps: true, readBatching: true, leaderSendsBeforeFsync: true, syncOnlyWhenRequired: true, applyWhileSyncing: true, snapshotEntries: 100_000, snapshotCatchUpEntries: 5_000 };
+export const realRaftDefaults: Partial<RaftKvConfig> = { tickMs: 50, electionTicks: 10, heartbeatTicks: 1, maxEntriesPerMsg: 512, maxInflightMsgs: 1, expirySweeps: true, readBatching: true, leaderSendsBeforeFsync: true, syncOnlyWhenRequired: true, applyWhileSyncing: true, snapshotEntries: 100_000, snapshotCatchUpEntries: 5_000, dropDuplicateAttempts: false };
 
 export interface KvNodeOptions {
   id: NodeId;

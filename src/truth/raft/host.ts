@@ -68,6 +68,13 @@ export const raftKvConfigSchema = z
      * (one heartbeat round per batch, not per read), as etcd batches ReadIndex: on for a real node.
      */
     readBatching: z.boolean().default(false),
+    /**
+     * Remember recent request attempts and ignore copies of them, for networks that duplicate
+     * messages (the simulator's can). Off for a real node: TCP delivers each frame once, and its
+     * local clients hand requests over in memory; the 100,000 remembered keys cost CPU and memory on
+     * every put for copies that never come.
+     */
+    dropDuplicateAttempts: z.boolean().default(true),
   })
   .strict();
 export type RaftKvConfig = z.infer<typeof raftKvConfigSchema>;
@@ -224,9 +231,11 @@ export class RaftKv implements Process {
   private onClient(client: NodeId, req: ClientRequest): void {
     // A copy of an attempt this node already handled (the network duplicates): handling it again
     // could apply a request this node already answered with a failure. Retries are new attempts.
-    const attemptKey = `${client}/${req.id}/${req.attempt ?? 1}`;
-    if (this.seenAttempts.has(attemptKey)) return;
-    this.seenAttempts.add(attemptKey);
+    if (this.config.dropDuplicateAttempts) {
+      const attemptKey = `${client}/${req.id}/${req.attempt ?? 1}`;
+      if (this.seenAttempts.has(attemptKey)) return;
+      this.seenAttempts.add(attemptKey);
+    }
     if (this.raft.role !== 'leader') {
       const leader = this.raft.leader;
       // A follower hands the request to the leader it knows; without one, nothing happened: a definite failure.
