@@ -74,7 +74,7 @@ const HEADER_BYTES = 4;
 const NONCE_BYTES = 16;
 
 /** Plain maps and arrays (no msgpackr records): both ends decode whatever the other wrote. */
-const packr = new Packr({ useRecords: false });
+const packr = new Packr({ useRecords: false, variableMapSize: true });
 
 type Handshake =
   | { t: 'challenge'; nonce: Uint8Array }

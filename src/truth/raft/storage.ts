@@ -26,7 +26,7 @@ export const segmentPrefix = 'raft.wal.';
 export const segmentBytesMax = 64 * 1024 * 1024;
 
 /** Plain maps, not msgpackr's records: a log must read back the same whatever wrote it before. */
-const packr = new Packr({ useRecords: false });
+const packr = new Packr({ useRecords: false, variableMapSize: true });
 
 export interface Restored {
   hardState: HardState;
