@@ -6,9 +6,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { scanRecords } from '../runtime/records.js';
 import { TcpTransport } from '../runtime/tcp-transport.js';
 import { isStorageCorruptError } from '../truth/index.js';
 import { eventually, freePort, inProcessCluster, RawClient, resp, tempDir } from '../testing/real-nodes.js';
@@ -260,9 +261,16 @@ test('a data directory keeps its node: another node started on it refuses; a tor
   await assert.rejects(c.rebuild(0, { id: 'n7' }).start(), (e: unknown) => isNodeStartError(e) && /holds node n1's data, not n7's: refusing to start/.test(e.message));
   await assert.rejects(c.rebuild(0, { secret: Buffer.from('another cluster') }).start(), (e: unknown) => isNodeStartError(e) && /belongs to cluster [0-9a-f]{16}, not to the cluster of this secret/.test(e.message));
 
-  // A crash in the middle of a write leaves half a record at the end.
+  // The segment grows in zeros ahead of its records (preallocation): past the records, only zeros.
   const segment = readdirSync(dir).filter((f) => f.startsWith('raft.wal.')).sort().at(-1)!;
-  appendFileSync(join(dir, segment), Buffer.from([200, 0, 0, 0, 1, 2, 3, 4, 9, 9]));
+  const segmentPath = join(dir, segment);
+  const end = scanRecords(readFileSync(segmentPath)).validBytes;
+  assert.ok(statSync(segmentPath).size >= end + 64 * 1024, 'room made ahead of the log');
+  assert.ok(readFileSync(segmentPath).subarray(end).every((b) => b === 0), 'zeros after the last record');
+  // A crash in the middle of a write leaves half a record where the log ends, in those zeros.
+  const fd = openSync(segmentPath, 'r+');
+  writeSync(fd, Buffer.from([200, 0, 0, 0, 1, 2, 3, 4, 9, 9]), 0, 10, end);
+  closeSync(fd);
   const again = c.rebuild(0);
   await again.start();
   assert.ok(log.some((l) => l.includes('"wal_torn_tail_truncated"') && l.includes(segment)), 'the truncation is logged');
@@ -297,6 +305,7 @@ test('a full disk: below the reserve writes are refused before the log; a write 
       const node = c.nodes[0];
       const r = client(node.addresses.resp!.port, { maxRetriesPerRequest: 0 });
       r.on('error', () => {});
+      const acked: string[] = [];
       await r.connect();
       await eventually('a leader', () => node.status().role === 'leader');
       for (let i = 0; i < 100; i++) await r.set(`k${i}`, 'v'.repeat(100));
@@ -314,8 +323,18 @@ test('a full disk: below the reserve writes are refused before the log; a write 
         assert.equal(await r.get('k99'), 'v'.repeat(100), 'reads go on');
         assert.equal(node.status().up, true, 'the member never stopped');
       } else {
-        // No reserve: the write reaches the log, the append fails, the member stops.
-        await assert.rejects(r.set('more', 'x'.repeat(4096)), /ERR disk full: append raft\.wal\.\d+ \(ENOSPC\)/);
+        // No reserve: writes go on into the zeros the segment holds ahead of its end (preallocation),
+        // then an append hits ENOSPC and the member stops. The writes acknowledged meanwhile are kept.
+        let refused: Error | undefined;
+        for (let i = 0; i < 1_000 && refused === undefined; i++) {
+          try {
+            await r.set(`more${i}`, 'x'.repeat(4096));
+            acked.push(`more${i}`);
+          } catch (e) {
+            refused = e as Error;
+          }
+        }
+        assert.match(String(refused?.message), /ERR disk full: append raft\.wal\.\d+ \(ENOSPC\)/);
         assert.equal(node.status().up, false);
         await assert.rejects(r.set('again', 'x'), /ERR disk full/);
         assert.ok(log.some((l) => l.includes('"member_stopped"')));
@@ -324,6 +343,7 @@ test('a full disk: below the reserve writes are refused before the log; a write 
       await eventually('writes to be taken again', async () => (await r.set('after', 'ok').catch(() => undefined)) === 'OK', 10_000);
       const keys = Array.from({ length: 100 }, (_, i) => `k${i}`);
       assert.deepEqual(await r.mget(...keys), keys.map(() => 'v'.repeat(100)), `${phase}: every acknowledged write is there`);
+      if (acked.length > 0) assert.deepEqual(await r.mget(...acked), acked.map(() => 'x'.repeat(4096)), `${phase}: and those written into the preallocated room`);
       r.disconnect();
       await c.stop();
     }

@@ -421,3 +421,44 @@ function captureError(fn: () => void): DiskError {
   }
   assert.fail('expected a DiskError');
 }
+
+test('file-disk: a preallocated file grows in chunks of zeros ahead of its appends, which land at its end', async () => {
+  const chunkBytes = 4096;
+  const preallocate = { files: (f: string) => f.startsWith('wal.'), chunkBytes };
+  await withDisk(async (disk, dir) => {
+    disk.append('wal.1', bytes('abc'));
+    disk.append('other', bytes('abc'));
+    assert.equal(fs.statSync(path.join(dir, 'wal.1')).size, chunkBytes, 'one chunk of room');
+    assert.equal(fs.statSync(path.join(dir, 'other')).size, 3, 'files it does not name grow as written');
+    disk.append('wal.1', new Uint8Array(5000).fill(7));
+    const on = fs.readFileSync(path.join(dir, 'wal.1'));
+    assert.equal(on.length, 2 * chunkBytes, 'grown by whole chunks, still ahead of the end');
+    assert.equal(str(on.subarray(0, 3)), 'abc');
+    assert.ok(on.subarray(3, 5003).every((b) => b === 7), 'the second append right after the first');
+    assert.ok(on.subarray(5003).every((b) => b === 0), 'zeros after the end');
+    await fsynced(disk, 'wal.1');
+    // After a restart the size on disk includes the zeros: the owner truncates at its end, then appends follow it.
+    await disk.close();
+    const again = new FileDisk(dir, { preallocate });
+    try {
+      assert.equal(again.read('wal.1')!.length, 2 * chunkBytes);
+      again.truncate('wal.1', 5003);
+      assert.equal(fs.statSync(path.join(dir, 'wal.1')).size, 5003, 'cut on disk, zeros and all');
+      again.append('wal.1', bytes('xyz'));
+      const back = again.read('wal.1')!;
+      assert.equal(str(back.subarray(5003, 5006)), 'xyz');
+      assert.ok(back.subarray(5006).every((b) => b === 0));
+    } finally {
+      await again.close();
+    }
+  }, { preallocate });
+});
+
+test('file-disk: preallocate.chunkBytes must be a positive integer', () => {
+  const dir = tempDir();
+  try {
+    assert.throws(() => new FileDisk(dir, { preallocate: { files: () => true, chunkBytes: 0 } }), /preallocate.chunkBytes must be a positive integer, got 0/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

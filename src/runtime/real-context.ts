@@ -17,7 +17,11 @@ export interface RealContextOptions {
   /** Deliver a message: to a peer over the network, or to whatever else `to` names (a client). */
   send: (to: NodeId, msg: unknown) => void;
   log: (event: string, fields: Record<string, unknown>) => void;
-  /** Runs every timer callback (a node catches the disk's failures there); default: call it. */
+  /**
+   * Runs every callback the context calls later, timers and fsync completions alike (a node catches
+   * the disk's failures there: the work after an fsync may append, and a full disk throws); default:
+   * call it.
+   */
   guard?: (fn: () => void) => void;
 }
 
@@ -33,7 +37,20 @@ export class RealContext implements Context {
   constructor(private readonly opts: RealContextOptions) {
     this.id = opts.id;
     this.peers = opts.peers;
-    this.disk = opts.disk;
+    const disk = opts.disk;
+    const guard = opts.guard;
+    this.disk =
+      guard === undefined
+        ? disk
+        : {
+            write: (file, data) => disk.write(file, data),
+            append: (file, data) => disk.append(file, data),
+            read: (file) => disk.read(file),
+            truncate: (file, length) => disk.truncate(file, length),
+            remove: (file) => disk.remove(file),
+            list: () => disk.list(),
+            fsync: (file, done) => disk.fsync(file, () => guard(done)),
+          };
     this.metrics = opts.metrics;
   }
 

@@ -43,6 +43,27 @@ test('entries a new leader overwrote are replaced from their index on', () => {
   assert.deepEqual(r.entries.map((e) => [e.index, e.term]), [[1, 1], [2, 1], [3, 2], [4, 2]]);
 });
 
+test('zeros after the last record (room a real disk made ahead of the log) are cut without a warning; appends follow the records', () => {
+  const d = disk();
+  const s = new RaftStorage(d);
+  s.restore();
+  write(d, s, 1, entries(1, 3));
+  const file = `${segmentPrefix}1`;
+  const good = d.read(file)!.length;
+  for (const zeros of [5, 12, 64 * 1024]) {
+    d.append(file, new Uint8Array(zeros));
+    const warnings: string[] = [];
+    const again = new RaftStorage(d, (e) => warnings.push(e));
+    assert.deepEqual(again.restore()!.entries.map((e) => e.index), [1, 2, 3], `${zeros} zeros`);
+    assert.deepEqual(warnings, [], 'nothing was torn');
+    assert.equal(d.read(file)!.length, good, 'the zeros are gone');
+  }
+  const again = new RaftStorage(d);
+  again.restore();
+  write(d, again, 1, entries(4, 4));
+  assert.deepEqual(new RaftStorage(d).restore()!.entries.map((e) => e.index), [1, 2, 3, 4]);
+});
+
 test('a torn last record is cut off with a warning; what was before it stays, and new appends follow', () => {
   const d = disk();
   const s = new RaftStorage(d);

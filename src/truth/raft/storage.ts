@@ -12,7 +12,7 @@
  *
  * What a crash leaves behind is told apart from what a bad disk does (scanRecords): a torn last
  * record (a write cut short, never fsynced, so nothing acknowledged depends on it) is cut off with a
- * warning; a bad record with good data after it, a bad snapshot or a hole in the log is corruption,
+ * warning, and zero bytes after the last record (a real disk grows segments ahead in zeros) silently; a bad record with good data after it, a bad snapshot or a hole in the log is corruption,
  * and restore refuses with the file and the byte offset rather than serve from a log it cannot trust.
  */
 import { Packr } from 'msgpackr';
@@ -101,8 +101,9 @@ export class RaftStorage {
       const scan = scanRecords(bytes);
       if (scan.bad?.kind === 'corrupt') throw new StorageCorruptError(file, scan.bad.offset, scan.bad.reason);
       if (scan.bad !== undefined) {
-        // Never fsynced, so never acknowledged: cut it off and say so.
-        this.warn('wal_torn_tail_truncated', { file, offset: scan.bad.offset, bytes: bytes.length - scan.bad.offset, reason: scan.bad.reason });
+        // Never fsynced, so never acknowledged: cut it off and say so. Zeros alone are not a torn
+        // write but room the disk made ahead of the log (FileDisk's preallocation): cut silently.
+        if (!zeroFrom(bytes, scan.validBytes)) this.warn('wal_torn_tail_truncated', { file, offset: scan.bad.offset, bytes: bytes.length - scan.bad.offset, reason: scan.bad.reason });
         this.disk.truncate(file, scan.validBytes);
       }
       const seg: Segment = { n, file, maxIndex: 0, bytes: scan.validBytes };
@@ -199,6 +200,11 @@ export class RaftStorage {
     for (const s of gone) this.disk.remove(s.file);
     return [next.file, ...gone.map((s) => s.file)];
   }
+}
+
+function zeroFrom(bytes: Uint8Array, from: number): boolean {
+  for (let i = from; i < bytes.length; i++) if (bytes[i] !== 0) return false;
+  return true;
 }
 
 /**
