@@ -43,13 +43,18 @@ test('entries a new leader overwrote are replaced from their index on', () => {
   assert.deepEqual(r.entries.map((e) => [e.index, e.term]), [[1, 1], [2, 1], [3, 2], [4, 2]]);
 });
 
-test('zeros after the last record (room a real disk made ahead of the log) are cut without a warning; appends follow the records', () => {
+/** A disk whose first segment holds entries 1..3 of term 1; `good` is that segment's length. */
+function logOfThree(): { d: SimDisk; file: string; good: number } {
   const d = disk();
   const s = new RaftStorage(d);
   s.restore();
   write(d, s, 1, entries(1, 3));
   const file = `${segmentPrefix}1`;
-  const good = d.read(file)!.length;
+  return { d, file, good: d.read(file)!.length };
+}
+
+test('zeros after the last record (room a real disk made ahead of the log) are cut without a warning; appends follow the records', () => {
+  const { d, file, good } = logOfThree();
   for (const zeros of [5, 12, 64 * 1024]) {
     d.append(file, new Uint8Array(zeros));
     const warnings: string[] = [];
@@ -65,12 +70,7 @@ test('zeros after the last record (room a real disk made ahead of the log) are c
 });
 
 test('a torn last record is cut off with a warning; what was before it stays, and new appends follow', () => {
-  const d = disk();
-  const s = new RaftStorage(d);
-  s.restore();
-  write(d, s, 1, entries(1, 3));
-  const file = `${segmentPrefix}1`;
-  const good = d.read(file)!.length;
+  const { d, file, good } = logOfThree();
   // A crash in the middle of a write: the next record cut after its header and four bytes.
   const d2 = disk();
   const s2 = new RaftStorage(d2);
