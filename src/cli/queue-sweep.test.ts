@@ -273,8 +273,9 @@ test('a worker of another code version never sees the jobs, and refuses a job of
     const fq = foreignQueue;
     for (const [job, reason] of [[wrongVersion, /refused: the job is for code version \S+, this worker runs 0\.0\.0\+other-build/], [wrongHash, /refused: the scenario text does not hash to/]] as const) {
       const failed = await eventually(`job ${job.id} to fail`, async () => {
-        const j = await fq.getJob(job.id!);
-        return (await j?.getState()) === 'failed' ? j : undefined;
+        // The state first, then the job: a job read before it failed would carry no failedReason.
+        if ((await fq.getJobState(job.id!)) !== 'failed') return undefined;
+        return await fq.getJob(job.id!);
       }, 10_000);
       assert.match(failed!.failedReason, reason);
       assert.equal(failed!.attemptsMade, 1, 'refused for good (UnrecoverableError), not retried');
