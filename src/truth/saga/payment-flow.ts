@@ -149,57 +149,54 @@ export class InventoryLedger implements Ledger {
   }
 }
 
-/** Charges per order, net of refunds. The card network declines a share of them. */
-export class PaymentLedger implements Ledger {
-  private readonly charges = new Map<string, number>();
+/** Units per order of one kind (charges, shipments), net of what was undone. */
+class PerOrderCounts implements Ledger {
+  private readonly counts = new Map<string, number>();
 
-  constructor(private readonly declineProbability: number) {}
+  constructor(
+    /** The forward step's name, the key of `holdings`. */
+    private readonly step: string,
+    /** What undoing one unit is called, for the invariant's message. */
+    private readonly undoing: string,
+  ) {}
 
-  check(_op: string, _saga: string, _data: unknown, random: () => number): string | undefined {
-    return random() < this.declineProbability ? 'card declined' : undefined;
-  }
-
-  apply(_op: string, saga: string): void {
-    this.charges.set(saga, (this.charges.get(saga) ?? 0) + 1);
-  }
-
-  undoable(_op: string, saga: string): boolean {
-    return (this.charges.get(saga) ?? 0) > 0;
-  }
-
-  undo(_op: string, saga: string): void {
-    invariant(this.undoable('refund', saga), () => `${saga} refunds a charge it does not have`);
-    this.charges.set(saga, this.charges.get(saga)! - 1);
-  }
-
-  holdings(): Record<string, Record<string, number>> {
-    return { charge: Object.fromEntries(this.charges) };
-  }
-}
-
-/** Shipments per order. */
-export class ShippingLedger implements Ledger {
-  private readonly shipped = new Map<string, number>();
-
-  check(): string | undefined {
+  check(_op: string, _saga: string, _data: unknown, _random: () => number): string | undefined {
     return undefined;
   }
 
   apply(_op: string, saga: string): void {
-    this.shipped.set(saga, (this.shipped.get(saga) ?? 0) + 1);
+    this.counts.set(saga, (this.counts.get(saga) ?? 0) + 1);
   }
 
   undoable(_op: string, saga: string): boolean {
-    return (this.shipped.get(saga) ?? 0) > 0;
+    return (this.counts.get(saga) ?? 0) > 0;
   }
 
-  undo(_op: string, saga: string): void {
-    invariant(this.undoable('cancel-shipment', saga), () => `${saga} cancels a shipment it does not have`);
-    this.shipped.set(saga, this.shipped.get(saga)! - 1);
+  undo(op: string, saga: string): void {
+    invariant(this.undoable(op, saga), () => `${saga} ${this.undoing} it does not have`);
+    this.counts.set(saga, this.counts.get(saga)! - 1);
   }
 
   holdings(): Record<string, Record<string, number>> {
-    return { ship: Object.fromEntries(this.shipped) };
+    return { [this.step]: Object.fromEntries(this.counts) };
+  }
+}
+
+/** Charges per order, net of refunds. The card network declines a share of them. */
+export class PaymentLedger extends PerOrderCounts {
+  constructor(private readonly declineProbability: number) {
+    super('charge', 'refunds a charge');
+  }
+
+  override check(_op: string, _saga: string, _data: unknown, random: () => number): string | undefined {
+    return random() < this.declineProbability ? 'card declined' : undefined;
+  }
+}
+
+/** Shipments per order. */
+export class ShippingLedger extends PerOrderCounts {
+  constructor() {
+    super('ship', 'cancels a shipment');
   }
 }
 
