@@ -112,6 +112,44 @@ interface Pending {
   done: (r: { status: 'ok' | 'fail' | 'info'; value?: unknown; error?: string }) => void;
 }
 
+/**
+ * The requests this node's clients wait on, by client and then request id: a number key, where a key
+ * string built per request cost a concatenation and a hash on every submit, reply and finish.
+ */
+class PendingTable {
+  private readonly byClient = new Map<string, Map<number, Pending>>();
+  size = 0;
+
+  get(client: string, id: number): Pending | undefined {
+    return this.byClient.get(client)?.get(id);
+  }
+
+  add(p: Pending): void {
+    let ofClient = this.byClient.get(p.client);
+    if (ofClient === undefined) this.byClient.set(p.client, (ofClient = new Map()));
+    ofClient.set(p.req.id, p);
+    this.size++;
+  }
+
+  delete(p: Pending): boolean {
+    if (this.byClient.get(p.client)?.delete(p.req.id) !== true) return false;
+    this.size--;
+    return true;
+  }
+
+  /** A snapshot of every pending request (callers finish some while they walk it). */
+  all(): Pending[] {
+    const out: Pending[] = [];
+    for (const ofClient of this.byClient.values()) for (const p of ofClient.values()) out.push(p);
+    return out;
+  }
+
+  /** Forget the clients that wait on nothing (kept meanwhile: a busy client's table is reused). */
+  dropIdleClients(): void {
+    for (const [client, ofClient] of this.byClient) if (ofClient.size === 0) this.byClient.delete(client);
+  }
+}
+
 interface ToClient {
   type: 'to_client';
   client: string;
@@ -141,7 +179,7 @@ export class KvNode {
   /** Why the member is stopped (a disk failure), while it is. */
   private failure: string | undefined;
   private freeBytes = Infinity;
-  private readonly pending = new Map<string, Pending>();
+  private readonly pending = new PendingTable();
   private readonly connections = new Set<ClientConnection>();
   private connectionSerial = 0;
   private respServer: Server | undefined;
@@ -280,7 +318,7 @@ export class KvNode {
     this.disk = undefined;
     void disk?.close();
     // Nothing unsynced was acknowledged; what these requests did is unknown to us now.
-    for (const p of [...this.pending.values()]) this.finish(p, { status: p.kind === 'read' ? 'fail' : 'info', error: this.failure });
+    for (const p of this.pending.all()) this.finish(p, { status: p.kind === 'read' ? 'fail' : 'info', error: this.failure });
   }
 
   private checkDisk(): void {
@@ -330,7 +368,7 @@ export class KvNode {
 
   private toLocalClient(client: string, msg: unknown): void {
     if (!isClientReply(msg)) return;
-    const p = this.pending.get(`${client}#${msg.id}`);
+    const p = this.pending.get(client, msg.id);
     if (p !== undefined) this.onReply(p, msg);
   }
 
@@ -343,8 +381,8 @@ export class KvNode {
     }
     const now = Date.now();
     const p: Pending = { client, req: { type: 'client_request', id, op, attempt: 0, ackedBelow }, kind, sentAtMs: now, startedAtMs: now, deadlineMs: now + this.limits.requestTimeoutMs, retryAtMs: undefined, backoffMs: this.limits.notAppliedBackoffMs, done };
-    this.pending.set(`${client}#${id}`, p);
-    this.metrics.count(`requests_${kind}`);
+    this.pending.add(p);
+    this.metrics.count(kind === 'write' ? 'requests_write' : 'requests_read');
     this.send(p);
   }
 
@@ -373,8 +411,8 @@ export class KvNode {
   }
 
   private finish(p: Pending, r: { status: 'ok' | 'fail' | 'info'; value?: unknown; error?: string }): void {
-    if (!this.pending.delete(`${p.client}#${p.req.id}`)) return;
-    if (r.status === 'ok') this.metrics.observe(`request_ms_${p.kind}`, Date.now() - p.startedAtMs);
+    if (!this.pending.delete(p)) return;
+    if (r.status === 'ok') this.metrics.observe(p.kind === 'write' ? 'request_ms_write' : 'request_ms_read', Date.now() - p.startedAtMs);
     else this.metrics.count(`requests_${p.kind}_${r.status === 'info' ? 'unknown' : 'failed'}`);
     p.done(r);
   }
@@ -382,7 +420,7 @@ export class KvNode {
   /** Resend what waited too long or was refused as not applied; give up at the deadline. */
   private sweepPending(): void {
     const now = Date.now();
-    for (const p of this.pending.values()) {
+    for (const p of this.pending.all()) {
       if (now >= p.deadlineMs) {
         // A write may still apply later (its copy is in some log); a read that never ran did nothing.
         this.finish(p, { status: p.kind === 'write' ? 'info' : 'fail', error: 'timeout' });
@@ -390,6 +428,7 @@ export class KvNode {
         this.send(p);
       }
     }
+    this.pending.dropIdleClients();
   }
 
   // --- clients ----------------------------------------------------------------------------------
