@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { SimDisk } from '../../sim/disk.js';
 import { RaftStorage, isStorageCorruptError, segmentPrefix, snapshotFile } from './storage.js';
 import type { Entry } from './types.js';
-import { recordHeaderBytes } from '../../runtime/records.js';
+import { recordHeaderBytes, scanRecords } from '../../runtime/records.js';
 
 /** A disk whose fsyncs complete at once (the tests call crash() themselves). */
 function disk(): SimDisk {
@@ -31,6 +31,28 @@ test('what was appended reads back: the last hard state, entries in order, undef
   assert.deepEqual(r.hardState, { term: 2, vote: 'n1', commit: 5 });
   assert.deepEqual(r.entries.map((e) => [e.index, e.term]), [[1, 1], [2, 1], [3, 1], [4, 2], [5, 2]]);
   assert.deepEqual(r.entries[2].data, { op: { f: 'write', key: 'k3', value: 3 } });
+});
+
+test("a Ready's entries and hard state leave in one append: two records, one write", () => {
+  const d = disk();
+  const s = new RaftStorage(d);
+  s.restore();
+  const appends: number[] = [];
+  const append = d.append.bind(d);
+  d.append = (file, data) => {
+    appends.push(data.length);
+    append(file, data);
+  };
+  s.append({ term: 1, vote: 'n1', commit: 0 }, entries(1, 2));
+  s.append({ term: 1, vote: 'n1', commit: 2 }, []);
+  s.append(undefined, entries(3, 3));
+  assert.equal(appends.length, 3);
+  const scan = scanRecords(d.read(`${segmentPrefix}1`)!);
+  assert.equal(scan.bad, undefined);
+  // Entries and hard state in the first write, then a hard state alone, then entries alone.
+  assert.equal(scan.records.length, 4);
+  assert.equal(scan.ends[1], appends[0]);
+  assert.deepEqual(new RaftStorage(d).restore()!.hardState, { term: 1, vote: 'n1', commit: 2 });
 });
 
 test('entries a new leader overwrote are replaced from their index on', () => {

@@ -66,6 +66,13 @@ type WalRecord = { hs?: { term: number; vote: string | null; commit: number }; e
 const hsPayload = (hs: HardState): WalRecord => ({ hs: { term: hs.term, vote: hs.vote ?? null, commit: hs.commit } });
 const frame = (rec: WalRecord | Snapshot) => encodeRecord(packr.pack(rec));
 
+function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
 export class RaftStorage {
   private segments: Segment[] = [];
   /** The last hard state written, to open every new segment with. */
@@ -151,6 +158,11 @@ export class RaftStorage {
     }
   }
 
+  /** The hard state last written (not necessarily synced yet). */
+  writtenHardState(): HardState {
+    return this.lastHardState;
+  }
+
   /** Append the records of one Ready to the current segment; returns the files to fsync. */
   append(hardState: HardState | undefined, entries: readonly Entry[]): string[] {
     if (hardState === undefined && entries.length === 0) return [];
@@ -159,11 +171,13 @@ export class RaftStorage {
       this.startSegment(hardState ?? this.lastHardState);
     }
     const seg = this.current;
-    if (entries.length > 0) this.appendRecord(seg, { e: entries as Entry[] });
-    if (hardState !== undefined) {
-      this.appendRecord(seg, hsPayload(hardState));
-      this.lastHardState = hardState;
-    }
+    const entriesRecord = entries.length > 0 ? frame({ e: entries as Entry[] }) : undefined;
+    const hardStateRecord = hardState !== undefined ? frame(hsPayload(hardState)) : undefined;
+    // One write for the Ready's records: the same bytes as two appends, one system call fewer.
+    const bytes = entriesRecord !== undefined && hardStateRecord !== undefined ? concatBytes(entriesRecord, hardStateRecord) : (entriesRecord ?? hardStateRecord)!;
+    this.disk.append(seg.file, bytes);
+    seg.bytes += bytes.length;
+    if (hardState !== undefined) this.lastHardState = hardState;
     for (const e of entries) if (e.index > seg.maxIndex) seg.maxIndex = e.index;
     return [seg.file];
   }
