@@ -16,7 +16,7 @@ import { RecentSet } from '../../runtime/recent-set.js';
 import { KvStateMachine, readOnlyOperations, type KvCommand, type KvSnapshot } from '../kv.js';
 import { Raft, defaultRaftConfig } from './raft.js';
 import { RaftStorage } from './storage.js';
-import { isConfChange, isRaftMessage, type Entry, type Ready, type ReadState } from './types.js';
+import { isConfChange, isRaftMessage, type Entry, type HardState, type Ready, type ReadState } from './types.js';
 
 export const raftKvConfigSchema = z
   .object({
@@ -316,7 +316,8 @@ export class RaftKv implements Process {
         rd.readStates = [];
         this.serveReads();
       }
-      const files = [...(rd.snapshot !== undefined ? this.storage.writeSnapshot(rd.snapshot) : []), ...this.storage.append(rd.hardState, rd.entries)];
+      const hardState = this.hardStateToWrite(rd);
+      const files = [...(rd.snapshot !== undefined ? this.storage.writeSnapshot(rd.snapshot) : []), ...this.storage.append(hardState, rd.entries)];
       if (files.length === 0 || (this.config.syncOnlyWhenRequired && !this.mustSync(rd))) {
         this.finish(rd);
         continue;
@@ -346,6 +347,21 @@ export class RaftKv implements Process {
         this.afterInput();
       });
     }
+  }
+
+  /**
+   * The hard state a Ready writes. With syncOnlyWhenRequired, one whose commit index alone moved gets
+   * no write of its own: the commit index is a hint a restarted node learns again from its leader.
+   * The next write of entries carries the latest one instead (one record more in the same write).
+   */
+  private hardStateToWrite(rd: Ready): HardState | undefined {
+    const hs = rd.hardState;
+    if (!this.config.syncOnlyWhenRequired) return hs;
+    const termAndVoteWritten = hs === undefined || (hs.term === this.syncedTerm && hs.vote === this.syncedVote);
+    if (!termAndVoteWritten || rd.snapshot !== undefined) return hs;
+    if (rd.entries.length === 0) return undefined;
+    const now = this.raft.hardState();
+    return now.commit > this.storage.writtenHardState().commit ? now : hs;
   }
 
   /**

@@ -1,0 +1,105 @@
+/**
+ * RaftKv alone (a cluster of one), on virtual time and the simulator's disk: what its write-ahead log
+ * holds with a real node's settings, and what a restart makes of it.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Packr } from 'msgpackr';
+import type { Context, TimerId } from '../../runtime/context.js';
+import { ManualClock } from '../../runtime/clock.js';
+import { scanRecords } from '../../runtime/records.js';
+import { SimDisk } from '../../sim/disk.js';
+import { RaftKv, raftKvConfigSchema } from './host.js';
+import { segmentPrefix } from './storage.js';
+
+const fsyncMs = 1;
+
+function simDisk(clock: ManualClock): SimDisk {
+  return new SimDisk({ now: () => clock.now(), fsyncDelayMs: () => fsyncMs, scheduleSync: (at, _file, complete) => clock.set(at - clock.now(), complete) });
+}
+
+function member(disk: SimDisk, clock: ManualClock, syncOnlyWhenRequired: boolean, replies: unknown[]): RaftKv {
+  const timers = new Map<TimerId, unknown>();
+  let nextTimer = 1;
+  const ctx: Context = {
+    id: 'n1',
+    peers: [],
+    disk,
+    metrics: { count() {}, observe() {}, gauge() {} },
+    now: () => clock.now(),
+    random: () => 0.5,
+    send: (_to, msg) => replies.push(msg),
+    setTimer: (ms, fn) => {
+      const id = nextTimer++;
+      timers.set(id, clock.set(ms, fn));
+      return id;
+    },
+    clearTimer: (id) => clock.clear(timers.get(id)),
+    log() {},
+  };
+  const config = raftKvConfigSchema.parse({ voters: ['n1'], syncOnlyWhenRequired, applyWhileSyncing: true, leaderSendsBeforeFsync: true });
+  const kv = new RaftKv(ctx, config);
+  kv.start();
+  return kv;
+}
+
+type WalRecord = { hs?: { term: number; vote: string | null; commit: number }; e?: unknown[] };
+
+/** The records of the log: each a hard state or a batch of entries. */
+function walRecords(disk: SimDisk): WalRecord[] {
+  const packr = new Packr({ useRecords: false });
+  return scanRecords(disk.read(`${segmentPrefix}1`)!).records.map((r) => packr.unpack(r) as WalRecord);
+}
+
+/** Hard-state records that move nothing but the commit index and come with no entries. */
+function commitOnlyRecords(records: WalRecord[]): number {
+  let n = 0;
+  let last: WalRecord['hs'];
+  records.forEach((r, i) => {
+    if (r.hs === undefined) return;
+    const withEntries = i > 0 && records[i - 1].e !== undefined;
+    if (last !== undefined && !withEntries && r.hs.term === last.term && r.hs.vote === last.vote) n++;
+    last = r.hs;
+  });
+  return n;
+}
+
+function writeThree(syncOnlyWhenRequired: boolean): { disk: SimDisk; clock: ManualClock; replies: unknown[] } {
+  const clock = new ManualClock();
+  const disk = simDisk(clock);
+  const replies: unknown[] = [];
+  const kv = member(disk, clock, syncOnlyWhenRequired, replies);
+  clock.advance(2_000);
+  assert.equal(kv.raft.role, 'leader');
+  for (let id = 1; id <= 3; id++) {
+    kv.onMessage('c/1', { type: 'client_request', id, op: { f: 'write', key: `k${id}`, value: id }, attempt: 1, ackedBelow: id });
+    clock.advance(50);
+  }
+  assert.deepEqual(
+    replies.map((r) => (r as { status: string }).status),
+    ['ok', 'ok', 'ok'],
+  );
+  return { disk, clock, replies };
+}
+
+test('with syncOnlyWhenRequired a hard state whose commit alone moved gets no write of its own: the next entries carry it', () => {
+  const records = walRecords(writeThree(true).disk);
+  assert.equal(commitOnlyRecords(records), 0);
+  const commits = records.filter((r) => r.hs !== undefined).map((r) => r.hs!.commit);
+  assert.ok(commits.length >= 3 && commits[commits.length - 1] >= 3, `commit hints written: ${commits.join(', ')}`);
+  // Without it (the simulator's default) every hard state is written as it comes.
+  assert.ok(commitOnlyRecords(walRecords(writeThree(false).disk)) >= 1);
+});
+
+test('after a crash the member learns the commit index it did not write again, and serves every acknowledged write', () => {
+  const { disk, clock } = writeThree(true);
+  disk.crash();
+  const restarted = member(disk, clock, true, []);
+  const lastIndex = restarted.raft.log.lastIndex();
+  assert.ok(restarted.raft.log.committed < lastIndex, `restored commit ${restarted.raft.log.committed} below the last index ${lastIndex}`);
+  clock.advance(2_000);
+  assert.equal(restarted.raft.role, 'leader');
+  // Its own no-op of the new term commits everything before it (Raft §5.4.2).
+  assert.ok(restarted.raft.log.committed > lastIndex);
+  assert.deepEqual([1, 2, 3].map((i) => restarted.kv.get(`k${i}`)), [1, 2, 3]);
+});
