@@ -5,8 +5,12 @@
  * three-member etcd cluster (durable and replicated through Raft, like ours). Our cluster plugs in as
  * the first target through `runKvBench([factory])`; run directly, this benchmarks the anchors alone.
  *
- * Each target is driven by a closed loop (`bench/load.ts`) at 1, 16, 64 and 256 puts in flight,
- * `BENCH_SECONDS` (default 5) measured after `BENCH_WARMUP_SECONDS` (default 1) of warm-up, keys
+ * Each target is first primed: `BENCH_PRIME_SECONDS` (default 3; 0 for none) of puts at 64 in flight, not
+ * measured, so that a server whose code compiles as it runs (ours: V8's JIT) is measured warm, as a
+ * long-running server is; without it, the first level (1 in flight) measured our cluster's code
+ * half-compiled. Every target gets the same priming. Then a closed loop (`bench/load.ts`) at 1, 16,
+ * 64 and 256 puts in flight, `BENCH_SECONDS` (default 5) measured after `BENCH_WARMUP_SECONDS`
+ * (default 1) of warm-up, keys
  * `key:<0..99999>` at random, 100-byte values. The targets run one after another, each alone on the
  * machine, and are stopped before the next starts. Then redis-benchmark (the C client) runs against
  * the redis anchor, to show how much of the Node figures is the Node client.
@@ -61,6 +65,9 @@ export const inFlightPerConnection = 16;
 const headlineInFlight = 64;
 const defaultMeasureSeconds = 5;
 const defaultWarmupSeconds = 1;
+const defaultPrimeSeconds = 3;
+/** The in-flight level of the priming run. */
+const primeInFlight = 64;
 const keyspace = 100_000;
 const valueBytes = 100;
 /** How long `close` of a target may take on Ctrl-C before the process exits anyway. */
@@ -73,11 +80,11 @@ const redisBenchmarkClients = 50;
 
 const print = (line = '') => process.stdout.write(`${line}\n`);
 
-function secondsFromEnv(name: string, fallback: number): number {
+function secondsFromEnv(name: string, fallback: number, zeroAllowed = false): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const seconds = Number(raw);
-  if (!Number.isFinite(seconds) || seconds <= 0) throw new Error(`${name} must be a positive number of seconds, got "${raw}"`);
+  if (!Number.isFinite(seconds) || seconds < 0 || (seconds === 0 && !zeroAllowed)) throw new Error(`${name} must be a ${zeroAllowed ? 'non-negative' : 'positive'} number of seconds, got "${raw}"`);
   return seconds;
 }
 
@@ -249,12 +256,13 @@ export async function runKvBench(extraTargets: TargetFactory[] = []): Promise<vo
   process.on('SIGTERM', onInterrupt);
   const durationMs = secondsFromEnv('BENCH_SECONDS', defaultMeasureSeconds) * 1000;
   const warmupMs = secondsFromEnv('BENCH_WARMUP_SECONDS', defaultWarmupSeconds) * 1000;
+  const primeMs = secondsFromEnv('BENCH_PRIME_SECONDS', defaultPrimeSeconds, true) * 1000;
   const factories: Array<{ factory: TargetFactory; anchor: boolean }> = [
     ...extraTargets.map((factory) => ({ factory, anchor: false })),
     { factory: redisAnchor, anchor: true },
     { factory: etcdAnchor, anchor: true },
   ];
-  print(`puts of ${valueBytes}-byte values to ${keyspace.toLocaleString('en-US')} random keys, closed loop at ${inFlightLevels.join(', ')} in flight, ${durationMs / 1000} s each after ${warmupMs / 1000} s warm-up; ${inFlightPerConnection} in flight per client connection`);
+  print(`puts of ${valueBytes}-byte values to ${keyspace.toLocaleString('en-US')} random keys, closed loop at ${inFlightLevels.join(', ')} in flight, ${durationMs / 1000} s each after ${warmupMs / 1000} s warm-up; ${inFlightPerConnection} in flight per client connection; each target primed first with ${primeMs / 1000} s at ${primeInFlight} in flight`);
 
   const rows: Row[] = [];
   const ran: Array<{ name: string; anchor: boolean }> = [];
@@ -264,6 +272,11 @@ export async function runKvBench(extraTargets: TargetFactory[] = []): Promise<vo
     if (!target) continue;
     openTargets.add(target);
     try {
+      if (primeMs > 0) {
+        const primed = await runClosedLoop({ inFlight: primeInFlight, durationMs: primeMs, warmupMs: 0, op: (_seq, loop) => target.put(randomKey(), value, loop) });
+        if (interrupted) return;
+        print(`  ${target.name}, primed: ${fmtRate(primed.opsPerSec)} ops/s at ${primeInFlight} in flight (not measured)`);
+      }
       for (const inFlight of inFlightLevels) {
         const result = await runClosedLoop({ inFlight, durationMs, warmupMs, op: (_seq, loop) => target.put(randomKey(), value, loop) });
         if (interrupted) return;
