@@ -5,15 +5,21 @@
  * three-member etcd cluster (durable and replicated through Raft, like ours). Our cluster plugs in as
  * the first target through `runKvBench([factory])`; run directly, this benchmarks the anchors alone.
  *
- * Each target is first primed: `BENCH_PRIME_SECONDS` (default 3; 0 for none) of puts at 64 in flight, not
- * measured, so that a server whose code compiles as it runs (ours: V8's JIT) is measured warm, as a
- * long-running server is; without it, the first level (1 in flight) measured our cluster's code
- * half-compiled. Every target gets the same priming. Then a closed loop (`bench/load.ts`) at 1, 16,
- * 64 and 256 puts in flight, `BENCH_SECONDS` (default 5) measured after `BENCH_WARMUP_SECONDS`
- * (default 1) of warm-up, keys
- * `key:<0..99999>` at random, 100-byte values. The targets run one after another, each alone on the
- * machine, and are stopped before the next starts. Then redis-benchmark (the C client) runs against
- * the redis anchor, to show how much of the Node figures is the Node client.
+ * Every target is started before any load, and each is first primed: `BENCH_PRIME_SECONDS` (default
+ * 3; 0 for none) of puts at 64 in flight, not measured, so that a server whose code compiles as it
+ * runs (ours: V8's JIT) is measured warm, as a long-running server is; without it, the first level (1
+ * in flight) measured our cluster's code half-compiled. Then, for each level of 1, 16, 64 and 256
+ * puts in flight, `BENCH_ROUNDS` (default 3) rounds, a round being one closed-loop run
+ * (`bench/load.ts`) of every target in turn, `BENCH_SECONDS` (default 4) measured after
+ * `BENCH_WARMUP_SECONDS` (default 1) of warm-up; the table shows each target's median round, and the
+ * ops/s of every round. Keys `key:<0..99999>` at random, 100-byte values. One target runs at a time
+ * (the others idle, a few per cent of a core each), and only once the machine is quiet (its cores
+ * less than 10% busy over a quarter second): what the last target does in the background after its
+ * run (Redis's AOF rewrite, etcd's and our snapshots, the kernel writing back dirty pages) must not
+ * land on the next one's. Interleaving the rounds puts a slow minute of the VM on every target
+ * alike: run one after another, one target's figures moved by half against another's between two
+ * runs of the benchmark. Then redis-benchmark (the C client) runs
+ * against the redis anchor and our cluster, to show how much of the Node figures is the Node client.
  *
  * Client setup, the same for every target: one connection (ioredis) or one client (etcd3, with its own
  * HTTP/2 connections) per `inFlightPerConnection` = 16 loops, loop i on connection floor(i / 16). Both
@@ -38,7 +44,7 @@ import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import { Etcd3 } from 'etcd3';
 import { runClosedLoop, type ClosedLoopResult } from './load.js';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startRedis, startEtcdCluster, redisBenchmark, stopAllPeers, benchDataRoot } from './kv-peers.js';
 import { LocalCluster } from '../src/node/launcher.js';
@@ -63,9 +69,10 @@ export const inFlightLevels = [1, 16, 64, 256];
 export const inFlightPerConnection = 16;
 /** The in-flight level of the last line. */
 const headlineInFlight = 64;
-const defaultMeasureSeconds = 5;
+const defaultMeasureSeconds = 4;
 const defaultWarmupSeconds = 1;
 const defaultPrimeSeconds = 3;
+const defaultRounds = 3;
 /** The in-flight level of the priming run. */
 const primeInFlight = 64;
 const keyspace = 100_000;
@@ -86,6 +93,14 @@ function secondsFromEnv(name: string, fallback: number, zeroAllowed = false): nu
   const seconds = Number(raw);
   if (!Number.isFinite(seconds) || seconds < 0 || (seconds === 0 && !zeroAllowed)) throw new Error(`${name} must be a ${zeroAllowed ? 'non-negative' : 'positive'} number of seconds, got "${raw}"`);
   return seconds;
+}
+
+function countFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a whole number of at least 1, got "${raw}"`);
+  return n;
 }
 
 /** Printable 100-byte value: the same for every put, so every system stores the same bytes. */
@@ -174,7 +189,10 @@ export const etcdAnchor: TargetFactory = async () => {
 interface Row {
   target: string;
   inFlight: number;
+  /** The median run of the rounds. */
   result: ClosedLoopResult;
+  /** ops/s of every round, in the order they ran. */
+  spread: number[];
 }
 
 function fmtRate(x: number | undefined): string {
@@ -188,8 +206,8 @@ function fmtRatio(x: number): string {
 }
 
 function printTable(rows: Row[]): void {
-  const header = ['target', 'in flight', 'ops/s', 'p50 ms', 'p99 ms', 'max ms', 'errors'];
-  const cells = rows.map((r) => [r.target, String(r.inFlight), fmtRate(r.result.opsPerSec), fmtMs(r.result.p50Ms), fmtMs(r.result.p99Ms), fmtMs(r.result.maxMs), String(r.result.errors)]);
+  const header = ['target', 'in flight', 'ops/s', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'ops/s of each round'];
+  const cells = rows.map((r) => [r.target, String(r.inFlight), fmtRate(r.result.opsPerSec), fmtMs(r.result.p50Ms), fmtMs(r.result.p99Ms), fmtMs(r.result.maxMs), String(r.result.errors), r.spread.map(fmtRate).join(' ')]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
   const line = (c: string[]) => c.map((x, i) => (i === 0 ? x.padEnd(widths[i]) : x.padStart(widths[i]))).join('  ');
   print(line(header));
@@ -246,10 +264,57 @@ function onInterrupt(signal: NodeJS.Signals): void {
   shutdown(130);
 }
 
+/** The machine counts as quiet when its cores were busy less than this fraction of a sampling interval. */
+const quietBusyFractionMax = 0.1;
+const quietSampleMs = 250;
+/** Waiting for quiet gives up after this; the run then goes ahead and says so. */
+const quietWaitMsMax = 15_000;
+
+/** Busy and total CPU time of the whole machine so far (jiffies), from /proc/stat; undefined where there is none. */
+function cpuTimes(): { busy: number; total: number } | undefined {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const total = fields.reduce((a, b) => a + b, 0);
+    // idle and iowait are not busy
+    return { busy: total - fields[3] - (fields[4] ?? 0), total };
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Runs the benchmark: `extraTargets` first (ours), then the redis and etcd anchors; prints the table,
- * the ratios of the first target to each anchor, and the `ratio` line. Each factory is called only
- * when its turn comes, and its target is closed before the next starts.
+ * Waits until the machine is quiet: what a target did in the background after its run (Redis's
+ * AOF rewrite in a forked child, etcd's and our snapshots, the kernel writing back dirty pages) must
+ * not land on the next target's run. Returns how long it waited, or undefined when it gave up.
+ */
+async function settle(): Promise<number | undefined> {
+  const startedMs = Date.now();
+  let before = cpuTimes();
+  if (before === undefined) return 0;
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, quietSampleMs));
+    const after = cpuTimes()!;
+    const busy = (after.busy - before.busy) / Math.max(1, after.total - before.total);
+    before = after;
+    if (busy < quietBusyFractionMax) return Date.now() - startedMs;
+    if (Date.now() - startedMs > quietWaitMsMax) return undefined;
+  }
+}
+
+/** The run of a (target, level) whose ops/s is the median of its rounds (the lower middle for an even count). */
+function medianRun(results: ClosedLoopResult[]): ClosedLoopResult {
+  const sorted = [...results].sort((a, b) => a.opsPerSec - b.opsPerSec);
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+}
+
+/**
+ * Runs the benchmark: starts `extraTargets` (ours) and the redis and etcd anchors, all of them
+ * before any load; primes each; then for each level runs `BENCH_ROUNDS` rounds, a round being one
+ * run of every target in turn (the order rotating from round to round). Interleaved this way, a slow
+ * minute of the machine (another VM on the host, the disk discarding what a stopped target deleted)
+ * falls on every target alike instead of on whichever ran then. Prints the table of median runs,
+ * the ratios of the first target to each anchor, and the `ratio` line; then runs each target's
+ * `afterLoad` and closes them all.
  */
 export async function runKvBench(extraTargets: TargetFactory[] = []): Promise<void> {
   process.on('SIGINT', onInterrupt);
@@ -257,58 +322,75 @@ export async function runKvBench(extraTargets: TargetFactory[] = []): Promise<vo
   const durationMs = secondsFromEnv('BENCH_SECONDS', defaultMeasureSeconds) * 1000;
   const warmupMs = secondsFromEnv('BENCH_WARMUP_SECONDS', defaultWarmupSeconds) * 1000;
   const primeMs = secondsFromEnv('BENCH_PRIME_SECONDS', defaultPrimeSeconds, true) * 1000;
+  const rounds = countFromEnv('BENCH_ROUNDS', defaultRounds);
   const factories: Array<{ factory: TargetFactory; anchor: boolean }> = [
     ...extraTargets.map((factory) => ({ factory, anchor: false })),
     { factory: redisAnchor, anchor: true },
     { factory: etcdAnchor, anchor: true },
   ];
-  print(`puts of ${valueBytes}-byte values to ${keyspace.toLocaleString('en-US')} random keys, closed loop at ${inFlightLevels.join(', ')} in flight, ${durationMs / 1000} s each after ${warmupMs / 1000} s warm-up; ${inFlightPerConnection} in flight per client connection; each target primed first with ${primeMs / 1000} s at ${primeInFlight} in flight`);
+  print(`puts of ${valueBytes}-byte values to ${keyspace.toLocaleString('en-US')} random keys, closed loop at ${inFlightLevels.join(', ')} in flight, ${durationMs / 1000} s each after ${warmupMs / 1000} s warm-up; ${inFlightPerConnection} in flight per client connection; every target started first and primed with ${primeMs / 1000} s at ${primeInFlight} in flight; ${rounds} interleaved round(s) per level, the median reported`);
 
-  const rows: Row[] = [];
-  const ran: Array<{ name: string; anchor: boolean }> = [];
-  for (const { factory, anchor } of factories) {
-    if (interrupted) return;
-    const target = await factory();
-    if (!target) continue;
-    openTargets.add(target);
-    try {
-      if (primeMs > 0) {
-        const primed = await runClosedLoop({ inFlight: primeInFlight, durationMs: primeMs, warmupMs: 0, op: (_seq, loop) => target.put(randomKey(), value, loop) });
-        if (interrupted) return;
-        print(`  ${target.name}, primed: ${fmtRate(primed.opsPerSec)} ops/s at ${primeInFlight} in flight (not measured)`);
+  const started: Array<{ target: Target; anchor: boolean }> = [];
+  try {
+    for (const { factory, anchor } of factories) {
+      if (interrupted) return;
+      const target = await factory();
+      if (!target) continue;
+      openTargets.add(target);
+      started.push({ target, anchor });
+    }
+    if (started.length === 0) throw new Error('no target could be started');
+    for (const { target } of started) {
+      if (primeMs <= 0 || interrupted) break;
+      const primed = await runClosedLoop({ inFlight: primeInFlight, durationMs: primeMs, warmupMs: 0, op: (_seq, loop) => target.put(randomKey(), value, loop) });
+      print(`  ${target.name}, primed: ${fmtRate(primed.opsPerSec)} ops/s at ${primeInFlight} in flight (not measured)`);
+    }
+
+    const rows: Row[] = [];
+    for (const inFlight of inFlightLevels) {
+      const runs = new Map<string, ClosedLoopResult[]>(started.map(({ target }) => [target.name, []]));
+      for (let round = 0; round < rounds; round++) {
+        for (let k = 0; k < started.length; k++) {
+          const { target } = started[(round + k) % started.length];
+          if ((await settle()) === undefined) print(`  (the machine did not quieten within ${quietWaitMsMax / 1000} s; running anyway)`);
+          const result = await runClosedLoop({ inFlight, durationMs, warmupMs, op: (_seq, loop) => target.put(randomKey(), value, loop) });
+          if (interrupted) return;
+          runs.get(target.name)!.push(result);
+          print(`  ${target.name}, ${inFlight} in flight, round ${round + 1}/${rounds}: ${fmtRate(result.opsPerSec)} ops/s, p99 ${fmtMs(result.p99Ms)} ms${result.errors ? `, ${result.errors} errors` : ''}`);
+        }
       }
-      for (const inFlight of inFlightLevels) {
-        const result = await runClosedLoop({ inFlight, durationMs, warmupMs, op: (_seq, loop) => target.put(randomKey(), value, loop) });
-        if (interrupted) return;
-        rows.push({ target: target.name, inFlight, result });
-        print(`  ${target.name}, ${inFlight} in flight: ${fmtRate(result.opsPerSec)} ops/s, p99 ${fmtMs(result.p99Ms)} ms${result.errors ? `, ${result.errors} errors` : ''}`);
-      }
-      ran.push({ name: target.name, anchor });
+      for (const { target } of started) rows.push({ target: target.name, inFlight, result: medianRun(runs.get(target.name)!), spread: runs.get(target.name)!.map((r) => r.opsPerSec) });
+    }
+
+    print();
+    printTable(rows);
+    // The subject is the first target of ours, or with none the etcd anchor (so the last line exists).
+    const ran = started.map(({ target, anchor }) => ({ name: target.name, anchor }));
+    const subject = ran.find((t) => !t.anchor) ?? ran.find((t) => t.name === etcdAnchorName);
+    const anchors = ran.filter((t) => t.anchor && t.name !== subject?.name);
+    if (!subject) throw new Error('cannot print a ratio: no target of ours, and the etcd anchor did not run');
+    if (anchors.length === 0) throw new Error(`cannot print a ratio: no anchor to compare ${subject.name} with ran`);
+    for (const anchor of anchors) {
+      print();
+      printRatios(rows, subject.name, anchor.name);
+    }
+    for (const { target } of started) {
+      if (interrupted) return;
       await target.afterLoad?.();
-    } finally {
-      await closeOnce(target);
-      openTargets.delete(target);
+    }
+    const headlineAnchor = anchors.find((a) => a.name === redisAnchorName) ?? anchors[0];
+    const at = (name: string) => rows.find((r) => r.target === name && r.inFlight === headlineInFlight)!.result.opsPerSec;
+    print();
+    print(`ratio ${fmtRatio(at(subject.name) / at(headlineAnchor.name))} ${subject.name} puts/s at ${headlineInFlight} in flight vs ${headlineAnchor.name}`);
+  } finally {
+    // On Ctrl-C the signal handler closes what is open and exits.
+    if (!interrupted) {
+      for (const { target } of started) {
+        await closeOnce(target);
+        openTargets.delete(target);
+      }
     }
   }
-  if (interrupted) return; // the signal handler is stopping the rest and will exit
-
-  print();
-  if (rows.length === 0) throw new Error('no target could be started');
-  printTable(rows);
-
-  // The subject is the first target of ours, or with none the etcd anchor (so the last line exists).
-  const subject = ran.find((t) => !t.anchor) ?? ran.find((t) => t.name === etcdAnchorName);
-  const anchors = ran.filter((t) => t.anchor && t.name !== subject?.name);
-  if (!subject) throw new Error('cannot print a ratio: no target of ours, and the etcd anchor did not run');
-  if (anchors.length === 0) throw new Error(`cannot print a ratio: no anchor to compare ${subject.name} with ran`);
-  for (const anchor of anchors) {
-    print();
-    printRatios(rows, subject.name, anchor.name);
-  }
-  const headlineAnchor = anchors.find((a) => a.name === redisAnchorName) ?? anchors[0];
-  const at = (name: string) => rows.find((r) => r.target === name && r.inFlight === headlineInFlight)!.result.opsPerSec;
-  print();
-  print(`ratio ${fmtRatio(at(subject.name) / at(headlineAnchor.name))} ${subject.name} puts/s at ${headlineInFlight} in flight vs ${headlineAnchor.name}`);
 }
 
 /** Runs `runKvBench(extraTargets)` as a program: one line and exit code 1 on failure, never a stack trace. */
