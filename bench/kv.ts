@@ -285,19 +285,19 @@ function cpuTimes(): { busy: number; total: number } | undefined {
 /**
  * Waits until the machine is quiet: what a target did in the background after its run (Redis's
  * AOF rewrite in a forked child, etcd's and our snapshots, the kernel writing back dirty pages) must
- * not land on the next target's run. Returns how long it waited, or undefined when it gave up.
+ * not land on the next target's run. False when it gave up waiting; true where there is no /proc/stat.
  */
-async function settle(): Promise<number | undefined> {
+async function settle(): Promise<boolean> {
   const startedMs = Date.now();
   let before = cpuTimes();
-  if (before === undefined) return 0;
+  if (before === undefined) return true;
   for (;;) {
     await new Promise((resolve) => setTimeout(resolve, quietSampleMs));
     const after = cpuTimes()!;
     const busy = (after.busy - before.busy) / Math.max(1, after.total - before.total);
     before = after;
-    if (busy < quietBusyFractionMax) return Date.now() - startedMs;
-    if (Date.now() - startedMs > quietWaitMsMax) return undefined;
+    if (busy < quietBusyFractionMax) return true;
+    if (Date.now() - startedMs > quietWaitMsMax) return false;
   }
 }
 
@@ -311,8 +311,8 @@ function medianRun(results: ClosedLoopResult[]): ClosedLoopResult {
  * Runs the benchmark: starts `extraTargets` (ours) and the redis and etcd anchors, all of them
  * before any load; primes each; then for each level runs `BENCH_ROUNDS` rounds, a round being one
  * run of every target in turn (the order rotating from round to round). Interleaved this way, a slow
- * minute of the machine (another VM on the host, the disk discarding what a stopped target deleted)
- * falls on every target alike instead of on whichever ran then. Prints the table of median runs,
+ * minute of the machine (another VM on the host, a disk slower for a while) falls on every target
+ * alike instead of on whichever ran then. Prints the table of median runs,
  * the ratios of the first target to each anchor, and the `ratio` line; then runs each target's
  * `afterLoad` and closes them all.
  */
@@ -352,7 +352,7 @@ export async function runKvBench(extraTargets: TargetFactory[] = []): Promise<vo
       for (let round = 0; round < rounds; round++) {
         for (let k = 0; k < started.length; k++) {
           const { target } = started[(round + k) % started.length];
-          if ((await settle()) === undefined) print(`  (the machine did not quieten within ${quietWaitMsMax / 1000} s; running anyway)`);
+          if (!(await settle())) print(`  (the machine did not quieten within ${quietWaitMsMax / 1000} s; running anyway)`);
           const result = await runClosedLoop({ inFlight, durationMs, warmupMs, op: (_seq, loop) => target.put(randomKey(), value, loop) });
           if (interrupted) return;
           runs.get(target.name)!.push(result);

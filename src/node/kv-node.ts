@@ -118,7 +118,11 @@ interface Pending {
  */
 class PendingTable {
   private readonly byClient = new Map<string, Map<number, Pending>>();
-  size = 0;
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
 
   get(client: string, id: number): Pending | undefined {
     return this.byClient.get(client)?.get(id);
@@ -128,12 +132,12 @@ class PendingTable {
     let ofClient = this.byClient.get(p.client);
     if (ofClient === undefined) this.byClient.set(p.client, (ofClient = new Map()));
     ofClient.set(p.req.id, p);
-    this.size++;
+    this.count++;
   }
 
   delete(p: Pending): boolean {
     if (this.byClient.get(p.client)?.delete(p.req.id) !== true) return false;
-    this.size--;
+    this.count--;
     return true;
   }
 

@@ -73,6 +73,19 @@ export interface ScanResult {
   bad?: BadRecord;
 }
 
+/** The chunks one after another, in a fresh array (several records written in one append, a file's pieces). */
+export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const c of chunks) n += c.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const c of chunks) {
+    out.set(c, o);
+    o += c.length;
+  }
+  return out;
+}
+
 /** One framed record (a fresh array: header and a copy of the payload). */
 export function encodeRecord(payload: Uint8Array): Uint8Array {
   if (payload.length === 0) throw new RangeError('encodeRecord: a payload must not be empty (zero bytes must never read as a record)');

@@ -10,6 +10,7 @@
  * array the snapshot references, beyond the snapshot's length.
  */
 import type { Disk } from '../runtime/context.js';
+import { concatBytes } from '../runtime/records.js';
 
 interface Content {
   chunks: Uint8Array[];
@@ -62,7 +63,7 @@ export class SimDisk implements Disk {
     if (f === undefined || !f.current.exists) return undefined;
     const chunks = f.current.chunks;
     if (chunks.length === 1) return chunks[0].slice();
-    const out = concat(chunks);
+    const out = concatBytes(chunks);
     // Compact into a fresh array; a pending fsync snapshot still references the old one.
     f.current = { chunks: [out], exists: true };
     return out.slice();
@@ -71,7 +72,7 @@ export class SimDisk implements Disk {
   truncate(file: string, length: number): void {
     const f = this.files.get(file);
     if (f === undefined || !f.current.exists) return;
-    const all = concat(f.current.chunks);
+    const all = concatBytes(f.current.chunks);
     // A fresh array: a pending fsync snapshot still references the old chunks.
     f.current = { chunks: [all.slice(0, Math.max(0, Math.min(length, all.length)))], exists: true };
   }
@@ -103,16 +104,4 @@ export class SimDisk implements Disk {
       f.lastSyncDoneAt = 0;
     }
   }
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const c of chunks) n += c.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.length;
-  }
-  return out;
 }
