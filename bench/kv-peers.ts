@@ -15,6 +15,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { Etcd3 } from 'etcd3';
 
@@ -22,6 +23,7 @@ const loopback = '127.0.0.1';
 /** Ports never handed out: the ones Debian's redis and etcd services listen on if apt started them. */
 const reservedPorts = new Set([6379, 2379, 2380]);
 const redisStartTimeoutMs = 15_000;
+const floorStartTimeoutMs = 15_000;
 const etcdStartTimeoutMs = 60_000;
 /** Deadline of one readiness probe (a put) against etcd, so a cluster without a leader yet is retried. */
 const etcdProbeDeadlineMs = 2_000;
@@ -216,6 +218,16 @@ function startPeer(name: string, command: string, args: string[], logPath: strin
   return peer;
 }
 
+/** Asks `probe` every `probeIntervalMs` until it says yes (true), one of `peers` exits or `timeoutMs` passes (false). */
+async function waitUntilReady(peers: Peer[], probe: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!peers.some((p) => p.hasExited()) && Date.now() < deadline) {
+    if (await probe()) return true;
+    await sleep(probeIntervalMs);
+  }
+  return false;
+}
+
 /** SIGTERM, then SIGKILL if the process has not exited after `stopTimeoutMs`. */
 async function stopPeer(peer: Peer): Promise<void> {
   if (peer.hasExited()) return;
@@ -307,13 +319,7 @@ export async function startRedis(options: RedisOptions): Promise<RunningRedis | 
   const args = ['--port', String(port), '--bind', loopback, '--dir', dir, '--appendonly', 'yes', '--appendfsync', options.appendfsync, '--save', '', '--daemonize', 'no'];
   const peer = startPeer(`redis-server :${port}`, 'redis-server', args, logPath);
 
-  const deadline = Date.now() + redisStartTimeoutMs;
-  let ready = false;
-  while (!ready && !peer.hasExited() && Date.now() < deadline) {
-    ready = await answersPing(port);
-    if (!ready) await sleep(probeIntervalMs);
-  }
-  if (!ready) {
+  if (!(await waitUntilReady([peer], () => answersPing(port), redisStartTimeoutMs))) {
     const why = peer.hasExited() ? 'exited' : `did not answer PING within ${redisStartTimeoutMs} ms`;
     log(`skipping redis-server: it ${why}; last lines of its log:\n${tailOfLog(logPath)}`);
     await stopPeer(peer);
@@ -340,6 +346,37 @@ export async function startRedis(options: RedisOptions): Promise<RunningRedis | 
     removeDir(dir);
   };
   return { port, stop };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The floor: a bare replicated log in Node.js (kv-floor.ts)
+
+const floorProgram = fileURLToPath(new URL('./kv-floor.js', import.meta.url));
+
+/**
+ * The three processes of the floor (kv-floor.ts): two followers, then a leader sending to them, each
+ * with its write-ahead file in a fresh directory on free loopback ports. The port is the leader's;
+ * undefined, after a message with the end of the logs, if it does not answer PING in time.
+ */
+export async function startReplicatedLogFloor(): Promise<RunningRedis | undefined> {
+  const [leaderPort, ...followerPorts] = await findFreePorts(3);
+  const dir = makeTempDir('floor');
+  const peers = followerPorts.map((port, i) => startPeer(`floor follower ${i + 1}`, process.execPath, [floorProgram, 'follower', '--port', String(port), '--data', path.join(dir, `f${i + 1}`)], path.join(dir, `f${i + 1}.log`)));
+  for (const port of followerPorts) await waitForPort(port, floorStartTimeoutMs).catch(() => {});
+  peers.push(startPeer('floor leader', process.execPath, [floorProgram, 'leader', '--port', String(leaderPort), '--data', path.join(dir, 'leader'), '--followers', followerPorts.join(',')], path.join(dir, 'leader.log')));
+  const stop = async () => {
+    for (const peer of peers) await stopPeer(peer);
+    removeDir(dir);
+  };
+  if (!(await waitUntilReady(peers, () => answersPing(leaderPort), floorStartTimeoutMs))) {
+    const tails = peers.map((p) => `--- ${p.name}:\n${tailOfLog(p.logPath)}`).join('\n');
+    const dead = peers.filter((p) => p.hasExited()).map((p) => p.name);
+    const why = dead.length > 0 ? `${dead.join(', ')} exited` : `its leader did not answer PING within ${floorStartTimeoutMs} ms`;
+    log(`skipping the floor: ${why}; last lines of the logs:\n${tails}`);
+    await stop();
+    return undefined;
+  }
+  return { port: leaderPort, stop };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -418,13 +455,7 @@ export async function startEtcdCluster(members = 3): Promise<RunningEtcd | undef
     removeDir(dir);
   };
 
-  const deadline = Date.now() + etcdStartTimeoutMs;
-  let ready = false;
-  while (!ready && !peers.some((p) => p.hasExited()) && Date.now() < deadline) {
-    ready = await putSucceeds(endpoints);
-    if (!ready) await sleep(probeIntervalMs);
-  }
-  if (!ready) {
+  if (!(await waitUntilReady(peers, () => putSucceeds(endpoints), etcdStartTimeoutMs))) {
     const dead = peers.filter((p) => p.hasExited()).map((p) => p.name);
     const why = dead.length > 0 ? `${dead.join(', ')} exited` : `no put succeeded within ${etcdStartTimeoutMs} ms`;
     const tails = nodes.map((n) => `--- ${n.name}:\n${tailOfLog(n.logPath)}`).join('\n');

@@ -1,9 +1,12 @@
 /**
  * `npm run bench:kv`: puts per second and latency of a replicated key-value store under the same Node
- * client load, against two anchors measured in the same run: a single redis-server with
- * `appendfsync always` (durable, not replicated: the ceiling of one fsyncing process), and a
- * three-member etcd cluster (durable and replicated through Raft, like ours). Our cluster plugs in as
- * the first target through `runKvBench([factory])`; run directly, this benchmarks the anchors alone.
+ * client load, against three anchors measured in the same run: a single redis-server with
+ * `appendfsync always` (durable, not replicated: the ceiling of one fsyncing process), a three-member
+ * etcd cluster (durable and replicated through Raft, like ours), and the floor (kv-floor.ts: a bare
+ * three-process replicated log in Node, our durability and nothing else, the bound of any program of
+ * our shape on the machine). Our cluster plugs in as the first target through
+ * `runKvBench([factory])`; run directly, this benchmarks the anchors alone. The throughput goals are
+ * printed level by level for our cluster and for the floor (`printGoals`).
  *
  * Every target is started before any load, and each is first primed: `BENCH_PRIME_SECONDS` (default
  * 3; 0 for none) of puts at 64 in flight, not measured, so that a server whose code compiles as it
@@ -46,7 +49,7 @@ import { Etcd3 } from 'etcd3';
 import { runClosedLoop, type ClosedLoopResult } from './load.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { startRedis, startEtcdCluster, redisBenchmark, stopAllPeers, benchDataRoot } from './kv-peers.js';
+import { startRedis, startEtcdCluster, startReplicatedLogFloor, redisBenchmark, stopAllPeers, benchDataRoot } from './kv-peers.js';
 import { LocalCluster } from '../src/node/launcher.js';
 
 /** A system under test, as the benchmark drives it. */
@@ -81,6 +84,7 @@ const valueBytes = 100;
 const interruptCloseTimeoutMs = 15_000;
 const redisAnchorName = 'redis-server appendfsync always';
 const etcdAnchorName = 'etcd 3-member';
+const floorName = 'floor: bare log in Node';
 const pillarsName = 'pillars 3-node';
 const redisBenchmarkRequests = 100_000;
 const redisBenchmarkClients = 50;
@@ -101,6 +105,16 @@ function countFromEnv(name: string, fallback: number): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a whole number of at least 1, got "${raw}"`);
   return n;
+}
+
+/** The run's settings, from the environment (see `usage`); throws naming the variable on a bad value. */
+function settingsFromEnv(): { durationMs: number; warmupMs: number; primeMs: number; rounds: number } {
+  return {
+    durationMs: secondsFromEnv('BENCH_SECONDS', defaultMeasureSeconds) * 1000,
+    warmupMs: secondsFromEnv('BENCH_WARMUP_SECONDS', defaultWarmupSeconds) * 1000,
+    primeMs: secondsFromEnv('BENCH_PRIME_SECONDS', defaultPrimeSeconds, true) * 1000,
+    rounds: countFromEnv('BENCH_ROUNDS', defaultRounds),
+  };
 }
 
 /** Printable 100-byte value: the same for every put, so every system stores the same bytes. */
@@ -167,6 +181,18 @@ export const redisAnchor: TargetFactory = async () => {
 };
 
 /**
+ * The floor (kv-floor.ts): a bare three-process replicated log in Node.js with our durability (a
+ * majority fsynced before the answer) and nothing else, driven by the same client. Not a system to
+ * beat but a bound: a figure above the floor's is out of reach of any program of this shape in Node on
+ * this machine.
+ */
+export const floorAnchor: TargetFactory = async () => {
+  const floor = await startReplicatedLogFloor();
+  if (!floor) return undefined;
+  return redisProtocolTarget(floorName, [{ host: '127.0.0.1', port: floor.port }], floor.stop);
+};
+
+/**
  * The etcd anchor: three members; puts through etcd3 with its default options (each call to a random
  * member, followers forwarding to the leader; retries and per-member circuit breakers on), one
  * client per 16 loops, each with its own HTTP/2 connections (grpc-js would otherwise share one
@@ -224,6 +250,42 @@ function printRatios(rows: Row[], subject: string, anchor: string): void {
     if (!ours || !theirs) continue;
     print(`  ${String(inFlight).padStart(9)}  ${fmtRatio(ours.result.opsPerSec / theirs.result.opsPerSec).padStart(7)}  ${fmtRatio(ours.result.p99Ms / theirs.result.p99Ms).padStart(7)}`);
   }
+}
+
+/** Throughput goals of our cluster: at least `min` times the anchor's puts/s, at every level. */
+const throughputGoals = [
+  { anchor: etcdAnchorName, min: 3 },
+  { anchor: redisAnchorName, min: 0.5 },
+];
+
+/**
+ * The throughput goals, level by level: the subject's ratio, and the floor's (the same ratio for a
+ * bare replicated log in Node), so that a goal the floor itself misses reads as out of reach of this
+ * design on this machine rather than as a shortfall of the subject's code.
+ */
+function printGoals(rows: Row[], subject: string): void {
+  const at = (target: string, inFlight: number) => rows.find((r) => r.target === target && r.inFlight === inFlight)?.result.opsPerSec;
+  const ratioAt = (target: string, anchor: string, inFlight: number) => {
+    const a = at(target, inFlight);
+    const b = at(anchor, inFlight);
+    return a === undefined || b === undefined ? undefined : a / b;
+  };
+  const lines: string[][] = [['puts/s as a ratio', 'goal', ...inFlightLevels.map((n) => `${n} in flight`)]];
+  for (const { anchor, min } of throughputGoals) {
+    for (const who of [subject, floorName]) {
+      if (who === anchor || at(who, inFlightLevels[0]) === undefined || at(anchor, inFlightLevels[0]) === undefined) continue;
+      const cells = inFlightLevels.map((n) => {
+        const r = ratioAt(who, anchor, n);
+        return r === undefined ? '-' : `${fmtRatio(r)} ${r >= min ? 'met' : 'not met'}`;
+      });
+      lines.push([`${who} / ${anchor}`, `>= ${min}`, ...cells]);
+    }
+  }
+  if (lines.length === 1) return;
+  if (subject !== floorName && at(floorName, inFlightLevels[0]) !== undefined) lines.push([`${subject} / ${floorName}`, '', ...inFlightLevels.map((n) => fmtRatio(ratioAt(subject, floorName, n) ?? NaN))]);
+  const widths = lines[0].map((_, i) => Math.max(...lines.map((l) => l[i].length)));
+  print('throughput goals:');
+  for (const l of lines) print(`  ${l.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')}`);
 }
 
 /** Targets open right now, closed on Ctrl-C. */
@@ -319,14 +381,12 @@ function medianRun(results: ClosedLoopResult[]): ClosedLoopResult {
 export async function runKvBench(extraTargets: TargetFactory[] = []): Promise<void> {
   process.on('SIGINT', onInterrupt);
   process.on('SIGTERM', onInterrupt);
-  const durationMs = secondsFromEnv('BENCH_SECONDS', defaultMeasureSeconds) * 1000;
-  const warmupMs = secondsFromEnv('BENCH_WARMUP_SECONDS', defaultWarmupSeconds) * 1000;
-  const primeMs = secondsFromEnv('BENCH_PRIME_SECONDS', defaultPrimeSeconds, true) * 1000;
-  const rounds = countFromEnv('BENCH_ROUNDS', defaultRounds);
+  const { durationMs, warmupMs, primeMs, rounds } = settingsFromEnv();
   const factories: Array<{ factory: TargetFactory; anchor: boolean }> = [
     ...extraTargets.map((factory) => ({ factory, anchor: false })),
     { factory: redisAnchor, anchor: true },
     { factory: etcdAnchor, anchor: true },
+    { factory: floorAnchor, anchor: true },
   ];
   print(`puts of ${valueBytes}-byte values to ${keyspace.toLocaleString('en-US')} random keys, closed loop at ${inFlightLevels.join(', ')} in flight, ${durationMs / 1000} s each after ${warmupMs / 1000} s warm-up; ${inFlightPerConnection} in flight per client connection; every target started first and primed with ${primeMs / 1000} s at ${primeInFlight} in flight; ${rounds} interleaved round(s) per level, the median reported`);
 
@@ -374,6 +434,14 @@ export async function runKvBench(extraTargets: TargetFactory[] = []): Promise<vo
       print();
       printRatios(rows, subject.name, anchor.name);
     }
+    const names = new Set(ran.map((t) => t.name));
+    for (const anchor of [redisAnchorName, etcdAnchorName]) {
+      if (subject.name === floorName || !names.has(floorName) || !names.has(anchor)) continue;
+      print();
+      printRatios(rows, floorName, anchor);
+    }
+    print();
+    printGoals(rows, subject.name);
     for (const { target } of started) {
       if (interrupted) return;
       await target.afterLoad?.();
@@ -394,7 +462,38 @@ export async function runKvBench(extraTargets: TargetFactory[] = []): Promise<vo
 }
 
 /** Runs `runKvBench(extraTargets)` as a program: one line and exit code 1 on failure, never a stack trace. */
+const usage = `usage: npm run bench:kv   (node dist/bench/kv.js [--help])
+
+Puts of ${valueBytes}-byte values to ${keyspace.toLocaleString('en-US')} random keys at ${inFlightLevels.join(', ')} in flight against our 3-node cluster,
+redis-server with appendfsync always, a 3-member etcd and the floor (a bare replicated log in Node),
+all in the same run; prints a table, the ratios, the throughput goals and a last line
+\`ratio <x> ... vs redis-server appendfsync always\`. Installs Debian's redis-server, redis-tools and
+etcd-server when missing and possible; skips an anchor it cannot start, with a message.
+
+Environment (seconds unless said):
+  BENCH_SECONDS          measured time of each run (default ${defaultMeasureSeconds})
+  BENCH_WARMUP_SECONDS   warm-up before each run (default ${defaultWarmupSeconds})
+  BENCH_PRIME_SECONDS    priming of every target at ${primeInFlight} in flight before any run; 0 for none (default ${defaultPrimeSeconds})
+  BENCH_ROUNDS           interleaved rounds per level, the median reported (count, default ${defaultRounds})
+  BENCH_DATA_DIR         where every system keeps its data (default: the OS temp directory)
+`;
+
 export async function mainKvBench(extraTargets: TargetFactory[] = []): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) {
+    print(usage.trimEnd());
+    return;
+  }
+  if (args.length > 0) {
+    process.stderr.write(`bench:kv: unknown argument ${JSON.stringify(args[0])} (expected none, or --help; settings come from the environment, see --help)\n`);
+    process.exit(2);
+  }
+  try {
+    settingsFromEnv();
+  } catch (err) {
+    process.stderr.write(`bench:kv: ${(err as Error).message}\n`);
+    process.exit(2);
+  }
   const fail = (err: unknown) => {
     if (shuttingDown) return;
     print(`bench:kv failed: ${err instanceof Error ? err.message : String(err)}`);
