@@ -120,8 +120,22 @@ export async function runTest(o: TestOptions): Promise<TestResult> {
   const pending = new Map<string, PendingRequest>();
   let msgIds = 0;
 
+  /**
+   * Nodes started (or started again after a kill) that have not yet answered init. Until they have,
+   * they hear nothing but their init: a request that was on the wire to a killed node, or sent while
+   * it restarts, is lost with the crash, as it would be to a process not yet up. (Delivered, it would
+   * reach a program that does not know its own id yet.)
+   */
+  const booting = new Set<string>();
+
   const deliver = (msg: Message) => {
-    if (nodeSet.has(msg.dest)) return procs.get(msg.dest)?.send(msg);
+    if (nodeSet.has(msg.dest)) {
+      if (booting.has(msg.dest) && msg.body.type !== 'init') {
+        net.stats.dropped++;
+        return;
+      }
+      return procs.get(msg.dest)?.send(msg);
+    }
     if (isServiceName(msg.dest)) {
       const reply = services.get(msg.dest)!.handle(msg.src, msg.body);
       if (reply !== undefined) net.send({ src: msg.dest, dest: msg.src, body: reply });
@@ -149,8 +163,10 @@ export async function runTest(o: TestOptions): Promise<TestResult> {
     });
 
   const initNode = async (id: string): Promise<void> => {
+    booting.add(id);
     const reply = await Promise.race([request('c0', id, { type: 'init', node_id: id, node_ids: nodes }, testDefaults.initTimeoutMs), fatalHappened.then(() => undefined)]);
     if (reply === undefined) return;
+    if (reply.type === 'init_ok') booting.delete(id);
     if (reply.type !== 'init_ok') {
       const p = procs.get(id)!;
       const said = p.stderr();
