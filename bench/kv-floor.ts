@@ -149,10 +149,6 @@ function replyTo(args: Buffer[]): string {
   return `-ERR unknown command '${args[0].toString('latin1')}'\r\n`;
 }
 
-function listen(server: net.Server, port: number): void {
-  server.listen(port, loopback);
-}
-
 /** A follower: appends each run of frames it receives, syncs, applies, acknowledges the last. */
 function runFollower(port: number, dataDir: string): void {
   const wal = new WriteAheadFile(dataDir);
@@ -179,7 +175,7 @@ function runFollower(port: number, dataDir: string): void {
     });
     socket.on('error', () => socket.destroy());
   });
-  listen(server, port);
+  server.listen(port, loopback);
 }
 
 interface Batch {
@@ -269,7 +265,7 @@ function runLeader(port: number, dataDir: string, followerPorts: number[]): void
     });
     socket.on('error', () => socket.destroy());
   });
-  listen(server, port);
+  server.listen(port, loopback);
 }
 
 function option(args: string[], name: string): string {

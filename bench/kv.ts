@@ -461,7 +461,6 @@ export async function runKvBench(extraTargets: TargetFactory[] = []): Promise<vo
   }
 }
 
-/** Runs `runKvBench(extraTargets)` as a program: one line and exit code 1 on failure, never a stack trace. */
 const usage = `usage: npm run bench:kv   (node dist/bench/kv.js [--help])
 
 Puts of ${valueBytes}-byte values to ${keyspace.toLocaleString('en-US')} random keys at ${inFlightLevels.join(', ')} in flight against our 3-node cluster,
@@ -478,6 +477,7 @@ Environment (seconds unless said):
   BENCH_DATA_DIR         where every system keeps its data (default: the OS temp directory)
 `;
 
+/** Runs `runKvBench(extraTargets)` as a program: one line and exit code 1 on failure (2 on bad arguments or settings), never a stack trace. */
 export async function mainKvBench(extraTargets: TargetFactory[] = []): Promise<void> {
   const args = process.argv.slice(2);
   if (args.includes('--help') || args.includes('-h')) {

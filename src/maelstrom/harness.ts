@@ -166,8 +166,9 @@ export async function runTest(o: TestOptions): Promise<TestResult> {
     booting.add(id);
     const reply = await Promise.race([request('c0', id, { type: 'init', node_id: id, node_ids: nodes }, testDefaults.initTimeoutMs), fatalHappened.then(() => undefined)]);
     if (reply === undefined) return;
-    if (reply.type === 'init_ok') booting.delete(id);
-    if (reply.type !== 'init_ok') {
+    if (reply.type === 'init_ok') {
+      booting.delete(id);
+    } else {
       const p = procs.get(id)!;
       const said = p.stderr();
       fail(reply.type === 'error' && reply.code === errorCodes.timeout ? `node ${id} never answered init within ${testDefaults.initTimeoutMs / 1000} s${said ? `; its stderr ends:\n${said}` : ' (and printed nothing on stderr)'}` : `node ${id} answered init with ${JSON.stringify(reply)}, expected {"type": "init_ok", "in_reply_to": ...}`);
