@@ -22,13 +22,21 @@ export interface RunFacts {
   metrics: MetricsRegistry;
   /** The flat metrics of the run (counters, gauges, histogram summaries). */
   flat: Record<string, number>;
+  /** The flat metrics of the other variants run on the same seed, by name (for compare). */
+  peers?: ReadonlyMap<string, Record<string, number>>;
 }
+
+/**
+ * A check's verdict. `error` marks a check that could not be applied at all (a metric nobody
+ * reported, a process the check does not know): the run proves nothing, whichever way it was expected to go.
+ */
+export type CheckVerdict = CheckOutcome & { error?: boolean };
 
 export interface CheckEntry {
   description: string;
   params: z.ZodType;
   needsHistory: boolean;
-  run(facts: RunFacts, params: any): CheckOutcome;
+  run(facts: RunFacts, params: any): CheckVerdict;
 }
 
 export const checks: Record<string, CheckEntry> = {
@@ -38,8 +46,8 @@ export const checks: Record<string, CheckEntry> = {
     needsHistory: false,
     run(facts, params: { tolerance: number }) {
       const v = facts.variant;
-      if (v.system.process !== 'work/queue-server') return { ok: false, detail: 'erlang-c needs system.process work/queue-server' };
-      if (v.workload.type !== 'open' || v.workload.ratePerSec === undefined) return { ok: false, detail: 'erlang-c needs an open (Poisson) workload' };
+      if (v.system.process !== 'work/queue-server') return { ok: false, error: true, detail: 'erlang-c needs system.process work/queue-server' };
+      if (v.workload.type !== 'open' || v.workload.ratePerSec === undefined) return { ok: false, error: true, detail: 'erlang-c needs an open (Poisson) workload' };
       const cfg = queueServerConfigSchema.parse(v.system.config ?? {});
       const serviceMeanMs = mean(cfg.service);
       const wait = facts.metrics.histogram('wait_ms');
@@ -129,7 +137,7 @@ export const checks: Record<string, CheckEntry> = {
           if (!m.has(r.version)) m.set(r.version, node);
         }
       }
-      if (reporting === 0) return { ok: false, detail: 'no process described its decisions (describe().replicas)' };
+      if (reporting === 0) return { ok: false, error: true, detail: 'no process described its decisions (describe().replicas)' };
       let disagreeing = 0;
       let example = '';
       for (const [pos, m] of at) {
@@ -158,7 +166,7 @@ export const checks: Record<string, CheckEntry> = {
         .filter(([m, x]) => m !== null && x > 0)
         .map(([m, x]) => ({ n: Number(m![1]), x }))
         .sort((a, b) => a.n - b.n);
-      if (points.length < 3) return { ok: false, detail: `usl-fit needs at least 3 throughput_n<N> metrics, found ${points.length}` };
+      if (points.length < 3) return { ok: false, error: true, detail: `usl-fit needs at least 3 throughput_n<N> metrics, found ${points.length}` };
       const f = fitUsl(points);
       const off = (got: number, want: number) => (want === 0 ? Math.abs(got) : Math.abs(got - want) / want);
       const ok = off(f.alpha, p.alpha) <= p.tolerance && off(f.beta, p.beta) <= p.tolerance;
@@ -181,7 +189,7 @@ export const checks: Record<string, CheckEntry> = {
           holders.set(key, r.holders);
         }
       }
-      if (versions.size === 0) return { ok: false, detail: 'no process described replicated data (describe().replicas)' };
+      if (versions.size === 0) return { ok: false, error: true, detail: 'no process described replicated data (describe().replicas)' };
       let divergent = 0;
       let example = '';
       for (const [key, m] of versions) {
@@ -237,7 +245,7 @@ export const checks: Record<string, CheckEntry> = {
         // A read answers a cart, or siblings (a list of carts) that the shop shows merged.
         else if (invoke.f === 'read' && Array.isArray(complete.value) && complete.node !== undefined) finalByNode.set(complete.node, (complete.value as unknown[]).flat().map(String));
       }
-      if (finalByNode.size === 0) return { ok: false, detail: 'cart needs final reads (workload.finalReads: true)' };
+      if (finalByNode.size === 0) return { ok: false, error: true, detail: 'cart needs final reads (workload.finalReads: true)' };
       let lost = 0;
       let zombies = 0;
       for (const items of finalByNode.values()) {
@@ -272,7 +280,7 @@ export const checks: Record<string, CheckEntry> = {
     params: z.object({ name: z.string() }).strict(),
     needsHistory: false,
     run(facts) {
-      if (facts.variant.system.process !== 'truth/saga-payment') return { ok: false, detail: 'saga-all-or-nothing needs system.process truth/saga-payment' };
+      if (facts.variant.system.process !== 'truth/saga-payment') return { ok: false, error: true, detail: 'saga-all-or-nothing needs system.process truth/saga-payment' };
       return auditSagaPayment(facts.described ?? new Map(), facts.variant.system.config, facts.flat);
     },
   },
@@ -282,7 +290,7 @@ export const checks: Record<string, CheckEntry> = {
     needsHistory: false,
     run(facts) {
       const v = facts.variant;
-      if (v.system.process !== 'truth/two-phase-commit') return { ok: false, detail: 'atomicity needs system.process truth/two-phase-commit' };
+      if (v.system.process !== 'truth/two-phase-commit') return { ok: false, error: true, detail: 'atomicity needs system.process truth/two-phase-commit' };
       const cfg = twoPhaseCommitConfigSchema.parse(v.system.config ?? {});
       return checkAtomicity(facts.described, { endMs: v.workload.durationMs + v.workload.settleMs, inquiryAfterMs: cfg.inquiryAfterMs });
     },
@@ -293,7 +301,7 @@ export const checks: Record<string, CheckEntry> = {
     needsHistory: false,
     run(facts, p: { realtime: boolean }) {
       const txns = registerHistory(facts.described);
-      if (txns === undefined) return { ok: false, detail: 'no process recorded transactions (the shard replicas of truth/two-phase-commit describe theirs)' };
+      if (txns === undefined) return { ok: false, error: true, detail: 'no process recorded transactions (the shard replicas of truth/two-phase-commit describe theirs)' };
       const r = checkTxns(txns, { workload: 'rw-register', realtime: p.realtime });
       const summary = `${r.txns} transactions, ${r.edges.ww} ww, ${r.edges.wr} wr${p.realtime ? `, ${r.edges.realtime} real-time` : ''} edges; consistent with ${r.consistentWith.join(', ') || 'none'}`;
       const metrics = { serializable: r.valid ? 1 : 0, txns_checked: r.txns };
@@ -309,10 +317,33 @@ export const checks: Record<string, CheckEntry> = {
     run(facts, p: { metric: string; min?: number; max?: number }) {
       const v = facts.flat[p.metric];
       // A bound on a metric nobody reported would hold vacuously (a typo, or a system that does not count it).
-      if (v === undefined) return { ok: false, detail: `${p.metric} was not reported by this run (known: ${Object.keys(facts.flat).filter((k) => !k.includes('_p9') && !k.includes('_p5')).slice(0, 12).join(', ')}, ...)` };
+      if (v === undefined) return { ok: false, error: true, detail: `${p.metric} was not reported by this run (known: ${Object.keys(facts.flat).filter((k) => !k.includes('_p9') && !k.includes('_p5')).slice(0, 12).join(', ')}, ...)` };
       const ok = (p.min === undefined || v >= p.min) && (p.max === undefined || v <= p.max);
       const bounds = [p.min !== undefined ? `>= ${p.min}` : '', p.max !== undefined ? `<= ${p.max}` : ''].filter(Boolean).join(' and ');
       return { ok, detail: `${p.metric} = ${v}, expected ${bounds || 'anything'}` };
+    },
+  },
+  compare: {
+    description: "a metric of this run against the same metric (or ofMetric) of another variant run on the same seed: at most maxRatio times it, at least minRatio times it, e.g. { name: compare, metric: fraud_loss_after_drift, of: naive, maxRatio: 0.4 }",
+    params: z
+      .object({ name: z.string(), metric: z.string(), of: z.string(), ofMetric: z.string().optional(), maxRatio: z.number().nonnegative().optional(), minRatio: z.number().nonnegative().optional() })
+      .strict()
+      .refine((p) => p.maxRatio !== undefined || p.minRatio !== undefined, { message: 'maxRatio, minRatio or both', path: ['maxRatio'] }),
+    needsHistory: false,
+    run(facts, p: { metric: string; of: string; ofMetric?: string; maxRatio?: number; minRatio?: number }) {
+      const theirName = p.ofMetric ?? p.metric;
+      const mine = facts.flat[p.metric];
+      const peer = facts.peers?.get(p.of);
+      if (peer === undefined) return { ok: false, error: true, detail: `compare needs variant ${p.of} run on the same seed first` };
+      const theirs = peer[theirName];
+      if (mine === undefined) return { ok: false, error: true, detail: `${p.metric} was not reported by this run` };
+      if (theirs === undefined) return { ok: false, error: true, detail: `${theirName} was not reported by ${p.of}` };
+      // Compared as products, not as a quotient: a naive variant that measured 0 is a bound of 0.
+      const ok = (p.maxRatio === undefined || mine <= p.maxRatio * theirs) && (p.minRatio === undefined || mine >= p.minRatio * theirs);
+      const ratio = theirs === 0 ? (mine === 0 ? '1 (both 0)' : 'unbounded (theirs 0)') : (mine / theirs).toPrecision(3);
+      const bounds = [p.minRatio !== undefined ? `>= ${p.minRatio}` : '', p.maxRatio !== undefined ? `<= ${p.maxRatio}` : ''].filter(Boolean).join(' and ');
+      const metrics: Record<string, number> = theirs === 0 ? {} : { [`${p.metric}_vs_${p.of}`]: Number((mine / theirs).toPrecision(4)) };
+      return { ok, detail: `${p.metric} = ${mine}, ${p.of}'s ${theirName} = ${theirs}: ratio ${ratio}, expected ${bounds}`, metrics };
     },
   },
 };

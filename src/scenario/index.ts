@@ -1,10 +1,10 @@
 /** Scenarios: the schema and loader, workloads, the runner, reports. */
-export { parseScenario, ScenarioError, isScenarioError, deepMerge, type Scenario } from './load.js';
-export { runVariant, type RunOptions, type RunResult } from './runner.js';
+export { parseScenario, ScenarioError, isScenarioError, deepMerge, checkLabel, peersOf, withPeers, type Scenario, type ParseOptions } from './load.js';
+export { runVariant, runVariants, judge, type RunOptions, type RunResult } from './runner.js';
 export { formatTable, type VariantReport, type CheckReport } from './report.js';
 export { processes, type ProcessEntry } from './processes.js';
 export { checks, type CheckEntry } from './checks.js';
-export type { ResolvedVariant, Workload, Fault } from './schema.js';
+export type { ResolvedVariant, Workload, Fault, Expectation } from './schema.js';
 export { captureDefaults, type CaptureOptions, type RunCapture } from './capture.js';
 export type { FaultEvent, MessageSequence, SequenceMessage } from './fault-tap.js';
 export { shrink, ddmin, materializeFaults, failedChecks, ShrinkError, isShrinkError, shrinkRunsMaxDefault, type ShrinkOptions, type ShrinkResult } from './shrink.js';

@@ -24,7 +24,7 @@ test('a valid file without variants has one variant, default, with defaults fill
   const s = parseScenario(base, 'x.yaml');
   assert.deepEqual(s.variants.map((v) => v.name), ['default']);
   const v = s.variants[0];
-  assert.equal(v.expect, 'pass');
+  assert.deepEqual(v.expect, { kind: 'pass' });
   assert.equal(v.workload.timeoutMs, 1000);
   assert.deepEqual(v.system.config, { retryMs: 100, relay: false, batchItemsMax: 512 });
 });
@@ -33,7 +33,7 @@ test('variants override the base deeply; arrays replace', () => {
   const s = parseScenario(base + `
 faults: [ { at: 1, partition: [[n1], [n2, n3]] } ]
 variants:
-  naive: { expect: fail, system: { process: state/flood-once } }
+  naive: { expect: { fail: [broadcast-complete] }, system: { process: state/flood-once } }
   fixed: { system: { config: { retryMs: 50 } }, faults: [] }
 `, 'x.yaml');
   const [naive, fixed] = s.variants;
@@ -95,4 +95,74 @@ test('a fault must say exactly one thing', () => {
 test('a variant that expects to fail needs a check that can fail', () => {
   const e = error(base.replace('checks: [ { name: broadcast-complete } ]', '') + 'variants:\n  naive: { expect: fail }\n');
   assert.equal(e.path, 'variants.naive.expect');
+});
+
+test('expect: fail names the checks the story is about; a bare fail or an unknown label is exit 2', () => {
+  const bare = error(base + 'variants:\n  naive: { expect: fail }\n');
+  assert.equal(bare.path, 'variants.naive.expect');
+  assert.match(bare.expected, /expect: \{ fail: \[broadcast-complete\] \}.*any failure at all proves nothing/);
+  const unknown = error(base + 'variants:\n  naive: { expect: { fail: [broadcast-compete] } }\n');
+  assert.equal(unknown.path, 'variants.naive.expect.fail[0]');
+  assert.match(unknown.expected, /its checks: broadcast-complete\), got "broadcast-compete"/);
+  const two = base.replace('checks: [ { name: broadcast-complete } ]', 'checks: [ { name: metric, metric: ops_ok, min: 1 }, { id: done, name: broadcast-complete } ]');
+  const ok = parseScenario(two + 'variants:\n  naive: { expect: { fail: ["metric:ops_ok", done] } }\n', 'x.yaml');
+  assert.deepEqual(ok.variants[0].expect, { kind: 'fail', checks: ['metric:ops_ok', 'done'] });
+  // Two checks of one label could not be told apart in expect or in a report.
+  assert.match(error(base.replace('checks: [', 'checks: [ { name: broadcast-complete },')).expected, /a label of its own: checks\[0\] is also "broadcast-complete"; give one an id/);
+});
+
+test('a search names what it looks for, how often it was caught and the sweep that measured it', () => {
+  const s = parseScenario(base + 'variants:\n  naive: { expect: { search: [broadcast-complete], caught: 8, seeds: 1..500 } }\n', 'x.yaml');
+  assert.deepEqual(s.variants[0].expect, { kind: 'search', checks: ['broadcast-complete'], caught: 8, seeds: [1, 500] });
+  assert.equal(error(base + 'variants:\n  naive: { expect: { search: [broadcast-complete], caught: 8 } }\n').path, 'variants.naive.expect.seeds');
+  assert.match(error(base + 'variants:\n  naive: { expect: { search: [broadcast-complete], caught: 11, seeds: 1..10 } }\n').expected, /at most the number of seeds/);
+  assert.equal(error(base + 'variants:\n  naive: { expect: { search: [broadcast-complete], caught: 0, seeds: 1..10 } }\n').path, 'variants.naive.expect.caught');
+});
+
+test('a comparison names another variant of the file, and comparisons do not go round in a circle', () => {
+  const cmp = (of: string) => `{ name: compare, metric: ops_ok, of: ${of}, maxRatio: 0.5 }`;
+  const s = parseScenario(base + `variants:\n  naive: {}\n  fixed: { checks: [ ${cmp('naive')} ] }\n`, 'x.yaml');
+  assert.deepEqual(s.variants[1].checks.map((c) => c.name), ['compare']);
+  const unknown = error(base + `variants:\n  naive: {}\n  fixed: { checks: [ ${cmp('navie')} ] }\n`);
+  assert.equal(unknown.path, 'variants.fixed.checks[0].of');
+  assert.match(unknown.expected, /another variant of this file to compare with \(naive\), got "navie"/);
+  assert.match(error(base + `variants:\n  naive: {}\n  fixed: { checks: [ ${cmp('fixed')} ] }\n`).expected, /another variant/);
+  const circle = error(base + `variants:\n  a: { checks: [ ${cmp('b')} ] }\n  b: { checks: [ ${cmp('a')} ] }\n`);
+  assert.match(circle.expected, /round in a circle \(a -> b -> a\)/);
+  assert.match(error(base + `variants:\n  naive: {}\n  fixed: { checks: [ { name: compare, metric: ops_ok, of: naive } ] }\n`).expected, /maxRatio|minRatio/);
+});
+
+test('--set overrides any field of every variant or of one, is validated like the file, and is named in errors', () => {
+  const two = base + 'variants:\n  naive: {}\n  fixed: {}\n';
+  const s = parseScenario(two, 'x.yaml', { set: ['workload.durationMs=250', 'variants.fixed.system.config.retryMs=7'] });
+  assert.deepEqual(s.variants.map((v) => v.workload.durationMs), [250, 250]);
+  assert.equal((s.variants[1].system.config as { retryMs: number }).retryMs, 7);
+  assert.equal((s.variants[0].system.config as { retryMs: number }).retryMs, 100);
+  assert.deepEqual(s.variants[1].overrides, ['workload.durationMs=250', 'variants.fixed.system.config.retryMs=7']);
+  const faults = parseScenario(base + 'faults: [ { at: 10, crash: n1, for: 100 } ]\n', 'x.yaml', { set: ['faults.0.for=2000'] });
+  assert.equal(faults.variants[0].faults[0].for, 2000);
+  const wrongType = (() => {
+    try {
+      parseScenario(two, 'x.yaml', { set: ['workload.durationMs=soon'] });
+    } catch (e) {
+      return e as ScenarioError;
+    }
+    return undefined;
+  })();
+  assert.ok(wrongType instanceof ScenarioError);
+  assert.match(wrongType.path, /^--set workload\.durationMs=soon: workload\.durationMs$/);
+  for (const [set, expected] of [
+    ['workload.durationMs', /path=value/],
+    ['variants.fxed.seed=3', /a variant of x\.yaml \(naive, fixed\), got "fxed"/],
+    ['faults.3.for=1', /faults has 0 entries/],
+    ['name=other', /a field of a variant/],
+  ] as const) {
+    try {
+      parseScenario(two, 'x.yaml', { set: [set] });
+      assert.fail(`--set ${set} should be rejected`);
+    } catch (e) {
+      assert.ok(e instanceof ScenarioError, String(e));
+      assert.match(e.expected, expected, set);
+    }
+  }
 });

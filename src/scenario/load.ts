@@ -6,7 +6,7 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { checks } from './checks.js';
 import { processes } from './processes.js';
-import { fileSchema, resolvedSchema, type ResolvedVariant } from './schema.js';
+import { fileSchema, resolvedSchema, type Expectation, type ResolvedVariant } from './schema.js';
 
 export class ScenarioError extends Error {
   constructor(
@@ -85,7 +85,16 @@ function has(obj: unknown, path: Path): boolean {
   return true;
 }
 
-export function parseScenario(text: string, file: string): Scenario {
+export interface ParseOptions {
+  /**
+   * Overrides `path=value` applied to every variant after its merge, before validation, e.g.
+   * `workload.ratePerSec=4000` or `faults.0.for=20000`; `variants.<name>.<path>=value` applies to one
+   * variant. The value is read as YAML (a number, a string, a list, a mapping).
+   */
+  set?: readonly string[];
+}
+
+export function parseScenario(text: string, file: string, opts: ParseOptions = {}): Scenario {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
@@ -104,22 +113,172 @@ export function parseScenario(text: string, file: string): Scenario {
   const overrides = (variantOverrides as Record<string, Record<string, unknown>> | undefined) ?? { default: {} };
   if (Object.keys(overrides).length === 0) throw new ScenarioError(file, 'variants', 'at least one variant, e.g. naive: { expect: fail } and fixed: { expect: pass }');
 
+  const sets = (opts.set ?? []).map(parseSet);
+  for (const s of sets) {
+    if (s.variant !== undefined && !(s.variant in overrides)) throw new ScenarioError('(command line)', `--set ${s.text}`, `a variant of ${file} (${Object.keys(overrides).join(', ')}), got "${s.variant}"`);
+  }
   const variants: ResolvedVariant[] = [];
   for (const [vname, override] of Object.entries(overrides)) {
     if (!isObject(override)) throw new ScenarioError(file, `variants.${vname}`, 'a mapping of overrides');
     const merged = deepMerge(base, { ...override, name: vname }) as Record<string, unknown>;
     merged.name = vname;
     if (merged.seed === undefined) merged.seed = 1;
-    // Name a field by where it was written: in the variant's overrides, or in the base.
-    const where = (path: Path): string => (has(override, path) ? formatPath(['variants', vname, ...path]) : formatPath(path));
+    const mine = sets.filter((s) => s.variant === undefined || s.variant === vname);
+    for (const s of mine) applySet(merged, s);
+    // Name a field by where it was written: on the command line, in the variant's overrides, or in the base.
+    const where = (path: Path): string => {
+      const set = [...mine].reverse().find((s) => isPrefix(s.path, path));
+      if (set !== undefined) return `--set ${set.text}: ${formatPath(path)}`;
+      // A field the file lacks is named where its nearest written parent is (a missing expect.seeds of a variant's expect).
+      const inVariant = has(override, path) || (!has(base, path) && path.some((_, k) => k > 0 && has(override, path.slice(0, k))));
+      return inVariant ? formatPath(['variants', vname, ...path]) : formatPath(path);
+    };
     const parsed = resolvedSchema.safeParse(merged);
     if (!parsed.success) {
       const i = firstIssue(parsed.error);
       throw new ScenarioError(file, where(i.path), i.message);
     }
-    variants.push(validateSemantics(parsed.data, where, file));
+    const v = validateSemantics(parsed.data as unknown as RawVariant, where, file);
+    if (mine.length > 0) v.overrides = mine.map((s) => s.text);
+    variants.push(v);
   }
+  validatePeers(variants, file);
   return { file, name: raw.name as string, description: raw.description as string | undefined, variants };
+}
+
+interface SetOverride {
+  text: string;
+  variant: string | undefined;
+  path: Path;
+  value: unknown;
+}
+
+/** `a.b.0.c=value` as a path and a YAML value; `variants.<name>.` scopes it to one variant. */
+function parseSet(text: string): SetOverride {
+  const eq = text.indexOf('=');
+  const bad = (expected: string): never => {
+    throw new ScenarioError('(command line)', `--set ${text}`, expected);
+  };
+  if (eq <= 0) bad('path=value, e.g. workload.ratePerSec=4000 or faults.0.for=20000');
+  const segments = text.slice(0, eq).split('.');
+  if (segments.some((p) => p === '')) bad('a dotted path without empty parts, e.g. workload.ratePerSec');
+  let path: Path = segments.map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+  let variant: string | undefined;
+  if (path[0] === 'variants') {
+    if (path.length < 3 || typeof path[1] !== 'string') bad('variants.<variant>.<path>=value');
+    variant = path[1] as string;
+    path = path.slice(2);
+  }
+  if (path[0] === 'name' || path[0] === 'variants') bad(`a field of a variant (topology, system, workload, faults, checks, expect, seed, ...), not "${String(path[0])}"`);
+  const doc = parseDocument(text.slice(eq + 1));
+  if (doc.errors.length > 0) bad(`a YAML value after = (${doc.errors[0].message.split('\n')[0]})`);
+  return { text, variant, path, value: doc.toJS() as unknown };
+}
+
+function applySet(target: Record<string, unknown>, s: SetOverride): void {
+  let cur: unknown = target;
+  for (let i = 0; i < s.path.length - 1; i++) {
+    const p = s.path[i];
+    const container = cur as Record<string | number, unknown>;
+    if (Array.isArray(cur) && (typeof p !== 'number' || p >= cur.length)) {
+      throw new ScenarioError('(command line)', `--set ${s.text}`, `${formatPath(s.path.slice(0, i))} has ${cur.length} entr${cur.length === 1 ? 'y' : 'ies'}: an index 0..${cur.length - 1}`);
+    }
+    if (container[p] === undefined || container[p] === null) container[p] = typeof s.path[i + 1] === 'number' ? [] : {};
+    cur = container[p];
+    if (typeof cur !== 'object' || cur === null) throw new ScenarioError('(command line)', `--set ${s.text}`, `${formatPath(s.path.slice(0, i + 1))} is a ${typeof cur}, not a mapping or a list`);
+  }
+  const last = s.path[s.path.length - 1];
+  if (Array.isArray(cur) && (typeof last !== 'number' || last > cur.length)) {
+    throw new ScenarioError('(command line)', `--set ${s.text}`, `${formatPath(s.path.slice(0, -1))} has ${cur.length} entr${cur.length === 1 ? 'y' : 'ies'}: an index 0..${cur.length}`);
+  }
+  (cur as Record<string | number, unknown>)[last] = s.value;
+}
+
+function isPrefix(prefix: Path, path: Path): boolean {
+  return prefix.length <= path.length && prefix.every((p, i) => String(p) === String(path[i]));
+}
+
+/** The label a check is named by in reports and in `expect`: its id, or what it bounds. */
+export function checkLabel(c: { name: string; id?: string; metric?: unknown }): string {
+  if (c.id !== undefined) return c.id;
+  if ((c.name === 'metric' || c.name === 'compare') && typeof c.metric === 'string') return `${c.name}:${c.metric}`;
+  return c.name;
+}
+
+/** The variants whose metrics a variant's comparisons read (run on the same seed before it). */
+export function peersOf(v: ResolvedVariant): string[] {
+  return [...new Set(v.checks.filter((c) => c.name === 'compare').map((c) => String((c as { of?: unknown }).of)))];
+}
+
+/** Every `of` names another variant of the file, and no comparisons go round in a circle. */
+function validatePeers(variants: ResolvedVariant[], file: string): void {
+  const names = new Set(variants.map((v) => v.name));
+  for (const v of variants) {
+    v.checks.forEach((c, i) => {
+      if (c.name !== 'compare') return;
+      const of = String((c as { of?: unknown }).of);
+      if (of === v.name || !names.has(of)) throw new ScenarioError(file, `variants.${v.name}.checks[${i}].of`, `another variant of this file to compare with (${[...names].filter((n) => n !== v.name).join(', ')}), got "${of}"`);
+    });
+  }
+  const byName = new Map(variants.map((v) => [v.name, v]));
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (name: string, chain: string[]): void => {
+    if (state.get(name) === 'done') return;
+    if (state.get(name) === 'visiting') throw new ScenarioError(file, `variants.${name}.checks`, `comparisons that do not go round in a circle (${[...chain, name].join(' -> ')})`);
+    state.set(name, 'visiting');
+    for (const p of peersOf(byName.get(name)!)) visit(p, [...chain, name]);
+    state.set(name, 'done');
+  };
+  for (const v of variants) visit(v.name, []);
+}
+
+/**
+ * The variants to run so that `names` can be judged: those plus every variant they compare with,
+ * transitively, each after the ones it reads; otherwise in file order.
+ */
+export function withPeers(s: Scenario, names: readonly string[]): ResolvedVariant[] {
+  const byName = new Map(s.variants.map((v) => [v.name, v]));
+  const order: ResolvedVariant[] = [];
+  const seen = new Set<string>();
+  const add = (name: string) => {
+    if (seen.has(name)) return;
+    seen.add(name);
+    const v = byName.get(name)!;
+    for (const p of peersOf(v)) add(p);
+    order.push(v);
+  };
+  for (const v of s.variants) if (names.includes(v.name)) add(v.name);
+  return order;
+}
+
+function parseExpect(raw: unknown, labels: string[], fail: (path: Path, expected: string) => never): Expectation {
+  const known = labels.length === 0 ? 'this variant has no checks' : `its checks: ${labels.join(', ')}`;
+  const listed = (key: 'fail' | 'search', list: unknown): string[] => {
+    if (!Array.isArray(list) || list.length === 0 || !list.every((x) => typeof x === 'string')) fail(['expect', key], `a list of the checks that must fail (${known})`);
+    (list as string[]).forEach((l, i) => {
+      if (!labels.includes(l)) fail(['expect', key, i], `a check of this variant (${known}), got "${l}"`);
+    });
+    return list as string[];
+  };
+  if (raw === 'pass') return { kind: 'pass' };
+  if (raw === 'fail') fail(['expect'], `the checks the story is about, e.g. expect: { fail: [${labels[0] ?? 'metric:oversold_units'}] } (${known}); any failure at all proves nothing`);
+  if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
+    const o = raw as Record<string, unknown>;
+    const extra = Object.keys(o).filter((k) => !['fail', 'search', 'caught', 'seeds'].includes(k));
+    if (extra.length > 0) fail(['expect', extra[0]], 'fail: [checks], or search: [checks] with caught and seeds');
+    if ('fail' in o && !('search' in o) && !('caught' in o) && !('seeds' in o)) return { kind: 'fail', checks: listed('fail', o.fail) };
+    if ('search' in o && !('fail' in o)) {
+      const checks = listed('search', o.search);
+      const caught = o.caught;
+      if (typeof caught !== 'number' || !Number.isInteger(caught) || caught < 1) fail(['expect', 'caught'], 'on how many seeds of `seeds` the search catches the failure (an integer >= 1, as measured by a sweep)');
+      const m = typeof o.seeds === 'string' ? /^(\d+)\.\.(\d+)$/.exec(o.seeds) : null;
+      if (m === null || Number(m[1]) > Number(m[2])) fail(['expect', 'seeds'], 'the seeds of the sweep that measured it, A..B, e.g. 1..500');
+      const seeds: [number, number] = [Number(m![1]), Number(m![2])];
+      if ((caught as number) > seeds[1] - seeds[0] + 1) fail(['expect', 'caught'], `at most the number of seeds in ${o.seeds as string}`);
+      return { kind: 'search', checks, caught: caught as number, seeds };
+    }
+  }
+  return fail(['expect'], 'pass, { fail: [checks that must fail] } or { search: [checks], caught: N, seeds: A..B }');
 }
 
 /** The server names of a variant: n1..nN, or the names given. */
@@ -128,8 +287,11 @@ export function serverNames(v: ResolvedVariant): string[] {
   return typeof n === 'number' ? Array.from({ length: n }, (_, i) => `n${i + 1}`) : n;
 }
 
+type RawVariant = Omit<ResolvedVariant, 'expect'> & { expect: unknown };
+
 /** What a schema cannot say: registered names, node names that exist, configs of the chosen process. */
-function validateSemantics(v: ResolvedVariant, where: (p: Path) => string, file: string): ResolvedVariant {
+function validateSemantics(raw: RawVariant, where: (p: Path) => string, file: string): ResolvedVariant {
+  const v = raw as unknown as ResolvedVariant;
   const fail = (path: Path, expected: string): never => {
     throw new ScenarioError(file, where(path), expected);
   };
@@ -145,14 +307,19 @@ function validateSemantics(v: ResolvedVariant, where: (p: Path) => string, file:
   v.checks.forEach((c, idx) => {
     const entry = checks[c.name];
     if (entry === undefined) fail(['checks', idx, 'name'], `one of ${Object.keys(checks).join(', ')} (got "${c.name}")`);
-    const p = entry.params.safeParse(c);
+    const { id, ...params } = c;
+    const p = entry.params.safeParse(params);
     if (!p.success) {
       const i = firstIssue(p.error, ['checks', idx]);
       fail(i.path, i.message);
     }
-    v.checks[idx] = p.data as typeof c;
+    v.checks[idx] = { ...(p.data as typeof c), ...(id === undefined ? {} : { id }) };
   });
-  if (v.expect === 'fail' && v.checks.length === 0) fail(['expect'], 'checks to fail: a variant that expects to fail needs at least one check');
+  const labels = v.checks.map(checkLabel);
+  labels.forEach((l, i) => {
+    if (labels.indexOf(l) !== i) fail(['checks', i], `a label of its own: checks[${labels.indexOf(l)}] is also "${l}"; give one an id`);
+  });
+  v.expect = parseExpect(raw.expect, labels, fail);
 
   const names = new Set(serverNames(v));
   if (names.size !== serverNames(v).length) fail(['topology', 'nodes'], 'distinct node names');

@@ -9,6 +9,8 @@ export interface CheckReport {
   ok: boolean;
   /** Present (true) when the check could not decide; ok is then false. */
   unknown?: boolean;
+  /** Present (true) when the check could not be applied (a metric nobody reported); ok is then false. */
+  error?: boolean;
   detail: string;
 }
 
@@ -17,7 +19,15 @@ export interface VariantReport {
   variant: string;
   seed: number;
   expect: 'pass' | 'fail';
+  /** For expect fail: the checks whose failure the story is about (each must fail). */
+  expectFail?: string[];
+  /** For a search: the catch rate the variant declares, measured by a sweep of `seeds`. */
+  search?: { caught: number; seeds: [number, number] };
   met: boolean;
+  /** Why the expectation was not met, when it was not. */
+  why?: string;
+  /** The --set overrides the run was made with. */
+  overrides?: string[];
   virtualMs: number;
   events: number;
   traceHash: string;
@@ -57,7 +67,7 @@ export function formatTable(reports: VariantReport[], opts: TableOptions = {}): 
   const paint = (code: string | undefined, s: string) => (opts.color && code !== undefined ? code + s + RESET : s);
   const verdict = (ok: boolean | undefined) => (ok === undefined ? undefined : ok ? GREEN : RED);
   const rows: Row[] = [];
-  rows.push({ cells: ['expect', ...reports.map((r) => r.expect)] });
+  rows.push({ cells: ['expect', ...reports.map((r) => (r.search !== undefined ? 'search' : r.expect))] });
   rows.push({ cells: ['met', ...reports.map((r) => (r.met ? 'yes' : 'NO'))], paint: [undefined, ...reports.map((r) => verdict(r.met))] });
   if (reports.some((r) => r.metrics.maturity_level !== undefined)) {
     rows.push({ cells: ['intelligence maturity', ...reports.map((r) => (r.metrics.maturity_level === undefined ? '-' : maturityLabel(r.metrics.maturity_level)))] });
@@ -85,6 +95,9 @@ export function formatTable(reports: VariantReport[], opts: TableOptions = {}): 
   if (charts.length > 0) out.push('', ...charts);
   const details = reports.flatMap((r) => r.checks.map((k) => `  ${r.variant} / ${k.name}: ${k.detail}`));
   if (details.length > 0) out.push('', ...details);
+  const promises = reports.filter((r) => r.expectFail !== undefined).map((r) => `  ${r.variant} ${r.search !== undefined ? `searches for a failure of ${r.expectFail!.join(', ')} (caught on ${r.search.caught} of seeds ${r.search.seeds[0]}..${r.search.seeds[1]})` : `is expected to fail ${r.expectFail!.join(', ')}`}`);
+  const whys = reports.filter((r) => r.why !== undefined).map((r) => paint(RED, `  ${r.variant} did not meet its expectation: ${r.why}`));
+  if (promises.length + whys.length > 0) out.push('', ...promises, ...whys);
   return out.join('\n');
 }
 

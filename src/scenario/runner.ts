@@ -12,12 +12,12 @@ import { randomFaults, scheduleFaults } from '../sim/nemesis.js';
 import type { NetworkConfig, LinkOverride } from '../sim/network.js';
 import { World, type NodeOptions } from '../sim/world.js';
 import { checks, type RunFacts } from './checks.js';
-import { serverNames } from './load.js';
+import { checkLabel, serverNames, withPeers, type Scenario } from './load.js';
 import { processes } from './processes.js';
 import type { ResolvedVariant } from './schema.js';
 import { KeyPicker, WorkloadClient, type ClientConfig, type ClientHarness } from './workload.js';
 import type { Context } from '../runtime/context.js';
-import type { VariantReport } from './report.js';
+import type { CheckReport, VariantReport } from './report.js';
 import { Capture, type CaptureOptions, type RunCapture } from './capture.js';
 
 export interface RunOptions {
@@ -37,6 +37,8 @@ export interface RunOptions {
    * in RunResult.capture; the report, traceHash and event count stay those of a run without it.
    */
   capture?: CaptureOptions | true;
+  /** The flat metrics of other variants run on the same seed, for compare checks. */
+  peers?: ReadonlyMap<string, Record<string, number>>;
 }
 
 export interface RunResult {
@@ -144,27 +146,25 @@ export function runVariant(v: ResolvedVariant, opts: RunOptions = {}): RunResult
     flat.availability = round(metrics.counter('ops_ok') / invoked);
   }
   const described = new Map(servers.map((id) => [id, world!.status(id) === 'down' ? undefined : world!.process(id)?.describe?.()]));
-  const facts: RunFacts = { variant: v, servers, history, metrics, flat, described };
-  const results = v.checks.map((c) => {
+  const facts: RunFacts = { variant: v, servers, history, metrics, flat, described, peers: opts.peers };
+  const results: CheckReport[] = v.checks.map((c) => {
     const out = checks[c.name].run(facts, c);
     if (out.metrics !== undefined) for (const [k, x] of Object.entries(out.metrics)) flat[k] = x;
-    const label = c.name === 'metric' ? `metric:${(c as { metric?: string }).metric}` : c.name;
-    return out.unknown ? { name: label, ok: false, unknown: true, detail: out.detail } : { name: label, ok: out.ok, detail: out.detail };
+    const name = checkLabel(c as { name: string; id?: string; metric?: unknown });
+    if (out.error === true) return { name, ok: false, error: true, detail: out.detail };
+    return out.unknown ? { name, ok: false, unknown: true, detail: out.detail } : { name, ok: out.ok, detail: out.detail };
   });
   if (overBudget) {
     // A run that exceeds its budget is a finding (a message storm, a livelock), not a hang.
-    results.push({ name: 'event-budget', ok: false, detail: `stopped at ${round(world.now)} ms of ${endMs} after ${world.events} events (eventsMax ${v.eventsMax}): a storm or livelock` });
+    results.push({ name: 'event-budget', ok: false, error: true, detail: `stopped at ${round(world.now)} ms of ${endMs} after ${world.events} events (eventsMax ${v.eventsMax}): a storm or livelock` });
   }
-  // A pass needs every check to hold; a failure needs one check to fail for sure (an undecided
-  // check proves nothing either way).
-  const allOk = results.every((r) => r.ok);
-  const met = v.expect === 'pass' ? allOk : results.some((r) => !r.ok && r.unknown !== true);
+  const { met, why } = judge(v, results);
 
   const report: VariantReport = {
     scenario: opts.scenario ?? '',
     variant: v.name,
     seed,
-    expect: v.expect,
+    expect: v.expect.kind === 'pass' ? 'pass' : 'fail',
     met,
     virtualMs: round(world.now),
     events: world.events,
@@ -172,6 +172,49 @@ export function runVariant(v: ResolvedVariant, opts: RunOptions = {}): RunResult
     checks: results,
     metrics: flat,
   };
+  if (v.expect.kind !== 'pass') report.expectFail = v.expect.checks;
+  if (v.expect.kind === 'search') report.search = { caught: v.expect.caught, seeds: v.expect.seeds };
+  if (why !== undefined) report.why = why;
+  if (v.overrides !== undefined) report.overrides = v.overrides;
   if (sampleEvery !== undefined) report.series = Object.fromEntries([...metrics.series].map(([k, pts]) => [k, pts.map((p) => [p.t, p.v] as [number, number])]));
   return { report, history, metrics, capture: capture?.result() };
+}
+
+/**
+ * Whether a run showed what its variant promised. pass: every check held. fail: each check the
+ * story names failed for sure (an undecided check proves nothing), and nothing else went wrong.
+ * search: one of the named checks caught the failure on this seed. A check that could not be
+ * applied at all (a metric nobody reported) or a blown event budget fails every expectation.
+ */
+export function judge(v: ResolvedVariant, results: readonly CheckReport[]): { met: boolean; why?: string } {
+  const broken = results.filter((r) => r.error === true);
+  if (broken.length > 0) return { met: false, why: `${broken.map((r) => r.name).join(', ')} could not be judged: ${broken[0].detail}` };
+  const e = v.expect;
+  if (e.kind === 'pass') {
+    const failed = results.filter((r) => !r.ok);
+    return failed.length === 0 ? { met: true } : { met: false, why: `${failed.map((r) => r.name).join(', ')} did not hold` };
+  }
+  const failedForSure = (label: string) => results.some((r) => r.name === label && !r.ok && r.unknown !== true);
+  if (e.kind === 'fail') {
+    const held = e.checks.filter((l) => !failedForSure(l));
+    return held.length === 0 ? { met: true } : { met: false, why: `expected ${held.join(', ')} to fail; ${held.length === 1 ? 'it' : 'they'} did not` };
+  }
+  if (e.checks.some(failedForSure)) return { met: true };
+  return { met: false, why: `a search: not caught on this seed (${e.checks.join(', ')} held); it catches the failure on ${e.caught} of seeds ${e.seeds[0]}..${e.seeds[1]}` };
+}
+
+/**
+ * Run the variants `names` of a scenario on one seed, with the variants they compare with run
+ * first (on the same seed) so that every comparison sees its peer. Returns every run, named ones and
+ * peers alike, in the order they ran. `optsFor` gives each run its options (sinks, progress).
+ */
+export function runVariants(s: Scenario, names: readonly string[], optsFor: (v: ResolvedVariant) => RunOptions = () => ({})): Map<string, RunResult> {
+  const done = new Map<string, RunResult>();
+  const peers = new Map<string, Record<string, number>>();
+  for (const v of withPeers(s, names)) {
+    const r = runVariant(v, { scenario: s.name, ...optsFor(v), peers });
+    done.set(v.name, r);
+    peers.set(v.name, r.report.metrics);
+  }
+  return done;
 }

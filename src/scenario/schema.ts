@@ -203,7 +203,8 @@ export const nemesisSchema = z
   })
   .strict();
 
-export const checkSpecSchema = z.object({ name: z.string() }).catchall(z.unknown());
+/** A check: its name, its own parameters, and an optional id that labels it (two checks of one kind need one). */
+export const checkSpecSchema = z.object({ name: z.string(), id: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'a label of letters, digits, _ . : -').optional() }).catchall(z.unknown());
 
 export const metricsSchema = z
   .object({
@@ -229,13 +230,31 @@ const bodyFields = {
   metrics: metricsSchema.default({}),
   /** A run that executes more events than this stops early and fails the check event-budget. */
   eventsMax: z.number().int().positive().default(50_000_000),
-  /** pass: every check must hold; fail: at least one check must fail (the naive design breaks). */
-  expect: z.enum(['pass', 'fail']).default('pass'),
+  /**
+   * pass: every check must hold. { fail: [labels] }: the checks the story is about must fail, and
+   * nothing else may go wrong (a missing metric, the event budget). { search: [labels], caught, seeds }:
+   * a random search for a rare failure, caught on `caught` of the seeds `seeds` (A..B). Checked in
+   * load.ts, which turns it into an Expectation.
+   */
+  expect: z.unknown().default('pass'),
 };
 
 /** One variant after its overrides are merged into the base. */
 export const resolvedSchema = z.object({ name: z.string(), seed: z.number().int().nonnegative().default(1), ...bodyFields }).strict();
-export type ResolvedVariant = z.infer<typeof resolvedSchema>;
+export type ResolvedVariant = Omit<z.infer<typeof resolvedSchema>, 'expect'> & {
+  expect: Expectation;
+  /** The command line's --set overrides that shaped this variant, as given. */
+  overrides?: string[];
+};
+
+/**
+ * What a variant is expected to show. A check's label is its id, or `metric:<metric>` for a metric
+ * check, `compare:<metric>` for a comparison, or its name.
+ */
+export type Expectation =
+  | { kind: 'pass' }
+  | { kind: 'fail'; checks: string[] }
+  | { kind: 'search'; checks: string[]; caught: number; seeds: [number, number] };
 export type Workload = ResolvedVariant['workload'];
 export type Fault = z.infer<typeof faultSchema>;
 export type NemesisConfig = z.infer<typeof nemesisSchema>;

@@ -1,0 +1,60 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseScenario } from './load.js';
+import { judge, runVariants } from './runner.js';
+import type { CheckReport } from './report.js';
+
+const base = `
+name: t
+topology: { nodes: 3 }
+system: { process: state/gossip }
+workload: { type: closed, durationMs: 2000, clients: 2, ops: { broadcast: 1 } }
+checks: [ { name: broadcast-complete }, { name: metric, metric: ops_ok, min: 1 } ]
+`;
+
+const variant = (expect: string) => parseScenario(base + `variants:\n  v: { expect: ${expect} }\n`, 'x.yaml').variants[0];
+const r = (name: string, ok: boolean, extra: Partial<CheckReport> = {}): CheckReport => ({ name, ok, detail: '', ...extra });
+
+test('expect fail is met only when the checks it names fail, and nothing could not be judged', () => {
+  const v = variant('{ fail: [broadcast-complete] }');
+  assert.deepEqual(judge(v, [r('broadcast-complete', false), r('metric:ops_ok', true)]), { met: true });
+  // Another check failing proves nothing about the story.
+  const other = judge(v, [r('broadcast-complete', true), r('metric:ops_ok', false)]);
+  assert.equal(other.met, false);
+  assert.match(other.why!, /expected broadcast-complete to fail; it did not/);
+  // A check that could not decide is not a failure.
+  assert.equal(judge(v, [r('broadcast-complete', false, { unknown: true }), r('metric:ops_ok', true)]).met, false);
+  // A missing metric or an exceeded event budget is an error, never a met expectation.
+  const broken = judge(v, [r('broadcast-complete', false), r('metric:ops_okk', false, { error: true, detail: 'ops_okk was not reported by this run' })]);
+  assert.equal(broken.met, false);
+  assert.match(broken.why!, /metric:ops_okk could not be judged: ops_okk was not reported/);
+  assert.equal(judge(v, [r('broadcast-complete', false), r('event-budget', false, { error: true })]).met, false);
+});
+
+test('expect pass is met when every check holds; a search is met when it catches the failure on this seed', () => {
+  const pass = variant('pass');
+  assert.deepEqual(judge(pass, [r('broadcast-complete', true)]), { met: true });
+  assert.match(judge(pass, [r('broadcast-complete', false)]).why!, /broadcast-complete did not hold/);
+  const search = variant('{ search: [broadcast-complete], caught: 8, seeds: 1..500 }');
+  assert.deepEqual(judge(search, [r('broadcast-complete', false)]), { met: true });
+  assert.match(judge(search, [r('broadcast-complete', true)]).why!, /a search: not caught on this seed .* on 8 of seeds 1\.\.500/);
+});
+
+test('a comparison runs its peer first on the same seed and bounds the ratio as a product', () => {
+  const cmp = (ratio: string) => parseScenario(base + `variants:\n  fixed: { checks: [ { name: compare, metric: ops_ok, of: naive, ${ratio} } ] }\n  naive: { workload: { clients: 1 } }\n`, 'x.yaml');
+  const s = cmp('minRatio: 1.2');
+  const runs = runVariants(s, ['fixed']);
+  assert.deepEqual([...runs.keys()], ['naive', 'fixed'], 'the peer ran first, though listed second and not asked for');
+  const mine = runs.get('fixed')!.report;
+  const theirs = runs.get('naive')!.report;
+  assert.equal(mine.seed, theirs.seed);
+  const ratio = mine.metrics.ops_ok / theirs.metrics.ops_ok;
+  assert.ok(ratio > 1.2, `two clients do more than one: ratio ${ratio}`);
+  const check = mine.checks.find((c) => c.name === 'compare:ops_ok')!;
+  assert.equal(check.ok, true, check.detail);
+  assert.equal(mine.metrics.ops_ok_vs_naive, Number(ratio.toPrecision(4)));
+  // The same pair with a bound the numbers do not meet fails, and says both numbers.
+  const tight = runVariants(cmp(`minRatio: ${Math.ceil(ratio * 10)}`), ['fixed']).get('fixed')!.report.checks.find((c) => c.name === 'compare:ops_ok')!;
+  assert.equal(tight.ok, false);
+  assert.match(tight.detail, new RegExp(`ops_ok = ${mine.metrics.ops_ok}, naive's ops_ok = ${theirs.metrics.ops_ok}: ratio`));
+});
