@@ -59,9 +59,13 @@ export function runDemo(o: DemoOptions, out: { color: boolean; progress: boolean
   if (html !== undefined) writableFile(html, () => writeFileSync(html, ''));
   bar?.start(200, 0, { platform: 'naive' });
   const runs: CapturedRunResult[] = [];
+  // naive first: the fixed platform's comparisons read what naive measured on the same seed.
+  const peers = new Map<string, Record<string, number>>();
   ['naive', 'fixed'].forEach((name, i) => {
     bar?.update(i * 100, { platform: name });
-    runs.push(runVariant(pick(name), { seed, scenario: scenario.name, capture: html === undefined ? undefined : true, progress: (t, end) => bar?.update(i * 100 + Math.floor((100 * t) / end), { platform: name }) }));
+    const r = runVariant(pick(name), { seed, scenario: scenario.name, peers, capture: html === undefined ? undefined : true, progress: (t, end) => bar?.update(i * 100 + Math.floor((100 * t) / end), { platform: name }) });
+    peers.set(name, r.report.metrics);
+    runs.push(r);
   });
   bar?.stop();
   const reports: VariantReport[] = runs.map((r) => r.report);

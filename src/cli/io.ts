@@ -6,7 +6,7 @@ import { closeSync, openSync, readFileSync, writeSync, writeFileSync } from 'nod
 import { parseScenario, ScenarioError, type Scenario } from '../scenario/index.js';
 import type { ResolvedVariant } from '../scenario/schema.js';
 
-export function loadScenarioFile(file: string): { scenario: Scenario; text: string } {
+export function loadScenarioFile(file: string, set: readonly string[] = []): { scenario: Scenario; text: string } {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -15,7 +15,7 @@ export function loadScenarioFile(file: string): { scenario: Scenario; text: stri
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String((e as Error).message);
     throw new ScenarioError(file, '', `a readable scenario file (${why})`);
   }
-  return { scenario: parseScenario(text, file), text };
+  return { scenario: parseScenario(text, file, { set }), text };
 }
 
 /** The variants named by --variant (all when absent); an unknown name is a ScenarioError. */

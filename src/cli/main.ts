@@ -17,9 +17,9 @@ import { shrinkCommand } from './shrink.js';
 import { maelstromCommand } from './maelstrom.js';
 import { clusterCommand } from './cluster.js';
 import { isNodeStartError } from '../node/kv-node.js';
-import { checks, formatTable, isScenarioError, processes, runVariant, ScenarioError, type VariantReport } from '../scenario/index.js';
+import { checks, formatTable, isScenarioError, processes, runVariants, ScenarioError, type VariantReport } from '../scenario/index.js';
 import { LineWriter, loadScenarioFile, parseSeed, perVariantFile, selectVariants, writableFile, writeJson } from './io.js';
-import { formatSweep, parseSeedRange, summarizeSweep, sweepJson, sweepRuns } from './sweep.js';
+import { formatSweep, parseSeedRange, summarizeSweep, sweepAsExpected, sweepJson, sweepRuns, type VariantSummary } from './sweep.js';
 import { reportInputFromRuns, writeHtmlReport, type CapturedRunResult } from '../web/index.js';
 
 const EXIT_OK = 0;
@@ -39,39 +39,61 @@ interface RunOpts {
   quiet?: boolean;
   allMetrics?: boolean;
   html?: string;
+  set?: string[];
 }
+
+/** Commander collects a repeated option into a list. */
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+const setHelp = 'override a field of every variant, validated like the file: --set workload.ratePerSec=4000 --set faults.0.for=20000; variants.<name>.<path>=value for one variant (repeatable; the value is YAML)';
 
 /** Run the selected variants of one file, print the table; returns the reports. */
 function runFile(file: string, o: RunOpts): VariantReport[] {
-  const { scenario } = loadScenarioFile(file);
+  const { scenario } = loadScenarioFile(file, o.set);
   const variants = selectVariants(scenario, o.variant);
+  const asked = new Set(variants.map((v) => v.name));
   const seed = o.seed === undefined ? undefined : parseSeed(o.seed, '--seed');
   const several = variants.length > 1;
   const reports: VariantReport[] = [];
   const captured: CapturedRunResult[] = [];
   const html = o.html;
   if (html !== undefined) writableFile(html, () => writeFileSync(html, ''));
-  for (const v of variants) {
-    const history = o.history === undefined ? undefined : new LineWriter(perVariantFile(o.history, v.name, several));
-    const trace = o.trace === undefined ? undefined : new LineWriter(perVariantFile(o.trace, v.name, several));
-    const bar = showProgress && !o.quiet ? new cliProgress.SingleBar({ format: `${scenario.name}/${v.name} {bar} {percentage}% of virtual time`, stream: process.stderr, clearOnComplete: true, hideCursor: true }, cliProgress.Presets.shades_classic) : undefined;
-    bar?.start(100, 0);
-    const { report, capture } = runVariant(v, {
-      seed,
-      scenario: scenario.name,
-      historySink: history === undefined ? undefined : (e) => history.line(toJsonLine(e)),
-      traceSink: trace === undefined ? undefined : (line) => trace.line(line),
-      progress: (t, end) => bar?.update(Math.floor((100 * t) / end)),
-      capture: html === undefined ? undefined : true,
-    });
+  let bar: cliProgress.SingleBar | undefined;
+  let history: LineWriter | undefined;
+  let trace: LineWriter | undefined;
+  const finish = () => {
     bar?.stop();
     history?.close();
     trace?.close();
+  };
+  // Each variant runs with the variants it compares with run first on the same seed; one that was not
+  // asked for runs only for that, quietly, and is left out of the table.
+  const runs = runVariants(scenario, [...asked], (v) => {
+    finish();
+    const mine = asked.has(v.name);
+    history = mine && o.history !== undefined ? new LineWriter(perVariantFile(o.history, v.name, several)) : undefined;
+    trace = mine && o.trace !== undefined ? new LineWriter(perVariantFile(o.trace, v.name, several)) : undefined;
+    bar = showProgress && !o.quiet ? new cliProgress.SingleBar({ format: `${scenario.name}/${v.name} {bar} {percentage}% of virtual time`, stream: process.stderr, clearOnComplete: true, hideCursor: true }, cliProgress.Presets.shades_classic) : undefined;
+    bar?.start(100, 0);
+    const h = history;
+    const t = trace;
+    const b = bar;
+    return {
+      seed,
+      historySink: h === undefined ? undefined : (e) => h.line(toJsonLine(e)),
+      traceSink: t === undefined ? undefined : (line) => t.line(line),
+      progress: (now, end) => b?.update(Math.floor((100 * now) / end)),
+      capture: html === undefined || !mine ? undefined : true,
+    };
+  });
+  finish();
+  for (const v of variants) {
+    const { report, capture } = runs.get(v.name)!;
     reports.push(report);
     captured.push({ report, capture });
   }
   if (!o.quiet) {
     process.stdout.write(`\n${scenario.name}${scenario.description ? ` — ${scenario.description.trim()}` : ''}\n\n`);
+    if (o.set !== undefined && o.set.length > 0) process.stdout.write(`overrides: ${o.set.map((x) => `--set ${x}`).join(' ')}\n\n`);
     const shown = o.allMetrics ? undefined : variants[0].metrics.show;
     process.stdout.write(formatTable(reports, { color, metrics: shown, charts: variants[0].metrics.chart }) + '\n');
   }
@@ -82,7 +104,7 @@ function runFile(file: string, o: RunOpts): VariantReport[] {
       description: scenario.description,
       shownMetrics: variants[0].metrics.show,
       charts: variants[0].metrics.chart,
-      generatedBy: `pillars run ${file}${o.variant !== undefined ? ` --variant ${o.variant}` : ''}${seed !== undefined ? ` --seed ${seed}` : ''}`,
+      generatedBy: `pillars run ${file}${o.variant !== undefined ? ` --variant ${o.variant}` : ''}${seed !== undefined ? ` --seed ${seed}` : ''}${(o.set ?? []).map((x) => ` --set ${x}`).join('')}`,
     });
     let bytes = 0;
     writableFile(html, () => (bytes = writeHtmlReport(html, input)));
@@ -114,7 +136,8 @@ export function buildProgram(): Command {
     .option('-q, --quiet', 'print nothing; use the exit code and --json')
     .option('--all-metrics', "show every metric in the table, not only the scenario's chosen ones")
     .option('--html <file>', 'write a self-contained HTML report: verdicts, charts of every series, the fault timeline and the messages around the first faults')
-    .addHelpText('after', '\nExit code: 0 when every variant met its expectation (expect: pass|fail), 1 otherwise, 2 on bad input.\nExample: pillars run scenarios/broadcast.yaml --variant naive --seed 7 --history h.jsonl')
+    .option('--set <path=value>', setHelp, collect)
+    .addHelpText('after', '\nExit code: 0 when every variant met its expectation (expect: pass, fail or a search that caught its failure), 1 otherwise, 2 on bad input.\nA variant that compares with another (check compare) runs after it, on the same seed.\nExample: pillars run scenarios/broadcast.yaml --variant naive --seed 7 --history h.jsonl\n         pillars run scenarios/hot-shard.yaml --set workload.ratePerSec=4000')
     .action((file: string, o: RunOpts) => {
       const reports = runFile(file, o);
       process.exitCode = reports.every((r) => r.met) ? EXIT_OK : EXIT_NOT_MET;
@@ -129,28 +152,31 @@ export function buildProgram(): Command {
     .option('--workers <n>', 'worker threads (default: one per core)')
     .option('--json <file>', 'write the summary as JSON')
     .option('--queue <redis://HOST:PORT>', 'spread the runs over machines running pillars worker --queue on this Redis; runs already stored there are not run again')
+    .option('--set <path=value>', setHelp, collect)
     .addHelpText('after', '\nExit code: 0 when every run met its expectation, 1 otherwise, 2 on bad input.\nExample: pillars sweep scenarios/broadcast.yaml --seeds 1..200\n         pillars sweep scenarios/broadcast.yaml --seeds 1..200 --queue redis://10.0.0.5:6379')
-    .action(async (file: string, o: { seeds: string; variant?: string; workers?: string; json?: string; queue?: string }) => {
+    .action(async (file: string, o: { seeds: string; variant?: string; workers?: string; json?: string; queue?: string; set?: string[] }) => {
       const [seedFirst, seedLast] = parseSeedRange(o.seeds);
       // Loaded only for --queue: BullMQ and ioredis cost startup time every other command need not pay.
       const queueing = o.queue === undefined ? undefined : await import('./queue-sweep.js');
       const address = o.queue === undefined ? undefined : queueing?.parseQueueUrl(o.queue);
       if (address !== undefined && o.workers !== undefined) throw new ScenarioError('(command line)', '--workers', 'not with --queue (each machine sets its threads with pillars worker --concurrency)');
-      const { scenario, text } = loadScenarioFile(file);
+      if (address !== undefined && o.set !== undefined) throw new ScenarioError('(command line)', '--set', 'not with --queue (workers run the file as stored; write the change into a copy of the file)');
+      const { scenario, text } = loadScenarioFile(file, o.set);
       const variants = selectVariants(scenario, o.variant).map((v) => v.name);
       const workers = o.workers === undefined ? undefined : Math.max(1, parseSeed(o.workers, '--workers'));
       const started = process.hrtime.bigint();
       const progress = showProgress ? 'bar' : 'lines';
       const results = queueing === undefined || address === undefined
-        ? await sweepRuns({ file, text, scenario, variants, seedFirst, seedLast, workers, progress })
+        ? await sweepRuns({ file, text, scenario, variants, seedFirst, seedLast, workers, progress, set: o.set })
         : await queueing.queueSweep({ address, file, text, scenario, variants, seedFirst, seedLast, progress });
       const summaries = summarizeSweep(scenario, variants, results);
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const runs = summaries.reduce((s, x) => s + x.runs, 0);
       process.stdout.write(`${scenario.name}: ${runs} runs (seeds ${seedFirst}..${seedLast}, ${variants.length} variant${variants.length > 1 ? 's' : ''}) in ${seconds.toFixed(1)} s\n`);
-      process.stdout.write(formatSweep(file, summaries, results) + '\n');
-      if (o.json !== undefined) writeJson(o.json, sweepJson(scenario.name, seedFirst, seedLast, summaries, results));
-      process.exitCode = summaries.every((s) => s.notMet === 0) ? EXIT_OK : EXIT_NOT_MET;
+      if (o.set !== undefined) process.stdout.write(`overrides: ${o.set.map((x) => `--set ${x}`).join(' ')}\n`);
+      process.stdout.write(formatSweep(file, summaries, results, o.set) + '\n');
+      if (o.json !== undefined) writeJson(o.json, { ...sweepJson(scenario.name, seedFirst, seedLast, summaries, results), ...(o.set === undefined ? {} : { overrides: o.set }) });
+      process.exitCode = sweepAsExpected(summaries) ? EXIT_OK : EXIT_NOT_MET;
     });
 
   program
@@ -202,15 +228,51 @@ export function buildProgram(): Command {
 
   program
     .command('stories')
-    .description('Run every story in scenarios/ and print each one\'s variants side by side.')
-    .option('--json <file>', 'write every report as one JSON array')
-    .action((o: { json?: string }) => {
+    .description('Run every story in scenarios/ and print each one\'s variants side by side; with --seeds, sweep every story over a seed range and print, per variant, on how many seeds it met its expectation.')
+    .option('--json <file>', 'write every report (with --seeds: every sweep summary) as one JSON array')
+    .option('--seeds <A..B>', 'sweep every story over these seeds, e.g. 1..20, on all cores')
+    .option('--workers <n>', 'with --seeds: worker threads (default: one per core)')
+    .option('--set <path=value>', setHelp, collect)
+    .addHelpText('after', '\nExit code: 0 when every variant met its expectation (on every seed, with --seeds), 1 otherwise, 2 on bad input.\nExample: pillars stories --seeds 1..20')
+    .action(async (o: { json?: string; seeds?: string; workers?: string; set?: string[] }) => {
       const dir = scenariosDir();
       const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+      if (o.seeds !== undefined) {
+        const [seedFirst, seedLast] = parseSeedRange(o.seeds);
+        const workers = o.workers === undefined ? undefined : Math.max(1, parseSeed(o.workers, '--workers'));
+        const loaded = files.map((f) => ({ f, ...loadScenarioFile(dir + f, o.set) }));
+        const all: { scenario: string; summaries: VariantSummary[] }[] = [];
+        const width = Math.max(...loaded.flatMap(({ scenario }) => scenario.variants.map((v) => scenario.name.length + v.name.length + 1)));
+        for (const [i, { f, scenario, text }] of loaded.entries()) {
+          const variants = scenario.variants.map((v) => v.name);
+          const results = await sweepRuns({ file: dir + f, text, scenario, variants, seedFirst, seedLast, workers, progress: 'none', set: o.set });
+          const summaries = summarizeSweep(scenario, variants, results);
+          all.push({ scenario: scenario.name, summaries });
+          for (const s of summaries) {
+            const label = `${scenario.name}/${s.variant}`.padEnd(width);
+            const line = s.search !== undefined
+              ? `${label}  search: caught on ${s.met} of ${s.runs} seeds (declared ${s.search.caught} of ${s.search.seeds[0]}..${s.search.seeds[1]}${s.search.confirmed === undefined ? '' : s.search.confirmed ? ', confirmed' : ', NOT confirmed'})`
+              : `${label}  ${String(s.met).padStart(String(s.runs).length)}/${s.runs} met (expect ${s.expect === 'fail' ? `fail: ${s.expectFail!.join(', ')}` : 'pass'})${s.notMet > 0 ? ` — not on seeds ${s.failingSeeds.slice(0, 10).join(', ')}${s.failingSeeds.length > 10 ? ', ...' : ''}` : ''}`;
+            process.stdout.write(line + '\n');
+          }
+          if (showProgress) process.stderr.write(`  (${i + 1}/${loaded.length} stories)\r`);
+        }
+        const summaries = all.flatMap((x) => x.summaries.map((s) => ({ scenario: x.scenario, ...s })));
+        const bad = summaries.filter((s) => !sweepAsExpected([s]));
+        const judged = summaries.filter((s) => s.search === undefined);
+        process.stdout.write(`\n${judged.length} variants of ${files.length} scenarios over seeds ${seedFirst}..${seedLast}: ${judged.filter((s) => s.notMet === 0).length} met their expectation on every seed${bad.length ? `; not: ${bad.map((s) => `${s.scenario}/${s.variant}`).join(', ')}` : ''}.\n`);
+        if (o.json !== undefined) writeJson(o.json, { seeds: [seedFirst, seedLast], ...(o.set === undefined ? {} : { overrides: o.set }), stories: all });
+        process.exitCode = bad.length === 0 ? EXIT_OK : EXIT_NOT_MET;
+        return;
+      }
       const all: VariantReport[] = [];
-      for (const f of files) all.push(...runFile(dir + f, {}));
-      const bad = all.filter((r) => !r.met);
-      process.stdout.write(`\n${all.length} variants of ${files.length} scenarios: ${all.length - bad.length} met their expectation${bad.length ? `, ${bad.length} did not (${bad.map((r) => `${r.scenario}/${r.variant}`).join(', ')})` : ''}.\n`);
+      for (const f of files) all.push(...runFile(dir + f, { set: o.set }));
+      // A search that did not catch its failure on this seed is not a broken story: its sweep says how often it does.
+      const searches = all.filter((r) => r.search !== undefined);
+      const judged = all.filter((r) => r.search === undefined);
+      const bad = judged.filter((r) => !r.met);
+      const searchLine = searches.length === 0 ? '' : ` ${searches.length} search${searches.length > 1 ? 'es' : ''} for rare failures (${searches.map((r) => `${r.scenario}/${r.variant}: ${r.met ? 'caught' : 'not caught'} on seed ${r.seed}, declared ${r.search!.caught} of seeds ${r.search!.seeds[0]}..${r.search!.seeds[1]}`).join('; ')}).`;
+      process.stdout.write(`\n${judged.length} variants of ${files.length} scenarios: ${judged.length - bad.length} met their expectation${bad.length ? `, ${bad.length} did not (${bad.map((r) => `${r.scenario}/${r.variant}`).join(', ')})` : ''}.${searchLine}\n`);
       if (o.json !== undefined) writeJson(o.json, all);
       process.exitCode = bad.length === 0 ? EXIT_OK : EXIT_NOT_MET;
     });

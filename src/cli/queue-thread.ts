@@ -5,7 +5,7 @@
  * kept by its hash.
  */
 import { parentPort } from 'node:worker_threads';
-import { isScenarioError, parseScenario, runVariant, type Scenario } from '../scenario/index.js';
+import { isScenarioError, parseScenario, runVariants, type Scenario } from '../scenario/index.js';
 import { sweepResultOf, type SweepResult } from './sweep.js';
 
 export interface ThreadTask {
@@ -43,7 +43,8 @@ parentPort!.on('message', (task: ThreadTask) => {
     if (v === undefined) {
       reply = { id: task.id, error: `${task.scenarioFile} has no variant "${task.variant}"`, unrecoverable: true };
     } else {
-      const { report } = runVariant(v, { seed: task.seed, scenario: scenario.name });
+      // A variant that compares with others runs them here too, on the same seed.
+      const { report } = runVariants(scenario, [v.name], () => ({ seed: task.seed })).get(v.name)!;
       reply = { id: task.id, result: sweepResultOf(task, report) };
     }
   } catch (e) {

@@ -3,11 +3,16 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { parseScenario, runVariant } from '../scenario/index.js';
 import { sweepResultOf, type SweepTask } from './sweep.js';
 
-const { text, file } = workerData as { text: string; file: string };
-const scenario = parseScenario(text, file);
+const { text, file, set } = workerData as { text: string; file: string; set: string[] };
+const scenario = parseScenario(text, file, { set });
 
-parentPort!.on('message', (task: SweepTask) => {
+/** A task, with the metrics of the variants it compares with on the same seed (run earlier). */
+export interface WorkerTask extends SweepTask {
+  peers: [string, Record<string, number>][];
+}
+
+parentPort!.on('message', (task: WorkerTask) => {
   const v = scenario.variants.find((x) => x.name === task.variant)!;
-  const { report } = runVariant(v, { seed: task.seed, scenario: scenario.name });
-  parentPort!.postMessage(sweepResultOf(task, report));
+  const { report } = runVariant(v, { seed: task.seed, scenario: scenario.name, peers: new Map(task.peers) });
+  parentPort!.postMessage({ result: sweepResultOf(task, report), metrics: report.metrics });
 });

@@ -10,7 +10,8 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import cliProgress from 'cli-progress';
 import type { Scenario, VariantReport } from '../scenario/index.js';
-import { ScenarioError } from '../scenario/index.js';
+import { peersOf, ScenarioError, withPeers } from '../scenario/index.js';
+import type { WorkerTask } from './sweep-worker.js';
 
 export interface SweepTask {
   variant: string;
@@ -44,7 +45,14 @@ export function sweepResultOf(task: SweepTask, report: VariantReport): SweepResu
 
 export interface VariantSummary {
   variant: string;
-  expect: 'pass' | 'fail';
+  expect: 'pass' | 'fail' | 'search';
+  /** For expect fail and search: the checks the story is about. */
+  expectFail?: string[];
+  /**
+   * For a search: the catch rate it declares, and whether this sweep covered the declared seeds and
+   * caught the failure on at least as many of them (undefined when it did not cover them).
+   */
+  search?: { caught: number; seeds: [number, number]; confirmed?: boolean; caughtSeeds: number[] };
   runs: number;
   met: number;
   notMet: number;
@@ -63,6 +71,8 @@ export interface SweepOptions {
   variants: string[];
   seedFirst: number;
   seedLast: number;
+  /** The --set overrides the scenario was parsed with (each worker parses it again). */
+  set?: string[];
   workers?: number;
   /** Progress on stderr: a bar (terminals), a line every tenth of the runs (logs), or nothing. */
   progress: 'bar' | 'lines' | 'none';
@@ -120,33 +130,61 @@ export async function sweep(o: SweepOptions): Promise<VariantSummary[]> {
   return summarizeSweep(o.scenario, o.variants, await sweepRuns(o));
 }
 
-/** The local sweep's runs, in the order they finished. */
+/**
+ * The local sweep's runs of the asked variants, in the order they finished. A variant that compares
+ * with another runs after it on the same seed, with its metrics; a compared variant that was not
+ * asked for is run for that and left out of the results.
+ */
 export async function sweepRuns(o: SweepOptions): Promise<SweepResult[]> {
-  const tasks = sweepTasks(o.variants, o.seedFirst, o.seedLast);
+  const order = withPeers(o.scenario, o.variants);
+  const asked = new Set(o.variants);
+  const tasks: SweepTask[] = [];
+  for (let seed = o.seedFirst; seed <= o.seedLast; seed++) for (const v of order) tasks.push({ variant: v.name, seed });
+  const peersByVariant = new Map(order.map((v) => [v.name, peersOf(v)]));
+  const readBy = new Set([...peersByVariant.values()].flat());
   const workerCount = Math.max(1, Math.min(o.workers ?? availableParallelism(), tasks.length));
   const results: SweepResult[] = [];
   const progress = sweepProgress(tasks.length, o.progress);
-  let next = 0;
+  /** Metrics of finished runs that a comparison reads, by variant@seed. */
+  const finished = new Map<string, Record<string, number>>();
+  const key = (variant: string, seed: number) => `${variant}@${seed}`;
+  const pending = [...tasks];
+  const idle: Worker[] = [];
+  let running = 0;
 
   await new Promise<void>((resolve, reject) => {
+    const ready = (t: SweepTask) => peersByVariant.get(t.variant)!.every((p) => finished.has(key(p, t.seed)));
+    const dispatch = () => {
+      while (idle.length > 0) {
+        const i = pending.findIndex(ready);
+        if (i < 0) break;
+        const t = pending.splice(i, 1)[0];
+        const peers = peersByVariant.get(t.variant)!.map((p) => [p, finished.get(key(p, t.seed))!] as [string, Record<string, number>]);
+        running++;
+        idle.pop()!.postMessage({ ...t, peers } satisfies WorkerTask);
+      }
+      if (pending.length === 0 && running === 0) {
+        for (const w of idle.splice(0)) void w.terminate();
+      }
+    };
     let live = workerCount;
     for (let i = 0; i < workerCount; i++) {
-      const w = new Worker(new URL('./sweep-worker.js', import.meta.url), { workerData: { text: o.text, file: o.file } });
-      const feed = () => {
-        if (next < tasks.length) w.postMessage(tasks[next++]);
-        else void w.terminate();
-      };
-      w.on('message', (r: SweepResult) => {
-        results.push(r);
+      const w = new Worker(new URL('./sweep-worker.js', import.meta.url), { workerData: { text: o.text, file: o.file, set: o.set ?? [] } });
+      w.on('message', ({ result: r, metrics }: { result: SweepResult; metrics: Record<string, number> }) => {
+        running--;
+        if (readBy.has(r.variant)) finished.set(key(r.variant, r.seed), metrics);
+        if (asked.has(r.variant)) results.push(r);
         progress.add(r);
-        feed();
+        idle.push(w);
+        dispatch();
       });
       w.on('error', (e) => reject(e));
       w.on('exit', () => {
         if (--live === 0) resolve();
       });
-      feed();
+      idle.push(w);
     }
+    dispatch();
   });
   progress.stop();
   return results;
@@ -159,10 +197,20 @@ export function summarizeSweep(scenario: Scenario, variants: string[], results: 
     const checkFailures: Record<string, number> = {};
     for (const r of rs) for (const c of r.failedChecks) checkFailures[c] = (checkFailures[c] ?? 0) + 1;
     for (const r of rs) for (const c of r.undecidedChecks) checkFailures[`${c} undecided`] = (checkFailures[`${c} undecided`] ?? 0) + 1;
-    const expect = scenario.variants.find((v) => v.name === variant)!.expect;
+    const e = scenario.variants.find((v) => v.name === variant)!.expect;
+    const first = rs[0]?.seed ?? 0;
+    const last = rs[rs.length - 1]?.seed ?? -1;
+    let search: VariantSummary['search'];
+    if (e.kind === 'search') {
+      const covered = first <= e.seeds[0] && last >= e.seeds[1] && rs.filter((r) => r.seed >= e.seeds[0] && r.seed <= e.seeds[1]).length === e.seeds[1] - e.seeds[0] + 1;
+      const caught = rs.filter((r) => r.met && r.seed >= e.seeds[0] && r.seed <= e.seeds[1]).length;
+      search = { caught: e.caught, seeds: e.seeds, ...(covered ? { confirmed: caught >= e.caught } : {}), caughtSeeds: rs.filter((r) => r.met).map((r) => r.seed) };
+    }
     return {
       variant,
-      expect,
+      expect: e.kind,
+      ...(e.kind === 'pass' ? {} : { expectFail: e.checks }),
+      ...(search === undefined ? {} : { search }),
       runs: rs.length,
       met: rs.filter((r) => r.met).length,
       notMet: rs.filter((r) => !r.met).length,
@@ -177,12 +225,22 @@ export function summarizeSweep(scenario: Scenario, variants: string[], results: 
  * Per variant: how many runs met their expectation; every seed that did not, with its replay command;
  * and for variants that expect to fail, the first seed whose checks failed, to replay the failure.
  */
-export function formatSweep(file: string, summaries: VariantSummary[], runs?: SweepResult[]): string {
+export function formatSweep(file: string, summaries: VariantSummary[], runs?: SweepResult[], set: readonly string[] = []): string {
   const out: string[] = [];
-  const replay = (variant: string, seed: number) => `pillars run ${file} --variant ${variant} --seed ${seed}`;
+  const sets = set.map((x) => ` --set ${/^[\w.:=\-/]+$/.test(x) ? x : `'${x.replace(/'/g, "'\\''")}'`}`).join('');
+  const replay = (variant: string, seed: number) => `pillars run ${file} --variant ${variant} --seed ${seed}${sets}`;
   for (const s of summaries) {
     const fails = Object.entries(s.checkFailures).map(([c, n]) => (c.endsWith(' undecided') ? `${c} ${n}x` : `${c} failed ${n}x`)).join(', ');
-    out.push(`${s.variant} (expect ${s.expect}): ${s.met}/${s.runs} as expected${s.notMet > 0 ? `, ${s.notMet} not` : ''}${fails ? ` — ${fails}` : ''}`);
+    if (s.search !== undefined) {
+      const caughtSeeds = s.search.caughtSeeds;
+      const declared = `declared: caught on ${s.search.caught} of seeds ${s.search.seeds[0]}..${s.search.seeds[1]}`;
+      const verdict = s.search.confirmed === undefined ? `not judged: sweep ${s.search.seeds[0]}..${s.search.seeds[1]} to confirm it` : s.search.confirmed ? 'confirmed' : 'NOT confirmed';
+      out.push(`${s.variant} (a search for ${s.expectFail!.join(', ')}; ${declared}): caught on ${s.met} of ${s.runs} runs — ${verdict}`);
+      if (caughtSeeds.length > 0) out.push(`  caught on seeds ${caughtSeeds.slice(0, 12).join(', ')}${caughtSeeds.length > 12 ? ', ...' : ''}; the first: ${replay(s.variant, caughtSeeds[0])}`);
+      continue;
+    }
+    const what = s.expect === 'fail' ? `expect fail: ${s.expectFail!.join(', ')}` : 'expect pass';
+    out.push(`${s.variant} (${what}): ${s.met}/${s.runs} as expected${s.notMet > 0 ? `, ${s.notMet} not` : ''}${fails ? ` — ${fails}` : ''}`);
     for (const seed of s.failingSeeds) out.push(`  seed ${seed}: ${replay(s.variant, seed)}`);
     if (s.expect === 'fail' && s.checkFailedSeeds.length > 0) {
       out.push(`  checks failed on ${s.checkFailedSeeds.length} seeds; the first: ${replay(s.variant, s.checkFailedSeeds[0])}`);
@@ -190,6 +248,11 @@ export function formatSweep(file: string, summaries: VariantSummary[], runs?: Sw
   }
   if (runs !== undefined) out.push(`traceHash digest ${traceHashDigest(runs)}`);
   return out.join('\n');
+}
+
+/** A sweep is as expected when every pass/fail run met its expectation and no search fell short of its declared rate. */
+export function sweepAsExpected(summaries: VariantSummary[]): boolean {
+  return summaries.every((s) => (s.search !== undefined ? s.search.confirmed !== false : s.notMet === 0));
 }
 
 /** The order of runs in the digest and in the JSON: by variant name, then by seed. */

@@ -4,16 +4,18 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseScenario } from '../scenario/load.js';
-import { runVariant } from '../scenario/runner.js';
+import { runVariants } from '../scenario/runner.js';
 
 export const scenarioFile = (name: string) => new URL(`../../../scenarios/${name}`, import.meta.url);
 export const loadScenario = (name: string) => parseScenario(readFileSync(scenarioFile(name), 'utf8'), name);
-/** A function that runs one variant of the scenario file, by name, and returns its report. */
+/**
+ * A function that runs one variant of the scenario file, by name (with the variants it compares
+ * with, on the same seed), and returns its report.
+ */
 export const runner = (file: string) => {
   const s = loadScenario(file);
-  return (name: string) => {
-    const v = s.variants.find((x) => x.name === name);
-    if (!v) throw new Error(`${file} has no variant ${name}`);
-    return runVariant(v).report;
+  return (name: string, seed?: number) => {
+    if (!s.variants.some((x) => x.name === name)) throw new Error(`${file} has no variant ${name}`);
+    return runVariants(s, [name], () => ({ seed })).get(name)!.report;
   };
 };
