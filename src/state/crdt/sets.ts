@@ -47,6 +47,26 @@ export interface ORSet {
 const dotKey = (d: Dot) => `${d.replica}:${d.counter}`;
 const sortDots = (ds: Dot[]) => ds.sort((x, y) => (x.replica < y.replica ? -1 : x.replica > y.replica ? 1 : x.counter - y.counter));
 
+/** The dots of one side that the other side has not seen (so did not remove); the array itself when all are. */
+function unseen(ds: readonly Dot[], otherContext: VersionVector): readonly Dot[] {
+  let kept: Dot[] | undefined;
+  for (let i = 0; i < ds.length; i++) {
+    if (!covers(otherContext, ds[i])) {
+      kept?.push(ds[i]);
+    } else if (kept === undefined) {
+      kept = ds.slice(0, i);
+    }
+  }
+  return kept ?? ds;
+}
+
+/** A dot survives if both sides have it, or the other side has not seen it (so did not remove it). */
+function mergeDots(da: readonly Dot[], ca: VersionVector, db: readonly Dot[], cb: VersionVector): readonly Dot[] {
+  const inB = new Set(db.map(dotKey));
+  const inA = new Set(da.map(dotKey));
+  return sortDots([...da.filter((d) => inB.has(dotKey(d)) || !covers(cb, d)), ...db.filter((d) => !inA.has(dotKey(d)) && !covers(ca, d))]);
+}
+
 export const orSet = {
   name: 'or-set',
   empty: (): ORSet => ({ entries: {}, context: {} }),
@@ -63,15 +83,19 @@ export const orSet = {
     return { entries, context: s.context };
   },
   merge(a: ORSet, b: ORSet): ORSet {
-    const entries: Record<string, Dot[]> = {};
-    for (const e of new Set([...Object.keys(a.entries), ...Object.keys(b.entries)])) {
-      const da = a.entries[e] ?? [];
-      const db = b.entries[e] ?? [];
-      const inB = new Set(db.map(dotKey));
-      const inA = new Set(da.map(dotKey));
-      // A dot survives if both have it, or the other side has not seen it (so did not remove it).
-      const kept = [...da.filter((d) => inB.has(dotKey(d)) || !covers(b.context, d)), ...db.filter((d) => !inA.has(dotKey(d)) && !covers(a.context, d))];
-      if (kept.length > 0) entries[e] = sortDots(kept);
+    const entries: Record<string, readonly Dot[]> = {};
+    // States are immutable and replicas ship whole states, so most entries are the very same array
+    // on both sides, or present on one side only: those take a path without sets or sorting.
+    for (const e in a.entries) {
+      const da = a.entries[e];
+      const db = b.entries[e];
+      const kept = db === undefined ? unseen(da, b.context) : da === db ? da : mergeDots(da, a.context, db, b.context);
+      if (kept.length > 0) entries[e] = kept;
+    }
+    for (const e in b.entries) {
+      if (e in a.entries) continue;
+      const kept = unseen(b.entries[e], a.context);
+      if (kept.length > 0) entries[e] = kept;
     }
     return { entries, context: mergeVersions(a.context, b.context) };
   },
