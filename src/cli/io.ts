@@ -2,7 +2,7 @@
  * The CLI's edge with the real world: reading scenario files, writing reports, histories and traces.
  * Every failure to read input becomes a ScenarioError (exit code 2), never a stack trace.
  */
-import { closeSync, openSync, readFileSync, writeSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, writeSync, writeFileSync } from 'node:fs';
 import { parseScenario, ScenarioError, type Scenario } from '../scenario/index.js';
 import type { ResolvedVariant } from '../scenario/schema.js';
 
@@ -16,6 +16,16 @@ export function loadScenarioFile(file: string, set: readonly string[] = []): { s
     throw new ScenarioError(file, '', `a readable scenario file (${why})`);
   }
   return { scenario: parseScenario(text, file, { set }), text };
+}
+
+/** The file names in a folder given on the command line, or a ScenarioError naming the option. */
+export function readableDir(dir: string, option: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ScenarioError(dir, option, `a readable folder (${code === 'ENOENT' ? 'no such folder' : code === 'ENOTDIR' ? 'not a folder' : (code ?? String((e as Error).message))})`);
+  }
 }
 
 /** The variants named by --variant (all when absent); an unknown name is a ScenarioError. */

@@ -4,6 +4,7 @@
  * (with one message naming the file, the field and what was expected); 3 an internal error.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import cliProgress from 'cli-progress';
@@ -18,7 +19,7 @@ import { maelstromCommand } from './maelstrom.js';
 import { clusterCommand } from './cluster.js';
 import { isNodeStartError } from '../node/kv-node.js';
 import { checks, formatTable, isScenarioError, processes, runVariants, ScenarioError, type VariantReport } from '../scenario/index.js';
-import { LineWriter, loadScenarioFile, parseSeed, perVariantFile, selectVariants, writableFile, writeJson } from './io.js';
+import { LineWriter, loadScenarioFile, readableDir, parseSeed, perVariantFile, selectVariants, writableFile, writeJson } from './io.js';
 import { formatSweep, parseSeedRange, summarizeSweep, sweepAsExpected, sweepJson, sweepRuns, type VariantSummary } from './sweep.js';
 import { reportInputFromRuns, writeHtmlReport, type CapturedRunResult } from '../web/index.js';
 
@@ -233,10 +234,12 @@ export function buildProgram(): Command {
     .option('--seeds <A..B>', 'sweep every story over these seeds, e.g. 1..20, on all cores')
     .option('--workers <n>', 'with --seeds: worker threads (default: one per core)')
     .option('--set <path=value>', setHelp, collect)
+    .option('--dir <folder>', 'the folder of scenario files (default: the stories that ship with pillars)')
     .addHelpText('after', '\nExit code: 0 when every variant met its expectation (on every seed, with --seeds), 1 otherwise, 2 on bad input.\nExample: pillars stories --seeds 1..20')
-    .action(async (o: { json?: string; seeds?: string; workers?: string; set?: string[] }) => {
-      const dir = scenariosDir();
-      const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+    .action(async (o: { json?: string; seeds?: string; workers?: string; set?: string[]; dir?: string }) => {
+      const dir = o.dir === undefined ? scenariosDir() : join(o.dir, '/');
+      const files = readableDir(dir, '--dir').filter((f) => f.endsWith('.yaml')).sort();
+      if (files.length === 0) throw new ScenarioError(dir, '--dir', 'a folder with scenario files (*.yaml); it has none');
       if (o.seeds !== undefined) {
         const [seedFirst, seedLast] = parseSeedRange(o.seeds);
         const workers = o.workers === undefined ? undefined : Math.max(1, parseSeed(o.workers, '--workers'));

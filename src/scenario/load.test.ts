@@ -141,6 +141,10 @@ test('--set overrides any field of every variant or of one, is validated like th
   assert.deepEqual(s.variants[1].overrides, ['workload.durationMs=250', 'variants.fixed.system.config.retryMs=7']);
   const faults = parseScenario(base + 'faults: [ { at: 10, crash: n1, for: 100 } ]\n', 'x.yaml', { set: ['faults.0.for=2000'] });
   assert.equal(faults.variants[0].faults[0].for, 2000);
+  // A variant without that list entry (a random-nemesis variant with no faults) is left alone, and says so.
+  const some = parseScenario(base + 'faults: [ { at: 10, crash: n1, for: 100 } ]\nvariants:\n  cut: {}\n  calm: { faults: [] }\n', 'x.yaml', { set: ['faults.0.for=2000'] });
+  assert.deepEqual(some.variants.map((v) => v.overrides), [['faults.0.for=2000'], undefined]);
+  assert.deepEqual(some.variants[1].faults, []);
   const wrongType = (() => {
     try {
       parseScenario(two, 'x.yaml', { set: ['workload.durationMs=soon'] });
@@ -154,7 +158,7 @@ test('--set overrides any field of every variant or of one, is validated like th
   for (const [set, expected] of [
     ['workload.durationMs', /path=value/],
     ['variants.fxed.seed=3', /a variant of x\.yaml \(naive, fixed\), got "fxed"/],
-    ['faults.3.for=1', /faults has 0 entries/],
+    ['faults.3.for=1', /faults is empty in every variant: no entry to set/],
     ['name=other', /a field of a variant/],
   ] as const) {
     try {

@@ -118,13 +118,15 @@ export function parseScenario(text: string, file: string, opts: ParseOptions = {
     if (s.variant !== undefined && !(s.variant in overrides)) throw new ScenarioError('(command line)', `--set ${s.text}`, `a variant of ${file} (${Object.keys(overrides).join(', ')}), got "${s.variant}"`);
   }
   const variants: ResolvedVariant[] = [];
+  const misses = new Map<SetOverride, string>();
   for (const [vname, override] of Object.entries(overrides)) {
     if (!isObject(override)) throw new ScenarioError(file, `variants.${vname}`, 'a mapping of overrides');
     const merged = deepMerge(base, { ...override, name: vname }) as Record<string, unknown>;
     merged.name = vname;
     if (merged.seed === undefined) merged.seed = 1;
-    const mine = sets.filter((s) => s.variant === undefined || s.variant === vname);
-    for (const s of mine) applySet(merged, s);
+    // A list index that a variant does not have (faults.0 of a variant without faults) leaves that
+    // variant alone; an override that applies to no variant at all is an error below.
+    const mine = sets.filter((s) => (s.variant === undefined || s.variant === vname) && applySet(merged, s, misses));
     // Name a field by where it was written: on the command line, in the variant's overrides, or in the base.
     const where = (path: Path): string => {
       const set = [...mine].reverse().find((s) => isPrefix(s.path, path));
@@ -141,6 +143,9 @@ export function parseScenario(text: string, file: string, opts: ParseOptions = {
     const v = validateSemantics(parsed.data as unknown as RawVariant, where, file);
     if (mine.length > 0) v.overrides = mine.map((s) => s.text);
     variants.push(v);
+  }
+  for (const [set, why] of misses) {
+    if (!variants.some((v) => v.overrides?.includes(set.text))) throw new ScenarioError('(command line)', `--set ${set.text}`, why);
   }
   validatePeers(variants, file);
   return { file, name: raw.name as string, description: raw.description as string | undefined, variants };
@@ -175,23 +180,26 @@ function parseSet(text: string): SetOverride {
   return { text, variant, path, value: doc.toJS() as unknown };
 }
 
-function applySet(target: Record<string, unknown>, s: SetOverride): void {
+/** Apply an override; false (and the reason in misses) when the variant lacks the list entry it names. */
+function applySet(target: Record<string, unknown>, s: SetOverride, misses: Map<SetOverride, string>): boolean {
+  const noEntry = (at: Path, list: unknown[], upTo: number): false => {
+    if (!misses.has(s)) misses.set(s, list.length === 0 && upTo === 0 ? `${formatPath(at)} is empty in every variant: no entry to set` : `${formatPath(at)} has ${list.length} entr${list.length === 1 ? 'y' : 'ies'}: an index 0..${upTo - 1}`);
+    return false;
+  };
   let cur: unknown = target;
   for (let i = 0; i < s.path.length - 1; i++) {
     const p = s.path[i];
     const container = cur as Record<string | number, unknown>;
-    if (Array.isArray(cur) && (typeof p !== 'number' || p >= cur.length)) {
-      throw new ScenarioError('(command line)', `--set ${s.text}`, `${formatPath(s.path.slice(0, i))} has ${cur.length} entr${cur.length === 1 ? 'y' : 'ies'}: an index 0..${cur.length - 1}`);
-    }
+    if (Array.isArray(cur) && (typeof p !== 'number' || p >= cur.length)) return noEntry(s.path.slice(0, i), cur, cur.length);
     if (container[p] === undefined || container[p] === null) container[p] = typeof s.path[i + 1] === 'number' ? [] : {};
     cur = container[p];
     if (typeof cur !== 'object' || cur === null) throw new ScenarioError('(command line)', `--set ${s.text}`, `${formatPath(s.path.slice(0, i + 1))} is a ${typeof cur}, not a mapping or a list`);
   }
   const last = s.path[s.path.length - 1];
-  if (Array.isArray(cur) && (typeof last !== 'number' || last > cur.length)) {
-    throw new ScenarioError('(command line)', `--set ${s.text}`, `${formatPath(s.path.slice(0, -1))} has ${cur.length} entr${cur.length === 1 ? 'y' : 'ies'}: an index 0..${cur.length}`);
-  }
+  // The last index may be one past the end: that appends an entry.
+  if (Array.isArray(cur) && (typeof last !== 'number' || last > cur.length)) return noEntry(s.path.slice(0, -1), cur, cur.length + 1);
   (cur as Record<string | number, unknown>)[last] = s.value;
+  return true;
 }
 
 function isPrefix(prefix: Path, path: Path): boolean {
