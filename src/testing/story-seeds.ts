@@ -1,0 +1,92 @@
+/**
+ * Every story over a range of seeds, for the tests: each seed runs every variant of the file once
+ * (a comparison's peer included, on the same seed), and the results say, per variant, on which seeds
+ * it did not meet its expectation and over what range its numbers moved.
+ */
+import type { VariantReport } from '../scenario/report.js';
+import { runVariants } from '../scenario/runner.js';
+import { loadScenario } from './story-runner.js';
+
+/**
+ * The seeds each story runs in `npm test`: at least 10 per variant, more where a run is cheap. The
+ * sweeps behind the claims (1..100, 1..200 for the demo) are `pillars stories --seeds` and
+ * `pillars sweep`; these keep every story honest on more than its shipped seed within the CI budget.
+ */
+export const testSeeds: Readonly<Record<string, number>> = {
+  'queueing.yaml': 10,
+  'shopping-cart.yaml': 10,
+  'ecommerce.yaml': 10,
+  'runaway-autoscaling.yaml': 10,
+  'black-friday.yaml': 10,
+  'self-healing.yaml': 10,
+  'raft-chaos.yaml': 10,
+};
+export const testSeedsDefault = 20;
+
+export interface StorySweep {
+  file: string;
+  seeds: [number, number];
+  /** Per variant, its report on each seed, in seed order. */
+  reports: Map<string, VariantReport[]>;
+}
+
+export function sweepStory(file: string, first = 1, last = first + (testSeeds[file] ?? testSeedsDefault) - 1): StorySweep {
+  const s = loadScenario(file);
+  // A search for rare failures is judged by its own long sweep, not on a handful of seeds; it runs
+  // here only when a comparison needs it.
+  const names = s.variants.filter((v) => v.expect.kind !== 'search').map((v) => v.name);
+  const reports = new Map<string, VariantReport[]>(names.map((n) => [n, []]));
+  for (let seed = first; seed <= last; seed++) {
+    const runs = runVariants(s, names, () => ({ seed }));
+    for (const n of names) reports.get(n)!.push(runs.get(n)!.report);
+  }
+  return { file, seeds: [first, last], reports };
+}
+
+/** "variant: seed 3 (why), seed 9 (why)" for the variants that did not meet their expectation. */
+export function unmet(sweep: StorySweep): string[] {
+  return [...sweep.reports].flatMap(([name, rs]) => {
+    const bad = rs.filter((r) => !r.met);
+    return bad.length === 0 ? [] : [`${name}: ${bad.map((r) => `seed ${r.seed} (${r.why ?? 'not met'})`).join(', ')}`];
+  });
+}
+
+/** The range of a metric over the seeds of one variant, e.g. "212-301" or "0". */
+export function range(rs: readonly VariantReport[], metric: string): { min: number; max: number; text: string } {
+  const xs = rs.map((r) => r.metrics[metric]).filter((x): x is number => x !== undefined);
+  const min = Math.min(...xs);
+  const max = Math.max(...xs);
+  const f = (x: number) => (Number.isInteger(x) || Math.abs(x) >= 100 ? String(Math.round(x)) : String(Number(x.toPrecision(3))));
+  return { min, max, text: xs.length === 0 ? '-' : min === max ? f(min) : `${f(min)}..${f(max)}` };
+}
+
+/**
+ * One line per variant with the range of the metrics its expectation is about (the checks it must
+ * fail, or that bound it), for the test's output: what separates the variants, over these seeds.
+ */
+export function rangeLines(sweep: StorySweep, metrics: readonly string[]): string[] {
+  return [...sweep.reports].map(([name, rs]) => `${name}: ${metrics.filter((m) => rs.some((r) => r.metrics[m] !== undefined)).map((m) => `${m} ${range(rs, m).text}`).join(', ')}`);
+}
+
+/** The stories by the pillar they teach (the platforms run on all five), one test file each. */
+export const storiesByPillar: Readonly<Record<string, readonly string[]>> = {
+  work: ['load-balancers', 'work-affinity', 'deadlock', 'starvation', 'batching', 'head-of-line', 'thundering-herd', 'usl', 'netflix-encoding', 'queueing'],
+  state: ['rebalance', 'shopping-cart', 'hot-shard', 'consistency-spectrum', 'anti-entropy', 'hinted-handoff', 'quorum-staleness', 'time-traitors', 'broadcast'],
+  truth: ['split-brain', 'raft-chaos', 'atm-race', 'phantom-write', 'lease-pause', 'lease-reads', 'two-phase-commit', 'saga-payment', 'byzantine-liar', 'commit-wait', 'event-sourcing'],
+  control: ['knight-capital', 'metastable', 'cascade', 'gray-failure', 'synchronized-breakers', 'bad-deploy', 'version-drift', 'kill-switch'],
+  intelligence: ['runaway-autoscaling', 'black-friday', 'model-drift', 'herd-stampede', 'flash-crash', 'self-healing'],
+  platform: ['ecommerce', 'netflix-play'],
+};
+
+/** The metrics a file's checks bound (metric and compare checks, and the ratios compare reports). */
+export function boundedMetrics(file: string): string[] {
+  const s = loadScenario(file);
+  const names = new Set<string>();
+  for (const v of s.variants) {
+    for (const c of v.checks as { name: string; metric?: string; of?: string }[]) {
+      if (c.name === 'metric' && c.metric !== undefined) names.add(c.metric);
+      if (c.name === 'compare' && c.metric !== undefined) names.add(`${c.metric}_vs_${c.of}`);
+    }
+  }
+  return [...names];
+}
