@@ -4,6 +4,7 @@
  */
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { nodeRefsIn } from '../runtime/node-ref.js';
 import { checks } from './checks.js';
 import { processes } from './processes.js';
 import { fileSchema, resolvedSchema, type Expectation, type ResolvedVariant } from './schema.js';
@@ -297,7 +298,8 @@ function validateSemantics(raw: RawVariant, where: (p: Path) => string, file: st
   };
   const proc = processes[v.system.process];
   if (proc === undefined) fail(['system', 'process'], `one of ${Object.keys(processes).join(', ')} (got "${v.system.process}")`);
-  const cfg = proc.config.safeParse(v.system.config ?? {});
+  const written = v.system.config ?? {};
+  const cfg = proc.config.safeParse(written);
   if (!cfg.success) {
     const i = firstIssue(cfg.error, ['system', 'config']);
     fail(i.path, i.message);
@@ -323,9 +325,13 @@ function validateSemantics(raw: RawVariant, where: (p: Path) => string, file: st
 
   const names = new Set(serverNames(v));
   if (names.size !== serverNames(v).length) fail(['topology', 'nodes'], 'distinct node names');
-  const node = (path: Path, id: string) => {
-    if (!names.has(id)) fail(path, `a node of the topology (${[...names].slice(0, 8).join(', ')}${names.size > 8 ? ', ...' : ''}), got "${id}"`);
+  const node = (path: Path, id: string, note = '') => {
+    if (!names.has(id)) fail(path, `a node of the topology (${[...names].slice(0, 8).join(', ')}${names.size > 8 ? ', ...' : ''}), got "${id}"${note}`);
   };
+  // Every field the process's config schema marks with nodeRef(), defaults included: a default that
+  // names a node this topology lacks goes wrong as quietly as a typo.
+  const refs = nodeRefsIn(proc.config, v.system.config);
+  for (const r of refs) node(['system', 'config', ...r.path], r.id, has(written, r.path) ? '' : ' (the default; set it)');
   for (const [r, ids] of Object.entries(v.topology.regions ?? {})) ids.forEach((id, i) => node(['topology', 'regions', r, i], id));
   for (const id of Object.keys(v.topology.clocks ?? {})) node(['topology', 'clocks', id], id);
   for (const [i, l] of (v.network.links ?? []).entries()) {
