@@ -66,7 +66,7 @@ export const marketConfigSchema = z
           .strict()
           .optional(),
         /** A market-wide circuit breaker: halt for haltMs once the price is levelPct below the start (Level 1: 7%). */
-        marketBreaker: z.object({ levelPct: positive.default(7), haltMs: positive.default(15_000) }).strict().optional(),
+        marketBreaker: z.object({ levelPct: z.number().gt(0).lt(100).default(7), haltMs: positive.default(15_000) }).strict().optional(),
       })
       .strict()
       .default({}),
