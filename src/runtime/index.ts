@@ -6,3 +6,4 @@ export { Relay, type Relayed } from './relay.js';
 export { Fifo } from './fifo.js';
 export { RecentSet } from './recent-set.js';
 export { withPeers } from './scoped-context.js';
+export { nodeRef, nodeRefs, nodeRefMeta, nodeRefsIn, type NodeRefMeta, type FoundNodeRef } from './node-ref.js';

@@ -4,6 +4,7 @@
  */
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { nodeRefsIn, type FoundNodeRef } from '../runtime/node-ref.js';
 import { checks } from './checks.js';
 import { processes } from './processes.js';
 import { fileSchema, resolvedSchema, type Expectation, type ResolvedVariant } from './schema.js';
@@ -305,7 +306,8 @@ function validateSemantics(raw: RawVariant, where: (p: Path) => string, file: st
   };
   const proc = processes[v.system.process];
   if (proc === undefined) fail(['system', 'process'], `one of ${Object.keys(processes).join(', ')} (got "${v.system.process}")`);
-  const cfg = proc.config.safeParse(v.system.config ?? {});
+  const written = v.system.config ?? {};
+  const cfg = proc.config.safeParse(written);
   if (!cfg.success) {
     const i = firstIssue(cfg.error, ['system', 'config']);
     fail(i.path, i.message);
@@ -331,9 +333,13 @@ function validateSemantics(raw: RawVariant, where: (p: Path) => string, file: st
 
   const names = new Set(serverNames(v));
   if (names.size !== serverNames(v).length) fail(['topology', 'nodes'], 'distinct node names');
-  const node = (path: Path, id: string) => {
-    if (!names.has(id)) fail(path, `a node of the topology (${[...names].slice(0, 8).join(', ')}${names.size > 8 ? ', ...' : ''}), got "${id}"`);
+  const node = (path: Path, id: string, note = '') => {
+    if (!names.has(id)) fail(path, `a node of the topology (${[...names].slice(0, 8).join(', ')}${names.size > 8 ? ', ...' : ''}), got "${id}"${note}`);
   };
+  // Every field the process's config schema marks with nodeRef(), defaults included: a default that
+  // names a node this topology lacks goes wrong as quietly as a typo.
+  const refs = nodeRefsIn(proc.config, v.system.config);
+  for (const r of refs) node(['system', 'config', ...r.path], r.id, has(written, r.path) ? '' : ' (the default; set it)');
   for (const [r, ids] of Object.entries(v.topology.regions ?? {})) ids.forEach((id, i) => node(['topology', 'regions', r, i], id));
   for (const id of Object.keys(v.topology.clocks ?? {})) node(['topology', 'clocks', id], id);
   for (const [i, l] of (v.network.links ?? []).entries()) {
@@ -357,5 +363,72 @@ function validateSemantics(raw: RawVariant, where: (p: Path) => string, file: st
     target(['faults', i, 'slow', 'node'], f.slow?.node);
     target(['faults', i, 'clock', 'node'], f.clock?.node);
   });
+  checkClientPlacement(v, refs, fail);
   return v;
+}
+
+/** A node a client sends operations to, and why it goes there (to name the cause in an error). */
+interface Landing {
+  node: string;
+  path: Path;
+  /** Who lands there and by which rule, e.g. "client 4 there (sticky: ...)". */
+  how: string;
+  /** The placement follows from the default server list: naming the servers fixes it. */
+  byDefault: boolean;
+}
+
+/** Where the workload's clients send operations (workload.ts: target(), script nodes, retries, final reads). */
+export function clientLandings(v: ResolvedVariant): Landing[] {
+  const w = v.workload;
+  const servers = w.servers ?? serverNames(v);
+  const listed = w.servers !== undefined;
+  const of = listed ? 'workload.servers' : 'the topology';
+  const at = (node: string, fallback: Path): Path => (listed ? ['workload', 'servers', servers.indexOf(node)] : fallback);
+  const out: Landing[] = [];
+  // Which clients pick a server themselves: all of them, or in a script those with a step without `node`.
+  const picking = Array.from({ length: w.clients }, (_, i) => i).filter((i) => w.type !== 'script' || (w.script ?? []).some((s) => s.client === i + 1 && s.node === undefined));
+  const t = w.target;
+  if (picking.length > 0) {
+    if (t === 'sticky') {
+      for (const i of picking) {
+        const s = servers[i % servers.length];
+        out.push({ node: s, path: at(s, ['workload', 'clients']), how: `client ${i + 1} there (sticky: client i goes to server i mod ${servers.length} of ${of})`, byDefault: !listed });
+      }
+    } else if (t === 'random') {
+      for (const s of servers) out.push({ node: s, path: at(s, ['workload', 'target']), how: `clients there (random: any server of ${of})`, byDefault: !listed });
+    } else {
+      out.push({ node: t, path: ['workload', 'target'], how: 'every client there (workload.target)', byDefault: false });
+    }
+  }
+  (w.script ?? []).forEach((s, i) => {
+    if (s.node !== undefined) out.push({ node: s.node, path: ['workload', 'script', i, 'node'], how: `script[${i}]'s operation there`, byDefault: false });
+  });
+  if (w.retries > 0) {
+    // A retry goes to the next server of the list after the one that timed out.
+    for (const l of [...out]) {
+      const from = servers.indexOf(l.node);
+      for (let k = 1; k <= Math.min(w.retries, servers.length - 1); k++) {
+        const s = servers[(from + k) % servers.length];
+        out.push({ node: s, path: at(s, ['workload', 'retries']), how: `retries there (a retry moves on to the next server of ${of})`, byDefault: !listed });
+      }
+    }
+  }
+  if (w.finalReads || w.finalKeyReads) {
+    const field = w.finalReads ? 'finalReads' : 'finalKeyReads';
+    for (const s of servers) out.push({ node: s, path: at(s, ['workload', field]), how: `final reads there (workload.${field} visits every server of ${of})`, byDefault: !listed });
+  }
+  return out;
+}
+
+/** No client lands on a node the process's config reserves (a ledger, a lock server, a database behind a proxy). */
+function checkClientPlacement(v: ResolvedVariant, refs: FoundNodeRef[], fail: (path: Path, expected: string) => never): void {
+  const reserved = refs.filter((r) => r.meta.reserved !== undefined);
+  if (reserved.length === 0) return;
+  const landings = clientLandings(v);
+  for (const r of reserved) {
+    const l = landings.find((x) => x.node === r.id);
+    if (l === undefined) continue;
+    const hint = l.byDefault ? `; list the nodes clients talk to in workload.servers, without ${r.id}` : '';
+    fail(l.path, `no client on ${r.id}, which system.config.${formatPath(r.path)} reserves (${r.meta.reserved}), got ${l.how}${hint}`);
+  }
 }

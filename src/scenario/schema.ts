@@ -60,6 +60,22 @@ export const keysSchema = z
   })
   .strict();
 
+const scalar = z.union([z.number(), z.string(), z.boolean()]);
+
+/**
+ * What a scripted operation's value must be, by operation (what workload.ts generates for it, and
+ * what the systems read): a transfer's amount that is not a positive number turns a balance into NaN,
+ * and a check then passes or fails by accident. Operations not listed take any value.
+ */
+export const scriptValueSchemas: Partial<Record<(typeof operationNames)[number], z.ZodType>> = {
+  read: z.undefined({ error: 'no value (a read carries none)' }),
+  write: z.unknown().refine((x) => x !== undefined && x !== null, 'a value to write'),
+  cas: z.tuple([scalar, scalar], { error: 'a list [expected, new]' }),
+  incr: z.number(),
+  transfer: z.object({ to: z.string().min(1), amount: z.number().positive() }).strict(),
+  broadcast: z.unknown().refine((x) => x !== undefined && x !== null, 'a value to broadcast'),
+};
+
 export const workloadSchema = z
   .object({
     /**
@@ -153,6 +169,10 @@ export const workloadSchema = z
       if (w.script === undefined) ctx.addIssue({ code: 'custom', path: ['script'], message: 'a script workload needs script: a list of { at, client, f, key, value } ([] for none)' });
       w.script?.forEach((step, i) => {
         if (step.client > w.clients) ctx.addIssue({ code: 'custom', path: ['script', i, 'client'], message: `a client between 1 and clients (${w.clients})` });
+        const value = scriptValueSchemas[step.f]?.safeParse(step.value);
+        if (value !== undefined && !value.success) {
+          for (const issue of value.error.issues) ctx.addIssue({ ...issue, path: ['script', i, 'value', ...(issue.path as (string | number)[])] } as z.core.$ZodRawIssue);
+        }
       });
     } else if (w.ops === undefined || Object.values(w.ops).every((x) => !x)) {
       ctx.addIssue({ code: 'custom', path: ['ops'], message: 'at least one operation with a positive weight, e.g. { write: 1 }' });

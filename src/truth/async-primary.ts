@@ -14,6 +14,7 @@
  * Operations: read, write, incr (incr answers the new value).
  */
 import { z } from 'zod';
+import { nodeRef } from '../runtime/node-ref.js';
 import type { Context, NodeId, Process } from '../runtime/context.js';
 import { clientReply, isClientRequest, type ClientRequest } from '../runtime/client-protocol.js';
 import { LeaseLock } from './fencing/lease-lock.js';
@@ -24,12 +25,12 @@ const primaryLock = 'primary';
 export const asyncPrimaryConfigSchema = z
   .object({
     /** The primary at start. */
-    primary: z.string().default('n1'),
+    primary: nodeRef().default('n1'),
     heartbeatMs: z.number().positive().default(200),
     /** A replica that hears no primary for this long promotes itself. */
     failoverMs: z.number().positive().default(2000),
     /** The node that grants the primary's lease and its fencing token (none: plain timeout failover). */
-    lockService: z.string().optional(),
+    lockService: nodeRef().optional(),
     leaseMs: z.number().positive().default(1000),
   })
   .strict();

@@ -8,10 +8,16 @@
  * accounts through any ATM (the ATM relays to the ledger) and withdraw with transfer {to, amount}.
  */
 import { z } from 'zod';
+import { nodeRef } from '../runtime/node-ref.js';
 import type { Context, NodeId, Process } from '../runtime/context.js';
 import { clientReply, isClientRequest, type ClientRequest } from '../runtime/client-protocol.js';
 
-export const naiveBankConfigSchema = z.object({ ledger: z.string().default('n1') }).strict();
+export const naiveBankConfigSchema = z
+  .object({
+    /** A client on the ledger would withdraw without a network round trip between read and debit: no race to show. */
+    ledger: nodeRef({ reserved: 'the ledger keeps the balances; clients talk to the ATMs' }).default('n1'),
+  })
+  .strict();
 export type NaiveBankConfig = z.infer<typeof naiveBankConfigSchema>;
 
 type LedgerRequest =

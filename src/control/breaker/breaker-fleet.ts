@@ -12,6 +12,7 @@
  * caller runs the control pillar's CircuitBreaker (its synchronous core) on its own clock.
  */
 import { z } from 'zod';
+import { nodeRef } from '../../runtime/node-ref.js';
 import type { Context, NodeId, Process } from '../../runtime/context.js';
 import { fromContext } from '../../runtime/clock.js';
 import { clientReply, isClientReply, isClientRequest, type ClientRequest } from '../../runtime/client-protocol.js';
@@ -21,7 +22,7 @@ import { ConsecutiveFailures } from './strategies.js';
 
 export const breakerFleetConfigSchema = z
   .object({
-    backend: z.string().default('n1'),
+    backend: nodeRef({ reserved: 'the backend; clients call it through the callers and their breakers' }).default('n1'),
     service: distributionSchema.default({ dist: 'constant', value: 20 }),
     /** Requests the warm backend runs at once; more are refused (unless it falls over instead). */
     concurrency: z.number().int().positive().default(100),

@@ -14,6 +14,7 @@
  * and the threads left serve everything else.
  */
 import { z } from 'zod';
+import { nodeRef } from '../../runtime/node-ref.js';
 import type { Context, NodeId, Process } from '../../runtime/context.js';
 import { fromContext } from '../../runtime/clock.js';
 import { clientReply, isClientReply, isClientRequest, type ClientReply, type ClientRequest } from '../../runtime/client-protocol.js';
@@ -23,7 +24,7 @@ import { Bulkhead } from '../bulkhead.js';
 
 export const chainedServiceConfigSchema = z
   .object({
-    chain: z.array(z.string()).min(1).default(['n1', 'n2', 'n3', 'n4']),
+    chain: z.array(nodeRef()).min(1).default(['n1', 'n2', 'n3', 'n4']),
     deepOps: z.array(z.string()).default(['read']),
     threads: z.number().int().positive().default(20),
     /** Requests waiting for a thread beyond this are refused (none: an unbounded accept queue). */

@@ -22,6 +22,7 @@
  * Roles by name: `platform` routes and deploys; every other server is an app server.
  */
 import { z } from 'zod';
+import { nodeRef } from '../../runtime/node-ref.js';
 import type { Context, NodeId, Process } from '../../runtime/context.js';
 import { clientReply, isClientReply, isClientRequest, type ClientReply, type ClientRequest } from '../../runtime/client-protocol.js';
 import { Relay } from '../../runtime/relay.js';
@@ -30,7 +31,7 @@ const versionBehaviourSchema = z.object({ errorRate: z.number().min(0).max(1).de
 
 export const deployConfigSchema = z
   .object({
-    platform: z.string().default('n1'),
+    platform: nodeRef().default('n1'),
     initialVersion: z.string().default('v1'),
     /** How each version behaves: the fraction of requests it fails, and its work per request. */
     versions: z.record(z.string(), versionBehaviourSchema).default({ v1: { errorRate: 0, workMs: 5 } }),

@@ -10,6 +10,7 @@
  * Roles by name: `balancer` balances; every other server is a backend with `threads` workers.
  */
 import { z } from 'zod';
+import { nodeRef } from '../../runtime/node-ref.js';
 import type { Context, NodeId, Process } from '../../runtime/context.js';
 import { clientReply, isClientReply, isClientRequest, type ClientReply, type ClientRequest } from '../../runtime/client-protocol.js';
 import { Relay } from '../../runtime/relay.js';
@@ -20,10 +21,10 @@ import { OutlierEjection } from './outlier-ejection.js';
 
 export const backendPoolConfigSchema = z
   .object({
-    balancer: z.string().default('n1'),
+    balancer: nodeRef().default('n1'),
     threads: z.number().int().positive().default(8),
     work: distributionSchema.default({ dist: 'exponential', mean: 5 }),
-    gray: z.array(z.object({ node: z.string(), atMs: z.number().nonnegative(), factor: z.number().positive() }).strict()).default([]),
+    gray: z.array(z.object({ node: nodeRef(), atMs: z.number().nonnegative(), factor: z.number().positive() }).strict()).default([]),
     heartbeatMs: z.number().positive().default(100),
     detector: z.enum(['heartbeat', 'phi']).default('heartbeat'),
     heartbeatTimeoutMs: z.number().positive().default(500),

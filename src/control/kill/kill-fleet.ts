@@ -14,6 +14,7 @@
  * Roles by name: `store` nodes keep the flag; every other server is a worker.
  */
 import { z } from 'zod';
+import { nodeRef } from '../../runtime/node-ref.js';
 import type { Context, NodeId, Process } from '../../runtime/context.js';
 import { fromContext } from '../../runtime/clock.js';
 import { clientReply, isClientReply, isClientRequest, type ClientReply, type ClientRequest } from '../../runtime/client-protocol.js';
@@ -22,7 +23,7 @@ import { KillSwitch } from '../kill-switch.js';
 
 export const killFleetConfigSchema = z
   .object({
-    store: z.array(z.string()).min(1).default(['n1', 'n2', 'n3']),
+    store: z.array(nodeRef()).min(1).default(['n1', 'n2', 'n3']),
     storeKind: z.enum(['single', 'raft']).default('raft'),
     /** The Raft KV's own settings (its voters are the store nodes). */
     raft: raftKvConfigSchema.default(raftKvConfigSchema.parse({})),

@@ -18,6 +18,7 @@
  * `versions` names another release for it.
  */
 import { z } from 'zod';
+import { nodeRef } from '../../runtime/node-ref.js';
 import type { Context, NodeId, Process } from '../../runtime/context.js';
 import { fromContext } from '../../runtime/clock.js';
 import { clientReply, isClientRequest, type ClientRequest } from '../../runtime/client-protocol.js';
@@ -25,11 +26,11 @@ import { BudgetKillSwitch, KillSwitch, RateKillSwitch } from '../kill-switch.js'
 
 export const orderFlowConfigSchema = z
   .object({
-    gateway: z.string().default('n9'),
+    gateway: nodeRef({ reserved: 'the gateway takes orders from routers only' }).default('n9'),
     /** The release every router should run. */
     release: z.string().default('v2'),
     /** Routers on another release, e.g. { n8: v1 }: a deploy that missed them. */
-    versions: z.record(z.string(), z.string()).default({}),
+    versions: z.record(nodeRef(), z.string()).default({}),
     /** The release whose routers run the runaway code. */
     runawayRelease: z.string().default('v1'),
     parentShares: z.number().int().positive().default(1000),

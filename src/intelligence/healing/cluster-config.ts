@@ -3,12 +3,13 @@
  * (see storage-cluster.ts for the story itself).
  */
 import { z } from 'zod';
+import { nodeRef } from '../../runtime/node-ref.js';
 import { fmix32, hashString } from '../../runtime/hash.js';
 
 export const storageClusterConfigSchema = z
   .object({
     /** The node that routes client requests, detects failures and runs the supervisor; every other server stores. */
-    master: z.string().default('n1'),
+    master: nodeRef().default('n1'),
     shards: z.number().int().positive().default(120),
     replicationFactor: z.number().int().positive().default(3),
     /** Replicas that must acknowledge a write before the client hears ok. */
@@ -60,7 +61,7 @@ export const storageClusterConfigSchema = z
       .strict()
       .default({ mode: 'act', replaceAfterMs: 5000, restart: { initialMs: 1000, maxMs: 60_000, factor: 2, attemptsMax: 2 } }),
     /** Gray failures: from atMs on, the node's work takes factor times longer (its heartbeats still leave on time). */
-    gray: z.array(z.object({ node: z.string(), atMs: z.number().nonnegative(), factor: z.number().positive() }).strict()).default([]),
+    gray: z.array(z.object({ node: nodeRef(), atMs: z.number().nonnegative(), factor: z.number().positive() }).strict()).default([]),
     /** Report a node whose replies are this many times slower than the median node's as gray (Envoy-style outlier detection); none: never. */
     grayLatencyFactor: z.number().positive().optional(),
   })

@@ -2,6 +2,7 @@
  * The configuration of the flash-crash market (market.ts) and the messages its nodes exchange.
  */
 import { z } from 'zod';
+import { nodeRef } from '../../runtime/node-ref.js';
 
 const positive = z.number().positive();
 const nonNegative = z.number().nonnegative();
@@ -9,9 +10,9 @@ const range = z.object({ min: nonNegative, max: nonNegative }).strict().refine((
 
 export const marketConfigSchema = z
   .object({
-    exchange: z.string().default('n1'),
+    exchange: nodeRef().default('n1'),
     /** The node that places the one large sell order (Waddell & Reed's 75,000 E-mini contracts in 2010). */
-    bigSeller: z.string().default('n12'),
+    bigSeller: nodeRef().default('n12'),
     /** The exchange clears and publishes prices once per tick. */
     tickMs: positive.default(100),
     /** Index points at the start (the Dow stood near 10,650 at 14:40 on May 6, 2010). */
@@ -65,7 +66,7 @@ export const marketConfigSchema = z
           .strict()
           .optional(),
         /** A market-wide circuit breaker: halt for haltMs once the price is levelPct below the start (Level 1: 7%). */
-        marketBreaker: z.object({ levelPct: positive.default(7), haltMs: positive.default(15_000) }).strict().optional(),
+        marketBreaker: z.object({ levelPct: z.number().gt(0).lt(100).default(7), haltMs: positive.default(15_000) }).strict().optional(),
       })
       .strict()
       .default({}),

@@ -22,6 +22,7 @@
  * only; no serving decision reads it.
  */
 import { z } from 'zod';
+import { nodeRef } from '../../runtime/node-ref.js';
 import type { Context, NodeId, Process } from '../../runtime/context.js';
 import { fromContext } from '../../runtime/clock.js';
 import { InputDriftMonitor, MlCircuitBreaker, ModelEnsemble, withinRelative, type DriftCheck, type MlTicket } from '../guards/index.js';
@@ -61,8 +62,8 @@ const servingSchema = z.discriminatedUnion('kind', [
 
 export const modelServingConfigSchema = z
   .object({
-    server: z.string().default('n1'),
-    world: z.string().default('n2'),
+    server: nodeRef().default('n1'),
+    world: nodeRef().default('n2'),
     ratePerSec: z.number().positive().default(50),
     labelDelayMs: z.number().nonnegative().default(1000),
     shiftAtMs: z.number().nonnegative().default(20_000),

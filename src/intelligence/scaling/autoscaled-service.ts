@@ -18,6 +18,7 @@
  * and, around `spike.atMs`, how early capacity was there.
  */
 import { z } from 'zod';
+import { nodeRef } from '../../runtime/node-ref.js';
 import type { Context, NodeId, Process } from '../../runtime/context.js';
 import { clientReply, isClientReply, isClientRequest, type ClientRequest } from '../../runtime/client-protocol.js';
 import { distributionSchema, mean, sample, type Distribution } from '../../runtime/distribution.js';
@@ -64,9 +65,9 @@ const scalerSchema = z.discriminatedUnion('kind', [
 
 export const autoscaledServiceConfigSchema = z
   .object({
-    frontend: z.string(),
-    pool: z.array(z.string()).min(1),
-    database: z.string().optional(),
+    frontend: nodeRef(),
+    pool: z.array(nodeRef()).min(1),
+    database: nodeRef().optional(),
     initialReplicas: z.number().int().positive(),
     node: z
       .object({

@@ -4,9 +4,10 @@
  * also give it directly. Every "naive" choice here is one the seeds warn about.
  */
 import { z } from 'zod';
+import { nodeRef } from '../../runtime/node-ref.js';
 import { distributionSchema } from '../../runtime/distribution.js';
 
-const nodeId = z.string();
+const nodeId = nodeRef();
 const windowSchema = z.object({ atMs: z.number().nonnegative(), forMs: z.number().positive() }).strict();
 
 export const platformConfigSchema = z

@@ -6,9 +6,10 @@
  * per-dependency timeouts are taken from them.
  */
 import { z } from 'zod';
+import { nodeRef } from '../../runtime/node-ref.js';
 import { distributionSchema } from '../../runtime/distribution.js';
 
-const nodeId = z.string();
+const nodeId = nodeRef();
 const windowSchema = z.object({ atMs: z.number().nonnegative(), forMs: z.number().positive() }).strict();
 
 /** The dependencies the playback API calls for one play, and the pillar each belongs to. */

@@ -10,6 +10,7 @@
  * Roles by name: `router` routes; every other server is a shard.
  */
 import { z } from 'zod';
+import { nodeRef } from '../../runtime/node-ref.js';
 import type { Context, NodeId, Process } from '../../runtime/context.js';
 import { isClientReply, isClientRequest, type ClientReply, type ClientRequest } from '../../runtime/client-protocol.js';
 import { distributionSchema } from '../../runtime/distribution.js';
@@ -19,7 +20,7 @@ import { RangePartitioner } from './partitioners.js';
 
 export const rangeShardsConfigSchema = z
   .object({
-    router: z.string().default('n1'),
+    router: nodeRef().default('n1'),
     /** The initial split points (ranges: below the first, between each pair, from the last on). */
     splits: z.array(z.string()).min(1),
     workers: z.number().int().positive().default(1),

@@ -30,6 +30,7 @@
  * Windows are [fromMs, toMs) on the node's clock; behaviours of overlapping windows add up.
  */
 import { z } from 'zod';
+import { nodeRef } from '../../runtime/node-ref.js';
 import type { NodeId } from '../../runtime/context.js';
 import type { KvResult } from '../kv.js';
 import { digestOf, type Keyring } from './crypto.js';
@@ -67,7 +68,7 @@ export const byzantineWindowSchema = z
   });
 
 /** Node name -> one window or a list of them. */
-export const byzantineConfigSchema = z.record(z.string(), z.union([byzantineWindowSchema, z.array(byzantineWindowSchema).min(1)]));
+export const byzantineConfigSchema = z.record(nodeRef(), z.union([byzantineWindowSchema, z.array(byzantineWindowSchema).min(1)]));
 export type ByzantineConfig = z.infer<typeof byzantineConfigSchema>;
 
 export interface ByzantineWindow {

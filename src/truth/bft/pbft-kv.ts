@@ -9,6 +9,7 @@
  * Byzantine node that is not a replica.
  */
 import { z } from 'zod';
+import { nodeRef } from '../../runtime/node-ref.js';
 import type { Context, Description, NodeId, Process, TimerId } from '../../runtime/context.js';
 import { clientReply, isClientRequest } from '../../runtime/client-protocol.js';
 import { Keyring } from './crypto.js';
@@ -17,7 +18,7 @@ import { PbftReplica, type ReplicaEffects, type ReplicaTimer } from './replica.j
 import { PbftClientNode } from './client.js';
 import { byzantineConfigSchema, ByzantineSchedule, PbftByzantineFilter } from './byzantine.js';
 
-const nodeName = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'a node name of letters, digits, _ . -');
+const nodeName = nodeRef();
 
 export const pbftKvConfigSchema = z
   .object({

@@ -31,6 +31,7 @@
  * shipped.
  */
 import { z } from 'zod';
+import { nodeRef } from '../../runtime/node-ref.js';
 import type { Context, NodeId, Process } from '../../runtime/context.js';
 import { clientReply, isClientRequest, type ClientRequest } from '../../runtime/client-protocol.js';
 import { distributionSchema, sample } from '../../runtime/distribution.js';
@@ -44,15 +45,15 @@ export const eventSourcingConfigSchema = z
     /** status-record: read-modify-write of one record per order (naive); event-log: conditional appends to a log. */
     mode: z.enum(['status-record', 'event-log']),
     /** The Raft members holding the store. */
-    store: z.array(z.string()).min(1).default(['s1', 's2', 's3']),
+    store: z.array(nodeRef()).min(1).default(['s1', 's2', 's3']),
     /** The Raft KV's settings (voters are always `store`). */
     raft: raftKvConfigSchema.prefault({}),
-    checkout: z.string().default('checkout'),
-    payments: z.string().default('payments'),
-    shipping: z.string().default('shipping'),
-    support: z.string().default('support'),
-    readModel: z.string().default('reads'),
-    audit: z.string().default('audit'),
+    checkout: nodeRef().default('checkout'),
+    payments: nodeRef().default('payments'),
+    shipping: nodeRef().default('shipping'),
+    support: nodeRef().default('support'),
+    readModel: nodeRef({ reserved: 'the read model answers checkout, not clients' }).default('reads'),
+    audit: nodeRef({ reserved: 'the audit serves no clients' }).default('audit'),
     /** From placing to paying (the customer at the payment page). */
     payDelayMs: distributionSchema.default({ dist: 'uniform', min: 10, max: 60 }),
     /** From paying to shipping (packing). */

@@ -15,6 +15,7 @@
  * node is a worker serving clients' incr and read operations.
  */
 import { z } from 'zod';
+import { nodeRef } from '../../runtime/node-ref.js';
 import type { Context, NodeId, Process } from '../../runtime/context.js';
 import { clientReply, isClientRequest, type ClientRequest } from '../../runtime/client-protocol.js';
 import { LeaseLock, type LockAnswer } from './lease-lock.js';
@@ -22,8 +23,8 @@ import { FencedStore } from './fenced-store.js';
 
 export const lockedCounterConfigSchema = z
   .object({
-    lockService: z.string().default('n1'),
-    storage: z.string().default('n2'),
+    lockService: nodeRef({ reserved: 'the lock service serves no data; clients talk to the workers' }).default('n1'),
+    storage: nodeRef({ reserved: 'the storage serves the workers; clients talk to the workers' }).default('n2'),
     /** The storage checks tokens; false is the naive design. */
     fencing: z.boolean().default(true),
     leaseMs: z.number().positive().default(1000),

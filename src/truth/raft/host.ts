@@ -10,6 +10,7 @@
  * proposed a command answers the client when the command is applied.
  */
 import { z } from 'zod';
+import { nodeRef } from '../../runtime/node-ref.js';
 import type { Context, NodeId, Process } from '../../runtime/context.js';
 import { clientReply, isClientRequest, type ClientRequest } from '../../runtime/client-protocol.js';
 import { RecentSet } from '../../runtime/recent-set.js';
@@ -21,7 +22,7 @@ import { isConfChange, isRaftMessage, type Entry, type HardState, type Ready, ty
 export const raftKvConfigSchema = z
   .object({
     /** The initial voters (default: every server of the scenario). */
-    voters: z.array(z.string()).min(1).optional(),
+    voters: z.array(nodeRef()).min(1).optional(),
     /** Milliseconds per Raft tick. */
     tickMs: z.number().positive().default(10),
     electionTicks: z.number().int().min(2).default(defaultRaftConfig.electionTicks),

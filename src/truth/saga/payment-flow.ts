@@ -9,6 +9,7 @@
  * shipping service until it answers rather than giving up on it.
  */
 import { z } from 'zod';
+import { nodeRef } from '../../runtime/node-ref.js';
 import type { NodeId } from '../../runtime/context.js';
 import { sagaDefinitionSchema, type ActionCatalog, type SagaDefinition } from './definition.js';
 import type { Ledger } from './participant.js';
@@ -43,7 +44,9 @@ function orderData(data: unknown): OrderData {
   return d as OrderData;
 }
 
-const nodeName = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'a node name of letters, digits, _ . -');
+const nodeName = nodeRef();
+/** The services serve the sagas, not clients (they refuse client requests). */
+const serviceNode = nodeRef({ reserved: 'a saga service; clients talk to the orders node' });
 
 export const sagaPaymentConfigSchema = z
   .object({
@@ -57,7 +60,7 @@ export const sagaPaymentConfigSchema = z
     durableLog: z.boolean().default(true),
     /** Which node runs what: the orders node (coordinator, or the order service of a choreography) and each service. */
     nodes: z
-      .object({ orders: nodeName.default('n1'), inventory: nodeName.default('n2'), payment: nodeName.default('n3'), shipping: nodeName.default('n4') })
+      .object({ orders: nodeName.default('n1'), inventory: serviceNode.default('n2'), payment: serviceNode.default('n3'), shipping: serviceNode.default('n4') })
       .strict()
       .default({ orders: 'n1', inventory: 'n2', payment: 'n3', shipping: 'n4' })
       .superRefine((nodes, ctx) => {

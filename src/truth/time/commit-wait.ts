@@ -22,6 +22,7 @@
  * T2's write without T1's.
  */
 import { z } from 'zod';
+import { nodeRef } from '../../runtime/node-ref.js';
 import type { Context, NodeId, Process } from '../../runtime/context.js';
 import { clientReply, isClientRequest, type ClientRequest } from '../../runtime/client-protocol.js';
 import { ShardParticipant, invariant, timestampStepMs, type Prepared, type TxnWrite } from './participant.js';
@@ -30,7 +31,7 @@ import { TrueTime } from './true-time.js';
 const txnSpecSchema = z
   .object({
     /** The node that coordinates the transaction: the leader of one of its shards. */
-    coordinator: z.string(),
+    coordinator: nodeRef(),
     /** The shards it writes one key of each. */
     shards: z.array(z.string()).min(1),
   })
@@ -39,9 +40,9 @@ const txnSpecSchema = z
 export const commitWaitConfigSchema = z
   .object({
     /** Shard name -> the node that leads it (one shard per node). */
-    shards: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'a shard name of letters, digits, _ . -'), z.string()),
+    shards: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'a shard name of letters, digits, _ . -'), nodeRef({ reserved: 'a shard leader; clients talk to the app server' })),
     /** The application server that runs the causal pairs. */
-    app: z.string(),
+    app: nodeRef(),
     /** T1 of each pair ... */
     first: txnSpecSchema,
     /** ... and T2, started once T1 was acknowledged. */

@@ -31,6 +31,7 @@
  * shard's state for the end-of-run checks (history.ts).
  */
 import { z } from 'zod';
+import { nodeRef } from '../../runtime/node-ref.js';
 import type { Context, NodeId, Process } from '../../runtime/context.js';
 import { clientReply, isClientRequest, type ClientRequest } from '../../runtime/client-protocol.js';
 import { RecentSet } from '../../runtime/recent-set.js';
@@ -43,7 +44,9 @@ import { DecisionLog, epochFile } from './decision-log.js';
 import type { ShardDescription } from './history.js';
 import type { ShardSnapshot } from './shard.js';
 
-const nodeName = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'a node name of letters, digits, _ . -');
+const nodeName = nodeRef();
+/** Shard replicas serve the coordinators and refuse client requests. */
+const shardNode = nodeRef({ reserved: 'a shard replica; clients talk to the coordinators' });
 
 export const twoPhaseCommitConfigSchema = z
   .object({
@@ -51,7 +54,7 @@ export const twoPhaseCommitConfigSchema = z
     coordination: z.enum(['single-node', 'raft']).default('raft'),
     coordinators: z.array(nodeName).min(1).default(['tc1', 'tc2', 'tc3']),
     /** Each shard's replicas (a Raft group each). */
-    shards: z.array(z.array(nodeName).min(1)).min(1).default([
+    shards: z.array(z.array(shardNode).min(1)).min(1).default([
       ['a1', 'a2', 'a3'],
       ['b1', 'b2', 'b3'],
     ]),

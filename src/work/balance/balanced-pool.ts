@@ -10,6 +10,7 @@
  * bounded loads, `epsilon`), maglev.
  */
 import { z } from 'zod';
+import { nodeRef } from '../../runtime/node-ref.js';
 import type { Context, NodeId, Process } from '../../runtime/context.js';
 import { fromContext } from '../../runtime/clock.js';
 import { hashString } from '../../runtime/hash.js';
@@ -30,7 +31,7 @@ export const strategies = ['round-robin', 'random', 'least-outstanding', 'p2c', 
 
 export const balancedPoolConfigSchema = z
   .object({
-    balancer: z.string().default('n1'),
+    balancer: nodeRef().default('n1'),
     strategy: z.enum(strategies),
     workers: z.number().int().positive().default(1),
     service: distributionSchema,

@@ -8,14 +8,15 @@
  * Roles by name: `proxy` takes the clients' requests; `database` serves the calls.
  */
 import { z } from 'zod';
+import { nodeRef } from '../../runtime/node-ref.js';
 import type { Context, NodeId, Process } from '../../runtime/context.js';
 import { clientReply, isClientRequest, type ClientRequest } from '../../runtime/client-protocol.js';
 import { BatchCollector } from './batcher.js';
 
 export const batchingProxyConfigSchema = z
   .object({
-    proxy: z.string().default('n1'),
-    database: z.string().default('n2'),
+    proxy: nodeRef().default('n1'),
+    database: nodeRef({ reserved: 'the database serves the proxy; clients talk to the proxy' }).default('n2'),
     maxBatch: z.number().int().positive().default(1),
     maxDelayMs: z.number().nonnegative().default(5),
     perCallMs: z.number().nonnegative().default(2),

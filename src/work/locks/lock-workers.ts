@@ -10,15 +10,16 @@
  * jobs one at a time, each job a transaction that owns its locks.
  */
 import { z } from 'zod';
+import { nodeRef } from '../../runtime/node-ref.js';
 import type { Context, NodeId, Process } from '../../runtime/context.js';
 import { clientReply, isClientRequest, type ClientRequest } from '../../runtime/client-protocol.js';
 import { LockManager, type LockEvent } from './lock-manager.js';
 
 export const lockWorkersConfigSchema = z
   .object({
-    lockServer: z.string().default('n1'),
+    lockServer: nodeRef({ reserved: 'the lock server takes no jobs; clients talk to the workers' }).default('n1'),
     /** The resources each worker locks, in order (default: a ring, worker i takes R(i) then R(i+1)). */
-    orders: z.record(z.string(), z.array(z.string()).min(1)).optional(),
+    orders: z.record(nodeRef(), z.array(z.string()).min(1)).optional(),
     /** Work done after each lock is taken. */
     workMs: z.number().nonnegative().default(5),
     detectDeadlocks: z.boolean().default(false),

@@ -17,14 +17,15 @@
  * Roles by name: `store` serves; `fetchers` generates the load.
  */
 import { z } from 'zod';
+import { nodeRef } from '../../runtime/node-ref.js';
 import type { Context, NodeId, Process } from '../../runtime/context.js';
 import { fromContext } from '../../runtime/clock.js';
 import { AdaptiveConcurrency, AimdLimit, GradientLimit } from '../../control/index.js';
 
 export const sharedStoreConfigSchema = z
   .object({
-    store: z.string().default('n1'),
-    fetchers: z.string().default('n2'),
+    store: nodeRef().default('n1'),
+    fetchers: nodeRef().default('n2'),
     /** One request in flight alone: this many per second. */
     lambdaPerSec: z.number().positive().default(100),
     alpha: z.number().min(0).max(1),
