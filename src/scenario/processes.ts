@@ -50,7 +50,18 @@ const RAFT_METRICS: MetricDecl[] = ['raft_leaders_elected', 'raft_snapshots', ..
 const ASYNC_PRIMARY_METRICS: MetricDecl[] = ['promotions', 'resyncs'];
 const BREAKER_STATES = ['open', 'half-open', 'closed'];
 const BYZANTINE_METRICS: MetricDecl[] = ['byzantine_dropped', 'byzantine_equivocations', 'byzantine_lies'];
-const PBFT_MESSAGES = ['request', 'pre_prepare', 'prepare', 'commit', 'reply', 'checkpoint', 'view_change', 'new_view', 'fetch_state', 'state'];
+/** What PBFT replicas send each other (bft_msgs_<type>; replies go to clients and are not counted). */
+const PBFT_MESSAGES = ['request', 'pre_prepare', 'prepare', 'commit', 'checkpoint', 'view_change', 'new_view', 'fetch_state', 'state'];
+
+/** A state/quorum-store over `nodes`: read repair, sloppy quorums and hinted handoff, anti-entropy, as configured. */
+function quorumStoreMetrics(c: { readRepair: boolean; sloppyQuorum: boolean; handoffMs?: number; antiEntropyMs?: number }, nodes: readonly string[]): MetricDecl[] {
+  return [
+    ...(c.readRepair ? ['read_repairs'] : []),
+    ...(c.sloppyQuorum ? ['hinted_writes'] : []),
+    ...(c.sloppyQuorum && c.handoffMs !== undefined ? ['hints_delivered'] : []),
+    ...(c.antiEntropyMs !== undefined ? ['anti_entropy_rounds', 'anti_entropy_repairs', ...per('divergent_buckets_', nodes)] : []),
+  ];
+}
 
 export const processes: Record<string, ProcessEntry> = {
   'work/queue-server': {
@@ -250,7 +261,7 @@ export const processes: Record<string, ProcessEntry> = {
     description: 'a Dynamo-style store: preference lists on a ring, N replicas, writes wait for W, reads for R; read repair',
     config: quorumStoreConfigSchema,
     factory: quorumStore,
-    metrics: (_c, scope) => ['read_repairs', 'hinted_writes', 'hints_delivered', 'anti_entropy_rounds', 'anti_entropy_repairs', ...per('divergent_buckets_', scope.servers)],
+    metrics: (c, scope) => quorumStoreMetrics(c, scope.servers),
   },
   'intelligence/model-serving': {
     description: 'a world sending feature-carrying requests and delayed labels to a model server: one model, an ML circuit breaker with fallback and retraining, or an ensemble; optional PSI/KS drift monitors',
@@ -316,7 +327,7 @@ export const processes: Record<string, ProcessEntry> = {
     description: "Netflix's play path under a 200 ms budget: Zuul, playback API servers calling viewing history (replicated store), the licence server (entitlements on Raft), personalised artwork (computed or precomputed into a cache) and Open Connect steering, in sequence or in parallel, with or without Hystrix-style commands",
     config: netflixPlayConfigSchema,
     factory: netflixPlay,
-    metrics: (c: { steering: { appliances: { node: string }[] } }) => {
+    metrics: (c: { steering: { appliances: { node: string }[] }; viewingHistory: { replicas: string[] } }) => {
       const dependencies = Object.keys(pillarOf);
       const pillars = [...new Set(Object.values(pillarOf))];
       return [
@@ -327,8 +338,9 @@ export const processes: Record<string, ProcessEntry> = {
         ...['artwork_cache_hits', 'artwork_cache_misses', 'licences_refused', 'cancellations', 'licences_after_cancellation', 'entitlement_checks_failed', 'steered_isp', 'steered_ixp'],
         ...per('streams_max_', c.steering.appliances.map((a) => a.node)),
         ...hist('play_ms', 'work_ms', 'incident_play_ms', 'artwork_compute_ms', ...pillars.map((p) => `${p}_ms`)),
-        // entitlements live on Raft
+        // entitlements live on Raft; viewing history in a quorum store with its defaults
         ...RAFT_METRICS,
+        ...quorumStoreMetrics(quorumStoreConfigSchema.parse({ n: c.viewingHistory.replicas.length }), c.viewingHistory.replicas),
       ];
     },
   },
