@@ -98,7 +98,7 @@ export const processes: Record<string, ProcessEntry> = {
     description: 'fetchers keeping n requests in flight (in phases, optionally behind a fixed or adaptive limit) against a store whose rate follows the USL',
     config: sharedStoreConfigSchema,
     factory: sharedStore,
-    metrics: (c: { phases: { concurrency: number }[] }) => ['fetches_done', 'store_in_flight', 'concurrency_limit', ...c.phases.map((p) => `throughput_n${p.concurrency}`)],
+    metrics: (c: { phases: { concurrency: number }[]; limit?: unknown }) => ['fetches_done', 'store_in_flight', ...(c.limit === undefined ? [] : ['concurrency_limit']), ...c.phases.map((p) => `throughput_n${p.concurrency}`)],
   },
   'state/flood-once': {
     description: 'broadcast: tell every peer once, never retry',
@@ -307,14 +307,15 @@ export const processes: Record<string, ProcessEntry> = {
     description: "the seeds' e-commerce platform on all five pillars: gateways per region, app servers, a catalog per region, inventory per warehouse (Raft or async primary), fulfilment, fraud scoring at the edge",
     config: platformConfigSchema,
     factory: ecommercePlatform,
-    metrics: (c: { regions: Record<string, unknown>; inventoryStore: string }) => {
+    metrics: (c: { regions: Record<string, unknown>; inventoryStore: string; serverBreakers: boolean; fraud: { guard?: string } }) => {
       const regions = Object.keys(c.regions);
       return [
         ...['orders_acked', 'orders_acked_total', 'checkouts_failed', 'declined', 'false_declines', 'server_errors', 'sold_out', 'stock_load_failed', 'server_ejections', 'rollbacks'],
         ...['browse_ok', 'browse_fail', ...per('browse_ok_', regions), ...per('browse_fail_', regions), 'partition_browse_ok', 'partition_browse_fail', 'spike_checkouts_ok', 'spike_checkouts_failed'],
-        ...['fraud_approved', 'fraud_loss_usd', 'fraud_loss_after_drift_usd', 'fraud_scored_by_fallback', 'fraud_fallback_at_ms', ...per('fraud_model_', BREAKER_STATES.map((x) => x.replace('-', '_')))],
-        ...per('breakers_open_', regions),
-        ...per('fraud_rules_in_charge_', regions),
+        ...['fraud_approved', 'fraud_loss_usd', 'fraud_loss_after_drift_usd', 'fraud_scored_by_fallback'],
+        // the ML circuit breaker in front of the fraud model, and the breakers in front of the app servers
+        ...(c.fraud.guard === 'ml-circuit-breaker' ? ['fraud_fallback_at_ms', ...per('fraud_model_', BREAKER_STATES.map((x) => x.replace('-', '_'))), ...per('fraud_rules_in_charge_', regions)] : []),
+        ...(c.serverBreakers ? per('breakers_open_', regions) : []),
         ...['oversold_units', 'acked_orders_lost', 'units_sold_recorded', 'audit_incomplete'],
         ...hist('catalog_staleness_ms', 'spike_checkout_ms'),
         // fulfilment is a work/queue-server fed jobs by the app servers; inventory is Raft or an async primary
