@@ -93,11 +93,13 @@ test('a name that depends on the config follows it: netflix-encoding with anothe
   assert.ok(!declaredMetrics(changed.variants[0]).has('throughput_n720'));
 });
 
-test('per-node names are declared for the nodes of the topology', () => {
-  const s = load('consistency-spectrum');
-  const quorum = s.variants.find((v) => v.system.process === 'state/quorum-store')!;
-  assert.ok(declaredMetrics(quorum).has('divergent_buckets_n1'));
-  assert.ok(!declaredMetrics(quorum).has('divergent_buckets_n99'));
+test('per-node names are declared for the nodes of the topology, when the config turns them on', () => {
+  const s = load('anti-entropy');
+  const fixed = declaredMetrics(s.variants.find((v) => v.name === 'fixed')!);
+  assert.ok(fixed.has('divergent_buckets_n3'));
+  assert.ok(!fixed.has('divergent_buckets_n4'));
+  // naive runs no anti-entropy: no Merkle trees to compare
+  assert.ok(!declaredMetrics(s.variants.find((v) => v.name === 'naive')!).has('divergent_buckets_n1'));
 });
 
 test('patterns match one name part; the closest names come by edit distance', () => {
