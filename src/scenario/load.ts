@@ -254,9 +254,10 @@ function validatePeers(variants: ResolvedVariant[], file: string): void {
  * its config and servers) and its checks'.
  */
 export function declaredMetrics(v: ResolvedVariant): MetricCatalog {
-  const catalog = new MetricCatalog().add(runnerMetrics(v));
+  const scope = { variant: v, servers: serverNames(v) };
+  const catalog = new MetricCatalog().add(runnerMetrics(scope));
   const proc = processes[v.system.process];
-  if (proc !== undefined) catalog.add(proc.metrics(v.system.config ?? {}, { variant: v, servers: serverNames(v) }));
+  if (proc !== undefined) catalog.add(proc.metrics(v.system.config ?? {}, scope));
   for (const c of v.checks) {
     const entry = checks[c.name];
     if (entry !== undefined) catalog.add(entry.produces(c, v));

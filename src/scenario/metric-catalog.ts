@@ -57,9 +57,12 @@ export const RUNNER_METRICS: readonly string[] = ['ops_ok', 'ops_fail', 'ops_inf
  */
 export const OPERATION_METRICS: readonly string[] = ['ops_invoked', 'ops_retried', 'retries_refused_by_budget', ...hist('latency_ms'), 'messages_per_op', 'availability'];
 
-/** The runner's and the workload's metrics for a variant. */
-export function runnerMetrics(v: ResolvedVariant): string[] {
-  const w = v.workload;
+/**
+ * The runner's and the workload's metrics for a variant (a per-node one would use scope.servers, as
+ * processes' declarations do).
+ */
+export function runnerMetrics(scope: MetricScope): string[] {
+  const w = scope.variant.workload;
   const sendsOperations = w.type !== 'script' || (w.script?.length ?? 0) > 0;
   return [...RUNNER_METRICS, ...(sendsOperations ? OPERATION_METRICS : [])];
 }
