@@ -88,11 +88,15 @@ export class MetricCatalog {
     return [...[...this.names].sort(), ...this.patterns.map((p) => p.pattern)];
   }
 
-  /** The known names (and patterns) closest to `name`, closest first. */
+  /**
+   * The known names (and patterns) closest to `name`, closest first: up to n within an edit distance
+   * of a third of its length, or the 3 closest when none is that close.
+   */
   closest(name: string, n = 5): string[] {
     const scored = this.list().map((k) => ({ k, d: editDistance(name, k) }));
     scored.sort((a, b) => a.d - b.d || a.k.localeCompare(b.k));
-    return scored.slice(0, n).map((x) => x.k);
+    const near = scored.filter((x) => x.d <= Math.max(2, Math.ceil(name.length / 3)));
+    return (near.length > 0 ? near.slice(0, n) : scored.slice(0, 3)).map((x) => x.k);
   }
 }
 
