@@ -6,7 +6,7 @@ import { closeSync, openSync, readdirSync, readFileSync, writeSync, writeFileSyn
 import { parseScenario, ScenarioError, type Scenario } from '../scenario/index.js';
 import type { ResolvedVariant } from '../scenario/schema.js';
 
-export function loadScenarioFile(file: string, set: readonly string[] = []): { scenario: Scenario; text: string } {
+export function loadScenarioFile(file: string, set: readonly string[] = [], opts: { checkMetricNames?: boolean } = {}): { scenario: Scenario; text: string } {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -15,7 +15,7 @@ export function loadScenarioFile(file: string, set: readonly string[] = []): { s
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String((e as Error).message);
     throw new ScenarioError(file, '', `a readable scenario file (${why})`);
   }
-  return { scenario: parseScenario(text, file, { set }), text };
+  return { scenario: parseScenario(text, file, { set, ...opts }), text };
 }
 
 /** The file names in a folder given on the command line, or a ScenarioError naming the option. */

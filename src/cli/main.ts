@@ -18,7 +18,7 @@ import { shrinkCommand } from './shrink.js';
 import { maelstromCommand } from './maelstrom.js';
 import { clusterCommand } from './cluster.js';
 import { isNodeStartError } from '../node/kv-node.js';
-import { checks, formatTable, isScenarioError, processes, runVariants, ScenarioError, type VariantReport } from '../scenario/index.js';
+import { checks, declaredMetrics, formatTable, isScenarioError, processes, runVariants, ScenarioError, type Scenario, type VariantReport } from '../scenario/index.js';
 import { LineWriter, loadScenarioFile, readableDir, parseSeed, perVariantFile, selectVariants, writableFile, writeJson } from './io.js';
 import { formatSweep, parseSeedRange, summarizeSweep, sweepAsExpected, sweepJson, sweepRuns, type VariantSummary } from './sweep.js';
 import { reportInputFromRuns, writeHtmlReport, type CapturedRunResult } from '../web/index.js';
@@ -112,6 +112,25 @@ function runFile(file: string, o: RunOpts): VariantReport[] {
     if (!o.quiet) process.stdout.write(`\nwrote ${html} (${Math.ceil(bytes / 1024)} KB, self-contained): open it in a browser\n`);
   }
   return reports;
+}
+
+/** Each variant's declared metrics, several to a line; <part> marks a name family. */
+export function formatDeclaredMetrics(scenario: Scenario): string {
+  const out: string[] = [`${scenario.name}: the metrics each variant declares (checks, metrics.show and metrics.chart may name these)`];
+  for (const v of scenario.variants) {
+    const names = declaredMetrics(v).list();
+    out.push('', `${v.name} (${v.system.process}, ${names.length} names):`);
+    let line = ' ';
+    for (const n of names) {
+      if (line.length + n.length + 1 > 100 && line.trim() !== '') {
+        out.push(line);
+        line = ' ';
+      }
+      line += ` ${n}`;
+    }
+    if (line.trim() !== '') out.push(line);
+  }
+  return out.join('\n');
 }
 
 function scenariosDir(): string {
@@ -292,8 +311,18 @@ export function buildProgram(): Command {
 
   program
     .command('list')
-    .description('List the processes a scenario can run and the checks it can name.')
-    .action(() => {
+    .description('List the processes a scenario can run and the checks it can name; with a scenario file, the metrics each of its variants declares (the names checks, metrics.show and metrics.chart can use).')
+    .argument('[scenario.yaml]', 'a scenario file: list the metrics its variants declare')
+    .option('--set <path=value>', setHelp, collect)
+    .addHelpText('after', '\nExample: pillars list scenarios/usl.yaml --set system.config.phases.0.concurrency=4')
+    .action((file: string | undefined, o: { set?: string[] }) => {
+      if (file !== undefined) {
+        // A file whose checks name an unknown metric still lists: this is where to find the right name.
+        const { scenario } = loadScenarioFile(file, o.set, { checkMetricNames: false });
+        process.stdout.write(formatDeclaredMetrics(scenario) + '\n');
+        return;
+      }
+      if (o.set !== undefined) throw new ScenarioError('(command line)', '--set', 'a scenario file to apply it to');
       const w = Math.max(...[...Object.keys(processes), ...Object.keys(checks)].map((k) => k.length));
       process.stdout.write('processes (system.process):\n');
       for (const [k, p] of Object.entries(processes)) process.stdout.write(`  ${k.padEnd(w)}  ${p.description}\n`);

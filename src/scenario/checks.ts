@@ -12,6 +12,7 @@ import type { ResolvedVariant } from './schema.js';
 import { fitUsl, queueServerConfigSchema } from '../work/index.js';
 import { auditSagaPayment, checkAtomicity, registerHistory, twoPhaseCommitConfigSchema } from '../truth/index.js';
 import { checkTxns, describeTxnAnomaly } from '../check/index.js';
+import type { MetricDecl } from './metric-catalog.js';
 
 export interface RunFacts {
   /** What each server's process said about itself at the end of the run (describe()). */
@@ -37,6 +38,11 @@ export interface CheckEntry {
   params: z.ZodType;
   needsHistory: boolean;
   run(facts: RunFacts, params: any): CheckVerdict;
+  /**
+   * The metrics the check adds to the run's flat metrics (its verdict's `metrics`), given its parsed
+   * parameters; load time checks metric names against these (see metric-catalog.ts).
+   */
+  produces(params: any, variant: ResolvedVariant): readonly MetricDecl[];
 }
 
 export const checks: Record<string, CheckEntry> = {
@@ -44,6 +50,7 @@ export const checks: Record<string, CheckEntry> = {
     description: 'measured mean wait and P(wait) of a work/queue-server agree with the Erlang C formula',
     params: z.object({ name: z.string(), tolerance: z.number().positive().max(1).default(0.03) }).strict(),
     needsHistory: false,
+    produces: () => ['erlang_c_p_wait', 'erlang_c_mean_wait_ms', 'measured_p_wait', 'measured_mean_wait_ms', 'mean_wait_error', 'p_wait_error'],
     run(facts, params: { tolerance: number }) {
       const v = facts.variant;
       if (v.system.process !== 'work/queue-server') return { ok: false, error: true, detail: 'erlang-c needs system.process work/queue-server' };
@@ -67,6 +74,7 @@ export const checks: Record<string, CheckEntry> = {
     description: 'every acknowledged broadcast value is in every node\'s final read',
     params: z.object({ name: z.string() }).strict(),
     needsHistory: true,
+    produces: () => ['acked_broadcasts', 'lost_values', 'lost_deliveries', 'unread_nodes', 'messages_per_broadcast'],
     run(facts) {
       const out = checkBroadcastComplete(facts.history!, facts.servers);
       const broadcasts = facts.history!.events.filter((e) => e.type === 'invoke' && e.f === 'broadcast').length;
@@ -78,6 +86,7 @@ export const checks: Record<string, CheckEntry> = {
     description: 'the client history is linearizable under a model (register, kv or bank), info operations included',
     params: z.object({ name: z.string(), model: z.enum(['register', 'kv', 'bank']).default('kv') }).strict(),
     needsHistory: true,
+    produces: () => ['linearizable'],
     run(facts, p: { model: string }) {
       const r = checkLinearizable(facts.history!.events, models[p.model]);
       const summary = `${r.operations} operations over ${r.keys} ${r.keys === 1 ? 'group' : 'keys'}, ${r.steps} search steps`;
@@ -89,6 +98,7 @@ export const checks: Record<string, CheckEntry> = {
     description: 'an account never ends below its floor (judged on its last successful read)',
     params: z.object({ name: z.string(), account: z.string(), floor: z.number().default(0) }).strict(),
     needsHistory: true,
+    produces: () => ['final_balance', 'approved_withdrawals', 'refused_withdrawals'],
     run(facts, p: { account: string; floor: number }) {
       return checkBalanceFloor(facts.history!, p.account, p.floor);
     },
@@ -97,6 +107,7 @@ export const checks: Record<string, CheckEntry> = {
     description: 'the last successful read of a key returned this value (e.g. a payment counted exactly once)',
     params: z.object({ name: z.string(), key: z.string(), equals: z.unknown() }).strict(),
     needsHistory: true,
+    produces: () => ['final_value'],
     run(facts, p: { key: string; equals: unknown }) {
       let last: unknown;
       let seen = false;
@@ -116,6 +127,7 @@ export const checks: Record<string, CheckEntry> = {
     description: 'no two acknowledged increments of a key answered the same value (none was lost)',
     params: z.object({ name: z.string() }).strict(),
     needsHistory: true,
+    produces: () => ['acked_increments', 'lost_acked_increments'],
     run(facts) {
       return checkNoLostIncrements(facts.history!);
     },
@@ -124,6 +136,7 @@ export const checks: Record<string, CheckEntry> = {
     description: "no two nodes decided differently at the same position (a log index, a sequence number) of their describe().replicas; a node may lag, never disagree. Nodes that report no replicas (a Byzantine one) are left out. Also messages per decision, from the replica_messages and agreement_messages counters",
     params: z.object({ name: z.string() }).strict(),
     needsHistory: false,
+    produces: () => ['decisions', 'disagreeing_decisions', 'messages_per_decision', 'agreement_messages_per_decision'],
     run(facts) {
       // position -> the versions decided there, with the first node seen deciding each
       const at = new Map<string, Map<string, string>>();
@@ -160,6 +173,7 @@ export const checks: Record<string, CheckEntry> = {
     description: 'fit the USL to the throughput_n<N> metrics of a run and recover the given alpha and beta within a tolerance',
     params: z.object({ name: z.string(), alpha: z.number().min(0).max(1), beta: z.number().min(0).lt(1), tolerance: z.number().positive().default(0.1) }).strict(),
     needsHistory: false,
+    produces: () => ['fitted_alpha', 'fitted_beta', 'fitted_n_star'],
     run(facts, p: { alpha: number; beta: number; tolerance: number }) {
       const points = Object.entries(facts.flat)
         .map(([k, x]) => [/^throughput_n(\d+)$/.exec(k), x] as const)
@@ -178,6 +192,7 @@ export const checks: Record<string, CheckEntry> = {
     description: 'at the end of the run, every node meant to hold a key holds it, at the same version (from the processes\' describe())',
     params: z.object({ name: z.string() }).strict(),
     needsHistory: false,
+    produces: () => ['divergent_keys', 'keys_replicated'],
     run(facts) {
       const versions = new Map<string, Map<string, string>>();
       const holders = new Map<string, readonly string[]>();
@@ -206,6 +221,7 @@ export const checks: Record<string, CheckEntry> = {
     description: 'no read (begun after fromMs) returns a value older than a write acknowledged before the read began (writes need unique values)',
     params: z.object({ name: z.string(), max: z.number().nonnegative().default(0), fromMs: z.number().nonnegative().default(0) }).strict(),
     needsHistory: true,
+    produces: () => ['stale_reads', 'stale_read_rate'],
     run(facts, p: { max: number; fromMs: number }) {
       const writes = new Map<string, { invoke: number; complete: number; value: unknown }[]>();
       const reads: { key: string; invoke: number; value: unknown }[] = [];
@@ -234,6 +250,7 @@ export const checks: Record<string, CheckEntry> = {
     description: 'every acknowledged add that was not removed is in each node\'s final read of the cart, and no removed item is (needs finalReads)',
     params: z.object({ name: z.string() }).strict(),
     needsHistory: true,
+    produces: () => ['adds', 'removes', 'lost_adds', 'zombie_items'],
     run(facts) {
       const added = new Set<string>();
       const removed = new Set<string>();
@@ -264,6 +281,7 @@ export const checks: Record<string, CheckEntry> = {
     description: 'operations (of one kind, with f) answered ok per second within [fromMs, toMs) reach min, e.g. after a trigger has passed',
     params: z.object({ name: z.string(), f: z.string().optional(), fromMs: z.number().nonnegative(), toMs: z.number().positive().optional(), min: z.number().nonnegative() }).strict(),
     needsHistory: true,
+    produces: (p: { f?: string }) => [p.f === undefined ? 'goodput_per_sec' : `goodput_${p.f}_per_sec`],
     run(facts, p: { f?: string; fromMs: number; toMs?: number; min: number }) {
       const toMs = p.toMs ?? facts.variant.workload.durationMs;
       const from = p.fromMs * NANOS_PER_MS;
@@ -279,6 +297,7 @@ export const checks: Record<string, CheckEntry> = {
     description: 'every order of truth/saga-payment ended all or nothing: completed orders reserved, charged and shipped once; failed ones hold no units, no charge, no shipment (counts units leaked, double charges, ...)',
     params: z.object({ name: z.string() }).strict(),
     needsHistory: false,
+    produces: () => ['orders_completed', 'orders_failed', 'orders_compensated', 'orders_unfinished', 'orders_lost', 'units_leaked', 'double_charges', 'charged_not_completed', 'double_shipments', 'shipped_not_completed', 'completed_missing_steps', 'compensations_run'],
     run(facts) {
       if (facts.variant.system.process !== 'truth/saga-payment') return { ok: false, error: true, detail: 'saga-all-or-nothing needs system.process truth/saga-payment' };
       return auditSagaPayment(facts.described ?? new Map(), facts.variant.system.config, facts.flat);
@@ -288,6 +307,7 @@ export const checks: Record<string, CheckEntry> = {
     description: 'no transfer of truth/two-phase-commit is half-applied (committed at one shard, refused or aborted at another) and money is conserved across shards; reports committed, aborted and in-doubt transactions, lock-held and blocked times',
     params: z.object({ name: z.string() }).strict(),
     needsHistory: false,
+    produces: () => ['txns_committed', 'txns_aborted', 'txns_in_doubt', 'txns_half_applied', 'money_delta', 'money_owed', 'lock_held_ms_max', 'lock_held_ms_total', 'blocked_ms_max', 'blocked_ms_total', 'refused_locked', 'refused_by_in_doubt'],
     run(facts) {
       const v = facts.variant;
       if (v.system.process !== 'truth/two-phase-commit') return { ok: false, error: true, detail: 'atomicity needs system.process truth/two-phase-commit' };
@@ -299,6 +319,7 @@ export const checks: Record<string, CheckEntry> = {
     description: "the transactions the system recorded (register reads and writes with their values: truth/two-phase-commit's balances) form no dependency cycle, Elle-style over ww/wr/rw edges (realtime: true adds real-time order: strict serializability); the witness cycle in the detail",
     params: z.object({ name: z.string(), realtime: z.boolean().default(false) }).strict(),
     needsHistory: false,
+    produces: () => ['serializable', 'txns_checked'],
     run(facts, p: { realtime: boolean }) {
       const txns = registerHistory(facts.described);
       if (txns === undefined) return { ok: false, error: true, detail: 'no process recorded transactions (the shard replicas of truth/two-phase-commit describe theirs)' };
@@ -314,6 +335,7 @@ export const checks: Record<string, CheckEntry> = {
     description: 'a metric of the run lies within bounds, e.g. { name: metric, metric: ops_fail, max: 0 }',
     params: z.object({ name: z.string(), metric: z.string(), min: z.number().optional(), max: z.number().optional() }).strict(),
     needsHistory: false,
+    produces: () => [],
     run(facts, p: { metric: string; min?: number; max?: number }) {
       const v = facts.flat[p.metric];
       // A bound on a metric nobody reported would hold vacuously (a typo, or a system that does not count it).
@@ -330,6 +352,7 @@ export const checks: Record<string, CheckEntry> = {
       .strict()
       .refine((p) => p.maxRatio !== undefined || p.minRatio !== undefined, { message: 'maxRatio, minRatio or both', path: ['maxRatio'] }),
     needsHistory: false,
+    produces: (p: { metric: string; of: string }) => [`${p.metric}_vs_${p.of}`],
     run(facts, p: { metric: string; of: string; ofMetric?: string; maxRatio?: number; minRatio?: number }) {
       const theirName = p.ofMetric ?? p.metric;
       const mine = facts.flat[p.metric];

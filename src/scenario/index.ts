@@ -1,5 +1,6 @@
 /** Scenarios: the schema and loader, workloads, the runner, reports. */
-export { parseScenario, ScenarioError, isScenarioError, deepMerge, checkLabel, peersOf, withPeers, type Scenario, type ParseOptions } from './load.js';
+export { parseScenario, ScenarioError, isScenarioError, deepMerge, checkLabel, peersOf, withPeers, declaredMetrics, undeclaredMetrics, type Scenario, type ParseOptions } from './load.js';
+export { MetricCatalog, RUNNER_METRICS, OPERATION_METRICS, HISTOGRAM_SUFFIXES, runnerMetrics, hist, per, pattern, editDistance, type MetricDecl, type MetricScope, type MetricPattern } from './metric-catalog.js';
 export { runVariant, runVariants, judge, type RunOptions, type RunResult } from './runner.js';
 export { formatTable, type VariantReport, type CheckReport } from './report.js';
 export { processes, type ProcessEntry } from './processes.js';

@@ -8,6 +8,7 @@ import { nodeRefsIn, type FoundNodeRef } from '../runtime/node-ref.js';
 import { checks } from './checks.js';
 import { processes } from './processes.js';
 import { fileSchema, resolvedSchema, type Expectation, type ResolvedVariant } from './schema.js';
+import { MetricCatalog, runnerMetrics } from './metric-catalog.js';
 
 export class ScenarioError extends Error {
   constructor(
@@ -93,6 +94,11 @@ export interface ParseOptions {
    * variant. The value is read as YAML (a number, a string, a list, a mapping).
    */
   set?: readonly string[];
+  /**
+   * Check every metric the checks, metrics.show and metrics.chart name against the metrics the
+   * variants declare (default true); `pillars list <scenario>` turns it off to show the names.
+   */
+  checkMetricNames?: boolean;
 }
 
 export function parseScenario(text: string, file: string, opts: ParseOptions = {}): Scenario {
@@ -120,6 +126,7 @@ export function parseScenario(text: string, file: string, opts: ParseOptions = {
   }
   const variants: ResolvedVariant[] = [];
   const misses = new Map<SetOverride, string>();
+  const whereOf = new Map<string, (path: Path) => string>();
   for (const [vname, override] of Object.entries(overrides)) {
     if (!isObject(override)) throw new ScenarioError(file, `variants.${vname}`, 'a mapping of overrides');
     const merged = deepMerge(base, { ...override, name: vname }) as Record<string, unknown>;
@@ -144,11 +151,13 @@ export function parseScenario(text: string, file: string, opts: ParseOptions = {
     const v = validateSemantics(parsed.data as unknown as RawVariant, where, file);
     if (mine.length > 0) v.overrides = mine.map((s) => s.text);
     variants.push(v);
+    whereOf.set(vname, where);
   }
   for (const [set, why] of misses) {
     if (!variants.some((v) => v.overrides?.includes(set.text))) throw new ScenarioError('(command line)', `--set ${set.text}`, why);
   }
   validatePeers(variants, file);
+  if (opts.checkMetricNames !== false) validateMetricNames(variants, whereOf, file);
   return { file, name: raw.name as string, description: raw.description as string | undefined, variants };
 }
 
@@ -239,6 +248,65 @@ function validatePeers(variants: ResolvedVariant[], file: string): void {
     state.set(name, 'done');
   };
   for (const v of variants) visit(v.name, []);
+}
+
+/**
+ * Every metric a variant can report, declared before it runs: the runner's own, its process's (for
+ * its config and servers) and its checks'.
+ */
+export function declaredMetrics(v: ResolvedVariant): MetricCatalog {
+  const scope = { variant: v, servers: serverNames(v) };
+  const catalog = new MetricCatalog().add(runnerMetrics(scope));
+  const proc = processes[v.system.process];
+  if (proc !== undefined) catalog.add(proc.metrics(v.system.config ?? {}, scope));
+  for (const c of v.checks) {
+    const entry = checks[c.name];
+    if (entry !== undefined) catalog.add(entry.produces(c, v));
+  }
+  return catalog;
+}
+
+/** The metrics a run of `v` reported that it does not declare: none, unless a declaration is missing. */
+export function undeclaredMetrics(v: ResolvedVariant, reported: Readonly<Record<string, number>>, catalog: MetricCatalog = declaredMetrics(v)): string[] {
+  return Object.keys(reported).filter((k) => !catalog.has(k));
+}
+
+/**
+ * Every metric a check bounds or compares, and every metric the table shows or charts, is one some
+ * variant declares: a misspelt name fails here, at load time, not as a run that cannot be judged.
+ * `metric` checks against their own variant; compare's ofMetric (or metric) against the `of` variant;
+ * show and chart (one table for all variants) against any variant of the file.
+ */
+function validateMetricNames(variants: ResolvedVariant[], whereOf: Map<string, (path: Path) => string>, file: string): void {
+  const catalogs = new Map(variants.map((v) => [v.name, declaredMetrics(v)]));
+  const any = new MetricCatalog();
+  for (const c of catalogs.values()) any.add([...c.names, ...c.patterns]);
+  const unknown = (v: ResolvedVariant, path: Path, name: string, catalog: MetricCatalog, whose: string): never => {
+    const near = catalog.closest(name);
+    throw new ScenarioError(
+      file,
+      whereOf.get(v.name)!(path),
+      `a metric ${whose} reports, got "${name}"${near.length > 0 ? `; closest known: ${near.join(', ')}` : ''} (pillars list ${file} shows them all)`,
+    );
+  };
+  for (const v of variants) {
+    const mine = catalogs.get(v.name)!;
+    v.checks.forEach((c, i) => {
+      if (c.name !== 'metric' && c.name !== 'compare') return;
+      const p = c as unknown as { metric: string; of?: string; ofMetric?: string };
+      if (!mine.has(p.metric)) unknown(v, ['checks', i, 'metric'], p.metric, mine, `variant ${v.name}`);
+      if (c.name === 'compare') {
+        const theirs = catalogs.get(p.of!)!;
+        const name = p.ofMetric ?? p.metric;
+        if (!theirs.has(name)) unknown(v, ['checks', i, p.ofMetric === undefined ? 'metric' : 'ofMetric'], name, theirs, `variant ${p.of}`);
+      }
+    });
+    for (const field of ['show', 'chart'] as const) {
+      v.metrics[field]?.forEach((name, i) => {
+        if (!any.has(name)) unknown(v, ['metrics', field, i], name, any, 'a variant of this file');
+      });
+    }
+  }
 }
 
 /**

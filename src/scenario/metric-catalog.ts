@@ -1,0 +1,112 @@
+/**
+ * The metrics a variant can report, declared before it runs: the workload's and the simulator's own
+ * (RUNNER_METRICS), its process's (ProcessEntry.metrics) and its checks' (CheckEntry.produces). A
+ * check or a table that names a metric nobody declares is a typo caught at load time, not a run that
+ * passes by accident.
+ *
+ * Where a new metric must be declared: a counter, gauge or histogram a process records goes in its
+ * entry's `metrics` in processes.ts; one the workload client, the world or runner.ts records goes in
+ * RUNNER_METRICS or OPERATION_METRICS here; one a check returns goes in its entry's `produces` in
+ * checks.ts.
+ */
+import type { ResolvedVariant } from './schema.js';
+
+/** What a declaration can see: the variant (its workload, topology, ...) and its server names. */
+export interface MetricScope {
+  variant: ResolvedVariant;
+  servers: readonly string[];
+}
+
+/** A family of names whose middle part is open, e.g. `requests_to_<backend>`. */
+export interface MetricPattern {
+  pattern: string;
+  re: RegExp;
+}
+
+export type MetricDecl = string | MetricPattern;
+
+/**
+ * A name with `<part>` placeholders, each matching letters, digits, _ and -: for names the code
+ * builds from values no configuration lists. Prefer exact names built from the config.
+ */
+export function pattern(text: string): MetricPattern {
+  const parts = text.split(/<[^>]+>/).map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return { pattern: text, re: new RegExp(`^${parts.join('[A-Za-z0-9_-]+')}$`) };
+}
+
+/** The flat names of a histogram (see MetricsRegistry.flatten). */
+export const HISTOGRAM_SUFFIXES = ['count', 'mean', 'p50', 'p90', 'p99', 'p999', 'max'] as const;
+export function hist(...names: string[]): string[] {
+  return names.flatMap((n) => HISTOGRAM_SUFFIXES.map((s) => `${n}_${s}`));
+}
+
+/** One name per item: `per('requests_to_', nodes)`, `per('browse_ok_', regions)`. */
+export function per(prefix: string, items: readonly string[], suffix = ''): string[] {
+  return items.map((x) => `${prefix}${x}${suffix}`);
+}
+
+/**
+ * The simulator's own metrics, reported by every run: the network's counters and crashes (world.ts),
+ * and the outcome counters every workload client zeroes at start (workload.ts).
+ */
+export const RUNNER_METRICS: readonly string[] = ['ops_ok', 'ops_fail', 'ops_info', 'net_sent', 'net_dropped', 'net_duplicated', 'crashes'];
+
+/**
+ * The metrics of a workload that sends operations (workload.ts), and what runner.ts derives from
+ * them: not declared for a system that generates its own load (a script workload of no steps).
+ */
+export const OPERATION_METRICS: readonly string[] = ['ops_invoked', 'ops_retried', 'retries_refused_by_budget', ...hist('latency_ms'), 'messages_per_op', 'availability'];
+
+/**
+ * The runner's and the workload's metrics for a variant (a per-node one would use scope.servers, as
+ * processes' declarations do).
+ */
+export function runnerMetrics(scope: MetricScope): string[] {
+  const w = scope.variant.workload;
+  const sendsOperations = w.type !== 'script' || (w.script?.length ?? 0) > 0;
+  return [...RUNNER_METRICS, ...(sendsOperations ? OPERATION_METRICS : [])];
+}
+
+export class MetricCatalog {
+  readonly names = new Set<string>();
+  readonly patterns: MetricPattern[] = [];
+
+  add(decls: Iterable<MetricDecl>): this {
+    for (const d of decls) {
+      if (typeof d === 'string') this.names.add(d);
+      else if (!this.patterns.some((p) => p.pattern === d.pattern)) this.patterns.push(d);
+    }
+    return this;
+  }
+
+  has(name: string): boolean {
+    return this.names.has(name) || this.patterns.some((p) => p.re.test(name));
+  }
+
+  /** Every exact name, sorted, then every pattern. */
+  list(): string[] {
+    return [...[...this.names].sort(), ...this.patterns.map((p) => p.pattern)];
+  }
+
+  /**
+   * The known names (and patterns) closest to `name`, closest first: up to n within an edit distance
+   * of a third of its length, or the 3 closest when none is that close.
+   */
+  closest(name: string, n = 5): string[] {
+    const scored = this.list().map((k) => ({ k, d: editDistance(name, k) }));
+    scored.sort((a, b) => a.d - b.d || a.k.localeCompare(b.k));
+    const near = scored.filter((x) => x.d <= Math.max(2, Math.ceil(name.length / 3)));
+    return (near.length > 0 ? near.slice(0, n) : scored.slice(0, 3)).map((x) => x.k);
+  }
+}
+
+/** Levenshtein distance. */
+export function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur.push(Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    prev = cur;
+  }
+  return prev[b.length];
+}
