@@ -98,7 +98,7 @@ test('sweep: runs every seed on worker threads and summarises, with replay comma
   const r = pillars('sweep', scenario('broadcast.yaml'), '--seeds', '1..6', '--variant', 'naive');
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /broadcast: 6 runs/);
-  assert.match(r.out, /naive \(expect fail\): 6\/6 as expected/);
+  assert.match(r.out, /naive \(expect fail: broadcast-complete\): 6\/6 as expected/);
   assert.ok(r.out.includes(`checks failed on 6 seeds; the first: pillars run ${scenario('broadcast.yaml')} --variant naive --seed 1`));
   const path = join(tmp, 'healed2.yaml');
   writeFileSync(path, valid.replace(/faults:\n  - at: 2000\n    for: 5000\n    partition: \[\[n1, n2\], \[n3, n4, n5\]\]\n/, 'faults: []\n'));
