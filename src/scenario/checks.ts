@@ -311,16 +311,22 @@ export const checks: Record<string, CheckEntry> = {
     },
   },
   metric: {
-    description: 'a metric of the run lies within bounds, e.g. { name: metric, metric: ops_fail, max: 0 }',
-    params: z.object({ name: z.string(), metric: z.string(), min: z.number().optional(), max: z.number().optional() }).strict(),
+    description:
+      'a metric of the run lies within bounds, e.g. { name: metric, metric: ops_fail, max: 0 }; plus adds other metrics of the same run to the bounds, e.g. { name: metric, metric: wait_ms_write_max, max: 250, plus: [wait_ms_read_max] }',
+    params: z.object({ name: z.string(), metric: z.string(), min: z.number().optional(), max: z.number().optional(), plus: z.array(z.string()).min(1).optional() }).strict(),
     needsHistory: false,
-    run(facts, p: { metric: string; min?: number; max?: number }) {
+    run(facts, p: { metric: string; min?: number; max?: number; plus?: string[] }) {
       const v = facts.flat[p.metric];
       // A bound on a metric nobody reported would hold vacuously (a typo, or a system that does not count it).
-      if (v === undefined) return { ok: false, error: true, detail: `${p.metric} was not reported by this run (known: ${Object.keys(facts.flat).filter((k) => !k.includes('_p9') && !k.includes('_p5')).slice(0, 12).join(', ')}, ...)` };
-      const ok = (p.min === undefined || v >= p.min) && (p.max === undefined || v <= p.max);
-      const bounds = [p.min !== undefined ? `>= ${p.min}` : '', p.max !== undefined ? `<= ${p.max}` : ''].filter(Boolean).join(' and ');
-      return { ok, detail: `${p.metric} = ${v}, expected ${bounds || 'anything'}` };
+      const unknown = [p.metric, ...(p.plus ?? [])].find((m) => facts.flat[m] === undefined);
+      if (unknown !== undefined) return { ok: false, error: true, detail: `${unknown} was not reported by this run (known: ${Object.keys(facts.flat).filter((k) => !k.includes('_p9') && !k.includes('_p5')).slice(0, 12).join(', ')}, ...)` };
+      const extra = (p.plus ?? []).reduce((sum, m) => sum + facts.flat[m], 0);
+      const min = p.min === undefined ? undefined : p.min + extra;
+      const max = p.max === undefined ? undefined : p.max + extra;
+      const ok = (min === undefined || v >= min) && (max === undefined || v <= max);
+      const terms = p.plus === undefined ? '' : ` (${p.plus.map((m) => `${m} ${facts.flat[m]}`).join(' + ')} + ${p.max ?? p.min})`;
+      const bounds = [min !== undefined ? `>= ${round4(min)}` : '', max !== undefined ? `<= ${round4(max)}` : ''].filter(Boolean).join(' and ');
+      return { ok, detail: `${p.metric} = ${v}, expected ${bounds || 'anything'}${terms}` };
     },
   },
   compare: {
@@ -347,3 +353,7 @@ export const checks: Record<string, CheckEntry> = {
     },
   },
 };
+
+function round4(x: number): number {
+  return Number(x.toFixed(4));
+}
