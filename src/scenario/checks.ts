@@ -230,6 +230,57 @@ export const checks: Record<string, CheckEntry> = {
       return { ok: stale <= p.max, detail: `${stale} of ${reads.length} reads returned a value older than an acknowledged write (${(rate * 100).toFixed(2)}%)`, metrics: { stale_reads: stale, stale_read_rate: Number(rate.toFixed(5)) } };
     },
   },
+  'majority-available': {
+    description: "operations sent to nodes outside the scenario's cuts (isolate, the smaller sides of a partition, crash, pause) while they last succeed: at least min of them; the ones sent to a cut-off node are counted apart, as the cost of the cut (ops_cut_off, cut_cost: the share of all operations that failed on the cut-off side)",
+    params: z.object({ name: z.string(), min: z.number().min(0).max(1).default(1) }).strict(),
+    needsHistory: true,
+    run(facts, p: { min: number }) {
+      const v = facts.variant;
+      const endMs = v.workload.durationMs + v.workload.settleMs;
+      const cuts: { node: string; fromMs: number; toMs: number }[] = [];
+      for (const f of v.faults) {
+        const toMs = f.for === undefined ? Infinity : f.at + f.for;
+        const nodes: string[] = [];
+        if (f.isolate !== undefined) nodes.push(f.isolate);
+        if (f.crash !== undefined) nodes.push(f.crash);
+        if (f.pause !== undefined) nodes.push(f.pause);
+        if (f.crashMany !== undefined) nodes.push(...f.crashMany);
+        if (f.partition !== undefined) {
+          const largest = Math.max(...f.partition.map((g) => g.length));
+          const majority = f.partition.find((g) => g.length === largest)!;
+          for (const g of f.partition) if (g !== majority) nodes.push(...g);
+        }
+        for (const node of nodes) cuts.push({ node, fromMs: f.at, toMs });
+      }
+      if (v.nemesis !== undefined) return { ok: false, error: true, detail: 'majority-available reads the cuts from faults:, not from a random nemesis' };
+      if (cuts.some((c) => !facts.servers.includes(c.node))) return { ok: false, error: true, detail: `majority-available needs faults aimed at named servers (got ${cuts.map((c) => c.node).join(', ')})` };
+      let served = 0;
+      let ok = 0;
+      let cutOff = 0;
+      let cutOffFailed = 0;
+      for (const { invoke, complete } of facts.history!.operations()) {
+        const fromMs = invoke.time / NANOS_PER_MS;
+        const toMs = complete === undefined ? endMs : complete.time / NANOS_PER_MS;
+        const succeeded = complete?.type === 'ok';
+        // Sent to a node that was cut off at any moment of the operation: the majority side promised nothing.
+        if (cuts.some((c) => c.node === invoke.node && fromMs < c.toMs && toMs >= c.fromMs)) {
+          cutOff++;
+          if (!succeeded) cutOffFailed++;
+          continue;
+        }
+        served++;
+        if (succeeded) ok++;
+      }
+      const all = served + cutOff;
+      const availability = served === 0 ? 0 : ok / served;
+      const cost = all === 0 ? 0 : cutOffFailed / all;
+      return {
+        ok: served > 0 && availability >= p.min,
+        detail: `${ok} of ${served} operations outside the cuts succeeded (${availability.toFixed(4)}, expected >= ${p.min}); ${cutOff} sent to a cut-off node, ${cutOffFailed} of them failed: ${(cost * 100).toFixed(2)}% of all operations lost to the cut`,
+        metrics: { availability_majority_side: Number(availability.toFixed(5)), ops_cut_off: cutOff, cut_cost: Number(cost.toFixed(5)) },
+      };
+    },
+  },
   cart: {
     description: 'every acknowledged add that was not removed is in each node\'s final read of the cart, and no removed item is (needs finalReads)',
     params: z.object({ name: z.string() }).strict(),

@@ -500,6 +500,9 @@ test('consistency-spectrum.yaml: ONE is fast and stale, QUORUM consistent and av
   assert.ok(one.metrics.stale_reads > 0 && quorum.metrics.stale_reads === 0 && all.metrics.stale_reads === 0);
   assert.ok(one.metrics.availability > quorum.metrics.availability && quorum.metrics.availability > all.metrics.availability);
   assert.ok(one.metrics.latency_ms_p50 < quorum.metrics.latency_ms_p50 && quorum.metrics.latency_ms_p50 < all.metrics.latency_ms_p50);
+  // QUORUM serves everything the majority side is asked; what it loses is what was sent to the cut-off node.
+  assert.equal(quorum.metrics.availability_majority_side, 1);
+  assert.ok(quorum.metrics.cut_cost > 0 && all.metrics.availability_majority_side < 1);
 });
 
 test('anti-entropy.yaml: after a cut, replicas stay apart on keys nobody touches; Merkle anti-entropy brings them together', () => {
