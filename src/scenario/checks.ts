@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { NANOS_PER_MS, type History } from '../check/history.js';
+import type { WaitBatch } from '../check/queueing.js';
 import { checkBalanceFloor, checkNoLostIncrements, checkBroadcastComplete, checkErlangC, checkLinearizable, describeViolation, models, type CheckOutcome } from '../check/index.js';
 import { mean } from '../runtime/distribution.js';
 import type { MetricsRegistry } from '../sim/metrics.js';
@@ -41,10 +42,10 @@ export interface CheckEntry {
 
 export const checks: Record<string, CheckEntry> = {
   'erlang-c': {
-    description: 'measured mean wait and P(wait) of a work/queue-server agree with the Erlang C formula',
-    params: z.object({ name: z.string(), tolerance: z.number().positive().max(1).default(0.03) }).strict(),
+    description: 'measured mean wait and P(wait) of a work/queue-server agree with the Erlang C formula: within a relative tolerance, or, with confidence (e.g. 0.999), inside that confidence interval of batch means (the batches: the intervals of metrics.sampleEveryMs)',
+    params: z.object({ name: z.string(), tolerance: z.number().positive().max(1).default(0.03), confidence: z.number().gt(0).lt(1).optional() }).strict(),
     needsHistory: false,
-    run(facts, params: { tolerance: number }) {
+    run(facts, params: { tolerance: number; confidence?: number }) {
       const v = facts.variant;
       if (v.system.process !== 'work/queue-server') return { ok: false, error: true, detail: 'erlang-c needs system.process work/queue-server' };
       if (v.workload.type !== 'open' || v.workload.ratePerSec === undefined) return { ok: false, error: true, detail: 'erlang-c needs an open (Poisson) workload' };
@@ -53,6 +54,17 @@ export const checks: Record<string, CheckEntry> = {
       const wait = facts.metrics.histogram('wait_ms');
       const served = wait?.count ?? 0;
       if (served === 0) return { ok: false, detail: 'no job was served' };
+      let batches: WaitBatch[] | undefined;
+      if (params.confidence !== undefined) {
+        const series = (name: string) => facts.metrics.series.get(name)?.map((pt) => pt.v);
+        const [started, waited, waitMs] = [series('jobs_started'), series('jobs_started_waited'), series('wait_ms_total')];
+        if (started === undefined || waited === undefined || waitMs === undefined) return { ok: false, error: true, detail: 'erlang-c with confidence needs samples over time (metrics.sampleEveryMs) of a work/queue-server' };
+        batches = [];
+        for (let k = 1; k < started.length; k++) {
+          if (started[k] === started[k - 1]) continue; // after the last arrival
+          batches.push({ started: started[k] - started[k - 1], waited: waited[k] - waited[k - 1], waitMsSum: waitMs[k] - waitMs[k - 1] });
+        }
+      }
       return checkErlangC({
         servers: cfg.workers,
         offeredLoad: (v.workload.ratePerSec / 1000) * serviceMeanMs,
@@ -60,6 +72,8 @@ export const checks: Record<string, CheckEntry> = {
         measuredMeanWaitMs: wait!.mean,
         measuredWaitProbability: facts.metrics.counter('jobs_waited') / served,
         tolerance: params.tolerance,
+        batches,
+        confidence: params.confidence,
       });
     },
   },
