@@ -359,7 +359,7 @@ test('work-affinity.yaml: user_id % 4 drowns the celebrity\'s worker; bounded lo
 
 test('deadlock.yaml: three workers in a lock cycle freeze; timeouts move in fits; a wait-for graph breaks each cycle as it closes', () => {
   const run = runner('deadlock.yaml');
-  const [naive, timeout, fixed] = ['naive', 'timeout', 'fixed'].map(run);
+  const [naive, timeout, fixed] = ['naive', 'timeout', 'fixed'].map((n) => run(n));
   for (const r of [naive, timeout, fixed]) assert.equal(r.met, true, r.variant);
   assert.equal(naive.metrics.goodput_per_sec, 0);
   assert.ok(naive.metrics.ops_ok < 20, 'a handful of jobs, then nothing');
@@ -369,7 +369,7 @@ test('deadlock.yaml: three workers in a lock cycle freeze; timeouts move in fits
 
 test('starvation.yaml: strict priorities make writes wait seconds; aging bounds them and keeps reads ahead of FIFO', () => {
   const run = runner('starvation.yaml');
-  const [strict, fifo, aging] = ['naive', 'fifo', 'fixed'].map(run);
+  const [strict, fifo, aging] = ['naive', 'fifo', 'fixed'].map((n) => run(n));
   for (const r of [strict, fifo, aging]) assert.equal(r.met, true, r.variant);
   assert.ok(strict.metrics.wait_ms_write_p99 > 5 * aging.metrics.wait_ms_write_p99, `${strict.metrics.wait_ms_write_p99} vs ${aging.metrics.wait_ms_write_p99}`);
   assert.ok(strict.metrics.wait_ms_read_p50 < aging.metrics.wait_ms_read_p50, 'strict is best for the urgent class');
@@ -496,7 +496,7 @@ test('quorum-staleness.yaml: W + R <= N returns stale reads at a measured rate; 
 
 test('consistency-spectrum.yaml: ONE is fast and stale, QUORUM consistent and available, ALL consistent and not available', () => {
   const run = runner('consistency-spectrum.yaml');
-  const [one, quorum, all, async] = ['naive', 'fixed', 'all', 'async'].map(run);
+  const [one, quorum, all, async] = ['naive', 'fixed', 'all', 'async'].map((n) => run(n));
   for (const r of [one, quorum, all, async]) assert.equal(r.met, true, r.variant);
   // Asynchronous replication with failover: the most available, and stale.
   assert.ok(async.metrics.availability > 0.99 && async.metrics.stale_reads > 0);
