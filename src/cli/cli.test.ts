@@ -109,7 +109,7 @@ test('sweep: runs every seed on worker threads and summarises, with replay comma
 });
 
 test('a sweep of the deliberately broken Raft finds a failing seed, and its replay command reproduces it', () => {
-  // Seeds 1..200 hold two failures; the first is 59 (see the scenario file).
+  // Seeds 1..500 hold eight failures; the first is 59 (see the scenario file).
   const r = pillars('sweep', scenario('raft-chaos.yaml'), '--seeds', '57..60', '--variant', 'naive');
   const m = /checks failed on \d+ seeds; the first: pillars run (\S+) --variant naive --seed (\d+)/.exec(r.out);
   assert.ok(m !== null, r.out);

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { NANOS_PER_MS, type History } from '../check/history.js';
+import type { WaitBatch } from '../check/queueing.js';
 import { checkBalanceFloor, checkNoLostIncrements, checkBroadcastComplete, checkErlangC, checkLinearizable, describeViolation, models, type CheckOutcome } from '../check/index.js';
 import { mean } from '../runtime/distribution.js';
 import type { MetricsRegistry } from '../sim/metrics.js';
@@ -47,11 +48,14 @@ export interface CheckEntry {
 
 export const checks: Record<string, CheckEntry> = {
   'erlang-c': {
-    description: 'measured mean wait and P(wait) of a work/queue-server agree with the Erlang C formula',
-    params: z.object({ name: z.string(), tolerance: z.number().positive().max(1).default(0.03) }).strict(),
+    description: 'measured mean wait and P(wait) of a work/queue-server agree with the Erlang C formula: within a relative tolerance, or, with confidence (e.g. 0.999), inside that confidence interval of batch means (the batches: the intervals of metrics.sampleEveryMs)',
+    params: z.object({ name: z.string(), tolerance: z.number().positive().max(1).default(0.03), confidence: z.number().gt(0).lt(1).optional() }).strict(),
     needsHistory: false,
-    produces: () => ['erlang_c_p_wait', 'erlang_c_mean_wait_ms', 'measured_p_wait', 'measured_mean_wait_ms', 'mean_wait_error', 'p_wait_error'],
-    run(facts, params: { tolerance: number }) {
+    produces: (params: { confidence?: number }) => [
+      ...['erlang_c_p_wait', 'erlang_c_mean_wait_ms', 'measured_p_wait', 'measured_mean_wait_ms', 'mean_wait_error', 'p_wait_error'],
+      ...(params.confidence === undefined ? [] : ['mean_wait_ci_half_width', 'p_wait_ci_half_width', 'mean_wait_off_ci', 'p_wait_off_ci']),
+    ],
+    run(facts, params: { tolerance: number; confidence?: number }) {
       const v = facts.variant;
       if (v.system.process !== 'work/queue-server') return { ok: false, error: true, detail: 'erlang-c needs system.process work/queue-server' };
       if (v.workload.type !== 'open' || v.workload.ratePerSec === undefined) return { ok: false, error: true, detail: 'erlang-c needs an open (Poisson) workload' };
@@ -60,6 +64,17 @@ export const checks: Record<string, CheckEntry> = {
       const wait = facts.metrics.histogram('wait_ms');
       const served = wait?.count ?? 0;
       if (served === 0) return { ok: false, detail: 'no job was served' };
+      let batches: WaitBatch[] | undefined;
+      if (params.confidence !== undefined) {
+        const series = (name: string) => facts.metrics.series.get(name)?.map((pt) => pt.v);
+        const [started, waited, waitMs] = [series('jobs_started'), series('jobs_started_waited'), series('wait_ms_total')];
+        if (started === undefined || waited === undefined || waitMs === undefined) return { ok: false, error: true, detail: 'erlang-c with confidence needs samples over time (metrics.sampleEveryMs) of a work/queue-server' };
+        batches = [];
+        for (let k = 1; k < started.length; k++) {
+          if (started[k] === started[k - 1]) continue; // after the last arrival
+          batches.push({ started: started[k] - started[k - 1], waited: waited[k] - waited[k - 1], waitMsSum: waitMs[k] - waitMs[k - 1] });
+        }
+      }
       return checkErlangC({
         servers: cfg.workers,
         offeredLoad: (v.workload.ratePerSec / 1000) * serviceMeanMs,
@@ -67,6 +82,8 @@ export const checks: Record<string, CheckEntry> = {
         measuredMeanWaitMs: wait!.mean,
         measuredWaitProbability: facts.metrics.counter('jobs_waited') / served,
         tolerance: params.tolerance,
+        batches,
+        confidence: params.confidence,
       });
     },
   },
@@ -246,6 +263,58 @@ export const checks: Record<string, CheckEntry> = {
       return { ok: stale <= p.max, detail: `${stale} of ${reads.length} reads returned a value older than an acknowledged write (${(rate * 100).toFixed(2)}%)`, metrics: { stale_reads: stale, stale_read_rate: Number(rate.toFixed(5)) } };
     },
   },
+  'majority-available': {
+    description: "operations sent to nodes outside the scenario's cuts (isolate, the smaller sides of a partition, crash, pause) while they last succeed: at least min of them; the ones sent to a cut-off node are counted apart, as the cost of the cut (ops_cut_off, cut_cost: the share of all operations that failed on the cut-off side)",
+    params: z.object({ name: z.string(), min: z.number().min(0).max(1).default(1) }).strict(),
+    needsHistory: true,
+    produces: () => ['availability_majority_side', 'ops_cut_off', 'cut_cost'],
+    run(facts, p: { min: number }) {
+      const v = facts.variant;
+      const endMs = v.workload.durationMs + v.workload.settleMs;
+      const cuts: { node: string; fromMs: number; toMs: number }[] = [];
+      for (const f of v.faults) {
+        const toMs = f.for === undefined ? Infinity : f.at + f.for;
+        const nodes: string[] = [];
+        if (f.isolate !== undefined) nodes.push(f.isolate);
+        if (f.crash !== undefined) nodes.push(f.crash);
+        if (f.pause !== undefined) nodes.push(f.pause);
+        if (f.crashMany !== undefined) nodes.push(...f.crashMany);
+        if (f.partition !== undefined) {
+          const largest = Math.max(...f.partition.map((g) => g.length));
+          const majority = f.partition.find((g) => g.length === largest)!;
+          for (const g of f.partition) if (g !== majority) nodes.push(...g);
+        }
+        for (const node of nodes) cuts.push({ node, fromMs: f.at, toMs });
+      }
+      if (v.nemesis !== undefined) return { ok: false, error: true, detail: 'majority-available reads the cuts from faults:, not from a random nemesis' };
+      if (cuts.some((c) => !facts.servers.includes(c.node))) return { ok: false, error: true, detail: `majority-available needs faults aimed at named servers (got ${cuts.map((c) => c.node).join(', ')})` };
+      let served = 0;
+      let ok = 0;
+      let cutOff = 0;
+      let cutOffFailed = 0;
+      for (const { invoke, complete } of facts.history!.operations()) {
+        const fromMs = invoke.time / NANOS_PER_MS;
+        const toMs = complete === undefined ? endMs : complete.time / NANOS_PER_MS;
+        const succeeded = complete?.type === 'ok';
+        // Sent to a node that was cut off at any moment of the operation: the majority side promised nothing.
+        if (cuts.some((c) => c.node === invoke.node && fromMs < c.toMs && toMs >= c.fromMs)) {
+          cutOff++;
+          if (!succeeded) cutOffFailed++;
+          continue;
+        }
+        served++;
+        if (succeeded) ok++;
+      }
+      const all = served + cutOff;
+      const availability = served === 0 ? 0 : ok / served;
+      const cost = all === 0 ? 0 : cutOffFailed / all;
+      return {
+        ok: served > 0 && availability >= p.min,
+        detail: `${ok} of ${served} operations outside the cuts succeeded (${availability.toFixed(4)}, expected >= ${p.min}); ${cutOff} sent to a cut-off node, ${cutOffFailed} of them failed: ${(cost * 100).toFixed(2)}% of all operations lost to the cut`,
+        metrics: { availability_majority_side: Number(availability.toFixed(5)), ops_cut_off: cutOff, cut_cost: Number(cost.toFixed(5)) },
+      };
+    },
+  },
   cart: {
     description: 'every acknowledged add that was not removed is in each node\'s final read of the cart, and no removed item is (needs finalReads)',
     params: z.object({ name: z.string() }).strict(),
@@ -332,17 +401,23 @@ export const checks: Record<string, CheckEntry> = {
     },
   },
   metric: {
-    description: 'a metric of the run lies within bounds, e.g. { name: metric, metric: ops_fail, max: 0 }',
-    params: z.object({ name: z.string(), metric: z.string(), min: z.number().optional(), max: z.number().optional() }).strict(),
+    description:
+      'a metric of the run lies within bounds, e.g. { name: metric, metric: ops_fail, max: 0 }; plus adds other metrics of the same run to the bounds, e.g. { name: metric, metric: wait_ms_write_max, max: 250, plus: [wait_ms_read_max] }',
+    params: z.object({ name: z.string(), metric: z.string(), min: z.number().optional(), max: z.number().optional(), plus: z.array(z.string()).min(1).optional() }).strict(),
     needsHistory: false,
     produces: () => [],
-    run(facts, p: { metric: string; min?: number; max?: number }) {
+    run(facts, p: { metric: string; min?: number; max?: number; plus?: string[] }) {
       const v = facts.flat[p.metric];
       // A bound on a metric nobody reported would hold vacuously (a typo, or a system that does not count it).
-      if (v === undefined) return { ok: false, error: true, detail: `${p.metric} was not reported by this run (known: ${Object.keys(facts.flat).filter((k) => !k.includes('_p9') && !k.includes('_p5')).slice(0, 12).join(', ')}, ...)` };
-      const ok = (p.min === undefined || v >= p.min) && (p.max === undefined || v <= p.max);
-      const bounds = [p.min !== undefined ? `>= ${p.min}` : '', p.max !== undefined ? `<= ${p.max}` : ''].filter(Boolean).join(' and ');
-      return { ok, detail: `${p.metric} = ${v}, expected ${bounds || 'anything'}` };
+      const unknown = [p.metric, ...(p.plus ?? [])].find((m) => facts.flat[m] === undefined);
+      if (unknown !== undefined) return { ok: false, error: true, detail: `${unknown} was not reported by this run (known: ${Object.keys(facts.flat).filter((k) => !k.includes('_p9') && !k.includes('_p5')).slice(0, 12).join(', ')}, ...)` };
+      const extra = (p.plus ?? []).reduce((sum, m) => sum + facts.flat[m], 0);
+      const min = p.min === undefined ? undefined : p.min + extra;
+      const max = p.max === undefined ? undefined : p.max + extra;
+      const ok = (min === undefined || v >= min) && (max === undefined || v <= max);
+      const terms = p.plus === undefined ? '' : ` (${p.plus.map((m) => `${m} ${facts.flat[m]}`).join(' + ')} + ${p.max ?? p.min})`;
+      const bounds = [min !== undefined ? `>= ${round4(min)}` : '', max !== undefined ? `<= ${round4(max)}` : ''].filter(Boolean).join(' and ');
+      return { ok, detail: `${p.metric} = ${v}, expected ${bounds || 'anything'}${terms}` };
     },
   },
   compare: {
@@ -370,3 +445,7 @@ export const checks: Record<string, CheckEntry> = {
     },
   },
 };
+
+function round4(x: number): number {
+  return Number(x.toFixed(4));
+}

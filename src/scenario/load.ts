@@ -293,8 +293,9 @@ function validateMetricNames(variants: ResolvedVariant[], whereOf: Map<string, (
     const mine = catalogs.get(v.name)!;
     v.checks.forEach((c, i) => {
       if (c.name !== 'metric' && c.name !== 'compare') return;
-      const p = c as unknown as { metric: string; of?: string; ofMetric?: string };
+      const p = c as unknown as { metric: string; of?: string; ofMetric?: string; plus?: string[] };
       if (!mine.has(p.metric)) unknown(v, ['checks', i, 'metric'], p.metric, mine, `variant ${v.name}`);
+      p.plus?.forEach((m, j) => mine.has(m) || unknown(v, ['checks', i, 'plus', j], m, mine, `variant ${v.name}`));
       if (c.name === 'compare') {
         const theirs = catalogs.get(p.of!)!;
         const name = p.ofMetric ?? p.metric;

@@ -42,7 +42,7 @@ function workloadOps(scope: MetricScope): string[] {
 
 /** work/queue-server; `ops` are the operations its jobs arrive as (wait_ms_<f>). */
 function queueServerMetrics(ops: readonly string[]): MetricDecl[] {
-  return ['jobs_done', 'jobs_waited', 'jobs_rejected', 'jobs_shed', 'queue_depth', ...hist('service_ms', 'wait_ms', ...per('wait_ms_', ops))];
+  return ['jobs_done', 'jobs_waited', 'jobs_started', 'jobs_started_waited', 'wait_ms_total', 'jobs_rejected', 'jobs_shed', 'queue_depth', ...hist('service_ms', 'wait_ms', ...per('wait_ms_', ops))];
 }
 
 /** A node of truth/raft-kv (alone, or inside a larger system). */
@@ -128,7 +128,7 @@ export const processes: Record<string, ProcessEntry> = {
     description: 'workers increment counters in shared storage under a lease lock; the storage checks fencing tokens (or not)',
     config: lockedCounterConfigSchema,
     factory: lockedCounter,
-    metrics: () => ['lock_grants', 'writes_fenced'],
+    metrics: () => ['lock_grants', 'writes_fenced', 'pauses_after_check'],
   },
   'truth/pbft-kv': {
     description: 'a key-value store replicated by PBFT (n = 3f + 1 replicas: pre-prepare, prepare, commit; checkpoints; view changes; modelled MACs and signatures); other nodes are PBFT clients waiting for f + 1 matching replies; Byzantine replicas on schedule',

@@ -7,7 +7,8 @@
  * With `priorities` the queue is a PriorityQueue: each operation name has a class (0 = most urgent),
  * strict, or with `agingMs` so that waiting raises an item's priority.
  *
- * Metrics: wait_ms (time in queue; also wait_ms_<op> per operation), service_ms,
+ * Metrics: wait_ms (time in queue; also wait_ms_<op> per operation), service_ms, jobs_started,
+ * jobs_started_waited and wait_ms_total (the same waits as counters, for batch means over time),
  * jobs_waited (jobs that found all workers busy), jobs_done, jobs_rejected, jobs_shed (past their
  * deadline when a worker got to them).
  */
@@ -76,6 +77,10 @@ export class QueueServer implements Process {
     const now = this.ctx.now();
     this.ctx.metrics.observe('wait_ms', now - job.arrivedAt);
     this.ctx.metrics.observe(`wait_ms_${job.req.op.f}`, now - job.arrivedAt);
+    // The same as counters, so that samples over time cut the run into batches (erlang-c's batch means).
+    this.ctx.metrics.count('jobs_started');
+    if (now > job.arrivedAt) this.ctx.metrics.count('jobs_started_waited');
+    this.ctx.metrics.count('wait_ms_total', now - job.arrivedAt);
     const service = sample(this.config.service, () => this.ctx.random());
     this.ctx.setTimer(service, () => {
       this.busy--;

@@ -38,6 +38,12 @@ export const lockedCounterConfigSchema = z
     lockWaitMsMax: z.number().positive().default(3000),
     /** No answer from the lock service or the storage within this long: the step failed. */
     stepTimeoutMs: z.number().positive().default(1000),
+    /**
+     * Stop-the-world pauses placed where they hurt: the first increment that passes its lease check
+     * on `node` at or after `atMs` stalls `forMs` before it computes and writes (a GC right after the
+     * check). A nemesis pause lands anywhere and only sometimes there; these land there every time.
+     */
+    pausesAfterCheck: z.array(z.object({ node: z.string(), atMs: z.number().nonnegative(), forMs: z.number().positive() }).strict()).default([]),
   })
   .strict();
 export type LockedCounterConfig = z.infer<typeof lockedCounterConfigSchema>;
@@ -132,11 +138,22 @@ class WorkerNode implements Process {
   private busy = false;
   private idNext = 1;
   private readonly waiting = new Map<number, { done: (m: Msg | undefined) => void; timer: number }>();
+  /** This worker's pauses after the lease check still to come, earliest first. */
+  private readonly pauses: { atMs: number; forMs: number }[];
 
   constructor(
     private readonly ctx: Context,
     private readonly config: LockedCounterConfig,
-  ) {}
+  ) {
+    this.pauses = config.pausesAfterCheck.filter((p) => p.node === ctx.id).sort((a, b) => a.atMs - b.atMs);
+  }
+
+  /** How long to stall after a lease check passed now: a due pause, taken once. */
+  private pauseDue(): number {
+    if (this.pauses.length === 0 || this.ctx.now() < this.pauses[0].atMs) return 0;
+    this.ctx.metrics.count('pauses_after_check');
+    return this.pauses.shift()!.forMs;
+  }
 
   onMessage(from: NodeId, msg: unknown): void {
     if (isClientRequest(msg)) {
@@ -205,7 +222,7 @@ class WorkerNode implements Process {
       if (job.req.op.f === 'read') return this.finish(job, 'ok', current, undefined, release);
       // The check every lock tutorial shows; a pause after it is what it cannot see.
       if (this.ctx.now() >= leaseUntilMs) return this.finish(job, 'fail', undefined, 'lease expired', release);
-      this.ctx.setTimer(this.config.workMs, () => this.write(job, key, token, (current ?? 0) + Number(job.req.op.value ?? 1)));
+      this.ctx.setTimer(this.pauseDue() + this.config.workMs, () => this.write(job, key, token, (current ?? 0) + Number(job.req.op.value ?? 1)));
     });
   }
 
