@@ -10,11 +10,12 @@ export const scenarioFile = (name: string) => new URL(`../../../scenarios/${name
 export const loadScenario = (name: string) => parseScenario(readFileSync(scenarioFile(name), 'utf8'), name);
 /**
  * A function that runs one variant of the scenario file, by name (with the variants it compares
- * with, on the same seed), and returns its report.
+ * with, on the same seed), and returns its report. The seed is the runner's, not the function's:
+ * tests call `names.map(run)`, which would pass each name's index as its seed.
  */
-export const runner = (file: string) => {
+export const runner = (file: string, seed?: number) => {
   const s = loadScenario(file);
-  return (name: string, seed?: number) => {
+  return (name: string) => {
     if (!s.variants.some((x) => x.name === name)) throw new Error(`${file} has no variant ${name}`);
     return runVariants(s, [name], () => ({ seed })).get(name)!.report;
   };
