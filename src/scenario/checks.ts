@@ -347,19 +347,44 @@ export const checks: Record<string, CheckEntry> = {
     },
   },
   goodput: {
-    description: 'operations (of one kind, with f) answered ok per second within [fromMs, toMs) reach min, e.g. after a trigger has passed',
-    params: z.object({ name: z.string(), f: z.string().optional(), fromMs: z.number().nonnegative(), toMs: z.number().positive().optional(), min: z.number().nonnegative() }).strict(),
+    description:
+      'operations (of one kind, with f) answered ok per second within [fromMs, toMs) reach min, e.g. after a trigger has passed; or, with minFraction, at least that fraction of the operations invoked in the window were answered ok (served_fraction: a bound that holds at any offered load)',
+    params: z
+      .object({ name: z.string(), f: z.string().optional(), fromMs: z.number().nonnegative(), toMs: z.number().positive().optional(), min: z.number().nonnegative().optional(), minFraction: z.number().min(0).max(1).optional() })
+      .strict()
+      .refine((p) => p.min !== undefined || p.minFraction !== undefined, { message: 'min, minFraction or both', path: ['min'] }),
     needsHistory: true,
-    produces: (p: { f?: string }) => [p.f === undefined ? 'goodput_per_sec' : `goodput_${p.f}_per_sec`],
-    run(facts, p: { f?: string; fromMs: number; toMs?: number; min: number }) {
+    produces: (p: { f?: string }) => (p.f === undefined ? ['goodput_per_sec', 'served_fraction'] : [`goodput_${p.f}_per_sec`, `served_${p.f}_fraction`]),
+    run(facts, p: { f?: string; fromMs: number; toMs?: number; min?: number; minFraction?: number }) {
       const toMs = p.toMs ?? facts.variant.workload.durationMs;
       const from = p.fromMs * NANOS_PER_MS;
       const to = toMs * NANOS_PER_MS;
+      const mine = (e: { time: number; f: string }) => e.time >= from && e.time < to && (p.f === undefined || e.f === p.f);
       let ok = 0;
-      for (const e of facts.history!.events) if (e.type === 'ok' && e.time >= from && e.time < to && (p.f === undefined || e.f === p.f)) ok++;
+      // Served: the operations invoked in the window that were answered ok (a process runs one operation at a time).
+      let invoked = 0;
+      let served = 0;
+      const invokedAt = new Map<number, number>();
+      for (const e of facts.history!.events) {
+        if (e.type === 'invoke') {
+          invokedAt.set(e.process, e.time);
+          if (mine(e)) invoked++;
+          continue;
+        }
+        if (e.type === 'ok' && mine(e)) ok++;
+        const at = invokedAt.get(e.process);
+        invokedAt.delete(e.process);
+        if (e.type === 'ok' && at !== undefined && mine({ time: at, f: e.f })) served++;
+      }
       const perSec = Number(((ok * 1000) / (toMs - p.fromMs)).toFixed(2));
+      const fraction = invoked === 0 ? 0 : Number((served / invoked).toFixed(4));
       const what = p.f === undefined ? 'ok' : `${p.f} ok`;
-      return { ok: perSec >= p.min, detail: `${perSec} ${what}/s between ${p.fromMs} and ${toMs} ms, expected >= ${p.min}`, metrics: { [p.f === undefined ? 'goodput_per_sec' : `goodput_${p.f}_per_sec`]: perSec } };
+      const name = p.f === undefined ? 'goodput_per_sec' : `goodput_${p.f}_per_sec`;
+      const fractionName = p.f === undefined ? 'served_fraction' : `served_${p.f}_fraction`;
+      const okRate = p.min === undefined || perSec >= p.min;
+      const okFraction = p.minFraction === undefined || fraction >= p.minFraction;
+      const expected = [p.min !== undefined ? `${perSec} ${what}/s, expected >= ${p.min}` : `${perSec} ${what}/s`, `${served} of ${invoked} invoked answered ok (${fraction})${p.minFraction !== undefined ? `, expected >= ${p.minFraction}` : ''}`];
+      return { ok: okRate && okFraction, detail: `between ${p.fromMs} and ${toMs} ms: ${expected.join('; ')}`, metrics: { [name]: perSec, [fractionName]: fraction } };
     },
   },
   'saga-all-or-nothing': {

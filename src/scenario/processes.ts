@@ -312,9 +312,9 @@ export const processes: Record<string, ProcessEntry> = {
       return [
         ...['orders_acked', 'orders_acked_total', 'checkouts_failed', 'declined', 'false_declines', 'server_errors', 'sold_out', 'stock_load_failed', 'server_ejections', 'rollbacks'],
         ...['browse_ok', 'browse_fail', ...per('browse_ok_', regions), ...per('browse_fail_', regions), 'partition_browse_ok', 'partition_browse_fail', 'spike_checkouts_ok', 'spike_checkouts_failed'],
-        ...['fraud_approved', 'fraud_loss_usd', 'fraud_loss_after_drift_usd', 'fraud_scored_by_fallback'],
+        ...['fraud_approved', 'fraud_loss_usd', 'fraud_loss_after_drift_usd', 'fraud_loss_after_reaction_usd', 'fraud_scored_by_fallback'],
         // the ML circuit breaker in front of the fraud model, and the breakers in front of the app servers
-        ...(c.fraud.guard === 'ml-circuit-breaker' ? ['fraud_fallback_at_ms', ...per('fraud_model_', BREAKER_STATES.map((x) => x.replace('-', '_'))), ...per('fraud_rules_in_charge_', regions)] : []),
+        ...(c.fraud.guard === 'ml-circuit-breaker' ? ['fraud_fallback_at_ms', ...per('fraud_model_', BREAKER_STATES.map((x) => x.replace('-', '_'))), ...per('fraud_rules_in_charge_', regions), ...per('fraud_guard_reacted_after_ms_', regions)] : []),
         ...(c.serverBreakers ? per('breakers_open_', regions) : []),
         ...['oversold_units', 'acked_orders_lost', 'units_sold_recorded', 'audit_incomplete'],
         ...hist('catalog_staleness_ms', 'spike_checkout_ms'),

@@ -53,6 +53,13 @@ export const platformConfigSchema = z
         rate: z.number().min(0).max(1),
         driftAtMs: z.number().nonnegative().optional(),
         chargebackDelayMs: z.number().positive().default(2_000),
+        /**
+         * How long after the drift the guard has to react: fraud_loss_after_reaction_usd counts the
+         * losses on checkouts that arrive later than this. The guard judges minimumScored (20) outcomes
+         * within its 10 s window, each arriving chargebackDelayMs after its checkout: its window plus
+         * the label delay, with room for the outcomes to gather at the gateway's checkout rate.
+         */
+        reactWithinMs: z.number().nonnegative().default(20_000),
         guard: z.enum(['none', 'ml-circuit-breaker']),
       })
       .strict(),

@@ -24,6 +24,8 @@ const within = (w: { atMs: number; forMs: number } | undefined, t: number) => w 
 export class Gateway implements Process {
   private readonly caller: Caller;
   private readonly region: string;
+  /** The fraud guard has tripped since the drift. */
+  private reacted = false;
   private readonly home: boolean;
   private readonly catalog: NodeId;
   private readonly outstanding = new Map<NodeId, number>();
@@ -75,6 +77,12 @@ export class Gateway implements Process {
           // Open or probing in the shadow, the rules answer; closed, the model does.
           ctx.metrics.gauge(`fraud_rules_in_charge_${this.region}`, t.to === 'closed' ? 0 : 1);
           if (t.to === 'open') ctx.metrics.gauge('fraud_fallback_at_ms', Math.round(ctx.now()));
+          // How long this gateway's guard took to see the drift (its first trip after it).
+          const drift = c.fraud.driftAtMs;
+          if (t.to === 'open' && drift !== undefined && ctx.now() >= drift && !this.reacted) {
+            this.reacted = true;
+            ctx.metrics.gauge(`fraud_guard_reacted_after_ms_${this.region}`, Math.round(ctx.now() - drift));
+          }
         },
       });
     }
@@ -83,7 +91,7 @@ export class Gateway implements Process {
   start(): void {
     const m = this.ctx.metrics;
     for (const k of ['orders_acked', 'checkouts_failed', 'declined', 'false_declines', 'server_errors', 'browse_ok', 'browse_fail', 'partition_browse_fail', 'partition_browse_ok', 'spike_checkouts_ok', 'spike_checkouts_failed', 'sold_out']) m.count(k, 0);
-    for (const k of ['fraud_approved', 'fraud_loss_usd', 'fraud_loss_after_drift_usd', 'fraud_scored_by_fallback', 'server_ejections']) m.count(k, 0);
+    for (const k of ['fraud_approved', 'fraud_loss_usd', 'fraud_loss_after_drift_usd', 'fraud_loss_after_reaction_usd', 'fraud_scored_by_fallback', 'server_ejections']) m.count(k, 0);
     if (this.c.serverBreakers) m.gauge(`breakers_open_${this.region}`, 0);
     if (this.fraudGuard !== undefined) m.gauge(`fraud_rules_in_charge_${this.region}`, 0);
     if (this.home) this.openStore();
@@ -161,6 +169,7 @@ export class Gateway implements Process {
           m.count('fraud_approved');
           m.count('fraud_loss_usd', drawn.features.amountUsd);
           if (era === 2) m.count('fraud_loss_after_drift_usd', drawn.features.amountUsd);
+          if (era === 2 && startMs >= this.c.fraud.driftAtMs! + this.c.fraud.reactWithinMs) m.count('fraud_loss_after_reaction_usd', drawn.features.amountUsd);
         }
       } else m.count('checkouts_failed');
       this.ctx.send(client, ok ? clientReply(req, 'ok', r.value) : clientReply(req, r.status, undefined, r.error));
