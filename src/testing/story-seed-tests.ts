@@ -3,9 +3,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { boundedMetrics, rangeLines, storiesByPillar, sweepStory, testSeeds, testSeedsDefault, unmet } from './story-seeds.js';
+import { boundedMetrics, rangeLines, storiesByPillar, sweepStory, testSeeds, testSeedsDefault, unmet, type StorySweep } from './story-seeds.js';
 
-export function storySeedTests(pillar: string): void {
+/** Assertions of a story's own numbers on every seed of the range, run after the expectations hold. */
+export type SeedAssertions = Readonly<Record<string, (sweep: StorySweep) => void>>;
+
+export function storySeedTests(pillar: string, numbers: SeedAssertions = {}): void {
   for (const name of storiesByPillar[pillar]) {
     const file = `${name}.yaml`;
     const n = testSeeds[file] ?? testSeedsDefault;
@@ -13,6 +16,7 @@ export function storySeedTests(pillar: string): void {
       const sweep = sweepStory(file, 1, n);
       for (const line of rangeLines(sweep, boundedMetrics(file))) t.diagnostic(line);
       assert.deepEqual(unmet(sweep), [], `${file} over seeds 1..${n}`);
+      numbers[name]?.(sweep);
     });
   }
 }

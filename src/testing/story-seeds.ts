@@ -12,16 +12,8 @@ import { loadScenario } from './story-runner.js';
  * sweeps behind the claims (1..100, 1..200 for the demo) are `pillars stories --seeds` and
  * `pillars sweep`; these keep every story honest on more than its shipped seed within the CI budget.
  */
-export const testSeeds: Readonly<Record<string, number>> = {
-  'queueing.yaml': 10,
-  'shopping-cart.yaml': 10,
-  'ecommerce.yaml': 10,
-  'runaway-autoscaling.yaml': 10,
-  'black-friday.yaml': 10,
-  'self-healing.yaml': 10,
-  'raft-chaos.yaml': 10,
-};
-export const testSeedsDefault = 20;
+export const testSeeds: Readonly<Record<string, number>> = {};
+export const testSeedsDefault = 10;
 
 export interface StorySweep {
   file: string;

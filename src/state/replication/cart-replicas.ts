@@ -25,7 +25,12 @@ export type CartReplicasConfig = z.infer<typeof cartReplicasConfigSchema>;
 type Cart = LwwRegister<string[]> | MvRegister<string[]> | ORSet;
 type Msg = { type: 'cart'; state: Cart };
 
-const sortedItems = (xs: Iterable<string>) => [...new Set(xs)].sort((a, b) => Number(a) - Number(b) || (a < b ? -1 : a > b ? 1 : 0));
+/** Distinct items in numeric order (then by text): each item's number parsed once, not per comparison. */
+const sortedItems = (xs: Iterable<string>): string[] =>
+  [...new Set(xs)]
+    .map((x) => [Number(x), x] as const)
+    .sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0))
+    .map(([, x]) => x);
 
 export class CartReplicas implements Process {
   private cart: Cart;
@@ -44,7 +49,8 @@ export class CartReplicas implements Process {
         return { items: lwwRegister.value(this.cart as LwwRegister<string[]>) ?? [], siblings: 1 };
       case 'mv': {
         const carts = mvRegister.value(this.cart as MvRegister<string[]>);
-        return { items: sortedItems(carts.flat()), siblings: carts.length };
+        // One sibling is a cart this code wrote: already sorted and distinct.
+        return { items: carts.length === 1 ? carts[0] : sortedItems(carts.flat()), siblings: carts.length };
       }
       case 'or-set':
         return { items: sortedItems(orSet.value(this.cart as ORSet)), siblings: 1 };
@@ -69,8 +75,8 @@ export class CartReplicas implements Process {
     }
   }
 
-  /** Replace the cart's items (lww, mv) or apply the change (or-set). */
-  private update(change: { add?: string; remove?: string }): void {
+  /** Replace the cart's items (lww, mv: `seen`, the items this replica shows now) or apply the change (or-set). */
+  private update(change: { add?: string; remove?: string }, seen: readonly string[]): void {
     const r = this.config.resolution;
     if (r === 'or-set') {
       let s = this.cart as ORSet;
@@ -79,7 +85,7 @@ export class CartReplicas implements Process {
       this.cart = s;
       return;
     }
-    const items = new Set(this.view().items);
+    const items = new Set(seen);
     if (change.add !== undefined) items.add(change.add);
     if (change.remove !== undefined) items.delete(change.remove);
     const next = sortedItems(items);
@@ -96,10 +102,10 @@ export class CartReplicas implements Process {
     }
     let answer: unknown;
     if (req.op.f === 'write') {
-      this.update({ add: String(req.op.value) });
+      this.update({ add: String(req.op.value) }, items);
     } else if (req.op.f === 'delete') {
       answer = items[0] ?? null;
-      if (items.length > 0) this.update({ remove: items[0] });
+      if (items.length > 0) this.update({ remove: items[0] }, items);
     } else {
       return this.ctx.send(client, clientReply(req, 'fail', undefined, `unsupported operation ${req.op.f}`));
     }
