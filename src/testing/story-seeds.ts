@@ -8,12 +8,11 @@ import { runVariants } from '../scenario/runner.js';
 import { loadScenario } from './story-runner.js';
 
 /**
- * The seeds each story runs in `npm test`: at least 10 per variant, more where a run is cheap. The
- * sweeps behind the claims (1..100, 1..200 for the demo) are `pillars stories --seeds` and
- * `pillars sweep`; these keep every story honest on more than its shipped seed within the CI budget.
+ * The seeds each story runs in `npm test`: 10 per variant, all the two cores afford. The sweeps behind
+ * the claims (1..100, 1..200 for the demo) are `pillars stories --seeds` and `pillars sweep`; these
+ * keep every story honest on more than its shipped seed within the CI budget.
  */
-export const testSeeds: Readonly<Record<string, number>> = {};
-export const testSeedsDefault = 10;
+export const testSeedCount = 10;
 
 export interface StorySweep {
   file: string;
@@ -22,7 +21,7 @@ export interface StorySweep {
   reports: Map<string, VariantReport[]>;
 }
 
-export function sweepStory(file: string, first = 1, last = first + (testSeeds[file] ?? testSeedsDefault) - 1): StorySweep {
+export function sweepStory(file: string, first = 1, last = first + testSeedCount - 1): StorySweep {
   const s = loadScenario(file);
   // A search for rare failures is judged by its own long sweep, not on a handful of seeds; it runs
   // here only when a comparison needs it.
