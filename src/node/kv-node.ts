@@ -60,16 +60,6 @@ export const nodeDefaults: NodeLimits = {
  */
 const walPreallocateBytes = 1024 * 1024;
 
-/**
- * Raft timing for real networks and disks: a 50 ms tick, elections after 0.5-1 s of silence.
- *
- * One append in flight per follower: what arrives while it is out (a follower's write and fsync)
- * leaves together in the next, so under load batches grow instead of messages multiplying. Measured
- * with 64 puts in flight on the 2-core machine: 14.1k puts/s at 89 us of CPU per put across the three
- * nodes, against 11.6k at 115 us with 16 in flight (four runs each, alternated). The limit is the
- * batch size over the round trip, 512 entries per millisecond on loopback, far above the disk.
- */
-export const realRaftDefaults: Partial<RaftKvConfig> = { tickMs: 50, electionTicks: 10, heartbeatTicks: 1, maxEntriesPerMsg: 512, maxInflightMsgs: 1, expirySweeps: true, readBatching: true, leaderSendsBeforeFsync: true, syncOnlyWhenRequired: true, applyWhileSyncing: true, snapshotEntries: 100_000, snapshotCatchUpEntries: 5_000, dropDuplicateAttempts: false };
 
 export interface KvNodeOptions {
   id: NodeId;
@@ -200,7 +190,7 @@ export class KvNode {
     this.limits = { ...nodeDefaults, ...opts.limits };
     this.peerIds = [...opts.peers.keys()].filter((p) => p !== opts.id).sort();
     if (this.peerIds.some((p) => p.includes('/'))) throw new NodeStartError(`--peers: node ids may not contain "/" (got ${this.peerIds.join(', ')})`);
-    const parsed = raftKvConfigSchema.safeParse({ ...realRaftDefaults, ...opts.raft, voters: [opts.id, ...this.peerIds].sort() });
+    const parsed = raftKvConfigSchema.safeParse({ profile: 'real-node', ...opts.raft, voters: [opts.id, ...this.peerIds].sort() });
     if (!parsed.success) throw new NodeStartError(`raft settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     this.raftConfig = parsed.data;
     this.writeLine = opts.log ?? ((line) => process.stderr.write(line + '\n'));
