@@ -9,6 +9,7 @@
  * On correct nodes the wrapper changes nothing; it records the command applied at each log index,
  * which describe() reports for the agreement check, and counts messages between replicas.
  */
+import { isInvariantViolation } from '../../runtime/invariant.js';
 import type { Context, Description, Disk, NodeId, Process } from '../../runtime/context.js';
 import { RaftKv, raftKvConfigSchema } from '../raft/host.js';
 import { isRaftMessage, type Entry, type Message } from '../raft/types.js';
@@ -104,7 +105,7 @@ export class RaftLiarNode implements Process {
     try {
       fn();
     } catch (e) {
-      if (!(e instanceof Error) || !e.message.startsWith('raft invariant violated')) throw e;
+      if (!isInvariantViolation(e) || e.protocol !== 'raft') throw e;
       this.halted = true;
       this.ctx.metrics.count('raft_panics');
       this.ctx.log('raft_panic', { error: e.message });
