@@ -1,0 +1,44 @@
+/**
+ * The host's promise behind every vote and acknowledgement (Raft §5.1, Figure 2 "respond after
+ * persisting"): nothing is promised to a peer before the disk holds it. A follower on a slow disk
+ * must stay silent until its fsync completes, in every profile.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { manualContext } from '../../testing/manual-context.js';
+import { RaftKv, raftKvConfigSchema, raftKvProfiles, type RaftKvProfile } from './host.js';
+import type { Message } from './types.js';
+
+const fsyncMs = 30;
+
+function follower(profile: RaftKvProfile, unsafeAckBeforeFsync = false) {
+  const sent: { at: number; to: string; msg: Message }[] = [];
+  const { ctx, clock } = manualContext({ id: 'n2', peers: ['n1', 'n3'], fsyncMs, send: (to, msg) => sent.push({ at: clock.now(), to, msg: msg as Message }) });
+  const kv = new RaftKv(ctx, raftKvConfigSchema.parse({ voters: ['n1', 'n2', 'n3'], profile, unsafeAckBeforeFsync }));
+  kv.start();
+  return { kv, clock, sent };
+}
+
+for (const profile of Object.keys(raftKvProfiles) as RaftKvProfile[]) {
+  test(`${profile}: a vote and an append are answered only once the fsync that holds them completes`, () => {
+    const { kv, clock, sent } = follower(profile);
+    kv.onMessage('n1', { type: 'vote', term: 1, lastLogIndex: 0, lastLogTerm: 0 });
+    const vote = () => sent.find((s) => s.msg.type === 'vote_resp');
+    assert.equal(vote(), undefined, 'no vote before the vote is on disk');
+    clock.advance(fsyncMs);
+    assert.deepEqual([vote()?.at, (vote()?.msg as { reject: boolean }).reject], [fsyncMs, false]);
+
+    const entries = [1, 2, 3].map((index) => ({ term: 1, index, data: undefined }));
+    kv.onMessage('n1', { type: 'append', term: 1, prevLogIndex: 0, prevLogTerm: 0, entries, commit: 0 });
+    const ack = () => sent.find((s) => s.msg.type === 'append_resp' && !s.msg.reject && s.msg.index === 3);
+    assert.equal(ack(), undefined, 'no acknowledgement before the entries are on disk');
+    clock.advance(fsyncMs);
+    assert.equal(ack()?.at, 2 * fsyncMs);
+  });
+}
+
+test('the deliberately unsafe host answers at once, before its disk holds anything (what raft-chaos naive breaks)', () => {
+  const { kv, sent } = follower('textbook', true);
+  kv.onMessage('n1', { type: 'vote', term: 1, lastLogIndex: 0, lastLogTerm: 0 });
+  assert.equal(sent.find((s) => s.msg.type === 'vote_resp')?.at, 0);
+});
