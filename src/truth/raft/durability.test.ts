@@ -42,3 +42,28 @@ test('the deliberately unsafe host answers at once, before its disk holds anythi
   kv.onMessage('n1', { type: 'vote', term: 1, lastLogIndex: 0, lastLogTerm: 0 });
   assert.equal(sent.find((s) => s.msg.type === 'vote_resp')?.at, 0);
 });
+
+test('a client that answers each reply at once with its next request (a pipelined real client) gets each entry applied once', () => {
+  for (const profile of Object.keys(raftKvProfiles) as RaftKvProfile[]) {
+    const results: unknown[] = [];
+    let kv: RaftKv | undefined;
+    const request = (id: number) => kv!.onMessage('c/1', { type: 'client_request', id, op: { f: 'incr', key: 'k', value: 1 }, attempt: 1, ackedBelow: id });
+    const { ctx, clock } = manualContext({
+      id: 'n1',
+      fsyncMs,
+      send: (_to, msg) => {
+        const reply = msg as { type: string; id: number; value: unknown };
+        if (reply.type !== 'client_reply') return;
+        results.push(reply.value);
+        // Synchronously, as a RESP connection does with the next command of a pipeline.
+        if (reply.id < 5) request(reply.id + 1);
+      },
+    });
+    kv = new RaftKv(ctx, raftKvConfigSchema.parse({ voters: ['n1'], profile, sessions: false }));
+    kv.start();
+    clock.advance(2_000);
+    request(1);
+    clock.advance(1_000);
+    assert.deepEqual(results, [1, 2, 3, 4, 5], profile);
+  }
+});

@@ -225,6 +225,14 @@ export class RaftKv implements Process {
   /** Batches waiting for their confirmation, by ReadIndex context. */
   private readonly batchedReads = new Map<number, { client: NodeId; req: ClientRequest }[]>();
   private readyInFlight = false;
+  /**
+   * Ready work in progress on the stack. Applying an entry sends its reply, and a real node's client
+   * can answer that reply at once with its next pipelined request, which arrives here before the
+   * entry's apply returns; that input's Ready work waits for this one to finish (readyAgain), or the
+   * same committed entries would be applied twice.
+   */
+  private inReady = false;
+  private readyAgain = false;
   private wasLeader = false;
   private readonly storage: RaftStorage;
   private snapshotting = false;
@@ -369,11 +377,39 @@ export class RaftKv implements Process {
   }
 
   private afterInput(): void {
-    this.flushReadBatch();
-    if (this.wasLeader && this.raft.role !== 'leader') this.loseLeadership();
-    if (!this.wasLeader && this.raft.role === 'leader') this.ctx.metrics.count('raft_leaders_elected');
-    this.wasLeader = this.raft.role === 'leader';
-    this.processReady();
+    if (this.inReady) {
+      this.readyAgain = true;
+      return;
+    }
+    this.inReady = true;
+    try {
+      do {
+        this.readyAgain = false;
+        this.flushReadBatch();
+        if (this.wasLeader && this.raft.role !== 'leader') this.loseLeadership();
+        if (!this.wasLeader && this.raft.role === 'leader') this.ctx.metrics.count('raft_leaders_elected');
+        this.wasLeader = this.raft.role === 'leader';
+        this.processReady();
+      } while (this.readyAgain);
+    } finally {
+      this.inReady = false;
+    }
+  }
+
+  /** Finish a Ready whose fsync completed, as one more input: no other Ready work runs inside it. */
+  private finishSynced(rd: Ready): void {
+    if (this.inReady) {
+      this.finish(rd);
+      this.readyAgain = true;
+      return;
+    }
+    this.inReady = true;
+    try {
+      this.finish(rd);
+    } finally {
+      this.inReady = false;
+    }
+    this.afterInput();
   }
 
   /** Reads not yet confirmed cannot be served by a node that no longer leads: nothing was read. */
@@ -430,8 +466,7 @@ export class RaftKv implements Process {
         // The fsync on the path of every write: what a disk costs this cluster (etcd's wal_fsync_duration).
         this.ctx.metrics.observe('wal_fsync_ms', this.ctx.now() - startedMs);
         this.ctx.metrics.observe('wal_entries_per_sync', rd.entries.length);
-        this.finish(rd);
-        this.afterInput();
+        this.finishSynced(rd);
       });
     }
   }
