@@ -76,6 +76,20 @@ test('state: two cart replicas take writes alone and converge on merging; a conc
   assert.deepEqual((await call(`${eu}/cart`)).json, { replica: 'eu', items: ['book', 'pen'] });
 });
 
+test('state: a quorum store over HTTP; ALL fails with a replica cut off, QUORUM goes on, and ONE may read stale data', async (t) => {
+  const r1 = await start(t, 'state-quorum');
+  const { r2, r3 } = (await call(`${r1}/cluster`)).json as Record<string, string>;
+  assert.deepEqual((await call(`${r1}/kv/cart?consistency=ALL`, 'PUT', 'book')).json, { status: 'ok' });
+  assert.equal((await call(`${r2}/kv/cart?consistency=ONE`)).json.value, 'book');
+  await call(`${r3}/admin/isolate`, 'POST');
+  const all = await call(`${r1}/kv/cart?consistency=ALL`, 'PUT', 'pen');
+  assert.deepEqual([all.status, all.json.error], [504, '2 of 3 acknowledgements'], 'the write may or may not stay: unknown');
+  assert.equal((await call(`${r1}/kv/cart?consistency=QUORUM`, 'PUT', 'pen')).status, 200);
+  assert.equal((await call(`${r2}/kv/cart?consistency=QUORUM`)).json.value, 'pen', 'W + R > N: the read quorum meets the write quorum');
+  assert.equal((await call(`${r3}/kv/cart?consistency=ONE`)).json.value, 'book', 'W + R = N: the cut-off replica answers alone, stale');
+  assert.equal((await call(`${r3}/kv/cart?consistency=QUORUM`)).status, 503);
+});
+
 test('truth: a holder paused past its lease cannot overwrite the next holder: its fencing token is refused', async (t) => {
   const base = await start(t, 'truth', { LEASE_MS: '300' });
   const a = await call(`${base}/locks/report?holder=a`, 'POST');
