@@ -15,7 +15,7 @@
  * `AdaptiveConcurrency` runs calls under either limit and refuses the excess with
  * BulkheadRejectedError. The limits are synchronous cores (`onSample`); time comes from callers.
  */
-import { realClock, type Clock } from '../runtime/clock.js';
+import type { Clock } from '../runtime/clock.js';
 import { BulkheadRejectedError, ControlConfigError, fraction, positive, positiveInt } from './errors.js';
 import { call, defaultContext, type Operation, type Policy } from './policy.js';
 
@@ -140,7 +140,7 @@ export class AdaptiveConcurrency implements Policy {
 
   constructor(
     readonly limiter: ConcurrencyLimit,
-    private readonly clock: Clock = realClock,
+    private readonly clock: Clock,
   ) {}
 
   get executing(): number {

@@ -1,7 +1,8 @@
 /**
  * The control pillar: automation will betray you; build the kill switch. Circuit breakers, retries
  * with backoff and budgets, timeouts, bulkheads, rate limiters and kill switches, each a policy
- * that composes with `wrap`, each on an injected clock (real by default, virtual in the simulator).
+ * that composes with `wrap`, each on the clock it is given (realClock() from pillars/adapters/real-clock
+ * in a service, the node's virtual clock in the simulator; there is no default).
  */
 export * from './errors.js';
 export { wrap, noop, neverAborted, type Policy, type Operation, type ExecuteContext } from './policy.js';
