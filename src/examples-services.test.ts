@@ -52,7 +52,7 @@ test('control: a quote through retry, retry budget, breaker and timeout; the bre
   const limited = burst.filter((r) => r.status === 429).length;
   // A bucket of 20 that refills 50 a second lets through 20 and what refilled while the burst lasted.
   const admittedMax = 20 + Math.ceil((50 * elapsedMs) / 1000);
-  assert.ok(limited >= 1 && limited >= 40 - admittedMax, `${limited} of 40 simultaneous quotes refused in ${Math.round(elapsedMs)} ms by a bucket of 20 refilling 50/s`);
+  assert.ok(limited >= 40 - admittedMax, `${limited} of 40 simultaneous quotes refused in ${Math.round(elapsedMs)} ms by a bucket of 20 refilling 50/s`);
 });
 
 test('work: searches spread by Peak EWMA, which soon avoids the slow replica', async (t) => {
