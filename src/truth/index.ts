@@ -3,6 +3,7 @@ export { Raft, defaultRaftConfig, type RaftConfig, type ProposeResult } from './
 export { RaftLog } from './raft/log.js';
 export type { ConfChange, ConfState, Entry, HardState, Message as RaftMessage, Ready, ReadState, Role, Snapshot } from './raft/types.js';
 export { isConfChange } from './raft/types.js';
+export { ClientGateway, gatewayDefaults, type GatewayHost, type GatewayLimits, type Outcome, type RequestKind } from './raft/client-gateway.js';
 export { RaftKv, raftKv, raftKvConfigSchema, raftKvProfiles, raftKvSettings, type RaftKvProfile, type RaftKvSettings, type RaftKvTuning, notAppliedErrors, isNotAppliedFailure, type RaftKvConfig, type RaftKvStatus } from './raft/host.js';
 export { RaftStorage, StorageCorruptError, isStorageCorruptError, type StorageWarning } from './raft/storage.js';
 export { KvStateMachine, sessionsMax, sessionRequestsMax, readOnlyOperations, notAnIntegerError, type KvCommand, type KvResult, type KvSnapshot, type SetArgs } from './kv.js';
