@@ -27,7 +27,7 @@ import { FileDisk, isDiskError, type DiskError } from '../runtime/file-disk.js';
 import { PromMetrics } from '../runtime/prom-metrics.js';
 import { RealContext } from '../runtime/real-context.js';
 import { TcpTransport, type PeerAddress } from '../runtime/tcp-transport.js';
-import { ClientGateway, gatewayDefaults, RaftKv, raftKvConfigSchema, type Outcome, type RaftKvConfig, type RaftKvStatus, type RequestKind } from '../truth/index.js';
+import { ClientGateway, gatewayDefaults, isToClient, routeFromMember, RaftKv, raftKvConfigSchema, type Outcome, type RaftKvConfig, type RaftKvStatus, type RequestKind } from '../truth/index.js';
 import { segmentPrefix } from '../truth/raft/storage.js';
 import { ClientConnection, type ConnectionHost } from './client-connection.js';
 import { commandDefaults, type CommandLimits } from './commands.js';
@@ -90,11 +90,6 @@ export function isNodeStartError(e: unknown): e is NodeStartError {
   return e instanceof NodeStartError;
 }
 
-interface ToClient {
-  type: 'to_client';
-  client: string;
-  msg: unknown;
-}
 
 const identityFile = 'node.json';
 /** Free space beyond the reserve a stopped member waits for before it restarts. */
@@ -296,14 +291,13 @@ export class KvNode {
 
   /** Where the member's messages go: a peer, or a client connection here or on another node. */
   private route(to: NodeId, msg: unknown): void {
-    if (this.opts.peers.has(to)) return this.transport.send(to, msg);
-    const owner = to.slice(0, to.indexOf('/'));
-    if (owner === this.id) return this.toLocalClient(to, msg);
-    if (this.opts.peers.has(owner)) this.transport.send(owner, { type: 'to_client', client: to, msg } satisfies ToClient);
+    routeFromMember(this.id, (id) => this.opts.peers.has(id), to, msg, this.routes);
   }
 
+  private readonly routes = { toPeer: (id: NodeId, msg: unknown) => this.transport.send(id, msg), toLocalClient: (client: string, msg: unknown) => this.toLocalClient(client, msg) };
+
   private onPeerMessage(from: NodeId, msg: unknown): void {
-    if ((msg as ToClient)?.type === 'to_client') return this.toLocalClient((msg as ToClient).client, (msg as ToClient).msg);
+    if (isToClient(msg)) return this.toLocalClient(msg.client, msg.msg);
     const raft = this.raft;
     if (raft !== undefined) this.guarded(() => raft.onMessage(from, msg));
   }

@@ -5,6 +5,6 @@ export { fromContext, ManualClock, type Clock, type Timers, type Random, type En
 export { Relay, type Relayed } from './relay.js';
 export { Fifo } from './fifo.js';
 export { RecentSet } from './recent-set.js';
-export { withPeers } from './scoped-context.js';
+export { withPeers, withSend } from './scoped-context.js';
 export { nodeRef, nodeRefs, nodeRefMeta, nodeRefsIn, type NodeRefMeta, type FoundNodeRef } from './node-ref.js';
 export { InvariantViolation, isInvariantViolation, invariant } from './invariant.js';

@@ -12,7 +12,7 @@ import { modelServing, modelServingConfigSchema } from '../intelligence/models/m
 import { market, marketConfigSchema } from '../intelligence/markets/market.js';
 import { ecommercePlatform, platformConfigSchema } from '../platform/ecommerce/platform.js';
 import { netflixPlay, netflixPlayConfigSchema } from '../platform/netflix/index.js';
-import { asyncPrimaryConfigSchema, asyncPrimaryKv, lockedCounter, lockedCounterConfigSchema, naiveBank, naiveBankConfigSchema, raftKv, raftKvConfigSchema, sagaPayment, sagaPaymentConfigSchema, pbftKv, pbftKvConfigSchema, raftLiar, raftLiarConfigSchema, commitWaitTxns, commitWaitConfigSchema, eventSourcing, eventSourcingConfigSchema, twoPhaseCommit, twoPhaseCommitConfigSchema } from '../truth/index.js';
+import { asyncPrimaryConfigSchema, asyncPrimaryKv, lockedCounter, lockedCounterConfigSchema, naiveBank, naiveBankConfigSchema, raftKv, raftKvConfigSchema, raftNode, raftNodeConfigSchema, sagaPayment, sagaPaymentConfigSchema, pbftKv, pbftKvConfigSchema, raftLiar, raftLiarConfigSchema, commitWaitTxns, commitWaitConfigSchema, eventSourcing, eventSourcingConfigSchema, twoPhaseCommit, twoPhaseCommitConfigSchema } from '../truth/index.js';
 import { storageCluster, storageClusterConfigSchema } from '../intelligence/index.js';
 import { pillarOf } from '../platform/netflix/index.js';
 import { orderStatuses } from '../truth/events/projection.js';
@@ -111,6 +111,12 @@ export const processes: Record<string, ProcessEntry> = {
     config: raftKvConfigSchema,
     factory: raftKv,
     metrics: () => RAFT_METRICS,
+  },
+  'truth/raft-node': {
+    description: "a node of the replicated KV as pillars node runs it: the real node's Raft profile behind its client layer (sessions, resends with backoff, deadlines)",
+    config: raftNodeConfigSchema,
+    factory: raftNode,
+    metrics: () => [...RAFT_METRICS, 'requests_read', 'requests_write', 'requests_resent', 'requests_read_failed', 'requests_write_failed', 'requests_read_unknown', 'requests_write_unknown', ...hist('request_ms_read', 'request_ms_write')],
   },
   'truth/async-primary': {
     description: 'a primary with asynchronous replicas and timeout failover; optionally a lease lock with fencing tokens',

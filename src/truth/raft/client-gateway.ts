@@ -129,6 +129,11 @@ export class ClientGateway {
     return this.pending.size;
   }
 
+  /** Whether this client's request `id` is waited on. */
+  waits(client: string, id: number): boolean {
+    return this.pending.get(client, id) !== undefined;
+  }
+
   /** Clients with a table of their own (idle ones are dropped at each sweep). */
   get clients(): number {
     return this.pending.clients;
