@@ -9,5 +9,5 @@ export * from './scaling/index.js';
 export * from './guards/index.js';
 export * from './healing/index.js';
 export * from './maturity.js';
-export * from './models/index.js';
-export * from './markets/index.js';
+export * from '../systems/intelligence/model-serving/index.js';
+export * from '../systems/intelligence/markets/index.js';

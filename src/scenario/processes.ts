@@ -7,16 +7,16 @@ import type { ProcessFactory } from '../runtime/context.js';
 import { balancedPool, balancedPoolConfigSchema, batchingProxy, batchingProxyConfigSchema, executor, executorConfigSchema, lockWorkers, sharedStore, sharedStoreConfigSchema, lockWorkersConfigSchema, queueServer, queueServerConfigSchema } from '../work/index.js';
 import { backendPool, backendPoolConfigSchema, breakerFleet, breakerFleetConfigSchema, deployment, deployConfigSchema, killFleet, killFleetConfigSchema, chainedService, chainedServiceConfigSchema, orderFlow, orderFlowConfigSchema } from '../control/index.js';
 import { floodConfigSchema, floodOnce, gossipConfigSchema, gossipUntilAcked, lwwReplicas, lwwReplicasConfigSchema, partitionedStore, partitionedStoreConfigSchema, cartReplicas, cartReplicasConfigSchema, rangeShards, rangeShardsConfigSchema, quorumStore, quorumStoreConfigSchema } from '../state/index.js';
-import { autoscaledService, autoscaledServiceConfigSchema } from '../intelligence/scaling/autoscaled-service.js';
-import { modelServing, modelServingConfigSchema } from '../intelligence/models/model-serving.js';
-import { market, marketConfigSchema } from '../intelligence/markets/market.js';
+import { autoscaledService, autoscaledServiceConfigSchema } from '../systems/intelligence/autoscaled-service.js';
+import { modelServing, modelServingConfigSchema } from '../systems/intelligence/model-serving/model-serving.js';
+import { market, marketConfigSchema } from '../systems/intelligence/markets/market.js';
 import { ecommercePlatform, platformConfigSchema } from '../platform/ecommerce/platform.js';
 import { netflixPlay, netflixPlayConfigSchema } from '../platform/netflix/index.js';
 import { asyncPrimaryConfigSchema, asyncPrimaryKv, lockedCounter, lockedCounterConfigSchema, naiveBank, naiveBankConfigSchema, raftKv, raftKvConfigSchema, sagaPayment, sagaPaymentConfigSchema, pbftKv, pbftKvConfigSchema, raftLiar, raftLiarConfigSchema, commitWaitTxns, commitWaitConfigSchema, eventSourcing, eventSourcingConfigSchema, twoPhaseCommit, twoPhaseCommitConfigSchema } from '../truth/index.js';
 import { storageCluster, storageClusterConfigSchema } from '../intelligence/index.js';
 import { pillarOf } from '../platform/netflix/index.js';
-import { orderStatuses } from '../truth/events/projection.js';
-import { paymentFlowCatalog } from '../truth/saga/payment-flow.js';
+import { orderStatuses } from '../systems/truth/event-sourcing/projection.js';
+import { paymentFlowCatalog } from '../systems/truth/saga-payment/payment-flow.js';
 import { hist, per, type MetricDecl, type MetricScope } from './metric-catalog.js';
 
 export interface ProcessEntry {
