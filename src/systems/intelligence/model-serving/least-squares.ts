@@ -4,7 +4,7 @@
  * the few features of a story's models (the normal equations square the condition number, which is
  * harmless at this size and wrong for wide, collinear data: use a QR decomposition there).
  */
-import { ControlConfigError } from '../../../control/index.js';
+import { ConfigError } from '../../../runtime/config-error.js';
 
 export interface LinearFit {
   intercept: number;
@@ -15,9 +15,9 @@ export interface LinearFit {
 const PIVOT_RELATIVE_MIN = 1e-12;
 
 export function fitLeastSquares(rows: readonly (readonly number[])[], ys: readonly number[]): LinearFit {
-  if (rows.length !== ys.length) throw new ControlConfigError('ys', `one outcome per row (${rows.length})`, ys.length);
+  if (rows.length !== ys.length) throw new ConfigError('ys', `one outcome per row (${rows.length})`, ys.length);
   const k = (rows[0]?.length ?? 0) + 1;
-  if (rows.length < k) throw new ControlConfigError('rows', `at least ${k} rows for ${k - 1} features and an intercept`, rows.length);
+  if (rows.length < k) throw new ConfigError('rows', `at least ${k} rows for ${k - 1} features and an intercept`, rows.length);
   // The augmented normal equations [X^T X | X^T y], with a leading 1 in every row for the intercept.
   const a = Array.from({ length: k }, () => new Float64Array(k + 1));
   const x = new Float64Array(k);
@@ -33,7 +33,7 @@ export function fitLeastSquares(rows: readonly (readonly number[])[], ys: readon
   for (let col = 0; col < k; col++) {
     let pivot = col;
     for (let r = col + 1; r < k; r++) if (Math.abs(a[r][col]) > Math.abs(a[pivot][col])) pivot = r;
-    if (Math.abs(a[pivot][col]) <= PIVOT_RELATIVE_MIN * scale) throw new ControlConfigError('rows', 'features that vary independently (the fit is singular)', col);
+    if (Math.abs(a[pivot][col]) <= PIVOT_RELATIVE_MIN * scale) throw new ConfigError('rows', 'features that vary independently (the fit is singular)', col);
     [a[col], a[pivot]] = [a[pivot], a[col]];
     for (let r = 0; r < k; r++) {
       if (r === col) continue;
