@@ -2,12 +2,12 @@
  * The real Context: the door a Process uses, opened on the real world. The clock is the machine's
  * (monotonic within the process, aligned with the wall clock at start, so two nodes on one host read
  * the same time); timers are Node's; randomness is Math.random; the network and the disk are
- * whatever the node wires in (src/runtime/tcp-transport.ts and src/runtime/file-disk.ts).
+ * whatever the node wires in (src/adapters/tcp-transport.ts and src/adapters/file-disk.ts).
  *
  * The same Process classes run on this and on the simulator's Context: what differs is only what
  * is behind the door.
  */
-import type { Context, Disk, Metrics, NodeId, TimerId } from './context.js';
+import type { Context, Disk, Metrics, NodeId, TimerId } from '../runtime/context.js';
 
 export interface RealContextOptions {
   id: NodeId;

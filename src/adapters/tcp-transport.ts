@@ -23,7 +23,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { Packr } from 'msgpackr';
-import type { NodeId } from './context.js';
+import type { NodeId } from '../runtime/context.js';
 
 export interface PeerAddress {
   host: string;

@@ -42,7 +42,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Disk } from './context.js';
+import type { Disk } from '../runtime/context.js';
 
 /** The operation that failed, for a DiskError. */
 export type DiskOp = 'open' | 'append' | 'write' | 'truncate' | 'remove' | 'read' | 'list' | 'fsync' | 'rename';

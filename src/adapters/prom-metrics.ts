@@ -5,7 +5,7 @@
  * `_total`, as the exposition format's conventions ask.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Metrics } from './context.js';
+import type { Metrics } from '../runtime/context.js';
 
 /** Buckets for observations in milliseconds: from a fast local fsync to a slow election. */
 export const latencyBucketsMs = [0.1, 0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000];
