@@ -22,6 +22,9 @@ import { checks, declaredMetrics, formatTable, isScenarioError, processes, runVa
 import { LineWriter, loadScenarioFile, readableDir, parseSeed, perVariantFile, selectVariants, writableFile, writeJson } from './io.js';
 import { formatSweep, parseSeedRange, summarizeSweep, sweepAsExpected, sweepJson, sweepRuns, type VariantSummary } from './sweep.js';
 import { reportInputFromRuns, writeHtmlReport, type CapturedRunResult } from '../web/index.js';
+import { registerCatalog } from './catalog.js';
+
+registerCatalog();
 
 const EXIT_OK = 0;
 const EXIT_NOT_MET = 1;

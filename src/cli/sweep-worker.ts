@@ -2,6 +2,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { parseScenario, runVariant } from '../scenario/index.js';
 import { sweepResultOf, type SweepTask } from './sweep.js';
+import { registerCatalog } from './catalog.js';
+
+registerCatalog();
 
 const { text, file, set } = workerData as { text: string; file: string; set: string[] };
 const scenario = parseScenario(text, file, { set });
