@@ -26,8 +26,7 @@ import { FileDisk, isDiskError, type DiskError } from '../adapters/file-disk.js'
 import { PromMetrics } from '../adapters/prom-metrics.js';
 import { RealContext } from '../adapters/real-context.js';
 import { TcpTransport, type PeerAddress } from '../adapters/tcp-transport.js';
-import { isNotAppliedFailure, RaftKv, raftKvConfigSchema, type RaftKvConfig, type RaftKvStatus } from '../truth/index.js';
-import { segmentPrefix } from '../truth/raft/storage.js';
+import { isNotAppliedFailure, RaftKv, raftKvConfigSchema, segmentPrefix, type RaftKvConfig, type RaftKvStatus } from '../truth/index.js';
 import { ClientConnection, type ConnectionHost } from './client-connection.js';
 import { commandDefaults, type CommandLimits } from './commands.js';
 import { localCommand } from './local-commands.js';

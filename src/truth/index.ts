@@ -4,7 +4,7 @@ export { RaftLog } from './raft/log.js';
 export type { ConfChange, ConfState, Entry, HardState, Message as RaftMessage, Ready, ReadState, Role, Snapshot } from './raft/types.js';
 export { isConfChange } from './raft/types.js';
 export { RaftKv, raftKv, raftKvConfigSchema, notAppliedErrors, isNotAppliedFailure, type RaftKvConfig, type RaftKvStatus } from './raft/host.js';
-export { RaftStorage, StorageCorruptError, isStorageCorruptError, type StorageWarning } from './raft/storage.js';
+export { RaftStorage, StorageCorruptError, isStorageCorruptError, segmentPrefix, type StorageWarning } from './raft/storage.js';
 export { KvStateMachine, sessionsMax, sessionRequestsMax, readOnlyOperations, notAnIntegerError, type KvCommand, type KvResult, type KvSnapshot, type SetArgs } from './kv.js';
 export { AsyncPrimaryKv, asyncPrimaryKv, asyncPrimaryConfigSchema, type AsyncPrimaryConfig } from './async-primary.js';
 export { LeaseLock, type LockAnswer, type LockGrant, type LockRefusal } from './fencing/lease-lock.js';
