@@ -24,6 +24,9 @@ import { LineWriter, loadScenarioFile, readableDir, parseSeed, perVariantFile, s
 import { formatSweep, parseSeedRange, summarizeSweep, sweepAsExpected, sweepJson, sweepRuns, type VariantSummary } from './sweep.js';
 import { missingOptionalPackage, missingPackageMessage } from './optional-packages.js';
 import { reportInputFromRuns, writeHtmlReport, type CapturedRunResult } from '../web/index.js';
+import { registerCatalog } from './catalog.js';
+
+registerCatalog();
 
 const EXIT_OK = 0;
 const EXIT_NOT_MET = 1;

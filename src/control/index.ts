@@ -16,14 +16,8 @@ export { Bulkhead, bulkhead, KeyedBulkhead, keyedBulkhead, type BulkheadOptions 
 export { AdaptiveConcurrency, AimdLimit, GradientLimit, type ConcurrencyLimit, type AimdOptions, type GradientOptions } from './adaptive-limit.js';
 export { TokenBucket, SlidingWindow, tokenBucket, slidingWindow, type Limiter } from './rate-limiter.js';
 export { KillSwitch, RateKillSwitch, BudgetKillSwitch, type SwitchEvent, type RateKillSwitchOptions, type BudgetKillSwitchOptions } from './kill-switch.js';
-export { orderFlow, orderFlowConfigSchema, type OrderFlowConfig } from './trading/order-flow.js';
-export { ChainedService, chainedService, chainedServiceConfigSchema, type ChainedServiceConfig } from './cascade/chained-service.js';
 export { HeartbeatDetector } from './detect/heartbeat.js';
 export { PhiAccrualDetector, erfc, type PhiAccrualOptions } from './detect/phi-accrual.js';
 export { Health, type HealthKind, type HealthReport, type CheckResult } from './detect/health.js';
 export { OutlierEjection, type OutlierEjectionOptions } from './detect/outlier-ejection.js';
-export { backendPool, backendPoolConfigSchema, type BackendPoolConfig } from './detect/backend-pool.js';
-export { breakerFleet, breakerFleetConfigSchema, type BreakerFleetConfig } from './breaker/breaker-fleet.js';
-export { deployment, deployConfigSchema, type DeployConfig } from './deploy/deploy-controller.js';
-export { killFleet, killFleetConfigSchema, type KillFleetConfig } from './kill/kill-fleet.js';
 export { SlidingCounters } from './sliding-counters.js';

@@ -14,7 +14,8 @@
  */
 import type { Clock } from '../runtime/clock.js';
 import { SlidingCounters } from './sliding-counters.js';
-import { BudgetExceededError, IsolatedError, positive, positiveInt } from './errors.js';
+import { BudgetExceededError, IsolatedError } from './errors.js';
+import { positive, positiveInt } from '../runtime/config-error.js';
 import { call, defaultContext, Listeners, type Operation, type Policy } from './policy.js';
 
 export type SwitchEvent = { type: 'tripped'; reason: string; atMs: number } | { type: 'reset'; atMs: number };

@@ -6,7 +6,6 @@ import {
   Bulkhead,
   CircuitBreaker,
   ConsecutiveFailures,
-  ControlConfigError,
   KeyedBulkhead,
   KillSwitch,
   RateKillSwitch,
@@ -26,6 +25,7 @@ import {
   isTimeoutError,
   wrap,
 } from './index.js';
+import { ConfigError } from '../runtime/config-error.js';
 
 /** Let promise callbacks run. */
 const flush = () => new Promise<void>((r) => setImmediate(r));
@@ -50,7 +50,7 @@ test('backoff: exponential with a cap; full jitter stays under it; decorrelated 
   assert.equal(dec.delayMs(0, 0, () => 1), 300);
   assert.equal(dec.delayMs(1, 300, () => 1), 900);
   assert.equal(dec.delayMs(1, 300, () => 0), 100);
-  assert.throws(() => exponentialBackoff({ factor: 0.5 }), ControlConfigError);
+  assert.throws(() => exponentialBackoff({ factor: 0.5 }), ConfigError);
 });
 
 test('retry: tries again after the backoff, up to maxAttempts, then gives up with the last error', async () => {

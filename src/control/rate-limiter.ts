@@ -5,7 +5,8 @@
  * `execute` refuses with RateLimitedError carrying the time until a call would pass.
  */
 import type { Clock } from '../runtime/clock.js';
-import { positive, positiveInt, RateLimitedError } from './errors.js';
+import { RateLimitedError } from './errors.js';
+import { positive, positiveInt } from '../runtime/config-error.js';
 import { call, defaultContext, type Operation, type Policy } from './policy.js';
 
 export interface Limiter {

@@ -4,7 +4,8 @@
  * dropped. Put it innermost in a wrap(), so that breakers count timeouts as failures.
  */
 import type { Timers } from '../runtime/clock.js';
-import { positive, TimeoutError } from './errors.js';
+import { TimeoutError } from './errors.js';
+import { positive } from '../runtime/config-error.js';
 import { call, type Operation, type Policy } from './policy.js';
 
 export class Timeout implements Policy {

@@ -8,3 +8,4 @@ export { RecentSet } from './recent-set.js';
 export { withPeers, withSend } from './scoped-context.js';
 export { nodeRef, nodeRefs, nodeRefMeta, nodeRefsIn, type NodeRefMeta, type FoundNodeRef } from './node-ref.js';
 export { InvariantViolation, isInvariantViolation, invariant } from './invariant.js';
+export { ConfigError, isConfigError, positive, nonNegative, positiveInt, fraction } from './config-error.js';

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../runtime/clock.js';
-import { BrokenCircuitError, ControlConfigError, isBrokenCircuitError, isIsolatedError } from '../errors.js';
+import { BrokenCircuitError, isBrokenCircuitError, isIsolatedError } from '../errors.js';
+import { ConfigError } from '../../runtime/config-error.js';
 import { CircuitBreaker, type BreakerEvent, type CircuitBreakerOptions } from './circuit-breaker.js';
 import { ConsecutiveFailures, CountWindow, TimeWindow } from './strategies.js';
 
@@ -197,8 +198,8 @@ test('a breaker with a time window times its calls on the injected clock', async
 });
 
 test('bad options are refused at construction, naming the option', () => {
-  assert.throws(() => new CountWindow({ size: 10, failureRate: 1.5 }), (e: unknown) => e instanceof ControlConfigError && e.option === 'countWindow.failureRate');
-  assert.throws(() => new CountWindow({ size: 10, failureRate: 0 }), ControlConfigError);
+  assert.throws(() => new CountWindow({ size: 10, failureRate: 1.5 }), (e: unknown) => e instanceof ConfigError && e.option === 'countWindow.failureRate');
+  assert.throws(() => new CountWindow({ size: 10, failureRate: 0 }), ConfigError);
   assert.throws(() => new TimeWindow({ windowMs: -1, failureRate: 0.5, minimumCalls: 1 }), /windowMs/);
   const env = { clock: new ManualClock(), random: () => 0.5 };
   assert.throws(() => new CircuitBreaker({ ...env, openMs: -5 }), /openMs: expected a positive number/);

@@ -17,7 +17,8 @@
  * or half-open (a slow success from before the trip is not a probe).
  */
 import type { Clock, Random } from '../../runtime/clock.js';
-import { BrokenCircuitError, ControlConfigError, IsolatedError, nonNegative, positive, positiveInt } from '../errors.js';
+import { BrokenCircuitError, IsolatedError } from '../errors.js';
+import { ConfigError, nonNegative, positive, positiveInt } from '../../runtime/config-error.js';
 import { call, defaultContext, Listeners, type Operation, type Policy } from '../policy.js';
 import { ConsecutiveFailures, type TripStrategy } from './strategies.js';
 
@@ -94,10 +95,10 @@ export class CircuitBreaker implements Policy {
     this.random = opts.random;
     this.openMs = positive('openMs', opts.openMs ?? 10_000);
     this.backoffFactor = opts.backoffFactor ?? 2;
-    if (!(this.backoffFactor >= 1)) throw new ControlConfigError('backoffFactor', 'a number >= 1', opts.backoffFactor);
+    if (!(this.backoffFactor >= 1)) throw new ConfigError('backoffFactor', 'a number >= 1', opts.backoffFactor);
     this.openMsMax = positive('openMsMax', opts.openMsMax ?? 300_000);
     this.jitter = nonNegative('jitter', opts.jitter ?? 0.2);
-    if (this.jitter >= 1) throw new ControlConfigError('jitter', 'a fraction in [0, 1)', opts.jitter);
+    if (this.jitter >= 1) throw new ConfigError('jitter', 'a fraction in [0, 1)', opts.jitter);
     this.probes = positiveInt('probes', opts.probes ?? 1);
     this.successThreshold = positiveInt('successThreshold', opts.successThreshold ?? 1);
     this.isFailure = opts.isFailure;

@@ -10,7 +10,7 @@
  * Checks run with a timeout (a check that hangs is a failed check) and report how long they took.
  */
 import type { Environment } from '../../runtime/clock.js';
-import { positive } from '../errors.js';
+import { positive } from '../../runtime/config-error.js';
 
 export type HealthKind = 'liveness' | 'readiness';
 

@@ -6,7 +6,7 @@
  * that turns a blip into a metastable collapse.
  */
 import type { Clock } from '../../runtime/clock.js';
-import { nonNegative, positive, positiveInt } from '../errors.js';
+import { nonNegative, positive, positiveInt } from '../../runtime/config-error.js';
 import { SlidingCounters } from '../sliding-counters.js';
 
 export interface RetryBudgetOptions {

@@ -6,7 +6,8 @@
  * how retry storms start. Aborted calls are not retried either.
  */
 import type { Environment } from '../../runtime/clock.js';
-import { isRejection, positiveInt, RetryBudgetExhaustedError } from '../errors.js';
+import { isRejection, RetryBudgetExhaustedError } from '../errors.js';
+import { positiveInt } from '../../runtime/config-error.js';
 import { call, defaultContext, Listeners, type Operation, type Policy } from '../policy.js';
 import { exponentialBackoff, type Backoff } from './backoff.js';
 import type { RetryBudget } from './retry-budget.js';

@@ -8,7 +8,7 @@
  * adapter: `add(item)` resolves with the item's own result from the batch call.
  */
 import type { Timers } from '../../runtime/clock.js';
-import { nonNegative, positiveInt } from '../../control/index.js';
+import { nonNegative, positiveInt } from '../../runtime/config-error.js';
 
 export class BatchCollector<T> {
   private items: T[] = [];

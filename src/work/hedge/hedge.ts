@@ -6,7 +6,8 @@
  * that one slow replica or a GC pause puts on every request. `maxExtraRatio` caps the extra load.
  */
 import type { Clock, Timers } from '../../runtime/clock.js';
-import { fraction, neverAborted, nonNegative, positiveInt } from '../../control/index.js';
+import { neverAborted } from '../../control/index.js';
+import { fraction, nonNegative, positiveInt } from '../../runtime/config-error.js';
 
 export interface HedgeOptions {
   /** Hedge after this many ms (fixed) ... */
