@@ -65,3 +65,24 @@ test('the past cannot be scheduled: it is clamped to now', () => {
   s.runUntil(Infinity);
   assert.equal(at, 10);
 });
+
+test('cancelled events leave the heap in bulk, and the rest still run in (time, seq) order', () => {
+  const s = new Scheduler();
+  const out: [number, number][] = [];
+  const expected: [number, number][] = [];
+  const events = [];
+  let x = 777;
+  for (let i = 0; i < 8000; i++) {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    const t = x % 200; // many ties
+    const id = i;
+    events.push(s.at(t, () => out.push([t, id])));
+    if (i % 4 === 0) expected.push([t, id]);
+  }
+  events.forEach((e, i) => i % 4 !== 0 && s.cancel(e));
+  // A client's timeouts, cleared long before they are due, must not pile up until their time.
+  assert.ok(s.pending <= 4000, `${s.pending} events still held after 6000 of 8000 were cancelled`);
+  s.runUntil(Infinity);
+  expected.sort(([t0, i0], [t1, i1]) => t0 - t1 || i0 - i1);
+  assert.deepEqual(out, expected);
+});

@@ -14,6 +14,9 @@ export interface SimEvent {
   run(): void;
 }
 
+/** Compaction waits for this many cancelled events (and for them to be half the heap): amortised O(1). */
+const COMPACT_MIN = 1024;
+
 export class Scheduler {
   private heap: SimEvent[] = [];
   private seqNext = 0;
@@ -21,6 +24,13 @@ export class Scheduler {
   now = 0;
   /** Events run so far (cancelled ones excluded). */
   executed = 0;
+  /**
+   * Cancelled events still in the heap (an estimate: an event cancelled after it left the heap counts
+   * until the next compaction). A client's timeout is typically cleared long before it is due; without
+   * compaction every such timer would sit in the heap until its time came, making the heap, its sifts
+   * and the garbage collector's work proportional to all the timeouts ever set.
+   */
+  private cancelledInHeap = 0;
 
   get pending(): number {
     return this.heap.length;
@@ -28,7 +38,7 @@ export class Scheduler {
 
   /** Schedule `fn` at absolute virtual time `time` (clamped to now: the past cannot be scheduled). */
   at(time: number, fn: () => void): SimEvent {
-    const ev: SimEvent = { time: time < this.now ? this.now : time, seq: this.seqNext++, cancelled: false, run: fn };
+    const ev: SimEvent = { time: time < this.now ? this.now : time, seq: 0, cancelled: false, run: fn };
     this.push(ev);
     return ev;
   }
@@ -55,13 +65,29 @@ export class Scheduler {
   }
 
   cancel(ev: SimEvent): void {
+    if (ev.cancelled) return;
     ev.cancelled = true;
+    this.cancelledInHeap++;
+    if (this.cancelledInHeap >= COMPACT_MIN && 2 * this.cancelledInHeap > this.heap.length) this.compact();
+  }
+
+  /**
+   * Drop the cancelled events and rebuild the heap in place. The order events run in is the total
+   * order (time, seq), so the heap's shape does not matter: the run is the same with or without it.
+   */
+  private compact(): void {
+    const h = this.heap;
+    let n = 0;
+    for (let i = 0; i < h.length; i++) if (!h[i].cancelled) h[n++] = h[i];
+    h.length = n;
+    this.cancelledInHeap = 0;
+    for (let i = (n >> 1) - 1; i >= 0; i--) this.siftDown(h[i], i);
   }
 
   /** Time of the next live event, or Infinity. */
   peekTime(): number {
     const h = this.heap;
-    while (h.length > 0 && h[0].cancelled) this.pop();
+    while (h.length > 0 && h[0].cancelled) this.popCancelled();
     return h.length > 0 ? h[0].time : Infinity;
   }
 
@@ -73,7 +99,10 @@ export class Scheduler {
       const top = h[0];
       if (top.time > untilMs) break;
       this.pop();
-      if (top.cancelled) continue;
+      if (top.cancelled) {
+        if (this.cancelledInHeap > 0) this.cancelledInHeap--;
+        continue;
+      }
       this.now = top.time;
       top.run();
       n++;
@@ -83,14 +112,24 @@ export class Scheduler {
     return n;
   }
 
+  private popCancelled(): void {
+    this.pop();
+    if (this.cancelledInHeap > 0) this.cancelledInHeap--;
+  }
+
   private pop(): SimEvent | undefined {
     const h = this.heap;
     const top = h[0];
     const last = h.pop();
     if (last === undefined || h.length === 0) return top;
-    // Sift the last element down from the root.
+    this.siftDown(last, 0);
+    return top;
+  }
+
+  /** Place `ev` at slot `i` or below, moving smaller children up. */
+  private siftDown(ev: SimEvent, i: number): void {
+    const h = this.heap;
     const n = h.length;
-    let i = 0;
     for (;;) {
       const l = 2 * i + 1;
       if (l >= n) break;
@@ -104,11 +143,10 @@ export class Scheduler {
           ce = re;
         }
       }
-      if (last.time < ce.time || (last.time === ce.time && last.seq < ce.seq)) break;
+      if (ev.time < ce.time || (ev.time === ce.time && ev.seq < ce.seq)) break;
       h[i] = ce;
       i = c;
     }
-    h[i] = last;
-    return top;
+    h[i] = ev;
   }
 }

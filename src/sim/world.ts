@@ -128,6 +128,33 @@ class Delivery implements SimEvent {
   }
 }
 
+/** A timer of a node's Context: one object per timer, no closures around it. */
+class Timer implements SimEvent {
+  time = 0;
+  seq = 0;
+  cancelled = false;
+  constructor(
+    private readonly node: SimNode,
+    private readonly epoch: number,
+    private readonly id: TimerId,
+    private readonly fn: () => void,
+  ) {}
+  run(): void {
+    const node = this.node;
+    if (node.epoch !== this.epoch) return;
+    const world = node.world;
+    world.trace.record(TraceKind.timer, world.now, node.index, this.id, 0, undefined);
+    if (world.trace.exporting) world.trace.emit({ t: world.now, kind: 'timer', node: node.id, timer: this.id });
+    if (node.status === 'up') this.fire();
+    // A timer that fires while the node is paused stays cancellable until it runs on resume:
+    // work deferred before it (a reply that arrived first) may still clear it.
+    else if (node.status === 'paused') node.deferred.push(() => this.fire());
+  }
+  private fire(): void {
+    if (this.node.timers.delete(this.id)) this.fn();
+  }
+}
+
 class SimContext implements Context {
   readonly metrics: Metrics;
   readonly id: NodeId;
@@ -156,26 +183,20 @@ class SimContext implements Context {
   }
   setTimer(ms: number, fn: () => void): TimerId {
     const node = this.node;
-    const world = node.world;
     const id = node.timerIdNext++;
     if (!this.alive) return id;
-    const epoch = this.epoch;
+    const ev = new Timer(node, this.epoch, id, fn);
     // The node's clock runs at clockRate, so `ms` of local time is ms / rate of virtual time.
-    const ev = world.scheduler.after(ms / node.clockRate, () => {
-      if (node.epoch !== epoch) return;
-      world.trace.record(TraceKind.timer, world.now, node.index, id, 0, undefined);
-      if (world.trace.exporting) world.trace.emit({ t: world.now, kind: 'timer', node: node.id, timer: id });
-      // A timer that fires while the node is paused stays cancellable until it runs on resume:
-      // work deferred before it (a reply that arrived first) may still clear it.
-      node.runOrDefer(() => node.timers.delete(id) && fn());
-    });
+    const world = node.world;
+    ev.time = world.now + (ms > 0 ? ms / node.clockRate : 0);
+    world.scheduler.push(ev);
     node.timers.set(id, ev);
     return id;
   }
   clearTimer(id: TimerId): void {
     const ev = this.node.timers.get(id);
     if (ev !== undefined) {
-      ev.cancelled = true;
+      this.node.world.scheduler.cancel(ev);
       this.node.timers.delete(id);
     }
   }
@@ -395,7 +416,7 @@ export class World {
     n.status = 'down';
     n.process = undefined;
     n.ctx = undefined;
-    for (const ev of n.timers.values()) ev.cancelled = true;
+    for (const ev of n.timers.values()) this.scheduler.cancel(ev);
     n.timers.clear();
     n.deferred = [];
     n.disk.crash();
