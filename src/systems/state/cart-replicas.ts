@@ -26,11 +26,65 @@ type Cart = LwwRegister<string[]> | MvRegister<string[]> | ORSet;
 type Msg = { type: 'cart'; state: Cart };
 
 /** Distinct items in numeric order (then by text): each item's number parsed once, not per comparison. */
-const sortedItems = (xs: Iterable<string>): string[] =>
-  [...new Set(xs)]
+export const sortedItems = (xs: Iterable<string>): string[] => {
+  const distinct = [...new Set(xs)];
+  if (inItemOrder(distinct)) return distinct;
+  return distinct
     .map((x) => [Number(x), x] as const)
     .sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0))
     .map(([, x]) => x);
+};
+
+/**
+ * Whether numeric items are already strictly in that order, so sorting cannot move them: a cart
+ * this code wrote plus one new, larger item usually is, and checking costs a pass instead of a sort.
+ */
+function inItemOrder(xs: readonly string[]): boolean {
+  for (let i = 0; i < xs.length; i++) if (Number.isNaN(Number(xs[i])) || (i > 0 && !itemBefore(xs[i - 1], xs[i]))) return false;
+  return true;
+}
+
+/** a comes strictly before b in item order (both numeric). */
+const itemBefore = (a: string, b: string): boolean => {
+  const x = Number(a);
+  const y = Number(b);
+  return x < y || (x === y && a < b);
+};
+
+/**
+ * The siblings' union in item order, as sortedItems(carts.flat()) gives it: each sibling is a cart
+ * this code wrote, already in order, so their union is a merge of sorted runs, not a sort.
+ */
+export function unionOfSorted(carts: readonly (readonly string[])[]): string[] {
+  if (!carts.every(inItemOrder)) return sortedItems(carts.flat());
+  const at = carts.map(() => 0);
+  const out: string[] = [];
+  for (;;) {
+    let next: string | undefined;
+    for (let k = 0; k < carts.length; k++) {
+      const x = carts[k][at[k]];
+      if (x !== undefined && (next === undefined || itemBefore(x, next))) next = x;
+    }
+    if (next === undefined) return out;
+    out.push(next);
+    for (let k = 0; k < carts.length; k++) if (carts[k][at[k]] === next) at[k]++;
+  }
+}
+
+/** `seen` (distinct, in item order) with one item added or removed, as sortedItems would order it. */
+export function withChange(seen: readonly string[], change: { add?: string; remove?: string }): string[] {
+  const { add, remove } = change;
+  if (inItemOrder(seen)) {
+    // A new item is usually the largest yet: it goes at the end.
+    const last = seen[seen.length - 1];
+    if (remove === undefined && add !== undefined && !Number.isNaN(Number(add)) && (last === undefined || itemBefore(last, add))) return [...seen, add];
+    if (add === undefined && remove !== undefined) return seen.filter((x) => x !== remove);
+  }
+  const items = new Set(seen);
+  if (add !== undefined) items.add(add);
+  if (remove !== undefined) items.delete(remove);
+  return sortedItems(items);
+}
 
 export class CartReplicas implements Process {
   private cart: Cart;
@@ -50,10 +104,11 @@ export class CartReplicas implements Process {
       case 'mv': {
         const carts = mvRegister.value(this.cart as MvRegister<string[]>);
         // One sibling is a cart this code wrote: already sorted and distinct.
-        return { items: carts.length === 1 ? carts[0] : sortedItems(carts.flat()), siblings: carts.length };
+        return { items: carts.length === 1 ? carts[0] : unionOfSorted(carts), siblings: carts.length };
       }
       case 'or-set':
-        return { items: sortedItems(orSet.value(this.cart as ORSet)), siblings: 1 };
+        // The items themselves, not orSet.value: its text order would only be sorted again.
+        return { items: sortedItems(Object.keys((this.cart as ORSet).entries)), siblings: 1 };
     }
   }
 
@@ -85,10 +140,7 @@ export class CartReplicas implements Process {
       this.cart = s;
       return;
     }
-    const items = new Set(seen);
-    if (change.add !== undefined) items.add(change.add);
-    if (change.remove !== undefined) items.delete(change.remove);
-    const next = sortedItems(items);
+    const next = withChange(seen, change);
     this.cart = r === 'lww' ? lwwRegister.set(this.cart as LwwRegister<string[]>, next, [this.ctx.now(), 0], this.ctx.id) : mvRegister.set(this.cart as MvRegister<string[]>, next, this.ctx.id);
   }
 
