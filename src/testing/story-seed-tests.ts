@@ -3,13 +3,19 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { boundedMetrics, rangeLines, storiesByPillar, sweepStory, testSeedCount, unmet, type StorySweep } from './story-seeds.js';
+import { boundedMetrics, rangeLines, storiesByPillar, storiesInTheirOwnFile, sweepStory, testSeedCount, unmet, type StorySweep } from './story-seeds.js';
 
 /** Assertions of a story's own numbers on every seed of the range, run after the expectations hold. */
 export type SeedAssertions = Readonly<Record<string, (sweep: StorySweep) => void>>;
 
-export function storySeedTests(pillar: string, numbers: SeedAssertions = {}): void {
-  for (const name of storiesByPillar[pillar]) {
+/**
+ * The pillar's stories, except those run by a test file of their own; or, with `only`, that one story
+ * of the pillar (from its own file, seeds/<story>.test.ts).
+ */
+export function storySeedTests(pillar: string, numbers: SeedAssertions = {}, only?: string): void {
+  const stories = storiesByPillar[pillar];
+  if (only !== undefined && !(stories.includes(only) && storiesInTheirOwnFile.includes(only))) throw new Error(`${only} is not a ${pillar} story listed in storiesInTheirOwnFile`);
+  for (const name of only !== undefined ? [only] : stories.filter((n) => !storiesInTheirOwnFile.includes(n))) {
     const file = `${name}.yaml`;
     const n = testSeedCount;
     test(`${file}: every variant meets its expectation on seeds 1..${n}`, (t) => {

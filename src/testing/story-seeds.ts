@@ -69,6 +69,12 @@ export const storiesByPillar: Readonly<Record<string, readonly string[]>> = {
   platform: ['ecommerce', 'netflix-play'],
 };
 
+/**
+ * The heaviest stories, each run by a test file of its own (seeds/<story>.test.ts) so that the test
+ * runner can put them on both cores instead of queueing them behind the rest of their pillar.
+ */
+export const storiesInTheirOwnFile: readonly string[] = ['queueing', 'two-phase-commit'];
+
 /** The metrics a file's checks bound (metric and compare checks, and the ratios compare reports). */
 export function boundedMetrics(file: string): string[] {
   const s = loadScenario(file);
