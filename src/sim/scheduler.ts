@@ -18,7 +18,7 @@ export interface SimEvent {
 const COMPACT_MIN = 1024;
 
 export class Scheduler {
-  private heap: SimEvent[] = [];
+  private readonly heap: SimEvent[] = [];
   private seqNext = 0;
   /** Virtual time in milliseconds: the time of the event being run (or last run). */
   now = 0;
@@ -72,16 +72,18 @@ export class Scheduler {
   }
 
   /**
-   * Drop the cancelled events and rebuild the heap in place. The order events run in is the total
-   * order (time, seq), so the heap's shape does not matter: the run is the same with or without it.
+   * Drop the cancelled events and rebuild the heap: an array sorted by (time, seq) is a heap. The order
+   * events run in is that total order, so the heap's shape does not matter: the run is the same with
+   * or without compaction.
    */
   private compact(): void {
+    // In place: runUntil may be holding the array while an event it runs cancels others.
     const h = this.heap;
     let n = 0;
     for (let i = 0; i < h.length; i++) if (!h[i].cancelled) h[n++] = h[i];
     h.length = n;
+    h.sort((a, b) => a.time - b.time || a.seq - b.seq);
     this.cancelledInHeap = 0;
-    for (let i = (n >> 1) - 1; i >= 0; i--) this.siftDown(h[i], i);
   }
 
   /** Time of the next live event, or Infinity. */
@@ -122,14 +124,9 @@ export class Scheduler {
     const top = h[0];
     const last = h.pop();
     if (last === undefined || h.length === 0) return top;
-    this.siftDown(last, 0);
-    return top;
-  }
-
-  /** Place `ev` at slot `i` or below, moving smaller children up. */
-  private siftDown(ev: SimEvent, i: number): void {
-    const h = this.heap;
+    // Sift the last element down from the root.
     const n = h.length;
+    let i = 0;
     for (;;) {
       const l = 2 * i + 1;
       if (l >= n) break;
@@ -143,10 +140,11 @@ export class Scheduler {
           ce = re;
         }
       }
-      if (ev.time < ce.time || (ev.time === ce.time && ev.seq < ce.seq)) break;
+      if (last.time < ce.time || (last.time === ce.time && last.seq < ce.seq)) break;
       h[i] = ce;
       i = c;
     }
-    h[i] = ev;
+    h[i] = last;
+    return top;
   }
 }
