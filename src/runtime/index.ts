@@ -7,3 +7,4 @@ export { Fifo } from './fifo.js';
 export { RecentSet } from './recent-set.js';
 export { withPeers } from './scoped-context.js';
 export { nodeRef, nodeRefs, nodeRefMeta, nodeRefsIn, type NodeRefMeta, type FoundNodeRef } from './node-ref.js';
+export { compareOrdinal, compareNumbered } from './ordinal.js';
