@@ -10,7 +10,7 @@
  * Every process started here is registered, so `stopAllPeers` (Ctrl-C) and the process's `exit`
  * handler can stop whatever is still running.
  */
-import { spawn, spawnSync, execFile, type ChildProcess } from 'node:child_process';
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -18,6 +18,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { Etcd3 } from 'etcd3';
+import { ensureDebianPackage } from '../src/testing/debian-packages.js';
 
 const loopback = '127.0.0.1';
 /** Ports never handed out: the ones Debian's redis and etcd services listen on if apt started them. */
@@ -30,7 +31,6 @@ const etcdProbeDeadlineMs = 2_000;
 const probeIntervalMs = 100;
 /** How long a process is given to exit after SIGTERM (or SHUTDOWN) before SIGKILL. */
 const stopTimeoutMs = 10_000;
-const aptTimeoutMs = 15 * 60_000;
 const redisBenchmarkTimeoutMs = 10 * 60_000;
 const logTailLines = 15;
 
@@ -96,66 +96,8 @@ export async function waitForPort(port: number, timeoutMs: number): Promise<void
   }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Packages
-
-const availability = new Map<string, boolean>();
-/** Why a binary is missing, for the one-line message of the anchor that needs it. */
-const missingReasons = new Map<string, string>();
-
-/** Why `binary` is not available (after `ensureDebianPackage` said so). */
-export function whyMissing(binary: string): string {
-  return missingReasons.get(binary) ?? `${binary} not found`;
-}
-
-function hasBinary(binary: string): boolean {
-  return spawnSync('sh', ['-c', 'command -v "$1" >/dev/null 2>&1', 'sh', binary]).status === 0;
-}
-
 function lastLines(text: string, count = logTailLines): string {
   return text.trimEnd().split('\n').slice(-count).join('\n');
-}
-
-function aptGet(args: string[]): { ok: boolean; output: string } {
-  const res = spawnSync('apt-get', args, {
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    encoding: 'utf8',
-    timeout: aptTimeoutMs,
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  return { ok: res.status === 0, output: `${res.stdout ?? ''}${res.stderr ?? ''}${res.error ? res.error.message : ''}` };
-}
-
-/**
- * Whether `binary` is on the PATH, installing Debian package `pkg` with apt-get first if it is not
- * and we can (running as root, apt-get present; `apt-get update` and a second try if the first
- * install fails, since a fresh machine's package lists may be stale or missing). Prints the install
- * steps it takes; why the binary is still missing is left to `whyMissing`, for the caller's one line.
- */
-export function ensureDebianPackage(binary: string, pkg: string): boolean {
-  const known = availability.get(binary);
-  if (known !== undefined) return known;
-  let available = hasBinary(binary);
-  if (!available) {
-    const isRoot = process.getuid?.() === 0;
-    if (!isRoot || !hasBinary('apt-get')) {
-      missingReasons.set(binary, `${binary} not found, and cannot apt-get install ${pkg} (${isRoot ? 'no apt-get' : 'not root'})`);
-    } else {
-      log(`${binary} not found: apt-get install -y ${pkg}`);
-      let res = aptGet(['install', '-y', pkg]);
-      if (!res.ok) {
-        log(`apt-get install failed: apt-get update, then install again`);
-        aptGet(['update']);
-        res = aptGet(['install', '-y', pkg]);
-      }
-      available = hasBinary(binary);
-      if (available) log(`installed ${pkg}`);
-      else missingReasons.set(binary, `${binary} not found, and apt-get install -y ${pkg} failed: ${lastLines(res.output, 1)}`);
-    }
-  }
-  availability.set(binary, available);
-  return available;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -309,8 +251,9 @@ async function answersPing(port: number): Promise<boolean> {
  * missing and cannot be installed, or does not start.
  */
 export async function startRedis(options: RedisOptions): Promise<RunningRedis | undefined> {
-  if (!ensureDebianPackage('redis-server', 'redis-server')) {
-    log(`skipping redis-server: ${whyMissing('redis-server')}`);
+  const redisServerPackage = ensureDebianPackage('redis-server', 'redis-server', log);
+  if (!redisServerPackage.available) {
+    log(`skipping redis-server: ${redisServerPackage.why}`);
     return undefined;
   }
   const port = await findFreePort();
@@ -412,8 +355,9 @@ async function putSucceeds(endpoints: string[]): Promise<boolean> {
  * Undefined, after a message with the end of the members' logs, when etcd is missing or does not start.
  */
 export async function startEtcdCluster(members = 3): Promise<RunningEtcd | undefined> {
-  if (!ensureDebianPackage('etcd', 'etcd-server')) {
-    log(`skipping etcd: ${whyMissing('etcd')}`);
+  const etcdPackage = ensureDebianPackage('etcd', 'etcd-server', log);
+  if (!etcdPackage.available) {
+    log(`skipping etcd: ${etcdPackage.why}`);
     return undefined;
   }
   const ports = await findFreePorts(2 * members);
@@ -532,8 +476,9 @@ export function parseRedisBenchmarkCsv(output: string): Record<string, RedisBenc
  * names them (`SET`, `GET`); undefined, with a message, when redis-benchmark is missing or fails.
  */
 export async function redisBenchmark(port: number, options: RedisBenchmarkOptions): Promise<Record<string, RedisBenchmarkFigures> | undefined> {
-  if (!ensureDebianPackage('redis-benchmark', 'redis-tools')) {
-    log(`skipping redis-benchmark: ${whyMissing('redis-benchmark')}`);
+  const redisBenchmarkToolPackage = ensureDebianPackage('redis-benchmark', 'redis-tools', log);
+  if (!redisBenchmarkToolPackage.available) {
+    log(`skipping redis-benchmark: ${redisBenchmarkToolPackage.why}`);
     return undefined;
   }
   const args = ['-h', loopback, '-p', String(port), '-t', options.tests, '-n', String(options.requests), '-c', String(options.clients), '-q', '--csv'];

@@ -1,13 +1,16 @@
 /**
  * Reads the Numenta Anomaly Benchmark's files (data/, labels/combined_windows.json, config/, results/)
  * into the shapes src/intelligence/anomaly/nab-scorer.ts scores. The scorer is pure; the files are here.
+ * The repository keeps NAB's CSVs gzipped (data/nab/README.md); a plain .csv, as in a checkout of NAB
+ * itself, is read as well.
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import type { NabProfileName, NabSeries } from '../src/intelligence/anomaly/index.js';
 
-/** /work/shared/data/nab seen from the repository: ../shared/data/nab. */
-export const defaultNabDir = new URL('../../../shared/data/nab', import.meta.url).pathname;
+/** The repository's data/nab, seen from dist/bench/. */
+export const defaultNabDir = new URL('../../data/nab', import.meta.url).pathname;
 
 export interface NabFile extends NabSeries {
   /** e.g. realKnownCause/nyc_taxi.csv */
@@ -29,9 +32,17 @@ export function parseNabTime(s: string): number {
   return Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]) + ms;
 }
 
-/** A CSV with a header into columns by name (NAB's files have no quoted fields). */
+const gzipSuffix = '.gz';
+
+/** The text of `path`, or of `path`.gz unzipped when only that exists. */
+function readMaybeGzipped(path: string): string {
+  if (!existsSync(path) && existsSync(path + gzipSuffix)) return gunzipSync(readFileSync(path + gzipSuffix)).toString('utf8');
+  return readFileSync(path, 'utf8');
+}
+
+/** A CSV with a header into columns by name (NAB's files have no quoted fields); `path`.gz is read when `path` is absent. */
 export function readCsvColumns(path: string): Map<string, string[]> {
-  const lines = readFileSync(path, 'utf8').split(/\r?\n/).filter((l) => l.length > 0);
+  const lines = readMaybeGzipped(path).split(/\r?\n/).filter((l) => l.length > 0);
   const header = lines[0].split(',');
   const columns = header.map(() => [] as string[]);
   for (let r = 1; r < lines.length; r++) {
@@ -53,7 +64,8 @@ export function loadNabCorpus(dir: string): NabFile[] {
   const files: NabFile[] = [];
   for (const category of readdirSync(join(dir, 'data')).sort()) {
     const catDir = join(dir, 'data', category);
-    for (const f of readdirSync(catDir).sort()) {
+    const csvNames = readdirSync(catDir).map((f) => (f.endsWith(`.csv${gzipSuffix}`) ? f.slice(0, -gzipSuffix.length) : f));
+    for (const f of [...new Set(csvNames)].sort()) {
       if (!f.endsWith('.csv')) continue;
       const name = `${category}/${f}`;
       const w = windows[name];

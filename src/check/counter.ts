@@ -6,6 +6,7 @@
  */
 import type { History } from './history.js';
 import type { CheckOutcome } from './broadcast.js';
+import { compareOrdinal } from '../runtime/ordinal.js';
 
 export function checkNoLostIncrements(history: History): CheckOutcome {
   const answers = new Map<string, Map<number, number>>();
@@ -20,7 +21,7 @@ export function checkNoLostIncrements(history: History): CheckOutcome {
   }
   let lost = 0;
   const worst: string[] = [];
-  for (const [key, m] of [...answers].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [key, m] of [...answers].sort(([a], [b]) => compareOrdinal(a, b))) {
     let k = 0;
     for (const n of m.values()) k += n - 1;
     lost += k;

@@ -1,5 +1,5 @@
 /**
- * Reading a history from JSON lines (the format of shared/DESIGN.md), with one clear error per bad
+ * Reading a history from JSON lines (the format of docs/design.md, "History"), with one clear error per bad
  * line: its number, the field, and what was expected.
  */
 import { z } from 'zod';

@@ -9,6 +9,7 @@
  *   completes, and the model may apply it or not. An info read constrains nothing and is left out.
  */
 import type { HistoryEvent } from './history.js';
+import { compareOrdinal } from '../runtime/ordinal.js';
 
 /** One operation as the checker sees it. */
 export interface Op {
@@ -215,7 +216,7 @@ export function checkLinearizable(events: readonly HistoryEvent[], model: Model<
     g.push(op);
   }
   let steps = 0;
-  for (const [key, group] of [...groups].sort(([a], [b]) => String(a).localeCompare(String(b)))) {
+  for (const [key, group] of [...groups].sort(([a], [b]) => compareOrdinal(String(a), String(b)))) {
     const r = checkGroup(group, model, stepsMax);
     steps += r.steps;
     if (r.unknown) return { ok: false, unknown: true, operations: ops.length, keys: groups.size, steps, unknownKey: key };

@@ -3,7 +3,7 @@
  * distributed sweep prints what a local one prints (digest included), a worker killed with SIGKILL
  * mid-job loses no seed, a second sweep is answered from stored results, bad URLs fail fast, and a
  * worker of another build never takes the jobs. Every process and the redis-server are stopped even
- * when an assertion fails.
+ * when an assertion fails. Skipped, naming the package, where redis-server is not installed.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
 import { startRedisServer, type RedisServer } from '../testing/redis-server.js';
+import { skipUnlessInstalled } from '../testing/test-tools.js';
 import { eventually, tempDir } from '../testing/real-nodes.js';
 import { sha256Hex } from './queue-sweep.js';
 
@@ -38,9 +39,10 @@ const sweepTimeoutMs = 60_000;
 
 let redis: RedisServer;
 const children = new Set<ChildProcess>();
+const skip = skipUnlessInstalled('redis-server');
 
 before(async () => {
-  redis = await startRedisServer();
+  if (skip === false) redis = await startRedisServer();
 });
 
 after(async () => {
@@ -125,7 +127,7 @@ const summaryOf = (out: string) => out.split('\n').slice(1).join('\n');
 
 const digestOf = (out: string) => /^traceHash digest ([0-9a-f]{16})$/m.exec(out)?.[1];
 
-test('a distributed sweep of broadcast 1..20 on two workers prints what a local sweep prints, the traceHash digest too', async () => {
+test('a distributed sweep of broadcast 1..20 on two workers prints what a local sweep prints, the traceHash digest too', { skip }, async () => {
   const workers: WorkerProcess[] = [];
   try {
     workers.push(await startWorker(), await startWorker());
@@ -154,7 +156,7 @@ test('a distributed sweep of broadcast 1..20 on two workers prints what a local 
   }
 });
 
-test('a worker killed with SIGKILL while it holds a job loses no seed: another worker takes the job over, every seed is reported once', async () => {
+test('a worker killed with SIGKILL while it holds a job loses no seed: another worker takes the job over, every seed is reported once', { skip }, async () => {
   const workers: WorkerProcess[] = [];
   let queue: Queue | undefined;
   try {
@@ -182,7 +184,7 @@ test('a worker killed with SIGKILL while it holds a job loses no seed: another w
   }
 });
 
-test('a second sweep of the same range is answered from stored results: fast, and no job is run again; an overlapping range runs only the new seeds', async () => {
+test('a second sweep of the same range is answered from stored results: fast, and no job is run again; an overlapping range runs only the new seeds', { skip }, async () => {
   const workers: WorkerProcess[] = [];
   let queue: Queue | undefined;
   try {
@@ -216,7 +218,7 @@ test('a second sweep of the same range is answered from stored results: fast, an
   }
 });
 
-test('an unreachable Redis exits 2 within 5 s with one line naming the URL; a malformed URL is bad input', async () => {
+test('an unreachable Redis exits 2 within 5 s with one line naming the URL; a malformed URL is bad input', { skip }, async () => {
   for (const args of [
     ['sweep', scenario('broadcast.yaml'), '--seeds', '1..2', '--queue', 'redis://127.0.0.1:1'],
     ['worker', '--queue', 'redis://127.0.0.1:1'],
@@ -240,7 +242,7 @@ test('an unreachable Redis exits 2 within 5 s with one line naming the URL; a ma
   assert.match(concurrency.err, /--concurrency: a positive integer/);
 });
 
-test('a worker of another code version never sees the jobs, and refuses a job of another version put on its own queue', async () => {
+test('a worker of another code version never sees the jobs, and refuses a job of another version put on its own queue', { skip }, async () => {
   const workers: WorkerProcess[] = [];
   let foreignQueue: Queue | undefined;
   let realQueue: Queue | undefined;

@@ -15,7 +15,7 @@
  * acknowledged), refuses requests, and once there is room again it restarts the member from what the
  * disk holds, exactly as the simulator restarts a crashed node.
  */
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statfsSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
@@ -78,6 +78,17 @@ export interface KvNodeOptions {
   limits?: Partial<NodeLimits>;
   /** Where the node's events go (one line each); default: stderr. */
   log?: (line: string) => void;
+}
+
+/**
+ * Whether two secrets are equal, compared with timingSafeEqual on their HMAC-SHA-256 digests: the
+ * digests always have the same length (timingSafeEqual requires it, and comparing the raw strings
+ * would leak the length), and the time taken does not tell a client how many leading bytes it got right.
+ */
+function sameSecret(purpose: string, given: string, want: string): boolean {
+  const a = createHmac('sha256', purpose).update(given).digest();
+  const b = createHmac('sha256', purpose).update(want).digest();
+  return timingSafeEqual(a, b);
 }
 
 /** The node cannot start as configured: the CLI prints the message and exits 2. */
@@ -359,20 +370,16 @@ export class KvNode {
     return this.opts.password !== undefined;
   }
 
-  /** Whether a given password is this node's (constant time). */
+  /** Whether a given password is this node's, in time that does not depend on where they differ. */
   passwordMatches(given: string): boolean {
     const want = this.opts.password;
     if (want === undefined) return false;
-    const a = createHmac('sha256', 'auth').update(given).digest();
-    const b = createHmac('sha256', 'auth').update(want).digest();
-    return a.equals(b);
+    return sameSecret('auth', given, want);
   }
 
   /** Whether a bearer token is the cluster secret (for the HTTP admin's write operations). */
   secretMatches(given: string): boolean {
-    const a = createHmac('sha256', 'admin').update(given).digest();
-    const b = createHmac('sha256', 'admin').update(Buffer.from(this.opts.secret).toString('utf8').trim()).digest();
-    return a.equals(b);
+    return sameSecret('admin', given, Buffer.from(this.opts.secret).toString('utf8').trim());
   }
 
   // --- status ----------------------------------------------------------------------------------

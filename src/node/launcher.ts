@@ -1,7 +1,7 @@
 /**
  * A local cluster of real node processes: what `pillars cluster up` runs, and what the tests and the
  * benchmark start. Node i (1-based) listens on RESP port respBase+i-1, HTTP port httpBase+i-1 and
- * peer port peerBase+i-1 (shared/DESIGN.md), all on loopback unless told otherwise, with its data in
+ * peer port peerBase+i-1 (docs/design.md, "Port layout"), all on loopback unless told otherwise, with its data in
  * DIR/n<i> and the cluster secret in DIR/cluster.secret (made once, readable by its owner only).
  *
  * The launcher only starts, watches and stops processes: each node is a `pillars node` of its own,

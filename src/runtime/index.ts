@@ -9,3 +9,4 @@ export { withPeers, withSend } from './scoped-context.js';
 export { nodeRef, nodeRefs, nodeRefMeta, nodeRefsIn, type NodeRefMeta, type FoundNodeRef } from './node-ref.js';
 export { InvariantViolation, isInvariantViolation, invariant } from './invariant.js';
 export { ConfigError, isConfigError, positive, nonNegative, positiveInt, fraction } from './config-error.js';
+export { compareOrdinal, compareNumbered } from './ordinal.js';

@@ -11,6 +11,7 @@
  */
 import type { ResolvedVariant } from './schema.js';
 import { HISTOGRAM_SUFFIXES, hist, type MetricDecl, type MetricPattern } from '../runtime/process-entry.js';
+import { compareOrdinal } from '../runtime/ordinal.js';
 
 /** What a declaration can see: the variant (its workload, topology, ...) and its server names. */
 export interface MetricScope {
@@ -69,7 +70,7 @@ export class MetricCatalog {
    */
   closest(name: string, n = 5): string[] {
     const scored = this.list().map((k) => ({ k, d: editDistance(name, k) }));
-    scored.sort((a, b) => a.d - b.d || a.k.localeCompare(b.k));
+    scored.sort((a, b) => a.d - b.d || compareOrdinal(a.k, b.k));
     const near = scored.filter((x) => x.d <= Math.max(2, Math.ceil(name.length / 3)));
     return (near.length > 0 ? near.slice(0, n) : scored.slice(0, 3)).map((x) => x.k);
   }

@@ -1,5 +1,5 @@
 /**
- * Reports: the JSON object of one variant run (shared/DESIGN.md), and the terminal table that shows
+ * Reports: the JSON object of one variant run (docs/design.md, "Report JSON"), and the terminal table that shows
  * variants side by side.
  */
 import { maturityLabel } from '../intelligence/index.js';

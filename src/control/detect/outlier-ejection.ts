@@ -9,6 +9,7 @@
  * Finagle and most service meshes do.
  */
 import { fraction, positive, positiveInt } from '../../runtime/config-error.js';
+import { compareOrdinal } from '../../runtime/ordinal.js';
 
 export interface OutlierEjectionOptions {
   intervalMs?: number;
@@ -90,7 +91,7 @@ export class OutlierEjection {
       const candidates = judged
         .map(([h, s]) => ({ h, s, slow: s.latencySum / s.calls / latency, rate: 1 - s.failures / s.calls }))
         .filter((c) => c.slow > this.latencyFactor || success - c.rate > this.successRateGap)
-        .sort((a, b) => b.slow - a.slow || a.h.localeCompare(b.h));
+        .sort((a, b) => b.slow - a.slow || compareOrdinal(a.h, b.h));
       for (const c of candidates) {
         if (ejectedNow >= ejectMax) break;
         c.s.ejections++;

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { Context, NodeId, Process } from '../../runtime/context.js';
 import { clientReply, isClientRequest, type ClientRequest } from '../../runtime/client-protocol.js';
 import { ConsistentHashPartitioner, HashModN, Rendezvous, type Partitioner } from '../../state/partition/partitioners.js';
+import { compareNumbered } from '../../runtime/ordinal.js';
 
 export const partitionedStoreConfigSchema = z
   .object({
@@ -31,7 +32,7 @@ export class PartitionedStore implements Process {
     private readonly ctx: Context,
     private readonly config: PartitionedStoreConfig,
   ) {
-    this.all = [...ctx.peers, ctx.id].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+    this.all = [...ctx.peers, ctx.id].sort(compareNumbered);
     const initial = config.joinAtMs === undefined ? this.all : this.all.slice(0, -1);
     this.partitioner =
       config.strategy === 'hash-mod-n' ? new HashModN(initial) : config.strategy === 'rendezvous' ? new Rendezvous(initial) : new ConsistentHashPartitioner(initial, config.vnodes);

@@ -17,6 +17,7 @@ import { distributionSchema } from '../../runtime/distribution.js';
 import { Relay } from '../../runtime/relay.js';
 import { QueueServer } from '../../work/index.js';
 import { RangePartitioner } from '../../state/partition/partitioners.js';
+import { compareNumbered } from '../../runtime/ordinal.js';
 
 export const rangeShardsConfigSchema = z
   .object({
@@ -42,7 +43,7 @@ class Router implements Process {
     private readonly ctx: Context,
     private readonly config: RangeShardsConfig,
   ) {
-    this.shards = ctx.peers.filter((p) => p !== config.router).sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+    this.shards = ctx.peers.filter((p) => p !== config.router).sort(compareNumbered);
     this.ranges = new RangePartitioner(config.splits, config.splits.map((_, i) => this.shards[i % this.shards.length]).concat(this.shards[config.splits.length % this.shards.length]));
     this.relay = new Relay(ctx);
     this.reset();

@@ -14,6 +14,7 @@ import { nodeRef } from '../../runtime/node-ref.js';
 import type { Context, NodeId, Process } from '../../runtime/context.js';
 import { clientReply, isClientRequest, type ClientRequest } from '../../runtime/client-protocol.js';
 import { LockManager, type LockEvent } from '../../work/locks/lock-manager.js';
+import { compareNumbered } from '../../runtime/ordinal.js';
 
 export const lockWorkersConfigSchema = z
   .object({
@@ -92,7 +93,7 @@ class Worker implements Process {
     private readonly ctx: Context,
     private readonly config: LockWorkersConfig,
   ) {
-    const workers = [...ctx.peers, ctx.id].filter((p) => p !== config.lockServer).sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+    const workers = [...ctx.peers, ctx.id].filter((p) => p !== config.lockServer).sort(compareNumbered);
     const i = workers.indexOf(ctx.id);
     const name = (k: number) => String.fromCharCode(65 + (k % workers.length));
     this.order = config.orders?.[ctx.id] ?? [name(i), name(i + 1)];

@@ -21,6 +21,7 @@ import { clientReply, isClientRequest, type ClientRequest } from '../../../runti
 import { HeartbeatDetector, OutlierEjection } from '../../../control/index.js';
 import { Supervisor, type HealingAction } from '../../../intelligence/healing/supervisor.js';
 import { initialPlacement, shardOf, type ClusterMsg, type StorageClusterConfig } from './cluster-config.js';
+import { compareNumbered } from '../../../runtime/ordinal.js';
 
 interface PendingOp {
   client: NodeId;
@@ -62,7 +63,7 @@ export class ClusterMaster implements Process {
     private readonly ctx: Context,
     private readonly config: StorageClusterConfig,
   ) {
-    this.storage = ctx.peers.filter((p) => p !== config.master).sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+    this.storage = ctx.peers.filter((p) => p !== config.master).sort(compareNumbered);
     const s = config.supervisor;
     this.sup = new Supervisor(
       {

@@ -15,6 +15,7 @@ import type { Context, NodeId, Process } from '../../../runtime/context.js';
 import { Fifo } from '../../../runtime/fifo.js';
 import { clientReply, isClientRequest } from '../../../runtime/client-protocol.js';
 import { chunkOf, initialPlacement, type ClusterMsg, type StorageClusterConfig, type Versioned } from './cluster-config.js';
+import { compareNumbered } from '../../../runtime/ordinal.js';
 
 interface Work {
   costMs: number;
@@ -54,7 +55,7 @@ export class StorageNode implements Process {
     // The first boot holds the initial placement; a process rebuilt after a crash comes back empty
     // (its replicas lived in memory).
     if (this.ctx.disk.read(formattedFile) === undefined) {
-      const storage = [this.ctx.id, ...this.ctx.peers].filter((p) => p !== this.config.master).sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+      const storage = [this.ctx.id, ...this.ctx.peers].filter((p) => p !== this.config.master).sort(compareNumbered);
       for (const [shard, holders] of Object.entries(initialPlacement(storage, this.config.shards, this.config.replicationFactor))) {
         if (holders.includes(this.ctx.id)) this.data.set(shard, new Map());
       }
