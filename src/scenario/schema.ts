@@ -36,6 +36,8 @@ export const networkSchema = z
     links: z.array(z.object({ from: nodeId, to: nodeId, latency: distributionSchema, both: z.boolean().optional() }).strict()).optional(),
     /** Latency between clients and servers (default: the same as between servers). */
     clientLatency: distributionSchema.optional(),
+    /** peer (default): messages cross as the real peer codec's bytes; none: by reference, faster. */
+    codec: z.enum(['peer', 'none']).optional(),
   })
   .strict();
 
