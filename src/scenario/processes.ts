@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { ProcessFactory } from '../runtime/context.js';
+import type { MessageCodec } from '../sim/network.js';
 import { balancedPool, balancedPoolConfigSchema, batchingProxy, batchingProxyConfigSchema, executor, executorConfigSchema, lockWorkers, sharedStore, sharedStoreConfigSchema, lockWorkersConfigSchema, queueServer, queueServerConfigSchema } from '../work/index.js';
 import { backendPool, backendPoolConfigSchema, breakerFleet, breakerFleetConfigSchema, deployment, deployConfigSchema, killFleet, killFleetConfigSchema, chainedService, chainedServiceConfigSchema, orderFlow, orderFlowConfigSchema } from '../control/index.js';
 import { floodConfigSchema, floodOnce, gossipConfigSchema, gossipUntilAcked, lwwReplicas, lwwReplicasConfigSchema, partitionedStore, partitionedStoreConfigSchema, cartReplicas, cartReplicasConfigSchema, rangeShards, rangeShardsConfigSchema, quorumStore, quorumStoreConfigSchema } from '../state/index.js';
@@ -30,7 +31,17 @@ export interface ProcessEntry {
    * is refused at load time. A new metric in the process's code must be added here.
    */
   metrics(config: any, scope: MetricScope): readonly MetricDecl[];
+  /**
+   * How its messages cross the simulated network when the scenario does not say (network.codec), given
+   * its parsed config. `peer` for the systems that run the real node's code (RaftKv): the simulator
+   * then carries their messages exactly as the TCP transport does. Absent: by reference, as the peer
+   * codec costs about 1.5 to 5 us a message (bench:kernel), several times what the world spends on it.
+   */
+  codec?(config: any): MessageCodec;
 }
+
+/** The real node's code, wherever it runs: its messages cross as the peer codec's bytes. */
+const realNodeCodec = (): MessageCodec => 'peer';
 
 /** The operations a variant's workload sends (by weight or by script). */
 function workloadOps(scope: MetricScope): string[] {
@@ -110,6 +121,7 @@ export const processes: Record<string, ProcessEntry> = {
     description: 'a key-value store replicated by Raft (pre-vote, check-quorum, ReadIndex reads, fsync before acknowledging)',
     config: raftKvConfigSchema,
     factory: raftKv,
+    codec: realNodeCodec,
     metrics: () => RAFT_METRICS,
   },
   'truth/async-primary': {
@@ -147,6 +159,7 @@ export const processes: Record<string, ProcessEntry> = {
     description: 'the Raft KV with Byzantine nodes on schedule: a wrapper rewrites what they send (a leader sending different entries to different followers, a candidate claiming a longer log, silence)',
     config: raftLiarConfigSchema,
     factory: raftLiar,
+    codec: realNodeCodec,
     metrics: () => [...RAFT_METRICS, 'replica_messages', 'agreement_messages', 'raft_panics', ...BYZANTINE_METRICS],
   },
   'truth/saga-payment': {
@@ -169,6 +182,7 @@ export const processes: Record<string, ProcessEntry> = {
     description: 'orders changed concurrently by checkout, payments, shipping and support on a Raft KV: status records read, modified and written back (naive), or events appended to one log with a conditional append and a read model (projections, snapshots, rebuilds) serving the queries (CQRS)',
     config: eventSourcingConfigSchema,
     factory: eventSourcing,
+    codec: realNodeCodec,
     metrics: () => [
       ...RAFT_METRICS,
       ...['commands_ok', 'commands_refused', 'commands_failed', 'commands_unknown', 'commands_failed_contention', 'commands_refused_late', 'append_conflicts'],
@@ -231,6 +245,7 @@ export const processes: Record<string, ProcessEntry> = {
     description: 'workers behind kill switches that poll a flag kept on one server or in a Raft KV; optional fail-closed',
     config: killFleetConfigSchema,
     factory: killFleet,
+    codec: (c: { storeKind: string }) => (c.storeKind === 'raft' ? 'peer' : 'none'),
     metrics: () => [...RAFT_METRICS, 'kill_switch_reads_failed', 'last_work_ms', 'work_done'],
   },
   'state/lww-replicas': {
@@ -307,6 +322,7 @@ export const processes: Record<string, ProcessEntry> = {
     description: "the seeds' e-commerce platform on all five pillars: gateways per region, app servers, a catalog per region, inventory per warehouse (Raft or async primary), fulfilment, fraud scoring at the edge",
     config: platformConfigSchema,
     factory: ecommercePlatform,
+    codec: (c: { inventoryStore: string }) => (c.inventoryStore === 'raft' ? 'peer' : 'none'),
     metrics: (c: { regions: Record<string, unknown>; inventoryStore: string; serverBreakers: boolean; fraud: { guard?: string } }) => {
       const regions = Object.keys(c.regions);
       return [
