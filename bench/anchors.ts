@@ -1,4 +1,6 @@
 /** Anchors measured in the same run as the figures they are compared with. */
+import { execFileSync } from 'node:child_process';
+import type { MessageCodec } from '../src/sim/network.js';
 import { Sfc32 } from '../src/sim/rng.js';
 
 interface Ev {
@@ -64,4 +66,27 @@ export function bareHeapLoop(inFlight: number, events: number): number {
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
+}
+
+/**
+ * The codec a simulator benchmark measures: BENCH_CODEC, or the world's default (peer). The other
+ * codec's figure comes from a fresh process (otherCodecRun): a process that has seen both encoded and
+ * by-reference messages has slower, polymorphic call sites everywhere, which no single run has.
+ */
+export const benchCodec: MessageCodec = process.env.BENCH_CODEC === 'none' ? 'none' : 'peer';
+
+/** This benchmark's output run again in its own process with network.codec none; undefined inside that run. */
+export function otherCodecRun(): string[] | undefined {
+  if (process.env.BENCH_CODEC !== undefined) return undefined;
+  const out = execFileSync(process.execPath, [process.argv[1]], { env: { ...process.env, BENCH_CODEC: 'none' }, encoding: 'utf8' });
+  return out.trim().split('\n');
+}
+
+/** The number after `label` in the first line that has it (commas allowed), or NaN. */
+export function figure(lines: readonly string[], label: string): number {
+  for (const l of lines) {
+    const i = l.indexOf(label);
+    if (i >= 0) return Number(/[\d,.]+/.exec(l.slice(i + label.length))?.[0].replaceAll(',', ''));
+  }
+  return NaN;
 }

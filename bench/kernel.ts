@@ -9,11 +9,14 @@
  * delay, with the same number of events in flight. Its throughput is the ceiling of any discrete-event
  * simulator written this way; the ratio says how much of it the world keeps.
  *
+ * Messages cross as the peer codec's bytes (the world's default); the same benchmark with messages by
+ * reference (network.codec none) runs in a fresh process, and the codec's price per delivery is printed.
+ *
  * Last line: `ratio <ours/anchor> sim deliveries/s vs bare heap event loop events/s`.
  */
 import type { Context, Process } from '../src/runtime/context.js';
 import { World } from '../src/sim/world.js';
-import { bareHeapLoop, median } from './anchors.js';
+import { bareHeapLoop, benchCodec, figure, median, otherCodecRun } from './anchors.js';
 
 const NODES = 64;
 const DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 2_000_000);
@@ -35,7 +38,7 @@ class Relay implements Process {
 
 function simRun(): { perSec: number; hash: string } {
   const nodes = Array.from({ length: NODES }, (_, i) => ({ id: `n${i + 1}`, factory: (ctx: Context) => new Relay(ctx) }));
-  const world = new World({ seed: 42, nodes, network: { latency: { dist: 'uniform', min: 1, max: 10 } } });
+  const world = new World({ seed: 42, nodes, network: { latency: { dist: 'uniform', min: 1, max: 10 }, codec: benchCodec } });
   world.start();
   const t0 = process.hrtime.bigint();
   world.scheduler.runUntil(Infinity, DELIVERIES);
@@ -60,6 +63,12 @@ for (let r = 0; r <= ROUNDS; r++) {
 const sim = median(sims);
 const bare = median(bares);
 process.stdout.write(`${NODES} nodes, ${DELIVERIES.toLocaleString('en-US')} deliveries per round, traceHash ${hash} (same every round)\n`);
-process.stdout.write(`sim: ${Math.round(sim).toLocaleString('en-US')} deliveries/s (median of ${ROUNDS})\n`);
+process.stdout.write(`sim: ${Math.round(sim).toLocaleString('en-US')} deliveries/s (median of ${ROUNDS}), messages ${benchCodec === 'peer' ? 'as the peer codec\'s bytes' : 'by reference'}\n`);
+const byReference = otherCodecRun();
+if (byReference !== undefined) {
+  const ref = figure(byReference, 'sim: ');
+  const refRatio = figure(byReference, 'ratio ');
+  process.stdout.write(`sim by reference (network.codec none, own process): ${Math.round(ref).toLocaleString('en-US')} deliveries/s, ratio ${refRatio.toFixed(3)}; the codec costs ${((1 / sim - 1 / ref) * 1e9).toFixed(0)} ns per delivery\n`);
+}
 process.stdout.write(`bare heap: ${Math.round(bare).toLocaleString('en-US')} events/s (median of ${ROUNDS})\n`);
 process.stdout.write(`ratio ${(sim / bare).toFixed(3)} sim deliveries/s vs bare heap event loop events/s\n`);

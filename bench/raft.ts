@@ -3,11 +3,14 @@
  * Reports committed commands per wall second and virtual seconds per wall second; the ratio compares
  * the world's event rate during the run with a bare binary-heap event loop measured in the same run.
  *
+ * Messages cross as the peer codec's bytes (RaftKv's default, as the real node's code); the same run with
+ * messages by reference (network.codec none) runs in a fresh process for the codec's price.
+ *
  * Last line: `ratio <x> raft sim events/s vs bare heap event loop events/s`.
  */
 import { parseScenario } from '../src/scenario/load.js';
 import { runVariant } from '../src/scenario/runner.js';
-import { bareHeapLoop, median } from './anchors.js';
+import { bareHeapLoop, benchCodec, figure, median, otherCodecRun } from './anchors.js';
 import { registerCatalog } from '../src/cli/catalog.js';
 
 registerCatalog();
@@ -19,7 +22,7 @@ const scenario = parseScenario(
   `
 name: bench-raft
 topology: { nodes: 5 }
-network: { latency: { dist: uniform, min: 0.5, max: 2 } }
+network: { latency: { dist: uniform, min: 0.5, max: 2 }, codec: ${benchCodec} }
 disk: { fsyncMs: { dist: uniform, min: 0.2, max: 1 } }
 system: { process: truth/raft-kv }
 workload:
@@ -53,5 +56,11 @@ for (let r = 0; r <= ROUNDS; r++) {
   bares.push(bare);
   process.stdout.write(`round ${r}: ${report.metrics.ops_ok} commands committed in ${s.toFixed(2)} s wall for ${report.virtualMs / 1000} s virtual; ${report.events.toLocaleString('en-US')} events\n`);
 }
-process.stdout.write(`5 nodes, 50 clients: ${Math.round(median(commits)).toLocaleString('en-US')} committed commands per wall second, ${median(virtualPerWall).toFixed(2)} virtual s per wall s\n`);
+const perSec = median(commits);
+process.stdout.write(`5 nodes, 50 clients: ${Math.round(perSec).toLocaleString('en-US')} committed commands per wall second, ${median(virtualPerWall).toFixed(2)} virtual s per wall s, messages ${benchCodec === 'peer' ? 'as the peer codec\'s bytes' : 'by reference'}\n`);
+const byReference = otherCodecRun();
+if (byReference !== undefined) {
+  const ref = figure(byReference, '50 clients: ');
+  process.stdout.write(`by reference (network.codec none, own process): ${Math.round(ref).toLocaleString('en-US')} committed commands per wall second; the codec keeps ${(perSec / ref).toFixed(2)} of it\n`);
+}
 process.stdout.write(`ratio ${(median(eventRates) / median(bares)).toFixed(3)} raft sim events/s vs bare heap event loop events/s\n`);

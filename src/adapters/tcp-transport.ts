@@ -1,6 +1,8 @@
 /**
  * The real network between nodes: TCP, length-prefixed MessagePack frames, authenticated peers.
  *
+ * Messages are encoded by the peer codec (peer-codec.ts), the one the simulator's links use too.
+ *
  * Each node dials every peer once and sends on that connection only; what it receives arrives on the
  * connections its peers dialled. One direction per connection keeps ordering simple (a peer's
  * messages arrive in the order it sent them, as on one simulated link without reordering) and needs
@@ -22,8 +24,8 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import { Packr } from 'msgpackr';
 import type { NodeId } from '../runtime/context.js';
+import { decodePeerMessage, encodePeerMessage } from '../runtime/peer-codec.js';
 
 export interface PeerAddress {
   host: string;
@@ -72,9 +74,6 @@ export interface PeerStats {
 
 const HEADER_BYTES = 4;
 const NONCE_BYTES = 16;
-
-/** Plain maps and arrays (no msgpackr records): both ends decode whatever the other wrote. */
-const packr = new Packr({ useRecords: false, variableMapSize: true });
 
 type Handshake =
   | { t: 'challenge'; nonce: Uint8Array }
@@ -183,7 +182,7 @@ export class TcpTransport {
   send(to: NodeId, msg: unknown): void {
     const p = this.out.get(to);
     if (p === undefined || this.closed) return;
-    const bytes = frame(packr.pack(msg));
+    const bytes = frame(encodePeerMessage(msg));
     if (p.queuedBytes + bytes.length > this.limits.sendQueueBytesMax) {
       p.stats.droppedMessages++;
       return;
@@ -246,13 +245,13 @@ export class TcpTransport {
       const err = reader.push(chunk, (f) => {
         let m: Handshake;
         try {
-          m = packr.unpack(f) as Handshake;
+          m = decodePeerMessage(f) as Handshake;
         } catch {
           return void socket.destroy(new Error('undecodable handshake'));
         }
         if (m.t === 'challenge' && m.nonce instanceof Uint8Array) {
           const hello: Handshake = { t: 'hello', from: this.opts.id, to: p.id, nonce, mac: mac(this.opts.secret, 'hello', m.nonce, this.opts.id, p.id) };
-          socket.write(frame(packr.pack(hello)));
+          socket.write(frame(encodePeerMessage(hello)));
         } else if (m.t === 'welcome' && sameMac(m.mac, mac(this.opts.secret, 'welcome', nonce, p.id, this.opts.id))) {
           clearTimeout(handshake);
           p.ready = true;
@@ -298,13 +297,13 @@ export class TcpTransport {
       this.event('peer_auth_failed', { remote, reason: 'no handshake' });
       socket.destroy();
     }, this.limits.handshakeTimeoutMs);
-    socket.write(frame(packr.pack({ t: 'challenge', nonce } satisfies Handshake)));
+    socket.write(frame(encodePeerMessage({ t: 'challenge', nonce } satisfies Handshake)));
     socket.on('data', (chunk) => {
       const err = reader.push(chunk, (f) => {
         if (socket.destroyed) return;
         let m: unknown;
         try {
-          m = packr.unpack(f);
+          m = decodePeerMessage(f);
         } catch {
           this.event('peer_bad_frame', { remote, peer });
           return void socket.destroy();
@@ -322,7 +321,7 @@ export class TcpTransport {
         }
         clearTimeout(handshake);
         peer = h.from;
-        socket.write(frame(packr.pack({ t: 'welcome', mac: mac(this.opts.secret, 'welcome', h.nonce, this.opts.id, h.from) } satisfies Handshake)));
+        socket.write(frame(encodePeerMessage({ t: 'welcome', mac: mac(this.opts.secret, 'welcome', h.nonce, this.opts.id, h.from) } satisfies Handshake)));
       });
       if (err !== undefined) {
         this.event('peer_bad_frame', { remote, peer, reason: err });

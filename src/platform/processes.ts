@@ -12,6 +12,7 @@ export const processes: ProcessTable = {
     description: "the seeds' e-commerce platform on all five pillars: gateways per region, app servers, a catalog per region, inventory per warehouse (Raft or async primary), fulfilment, fraud scoring at the edge",
     config: platformConfigSchema,
     factory: ecommercePlatform,
+    codec: (c: { inventoryStore: string }) => (c.inventoryStore === 'raft' ? 'peer' : 'none'),
     metrics: (c: { regions: Record<string, unknown>; inventoryStore: string; serverBreakers: boolean; fraud: { guard?: string } }) => {
       const regions = Object.keys(c.regions);
       return [

@@ -55,6 +55,19 @@ export interface ProcessEntry {
    * at load time. A new metric in the process's code must be added here.
    */
   metrics(config: any, scope: SystemScope): readonly MetricDecl[];
+  /**
+   * How its messages cross the simulated network when the scenario does not say (network.codec), given
+   * its parsed config. `peer` for the systems that run the real node's code (RaftKv): the simulator
+   * then carries their messages exactly as the TCP transport does. Absent: by reference, as the peer
+   * codec costs about 1.5 to 5 us a message (bench:kernel), several times what the world spends on it.
+   */
+  codec?(config: any): MessageCodec;
 }
+
+/** How messages cross the simulated network: as the real peer codec's bytes, or by reference. */
+export type MessageCodec = 'peer' | 'none';
+
+/** The real node's code, wherever it runs: its messages cross as the peer codec's bytes. */
+export const realNodeCodec = (): MessageCodec => 'peer';
 
 export type ProcessTable = Readonly<Record<string, ProcessEntry>>;

@@ -97,7 +97,7 @@ export function runVariant(v: ResolvedVariant, opts: RunOptions = {}): RunResult
   const { clientLatency, ...net } = v.network;
   const links: LinkOverride[] = [...(net.links ?? [])];
   if (clientLatency !== undefined) for (const c of clients) for (const s of servers) links.push({ from: c, to: s, latency: clientLatency });
-  const network: Partial<NetworkConfig> = { ...net, links };
+  const network: Partial<NetworkConfig> = { ...net, links, codec: net.codec ?? proc.codec?.(v.system.config ?? {}) ?? 'none' };
   const endMs = w.durationMs + w.settleMs;
   const capture = opts.capture === undefined ? undefined : new Capture(opts.capture === true ? {} : opts.capture, endMs, { servers, clients });
   // Exporting the trace costs a JSON line per record: a capture taps it only when faults are scheduled.

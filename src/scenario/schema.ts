@@ -36,6 +36,11 @@ export const networkSchema = z
     links: z.array(z.object({ from: nodeId, to: nodeId, latency: distributionSchema, both: z.boolean().optional() }).strict()).optional(),
     /** Latency between clients and servers (default: the same as between servers). */
     clientLatency: distributionSchema.optional(),
+    /**
+     * peer: messages cross as the real peer codec's bytes, each delivery its own decoded copy; none: by
+     * reference, faster. Default: peer for the systems that run the real node's code (RaftKv), else none.
+     */
+    codec: z.enum(['peer', 'none']).optional(),
   })
   .strict();
 

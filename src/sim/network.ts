@@ -62,7 +62,15 @@ export interface NetworkConfig {
   /** Latency between regions: regionLatency[a][b]; missing entries fall back to `latency`. */
   regionLatency?: Record<string, Record<string, Distribution>>;
   links?: LinkOverride[];
+  /**
+   * How a message crosses a link. `peer`: encoded by the real transport's codec at send and decoded
+   * afresh at each delivery, so the receiver holds its own copy, exactly what a real peer would decode.
+   * `none`: the sender's object itself, by reference (faster; hides aliasing and what the codec drops).
+   */
+  codec: MessageCodec;
 }
+
+export type MessageCodec = 'peer' | 'none';
 
 export const defaultNetwork: NetworkConfig = {
   latency: { dist: 'constant', value: 1 },
@@ -70,6 +78,7 @@ export const defaultNetwork: NetworkConfig = {
   duplicate: 0,
   reorder: 0,
   reorderDelayMs: 10,
+  codec: 'peer',
 };
 
 export interface NetworkNode {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Context, Process } from '../runtime/context.js';
+import { encodePeerMessage } from '../runtime/peer-codec.js';
 import { World, type NodeOptions } from './world.js';
 
 /** A node that records what reaches it (with true virtual time) and can be told to send. */
@@ -263,4 +264,85 @@ test('the same seed gives the same trace; another seed a different one', () => {
   assert.equal(a.hash, b.hash);
   assert.equal(a.lines, b.lines);
   assert.notEqual(a.hash, c.hash);
+});
+
+/** A node that keeps every message it receives and changes it, as a careless receiver might. */
+class Mutator implements Process {
+  static received: { tags: string[] }[] = [];
+  constructor(readonly ctx: Context) {}
+  onMessage(_from: string, msg: unknown): void {
+    const m = msg as { tags: string[] };
+    m.tags.push(`seen by ${this.ctx.id}`);
+    Mutator.received.push(m);
+  }
+}
+
+function mutatorWorld(codec: 'peer' | 'none'): World {
+  Mutator.received = [];
+  const nodes = ['n1', 'n2'].map((id) => ({ id, factory: (ctx: Context) => new Mutator(ctx) }));
+  const w = new World({ seed: 1, nodes, network: { latency: { dist: 'constant', value: 1 }, duplicate: 1, codec } });
+  w.start();
+  return w;
+}
+
+test('with the peer codec each delivery holds its own copy: a receiver changes neither the sender\'s object nor a duplicate', () => {
+  const w = mutatorWorld('peer');
+  const sent = { type: 'x', tags: ['sent'] };
+  (w.process('n1') as Mutator).ctx.send('n2', sent);
+  w.run(100);
+  assert.equal(Mutator.received.length, 2, 'duplicate: 1 delivers the message twice');
+  assert.deepEqual(sent.tags, ['sent']);
+  assert.deepEqual(Mutator.received.map((m) => m.tags), [['sent', 'seen by n2'], ['sent', 'seen by n2']]);
+  assert.notEqual(Mutator.received[0], Mutator.received[1]);
+});
+
+test('without a codec the receiver holds the sender\'s object, so a change leaks back (what the codec guards against)', () => {
+  const w = mutatorWorld('none');
+  const sent = { type: 'x', tags: ['sent'] };
+  (w.process('n1') as Mutator).ctx.send('n2', sent);
+  w.run(100);
+  assert.deepEqual(sent.tags, ['sent', 'seen by n2', 'seen by n2']);
+});
+
+test('the peer codec delivers what a real peer would decode: a Map as an object, a Set as an array, a class as its fields', () => {
+  class Point {
+    constructor(readonly x: number) {}
+    norm(): number {
+      return Math.abs(this.x);
+    }
+  }
+  const w = world(2);
+  probe(w, 'n1').ctx.send('n2', { type: 'odd', byKey: new Map([['a', 1]]), set: new Set([2]), point: new Point(-3), later: 'sent' });
+  w.run(100);
+  assert.deepEqual(Probe.log, ['10.000 n1->n2 {"type":"odd","byKey":{"a":1},"set":[2],"point":{"x":-3},"later":"sent"}']);
+});
+
+test('a message is encoded at send: what the sender changes afterwards does not travel', () => {
+  const w = world(2);
+  const msg = { type: 'x', value: 'at send' };
+  probe(w, 'n1').ctx.send('n2', msg);
+  msg.value = 'changed after';
+  w.run(100);
+  assert.deepEqual(Probe.log, ['10.000 n1->n2 {"type":"x","value":"at send"}']);
+});
+
+test('the exported send record carries the encoded size; the codec leaves the traceHash of faithful messages unchanged', () => {
+  const run = (codec: 'peer' | 'none') => {
+    const lines: string[] = [];
+    const nodes = ['n1', 'n2'].map((id) => ({
+      id,
+      factory: (ctx: Context) => ({
+        start() { if (ctx.id === 'n1') ctx.send('n2', { type: 'x', payload: 'a'.repeat(100) }); },
+        onMessage() {},
+      }),
+    }));
+    const w = new World({ seed: 3, nodes, network: { codec }, trace: (l) => lines.push(l) });
+    w.run(100);
+    return { hash: w.trace.hash(), send: JSON.parse(lines.find((l) => l.includes('"send"'))!) as { bytes?: number } };
+  };
+  const peer = run('peer'), none = run('none');
+  assert.equal(peer.send.bytes, encodePeerMessage({ type: 'x', payload: 'a'.repeat(100) }).length);
+  assert.equal(none.send.bytes, undefined);
+  assert.equal(peer.hash, run('peer').hash);
+  assert.equal(peer.hash, none.hash);
 });

@@ -7,6 +7,7 @@
  */
 import type { Context, Disk, Metrics, NodeId, Process, ProcessFactory, TimerId } from '../runtime/context.js';
 import { sample, type Distribution } from '../runtime/distribution.js';
+import { decodePeerMessage, encodePeerMessage } from '../runtime/peer-codec.js';
 import { SimDisk } from './disk.js';
 import { MetricsRegistry } from './metrics.js';
 import { Network, defaultNetwork, type NetworkConfig, type PartitionHandle } from './network.js';
@@ -113,7 +114,7 @@ class SimNode {
   }
 }
 
-/** A message in flight. Recycled through World.spareDeliveries once handled (the hot path allocates none). */
+/** A message in flight: its bytes, or the sender's object when the network carries no codec. Recycled through World.spareDeliveries once handled (the hot path allocates none). */
 class Delivery implements SimEvent {
   time = 0;
   seq = 0;
@@ -121,7 +122,7 @@ class Delivery implements SimEvent {
   from = 0;
   to = 0;
   msgId = 0;
-  msg: unknown = undefined;
+  payload: unknown = undefined;
   constructor(private readonly world: World) {}
   run(): void {
     this.world.deliver(this);
@@ -223,6 +224,8 @@ export class World {
   /** Server-to-server message counts, published as the net_* counters. */
   private readonly net = { sent: 0, dropped: 0, duplicated: 0 };
   private readonly spareDeliveries: Delivery[] = [];
+  /** Messages cross the links as the real peer codec's bytes (network.codec 'peer'). */
+  private readonly encodes: boolean;
 
   constructor(opts: WorldOptions) {
     this.rng = new RandomStreams(opts.seed);
@@ -247,6 +250,7 @@ export class World {
       { ...defaultNetwork, ...opts.network },
       this.rng,
     );
+    this.encodes = this.network.config.codec === 'peer';
   }
 
   /** Virtual time in ms. */
@@ -326,9 +330,12 @@ export class World {
     const msgId = this.msgIdNext++;
     const between = from.kind === 'server' && dst?.kind === 'server';
     if (between) this.net.sent++;
+    // Encoded at send, as the real transport does, whatever its fate: a message the codec cannot
+    // carry fails here, in the sender's stack, and later changes to the object do not travel.
+    const payload = this.encodes ? encodePeerMessage(msg) : msg;
     // A send is not a trace record of its own: its fate is (a delivery, a drop or a duplicate, each
     // carrying the message id), and the hash covers those.
-    if (this.trace.exporting) this.trace.emit({ t: this.now, kind: 'send', from: from.id, to, id: msgId, msg });
+    if (this.trace.exporting) this.trace.emit(this.encodes ? { t: this.now, kind: 'send', from: from.id, to, id: msgId, bytes: (payload as Uint8Array).length, msg } : { t: this.now, kind: 'send', from: from.id, to, id: msgId, msg });
     if (dst === undefined || this.network.isBlocked(from.index, dst.index)) {
       this.drop(from.index, dst?.index ?? -1, msgId, dst === undefined ? 'unknown-node' : 'partition', between);
       return;
@@ -338,21 +345,22 @@ export class World {
       this.drop(from.index, dst.index, msgId, 'loss', between);
       return;
     }
-    this.enqueue(from.index, dst.index, msgId, msg, delay);
+    this.enqueue(from.index, dst.index, msgId, payload, delay);
     const copy = this.network.duplicateDelay(from.index, dst.index, from.slow);
     if (copy >= 0) {
       if (between) this.net.duplicated++;
       this.trace.record(TraceKind.duplicate, this.now, from.index, dst.index, msgId, undefined);
-      this.enqueue(from.index, dst.index, msgId, msg, copy);
+      // The same bytes; each delivery decodes its own copy.
+      this.enqueue(from.index, dst.index, msgId, payload, copy);
     }
   }
 
-  private enqueue(from: number, to: number, msgId: number, msg: unknown, delay: number): void {
+  private enqueue(from: number, to: number, msgId: number, payload: unknown, delay: number): void {
     const ev = this.spareDeliveries.pop() ?? new Delivery(this);
     ev.from = from;
     ev.to = to;
     ev.msgId = msgId;
-    ev.msg = msg;
+    ev.payload = payload;
     ev.time = this.now + delay;
     this.scheduler.push(ev);
   }
@@ -373,7 +381,7 @@ export class World {
     // The common case, a running node with no CPU model, is handled without allocating.
     if (dst.status === 'up' && cost === 0) {
       this.handle(d);
-      d.msg = undefined;
+      d.payload = undefined;
       this.spareDeliveries.push(d);
       return;
     }
@@ -395,9 +403,10 @@ export class World {
     const dst = this.nodes[d.to];
     const p = dst.process;
     if (p === undefined) return;
-    this.trace.record(TraceKind.deliver, this.now, d.from, d.to, d.msgId, messageTag(d.msg));
+    const msg = this.encodes ? decodePeerMessage(d.payload as Uint8Array) : d.payload;
+    this.trace.record(TraceKind.deliver, this.now, d.from, d.to, d.msgId, messageTag(msg));
     if (this.trace.exporting) this.trace.emit({ t: this.now, kind: 'deliver', from: this.nodes[d.from].id, to: dst.id, id: d.msgId });
-    p.onMessage(this.nodes[d.from].id, d.msg);
+    p.onMessage(this.nodes[d.from].id, msg);
   }
 
   // --- faults -------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 /** The truth pillar's Processes a scenario can name (see src/runtime/process-entry.ts). */
-import { hist, per, type MetricDecl, type ProcessTable } from '../runtime/process-entry.js';
+import { hist, per, type MetricDecl, type ProcessTable, realNodeCodec } from '../runtime/process-entry.js';
 import { raftKv, raftKvConfigSchema } from './raft/host.js';
 import { raftNode, raftNodeConfigSchema } from './raft/raft-node.js';
 import { asyncPrimaryConfigSchema, asyncPrimaryKv } from './async-primary.js';
@@ -19,12 +19,14 @@ export const processes: ProcessTable = {
     description: 'a key-value store replicated by Raft (pre-vote, check-quorum, ReadIndex reads, fsync before acknowledging)',
     config: raftKvConfigSchema,
     factory: raftKv,
+    codec: realNodeCodec,
     metrics: () => RAFT_METRICS,
   },
   'truth/raft-node': {
     description: "a node of the replicated KV as pillars node runs it: the real node's Raft profile behind its client layer (sessions, resends with backoff, deadlines)",
     config: raftNodeConfigSchema,
     factory: raftNode,
+    codec: realNodeCodec,
     metrics: () => [...RAFT_METRICS, 'requests_read', 'requests_write', 'requests_resent', 'requests_read_failed', 'requests_write_failed', 'requests_read_unknown', 'requests_write_unknown', ...hist('request_ms_read', 'request_ms_write')],
   },
   'truth/async-primary': {

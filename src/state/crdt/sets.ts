@@ -60,6 +60,14 @@ function unseen(ds: readonly Dot[], otherContext: VersionVector): readonly Dot[]
   return kept ?? ds;
 }
 
+/** The same dots in the same order: what two replicas hold for an element neither changed since they last synced. */
+function sameDots(da: readonly Dot[], db: readonly Dot[]): boolean {
+  if (da === db) return true;
+  if (da.length !== db.length) return false;
+  for (let i = 0; i < da.length; i++) if (da[i].replica !== db[i].replica || da[i].counter !== db[i].counter) return false;
+  return true;
+}
+
 /** A dot survives if both sides have it, or the other side has not seen it (so did not remove it). */
 function mergeDots(da: readonly Dot[], ca: VersionVector, db: readonly Dot[], cb: VersionVector): readonly Dot[] {
   const inB = new Set(db.map(dotKey));
@@ -84,12 +92,13 @@ export const orSet = {
   },
   merge(a: ORSet, b: ORSet): ORSet {
     const entries: Record<string, readonly Dot[]> = {};
-    // States are immutable and replicas ship whole states, so most entries are the very same array
-    // on both sides, or present on one side only: those take a path without sets or sorting.
+    // Replicas ship whole states, so most entries hold the same dots on both sides (equal, not the
+    // same array: a state arrives decoded from bytes), or are present on one side only: those take
+    // a path without sets or sorting. Dots are kept sorted, so equal lists compare item by item.
     for (const e in a.entries) {
       const da = a.entries[e];
       const db = b.entries[e];
-      const kept = db === undefined ? unseen(da, b.context) : da === db ? da : mergeDots(da, a.context, db, b.context);
+      const kept = db === undefined ? unseen(da, b.context) : sameDots(da, db) ? da : mergeDots(da, a.context, db, b.context);
       if (kept.length > 0) entries[e] = kept;
     }
     for (const e in b.entries) {

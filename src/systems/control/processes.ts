@@ -53,6 +53,7 @@ export const processes: ProcessTable = {
     description: 'workers behind kill switches that poll a flag kept on one server or in a Raft KV; optional fail-closed',
     config: killFleetConfigSchema,
     factory: killFleet,
+    codec: (c: { storeKind: string }) => (c.storeKind === 'raft' ? 'peer' : 'none'),
     metrics: () => [...RAFT_METRICS, 'kill_switch_reads_failed', 'last_work_ms', 'work_done'],
   },
 };

@@ -1,6 +1,6 @@
 /** The truth stories' systems a scenario can name, and the check only the saga story needs. */
 import { z } from 'zod';
-import { hist, per, type ProcessTable } from '../../runtime/process-entry.js';
+import { hist, per, type ProcessTable, realNodeCodec } from '../../runtime/process-entry.js';
 import type { CheckTable } from '../../scenario/index.js';
 import { BYZANTINE_METRICS, RAFT_METRICS } from '../../truth/index.js';
 import { naiveBank, naiveBankConfigSchema } from './naive-bank.js';
@@ -30,6 +30,7 @@ export const processes: ProcessTable = {
     description: 'the Raft KV with Byzantine nodes on schedule: a wrapper rewrites what they send (a leader sending different entries to different followers, a candidate claiming a longer log, silence)',
     config: raftLiarConfigSchema,
     factory: raftLiar,
+    codec: realNodeCodec,
     metrics: () => [...RAFT_METRICS, 'replica_messages', 'agreement_messages', 'raft_panics', ...BYZANTINE_METRICS],
   },
   'truth/saga-payment': {
@@ -52,6 +53,7 @@ export const processes: ProcessTable = {
     description: 'orders changed concurrently by checkout, payments, shipping and support on a Raft KV: status records read, modified and written back (naive), or events appended to one log with a conditional append and a read model (projections, snapshots, rebuilds) serving the queries (CQRS)',
     config: eventSourcingConfigSchema,
     factory: eventSourcing,
+    codec: realNodeCodec,
     metrics: () => [
       ...RAFT_METRICS,
       ...['commands_ok', 'commands_refused', 'commands_failed', 'commands_unknown', 'commands_failed_contention', 'commands_refused_late', 'append_conflicts'],

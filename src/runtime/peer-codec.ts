@@ -1,0 +1,71 @@
+/**
+ * The codec of messages between nodes: MessagePack, as the real transport puts them on TCP and as the
+ * simulator puts them on its links. One module for both worlds, so a message the simulator delivers
+ * is the very copy a real peer would decode: no object shared with the sender, a Map turned into a
+ * plain object, a Set into an array, a class instance into its own fields.
+ *
+ * Plain maps and arrays, not msgpackr's records: both ends decode whatever the other wrote, whatever
+ * message shapes either side has seen before.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import { Packr } from 'msgpackr';
+
+const packr = new Packr({ useRecords: false, variableMapSize: true });
+
+/** The bytes of a message. They stay valid after later calls (msgpackr does not reuse a returned buffer). */
+export function encodePeerMessage(msg: unknown): Uint8Array {
+  return packr.pack(msg);
+}
+
+/** A fresh copy of the message the bytes hold; throws on bytes that are not MessagePack. */
+export function decodePeerMessage(bytes: Uint8Array): unknown {
+  return packr.unpack(bytes);
+}
+
+/**
+ * Where a message's decoded copy differs from the message itself, as a path and the two kinds seen
+ * (`.entries: a Map arrives as an object`), or undefined when the codec carries it faithfully. A
+ * difference is a sender bug: the receiver of a real node sees something else than the simulator's did.
+ */
+export function peerCodecLoss(msg: unknown): string | undefined {
+  return firstDifference(msg, decodePeerMessage(encodePeerMessage(msg)), '');
+}
+
+function kind(v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v !== 'object') return typeof v;
+  if (Array.isArray(v)) return 'an array';
+  if (v instanceof Uint8Array) return 'bytes';
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null ? 'an object' : `a ${proto?.constructor?.name ?? 'class instance'}`;
+}
+
+function firstDifference(sent: unknown, received: unknown, path: string): string | undefined {
+  const here = path === '' ? '(the message)' : path;
+  if (typeof sent === 'number' && typeof received === 'number') {
+    return Object.is(sent, received) ? undefined : `${here}: ${String(sent)} arrives as ${String(received)}`;
+  }
+  const ks = kind(sent), kr = kind(received);
+  if (ks !== kr && !(ks === 'bytes' && kr === 'bytes')) return `${here}: ${ks} arrives as ${kr}`;
+  if (ks === 'bytes') return isDeepStrictEqual(Uint8Array.from(sent as Uint8Array), Uint8Array.from(received as Uint8Array)) ? undefined : `${here}: bytes differ`;
+  if (ks === 'an array') {
+    const a = sent as unknown[], b = received as unknown[];
+    if (a.length !== b.length) return `${here}: ${a.length} items arrive as ${b.length}`;
+    for (let i = 0; i < a.length; i++) {
+      const d = firstDifference(a[i], b[i], `${path}[${i}]`);
+      if (d !== undefined) return d;
+    }
+    return undefined;
+  }
+  if (ks === 'an object') {
+    const a = sent as Record<string, unknown>, b = received as Record<string, unknown>;
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    for (const k of keys) {
+      if (!(k in b)) return `${path}.${k}: dropped on the way`;
+      const d = firstDifference(a[k], b[k], `${path}.${k}`);
+      if (d !== undefined) return d;
+    }
+    return undefined;
+  }
+  return isDeepStrictEqual(sent, received) ? undefined : `${here}: ${String(sent)} arrives as ${String(received)}`;
+}
