@@ -69,7 +69,7 @@ const walPreallocateBytes = 1024 * 1024;
  * nodes, against 11.6k at 115 us with 16 in flight (four runs each, alternated). The limit is the
  * batch size over the round trip, 512 entries per millisecond on loopback, far above the disk.
  */
-export const realRaftDefaults: Partial<RaftKvConfig> = { tickMs: 50, electionTicks: 10, heartbeatTicks: 1, maxEntriesPerMsg: 512, maxInflightMsgs: 1, expirySweeps: true, readBatching: true, leaderSendsBeforeFsync: true, syncOnlyWhenRequired: true, applyWhileSyncing: true, snapshotEntries: 100_000, snapshotCatchUpEntries: 5_000, dropDuplicateAttempts: false };
+export const realRaftDefaults: Partial<RaftKvConfig> = { tickMs: 50, electionTicks: 10, heartbeatTicks: 1, maxEntriesPerMsg: 512, maxInflightMsgs: 1, expirySweeps: true, readBatching: true, leaderSendsBeforeFsync: true, syncOnlyWhenRequired: true, applyWhileSyncing: true, snapshotEntries: 100_000, snapshotCatchUpEntries: 5_000, dropDuplicateAttempts: false, recovery: 'repair' };
 
 export interface KvNodeOptions {
   id: NodeId;
@@ -491,7 +491,7 @@ export class KvNode {
 
   status(): RaftKvStatus & { up: boolean; failure?: string; peers: ReturnType<TcpTransport['stats']>; clients: number; uptimeMs: number; freeBytes: number; pending: number; expiringKeys: number } {
     const raft = this.raft;
-    const base: RaftKvStatus = raft?.status() ?? { id: this.id, role: 'stopped', term: 0, leader: undefined, commit: 0, applied: 0, lastIndex: 0, snapshotIndex: 0, keys: 0 };
+    const base: RaftKvStatus = raft?.status() ?? { id: this.id, role: 'stopped', term: 0, leader: undefined, commit: 0, applied: 0, lastIndex: 0, snapshotIndex: 0, keys: 0, repairing: false };
     return { ...base, up: raft !== undefined, failure: this.failure, peers: this.transport.stats(), clients: this.connections.size, uptimeMs: this.uptimeMs, freeBytes: this.freeBytes, pending: this.pending.size, expiringKeys: raft?.kv.expires.size ?? 0 };
   }
 
