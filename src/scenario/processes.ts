@@ -15,6 +15,7 @@ import { netflixPlay, netflixPlayConfigSchema } from '../platform/netflix/index.
 import { asyncPrimaryConfigSchema, asyncPrimaryKv, lockedCounter, lockedCounterConfigSchema, naiveBank, naiveBankConfigSchema, raftKv, raftKvConfigSchema, sagaPayment, sagaPaymentConfigSchema, pbftKv, pbftKvConfigSchema, raftLiar, raftLiarConfigSchema, commitWaitTxns, commitWaitConfigSchema, eventSourcing, eventSourcingConfigSchema, twoPhaseCommit, twoPhaseCommitConfigSchema } from '../truth/index.js';
 import { storageCluster, storageClusterConfigSchema } from '../intelligence/index.js';
 import { pillarOf } from '../platform/netflix/index.js';
+import { realRaftDefaults } from '../node/kv-node.js';
 import { orderStatuses } from '../truth/events/projection.js';
 import { paymentFlowCatalog } from '../truth/saga/payment-flow.js';
 import { hist, per, type MetricDecl, type MetricScope } from './metric-catalog.js';
@@ -46,7 +47,7 @@ function queueServerMetrics(ops: readonly string[]): MetricDecl[] {
 }
 
 /** A node of truth/raft-kv (alone, or inside a larger system). */
-const RAFT_METRICS: MetricDecl[] = ['raft_leaders_elected', 'raft_snapshots', ...hist('wal_fsync_ms', 'wal_entries_per_sync')];
+const RAFT_METRICS: MetricDecl[] = ['raft_leaders_elected', 'raft_snapshots', 'raft_repairs_started', 'raft_repairs_done', ...hist('wal_fsync_ms', 'wal_entries_per_sync')];
 const ASYNC_PRIMARY_METRICS: MetricDecl[] = ['promotions', 'resyncs'];
 const BREAKER_STATES = ['open', 'half-open', 'closed'];
 const BYZANTINE_METRICS: MetricDecl[] = ['byzantine_dropped', 'byzantine_equivocations', 'byzantine_lies'];
@@ -109,6 +110,12 @@ export const processes: Record<string, ProcessEntry> = {
   'truth/raft-kv': {
     description: 'a key-value store replicated by Raft (pre-vote, check-quorum, ReadIndex reads, fsync before acknowledging)',
     config: raftKvConfigSchema,
+    factory: raftKv,
+    metrics: () => RAFT_METRICS,
+  },
+  'truth/raft-kv-real-node': {
+    description: "truth/raft-kv with the real node's Raft settings (realRaftDefaults of src/node/kv-node.ts, by reference); system.config overrides them",
+    config: z.preprocess((c) => ({ ...realRaftDefaults, ...(typeof c === 'object' && c !== null ? c : {}) }), raftKvConfigSchema),
     factory: raftKv,
     metrics: () => RAFT_METRICS,
   },
