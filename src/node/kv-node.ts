@@ -27,7 +27,7 @@ import { PromMetrics } from '../runtime/prom-metrics.js';
 import { RealContext } from '../runtime/real-context.js';
 import { TcpTransport, type PeerAddress } from '../runtime/tcp-transport.js';
 import { isNotAppliedFailure, RaftKv, raftKvConfigSchema, type RaftKvConfig, type RaftKvStatus } from '../truth/index.js';
-import { segmentPrefix } from '../truth/raft/storage.js';
+import { durableMarkFile, segmentPrefix } from '../truth/raft/storage.js';
 import { ClientConnection, type ConnectionHost } from './client-connection.js';
 import { commandDefaults, type CommandLimits } from './commands.js';
 import { localCommand } from './local-commands.js';
@@ -55,8 +55,9 @@ export const nodeDefaults: NodeLimits = {
 };
 
 /**
- * WAL segments grow in zeros this far ahead of their appends: an fdatasync then writes the data alone,
- * not the inode as well (see FileDisk). 1 MiB is about 4,000 puts of 100 bytes between extensions.
+ * WAL segments (and the durable mark beside them) grow in zeros this far ahead of their appends: an
+ * fdatasync then writes the data alone, not the inode as well (see FileDisk). 1 MiB is about 4,000
+ * puts of 100 bytes between extensions.
  */
 const walPreallocateBytes = 1024 * 1024;
 
@@ -279,7 +280,7 @@ export class KvNode {
   // --- the Raft member -----------------------------------------------------------------------
 
   private startMember(): void {
-    this.disk = new FileDisk(this.opts.dataDir, { onFatal: (e) => this.onDiskFailure(e), preallocate: { files: (f) => f.startsWith(segmentPrefix), chunkBytes: walPreallocateBytes } });
+    this.disk = new FileDisk(this.opts.dataDir, { onFatal: (e) => this.onDiskFailure(e), preallocate: { files: (f) => f.startsWith(segmentPrefix) || f === durableMarkFile, chunkBytes: walPreallocateBytes } });
     const ctx = new RealContext({
       id: this.id,
       peers: this.peerIds,
