@@ -452,9 +452,6 @@ export class Raft {
             // follower's last index. (Not clamped to match + 1: a follower that lost acknowledged
             // entries, which only an unsafe disk allows, must still be caught up, not probed forever.)
             pr.next = pr.state === 'replicate' ? pr.match + 1 : Math.max(1, Math.min(m.index, m.hint + 1));
-            // A probe at or below match refused: the follower no longer holds entries it acknowledged.
-            // Its log is a prefix of what it had, so it still matches up to its last index.
-            if (pr.state === 'probe' && m.index <= pr.match) pr.match = Math.min(pr.match, m.hint);
             pr.state = 'probe';
             pr.probeSent = false;
             pr.inflight = [];
