@@ -526,6 +526,7 @@ export class KvNode {
     g('pillars_raft_is_leader', '1 when this node leads', (s) => (s.role === 'leader' ? 1 : 0));
     g('pillars_raft_leader_known', '1 when this node knows a leader', (s) => (s.leader !== undefined ? 1 : 0));
     g('pillars_raft_commit_lag', 'committed entries not yet applied here', (s) => s.commit - s.applied);
+    g('pillars_raft_repairing', '1 while this node catches up on log entries it lost after acknowledging them (it votes for no one meanwhile)', (s) => (s.repairing ? 1 : 0));
     g('pillars_kv_keys', 'keys in this replica', (s) => s.keys);
     new Gauge({
       name: 'pillars_raft_follower_lag_entries',

@@ -52,6 +52,7 @@ test('a WAL cut in the middle on a real node: repairing on /status and /ready, n
   const ready = await getJson(http, '/ready');
   assert.equal(ready.status, 503);
   assert.match(String(ready.body.reason), new RegExp(`^repairing: .* catching up to index ${held}`));
+  assert.match(await (await fetch(`http://127.0.0.1:${http}/metrics`)).text(), /pillars_raft_repairing\{node="n\d"\} 1/);
   await new Promise((res) => setTimeout(res, 1_500));
   assert.equal([cut, second].filter((n) => n.status().role === 'leader').length, 0, 'no leader: the repairing node gave no vote');
 
@@ -63,6 +64,7 @@ test('a WAL cut in the middle on a real node: repairing on /status and /ready, n
   const newLeader = await eventually('a leader', () => [second, third].find((n) => n.status().role === 'leader'));
   await eventually("the leader's view of the cut node catching up", () => (newLeader.status().followers?.[cut.id]?.match ?? 0) >= held);
   assert.equal((await getJson(http, '/ready')).status, 200);
+  assert.match(await (await fetch(`http://127.0.0.1:${http}/metrics`)).text(), /pillars_raft_repairing\{node="n\d"\} 0/);
   const x = new Redis({ port: cut.addresses.resp!.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 1 });
   await x.connect();
   assert.deepEqual(await x.mget(...keys), keys.map((k) => `v-${k}`), 'every acknowledged write, read through the repaired node');
