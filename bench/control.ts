@@ -6,6 +6,7 @@
 import { ConsecutiveBreaker, circuitBreaker as cbCockatiel, handleAll, retry as retryCockatiel, wrap as wrapCockatiel, ExponentialBackoff } from 'cockatiel';
 import CircuitBreakerOpossum from 'opossum';
 import { circuitBreaker, retry, wrap, tokenBucket, ConsecutiveFailures, exponentialBackoff } from '../src/control/index.js';
+import { realClock, realEnvironment } from '../src/adapters/real-clock.js';
 import { median } from './anchors.js';
 
 const CALLS = 300_000;
@@ -39,17 +40,18 @@ async function measure(rows: Record<string, () => Promise<unknown>>): Promise<Re
   return Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
 }
 
-const ours = circuitBreaker({ strategy: new ConsecutiveFailures(5), openMs: 1e9 });
+const real = realEnvironment();
+const ours = circuitBreaker({ ...real, strategy: new ConsecutiveFailures(5), openMs: 1e9 });
 const theirs = cbCockatiel(handleAll, { halfOpenAfter: 1e9, breaker: new ConsecutiveBreaker(5) });
 const opossum = new CircuitBreakerOpossum(ok, { timeout: false, resetTimeout: 1e9, errorThresholdPercentage: 50, volumeThreshold: 5 });
 
-const oursRetry = wrap(retry({ maxAttempts: 3, backoff: exponentialBackoff({ initialMs: 1 }) }), circuitBreaker({ openMs: 1e9 }));
+const oursRetry = wrap(retry({ maxAttempts: 3, backoff: exponentialBackoff({ initialMs: 1 }), env: real }), circuitBreaker({ ...real, openMs: 1e9 }));
 const theirsRetry = wrapCockatiel(retryCockatiel(handleAll, { maxAttempts: 3, backoff: new ExponentialBackoff() }), cbCockatiel(handleAll, { halfOpenAfter: 1e9, breaker: new ConsecutiveBreaker(5) }));
 
-const limiter = tokenBucket(1e9, 1e9);
+const limiter = tokenBucket(1e9, 1e9, realClock());
 
 // Open breakers, to measure the cost of a rejection.
-const oursOpen = circuitBreaker({ strategy: new ConsecutiveFailures(1), openMs: 1e9 });
+const oursOpen = circuitBreaker({ ...real, strategy: new ConsecutiveFailures(1), openMs: 1e9 });
 const theirsOpen = cbCockatiel(handleAll, { halfOpenAfter: 1e9, breaker: new ConsecutiveBreaker(1) });
 const opossumOpen = new CircuitBreakerOpossum(fail, { timeout: false, resetTimeout: 1e9, errorThresholdPercentage: 1, volumeThreshold: 1 });
 await oursOpen.execute(fail).catch(() => {});

@@ -11,6 +11,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { declaredMetrics, HISTOGRAM_SUFFIXES, OPERATION_METRICS, parseScenario, RUNNER_METRICS, runVariants, undeclaredMetrics } from '../src/scenario/index.js';
+import { registerCatalog } from '../src/cli/catalog.js';
+
+registerCatalog();
 
 const args = process.argv.slice(2);
 let seeds: [number, number] = [1, 2];

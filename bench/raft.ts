@@ -8,6 +8,9 @@
 import { parseScenario } from '../src/scenario/load.js';
 import { runVariant } from '../src/scenario/runner.js';
 import { bareHeapLoop, median } from './anchors.js';
+import { registerCatalog } from '../src/cli/catalog.js';
+
+registerCatalog();
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const VIRTUAL_MS = Number(process.env.BENCH_VIRTUAL_MS ?? 30_000);

@@ -129,6 +129,40 @@ test('incr returns the new value; a lost increment is caught', () => {
   assert.equal(checkLinearizable(lost, registerModel).ok, false);
 });
 
+test('an incr reveals the value before it: an info write it counted from happened', () => {
+  // Nothing returned 5, yet the incr's 6 shows the write of 5 took effect.
+  const revealed = history([
+    [1, 'write', 'x', 5, 0, 'info'],
+    [2, 'incr', 'x', 1, 10, 'ok', 20, 6],
+  ]);
+  assert.equal(checkLinearizable(revealed, registerModel).ok, true);
+  // An unanswered incr may apply too: the read of 6 is the write of 5 plus it.
+  const unanswered = history([
+    [1, 'write', 'x', 5, 0, 'info'],
+    [2, 'incr', 'x', 1, 10, 'none'],
+    [3, 'read', 'x', null, 30, 'ok', 40, 6],
+  ]);
+  assert.equal(checkLinearizable(unanswered, registerModel).ok, true);
+  // Without the write, 6 cannot come from one incr of an empty key.
+  const impossible = history([[2, 'incr', 'x', 1, 10, 'ok', 20, 6]]);
+  assert.equal(checkLinearizable(impossible, registerModel).ok, false);
+});
+
+test('incr adds the amount it was invoked with (INCRBY, DECR)', () => {
+  const h = history([
+    [1, 'write', 'x', 10, 0, 'ok', 5],
+    [1, 'incr', 'x', 5, 10, 'ok', 20, 15],
+    [2, 'incr', 'x', -1, 30, 'ok', 40, 14],
+    [3, 'read', 'x', null, 50, 'ok', 60, 14],
+  ]);
+  assert.equal(checkLinearizable(h, registerModel).ok, true);
+  const wrongAmount = history([
+    [1, 'write', 'x', 10, 0, 'ok', 5],
+    [1, 'incr', 'x', 5, 10, 'ok', 20, 11],
+  ]);
+  assert.equal(checkLinearizable(wrongAmount, registerModel).ok, false);
+});
+
 test('bank: concurrent withdrawals that overdraw are not linearizable', () => {
   const h = history([
     [0, 'write', 'acct', 1000, 0, 'ok', 1],

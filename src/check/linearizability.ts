@@ -18,6 +18,8 @@ export interface Op {
   key: string | undefined;
   /** For writes and cas: the input; for reads and incr: the observed output (ok) or null (info). */
   value: unknown;
+  /** For incr: the amount added (the invocation's value; 1 when it gave none). */
+  amount?: number;
   call: number;
   /** Infinity for info operations. */
   ret: number;
@@ -64,7 +66,7 @@ export const registerModel: Model<unknown> = {
         break;
       }
       case 'incr': {
-        const sum = Number(state ?? 0) + 1;
+        const sum = Number(state ?? 0) + (op.amount ?? 1);
         if (!op.info && op.value !== null && op.value !== undefined && Number(op.value) !== sum) return [];
         next = sum;
         break;
@@ -147,19 +149,30 @@ export function operationsOf(events: readonly HistoryEvent[]): Op[] {
     const info = e.type === 'info';
     if (info && call.f === 'read') continue;
     const value = call.f === 'read' || call.f === 'incr' ? (info ? null : e.value) : call.value;
-    ops.push({ id: ops.length, process: call.process, f: call.f, key: call.key, value, call: call.time, ret: info ? Infinity : e.time, info });
+    const op: Op = { id: ops.length, process: call.process, f: call.f, key: call.key, value, call: call.time, ret: info ? Infinity : e.time, info };
+    if (call.f === 'incr') op.amount = incrAmount(call.value);
+    ops.push(op);
   }
   // Invocations never completed are info operations too (an unanswered read constrains nothing).
   for (const call of open.values()) {
     if (call.f === 'read') continue;
-    ops.push({ id: ops.length, process: call.process, f: call.f, key: call.key, value: call.value, call: call.time, ret: Infinity, info: true });
+    const op: Op = { id: ops.length, process: call.process, f: call.f, key: call.key, value: call.f === 'incr' ? null : call.value, call: call.time, ret: Infinity, info: true };
+    if (call.f === 'incr') op.amount = incrAmount(call.value);
+    ops.push(op);
   }
   return ops;
 }
 
+/** An incr's invocation carries the amount to add (INCRBY, DECR); histories that give none mean 1. */
+function incrAmount(v: unknown): number {
+  return typeof v === 'number' && Number.isFinite(v) ? v : 1;
+}
+
 /**
  * Drop info writes and cas whose written value nobody ever observed (no read returned it, no cas
- * expected it, on that key). "It never happened" is always a possible outcome of an info operation,
+ * expected it, on that key). Keys that see an incr keep every operation: an incr makes new values
+ * out of the one before it, so "info write x=5; ok incr x -> 6" shows the write happened although
+ * nothing ever returned 5. "It never happened" is always a possible outcome of an info operation,
  * and with unique written values any order that applies such an operation stays valid without it,
  * so dropping it keeps the verdict and spares the search 2^n choices after crashes.
  */
@@ -172,14 +185,16 @@ export function pruneUnobservedInfo(ops: Op[], model: Model<any>): Op[] {
     s.add(JSON.stringify(v ?? null));
   };
   const written = new Map<string, number>();
+  const derived = new Set<string | undefined>();
   for (const op of ops) {
     if (op.f === 'read' && !op.info) see(op.key, op.value);
     if (op.f === 'cas') see(op.key, (op.value as [unknown, unknown])[0]);
+    if (op.f === 'incr') derived.add(op.key);
     const w = op.f === 'write' ? op.value : op.f === 'cas' ? (op.value as [unknown, unknown])[1] : undefined;
     if (w !== undefined) written.set(`${op.key}|${JSON.stringify(w)}`, (written.get(`${op.key}|${JSON.stringify(w)}`) ?? 0) + 1);
   }
   const kept = ops.filter((op) => {
-    if (!op.info || (op.f !== 'write' && op.f !== 'cas')) return true;
+    if (!op.info || (op.f !== 'write' && op.f !== 'cas') || derived.has(op.key)) return true;
     const w = op.f === 'write' ? op.value : (op.value as [unknown, unknown])[1];
     const unique = written.get(`${op.key}|${JSON.stringify(w)}`) === 1;
     return !unique || observed.get(op.key)?.has(JSON.stringify(w ?? null)) === true;

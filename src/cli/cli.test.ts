@@ -9,6 +9,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { registerCatalog } from './catalog.js';
+
+registerCatalog();
 
 const main = fileURLToPath(new URL('./main.js', import.meta.url));
 const root = fileURLToPath(new URL('../../../', import.meta.url));

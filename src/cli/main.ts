@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * The `pillars` command. Exit codes: 0 every variant met its expectation; 1 one did not; 2 bad input
- * (with one message naming the file, the field and what was expected); 3 an internal error.
+ * (with one message naming the file, the field and what was expected, or the optional package a
+ * command needs); 3 an internal error. The bin is bin.ts, which imports this file.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,7 +22,11 @@ import { isNodeStartError } from '../node/kv-node.js';
 import { checks, declaredMetrics, formatTable, isScenarioError, processes, runVariants, ScenarioError, type Scenario, type VariantReport } from '../scenario/index.js';
 import { LineWriter, loadScenarioFile, readableDir, parseSeed, perVariantFile, selectVariants, writableFile, writeJson } from './io.js';
 import { formatSweep, parseSeedRange, summarizeSweep, sweepAsExpected, sweepJson, sweepRuns, type VariantSummary } from './sweep.js';
+import { missingOptionalPackage, missingPackageMessage } from './optional-packages.js';
 import { reportInputFromRuns, writeHtmlReport, type CapturedRunResult } from '../web/index.js';
+import { registerCatalog } from './catalog.js';
+
+registerCatalog();
 
 const EXIT_OK = 0;
 const EXIT_NOT_MET = 1;
@@ -345,6 +350,12 @@ async function main(argv: string[]): Promise<void> {
     }
     if (isScenarioError(e) || isNodeStartError(e)) {
       process.stderr.write(`pillars: ${e.message}\n`);
+      process.exitCode = EXIT_BAD_INPUT;
+      return;
+    }
+    const missing = missingOptionalPackage(e);
+    if (missing !== undefined) {
+      process.stderr.write(`${missingPackageMessage(missing)}\n`);
       process.exitCode = EXIT_BAD_INPUT;
       return;
     }

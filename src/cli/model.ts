@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { amdahlSpeedup, erlangC, fitUsl, mmcMeanWait, uslCapacity, uslPeak } from '../work/index.js';
-import { ControlConfigError } from '../control/index.js';
+import { isConfigError } from '../runtime/config-error.js';
 import { ScenarioError } from '../scenario/index.js';
 
 const defaultNs = '1,2,4,8,16,32,64,128';
@@ -32,7 +32,7 @@ function cli<T>(f: () => T): T {
   try {
     return f();
   } catch (e) {
-    if (e instanceof ControlConfigError) throw new ScenarioError('(command line)', `--${e.option}`, `${e.expected} (got ${JSON.stringify(e.got)})`);
+    if (isConfigError(e)) throw new ScenarioError('(command line)', `--${e.option}`, `${e.expected} (got ${JSON.stringify(e.got)})`);
     throw e;
   }
 }

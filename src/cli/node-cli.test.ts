@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { clusterIdOf } from '../node/kv-node.js';
-import { FileDisk } from '../runtime/file-disk.js';
+import { FileDisk } from '../adapters/file-disk.js';
 import { RaftStorage } from '../truth/index.js';
 import { freePortRun, tempDir } from '../testing/real-nodes.js';
 

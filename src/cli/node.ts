@@ -9,7 +9,7 @@ import { ScenarioError } from '../scenario/index.js';
 import { isStorageCorruptError } from '../truth/index.js';
 import { startAdminHttp } from '../node/admin-http.js';
 import { KvNode, nodeDefaults, type KvNodeOptions } from '../node/kv-node.js';
-import type { PeerAddress } from '../runtime/tcp-transport.js';
+import type { PeerAddress } from '../adapters/tcp-transport.js';
 
 const cli = '(command line)';
 

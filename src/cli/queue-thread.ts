@@ -7,6 +7,9 @@
 import { parentPort } from 'node:worker_threads';
 import { isScenarioError, parseScenario, runVariants, type Scenario } from '../scenario/index.js';
 import { sweepResultOf, type SweepResult } from './sweep.js';
+import { registerCatalog } from './catalog.js';
+
+registerCatalog();
 
 export interface ThreadTask {
   id: number;

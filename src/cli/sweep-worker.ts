@@ -1,15 +1,13 @@
 /** A sweep worker thread: runs (variant, seed) tasks of one scenario and posts back their verdicts. */
 import { parentPort, workerData } from 'node:worker_threads';
 import { parseScenario, runVariant } from '../scenario/index.js';
-import { sweepResultOf, type SweepTask } from './sweep.js';
+import { sweepResultOf, type WorkerTask } from './sweep.js';
+import { registerCatalog } from './catalog.js';
+
+registerCatalog();
 
 const { text, file, set } = workerData as { text: string; file: string; set: string[] };
 const scenario = parseScenario(text, file, { set });
-
-/** A task, with the metrics of the variants it compares with on the same seed (run earlier). */
-export interface WorkerTask extends SweepTask {
-  peers: [string, Record<string, number>][];
-}
 
 parentPort!.on('message', (task: WorkerTask) => {
   const v = scenario.variants.find((x) => x.name === task.variant)!;

@@ -11,11 +11,15 @@ import { Worker } from 'node:worker_threads';
 import cliProgress from 'cli-progress';
 import type { Scenario, VariantReport } from '../scenario/index.js';
 import { peersOf, ScenarioError, withPeers } from '../scenario/index.js';
-import type { WorkerTask } from './sweep-worker.js';
 
 export interface SweepTask {
   variant: string;
   seed: number;
+}
+
+/** A task for a worker thread (sweep-worker.ts), with the metrics of the variants it compares with on the same seed (run earlier). */
+export interface WorkerTask extends SweepTask {
+  peers: [string, Record<string, number>][];
 }
 
 export interface SweepResult {

@@ -15,8 +15,9 @@
  * `AdaptiveConcurrency` runs calls under either limit and refuses the excess with
  * BulkheadRejectedError. The limits are synchronous cores (`onSample`); time comes from callers.
  */
-import { realClock, type Clock } from '../runtime/clock.js';
-import { BulkheadRejectedError, ControlConfigError, fraction, positive, positiveInt } from './errors.js';
+import type { Clock } from '../runtime/clock.js';
+import { BulkheadRejectedError } from './errors.js';
+import { ConfigError, fraction, positive, positiveInt } from '../runtime/config-error.js';
 import { call, defaultContext, type Operation, type Policy } from './policy.js';
 
 export interface ConcurrencyLimit {
@@ -40,9 +41,9 @@ export interface AimdOptions {
 function bounds(prefix: string, opts: { min?: number; max?: number; initial?: number }): { min: number; max: number; initial: number } {
   const min = positiveInt(`${prefix}.min`, opts.min ?? 1);
   const max = positiveInt(`${prefix}.max`, opts.max ?? 1000);
-  if (min > max) throw new ControlConfigError(`${prefix}.min`, `at most max (${max})`, min);
+  if (min > max) throw new ConfigError(`${prefix}.min`, `at most max (${max})`, min);
   const initial = positiveInt(`${prefix}.initial`, opts.initial ?? Math.min(max, Math.max(min, 20)));
-  if (initial < min || initial > max) throw new ControlConfigError(`${prefix}.initial`, `between min (${min}) and max (${max})`, initial);
+  if (initial < min || initial > max) throw new ConfigError(`${prefix}.initial`, `between min (${min}) and max (${max})`, initial);
   return { min, max, initial };
 }
 
@@ -140,7 +141,7 @@ export class AdaptiveConcurrency implements Policy {
 
   constructor(
     readonly limiter: ConcurrencyLimit,
-    private readonly clock: Clock = realClock,
+    private readonly clock: Clock,
   ) {}
 
   get executing(): number {

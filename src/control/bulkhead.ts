@@ -5,7 +5,8 @@
  * one bulkhead per key (per tenant, per downstream host) so that one key cannot starve the others.
  */
 import { Fifo } from '../runtime/fifo.js';
-import { BulkheadRejectedError, nonNegative, positiveInt } from './errors.js';
+import { BulkheadRejectedError } from './errors.js';
+import { nonNegative, positiveInt } from '../runtime/config-error.js';
 import { call, defaultContext, neverAborted, type ExecuteContext, type Operation, type Policy } from './policy.js';
 
 export interface BulkheadOptions {

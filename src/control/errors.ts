@@ -114,33 +114,3 @@ export const isBudgetExceededError = (e: unknown): e is BudgetExceededError => e
 
 /** Any refusal by a control policy: the operation itself never ran. */
 export const isRejection = (e: unknown): e is PolicyRejection => e instanceof PolicyRejection;
-
-/** A construction-time error for a bad option: names the option and what was expected. */
-export class ControlConfigError extends RangeError {
-  override readonly name = 'ControlConfigError';
-  constructor(
-    readonly option: string,
-    readonly expected: string,
-    readonly got: unknown,
-  ) {
-    super(`${option}: expected ${expected}, got ${JSON.stringify(got)}`);
-  }
-}
-
-/** Validation helpers for constructors. */
-export function positive(option: string, v: number): number {
-  if (!(typeof v === 'number' && v > 0 && Number.isFinite(v))) throw new ControlConfigError(option, 'a positive number', v);
-  return v;
-}
-export function nonNegative(option: string, v: number): number {
-  if (!(typeof v === 'number' && v >= 0 && Number.isFinite(v))) throw new ControlConfigError(option, 'a number >= 0', v);
-  return v;
-}
-export function positiveInt(option: string, v: number): number {
-  if (!(Number.isInteger(v) && v > 0)) throw new ControlConfigError(option, 'a positive integer', v);
-  return v;
-}
-export function fraction(option: string, v: number): number {
-  if (!(typeof v === 'number' && v > 0 && v <= 1)) throw new ControlConfigError(option, 'a number in (0, 1]', v);
-  return v;
-}

@@ -1,7 +1,8 @@
 /**
  * The control pillar: automation will betray you; build the kill switch. Circuit breakers, retries
  * with backoff and budgets, timeouts, bulkheads, rate limiters and kill switches, each a policy
- * that composes with `wrap`, each on an injected clock (real by default, virtual in the simulator).
+ * that composes with `wrap`, each on the clock it is given (realClock() from pillars/adapters/real-clock
+ * in a service, the node's virtual clock in the simulator; there is no default).
  */
 export * from './errors.js';
 export { wrap, noop, neverAborted, type Policy, type Operation, type ExecuteContext } from './policy.js';
@@ -15,14 +16,8 @@ export { Bulkhead, bulkhead, KeyedBulkhead, keyedBulkhead, type BulkheadOptions 
 export { AdaptiveConcurrency, AimdLimit, GradientLimit, type ConcurrencyLimit, type AimdOptions, type GradientOptions } from './adaptive-limit.js';
 export { TokenBucket, SlidingWindow, tokenBucket, slidingWindow, type Limiter } from './rate-limiter.js';
 export { KillSwitch, RateKillSwitch, BudgetKillSwitch, type SwitchEvent, type RateKillSwitchOptions, type BudgetKillSwitchOptions } from './kill-switch.js';
-export { orderFlow, orderFlowConfigSchema, type OrderFlowConfig } from './trading/order-flow.js';
-export { ChainedService, chainedService, chainedServiceConfigSchema, type ChainedServiceConfig } from './cascade/chained-service.js';
 export { HeartbeatDetector } from './detect/heartbeat.js';
 export { PhiAccrualDetector, erfc, type PhiAccrualOptions } from './detect/phi-accrual.js';
 export { Health, type HealthKind, type HealthReport, type CheckResult } from './detect/health.js';
 export { OutlierEjection, type OutlierEjectionOptions } from './detect/outlier-ejection.js';
-export { backendPool, backendPoolConfigSchema, type BackendPoolConfig } from './detect/backend-pool.js';
-export { breakerFleet, breakerFleetConfigSchema, type BreakerFleetConfig } from './breaker/breaker-fleet.js';
-export { deployment, deployConfigSchema, type DeployConfig } from './deploy/deploy-controller.js';
-export { killFleet, killFleetConfigSchema, type KillFleetConfig } from './kill/kill-fleet.js';
 export { SlidingCounters } from './sliding-counters.js';

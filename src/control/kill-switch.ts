@@ -12,9 +12,10 @@
  *
  * Every switch remembers when and why it tripped.
  */
-import { realClock, type Clock } from '../runtime/clock.js';
+import type { Clock } from '../runtime/clock.js';
 import { SlidingCounters } from './sliding-counters.js';
-import { BudgetExceededError, IsolatedError, positive, positiveInt } from './errors.js';
+import { BudgetExceededError, IsolatedError } from './errors.js';
+import { positive, positiveInt } from '../runtime/config-error.js';
 import { call, defaultContext, Listeners, type Operation, type Policy } from './policy.js';
 
 export type SwitchEvent = { type: 'tripped'; reason: string; atMs: number } | { type: 'reset'; atMs: number };
@@ -71,7 +72,7 @@ abstract class Switch implements Policy {
 }
 
 export class KillSwitch extends Switch {
-  constructor(clock: Clock = realClock) {
+  constructor(clock: Clock) {
     super(clock);
   }
   protected admit(): undefined {
@@ -87,8 +88,8 @@ export class KillSwitch extends Switch {
 /** A switch that sums a quantity over a sliding window and trips when the sum would pass `limit`. */
 abstract class WindowedSwitch extends Switch {
   protected readonly window: SlidingCounters;
-  constructor(opts: { windowMs: number; buckets?: number; clock?: Clock }) {
-    super(opts.clock ?? realClock);
+  constructor(opts: { windowMs: number; buckets?: number; clock: Clock }) {
+    super(opts.clock);
     this.window = new SlidingCounters(opts.windowMs, opts.buckets ?? 10);
   }
   protected abstract readonly limit: number;
@@ -111,7 +112,7 @@ export interface RateKillSwitchOptions {
   windowMs: number;
   /** Precision of the window (default 10 buckets). */
   buckets?: number;
-  clock?: Clock;
+  clock: Clock;
 }
 
 export class RateKillSwitch extends WindowedSwitch {
@@ -135,7 +136,7 @@ export interface BudgetKillSwitchOptions {
   cap: number;
   windowMs: number;
   buckets?: number;
-  clock?: Clock;
+  clock: Clock;
 }
 
 export class BudgetKillSwitch extends WindowedSwitch {

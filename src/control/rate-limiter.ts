@@ -4,8 +4,9 @@
  * windows as Cloudflare and Redis-cell users do). Both are synchronous cores on an injected clock;
  * `execute` refuses with RateLimitedError carrying the time until a call would pass.
  */
-import { realClock, type Clock } from '../runtime/clock.js';
-import { positive, positiveInt, RateLimitedError } from './errors.js';
+import type { Clock } from '../runtime/clock.js';
+import { RateLimitedError } from './errors.js';
+import { positive, positiveInt } from '../runtime/config-error.js';
 import { call, defaultContext, type Operation, type Policy } from './policy.js';
 
 export interface Limiter {
@@ -29,7 +30,7 @@ export class TokenBucket implements Limiter, Policy {
   constructor(
     readonly ratePerSec: number,
     readonly burst: number,
-    private readonly clock: Clock = realClock,
+    private readonly clock: Clock,
   ) {
     positive('ratePerSec', ratePerSec);
     positive('burst', burst);
@@ -64,7 +65,7 @@ export class SlidingWindow implements Limiter, Policy {
   constructor(
     readonly limit: number,
     readonly windowMs: number,
-    private readonly clock: Clock = realClock,
+    private readonly clock: Clock,
   ) {
     positiveInt('limit', limit);
     positive('windowMs', windowMs);
@@ -98,10 +99,10 @@ export class SlidingWindow implements Limiter, Policy {
   }
 }
 
-export function tokenBucket(ratePerSec: number, burst: number, clock?: Clock): TokenBucket {
+export function tokenBucket(ratePerSec: number, burst: number, clock: Clock): TokenBucket {
   return new TokenBucket(ratePerSec, burst, clock);
 }
 
-export function slidingWindow(limit: number, windowMs: number, clock?: Clock): SlidingWindow {
+export function slidingWindow(limit: number, windowMs: number, clock: Clock): SlidingWindow {
   return new SlidingWindow(limit, windowMs, clock);
 }

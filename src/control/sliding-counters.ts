@@ -4,7 +4,7 @@
  * window are skipped when reading and reset when reused. Shared by the time-window breaker, the
  * retry budget and the rate and budget kill switches.
  */
-import { positive, positiveInt } from './errors.js';
+import { positive, positiveInt } from '../runtime/config-error.js';
 
 export class SlidingCounters {
   private readonly bucketMs: number;

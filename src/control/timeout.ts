@@ -3,8 +3,9 @@
  * aborted so that the work behind it (a fetch, a query) can stop too. The call's own late result is
  * dropped. Put it innermost in a wrap(), so that breakers count timeouts as failures.
  */
-import { realEnvironment, type Timers } from '../runtime/clock.js';
-import { positive, TimeoutError } from './errors.js';
+import type { Timers } from '../runtime/clock.js';
+import { TimeoutError } from './errors.js';
+import { positive } from '../runtime/config-error.js';
 import { call, type Operation, type Policy } from './policy.js';
 
 export class Timeout implements Policy {
@@ -12,7 +13,7 @@ export class Timeout implements Policy {
   timedOut = 0;
   constructor(
     readonly timeoutMs: number,
-    private readonly timers: Timers = realEnvironment.timers,
+    private readonly timers: Timers,
   ) {
     positive('timeoutMs', timeoutMs);
   }
@@ -49,6 +50,6 @@ export class Timeout implements Policy {
   }
 }
 
-export function timeout(timeoutMs: number, timers?: Timers): Timeout {
+export function timeout(timeoutMs: number, timers: Timers): Timeout {
   return new Timeout(timeoutMs, timers);
 }

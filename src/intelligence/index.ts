@@ -9,5 +9,3 @@ export * from './scaling/index.js';
 export * from './guards/index.js';
 export * from './healing/index.js';
 export * from './maturity.js';
-export * from './models/index.js';
-export * from './markets/index.js';

@@ -17,8 +17,8 @@ import { join } from 'node:path';
 import type { ClientReply, ClientRequest, Operation } from '../runtime/client-protocol.js';
 import { isClientReply } from '../runtime/client-protocol.js';
 import type { Context, Disk, Metrics, Process, ProcessFactory } from '../runtime/context.js';
-import { FileDisk } from '../runtime/file-disk.js';
-import { RealContext } from '../runtime/real-context.js';
+import { FileDisk } from '../adapters/file-disk.js';
+import { RealContext } from '../adapters/real-context.js';
 import { errorBody, errorCodes, type Body, type Message } from './protocol.js';
 
 export interface AsNodeOptions {

@@ -11,7 +11,7 @@
  * secret: an open admin port must not be a way around the peers' authentication.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { PeerAddress } from '../runtime/tcp-transport.js';
+import type { PeerAddress } from '../adapters/tcp-transport.js';
 import { NodeStartError, type KvNode } from './kv-node.js';
 
 function send(res: ServerResponse, code: number, body: unknown, type = 'application/json'): void {

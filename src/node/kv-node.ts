@@ -20,14 +20,14 @@ import { existsSync, mkdirSync, readFileSync, statfsSync, writeFileSync, openSyn
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { Gauge } from 'prom-client';
-import { isClientReply, type ClientReply, type ClientRequest, type Operation } from '../runtime/client-protocol.js';
+import { isClientReply, type ClientRequest, type Operation } from '../runtime/client-protocol.js';
+import { realClock, realTimers } from '../adapters/real-clock.js';
 import type { NodeId } from '../runtime/context.js';
-import { FileDisk, isDiskError, type DiskError } from '../runtime/file-disk.js';
-import { PromMetrics } from '../runtime/prom-metrics.js';
-import { RealContext } from '../runtime/real-context.js';
-import { TcpTransport, type PeerAddress } from '../runtime/tcp-transport.js';
-import { isNotAppliedFailure, RaftKv, raftKvConfigSchema, type RaftKvConfig, type RaftKvStatus } from '../truth/index.js';
-import { durableMarkFile, segmentPrefix } from '../truth/raft/storage.js';
+import { FileDisk, isDiskError, type DiskError } from '../adapters/file-disk.js';
+import { PromMetrics } from '../adapters/prom-metrics.js';
+import { RealContext } from '../adapters/real-context.js';
+import { TcpTransport, type PeerAddress } from '../adapters/tcp-transport.js';
+import { ClientGateway, gatewayDefaults, isToClient, routeFromMember, RaftKv, raftKvConfigSchema, segmentPrefix, durableMarkFile, type Outcome, type RaftKvConfig, type RaftKvStatus, type RequestKind } from '../truth/index.js';
 import { ClientConnection, type ConnectionHost } from './client-connection.js';
 import { commandDefaults, type CommandLimits } from './commands.js';
 import { localCommand } from './local-commands.js';
@@ -61,16 +61,6 @@ export const nodeDefaults: NodeLimits = {
  */
 const walPreallocateBytes = 1024 * 1024;
 
-/**
- * Raft timing for real networks and disks: a 50 ms tick, elections after 0.5-1 s of silence.
- *
- * One append in flight per follower: what arrives while it is out (a follower's write and fsync)
- * leaves together in the next, so under load batches grow instead of messages multiplying. Measured
- * with 64 puts in flight on the 2-core machine: 14.1k puts/s at 89 us of CPU per put across the three
- * nodes, against 11.6k at 115 us with 16 in flight (four runs each, alternated). The limit is the
- * batch size over the round trip, 512 entries per millisecond on loopback, far above the disk.
- */
-export const realRaftDefaults: Partial<RaftKvConfig> = { tickMs: 50, electionTicks: 10, heartbeatTicks: 1, maxEntriesPerMsg: 512, maxInflightMsgs: 1, expirySweeps: true, readBatching: true, leaderSendsBeforeFsync: true, syncOnlyWhenRequired: true, applyWhileSyncing: true, snapshotEntries: 100_000, snapshotCatchUpEntries: 5_000, dropDuplicateAttempts: false, recovery: 'repair' };
 
 export interface KvNodeOptions {
   id: NodeId;
@@ -100,66 +90,6 @@ export function isNodeStartError(e: unknown): e is NodeStartError {
   return e instanceof NodeStartError;
 }
 
-interface Pending {
-  client: string;
-  req: ClientRequest;
-  kind: 'read' | 'write';
-  sentAtMs: number;
-  startedAtMs: number;
-  deadlineMs: number;
-  /** A resend is scheduled (after a not-applied refusal) rather than awaited. */
-  retryAtMs: number | undefined;
-  backoffMs: number;
-  done: (r: { status: 'ok' | 'fail' | 'info'; value?: unknown; error?: string }) => void;
-}
-
-/**
- * The requests this node's clients wait on, by client and then request id: a number key, where a key
- * string built per request cost a concatenation and a hash on every submit, reply and finish.
- */
-class PendingTable {
-  private readonly byClient = new Map<string, Map<number, Pending>>();
-  private count = 0;
-
-  get size(): number {
-    return this.count;
-  }
-
-  get(client: string, id: number): Pending | undefined {
-    return this.byClient.get(client)?.get(id);
-  }
-
-  add(p: Pending): void {
-    let ofClient = this.byClient.get(p.client);
-    if (ofClient === undefined) this.byClient.set(p.client, (ofClient = new Map()));
-    ofClient.set(p.req.id, p);
-    this.count++;
-  }
-
-  delete(p: Pending): boolean {
-    if (this.byClient.get(p.client)?.delete(p.req.id) !== true) return false;
-    this.count--;
-    return true;
-  }
-
-  /** A snapshot of every pending request (callers finish some while they walk it). */
-  all(): Pending[] {
-    const out: Pending[] = [];
-    for (const ofClient of this.byClient.values()) for (const p of ofClient.values()) out.push(p);
-    return out;
-  }
-
-  /** Forget the clients that wait on nothing (kept meanwhile: a busy client's table is reused). */
-  dropIdleClients(): void {
-    for (const [client, ofClient] of this.byClient) if (ofClient.size === 0) this.byClient.delete(client);
-  }
-}
-
-interface ToClient {
-  type: 'to_client';
-  client: string;
-  msg: unknown;
-}
 
 const identityFile = 'node.json';
 /** Free space beyond the reserve a stopped member waits for before it restarts. */
@@ -184,11 +114,11 @@ export class KvNode {
   /** Why the member is stopped (a disk failure), while it is. */
   private failure: string | undefined;
   private freeBytes = Infinity;
-  private readonly pending = new PendingTable();
+  /** The requests this node's clients wait on: the same client layer the simulator runs. */
+  private readonly gateway: ClientGateway;
   private readonly connections = new Set<ClientConnection>();
   private connectionSerial = 0;
   private respServer: Server | undefined;
-  private sweepTimer: ReturnType<typeof setInterval> | undefined;
   private diskTimer: ReturnType<typeof setInterval> | undefined;
   private readonly startedAtMs = Date.now();
   private readonly writeLine: (line: string) => void;
@@ -201,11 +131,13 @@ export class KvNode {
     this.limits = { ...nodeDefaults, ...opts.limits };
     this.peerIds = [...opts.peers.keys()].filter((p) => p !== opts.id).sort();
     if (this.peerIds.some((p) => p.includes('/'))) throw new NodeStartError(`--peers: node ids may not contain "/" (got ${this.peerIds.join(', ')})`);
-    const parsed = raftKvConfigSchema.safeParse({ ...realRaftDefaults, ...opts.raft, voters: [opts.id, ...this.peerIds].sort() });
+    const parsed = raftKvConfigSchema.safeParse({ profile: 'real-node', ...opts.raft, voters: [opts.id, ...this.peerIds].sort() });
     if (!parsed.success) throw new NodeStartError(`raft settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     this.raftConfig = parsed.data;
     this.writeLine = opts.log ?? ((line) => process.stderr.write(line + '\n'));
     this.metrics = new PromMetrics('pillars_', { node: opts.id });
+    const { replyWaitMs, notAppliedBackoffMs, requestTimeoutMs } = this.limits;
+    this.gateway = new ClientGateway({ clock: realClock(), timers: realTimers(), metrics: this.metrics }, { ...gatewayDefaults, replyWaitMs, notAppliedBackoffMs, requestTimeoutMs }, { handOff: (client, req) => this.handOff(client, req) });
     this.transport = new TcpTransport({
       id: opts.id,
       listen: opts.listen,
@@ -224,12 +156,12 @@ export class KvNode {
     this.startMember();
     this.addresses.peer = await this.transport.start();
     if (this.opts.resp !== undefined) this.addresses.resp = await this.listenResp(this.opts.resp);
-    this.sweepTimer = setInterval(() => this.sweepPending(), 50);
+    this.gateway.start();
     this.diskTimer = setInterval(() => this.checkDisk(), this.limits.diskCheckEveryMs);
   }
 
   async stop(): Promise<void> {
-    if (this.sweepTimer !== undefined) clearInterval(this.sweepTimer);
+    this.gateway.stop();
     if (this.diskTimer !== undefined) clearInterval(this.diskTimer);
     for (const c of this.connections) c.socket.destroy();
     const resp = this.respServer;
@@ -323,7 +255,7 @@ export class KvNode {
     this.disk = undefined;
     void disk?.close();
     // Nothing unsynced was acknowledged; what these requests did is unknown to us now.
-    for (const p of this.pending.all()) this.finish(p, { status: p.kind === 'read' ? 'fail' : 'info', error: this.failure });
+    this.gateway.failAll(this.failure);
   }
 
   private checkDisk(): void {
@@ -359,81 +291,37 @@ export class KvNode {
 
   /** Where the member's messages go: a peer, or a client connection here or on another node. */
   private route(to: NodeId, msg: unknown): void {
-    if (this.opts.peers.has(to)) return this.transport.send(to, msg);
-    const owner = to.slice(0, to.indexOf('/'));
-    if (owner === this.id) return this.toLocalClient(to, msg);
-    if (this.opts.peers.has(owner)) this.transport.send(owner, { type: 'to_client', client: to, msg } satisfies ToClient);
+    routeFromMember(this.id, (id) => this.opts.peers.has(id), to, msg, this.routes);
   }
 
+  private readonly routes = { toPeer: (id: NodeId, msg: unknown) => this.transport.send(id, msg), toLocalClient: (client: string, msg: unknown) => this.toLocalClient(client, msg) };
+
   private onPeerMessage(from: NodeId, msg: unknown): void {
-    if ((msg as ToClient)?.type === 'to_client') return this.toLocalClient((msg as ToClient).client, (msg as ToClient).msg);
+    if (isToClient(msg)) return this.toLocalClient(msg.client, msg.msg);
     const raft = this.raft;
     if (raft !== undefined) this.guarded(() => raft.onMessage(from, msg));
   }
 
   private toLocalClient(client: string, msg: unknown): void {
-    if (!isClientReply(msg)) return;
-    const p = this.pending.get(client, msg.id);
-    if (p !== undefined) this.onReply(p, msg);
+    if (isClientReply(msg)) this.gateway.onReply(client, msg);
   }
 
   // --- requests --------------------------------------------------------------------------------
 
-  submit(client: string, id: number, ackedBelow: number, kind: 'read' | 'write', op: Operation, done: Pending['done']): void {
+  submit(client: string, id: number, ackedBelow: number, kind: RequestKind, op: Operation, done: (r: Outcome) => void): void {
     if (kind === 'write') {
       const refused = this.writesRefused();
       if (refused !== undefined) return done({ status: 'fail', error: refused });
     }
-    const now = Date.now();
-    const p: Pending = { client, req: { type: 'client_request', id, op, attempt: 0, ackedBelow }, kind, sentAtMs: now, startedAtMs: now, deadlineMs: now + this.limits.requestTimeoutMs, retryAtMs: undefined, backoffMs: this.limits.notAppliedBackoffMs, done };
-    this.pending.add(p);
-    this.metrics.count(kind === 'write' ? 'requests_write' : 'requests_read');
-    this.send(p);
+    this.gateway.submit(client, id, ackedBelow, kind, op, done);
   }
 
-  private send(p: Pending): void {
-    p.req = { ...p.req, attempt: (p.req.attempt ?? 0) + 1 };
-    p.sentAtMs = Date.now();
-    p.retryAtMs = undefined;
+  /** One attempt of a request, to this node's member; while the member is stopped, why. */
+  private handOff(client: string, req: ClientRequest): string | undefined {
     const raft = this.raft;
-    if (raft === undefined) {
-      if (this.failure !== undefined) return this.finish(p, { status: p.kind === 'read' ? 'fail' : 'info', error: this.failure });
-      return;
-    }
-    this.guarded(() => raft.onMessage(p.client, p.req));
-  }
-
-  private onReply(p: Pending, reply: ClientReply): void {
-    if (reply.status === 'ok') return this.finish(p, { status: 'ok', value: reply.value });
-    // A refusal of an earlier attempt says nothing of the one in flight now.
-    if (reply.attempt !== undefined && reply.attempt !== p.req.attempt) return;
-    if (isNotAppliedFailure(reply)) {
-      p.retryAtMs = Date.now() + p.backoffMs;
-      p.backoffMs = Math.min(this.limits.replyWaitMs, p.backoffMs * 2);
-      return;
-    }
-    this.finish(p, { status: reply.status, error: reply.error });
-  }
-
-  private finish(p: Pending, r: { status: 'ok' | 'fail' | 'info'; value?: unknown; error?: string }): void {
-    if (!this.pending.delete(p)) return;
-    if (r.status === 'ok') this.metrics.observe(p.kind === 'write' ? 'request_ms_write' : 'request_ms_read', Date.now() - p.startedAtMs);
-    else this.metrics.count(`requests_${p.kind}_${r.status === 'info' ? 'unknown' : 'failed'}`);
-    p.done(r);
-  }
-
-  /** Resend what waited too long or was refused as not applied; give up at the deadline. */
-  private sweepPending(): void {
-    const now = Date.now();
-    for (const p of this.pending.all()) {
-      if (now >= p.deadlineMs) {
-        // A write may still apply later (its copy is in some log); a read that never ran did nothing.
-        this.finish(p, { status: p.kind === 'write' ? 'info' : 'fail', error: 'timeout' });
-      } else if (p.retryAtMs !== undefined ? now >= p.retryAtMs : now - p.sentAtMs >= this.limits.replyWaitMs) {
-        this.send(p);
-      }
-    }
-    this.pending.dropIdleClients();
+    if (raft === undefined) return this.failure;
+    this.guarded(() => raft.onMessage(client, req));
+    return undefined;
   }
 
   // --- clients ----------------------------------------------------------------------------------
@@ -493,7 +381,7 @@ export class KvNode {
   status(): RaftKvStatus & { up: boolean; failure?: string; peers: ReturnType<TcpTransport['stats']>; clients: number; uptimeMs: number; freeBytes: number; pending: number; expiringKeys: number } {
     const raft = this.raft;
     const base: RaftKvStatus = raft?.status() ?? { id: this.id, role: 'stopped', term: 0, leader: undefined, commit: 0, applied: 0, lastIndex: 0, snapshotIndex: 0, keys: 0, repairing: false };
-    return { ...base, up: raft !== undefined, failure: this.failure, peers: this.transport.stats(), clients: this.connections.size, uptimeMs: this.uptimeMs, freeBytes: this.freeBytes, pending: this.pending.size, expiringKeys: raft?.kv.expires.size ?? 0 };
+    return { ...base, up: raft !== undefined, failure: this.failure, peers: this.transport.stats(), clients: this.connections.size, uptimeMs: this.uptimeMs, freeBytes: this.freeBytes, pending: this.gateway.size, expiringKeys: raft?.kv.expires.size ?? 0 };
   }
 
   /** Ask the leader (this node) to hand leadership to `to` (thesis §3.10). */
@@ -543,7 +431,7 @@ export class KvNode {
       help: 'client requests this node waits on',
       registers: [this.metrics.registry],
       collect() {
-        this.set(node.pending.size);
+        this.set(node.gateway.size);
       },
     });
     new Gauge({

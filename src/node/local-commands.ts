@@ -6,17 +6,32 @@
  * redis-cli asks COMMAND DOCS for its hints.
  */
 import type { ClientConnection } from './client-connection.js';
-import type { KvNode } from './kv-node.js';
+import type { RaftKvStatus } from '../truth/index.js';
 import { array, bulk, EMPTY_ARRAY, errorReply, integer, map, OK, PONG, type RespProtocol } from './resp.js';
 
 /** The Redis version tools are told: the command set and reply shapes follow Redis 7. */
 export const redisCompatibleVersion = '7.2.0';
 export const pillarsVersion = '0.1.0';
 
+/**
+ * What these commands read of the node that serves them (kv-node.ts's KvNode, which calls them):
+ * named here so that the node's module and this one do not import each other.
+ */
+export interface LocalNode {
+  readonly id: string;
+  readonly metrics: { count(name: string): void };
+  readonly addresses: { resp?: { port: number } };
+  readonly clientCount: number;
+  readonly uptimeMs: number;
+  readonly passwordRequired: boolean;
+  passwordMatches(given: string): boolean;
+  status(): RaftKvStatus & { expiringKeys: number };
+}
+
 const text = (b: Buffer) => b.toString('latin1');
 const wrongArgs = (name: string) => errorReply(`ERR wrong number of arguments for '${name}' command`);
 
-export function localCommand(node: KvNode, name: string, args: Buffer[], conn: ClientConnection): Buffer {
+export function localCommand(node: LocalNode, name: string, args: Buffer[], conn: ClientConnection): Buffer {
   const n = args.length;
   const proto = conn.proto;
   switch (name) {
@@ -62,7 +77,7 @@ export function localCommand(node: KvNode, name: string, args: Buffer[], conn: C
 /** The commands this node serves (COMMAND COUNT); kept with planCommand's and the cases above. */
 export const supportedCommands = ['get', 'set', 'setex', 'psetex', 'setnx', 'del', 'unlink', 'exists', 'incr', 'decr', 'incrby', 'decrby', 'mget', 'mset', 'cas', 'ping', 'echo', 'quit', 'auth', 'hello', 'select', 'client', 'time', 'dbsize', 'info', 'config', 'command'];
 
-function auth(node: KvNode, conn: ClientConnection, user: Buffer | undefined, password: Buffer, n: number): Buffer {
+function auth(node: LocalNode, conn: ClientConnection, user: Buffer | undefined, password: Buffer, n: number): Buffer {
   if (n < 2 || n > 3) return wrongArgs('auth');
   if (node.passwordRequired === false) return errorReply('ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?');
   if ((user !== undefined && text(user) !== 'default') || !node.passwordMatches(text(password))) {
@@ -73,7 +88,7 @@ function auth(node: KvNode, conn: ClientConnection, user: Buffer | undefined, pa
   return OK;
 }
 
-function hello(node: KvNode, conn: ClientConnection, args: Buffer[]): Buffer {
+function hello(node: LocalNode, conn: ClientConnection, args: Buffer[]): Buffer {
   let proto: RespProtocol = conn.proto;
   let i = 1;
   if (args.length > 1) {
@@ -156,7 +171,7 @@ function pairs(flat: Buffer[]): [Buffer, Buffer][] {
   return out;
 }
 
-function info(node: KvNode, section: string): string {
+function info(node: LocalNode, section: string): string {
   const s = node.status();
   const sections: Record<string, string[]> = {
     server: [`redis_version:${redisCompatibleVersion}`, `pillars_version:${pillarsVersion}`, 'redis_mode:standalone', `process_id:${process.pid}`, `tcp_port:${node.addresses.resp?.port ?? 0}`, `uptime_in_seconds:${Math.floor(node.uptimeMs / 1000)}`, `run_id:${node.id}`],

@@ -10,7 +10,7 @@ import { appendFileSync, closeSync, mkdirSync, openSync, readdirSync, readFileSy
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { scanRecords } from '../runtime/records.js';
-import { TcpTransport } from '../runtime/tcp-transport.js';
+import { TcpTransport } from '../adapters/tcp-transport.js';
 import { isStorageCorruptError } from '../truth/index.js';
 import { eventually, freePort, inProcessCluster, RawClient, resp, tempDir } from '../testing/real-nodes.js';
 import { isNodeStartError } from './kv-node.js';

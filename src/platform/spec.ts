@@ -115,7 +115,7 @@ export const statePatterns = {
   ...(Object.fromEntries(partitionPatterns.map((p) => [p, partitioned])) as Record<(typeof partitionPatterns)[number], typeof partitioned>),
   /**
    * A full copy in every listed region, reads served in the region (src/platform/ecommerce/catalog.ts:
-   * a catalog replica per region; src/state/replication/lww-replicas.ts).
+   * a catalog replica per region; src/systems/state/lww-replicas.ts).
    */
   replicated: component({ regions: names, replicasPerRegion: count, sizeGb: dataSet.sizeGb }),
   /** Periodic snapshots (src/truth/raft/storage.ts snapshots a Raft log the same way). */
@@ -159,9 +159,9 @@ export const truthPatterns = {
   'event-sourcing': component({ ...truthOf, log: z.enum(['raft', 'single-writer']), projections: names, auditTrail: z.boolean() }),
   /** Replicas merge concurrent updates by a CRDT's join (src/state/crdt: counters, sets, registers, OR-map). */
   crdt: component({ ...truthOf, type: z.enum(['g-counter', 'pn-counter', 'or-set', 'lww-register', 'mv-register', 'or-map']) }),
-  /** Last write wins by a timestamp (src/state/replication/lww-replicas.ts; HLC in src/state/causality/hlc.ts). */
+  /** Last write wins by a timestamp (src/systems/state/lww-replicas.ts; HLC in src/state/causality/hlc.ts). */
   lww: component({ ...truthOf, clock: z.enum(['wall', 'hlc', 'lamport']) }),
-  /** Concurrent versions kept as siblings and merged by the application (src/state/replication/cart-replicas.ts). */
+  /** Concurrent versions kept as siblings and merged by the application (src/systems/state/cart-replicas.ts). */
   'multi-value': component(truthOf),
   /** A transaction as steps, each undone by a compensation if a later one fails (no implementation here yet). */
   saga: component({ ...transaction, steps: z.array(z.object({ name: text, compensation: text.optional() }).strict()).min(2) }),
@@ -213,7 +213,7 @@ export const controlPatterns = {
   'outlier-ejection': component({ consecutiveErrors: count, ejectionPercentMax: percent }),
   /** src/control/detect/health.ts: liveness and readiness endpoints. */
   'health-endpoint': component({ intervalMs: ms }),
-  /** Deploy strategies, each in src/control/deploy/deploy-controller.ts. */
+  /** Deploy strategies, each in src/systems/control/deploy-controller.ts. */
   'all-at-once': component(deploy),
   rolling: component({ ...deploy, batchSize: count }),
   canary: component({ ...deploy, canaryPercent: percent }),
@@ -223,7 +223,7 @@ export const controlPatterns = {
   /** A person decides and runs the rollback. */
   'manual-rollback': component({ runbook: text }),
   /**
-   * src/control/kill-switch.ts and src/control/kill/kill-fleet.ts: a flag every worker polls.
+   * src/control/kill-switch.ts and src/systems/control/kill-fleet.ts: a flag every worker polls.
    * `store: raft-kv` keeps it where a majority agrees (it can be thrown while a node is down);
    * `single` on one flag server; `local` in each node's own config.
    */

@@ -1,10 +1,8 @@
 /**
  * Time, timers and randomness for code that runs both in the simulator and in a real service.
- * Control-pillar policies (breakers, retries, limiters) take these as options: in a real service
- * the defaults below read the real clock; inside the simulator `fromContext(ctx)` hands them the
- * node's virtual clock, timers and seeded stream, so a run replays exactly.
- *
- * This file (with the rest of src/runtime) is the only place allowed to touch the real clock.
+ * The pillars' cores (breakers, retries, limiters, hedges, batchers) take these as required arguments:
+ * inside the simulator `fromContext(ctx)` hands them the node's virtual clock, timers and seeded
+ * stream, so a run replays exactly; a real service passes the ones of src/adapters/real-clock.ts.
  */
 import type { Context } from './context.js';
 
@@ -28,18 +26,6 @@ export interface Environment {
   timers: Timers;
   random: Random;
 }
-
-export const realClock: Clock = { now: () => performance.now() };
-
-export const realTimers: Timers = {
-  // Not unref'd: a caller awaiting a retry's backoff must keep the process alive until it fires.
-  set: (ms, fn) => setTimeout(fn, ms),
-  clear: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-};
-
-export const realRandom: Random = Math.random;
-
-export const realEnvironment: Environment = { clock: realClock, timers: realTimers, random: realRandom };
 
 /** The environment of a simulated (or real) node: its clock, its timers, its random stream. */
 export function fromContext(ctx: Context): Environment {

@@ -20,3 +20,8 @@ export function withPeers(ctx: Context, peers: readonly NodeId[]): Context {
     log: (event, fields) => ctx.log(event, fields),
   };
 }
+
+/** A Context whose messages go through `send` instead (a host routing its member's messages). */
+export function withSend(ctx: Context, send: Context['send']): Context {
+  return { ...withPeers(ctx, ctx.peers), send };
+}

@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ControlConfigError } from '../control/index.js';
+import { ConfigError } from '../runtime/config-error.js';
 import { loadScenario } from '../testing/story-runner.js';
 import { runVariant } from './runner.js';
 import { describeFault, FaultTap, messagesOf, pickAround, type SequenceMessage } from './fault-tap.js';
@@ -103,7 +103,7 @@ test('a run without scheduled faults is not tapped: no faults, no sequences, the
 
 test('capture options are checked', () => {
   const v = variant('split-brain.yaml', 'naive');
-  assert.throws(() => runVariant(v, { capture: { samplePoints: 0 } }), (e: unknown) => e instanceof ControlConfigError && /capture\.samplePoints: expected a positive integer/.test(e.message));
+  assert.throws(() => runVariant(v, { capture: { samplePoints: 0 } }), (e: unknown) => e instanceof ConfigError && /capture\.samplePoints: expected a positive integer/.test(e.message));
   assert.throws(() => runVariant(v, { capture: { sequenceWindowMs: -1 } }), /capture\.sequenceWindowMs/);
 });
 

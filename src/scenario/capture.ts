@@ -7,7 +7,7 @@
  * and goes on), not by scheduled events; faults and messages come from the exported trace
  * (src/scenario/fault-tap.ts), which is not what is hashed.
  */
-import { positive, positiveInt } from '../control/index.js';
+import { positive, positiveInt } from '../runtime/config-error.js';
 import type { NodeId } from '../runtime/context.js';
 import type { MetricsRegistry } from '../sim/metrics.js';
 import type { World } from '../sim/world.js';

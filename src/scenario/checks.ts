@@ -11,9 +11,10 @@ import type { MetricsRegistry } from '../sim/metrics.js';
 import type { Description } from '../runtime/context.js';
 import type { ResolvedVariant } from './schema.js';
 import { fitUsl, queueServerConfigSchema } from '../work/index.js';
-import { auditSagaPayment, checkAtomicity, registerHistory, twoPhaseCommitConfigSchema } from '../truth/index.js';
+import { checkAtomicity, registerHistory, twoPhaseCommitConfigSchema } from '../truth/index.js';
 import { checkTxns, describeTxnAnomaly } from '../check/index.js';
 import type { MetricDecl } from './metric-catalog.js';
+import { registerInto } from './processes.js';
 
 export interface RunFacts {
   /** What each server's process said about itself at the end of the run (describe()). */
@@ -46,6 +47,12 @@ export interface CheckEntry {
   produces(params: any, variant: ResolvedVariant): readonly MetricDecl[];
 }
 
+export type CheckTable = Readonly<Record<string, CheckEntry>>;
+
+/**
+ * Every check a scenario can name: the general ones below, and those a story system registers for
+ * itself (registerChecks), as processes are registered (processes.ts).
+ */
 export const checks: Record<string, CheckEntry> = {
   'erlang-c': {
     description: 'measured mean wait and P(wait) of a work/queue-server agree with the Erlang C formula: within a relative tolerance, or, with confidence (e.g. 0.999), inside that confidence interval of batch means (the batches: the intervals of metrics.sampleEveryMs)',
@@ -387,16 +394,6 @@ export const checks: Record<string, CheckEntry> = {
       return { ok: okRate && okFraction, detail: `between ${p.fromMs} and ${toMs} ms: ${expected.join('; ')}`, metrics: { [name]: perSec, [fractionName]: fraction } };
     },
   },
-  'saga-all-or-nothing': {
-    description: 'every order of truth/saga-payment ended all or nothing: completed orders reserved, charged and shipped once; failed ones hold no units, no charge, no shipment (counts units leaked, double charges, ...)',
-    params: z.object({ name: z.string() }).strict(),
-    needsHistory: false,
-    produces: () => ['orders_completed', 'orders_failed', 'orders_compensated', 'orders_unfinished', 'orders_lost', 'units_leaked', 'double_charges', 'charged_not_completed', 'double_shipments', 'shipped_not_completed', 'completed_missing_steps', 'compensations_run'],
-    run(facts) {
-      if (facts.variant.system.process !== 'truth/saga-payment') return { ok: false, error: true, detail: 'saga-all-or-nothing needs system.process truth/saga-payment' };
-      return auditSagaPayment(facts.described ?? new Map(), facts.variant.system.config, facts.flat);
-    },
-  },
   atomicity: {
     description: 'no transfer of truth/two-phase-commit is half-applied (committed at one shard, refused or aborted at another) and money is conserved across shards; reports committed, aborted and in-doubt transactions, lock-held and blocked times',
     params: z.object({ name: z.string() }).strict(),
@@ -473,4 +470,8 @@ export const checks: Record<string, CheckEntry> = {
 
 function round4(x: number): number {
   return Number(x.toFixed(4));
+}
+
+export function registerChecks(...tables: CheckTable[]): void {
+  registerInto(checks, 'checks', tables);
 }

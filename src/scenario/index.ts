@@ -3,8 +3,8 @@ export { parseScenario, ScenarioError, isScenarioError, deepMerge, checkLabel, p
 export { MetricCatalog, RUNNER_METRICS, OPERATION_METRICS, HISTOGRAM_SUFFIXES, runnerMetrics, hist, per, pattern, editDistance, type MetricDecl, type MetricScope, type MetricPattern } from './metric-catalog.js';
 export { runVariant, runVariants, judge, type RunOptions, type RunResult } from './runner.js';
 export { formatTable, type VariantReport, type CheckReport } from './report.js';
-export { processes, type ProcessEntry } from './processes.js';
-export { checks, type CheckEntry } from './checks.js';
+export { processes, registerProcesses, type ProcessEntry, type ProcessTable } from './processes.js';
+export { checks, registerChecks, type CheckEntry, type CheckTable, type RunFacts, type CheckVerdict } from './checks.js';
 export type { ResolvedVariant, Workload, Fault, Expectation } from './schema.js';
 export { captureDefaults, type CaptureOptions, type RunCapture } from './capture.js';
 export type { FaultEvent, MessageSequence, SequenceMessage } from './fault-tap.js';

@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import { parseScenario } from './load.js';
 import { judge, runVariants } from './runner.js';
 import type { CheckReport } from './report.js';
+import { registerCatalog } from '../cli/catalog.js';
+
+registerCatalog();
 
 const base = `
 name: t

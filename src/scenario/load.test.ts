@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseScenario, ScenarioError } from './load.js';
+import { registerCatalog } from '../cli/catalog.js';
+
+registerCatalog();
 
 const base = `
 name: t

@@ -250,15 +250,30 @@ function validatePeers(variants: ResolvedVariant[], file: string): void {
   for (const v of variants) visit(v.name, []);
 }
 
+/** The operations a variant's workload sends (by weight or by script). */
+function workloadOperations(v: ResolvedVariant): string[] {
+  const w = v.workload;
+  const ops = Object.entries(w.ops ?? {}).filter(([, weight]) => (weight ?? 0) > 0).map(([f]) => f);
+  for (const step of w.script ?? []) ops.push(step.f);
+  return [...new Set(ops)];
+}
+
+/** What an unknown system.process should have been; an empty registry is the program's mistake, said as such. */
+function knownProcesses(got: string): string {
+  const names = Object.keys(processes);
+  if (names.length === 0) return `a registered process, but none is registered: the program must call registerProcesses (src/cli/catalog.ts registers them all) (got "${got}")`;
+  return `one of ${names.join(', ')} (got "${got}")`;
+}
+
 /**
  * Every metric a variant can report, declared before it runs: the runner's own, its process's (for
  * its config and servers) and its checks'.
  */
 export function declaredMetrics(v: ResolvedVariant): MetricCatalog {
-  const scope = { variant: v, servers: serverNames(v) };
-  const catalog = new MetricCatalog().add(runnerMetrics(scope));
+  const servers = serverNames(v);
+  const catalog = new MetricCatalog().add(runnerMetrics({ variant: v, servers }));
   const proc = processes[v.system.process];
-  if (proc !== undefined) catalog.add(proc.metrics(v.system.config ?? {}, scope));
+  if (proc !== undefined) catalog.add(proc.metrics(v.system.config ?? {}, { servers, operations: workloadOperations(v) }));
   for (const c of v.checks) {
     const entry = checks[c.name];
     if (entry !== undefined) catalog.add(entry.produces(c, v));
@@ -374,7 +389,7 @@ function validateSemantics(raw: RawVariant, where: (p: Path) => string, file: st
     throw new ScenarioError(file, where(path), expected);
   };
   const proc = processes[v.system.process];
-  if (proc === undefined) fail(['system', 'process'], `one of ${Object.keys(processes).join(', ')} (got "${v.system.process}")`);
+  if (proc === undefined) fail(['system', 'process'], knownProcesses(v.system.process));
   const written = v.system.config ?? {};
   const cfg = proc.config.safeParse(written);
   if (!cfg.success) {

@@ -8,6 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { declaredMetrics, parseScenario, ScenarioError, undeclaredMetrics } from './load.js';
 import { runVariants } from './runner.js';
 import { editDistance, MetricCatalog, pattern } from './metric-catalog.js';
+import { registerCatalog } from '../cli/catalog.js';
+
+registerCatalog();
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const main = fileURLToPath(new URL('../cli/main.js', import.meta.url));

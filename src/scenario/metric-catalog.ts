@@ -5,11 +5,12 @@
  * passes by accident.
  *
  * Where a new metric must be declared: a counter, gauge or histogram a process records goes in its
- * entry's `metrics` in processes.ts; one the workload client, the world or runner.ts records goes in
+ * entry's `metrics` in the process table of its folder (e.g. src/work/processes.ts); one the workload client, the world or runner.ts records goes in
  * RUNNER_METRICS or OPERATION_METRICS here; one a check returns goes in its entry's `produces` in
  * checks.ts.
  */
 import type { ResolvedVariant } from './schema.js';
+import { HISTOGRAM_SUFFIXES, hist, type MetricDecl, type MetricPattern } from '../runtime/process-entry.js';
 
 /** What a declaration can see: the variant (its workload, topology, ...) and its server names. */
 export interface MetricScope {
@@ -17,33 +18,7 @@ export interface MetricScope {
   servers: readonly string[];
 }
 
-/** A family of names whose middle part is open, e.g. `requests_to_<backend>`. */
-export interface MetricPattern {
-  pattern: string;
-  re: RegExp;
-}
-
-export type MetricDecl = string | MetricPattern;
-
-/**
- * A name with `<part>` placeholders, each matching letters, digits, _ and -: for names the code
- * builds from values no configuration lists. Prefer exact names built from the config.
- */
-export function pattern(text: string): MetricPattern {
-  const parts = text.split(/<[^>]+>/).map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  return { pattern: text, re: new RegExp(`^${parts.join('[A-Za-z0-9_-]+')}$`) };
-}
-
-/** The flat names of a histogram (see MetricsRegistry.flatten). */
-export const HISTOGRAM_SUFFIXES = ['count', 'mean', 'p50', 'p90', 'p99', 'p999', 'max'] as const;
-export function hist(...names: string[]): string[] {
-  return names.flatMap((n) => HISTOGRAM_SUFFIXES.map((s) => `${n}_${s}`));
-}
-
-/** One name per item: `per('requests_to_', nodes)`, `per('browse_ok_', regions)`. */
-export function per(prefix: string, items: readonly string[], suffix = ''): string[] {
-  return items.map((x) => `${prefix}${x}${suffix}`);
-}
+export { pattern, hist, per, HISTOGRAM_SUFFIXES, type MetricPattern, type MetricDecl } from '../runtime/process-entry.js';
 
 /**
  * The simulator's own metrics, reported by every run: the network's counters and crashes (world.ts),

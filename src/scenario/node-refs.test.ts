@@ -10,6 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseScenario, ScenarioError } from './load.js';
+import { registerCatalog } from '../cli/catalog.js';
+
+registerCatalog();
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const atmRace = readFileSync(join(root, 'scenarios', 'atm-race.yaml'), 'utf8');

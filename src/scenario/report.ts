@@ -2,7 +2,7 @@
  * Reports: the JSON object of one variant run (shared/DESIGN.md), and the terminal table that shows
  * variants side by side.
  */
-import { maturityLabel } from '../intelligence/maturity.js';
+import { maturityLabel } from '../intelligence/index.js';
 
 export interface CheckReport {
   name: string;

@@ -17,6 +17,7 @@ import { processes } from './processes.js';
 import type { ResolvedVariant } from './schema.js';
 import { KeyPicker, WorkloadClient, type ClientConfig, type ClientHarness } from './workload.js';
 import type { Context } from '../runtime/context.js';
+import { isInvariantViolation, type InvariantViolation } from '../runtime/invariant.js';
 import type { CheckReport, VariantReport } from './report.js';
 import { Capture, type CaptureOptions, type RunCapture } from './capture.js';
 
@@ -129,10 +130,18 @@ export function runVariant(v: ResolvedVariant, opts: RunOptions = {}): RunResult
   world.start();
   const step = endMs / PROGRESS_STEPS;
   let overBudget = false;
-  for (let i = 1; i <= PROGRESS_STEPS && !overBudget; i++) {
+  // A protocol that breaks its own invariant stops the run there: what follows would build on a state
+  // the protocol itself says cannot happen.
+  let violation: { error: InvariantViolation; atMs: number } | undefined;
+  for (let i = 1; i <= PROGRESS_STEPS && !overBudget && violation === undefined; i++) {
     const untilMs = i === PROGRESS_STEPS ? endMs : step * i;
-    if (capture === undefined) world.run(untilMs);
-    else capture.runTo(world, untilMs);
+    try {
+      if (capture === undefined) world.run(untilMs);
+      else capture.runTo(world, untilMs);
+    } catch (e) {
+      if (!isInvariantViolation(e)) throw e;
+      violation = { error: e, atMs: world.now };
+    }
     opts.progress?.(world.now, endMs);
     overBudget = world.events > v.eventsMax;
   }
@@ -154,6 +163,9 @@ export function runVariant(v: ResolvedVariant, opts: RunOptions = {}): RunResult
     if (out.error === true) return { name, ok: false, error: true, detail: out.detail };
     return out.unknown ? { name, ok: false, unknown: true, detail: out.detail } : { name, ok: out.ok, detail: out.detail };
   });
+  if (violation !== undefined) {
+    results.push({ name: 'invariants', ok: false, detail: `${violation.error.message}, at ${round(violation.atMs)} ms of seed ${seed}; the run stopped there` });
+  }
   if (overBudget) {
     // A run that exceeds its budget is a finding (a message storm, a livelock), not a hang.
     results.push({ name: 'event-budget', ok: false, error: true, detail: `stopped at ${round(world.now)} ms of ${endMs} after ${world.events} events (eventsMax ${v.eventsMax}): a storm or livelock` });

@@ -86,12 +86,13 @@ test('raft-chaos.yaml: Raft stays linearizable under chaos; acknowledging before
   assert.match(witness, /^not linearizable on key k\d: no order of the operations explains this one:/);
   // The same seed gives the same run.
   assert.equal(runVariant(s.variants.find((v) => v.name === 'fixed')!).report.traceHash, fixed.report.traceHash);
-  // The real node's pipelined persistence stays linearizable under the same chaos, and is faster.
-  const pipelined = runVariant(s.variants.find((v) => v.name === 'fixed-pipelined')!).report;
-  assert.equal(pipelined.met, true);
-  assert.equal(pipelined.metrics.linearizable, 1);
-  assert.ok(pipelined.metrics.latency_ms_p50 < 0.6 * fixed.report.metrics.latency_ms_p50, `p50 ${pipelined.metrics.latency_ms_p50} vs ${fixed.report.metrics.latency_ms_p50} ms`);
-  assert.ok(pipelined.metrics.ops_ok > 1.5 * fixed.report.metrics.ops_ok, `${pipelined.metrics.ops_ok} vs ${fixed.report.metrics.ops_ok} operations`);
+  // fixed runs the real node's profile: it replicates while it syncs and applies while newer entries
+  // sync, so under the same chaos it serves more, faster, than the paper's one-step-at-a-time order.
+  const textbook = runVariant(s.variants.find((v) => v.name === 'fixed-textbook')!).report;
+  assert.equal(textbook.met, true);
+  assert.equal(textbook.metrics.linearizable, 1);
+  assert.ok(fixed.report.metrics.latency_ms_p50 < 0.6 * textbook.metrics.latency_ms_p50, `p50 ${fixed.report.metrics.latency_ms_p50} vs ${textbook.metrics.latency_ms_p50} ms`);
+  assert.ok(fixed.report.metrics.ops_ok > 1.5 * textbook.metrics.ops_ok, `${fixed.report.metrics.ops_ok} vs ${textbook.metrics.ops_ok} operations`);
 });
 
 test('raft-chaos.yaml: power lost inside the ack-to-fsync window loses acknowledged writes on every seed; fsync first loses none', () => {

@@ -4,6 +4,9 @@ import { parseScenario } from './load.js';
 import { runVariant } from './runner.js';
 import { KeyPicker } from './workload.js';
 import { RandomStreams } from '../sim/rng.js';
+import { registerCatalog } from '../cli/catalog.js';
+
+registerCatalog();
 
 const scenario = (workload: string, extra = '') =>
   parseScenario(

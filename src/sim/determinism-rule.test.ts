@@ -9,7 +9,7 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 const srcRoot = new URL('../../../src/', import.meta.url).pathname;
-const ruled = ['sim', 'check', 'scenario', 'work', 'state', 'truth', 'control', 'intelligence'];
+const ruled = ['sim', 'check', 'scenario', 'work', 'state', 'truth', 'control', 'intelligence', 'systems'];
 const forbidden: [RegExp, string][] = [
   [/\bDate\b/, 'Date'],
   [/Math\.random/, 'Math.random'],

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAdminHttp } from '../node/admin-http.js';
 import { KvNode, type KvNodeOptions } from '../node/kv-node.js';
-import type { PeerAddress } from '../runtime/tcp-transport.js';
+import type { PeerAddress } from '../adapters/tcp-transport.js';
 
 /** A port nothing listens on now (the kernel's pick; a test binds it right after). */
 export async function freePort(): Promise<number> {

@@ -5,6 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { parseScenario } from '../scenario/load.js';
 import { runVariants } from '../scenario/runner.js';
+import { registerCatalog } from '../cli/catalog.js';
+
+registerCatalog();
 
 export const scenarioFile = (name: string) => new URL(`../../../scenarios/${name}`, import.meta.url);
 export const loadScenario = (name: string) => parseScenario(readFileSync(scenarioFile(name), 'utf8'), name);

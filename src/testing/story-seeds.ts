@@ -21,11 +21,11 @@ export interface StorySweep {
   reports: Map<string, VariantReport[]>;
 }
 
-export function sweepStory(file: string, first = 1, last = first + testSeedCount - 1): StorySweep {
+export function sweepStory(file: string, first = 1, last = first + testSeedCount - 1, only?: readonly string[]): StorySweep {
   const s = loadScenario(file);
   // A search for rare failures is judged by its own long sweep, not on a handful of seeds; it runs
   // here only when a comparison needs it.
-  const names = s.variants.filter((v) => v.expect.kind !== 'search').map((v) => v.name);
+  const names = s.variants.filter((v) => v.expect.kind !== 'search' && (only === undefined || only.includes(v.name))).map((v) => v.name);
   const reports = new Map<string, VariantReport[]>(names.map((n) => [n, []]));
   for (let seed = first; seed <= last; seed++) {
     const runs = runVariants(s, names, () => ({ seed }));

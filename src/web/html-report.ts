@@ -4,7 +4,7 @@
  * with the messages around them, and panels of metrics and charts. buildHtmlReport is pure string
  * building; renderHtmlReport adds uPlot's files (read once from node_modules).
  */
-import { maturityLabel } from '../intelligence/maturity.js';
+import { maturityLabel } from '../intelligence/index.js';
 import type { FaultEvent, MessageSequence } from '../scenario/fault-tap.js';
 import type { VariantReport } from '../scenario/report.js';
 import { chartData, looksLikeCounter, type ChartData } from './chart-data.js';

@@ -13,17 +13,17 @@
  * C(8) = 5.6899, C(32) = 9.03 and N* = 30.8 (a table in the seeds gives C(32) = 16: that table does
  * not follow its own formula).
  */
-import { ControlConfigError } from '../control/index.js';
+import { ConfigError } from '../runtime/config-error.js';
 
 export function amdahlSpeedup(parallelFraction: number, n: number): number {
-  if (!(parallelFraction >= 0 && parallelFraction <= 1)) throw new ControlConfigError('p', 'a fraction in [0, 1]', parallelFraction);
-  if (!(n >= 1)) throw new ControlConfigError('n', 'at least 1 worker', n);
+  if (!(parallelFraction >= 0 && parallelFraction <= 1)) throw new ConfigError('p', 'a fraction in [0, 1]', parallelFraction);
+  if (!(n >= 1)) throw new ConfigError('n', 'at least 1 worker', n);
   return 1 / (1 - parallelFraction + parallelFraction / n);
 }
 
 export function uslCapacity(alpha: number, beta: number, n: number): number {
   checkUsl(alpha, beta);
-  if (!(n >= 1)) throw new ControlConfigError('n', 'at least 1 worker', n);
+  if (!(n >= 1)) throw new ConfigError('n', 'at least 1 worker', n);
   return n / (1 + alpha * (n - 1) + beta * n * (n - 1));
 }
 
@@ -34,8 +34,8 @@ export function uslPeak(alpha: number, beta: number): number {
 }
 
 function checkUsl(alpha: number, beta: number): void {
-  if (!(alpha >= 0 && alpha <= 1)) throw new ControlConfigError('alpha', 'a number in [0, 1]', alpha);
-  if (!(beta >= 0 && beta < 1)) throw new ControlConfigError('beta', 'a number in [0, 1)', beta);
+  if (!(alpha >= 0 && alpha <= 1)) throw new ConfigError('alpha', 'a number in [0, 1]', alpha);
+  if (!(beta >= 0 && beta < 1)) throw new ConfigError('beta', 'a number in [0, 1)', beta);
 }
 
 export interface UslFit {
@@ -60,10 +60,10 @@ export interface UslFit {
  * error of X itself.
  */
 export function fitUsl(points: readonly { n: number; x: number }[]): UslFit {
-  if (points.length < 3) throw new ControlConfigError('points', 'at least 3 (N, throughput) points', points.length);
+  if (points.length < 3) throw new ConfigError('points', 'at least 3 (N, throughput) points', points.length);
   for (const [i, p] of points.entries()) {
-    if (!(p.n >= 1)) throw new ControlConfigError(`points[${i}].n`, 'at least 1', p.n);
-    if (!(p.x > 0)) throw new ControlConfigError(`points[${i}].x`, 'a positive throughput', p.x);
+    if (!(p.n >= 1)) throw new ConfigError(`points[${i}].n`, 'at least 1', p.n);
+    if (!(p.x > 0)) throw new ConfigError(`points[${i}].x`, 'a positive throughput', p.x);
   }
   const sse = (lambda: number) => {
     const { alpha, beta } = coefficients(points, lambda);

@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../runtime/clock.js';
-import { BrokenCircuitError, ControlConfigError, isBrokenCircuitError, isIsolatedError } from '../errors.js';
-import { CircuitBreaker, type BreakerEvent } from './circuit-breaker.js';
+import { BrokenCircuitError, isBrokenCircuitError, isIsolatedError } from '../errors.js';
+import { ConfigError } from '../../runtime/config-error.js';
+import { CircuitBreaker, type BreakerEvent, type CircuitBreakerOptions } from './circuit-breaker.js';
 import { ConsecutiveFailures, CountWindow, TimeWindow } from './strategies.js';
 
 const ok = () => Promise.resolve('ok');
@@ -20,10 +21,10 @@ async function failTimes(b: CircuitBreaker, n: number): Promise<void> {
   for (let i = 0; i < n; i++) await b.execute(boom).catch(() => {});
 }
 
-function setup(opts: ConstructorParameters<typeof CircuitBreaker>[0] = {}) {
+function setup(opts: Partial<CircuitBreakerOptions> = {}) {
   const clock = new ManualClock(1000);
   const events: string[] = [];
-  const b = new CircuitBreaker({ clock, jitter: 0, openMs: 1000, ...opts });
+  const b = new CircuitBreaker({ clock, random: () => 0.5, jitter: 0, openMs: 1000, ...opts });
   b.events.add((e: BreakerEvent) => e.type === 'state' && events.push(`${e.from}->${e.to}`));
   return { clock, b, events };
 }
@@ -197,10 +198,11 @@ test('a breaker with a time window times its calls on the injected clock', async
 });
 
 test('bad options are refused at construction, naming the option', () => {
-  assert.throws(() => new CountWindow({ size: 10, failureRate: 1.5 }), (e: unknown) => e instanceof ControlConfigError && e.option === 'countWindow.failureRate');
-  assert.throws(() => new CountWindow({ size: 10, failureRate: 0 }), ControlConfigError);
+  assert.throws(() => new CountWindow({ size: 10, failureRate: 1.5 }), (e: unknown) => e instanceof ConfigError && e.option === 'countWindow.failureRate');
+  assert.throws(() => new CountWindow({ size: 10, failureRate: 0 }), ConfigError);
   assert.throws(() => new TimeWindow({ windowMs: -1, failureRate: 0.5, minimumCalls: 1 }), /windowMs/);
-  assert.throws(() => new CircuitBreaker({ openMs: -5 }), /openMs: expected a positive number/);
-  assert.throws(() => new CircuitBreaker({ jitter: 1 }), /jitter/);
+  const env = { clock: new ManualClock(), random: () => 0.5 };
+  assert.throws(() => new CircuitBreaker({ ...env, openMs: -5 }), /openMs: expected a positive number/);
+  assert.throws(() => new CircuitBreaker({ ...env, jitter: 1 }), /jitter/);
   assert.throws(() => new ConsecutiveFailures(0), /threshold/);
 });

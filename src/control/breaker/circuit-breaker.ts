@@ -16,8 +16,9 @@
  * async adapter. Results of calls admitted before the breaker opened do not count while it is open
  * or half-open (a slow success from before the trip is not a probe).
  */
-import { realEnvironment, type Clock, type Random } from '../../runtime/clock.js';
-import { BrokenCircuitError, ControlConfigError, IsolatedError, nonNegative, positive, positiveInt } from '../errors.js';
+import type { Clock, Random } from '../../runtime/clock.js';
+import { BrokenCircuitError, IsolatedError } from '../errors.js';
+import { ConfigError, nonNegative, positive, positiveInt } from '../../runtime/config-error.js';
 import { call, defaultContext, Listeners, type Operation, type Policy } from '../policy.js';
 import { ConsecutiveFailures, type TripStrategy } from './strategies.js';
 
@@ -48,8 +49,10 @@ export interface CircuitBreakerOptions {
   successThreshold?: number;
   /** Which errors count as failures (default: all). Others pass through and count as nothing. */
   isFailure?: (error: unknown) => boolean;
-  clock?: Clock;
-  random?: Random;
+  /** Open times are measured on this clock (required: the simulator's, or realClock() in a service). */
+  clock: Clock;
+  /** The stream the jitter is drawn from. */
+  random: Random;
 }
 
 /** How a call was admitted: as an ordinary call or as a half-open probe. */
@@ -86,16 +89,16 @@ export class CircuitBreaker implements Policy {
   /** Calls refused (open, half-open full, or isolated). */
   rejected = 0;
 
-  constructor(opts: CircuitBreakerOptions = {}) {
+  constructor(opts: CircuitBreakerOptions) {
     this.strategy = opts.strategy ?? new ConsecutiveFailures(5);
-    this.clock = opts.clock ?? realEnvironment.clock;
-    this.random = opts.random ?? realEnvironment.random;
+    this.clock = opts.clock;
+    this.random = opts.random;
     this.openMs = positive('openMs', opts.openMs ?? 10_000);
     this.backoffFactor = opts.backoffFactor ?? 2;
-    if (!(this.backoffFactor >= 1)) throw new ControlConfigError('backoffFactor', 'a number >= 1', opts.backoffFactor);
+    if (!(this.backoffFactor >= 1)) throw new ConfigError('backoffFactor', 'a number >= 1', opts.backoffFactor);
     this.openMsMax = positive('openMsMax', opts.openMsMax ?? 300_000);
     this.jitter = nonNegative('jitter', opts.jitter ?? 0.2);
-    if (this.jitter >= 1) throw new ControlConfigError('jitter', 'a fraction in [0, 1)', opts.jitter);
+    if (this.jitter >= 1) throw new ConfigError('jitter', 'a fraction in [0, 1)', opts.jitter);
     this.probes = positiveInt('probes', opts.probes ?? 1);
     this.successThreshold = positiveInt('successThreshold', opts.successThreshold ?? 1);
     this.isFailure = opts.isFailure;
@@ -223,6 +226,6 @@ export class CircuitBreaker implements Policy {
   }
 }
 
-export function circuitBreaker(opts?: CircuitBreakerOptions): CircuitBreaker {
+export function circuitBreaker(opts: CircuitBreakerOptions): CircuitBreaker {
   return new CircuitBreaker(opts);
 }

@@ -9,7 +9,7 @@
  *   least minimumCalls were seen (resilience4j's TIME_BASED window with slowCallRateThreshold;
  *   Envoy's outlier detection uses the same idea per host).
  */
-import { fraction, positive, positiveInt } from '../errors.js';
+import { fraction, positive, positiveInt } from '../../runtime/config-error.js';
 import { SlidingCounters } from '../sliding-counters.js';
 
 export interface Outcome {

@@ -9,8 +9,8 @@
  *
  * Checks run with a timeout (a check that hangs is a failed check) and report how long they took.
  */
-import { realEnvironment, type Environment } from '../../runtime/clock.js';
-import { positive } from '../errors.js';
+import type { Environment } from '../../runtime/clock.js';
+import { positive } from '../../runtime/config-error.js';
 
 export type HealthKind = 'liveness' | 'readiness';
 
@@ -36,10 +36,11 @@ interface Check {
 export class Health {
   private readonly checks: Check[] = [];
   private draining: string | undefined;
-  private readonly env: Environment;
+  private readonly env: Pick<Environment, 'clock' | 'timers'>;
 
-  constructor(env: Partial<Environment> = {}) {
-    this.env = { ...realEnvironment, ...env };
+  /** Checks are timed on env.clock and bounded by env.timers. */
+  constructor(env: Pick<Environment, 'clock' | 'timers'>) {
+    this.env = env;
   }
 
   /** Add a check; it passes when it returns (or resolves to) true within timeoutMs. */

@@ -3,7 +3,7 @@
  * answers "is the process alive", not "is it doing its job": a node that answers heartbeats from a
  * healthy thread while its request path crawls (a gray failure) is never suspected.
  */
-import { positive } from '../errors.js';
+import { positive } from '../../runtime/config-error.js';
 
 export class HeartbeatDetector {
   private readonly last = new Map<string, number>();

@@ -8,7 +8,7 @@
  * errors, ejection time growing with each ejection, max ejection percent), with latency added as
  * Finagle and most service meshes do.
  */
-import { fraction, positive, positiveInt } from '../errors.js';
+import { fraction, positive, positiveInt } from '../../runtime/config-error.js';
 
 export interface OutlierEjectionOptions {
   intervalMs?: number;

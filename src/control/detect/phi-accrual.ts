@@ -8,7 +8,7 @@
  * intervals. phi = 1 means a 10% chance the peer is merely late, phi = 8 (a common threshold) one in
  * 10^8. It adapts to the network: jittery links need a longer silence for the same suspicion.
  */
-import { nonNegative, positive, positiveInt } from '../errors.js';
+import { nonNegative, positive, positiveInt } from '../../runtime/config-error.js';
 
 export interface PhiAccrualOptions {
   /** Suspect above this phi (default 8). */

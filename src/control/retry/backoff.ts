@@ -9,7 +9,7 @@
  * - decorrelated: min(maxMs, uniform in [initialMs, 3 x the previous delay])
  */
 import type { Random } from '../../runtime/clock.js';
-import { ControlConfigError, nonNegative, positive } from '../errors.js';
+import { ConfigError, nonNegative, positive } from '../../runtime/config-error.js';
 
 export type Jitter = 'none' | 'full' | 'equal' | 'decorrelated';
 
@@ -29,9 +29,9 @@ export function exponentialBackoff(opts: BackoffOptions = {}): Backoff {
   const initialMs = nonNegative('backoff.initialMs', opts.initialMs ?? 100);
   const maxMs = positive('backoff.maxMs', opts.maxMs ?? 30_000);
   const factor = opts.factor ?? 2;
-  if (!(factor >= 1)) throw new ControlConfigError('backoff.factor', 'a number >= 1', factor);
+  if (!(factor >= 1)) throw new ConfigError('backoff.factor', 'a number >= 1', factor);
   const jitter = opts.jitter ?? 'full';
-  if (!['none', 'full', 'equal', 'decorrelated'].includes(jitter)) throw new ControlConfigError('backoff.jitter', 'none, full, equal or decorrelated', jitter);
+  if (!['none', 'full', 'equal', 'decorrelated'].includes(jitter)) throw new ConfigError('backoff.jitter', 'none, full, equal or decorrelated', jitter);
   return {
     delayMs(retry, previousMs, random) {
       if (jitter === 'decorrelated') {

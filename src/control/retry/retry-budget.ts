@@ -5,8 +5,8 @@
  * ratio (10% by default) instead of multiplying it by the attempts per call — the amplification
  * that turns a blip into a metastable collapse.
  */
-import { realClock, type Clock } from '../../runtime/clock.js';
-import { nonNegative, positive, positiveInt } from '../errors.js';
+import type { Clock } from '../../runtime/clock.js';
+import { nonNegative, positive, positiveInt } from '../../runtime/config-error.js';
 import { SlidingCounters } from '../sliding-counters.js';
 
 export interface RetryBudgetOptions {
@@ -29,8 +29,8 @@ export class RetryBudget {
   exhausted = 0;
 
   constructor(
-    opts: RetryBudgetOptions = {},
-    private readonly clock: Clock = realClock,
+    opts: RetryBudgetOptions,
+    private readonly clock: Clock,
   ) {
     this.ratio = nonNegative('retryBudget.ratio', opts.ratio ?? 0.1);
     this.minPerSecond = nonNegative('retryBudget.minPerSecond', opts.minPerSecond ?? 10);

@@ -5,8 +5,9 @@
  * kill switch) is not retried: the refusal is the system asking for less load, and retrying it is
  * how retry storms start. Aborted calls are not retried either.
  */
-import { realEnvironment, type Environment } from '../../runtime/clock.js';
-import { isRejection, positiveInt, RetryBudgetExhaustedError } from '../errors.js';
+import type { Environment } from '../../runtime/clock.js';
+import { isRejection, RetryBudgetExhaustedError } from '../errors.js';
+import { positiveInt } from '../../runtime/config-error.js';
 import { call, defaultContext, Listeners, type Operation, type Policy } from '../policy.js';
 import { exponentialBackoff, type Backoff } from './backoff.js';
 import type { RetryBudget } from './retry-budget.js';
@@ -19,7 +20,8 @@ export interface RetryOptions {
   /** Which errors are worth another attempt (default: any that is not a refusal by a policy). */
   shouldRetry?: (error: unknown, attempt: number) => boolean;
   budget?: RetryBudget;
-  env?: Partial<Environment>;
+  /** Backoffs wait on these timers and draw their jitter from this stream (required). */
+  env: Pick<Environment, 'timers' | 'random'>;
 }
 
 export type RetryEvent = { type: 'retry'; attempt: number; delayMs: number; error: unknown } | { type: 'give-up'; attempts: number; error: unknown };
@@ -28,16 +30,16 @@ export class Retry implements Policy {
   private readonly maxAttempts: number;
   private readonly backoff: Backoff;
   private readonly shouldRetry: (error: unknown, attempt: number) => boolean;
-  private readonly env: Environment;
+  private readonly env: Pick<Environment, 'timers' | 'random'>;
   readonly events = new Listeners<RetryEvent>();
   /** Retries made (not counting first attempts). */
   retries = 0;
 
-  constructor(private readonly opts: RetryOptions = {}) {
+  constructor(private readonly opts: RetryOptions) {
     this.maxAttempts = positiveInt('maxAttempts', opts.maxAttempts ?? 3);
     this.backoff = opts.backoff ?? exponentialBackoff();
     this.shouldRetry = opts.shouldRetry ?? ((e) => !isRejection(e));
-    this.env = { ...realEnvironment, ...opts.env };
+    this.env = opts.env;
   }
 
   execute<T>(fn: Operation<T>, signal?: AbortSignal): Promise<T> {
@@ -72,6 +74,6 @@ export class Retry implements Policy {
   }
 }
 
-export function retry(opts?: RetryOptions): Retry {
+export function retry(opts: RetryOptions): Retry {
   return new Retry(opts);
 }

@@ -11,7 +11,7 @@
  * again after every alarm, so a level shift alarms once and the new level becomes normal. Each u is
  * clipped to +-`clipSigmas`, so under heavy-tailed noise one wild value cannot fill the sum by itself.
  */
-import { nonNegative, positive } from '../../control/index.js';
+import { nonNegative, positive } from '../../runtime/config-error.js';
 import { pointCount, ratioScore, type AnomalyDetector } from './detector.js';
 import { SortedWindow } from './sorted-window.js';
 

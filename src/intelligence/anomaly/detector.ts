@@ -9,7 +9,7 @@
  * s / (s + threshold). Above 0.5 is an alarm; the score keeps growing with the evidence, which lets a
  * benchmark sweep the threshold (NAB does) without the scores bunching up at 1.
  */
-import { ControlConfigError } from '../../control/index.js';
+import { ConfigError } from '../../runtime/config-error.js';
 
 export interface AnomalyDetector {
   /** A short name for tables and reports, e.g. "ewma-z". */
@@ -30,6 +30,6 @@ export function ratioScore(statistic: number, threshold: number): number {
 
 /** A window or count of points: an integer of at least `min`. */
 export function pointCount(option: string, v: number, min = 1): number {
-  if (!(Number.isInteger(v) && v >= min)) throw new ControlConfigError(option, `an integer >= ${min}`, v);
+  if (!(Number.isInteger(v) && v >= min)) throw new ConfigError(option, `an integer >= ${min}`, v);
   return v;
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RandomStreams } from '../../sim/rng.js';
-import { ControlConfigError } from '../../control/index.js';
+import { ConfigError } from '../../runtime/config-error.js';
 import { alarmScore, ratioScore, type AnomalyDetector } from './detector.js';
 import { SortedWindow } from './sorted-window.js';
 import { studentTCdf, studentTQuantile } from './student-t.js';
@@ -32,7 +32,7 @@ function run(d: AnomalyDetector, values: readonly number[]): number[] {
 }
 
 function isConfigError(option: string) {
-  return (e: unknown) => e instanceof ControlConfigError && e.option === option;
+  return (e: unknown) => e instanceof ConfigError && e.option === option;
 }
 
 test('ratioScore: 0 at nothing, 0.5 at the threshold, towards 1 beyond', () => {

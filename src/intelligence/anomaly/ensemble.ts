@@ -3,7 +3,7 @@
  * Max alarms when any member does (recall of the best member for each kind of anomaly, false alarms of
  * all of them); median alarms when most do (fewer false alarms, fewer detections); mean in between.
  */
-import { ControlConfigError } from '../../control/index.js';
+import { ConfigError } from '../../runtime/config-error.js';
 import type { AnomalyDetector } from './detector.js';
 
 export type Combine = 'max' | 'median' | 'mean';
@@ -23,10 +23,10 @@ export class AnomalyEnsemble implements AnomalyDetector {
 
   constructor(opts: AnomalyEnsembleOptions) {
     if (!Array.isArray(opts.members) || opts.members.length === 0) {
-      throw new ControlConfigError('members', 'at least one detector', opts.members?.length ?? opts.members);
+      throw new ConfigError('members', 'at least one detector', opts.members?.length ?? opts.members);
     }
     const combine = opts.combine ?? 'max';
-    if (combine !== 'max' && combine !== 'median' && combine !== 'mean') throw new ControlConfigError('combine', 'max, median or mean', combine);
+    if (combine !== 'max' && combine !== 'median' && combine !== 'mean') throw new ConfigError('combine', 'max, median or mean', combine);
     this.members = [...opts.members];
     this.combine = combine;
     this.scores = new Float64Array(this.members.length);

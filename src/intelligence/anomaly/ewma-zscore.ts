@@ -5,7 +5,7 @@
  * "unusual" every day) and by heavy tails (the variance is not robust: one huge value inflates it, and
  * ordinary tail values read as many sigmas).
  */
-import { nonNegative, positive } from '../../control/index.js';
+import { nonNegative, positive } from '../../runtime/config-error.js';
 import { Ewma } from '../forecast/index.js';
 import { pointCount, ratioScore, type AnomalyDetector } from './detector.js';
 

@@ -5,7 +5,7 @@
  * deviation). This is the detector of Brutlag 2000 ("Aberrant behavior detection in time series for
  * network monitoring", RRDtool's HWPREDICT): a value that is normal at noon but not at 3 a.m. stands out.
  */
-import { positive } from '../../control/index.js';
+import { positive } from '../../runtime/config-error.js';
 import { Ewma, HoltWinters, holtWintersSmoothing } from '../forecast/index.js';
 import { pointCount, ratioScore, type AnomalyDetector } from './detector.js';
 import { zScore } from './ewma-zscore.js';

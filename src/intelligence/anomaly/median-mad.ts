@@ -8,7 +8,7 @@
  * wild value (common under heavy-tailed noise) then moves nothing, while a shift of the level moves
  * the recent median at once.
  */
-import { positive } from '../../control/index.js';
+import { positive } from '../../runtime/config-error.js';
 import { pointCount, ratioScore, type AnomalyDetector } from './detector.js';
 import { zScore } from './ewma-zscore.js';
 import { SortedWindow } from './sorted-window.js';

@@ -17,7 +17,7 @@
  *
  * Pure: series and scores in, numbers out (a loader for NAB's files lives with the benchmark).
  */
-import { ControlConfigError, nonNegative } from '../../control/index.js';
+import { ConfigError, nonNegative } from '../../runtime/config-error.js';
 
 export interface NabCostMatrix {
   tpWeight: number;
@@ -269,12 +269,12 @@ export function nabNullScore(series: readonly NabSeries[], cost: NabCostMatrix, 
 export function nabNormalize(raw: number, nullScore: number, windowCount: number, cost: NabCostMatrix): number {
   nonNegative('windowCount', windowCount);
   const perfect = windowCount * cost.tpWeight;
-  if (!(perfect > nullScore)) throw new ControlConfigError('windowCount', 'a perfect score above the null score', { perfect, nullScore });
+  if (!(perfect > nullScore)) throw new ConfigError('windowCount', 'a perfect score above the null score', { perfect, nullScore });
   return (100 * (raw - nullScore)) / (perfect - nullScore);
 }
 
 function checkLengths(s: NabScoredSeries): void {
   if (s.scores.length !== s.series.timestampsMs.length) {
-    throw new ControlConfigError(`${s.series.name}: scores`, `one score per row (${s.series.timestampsMs.length})`, s.scores.length);
+    throw new ConfigError(`${s.series.name}: scores`, `one score per row (${s.series.timestampsMs.length})`, s.scores.length);
   }
 }

@@ -6,7 +6,7 @@
  * record every day) but it catches what smoothing models learn to expect, a level never seen before.
  * The score is ratioScore(excess / range, tolerance): 0.5 at exactly the tolerance.
  */
-import { positive } from '../../control/index.js';
+import { positive } from '../../runtime/config-error.js';
 import { pointCount, ratioScore, type AnomalyDetector } from './detector.js';
 
 export interface RangeBreakOptions {

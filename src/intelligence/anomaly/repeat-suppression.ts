@@ -6,7 +6,7 @@
  * a window costs (Lavin & Ahmad 2015). nupic's anomaly likelihood does a one-step version of this; here
  * the hold lasts as long as an incident usually does.
  */
-import { ControlConfigError } from '../../control/index.js';
+import { ConfigError } from '../../runtime/config-error.js';
 import { alarmScore, pointCount, type AnomalyDetector } from './detector.js';
 
 export interface RepeatSuppressionOptions {
@@ -29,7 +29,7 @@ export class RepeatSuppression implements AnomalyDetector {
     this.inner = opts.inner;
     this.quietPoints = pointCount('quietPoints', opts.quietPoints ?? 200, 0);
     const f = opts.quietFactor ?? 0.49;
-    if (!(typeof f === 'number' && f >= 0 && f < alarmScore)) throw new ControlConfigError('quietFactor', `a number in [0, ${alarmScore})`, f);
+    if (!(typeof f === 'number' && f >= 0 && f < alarmScore)) throw new ConfigError('quietFactor', `a number in [0, ${alarmScore})`, f);
     this.quietFactor = f;
     this.name = opts.name ?? `quiet(${opts.inner.name})`;
   }

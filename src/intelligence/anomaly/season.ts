@@ -3,7 +3,7 @@
  * caller knows it, or as `seasonMs` (a day, by default) and learn the sampling step from the stream:
  * the median of its first intervals, so a late or missing point early on does not skew it.
  */
-import { ControlConfigError, positive } from '../../control/index.js';
+import { ConfigError, positive } from '../../runtime/config-error.js';
 import { pointCount } from './detector.js';
 
 export interface SeasonOptions {
@@ -32,7 +32,7 @@ export class SeasonLength {
     this.seasonMs = positive('seasonMs', opts.seasonMs ?? dayMs);
     this.seasonPointsMax = pointCount('seasonPointsMax', opts.seasonPointsMax ?? 10_000, 2);
     if (this.fixed !== undefined && opts.seasonMs !== undefined) {
-      throw new ControlConfigError('seasonMs', 'either seasonLength or seasonMs, not both', opts.seasonMs);
+      throw new ConfigError('seasonMs', 'either seasonLength or seasonMs, not both', opts.seasonMs);
     }
     this.known = this.fixed;
   }

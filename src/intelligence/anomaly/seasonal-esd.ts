@@ -17,7 +17,7 @@
  * The residuals are kept sorted (sorted-window.ts), so each removal just moves one end of a range and
  * each step costs O(log n): a streaming test over a 2,000-point window stays cheap.
  */
-import { ControlConfigError, fraction } from '../../control/index.js';
+import { ConfigError, fraction } from '../../runtime/config-error.js';
 import { pointCount, ratioScore, type AnomalyDetector } from './detector.js';
 import { SeasonLength, type SeasonOptions } from './season.js';
 import { SortedWindow } from './sorted-window.js';
@@ -71,9 +71,9 @@ export class SeasonalEsd implements AnomalyDetector {
     this.seasons = pointCount('seasons', opts.seasons ?? 4);
     this.windowOption = opts.windowPoints === undefined ? undefined : pointCount('windowPoints', opts.windowPoints, 10);
     this.maxAnomalies = fraction('maxAnomalies', opts.maxAnomalies ?? 0.02);
-    if (this.maxAnomalies > 0.5) throw new ControlConfigError('maxAnomalies', 'a fraction in (0, 0.5]', this.maxAnomalies);
+    if (this.maxAnomalies > 0.5) throw new ConfigError('maxAnomalies', 'a fraction in (0, 0.5]', this.maxAnomalies);
     this.alpha = fraction('alpha', opts.alpha ?? 0.05);
-    if (this.alpha >= 1) throw new ControlConfigError('alpha', 'a number in (0, 1)', this.alpha);
+    if (this.alpha >= 1) throw new ConfigError('alpha', 'a number in (0, 1)', this.alpha);
     this.warmupPoints = pointCount('warmupPoints', opts.warmupPoints ?? 60, 10);
   }
 

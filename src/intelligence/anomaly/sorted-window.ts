@@ -8,7 +8,7 @@
  * That last property is what makes a streaming generalized ESD affordable: removing the most extreme
  * point from a sorted range only moves one end of the range (see seasonal-esd.ts).
  */
-import { positiveInt } from '../../control/index.js';
+import { positiveInt } from '../../runtime/config-error.js';
 
 /** MAD * 1.4826 estimates the standard deviation of normal data (Rousseeuw & Croux 1993). */
 export const madToStdDev = 1.4826;

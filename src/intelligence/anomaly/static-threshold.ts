@@ -4,7 +4,7 @@
  * once, e.g. from a quiet period with `fromQuietPeriod` (mean +- 3 sigma, the three-sigma rule of
  * Shewhart's control charts), and never learns again: a season, a trend or a new normal defeats it.
  */
-import { ControlConfigError, positive } from '../../control/index.js';
+import { ConfigError, positive } from '../../runtime/config-error.js';
 import type { AnomalyDetector } from './detector.js';
 
 export interface StaticThresholdOptions {
@@ -22,15 +22,15 @@ export class StaticThreshold implements AnomalyDetector {
   constructor(opts: StaticThresholdOptions) {
     this.above = opts.above ?? Number.POSITIVE_INFINITY;
     this.below = opts.below ?? Number.NEGATIVE_INFINITY;
-    if (Number.isNaN(this.above) || Number.isNaN(this.below)) throw new ControlConfigError('above', 'numbers for above and below', opts);
-    if (opts.above === undefined && opts.below === undefined) throw new ControlConfigError('above', 'a bound: above, below or both', opts);
-    if (!(this.below < this.above)) throw new ControlConfigError('below', `a number below above (${this.above})`, this.below);
+    if (Number.isNaN(this.above) || Number.isNaN(this.below)) throw new ConfigError('above', 'numbers for above and below', opts);
+    if (opts.above === undefined && opts.below === undefined) throw new ConfigError('above', 'a bound: above, below or both', opts);
+    if (!(this.below < this.above)) throw new ConfigError('below', `a number below above (${this.above})`, this.below);
   }
 
   /** mean +- sigmas * standard deviation of a quiet stretch of the series. */
   static fromQuietPeriod(values: ArrayLike<number>, sigmas = 3): StaticThreshold {
     positive('sigmas', sigmas);
-    if (values.length < 2) throw new ControlConfigError('values', 'a quiet period of at least 2 points', values.length);
+    if (values.length < 2) throw new ConfigError('values', 'a quiet period of at least 2 points', values.length);
     // Welford's running mean and variance.
     let mean = 0;
     let m2 = 0;

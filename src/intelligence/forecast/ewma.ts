@@ -8,11 +8,11 @@
  * alpha = 1 remembers only the last value; alpha = 0.05 averages over roughly 1/alpha = 20 points.
  * The first observation sets the mean (variance 0), so there is no bias towards an arbitrary start.
  */
-import { ControlConfigError } from '../../control/index.js';
+import { ConfigError } from '../../runtime/config-error.js';
 
 /** Checks an EWMA weight: a number in (0, 1]. */
 export function ewmaAlpha(option: string, alpha: number): number {
-  if (!(typeof alpha === 'number' && alpha > 0 && alpha <= 1)) throw new ControlConfigError(option, 'a number in (0, 1]', alpha);
+  if (!(typeof alpha === 'number' && alpha > 0 && alpha <= 1)) throw new ConfigError(option, 'a number in (0, 1]', alpha);
   return alpha;
 }
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RandomStreams } from '../../sim/rng.js';
-import { ControlConfigError } from '../../control/index.js';
+import { ConfigError } from '../../runtime/config-error.js';
 import { Ewma } from './ewma.js';
 import { HoltWinters } from './holt-winters.js';
 
@@ -34,7 +34,7 @@ test('EWMA: alpha 1 remembers only the last value; the first value sets the mean
 
 test('EWMA: alpha outside (0, 1] is refused, naming the field', () => {
   for (const bad of [0, -0.1, 1.5, Number.NaN]) {
-    assert.throws(() => new Ewma(bad), (e: unknown) => e instanceof ControlConfigError && e.option === 'alpha');
+    assert.throws(() => new Ewma(bad), (e: unknown) => e instanceof ConfigError && e.option === 'alpha');
   }
 });
 
@@ -91,7 +91,7 @@ test('Holt-Winters: not ready before two seasons; forecast then throws', () => {
   // A perfectly periodic series: the forecast repeats it exactly.
   assert.ok(Math.abs(hw.forecast(1) - 0) < 1e-9);
   assert.ok(Math.abs(hw.forecast(3) - 2) < 1e-9);
-  assert.throws(() => hw.forecast(0), (e: unknown) => e instanceof ControlConfigError && e.option === 'stepsAhead');
+  assert.throws(() => hw.forecast(0), (e: unknown) => e instanceof ConfigError && e.option === 'stepsAhead');
 });
 
 test('Holt-Winters: bad options are refused, naming the field', () => {
@@ -104,7 +104,7 @@ test('Holt-Winters: bad options are refused, naming the field', () => {
     [{ seasonLength: 2.5 }, 'seasonLength'],
   ];
   for (const [change, field] of cases) {
-    assert.throws(() => new HoltWinters({ ...ok, ...change }), (e: unknown) => e instanceof ControlConfigError && e.option === field);
+    assert.throws(() => new HoltWinters({ ...ok, ...change }), (e: unknown) => e instanceof ConfigError && e.option === field);
   }
   assert.doesNotThrow(() => new HoltWinters({ alpha: 0, beta: 1, gamma: 0, seasonLength: 2 }));
 });

@@ -13,7 +13,7 @@
  * seasons, then centred on zero). The smoothing equations are then run over those two seasons, so at
  * `ready` the state describes the latest observation, not the start of the series.
  */
-import { ControlConfigError, positiveInt } from '../../control/index.js';
+import { ConfigError, positiveInt } from '../../runtime/config-error.js';
 
 export interface HoltWintersOptions {
   /** Level smoothing, in [0, 1]. */
@@ -27,7 +27,7 @@ export interface HoltWintersOptions {
 }
 
 function unitInterval(option: string, v: number): number {
-  if (!(typeof v === 'number' && v >= 0 && v <= 1)) throw new ControlConfigError(option, 'a number in [0, 1]', v);
+  if (!(typeof v === 'number' && v >= 0 && v <= 1)) throw new ConfigError(option, 'a number in [0, 1]', v);
   return v;
 }
 
@@ -53,7 +53,7 @@ export class HoltWinters {
     this.beta = unitInterval('beta', opts.beta);
     this.gamma = unitInterval('gamma', opts.gamma);
     if (!(Number.isInteger(opts.seasonLength) && opts.seasonLength >= 2)) {
-      throw new ControlConfigError('seasonLength', 'an integer >= 2', opts.seasonLength);
+      throw new ConfigError('seasonLength', 'an integer >= 2', opts.seasonLength);
     }
     this.seasonLength = opts.seasonLength;
     this.season = new Float64Array(this.seasonLength);

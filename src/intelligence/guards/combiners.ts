@@ -9,7 +9,7 @@
  *   scipy.stats.trim_mean); survives that many bad answers on each side and, unlike the median, still
  *   averages the noise of the members in the middle.
  */
-import { ControlConfigError } from '../../control/index.js';
+import { ConfigError } from '../../runtime/config-error.js';
 
 export function mean(values: readonly number[]): number {
   if (values.length === 0) return NaN;
@@ -28,7 +28,7 @@ export function median(values: readonly number[]): number {
 
 /** Checks a trimming proportion: [0, 0.5) leaves at least one value in the middle. */
 export function trimProportion(option: string, p: number): number {
-  if (!(typeof p === 'number' && p >= 0 && p < 0.5)) throw new ControlConfigError(option, 'a proportion in [0, 0.5)', p);
+  if (!(typeof p === 'number' && p >= 0 && p < 0.5)) throw new ConfigError(option, 'a proportion in [0, 0.5)', p);
   return p;
 }
 

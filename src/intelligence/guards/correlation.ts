@@ -10,13 +10,13 @@
  * A series with no variation has no correlation with anything: r is NaN then, not 0, so that a
  * caller cannot mistake "no data to judge" for "no relation".
  */
-import { ControlConfigError } from '../../control/index.js';
+import { ConfigError } from '../../runtime/config-error.js';
 
 /** |r| above this is treated as this in Fisher's transform (atanh(0.999999) = 7.25). */
 const RHO_ABS_MAX = 0.999999;
 
 function samePairs(xs: readonly number[], ys: readonly number[]): void {
-  if (xs.length !== ys.length) throw new ControlConfigError('ys', `as many values as xs (${xs.length})`, ys.length);
+  if (xs.length !== ys.length) throw new ConfigError('ys', `as many values as xs (${xs.length})`, ys.length);
 }
 
 /** Pearson's product-moment correlation; NaN when fewer than two pairs or either side is constant. */

@@ -12,7 +12,7 @@
  * A member fails when it throws or answers something that is not a finite number; if fewer than
  * `minimumAnswers` members answer, predict() throws NoPredictionError (the caller falls back).
  */
-import { ControlConfigError, positiveInt } from '../../control/index.js';
+import { ConfigError, positiveInt } from '../../runtime/config-error.js';
 import { mean, median, trimmedMean, trimProportion } from './combiners.js';
 
 export interface EnsembleMember<I> {
@@ -58,12 +58,12 @@ export class ModelEnsemble<I> {
   readonly failures: number[];
 
   constructor(opts: ModelEnsembleOptions<I>) {
-    if (!Array.isArray(opts.members) || opts.members.length === 0) throw new ControlConfigError('members', 'at least one member', opts.members?.length ?? opts.members);
+    if (!Array.isArray(opts.members) || opts.members.length === 0) throw new ConfigError('members', 'at least one member', opts.members?.length ?? opts.members);
     this.members = [...opts.members];
     this.combiner = opts.combiner ?? { kind: 'median' };
     if (this.combiner.kind === 'trimmed-mean') trimProportion('combiner.proportionToCut', this.combiner.proportionToCut);
     this.minimumAnswers = positiveInt('minimumAnswers', opts.minimumAnswers ?? 1);
-    if (this.minimumAnswers > this.members.length) throw new ControlConfigError('minimumAnswers', `at most the number of members (${this.members.length})`, this.minimumAnswers);
+    if (this.minimumAnswers > this.members.length) throw new ConfigError('minimumAnswers', `at most the number of members (${this.members.length})`, this.minimumAnswers);
     this.failures = this.members.map(() => 0);
   }
 

@@ -19,7 +19,7 @@
  * Correlations are signed: predictions and outcomes are expected to rise together (predict a
  * fall as a negative number).
  */
-import { ControlConfigError, fraction, positive, positiveInt } from '../../control/index.js';
+import { ConfigError, fraction, positive, positiveInt } from '../../runtime/config-error.js';
 import { fisherZDifference, pearson, spearman } from './correlation.js';
 
 export type Group = 'acted' | 'holdout';
@@ -92,11 +92,11 @@ export class FeedbackLoopDetector {
   constructor(opts: FeedbackLoopDetectorOptions) {
     const size = positiveInt('windowSize', opts.windowSize);
     this.minimumPairs = positiveInt('minimumPairs', opts.minimumPairs ?? size);
-    if (this.minimumPairs < 4 || this.minimumPairs > size) throw new ControlConfigError('minimumPairs', `a count in [4, windowSize = ${size}] (Fisher's z needs more than 3 pairs)`, this.minimumPairs);
+    if (this.minimumPairs < 4 || this.minimumPairs > size) throw new ConfigError('minimumPairs', `a count in [4, windowSize = ${size}] (Fisher's z needs more than 3 pairs)`, this.minimumPairs);
     this.correlationMin = fraction('correlationMin', opts.correlationMin ?? 0.5);
     this.zMin = positive('zMin', opts.zMin ?? 3);
     const method = opts.method ?? 'pearson';
-    if (method !== 'pearson' && method !== 'spearman') throw new ControlConfigError('method', '"pearson" or "spearman"', method);
+    if (method !== 'pearson' && method !== 'spearman') throw new ConfigError('method', '"pearson" or "spearman"', method);
     this.correlate = method === 'pearson' ? pearson : spearman;
     this.acted = new PairWindow(size);
     this.holdout = new PairWindow(size);

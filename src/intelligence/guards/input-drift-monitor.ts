@@ -14,7 +14,7 @@
  * Checks run repeatedly on overlapping windows, so a p-value threshold is not a false-alarm rate:
  * keep pValueMin small (default 0.001).
  */
-import { ControlConfigError, fraction, positive, positiveInt } from '../../control/index.js';
+import { ConfigError, fraction, positive, positiveInt } from '../../runtime/config-error.js';
 import { ksTwoSample } from './kolmogorov-smirnov.js';
 import { PopulationStability, PSI_SIGNIFICANT, type PsiBand } from './population-stability.js';
 
@@ -67,7 +67,7 @@ export class InputDriftMonitor {
     this.windowSize = positiveInt('windowSize', opts.windowSize);
     this.checkEvery = positiveInt('checkEvery', opts.checkEvery ?? Math.max(1, Math.floor(this.windowSize / 10)));
     this.bins = positiveInt('bins', opts.bins ?? 10);
-    if (this.referenceSize < this.bins) throw new ControlConfigError('referenceSize', `at least as many values as bins (${this.bins})`, this.referenceSize);
+    if (this.referenceSize < this.bins) throw new ConfigError('referenceSize', `at least as many values as bins (${this.bins})`, this.referenceSize);
     this.psiMax = positive('psiMax', opts.psiMax ?? PSI_SIGNIFICANT);
     this.pValueMin = fraction('pValueMin', opts.pValueMin ?? 0.001);
     this.window = new Float64Array(this.windowSize);

@@ -21,7 +21,7 @@
  *
  * Ties across the samples make the test conservative (the p-values are too large), as in scipy.
  */
-import { ControlConfigError } from '../../control/index.js';
+import { ConfigError } from '../../runtime/config-error.js';
 
 /** Above this many pairs (m * n) the p-value is the asymptotic one (the exact count costs m * n steps). */
 export const EXACT_PAIRS_MAX = 10_000;
@@ -33,7 +33,7 @@ export interface KsResult {
 }
 
 function nonEmpty(option: string, xs: readonly number[]): void {
-  if (xs.length === 0) throw new ControlConfigError(option, 'a sample of at least one value', 0);
+  if (xs.length === 0) throw new ConfigError(option, 'a sample of at least one value', 0);
 }
 
 /** D: the largest distance between the two empirical distribution functions. */

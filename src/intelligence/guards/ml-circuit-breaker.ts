@@ -25,7 +25,8 @@
  * while the fallback's answer is served; an open breaker makes no call at all.
  */
 import type { Clock, Random } from '../../runtime/clock.js';
-import { fraction, positive, positiveInt, SlidingCounters } from '../../control/index.js';
+import { SlidingCounters } from '../../control/index.js';
+import { fraction, positive, positiveInt } from '../../runtime/config-error.js';
 
 export type MlBreakerState = 'closed' | 'open' | 'half-open';
 

@@ -14,7 +14,7 @@
  * A bin that a sample leaves empty would make the log infinite; it counts as EMPTY_BIN_FRACTION
  * instead, as is common practice.
  */
-import { ControlConfigError, positiveInt } from '../../control/index.js';
+import { ConfigError, positiveInt } from '../../runtime/config-error.js';
 
 export type PsiBand = 'stable' | 'moderate' | 'significant';
 
@@ -30,7 +30,7 @@ export function psiBand(psi: number): PsiBand {
 
 /** PSI of two binned distributions given as fractions per bin (each summing to 1). */
 export function psi(expected: readonly number[], actual: readonly number[]): number {
-  if (expected.length !== actual.length || expected.length === 0) throw new ControlConfigError('actual', `as many bins as expected (${expected.length})`, actual.length);
+  if (expected.length !== actual.length || expected.length === 0) throw new ConfigError('actual', `as many bins as expected (${expected.length})`, actual.length);
   let s = 0;
   for (let i = 0; i < expected.length; i++) {
     const e = Math.max(expected[i], EMPTY_BIN_FRACTION);
@@ -55,7 +55,7 @@ export class PopulationStability {
 
   constructor(reference: readonly number[], opts: { bins?: number } = {}) {
     const bins = positiveInt('bins', opts.bins ?? 10);
-    if (reference.length < bins) throw new ControlConfigError('reference', `at least as many values as bins (${bins})`, reference.length);
+    if (reference.length < bins) throw new ConfigError('reference', `at least as many values as bins (${bins})`, reference.length);
     const sorted = [...reference].sort((a, b) => a - b);
     const edges: number[] = [];
     for (let k = 1; k < bins; k++) {
@@ -87,7 +87,7 @@ export class PopulationStability {
   }
 
   score(sample: readonly number[]): PsiResult {
-    if (sample.length === 0) throw new ControlConfigError('sample', 'at least one value', 0);
+    if (sample.length === 0) throw new ConfigError('sample', 'at least one value', 0);
     const actual = this.fractions(sample);
     const value = psi(this.expected, actual);
     return { psi: value, band: psiBand(value), actual };

@@ -4,4 +4,3 @@
  * a kill switch).
  */
 export { Supervisor, type SupervisorOptions, type HealingObservation, type HealingAction, type HealingLogEntry, type HealingLogKind, type ReplicaState, type NodeStatus as HealingNodeStatus } from './supervisor.js';
-export { storageCluster, storageClusterConfigSchema, type StorageClusterConfig } from './storage-cluster.js';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../runtime/clock.js';
-import { ControlConfigError } from '../../control/index.js';
+import { ConfigError } from '../../runtime/config-error.js';
 import { Supervisor, type HealingAction, type SupervisorOptions } from './supervisor.js';
 
 const nodes = ['n1', 'n2', 'n3', 'n4', 'n5', 'n6'];
@@ -272,7 +272,7 @@ test('bad configuration names the field and what was expected', () => {
     [{ restart: { attemptsMax: 1.5 } }, /^restart\.attemptsMax/],
     [{ flap: { downsMax: 0, windowMs: 1000 } }, /^flap\.downsMax/],
   ];
-  for (const [o, re] of bad) assert.throws(() => new Supervisor({ ...base, ...o }, clock), (e: unknown) => e instanceof ControlConfigError && re.test(e.message), JSON.stringify(o));
+  for (const [o, re] of bad) assert.throws(() => new Supervisor({ ...base, ...o }, clock), (e: unknown) => e instanceof ConfigError && re.test(e.message), JSON.stringify(o));
   const sup = new Supervisor(base, clock);
   assert.throws(() => sup.observe({ type: 'node-down', node: 'n9' }), /node: expected one of n1, n2/);
 });

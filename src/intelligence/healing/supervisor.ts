@@ -40,7 +40,8 @@
  * `log` with its time, target and reason.
  */
 import type { Clock } from '../../runtime/clock.js';
-import { ControlConfigError, KillSwitch, RateKillSwitch, TokenBucket, exponentialBackoff, fraction, nonNegative, positive, positiveInt, type Backoff } from '../../control/index.js';
+import { KillSwitch, RateKillSwitch, TokenBucket, exponentialBackoff, type Backoff } from '../../control/index.js';
+import { ConfigError, fraction, nonNegative, positive, positiveInt } from '../../runtime/config-error.js';
 
 export type HealingObservation =
   | { type: 'node-down'; node: string }
@@ -155,18 +156,18 @@ export class Supervisor {
     opts: SupervisorOptions,
     private readonly clock: Clock,
   ) {
-    if (opts.nodes.length === 0 || new Set(opts.nodes).size !== opts.nodes.length) throw new ControlConfigError('nodes', 'a non-empty list of distinct node names', opts.nodes);
+    if (opts.nodes.length === 0 || new Set(opts.nodes).size !== opts.nodes.length) throw new ConfigError('nodes', 'a non-empty list of distinct node names', opts.nodes);
     this.replicationFactor = positiveInt('replicationFactor', opts.replicationFactor);
-    if (this.replicationFactor > opts.nodes.length) throw new ControlConfigError('replicationFactor', `at most the number of nodes (${opts.nodes.length})`, opts.replicationFactor);
+    if (this.replicationFactor > opts.nodes.length) throw new ConfigError('replicationFactor', `at most the number of nodes (${opts.nodes.length})`, opts.replicationFactor);
     this.currentMode = opts.mode ?? 'act';
-    if (this.currentMode !== 'act' && this.currentMode !== 'alert') throw new ControlConfigError('mode', 'act or alert', opts.mode);
+    if (this.currentMode !== 'act' && this.currentMode !== 'alert') throw new ConfigError('mode', 'act or alert', opts.mode);
     this.replaceAfterMs = nonNegative('replaceAfterMs', opts.replaceAfterMs ?? 60_000);
     const r = opts.restart ?? {};
     this.backoff = exponentialBackoff({ initialMs: r.initialMs ?? 10_000, maxMs: r.maxMs ?? 300_000, factor: r.factor ?? 2, jitter: 'none' });
     this.attemptsMax = nonNegative('restart.attemptsMax', r.attemptsMax ?? 3);
-    if (!Number.isInteger(this.attemptsMax)) throw new ControlConfigError('restart.attemptsMax', 'a whole number >= 0', r.attemptsMax);
+    if (!Number.isInteger(this.attemptsMax)) throw new ConfigError('restart.attemptsMax', 'a whole number >= 0', r.attemptsMax);
     if (opts.actionsPerSec !== undefined) this.bucket = new TokenBucket(opts.actionsPerSec, opts.actionBurst ?? Math.max(1, opts.actionsPerSec), clock);
-    else if (opts.actionBurst !== undefined) throw new ControlConfigError('actionBurst', 'actionsPerSec as well (a burst needs a rate)', opts.actionBurst);
+    else if (opts.actionBurst !== undefined) throw new ConfigError('actionBurst', 'actionsPerSec as well (a burst needs a rate)', opts.actionBurst);
     this.repairsInFlightMax = opts.repairsInFlightMax === undefined ? Infinity : positiveInt('repairsInFlightMax', opts.repairsInFlightMax);
     this.copiesPerNodeMax = opts.copiesPerNodeMax === undefined ? Infinity : positiveInt('copiesPerNodeMax', opts.copiesPerNodeMax);
     this.downFractionMax = opts.downFractionMax === undefined ? 1 : fraction('downFractionMax', opts.downFractionMax);
@@ -193,7 +194,7 @@ export class Supervisor {
     }
     for (const [shard, replicas] of Object.entries(opts.placement)) {
       if (new Set(replicas).size !== replicas.length || replicas.some((n) => !this.nodes.has(n))) {
-        throw new ControlConfigError(`placement.${shard}`, 'distinct nodes of the fleet', replicas);
+        throw new ConfigError(`placement.${shard}`, 'distinct nodes of the fleet', replicas);
       }
       this.shards.set(shard, { replicas: new Map(replicas.map((n) => [n, 'ok' as const])), hot: false, lastSplitMs: -Infinity, splits: 0 });
     }
@@ -286,7 +287,7 @@ export class Supervisor {
 
   /** Switch between acting and only alerting (a person takes over, or hands back). */
   setMode(mode: 'act' | 'alert', reason: string): void {
-    if (mode !== 'act' && mode !== 'alert') throw new ControlConfigError('mode', 'act or alert', mode);
+    if (mode !== 'act' && mode !== 'alert') throw new ConfigError('mode', 'act or alert', mode);
     if (mode === this.currentMode) return;
     this.currentMode = mode;
     this.record('mode', mode, reason);
@@ -496,13 +497,13 @@ export class Supervisor {
 
   private node(name: string): NodeRecord {
     const n = this.nodes.get(name);
-    if (n === undefined) throw new ControlConfigError('node', `one of ${[...this.nodes.keys()].join(', ')}`, name);
+    if (n === undefined) throw new ConfigError('node', `one of ${[...this.nodes.keys()].join(', ')}`, name);
     return n;
   }
 
   private shard(name: string): ShardRecord {
     const s = this.shards.get(name);
-    if (s === undefined) throw new ControlConfigError('shard', 'a shard of the placement', name);
+    if (s === undefined) throw new ConfigError('shard', 'a shard of the placement', name);
     return s;
   }
 

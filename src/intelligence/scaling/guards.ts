@@ -14,7 +14,8 @@
  *
  * Every decision goes to a bounded action log with what the scaler proposed and which guard held it.
  */
-import { ControlConfigError, nonNegative, positiveInt, type KillSwitch } from '../../control/index.js';
+import { type KillSwitch } from '../../control/index.js';
+import { ConfigError, nonNegative, positiveInt } from '../../runtime/config-error.js';
 import type { Autoscaler, ScalingDecision, ScalingObservation } from './autoscaler.js';
 
 export interface ScalingGuardOptions {
@@ -62,7 +63,7 @@ export class GuardedAutoscaler implements Autoscaler {
     this.name = `guarded ${inner.name}`;
     this.min = positiveInt('minReplicas', opts.minReplicas);
     this.max = positiveInt('maxReplicas', opts.maxReplicas);
-    if (this.max < this.min) throw new ControlConfigError('maxReplicas', `an integer >= minReplicas (${this.min})`, opts.maxReplicas);
+    if (this.max < this.min) throw new ConfigError('maxReplicas', `an integer >= minReplicas (${this.min})`, opts.maxReplicas);
     this.maxStep = opts.maxStep === undefined ? Infinity : positiveInt('maxStep', opts.maxStep);
     this.cooldownMs = nonNegative('cooldownMs', opts.cooldownMs ?? 0);
     if (opts.flapBudget !== undefined) {

@@ -21,7 +21,7 @@
  * observation: a replica count that moved since the last decision is recorded as a scale event at the
  * time of that decision.
  */
-import { ControlConfigError, fraction, nonNegative, positive, positiveInt } from '../../control/index.js';
+import { ConfigError, fraction, nonNegative, positive, positiveInt } from '../../runtime/config-error.js';
 import type { Autoscaler, PodSample, ScalingDecision, ScalingObservation } from './autoscaler.js';
 
 export interface HpaPolicy {
@@ -73,10 +73,10 @@ function rules(name: string, given: Partial<HpaRules> | undefined, defaults: Hpa
   const r = { ...defaults, ...given };
   nonNegative(`${name}.stabilizationWindowMs`, r.stabilizationWindowMs);
   nonNegative(`${name}.tolerance`, r.tolerance);
-  if (!['Max', 'Min', 'Disabled'].includes(r.selectPolicy)) throw new ControlConfigError(`${name}.selectPolicy`, 'Max, Min or Disabled', r.selectPolicy);
-  if (r.policies.length === 0 && r.selectPolicy !== 'Disabled') throw new ControlConfigError(`${name}.policies`, 'at least one policy (or selectPolicy Disabled)', r.policies);
+  if (!['Max', 'Min', 'Disabled'].includes(r.selectPolicy)) throw new ConfigError(`${name}.selectPolicy`, 'Max, Min or Disabled', r.selectPolicy);
+  if (r.policies.length === 0 && r.selectPolicy !== 'Disabled') throw new ConfigError(`${name}.policies`, 'at least one policy (or selectPolicy Disabled)', r.policies);
   r.policies.forEach((p, i) => {
-    if (p.type !== 'Pods' && p.type !== 'Percent') throw new ControlConfigError(`${name}.policies[${i}].type`, 'Pods or Percent', p.type);
+    if (p.type !== 'Pods' && p.type !== 'Percent') throw new ConfigError(`${name}.policies[${i}].type`, 'Pods or Percent', p.type);
     positive(`${name}.policies[${i}].value`, p.value);
     positive(`${name}.policies[${i}].periodMs`, p.periodMs);
   });
@@ -99,7 +99,7 @@ export class HorizontalPodAutoscaler implements Autoscaler {
   constructor(opts: HpaOptions) {
     this.minReplicas = positiveInt('minReplicas', opts.minReplicas ?? 1);
     this.maxReplicas = positiveInt('maxReplicas', opts.maxReplicas);
-    if (this.maxReplicas < this.minReplicas) throw new ControlConfigError('maxReplicas', `an integer >= minReplicas (${this.minReplicas})`, opts.maxReplicas);
+    if (this.maxReplicas < this.minReplicas) throw new ConfigError('maxReplicas', `an integer >= minReplicas (${this.minReplicas})`, opts.maxReplicas);
     this.target = fraction('targetUtilization', opts.targetUtilization);
     this.up = rules('scaleUp', opts.scaleUp, defaultScaleUp);
     this.down = rules('scaleDown', opts.scaleDown, defaultScaleDown);

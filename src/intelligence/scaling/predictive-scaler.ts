@@ -10,7 +10,7 @@
  * "forecast only") the forecast is computed and logged beside what actually happened, so people can
  * judge it before it acts, and the reactive scaler alone decides.
  */
-import { ControlConfigError, nonNegative, positive } from '../../control/index.js';
+import { ConfigError, nonNegative, positive } from '../../runtime/config-error.js';
 import type { Autoscaler, ScalingDecision, ScalingObservation } from './autoscaler.js';
 
 /** The part of a forecaster this scaler uses (HoltWinters in src/intelligence/forecast fits). */
@@ -65,7 +65,7 @@ export class PredictiveScaler implements Autoscaler {
     nonNegative('leadMs', opts.leadMs);
     positive('maxReplicas', opts.maxReplicas);
     this.mode = opts.mode ?? 'forecast-and-scale';
-    if (this.mode !== 'forecast-and-scale' && this.mode !== 'forecast-only') throw new ControlConfigError('mode', 'forecast-and-scale or forecast-only', opts.mode);
+    if (this.mode !== 'forecast-and-scale' && this.mode !== 'forecast-only') throw new ConfigError('mode', 'forecast-and-scale or forecast-only', opts.mode);
     // The steps whose demand must be covered: those starting within the lead, and the one after.
     this.horizonSteps = Math.ceil(opts.leadMs / opts.stepMs) + 1;
   }

@@ -4,7 +4,7 @@
  * below `lower`. It has no notion of pods still warming up, no stabilization and no rate limit, which
  * is exactly why it runs away when new nodes add load (wrap it in ScalingGuards).
  */
-import { ControlConfigError, fraction, positiveInt } from '../../control/index.js';
+import { ConfigError, fraction, positiveInt } from '../../runtime/config-error.js';
 import { readyUtilization, type Autoscaler, type ScalingDecision, type ScalingObservation } from './autoscaler.js';
 
 export interface ThresholdScalerOptions {
@@ -24,7 +24,7 @@ export class ThresholdScaler implements Autoscaler {
   constructor(opts: ThresholdScalerOptions = {}) {
     this.upper = fraction('upper', opts.upper ?? 0.8);
     this.lower = opts.lower === undefined ? undefined : fraction('lower', opts.lower);
-    if (this.lower !== undefined && this.lower >= this.upper) throw new ControlConfigError('lower', `a number below upper (${this.upper})`, this.lower);
+    if (this.lower !== undefined && this.lower >= this.upper) throw new ConfigError('lower', `a number below upper (${this.upper})`, this.lower);
     this.step = positiveInt('step', opts.step ?? 1);
   }
 

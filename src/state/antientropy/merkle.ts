@@ -5,7 +5,7 @@
  * the buckets whose leaves differ need their keys exchanged. Identical replicas cost one hash.
  */
 import { fmix32, hashString } from '../../runtime/hash.js';
-import { positiveInt } from '../../control/index.js';
+import { positiveInt } from '../../runtime/config-error.js';
 
 export class MerkleTree {
   /** levels[0] is the root level (one hash), levels[depth] the leaves. */

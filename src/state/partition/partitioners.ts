@@ -15,7 +15,7 @@
  */
 import { fmix32, hashString } from '../../runtime/hash.js';
 import { ConsistentHash } from '../../work/index.js';
-import { ControlConfigError } from '../../control/index.js';
+import { ConfigError } from '../../runtime/config-error.js';
 
 export interface Partitioner {
   readonly name: string;
@@ -26,7 +26,7 @@ export interface Partitioner {
 }
 
 function check(nodes: readonly string[]): void {
-  if (nodes.length === 0) throw new ControlConfigError('nodes', 'at least one node', nodes);
+  if (nodes.length === 0) throw new ConfigError('nodes', 'at least one node', nodes);
 }
 
 export class HashModN implements Partitioner {
@@ -93,8 +93,8 @@ export class RangePartitioner implements Partitioner {
     readonly splits: readonly string[],
     readonly owners: readonly string[],
   ) {
-    if (owners.length !== splits.length + 1) throw new ControlConfigError('owners', `one owner per range (${splits.length + 1})`, owners.length);
-    for (let i = 1; i < splits.length; i++) if (!(splits[i - 1] < splits[i])) throw new ControlConfigError(`splits[${i}]`, 'split points in increasing order', splits[i]);
+    if (owners.length !== splits.length + 1) throw new ConfigError('owners', `one owner per range (${splits.length + 1})`, owners.length);
+    for (let i = 1; i < splits.length; i++) if (!(splits[i - 1] < splits[i])) throw new ConfigError(`splits[${i}]`, 'split points in increasing order', splits[i]);
   }
   get nodes(): readonly string[] {
     return [...new Set(this.owners)];
@@ -117,7 +117,7 @@ export class RangePartitioner implements Partitioner {
   split(i: number, at: string, newOwner: string): RangePartitioner {
     const lo = i === 0 ? '' : this.splits[i - 1];
     const hi = i === this.splits.length ? undefined : this.splits[i];
-    if (!(at > lo) || (hi !== undefined && !(at < hi))) throw new ControlConfigError('at', `a key inside range ${i}`, at);
+    if (!(at > lo) || (hi !== undefined && !(at < hi))) throw new ConfigError('at', `a key inside range ${i}`, at);
     return new RangePartitioner([...this.splits.slice(0, i), at, ...this.splits.slice(i)], [...this.owners.slice(0, i + 1), newOwner, ...this.owners.slice(i + 1)]);
   }
   /** Membership changes keep the ranges and deal them out again, round robin. */
@@ -130,7 +130,7 @@ export class RangePartitioner implements Partitioner {
 export class GeoPartitioner implements Partitioner {
   readonly name = 'geographic';
   constructor(readonly regions: Readonly<Record<string, readonly string[]>>) {
-    for (const [r, ns] of Object.entries(regions)) if (ns.length === 0) throw new ControlConfigError(`regions.${r}`, 'at least one node', ns);
+    for (const [r, ns] of Object.entries(regions)) if (ns.length === 0) throw new ConfigError(`regions.${r}`, 'at least one node', ns);
   }
   get nodes(): readonly string[] {
     return Object.values(this.regions).flat();
@@ -178,7 +178,7 @@ export class BoundedLoadPartitioner implements Partitioner {
     readonly vnodes = 100,
   ) {
     check(nodes);
-    if (!(epsilon > 0)) throw new ControlConfigError('epsilon', 'a positive number', epsilon);
+    if (!(epsilon > 0)) throw new ConfigError('epsilon', 'a positive number', epsilon);
     this.ring = new ConsistentHash(nodes, vnodes);
     const capacity = Math.ceil(((1 + epsilon) * keys.length) / nodes.length);
     const load = new Map(nodes.map((n) => [n, 0]));

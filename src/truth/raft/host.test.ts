@@ -5,11 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Packr } from 'msgpackr';
-import type { Context, TimerId } from '../../runtime/context.js';
+import { manualContext } from '../../testing/manual-context.js';
 import { ManualClock } from '../../runtime/clock.js';
 import { scanRecords } from '../../runtime/records.js';
 import { SimDisk } from '../../sim/disk.js';
-import { RaftKv, raftKvConfigSchema } from './host.js';
+import { RaftKv, raftKvConfigSchema, type RaftKvProfile } from './host.js';
 import { segmentPrefix } from './storage.js';
 
 const fsyncMs = 1;
@@ -18,27 +18,9 @@ function simDisk(clock: ManualClock): SimDisk {
   return new SimDisk({ now: () => clock.now(), fsyncDelayMs: () => fsyncMs, scheduleSync: (at, _file, complete) => clock.set(at - clock.now(), complete) });
 }
 
-function member(disk: SimDisk, clock: ManualClock, syncOnlyWhenRequired: boolean, replies: unknown[]): RaftKv {
-  const timers = new Map<TimerId, unknown>();
-  let nextTimer = 1;
-  const ctx: Context = {
-    id: 'n1',
-    peers: [],
-    disk,
-    metrics: { count() {}, observe() {}, gauge() {} },
-    now: () => clock.now(),
-    random: () => 0.5,
-    send: (_to, msg) => replies.push(msg),
-    setTimer: (ms, fn) => {
-      const id = nextTimer++;
-      timers.set(id, clock.set(ms, fn));
-      return id;
-    },
-    clearTimer: (id) => clock.clear(timers.get(id)),
-    log() {},
-  };
-  const config = raftKvConfigSchema.parse({ voters: ['n1'], syncOnlyWhenRequired, applyWhileSyncing: true, leaderSendsBeforeFsync: true });
-  const kv = new RaftKv(ctx, config);
+function member(disk: SimDisk, clock: ManualClock, profile: RaftKvProfile, replies: unknown[]): RaftKv {
+  const { ctx } = manualContext({ id: 'n1', fsyncMs, clock, disk, send: (_to, msg) => replies.push(msg) });
+  const kv = new RaftKv(ctx, raftKvConfigSchema.parse({ voters: ['n1'], profile }));
   kv.start();
   return kv;
 }
@@ -64,11 +46,11 @@ function commitOnlyRecords(records: WalRecord[]): number {
   return n;
 }
 
-function writeThree(syncOnlyWhenRequired: boolean): { disk: SimDisk; clock: ManualClock; replies: unknown[] } {
+function writeThree(profile: RaftKvProfile): { disk: SimDisk; clock: ManualClock; replies: unknown[] } {
   const clock = new ManualClock();
   const disk = simDisk(clock);
   const replies: unknown[] = [];
-  const kv = member(disk, clock, syncOnlyWhenRequired, replies);
+  const kv = member(disk, clock, profile, replies);
   clock.advance(2_000);
   assert.equal(kv.raft.role, 'leader');
   for (let id = 1; id <= 3; id++) {
@@ -82,19 +64,19 @@ function writeThree(syncOnlyWhenRequired: boolean): { disk: SimDisk; clock: Manu
   return { disk, clock, replies };
 }
 
-test('with syncOnlyWhenRequired a hard state whose commit alone moved gets no write of its own: the next entries carry it', () => {
-  const records = walRecords(writeThree(true).disk);
+test('in the real node\'s profile (syncOnlyWhenRequired) a hard state whose commit alone moved gets no write of its own: the next entries carry it', () => {
+  const records = walRecords(writeThree('real-node').disk);
   assert.equal(commitOnlyRecords(records), 0);
   const commits = records.filter((r) => r.hs !== undefined).map((r) => r.hs!.commit);
   assert.ok(commits.length >= 3 && commits[commits.length - 1] >= 3, `commit hints written: ${commits.join(', ')}`);
-  // Without it (the simulator's default) every hard state is written as it comes.
-  assert.ok(commitOnlyRecords(walRecords(writeThree(false).disk)) >= 1);
+  // In the textbook profile every hard state is written as it comes.
+  assert.ok(commitOnlyRecords(walRecords(writeThree('textbook').disk)) >= 1);
 });
 
 test('after a crash the member learns the commit index it did not write again, and serves every acknowledged write', () => {
-  const { disk, clock } = writeThree(true);
+  const { disk, clock } = writeThree('real-node');
   disk.crash();
-  const restarted = member(disk, clock, true, []);
+  const restarted = member(disk, clock, 'real-node', []);
   const lastIndex = restarted.raft.log.lastIndex();
   assert.ok(restarted.raft.log.committed < lastIndex, `restored commit ${restarted.raft.log.committed} below the last index ${lastIndex}`);
   clock.advance(2_000);

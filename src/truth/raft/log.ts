@@ -2,6 +2,7 @@
  * The Raft log in memory: entries with their durability frontier (`stable`), the commit index and
  * the applied index. Index 0 is a sentinel of term 0, so every real entry has a predecessor.
  */
+import { InvariantViolation } from '../../runtime/invariant.js';
 import type { Entry } from './types.js';
 
 export class RaftLog {
@@ -62,6 +63,7 @@ export class RaftLog {
   append(entries: readonly Entry[]): void {
     for (const e of entries) {
       assert(e.index === this.lastIndex() + 1, `append at ${e.index} to a log ending at ${this.lastIndex()}`);
+      assert(e.term >= this.lastTerm(), `entry ${e.index} of term ${e.term} after one of term ${this.lastTerm()}`);
       this.entries.push(e);
     }
   }
@@ -80,6 +82,7 @@ export class RaftLog {
       const t = this.term(e.index);
       if (t === e.term) continue;
       if (t !== -1) {
+        // Leader Completeness (§5.4): no leader ever holds a log that disagrees with a committed entry.
         assert(e.index > this.committed, `conflict at committed index ${e.index}`);
         this.entries.length = e.index - this.first;
         if (this.stable >= e.index) this.stable = e.index - 1;
@@ -142,5 +145,5 @@ export class RaftLog {
 
 /** An invariant of the protocol; violating it is a bug, never an expected error. */
 export function assert(cond: boolean, message: string): asserts cond {
-  if (!cond) throw new Error(`raft invariant violated: ${message}`);
+  if (!cond) throw new InvariantViolation('raft', message);
 }

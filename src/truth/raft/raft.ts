@@ -123,6 +123,8 @@ export class Raft {
   private ticks = 0;
   /** A leadership transfer in progress: the target, and the tick it gives up at. */
   private transfer: { to: NodeId; deadlineTick: number } | undefined;
+  /** What the invariants last saw: terms, votes, commits and snapshots only move forward. */
+  private seen = { term: 0, vote: undefined as NodeId | undefined, commit: 0, snapshotIndex: 0 };
   private stepRole: (from: NodeId, m: Message) => void = this.stepFollower;
   private tickRole: () => void = this.tickElection;
 
@@ -154,6 +156,8 @@ export class Raft {
     this.prevHardState = this.hardState();
     this.repairTarget = restored?.repairUntil;
     this.becomeFollower(this.term, undefined);
+    this.seen = { term: this.term, vote: this.vote, commit: this.log.committed, snapshotIndex: this.log.snapshotIndex() };
+    this.checkInvariants();
   }
 
   /** Whether this node is catching up on entries it lost (see repairTarget). */
@@ -196,6 +200,7 @@ export class Raft {
   // --- role changes -----------------------------------------------------------------------
 
   private reset(term: number): void {
+    assert(term >= this.term, `term ${this.term} would go back to ${term}`);
     if (term !== this.term) {
       this.term = term;
       this.vote = undefined;
@@ -299,6 +304,7 @@ export class Raft {
   tick(): void {
     this.ticks++;
     this.tickRole();
+    this.checkInvariants();
   }
 
   private tickElection(): void {
@@ -339,6 +345,11 @@ export class Raft {
   // --- messages -----------------------------------------------------------------------------
 
   step(from: NodeId, m: Message): void {
+    this.stepMessage(from, m);
+    this.checkInvariants();
+  }
+
+  private stepMessage(from: NodeId, m: Message): void {
     if (m.term > this.term) {
       const isVoteRequest = m.type === 'pre_vote' || m.type === 'vote';
       // Thesis §4.2.3: a node that heard from a leader within the minimum election timeout ignores
@@ -491,6 +502,15 @@ export class Raft {
   }
 
   private handleAppend(from: NodeId, m: Extract<Message, { type: 'append' }>): void {
+    // Log Matching (§5.3) rests on what a leader sends: entries that follow prevLogIndex one by one,
+    // in terms that never go down, none newer than the leader's own term.
+    let prevTerm = m.prevLogTerm;
+    for (let i = 0; i < m.entries.length; i++) {
+      const e = m.entries[i];
+      assert(e.index === m.prevLogIndex + 1 + i, `append after ${m.prevLogIndex} carries entry ${e.index} at position ${i}`);
+      assert(e.term >= prevTerm && e.term <= m.term, `append of term ${m.term} carries entry ${e.index} of term ${e.term} after one of term ${prevTerm}`);
+      prevTerm = e.term;
+    }
     if (m.prevLogIndex < this.log.committed) {
       // Everything up to our commit index is settled; tell the leader where we are.
       this.send(from, this.withBoot({ type: 'append_resp', term: this.term, reject: false, index: this.log.committed, hint: this.log.lastIndex() }));
@@ -559,6 +579,9 @@ export class Raft {
   // --- the leader's replication ---------------------------------------------------------------
 
   private appendEntries(data: unknown[]): { index: number; term: number } {
+    // §5.3: a leader never overwrites its log and appends entries of its own term only (Leader Append-Only).
+    assert(this.role === 'leader', `a ${this.role} appended entries of its own`);
+    assert(this.log.lastTerm() <= this.term, `leader of term ${this.term} holds an entry of the later term ${this.log.lastTerm()}`);
     let index = this.log.lastIndex();
     this.log.append(data.map((d) => ({ term: this.term, index: ++index, data: d })));
     return { index, term: this.term };
@@ -621,6 +644,7 @@ export class Raft {
     const r = this.appendEntries([data]);
     if (this.voters.size === 1) this.maybeCommitSelf();
     this.bcastAppend();
+    this.checkInvariants();
     return { ok: true, ...r };
   }
 
@@ -789,6 +813,30 @@ export class Raft {
     }
     if (rd.committed.length > 0) this.log.appliedTo(rd.committed[rd.committed.length - 1].index);
     if (this.role === 'leader') this.maybeCommitSelf();
+    this.checkInvariants();
+  }
+
+  /**
+   * The invariants every input must leave true (Raft paper, Figure 3, and the log's own bounds).
+   * They are checked after each input, apart from the expected refusals the protocol answers with.
+   */
+  private checkInvariants(): void {
+    const log = this.log;
+    const seen = this.seen;
+    assert(this.term >= seen.term, `term went back from ${seen.term} to ${this.term}`);
+    // Election Safety rests on one vote per term (§5.2): once given, it never changes in that term.
+    assert(this.term !== seen.term || seen.vote === undefined || this.vote === seen.vote, `vote of term ${this.term} changed from ${seen.vote} to ${this.vote}`);
+    assert(log.committed >= seen.commit, `commit went back from ${seen.commit} to ${log.committed}`);
+    assert(log.committed <= log.lastIndex(), `commit ${log.committed} beyond the last index ${log.lastIndex()}`);
+    assert(log.applied <= log.committed, `applied ${log.applied} beyond commit ${log.committed}`);
+    assert(log.stable <= log.lastIndex(), `stable ${log.stable} beyond the last index ${log.lastIndex()}`);
+    assert(log.snapshotIndex() >= seen.snapshotIndex, `snapshot went back from ${seen.snapshotIndex} to ${log.snapshotIndex()}`);
+    assert(log.lastTerm() <= this.term, `an entry of term ${log.lastTerm()} is in the log at term ${this.term}`);
+    assert(this.role !== 'leader' || this.leader === this.id, `leader ${this.id} names ${this.leader} as leader`);
+    seen.term = this.term;
+    seen.vote = this.vote;
+    seen.commit = log.committed;
+    seen.snapshotIndex = log.snapshotIndex();
   }
 
   /** The leader's own entries count toward a quorum once they are on its disk. */

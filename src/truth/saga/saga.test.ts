@@ -19,7 +19,7 @@ import { sagaDefinitionSchema, type SagaDefinition } from './definition.js';
 import { SagaParticipant } from './participant.js';
 import { Journal } from './journal.js';
 import type { Context, Disk } from '../../runtime/context.js';
-import { InventoryLedger, PaymentLedger, ShippingLedger, paymentFlowCatalog, paymentFlowSaga, sagaPaymentConfigSchema } from './payment-flow.js';
+import { InventoryLedger, PaymentLedger, ShippingLedger, paymentFlowCatalog, paymentFlowSaga, sagaPaymentConfigSchema } from '../../systems/truth/saga-payment/payment-flow.js';
 
 // ---------------------------------------------------------------------------------------------
 // The definition: a step without a compensation is refused at load time, naming the step.

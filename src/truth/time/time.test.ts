@@ -143,7 +143,7 @@ test('commit-wait.yaml: the same seed gives the same traceHash', () => {
 });
 
 test('commit-wait config: a coordinator that leads none of its shards is refused at load, naming the field', async () => {
-  const { commitWaitConfigSchema } = await import('./commit-wait.js');
+  const { commitWaitConfigSchema } = await import('../../systems/truth/commit-wait.js');
   const base = { shards: { a: 'n1', b: 'n2' }, app: 'n3', first: { coordinator: 'n1', shards: ['a'] }, second: { coordinator: 'n2', shards: ['b'] }, epsilonMs: 5 };
   assert.equal(commitWaitConfigSchema.safeParse(base).success, true);
   const bad = commitWaitConfigSchema.safeParse({ ...base, second: { coordinator: 'n1', shards: ['b'] } });

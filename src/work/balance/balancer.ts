@@ -5,7 +5,7 @@
  * node's seeded stream in a scenario), so nothing here reads a clock or a global.
  */
 import type { Random } from '../../runtime/clock.js';
-import { ControlConfigError } from '../../control/index.js';
+import { ConfigError } from '../../runtime/config-error.js';
 
 export interface Balancer {
   readonly name: string;
@@ -19,8 +19,8 @@ export interface Balancer {
 
 /** Validate a backend list once, for every balancer. */
 export function checkBackends(backends: readonly string[]): readonly string[] {
-  if (backends.length === 0) throw new ControlConfigError('backends', 'at least one backend', backends);
-  if (new Set(backends).size !== backends.length) throw new ControlConfigError('backends', 'distinct names', backends);
+  if (backends.length === 0) throw new ConfigError('backends', 'at least one backend', backends);
+  if (new Set(backends).size !== backends.length) throw new ConfigError('backends', 'distinct names', backends);
   return backends;
 }
 

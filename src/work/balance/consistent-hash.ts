@@ -11,7 +11,7 @@
  * other key stays where it was.
  */
 import { hashString } from '../../runtime/hash.js';
-import { positive, positiveInt } from '../../control/index.js';
+import { positive, positiveInt } from '../../runtime/config-error.js';
 import { checkBackends, Outstanding, type Balancer } from './balancer.js';
 
 export class ConsistentHash implements Balancer {

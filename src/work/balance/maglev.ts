@@ -6,7 +6,7 @@
  * A lookup is one hash and one array read; when a backend leaves, most slots keep their owner.
  */
 import { hashString } from '../../runtime/hash.js';
-import { ControlConfigError } from '../../control/index.js';
+import { ConfigError } from '../../runtime/config-error.js';
 import { checkBackends, type Balancer } from './balancer.js';
 
 /** The default table size: a prime, 65537 as in the paper's examples. */
@@ -21,7 +21,7 @@ export class Maglev implements Balancer {
     readonly tableSize = maglevTableSizeDefault,
   ) {
     checkBackends(backends);
-    if (!isPrime(tableSize) || tableSize < backends.length) throw new ControlConfigError('tableSize', `a prime of at least ${backends.length}`, tableSize);
+    if (!isPrime(tableSize) || tableSize < backends.length) throw new ConfigError('tableSize', `a prime of at least ${backends.length}`, tableSize);
     const m = tableSize;
     const n = backends.length;
     const offset = backends.map((b) => hashString(b, 0x9747b28c) % m);

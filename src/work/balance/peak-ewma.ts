@@ -5,7 +5,7 @@
  * turns slow is avoided at its first slow answer, and forgiven gradually.
  */
 import type { Clock, Random } from '../../runtime/clock.js';
-import { positive } from '../../control/index.js';
+import { positive } from '../../runtime/config-error.js';
 import { checkBackends, Outstanding, randomIndex, type Balancer } from './balancer.js';
 
 export class PeakEwma implements Balancer {

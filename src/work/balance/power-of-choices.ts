@@ -6,7 +6,7 @@
  * backends, so it works with stale or local load information too.
  */
 import type { Random } from '../../runtime/clock.js';
-import { positiveInt } from '../../control/index.js';
+import { positiveInt } from '../../runtime/config-error.js';
 import { checkBackends, Outstanding, randomIndex, type Balancer } from './balancer.js';
 
 export class PowerOfChoices implements Balancer {

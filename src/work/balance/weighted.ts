@@ -3,7 +3,7 @@
  * current score, takes the highest, and subtracts the total from it. Weights 5, 1, 1 give
  * a a b a c a a: proportional, and never a burst of one backend's whole share at once.
  */
-import { ControlConfigError } from '../../control/index.js';
+import { ConfigError } from '../../runtime/config-error.js';
 import { checkBackends, type Balancer } from './balancer.js';
 
 export class WeightedRoundRobin implements Balancer {
@@ -15,7 +15,7 @@ export class WeightedRoundRobin implements Balancer {
   constructor(weights: Record<string, number>) {
     this.backends = [...checkBackends(Object.keys(weights))];
     this.weights = this.backends.map((b) => weights[b]);
-    for (const [i, w] of this.weights.entries()) if (!(w > 0)) throw new ControlConfigError(`weights.${this.backends[i]}`, 'a positive weight', w);
+    for (const [i, w] of this.weights.entries()) if (!(w > 0)) throw new ConfigError(`weights.${this.backends[i]}`, 'a positive weight', w);
     this.current = this.weights.map(() => 0);
     this.total = this.weights.reduce((a, b) => a + b, 0);
   }

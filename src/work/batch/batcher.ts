@@ -7,8 +7,8 @@
  * `BatchCollector` is the synchronous core (the host owns the timer); `Batcher` is the async
  * adapter: `add(item)` resolves with the item's own result from the batch call.
  */
-import { realEnvironment, type Timers } from '../../runtime/clock.js';
-import { nonNegative, positiveInt } from '../../control/index.js';
+import type { Timers } from '../../runtime/clock.js';
+import { nonNegative, positiveInt } from '../../runtime/config-error.js';
 
 export class BatchCollector<T> {
   private items: T[] = [];
@@ -53,7 +53,7 @@ export class Batcher<T, R> {
     /** Runs one batch; must return one result per item, in order. */
     private readonly run: (items: T[]) => Promise<R[]>,
     opts: { maxSize: number; maxDelayMs: number },
-    private readonly timers: Timers = realEnvironment.timers,
+    private readonly timers: Timers,
   ) {
     this.collector = new BatchCollector(opts.maxSize, opts.maxDelayMs);
   }

@@ -5,7 +5,7 @@
  * fullest other deque. Per-worker queues keep workers from contending on one queue; stealing keeps
  * a worker stuck on a long task from holding the tasks queued behind it.
  */
-import { positiveInt } from '../../control/index.js';
+import { positiveInt } from '../../runtime/config-error.js';
 import { Fifo } from '../../runtime/fifo.js';
 
 export class WorkStealingDeques<T> {

@@ -61,5 +61,5 @@ test('the extra-load budget caps hedges at a share of calls', async () => {
     await p;
   }
   assert.ok(h.hedges <= 5, `${h.hedges} hedges for 50 calls`);
-  assert.throws(() => new Hedge({ quantile: 2 }), /quantile/);
+  assert.throws(() => new Hedge({ quantile: 2, clock, timers: clock }), /quantile/);
 });

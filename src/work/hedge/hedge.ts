@@ -5,8 +5,9 @@
  * first; the slower one is cancelled through its AbortSignal. A few percent more calls cut the tail
  * that one slow replica or a GC pause puts on every request. `maxExtraRatio` caps the extra load.
  */
-import { realEnvironment, type Timers } from '../../runtime/clock.js';
-import { fraction, neverAborted, nonNegative, positiveInt } from '../../control/index.js';
+import type { Clock, Timers } from '../../runtime/clock.js';
+import { neverAborted } from '../../control/index.js';
+import { fraction, nonNegative, positiveInt } from '../../runtime/config-error.js';
 
 export interface HedgeOptions {
   /** Hedge after this many ms (fixed) ... */
@@ -18,8 +19,10 @@ export interface HedgeOptions {
   window?: number;
   /** At most this many hedges per call made (default 0.1): hedging must not double the load of a slow system. */
   maxExtraRatio?: number;
-  timers?: Timers;
-  clock?: { now(): number };
+  /** The hedge waits on these timers ... */
+  timers: Timers;
+  /** ... and measures latencies on this clock (both required). */
+  clock: Clock;
 }
 
 export type HedgedOperation<T> = (ctx: { signal: AbortSignal; attempt: number }) => Promise<T>;
@@ -35,15 +38,15 @@ export class Hedge {
   /** Calls the hedge answered first. */
   hedgeWins = 0;
   private readonly timers: Timers;
-  private readonly clock: { now(): number };
+  private readonly clock: Clock;
 
-  constructor(private readonly opts: HedgeOptions = {}) {
+  constructor(private readonly opts: HedgeOptions) {
     if (opts.delayMs !== undefined) nonNegative('delayMs', opts.delayMs);
     fraction('quantile', opts.quantile ?? 0.95);
     this.latencies = new Float64Array(positiveInt('window', opts.window ?? 1000));
     nonNegative('maxExtraRatio', opts.maxExtraRatio ?? 0.1);
-    this.timers = opts.timers ?? realEnvironment.timers;
-    this.clock = opts.clock ?? realEnvironment.clock;
+    this.timers = opts.timers;
+    this.clock = opts.clock;
   }
 
   /** When to hedge now, or undefined before enough latencies are known. */

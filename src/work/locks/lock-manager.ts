@@ -8,7 +8,7 @@
  * cycle (the one that started last, so the least work is lost, as in wait-die); its waiting request
  * is refused and everything it holds is released, which lets the others go on.
  */
-import { positive } from '../../control/index.js';
+import { positive } from '../../runtime/config-error.js';
 
 export type LockEvent =
   | { type: 'granted'; owner: string; resource: string }

@@ -6,7 +6,7 @@
  * aging, no wait grows without bound. Dequeue looks at the head of each class (the oldest of it,
  * hence the most aged): O(classes).
  */
-import { nonNegative, positiveInt } from '../../control/index.js';
+import { nonNegative, positiveInt } from '../../runtime/config-error.js';
 import { Fifo } from '../../runtime/fifo.js';
 
 export class PriorityQueue<T> {

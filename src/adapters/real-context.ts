@@ -1,0 +1,100 @@
+/**
+ * The real Context: the door a Process uses, opened on the real world. The clock is the machine's
+ * (monotonic within the process, aligned with the wall clock at start, so two nodes on one host read
+ * the same time); timers are Node's; randomness is Math.random; the network and the disk are
+ * whatever the node wires in (src/adapters/tcp-transport.ts and src/adapters/file-disk.ts).
+ *
+ * The same Process classes run on this and on the simulator's Context: what differs is only what
+ * is behind the door.
+ */
+import type { Context, Disk, Metrics, NodeId, TimerId } from '../runtime/context.js';
+
+export interface RealContextOptions {
+  id: NodeId;
+  peers: readonly NodeId[];
+  disk: Disk;
+  metrics: Metrics;
+  /** Deliver a message: to a peer over the network, or to whatever else `to` names (a client). */
+  send: (to: NodeId, msg: unknown) => void;
+  log: (event: string, fields: Record<string, unknown>) => void;
+  /**
+   * Runs every callback the context calls later, timers and fsync completions alike (a node catches
+   * the disk's failures there: the work after an fsync may append, and a full disk throws); default:
+   * call it.
+   */
+  guard?: (fn: () => void) => void;
+}
+
+export class RealContext implements Context {
+  readonly id: NodeId;
+  readonly peers: readonly NodeId[];
+  readonly disk: Disk;
+  readonly metrics: Metrics;
+  private readonly timers = new Map<TimerId, ReturnType<typeof setTimeout>>();
+  private nextTimer = 1;
+  private stopped = false;
+
+  constructor(private readonly opts: RealContextOptions) {
+    this.id = opts.id;
+    this.peers = opts.peers;
+    const disk = opts.disk;
+    const guard = opts.guard;
+    this.disk =
+      guard === undefined
+        ? disk
+        : {
+            write: (file, data) => disk.write(file, data),
+            append: (file, data) => disk.append(file, data),
+            read: (file) => disk.read(file),
+            truncate: (file, length) => disk.truncate(file, length),
+            remove: (file) => disk.remove(file),
+            list: () => disk.list(),
+            fsync: (file, done) => disk.fsync(file, () => guard(done)),
+          };
+    this.metrics = opts.metrics;
+  }
+
+  now(): number {
+    return performance.timeOrigin + performance.now();
+  }
+
+  random(): number {
+    return Math.random();
+  }
+
+  send(to: NodeId, msg: unknown): void {
+    if (!this.stopped) this.opts.send(to, msg);
+  }
+
+  setTimer(ms: number, fn: () => void): TimerId {
+    const id = this.nextTimer++;
+    if (this.stopped) return id;
+    const guard = this.opts.guard;
+    const h = setTimeout(() => {
+      this.timers.delete(id);
+      if (this.stopped) return;
+      if (guard === undefined) fn();
+      else guard(fn);
+    }, Math.max(0, ms));
+    this.timers.set(id, h);
+    return id;
+  }
+
+  clearTimer(id: TimerId): void {
+    const h = this.timers.get(id);
+    if (h === undefined) return;
+    clearTimeout(h);
+    this.timers.delete(id);
+  }
+
+  log(event: string, fields: Record<string, unknown> = {}): void {
+    this.opts.log(event, fields);
+  }
+
+  /** The node stops: timers die with it and nothing more is sent (as a crash in the simulator). */
+  stop(): void {
+    this.stopped = true;
+    for (const h of this.timers.values()) clearTimeout(h);
+    this.timers.clear();
+  }
+}

@@ -1,0 +1,34 @@
+/** The state stories' systems a scenario can name (see src/runtime/process-entry.ts). */
+import { hist, per, type ProcessTable } from '../../runtime/process-entry.js';
+import { queueServerMetrics } from '../../work/index.js';
+import { lwwReplicas, lwwReplicasConfigSchema } from './lww-replicas.js';
+import { partitionedStore, partitionedStoreConfigSchema } from './partitioned-store.js';
+import { cartReplicas, cartReplicasConfigSchema } from './cart-replicas.js';
+import { rangeShards, rangeShardsConfigSchema } from './range-shards.js';
+
+export const processes: ProcessTable = {
+  'state/lww-replicas': {
+    description: 'replicas that accept writes anywhere and settle conflicts by wall-clock LWW, HLC LWW, or version vectors (siblings)',
+    config: lwwReplicasConfigSchema,
+    factory: lwwReplicas,
+    metrics: () => ['writes_acked', 'newer_writes_dropped', 'siblings_returned'],
+  },
+  'state/partitioned-store': {
+    description: 'a key-value store partitioned by hash mod n, consistent hashing or rendezvous hashing; a node joins and keys move',
+    config: partitionedStoreConfigSchema,
+    factory: partitionedStore,
+    metrics: () => ['keys_at_join', 'keys_moved'],
+  },
+  'state/cart-replicas': {
+    description: 'shopping-cart replicas settling concurrent updates by LWW, multi-value siblings (Dynamo), or an OR-Set',
+    config: cartReplicasConfigSchema,
+    factory: cartReplicas,
+    metrics: () => hist('siblings'),
+  },
+  'state/range-shards': {
+    description: 'a router over range shards (queue servers); optional load-based splitting of the hottest range',
+    config: rangeShardsConfigSchema,
+    factory: rangeShards,
+    metrics: (c: { router: string }, scope) => ['range_splits', ...per('requests_to_', scope.servers.filter((n) => n !== c.router)), ...queueServerMetrics(scope.operations)],
+  },
+};

@@ -1,0 +1,24 @@
+/** The work pillar's Processes a scenario can name (see src/runtime/process-entry.ts). */
+import { hist, per, type MetricDecl, type ProcessTable } from '../runtime/process-entry.js';
+import { queueServer, queueServerConfigSchema } from './queue-server.js';
+import { balancedPool, balancedPoolConfigSchema } from './balance/balanced-pool.js';
+
+/** work/queue-server; `ops` are the operations its jobs arrive as (wait_ms_<f>). */
+export function queueServerMetrics(ops: readonly string[]): MetricDecl[] {
+  return ['jobs_done', 'jobs_waited', 'jobs_started', 'jobs_started_waited', 'wait_ms_total', 'jobs_rejected', 'jobs_shed', 'queue_depth', ...hist('service_ms', 'wait_ms', ...per('wait_ms_', ops))];
+}
+
+export const processes: ProcessTable = {
+  'work/queue-server': {
+    description: 'c workers behind one FIFO queue (M/M/c when arrivals are Poisson and service exponential)',
+    config: queueServerConfigSchema,
+    factory: queueServer,
+    metrics: (_c, scope) => queueServerMetrics(scope.operations),
+  },
+  'work/balanced-pool': {
+    description: 'a balancer (round robin, random, least outstanding, p2c, peak EWMA, modulo, consistent hash, bounded loads, maglev) in front of queue servers',
+    config: balancedPoolConfigSchema,
+    factory: balancedPool,
+    metrics: (c: { balancer: string }, scope) => [...per('requests_to_', scope.servers.filter((n) => n !== c.balancer)), ...queueServerMetrics(scope.operations)],
+  },
+};
