@@ -243,3 +243,19 @@ test('repair: a term and vote the log lost come back from the mark (a forgotten 
   assert.deepEqual([r.hardState.term, r.hardState.vote], [3, 'n2']);
   assert.equal(r.repairUntil, undefined, 'no entry was lost');
 });
+
+test("a write torn between a Ready's entries and its hard state: the term of the surviving entries is the node's term", () => {
+  const d = disk();
+  const s = new RaftStorage(d);
+  s.restore();
+  write(d, s, 1, entries(1, 3));
+  const file = `${segmentPrefix}1`;
+  const before = d.read(file)!.length;
+  // A new leader's entries of term 2 and the hard state that moves to term 2, in one append.
+  s.append({ term: 2, vote: undefined, commit: 3 }, entries(4, 5, 2));
+  const entriesEnd = before + scanRecords(d.read(file)!.subarray(before)).ends[0];
+  d.write(file, d.read(file)!.subarray(0, entriesEnd + 5));
+  const r = new RaftStorage(d).restore()!;
+  assert.deepEqual(r.entries.map((e) => e.term), [1, 1, 1, 2, 2]);
+  assert.deepEqual([r.hardState.term, r.hardState.vote], [2, undefined], 'never a log ahead of its term');
+});

@@ -203,6 +203,11 @@ export class RaftStorage {
         break;
       }
     }
+    // A Ready's entries are written before its hard state, so a write torn between the two keeps
+    // entries of a term the surviving hard state has not reached. Accepting them meant being in that
+    // term; no vote in it can have been lost (a vote is durable before it is sent, in an earlier record).
+    const lastTerm = kept.length > 0 ? kept[kept.length - 1].term : (snapshot?.term ?? 0);
+    if (lastTerm > hardState.term) hardState = { term: lastTerm, vote: undefined, commit: hardState.commit };
     this.lastHardState = hardState;
     const restored: Restored = { hardState, entries: kept, snapshot, changedFiles };
     if (mark !== undefined) this.judgeAgainstMark(restored, mark);
