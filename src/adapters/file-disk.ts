@@ -44,28 +44,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Disk } from '../runtime/context.js';
 
-/** The operation that failed, for a DiskError. */
-export type DiskOp = 'open' | 'append' | 'write' | 'truncate' | 'remove' | 'read' | 'list' | 'fsync' | 'rename';
+import { DiskError, type DiskOp } from '../runtime/disk-error.js';
 
-/** An I/O failure of the disk (ENOSPC, EIO, EACCES...), as opposed to a misuse of the API. */
-export class DiskError extends Error {
-  constructor(
-    /** The errno name from the OS ('ENOSPC', 'EIO', 'EACCES'), or 'EIO' when the OS gave none. */
-    readonly code: string,
-    /** The file of the Disk the operation was about ('.' for the directory itself). */
-    readonly file: string,
-    readonly op: DiskOp,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'DiskError';
-  }
-}
-
-export function isDiskError(e: unknown): e is DiskError {
-  return e instanceof DiskError;
-}
+export { DiskError, isDiskError, type DiskOp } from '../runtime/disk-error.js';
 
 export interface FileDiskOptions {
   /**

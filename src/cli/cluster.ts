@@ -82,7 +82,7 @@ async function status(o: { data: string; json?: boolean }): Promise<boolean> {
     const rows = [['node', 'role', 'term', 'leader', 'commit', 'applied', 'lag', 'keys', 'clients', 'redis']];
     for (const { n, s } of all) {
       const lag = s?.followers === undefined ? '' : Object.values(s.followers).map((f) => f.lag).join('/');
-      rows.push(s === undefined ? [n.id, 'unreachable', '', '', '', '', '', '', '', `${n.host}:${n.resp}`] : [n.id, s.up ? s.role : `stopped: ${s.failure ?? ''}`, String(s.term), s.leader ?? '-', String(s.commit), String(s.applied), lag, String(s.keys), String(s.clients), `${n.host}:${n.resp}`]);
+      rows.push(s === undefined ? [n.id, 'unreachable', '', '', '', '', '', '', '', `${n.host}:${n.resp}`] : [n.id, !s.up ? `stopped: ${s.failure ?? ''}` : s.repairing ? `${s.role}, repairing to ${s.repairUntil}` : s.role, String(s.term), s.leader ?? '-', String(s.commit), String(s.applied), lag, String(s.keys), String(s.clients), `${n.host}:${n.resp}`]);
     }
     const w = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
     for (const r of rows) process.stdout.write(r.map((x, c) => x.padEnd(w[c])).join('  ').trimEnd() + '\n');

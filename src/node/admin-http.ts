@@ -2,7 +2,7 @@
  * A node's HTTP admin API, for operators, load balancers and Prometheus:
  *
  *   GET  /health    200 while the process runs (liveness)
- *   GET  /ready     200 when this node can serve: its Raft member runs and a leader is known; 503 and why otherwise
+ *   GET  /ready     200 when this node can serve: its Raft member runs, is not repairing a lost log, and a leader is known; 503 and why otherwise
  *   GET  /status    JSON: role, term, leader, commit and applied index, peers and their connections, lag
  *   GET  /metrics   Prometheus text (prom-client): request rates and latencies, Raft term, commit lag...
  *   POST /admin/transfer-leadership?to=n2   needs `Authorization: Bearer <cluster secret>`
@@ -49,7 +49,13 @@ async function handle(node: KvNode, req: IncomingMessage, res: ServerResponse): 
       return send(res, 200, { ok: true, node: node.id });
     case 'GET /ready': {
       const s = node.status();
-      const why = !s.up ? (s.failure ?? 'the Raft member is stopped') : s.leader === undefined ? 'no leader known' : node.writesRefused();
+      const why = !s.up
+        ? (s.failure ?? 'the Raft member is stopped')
+        : s.repairing
+          ? `repairing: lost log entries it had acknowledged, catching up to index ${s.repairUntil} from the leader (last index ${s.lastIndex})`
+          : s.leader === undefined
+            ? 'no leader known'
+            : node.writesRefused();
       return send(res, why === undefined ? 200 : 503, why === undefined ? { ready: true, node: node.id, role: s.role, leader: s.leader } : { ready: false, node: node.id, reason: why });
     }
     case 'GET /status':

@@ -27,7 +27,7 @@ import { FileDisk, isDiskError, type DiskError } from '../adapters/file-disk.js'
 import { PromMetrics } from '../adapters/prom-metrics.js';
 import { RealContext } from '../adapters/real-context.js';
 import { TcpTransport, type PeerAddress } from '../adapters/tcp-transport.js';
-import { ClientGateway, gatewayDefaults, isToClient, routeFromMember, RaftKv, raftKvConfigSchema, segmentPrefix, type Outcome, type RaftKvConfig, type RaftKvStatus, type RequestKind } from '../truth/index.js';
+import { ClientGateway, gatewayDefaults, isToClient, routeFromMember, RaftKv, raftKvConfigSchema, segmentPrefix, durableMarkFile, type Outcome, type RaftKvConfig, type RaftKvStatus, type RequestKind } from '../truth/index.js';
 import { ClientConnection, type ConnectionHost } from './client-connection.js';
 import { commandDefaults, type CommandLimits } from './commands.js';
 import { localCommand } from './local-commands.js';
@@ -55,8 +55,9 @@ export const nodeDefaults: NodeLimits = {
 };
 
 /**
- * WAL segments grow in zeros this far ahead of their appends: an fdatasync then writes the data alone,
- * not the inode as well (see FileDisk). 1 MiB is about 4,000 puts of 100 bytes between extensions.
+ * WAL segments (and the durable mark beside them) grow in zeros this far ahead of their appends: an
+ * fdatasync then writes the data alone, not the inode as well (see FileDisk). 1 MiB is about 4,000
+ * puts of 100 bytes between extensions.
  */
 const walPreallocateBytes = 1024 * 1024;
 
@@ -222,7 +223,7 @@ export class KvNode {
   // --- the Raft member -----------------------------------------------------------------------
 
   private startMember(): void {
-    this.disk = new FileDisk(this.opts.dataDir, { onFatal: (e) => this.onDiskFailure(e), preallocate: { files: (f) => f.startsWith(segmentPrefix), chunkBytes: walPreallocateBytes } });
+    this.disk = new FileDisk(this.opts.dataDir, { onFatal: (e) => this.onDiskFailure(e), preallocate: { files: (f) => f.startsWith(segmentPrefix) || f === durableMarkFile, chunkBytes: walPreallocateBytes } });
     const ctx = new RealContext({
       id: this.id,
       peers: this.peerIds,
@@ -386,7 +387,7 @@ export class KvNode {
 
   status(): RaftKvStatus & { up: boolean; failure?: string; peers: ReturnType<TcpTransport['stats']>; clients: number; uptimeMs: number; freeBytes: number; pending: number; expiringKeys: number } {
     const raft = this.raft;
-    const base: RaftKvStatus = raft?.status() ?? { id: this.id, role: 'stopped', term: 0, leader: undefined, commit: 0, applied: 0, lastIndex: 0, snapshotIndex: 0, keys: 0 };
+    const base: RaftKvStatus = raft?.status() ?? { id: this.id, role: 'stopped', term: 0, leader: undefined, commit: 0, applied: 0, lastIndex: 0, snapshotIndex: 0, keys: 0, repairing: false };
     return { ...base, up: raft !== undefined, failure: this.failure, peers: this.transport.stats(), clients: this.connections.size, uptimeMs: this.uptimeMs, freeBytes: this.freeBytes, pending: this.gateway.size, expiringKeys: raft?.kv.expires.size ?? 0 };
   }
 
@@ -420,6 +421,7 @@ export class KvNode {
     g('pillars_raft_is_leader', '1 when this node leads', (s) => (s.role === 'leader' ? 1 : 0));
     g('pillars_raft_leader_known', '1 when this node knows a leader', (s) => (s.leader !== undefined ? 1 : 0));
     g('pillars_raft_commit_lag', 'committed entries not yet applied here', (s) => s.commit - s.applied);
+    g('pillars_raft_repairing', '1 while this node catches up on log entries it lost after acknowledging them (it votes for no one meanwhile)', (s) => (s.repairing ? 1 : 0));
     g('pillars_kv_keys', 'keys in this replica', (s) => s.keys);
     new Gauge({
       name: 'pillars_raft_follower_lag_entries',

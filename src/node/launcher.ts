@@ -186,6 +186,9 @@ export interface NodeStatusJson {
   failure?: string;
   clients: number;
   followers?: Record<string, { match: number; lag: number }>;
+  /** Catching up on log entries it lost after acknowledging them (absent from nodes that predate it). */
+  repairing?: boolean;
+  repairUntil?: number;
 }
 
 export async function fetchStatus(host: string, port: number, timeoutMs = 1_000): Promise<NodeStatusJson | undefined> {

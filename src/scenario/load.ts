@@ -446,6 +446,7 @@ function validateSemantics(raw: RawVariant, where: (p: Path) => string, file: st
     f.crashMany?.forEach((id, j) => node(['faults', i, 'crashMany', j], id));
     target(['faults', i, 'slow', 'node'], f.slow?.node);
     target(['faults', i, 'clock', 'node'], f.clock?.node);
+    target(['faults', i, 'disk', 'node'], f.disk?.node);
   });
   checkClientPlacement(v, refs, fail);
   return v;

@@ -25,7 +25,7 @@ export { pattern, hist, per, HISTOGRAM_SUFFIXES, type MetricPattern, type Metric
  * The simulator's own metrics, reported by every run: the network's counters and crashes (world.ts),
  * and the outcome counters every workload client zeroes at start (workload.ts).
  */
-export const RUNNER_METRICS: readonly string[] = ['ops_ok', 'ops_fail', 'ops_info', 'net_sent', 'net_dropped', 'net_duplicated', 'crashes'];
+export const RUNNER_METRICS: readonly string[] = ['ops_ok', 'ops_fail', 'ops_info', 'net_sent', 'net_dropped', 'net_duplicated', 'crashes', 'disk_failures'];
 
 /**
  * The metrics of a workload that sends operations (workload.ts), and what runner.ts derives from

@@ -5,6 +5,8 @@
 import { z } from 'zod';
 import { distributionSchema } from '../runtime/distribution.js';
 import { operationNames } from '../runtime/client-protocol.js';
+import { diskFaultKinds } from '../sim/disk.js';
+import { diskNemesisKinds } from '../sim/nemesis.js';
 
 const nodeId = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'a node name of letters, digits, _ . -');
 const ms = z.number().nonnegative();
@@ -200,14 +202,16 @@ export const faultSchema = z
     slow: z.object({ node: nodeId, factor: z.number().positive() }).strict().optional(),
     clock: z.object({ node: nodeId, offsetMs: z.number().optional(), driftPpm: z.number().optional() }).strict().optional(),
     loss: probability.optional(),
+    /** A fault of one node's disk, e.g. { node: n2, fault: cut-log } (src/sim/disk.ts). */
+    disk: z.object({ node: nodeId, fault: z.enum(diskFaultKinds) }).strict().optional(),
   })
   .strict()
   .superRefine((f, ctx) => {
-    const kinds = ['partition', 'oneWay', 'crash', 'crashMany', 'pause', 'isolate', 'slow', 'clock', 'loss'].filter((k) => (f as Record<string, unknown>)[k] !== undefined);
-    if (kinds.length !== 1) ctx.addIssue({ code: 'custom', path: [], message: `exactly one of partition, oneWay, crash, crashMany, pause, isolate, slow, clock, loss (got ${kinds.length === 0 ? 'none' : kinds.join(', ')})` });
+    const kinds = ['partition', 'oneWay', 'crash', 'crashMany', 'pause', 'isolate', 'slow', 'clock', 'loss', 'disk'].filter((k) => (f as Record<string, unknown>)[k] !== undefined);
+    if (kinds.length !== 1) ctx.addIssue({ code: 'custom', path: [], message: `exactly one of partition, oneWay, crash, crashMany, pause, isolate, slow, clock, loss, disk (got ${kinds.length === 0 ? 'none' : kinds.join(', ')})` });
   });
 
-export const nemesisKinds = ['partition', 'one-way', 'crash', 'crash-majority', 'pause', 'slow', 'clock', 'loss'] as const;
+export const nemesisKinds = ['partition', 'one-way', 'crash', 'crash-majority', 'pause', 'slow', 'clock', 'loss', ...diskNemesisKinds] as const;
 
 export const nemesisSchema = z
   .object({

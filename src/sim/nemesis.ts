@@ -4,10 +4,11 @@
  * A fault with a duration is undone when it ends: partitions heal, crashed nodes restart, paused
  * nodes resume, slow nodes recover, clocks jump back, extra loss stops.
  *
- * crash, pause, isolate, slow and clock may aim at "leader": the node that claims to lead (its
+ * crash, pause, isolate, slow, clock and disk may aim at "leader": the node that claims to lead (its
  * Process's describe().role) when the fault strikes; the undo acts on that same node.
  */
 import type { NodeId } from '../runtime/context.js';
+import { diskFaultKinds, type DiskFaultKind } from './disk.js';
 import type { RandomStream } from './rng.js';
 import type { World } from './world.js';
 
@@ -28,9 +29,15 @@ export interface FaultSpec {
   slow?: { node: NodeId; factor: number };
   clock?: { node: NodeId; offsetMs?: number; driftPpm?: number };
   loss?: number;
+  /** A fault of one node's disk (disk.ts): torn or reordered writes at a crash, EIO or ENOSPC, damaged data. */
+  disk?: { node: NodeId; fault: DiskFaultKind };
 }
 
-export type NemesisKind = 'partition' | 'one-way' | 'crash' | 'crash-majority' | 'pause' | 'slow' | 'clock' | 'loss';
+/** The random nemesis names a disk fault `disk-<kind>`, e.g. disk-cut-log. */
+export const diskNemesisKinds = diskFaultKinds.map((k) => `disk-${k}` as const);
+export type DiskNemesisKind = (typeof diskNemesisKinds)[number];
+
+export type NemesisKind = 'partition' | 'one-way' | 'crash' | 'crash-majority' | 'pause' | 'slow' | 'clock' | 'loss' | DiskNemesisKind;
 
 export interface RandomNemesisConfig {
   faults: readonly NemesisKind[];
@@ -106,7 +113,12 @@ function apply(world: World, f: FaultSpec): () => void {
     world.setExtraLoss(f.loss);
     return () => world.setExtraLoss(0);
   }
-  throw new Error('a fault must name one of partition, oneWay, crash, crashMany, pause, isolate, slow, clock, loss');
+  if (f.disk !== undefined) {
+    const id = target(world, f.disk.node);
+    if (id === undefined) return none;
+    return world.diskFault(id, f.disk.fault);
+  }
+  throw new Error('a fault must name one of partition, oneWay, crash, crashMany, pause, isolate, slow, clock, loss, disk');
 }
 
 /** A node by name, or for "leader" the node leading now (the first, if several claim to); none if no one leads. */
@@ -160,6 +172,9 @@ export function randomFaults(stream: RandomStream, cfg: RandomNemesisConfig, ser
         break;
       case 'loss':
         out.push({ ...base, loss: cfg.lossProbability });
+        break;
+      default:
+        out.push({ ...base, disk: { node, fault: kind.slice('disk-'.length) as DiskFaultKind } });
         break;
     }
     t += gap();

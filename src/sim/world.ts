@@ -8,7 +8,8 @@
 import type { Context, Disk, Metrics, NodeId, Process, ProcessFactory, TimerId } from '../runtime/context.js';
 import { sample, type Distribution } from '../runtime/distribution.js';
 import { decodePeerMessage, encodePeerMessage } from '../runtime/peer-codec.js';
-import { SimDisk } from './disk.js';
+import { isDiskError, type DiskError } from '../runtime/disk-error.js';
+import { SimDisk, type CrashMode, type DiskFaultKind } from './disk.js';
 import { MetricsRegistry } from './metrics.js';
 import { Network, defaultNetwork, type NetworkConfig, type PartitionHandle } from './network.js';
 import { RandomStreams, type RandomStream } from './rng.js';
@@ -52,6 +53,12 @@ export type NodeStatus = 'up' | 'down' | 'paused';
 
 export const defaultDisk: DiskConfig = { fsyncMs: { dist: 'uniform', min: 0.5, max: 2 } };
 
+/**
+ * A node stopped by a failed fsync restarts from its durable state after this long (a real node's
+ * member restarts the same way: kv-node.ts). One stopped by failing appends restarts when they heal.
+ */
+export const diskRestartMs = 200;
+
 class SimNode {
   status: NodeStatus = 'down';
   /** Incremented on each crash; callbacks of an older incarnation are dropped. */
@@ -71,6 +78,10 @@ class SimNode {
   readonly disk: SimDisk;
   readonly random: RandomStream;
   readonly diskRandom: RandomStream;
+  /** Draws of the disk faults a nemesis gives this node (which bytes, which writes). */
+  readonly diskFaultRandom: RandomStream;
+  /** Stopped by a disk failure (not a crash): restarts once its disk heals. */
+  diskStopped = false;
   readonly kind: NodeKind;
   readonly cpuMsPerMessage: number;
   readonly id: NodeId;
@@ -86,6 +97,7 @@ class SimNode {
     this.cpuMsPerMessage = opts.cpuMsPerMessage ?? 0;
     this.random = world.rng.stream(`node/${opts.id}`);
     this.diskRandom = world.rng.stream(`disk/${opts.id}`);
+    this.diskFaultRandom = world.rng.stream(`disk-fault/${opts.id}`);
     this.clockL0 = opts.clock?.offsetMs ?? 0;
     this.clockRate = 1 + (opts.clock?.driftPpm ?? 0) / 1e6;
     this.disk = new SimDisk({
@@ -97,9 +109,10 @@ class SimNode {
           if (this.epoch !== epoch) return;
           world.trace.record(TraceKind.fsync, world.now, this.index, 0, 0, file);
           if (world.trace.exporting) world.trace.emit({ t: world.now, kind: 'fsync', node: this.id, file });
-          this.runOrDefer(complete);
+          this.runOrDefer(() => world.guarded(this, complete));
         });
       },
+      syncFailed: (error) => world.stopOnDiskFailure(this, error),
     });
   }
 
@@ -152,7 +165,7 @@ class Timer implements SimEvent {
     else if (node.status === 'paused') node.deferred.push(() => this.fire());
   }
   private fire(): void {
-    if (this.node.timers.delete(this.id)) this.fn();
+    if (this.node.timers.delete(this.id)) this.node.world.guarded(this.node, this.fn);
   }
 }
 
@@ -318,8 +331,39 @@ export class World {
     n.ctx = new SimContext(n, n.epoch);
     this.trace.record(kind, this.now, n.index, n.epoch, 0, undefined);
     if (this.trace.exporting) this.trace.emit({ t: this.now, kind: kind === TraceKind.start ? 'start' : 'restart', node: n.id });
-    n.process = n.opts.factory(n.ctx, n.opts.config);
-    n.process.start?.();
+    n.diskStopped = false;
+    this.guarded(n, () => {
+      n.process = n.opts.factory(n.ctx!, n.opts.config);
+      n.process.start?.();
+    });
+  }
+
+  /**
+   * Run a node's code. A disk error thrown in it stops the node, as a real node stops its Raft member
+   * (kv-node.ts): nothing it had not fsynced was acknowledged, and it restarts from what is durable.
+   */
+  guarded(n: SimNode, fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      if (!isDiskError(e)) throw e;
+      this.stopOnDiskFailure(n, e);
+    }
+  }
+
+  /** A disk failed under a node: stop it; restart it from its durable state once the disk works again. */
+  stopOnDiskFailure(n: SimNode, error: DiskError): void {
+    if (n.status === 'down') return;
+    this.fault(TraceKind.crash, 'disk-failure', n.index, { node: n.id, op: error.op, file: error.file, code: error.code });
+    this.metrics.count('disk_failures');
+    this.crash(n.id);
+    n.diskStopped = true;
+    // Appends that still fail keep it down until the fault heals (diskFault's undo restarts it).
+    if (!n.disk.changesFailing) this.scheduler.after(diskRestartMs, () => this.restartAfterDisk(n));
+  }
+
+  private restartAfterDisk(n: SimNode): void {
+    if (n.diskStopped && n.status === 'down') this.restart(n.id);
   }
 
   // --- the network path -------------------------------------------------------------------
@@ -406,7 +450,12 @@ export class World {
     const msg = this.encodes ? decodePeerMessage(d.payload as Uint8Array) : d.payload;
     this.trace.record(TraceKind.deliver, this.now, d.from, d.to, d.msgId, messageTag(msg));
     if (this.trace.exporting) this.trace.emit({ t: this.now, kind: 'deliver', from: this.nodes[d.from].id, to: dst.id, id: d.msgId });
-    p.onMessage(this.nodes[d.from].id, msg);
+    try {
+      p.onMessage(this.nodes[d.from].id, msg);
+    } catch (e) {
+      if (!isDiskError(e)) throw e;
+      this.stopOnDiskFailure(dst, e);
+    }
   }
 
   // --- faults -------------------------------------------------------------------------------
@@ -416,11 +465,50 @@ export class World {
     if (this.trace.exporting) this.trace.emit({ t: this.now, kind: 'fault', fault: name, ...fields });
   }
 
-  /** Crash a node: its process and everything it had not fsynced are gone. */
-  crash(id: NodeId): void {
+  /**
+   * A disk fault (disk.ts). torn-write and crash-reorder crash the node with that damage to its
+   * unsynced writes; bit-flip, zero-sector, misdirected-write, lost-write and cut-log crash it and
+   * damage what was durable; all of these restart it when undone. eio-append and enospc-append make
+   * its changes fail until undone; eio-fsync and enospc-fsync fail its next fsync.
+   */
+  diskFault(id: NodeId, kind: DiskFaultKind): () => void {
+    const n = this.node(id);
+    const none = () => {};
+    const restart = () => this.restart(id);
+    switch (kind) {
+      case 'eio-append':
+      case 'enospc-append':
+        this.fault(TraceKind.fault, `disk-${kind}`, n.index, { node: id });
+        n.disk.failChanges(kind === 'eio-append' ? 'EIO' : 'ENOSPC');
+        return () => {
+          n.disk.failChanges(undefined);
+          this.restartAfterDisk(n);
+        };
+      case 'eio-fsync':
+      case 'enospc-fsync':
+        this.fault(TraceKind.fault, `disk-${kind}`, n.index, { node: id });
+        n.disk.failNextSync(kind === 'eio-fsync' ? 'EIO' : 'ENOSPC');
+        return () => n.disk.failNextSync(undefined);
+      case 'torn-write':
+      case 'crash-reorder':
+        if (n.status === 'down') return none;
+        this.crash(id, kind, `disk-${kind}`);
+        return restart;
+      default: {
+        if (n.status === 'down') return none;
+        this.crash(id);
+        const detail = n.disk.damage(kind, n.diskFaultRandom);
+        this.fault(TraceKind.fault, `disk-${kind}`, n.index, { node: id, ...detail });
+        return restart;
+      }
+    }
+  }
+
+  /** Crash a node: its process and everything it had not fsynced are gone (or torn, or kept out of order). */
+  crash(id: NodeId, mode: CrashMode = 'lose-unsynced', name = 'crash'): void {
     const n = this.node(id);
     if (n.status === 'down') return;
-    this.fault(TraceKind.crash, 'crash', n.index, { node: id });
+    this.fault(TraceKind.crash, name, n.index, { node: id });
     n.epoch++;
     n.status = 'down';
     n.process = undefined;
@@ -428,7 +516,7 @@ export class World {
     for (const ev of n.timers.values()) this.scheduler.cancel(ev);
     n.timers.clear();
     n.deferred = [];
-    n.disk.crash();
+    n.disk.crash(mode, n.diskFaultRandom);
     this.metrics.count('crashes');
   }
 

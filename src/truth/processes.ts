@@ -7,7 +7,7 @@ import { pbftKv, pbftKvConfigSchema } from './bft/pbft-kv.js';
 import { twoPhaseCommit, twoPhaseCommitConfigSchema } from './txn/two-phase-commit.js';
 
 /** A node of truth/raft-kv (alone, or inside a larger system). */
-export const RAFT_METRICS: readonly MetricDecl[] = ['raft_leaders_elected', 'raft_snapshots', ...hist('wal_fsync_ms', 'wal_entries_per_sync')];
+export const RAFT_METRICS: readonly MetricDecl[] = ['raft_leaders_elected', 'raft_snapshots', 'raft_repairs_started', 'raft_repairs_done', ...hist('wal_fsync_ms', 'wal_entries_per_sync')];
 export const ASYNC_PRIMARY_METRICS: readonly MetricDecl[] = ['promotions', 'resyncs'];
 /** What a node with Byzantine behaviours on schedule counts (truth/bft/byzantine.ts). */
 export const BYZANTINE_METRICS: readonly MetricDecl[] = ['byzantine_dropped', 'byzantine_equivocations', 'byzantine_lies'];

@@ -17,7 +17,7 @@ import { RecentSet } from '../../runtime/recent-set.js';
 import { invariant } from '../../runtime/invariant.js';
 import { KvStateMachine, readOnlyOperations, type KvCommand, type KvSnapshot } from '../kv.js';
 import { Raft, defaultRaftConfig } from './raft.js';
-import { RaftStorage } from './storage.js';
+import { RaftStorage, type DurableMark, type RecoveryMode } from './storage.js';
 import { isConfChange, isRaftMessage, type Entry, type HardState, type Ready, type ReadState } from './types.js';
 
 /**
@@ -61,6 +61,8 @@ export interface RaftKvTuning {
    * 100,000 remembered keys on every put; client sessions still apply each request once.
    */
   dropDuplicateAttempts: boolean;
+  /** What to do with a log damaged beyond a torn tail (storage.ts RecoveryMode). */
+  recovery: RecoveryMode;
 }
 
 export const raftKvProfiles = {
@@ -82,6 +84,7 @@ export const raftKvProfiles = {
     expirySweeps: false,
     readBatching: false,
     dropDuplicateAttempts: true,
+    recovery: 'refuse',
   },
   /**
    * What `pillars node` runs. A 50 ms tick: elections after 0.5-1 s of silence on real networks and
@@ -106,6 +109,8 @@ export const raftKvProfiles = {
     expirySweeps: true,
     readBatching: true,
     dropDuplicateAttempts: false,
+    // A node that lost acknowledged entries repairs from its peers before it votes (storage.ts).
+    recovery: 'repair',
   },
 } as const satisfies Record<string, RaftKvTuning>;
 export type RaftKvProfile = keyof typeof raftKvProfiles;
@@ -143,6 +148,13 @@ export const raftKvConfigSchema = z
     unsafeCommitPreviousTerms: z.boolean().default(false),
     /** DELIBERATELY UNSAFE: send votes and acknowledgements before the fsync completes. */
     unsafeAckBeforeFsync: z.boolean().default(false),
+    /**
+     * What a node does with a log damaged beyond a torn tail (storage.ts), over the profile's: refuse
+     * to start; trust what is left and go on voting (naive); or repair: keep a durable record of what
+     * the log held, tell a torn tail from lost acknowledged entries, and catch up from the peers
+     * before voting (protocol-aware recovery, FAST 2018).
+     */
+    recovery: z.enum(['refuse', 'trust', 'repair']).optional(),
   })
   .strict();
 export type RaftKvConfig = z.infer<typeof raftKvConfigSchema>;
@@ -194,6 +206,10 @@ export interface RaftKvStatus {
   keys: number;
   /** As leader: each follower's highest replicated index. */
   followers?: Record<NodeId, { match: number; lag: number }>;
+  /** Lost entries it had made durable, and catching up on them from the leader: it votes for no one meanwhile. */
+  repairing: boolean;
+  /** While repairing: the index its log must reach again. */
+  repairUntil?: number;
 }
 
 interface Forwarded {
@@ -244,6 +260,9 @@ export class RaftKv implements Process {
   /** The term and vote last written (for syncOnlyWhenRequired). */
   private syncedTerm: number;
   private syncedVote: NodeId | undefined;
+  /** recovery 'repair': the last record of what the log durably holds (storage.ts DurableMark). */
+  private durableMark: DurableMark | undefined;
+  private wasRepairing: boolean;
 
   private readonly config: RaftKvSettings;
 
@@ -253,17 +272,34 @@ export class RaftKv implements Process {
   ) {
     this.config = raftKvSettings(config);
     const voters = config.voters ?? [...ctx.peers, ctx.id].sort();
-    this.storage = new RaftStorage(ctx.disk, (event, fields) => ctx.log(event, fields));
+    // A lone voter has no peer to repair from: it refuses a damaged log instead (still keeping the mark).
+    const recovery = this.config.recovery === 'repair' && voters.length === 1 ? 'refuse' : this.config.recovery;
+    this.storage = new RaftStorage(ctx.disk, (event, fields) => ctx.log(event, fields), { recovery });
     const restored = this.storage.restore();
+    // What restore cut away must stay cut after another crash, or the next restore judges it again.
+    for (const f of restored?.changedFiles ?? []) ctx.disk.fsync(f, () => {});
     // The state machine comes back from the snapshot; the committed entries after it are applied again.
     if (restored?.snapshot !== undefined) {
       this.kv.restore(restored.snapshot.data as KvSnapshot);
       this.snapshotIndex = restored.snapshot.index;
       this.appliedIndex = restored.snapshot.index;
     }
-    this.raft = new Raft({ ...this.config, id: ctx.id, voters, random: () => ctx.random() }, restored);
+    // A repairing node's answers carry the start they come from, so the leader forgets what the
+    // previous start acknowledged (the node's clock at start: a restart comes later).
+    const boot = this.config.recovery === 'repair' ? ctx.now() : undefined;
+    this.raft = new Raft({ ...this.config, id: ctx.id, voters, random: () => ctx.random(), boot }, restored);
     this.syncedTerm = this.raft.term;
     this.syncedVote = this.raft.vote;
+    this.wasRepairing = this.raft.repairing;
+    if (this.config.recovery === 'repair') {
+      // Until it is repaired, the node is still bound by what it held before the loss.
+      const last = restored?.repairUntil ?? { index: this.raft.log.lastIndex(), term: this.raft.log.lastTerm() };
+      this.durableMark = { term: this.raft.term, vote: this.raft.vote, lastIndex: last.index, lastTerm: last.term };
+    }
+    if (this.raft.repairing) {
+      ctx.log('raft_repair_started', { lastIndex: this.raft.log.lastIndex(), until: this.raft.repairUntil?.index });
+      ctx.metrics.count('raft_repairs_started');
+    }
   }
 
   start(): void {
@@ -313,7 +349,9 @@ export class RaftKv implements Process {
       lastIndex: log.lastIndex(),
       snapshotIndex: log.snapshotIndex(),
       keys: this.kv.data.size,
+      repairing: this.raft.repairing,
     };
+    if (this.raft.repairing) st.repairUntil = this.raft.repairUntil?.index;
     if (this.raft.role === 'leader') {
       st.followers = {};
       for (const [id, match] of this.raft.matchIndexes()) if (id !== this.ctx.id) st.followers[id] = { match, lag: log.lastIndex() - match };
@@ -389,6 +427,11 @@ export class RaftKv implements Process {
         if (this.wasLeader && this.raft.role !== 'leader') this.loseLeadership();
         if (!this.wasLeader && this.raft.role === 'leader') this.ctx.metrics.count('raft_leaders_elected');
         this.wasLeader = this.raft.role === 'leader';
+        if (this.wasRepairing && !this.raft.repairing) {
+          this.ctx.log('raft_repair_done', { lastIndex: this.raft.log.lastIndex() });
+          this.ctx.metrics.count('raft_repairs_done');
+        }
+        this.wasRepairing = this.raft.repairing;
         this.processReady();
       } while (this.readyAgain);
     } finally {
@@ -461,14 +504,32 @@ export class RaftKv implements Process {
       }
       this.readyInFlight = true;
       const startedMs = this.ctx.now();
-      this.syncAll(files, () => {
+      this.syncAll(files, () => this.markDurable(rd, () => {
         this.readyInFlight = false;
         // The fsync on the path of every write: what a disk costs this cluster (etcd's wal_fsync_duration).
         this.ctx.metrics.observe('wal_fsync_ms', this.ctx.now() - startedMs);
         this.ctx.metrics.observe('wal_entries_per_sync', rd.entries.length);
         this.finishSynced(rd);
-      });
+      }));
     }
+  }
+
+  /**
+   * recovery 'repair': once a Ready's entries are durable, and before anything is acknowledged on
+   * their strength, record what the log now holds in the mark file and wait for its fsync too. The
+   * order matters: a mark ahead of the log would make a crash look like a loss of acknowledged entries.
+   */
+  private markDurable(rd: Ready, then: () => void): void {
+    const prev = this.durableMark;
+    if (prev === undefined) return then();
+    const hs = this.storage.writtenHardState();
+    const lastEntry = rd.entries.length > 0 ? rd.entries[rd.entries.length - 1] : rd.snapshot;
+    // While repairing, the node stays bound by what it held before the loss.
+    const last = this.raft.repairing || lastEntry === undefined ? { index: prev.lastIndex, term: prev.lastTerm } : lastEntry;
+    const mark: DurableMark = { term: hs.term, vote: hs.vote, lastIndex: last.index, lastTerm: last.term };
+    if (mark.term === prev.term && mark.vote === prev.vote && mark.lastIndex === prev.lastIndex && mark.lastTerm === prev.lastTerm) return then();
+    this.durableMark = mark;
+    this.syncAll(this.storage.writeMark(mark), then);
   }
 
   /**

@@ -46,6 +46,17 @@ export interface RaftConfig {
    * soon as a majority stores it, which Figure 8 of the Raft paper shows can lose committed entries.
    */
   unsafeCommitPreviousTerms?: boolean;
+  /**
+   * Names this start of the node (a restart gets another): carried on every answer to a leader, so
+   * that a leader forgets what an earlier start acknowledged and learns again what this one holds.
+   */
+  boot?: number;
+}
+
+/** What a restored node must hold again before it votes: the last entry it had made durable (storage.ts, repair mode). */
+export interface RepairTarget {
+  index: number;
+  term: number;
 }
 
 export const defaultRaftConfig = {
@@ -71,6 +82,8 @@ class Progress {
   recentActive = false;
   /** The leader's tick count when this follower last answered (for lease reads). */
   lastAckTick = -Infinity;
+  /** The follower's start that last answered (RaftConfig.boot). */
+  boot: number | undefined;
 }
 
 interface PendingRead {
@@ -119,8 +132,16 @@ export class Raft {
   private snapshot: Snapshot | undefined;
   /** A snapshot received from the leader that the host has not persisted and restored yet. */
   private pendingSnapshot: Snapshot | undefined;
+  /**
+   * Protocol-aware recovery (Alagappan et al., FAST 2018, "CTRL"): this node lost entries it had made
+   * durable, and may have acknowledged them. Until its log is again at least as up to date as this,
+   * it neither votes nor campaigns: its vote could elect a leader without a committed entry it helped
+   * commit, and only a leader's appends repair it. It still answers appends, truthfully, with what it
+   * holds; it counts toward a commit only for entries it holds again.
+   */
+  private repairTarget: RepairTarget | undefined;
 
-  constructor(cfg: RaftConfig, restored?: { hardState: HardState; entries: readonly Entry[]; snapshot?: Snapshot }) {
+  constructor(cfg: RaftConfig, restored?: { hardState: HardState; entries: readonly Entry[]; snapshot?: Snapshot; repairUntil?: RepairTarget }) {
     this.cfg = cfg;
     this.id = cfg.id;
     const conf = restored?.snapshot?.conf;
@@ -133,9 +154,27 @@ export class Raft {
       this.vote = restored.hardState.vote;
     }
     this.prevHardState = this.hardState();
+    this.repairTarget = restored?.repairUntil;
     this.becomeFollower(this.term, undefined);
     this.seen = { term: this.term, vote: this.vote, commit: this.log.committed, snapshotIndex: this.log.snapshotIndex() };
     this.checkInvariants();
+  }
+
+  /** Whether this node is catching up on entries it lost (see repairTarget). */
+  get repairing(): boolean {
+    return this.repairTarget !== undefined;
+  }
+
+  /** The last entry a repairing node must hold again, if it is repairing. */
+  get repairUntil(): RepairTarget | undefined {
+    return this.repairTarget;
+  }
+
+  /** Repaired once the log is at least as up to date as what was lost (§5.4.1's comparison). */
+  private checkRepaired(): void {
+    const t = this.repairTarget;
+    if (t === undefined) return;
+    if (this.log.lastTerm() > t.term || (this.log.lastTerm() === t.term && this.log.lastIndex() >= t.index)) this.repairTarget = undefined;
   }
 
   private get quorum(): number {
@@ -225,8 +264,8 @@ export class Raft {
 
   /** Start an election: a pre-vote first when configured, then a real one once a quorum would vote for us. */
   campaign(kind: 'pre-vote' | 'vote' = this.cfg.preVote ? 'pre-vote' : 'vote', transfer = false): void {
-    // Learners and nodes outside the membership never campaign.
-    if (this.role === 'leader' || !this.voters.has(this.id)) return;
+    // Learners, nodes outside the membership and nodes repairing a lost log never campaign.
+    if (this.role === 'leader' || !this.voters.has(this.id) || this.repairing) return;
     if (kind === 'pre-vote') {
       this.becomePreCandidate();
       this.poll(this.id, 'pre_vote_resp', true);
@@ -337,7 +376,8 @@ export class Raft {
 
     if (m.type === 'pre_vote' || m.type === 'vote') {
       const canVote = this.vote === from || (this.vote === undefined && this.leader === undefined) || (m.type === 'pre_vote' && m.term > this.term);
-      const grant = canVote && this.log.isUpToDate(m.lastLogIndex, m.lastLogTerm);
+      // A repairing node no longer holds what it acknowledged: its up-to-date check would judge a log it lost.
+      const grant = canVote && !this.repairing && this.log.isUpToDate(m.lastLogIndex, m.lastLogTerm);
       const respType = m.type === 'pre_vote' ? 'pre_vote_resp' : 'vote_resp';
       // A granted pre-vote answers in the requested term, a refusal in ours (etcd does the same).
       this.send(from, { type: respType, term: grant ? m.term : this.term, reject: !grant });
@@ -361,7 +401,7 @@ export class Raft {
         this.electionElapsed = 0;
         this.leader = from;
         this.log.commitTo(Math.min(m.commit, this.log.lastIndex()));
-        this.send(from, { type: 'heartbeat_resp', term: this.term, context: m.context });
+        this.send(from, this.withBoot({ type: 'heartbeat_resp', term: this.term, context: m.context }));
         break;
       case 'snapshot':
         this.electionElapsed = 0;
@@ -400,6 +440,16 @@ export class Raft {
   private stepLeader(from: NodeId, m: Message): void {
     const pr = this.prs.get(from);
     if (pr === undefined) return;
+    if ((m.type === 'append_resp' || m.type === 'heartbeat_resp') && m.boot !== undefined && m.boot !== pr.boot) {
+      const restarted = pr.boot !== undefined;
+      pr.boot = m.boot;
+      if (restarted) {
+        // The follower restarted: what it acknowledged before may be gone (a damaged disk). Forget
+        // it, and probe for what it holds now, so neither a commit nor /status counts on the old answer.
+        this.resetProgress(from, pr);
+        return;
+      }
+    }
     switch (m.type) {
       case 'append_resp':
         pr.recentActive = true;
@@ -463,21 +513,38 @@ export class Raft {
     }
     if (m.prevLogIndex < this.log.committed) {
       // Everything up to our commit index is settled; tell the leader where we are.
-      this.send(from, { type: 'append_resp', term: this.term, reject: false, index: this.log.committed, hint: this.log.lastIndex() });
+      this.send(from, this.withBoot({ type: 'append_resp', term: this.term, reject: false, index: this.log.committed, hint: this.log.lastIndex() }));
       return;
     }
     const last = this.log.maybeAppend(m.prevLogIndex, m.prevLogTerm, m.entries);
     if (last < 0) {
-      this.send(from, { type: 'append_resp', term: this.term, reject: true, index: m.prevLogIndex, hint: this.log.lastIndex() });
+      this.send(from, this.withBoot({ type: 'append_resp', term: this.term, reject: true, index: m.prevLogIndex, hint: this.log.lastIndex() }));
       return;
     }
     this.log.commitTo(Math.min(m.commit, last));
-    this.send(from, { type: 'append_resp', term: this.term, reject: false, index: last, hint: this.log.lastIndex() });
+    this.checkRepaired();
+    this.send(from, this.withBoot({ type: 'append_resp', term: this.term, reject: false, index: last, hint: this.log.lastIndex() }));
+  }
+
+  /** An answer to a leader, signed with this start of the node when it has a name (RaftConfig.boot). */
+  private withBoot<M extends Extract<Message, { type: 'append_resp' | 'heartbeat_resp' }>>(m: M): M {
+    if (this.cfg.boot !== undefined) m.boot = this.cfg.boot;
+    return m;
+  }
+
+  /** Forget what a follower acknowledged and probe it again from our last index (as a new leader does). */
+  private resetProgress(id: NodeId, pr: Progress): void {
+    pr.match = 0;
+    pr.next = this.log.lastIndex() + 1;
+    pr.state = 'probe';
+    pr.probeSent = false;
+    pr.inflight = [];
+    this.sendAppend(id);
   }
 
   private handleSnapshot(from: NodeId, snap: Snapshot): void {
     if (snap.index <= this.log.committed) {
-      this.send(from, { type: 'append_resp', term: this.term, reject: false, index: this.log.committed, hint: this.log.lastIndex() });
+      this.send(from, this.withBoot({ type: 'append_resp', term: this.term, reject: false, index: this.log.committed, hint: this.log.lastIndex() }));
       return;
     }
     if (this.log.matchTerm(snap.index, snap.term)) {
@@ -492,7 +559,8 @@ export class Raft {
       this.snapshot = snap;
       this.pendingSnapshot = snap;
     }
-    this.send(from, { type: 'append_resp', term: this.term, reject: false, index: snap.index, hint: this.log.lastIndex() });
+    this.checkRepaired();
+    this.send(from, this.withBoot({ type: 'append_resp', term: this.term, reject: false, index: snap.index, hint: this.log.lastIndex() }));
   }
 
   /**

@@ -179,3 +179,83 @@ test('a segment past its size limit is closed; the new one opens with the hard s
   assert.equal(after.entries.length, 0);
   assert.equal(d.list().filter((f) => f.startsWith(segmentPrefix)).length, 1);
 });
+
+/** A log of entries 1..9 of term 1, with the mark of each write (repair mode's witness) beside it. */
+function markedLogOfNine(): { d: SimDisk; file: string } {
+  const d = disk();
+  const s = new RaftStorage(d, () => {}, { recovery: 'repair' });
+  s.restore();
+  for (const [from, to] of [[1, 3], [4, 6], [7, 9]]) {
+    write(d, s, 1, entries(from, to));
+    for (const f of s.writeMark({ term: 1, vote: 'n1', lastIndex: to, lastTerm: 1 })) d.fsync(f, () => {});
+  }
+  return { d, file: `${segmentPrefix}1` };
+}
+
+test('repair: a log cut in the middle (it reads as a torn tail) is told from a torn tail by the durable mark: the node must catch up to what it held', () => {
+  const { d, file } = markedLogOfNine();
+  const bytes = d.read(file)!;
+  d.write(file, bytes.subarray(0, Math.floor(bytes.length / 2)));
+  const warnings: string[] = [];
+  const r = new RaftStorage(d, (e) => warnings.push(e), { recovery: 'repair' }).restore()!;
+  assert.ok(r.entries.length < 9 && r.entries.length > 0, `kept a good prefix (${r.entries.length})`);
+  assert.deepEqual(r.repairUntil, { index: 9, term: 1 });
+  assert.ok(warnings.includes('wal_acknowledged_entries_lost'), warnings.join());
+  // The same cut with refuse: a clear refusal naming the log and what was durable.
+  const again = markedLogOfNine();
+  const b2 = again.d.read(again.file)!;
+  again.d.write(again.file, b2.subarray(0, Math.floor(b2.length / 2)));
+  assert.throws(() => new RaftStorage(again.d).restore(), (e: unknown) => isStorageCorruptError(e) && /entries up to index 9 of term 1 were durable/.test(e.message));
+});
+
+test('repair: a torn tail past what was durable is no loss; trust cuts corruption in the middle and goes on as if nothing was lost', () => {
+  const { d, file } = markedLogOfNine();
+  const s = new RaftStorage(d, () => {}, { recovery: 'repair' });
+  s.restore();
+  // Entries 10..12 written, never synced, torn by a crash: the mark still says 9.
+  s.append(undefined, entries(10, 12));
+  const bytes = d.read(file)!;
+  d.write(file, bytes.subarray(0, bytes.length - 5));
+  const r = new RaftStorage(d, () => {}, { recovery: 'repair' }).restore()!;
+  assert.equal(r.entries.length, 9);
+  assert.equal(r.repairUntil, undefined);
+
+  const flipped = markedLogOfNine();
+  const b = flipped.d.read(flipped.file)!;
+  b[Math.floor(b.length / 2)] ^= 0x10;
+  flipped.d.write(flipped.file, b);
+  const trusted = new RaftStorage(flipped.d, () => {}, { recovery: 'trust' }).restore()!;
+  assert.ok(trusted.entries.length < 9);
+  assert.equal(trusted.repairUntil, undefined, 'trust never knows what it lost');
+  const repaired = new RaftStorage(flipped.d, () => {}, { recovery: 'repair' }).restore()!;
+  assert.deepEqual(repaired.repairUntil, { index: 9, term: 1 }, 'repair does, from the mark');
+});
+
+test('repair: a term and vote the log lost come back from the mark (a forgotten vote could be given twice)', () => {
+  const { d, file } = markedLogOfNine();
+  const s = new RaftStorage(d, () => {}, { recovery: 'repair' });
+  s.restore();
+  const before = d.read(file)!.length;
+  write(d, s, 3, []);
+  for (const f of s.writeMark({ term: 3, vote: 'n2', lastIndex: 9, lastTerm: 1 })) d.fsync(f, () => {});
+  d.write(file, d.read(file)!.subarray(0, before));
+  const r = new RaftStorage(d, () => {}, { recovery: 'repair' }).restore()!;
+  assert.deepEqual([r.hardState.term, r.hardState.vote], [3, 'n2']);
+  assert.equal(r.repairUntil, undefined, 'no entry was lost');
+});
+
+test("a write torn between a Ready's entries and its hard state: the term of the surviving entries is the node's term", () => {
+  const d = disk();
+  const s = new RaftStorage(d);
+  s.restore();
+  write(d, s, 1, entries(1, 3));
+  const file = `${segmentPrefix}1`;
+  const before = d.read(file)!.length;
+  // A new leader's entries of term 2 and the hard state that moves to term 2, in one append.
+  s.append({ term: 2, vote: undefined, commit: 3 }, entries(4, 5, 2));
+  const entriesEnd = before + scanRecords(d.read(file)!.subarray(before)).ends[0];
+  d.write(file, d.read(file)!.subarray(0, entriesEnd + 5));
+  const r = new RaftStorage(d).restore()!;
+  assert.deepEqual(r.entries.map((e) => e.term), [1, 1, 1, 2, 2]);
+  assert.deepEqual([r.hardState.term, r.hardState.vote], [2, undefined], 'never a log ahead of its term');
+});

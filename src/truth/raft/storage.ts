@@ -12,8 +12,19 @@
  *
  * What a crash leaves behind is told apart from what a bad disk does (scanRecords): a torn last
  * record (a write cut short, never fsynced, so nothing acknowledged depends on it) is cut off with a
- * warning, and zero bytes after the last record (a real disk grows segments ahead in zeros) silently; a bad record with good data after it, a bad snapshot or a hole in the log is corruption,
- * and restore refuses with the file and the byte offset rather than serve from a log it cannot trust.
+ * warning, and zero bytes after the last record (a real disk grows segments ahead in zeros) silently; a bad record with good data after it, a bad snapshot or a hole in the log is corruption.
+ * What restore does with corruption is the `recovery` mode:
+ * - refuse: throw with the file and the byte offset rather than serve from a log it cannot trust
+ *   (and, when a `raft.durable` file is there, a log that ends before what it says was durable).
+ * - trust: keep the good prefix and carry on as if nothing had been lost (the naive recovery of the
+ *   disk-faults story: a node that forgot entries it acknowledged still votes and acknowledges).
+ * - repair: protocol-aware recovery (Alagappan et al., "Protocol-Aware Recovery for Consensus-Based
+ *   Storage", FAST 2018). Beside the log, a small file `raft.durable` records after every fsync of the
+ *   log what is now durable: the last entry's index and term, the term and the vote. It is the
+ *   witness the log cannot be of itself: a log cut in the middle looks exactly like a torn tail. After
+ *   restore, a log less up to date than that record has lost entries this node acknowledged, and
+ *   restore says so (`repairUntil`): the node keeps the good prefix and must catch up from its peers
+ *   before it votes (raft.ts). A log at least as up to date lost only what was never acknowledged.
  */
 import { Packr } from 'msgpackr';
 import type { Disk } from '../../runtime/context.js';
@@ -32,7 +43,31 @@ export interface Restored {
   hardState: HardState;
   entries: Entry[];
   snapshot: Snapshot | undefined;
+  /**
+   * repair mode: the log lost or damaged entries this node had made durable (and may have
+   * acknowledged): the last one it held. The node must hold a log at least this up to date again
+   * before it votes or campaigns.
+   */
+  repairUntil?: { index: number; term: number };
+  /** Files restore cut or removed (trust and repair modes): fsync them so the next restore agrees. */
+  changedFiles: string[];
 }
+
+/** What to do with a log that is damaged beyond a torn tail (see the header). */
+export type RecoveryMode = 'refuse' | 'trust' | 'repair';
+
+/** What the log held once its last fsync completed: the witness of what a later damage took away. */
+export interface DurableMark {
+  term: number;
+  vote: string | undefined;
+  lastIndex: number;
+  lastTerm: number;
+}
+
+/** The file of DurableMark records (repair mode). */
+export const durableMarkFile = 'raft.durable';
+/** Past this size the mark file is rewritten with its last record alone. */
+const durableMarkBytesMax = 256 * 1024;
 
 /** The log cannot be trusted: restore refuses rather than guess. */
 export class StorageCorruptError extends Error {
@@ -62,9 +97,10 @@ interface Segment {
 }
 
 type WalRecord = { hs?: { term: number; vote: string | null; commit: number }; e?: Entry[] };
+type MarkRecord = { t: number; v: string | null; i: number; lt: number };
 
 const hsPayload = (hs: HardState): WalRecord => ({ hs: { term: hs.term, vote: hs.vote ?? null, commit: hs.commit } });
-const frame = (rec: WalRecord | Snapshot) => encodeRecord(packr.pack(rec));
+const frame = (rec: WalRecord | Snapshot | MarkRecord) => encodeRecord(packr.pack(rec));
 
 export class RaftStorage {
   private segments: Segment[] = [];
@@ -72,13 +108,17 @@ export class RaftStorage {
   private lastHardState: HardState = { term: 0, vote: undefined, commit: 0 };
 
   private readonly segmentBytesMax: number;
+  readonly recovery: RecoveryMode;
+  /** Bytes in the mark file, to know when to rewrite it. */
+  private markBytes = 0;
 
   constructor(
     private readonly disk: Disk,
     private readonly warn: StorageWarning = () => {},
-    options: { segmentBytesMax?: number } = {},
+    options: { segmentBytesMax?: number; recovery?: RecoveryMode } = {},
   ) {
     this.segmentBytesMax = options.segmentBytesMax ?? segmentBytesMax;
+    this.recovery = options.recovery ?? 'refuse';
   }
 
   private get current(): Segment {
@@ -92,15 +132,40 @@ export class RaftStorage {
       .filter((f) => f.startsWith(segmentPrefix) && /^\d+$/.test(f.slice(segmentPrefix.length)))
       .map((file) => ({ file, n: Number(file.slice(segmentPrefix.length)) }))
       .sort((a, b) => a.n - b.n);
-    const snapshot = this.readSnapshot();
+    const changedFiles: string[] = [];
+    let snapshot: Snapshot | undefined;
+    try {
+      snapshot = this.readSnapshot();
+    } catch (e) {
+      if (this.recovery === 'refuse' || !isStorageCorruptError(e)) throw e;
+      // The state machine it held is gone; so is every entry it covered (their segments were removed).
+      this.warn('snapshot_corrupt_dropped', { file: e.file, offset: e.offset, reason: e.reason });
+      this.disk.remove(snapshotFile);
+      changedFiles.push(snapshotFile);
+    }
     this.segments = [];
     let hardState: HardState = { term: 0, vote: undefined, commit: 0 };
     const entries: Entry[] = [];
+    /** Where the trusted log ends when a segment is damaged (trust and repair): nothing after it is read. */
+    let damaged: StorageCorruptError | undefined;
     for (const { file, n } of names) {
+      if (damaged !== undefined) {
+        // After a damaged record the log cannot continue: a later segment's entries would leave a hole.
+        this.disk.remove(file);
+        changedFiles.push(file);
+        continue;
+      }
       const bytes = this.disk.read(file) ?? new Uint8Array();
       const scan = scanRecords(bytes);
-      if (scan.bad?.kind === 'corrupt') throw new StorageCorruptError(file, scan.bad.offset, scan.bad.reason);
-      if (scan.bad !== undefined) {
+      const last = n === names[names.length - 1].n;
+      if (scan.bad?.kind === 'corrupt' || (scan.bad !== undefined && !last && this.recovery !== 'refuse')) {
+        const error = new StorageCorruptError(file, scan.bad.offset, scan.bad.reason);
+        if (this.recovery === 'refuse') throw error;
+        damaged = error;
+        this.warn('wal_damage_cut', { file, offset: scan.bad.offset, bytes: bytes.length - scan.bad.offset, reason: scan.bad.reason, recovery: this.recovery });
+        this.disk.truncate(file, scan.validBytes);
+        changedFiles.push(file);
+      } else if (scan.bad !== undefined) {
         // Never fsynced, so never acknowledged: cut it off and say so. Zeros alone are not a torn
         // write but room the disk made ahead of the log (FileDisk's preallocation): cut silently.
         if (!zeroFrom(bytes, scan.validBytes)) this.warn('wal_torn_tail_truncated', { file, offset: scan.bad.offset, bytes: bytes.length - scan.bad.offset, reason: scan.bad.reason });
@@ -124,18 +189,80 @@ export class RaftStorage {
       }
     }
     if (this.segments.length === 0) this.segments.push({ n: 1, file: `${segmentPrefix}1`, maxIndex: 0, bytes: 0 });
-    if (names.length === 0 && snapshot === undefined) return undefined;
+    const mark = this.recovery === 'trust' ? undefined : this.readMark();
+    if (names.length === 0 && snapshot === undefined && mark === undefined) return undefined;
     const from = snapshot?.index ?? 0;
     const kept = entries.filter((e) => e.index > from);
     // After the snapshot the log must run without a hole: a missing entry is a lost acknowledged one.
     for (let i = 0; i < kept.length; i++) {
       const expected = i === 0 ? from + 1 : kept[i - 1].index + 1;
       if (kept[i].index !== expected) {
-        throw new StorageCorruptError(this.current.file, 0, `the log jumps from index ${expected - 1} to ${kept[i].index}`);
+        if (this.recovery === 'refuse') throw new StorageCorruptError(this.current.file, 0, `the log jumps from index ${expected - 1} to ${kept[i].index}`);
+        this.warn('wal_hole_cut', { after: expected - 1, next: kept[i].index, recovery: this.recovery });
+        kept.length = i;
+        break;
       }
     }
+    // A Ready's entries are written before its hard state, so a write torn between the two keeps
+    // entries of a term the surviving hard state has not reached. Accepting them meant being in that
+    // term; no vote in it can have been lost (a vote is durable before it is sent, in an earlier record).
+    const lastTerm = kept.length > 0 ? kept[kept.length - 1].term : (snapshot?.term ?? 0);
+    if (lastTerm > hardState.term) hardState = { term: lastTerm, vote: undefined, commit: hardState.commit };
     this.lastHardState = hardState;
-    return { hardState, entries: kept, snapshot };
+    const restored: Restored = { hardState, entries: kept, snapshot, changedFiles };
+    if (mark !== undefined) this.judgeAgainstMark(restored, mark);
+    return restored;
+  }
+
+  /**
+   * Protocol-aware recovery: compare what survived with what was durable. The term and vote are
+   * taken from the mark when the log lost them (a vote forgotten is a vote that can be given twice);
+   * a log less up to date than the mark's last entry lost entries this node acknowledged.
+   */
+  private judgeAgainstMark(restored: Restored, mark: DurableMark): void {
+    const hs = restored.hardState;
+    if (mark.term > hs.term || (mark.term === hs.term && hs.vote === undefined && mark.vote !== undefined)) {
+      restored.hardState = { term: mark.term, vote: mark.vote, commit: hs.commit };
+      this.lastHardState = restored.hardState;
+    }
+    const last = restored.entries.length > 0 ? restored.entries[restored.entries.length - 1] : (restored.snapshot ?? { index: 0, term: 0 });
+    // Raft's "at least as up to date" (§5.4.1): a later last term wins, then a longer log.
+    const behind = mark.lastTerm > last.term || (mark.lastTerm === last.term && mark.lastIndex > last.index);
+    if (!behind) return;
+    if (this.recovery === 'refuse') {
+      const seg = this.current;
+      throw new StorageCorruptError(seg.file, seg.bytes, `the log ends at index ${last.index} of term ${last.term}, but entries up to index ${mark.lastIndex} of term ${mark.lastTerm} were durable (${durableMarkFile}): the log lost acknowledged entries`);
+    }
+    restored.repairUntil = { index: mark.lastIndex, term: mark.lastTerm };
+    this.warn('wal_acknowledged_entries_lost', { durableIndex: mark.lastIndex, durableTerm: mark.lastTerm, restoredIndex: last.index, restoredTerm: last.term });
+  }
+
+  /** The last DurableMark written (a torn last record is one never acted on: the one before it holds). */
+  private readMark(): DurableMark | undefined {
+    const bytes = this.disk.read(durableMarkFile);
+    if (bytes === undefined) return undefined;
+    const scan = scanRecords(bytes);
+    this.markBytes = scan.validBytes;
+    if (scan.bad !== undefined) this.disk.truncate(durableMarkFile, scan.validBytes);
+    if (scan.records.length === 0) return undefined;
+    const rec = packr.unpack(scan.records[scan.records.length - 1]) as MarkRecord;
+    return { term: rec.t, vote: rec.v ?? undefined, lastIndex: rec.i, lastTerm: rec.lt };
+  }
+
+  /**
+   * repair mode: record what the log now holds durably, once its fsync has completed, and before
+   * anything is acknowledged on the strength of it. Returns the file to fsync.
+   */
+  writeMark(mark: DurableMark): string[] {
+    const record = frame({ t: mark.term, v: mark.vote ?? null, i: mark.lastIndex, lt: mark.lastTerm });
+    if (this.markBytes + record.length > durableMarkBytesMax) {
+      this.disk.write(durableMarkFile, record);
+      this.markBytes = record.length;
+    } else {
+      this.disk.append(durableMarkFile, record);
+      this.markBytes += record.length;
+    }
+    return [durableMarkFile];
   }
 
   private readSnapshot(): Snapshot | undefined {

@@ -26,10 +26,13 @@ export type Message =
   | { type: 'vote'; term: number; lastLogIndex: number; lastLogTerm: number; transfer?: boolean }
   | { type: 'vote_resp'; term: number; reject: boolean }
   | { type: 'append'; term: number; prevLogIndex: number; prevLogTerm: number; entries: Entry[]; commit: number }
-  /** index: on success, the last index now matching the leader; on reject, the index that was refused. hint: the follower's last index. */
-  | { type: 'append_resp'; term: number; reject: boolean; index: number; hint: number }
+  /**
+   * index: on success, the last index now matching the leader; on reject, the index that was refused. hint: the follower's last index.
+   * boot: which start of the follower answers (RaftConfig.boot): a new one tells the leader to forget what the old one acknowledged.
+   */
+  | { type: 'append_resp'; term: number; reject: boolean; index: number; hint: number; boot?: number }
   | { type: 'heartbeat'; term: number; commit: number; context: number }
-  | { type: 'heartbeat_resp'; term: number; context: number }
+  | { type: 'heartbeat_resp'; term: number; context: number; boot?: number }
   /** InstallSnapshot (§7): the leader sends its state machine when a follower needs compacted entries. */
   | { type: 'snapshot'; term: number; snapshot: Snapshot }
   /** Leadership transfer (thesis §3.10): the leader tells an up-to-date follower to campaign now. */
