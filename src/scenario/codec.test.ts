@@ -7,6 +7,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseScenario } from './load.js';
 import { runVariant } from './runner.js';
+import { registerCatalog } from '../cli/catalog.js';
+
+registerCatalog();
 
 const scenario = (system: string, network = '') =>
   parseScenario(
