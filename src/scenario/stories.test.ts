@@ -92,7 +92,9 @@ test('raft-chaos.yaml: Raft stays linearizable under chaos; acknowledging before
   assert.equal(textbook.met, true);
   assert.equal(textbook.metrics.linearizable, 1);
   assert.ok(fixed.report.metrics.latency_ms_p50 < 0.6 * textbook.metrics.latency_ms_p50, `p50 ${fixed.report.metrics.latency_ms_p50} vs ${textbook.metrics.latency_ms_p50} ms`);
-  assert.ok(fixed.report.metrics.ops_ok > 1.5 * textbook.metrics.ops_ok, `${fixed.report.metrics.ops_ok} vs ${textbook.metrics.ops_ok} operations`);
+  // It serves more too, though less than the latency suggests: each Ready also fsyncs the durable
+  // mark that tells a torn tail from lost acknowledged entries (seed 1: 2,947 against 2,359).
+  assert.ok(fixed.report.metrics.ops_ok > 1.1 * textbook.metrics.ops_ok, `${fixed.report.metrics.ops_ok} vs ${textbook.metrics.ops_ok} operations`);
 });
 
 test('raft-chaos.yaml: power lost inside the ack-to-fsync window loses acknowledged writes on every seed; fsync first loses none', () => {
