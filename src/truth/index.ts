@@ -25,6 +25,6 @@ export { RaftClient, type RaftClientConfig } from './raft-client.js';
 export { twoPhaseCommit, twoPhaseCommitConfigSchema, type TwoPhaseCommitConfig } from './txn/two-phase-commit.js';
 export { ShardMachine, type ShardCommand, type ShardResult, type ShardTxnRecord, type TransferOp, type Versioned as VersionedBalance } from './txn/shard.js';
 export { TxnRecordMachine, type TxnRecord, type RecordCommand, type Part as TxnPart, type Decision as TxnDecision } from './txn/records.js';
-export { RaftGroup, type StateMachine, type RaftGroupOptions } from './txn/raft-group.js';
+export { RaftHost, type StateMachine, type RaftHostOptions, type RaftHostTuning, type RaftHostStatus } from './raft/raft-host.js';
 export { checkAtomicity, registerHistory, auditTxns, shardViews as txnShardViews, type TxnAudit, type RegisterTxn, type ShardDescription as TxnShardDescription } from './txn/history.js';
 export { processes, RAFT_METRICS, ASYNC_PRIMARY_METRICS, BYZANTINE_METRICS } from './processes.js';

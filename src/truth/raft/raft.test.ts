@@ -368,3 +368,52 @@ test('membership: a learner gets the log but no say; promoted, it counts; a remo
   assert.equal(c.applied.get(leader)!.at(-1), 'after', 'two of the three new voters commit');
   assert.equal(c.applied.get('n4')!.at(-1), 'after');
 });
+
+test('the storage protocol: while storage is busy a Ready carries no storage work and only what promises nothing about the disk', () => {
+  const c = new Cluster(['n1', 'n2', 'n3']);
+  c.elect('n1');
+  const leader = c.raft('n1');
+  const follower = c.raft('n2');
+  leader.propose('a');
+  const rd = leader.ready();
+  assert.equal(rd.entries.length, 1, 'the new entry is storage work');
+  // The leader's storage writes it; meanwhile its appends may leave (thesis §10.2.1), nothing is written twice.
+  const busy = leader.ready({ storageBusy: true });
+  assert.deepEqual([busy.entries.length, busy.hardState, busy.snapshot], [0, undefined, undefined]);
+  assert.deepEqual(busy.messages, [], 'the appends were handed out once, in the first Ready');
+  assert.ok(rd.messages.every((o) => leader.sendableBeforeStorage(o.msg)), "a leader's appends promise nothing about its own disk");
+  leader.persisted(rd);
+  for (const o of rd.messages) follower.step('n1', o.msg);
+  const frd = follower.ready();
+  assert.ok(frd.entries.length === 1 && frd.messages.some((o) => o.msg.type === 'append_resp'));
+  assert.equal(follower.sendableBeforeStorage(frd.messages.find((o) => o.msg.type === 'append_resp')!.msg), false, 'an append answer promises the entry is on disk: it waits');
+  follower.advance(frd);
+});
+
+test('the storage protocol: committed entries handed out must be reported applied before the next Ready, and only stable ones can be', () => {
+  const c = new Cluster(['n1', 'n2', 'n3']);
+  c.elect('n1');
+  const leader = c.raft('n1');
+  leader.propose('x');
+  c.deliver();
+  leader.propose('y');
+  c.tickAll(1);
+  const l = c.raft('n1');
+  // Drive one more commit by hand so a Ready hands out a committed entry.
+  l.propose('z');
+  const rd = l.ready();
+  l.persisted(rd);
+  for (const o of rd.messages) {
+    const f = c.raft(o.to);
+    f.step('n1', o.msg);
+    const frd = f.ready();
+    f.advance(frd);
+    for (const r of frd.messages) if (r.to === 'n1') l.step(o.to, r.msg);
+  }
+  const withCommitted = l.ready();
+  assert.ok(withCommitted.committed.length > 0, 'the leader hands out what it committed');
+  assert.throws(() => l.ready(), /before applied/, 'a host that forgot to report what it applied is stopped at once');
+  assert.throws(() => l.applied(l.log.lastIndex() + 1), /beyond what was committed/);
+  l.applied(withCommitted.committed.at(-1)!.index);
+  assert.doesNotThrow(() => l.ready());
+});

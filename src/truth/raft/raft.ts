@@ -11,7 +11,7 @@
  */
 import type { NodeId } from '../../runtime/context.js';
 import { RaftLog, assert } from './log.js';
-import type { ConfChange, Entry, HardState, Message, Outbound, ReadState, Ready, Role, Snapshot } from './types.js';
+import type { ConfChange, Entry, HardState, Message, Outbound, ReadState, Ready, ReadyOptions, Role, Snapshot } from './types.js';
 
 export interface RaftConfig {
   id: NodeId;
@@ -115,6 +115,8 @@ export class Raft {
   private prs = new Map<NodeId, Progress>();
   private msgs: Outbound[] = [];
   private readStates: ReadState[] = [];
+  /** The last committed entry handed to the host to apply: it must report it applied before the next Ready. */
+  private handedToApply = 0;
   private pendingReads: PendingRead[] = [];
   /** Reads asked of a new leader before it committed an entry of its term (thesis §6.4 step 1). */
   private readsAwaitingCommit: number[] = [];
@@ -755,65 +757,88 @@ export class Raft {
     this.msgs.push({ to, msg });
   }
 
-  hasReady(): boolean {
+  /**
+   * Whether there is work for the host. While its storage is busy with an earlier Ready
+   * (`storageBusy`), only the work that needs no storage counts: see ready().
+   */
+  hasReady(opts: ReadyOptions = {}): boolean {
+    if (this.readStates.length > 0 || this.log.toApply().length > 0) return true;
+    if (opts.storageBusy === true) return this.msgs.some((o) => this.sendableBeforeStorage(o.msg));
     const hs = this.hardState();
     return (
       this.pendingSnapshot !== undefined ||
       this.msgs.length > 0 ||
       this.log.stable < this.log.lastIndex() ||
-      this.log.toApply().length > 0 ||
-      this.readStates.length > 0 ||
       hs.term !== this.prevHardState.term ||
       hs.vote !== this.prevHardState.vote ||
       hs.commit !== this.prevHardState.commit
     );
   }
 
-  ready(): Ready {
+  /**
+   * The storage protocol, in the spirit of etcd's AsyncStorageWrites. A Ready hands out each piece
+   * of work once. Its storage part (snapshot, hard state, entries) is written and made durable, and
+   * then the host calls persisted(rd); its messages are sent after that (those for which
+   * sendableBeforeStorage() holds may go at once); its committed entries, all of them already on this
+   * disk, are applied in order and reported with applied(index) before the next ready().
+   *
+   * With `storageBusy` the host's storage is still writing an earlier Ready: this one has no storage
+   * part, and carries only what is safe meanwhile (committed stable entries, confirmed reads, and the
+   * messages that promise nothing about this node's log or vote). The rest waits for a later Ready.
+   */
+  ready(opts: ReadyOptions = {}): Ready {
+    assert(this.log.applied >= this.handedToApply, `ready() before applied(${this.handedToApply}): the host has not reported the entries it was given`);
+    const committed = this.log.toApply();
+    if (committed.length > 0) this.handedToApply = committed[committed.length - 1].index;
+    const readStates = this.readStates;
+    this.readStates = [];
+    if (opts.storageBusy === true) {
+      const now: Outbound[] = [];
+      const later: Outbound[] = [];
+      for (const o of this.msgs) (this.sendableBeforeStorage(o.msg) ? now : later).push(o);
+      this.msgs = later;
+      return { snapshot: undefined, hardState: undefined, entries: [], messages: now, committed, readStates };
+    }
     const hs = this.hardState();
     const changed = hs.term !== this.prevHardState.term || hs.vote !== this.prevHardState.vote || hs.commit !== this.prevHardState.commit;
-    const entries = this.log.unstable();
-    const rd: Ready = {
-      snapshot: this.pendingSnapshot,
-      hardState: changed ? hs : undefined,
-      entries,
-      messages: this.msgs,
-      committed: this.log.toApply(),
-      readStates: this.readStates,
-    };
+    const rd: Ready = { snapshot: this.pendingSnapshot, hardState: changed ? hs : undefined, entries: this.log.unstable(), messages: this.msgs, committed, readStates };
     this.msgs = [];
-    this.readStates = [];
     return rd;
   }
 
-  /** Reads confirmed since the last Ready, taken out of the next one (a host that serves them early). */
-  takeReadStates(): ReadState[] {
-    const rs = this.readStates;
-    this.readStates = [];
-    return rs;
+  /**
+   * Whether a message may leave before this node's pending writes are durable. A heartbeat's answer
+   * promises nothing about the log. A leader's appends, heartbeats, snapshots and transfer orders
+   * ask nothing on its behalf: it counts itself toward a commit only once its own entries are stable
+   * (thesis §10.2.1). Votes and append answers promise what is on disk: they wait.
+   */
+  sendableBeforeStorage(msg: Message): boolean {
+    if (msg.type === 'heartbeat_resp') return true;
+    return this.role === 'leader' && (msg.type === 'append' || msg.type === 'heartbeat' || msg.type === 'snapshot' || msg.type === 'timeout_now');
   }
 
-  /** Messages of the given types, taken out of the next Ready in their order (a host that sends them early). */
-  takeMessages(types: ReadonlySet<string>): Outbound[] {
-    if (this.msgs.length === 0) return [];
-    const taken: Outbound[] = [];
-    const kept: Outbound[] = [];
-    for (const o of this.msgs) (types.has(o.msg.type) ? taken : kept).push(o);
-    this.msgs = kept;
-    return taken;
-  }
-
-  /** The host has persisted, sent and applied what `rd` asked. */
-  advance(rd: Ready): void {
+  /** The storage part of `rd` is durable: entries become stable, and a leader counts itself. */
+  persisted(rd: Ready): void {
     if (rd.snapshot !== undefined && rd.snapshot === this.pendingSnapshot) this.pendingSnapshot = undefined;
     if (rd.hardState !== undefined) this.prevHardState = rd.hardState;
     if (rd.entries.length > 0) {
       const last = rd.entries[rd.entries.length - 1];
       this.log.stableTo(last.index, last.term);
     }
-    if (rd.committed.length > 0) this.log.appliedTo(rd.committed[rd.committed.length - 1].index);
     if (this.role === 'leader') this.maybeCommitSelf();
     this.checkInvariants();
+  }
+
+  /** The host applied every committed entry up to `index` to its state machine. */
+  applied(index: number): void {
+    assert(index <= this.log.committed && index <= this.log.stable, `applied ${index} beyond what was committed (${this.log.committed}) and stable (${this.log.stable})`);
+    this.log.appliedTo(index);
+  }
+
+  /** The host persisted, sent and applied all that `rd` asked: persisted(rd), then applied(). */
+  advance(rd: Ready): void {
+    if (rd.committed.length > 0) this.applied(rd.committed[rd.committed.length - 1].index);
+    this.persisted(rd);
   }
 
   /**

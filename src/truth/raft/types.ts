@@ -86,8 +86,9 @@ export interface ReadState {
 export type Role = 'follower' | 'pre-candidate' | 'candidate' | 'leader';
 
 /**
- * Everything the host must do, in this order: persist `snapshot`, `hardState` and `entries` (fsync), then send
- * `messages`, then apply `committed`, then serve `readStates` once applied; then call advance().
+ * Everything the host must do, in this order: persist `snapshot`, `hardState` and `entries` (fsync) and
+ * call persisted(); send `messages`; apply `committed` and call applied(); serve `readStates` once their
+ * index is applied. advance() is persisted() and applied() together (Raft.ready explains the protocol).
  */
 export interface Ready {
   /** A snapshot received from the leader: persist it, restore the state machine from it, before the rest. */
@@ -97,6 +98,11 @@ export interface Ready {
   messages: Outbound[];
   committed: Entry[];
   readStates: ReadState[];
+}
+
+export interface ReadyOptions {
+  /** The host's storage is still writing an earlier Ready: hand out only what needs no storage. */
+  storageBusy?: boolean;
 }
 
 export function isRaftMessage(msg: unknown): msg is Message {

@@ -37,7 +37,8 @@ import { clientReply, isClientRequest, type ClientRequest } from '../../runtime/
 import { RecentSet } from '../../runtime/recent-set.js';
 import { defaultRaftConfig } from '../raft/raft.js';
 import { isRaftMessage } from '../raft/types.js';
-import { RaftGroup, type RaftGroupOptions } from './raft-group.js';
+import { raftKvProfiles } from '../raft/host.js';
+import { RaftHost, type RaftHostOptions } from '../raft/raft-host.js';
 import { ShardMachine, type ShardCommand, type ShardResult, type TransferOp } from './shard.js';
 import { TxnRecordMachine, type Decision, type Part, type RecordCommand, type RecordResult, type RecordsSnapshot } from './records.js';
 import { DecisionLog, epochFile } from './decision-log.js';
@@ -115,7 +116,17 @@ export type TxnMsg =
   | { type: 'txn_forward'; origin: NodeId; msg: TxnMsg }
   | { type: 'txn_client_forward'; client: NodeId; req: ClientRequest };
 
-const groupOptions = (c: TwoPhaseCommitConfig, members: readonly string[]): RaftGroupOptions => ({ members, tickMs: c.tickMs, electionTicks: c.electionTicks, heartbeatTicks: c.heartbeatTicks, snapshotEntries: c.snapshotEntries });
+/** Both kinds of group run the textbook profile of the one Raft host, with the scenario's periods. */
+const groupOptions = (c: TwoPhaseCommitConfig, members: readonly string[]): RaftHostOptions => ({
+  ...raftKvProfiles.textbook,
+  voters: members,
+  preVote: defaultRaftConfig.preVote,
+  checkQuorum: defaultRaftConfig.checkQuorum,
+  tickMs: c.tickMs,
+  electionTicks: c.electionTicks,
+  heartbeatTicks: c.heartbeatTicks,
+  snapshotEntries: c.snapshotEntries,
+});
 
 const isTxnMsg = (m: unknown): m is TxnMsg => typeof m === 'object' && m !== null && typeof (m as { type?: unknown }).type === 'string' && (m as { type: string }).type.startsWith('txn_');
 
@@ -124,7 +135,7 @@ const isTxnMsg = (m: unknown): m is TxnMsg => typeof m === 'object' && m !== nul
 
 class ShardReplica implements Process {
   private readonly machine: ShardMachine;
-  private readonly group: RaftGroup<ShardCommand, ShardResult>;
+  private readonly group: RaftHost<ShardCommand, ShardResult>;
   constructor(
     private readonly ctx: Context,
     private readonly config: TwoPhaseCommitConfig,
@@ -132,7 +143,7 @@ class ShardReplica implements Process {
   ) {
     this.machine = new ShardMachine(config.initialBalance);
     const machine = this.machine;
-    this.group = new RaftGroup(ctx, { apply: (c) => machine.apply(c), snapshot: () => machine.snapshot(), restore: (d) => machine.restore(d as ShardSnapshot) }, groupOptions(config, config.shards[shard]));
+    this.group = new RaftHost(ctx, { apply: (c) => machine.apply(c), snapshot: () => machine.snapshot(), restore: (d) => machine.restore(d as ShardSnapshot) }, groupOptions(config, config.shards[shard]));
   }
 
   start(): void {
@@ -550,13 +561,13 @@ class SingleNodeCoordinator extends Coordinator {
  */
 class RaftCoordinator extends Coordinator {
   private readonly records = new TxnRecordMachine();
-  private readonly group: RaftGroup<RecordCommand, RecordResult>;
+  private readonly group: RaftHost<RecordCommand, RecordResult>;
   private seq = 0;
 
   constructor(ctx: Context, config: TwoPhaseCommitConfig) {
     super(ctx, config);
     const records = this.records;
-    this.group = new RaftGroup(ctx, { apply: (c) => records.apply(c), snapshot: () => records.snapshot(), restore: (d) => records.restore(d as RecordsSnapshot) }, groupOptions(config, config.coordinators));
+    this.group = new RaftHost(ctx, { apply: (c) => records.apply(c), snapshot: () => records.snapshot(), restore: (d) => records.restore(d as RecordsSnapshot) }, groupOptions(config, config.coordinators));
     this.group.onLeaderReady = () => this.takeOver();
     // What was in flight is the next leader's to finish; its clients hear nothing (their outcome is unknown).
     this.group.onLeadershipLost = () => this.inflight.clear();

@@ -1,0 +1,516 @@
+/**
+ * RaftHost: the Raft core hosted on a Context, generic over its state machine. Every replicated
+ * thing of the project runs on it: the KV store (RaftKv, which the real node serves), the shards'
+ * and coordinators' groups of two-phase commit, the event log and the kill switch's flag store.
+ *
+ * The host speaks the core's storage protocol (Raft.ready): it writes a Ready's hard state and
+ * entries, fsyncs, reports persisted(), and only then sends the messages that promise what is on
+ * disk; it applies the committed entries it is handed and reports applied(). It never writes into
+ * the core's log. What it does besides is named by its tuning: the textbook order, one Ready at a
+ * time, or the real node's, which applies, serves reads and replicates while its own fsync runs.
+ *
+ * A proposal learns its result when its entry is applied on the node that proposed it, or learns
+ * that another leader's entry took its index (it was never committed and never will be). A read
+ * (ReadIndex, thesis §6.4) learns when it may look at the state machine, or that leadership was
+ * lost first.
+ */
+import type { Context, NodeId } from '../../runtime/context.js';
+import { invariant } from '../../runtime/invariant.js';
+import { Raft, type RaftConfig } from './raft.js';
+import { RaftStorage, type DurableMark, type RecoveryMode } from './storage.js';
+import { isConfChange, type Entry, type HardState, type Message, type Ready, type ReadState } from './types.js';
+
+/** A deterministic state machine: the same commands in the same order give the same state on every replica. */
+export interface StateMachine<Command, Result> {
+  /** Apply one committed command. Commands are shared with other replicas (and the log): never mutate one. */
+  apply(cmd: Command): Result;
+  /** The whole state as plain data (lists and objects, no Maps), for a snapshot. */
+  snapshot(): unknown;
+  /** Replace the state with a snapshot's (which may be shared: copy what is kept). */
+  restore(data: unknown): void;
+}
+
+/** How a host trades simplicity for speed (a profile names a whole, tested set: host.ts raftKvProfiles). */
+export interface RaftHostTuning {
+  /** Milliseconds per Raft tick. */
+  tickMs: number;
+  electionTicks: number;
+  heartbeatTicks: number;
+  /** At most this many entries in one append message (batching). */
+  maxEntriesPerMsg: number;
+  /** At most this many append messages in flight to one follower (pipelining). */
+  maxInflightMsgs: number;
+  /** Take a snapshot and compact the log every this many applied entries (§7). */
+  snapshotEntries: number;
+  /** Entries kept in memory behind a snapshot, for followers a little behind (etcd keeps 5,000). */
+  snapshotCatchUpEntries: number;
+  /** A leader sends its appends and heartbeats while its own fsync runs (thesis §10.2.1). */
+  leaderSendsBeforeFsync: boolean;
+  /** Wait for an fsync only when a Ready has entries, a snapshot, or a new term or vote (etcd's MustSync). */
+  syncOnlyWhenRequired: boolean;
+  /**
+   * Apply committed entries, serve confirmed reads and answer heartbeats while this node's fsync of
+   * newer entries runs, instead of after it (with leaderSendsBeforeFsync, a leader also replicates
+   * meanwhile).
+   */
+  applyWhileSyncing: boolean;
+  /** What to do with a log damaged beyond a torn tail (storage.ts RecoveryMode). */
+  recovery: RecoveryMode;
+}
+
+export interface RaftHostOptions extends RaftHostTuning, Pick<RaftConfig, 'preVote' | 'checkQuorum' | 'readMode' | 'leaseMarginTicks' | 'unsafeCommitPreviousTerms'> {
+  /** The initial voters, in the same order on every member. */
+  voters: readonly NodeId[];
+  /** DELIBERATELY UNSAFE: send votes and acknowledgements before the fsync completes. */
+  unsafeAckBeforeFsync?: boolean;
+}
+
+/** What a host says of its Raft state (the real node's /status, a group's describe()). */
+export interface RaftHostStatus {
+  id: NodeId;
+  role: string;
+  term: number;
+  leader: NodeId | undefined;
+  commit: number;
+  applied: number;
+  lastIndex: number;
+  snapshotIndex: number;
+  /** As leader: each follower's highest replicated index. */
+  followers?: Record<NodeId, { match: number; lag: number }>;
+  /** Lost entries it had made durable, and catching up on them from the leader: it votes for no one meanwhile. */
+  repairing: boolean;
+  /** While repairing: the index its log must reach again. */
+  repairUntil?: number;
+}
+
+interface Proposal<Result> {
+  term: number;
+  done: (result: Result | undefined) => void;
+}
+
+/** A read waiting for its index to be applied; `done(true)`: the state machine may be read now. */
+interface ConfirmedRead {
+  index: number;
+  done: (ok: boolean) => void;
+}
+
+export class RaftHost<Command, Result> {
+  readonly raft: Raft;
+  private readonly storage: RaftStorage;
+  private readonly proposals = new Map<number, Proposal<Result>>();
+  /** Reads waiting for leadership confirmation, by ReadIndex context. */
+  private readonly reads = new Map<number, (ok: boolean) => void>();
+  /** Reads confirmed, waiting for their index to be applied. */
+  private confirmedReads: ConfirmedRead[] = [];
+  private readContextNext = 1;
+  /** The storage part of a Ready is being written; its messages and the rest wait for it. */
+  private storageBusy = false;
+  /**
+   * Ready work in progress on the stack. Applying an entry answers a client, and a real node's
+   * client can answer that at once with its next pipelined request, which arrives here before the
+   * apply returns; that input's Ready work waits for this one to finish (readyAgain), or the same
+   * committed entries would be applied twice.
+   */
+  private inReady = false;
+  private readyAgain = false;
+  private wasLeader = false;
+  /** The index of the no-op that opened this node's current term as leader. */
+  private leaderFromIndex = Infinity;
+  private leaderReadyNow = false;
+  private snapshotting = false;
+  /** The index of the last snapshot taken or restored. */
+  private snapshotIndexTaken = 0;
+  /** The last entry this state machine applied (or the snapshot it was restored from). */
+  private appliedIndex = 0;
+  /** The term and vote last written (for syncOnlyWhenRequired). */
+  private syncedTerm: number;
+  private syncedVote: NodeId | undefined;
+  /** recovery 'repair': the last record of what the log durably holds (storage.ts DurableMark). */
+  private durableMark: DurableMark | undefined;
+  private wasRepairing: boolean;
+
+  /** Runs at the start of every round of Ready work (RaftKv asks for its batched reads there). */
+  onInput: () => void = () => {};
+  /** Called once this node leads and its state machine holds every entry committed before its term. */
+  onLeaderReady: () => void = () => {};
+  /** Called when this node stops leading, after its unconfirmed reads were failed. */
+  onLeadershipLost: () => void = () => {};
+
+  constructor(
+    private readonly ctx: Context,
+    private readonly machine: StateMachine<Command, Result>,
+    private readonly options: RaftHostOptions,
+  ) {
+    // A lone voter has no peer to repair from: it refuses a damaged log instead (still keeping the mark).
+    const recovery = options.recovery === 'repair' && options.voters.length === 1 ? 'refuse' : options.recovery;
+    this.storage = new RaftStorage(ctx.disk, (event, fields) => ctx.log(event, fields), { recovery });
+    const restored = this.storage.restore();
+    // What restore cut away must stay cut after another crash, or the next restore judges it again.
+    for (const f of restored?.changedFiles ?? []) ctx.disk.fsync(f, () => {});
+    // The state machine comes back from the snapshot; the committed entries after it are applied again.
+    if (restored?.snapshot !== undefined) {
+      machine.restore(restored.snapshot.data);
+      this.snapshotIndexTaken = restored.snapshot.index;
+      this.appliedIndex = restored.snapshot.index;
+    }
+    // A repairing node's answers carry the start they come from, so the leader forgets what the
+    // previous start acknowledged (the node's clock at start: a restart comes later).
+    const boot = options.recovery === 'repair' ? ctx.now() : undefined;
+    this.raft = new Raft({ ...options, id: ctx.id, voters: options.voters, random: () => ctx.random(), boot }, restored);
+    this.syncedTerm = this.raft.term;
+    this.syncedVote = this.raft.vote;
+    this.wasRepairing = this.raft.repairing;
+    if (options.recovery === 'repair') {
+      // Until it is repaired, the node is still bound by what it held before the loss.
+      const last = restored?.repairUntil ?? { index: this.raft.log.lastIndex(), term: this.raft.log.lastTerm() };
+      this.durableMark = { term: this.raft.term, vote: this.raft.vote, lastIndex: last.index, lastTerm: last.term };
+    }
+    if (this.raft.repairing) {
+      ctx.log('raft_repair_started', { lastIndex: this.raft.log.lastIndex(), until: this.raft.repairUntil?.index });
+      ctx.metrics.count('raft_repairs_started');
+    }
+  }
+
+  /** Start ticking (a random phase, so restarted nodes do not tick in step). */
+  start(): void {
+    const tick = () => {
+      this.raft.tick();
+      this.afterInput();
+      this.ctx.setTimer(this.options.tickMs, tick);
+    };
+    this.ctx.setTimer(this.options.tickMs * this.ctx.random(), tick);
+  }
+
+  step(from: NodeId, msg: Message): void {
+    this.raft.step(from, msg);
+    this.afterInput();
+  }
+
+  /** Run `fn` (which changes the core: a leadership transfer, a proposal), then the work it made. */
+  input<T>(fn: () => T): T {
+    const r = fn();
+    this.afterInput();
+    return r;
+  }
+
+  get isLeader(): boolean {
+    return this.raft.role === 'leader';
+  }
+
+  /** This node leads and has applied every entry committed before its term. */
+  get leaderReady(): boolean {
+    return this.leaderReadyNow && this.raft.role === 'leader';
+  }
+
+  /** The leader this node knows of, if any. */
+  get leader(): NodeId | undefined {
+    return this.raft.leader;
+  }
+
+  /** The last entry applied to the state machine. */
+  get applied(): number {
+    return this.appliedIndex;
+  }
+
+  /**
+   * Propose a command as leader. `done` runs when it is applied here (with its result), or with
+   * undefined if another leader's entry took its index. Returns false (and never calls `done`) when
+   * this node does not lead.
+   */
+  propose(cmd: Command, done: (result: Result | undefined) => void = () => {}): boolean {
+    const r = this.raft.propose(cmd);
+    if (!r.ok) return false;
+    this.proposals.set(r.index, { term: r.term, done });
+    this.afterInput();
+    return true;
+  }
+
+  /**
+   * A linearizable read: `done(true)` once this node has confirmed it still leads and has applied
+   * what was committed when the read arrived; `done(false)` if it does not lead, or stops leading
+   * before the confirmation (nothing was read).
+   */
+  readIndex(done: (ok: boolean) => void): void {
+    const context = this.readContextNext++;
+    if (!this.raft.readIndex(context)) return done(false);
+    this.reads.set(context, done);
+    this.afterInput();
+  }
+
+  status(): RaftHostStatus {
+    const log = this.raft.log;
+    const st: RaftHostStatus = {
+      id: this.ctx.id,
+      role: this.raft.role,
+      term: this.raft.term,
+      leader: this.raft.leader,
+      commit: log.committed,
+      applied: this.appliedIndex,
+      lastIndex: log.lastIndex(),
+      snapshotIndex: log.snapshotIndex(),
+      repairing: this.raft.repairing,
+    };
+    if (this.raft.repairing) st.repairUntil = this.raft.repairUntil?.index;
+    if (this.raft.role === 'leader') {
+      st.followers = {};
+      for (const [id, match] of this.raft.matchIndexes()) if (id !== this.ctx.id) st.followers[id] = { match, lag: log.lastIndex() - match };
+    }
+    return st;
+  }
+
+  // --- Ready work --------------------------------------------------------------------------
+
+  private afterInput(): void {
+    if (this.inReady) {
+      this.readyAgain = true;
+      return;
+    }
+    this.inReady = true;
+    try {
+      do {
+        this.readyAgain = false;
+        this.onInput();
+        this.noticeRoleChanges();
+        this.processReady();
+      } while (this.readyAgain);
+    } finally {
+      this.inReady = false;
+    }
+  }
+
+  private noticeRoleChanges(): void {
+    const leading = this.raft.role === 'leader';
+    if (leading && !this.wasLeader) {
+      this.ctx.metrics.count('raft_leaders_elected');
+      // becomeLeader appended the no-op just now: it is the last entry.
+      this.leaderFromIndex = this.raft.log.lastIndex();
+      this.leaderReadyNow = false;
+    }
+    if (!leading && this.wasLeader) this.loseLeadership();
+    this.wasLeader = leading;
+    if (this.wasRepairing && !this.raft.repairing) {
+      this.ctx.log('raft_repair_done', { lastIndex: this.raft.log.lastIndex() });
+      this.ctx.metrics.count('raft_repairs_done');
+    }
+    this.wasRepairing = this.raft.repairing;
+  }
+
+  /** Reads not yet confirmed cannot be served by a node that no longer leads: nothing was read. */
+  private loseLeadership(): void {
+    this.leaderReadyNow = false;
+    this.leaderFromIndex = Infinity;
+    const reads = [...this.reads.values()];
+    this.reads.clear();
+    for (const done of reads) done(false);
+    this.onLeadershipLost();
+  }
+
+  private processReady(): void {
+    if (this.storageBusy && this.options.applyWhileSyncing) this.workWhileSyncing();
+    while (!this.storageBusy && this.raft.hasReady()) {
+      const rd = this.raft.ready();
+      let messages = rd.messages;
+      if (this.options.applyWhileSyncing && rd.snapshot === undefined) {
+        // Committed and already on this disk: apply now, not after the new entries' fsync.
+        this.apply(rd.committed);
+        this.takeReadStates(rd.readStates);
+        this.serveReads();
+        rd.committed = [];
+        rd.readStates = [];
+      }
+      const hardState = this.hardStateToWrite(rd);
+      const written = this.storage.writtenHardState();
+      invariant('raft', hardState === undefined || hardState.term >= written.term, () => `writing term ${hardState!.term} over term ${written.term} on disk`);
+      const files = [...(rd.snapshot !== undefined ? this.storage.writeSnapshot(rd.snapshot) : []), ...this.storage.append(hardState, rd.entries)];
+      if (files.length === 0 || (this.options.syncOnlyWhenRequired && !this.mustSync(rd))) {
+        this.afterStorage(rd, messages);
+        continue;
+      }
+      if (this.options.unsafeAckBeforeFsync === true) {
+        this.syncAll(files, () => {});
+        this.afterStorage(rd, messages);
+        continue;
+      }
+      if (this.options.leaderSendsBeforeFsync && this.raft.role === 'leader') {
+        // Thesis §10.2.1: a leader may replicate while it writes its own disk; it counts itself toward
+        // a commit only once its entries are stable, so nothing commits that a majority has not fsynced.
+        messages = messages.filter((o) => {
+          if (!this.raft.sendableBeforeStorage(o.msg)) return true;
+          this.ctx.send(o.to, o.msg);
+          return false;
+        });
+      }
+      this.storageBusy = true;
+      const startedMs = this.ctx.now();
+      const waiting = messages;
+      this.syncAll(files, () =>
+        this.markDurable(rd, () => {
+          this.storageBusy = false;
+          // The fsync on the path of every write: what a disk costs this cluster (etcd's wal_fsync_duration).
+          this.ctx.metrics.observe('wal_fsync_ms', this.ctx.now() - startedMs);
+          this.ctx.metrics.observe('wal_entries_per_sync', rd.entries.length);
+          this.storageDone(rd, waiting);
+        }),
+      );
+    }
+  }
+
+  /**
+   * While this node's fsync runs (applyWhileSyncing): apply what became committed meanwhile (it is on
+   * this disk already: the core hands out only stable entries), serve the reads it confirmed, and send
+   * what asks nothing of this disk (Raft.sendableBeforeStorage).
+   */
+  private workWhileSyncing(): void {
+    if (!this.raft.hasReady({ storageBusy: true })) return;
+    const rd = this.raft.ready({ storageBusy: true });
+    this.apply(rd.committed);
+    this.takeReadStates(rd.readStates);
+    for (const o of rd.messages) this.ctx.send(o.to, o.msg);
+    this.serveReads();
+  }
+
+  /** Finish a Ready whose fsync completed, as one more input: no other Ready work runs inside it. */
+  private storageDone(rd: Ready, messages: Ready['messages']): void {
+    if (this.inReady) {
+      this.afterStorage(rd, messages);
+      this.readyAgain = true;
+      return;
+    }
+    this.inReady = true;
+    try {
+      this.afterStorage(rd, messages);
+    } finally {
+      this.inReady = false;
+    }
+    this.afterInput();
+  }
+
+  /** The Ready's storage part is durable: restore a received snapshot, send, apply, serve, report. */
+  private afterStorage(rd: Ready, messages: Ready['messages']): void {
+    if (rd.snapshot !== undefined) {
+      invariant('raft', rd.snapshot.index > this.appliedIndex, () => `snapshot at ${rd.snapshot!.index} would take the state machine back from ${this.appliedIndex}`);
+      this.machine.restore(rd.snapshot.data);
+      this.snapshotIndexTaken = rd.snapshot.index;
+      this.appliedIndex = rd.snapshot.index;
+    }
+    for (const o of messages) this.ctx.send(o.to, o.msg);
+    this.apply(rd.committed);
+    this.takeReadStates(rd.readStates);
+    this.raft.persisted(rd);
+    this.serveReads();
+    this.maybeSnapshot();
+  }
+
+  private takeReadStates(readStates: readonly ReadState[]): void {
+    for (const rs of readStates) {
+      const done = this.reads.get(rs.context);
+      if (done === undefined) continue;
+      this.reads.delete(rs.context);
+      this.confirmedReads.push({ index: rs.index, done });
+    }
+  }
+
+  /** Apply committed entries in order, answering the proposals they are. */
+  private apply(entries: readonly Entry[]): void {
+    for (const e of entries) {
+      // State Machine Safety (§5.4.3) needs every committed entry applied once, in order, and no other.
+      invariant('raft', e.index === this.appliedIndex + 1, () => `applying entry ${e.index} after ${this.appliedIndex}`);
+      invariant('raft', e.index <= this.raft.log.committed, () => `applying entry ${e.index} beyond commit ${this.raft.log.committed}`);
+      this.appliedIndex = e.index;
+      const p = this.proposals.get(e.index);
+      if (p !== undefined) this.proposals.delete(e.index);
+      let result: Result | undefined;
+      if (isConfChange(e.data)) this.raft.applyConfChange(e.data.confChange);
+      else if (e.data !== undefined) result = this.machine.apply(e.data as Command);
+      this.raft.applied(e.index);
+      // Another leader's entry took this index: our proposal was never committed and never will be.
+      if (p !== undefined) p.done(p.term === e.term ? result : undefined);
+      if (!this.leaderReadyNow && this.raft.role === 'leader' && e.index >= this.leaderFromIndex) {
+        this.leaderReadyNow = true;
+        this.onLeaderReady();
+      }
+    }
+  }
+
+  private serveReads(): void {
+    if (this.confirmedReads.length === 0) return;
+    const waiting: ConfirmedRead[] = [];
+    const ready: ConfirmedRead[] = [];
+    for (const r of this.confirmedReads) (r.index > this.appliedIndex ? waiting : ready).push(r);
+    this.confirmedReads = waiting;
+    for (const r of ready) r.done(true);
+  }
+
+  // --- storage -------------------------------------------------------------------------------
+
+  /**
+   * recovery 'repair': once a Ready's entries are durable, and before anything is acknowledged on
+   * their strength, record what the log now holds in the mark file and wait for its fsync too. The
+   * order matters: a mark ahead of the log would make a crash look like a loss of acknowledged entries.
+   */
+  private markDurable(rd: Ready, then: () => void): void {
+    const prev = this.durableMark;
+    if (prev === undefined) return then();
+    const hs = this.storage.writtenHardState();
+    const lastEntry = rd.entries.length > 0 ? rd.entries[rd.entries.length - 1] : rd.snapshot;
+    // While repairing, the node stays bound by what it held before the loss.
+    const last = this.raft.repairing || lastEntry === undefined ? { index: prev.lastIndex, term: prev.lastTerm } : lastEntry;
+    const mark: DurableMark = { term: hs.term, vote: hs.vote, lastIndex: last.index, lastTerm: last.term };
+    if (mark.term === prev.term && mark.vote === prev.vote && mark.lastIndex === prev.lastIndex && mark.lastTerm === prev.lastTerm) return then();
+    this.durableMark = mark;
+    this.syncAll(this.storage.writeMark(mark), then);
+  }
+
+  /**
+   * The hard state a Ready writes. With syncOnlyWhenRequired, one whose commit index alone moved gets
+   * no write of its own: the commit index is a hint a restarted node learns again from its leader.
+   * The next write of entries carries the latest one instead (one record more in the same write).
+   */
+  private hardStateToWrite(rd: Ready): HardState | undefined {
+    const hs = rd.hardState;
+    if (!this.options.syncOnlyWhenRequired) return hs;
+    const termAndVoteWritten = hs === undefined || (hs.term === this.syncedTerm && hs.vote === this.syncedVote);
+    if (!termAndVoteWritten || rd.snapshot !== undefined) return hs;
+    if (rd.entries.length === 0) return undefined;
+    const now = this.raft.hardState();
+    return now.commit > this.storage.writtenHardState().commit ? now : hs;
+  }
+
+  /**
+   * Whether a Ready must be durable before it is acted on (etcd's MustSync): new entries, a snapshot,
+   * a new term or vote. A commit index that alone moved is a hint a restarted node can learn again.
+   */
+  private mustSync(rd: Ready): boolean {
+    const hs = rd.hardState;
+    const changed = hs !== undefined && (hs.term !== this.syncedTerm || hs.vote !== this.syncedVote);
+    if (hs !== undefined) {
+      this.syncedTerm = hs.term;
+      this.syncedVote = hs.vote;
+    }
+    return changed || rd.entries.length > 0 || rd.snapshot !== undefined;
+  }
+
+  /** fsync every file, then `done`. */
+  private syncAll(files: string[], done: () => void): void {
+    let left = files.length;
+    for (const f of files) this.ctx.disk.fsync(f, () => --left === 0 && done());
+  }
+
+  /** §7: save the state machine and drop the log it covers, every snapshotEntries applied entries. */
+  private maybeSnapshot(): void {
+    const log = this.raft.log;
+    if (this.snapshotting || log.applied - this.snapshotIndexTaken < this.options.snapshotEntries) return;
+    const index = log.applied;
+    const data = this.machine.snapshot();
+    this.raft.compact(index, data, this.options.snapshotCatchUpEntries);
+    this.snapshotIndexTaken = index;
+    const snapshot = { index, term: log.term(index), data };
+    this.snapshotting = true;
+    this.ctx.metrics.count('raft_snapshots');
+    this.syncAll(this.storage.writeSnapshot(snapshot), () => {
+      // Only a durable snapshot may replace the segments it covers. The new segment opens with the
+      // latest hard state: writing more than was acted on is safe, and it supersedes the removed ones.
+      this.syncAll(this.storage.rotate(index, this.raft.hardState()), () => (this.snapshotting = false));
+    });
+  }
+}
