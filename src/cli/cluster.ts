@@ -1,12 +1,14 @@
 /**
- * `pillars cluster up` starts a local cluster of node processes, prints where to connect, and stops
- * it cleanly on Ctrl-C; `pillars cluster status` asks every node of a cluster directory how it is.
+ * `pillars cluster up` starts a local cluster of node processes, prints their PIDs and where to
+ * connect, and stops them all on Ctrl-C at any moment; `pillars cluster status` asks every node of a
+ * cluster directory how it is; `pillars cluster stop|start|restart|kill <node>` asks the running
+ * launcher to act on one of its nodes (src/node/launcher.ts, the control socket).
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { ScenarioError } from '../scenario/index.js';
-import { clusterFileName, fetchStatus, layoutDefaults, LocalCluster, type ClusterFile } from '../node/launcher.js';
+import { askLauncher, clusterFileName, fetchStatus, isPortInUseError, launcherFileName, launcherOps, layoutDefaults, LocalCluster, runningPid, serveControl, type ClusterFile, type LauncherOp } from '../node/launcher.js';
 
 const cli = '(command line)';
 
@@ -24,47 +26,116 @@ interface UpFlags {
   httpBase: string;
   peerBase: string;
   readMode?: string;
+  requirepassFile?: string;
 }
 
-async function up(o: UpFlags): Promise<void> {
+const portOption = { redis: '--resp-base', http: '--http-base', peer: '--peer-base' } as const;
+
+/** A launcher already running on this directory owns its nodes: a second one would fight it. */
+function refuseSecondLauncher(dataDir: string): void {
+  let pid: number | undefined;
+  try {
+    pid = (JSON.parse(readFileSync(join(dataDir, launcherFileName), 'utf8')) as { pid?: number }).pid;
+  } catch {
+    return;
+  }
+  if (pid === undefined || pid === process.pid) return;
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return;
+  }
+  throw new ScenarioError(cli, '--data', `a directory no launcher runs: pid ${pid} already runs the cluster in ${dataDir} (stop it with Ctrl-C, or use pillars cluster stop|start|restart|kill)`);
+}
+
+async function up(o: UpFlags): Promise<number> {
   const nodes = Number(o.nodes);
   if (!Number.isInteger(nodes) || nodes < 1 || nodes > 99) throw new ScenarioError(cli, '--nodes', `a number of nodes from 1 to 99 (got "${o.nodes}")`);
-  const cluster = new LocalCluster({
-    nodes,
-    dataDir: o.data,
-    host: o.host,
-    respBase: port(o.respBase, '--resp-base'),
-    httpBase: port(o.httpBase, '--http-base'),
-    peerBase: port(o.peerBase, '--peer-base'),
-    nodeArgs: o.readMode !== undefined ? ['--read-mode', o.readMode] : [],
-  });
-  let stopping = false;
-  cluster.onExit = (n, code, signal) => {
-    if (stopping) return;
-    process.stderr.write(`${n.id} exited (${signal ?? `code ${code}`}); its last lines (${n.logFile}):\n${cluster.tail(n.id, 10)}\n`);
-  };
-  cluster.startAll();
-  process.stdout.write(`${nodes}-node cluster in ${o.data} (secret: ${cluster.secretFile})\n`);
-  for (const n of cluster.nodes) process.stdout.write(`  ${n.id}  redis ${cluster.host}:${n.resp}  http http://${cluster.host}:${n.http}  peer ${cluster.host}:${n.peer}  log ${n.logFile}\n`);
-  try {
-    const leader = await cluster.waitForLeader(20_000);
-    const l = cluster.node(leader);
-    process.stdout.write(`leader: ${leader}. Try: redis-cli -p ${l.resp} set hello world   (any node answers; followers forward to the leader)\n`);
-    process.stdout.write(`        pillars cluster status --data ${o.data}    Ctrl-C stops the cluster\n`);
-  } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n`);
+  const respBase = port(o.respBase, '--resp-base');
+  const httpBase = port(o.httpBase, '--http-base');
+  const peerBase = port(o.peerBase, '--peer-base');
+  const nodeArgs = [...(o.readMode !== undefined ? ['--read-mode', o.readMode] : [])];
+  if (o.requirepassFile !== undefined) {
+    const file = resolve(o.requirepassFile);
+    try {
+      readFileSync(file);
+    } catch (e) {
+      throw new ScenarioError(cli, '--requirepass-file', `a readable file holding the client password (${file}: ${(e as NodeJS.ErrnoException).code})`);
+    }
+    nodeArgs.push('--requirepass-file', file);
   }
-  await new Promise<void>((resolve) => {
-    const stop = () => {
+  // From the first instant, Ctrl-C and SIGTERM stop whatever was started: no node is left behind.
+  let stopping = false;
+  let cluster: LocalCluster | undefined;
+  let control: { close(): void } | undefined;
+  let stopped!: () => void;
+  const done = new Promise<void>((r) => (stopped = r));
+  let exitCode = 0;
+  const stop = (code = 0) => {
+    if (stopping) return;
+    stopping = true;
+    exitCode = code;
+    if (cluster?.nodes.some((n) => n.process !== undefined)) process.stdout.write('\nstopping the cluster...\n');
+    control?.close();
+    (cluster?.stopAll() ?? Promise.resolve()).then(stopped, stopped);
+  };
+  const onSignal = () => stop(0);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    refuseSecondLauncher(o.data);
+    cluster = new LocalCluster({ nodes, dataDir: o.data, host: o.host, respBase, httpBase, peerBase, nodeArgs });
+    try {
+      await cluster.checkPorts();
+    } catch (e) {
+      if (isPortInUseError(e)) throw new ScenarioError(cli, portOption[e.what as keyof typeof portOption], e.message);
+      throw e;
+    }
+    if (stopping) return (await done, exitCode);
+    control = await serveControl(cluster, o.data);
+    const c = cluster;
+    c.onExit = (n, code, signal) => {
       if (stopping) return;
-      stopping = true;
-      process.stdout.write('\nstopping the cluster...\n');
-      cluster.stopAll().then(resolve, resolve);
+      process.stderr.write(`${n.id} exited (${signal ?? `code ${code}`}); its last lines (${n.logFile}):\n${c.tail(n.id, 10)}\n`);
+      if (c.nodes.every((x) => x.process === undefined)) {
+        process.stderr.write('every node has exited: the launcher stops\n');
+        stop(1);
+      }
     };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-  process.stdout.write('stopped\n');
+    c.startAll();
+    process.stdout.write(`${nodes}-node cluster in ${o.data} (secret: ${c.secretFile}; launcher pid ${process.pid})\n`);
+    for (const n of c.nodes) process.stdout.write(`  ${n.id}  pid ${n.process?.pid ?? '-'}  redis ${c.host}:${n.resp}  http http://${c.host}:${n.http}  peer ${c.host}:${n.peer}  log ${n.logFile}\n`);
+    const leader = await Promise.race([c.waitForLeader(20_000).catch((e: Error) => e), done.then(() => undefined)]);
+    if (leader instanceof Error) process.stderr.write(`${leader.message}\n`);
+    else if (leader !== undefined) {
+      const l = c.node(leader);
+      process.stdout.write(`leader: ${leader}. Try: redis-cli -p ${l.resp} set hello world   (any node answers; followers forward to the leader)\n`);
+      process.stdout.write(`        pillars cluster status --data ${o.data}    pillars cluster kill n1 --data ${o.data}    Ctrl-C stops the cluster\n`);
+    }
+    await done;
+    process.stdout.write('stopped\n');
+    return exitCode;
+  } catch (e) {
+    // Whatever failed, nothing started stays running.
+    stop(2);
+    await done;
+    throw e;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** `pillars cluster stop|start|restart|kill <node>`: the running launcher does it to its own child. */
+async function controlNode(op: LauncherOp, node: string, o: { data: string }): Promise<number> {
+  let answer: { ok: boolean; message: string };
+  try {
+    answer = await askLauncher(o.data, op, node);
+  } catch (e) {
+    throw new ScenarioError(cli, '--data', (e as Error).message);
+  }
+  (answer.ok ? process.stdout : process.stderr).write(answer.message + '\n');
+  return answer.ok ? 0 : 2;
 }
 
 async function status(o: { data: string; json?: boolean }): Promise<boolean> {
@@ -75,14 +146,18 @@ async function status(o: { data: string; json?: boolean }): Promise<boolean> {
   } catch (e) {
     throw new ScenarioError(file, '', `a cluster file written by pillars cluster up (${(e as NodeJS.ErrnoException).code ?? 'not JSON'})`);
   }
-  const all = await Promise.all(layout.nodes.map(async (n) => ({ n, s: await fetchStatus(n.host, n.http) })));
+  const all = await Promise.all(layout.nodes.map(async (n) => {
+    const s = await fetchStatus(n.host, n.http);
+    return { n, s, pid: s?.pid ?? runningPid(n.data) };
+  }));
   if (o.json) {
-    process.stdout.write(JSON.stringify(all.map(({ n, s }) => ({ id: n.id, reachable: s !== undefined, ...s })), null, 2) + '\n');
+    process.stdout.write(JSON.stringify(all.map(({ n, s, pid }) => ({ id: n.id, reachable: s !== undefined, ...s, pid })), null, 2) + '\n');
   } else {
-    const rows = [['node', 'role', 'term', 'leader', 'commit', 'applied', 'lag', 'keys', 'clients', 'redis']];
-    for (const { n, s } of all) {
+    const rows = [['node', 'pid', 'role', 'term', 'leader', 'commit', 'applied', 'lag', 'keys', 'clients', 'redis']];
+    for (const { n, s, pid } of all) {
       const lag = s?.followers === undefined ? '' : Object.values(s.followers).map((f) => f.lag).join('/');
-      rows.push(s === undefined ? [n.id, 'unreachable', '', '', '', '', '', '', '', `${n.host}:${n.resp}`] : [n.id, !s.up ? `stopped: ${s.failure ?? ''}` : s.repairing ? `${s.role}, repairing to ${s.repairUntil}` : s.role, String(s.term), s.leader ?? '-', String(s.commit), String(s.applied), lag, String(s.keys), String(s.clients), `${n.host}:${n.resp}`]);
+      const p = pid === undefined ? '-' : String(pid);
+      rows.push(s === undefined ? [n.id, p, pid === undefined ? 'not running' : 'unreachable', '', '', '', '', '', '', '', `${n.host}:${n.resp}`] : [n.id, p, !s.up ? `stopped: ${s.failure ?? ''}` : s.repairing ? `${s.role}, repairing to ${s.repairUntil}` : s.role, String(s.term), s.leader ?? '-', String(s.commit), String(s.applied), lag, String(s.keys), String(s.clients), `${n.host}:${n.resp}`]);
     }
     const w = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
     for (const r of rows) process.stdout.write(r.map((x, c) => x.padEnd(w[c])).join('  ').trimEnd() + '\n');
@@ -92,7 +167,7 @@ async function status(o: { data: string; json?: boolean }): Promise<boolean> {
 }
 
 export function clusterCommand(): Command {
-  const c = new Command('cluster').description('A local cluster of real node processes: start one (up), or ask how one is (status).');
+  const c = new Command('cluster').description('A local cluster of real node processes: start one (up), ask how one is (status), stop, start, restart or kill one of its nodes.');
   c.command('up')
     .description('Start N nodes on this machine, print their endpoints, and stop them all on Ctrl-C.')
     .option('--nodes <n>', 'how many nodes', '3')
@@ -102,8 +177,26 @@ export function clusterCommand(): Command {
     .option('--http-base <port>', 'HTTP admin port of n1', String(layoutDefaults.httpBase))
     .option('--peer-base <port>', 'peer port of n1', String(layoutDefaults.peerBase))
     .option('--read-mode <mode>', 'read-index (default) or lease')
-    .addHelpText('after', '\nExample: pillars cluster up --nodes 3 --data /tmp/kv   then: redis-cli -p 7379 set a 1')
-    .action(up);
+    .option('--requirepass-file <file>', 'clients of every node must AUTH with the password in this file')
+    .addHelpText('after', '\nEvery port is checked before anything starts (a port in use: exit 2, naming it). Ctrl-C or SIGTERM at any moment stops every node.\nExample: pillars cluster up --nodes 3 --data /tmp/kv   then: redis-cli -p 7379 set a 1')
+    .action(async (o: UpFlags) => {
+      process.exitCode = await up(o);
+    });
+  const verbs: Record<LauncherOp, string> = {
+    stop: 'Stop one node politely (SIGTERM; SIGKILL after 5 s).',
+    start: 'Start a node that is not running.',
+    restart: 'Stop one node (SIGTERM) and start it again on its data.',
+    kill: 'Kill one node with SIGKILL: a real crash, nothing flushed.',
+  };
+  for (const op of launcherOps) {
+    c.command(`${op} <node>`)
+      .description(`${verbs[op]} Asks the launcher (pillars cluster up) running on --data.`)
+      .requiredOption('--data <dir>', 'the cluster directory given to cluster up')
+      .addHelpText('after', `\nExit code: 0 done, 2 when no launcher runs on --data or there is no such node.\nExample: pillars cluster ${op} n2 --data /tmp/kv`)
+      .action(async (node: string, o: { data: string }) => {
+        process.exitCode = await controlNode(op, node, o);
+      });
+  }
   c.command('status')
     .description("Ask every node of a cluster directory for its role, term, commit index and lag (GET /status).")
     .requiredOption('--data <dir>', 'the cluster directory given to cluster up')

@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { clusterIdOf } from '../node/kv-node.js';
@@ -81,14 +82,33 @@ test('pillars cluster up starts three processes that elect a leader, cluster sta
     const deadline = Date.now() + 30_000;
     while (!/leader: n\d/.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     assert.match(out, /leader: n\d\. Try: redis-cli -p \d+ set hello world/);
-    assert.match(out, new RegExp(`n1  redis 127\\.0\\.0\\.1:${base}  http http://127\\.0\\.0\\.1:${base + 3}`));
+    assert.match(out, new RegExp(`n1  pid \\d+  redis 127\\.0\\.0\\.1:${base}  http http://127\\.0\\.0\\.1:${base + 3}`));
     const status = pillars(['cluster', 'status', '--data', dir]);
     assert.equal(status.code, 0, status.err);
-    assert.match(status.out, /^node\s+role\s+term\s+leader\s+commit/);
+    assert.match(status.out, /^node\s+pid\s+role\s+term\s+leader\s+commit/);
     assert.equal((status.out.match(/\bleader\b\s+\d+\s+n\d/g) ?? []).length, 1, status.out);
     assert.equal((status.out.match(/follower/g) ?? []).length, 2, status.out);
-    const json = JSON.parse(pillars(['cluster', 'status', '--data', dir, '--json']).out) as { id: string; reachable: boolean }[];
+    const json = JSON.parse(pillars(['cluster', 'status', '--data', dir, '--json']).out) as { id: string; reachable: boolean; pid: number }[];
     assert.deepEqual(json.map((n) => [n.id, n.reachable]), [['n1', true], ['n2', true], ['n3', true]]);
+    const pids = json.map((n) => n.pid);
+    assert.ok(pids.every((p) => Number.isInteger(p) && alive(p)), `live pids ${pids}`);
+
+    // One node, by the launcher: a real SIGKILL, then a start on its data, then a restart.
+    const killed = pillars(['cluster', 'kill', 'n2', '--data', dir]);
+    assert.equal(killed.code, 0, killed.err);
+    assert.equal(killed.out, `n2 killed (SIGKILL, pid ${pids[1]})\n`);
+    assert.equal(alive(pids[1]), false, 'the process is gone');
+    assert.match(pillars(['cluster', 'status', '--data', dir]).out, /^n2\s+-\s+not running/m);
+    assert.equal(pillars(['cluster', 'kill', 'n2', '--data', dir]).out, 'n2 is not running\n');
+    const started = pillars(['cluster', 'start', 'n2', '--data', dir]);
+    assert.match(started.out, /^n2 started \(pid \d+\)\n$/);
+    const restarted = pillars(['cluster', 'restart', 'n3', '--data', dir]);
+    assert.match(restarted.out, new RegExp(`^n3 restarted \\(pid \\d+, was ${pids[2]}\\)\n$`));
+    assert.equal(alive(pids[2]), false);
+    badInput(['cluster', 'stop', 'n9', '--data', dir], /^no node n9 in this cluster \(n1, n2, n3\)/);
+    const deadline2 = Date.now() + 20_000;
+    while (pillars(['cluster', 'status', '--data', dir]).code !== 0 && Date.now() < deadline2) await new Promise((r) => setTimeout(r, 200));
+    assert.equal(pillars(['cluster', 'status', '--data', dir]).code, 0, 'all three answer again, one leads');
   } finally {
     const exited = new Promise<number | null>((r) => up.once('exit', (code) => r(code)));
     up.kill('SIGTERM');
@@ -97,6 +117,66 @@ test('pillars cluster up starts three processes that elect a leader, cluster sta
   assert.match(out, /stopped\n$/);
   const after = pillars(['cluster', 'status', '--data', dir]);
   assert.equal(after.code, 1, 'nobody answers now');
-  assert.equal((after.out.match(/unreachable/g) ?? []).length, 3);
+  assert.equal((after.out.match(/not running/g) ?? []).length, 3);
+  assert.deepEqual(nodeProcessesOf(dir), [], 'no node process is left');
   badInput(['cluster', 'status', '--data', join(dir, 'nope')], /nope\/cluster\.json: \(top level\): a cluster file written by pillars cluster up \(ENOENT\)/);
+  badInput(['cluster', 'kill', 'n1', '--data', dir], /--data: no launcher is running on .* \(start the cluster with pillars cluster up --data /);
 });
+
+test('cluster up on a port in use exits 2 naming the node and the port, and starts nothing', async () => {
+  const dir = tempDir('pillars-cli-clash-');
+  const base = await freePortRun(9);
+  const holder = createServer().listen(base + 4, '127.0.0.1');
+  await new Promise((r) => holder.once('listening', r));
+  try {
+    const r = spawnSync(process.execPath, [main, 'cluster', 'up', '--nodes', '3', '--data', dir, '--resp-base', String(base), '--http-base', String(base + 3), '--peer-base', String(base + 6)], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(`--http-base: n2's http port 127\\.0\\.0\\.1:${base + 4} is in use`));
+    assert.equal(r.stdout, '');
+    assert.deepEqual(nodeProcessesOf(dir), []);
+  } finally {
+    holder.close();
+  }
+});
+
+test('a Ctrl-C at any moment of cluster up leaves no process behind', { timeout: 90_000 }, async () => {
+  for (const afterMs of [0, 150, 400, 900]) {
+    const dir = tempDir('pillars-cli-ctrlc-');
+    const base = await freePortRun(9);
+    const up = spawn(process.execPath, [main, 'cluster', 'up', '--nodes', '3', '--data', dir, '--resp-base', String(base), '--http-base', String(base + 3), '--peer-base', String(base + 6)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    up.stdout.on('data', (d) => (out += d));
+    const exited = new Promise<number | null>((r) => up.once('exit', (code) => r(code)));
+    // Wait until the launcher itself runs (its first output, or the moment), then interrupt it.
+    await new Promise((r) => setTimeout(r, afterMs));
+    up.kill('SIGINT');
+    const code = await exited;
+    assert.ok(code === 0 || code === null, `exit ${code} after ${afterMs} ms: ${out}`);
+    assert.deepEqual(nodeProcessesOf(dir), [], `no orphan after a Ctrl-C at ${afterMs} ms (${out.split('\n')[0]})`);
+  }
+});
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Processes whose command line names this cluster directory (the node processes of its launcher). */
+function nodeProcessesOf(dir: string): number[] {
+  const found: number[] = [];
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
+      if (cmd.includes(`${dir}/n`) && cmd.includes('node\0--id')) found.push(Number(p));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return found;
+}

@@ -59,7 +59,8 @@ async function handle(node: KvNode, req: IncomingMessage, res: ServerResponse): 
       return send(res, why === undefined ? 200 : 503, why === undefined ? { ready: true, node: node.id, role: s.role, leader: s.leader } : { ready: false, node: node.id, reason: why });
     }
     case 'GET /status':
-      return send(res, 200, node.status());
+      // The process id lets an operator (and the launcher) tell this node from another on the same port.
+      return send(res, 200, { ...node.status(), pid: process.pid });
     case 'GET /metrics':
       return send(res, 200, await node.metrics.text(), node.metrics.contentType);
     case 'POST /admin/transfer-leadership': {

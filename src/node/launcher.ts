@@ -8,9 +8,11 @@
  * so killing one with SIGKILL is a real crash of a real process.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync, type WriteStream } from 'node:fs';
-import { join } from 'node:path';
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
+import { createConnection, createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export interface ClusterLayout {
@@ -22,7 +24,7 @@ export interface ClusterLayout {
   peerBase?: number;
   /** More `pillars node` options for every node (e.g. ['--read-mode', 'lease']). */
   nodeArgs?: string[];
-  /** Environment of the node processes (e.g. PILLARS_REQUIREPASS). */
+  /** Environment of the node processes (e.g. PILLARS_CLUSTER_SECRET). */
   env?: Record<string, string>;
   /** Options for the node processes' Node.js itself (e.g. ['--cpu-prof'] to profile them). */
   execArgv?: string[];
@@ -46,6 +48,8 @@ export interface ClusterFile {
 
 export const layoutDefaults = { host: '127.0.0.1', respBase: 7379, httpBase: 7479, peerBase: 7579 };
 export const clusterFileName = 'cluster.json';
+/** Where a running launcher says how to reach it: { pid, socket }. */
+export const launcherFileName = 'launcher.json';
 export const secretFileName = 'cluster.secret';
 /** How long stop() waits for a node to exit after SIGTERM before it sends SIGKILL. */
 const stopGraceMs = 5_000;
@@ -93,6 +97,19 @@ export class LocalCluster {
     return ['node', '--id', n.id, '--listen', `${this.host}:${n.peer}`, ...(peers ? ['--peers', peers] : []), '--data', n.dataDir, '--resp', `${this.host}:${n.resp}`, '--http', `${this.host}:${n.http}`, '--secret-file', this.secretFile, ...(this.layout.nodeArgs ?? [])];
   }
 
+  /**
+   * Every port of every node, tried before anything starts: a port in use (another cluster, an old
+   * node) would otherwise answer for a node of this one.
+   */
+  async checkPorts(): Promise<void> {
+    for (const n of this.nodes) {
+      for (const [what, port] of [['redis', n.resp], ['http', n.http], ['peer', n.peer]] as const) {
+        const err = await tryListen(this.host, port);
+        if (err !== undefined) throw new PortInUseError(n.id, what, this.host, port, err);
+      }
+    }
+  }
+
   /** Start every node that is not running. */
   startAll(): void {
     for (const n of this.nodes) if (n.process === undefined) this.start(n.id);
@@ -108,8 +125,12 @@ export class LocalCluster {
     child.stderr!.pipe(log, { end: false });
     n.process = child;
     this.stopping.delete(id);
+    if (child.pid !== undefined) writeFileSync(pidFile(n), `${child.pid}\n`);
     child.on('exit', (code, signal) => {
-      if (n.process === child) n.process = undefined;
+      if (n.process === child) {
+        n.process = undefined;
+        rmSync(pidFile(n), { force: true });
+      }
       if (!this.stopping.has(id)) this.onExit?.(n, code, signal);
     });
     return n;
@@ -145,6 +166,28 @@ export class LocalCluster {
     this.logs.clear();
   }
 
+  /** What `pillars cluster stop|start|restart|kill <node>` asks of a running launcher. */
+  async control(op: LauncherOp, id: string): Promise<string> {
+    const n = this.node(id);
+    const was = n.process?.pid;
+    switch (op) {
+      case 'stop':
+        if (was === undefined) return `${id} is not running`;
+        await this.stop(id);
+        return `${id} stopped (SIGTERM, pid ${was})`;
+      case 'kill':
+        if (was === undefined) return `${id} is not running`;
+        await this.kill(id, 'SIGKILL');
+        return `${id} killed (SIGKILL, pid ${was})`;
+      case 'start':
+        if (was !== undefined) return `${id} is already running (pid ${was})`;
+        return `${id} started (pid ${this.start(id).process?.pid})`;
+      case 'restart':
+        if (was !== undefined) await this.stop(id);
+        return `${id} restarted (pid ${this.start(id).process?.pid}${was === undefined ? '' : `, was ${was}`})`;
+    }
+  }
+
   /** The last lines a node wrote (for a message when it failed). */
   tail(id: string, lines = 20): string {
     try {
@@ -164,13 +207,149 @@ export class LocalCluster {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const running = this.nodes.filter((n) => n.process !== undefined);
-      const st = await Promise.all(running.map((n) => this.status(n.id)));
+      if (running.length === 0) throw new Error('every node has exited');
+      // An answer from another process on a node's port (an old node, another cluster) is no answer.
+      const st = await Promise.all(running.map(async (n) => {
+        const s = await this.status(n.id);
+        return s !== undefined && (s.pid === undefined || s.pid === n.process?.pid) ? s : undefined;
+      }));
       const leaders = st.filter((s) => s?.role === 'leader');
       if (leaders.length === 1 && st.every((s) => s !== undefined && s.leader === leaders[0]!.id)) return leaders[0]!.id;
       if (Date.now() > deadline) throw new Error(`no leader within ${timeoutMs} ms (${running.map((n, i) => `${n.id}: ${st[i] === undefined ? 'no answer' : `${st[i]!.role}, leader ${st[i]!.leader ?? 'none'}`}`).join('; ')})`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }
+}
+
+/** A port the cluster needs is taken (or cannot be bound). */
+export class PortInUseError extends Error {
+  constructor(
+    readonly node: string,
+    readonly what: string,
+    readonly host: string,
+    readonly port: number,
+    readonly code: string,
+  ) {
+    super(`${node}'s ${what} port ${host}:${port} ${code === 'EADDRINUSE' ? 'is in use' : `cannot be bound (${code})`}: stop what holds it, or choose other ports with --resp-base, --http-base and --peer-base`);
+  }
+}
+
+export function isPortInUseError(e: unknown): e is PortInUseError {
+  return e instanceof PortInUseError;
+}
+
+/** undefined when `host:port` can be listened on now, else the error code. */
+function tryListen(host: string, port: number): Promise<string | undefined> {
+  return new Promise((done) => {
+    const server = createServer();
+    server.once('error', (e: NodeJS.ErrnoException) => done(e.code ?? 'error'));
+    server.listen({ host, port, exclusive: true }, () => server.close(() => done(undefined)));
+  });
+}
+
+const pidFile = (n: LocalNode) => `${n.dataDir}.pid`;
+
+/** A node's process id from its pid file, if the process is alive. */
+export function runningPid(dataDir: string): number | undefined {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(`${dataDir}.pid`, 'utf8').trim());
+  } catch {
+    return undefined;
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return undefined;
+  }
+}
+
+// --- the launcher's control socket ------------------------------------------------------------
+
+export const launcherOps = ['stop', 'start', 'restart', 'kill'] as const;
+export type LauncherOp = (typeof launcherOps)[number];
+
+/**
+ * The socket a running launcher listens on for `pillars cluster stop|start|restart|kill <node>`:
+ * inside the cluster directory, readable by its owner only, or in the temporary directory (named
+ * by the cluster directory) when that path is too long for a Unix socket.
+ */
+export function controlSocketPath(dataDir: string): string {
+  const inDir = join(resolve(dataDir), 'launcher.sock');
+  if (Buffer.byteLength(inDir) < 100) return inDir;
+  return join(tmpdir(), `pillars-launcher-${createHash('sha256').update(resolve(dataDir)).digest('hex').slice(0, 16)}.sock`);
+}
+
+/**
+ * Serve the control socket: one JSON line per request ({op, node}), one JSON line per answer
+ * ({ok, message}). The launcher does the work on its own children, so a node it starts again is
+ * still stopped by its Ctrl-C.
+ */
+export async function serveControl(cluster: LocalCluster, dataDir: string): Promise<{ close(): void }> {
+  const socket = controlSocketPath(dataDir);
+  rmSync(socket, { force: true });
+  const server: Server = createServer((conn) => {
+    let buf = '';
+    conn.setEncoding('utf8');
+    conn.on('error', () => {});
+    conn.on('data', (chunk: string) => {
+      buf += chunk;
+      const nl = buf.indexOf('\n');
+      if (nl < 0) return;
+      const answer = (ok: boolean, message: string) => conn.end(JSON.stringify({ ok, message }) + '\n');
+      let req: { op?: unknown; node?: unknown };
+      try {
+        req = JSON.parse(buf.slice(0, nl)) as typeof req;
+      } catch {
+        return answer(false, 'expected one JSON line {"op", "node"}');
+      }
+      const op = req.op as LauncherOp;
+      const id = String(req.node);
+      if (!launcherOps.includes(op)) return answer(false, `unknown operation ${String(req.op)} (expected ${launcherOps.join(', ')})`);
+      if (!cluster.nodes.some((n) => n.id === id)) return answer(false, `no node ${id} in this cluster (${cluster.nodes.map((n) => n.id).join(', ')})`);
+      cluster.control(op, id).then(
+        (message) => answer(true, message),
+        (e: Error) => answer(false, e.message),
+      );
+    });
+  });
+  await new Promise<void>((res, rej) => {
+    server.once('error', rej);
+    server.listen(socket, () => res());
+  });
+  writeFileSync(join(dataDir, launcherFileName), JSON.stringify({ pid: process.pid, socket }) + '\n', { mode: 0o600 });
+  return {
+    close: () => {
+      server.close();
+      rmSync(socket, { force: true });
+      rmSync(join(dataDir, launcherFileName), { force: true });
+    },
+  };
+}
+
+/** Ask the launcher running on `dataDir` to act on one node; rejects with a message when none runs. */
+export function askLauncher(dataDir: string, op: LauncherOp, node: string, timeoutMs = 30_000): Promise<{ ok: boolean; message: string }> {
+  const socket = controlSocketPath(dataDir);
+  return new Promise((done, fail) => {
+    const conn = createConnection(socket);
+    let buf = '';
+    conn.setEncoding('utf8');
+    conn.setTimeout(timeoutMs, () => conn.destroy(new Error(`the launcher of ${dataDir} did not answer within ${timeoutMs} ms`)));
+    conn.on('connect', () => conn.write(JSON.stringify({ op, node }) + '\n'));
+    conn.on('data', (chunk: string) => (buf += chunk));
+    conn.on('end', () => {
+      try {
+        done(JSON.parse(buf) as { ok: boolean; message: string });
+      } catch {
+        fail(new Error(`the launcher of ${dataDir} gave no answer`));
+      }
+    });
+    conn.on('error', (e: NodeJS.ErrnoException) =>
+      fail(e.code === 'ENOENT' || e.code === 'ECONNREFUSED' ? new Error(`no launcher is running on ${dataDir} (start the cluster with pillars cluster up --data ${dataDir})`) : e),
+    );
+  });
 }
 
 export interface NodeStatusJson {
@@ -185,6 +364,8 @@ export interface NodeStatusJson {
   up: boolean;
   failure?: string;
   clients: number;
+  /** The node's process id (absent from nodes that predate it). */
+  pid?: number;
   followers?: Record<string, { match: number; lag: number }>;
   /** Catching up on log entries it lost after acknowledging them (absent from nodes that predate it). */
   repairing?: boolean;
