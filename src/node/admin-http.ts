@@ -6,13 +6,21 @@
  *   GET  /status    JSON: role, term, leader, commit and applied index, peers and their connections, lag
  *   GET  /metrics   Prometheus text (prom-client): request rates and latencies, Raft term, commit lag...
  *   POST /admin/transfer-leadership?to=n2   needs `Authorization: Bearer <cluster secret>`
+ *   POST /admin/backup   the leader's consistent copy of the store, as a snapshot file's bytes (secret too)
  *
- * Nothing here changes data, and the one operation that changes the cluster needs the cluster
- * secret: an open admin port must not be a way around the peers' authentication.
+ * Nothing here changes data, and the operations on the cluster need the cluster secret: an open
+ * admin port must not be a way around the peers' authentication.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { PeerAddress } from '../adapters/tcp-transport.js';
+import { encodeSnapshotFile, type Snapshot } from '../truth/index.js';
 import { NodeStartError, type KvNode } from './kv-node.js';
+
+/** The operations that touch the cluster need its secret: `Authorization: Bearer <secret>`. */
+function authorized(node: KvNode, req: IncomingMessage): boolean {
+  const auth = req.headers.authorization ?? '';
+  return node.secretMatches(auth.startsWith('Bearer ') ? auth.slice('Bearer '.length).trim() : '');
+}
 
 function send(res: ServerResponse, code: number, body: unknown, type = 'application/json'): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body, null, 2) + '\n';
@@ -55,7 +63,11 @@ async function handle(node: KvNode, req: IncomingMessage, res: ServerResponse): 
           ? `repairing: lost log entries it had acknowledged, catching up to index ${s.repairUntil} from the leader (last index ${s.lastIndex})`
           : s.leader === undefined
             ? 'no leader known'
-            : node.writesRefused();
+            : !s.inContact
+              ? s.role === 'leader'
+                ? 'no majority: no quorum of the voters answered within an election timeout'
+                : `no word from the leader ${s.leader} within an election timeout`
+              : node.writesRefused();
       return send(res, why === undefined ? 200 : 503, why === undefined ? { ready: true, node: node.id, role: s.role, leader: s.leader } : { ready: false, node: node.id, reason: why });
     }
     case 'GET /status':
@@ -63,16 +75,27 @@ async function handle(node: KvNode, req: IncomingMessage, res: ServerResponse): 
       return send(res, 200, { ...node.status(), pid: process.pid });
     case 'GET /metrics':
       return send(res, 200, await node.metrics.text(), node.metrics.contentType);
+    case 'POST /admin/backup': {
+      if (!authorized(node, req)) return send(res, 401, { error: 'the cluster secret is required: Authorization: Bearer <secret>' });
+      let snap: Snapshot;
+      try {
+        snap = await node.backup();
+      } catch (e) {
+        return send(res, 409, { error: `no backup: ${(e as Error).message}`, leader: node.status().leader ?? null });
+      }
+      const bytes = encodeSnapshotFile(snap);
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'cache-control': 'no-store', 'x-pillars-index': String(snap.index), 'x-pillars-term': String(snap.term) });
+      res.end(bytes);
+      return;
+    }
     case 'POST /admin/transfer-leadership': {
-      const auth = req.headers.authorization ?? '';
-      const token = auth.startsWith('Bearer ') ? auth.slice('Bearer '.length).trim() : '';
-      if (!node.secretMatches(token)) return send(res, 401, { error: 'the cluster secret is required: Authorization: Bearer <secret>' });
+      if (!authorized(node, req)) return send(res, 401, { error: 'the cluster secret is required: Authorization: Bearer <secret>' });
       const to = url.searchParams.get('to') ?? '';
       const ok = node.transferLeadership(to);
       return send(res, ok ? 202 : 409, ok ? { transferring: true, to } : { error: `cannot transfer leadership to "${to}": this node must lead and "${to}" must be a peer` });
     }
     default:
-      if (['/health', '/ready', '/status', '/metrics', '/admin/transfer-leadership'].includes(url.pathname)) return send(res, 405, { error: `${req.method} is not allowed on ${url.pathname}` });
+      if (['/health', '/ready', '/status', '/metrics', '/admin/transfer-leadership', '/admin/backup'].includes(url.pathname)) return send(res, 405, { error: `${req.method} is not allowed on ${url.pathname}` });
       return send(res, 404, { error: `no such endpoint: ${url.pathname} (try /health, /ready, /status, /metrics)` });
   }
 }

@@ -27,7 +27,7 @@ import { FileDisk, isDiskError, type DiskError } from '../adapters/file-disk.js'
 import { PromMetrics } from '../adapters/prom-metrics.js';
 import { RealContext } from '../adapters/real-context.js';
 import { TcpTransport, type PeerAddress } from '../adapters/tcp-transport.js';
-import { ClientGateway, gatewayDefaults, isToClient, routeFromMember, RaftKv, raftKvConfigSchema, segmentPrefix, durableMarkFile, type Outcome, type RaftKvConfig, type RaftKvStatus, type RequestKind } from '../truth/index.js';
+import { ClientGateway, gatewayDefaults, isToClient, routeFromMember, RaftKv, raftKvConfigSchema, segmentPrefix, durableMarkFile, type Outcome, type RaftKvConfig, type RaftKvStatus, type RequestKind, type Snapshot } from '../truth/index.js';
 import { ClientConnection, type ConnectionHost } from './client-connection.js';
 import { commandDefaults, type CommandLimits } from './commands.js';
 import { localCommand } from './local-commands.js';
@@ -387,7 +387,7 @@ export class KvNode {
 
   status(): RaftKvStatus & { up: boolean; failure?: string; peers: ReturnType<TcpTransport['stats']>; clients: number; uptimeMs: number; freeBytes: number; pending: number; expiringKeys: number } {
     const raft = this.raft;
-    const base: RaftKvStatus = raft?.status() ?? { id: this.id, role: 'stopped', term: 0, leader: undefined, commit: 0, applied: 0, lastIndex: 0, snapshotIndex: 0, keys: 0, repairing: false };
+    const base: RaftKvStatus = raft?.status() ?? { id: this.id, role: 'stopped', term: 0, leader: undefined, commit: 0, applied: 0, lastIndex: 0, snapshotIndex: 0, keys: 0, inContact: false, repairing: false };
     return { ...base, up: raft !== undefined, failure: this.failure, peers: this.transport.stats(), clients: this.connections.size, uptimeMs: this.uptimeMs, freeBytes: this.freeBytes, pending: this.gateway.size, expiringKeys: raft?.kv.expires.size ?? 0 };
   }
 
@@ -400,6 +400,22 @@ export class KvNode {
       ok = raft.transferLeadership(to);
     });
     return ok;
+  }
+
+  /** A consistent copy of the store, taken by this node as leader (RaftKv.backup). */
+  backup(timeoutMs = 10_000): Promise<Snapshot> {
+    const raft = this.raft;
+    if (raft === undefined || raft.raft.role !== 'leader') return Promise.reject(new Error(`${this.id} does not lead (leader: ${raft?.raft.leader ?? 'none known'})`));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no leadership confirmation within ${timeoutMs} ms`)), timeoutMs);
+      this.guarded(() =>
+        raft.backup((snap) => {
+          clearTimeout(timer);
+          if (snap === undefined) reject(new Error(`${this.id} stopped leading before the backup was taken`));
+          else resolve(snap);
+        }),
+      );
+    });
   }
 
   private registerRaftGauges(): void {

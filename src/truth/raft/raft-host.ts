@@ -77,6 +77,8 @@ export interface RaftHostStatus {
   snapshotIndex: number;
   /** As leader: each follower's highest replicated index. */
   followers?: Record<NodeId, { match: number; lag: number }>;
+  /** Heard from a working cluster within one election timeout (Raft.inContact): what /ready asks. */
+  inContact: boolean;
   /** Lost entries it had made durable, and catching up on them from the leader: it votes for no one meanwhile. */
   repairing: boolean;
   /** While repairing: the index its log must reach again. */
@@ -128,6 +130,8 @@ export class RaftHost<Command, Result> {
   /** recovery 'repair': the last record of what the log durably holds (storage.ts DurableMark). */
   private durableMark: DurableMark | undefined;
   private wasRepairing: boolean;
+  /** What the logs last said of this node's term, role and leader. */
+  private readonly seen: { term: number; role: string; leader: NodeId | undefined };
 
   /** Runs at the start of every round of Ready work (RaftKv asks for its batched reads there). */
   onInput: () => void = () => {};
@@ -160,6 +164,7 @@ export class RaftHost<Command, Result> {
     this.syncedTerm = this.raft.term;
     this.syncedVote = this.raft.vote;
     this.wasRepairing = this.raft.repairing;
+    this.seen = { term: this.raft.term, role: this.raft.role, leader: this.raft.leader };
     if (options.recovery === 'repair') {
       // Until it is repaired, the node is still bound by what it held before the loss.
       const last = restored?.repairUntil ?? { index: this.raft.log.lastIndex(), term: this.raft.log.lastTerm() };
@@ -248,6 +253,7 @@ export class RaftHost<Command, Result> {
       applied: this.appliedIndex,
       lastIndex: log.lastIndex(),
       snapshotIndex: log.snapshotIndex(),
+      inContact: this.raft.inContact(),
       repairing: this.raft.repairing,
     };
     if (this.raft.repairing) st.repairUntil = this.raft.repairUntil?.index;
@@ -278,7 +284,23 @@ export class RaftHost<Command, Result> {
     }
   }
 
+  /**
+   * Structured events an operator reads in the logs: elections, terms, leaders (what etcd logs as
+   * "elected leader", "became candidate"), besides repairs, snapshots and membership changes.
+   */
+  private logChanges(): void {
+    const r = this.raft;
+    const seen = this.seen;
+    if (r.term !== seen.term) this.ctx.log('raft_term_changed', { from: seen.term, to: r.term, role: r.role });
+    if (r.role !== seen.role && (r.role === 'pre-candidate' || r.role === 'candidate')) this.ctx.log('raft_election_started', { term: r.term, kind: r.role === 'pre-candidate' ? 'pre-vote' : 'vote' });
+    if (r.leader !== seen.leader) this.ctx.log('raft_leader_changed', { from: seen.leader ?? null, to: r.leader ?? null, term: r.term });
+    seen.term = r.term;
+    seen.role = r.role;
+    seen.leader = r.leader;
+  }
+
   private noticeRoleChanges(): void {
+    this.logChanges();
     const leading = this.raft.role === 'leader';
     if (leading && !this.wasLeader) {
       this.ctx.metrics.count('raft_leaders_elected');
@@ -392,6 +414,7 @@ export class RaftHost<Command, Result> {
       this.machine.restore(rd.snapshot.data);
       this.snapshotIndexTaken = rd.snapshot.index;
       this.appliedIndex = rd.snapshot.index;
+      this.ctx.log('raft_snapshot_installed', { index: rd.snapshot.index, term: rd.snapshot.term });
     }
     for (const o of messages) this.ctx.send(o.to, o.msg);
     this.apply(rd.committed);
@@ -420,7 +443,10 @@ export class RaftHost<Command, Result> {
       const p = this.proposals.get(e.index);
       if (p !== undefined) this.proposals.delete(e.index);
       let result: Result | undefined;
-      if (isConfChange(e.data)) this.raft.applyConfChange(e.data.confChange);
+      if (isConfChange(e.data)) {
+        this.raft.applyConfChange(e.data.confChange);
+        this.ctx.log('raft_membership_changed', { index: e.index, change: e.data.confChange.type, node: e.data.confChange.node, ...this.raft.confState() });
+      }
       else if (e.data !== undefined) result = this.machine.apply(e.data as Command);
       this.raft.applied(e.index);
       // Another leader's entry took this index: our proposal was never committed and never will be.
@@ -507,6 +533,7 @@ export class RaftHost<Command, Result> {
     const snapshot = { index, term: log.term(index), data };
     this.snapshotting = true;
     this.ctx.metrics.count('raft_snapshots');
+    this.ctx.log('raft_snapshot_taken', { index, term: snapshot.term });
     this.syncAll(this.storage.writeSnapshot(snapshot), () => {
       // Only a durable snapshot may replace the segments it covers. The new segment opens with the
       // latest hard state: writing more than was acted on is safe, and it supersedes the removed ones.

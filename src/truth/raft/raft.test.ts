@@ -417,3 +417,24 @@ test('the storage protocol: committed entries handed out must be reported applie
   l.applied(withCommitted.committed.at(-1)!.index);
   assert.doesNotThrow(() => l.ready());
 });
+
+test('in contact: a leader cut from its majority, and a follower cut from its leader, say so within one election timeout', () => {
+  const c = new Cluster(['n1', 'n2', 'n3']);
+  c.elect('n1');
+  c.tickAll(3);
+  assert.deepEqual(['n1', 'n2', 'n3'].map((id) => c.raft(id).inContact()), [true, true, true]);
+  const alone = cut(['n1']);
+  const t = defaultRaftConfig.electionTicks;
+  for (let i = 0; i < t; i++) {
+    for (const id of ['n1', 'n2', 'n3']) c.raft(id).tick();
+    c.deliver(alone);
+  }
+  // Check-quorum may not have fired yet (it looks once per election timeout), nor n2's election timer.
+  assert.equal(c.raft('n1').inContact(), false, `the leader after ${t} ticks without a quorum: ${c.state()}`);
+  assert.equal(c.raft('n2').inContact() && c.raft('n2').leader === 'n1', false, 'the follower no longer counts on n1');
+  // Contact comes back with a leader that hears from a majority.
+  c.tickAll(4 * t);
+  const leader = c.leaderAmong(['n1', 'n2', 'n3'])!;
+  c.tickAll(2);
+  assert.equal(c.raft(leader).inContact(), true);
+});

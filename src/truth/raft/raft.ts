@@ -703,6 +703,21 @@ export class Raft {
     return true;
   }
 
+  /**
+   * Whether this node heard from a working cluster within one election timeout: a leader from a
+   * quorum of voters (itself included), a follower from its leader. What an operator's readiness
+   * check asks: a node out of contact can serve no write and no linearizable read, and says so
+   * before check-quorum or its election timer (up to twice as long) changes its role.
+   */
+  inContact(): boolean {
+    if (this.role === 'leader') {
+      let fresh = 0;
+      for (const [id, pr] of this.prs) if (this.voters.has(id) && (id === this.id || this.ticks - pr.lastAckTick < this.cfg.electionTicks)) fresh++;
+      return fresh >= this.quorum;
+    }
+    return this.role === 'follower' && this.leader !== undefined && this.electionElapsed < this.cfg.electionTicks;
+  }
+
   /** Lease reads: has a quorum (this leader included) answered within the lease? */
   private leaseValid(): boolean {
     const lease = this.cfg.electionTicks - (this.cfg.leaseMarginTicks ?? defaultRaftConfig.leaseMarginTicks);

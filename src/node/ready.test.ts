@@ -1,0 +1,60 @@
+/**
+ * /ready as an operator's load balancer uses it: a node that lost its majority says so within one
+ * election timeout, with the reason, before check-quorum or its own election timer changes its role
+ * (the exact bound, in ticks, is the Raft core's test "in contact").
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { inProcessCluster } from '../testing/real-nodes.js';
+import type { KvNode } from './kv-node.js';
+
+const tickMs = 50;
+const electionTicks = 10;
+/** Timers on a loaded machine fire late; the bound the node promises is electionTicks * tickMs. */
+const slackMs = 400;
+
+async function notReadyWithin(node: KvNode, boundMs: number): Promise<{ ms: number; reason: string }> {
+  const url = `http://127.0.0.1:${node.addresses.http!.port}/ready`;
+  const started = performance.now();
+  for (;;) {
+    const res = await fetch(url);
+    const ms = performance.now() - started;
+    if (res.status === 503) return { ms, reason: String(((await res.json()) as { reason: string }).reason) };
+    assert.ok(ms < boundMs, `${node.id} still ready after ${Math.round(ms)} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+test('/ready turns 503 within one election timeout of losing the majority, on the leader and on a follower', { timeout: 60_000 }, async (t) => {
+  const log: string[] = [];
+  const c = await inProcessCluster(3, { raft: { tickMs, electionTicks } }, log);
+  try {
+    const leader = await c.leader();
+    // The election is in the logs as an operator greps for it.
+    const events = log.map((l) => JSON.parse(l) as { node: string; event: string; [k: string]: unknown });
+    assert.ok(events.some((e) => e.event === 'raft_election_started' && e.node === leader.id), 'the winner started an election');
+    assert.ok(events.some((e) => e.event === 'raft_term_changed' && e.node === leader.id && e.to === leader.status().term));
+    for (const n of c.nodes) assert.ok(events.some((e) => e.event === 'raft_leader_changed' && e.node === n.id && e.to === leader.id), `${n.id} logged its new leader`);
+    const followers = c.nodes.filter((n) => n !== leader);
+    assert.equal((await fetch(`http://127.0.0.1:${leader.addresses.http!.port}/ready`)).status, 200);
+    for (const f of followers) await f.stop();
+    const l = await notReadyWithin(leader, electionTicks * tickMs + slackMs);
+    t.diagnostic(`leader not ready after ${Math.round(l.ms)} ms: ${l.reason}`);
+    assert.match(l.reason, /^(no majority: no quorum of the voters answered within an election timeout|no leader known)$/);
+  } finally {
+    await c.stop();
+  }
+
+  const d = await inProcessCluster(3, { raft: { tickMs, electionTicks } });
+  try {
+    const leader = await d.leader();
+    const [follower, other] = d.nodes.filter((n) => n !== leader);
+    await other.stop();
+    await leader.stop();
+    const f = await notReadyWithin(follower, electionTicks * tickMs + slackMs);
+    t.diagnostic(`follower not ready after ${Math.round(f.ms)} ms: ${f.reason}`);
+    assert.match(f.reason, new RegExp(`^(no word from the leader ${leader.id} within an election timeout|no leader known)$`));
+  } finally {
+    await d.stop();
+  }
+});
