@@ -8,6 +8,8 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { ScenarioError } from '../scenario/index.js';
+import { isStorageCorruptError } from '../truth/index.js';
+import { backupCluster, isBackupError, restoreCluster } from '../node/backup.js';
 import { askLauncher, clusterFileName, fetchStatus, isPortInUseError, launcherFileName, launcherOps, layoutDefaults, LocalCluster, runningPid, serveControl, type ClusterFile, type LauncherOp } from '../node/launcher.js';
 
 const cli = '(command line)';
@@ -166,8 +168,33 @@ async function status(o: { data: string; json?: boolean }): Promise<boolean> {
   return leaders.length === 1 && all.every(({ s }) => s !== undefined);
 }
 
+async function backup(dir: string, o: { data: string }): Promise<number> {
+  try {
+    const info = await backupCluster(o.data, dir);
+    process.stdout.write(`backup of index ${info.index} (term ${info.term}, ${info.keys} keys, ${info.bytes} bytes) taken by ${info.from} into ${dir}\n`);
+    return 0;
+  } catch (e) {
+    if (isBackupError(e)) throw new ScenarioError(cli, e.option, e.message);
+    if (isStorageCorruptError(e)) throw new ScenarioError(cli, '--data', e.message);
+    throw e;
+  }
+}
+
+async function restore(dir: string, o: { data: string; nodes: string }): Promise<number> {
+  const nodes = Number(o.nodes);
+  if (!Number.isInteger(nodes) || nodes < 1 || nodes > 99) throw new ScenarioError(cli, '--nodes', `a number of nodes from 1 to 99 (got "${o.nodes}")`);
+  try {
+    const info = await restoreCluster(dir, o.data, nodes);
+    process.stdout.write(`restored index ${info.index} (term ${info.term}, ${info.keys} keys) into ${nodes} nodes in ${o.data}; start them: pillars cluster up --nodes ${nodes} --data ${o.data}\n`);
+    return 0;
+  } catch (e) {
+    if (isBackupError(e)) throw new ScenarioError(cli, e.option, e.message);
+    throw e;
+  }
+}
+
 export function clusterCommand(): Command {
-  const c = new Command('cluster').description('A local cluster of real node processes: start one (up), ask how one is (status), stop, start, restart or kill one of its nodes.');
+  const c = new Command('cluster').description('A local cluster of real node processes: start one (up), ask how one is (status), stop, start, restart or kill one of its nodes, back it up and restore a new one from the backup.');
   c.command('up')
     .description('Start N nodes on this machine, print their endpoints, and stop them all on Ctrl-C.')
     .option('--nodes <n>', 'how many nodes', '3')
@@ -188,6 +215,21 @@ export function clusterCommand(): Command {
     restart: 'Stop one node (SIGTERM) and start it again on its data.',
     kill: 'Kill one node with SIGKILL: a real crash, nothing flushed.',
   };
+  c.command('backup <backup-dir>')
+    .description("Save a consistent copy of a running cluster's store: the leader confirms it leads (ReadIndex), so the copy holds every acknowledged write.")
+    .requiredOption('--data <dir>', 'the cluster directory given to cluster up (its secret authorises the backup)')
+    .addHelpText('after', '\nWrites <backup-dir>/snapshot.pillars and backup.json (index, term, keys, SHA-256).\nExit code: 0 saved, 2 on bad input or when no leader gave a backup.\nExample: pillars cluster backup /tmp/kv-backup --data /tmp/kv')
+    .action(async (dir: string, o: { data: string }) => {
+      process.exitCode = await backup(dir, o);
+    });
+  c.command('restore <backup-dir>')
+    .description('Seed the data directories of a new cluster from a backup; then start it with cluster up.')
+    .requiredOption('--data <dir>', 'the new cluster directory (empty or new)')
+    .option('--nodes <n>', 'how many nodes the new cluster has', '3')
+    .addHelpText('after', '\nThe new cluster gets a new secret: nothing of the old one can talk to it.\nExit code: 0 restored, 2 on bad input (a backup whose bytes do not match backup.json, a directory that holds files).\nExample: pillars cluster restore /tmp/kv-backup --data /tmp/kv2 && pillars cluster up --data /tmp/kv2')
+    .action(async (dir: string, o: { data: string; nodes: string }) => {
+      process.exitCode = await restore(dir, o);
+    });
   for (const op of launcherOps) {
     c.command(`${op} <node>`)
       .description(`${verbs[op]} Asks the launcher (pillars cluster up) running on --data.`)

@@ -14,7 +14,7 @@ import { RecentSet } from '../../runtime/recent-set.js';
 import { KvStateMachine, readOnlyOperations, type KvCommand, type KvResult, type KvSnapshot } from '../kv.js';
 import { defaultRaftConfig, type Raft } from './raft.js';
 import { RaftHost, type RaftHostStatus, type RaftHostTuning, type StateMachine } from './raft-host.js';
-import { isRaftMessage } from './types.js';
+import { isRaftMessage, type Snapshot } from './types.js';
 
 /**
  * How a Raft host trades simplicity for speed. Each profile is a whole, tested set of choices; a
@@ -235,6 +235,21 @@ export class RaftKv implements Process {
 
   status(): RaftKvStatus {
     return { ...this.host.status(), keys: this.kv.data.size };
+  }
+
+  /**
+   * A consistent copy of the whole store, as leader: a linearizable read of everything (ReadIndex),
+   * so it holds every write acknowledged before it was asked. `done(undefined)` when this node does
+   * not lead, or stops leading first. What `pillars cluster backup` saves.
+   */
+  backup(done: (snapshot: Snapshot | undefined) => void): void {
+    this.host.input(() =>
+      this.host.readIndex((ok) => {
+        if (!ok) return done(undefined);
+        const index = this.host.applied;
+        done({ index, term: this.raft.log.term(index), data: this.kv.snapshot() });
+      }),
+    );
   }
 
   private onClient(client: NodeId, req: ClientRequest): void {

@@ -102,6 +102,26 @@ type MarkRecord = { t: number; v: string | null; i: number; lt: number };
 const hsPayload = (hs: HardState): WalRecord => ({ hs: { term: hs.term, vote: hs.vote ?? null, commit: hs.commit } });
 const frame = (rec: WalRecord | Snapshot | MarkRecord) => encodeRecord(packr.pack(rec));
 
+/** A snapshot as the bytes of a snapshot file (one checksummed record): also a backup's format. */
+export function encodeSnapshotFile(snapshot: Snapshot): Uint8Array {
+  return frame(snapshot);
+}
+
+/** The snapshot of a snapshot file's (or a backup's) bytes; StorageCorruptError naming `file` when they are not one. */
+export function decodeSnapshotFile(bytes: Uint8Array, file: string): Snapshot {
+  const scan = scanRecords(bytes);
+  // A snapshot is replaced atomically (write, fsync, rename): a bad one is never a torn write.
+  if (scan.bad !== undefined || scan.records.length !== 1) throw new StorageCorruptError(file, scan.bad?.offset ?? scan.validBytes, scan.bad?.reason ?? `${scan.records.length} records where one snapshot belongs`);
+  let snap: Snapshot;
+  try {
+    snap = packr.unpack(scan.records[0]) as Snapshot;
+  } catch (e) {
+    throw new StorageCorruptError(file, 0, `undecodable snapshot: ${(e as Error).message}`);
+  }
+  if (typeof snap !== 'object' || snap === null || !Number.isInteger(snap.index) || !Number.isInteger(snap.term)) throw new StorageCorruptError(file, 0, 'not a snapshot (no index and term)');
+  return snap;
+}
+
 export class RaftStorage {
   private segments: Segment[] = [];
   /** The last hard state written, to open every new segment with. */
@@ -267,15 +287,7 @@ export class RaftStorage {
 
   private readSnapshot(): Snapshot | undefined {
     const bytes = this.disk.read(snapshotFile);
-    if (bytes === undefined) return undefined;
-    const scan = scanRecords(bytes);
-    // A snapshot is replaced atomically (write, fsync, rename): a bad one is never a torn write.
-    if (scan.bad !== undefined || scan.records.length !== 1) throw new StorageCorruptError(snapshotFile, scan.bad?.offset ?? scan.validBytes, scan.bad?.reason ?? `${scan.records.length} records where one snapshot belongs`);
-    try {
-      return packr.unpack(scan.records[0]) as Snapshot;
-    } catch (e) {
-      throw new StorageCorruptError(snapshotFile, 0, `undecodable snapshot: ${(e as Error).message}`);
-    }
+    return bytes === undefined ? undefined : decodeSnapshotFile(bytes, snapshotFile);
   }
 
   /** The hard state last written (not necessarily synced yet). */
