@@ -47,6 +47,12 @@ export interface RaftConfig {
    */
   unsafeCommitPreviousTerms?: boolean;
   /**
+   * DELIBERATELY UNSAFE, for the broken variant of the membership story: propose a membership change
+   * while another is in flight (or sits uncommitted from an earlier leader), so that several changes
+   * take effect together and an old and a new majority can be disjoint (thesis §4.1).
+   */
+  unsafeConcurrentConfChanges?: boolean;
+  /**
    * Names this start of the node (a restart gets another): carried on every answer to a leader, so
    * that a leader forgets what an earlier start acknowledged and learns again what this one holds.
    */
@@ -254,6 +260,11 @@ export class Raft {
     for (const v of [...this.voters, ...this.learners]) this.addProgress(v);
     // §8: a new leader commits a no-op of its own term, which commits every earlier entry with it.
     this.appendEntries([undefined]);
+    // An earlier leader's membership change may sit uncommitted in this log. Proposing another before
+    // it is settled puts two changes in flight, and two majorities can then be disjoint (the bug in
+    // single-server changes found in 2015, raft-dev; etcd sets PendingConfIndex the same way): wait
+    // until everything up to the no-op is applied.
+    if (this.cfg.unsafeConcurrentConfChanges !== true) this.pendingConfIndex = this.log.lastIndex();
     this.bcastAppend();
   }
 
@@ -655,7 +666,7 @@ export class Raft {
    * (thesis §4.1, single-server changes; as etcd's PendingConfIndex).
    */
   proposeConfChange(cc: ConfChange): ProposeResult {
-    if (this.role !== 'leader' || this.pendingConfIndex > this.log.applied) return { ok: false, leader: this.leader };
+    if (this.role !== 'leader' || (this.pendingConfIndex > this.log.applied && this.cfg.unsafeConcurrentConfChanges !== true)) return { ok: false, leader: this.leader };
     const r = this.propose({ confChange: cc });
     if (r.ok) this.pendingConfIndex = r.index;
     return r;

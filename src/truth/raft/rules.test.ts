@@ -151,3 +151,31 @@ test('§5.4.2 a leader counts replicas only for an entry of its own term; older 
     }
   }
 });
+
+// --- §4.1: one membership change at a time, also across leaders ----------------------------------
+
+test('§4.1 single-server changes: a new leader whose log holds an earlier leader’s uncommitted change proposes none until its no-op is applied', () => {
+  const rows: { unsafe: boolean; refusedFirst: boolean }[] = [
+    { unsafe: false, refusedFirst: true },
+    { unsafe: true, refusedFirst: false },
+  ];
+  for (const row of rows) {
+    // n1 holds, uncommitted, a change an earlier leader of term 1 proposed (add n4 as a learner).
+    const entries: Entry[] = [{ term: 1, index: 1, data: { confChange: { type: 'add-learner', node: 'n4' } } }];
+    const cfg: RaftConfig = { ...defaultRaftConfig, id: 'n1', voters: ids, random: () => 0, unsafeConcurrentConfChanges: row.unsafe };
+    const r = new Raft(cfg, { hardState: { term: 1, vote: undefined, commit: 0 }, entries });
+    r.campaign('vote');
+    drain(r);
+    r.step('n2', { type: 'vote_resp', term: 2, reject: false });
+    drain(r);
+    assert.equal(r.role, 'leader');
+    const first = r.proposeConfChange({ type: 'add-voter', node: 'n5' });
+    assert.equal(!first.ok, row.refusedFirst, `unsafe=${row.unsafe}: a second change while the first is unsettled`);
+    if (!row.refusedFirst) continue;
+    // Once a quorum holds the no-op, it commits (and the old change with it); applied, a change may go.
+    r.step('n2', { type: 'append_resp', term: 2, reject: false, index: r.log.lastIndex(), hint: 0 });
+    drain(r);
+    assert.equal(r.log.applied, r.log.lastIndex());
+    assert.equal(r.proposeConfChange({ type: 'add-voter', node: 'n5' }).ok, true);
+  }
+});
