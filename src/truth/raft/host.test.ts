@@ -85,3 +85,25 @@ test('after a crash the member learns the commit index it did not write again, a
   assert.ok(restarted.raft.log.committed > lastIndex);
   assert.deepEqual([1, 2, 3].map((i) => restarted.kv.get(`k${i}`)), [1, 2, 3]);
 });
+
+test('a snapshot keeps the membership as of its index: a member restarted from it does not fall back to its first one', () => {
+  const clock = new ManualClock();
+  const disk = simDisk(clock);
+  const { ctx } = manualContext({ id: 'n1', fsyncMs, clock, disk, send: () => {} });
+  const kv = new RaftKv(ctx, raftKvConfigSchema.parse({ voters: ['n1'], profile: 'textbook', snapshotEntries: 5 }));
+  kv.start();
+  clock.advance(2_000);
+  let applied = false;
+  assert.equal(kv.host.proposeConfChange({ type: 'add-learner', node: 'n9' }, (ok) => (applied = ok)), true);
+  clock.advance(50);
+  assert.equal(applied, true);
+  for (let id = 1; id <= 10; id++) {
+    kv.onMessage('c/1', { type: 'client_request', id, op: { f: 'write', key: `k${id}`, value: id }, attempt: 1, ackedBelow: id });
+    clock.advance(50);
+  }
+  assert.ok(kv.raft.log.snapshotIndex() > 2, 'the change is behind a snapshot now');
+  disk.crash();
+  const { ctx: again } = manualContext({ id: 'n1', fsyncMs, clock, disk, send: () => {} });
+  const restarted = new RaftKv(again, raftKvConfigSchema.parse({ voters: ['n1'], profile: 'textbook', snapshotEntries: 5 }));
+  assert.deepEqual(restarted.raft.confState(), { voters: ['n1'], learners: ['n9'] });
+});

@@ -18,7 +18,7 @@ import type { Context, NodeId } from '../../runtime/context.js';
 import { invariant } from '../../runtime/invariant.js';
 import { Raft, type RaftConfig } from './raft.js';
 import { RaftStorage, type DurableMark, type RecoveryMode } from './storage.js';
-import { isConfChange, type Entry, type HardState, type Message, type Ready, type ReadState } from './types.js';
+import { isConfChange, type ConfChange, type Entry, type HardState, type Message, type Ready, type ReadState } from './types.js';
 
 /** A deterministic state machine: the same commands in the same order give the same state on every replica. */
 export interface StateMachine<Command, Result> {
@@ -58,7 +58,7 @@ export interface RaftHostTuning {
   recovery: RecoveryMode;
 }
 
-export interface RaftHostOptions extends RaftHostTuning, Pick<RaftConfig, 'preVote' | 'checkQuorum' | 'readMode' | 'leaseMarginTicks' | 'unsafeCommitPreviousTerms'> {
+export interface RaftHostOptions extends RaftHostTuning, Pick<RaftConfig, 'preVote' | 'checkQuorum' | 'readMode' | 'leaseMarginTicks' | 'unsafeCommitPreviousTerms' | 'unsafeConcurrentConfChanges'> {
   /** The initial voters, in the same order on every member. */
   voters: readonly NodeId[];
   /** DELIBERATELY UNSAFE: send votes and acknowledgements before the fsync completes. */
@@ -87,7 +87,8 @@ export interface RaftHostStatus {
 
 interface Proposal<Result> {
   term: number;
-  done: (result: Result | undefined) => void;
+  /** `committed`: this very proposal was applied (another leader's entry did not take its index). */
+  done: (result: Result | undefined, committed: boolean) => void;
 }
 
 /** A read waiting for its index to be applied; `done(true)`: the state machine may be read now. */
@@ -226,6 +227,19 @@ export class RaftHost<Command, Result> {
     const r = this.raft.propose(cmd);
     if (!r.ok) return false;
     this.proposals.set(r.index, { term: r.term, done });
+    this.afterInput();
+    return true;
+  }
+
+  /**
+   * Propose a membership change as leader (one at a time: Raft.proposeConfChange). `done(true)` when
+   * it is applied here, `done(false)` if another leader's entry took its index. Returns false (and
+   * never calls `done`) when this node does not lead or another change is still in flight.
+   */
+  proposeConfChange(cc: ConfChange, done: (applied: boolean) => void = () => {}): boolean {
+    const r = this.raft.proposeConfChange(cc);
+    if (!r.ok) return false;
+    this.proposals.set(r.index, { term: r.term, done: (_, committed) => done(committed) });
     this.afterInput();
     return true;
   }
@@ -445,12 +459,12 @@ export class RaftHost<Command, Result> {
       let result: Result | undefined;
       if (isConfChange(e.data)) {
         this.raft.applyConfChange(e.data.confChange);
-        this.ctx.log('raft_membership_changed', { index: e.index, change: e.data.confChange.type, node: e.data.confChange.node, ...this.raft.confState() });
+        this.ctx.log('raft_membership_changed', { index: e.index, change: e.data.confChange.type, member: e.data.confChange.node, ...this.raft.confState() });
       }
       else if (e.data !== undefined) result = this.machine.apply(e.data as Command);
       this.raft.applied(e.index);
       // Another leader's entry took this index: our proposal was never committed and never will be.
-      if (p !== undefined) p.done(p.term === e.term ? result : undefined);
+      if (p !== undefined) p.done(p.term === e.term ? result : undefined, p.term === e.term);
       if (!this.leaderReadyNow && this.raft.role === 'leader' && e.index >= this.leaderFromIndex) {
         this.leaderReadyNow = true;
         this.onLeaderReady();
@@ -530,7 +544,8 @@ export class RaftHost<Command, Result> {
     const data = this.machine.snapshot();
     this.raft.compact(index, data, this.options.snapshotCatchUpEntries);
     this.snapshotIndexTaken = index;
-    const snapshot = { index, term: log.term(index), data };
+    // The membership as of this index goes with it: a node restarted from it must not fall back to its first one.
+    const snapshot = { index, term: log.term(index), data, conf: this.raft.confState() };
     this.snapshotting = true;
     this.ctx.metrics.count('raft_snapshots');
     this.ctx.log('raft_snapshot_taken', { index, term: snapshot.term });
