@@ -6,6 +6,7 @@ import { BYZANTINE_METRICS, RAFT_METRICS } from '../../truth/index.js';
 import { naiveBank, naiveBankConfigSchema } from './naive-bank.js';
 import { lockedCounter, lockedCounterConfigSchema } from './locked-counter.js';
 import { raftLiar, raftLiarConfigSchema } from './raft-liar.js';
+import { membership, membershipConfigSchema } from './membership.js';
 import { commitWaitConfigSchema, commitWaitTxns } from './commit-wait.js';
 import { eventSourcing, eventSourcingConfigSchema } from './event-sourcing/order-services.js';
 import { orderStatuses } from './event-sourcing/projection.js';
@@ -32,6 +33,13 @@ export const processes: ProcessTable = {
     factory: raftLiar,
     codec: realNodeCodec,
     metrics: () => [...RAFT_METRICS, 'replica_messages', 'agreement_messages', 'raft_panics', ...BYZANTINE_METRICS],
+  },
+  'truth/membership': {
+    description: 'a Raft KV whose every member is replaced, one at a time, by an operator node: through the log (learner first, then voter, then the old member removed), or by telling each server the new membership directly',
+    config: membershipConfigSchema,
+    factory: membership,
+    codec: realNodeCodec,
+    metrics: () => [...RAFT_METRICS, 'membership_changes', 'members_replaced'],
   },
   'truth/saga-payment': {
     description: 'the payment flow as a saga (reserve inventory, charge card, ship): orchestrated by a coordinator with a durable log, or choreographed by events through outboxes; optional compensations and idempotency keys',
