@@ -5,6 +5,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
 import { inProcessCluster } from '../testing/real-nodes.js';
 import type { KvNode } from './kv-node.js';
 
@@ -35,6 +38,17 @@ test('/ready turns 503 within one election timeout of losing the majority, on th
     assert.ok(events.some((e) => e.event === 'raft_election_started' && e.node === leader.id), 'the winner started an election');
     assert.ok(events.some((e) => e.event === 'raft_term_changed' && e.node === leader.id && e.to === leader.status().term));
     for (const n of c.nodes) assert.ok(events.some((e) => e.event === 'raft_leader_changed' && e.node === n.id && e.to === leader.id), `${n.id} logged its new leader`);
+
+    // Every metric the Grafana dashboard in the repository plots is served, once a write and a read went through.
+    const r = new Redis({ port: leader.addresses.resp!.port, host: '127.0.0.1', maxRetriesPerRequest: 1 });
+    await r.set('k', 'v');
+    assert.equal(await r.get('k'), 'v');
+    r.disconnect();
+    const text = await (await fetch(`http://127.0.0.1:${leader.addresses.http!.port}/metrics`)).text();
+    const dashboard = readFileSync(fileURLToPath(new URL('../../../docs/grafana/pillars-kv.json', import.meta.url)), 'utf8');
+    const plotted = [...new Set(dashboard.match(/\b(pillars|process|nodejs)_[a-z0-9_]+/g))];
+    assert.ok(plotted.length >= 12, plotted.join(' '));
+    for (const name of plotted) assert.match(text, new RegExp(`^${name}\\{`, 'm'), `${name}, plotted by the dashboard, is on /metrics`);
     const followers = c.nodes.filter((n) => n !== leader);
     assert.equal((await fetch(`http://127.0.0.1:${leader.addresses.http!.port}/ready`)).status, 200);
     for (const f of followers) await f.stop();
