@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { RandomStreams, type RandomStream } from '../sim/rng.js';
 import { checkBinary, NodeProcess } from './node-process.js';
 import { Network, type LatencyDist } from './network.js';
-import { errorCodes, isDefiniteError, type Body, type Message } from './protocol.js';
+import { errorCodes, isDefiniteError, validateRpcBody, type Body, type Message } from './protocol.js';
 import { isServiceName, makeService, serviceNames, type Service } from './services.js';
 import { errorCompletion, type CheckResult, type HistoryEntry, type OpSpec, type WorkloadDefinition, type WorkloadRun } from './workload.js';
 
@@ -42,7 +42,7 @@ export interface TestOptions {
   topology?: string;
   seed: number;
   keyCount?: number;
-  /** Where node logs go (node n1's stderr in n1.log). */
+  /** Where node logs go (node n0's stderr in n0.log). */
   logDir?: string;
   /** A client gives up on a request after this and records it as info. */
   requestTimeoutMs?: number;
@@ -96,8 +96,11 @@ interface PendingRequest {
 export async function runTest(o: TestOptions): Promise<TestResult> {
   checkBinary(o.bin);
   const streams = new RandomStreams(o.seed);
-  const nodes = Array.from({ length: o.nodeCount }, (_, i) => `n${i + 1}`);
+  // Maelstrom numbers nodes from n0 and clients from c0 (c0 is the harness's own: init, setup, final reads).
+  const nodes = Array.from({ length: o.nodeCount }, (_, i) => `n${i}`);
   const nodeSet = new Set(nodes);
+  const clientSet = new Set(Array.from({ length: o.concurrency + 1 }, (_, i) => `c${i}`));
+  const onNetwork = (id: string) => nodeSet.has(id) || clientSet.has(id) || isServiceName(id);
   const t0 = process.hrtime.bigint();
   const nowNs = () => Number(process.hrtime.bigint() - t0);
   const nowMs = () => nowNs() / 1e6;
@@ -121,21 +124,13 @@ export async function runTest(o: TestOptions): Promise<TestResult> {
   let msgIds = 0;
 
   /**
-   * Nodes started (or started again after a kill) that have not yet answered init. Until they have,
-   * they hear nothing but their init: a request that was on the wire to a killed node, or sent while
-   * it restarts, is lost with the crash, as it would be to a process not yet up. (Delivered, it would
-   * reach a program that does not know its own id yet.)
+   * A node hears every message that reaches it while its process runs, whether or not it has answered
+   * init yet, as in Maelstrom: a node may call a service or a peer while it handles init, and wait for
+   * the reply before it answers. Init itself is written to the process first (initNode), so nothing
+   * reaches a program before it knows its own id. What arrives while the process is down is lost.
    */
-  const booting = new Set<string>();
-
   const deliver = (msg: Message) => {
-    if (nodeSet.has(msg.dest)) {
-      if (booting.has(msg.dest) && msg.body.type !== 'init') {
-        net.stats.dropped++;
-        return;
-      }
-      return procs.get(msg.dest)?.send(msg);
-    }
+    if (nodeSet.has(msg.dest)) return procs.get(msg.dest)?.send(msg);
     if (isServiceName(msg.dest)) {
       const reply = services.get(msg.dest)!.handle(msg.src, msg.body);
       if (reply !== undefined) net.send({ src: msg.dest, dest: msg.src, body: reply });
@@ -149,9 +144,10 @@ export async function runTest(o: TestOptions): Promise<TestResult> {
     clearTimeout(p.timer);
     p.resolve(msg.body);
   };
-  const net = new Network({ latencyMs: o.latencyMs, dist: o.latencyDist, random: streams.stream('network'), isNode: (id) => nodeSet.has(id), deliver });
+  const net = new Network({ latencyMs: o.latencyMs, dist: o.latencyDist, random: streams.stream('network'), isNode: (id) => nodeSet.has(id), isClient: (id) => clientSet.has(id), deliver });
 
-  const request = (from: string, to: string, body: Body, timeoutMs: number): Promise<Body> =>
+  /** `first`: written to the node at once, ahead of anything on the wire (init, right after a start). */
+  const request = (from: string, to: string, body: Body, timeoutMs: number, first = false): Promise<Body> =>
     new Promise((resolve) => {
       const id = ++msgIds;
       const timer = setTimeout(() => {
@@ -159,16 +155,15 @@ export async function runTest(o: TestOptions): Promise<TestResult> {
         resolve({ type: 'error', code: errorCodes.timeout, text: `no reply within ${timeoutMs} ms` });
       }, timeoutMs);
       pending.set(`${from}#${id}`, { resolve, timer });
-      net.send({ src: from, dest: to, body: { ...body, msg_id: id } });
+      const msg = { src: from, dest: to, body: { ...body, msg_id: id } };
+      if (first) net.sendNow(msg);
+      else net.send(msg);
     });
 
   const initNode = async (id: string): Promise<void> => {
-    booting.add(id);
-    const reply = await Promise.race([request('c0', id, { type: 'init', node_id: id, node_ids: nodes }, testDefaults.initTimeoutMs), fatalHappened.then(() => undefined)]);
+    const reply = await Promise.race([request('c0', id, { type: 'init', node_id: id, node_ids: nodes }, testDefaults.initTimeoutMs, true), fatalHappened.then(() => undefined)]);
     if (reply === undefined) return;
-    if (reply.type === 'init_ok') {
-      booting.delete(id);
-    } else {
+    if (reply.type !== 'init_ok') {
       const p = procs.get(id)!;
       const said = p.stderr();
       fail(reply.type === 'error' && reply.code === errorCodes.timeout ? `node ${id} never answered init within ${testDefaults.initTimeoutMs / 1000} s${said ? `; its stderr ends:\n${said}` : ' (and printed nothing on stderr)'}` : `node ${id} answered init with ${JSON.stringify(reply)}, expected {"type": "init_ok", "in_reply_to": ...}`);
@@ -192,8 +187,11 @@ export async function runTest(o: TestOptions): Promise<TestResult> {
       id,
       new NodeProcess(id, o.bin, o.args ?? [], o.logDir === undefined ? undefined : join(o.logDir, `${id}.log`), {
         onMessage: (m) => {
-          if (m.src !== id) return fail(`node ${id} sent a message as "${m.src}": ${JSON.stringify(m).slice(0, 300)}`);
-          if (!nodeSet.has(m.dest) && !isServiceName(m.dest) && !/^c\d+$/.test(m.dest)) return fail(`node ${id} sent a message to "${m.dest}", which is no node, client or service: ${JSON.stringify(m).slice(0, 300)}`);
+          // Any src on the network will do, as in Maelstrom: a node may forward a client's request as that client.
+          if (!onNetwork(m.src)) return fail(`node ${id} sent a message as "${m.src}", which is no node, client or service: ${JSON.stringify(m).slice(0, 300)}`);
+          if (!onNetwork(m.dest)) return fail(`node ${id} sent a message to "${m.dest}", which is no node, client or service: ${JSON.stringify(m).slice(0, 300)}`);
+          const bad = nodeSet.has(m.dest) ? undefined : validateRpcBody(m.body);
+          if (bad !== undefined) return fail(`node ${id} sent ${m.dest} a message that is not a Maelstrom RPC (expected ${bad}): ${JSON.stringify(m).slice(0, 300)}`);
           net.send(m);
         },
         onBadOutput: (nid, line, expected) => fail(`node ${nid} printed a line that is not a Maelstrom message (expected ${expected}): ${line.slice(0, 300)}`),

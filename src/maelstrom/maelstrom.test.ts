@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMaelstromTestError, runTest, type TestOptions, type TestResult } from './harness.js';
+import { isDefiniteError } from './protocol.js';
 import { workloads } from './workloads/index.js';
 
 const node = (name: string) => fileURLToPath(new URL(`../../../src/maelstrom/test-nodes/${name}`, import.meta.url));
@@ -76,6 +77,54 @@ function pillars(args: string[]): Promise<{ code: number | null; out: string; er
 
 const partitions: Partial<TestOptions> = { nemesis: ['partition'], nemesisIntervalS: 1 };
 
+test("error codes: Maelstrom's definite ones fail, timeout, crash, undefined and custom codes (1000 and above) are indefinite", () => {
+  const definite = [1, 10, 11, 12, 14, 20, 21, 22, 30];
+  for (let code = 0; code <= 30; code++) assert.equal(isDefiniteError(code), definite.includes(code), `code ${code}`);
+  for (const code of [1000, 1001, 5000, -1, '11', undefined]) assert.equal(isDefiniteError(code), false, `code ${String(code)}`);
+});
+
+describe("Maelstrom's protocol, as its programs use it", { concurrency: 4 }, () => {
+  test("a node may forward a client's request with the client as src; the leader answers the client (and stale follower reads are caught)", async () => {
+    const [forward, stale] = await Promise.all([
+      run('lin-kv', 'lin-kv-forward.py', { timeLimitS: 3 }),
+      run('lin-kv', 'lin-kv-forward.py', { timeLimitS: 3, args: ['--stale-reads'], latencyMs: 20 }),
+    ]);
+    assertValid(forward);
+    assert.ok(forward.history.some((e) => e.type === 'ok' && e.node !== 'n0'), `requests to n1, n2 were answered by way of n0: ${why(forward)}`);
+    assertInvalid(stale, /^not linearizable on key \d+/);
+  });
+
+  test('bodies between nodes may have any shape: gossip with no type, no msg_id and in_reply_to null', async () => {
+    const r = await run('g-set', 'g-set-gossip.py', { timeLimitS: 2, args: ['--every', '0.3'] });
+    assertValid(r);
+    assert.ok(r.stats.serverMessages > 0, why(r));
+  });
+
+  test('a node may call lin-kv while it handles init, and answer init only then (after every restart too)', async () => {
+    const r = await run('unique-ids', 'unique-ids-kv.js', { nemesis: ['kill'], nemesisIntervalS: 1, timeLimitS: 3, requestTimeoutMs: 500 });
+    assertValid(r);
+    assert.ok(r.stats.nodesRestarted > 0, why(r));
+    assert.ok(r.stats.serviceMessages >= 2 * (3 + r.stats.nodesRestarted), `a read and a cas per start: ${why(r)}`);
+  });
+
+  test('a custom error (1000) after applying a write is indefinite: linearizable; a definite one (11) after applying is caught', async () => {
+    const [custom, definite] = await Promise.all([
+      run('lin-kv', 'lin-kv-proxy.js', { timeLimitS: 3, keyCount: 2, args: ['--error-after-write', '1000'] }),
+      run('lin-kv', 'lin-kv-proxy.js', { timeLimitS: 3, keyCount: 2, args: ['--error-after-write', '11'] }),
+    ]);
+    assertValid(custom);
+    assert.ok(custom.history.some((e) => e.type === 'info' && e.error?.startsWith('1000: ')), why(custom));
+    assertInvalid(definite, /^not linearizable on key \d+/);
+  });
+
+  test('clients see no latency (--latency is between nodes and services), and nodes are n0..n(N-1)', async () => {
+    const r = await run('echo', 'echo.js', { timeLimitS: 2, latencyMs: 100, latencyDist: 'constant' });
+    assertValid(r);
+    assert.ok(r.stats.latencyMs.p50 < 50, `echo p50 ${r.stats.latencyMs.p50} ms at --latency 100: ${why(r)}`);
+    assert.deepEqual([...new Set(r.history.map((e) => e.node))].sort(), ['n0', 'n1', 'n2']);
+  });
+});
+
 describe('maelstrom test against real nodes', { concurrency: 4 }, () => {
   test('echo: echo.js and echo.py are valid', async () => {
     const [js, py] = await Promise.all([run('echo', 'echo.js', { timeLimitS: 2 }), run('echo', 'echo.py', { timeLimitS: 2 })]);
@@ -92,7 +141,7 @@ describe('maelstrom test against real nodes', { concurrency: 4 }, () => {
 
   test('unique-ids: a counter without the node id hands out the same id on two nodes', async () => {
     const r = await run('unique-ids', 'unique-ids-wrong.py', { timeLimitS: 2 });
-    assertInvalid(r, /^id \d+ was returned twice \(the second time by n[1-3]\)$/);
+    assertInvalid(r, /^id \d+ was returned twice \(the second time by n[0-2]\)$/);
     assert.ok((r.check.stats?.duplicates ?? 0) > 0, why(r));
   });
 
@@ -110,7 +159,7 @@ describe('maelstrom test against real nodes', { concurrency: 4 }, () => {
     ]);
     assertValid(calm);
     assertFaulted(cut, 3);
-    assertInvalid(cut, /\bn[1-5] lacks \d+ acknowledged values?: \d+/);
+    assertInvalid(cut, /\bn[0-4] lacks \d+ acknowledged values?: \d+/);
     assert.ok((cut.check.stats?.lost ?? 0) > 0, why(cut));
   });
 
@@ -122,8 +171,8 @@ describe('maelstrom test against real nodes', { concurrency: 4 }, () => {
 
   test('g-set: a node that never shares only knows its own adds (every node lacks the others)', async () => {
     const r = await run('g-set', 'g-set-local.py', { timeLimitS: 2 });
-    assertInvalid(r, /\bn1 lacks \d+ acknowledged values?: \d+/);
-    for (const n of ['n2', 'n3']) assert.match(r.check.witness ?? '', new RegExp(`\\b${n} lacks \\d+ acknowledged`), why(r));
+    assertInvalid(r, /\bn0 lacks \d+ acknowledged values?: \d+/);
+    for (const n of ['n1', 'n2']) assert.match(r.check.witness ?? '', new RegExp(`\\b${n} lacks \\d+ acknowledged`), why(r));
   });
 
   test('g-counter: per-node totals in seq-kv survive partitions', async () => {
@@ -137,7 +186,7 @@ describe('maelstrom test against real nodes', { concurrency: 4 }, () => {
   test('g-counter: deltas gossiped once, without retry or merge, are lost under partitions', async () => {
     const r = await run('g-counter', 'g-counter-lossy.js', { ...partitions, timeLimitS: 4 });
     assertFaulted(r, 3);
-    assertInvalid(r, /\bn[1-3] (read|reads) -?\d+/);
+    assertInvalid(r, /\bn[0-2] (read|reads) -?\d+/);
     assert.match(r.check.summary, /the nodes disagree at the end|is outside \[/, why(r));
   });
 
@@ -193,12 +242,12 @@ describe('maelstrom test against real nodes', { concurrency: 4 }, () => {
       pillars(['maelstrom', 'test', '-w', 'echo', '--bin', node('prints-garbage.js'), '--time-limit', '2']),
       assert.rejects(run('echo', 'prints-garbage.js', { nodeCount: 1, concurrency: 1 }), (e: Error) => {
         assert.ok(isMaelstromTestError(e), String(e));
-        assert.match(e.message, /^node n1 printed a line that is not a Maelstrom message \(expected one JSON message per line\): hello from a node that logs to stdout$/);
+        assert.match(e.message, /^node n0 printed a line that is not a Maelstrom message \(expected one JSON message per line\): hello from a node that logs to stdout$/);
         return true;
       }),
     ]);
     assert.equal(cli.code, 2, cli.err);
-    assert.match(cli.err, /node n[1-3] printed a line that is not a Maelstrom message .*: hello from a node that logs to stdout/);
+    assert.match(cli.err, /node n[0-2] printed a line that is not a Maelstrom message .*: hello from a node that logs to stdout/);
     assert.doesNotMatch(cli.out, /verdict/);
     assert.ok(Date.now() - started < 5_000, `it stops at once, not after the time limit (${Date.now() - started} ms)`);
   });
@@ -207,7 +256,7 @@ describe('maelstrom test against real nodes', { concurrency: 4 }, () => {
     const started = Date.now();
     await assert.rejects(run('echo', 'never-init.js', { timeLimitS: 2 }), (e: Error) => {
       assert.ok(isMaelstromTestError(e), String(e));
-      assert.match(e.message, /^node n[1-3] never answered init within 10 s; its stderr ends:\nnever-init: ignoring \{"src":"c0"/);
+      assert.match(e.message, /^node n[0-2] never answered init within 10 s; its stderr ends:\nnever-init: ignoring \{"src":"c0"/);
       return true;
     });
     const ms = Date.now() - started;
@@ -224,6 +273,6 @@ describe('maelstrom test against real nodes', { concurrency: 4 }, () => {
     assert.match(ok.out, /verdict {6}valid: \d+ echoes came back intact/);
     assert.equal(bad.code, 1, bad.out + bad.err);
     assert.match(bad.out, /verdict {6}INVALID: \d+ ids returned more than once/);
-    assert.match(bad.out, /witness {6}id \d+ was returned twice \(the second time by n[12]\)/);
+    assert.match(bad.out, /witness {6}id \d+ was returned twice \(the second time by n[01]\)/);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The network of a Maelstrom test, in real time: every message between nodes, clients and services
- * goes through it and arrives after a latency drawn from the chosen distribution (seeded), unless a
- * fault cuts or drops it; duplication delivers some twice. Faults act between nodes (clients and the
+ * goes through it. Between nodes, and between nodes and services, a message arrives after a latency
+ * drawn from the chosen distribution (seeded); to and from clients it arrives at once, as in
+ * Maelstrom. A fault may cut or drop a message between nodes; duplication delivers some twice. Faults act between nodes (clients and the
  * built-in services stay reachable, as in Maelstrom): partitions into groups, one-way cuts, loss and
  * duplication. Counts are kept apart for node-to-node, client and service messages, so a result can
  * say how many messages an operation cost the servers.
@@ -17,6 +18,7 @@ export interface NetworkOptions {
   dist: LatencyDist;
   random: RandomStream;
   isNode: (id: string) => boolean;
+  isClient: (id: string) => boolean;
   deliver: (msg: Message) => void;
 }
 
@@ -47,7 +49,7 @@ export class Network {
     const fromNode = this.o.isNode(msg.src);
     const toNode = this.o.isNode(msg.dest);
     if (fromNode && toNode) this.stats.serverMessages++;
-    else if (msg.src.startsWith('c') || msg.dest.startsWith('c')) this.stats.clientMessages++;
+    else if (this.o.isClient(msg.src) || this.o.isClient(msg.dest)) this.stats.clientMessages++;
     else this.stats.serviceMessages++;
     if (fromNode && toNode) {
       if (this.cut.has(`${msg.src}>${msg.dest}`) || (this.loss > 0 && this.o.random.next() < this.loss)) {
@@ -62,8 +64,16 @@ export class Network {
     this.later(msg);
   }
 
+  /** Deliver at once, ahead of everything on the wire (a client's init to a process just started). */
+  sendNow(msg: Message): void {
+    if (this.closed) return;
+    this.stats.clientMessages++;
+    this.o.deliver(msg);
+  }
+
   private later(msg: Message): void {
-    const ms = this.latency();
+    // Maelstrom gives messages to and from clients no latency: a client's view of latency is the system's.
+    const ms = this.o.isClient(msg.src) || this.o.isClient(msg.dest) ? 0 : this.latency();
     const arrive = () => {
       // A partition that began while the message was on the wire cuts it too.
       if (this.closed) return;

@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, createWriteStream, statSync, type WriteStream } from 'node:fs';
-import { lineBytesMax, validateMessage, type Message } from './protocol.js';
+import { lineBytesMax, validateEnvelope, type Message } from './protocol.js';
 
 /** Lines of a node's stderr kept for error messages. */
 const stderrLinesKept = 20;
@@ -159,7 +159,7 @@ export class NodeProcess {
         this.events.onBadOutput(this.id, line, 'one JSON message per line');
         continue;
       }
-      const bad = validateMessage(parsed);
+      const bad = validateEnvelope(parsed);
       if (bad !== undefined) this.events.onBadOutput(this.id, line, bad);
       else this.events.onMessage(parsed as Message);
     }
