@@ -38,6 +38,8 @@ interface TestFlags {
   nemesisInterval: string;
   topology: string;
   seed: string;
+  recoveryMs: string;
+  allowNoFaults?: boolean;
   logDir?: string;
   json?: string;
   history?: string;
@@ -54,6 +56,8 @@ export function testOptionsFromFlags(o: TestFlags, args: string[]): TestOptions 
   const nodeCount = positive(o.nodeCount, '--node-count', true);
   const latency = Number(o.latency);
   if (!Number.isFinite(latency) || latency < 0) throw new ScenarioError(cli, '--latency', `milliseconds, 0 or more (got "${o.latency}")`);
+  const recoveryMs = Number(o.recoveryMs);
+  if (!Number.isFinite(recoveryMs) || recoveryMs < 0) throw new ScenarioError(cli, '--recovery-ms', `milliseconds, 0 or more (got "${o.recoveryMs}")`);
   const seed = Number(o.seed);
   if (!Number.isSafeInteger(seed) || seed < 0) throw new ScenarioError(cli, '--seed', `a non-negative integer (got "${o.seed}")`);
   return {
@@ -70,6 +74,8 @@ export function testOptionsFromFlags(o: TestFlags, args: string[]): TestOptions 
     nemesisIntervalS: positive(o.nemesisInterval, '--nemesis-interval'),
     topology: o.topology,
     seed,
+    recoveryMs,
+    allowNoFaults: o.allowNoFaults === true,
     logDir: o.logDir,
   };
 }
@@ -87,31 +93,35 @@ export function formatResult(o: TestOptions, r: TestResult): string {
   ];
   if (r.faults.length > 0) lines.push(`  faults       ${s.faults}${s.nodesRestarted ? ` (${s.nodesRestarted} restarts)` : ''}: ${r.faults.filter((f) => !f.what.startsWith('end of')).map((f) => `${(f.atMs / 1000).toFixed(1)} s ${f.what}`).join('; ')}`);
   if (r.check.stats !== undefined) lines.push(`  checker      ${Object.entries(r.check.stats).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  for (const w of r.warnings) lines.push(`  warning      ${w}`);
   lines.push(`  verdict      ${r.valid === true ? 'valid' : r.valid === false ? 'INVALID' : 'unknown'}: ${r.check.summary}`);
   if (r.check.witness !== undefined) lines.push(`  witness      ${r.check.witness.split('\n').join('\n               ')}`);
   return lines.join('\n');
 }
 
 export function maelstromCommand(setExit: (code: number) => void): Command {
-  const m = new Command('maelstrom').description("Jepsen Maelstrom's protocol: test any program that speaks it (test), or run one of this project's processes as a Maelstrom node (node).");
+  // Usage errors (an unknown option, no --bin) are bad input: exit 2 with commander's one line, not its exit 1.
+  const m = new Command('maelstrom').description("Jepsen Maelstrom's protocol: test any program that speaks it (test), or run one of this project's processes as a Maelstrom node (node).").exitOverride();
   m.command('test')
-    .description('Spawn N copies of a program, route their messages through this network with faults, drive a workload against them, and check the history.')
+    .description("Spawn N copies of a program, route their messages through this network with faults, drive a workload against them, and check the history. Options marked (ours) are this project's; the others are Maelstrom's, with Maelstrom's meaning.")
     .requiredOption('-w, --workload <name>', `one of ${Object.keys(workloads).join(', ')}`)
     .requiredOption('--bin <program>', 'the node program (any executable that reads and writes JSON lines)')
-    .option('--node-count <n>', 'how many nodes', '3')
+    .option('--node-count <n>', 'how many nodes, n0..n(N-1)', '3')
     .option('--time-limit <s>', 'seconds of workload', '10')
     .option('--rate <r>', 'operations per second, all clients together', '10')
     .option('--concurrency <c>', 'client processes (default: one per node)')
-    .option('--latency <ms>', 'mean one-way latency of every message', '0')
+    .option('--latency <ms>', 'mean one-way latency between nodes, and between nodes and services (clients see none)', '0')
     .option('--latency-dist <dist>', 'constant, uniform or exponential', 'constant')
-    .option('--nemesis <list>', `faults, comma-separated: ${nemesisKinds.join(', ')}`)
-    .option('--nemesis-interval <s>', 'a fault starts every this many seconds and lasts half of it', '10')
+    .option('--nemesis <list>', `faults, comma-separated: partition (Maelstrom's); ${nemesisKinds.filter((k) => k !== 'partition').join(', ')} (ours)`)
+    .option('--nemesis-interval <s>', 'a fault starts at half of this many seconds, then every this many, and lasts half of it; each starts and ends inside the workload', '10')
+    .option('--recovery-ms <ms>', '(ours) wait after the faults heal, before the final reads (Maelstrom always waits 10 s)', '10000')
+    .option('--allow-no-faults', '(ours) accept a valid verdict when a requested nemesis never fired; without it the verdict is unknown')
     .option('--topology <name>', `broadcast's topology: ${topologies.join(', ')}`, 'grid')
-    .option('--seed <n>', 'seeds the latencies and the fault schedule', '1')
-    .option('--log-dir <dir>', "keep each node's stderr in DIR/n1.log ...")
-    .option('--json <file>', 'write the result as JSON')
-    .option('--history <file>', 'write the history as JSON lines (Jepsen shape)')
-    .option('--html <file>', 'write a self-contained HTML report: the verdict and witness, charts of operations and latency, the faults')
+    .option('--seed <n>', '(ours) seeds the latencies and the fault schedule', '1')
+    .option('--log-dir <dir>', "(ours) keep each node's stderr in DIR/n0.log ...")
+    .option('--json <file>', '(ours) write the result as JSON')
+    .option('--history <file>', '(ours) write the history as JSON lines (Jepsen shape)')
+    .option('--html <file>', '(ours) write a self-contained HTML report: the verdict and witness, charts of operations and latency, the faults')
     .allowExcessArguments(true)
     .argument('[args...]', 'arguments for the program (after --)')
     .addHelpText('after', '\nExit code: 0 valid, 1 invalid (the witness is printed), 2 unknown or bad input.\nExample: pillars maelstrom test -w broadcast --bin ./node.py --node-count 5 --time-limit 20 --rate 100 --latency 20 --nemesis partition,kill')

@@ -98,6 +98,8 @@ test('a test result as the HTML report: the verdict with its witness, operations
       { atMs: 6, what: 'end of partition n1 | n2,n3' },
       { atMs: 8, what: 'every fault healed' },
     ],
+    workloadMs: { start: 1, end: 9 },
+    warnings: [],
     history,
   };
   const opts = { workload: workloads['g-set'], bin: '/x/my-node', nodeCount: 3, timeLimitS: 1, rate: 10, concurrency: 2, latencyMs: 0, latencyDist: 'constant' as const, nemesis: ['partition' as const], nemesisIntervalS: 1, seed: 7 };

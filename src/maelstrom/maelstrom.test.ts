@@ -83,6 +83,46 @@ test("error codes: Maelstrom's definite ones fail, timeout, crash, undefined and
   for (const code of [1000, 1001, 5000, -1, '11', undefined]) assert.equal(isDefiniteError(code), false, `code ${String(code)}`);
 });
 
+describe('the schedule of a test: faults inside the workload, the recovery wait after it', { concurrency: 4 }, () => {
+  test('a CRDT gossiping every 5 s is valid thanks to the 10 s recovery wait (and not with a 2 s one)', async () => {
+    const [waited, hurried] = await Promise.all([run('g-set', 'g-set-gossip.py', { timeLimitS: 2, recoveryMs: undefined }), run('g-set', 'g-set-gossip.py', { timeLimitS: 2, recoveryMs: 2_000 })]);
+    assertValid(waited);
+    assertInvalid(hurried, /\bn[0-2] lacks \d+ acknowledged values?/);
+  });
+
+  test('the nemesis fires with --nemesis-interval equal to --time-limit (as with the defaults, 10 and 10)', async () => {
+    const r = await run('g-set', 'g-set.js', { nemesis: ['partition'], nemesisIntervalS: 2, timeLimitS: 2 });
+    assertValid(r);
+    assert.equal(r.stats.faults, 1, why(r));
+    assert.deepEqual(r.warnings, []);
+  });
+
+  test('a requested nemesis that never fired: a warning and the verdict unknown, unless allowNoFaults', async () => {
+    const [strict, allowed] = await Promise.all([
+      run('echo', 'echo.js', { timeLimitS: 1, nemesis: ['partition', 'kill'], nemesisIntervalS: 2 }),
+      run('echo', 'echo.js', { timeLimitS: 1, nemesis: ['partition', 'kill'], nemesisIntervalS: 2, allowNoFaults: true }),
+    ]);
+    assert.equal(strict.stats.faults, 0, why(strict));
+    assert.equal(strict.valid, 'unknown', why(strict));
+    assert.match(strict.check.summary, /^\d+ echoes came back intact, but nemesis partition never fired during the 1 s workload; nemesis kill never fired during the 1 s workload \(--allow-no-faults accepts it\)$/);
+    assert.equal(strict.warnings.length, 2);
+    assertValid(allowed);
+    assert.equal(allowed.warnings.length, 2);
+  });
+
+  test('every fault starts and ends inside the workload: no kill lands after it to restart a node empty before the final reads', async () => {
+    const r = await run('unique-ids', 'unique-ids.js', { nemesis: ['kill'], nemesisIntervalS: 1.5, timeLimitS: 3.5, requestTimeoutMs: 500 });
+    assertValid(r);
+    const starts = r.faults.filter((f) => f.what.startsWith('kill'));
+    assert.equal(starts.length, 2, why(r));
+    for (const f of starts) {
+      const end = r.faults.find((e) => e.what === `end of ${f.what}` && e.atMs >= f.atMs);
+      assert.ok(end !== undefined && end.atMs <= r.workloadMs.end, `${f.what} at ${f.atMs} ms ends inside the workload (${r.workloadMs.start}..${r.workloadMs.end} ms): ${why(r)}`);
+    }
+    assert.equal(r.stats.nodesRestarted, 2, why(r));
+  });
+});
+
 describe("Maelstrom's protocol, as its programs use it", { concurrency: 4 }, () => {
   test("a node may forward a client's request with the client as src; the leader answers the client (and stale follower reads are caught)", async () => {
     const [forward, stale] = await Promise.all([
@@ -263,10 +303,21 @@ describe('maelstrom test against real nodes', { concurrency: 4 }, () => {
     assert.ok(ms < 12_000, `gave up after ${ms} ms`);
   });
 
+  test('bad input: an unknown option, or no --bin, exits 2 with one line', async () => {
+    const [unknown, noBin] = await Promise.all([
+      pillars(['maelstrom', 'test', '-w', 'echo', '--bin', node('echo.js'), '--no-such-option', '1']),
+      pillars(['maelstrom', 'test', '-w', 'echo', '--time-limit', '1']),
+    ]);
+    assert.equal(unknown.code, 2, unknown.err);
+    assert.equal(unknown.err, "error: unknown option '--no-such-option'\n");
+    assert.equal(noBin.code, 2, noBin.err);
+    assert.equal(noBin.err, "error: required option '--bin <program>' not specified\n");
+  });
+
   test('the command: exit 0 and the verdict for a valid run, exit 1 and the witness for an invalid one', async () => {
     const [ok, bad] = await Promise.all([
-      pillars(['maelstrom', 'test', '-w', 'echo', '--bin', node('echo.py'), '--time-limit', '1', '--rate', '50']),
-      pillars(['maelstrom', 'test', '-w', 'unique-ids', '--bin', node('unique-ids-wrong.py'), '--node-count', '2', '--time-limit', '1', '--rate', '50']),
+      pillars(['maelstrom', 'test', '-w', 'echo', '--bin', node('echo.py'), '--time-limit', '1', '--rate', '50', '--recovery-ms', '200']),
+      pillars(['maelstrom', 'test', '-w', 'unique-ids', '--bin', node('unique-ids-wrong.py'), '--node-count', '2', '--time-limit', '1', '--rate', '50', '--recovery-ms', '200']),
     ]);
     assert.equal(ok.code, 0, ok.out + ok.err);
     assert.match(ok.out, /^echo on .*echo\.py: 3 nodes, 1 s, 50 ops\/s/);

@@ -4,12 +4,15 @@
 // until the cas wins) and answers init_ok only then. An id is that incarnation and a counter, "4-17":
 // every start of every node, restarts after kill -9 included, holds its own incarnation, so no id is
 // handed out twice. Correct, provided the service's replies reach a node that has not answered init.
+// A request that arrives before the incarnation is known (after a restart, clients do not wait for
+// init_ok) waits for it.
 import { createInterface } from 'node:readline';
 
 let id;
 let next = 0;
 let counter = 0;
 let incarnation;
+const beforeIncarnation = []; // requests that came before init was done: answered once it is
 const waiting = new Map(); // our msg_id -> what to do with the service's reply
 const send = (dest, body) => {
   const msgId = ++next;
@@ -28,6 +31,8 @@ function takeIncarnation(done) {
   });
 }
 
+const generate = ({ src, body }) => send(src, { type: 'generate_ok', in_reply_to: body.msg_id, id: `${incarnation}-${++counter}` });
+
 createInterface({ input: process.stdin })
   .on('line', (line) => {
     if (line.trim() === '') return;
@@ -42,9 +47,11 @@ createInterface({ input: process.stdin })
       takeIncarnation((n) => {
         incarnation = n;
         send(src, { type: 'init_ok', in_reply_to: body.msg_id });
+        for (const request of beforeIncarnation.splice(0)) generate(request);
       });
     } else if (body.type === 'generate') {
-      send(src, { type: 'generate_ok', in_reply_to: body.msg_id, id: `${incarnation}-${++counter}` });
+      if (incarnation === undefined) beforeIncarnation.push({ src, body });
+      else generate({ src, body });
     }
   })
   .on('close', () => process.exit(0));
