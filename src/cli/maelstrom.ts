@@ -40,6 +40,8 @@ interface TestFlags {
   seed: string;
   recoveryMs: string;
   allowNoFaults?: boolean;
+  consistencyModels: string;
+  availability?: string;
   logDir?: string;
   json?: string;
   history?: string;
@@ -56,6 +58,17 @@ export function testOptionsFromFlags(o: TestFlags, args: string[]): TestOptions 
   const nodeCount = positive(o.nodeCount, '--node-count', true);
   const latency = Number(o.latency);
   if (!Number.isFinite(latency) || latency < 0) throw new ScenarioError(cli, '--latency', `milliseconds, 0 or more (got "${o.latency}")`);
+  const consistencyModels = o.consistencyModels.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  // A workload with one notion of valid ignores the option, as Maelstrom's do; one that checks models must know each.
+  if (workload.consistencyModels !== undefined) {
+    for (const m of consistencyModels) if (!workload.consistencyModels.includes(m)) throw new ScenarioError(cli, '--consistency-models', `a comma-separated list of the models ${workload.name} checks: ${workload.consistencyModels.join(', ')} (got "${m}")`);
+    if (consistencyModels.length === 0) throw new ScenarioError(cli, '--consistency-models', `at least one of ${workload.consistencyModels.join(', ')}`);
+  }
+  let availability: number | undefined;
+  if (o.availability !== undefined) {
+    availability = o.availability === 'total' ? 1 : Number(o.availability);
+    if (o.availability.trim() === '' || !Number.isFinite(availability) || availability < 0 || availability > 1) throw new ScenarioError(cli, '--availability', `"total" or the fraction of operations that must succeed, 0 to 1 (got "${o.availability}")`);
+  }
   const recoveryMs = Number(o.recoveryMs);
   if (!Number.isFinite(recoveryMs) || recoveryMs < 0) throw new ScenarioError(cli, '--recovery-ms', `milliseconds, 0 or more (got "${o.recoveryMs}")`);
   const seed = Number(o.seed);
@@ -76,6 +89,8 @@ export function testOptionsFromFlags(o: TestFlags, args: string[]): TestOptions 
     seed,
     recoveryMs,
     allowNoFaults: o.allowNoFaults === true,
+    consistencyModels,
+    availability,
     logDir: o.logDir,
   };
 }
@@ -116,6 +131,8 @@ export function maelstromCommand(setExit: (code: number) => void): Command {
     .option('--nemesis-interval <s>', 'a fault starts at half of this many seconds, then every this many, and lasts half of it; each starts and ends inside the workload', '10')
     .option('--recovery-ms <ms>', '(ours) wait after the faults heal, before the final reads (Maelstrom always waits 10 s)', '10000')
     .option('--allow-no-faults', '(ours) accept a valid verdict when a requested nemesis never fired; without it the verdict is unknown')
+    .option('--consistency-models <list>', 'the models the history must satisfy, all of them; honoured by txn-list-append (read-uncommitted ... strict-serializable) and lin-kv (linearizable, strict-serializable)', 'strict-serializable')
+    .option('--availability <a>', '"total" (every operation must succeed) or the fraction that must; below it the test is invalid')
     .option('--topology <name>', `broadcast's topology: ${topologies.join(', ')}`, 'grid')
     .option('--seed <n>', '(ours) seeds the latencies and the fault schedule', '1')
     .option('--log-dir <dir>', "(ours) keep each node's stderr in DIR/n0.log ...")

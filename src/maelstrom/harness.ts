@@ -48,6 +48,10 @@ export interface TestOptions {
   topology?: string;
   seed: number;
   keyCount?: number;
+  /** The models the history must satisfy (Maelstrom's default: strict-serializable). */
+  consistencyModels?: readonly string[];
+  /** The fraction of operations that must succeed (Maelstrom's --availability; 1 is "total"). */
+  availability?: number;
   /** Where node logs go (node n0's stderr in n0.log). */
   logDir?: string;
   /** A client gives up on a request after this and records it as info. */
@@ -96,7 +100,7 @@ export function isMaelstromTestError(e: unknown): e is MaelstromTestError {
   return e instanceof MaelstromTestError;
 }
 
-export const testDefaults = { requestTimeoutMs: 5_000, recoveryMs: 10_000, initTimeoutMs: 10_000, setupTimeoutMs: 10_000, finalAttemptsMax: 20, keyCount: 5 };
+export const testDefaults = { requestTimeoutMs: 5_000, recoveryMs: 10_000, initTimeoutMs: 10_000, setupTimeoutMs: 10_000, finalAttemptsMax: 20, keyCount: 5, consistencyModels: ['strict-serializable'] as readonly string[] };
 
 interface PendingRequest {
   resolve: (reply: Body) => void;
@@ -216,7 +220,7 @@ export async function runTest(o: TestOptions): Promise<TestResult> {
   const history: HistoryEntry[] = [];
   const faults: { atMs: number; what: string }[] = [];
   let nodesRestarted = 0;
-  const workload: WorkloadRun = o.workload.make({ nodes, random: streams.stream('workload'), topology: o.topology, keyCount: o.keyCount ?? testDefaults.keyCount });
+  const workload: WorkloadRun = o.workload.make({ nodes, random: streams.stream('workload'), topology: o.topology, keyCount: o.keyCount ?? testDefaults.keyCount, consistencyModels: o.consistencyModels ?? testDefaults.consistencyModels });
   const setupMessages = workload.setup?.() ?? [];
   const warnings: string[] = [];
   let workloadStartMs = 0;
@@ -356,10 +360,17 @@ export async function runTest(o: TestOptions): Promise<TestResult> {
   }
 
   const checked = workload.check(history);
-  // An invalid history stays invalid; a valid one under a nemesis that never fired proved less than asked.
-  const check: CheckResult = checked.valid === true && warnings.length > 0 && o.allowNoFaults !== true ? { ...checked, valid: 'unknown', summary: `${checked.summary}, but ${warnings.map((w) => w.replace(/ \(.*\)$/, '')).join('; ')} (--allow-no-faults accepts it)` } : checked;
   const completions = history.filter((e) => e.type !== 'invoke');
   const ok = completions.filter((e) => e.type === 'ok').length;
+  const availability = completions.length === 0 ? 0 : ok / completions.length;
+  let check: CheckResult = checked;
+  // Maelstrom's --availability: too few operations succeeded is a failure of its own, beside the checker's.
+  if (o.availability !== undefined && availability < o.availability) {
+    const short = `availability ${(100 * availability).toFixed(1)}% is below the required ${(100 * o.availability).toFixed(1)}%`;
+    check = { ...check, valid: false, summary: check.valid === false ? `${check.summary}; ${short}` : short, witness: [check.witness, `${completions.length - ok} of ${completions.length} operations did not succeed`].filter((x) => x !== undefined).join('\n') };
+  }
+  // An invalid history stays invalid; a valid one under a nemesis that never fired proved less than asked.
+  if (check.valid === true && warnings.length > 0 && o.allowNoFaults !== true) check = { ...check, valid: 'unknown', summary: `${check.summary}, but ${warnings.map((w) => w.replace(/ \(.*\)$/, '')).join('; ')} (--allow-no-faults accepts it)` };
   const latencies = latencyOf(history);
   const ops = completions.length;
   return {
@@ -371,7 +382,7 @@ export async function runTest(o: TestOptions): Promise<TestResult> {
       ok,
       fail: completions.filter((e) => e.type === 'fail').length,
       info: completions.filter((e) => e.type === 'info').length,
-      availability: ops === 0 ? 0 : ok / ops,
+      availability,
       latencyMs: latencies,
       serverMessages: net.stats.serverMessages,
       clientMessages: net.stats.clientMessages,

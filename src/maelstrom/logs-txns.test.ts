@@ -40,8 +40,18 @@ describe('maelstrom workloads on logs and transactions', { concurrency: 4 }, () 
     assert.ok(good.check.stats!.transactions > 200 && good.check.stats!.rwEdges > 50, JSON.stringify(good.check.stats));
     const bad = await run('txn-list-append', node('txn-per-key.py'), { concurrency: 6, rate: 100, latencyMs: 3 });
     assert.equal(bad.valid, false);
-    assert.match(bad.check.summary, /not serializable: .*(G-single|G2-item)/);
+    assert.match(bad.check.summary, /^not strict-serializable: .*(G-single|G2-item).*; violates .*\bserializable/);
     assert.match(bad.check.witness!, /T\d+ \(process \d+, ok/);
+  });
+
+  test('txn-list-append: read-only transactions from a stale copy are serializable but not strict-serializable, the default model', async () => {
+    const o = { concurrency: 6, rate: 100, args: ['--stale-read-only'] };
+    const [strict, serializable] = await Promise.all([run('txn-list-append', node('txn-list-append.js'), o), run('txn-list-append', node('txn-list-append.js'), { ...o, consistencyModels: ['serializable'] })]);
+    assert.equal(strict.valid, false, strict.check.summary);
+    assert.match(strict.check.summary, /^not strict-serializable: .*-realtime\b.*; violates .*strict-serializable/);
+    assert.ok(strict.check.stats!.realtimeEdges > 0, JSON.stringify(strict.check.stats));
+    assert.equal(serializable.valid, true, serializable.check.witness ?? serializable.check.summary);
+    assert.match(serializable.check.summary, /^serializable: \d+ transactions; consistent with .*serializable/);
   });
 
   test("the Raft KV as a Maelstrom node (pillars maelstrom node) stays linearizable under partitions and kill -9", async () => {

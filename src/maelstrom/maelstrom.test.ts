@@ -157,6 +157,15 @@ describe("Maelstrom's protocol, as its programs use it", { concurrency: 4 }, () 
     assertInvalid(definite, /^not linearizable on key \d+/);
   });
 
+  test('--availability: "total" fails a test where some operations did not succeed; a lower bar passes it', async () => {
+    const o: Partial<TestOptions> = { timeLimitS: 2, keyCount: 2, args: ['--error-after-write', '1000'] };
+    const [total, half] = await Promise.all([run('lin-kv', 'lin-kv-proxy.js', { ...o, availability: 1 }), run('lin-kv', 'lin-kv-proxy.js', { ...o, availability: 0.5 })]);
+    assert.equal(total.valid, false, why(total));
+    assert.match(total.check.summary, /^availability \d+\.\d% is below the required 100\.0%$/);
+    assert.match(total.check.witness ?? '', /^\d+ of \d+ operations did not succeed$/);
+    assertValid(half);
+  });
+
   test('clients see no latency (--latency is between nodes and services), and nodes are n0..n(N-1)', async () => {
     const r = await run('echo', 'echo.js', { timeLimitS: 2, latencyMs: 100, latencyDist: 'constant' });
     assertValid(r);

@@ -50,6 +50,11 @@ export interface WorkloadOptions {
   topology?: string;
   /** Keys a KV workload spreads over. */
   keyCount: number;
+  /**
+   * The consistency models the history must satisfy, every one of them (Maelstrom's
+   * --consistency-models); only a workload that declares `consistencyModels` reads it.
+   */
+  consistencyModels: readonly string[];
 }
 
 export interface WorkloadRun {
@@ -69,6 +74,8 @@ export interface WorkloadDefinition {
   description: string;
   /** The services its nodes are expected to call (started for every test anyway). */
   services?: ServiceName[];
+  /** The consistency models its checker can hold a history to; absent: it has one notion of valid. */
+  consistencyModels?: readonly string[];
   make(o: WorkloadOptions): WorkloadRun;
 }
 
