@@ -42,6 +42,9 @@ interface TestFlags {
   allowNoFaults?: boolean;
   consistencyModels: string;
   availability?: string;
+  keyCount?: string;
+  maxTxnLength: string;
+  maxWritesPerKey: string;
   logDir?: string;
   json?: string;
   history?: string;
@@ -91,6 +94,9 @@ export function testOptionsFromFlags(o: TestFlags, args: string[]): TestOptions 
     allowNoFaults: o.allowNoFaults === true,
     consistencyModels,
     availability,
+    keyCount: o.keyCount === undefined ? undefined : positive(o.keyCount, '--key-count', true),
+    maxTxnLength: positive(o.maxTxnLength, '--max-txn-length', true),
+    maxWritesPerKey: positive(o.maxWritesPerKey, '--max-writes-per-key', true),
     logDir: o.logDir,
   };
 }
@@ -131,8 +137,11 @@ export function maelstromCommand(setExit: (code: number) => void): Command {
     .option('--nemesis-interval <s>', 'a fault starts at half of this many seconds, then every this many, and lasts half of it; each starts and ends inside the workload', '10')
     .option('--recovery-ms <ms>', '(ours) wait after the faults heal, before the final reads (Maelstrom always waits 10 s)', '10000')
     .option('--allow-no-faults', '(ours) accept a valid verdict when a requested nemesis never fired; without it the verdict is unknown')
-    .option('--consistency-models <list>', 'the models the history must satisfy, all of them; honoured by txn-list-append (read-uncommitted ... strict-serializable) and lin-kv (linearizable, strict-serializable)', 'strict-serializable')
+    .option('--consistency-models <list>', 'the models the history must satisfy, all of them; honoured by txn-list-append and txn-rw-register (read-uncommitted ... strict-serializable) and lin-kv (linearizable, strict-serializable)', 'strict-serializable')
     .option('--availability <a>', '"total" (every operation must succeed) or the fraction that must; below it the test is invalid')
+    .option('--key-count <n>', 'lin-kv: keys; txn workloads: keys in use at a time (default 5)')
+    .option('--max-txn-length <n>', 'txn workloads: micro-operations per transaction, at most', '4')
+    .option('--max-writes-per-key <n>', 'txn workloads: writes a key takes before a fresh key replaces it', '16')
     .option('--topology <name>', `broadcast's topology: ${topologies.join(', ')}`, 'grid')
     .option('--seed <n>', '(ours) seeds the latencies and the fault schedule', '1')
     .option('--log-dir <dir>', "(ours) keep each node's stderr in DIR/n0.log ...")

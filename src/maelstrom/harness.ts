@@ -48,6 +48,8 @@ export interface TestOptions {
   topology?: string;
   seed: number;
   keyCount?: number;
+  maxTxnLength?: number;
+  maxWritesPerKey?: number;
   /** The models the history must satisfy (Maelstrom's default: strict-serializable). */
   consistencyModels?: readonly string[];
   /** The fraction of operations that must succeed (Maelstrom's --availability; 1 is "total"). */
@@ -100,7 +102,7 @@ export function isMaelstromTestError(e: unknown): e is MaelstromTestError {
   return e instanceof MaelstromTestError;
 }
 
-export const testDefaults = { requestTimeoutMs: 5_000, recoveryMs: 10_000, initTimeoutMs: 10_000, setupTimeoutMs: 10_000, finalAttemptsMax: 20, keyCount: 5, consistencyModels: ['strict-serializable'] as readonly string[] };
+export const testDefaults = { requestTimeoutMs: 5_000, recoveryMs: 10_000, initTimeoutMs: 10_000, setupTimeoutMs: 10_000, finalAttemptsMax: 20, keyCount: 5, maxTxnLength: 4, maxWritesPerKey: 16, consistencyModels: ['strict-serializable'] as readonly string[] };
 
 interface PendingRequest {
   resolve: (reply: Body) => void;
@@ -220,7 +222,7 @@ export async function runTest(o: TestOptions): Promise<TestResult> {
   const history: HistoryEntry[] = [];
   const faults: { atMs: number; what: string }[] = [];
   let nodesRestarted = 0;
-  const workload: WorkloadRun = o.workload.make({ nodes, random: streams.stream('workload'), topology: o.topology, keyCount: o.keyCount ?? testDefaults.keyCount, consistencyModels: o.consistencyModels ?? testDefaults.consistencyModels });
+  const workload: WorkloadRun = o.workload.make({ nodes, random: streams.stream('workload'), topology: o.topology, keyCount: o.keyCount ?? testDefaults.keyCount, maxTxnLength: o.maxTxnLength ?? testDefaults.maxTxnLength, maxWritesPerKey: o.maxWritesPerKey ?? testDefaults.maxWritesPerKey, consistencyModels: o.consistencyModels ?? testDefaults.consistencyModels });
   const setupMessages = workload.setup?.() ?? [];
   const warnings: string[] = [];
   let workloadStartMs = 0;

@@ -54,6 +54,39 @@ describe('maelstrom workloads on logs and transactions', { concurrency: 4 }, () 
     assert.match(serializable.check.summary, /^serializable: \d+ transactions; consistent with .*serializable/);
   });
 
+  test('txn-rw-register: the whole database in one cas is strict-serializable; a key at a time is not; reads from a stale copy are not strict', async () => {
+    const o = { concurrency: 6, rate: 100, latencyMs: 3 };
+    const [good, perKey, stale] = await Promise.all([
+      run('txn-rw-register', node('txn-list-append.js'), o),
+      run('txn-rw-register', node('txn-per-key.py'), o),
+      run('txn-rw-register', node('txn-list-append.js'), { ...o, args: ['--stale-read-only'] }),
+    ]);
+    assert.equal(good.valid, true, good.check.witness ?? good.check.summary);
+    assert.ok(good.check.stats!.transactions > 200 && good.check.stats!.wrEdges > 50, JSON.stringify(good.check.stats));
+    assert.equal(perKey.valid, false, perKey.check.summary);
+    assert.match(perKey.check.summary, /^not strict-serializable: .*\b(G1b|G1c|G-single|G2-item|internal)\b/);
+    assert.equal(stale.valid, false, stale.check.summary);
+    assert.match(stale.check.summary, /^not strict-serializable: [^;]*\bG-single-(process|realtime)\b[^;]*; violates (strong-session-serializable, )?strict-serializable$/, 'serializable still: only order edges close the cycles');
+  });
+
+  test('the txn generator: at most maxTxnLength micro-operations, unique values, a key retired after maxWritesPerKey writes', () => {
+    const w = workloads['txn-rw-register'].make({ nodes: ['n0'], random: new RandomStreams(3).stream('w'), keyCount: 2, maxTxnLength: 2, maxWritesPerKey: 3, consistencyModels: ['serializable'] });
+    const writes = new Map<unknown, number>();
+    const values = new Set<unknown>();
+    for (let i = 0; i < 200; i++) {
+      const txn = w.next(0)!.value as [string, number, unknown][];
+      assert.ok(txn.length >= 1 && txn.length <= 2, JSON.stringify(txn));
+      for (const [f, k, v] of txn) {
+        if (f !== 'w') continue;
+        assert.ok(!values.has(v), `value ${String(v)} written twice`);
+        values.add(v);
+        writes.set(k, (writes.get(k) ?? 0) + 1);
+      }
+    }
+    assert.ok([...writes.values()].every((n) => n <= 3), JSON.stringify([...writes]));
+    assert.ok(writes.size > 20, `keys rotate: ${writes.size} keys written`);
+  });
+
   test("the Raft KV as a Maelstrom node (pillars maelstrom node) stays linearizable under partitions and kill -9", async () => {
     const dir = tempDir('pillars-raft-maelstrom-');
     const bin = join(dir, 'raft-node.sh');

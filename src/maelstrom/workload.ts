@@ -48,8 +48,12 @@ export interface WorkloadOptions {
   random: RandomStream;
   /** broadcast: the topology to send (grid, line, tree2..., total, none). */
   topology?: string;
-  /** Keys a KV workload spreads over. */
+  /** Keys a KV workload spreads over (the txn workloads: keys active at a time). */
   keyCount: number;
+  /** txn workloads: micro-operations per transaction, at most (Maelstrom's --max-txn-length). */
+  maxTxnLength: number;
+  /** txn workloads: writes a key takes before a fresh key replaces it (Maelstrom's --max-writes-per-key). */
+  maxWritesPerKey: number;
   /**
    * The consistency models the history must satisfy, every one of them (Maelstrom's
    * --consistency-models); only a workload that declares `consistencyModels` reads it.

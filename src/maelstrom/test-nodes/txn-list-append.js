@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// A correct Maelstrom node for txn-list-append: the whole database is one value in the lin-kv
+// A correct Maelstrom node for txn-list-append and txn-rw-register: the whole database is one value in the lin-kv
 // service; a transaction reads it, applies its micro-operations to a copy, and installs the copy
 // with compare-and-set, retrying from the read when another transaction got there first. Every
 // transaction takes effect at its successful cas: serializable (strictly).
@@ -16,18 +16,19 @@ let next = 0;
 const waiting = new Map();
 const send = (dest, body) => process.stdout.write(JSON.stringify({ src: id, dest, body: { msg_id: ++next, ...body } }) + '\n');
 const call = (dest, body) => new Promise((resolve) => { const m = ++next; waiting.set(m, resolve); process.stdout.write(JSON.stringify({ src: id, dest, body: { msg_id: m, ...body } }) + '\n'); });
-const readsOf = (db, txn) => txn.map(([, k]) => ['r', k, db[k] === undefined ? null : [...db[k]]]);
+const readsOf = (db, txn) => txn.map(([, k]) => ['r', k, db[k] === undefined ? null : structuredClone(db[k])]);
 async function transact(txn) {
   if (staleReadOnly && txn.every(([f]) => f === 'r')) return readsOf(lastSeen, txn);
   for (;;) {
     const r = await call('lin-kv', { type: 'read', key: 'db' });
     const db = r.type === 'read_ok' ? r.value : {};
     lastSeen = db;
-    const copy = Object.fromEntries(Object.entries(db).map(([k, v]) => [k, [...v]]));
+    const copy = structuredClone(db);
     const out = txn.map(([f, k, v]) => {
-      if (f === 'r') return ['r', k, copy[k] === undefined ? null : [...copy[k]]];
-      (copy[k] ??= []).push(v);
-      return ['append', k, v];
+      if (f === 'r') return ['r', k, copy[k] === undefined ? null : structuredClone(copy[k])];
+      if (f === 'w') copy[k] = v;
+      else (copy[k] ??= []).push(v);
+      return [f, k, v];
     });
     const c = await call('lin-kv', { type: 'cas', key: 'db', from: db, to: copy, create_if_not_exists: true });
     if (c.type === 'cas_ok') {
