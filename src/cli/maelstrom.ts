@@ -133,7 +133,7 @@ export function maelstromCommand(setExit: (code: number) => void): Command {
     .option('--concurrency <c>', 'client processes (default: one per node)')
     .option('--latency <ms>', 'mean one-way latency between nodes, and between nodes and services (clients see none)', '0')
     .option('--latency-dist <dist>', 'constant, uniform or exponential', 'constant')
-    .option('--nemesis <list>', `faults, comma-separated: partition (Maelstrom's); ${nemesisKinds.filter((k) => k !== 'partition').join(', ')} (ours)`)
+    .option('--nemesis <list>', `faults, comma-separated: partition (Maelstrom's: a minority, one node alone, a bridge, or a ring of majorities); ${nemesisKinds.filter((k) => k !== 'partition').join(', ')} (ours)`)
     .option('--nemesis-interval <s>', 'a fault starts at half of this many seconds, then every this many, and lasts half of it; each starts and ends inside the workload', '10')
     .option('--recovery-ms <ms>', '(ours) wait after the faults heal, before the final reads (Maelstrom always waits 10 s)', '10000')
     .option('--allow-no-faults', '(ours) accept a valid verdict when a requested nemesis never fired; without it the verdict is unknown')

@@ -5,7 +5,7 @@
  *    workload sets up (broadcast's topology).
  * 2. For --time-limit seconds, --concurrency clients issue the workload's operations at --rate per
  *    second in all, each to a random node, through the network (latency, and the nemesis's faults on
- *    a seeded schedule: partitions, one-way cuts, kill -9 and restart, SIGSTOP pauses, loss,
+ *    a seeded schedule: partitions of several shapes, one-way cuts, kill -9 and restart, SIGSTOP pauses, loss,
  *    duplication). Each operation goes into the history: invoke, then ok, fail (a definite error) or
  *    info (a timeout, a crash, an indefinite error), Jepsen's way.
  * 3. Heal everything, wait --recovery-ms (10 s, as Maelstrom), make the workload's final reads, stop
@@ -24,6 +24,7 @@ import { checkBinary, NodeProcess } from './node-process.js';
 import { Network, type LatencyDist } from './network.js';
 import { errorCodes, isDefiniteError, validateRpcBody, type Body, type Message } from './protocol.js';
 import { isServiceName, makeService, serviceNames, type Service } from './services.js';
+import { partitionOf, shapesFor } from './partitions.js';
 import { errorCompletion, type CheckResult, type HistoryEntry, type OpSpec, type WorkloadDefinition, type WorkloadRun } from './workload.js';
 
 export const nemesisKinds = ['partition', 'one-way', 'kill', 'pause', 'duplicate', 'loss'] as const;
@@ -274,10 +275,13 @@ export async function runTest(o: TestOptions): Promise<TestResult> {
         );
       }
     }
-    function startFault(kind: MaelstromNemesis, draw: number, victims: { minority: string[]; majority: string[]; one: string }): { what: string; undo: () => void | Promise<void> } {
+    function startFault(kind: MaelstromNemesis, draw: number, victims: ReturnType<typeof pickVictims>): { what: string; undo: () => void | Promise<void> } {
       switch (kind) {
-        case 'partition':
-          return { what: `partition ${victims.minority.join(',')} | ${victims.majority.join(',')}`, undo: net.partition([victims.minority, victims.majority]) };
+        case 'partition': {
+          const shapes = shapesFor(nodes.length);
+          const p = partitionOf(shapes[Math.min(shapes.length - 1, Math.floor(draw * shapes.length))], victims.order);
+          return { what: p.what, undo: net.cutBothWays(p.cut) };
+        }
         case 'one-way':
           return { what: `one-way: ${victims.minority.join(',')} cannot reach ${victims.majority.join(',')}`, undo: net.oneWay(victims.minority, victims.majority) };
         case 'loss':
@@ -413,10 +417,10 @@ function shuffled<T>(stream: RandomStream, items: readonly T[]): T[] {
   return out;
 }
 
-function pickVictims(stream: RandomStream, nodes: readonly string[]): { minority: string[]; majority: string[]; one: string } {
+function pickVictims(stream: RandomStream, nodes: readonly string[]): { order: string[]; minority: string[]; majority: string[]; one: string } {
   const order = shuffled(stream, nodes);
   const k = Math.max(1, Math.floor(nodes.length / 2));
-  return { minority: order.slice(0, k).sort(), majority: order.slice(k).sort(), one: order[0] };
+  return { order, minority: order.slice(0, k).sort(), majority: order.slice(k).sort(), one: order[0] };
 }
 
 /** Latency quantiles of the operations that completed ok (ms). */

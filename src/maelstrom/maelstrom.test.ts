@@ -199,6 +199,8 @@ describe('maelstrom test against real nodes', { concurrency: 4 }, () => {
     assertValid(r);
     assertFaulted(r, 3);
     assert.equal(r.check.stats?.lost, 0, why(r));
+    const shapes = new Set(r.faults.filter((f) => !f.what.startsWith('end of')).map((f) => (/ alone /.test(f.what) ? 'one' : /bridged by/.test(f.what) ? 'bridge' : /^majorities ring/.test(f.what) ? 'ring' : 'halves')));
+    assert.ok(shapes.size >= 2, `partitions of more than one shape: ${why(r)}`);
   });
 
   test('broadcast: flooding once without retries is fine without faults and loses messages under partitions', async () => {

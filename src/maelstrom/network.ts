@@ -105,29 +105,20 @@ export class Network {
     }
   }
 
-  /** Nodes in different groups cannot reach each other; returns the undo. */
-  partition(groups: string[][]): () => void {
-    const added: string[] = [];
-    for (const a of groups) for (const b of groups) if (a !== b) for (const x of a) for (const y of b) {
-      const k = `${x}>${y}`;
-      if (!this.cut.has(k)) {
-        this.cut.add(k);
-        added.push(k);
-      }
-    }
-    return () => added.forEach((k) => this.cut.delete(k));
+  /** Each pair's nodes cannot reach each other, either way; returns the undo. */
+  cutBothWays(pairs: readonly (readonly [string, string])[]): () => void {
+    return this.cutLinks(pairs.flatMap(([a, b]) => [`${a}>${b}`, `${b}>${a}`]));
   }
 
   /** `from` cannot reach `to` (the other way works); returns the undo. */
   oneWay(from: string[], to: string[]): () => void {
-    const added: string[] = [];
-    for (const x of from) for (const y of to) {
-      const k = `${x}>${y}`;
-      if (!this.cut.has(k)) {
-        this.cut.add(k);
-        added.push(k);
-      }
-    }
+    return this.cutLinks(from.flatMap((x) => to.map((y) => `${x}>${y}`)));
+  }
+
+  /** Cut "a>b" links; the undo restores only those this call cut (another fault may hold the rest). */
+  private cutLinks(links: string[]): () => void {
+    const added = links.filter((k) => !this.cut.has(k));
+    for (const k of added) this.cut.add(k);
     return () => added.forEach((k) => this.cut.delete(k));
   }
 
