@@ -155,4 +155,8 @@ test('a test result as the HTML report: the verdict with its witness, operations
   assert.equal(input.variants[0].series!.ops_info.at(-1)![1], 1);
   const html = renderHtmlReport(input);
   assert.ok(html.includes('maelstrom g-set: my-node') && html.includes('n2 lacks 1 acknowledged value'));
+  // A real-time run: no talk of virtual time or exact replays.
+  assert.doesNotMatch(html, /virtual time|replay it exactly/);
+  assert.match(html, /over real time/);
+  assert.match(html, /"timeLabel":"real time"/);
 });
