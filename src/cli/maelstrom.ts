@@ -43,6 +43,9 @@ interface TestFlags {
   consistencyModels: string;
   availability?: string;
   keyCount?: string;
+  logStderr?: boolean;
+  logNetSend?: boolean;
+  logNetRecv?: boolean;
   maxTxnLength: string;
   maxWritesPerKey: string;
   logDir?: string;
@@ -96,6 +99,9 @@ export function testOptionsFromFlags(o: TestFlags, args: string[]): TestOptions 
     availability,
     keyCount: o.keyCount === undefined ? undefined : positive(o.keyCount, '--key-count', true),
     maxTxnLength: positive(o.maxTxnLength, '--max-txn-length', true),
+    logStderr: o.logStderr === true,
+    logNetSend: o.logNetSend === true,
+    logNetRecv: o.logNetRecv === true,
     maxWritesPerKey: positive(o.maxWritesPerKey, '--max-writes-per-key', true),
     logDir: o.logDir,
   };
@@ -142,6 +148,9 @@ export function maelstromCommand(setExit: (code: number) => void): Command {
     .option('--key-count <n>', 'lin-kv: keys; txn workloads: keys in use at a time (default 5)')
     .option('--max-txn-length <n>', 'txn workloads: micro-operations per transaction, at most', '4')
     .option('--max-writes-per-key <n>', 'txn workloads: writes a key takes before a fresh key replaces it', '16')
+    .option('--log-stderr', "print every line the nodes write on stderr, as it comes, to this command's stderr")
+    .option('--log-net-send', "print every message as it is sent (dropped ones too) to this command's stderr")
+    .option('--log-net-recv', "print every message as it is delivered to this command's stderr")
     .option('--topology <name>', `broadcast's topology: ${topologies.join(', ')}`, 'grid')
     .option('--seed <n>', '(ours) seeds the latencies and the fault schedule', '1')
     .option('--log-dir <dir>', "(ours) keep each node's stderr in DIR/n0.log ...")
@@ -158,7 +167,7 @@ export function maelstromCommand(setExit: (code: number) => void): Command {
       if (o.html !== undefined) writableFile(o.html, () => writeFileSync(o.html!, ''));
       let r: TestResult;
       try {
-        r = await runTest({ ...opts, progress: (line) => process.stderr.write(`maelstrom: ${line}\n`) });
+        r = await runTest({ ...opts, progress: (line) => process.stderr.write(`maelstrom: ${line}\n`), log: (line) => process.stderr.write(`${line}\n`) });
       } catch (e) {
         if (isNodeBinaryError(e)) throw new ScenarioError(cli, '--bin', e.message.replace(/^--bin /, ''));
         if (isMaelstromTestError(e)) {

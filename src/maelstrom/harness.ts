@@ -63,6 +63,12 @@ export interface TestOptions {
   recoveryMs?: number;
   /** Called with a line of progress now and then. */
   progress?: (line: string) => void;
+  /** Maelstrom's --log-stderr, --log-net-send, --log-net-recv: what goes to `log` as it happens. */
+  logStderr?: boolean;
+  logNetSend?: boolean;
+  logNetRecv?: boolean;
+  /** Where those lines go (the command: its stderr). */
+  log?: (line: string) => void;
 }
 
 export interface TestResult {
@@ -161,7 +167,18 @@ export async function runTest(o: TestOptions): Promise<TestResult> {
     clearTimeout(p.timer);
     p.resolve(msg.body);
   };
-  const net = new Network({ latencyMs: o.latencyMs, dist: o.latencyDist, random: streams.stream('network'), isNode: (id) => nodeSet.has(id), isClient: (id) => clientSet.has(id), deliver });
+  const logLine = o.log ?? (() => {});
+  const logMessage = (what: string) => (msg: Message) => logLine(`${(nowMs() / 1000).toFixed(3)} ${what} ${msg.src} -> ${msg.dest} ${JSON.stringify(msg.body)}`);
+  const net = new Network({
+    latencyMs: o.latencyMs,
+    dist: o.latencyDist,
+    random: streams.stream('network'),
+    isNode: (id) => nodeSet.has(id),
+    isClient: (id) => clientSet.has(id),
+    deliver,
+    onSend: o.logNetSend === true ? logMessage('send') : undefined,
+    onReceive: o.logNetRecv === true ? logMessage('recv') : undefined,
+  });
 
   /** `first`: written to the node at once, ahead of anything on the wire (init, right after a start). */
   const request = (from: string, to: string, body: Body, timeoutMs: number, first = false): Promise<Body> =>
@@ -211,6 +228,7 @@ export async function runTest(o: TestOptions): Promise<TestResult> {
           if (bad !== undefined) return fail(`node ${id} sent ${m.dest} a message that is not a Maelstrom RPC (expected ${bad}): ${JSON.stringify(m).slice(0, 300)}`);
           net.send(m);
         },
+        onStderrLine: o.logStderr === true ? (nid, line) => logLine(`${(nowMs() / 1000).toFixed(3)} ${nid} stderr: ${line}`) : undefined,
         onBadOutput: (nid, line, expected) => fail(`node ${nid} printed a line that is not a Maelstrom message (expected ${expected}): ${line.slice(0, 300)}`),
         onExit: (nid, code, signal) => {
           if (!stopping) fail(`node ${nid} exited on its own (${signal ?? `code ${code}`})${procs.get(nid)?.stderr() ? `; its stderr ends:\n${procs.get(nid)!.stderr()}` : ''}`);

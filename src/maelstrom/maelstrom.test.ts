@@ -166,6 +166,19 @@ describe("Maelstrom's protocol, as its programs use it", { concurrency: 4 }, () 
     assertValid(half);
   });
 
+  test('--log-stderr, --log-net-send and --log-net-recv: the nodes\' stderr and every message, as they happen', async () => {
+    const lines: string[] = [];
+    const r = await run('echo', 'echo.js', { nodeCount: 2, timeLimitS: 0.5, logStderr: true, logNetSend: true, logNetRecv: true, log: (l) => lines.push(l) });
+    assertValid(r);
+    for (const n of ['n0', 'n1']) assert.ok(lines.some((l) => new RegExp(`^\\d+\\.\\d{3} ${n} stderr: echo\\.js: ${n} is up$`).test(l)), lines.slice(0, 10).join('\n'));
+    const echo = lines.find((l) => / send c\d+ -> n[01] \{"type":"echo"/.test(l));
+    assert.ok(echo !== undefined, lines.slice(0, 10).join('\n'));
+    assert.ok(lines.some((l) => l.replace(/^[\d.]+ recv/, '') === echo.replace(/^[\d.]+ send/, '')), `the same message received: ${echo}`);
+    const quiet: string[] = [];
+    await run('echo', 'echo.js', { nodeCount: 1, timeLimitS: 0.3, log: (l) => quiet.push(l) });
+    assert.deepEqual(quiet, [], 'nothing is logged unless asked');
+  });
+
   test('clients see no latency (--latency is between nodes and services), and nodes are n0..n(N-1)', async () => {
     const r = await run('echo', 'echo.js', { timeLimitS: 2, latencyMs: 100, latencyDist: 'constant' });
     assertValid(r);

@@ -20,6 +20,10 @@ export interface NetworkOptions {
   isNode: (id: string) => boolean;
   isClient: (id: string) => boolean;
   deliver: (msg: Message) => void;
+  /** Every message as it enters the network (Maelstrom's --log-net-send), dropped ones too. */
+  onSend?: (msg: Message) => void;
+  /** Every message as it is delivered (Maelstrom's --log-net-recv). */
+  onReceive?: (msg: Message) => void;
 }
 
 export interface NetworkStats {
@@ -46,6 +50,7 @@ export class Network {
 
   send(msg: Message): void {
     if (this.closed) return;
+    this.o.onSend?.(msg);
     const fromNode = this.o.isNode(msg.src);
     const toNode = this.o.isNode(msg.dest);
     if (fromNode && toNode) this.stats.serverMessages++;
@@ -67,8 +72,9 @@ export class Network {
   /** Deliver at once, ahead of everything on the wire (a client's init to a process just started). */
   sendNow(msg: Message): void {
     if (this.closed) return;
+    this.o.onSend?.(msg);
     this.stats.clientMessages++;
-    this.o.deliver(msg);
+    this.receive(msg);
   }
 
   private later(msg: Message): void {
@@ -81,7 +87,7 @@ export class Network {
         this.stats.dropped++;
         return;
       }
-      this.o.deliver(msg);
+      this.receive(msg);
     };
     // No latency: the next turn of the event loop, not a timer's millisecond.
     if (ms <= 0) return void setImmediate(arrive);
@@ -90,6 +96,11 @@ export class Network {
       arrive();
     }, ms);
     this.timers.add(t);
+  }
+
+  private receive(msg: Message): void {
+    this.o.onReceive?.(msg);
+    this.o.deliver(msg);
   }
 
   private latency(): number {

@@ -42,6 +42,8 @@ export interface NodeProcessEvents {
   onBadOutput(id: string, line: string, expected: string): void;
   /** The process ended without being asked to. */
   onExit(id: string, code: number | null, signal: NodeJS.Signals | null): void;
+  /** A whole line the node wrote on stderr (its log). */
+  onStderrLine?(id: string, line: string): void;
 }
 
 export class NodeProcess {
@@ -174,7 +176,10 @@ export class NodeProcess {
     this.log?.write(chunk);
     const lines = (this.stderrPartial + chunk).split('\n');
     this.stderrPartial = lines.pop() ?? '';
-    for (const l of lines) this.remember(l);
+    for (const l of lines) {
+      this.remember(l);
+      this.events.onStderrLine?.(this.id, l);
+    }
   }
 
   private remember(line: string): void {
