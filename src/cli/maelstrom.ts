@@ -11,6 +11,7 @@ import { topologies, workloads } from '../maelstrom/workloads/index.js';
 import { processes, ScenarioError } from '../scenario/index.js';
 import { runAsMaelstromNode } from '../maelstrom/as-node.js';
 import { maelstromReportInput } from '../maelstrom/html.js';
+import { storeDirFor, writeStore } from '../maelstrom/store.js';
 import { writeHtmlReport } from '../web/index.js';
 import { writableFile } from './io.js';
 
@@ -49,6 +50,8 @@ interface TestFlags {
   maxTxnLength: string;
   maxWritesPerKey: string;
   logDir?: string;
+  /** The results folder's root; false with --no-store. */
+  store: string | false;
   json?: string;
   history?: string;
   html?: string;
@@ -153,7 +156,9 @@ export function maelstromCommand(setExit: (code: number) => void): Command {
     .option('--log-net-recv', "print every message as it is delivered to this command's stderr")
     .option('--topology <name>', `broadcast's topology: ${topologies.join(', ')}`, 'grid')
     .option('--seed <n>', '(ours) seeds the latencies and the fault schedule', '1')
-    .option('--log-dir <dir>', "(ours) keep each node's stderr in DIR/n0.log ...")
+    .option('--log-dir <dir>', "(ours) keep each node's stderr in DIR/n0.log ... (default: in the results folder)")
+    .option('--store <dir>', "the results folder's root, as Jepsen's store/: DIR/<workload>/<time>/ with report.html, results.json, results.edn, history.jsonl and the node logs; DIR/latest links to the newest", 'store')
+    .option('--no-store', 'keep no results folder')
     .option('--json <file>', '(ours) write the result as JSON')
     .option('--history <file>', '(ours) write the history as JSON lines (Jepsen shape)')
     .option('--html <file>', '(ours) write a self-contained HTML report: the verdict and witness, charts of operations and latency, the faults')
@@ -165,9 +170,18 @@ export function maelstromCommand(setExit: (code: number) => void): Command {
       if (o.json !== undefined) writableFile(o.json, () => writeFileSync(o.json!, ''));
       if (o.history !== undefined) writableFile(o.history, () => writeFileSync(o.history!, ''));
       if (o.html !== undefined) writableFile(o.html, () => writeFileSync(o.html!, ''));
+      let storeDir: string | undefined;
+      if (o.store !== false) {
+        const root = o.store;
+        try {
+          storeDir = storeDirFor(root, opts.workload.name, new Date());
+        } catch (e) {
+          throw new ScenarioError(cli, '--store', `a folder this command can create and write (${root}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+        }
+      }
       let r: TestResult;
       try {
-        r = await runTest({ ...opts, progress: (line) => process.stderr.write(`maelstrom: ${line}\n`), log: (line) => process.stderr.write(`${line}\n`) });
+        r = await runTest({ ...opts, logDir: opts.logDir ?? storeDir, progress: (line) => process.stderr.write(`maelstrom: ${line}\n`), log: (line) => process.stderr.write(`${line}\n`) });
       } catch (e) {
         if (isNodeBinaryError(e)) throw new ScenarioError(cli, '--bin', e.message.replace(/^--bin /, ''));
         if (isMaelstromTestError(e)) {
@@ -182,6 +196,10 @@ export function maelstromCommand(setExit: (code: number) => void): Command {
       if (o.html !== undefined) {
         const bytes = writeHtmlReport(o.html, maelstromReportInput(opts, r));
         process.stdout.write(`wrote ${o.html} (${Math.ceil(bytes / 1024)} KB, self-contained): open it in a browser\n`);
+      }
+      if (storeDir !== undefined && o.store !== false) {
+        writeStore(storeDir, o.store, opts, r);
+        process.stdout.write(`results in ${storeDir} (report.html, results.json, results.edn, history.jsonl, node logs)\n`);
       }
       setExit(r.valid === true ? EXIT_VALID : r.valid === false ? EXIT_INVALID : EXIT_UNKNOWN);
     });

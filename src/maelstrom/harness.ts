@@ -25,6 +25,8 @@ import { Network, type LatencyDist } from './network.js';
 import { errorCodes, isDefiniteError, validateRpcBody, type Body, type Message } from './protocol.js';
 import { isServiceName, makeService, serviceNames, type Service } from './services.js';
 import { partitionOf, shapesFor } from './partitions.js';
+import { MessageTap } from './message-tap.js';
+import type { MessageSequence } from '../web/index.js';
 import { errorCompletion, type CheckResult, type HistoryEntry, type OpSpec, type WorkloadDefinition, type WorkloadRun } from './workload.js';
 
 export const nemesisKinds = ['partition', 'one-way', 'kill', 'pause', 'duplicate', 'loss'] as const;
@@ -97,6 +99,8 @@ export interface TestResult {
   workloadMs: { start: number; end: number };
   /** What makes the verdict weaker than it looks (a requested nemesis that never fired). */
   warnings: string[];
+  /** Message diagrams: the start of the test and around the first faults. */
+  sequences: MessageSequence[];
   history: HistoryEntry[];
 }
 
@@ -109,7 +113,7 @@ export function isMaelstromTestError(e: unknown): e is MaelstromTestError {
   return e instanceof MaelstromTestError;
 }
 
-export const testDefaults = { requestTimeoutMs: 5_000, recoveryMs: 10_000, initTimeoutMs: 10_000, setupTimeoutMs: 10_000, finalAttemptsMax: 20, keyCount: 5, maxTxnLength: 4, maxWritesPerKey: 16, consistencyModels: ['strict-serializable'] as readonly string[] };
+export const testDefaults = { requestTimeoutMs: 5_000, recoveryMs: 10_000, initTimeoutMs: 10_000, setupTimeoutMs: 10_000, finalAttemptsMax: 20, keyCount: 5, maxTxnLength: 4, maxWritesPerKey: 16, consistencyModels: ['strict-serializable'] as readonly string[], messageTap: { messagesMax: 60, windowMs: 500, faultSequencesMax: 8 } };
 
 interface PendingRequest {
   resolve: (reply: Body) => void;
@@ -167,6 +171,7 @@ export async function runTest(o: TestOptions): Promise<TestResult> {
     clearTimeout(p.timer);
     p.resolve(msg.body);
   };
+  const tap = new MessageTap({ lanes: [...nodes, ...clientSet, ...serviceNames], ...testDefaults.messageTap });
   const logLine = o.log ?? (() => {});
   const logMessage = (what: string) => (msg: Message) => logLine(`${(nowMs() / 1000).toFixed(3)} ${what} ${msg.src} -> ${msg.dest} ${JSON.stringify(msg.body)}`);
   const net = new Network({
@@ -176,8 +181,15 @@ export async function runTest(o: TestOptions): Promise<TestResult> {
     isNode: (id) => nodeSet.has(id),
     isClient: (id) => clientSet.has(id),
     deliver,
-    onSend: o.logNetSend === true ? logMessage('send') : undefined,
-    onReceive: o.logNetRecv === true ? logMessage('recv') : undefined,
+    onSend: (msg) => {
+      tap.sent(msg, nowMs());
+      if (o.logNetSend === true) logMessage('send')(msg);
+    },
+    onReceive: (msg, again) => {
+      tap.outcome(msg, again ? 'duplicate' : 'deliver', nowMs());
+      if (o.logNetRecv === true) logMessage('recv')(msg);
+    },
+    onDrop: (msg, reason) => tap.outcome(msg, 'drop', nowMs(), reason),
   });
 
   /** `first`: written to the node at once, ahead of anything on the wire (init, right after a start). */
@@ -288,6 +300,7 @@ export async function runTest(o: TestOptions): Promise<TestResult> {
             fired.add(kind);
             active.push(u);
             faults.push({ atMs: Math.round(nowMs()), what: u.what });
+            tap.fault(Math.round(nowMs()), u.what);
             setTimeout(() => void endFault(u), intervalMs / 2);
           }, at),
         );
@@ -383,6 +396,7 @@ export async function runTest(o: TestOptions): Promise<TestResult> {
     await Promise.all([...procs.values()].map((p) => p.stop()));
   }
 
+  tap.finish();
   const checked = workload.check(history);
   const completions = history.filter((e) => e.type !== 'invoke');
   const ok = completions.filter((e) => e.type === 'ok').length;
@@ -421,6 +435,7 @@ export async function runTest(o: TestOptions): Promise<TestResult> {
     faults,
     workloadMs: { start: Math.round(workloadStartMs), end: Math.round(workloadEndMs) },
     warnings,
+    sequences: tap.sequences,
     history,
   };
 }

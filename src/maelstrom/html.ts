@@ -86,7 +86,7 @@ export function maelstromReportInput(o: TestOptions, r: TestResult): HtmlReportI
       },
     ],
     faults,
-    sequences: [],
+    sequences: r.sequences,
     counters: ['ops_ok', 'ops_fail', 'ops_info'],
     generatedBy: `pillars maelstrom test -w ${r.workload} --bin ${o.bin}`,
     realTime: true,

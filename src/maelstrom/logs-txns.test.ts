@@ -143,6 +143,7 @@ test('a test result as the HTML report: the verdict with its witness, operations
     ],
     workloadMs: { start: 1, end: 9 },
     warnings: [],
+    sequences: [],
     history,
   };
   const opts = { workload: workloads['g-set'], bin: '/x/my-node', nodeCount: 3, timeLimitS: 1, rate: 10, concurrency: 2, latencyMs: 0, latencyDist: 'constant' as const, nemesis: ['partition' as const], nemesisIntervalS: 1, seed: 7 };

@@ -6,10 +6,10 @@
  *
  * Runs are short (seconds) and run four at a time: they mostly wait on timers, not on the CPU.
  */
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,10 +58,14 @@ function assertFaulted(r: TestResult, n: number): void {
   assert.ok(r.stats.dropped > 0, `expected the partitions to drop messages between nodes: ${why(r)}`);
 }
 
-/** `pillars ...` as a child process; resolves with its exit code and output. */
-function pillars(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+/** Where the commands run: their results folders (store/) land here, not in the repository. */
+const commandDir = mkdtempSync(join(tmpdir(), 'maelstrom-cli-'));
+after(() => rmSync(commandDir, { recursive: true, force: true }));
+
+/** `pillars ...` as a child process in `cwd`; resolves with its exit code and output. */
+function pillars(args: string[], cwd = commandDir): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [main, ...args], { env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [main, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
@@ -336,6 +340,31 @@ describe('maelstrom test against real nodes', { concurrency: 4 }, () => {
     assert.equal(unknown.err, "error: unknown option '--no-such-option'\n");
     assert.equal(noBin.code, 2, noBin.err);
     assert.equal(noBin.err, "error: required option '--bin <program>' not specified\n");
+  });
+
+  test('the results folder: store/<workload>/<time>/ with results.json, results.edn, the history, node logs and the report (message diagrams, real time); latest links to it', async () => {
+    const cwd = mkdtempSync(join(commandDir, 'store-'));
+    const r = await pillars(['maelstrom', 'test', '-w', 'g-set', '--bin', node('g-set.js'), '--time-limit', '2', '--rate', '30', '--recovery-ms', '200', '--nemesis', 'partition', '--nemesis-interval', '1'], cwd);
+    assert.equal(r.code, 0, r.out + r.err);
+    const m = /^results in (store\/g-set\/\d{4}-\d\d-\d\dT\d{6}\.\d{3}Z) \(/m.exec(r.out);
+    assert.ok(m !== null, r.out);
+    const dir = join(cwd, m[1]);
+    assert.equal(readlinkSync(join(cwd, 'store', 'latest')), m[1].slice('store/'.length));
+    assert.equal(readlinkSync(join(cwd, 'store', 'g-set', 'latest')), m[1].slice('store/g-set/'.length));
+    for (const f of ['results.json', 'results.edn', 'history.jsonl', 'report.html', 'n0.log', 'n1.log', 'n2.log']) assert.ok(existsSync(join(dir, f)), f);
+    const json = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as { valid: boolean; faults: unknown[]; options: { workload: string } };
+    assert.equal(json.valid, true);
+    assert.equal(json.options.workload, 'g-set');
+    assert.match(readFileSync(join(dir, 'results.edn'), 'utf8'), /^\{:workload "g-set", :valid\? true, :check \{:valid\? true, :summary "all \d+ acknowledged values on every node"/);
+    assert.ok(readFileSync(join(dir, 'history.jsonl'), 'utf8').split('\n').filter((l) => l !== '').every((l) => /^\{"process":\d+,"type":"(invoke|ok|fail|info)"/.test(l)));
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    assert.match(html, /Messages around the start of the test/);
+    assert.match(html, /Messages around partition /);
+    assert.match(html, /over real time/);
+    const none = mkdtempSync(join(commandDir, 'no-store-'));
+    const quiet = await pillars(['maelstrom', 'test', '-w', 'echo', '--bin', node('echo.js'), '--time-limit', '0.5', '--recovery-ms', '0', '--no-store'], none);
+    assert.equal(quiet.code, 0, quiet.err);
+    assert.ok(!existsSync(join(none, 'store')), '--no-store keeps none');
   });
 
   test('the command: exit 0 and the verdict for a valid run, exit 1 and the witness for an invalid one', async () => {

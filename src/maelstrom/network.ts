@@ -22,8 +22,10 @@ export interface NetworkOptions {
   deliver: (msg: Message) => void;
   /** Every message as it enters the network (Maelstrom's --log-net-send), dropped ones too. */
   onSend?: (msg: Message) => void;
-  /** Every message as it is delivered (Maelstrom's --log-net-recv). */
-  onReceive?: (msg: Message) => void;
+  /** Every message as it is delivered (Maelstrom's --log-net-recv); `again` for a duplicate's second delivery. */
+  onReceive?: (msg: Message, again: boolean) => void;
+  /** A message a fault cut (partition, one-way) or lost (loss). */
+  onDrop?: (msg: Message, reason: 'partition' | 'loss') => void;
 }
 
 export interface NetworkStats {
@@ -45,6 +47,8 @@ export class Network {
   private duplication = 0;
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private closed = false;
+  /** Messages delivered once: a second delivery is a duplicate's. */
+  private readonly delivered = new WeakSet<Message>();
 
   constructor(private readonly o: NetworkOptions) {}
 
@@ -57,8 +61,10 @@ export class Network {
     else if (this.o.isClient(msg.src) || this.o.isClient(msg.dest)) this.stats.clientMessages++;
     else this.stats.serviceMessages++;
     if (fromNode && toNode) {
-      if (this.cut.has(`${msg.src}>${msg.dest}`) || (this.loss > 0 && this.o.random.next() < this.loss)) {
+      const reason = this.cut.has(`${msg.src}>${msg.dest}`) ? 'partition' : this.loss > 0 && this.o.random.next() < this.loss ? 'loss' : undefined;
+      if (reason !== undefined) {
         this.stats.dropped++;
+        this.o.onDrop?.(msg, reason);
         return;
       }
       if (this.duplication > 0 && this.o.random.next() < this.duplication) {
@@ -85,6 +91,7 @@ export class Network {
       if (this.closed) return;
       if (this.o.isNode(msg.src) && this.o.isNode(msg.dest) && this.cut.has(`${msg.src}>${msg.dest}`)) {
         this.stats.dropped++;
+        this.o.onDrop?.(msg, 'partition');
         return;
       }
       this.receive(msg);
@@ -99,7 +106,9 @@ export class Network {
   }
 
   private receive(msg: Message): void {
-    this.o.onReceive?.(msg);
+    const again = this.delivered.has(msg);
+    this.delivered.add(msg);
+    this.o.onReceive?.(msg, again);
     this.o.deliver(msg);
   }
 
