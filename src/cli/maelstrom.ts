@@ -62,7 +62,8 @@ export function testOptionsFromFlags(o: TestFlags, args: string[]): TestOptions 
   if (workload === undefined) throw new ScenarioError(cli, '--workload', `one of ${Object.keys(workloads).join(', ')} (got "${o.workload}")`);
   if (!['constant', 'uniform', 'exponential'].includes(o.latencyDist)) throw new ScenarioError(cli, '--latency-dist', `constant, uniform or exponential (got "${o.latencyDist}")`);
   if (!(topologies as readonly string[]).includes(o.topology)) throw new ScenarioError(cli, '--topology', `one of ${topologies.join(', ')} (got "${o.topology}")`);
-  const nemesis = (o.nemesis ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  // "none" is how Jepsen's commands say no faults.
+  const nemesis = (o.nemesis ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '' && s !== 'none');
   for (const n of nemesis) if (!(nemesisKinds as readonly string[]).includes(n)) throw new ScenarioError(cli, '--nemesis', `a list of ${nemesisKinds.join(', ')} (got "${n}")`);
   const nodeCount = positive(o.nodeCount, '--node-count', true);
   const latency = Number(o.latency);
@@ -157,8 +158,8 @@ export function maelstromCommand(setExit: (code: number) => void): Command {
     .option('--topology <name>', `broadcast's topology: ${topologies.join(', ')}`, 'grid')
     .option('--seed <n>', '(ours) seeds the latencies and the fault schedule', '1')
     .option('--log-dir <dir>', "(ours) keep each node's stderr in DIR/n0.log ... (default: in the results folder)")
-    .option('--store <dir>', "the results folder's root, as Jepsen's store/: DIR/<workload>/<time>/ with report.html, results.json, results.edn, history.jsonl and the node logs; DIR/latest links to the newest", 'store')
-    .option('--no-store', 'keep no results folder')
+    .option('--store <dir>', "(ours: Maelstrom always writes store/) the results folder's root, as Jepsen's store/: DIR/<workload>/<time>/ with report.html, results.json, results.edn, history.jsonl and the node logs; DIR/latest links to the newest", 'store')
+    .option('--no-store', '(ours) keep no results folder')
     .option('--json <file>', '(ours) write the result as JSON')
     .option('--history <file>', '(ours) write the history as JSON lines (Jepsen shape)')
     .option('--html <file>', '(ours) write a self-contained HTML report: the verdict and witness, charts of operations and latency, the faults')

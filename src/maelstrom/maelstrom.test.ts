@@ -362,8 +362,9 @@ describe('maelstrom test against real nodes', { concurrency: 4 }, () => {
     assert.match(html, /Messages around partition /);
     assert.match(html, /over real time/);
     const none = mkdtempSync(join(commandDir, 'no-store-'));
-    const quiet = await pillars(['maelstrom', 'test', '-w', 'echo', '--bin', node('echo.js'), '--time-limit', '0.5', '--recovery-ms', '0', '--no-store'], none);
+    const quiet = await pillars(['maelstrom', 'test', '-w', 'echo', '--bin', node('echo.js'), '--time-limit', '0.5', '--recovery-ms', '0', '--no-store', '--nemesis', 'none'], none);
     assert.equal(quiet.code, 0, quiet.err);
+    assert.doesNotMatch(quiet.out, /nemesis|warning/, '--nemesis none asks for no faults, as in Jepsen');
     assert.ok(!existsSync(join(none, 'store')), '--no-store keeps none');
   });
 
