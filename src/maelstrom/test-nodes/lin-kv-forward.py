@@ -4,9 +4,9 @@
 # unchanged, with the client still as src, so the leader answers the client directly. The leader
 # holds the only copy of the map, so the store is linearizable. Correct.
 #
-# With --stale-reads it is WRONG: the leader also pushes every change to the others, and they answer
-# reads from their own copy, which lags the leader by a network hop. A read that starts after a write
-# was acknowledged can still return the old value: not linearizable.
+# With --stale-reads it is WRONG: the leader also pushes changes to the others, batched (the latest
+# change goes out with the next one), and they answer reads from their own copy. A read that starts
+# after a write was acknowledged can still return the old value: not linearizable.
 import json
 import sys
 
@@ -16,6 +16,7 @@ leader = None
 others = []
 next_id = 0
 store = {}
+unsent = {}  # the latest change, held until the next one (the replication batch)
 
 
 def emit(src, dest, body):
@@ -53,9 +54,12 @@ def apply(client, body):
 
 
 def changed(key):
+    global unsent
     if stale_reads:
-        for other in others:
-            emit(node_id, other, {"type": "changed", "key": key, "value": store[key]})
+        for k, v in unsent.items():
+            for other in others:
+                emit(node_id, other, {"type": "changed", "key": k, "value": v})
+        unsent = {key: store[key]}
 
 
 for line in iter(sys.stdin.readline, ""):
