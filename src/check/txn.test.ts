@@ -388,6 +388,22 @@ test('register transactions: each reading the other\'s write is G1c', () => {
   assert.equal(checkTxns(history([['ok', [['w', 'x', 1], ['r', 'y', 2]]], ['ok', [['w', 'y', 2], ['r', 'x', 1]]]])).workload, 'rw-register');
 });
 
+test('register transactions: a read of the initial state after a write was acknowledged is G-single-realtime, and serializable', () => {
+  const rows = history([
+    ['ok', [['w', 'x', 1]]],
+    ['ok', [['r', 'x', null]]],
+  ]);
+  const strict = checkRwRegister(rows, { realtime: true });
+  assert.deepEqual(strict.anomalyTypes, ['G-single-realtime']);
+  assert.deepEqual(witness(only(strict, 'G-single-realtime')), { txns: [0, 1], kinds: ['realtime', 'rw'] });
+  assert.equal(strict.edges.rw, 1);
+  assert.ok(!strict.consistentWith.includes('strict-serializable') && strict.consistentWith.includes('serializable'), strict.consistentWith.join());
+  // The same read before any write, or of a key the writer never committed, is fine.
+  const early = checkRwRegister(history([['ok', [['r', 'x', null]]], ['ok', [['w', 'x', 1]]], ['fail', [['w', 'x', 2]]]]), { realtime: true });
+  assert.equal(early.valid, true, early.anomalyTypes.join());
+  assert.equal(early.edges.rw, 1);
+});
+
 test('register transactions: write-follows-read gives ww edges; sequential histories are valid', () => {
   const ok = checkRwRegister(
     history([

@@ -25,8 +25,9 @@
  * more rw). With process or real-time order edges added (Elle's "strong session" and "strict"
  * models), cycles that need them are reported as G0-process ... G2-item-realtime.
  *
- * What registers do not reveal: the order of two writes of a key nobody read in between, so no rw
- * edges are inferred for registers, and ww edges only where a transaction read v1 and then wrote k
+ * What registers do not reveal: the order of two writes of a key nobody read in between, so rw
+ * edges are inferred for registers only from reads of the initial state (which every committed
+ * write of the key overwrote), and ww edges only where a transaction read v1 and then wrote k
  * (v1's writer precedes it: write-follows-read, Elle's wfr-keys assumption). Lost updates (two
  * transactions read v1 and both overwrite it) and write skew on registers are therefore not found.
  *
@@ -564,7 +565,13 @@ function analyzeRegisters(c: Check): void {
       }
       const rec = v === null ? undefined : writers.get(k)?.get(v);
       st.set(k, { known: v, ext: { value: v, rec }, wrote: false });
-      if (v === null) return; // the initial state: no writer
+      if (v === null) {
+        // The initial state: no writer, and it precedes every version, so each committed writer of k
+        // overwrote what this read saw (rw). A read-only transaction answered from a stale copy that
+        // misses a write acknowledged before it began is caught this way (G-single-realtime).
+        for (const [value, w] of writers.get(k) ?? []) if (w.final && w.t !== t && status[w.t] === OK) c.edge(t, w.t, RW, k, value, null);
+        return;
+      }
       if (rec === undefined) c.add({ kind: 'garbage-read', reader: c.ref(t), key: k, element: m[2] });
       else if (status[rec.t] === FAIL) c.add({ kind: 'G1a', reader: c.ref(t), writer: c.ref(rec.t), key: k, element: m[2] });
       else if (rec.t === t) c.add({ kind: 'internal', txn: c.ref(t), key: k, micro: i, expected: `not ${JSON.stringify(m[2])}, which this transaction writes later`, read: m[2] });

@@ -11,6 +11,7 @@ import { topologies, workloads } from '../maelstrom/workloads/index.js';
 import { processes, ScenarioError } from '../scenario/index.js';
 import { runAsMaelstromNode } from '../maelstrom/as-node.js';
 import { maelstromReportInput } from '../maelstrom/html.js';
+import { storeDirFor, writeStore } from '../maelstrom/store.js';
 import { writeHtmlReport } from '../web/index.js';
 import { writableFile } from './io.js';
 
@@ -38,7 +39,19 @@ interface TestFlags {
   nemesisInterval: string;
   topology: string;
   seed: string;
+  recoveryMs: string;
+  allowNoFaults?: boolean;
+  consistencyModels: string;
+  availability?: string;
+  keyCount?: string;
+  logStderr?: boolean;
+  logNetSend?: boolean;
+  logNetRecv?: boolean;
+  maxTxnLength: string;
+  maxWritesPerKey: string;
   logDir?: string;
+  /** The results folder's root; false with --no-store. */
+  store: string | false;
   json?: string;
   history?: string;
   html?: string;
@@ -49,11 +62,25 @@ export function testOptionsFromFlags(o: TestFlags, args: string[]): TestOptions 
   if (workload === undefined) throw new ScenarioError(cli, '--workload', `one of ${Object.keys(workloads).join(', ')} (got "${o.workload}")`);
   if (!['constant', 'uniform', 'exponential'].includes(o.latencyDist)) throw new ScenarioError(cli, '--latency-dist', `constant, uniform or exponential (got "${o.latencyDist}")`);
   if (!(topologies as readonly string[]).includes(o.topology)) throw new ScenarioError(cli, '--topology', `one of ${topologies.join(', ')} (got "${o.topology}")`);
-  const nemesis = (o.nemesis ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  // "none" is how Jepsen's commands say no faults.
+  const nemesis = (o.nemesis ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '' && s !== 'none');
   for (const n of nemesis) if (!(nemesisKinds as readonly string[]).includes(n)) throw new ScenarioError(cli, '--nemesis', `a list of ${nemesisKinds.join(', ')} (got "${n}")`);
   const nodeCount = positive(o.nodeCount, '--node-count', true);
   const latency = Number(o.latency);
   if (!Number.isFinite(latency) || latency < 0) throw new ScenarioError(cli, '--latency', `milliseconds, 0 or more (got "${o.latency}")`);
+  const consistencyModels = o.consistencyModels.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  // A workload with one notion of valid ignores the option, as Maelstrom's do; one that checks models must know each.
+  if (workload.consistencyModels !== undefined) {
+    for (const m of consistencyModels) if (!workload.consistencyModels.includes(m)) throw new ScenarioError(cli, '--consistency-models', `a comma-separated list of the models ${workload.name} checks: ${workload.consistencyModels.join(', ')} (got "${m}")`);
+    if (consistencyModels.length === 0) throw new ScenarioError(cli, '--consistency-models', `at least one of ${workload.consistencyModels.join(', ')}`);
+  }
+  let availability: number | undefined;
+  if (o.availability !== undefined) {
+    availability = o.availability === 'total' ? 1 : Number(o.availability);
+    if (o.availability.trim() === '' || !Number.isFinite(availability) || availability < 0 || availability > 1) throw new ScenarioError(cli, '--availability', `"total" or the fraction of operations that must succeed, 0 to 1 (got "${o.availability}")`);
+  }
+  const recoveryMs = Number(o.recoveryMs);
+  if (!Number.isFinite(recoveryMs) || recoveryMs < 0) throw new ScenarioError(cli, '--recovery-ms', `milliseconds, 0 or more (got "${o.recoveryMs}")`);
   const seed = Number(o.seed);
   if (!Number.isSafeInteger(seed) || seed < 0) throw new ScenarioError(cli, '--seed', `a non-negative integer (got "${o.seed}")`);
   return {
@@ -70,6 +97,16 @@ export function testOptionsFromFlags(o: TestFlags, args: string[]): TestOptions 
     nemesisIntervalS: positive(o.nemesisInterval, '--nemesis-interval'),
     topology: o.topology,
     seed,
+    recoveryMs,
+    allowNoFaults: o.allowNoFaults === true,
+    consistencyModels,
+    availability,
+    keyCount: o.keyCount === undefined ? undefined : positive(o.keyCount, '--key-count', true),
+    maxTxnLength: positive(o.maxTxnLength, '--max-txn-length', true),
+    logStderr: o.logStderr === true,
+    logNetSend: o.logNetSend === true,
+    logNetRecv: o.logNetRecv === true,
+    maxWritesPerKey: positive(o.maxWritesPerKey, '--max-writes-per-key', true),
     logDir: o.logDir,
   };
 }
@@ -87,31 +124,45 @@ export function formatResult(o: TestOptions, r: TestResult): string {
   ];
   if (r.faults.length > 0) lines.push(`  faults       ${s.faults}${s.nodesRestarted ? ` (${s.nodesRestarted} restarts)` : ''}: ${r.faults.filter((f) => !f.what.startsWith('end of')).map((f) => `${(f.atMs / 1000).toFixed(1)} s ${f.what}`).join('; ')}`);
   if (r.check.stats !== undefined) lines.push(`  checker      ${Object.entries(r.check.stats).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  for (const w of r.warnings) lines.push(`  warning      ${w}`);
   lines.push(`  verdict      ${r.valid === true ? 'valid' : r.valid === false ? 'INVALID' : 'unknown'}: ${r.check.summary}`);
   if (r.check.witness !== undefined) lines.push(`  witness      ${r.check.witness.split('\n').join('\n               ')}`);
   return lines.join('\n');
 }
 
 export function maelstromCommand(setExit: (code: number) => void): Command {
-  const m = new Command('maelstrom').description("Jepsen Maelstrom's protocol: test any program that speaks it (test), or run one of this project's processes as a Maelstrom node (node).");
+  // Usage errors (an unknown option, no --bin) are bad input: exit 2 with commander's one line, not its exit 1.
+  const m = new Command('maelstrom').description("Jepsen Maelstrom's protocol: test any program that speaks it (test), or run one of this project's processes as a Maelstrom node (node).").exitOverride();
   m.command('test')
-    .description('Spawn N copies of a program, route their messages through this network with faults, drive a workload against them, and check the history.')
+    .description("Spawn N copies of a program, route their messages through this network with faults, drive a workload against them, and check the history. Options marked (ours) are this project's; the others are Maelstrom's, with Maelstrom's meaning.")
     .requiredOption('-w, --workload <name>', `one of ${Object.keys(workloads).join(', ')}`)
     .requiredOption('--bin <program>', 'the node program (any executable that reads and writes JSON lines)')
-    .option('--node-count <n>', 'how many nodes', '3')
+    .option('--node-count <n>', 'how many nodes, n0..n(N-1)', '3')
     .option('--time-limit <s>', 'seconds of workload', '10')
     .option('--rate <r>', 'operations per second, all clients together', '10')
     .option('--concurrency <c>', 'client processes (default: one per node)')
-    .option('--latency <ms>', 'mean one-way latency of every message', '0')
+    .option('--latency <ms>', 'mean one-way latency between nodes, and between nodes and services (clients see none)', '0')
     .option('--latency-dist <dist>', 'constant, uniform or exponential', 'constant')
-    .option('--nemesis <list>', `faults, comma-separated: ${nemesisKinds.join(', ')}`)
-    .option('--nemesis-interval <s>', 'a fault starts every this many seconds and lasts half of it', '10')
+    .option('--nemesis <list>', `faults, comma-separated: partition (Maelstrom's: a minority, one node alone, a bridge, or a ring of majorities); ${nemesisKinds.filter((k) => k !== 'partition').join(', ')} (ours)`)
+    .option('--nemesis-interval <s>', 'a fault starts at half of this many seconds, then every this many, and lasts half of it; each starts and ends inside the workload', '10')
+    .option('--recovery-ms <ms>', '(ours) wait after the faults heal, before the final reads (Maelstrom always waits 10 s)', '10000')
+    .option('--allow-no-faults', '(ours) accept a valid verdict when a requested nemesis never fired; without it the verdict is unknown')
+    .option('--consistency-models <list>', 'the models the history must satisfy, all of them; honoured by txn-list-append and txn-rw-register (read-uncommitted ... strict-serializable) and lin-kv (linearizable, strict-serializable)', 'strict-serializable')
+    .option('--availability <a>', '"total" (every operation must succeed) or the fraction that must; below it the test is invalid')
+    .option('--key-count <n>', 'lin-kv: keys; txn workloads: keys in use at a time (default 5)')
+    .option('--max-txn-length <n>', 'txn workloads: micro-operations per transaction, at most', '4')
+    .option('--max-writes-per-key <n>', 'txn workloads: writes a key takes before a fresh key replaces it', '16')
+    .option('--log-stderr', "print every line the nodes write on stderr, as it comes, to this command's stderr")
+    .option('--log-net-send', "print every message as it is sent (dropped ones too) to this command's stderr")
+    .option('--log-net-recv', "print every message as it is delivered to this command's stderr")
     .option('--topology <name>', `broadcast's topology: ${topologies.join(', ')}`, 'grid')
-    .option('--seed <n>', 'seeds the latencies and the fault schedule', '1')
-    .option('--log-dir <dir>', "keep each node's stderr in DIR/n1.log ...")
-    .option('--json <file>', 'write the result as JSON')
-    .option('--history <file>', 'write the history as JSON lines (Jepsen shape)')
-    .option('--html <file>', 'write a self-contained HTML report: the verdict and witness, charts of operations and latency, the faults')
+    .option('--seed <n>', '(ours) seeds the latencies and the fault schedule', '1')
+    .option('--log-dir <dir>', "(ours) keep each node's stderr in DIR/n0.log ... (default: in the results folder)")
+    .option('--store <dir>', "(ours: Maelstrom always writes store/) the results folder's root, as Jepsen's store/: DIR/<workload>/<time>/ with report.html, results.json, results.edn, history.jsonl and the node logs; DIR/latest links to the newest", 'store')
+    .option('--no-store', '(ours) keep no results folder')
+    .option('--json <file>', '(ours) write the result as JSON')
+    .option('--history <file>', '(ours) write the history as JSON lines (Jepsen shape)')
+    .option('--html <file>', '(ours) write a self-contained HTML report: the verdict and witness, charts of operations and latency, the faults')
     .allowExcessArguments(true)
     .argument('[args...]', 'arguments for the program (after --)')
     .addHelpText('after', '\nExit code: 0 valid, 1 invalid (the witness is printed), 2 unknown or bad input.\nExample: pillars maelstrom test -w broadcast --bin ./node.py --node-count 5 --time-limit 20 --rate 100 --latency 20 --nemesis partition,kill')
@@ -120,9 +171,18 @@ export function maelstromCommand(setExit: (code: number) => void): Command {
       if (o.json !== undefined) writableFile(o.json, () => writeFileSync(o.json!, ''));
       if (o.history !== undefined) writableFile(o.history, () => writeFileSync(o.history!, ''));
       if (o.html !== undefined) writableFile(o.html, () => writeFileSync(o.html!, ''));
+      let storeDir: string | undefined;
+      if (o.store !== false) {
+        const root = o.store;
+        try {
+          storeDir = storeDirFor(root, opts.workload.name, new Date());
+        } catch (e) {
+          throw new ScenarioError(cli, '--store', `a folder this command can create and write (${root}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+        }
+      }
       let r: TestResult;
       try {
-        r = await runTest({ ...opts, progress: (line) => process.stderr.write(`maelstrom: ${line}\n`) });
+        r = await runTest({ ...opts, logDir: opts.logDir ?? storeDir, progress: (line) => process.stderr.write(`maelstrom: ${line}\n`), log: (line) => process.stderr.write(`${line}\n`) });
       } catch (e) {
         if (isNodeBinaryError(e)) throw new ScenarioError(cli, '--bin', e.message.replace(/^--bin /, ''));
         if (isMaelstromTestError(e)) {
@@ -137,6 +197,10 @@ export function maelstromCommand(setExit: (code: number) => void): Command {
       if (o.html !== undefined) {
         const bytes = writeHtmlReport(o.html, maelstromReportInput(opts, r));
         process.stdout.write(`wrote ${o.html} (${Math.ceil(bytes / 1024)} KB, self-contained): open it in a browser\n`);
+      }
+      if (storeDir !== undefined && o.store !== false) {
+        writeStore(storeDir, o.store, opts, r);
+        process.stdout.write(`results in ${storeDir} (report.html, results.json, results.edn, history.jsonl, node logs)\n`);
       }
       setExit(r.valid === true ? EXIT_VALID : r.valid === false ? EXIT_INVALID : EXIT_UNKNOWN);
     });

@@ -5,11 +5,14 @@
  *    workload sets up (broadcast's topology).
  * 2. For --time-limit seconds, --concurrency clients issue the workload's operations at --rate per
  *    second in all, each to a random node, through the network (latency, and the nemesis's faults on
- *    a seeded schedule: partitions, one-way cuts, kill -9 and restart, SIGSTOP pauses, loss,
+ *    a seeded schedule: partitions of several shapes, one-way cuts, kill -9 and restart, SIGSTOP pauses, loss,
  *    duplication). Each operation goes into the history: invoke, then ok, fail (a definite error) or
  *    info (a timeout, a crash, an indefinite error), Jepsen's way.
- * 3. Heal everything, let the nodes recover, make the workload's final reads, stop the nodes.
- * 4. Check the history; report availability, latencies, messages per operation and the verdict.
+ * 3. Heal everything, wait --recovery-ms (10 s, as Maelstrom), make the workload's final reads, stop
+ *    the nodes.
+ * 4. Check the history; report availability, latencies, messages per operation and the verdict. A
+ *    nemesis that was asked for and never fired makes a valid verdict "unknown" (a test that injected
+ *    no fault says nothing about faults), unless allowNoFaults.
  *
  * Every wait is bounded: a node that never answers init, or prints something that is not a message,
  * ends the test with a message naming the node and what it sent.
@@ -19,8 +22,11 @@ import { join } from 'node:path';
 import { RandomStreams, type RandomStream } from '../sim/rng.js';
 import { checkBinary, NodeProcess } from './node-process.js';
 import { Network, type LatencyDist } from './network.js';
-import { errorCodes, isDefiniteError, type Body, type Message } from './protocol.js';
+import { errorCodes, isDefiniteError, validateRpcBody, type Body, type Message } from './protocol.js';
 import { isServiceName, makeService, serviceNames, type Service } from './services.js';
+import { partitionOf, shapesFor } from './partitions.js';
+import { MessageTap } from './message-tap.js';
+import type { MessageSequence } from '../web/index.js';
 import { errorCompletion, type CheckResult, type HistoryEntry, type OpSpec, type WorkloadDefinition, type WorkloadRun } from './workload.js';
 
 export const nemesisKinds = ['partition', 'one-way', 'kill', 'pause', 'duplicate', 'loss'] as const;
@@ -38,18 +44,33 @@ export interface TestOptions {
   latencyMs: number;
   latencyDist: LatencyDist;
   nemesis: MaelstromNemesis[];
+  /** A fault starts every this many seconds (the first at half of it) and lasts half of it. */
   nemesisIntervalS: number;
+  /** Accept a valid verdict even when a requested nemesis never fired. */
+  allowNoFaults?: boolean;
   topology?: string;
   seed: number;
   keyCount?: number;
-  /** Where node logs go (node n1's stderr in n1.log). */
+  maxTxnLength?: number;
+  maxWritesPerKey?: number;
+  /** The models the history must satisfy (Maelstrom's default: strict-serializable). */
+  consistencyModels?: readonly string[];
+  /** The fraction of operations that must succeed (Maelstrom's --availability; 1 is "total"). */
+  availability?: number;
+  /** Where node logs go (node n0's stderr in n0.log). */
   logDir?: string;
   /** A client gives up on a request after this and records it as info. */
   requestTimeoutMs?: number;
-  /** Time after the last heal before the final reads. */
+  /** Time after the last heal before the final reads (Maelstrom waits 10 s). */
   recoveryMs?: number;
   /** Called with a line of progress now and then. */
   progress?: (line: string) => void;
+  /** Maelstrom's --log-stderr, --log-net-send, --log-net-recv: what goes to `log` as it happens. */
+  logStderr?: boolean;
+  logNetSend?: boolean;
+  logNetRecv?: boolean;
+  /** Where those lines go (the command: its stderr). */
+  log?: (line: string) => void;
 }
 
 export interface TestResult {
@@ -74,6 +95,12 @@ export interface TestResult {
     nodesRestarted: number;
   };
   faults: { atMs: number; what: string }[];
+  /** When the workload ran, in ms since the test began (init and setup come before, the final reads after). */
+  workloadMs: { start: number; end: number };
+  /** What makes the verdict weaker than it looks (a requested nemesis that never fired). */
+  warnings: string[];
+  /** Message diagrams: the start of the test and around the first faults. */
+  sequences: MessageSequence[];
   history: HistoryEntry[];
 }
 
@@ -86,7 +113,7 @@ export function isMaelstromTestError(e: unknown): e is MaelstromTestError {
   return e instanceof MaelstromTestError;
 }
 
-export const testDefaults = { requestTimeoutMs: 5_000, recoveryMs: 2_000, initTimeoutMs: 10_000, setupTimeoutMs: 10_000, finalAttemptsMax: 20, keyCount: 5 };
+export const testDefaults = { requestTimeoutMs: 5_000, recoveryMs: 10_000, initTimeoutMs: 10_000, setupTimeoutMs: 10_000, finalAttemptsMax: 20, keyCount: 5, maxTxnLength: 4, maxWritesPerKey: 16, consistencyModels: ['strict-serializable'] as readonly string[], messageTap: { messagesMax: 60, windowMs: 500, faultSequencesMax: 8 } };
 
 interface PendingRequest {
   resolve: (reply: Body) => void;
@@ -96,8 +123,11 @@ interface PendingRequest {
 export async function runTest(o: TestOptions): Promise<TestResult> {
   checkBinary(o.bin);
   const streams = new RandomStreams(o.seed);
-  const nodes = Array.from({ length: o.nodeCount }, (_, i) => `n${i + 1}`);
+  // Maelstrom numbers nodes from n0 and clients from c0 (c0 is the harness's own: init, setup, final reads).
+  const nodes = Array.from({ length: o.nodeCount }, (_, i) => `n${i}`);
   const nodeSet = new Set(nodes);
+  const clientSet = new Set(Array.from({ length: o.concurrency + 1 }, (_, i) => `c${i}`));
+  const onNetwork = (id: string) => nodeSet.has(id) || clientSet.has(id) || isServiceName(id);
   const t0 = process.hrtime.bigint();
   const nowNs = () => Number(process.hrtime.bigint() - t0);
   const nowMs = () => nowNs() / 1e6;
@@ -121,21 +151,13 @@ export async function runTest(o: TestOptions): Promise<TestResult> {
   let msgIds = 0;
 
   /**
-   * Nodes started (or started again after a kill) that have not yet answered init. Until they have,
-   * they hear nothing but their init: a request that was on the wire to a killed node, or sent while
-   * it restarts, is lost with the crash, as it would be to a process not yet up. (Delivered, it would
-   * reach a program that does not know its own id yet.)
+   * A node hears every message that reaches it while its process runs, whether or not it has answered
+   * init yet, as in Maelstrom: a node may call a service or a peer while it handles init, and wait for
+   * the reply before it answers. Init itself is written to the process first (initNode), so nothing
+   * reaches a program before it knows its own id. What arrives while the process is down is lost.
    */
-  const booting = new Set<string>();
-
   const deliver = (msg: Message) => {
-    if (nodeSet.has(msg.dest)) {
-      if (booting.has(msg.dest) && msg.body.type !== 'init') {
-        net.stats.dropped++;
-        return;
-      }
-      return procs.get(msg.dest)?.send(msg);
-    }
+    if (nodeSet.has(msg.dest)) return procs.get(msg.dest)?.send(msg);
     if (isServiceName(msg.dest)) {
       const reply = services.get(msg.dest)!.handle(msg.src, msg.body);
       if (reply !== undefined) net.send({ src: msg.dest, dest: msg.src, body: reply });
@@ -149,9 +171,29 @@ export async function runTest(o: TestOptions): Promise<TestResult> {
     clearTimeout(p.timer);
     p.resolve(msg.body);
   };
-  const net = new Network({ latencyMs: o.latencyMs, dist: o.latencyDist, random: streams.stream('network'), isNode: (id) => nodeSet.has(id), deliver });
+  const tap = new MessageTap({ lanes: [...nodes, ...clientSet, ...serviceNames], ...testDefaults.messageTap });
+  const logLine = o.log ?? (() => {});
+  const logMessage = (what: string) => (msg: Message) => logLine(`${(nowMs() / 1000).toFixed(3)} ${what} ${msg.src} -> ${msg.dest} ${JSON.stringify(msg.body)}`);
+  const net = new Network({
+    latencyMs: o.latencyMs,
+    dist: o.latencyDist,
+    random: streams.stream('network'),
+    isNode: (id) => nodeSet.has(id),
+    isClient: (id) => clientSet.has(id),
+    deliver,
+    onSend: (msg) => {
+      tap.sent(msg, nowMs());
+      if (o.logNetSend === true) logMessage('send')(msg);
+    },
+    onReceive: (msg, again) => {
+      tap.outcome(msg, again ? 'duplicate' : 'deliver', nowMs());
+      if (o.logNetRecv === true) logMessage('recv')(msg);
+    },
+    onDrop: (msg, reason) => tap.outcome(msg, 'drop', nowMs(), reason),
+  });
 
-  const request = (from: string, to: string, body: Body, timeoutMs: number): Promise<Body> =>
+  /** `first`: written to the node at once, ahead of anything on the wire (init, right after a start). */
+  const request = (from: string, to: string, body: Body, timeoutMs: number, first = false): Promise<Body> =>
     new Promise((resolve) => {
       const id = ++msgIds;
       const timer = setTimeout(() => {
@@ -159,16 +201,15 @@ export async function runTest(o: TestOptions): Promise<TestResult> {
         resolve({ type: 'error', code: errorCodes.timeout, text: `no reply within ${timeoutMs} ms` });
       }, timeoutMs);
       pending.set(`${from}#${id}`, { resolve, timer });
-      net.send({ src: from, dest: to, body: { ...body, msg_id: id } });
+      const msg = { src: from, dest: to, body: { ...body, msg_id: id } };
+      if (first) net.sendNow(msg);
+      else net.send(msg);
     });
 
   const initNode = async (id: string): Promise<void> => {
-    booting.add(id);
-    const reply = await Promise.race([request('c0', id, { type: 'init', node_id: id, node_ids: nodes }, testDefaults.initTimeoutMs), fatalHappened.then(() => undefined)]);
+    const reply = await Promise.race([request('c0', id, { type: 'init', node_id: id, node_ids: nodes }, testDefaults.initTimeoutMs, true), fatalHappened.then(() => undefined)]);
     if (reply === undefined) return;
-    if (reply.type === 'init_ok') {
-      booting.delete(id);
-    } else {
+    if (reply.type !== 'init_ok') {
       const p = procs.get(id)!;
       const said = p.stderr();
       fail(reply.type === 'error' && reply.code === errorCodes.timeout ? `node ${id} never answered init within ${testDefaults.initTimeoutMs / 1000} s${said ? `; its stderr ends:\n${said}` : ' (and printed nothing on stderr)'}` : `node ${id} answered init with ${JSON.stringify(reply)}, expected {"type": "init_ok", "in_reply_to": ...}`);
@@ -192,10 +233,14 @@ export async function runTest(o: TestOptions): Promise<TestResult> {
       id,
       new NodeProcess(id, o.bin, o.args ?? [], o.logDir === undefined ? undefined : join(o.logDir, `${id}.log`), {
         onMessage: (m) => {
-          if (m.src !== id) return fail(`node ${id} sent a message as "${m.src}": ${JSON.stringify(m).slice(0, 300)}`);
-          if (!nodeSet.has(m.dest) && !isServiceName(m.dest) && !/^c\d+$/.test(m.dest)) return fail(`node ${id} sent a message to "${m.dest}", which is no node, client or service: ${JSON.stringify(m).slice(0, 300)}`);
+          // Any src on the network will do, as in Maelstrom: a node may forward a client's request as that client.
+          if (!onNetwork(m.src)) return fail(`node ${id} sent a message as "${m.src}", which is no node, client or service: ${JSON.stringify(m).slice(0, 300)}`);
+          if (!onNetwork(m.dest)) return fail(`node ${id} sent a message to "${m.dest}", which is no node, client or service: ${JSON.stringify(m).slice(0, 300)}`);
+          const bad = nodeSet.has(m.dest) ? undefined : validateRpcBody(m.body);
+          if (bad !== undefined) return fail(`node ${id} sent ${m.dest} a message that is not a Maelstrom RPC (expected ${bad}): ${JSON.stringify(m).slice(0, 300)}`);
           net.send(m);
         },
+        onStderrLine: o.logStderr === true ? (nid, line) => logLine(`${(nowMs() / 1000).toFixed(3)} ${nid} stderr: ${line}`) : undefined,
         onBadOutput: (nid, line, expected) => fail(`node ${nid} printed a line that is not a Maelstrom message (expected ${expected}): ${line.slice(0, 300)}`),
         onExit: (nid, code, signal) => {
           if (!stopping) fail(`node ${nid} exited on its own (${signal ?? `code ${code}`})${procs.get(nid)?.stderr() ? `; its stderr ends:\n${procs.get(nid)!.stderr()}` : ''}`);
@@ -208,9 +253,11 @@ export async function runTest(o: TestOptions): Promise<TestResult> {
   const history: HistoryEntry[] = [];
   const faults: { atMs: number; what: string }[] = [];
   let nodesRestarted = 0;
-  const workload: WorkloadRun = o.workload.make({ nodes, random: streams.stream('workload'), topology: o.topology, keyCount: o.keyCount ?? testDefaults.keyCount });
+  const workload: WorkloadRun = o.workload.make({ nodes, random: streams.stream('workload'), topology: o.topology, keyCount: o.keyCount ?? testDefaults.keyCount, maxTxnLength: o.maxTxnLength ?? testDefaults.maxTxnLength, maxWritesPerKey: o.maxWritesPerKey ?? testDefaults.maxWritesPerKey, consistencyModels: o.consistencyModels ?? testDefaults.consistencyModels });
   const setupMessages = workload.setup?.() ?? [];
-  const undo: (() => void | Promise<void>)[] = [];
+  const warnings: string[] = [];
+  let workloadStartMs = 0;
+  let workloadEndMs = 0;
 
   try {
     for (const p of procs.values()) p.start();
@@ -220,38 +267,52 @@ export async function runTest(o: TestOptions): Promise<TestResult> {
     if (fatal) throw fatal;
     o.progress?.(`${nodes.length} nodes up; ${o.workload.name} for ${o.timeLimitS} s at ${o.rate}/s${o.nemesis.length ? `, nemesis ${o.nemesis.join(',')} every ${o.nemesisIntervalS} s` : ''}`);
 
-    // The nemesis: every interval, one fault of a chosen kind, undone halfway to the next.
+    // The nemesis: faults start at half an interval, then every interval, each undone after half an
+    // interval; the kinds take turns in a seeded order, so each requested kind fires when the time
+    // limit holds as many faults as kinds. Every fault starts and ends inside the workload: none
+    // lands after it (a node killed then would be restarted empty just before the final reads).
     const nemesisStream = streams.stream('nemesis');
-    const endAtMs = nowMs() + o.timeLimitS * 1000;
-    const nemesisTimers: ReturnType<typeof setTimeout>[] = [];
+    const startAtMs = nowMs();
+    workloadStartMs = startAtMs;
+    const endAtMs = startAtMs + o.timeLimitS * 1000;
+    const faultStartTimers: ReturnType<typeof setTimeout>[] = [];
+    const fired = new Set<MaelstromNemesis>();
+    /** Faults in force, each with its undo, in the order they started. */
+    const active: { what: string; undo: () => void | Promise<void> }[] = [];
+    const endFault = async (u: { what: string; undo: () => void | Promise<void> }) => {
+      const i = active.indexOf(u);
+      if (i < 0) return;
+      active.splice(i, 1);
+      await u.undo();
+      faults.push({ atMs: Math.round(nowMs()), what: `end of ${u.what}` });
+    };
     if (o.nemesis.length > 0) {
       const intervalMs = o.nemesisIntervalS * 1000;
-      for (let at = intervalMs; at < o.timeLimitS * 1000; at += intervalMs) {
-        const kind = o.nemesis[nemesisStream.int(o.nemesis.length)];
+      const turns = shuffled(nemesisStream, o.nemesis);
+      for (let k = 0, at = intervalMs / 2; at + intervalMs / 2 <= o.timeLimitS * 1000; k++, at += intervalMs) {
+        const kind = turns[k % turns.length];
         const draw = nemesisStream.next();
         const victims = pickVictims(nemesisStream, nodes);
-        nemesisTimers.push(
+        faultStartTimers.push(
           setTimeout(() => {
-            if (stopping) return;
+            if (stopping || nowMs() >= endAtMs) return;
             const u = startFault(kind, draw, victims);
-            undo.push(u.undo);
+            fired.add(kind);
+            active.push(u);
             faults.push({ atMs: Math.round(nowMs()), what: u.what });
-            nemesisTimers.push(
-              setTimeout(() => {
-                const i = undo.indexOf(u.undo);
-                if (i >= 0) undo.splice(i, 1);
-                void u.undo();
-                faults.push({ atMs: Math.round(nowMs()), what: `end of ${u.what}` });
-              }, intervalMs / 2),
-            );
+            tap.fault(Math.round(nowMs()), u.what);
+            setTimeout(() => void endFault(u), intervalMs / 2);
           }, at),
         );
       }
     }
-    function startFault(kind: MaelstromNemesis, draw: number, victims: { minority: string[]; majority: string[]; one: string }): { what: string; undo: () => void | Promise<void> } {
+    function startFault(kind: MaelstromNemesis, draw: number, victims: ReturnType<typeof pickVictims>): { what: string; undo: () => void | Promise<void> } {
       switch (kind) {
-        case 'partition':
-          return { what: `partition ${victims.minority.join(',')} | ${victims.majority.join(',')}`, undo: net.partition([victims.minority, victims.majority]) };
+        case 'partition': {
+          const shapes = shapesFor(nodes.length);
+          const p = partitionOf(shapes[Math.min(shapes.length - 1, Math.floor(draw * shapes.length))], victims.order);
+          return { what: p.what, undo: net.cutBothWays(p.cut) };
+        }
         case 'one-way':
           return { what: `one-way: ${victims.minority.join(',')} cannot reach ${victims.majority.join(',')}`, undo: net.oneWay(victims.minority, victims.majority) };
         case 'loss':
@@ -303,11 +364,14 @@ export async function runTest(o: TestOptions): Promise<TestResult> {
       }
     };
     await Promise.all(Array.from({ length: o.concurrency }, (_, i) => client(i + 1)));
-    for (const t of nemesisTimers) clearTimeout(t);
+    workloadEndMs = nowMs();
+    for (const t of faultStartTimers) clearTimeout(t);
     if (fatal) throw fatal;
+    warnings.push(...o.nemesis.filter((k) => !fired.has(k)).map((k) => `nemesis ${k} never fired during the ${o.timeLimitS} s workload (a fault starts at half of --nemesis-interval ${o.nemesisIntervalS} s, then every interval, and must end inside the workload)`));
+    for (const w of warnings) o.progress?.(`warning: ${w}`);
 
-    // Heal, recover, read once more on every node.
-    for (const u of undo.splice(0)) await u();
+    // Heal (a fault still in force ends now), recover, read once more on every node.
+    for (const u of [...active]) await endFault(u);
     net.healAll();
     for (const [id, p] of procs) if (!p.running) await restartNode(id);
     if (faults.length > 0) faults.push({ atMs: Math.round(nowMs()), what: 'every fault healed' });
@@ -332,9 +396,19 @@ export async function runTest(o: TestOptions): Promise<TestResult> {
     await Promise.all([...procs.values()].map((p) => p.stop()));
   }
 
-  const check = workload.check(history);
+  tap.finish();
+  const checked = workload.check(history);
   const completions = history.filter((e) => e.type !== 'invoke');
   const ok = completions.filter((e) => e.type === 'ok').length;
+  const availability = completions.length === 0 ? 0 : ok / completions.length;
+  let check: CheckResult = checked;
+  // Maelstrom's --availability: too few operations succeeded is a failure of its own, beside the checker's.
+  if (o.availability !== undefined && availability < o.availability) {
+    const short = `availability ${(100 * availability).toFixed(1)}% is below the required ${(100 * o.availability).toFixed(1)}%`;
+    check = { ...check, valid: false, summary: check.valid === false ? `${check.summary}; ${short}` : short, witness: [check.witness, `${completions.length - ok} of ${completions.length} operations did not succeed`].filter((x) => x !== undefined).join('\n') };
+  }
+  // An invalid history stays invalid; a valid one under a nemesis that never fired proved less than asked.
+  if (check.valid === true && warnings.length > 0 && o.allowNoFaults !== true) check = { ...check, valid: 'unknown', summary: `${check.summary}, but ${warnings.map((w) => w.replace(/ \(.*\)$/, '')).join('; ')} (--allow-no-faults accepts it)` };
   const latencies = latencyOf(history);
   const ops = completions.length;
   return {
@@ -346,7 +420,7 @@ export async function runTest(o: TestOptions): Promise<TestResult> {
       ok,
       fail: completions.filter((e) => e.type === 'fail').length,
       info: completions.filter((e) => e.type === 'info').length,
-      availability: ops === 0 ? 0 : ok / ops,
+      availability,
       latencyMs: latencies,
       serverMessages: net.stats.serverMessages,
       clientMessages: net.stats.clientMessages,
@@ -359,18 +433,27 @@ export async function runTest(o: TestOptions): Promise<TestResult> {
       nodesRestarted,
     },
     faults,
+    workloadMs: { start: Math.round(workloadStartMs), end: Math.round(workloadEndMs) },
+    warnings,
+    sequences: tap.sequences,
     history,
   };
 }
 
-function pickVictims(stream: RandomStream, nodes: readonly string[]): { minority: string[]; majority: string[]; one: string } {
-  const shuffled = [...nodes];
-  for (let i = shuffled.length - 1; i > 0; i--) {
+/** A seeded shuffle (Fisher-Yates). */
+function shuffled<T>(stream: RandomStream, items: readonly T[]): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
     const j = stream.int(i + 1);
-    [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
+    [out[i], out[j]] = [out[j], out[i]];
   }
+  return out;
+}
+
+function pickVictims(stream: RandomStream, nodes: readonly string[]): { order: string[]; minority: string[]; majority: string[]; one: string } {
+  const order = shuffled(stream, nodes);
   const k = Math.max(1, Math.floor(nodes.length / 2));
-  return { minority: shuffled.slice(0, k).sort(), majority: shuffled.slice(k).sort(), one: shuffled[0] };
+  return { order, minority: order.slice(0, k).sort(), majority: order.slice(k).sort(), one: order[0] };
 }
 
 /** Latency quantiles of the operations that completed ok (ms). */

@@ -65,7 +65,7 @@ export function maelstromReportInput(o: TestOptions, r: TestResult): HtmlReportI
       if (open !== undefined) open.untilMs = f.atMs;
       continue;
     }
-    faults.push({ atMs: f.atMs, kind: f.what === 'every fault healed' ? 'heal' : f.what.split(' ')[0].replace(':', ''), detail: f.what });
+    faults.push({ atMs: f.atMs, kind: f.what === 'every fault healed' ? 'heal' : f.what.startsWith('majorities ring') ? 'partition' : f.what.split(' ')[0].replace(':', ''), detail: f.what });
   }
   return {
     title: `maelstrom ${r.workload}: ${basename(o.bin)}`,
@@ -86,8 +86,9 @@ export function maelstromReportInput(o: TestOptions, r: TestResult): HtmlReportI
       },
     ],
     faults,
-    sequences: [],
+    sequences: r.sequences,
     counters: ['ops_ok', 'ops_fail', 'ops_info'],
     generatedBy: `pillars maelstrom test -w ${r.workload} --bin ${o.bin}`,
+    realTime: true,
   };
 }

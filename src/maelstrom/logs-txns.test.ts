@@ -40,8 +40,51 @@ describe('maelstrom workloads on logs and transactions', { concurrency: 4 }, () 
     assert.ok(good.check.stats!.transactions > 200 && good.check.stats!.rwEdges > 50, JSON.stringify(good.check.stats));
     const bad = await run('txn-list-append', node('txn-per-key.py'), { concurrency: 6, rate: 100, latencyMs: 3 });
     assert.equal(bad.valid, false);
-    assert.match(bad.check.summary, /not serializable: .*(G-single|G2-item)/);
+    assert.match(bad.check.summary, /^not strict-serializable: .*(G-single|G2-item).*; violates .*\bserializable/);
     assert.match(bad.check.witness!, /T\d+ \(process \d+, ok/);
+  });
+
+  test('txn-list-append: read-only transactions from a stale copy are serializable but not strict-serializable, the default model', async () => {
+    const o = { concurrency: 6, rate: 100, args: ['--stale-read-only'] };
+    const [strict, serializable] = await Promise.all([run('txn-list-append', node('txn-list-append.js'), o), run('txn-list-append', node('txn-list-append.js'), { ...o, consistencyModels: ['serializable'] })]);
+    assert.equal(strict.valid, false, strict.check.summary);
+    assert.match(strict.check.summary, /^not strict-serializable: .*-realtime\b.*; violates .*strict-serializable/);
+    assert.ok(strict.check.stats!.realtimeEdges > 0, JSON.stringify(strict.check.stats));
+    assert.equal(serializable.valid, true, serializable.check.witness ?? serializable.check.summary);
+    assert.match(serializable.check.summary, /^serializable: \d+ transactions; consistent with .*serializable/);
+  });
+
+  test('txn-rw-register: the whole database in one cas is strict-serializable; a key at a time is not; reads from a stale copy are not strict', async () => {
+    const o = { concurrency: 6, rate: 100, latencyMs: 3 };
+    const [good, perKey, stale] = await Promise.all([
+      run('txn-rw-register', node('txn-list-append.js'), o),
+      run('txn-rw-register', node('txn-per-key.py'), o),
+      run('txn-rw-register', node('txn-list-append.js'), { ...o, args: ['--stale-read-only'] }),
+    ]);
+    assert.equal(good.valid, true, good.check.witness ?? good.check.summary);
+    assert.ok(good.check.stats!.transactions > 200 && good.check.stats!.wrEdges > 50, JSON.stringify(good.check.stats));
+    assert.equal(perKey.valid, false, perKey.check.summary);
+    assert.match(perKey.check.summary, /^not strict-serializable: .*\b(G1b|G1c|G-single|G2-item|internal)\b/);
+    assert.equal(stale.valid, false, stale.check.summary);
+    assert.match(stale.check.summary, /^not strict-serializable: [^;]*\bG-single-(process|realtime)\b[^;]*; violates (strong-session-serializable, )?strict-serializable$/, 'serializable still: only order edges close the cycles');
+  });
+
+  test('the txn generator: at most maxTxnLength micro-operations, unique values, a key retired after maxWritesPerKey writes', () => {
+    const w = workloads['txn-rw-register'].make({ nodes: ['n0'], random: new RandomStreams(3).stream('w'), keyCount: 2, maxTxnLength: 2, maxWritesPerKey: 3, consistencyModels: ['serializable'] });
+    const writes = new Map<unknown, number>();
+    const values = new Set<unknown>();
+    for (let i = 0; i < 200; i++) {
+      const txn = w.next(0)!.value as [string, number, unknown][];
+      assert.ok(txn.length >= 1 && txn.length <= 2, JSON.stringify(txn));
+      for (const [f, k, v] of txn) {
+        if (f !== 'w') continue;
+        assert.ok(!values.has(v), `value ${String(v)} written twice`);
+        values.add(v);
+        writes.set(k, (writes.get(k) ?? 0) + 1);
+      }
+    }
+    assert.ok([...writes.values()].every((n) => n <= 3), JSON.stringify([...writes]));
+    assert.ok(writes.size > 20, `keys rotate: ${writes.size} keys written`);
   });
 
   test("the Raft KV as a Maelstrom node (pillars maelstrom node) stays linearizable under partitions and kill -9", async () => {
@@ -98,6 +141,9 @@ test('a test result as the HTML report: the verdict with its witness, operations
       { atMs: 6, what: 'end of partition n1 | n2,n3' },
       { atMs: 8, what: 'every fault healed' },
     ],
+    workloadMs: { start: 1, end: 9 },
+    warnings: [],
+    sequences: [],
     history,
   };
   const opts = { workload: workloads['g-set'], bin: '/x/my-node', nodeCount: 3, timeLimitS: 1, rate: 10, concurrency: 2, latencyMs: 0, latencyDist: 'constant' as const, nemesis: ['partition' as const], nemesisIntervalS: 1, seed: 7 };
@@ -110,4 +156,8 @@ test('a test result as the HTML report: the verdict with its witness, operations
   assert.equal(input.variants[0].series!.ops_info.at(-1)![1], 1);
   const html = renderHtmlReport(input);
   assert.ok(html.includes('maelstrom g-set: my-node') && html.includes('n2 lacks 1 acknowledged value'));
+  // A real-time run: no talk of virtual time or exact replays.
+  assert.doesNotMatch(html, /virtual time|replay it exactly/);
+  assert.match(html, /over real time/);
+  assert.match(html, /"timeLabel":"real time"/);
 });

@@ -1,7 +1,8 @@
 /**
  * The network of a Maelstrom test, in real time: every message between nodes, clients and services
- * goes through it and arrives after a latency drawn from the chosen distribution (seeded), unless a
- * fault cuts or drops it; duplication delivers some twice. Faults act between nodes (clients and the
+ * goes through it. Between nodes, and between nodes and services, a message arrives after a latency
+ * drawn from the chosen distribution (seeded); to and from clients it arrives at once, as in
+ * Maelstrom. A fault may cut or drop a message between nodes; duplication delivers some twice. Faults act between nodes (clients and the
  * built-in services stay reachable, as in Maelstrom): partitions into groups, one-way cuts, loss and
  * duplication. Counts are kept apart for node-to-node, client and service messages, so a result can
  * say how many messages an operation cost the servers.
@@ -17,7 +18,14 @@ export interface NetworkOptions {
   dist: LatencyDist;
   random: RandomStream;
   isNode: (id: string) => boolean;
+  isClient: (id: string) => boolean;
   deliver: (msg: Message) => void;
+  /** Every message as it enters the network (Maelstrom's --log-net-send), dropped ones too. */
+  onSend?: (msg: Message) => void;
+  /** Every message as it is delivered (Maelstrom's --log-net-recv); `again` for a duplicate's second delivery. */
+  onReceive?: (msg: Message, again: boolean) => void;
+  /** A message a fault cut (partition, one-way) or lost (loss). */
+  onDrop?: (msg: Message, reason: 'partition' | 'loss') => void;
 }
 
 export interface NetworkStats {
@@ -39,19 +47,24 @@ export class Network {
   private duplication = 0;
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private closed = false;
+  /** Messages delivered once: a second delivery is a duplicate's. */
+  private readonly delivered = new WeakSet<Message>();
 
   constructor(private readonly o: NetworkOptions) {}
 
   send(msg: Message): void {
     if (this.closed) return;
+    this.o.onSend?.(msg);
     const fromNode = this.o.isNode(msg.src);
     const toNode = this.o.isNode(msg.dest);
     if (fromNode && toNode) this.stats.serverMessages++;
-    else if (msg.src.startsWith('c') || msg.dest.startsWith('c')) this.stats.clientMessages++;
+    else if (this.o.isClient(msg.src) || this.o.isClient(msg.dest)) this.stats.clientMessages++;
     else this.stats.serviceMessages++;
     if (fromNode && toNode) {
-      if (this.cut.has(`${msg.src}>${msg.dest}`) || (this.loss > 0 && this.o.random.next() < this.loss)) {
+      const reason = this.cut.has(`${msg.src}>${msg.dest}`) ? 'partition' : this.loss > 0 && this.o.random.next() < this.loss ? 'loss' : undefined;
+      if (reason !== undefined) {
         this.stats.dropped++;
+        this.o.onDrop?.(msg, reason);
         return;
       }
       if (this.duplication > 0 && this.o.random.next() < this.duplication) {
@@ -62,16 +75,26 @@ export class Network {
     this.later(msg);
   }
 
+  /** Deliver at once, ahead of everything on the wire (a client's init to a process just started). */
+  sendNow(msg: Message): void {
+    if (this.closed) return;
+    this.o.onSend?.(msg);
+    this.stats.clientMessages++;
+    this.receive(msg);
+  }
+
   private later(msg: Message): void {
-    const ms = this.latency();
+    // Maelstrom gives messages to and from clients no latency: a client's view of latency is the system's.
+    const ms = this.o.isClient(msg.src) || this.o.isClient(msg.dest) ? 0 : this.latency();
     const arrive = () => {
       // A partition that began while the message was on the wire cuts it too.
       if (this.closed) return;
       if (this.o.isNode(msg.src) && this.o.isNode(msg.dest) && this.cut.has(`${msg.src}>${msg.dest}`)) {
         this.stats.dropped++;
+        this.o.onDrop?.(msg, 'partition');
         return;
       }
-      this.o.deliver(msg);
+      this.receive(msg);
     };
     // No latency: the next turn of the event loop, not a timer's millisecond.
     if (ms <= 0) return void setImmediate(arrive);
@@ -80,6 +103,13 @@ export class Network {
       arrive();
     }, ms);
     this.timers.add(t);
+  }
+
+  private receive(msg: Message): void {
+    const again = this.delivered.has(msg);
+    this.delivered.add(msg);
+    this.o.onReceive?.(msg, again);
+    this.o.deliver(msg);
   }
 
   private latency(): number {
@@ -95,29 +125,20 @@ export class Network {
     }
   }
 
-  /** Nodes in different groups cannot reach each other; returns the undo. */
-  partition(groups: string[][]): () => void {
-    const added: string[] = [];
-    for (const a of groups) for (const b of groups) if (a !== b) for (const x of a) for (const y of b) {
-      const k = `${x}>${y}`;
-      if (!this.cut.has(k)) {
-        this.cut.add(k);
-        added.push(k);
-      }
-    }
-    return () => added.forEach((k) => this.cut.delete(k));
+  /** Each pair's nodes cannot reach each other, either way; returns the undo. */
+  cutBothWays(pairs: readonly (readonly [string, string])[]): () => void {
+    return this.cutLinks(pairs.flatMap(([a, b]) => [`${a}>${b}`, `${b}>${a}`]));
   }
 
   /** `from` cannot reach `to` (the other way works); returns the undo. */
   oneWay(from: string[], to: string[]): () => void {
-    const added: string[] = [];
-    for (const x of from) for (const y of to) {
-      const k = `${x}>${y}`;
-      if (!this.cut.has(k)) {
-        this.cut.add(k);
-        added.push(k);
-      }
-    }
+    return this.cutLinks(from.flatMap((x) => to.map((y) => `${x}>${y}`)));
+  }
+
+  /** Cut "a>b" links; the undo restores only those this call cut (another fault may hold the rest). */
+  private cutLinks(links: string[]): () => void {
+    const added = links.filter((k) => !this.cut.has(k));
+    for (const k of added) this.cut.add(k);
     return () => added.forEach((k) => this.cut.delete(k));
   }
 

@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, createWriteStream, statSync, type WriteStream } from 'node:fs';
-import { lineBytesMax, validateMessage, type Message } from './protocol.js';
+import { lineBytesMax, validateEnvelope, type Message } from './protocol.js';
 
 /** Lines of a node's stderr kept for error messages. */
 const stderrLinesKept = 20;
@@ -42,6 +42,8 @@ export interface NodeProcessEvents {
   onBadOutput(id: string, line: string, expected: string): void;
   /** The process ended without being asked to. */
   onExit(id: string, code: number | null, signal: NodeJS.Signals | null): void;
+  /** A whole line the node wrote on stderr (its log). */
+  onStderrLine?(id: string, line: string): void;
 }
 
 export class NodeProcess {
@@ -159,7 +161,7 @@ export class NodeProcess {
         this.events.onBadOutput(this.id, line, 'one JSON message per line');
         continue;
       }
-      const bad = validateMessage(parsed);
+      const bad = validateEnvelope(parsed);
       if (bad !== undefined) this.events.onBadOutput(this.id, line, bad);
       else this.events.onMessage(parsed as Message);
     }
@@ -174,7 +176,10 @@ export class NodeProcess {
     this.log?.write(chunk);
     const lines = (this.stderrPartial + chunk).split('\n');
     this.stderrPartial = lines.pop() ?? '';
-    for (const l of lines) this.remember(l);
+    for (const l of lines) {
+      this.remember(l);
+      this.events.onStderrLine?.(this.id, l);
+    }
   }
 
   private remember(line: string): void {

@@ -48,8 +48,17 @@ export interface WorkloadOptions {
   random: RandomStream;
   /** broadcast: the topology to send (grid, line, tree2..., total, none). */
   topology?: string;
-  /** Keys a KV workload spreads over. */
+  /** Keys a KV workload spreads over (the txn workloads: keys active at a time). */
   keyCount: number;
+  /** txn workloads: micro-operations per transaction, at most (Maelstrom's --max-txn-length). */
+  maxTxnLength: number;
+  /** txn workloads: writes a key takes before a fresh key replaces it (Maelstrom's --max-writes-per-key). */
+  maxWritesPerKey: number;
+  /**
+   * The consistency models the history must satisfy, every one of them (Maelstrom's
+   * --consistency-models); only a workload that declares `consistencyModels` reads it.
+   */
+  consistencyModels: readonly string[];
 }
 
 export interface WorkloadRun {
@@ -69,6 +78,8 @@ export interface WorkloadDefinition {
   description: string;
   /** The services its nodes are expected to call (started for every test anyway). */
   services?: ServiceName[];
+  /** The consistency models its checker can hold a history to; absent: it has one notion of valid. */
+  consistencyModels?: readonly string[];
   make(o: WorkloadOptions): WorkloadRun;
 }
 

@@ -65,6 +65,8 @@ export interface HtmlReportInput {
   charts?: string[];
   /** The series that are counters, charted as rates; without it, series that never fall and hold whole numbers are taken for counters. */
   counters?: string[];
+  /** The runs happened in real time (a Maelstrom test), not in the simulator: the report says so and promises no replay. */
+  realTime?: boolean;
 }
 
 /** Lines of variants that should pass in cool colours, of variants meant to break in warm ones. */
@@ -96,7 +98,8 @@ export function defaultPanels(input: HtmlReportInput): ReportPanel[] {
   panels.push({
     id: 'series',
     title: 'Every sampled series',
-    text: 'Counters as their rate per second, gauges as their values, over virtual time; one line per variant. Red lines and bands: faults. Hover a chart to read every chart at that instant.',
+    text: `Counters as their rate per second, gauges as their values, over ${input.realTime === true ? 'real' : 'virtual'} time; one line per variant.`
+      + ' Red lines and bands: faults. Hover a chart to read every chart at that instant.',
     metrics: [],
     series: rest.map((name) => ({ name })),
   });
@@ -120,7 +123,7 @@ export function buildHtmlReport(input: HtmlReportInput, assets: UplotAssets): st
   const sections = [{ id: 'verdict', title: 'Verdict' }, { id: 'faults', title: 'Faults' }, ...panels.map((p) => ({ id: `panel-${slug(p.id)}`, title: p.title }))];
   body.push(`<nav class="toc">${sections.map((s) => `<a href="#${s.id}">${esc(s.title)}</a>`).join('')}</nav>`);
 
-  body.push(`<section class="panel" id="verdict"><h2>Verdict</h2>${verdictTable(vs)}${checkDetails(vs)}</section>`);
+  body.push(`<section class="panel" id="verdict"><h2>Verdict</h2>${verdictTable(vs, input.realTime === true)}${checkDetails(vs)}</section>`);
 
   const faults = input.faults ?? [];
   const sequences = input.sequences ?? [];
@@ -150,13 +153,18 @@ export function buildHtmlReport(input: HtmlReportInput, assets: UplotAssets): st
     }
     body.push('</section>');
   }
-  body.push(`<footer>${esc(input.generatedBy ?? 'pillars')}: every number comes from deterministic simulated runs; the seed and traceHash of each variant replay it exactly.</footer>`);
+  body.push(
+    input.realTime === true
+      ? `<footer>${esc(input.generatedBy ?? 'pillars')}: every number comes from a run in real time, with real processes; the seed fixes the fault schedule and the latencies drawn, not the timing, so a run does not replay exactly.</footer>`
+      : `<footer>${esc(input.generatedBy ?? 'pillars')}: every number comes from deterministic simulated runs; the seed and traceHash of each variant replay it exactly.</footer>`,
+  );
 
   const data = {
     variants: vs.map((r, i) => ({ name: r.variant, color: colors[i] })),
     charts: charts.map((c) => ({ id: c.id, unit: c.unit, rate: c.rate, x: c.x, ys: c.ys })),
     faultMarks: chartFaultMarks(faults),
     xMaxS: Math.max(0, ...vs.map((r) => r.virtualMs)) / 1000,
+    timeLabel: input.realTime === true ? 'real time' : 'virtual time',
   };
   return [
     '<!doctype html>',
@@ -204,14 +212,14 @@ function checkCells(vs: readonly VariantReport[], name: string): Cell[] {
   });
 }
 
-function verdictTable(vs: readonly VariantReport[]): string {
+function verdictTable(vs: readonly VariantReport[], realTime: boolean): string {
   const rows = [row('expect', vs.map((r) => ({ text: r.expect }))), row('met', vs.map((r) => ({ text: r.met ? 'yes' : 'NO', cls: r.met ? 'ok' : 'bad' })))];
   if (vs.some((r) => r.metrics.maturity_level !== undefined)) {
     rows.push(row('intelligence maturity', vs.map((r) => ({ text: r.metrics.maturity_level === undefined ? '-' : maturityLabel(r.metrics.maturity_level) }))));
   }
   for (const name of [...new Set(vs.flatMap((r) => r.checks.map((k) => k.name)))]) rows.push(row(`check ${name}`, checkCells(vs, name)));
   rows.push(row('seed', vs.map((r) => ({ text: String(r.seed) }))));
-  rows.push(row('virtual time', vs.map((r) => ({ text: formatMs(r.virtualMs) }))));
+  rows.push(row(realTime ? 'real time' : 'virtual time', vs.map((r) => ({ text: formatMs(r.virtualMs) }))));
   rows.push(row('events', vs.map((r) => ({ text: formatNumber(r.events) }))));
   rows.push(row('traceHash', vs.map((r) => ({ text: r.traceHash, cls: 'hash' }))));
   return table(vs, rows);

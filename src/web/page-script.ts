@@ -63,7 +63,7 @@ export const pageScript = String.raw`
   data.charts.forEach(function (c) {
     var el = document.getElementById('chart-' + c.id);
     if (!el) return;
-    var series = [{ label: 'virtual time', value: function (u, v) { return v == null ? 'whole run' : v.toFixed(2) + ' s'; } }];
+    var series = [{ label: data.timeLabel, value: function (u, v) { return v == null ? 'whole run' : v.toFixed(2) + ' s'; } }];
     data.variants.forEach(function (variant, i) {
       var s = summary(c.ys[i], c.rate);
       series.push({
@@ -86,7 +86,7 @@ export const pageScript = String.raw`
       legend: { live: true },
       series: series,
       axes: [
-        { label: 'virtual time (s)', labelSize: 16, size: 32 },
+        { label: data.timeLabel + ' (s)', labelSize: 16, size: 32 },
         { size: 52, values: function (u, ticks) { return ticks.map(fmt); } }
       ],
       hooks: { drawClear: [drawFaults] }

@@ -8,6 +8,7 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   const { src, body } = JSON.parse(line);
   if (body.type === 'init') {
     id = body.node_id;
+    process.stderr.write(`echo.js: ${id} is up\n`);
     send(src, { type: 'init_ok', in_reply_to: body.msg_id });
   } else if (body.type === 'echo') send(src, { type: 'echo_ok', in_reply_to: body.msg_id, echo: body.echo });
 });

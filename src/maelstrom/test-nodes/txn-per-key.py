@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-# A WRONG Maelstrom node for txn-list-append: each micro-operation goes to lin-kv on its own (a read
-# of the key, or a read and a compare-and-set of the key for an append). Every single key is
+# A WRONG Maelstrom node for txn-list-append and txn-rw-register: each micro-operation goes to lin-kv
+# on its own (a read of the key, a write, or a read and a compare-and-set of the key for an append). Every single key is
 # linearizable, but a transaction is not atomic: another transaction's appends can land between two
 # of its operations, which shows up as G-single and G2 cycles (read skew, write skew).
 import json, sys, threading, itertools, queue
@@ -42,6 +42,9 @@ def transact(src, body):
     for f, k, v in body["txn"]:
         if f == "r":
             out.append(["r", k, read(k)])
+        elif f == "w":
+            call("lin-kv", {"type": "write", "key": f"k{k}", "value": v})
+            out.append(["w", k, v])
         else:
             append(k, v)
             out.append(["append", k, v])

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 # A WRONG Maelstrom node for the unique-ids workload.
 # What it does: answers generate with a counter of its own, 0, 1, 2, ...
-# What is wrong: the id does not include the node id, so every node hands out the same ids: n1's
-# first id is 0 and so is n2's. Any run with two nodes that each answer a generate returns an id
+# What is wrong: the id does not include the node id, so every node hands out the same ids: n0's
+# first id is 0 and so is n1's. Any run with two nodes that each answer a generate returns an id
 # twice (the checker names it and the node that returned it the second time).
 import json
 import sys

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // A Maelstrom node for the unique-ids workload. Correct: an id is this node's id, this process's
 // incarnation (start time and pid, so a node killed and restarted does not hand out its old ids
-// again when its counter starts over) and a counter: "n1-<incarnation>-7". Needs no messages between
+// again when its counter starts over) and a counter: "n0-<incarnation>-7". Needs no messages between
 // nodes, so it stays available and unique under partitions.
 import { createInterface } from 'node:readline';
 

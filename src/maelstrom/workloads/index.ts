@@ -6,7 +6,7 @@ import { broadcastWorkload, gSetWorkload } from './sets.js';
 import { gCounterWorkload, pnCounterWorkload } from './counter.js';
 import { linKvWorkload } from './lin-kv.js';
 import { kafkaWorkload } from './kafka.js';
-import { txnListAppendWorkload } from './txn-list-append.js';
+import { txnListAppendWorkload, txnRwRegisterWorkload } from './txn.js';
 
 export const workloads: Record<string, WorkloadDefinition> = {
   echo: echoWorkload,
@@ -18,6 +18,7 @@ export const workloads: Record<string, WorkloadDefinition> = {
   'lin-kv': linKvWorkload,
   kafka: kafkaWorkload,
   'txn-list-append': txnListAppendWorkload,
+  'txn-rw-register': txnRwRegisterWorkload,
 };
 
 export { topologies, topologyOf } from './sets.js';

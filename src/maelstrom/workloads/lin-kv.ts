@@ -10,6 +10,8 @@ export const linKvWorkload: WorkloadDefinition = {
   name: 'lin-kv',
   description: 'read, write, cas on a few keys; the history must be linearizable',
   services: ['lin-kv'],
+  // One operation on one key at a time: linearizability is strict serializability here (Maelstrom's default).
+  consistencyModels: ['linearizable', 'strict-serializable'],
   make(o): WorkloadRun {
     let next = 1;
     const key = () => Math.floor(o.random.next() * o.keyCount);

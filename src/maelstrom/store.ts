@@ -1,0 +1,38 @@
+/**
+ * A test's results folder, as Jepsen and Maelstrom keep them: ROOT/<workload>/<time>/ with
+ * results.json and results.edn (the verdict, checker numbers, stats, faults), history.jsonl (Jepsen's
+ * shape), every node's stderr (n0.log ...), and report.html (the verdict and witness, operation rate
+ * and latency over real time, the fault timeline, message diagrams of the start and around faults).
+ * ROOT/<workload>/latest and ROOT/latest link to the newest run.
+ */
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { writeHtmlReport } from '../web/index.js';
+import { toEdn } from './edn.js';
+import type { TestOptions, TestResult } from './harness.js';
+import { maelstromReportInput } from './html.js';
+
+/** The run's folder: ROOT/<workload>/<UTC time, colons left out>; created, empty. */
+export function storeDirFor(root: string, workload: string, startedAt: Date): string {
+  const stamp = startedAt.toISOString().replace(/:/g, '');
+  const dir = join(root, workload, stamp);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** Write a finished test into its folder and point the `latest` links at it. */
+export function writeStore(dir: string, root: string, o: TestOptions, r: TestResult): void {
+  const summary = { ...r, history: undefined, options: { workload: o.workload.name, bin: o.bin, args: o.args ?? [], nodeCount: o.nodeCount, timeLimitS: o.timeLimitS, rate: o.rate, concurrency: o.concurrency, latencyMs: o.latencyMs, latencyDist: o.latencyDist, nemesis: o.nemesis, nemesisIntervalS: o.nemesisIntervalS, seed: o.seed } };
+  writeFileSync(join(dir, 'results.json'), JSON.stringify(summary, null, 2) + '\n');
+  writeFileSync(join(dir, 'results.edn'), toEdn(summary) + '\n');
+  writeFileSync(join(dir, 'history.jsonl'), r.history.map((e) => JSON.stringify(e)).join('\n') + '\n');
+  writeHtmlReport(join(dir, 'report.html'), maelstromReportInput(o, r));
+  link(join(root, o.workload.name, 'latest'), dir);
+  link(join(root, 'latest'), dir);
+}
+
+/** A relative symlink, replacing the previous one (the folder moves with its links). */
+function link(at: string, to: string): void {
+  rmSync(at, { force: true });
+  symlinkSync(relative(join(at, '..'), to), at);
+}
