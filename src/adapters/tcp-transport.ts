@@ -138,6 +138,8 @@ class OutboundPeer {
   redialDelayMs: number;
   redialTimer: ReturnType<typeof setTimeout> | undefined;
   flushScheduled = false;
+  /** No longer a member: its connection is not redialled. */
+  removed = false;
   stats: PeerStats = { connected: false, sentMessages: 0, sentBytes: 0, droppedMessages: 0, queuedBytes: 0, receivedMessages: 0 };
 
   constructor(
@@ -157,9 +159,44 @@ export class TcpTransport {
   private server: Server | undefined;
   private closed = false;
 
+  /** The peers this node talks to and accepts: the configured ones, then as membership changes. */
+  private readonly known: Map<NodeId, PeerAddress>;
+  private started = false;
+
   constructor(private readonly opts: TransportOptions) {
     this.limits = { ...transportDefaults, ...opts.limits };
+    this.known = new Map(opts.peers);
     for (const [id, address] of opts.peers) if (id !== opts.id) this.out.set(id, new OutboundPeer(id, address, this.limits));
+  }
+
+  /** A member joined, or listens elsewhere now: accept it, and dial it from now on. */
+  addPeer(id: NodeId, address: PeerAddress): void {
+    if (id === this.opts.id) return;
+    const had = this.out.get(id);
+    if (had !== undefined && had.address.host === address.host && had.address.port === address.port) return;
+    if (had !== undefined) this.removePeer(id);
+    this.known.set(id, address);
+    const p = new OutboundPeer(id, address, this.limits);
+    this.out.set(id, p);
+    this.event('peer_added', { peer: id, address: `${address.host}:${address.port}` });
+    if (this.started && !this.closed) this.dial(p);
+  }
+
+  /** A member left: stop dialling it and refuse it from now on. */
+  removePeer(id: NodeId): void {
+    const p = this.out.get(id);
+    this.known.delete(id);
+    if (p === undefined) return;
+    this.out.delete(id);
+    if (p.redialTimer !== undefined) clearTimeout(p.redialTimer);
+    p.removed = true;
+    p.socket?.destroy();
+    this.event('peer_removed', { peer: id });
+  }
+
+  /** Whether `id` is a peer this node talks to now. */
+  hasPeer(id: NodeId): boolean {
+    return this.known.has(id);
   }
 
   /** Listen for peers and start dialling them. Resolves once listening (port 0 picks a free one). */
@@ -174,6 +211,7 @@ export class TcpTransport {
       });
     });
     const addr = server.address();
+    this.started = true;
     for (const p of this.out.values()) this.dial(p);
     return typeof addr === 'object' && addr !== null ? { host: addr.address, port: addr.port } : this.opts.listen;
   }
@@ -275,7 +313,7 @@ export class TcpTransport {
       p.ready = false;
       p.stats.connected = false;
       p.socket = undefined;
-      if (this.closed) return;
+      if (this.closed || p.removed) return;
       // Full jitter keeps a cluster that lost a node from redialling it in lockstep.
       const delay = p.redialDelayMs * (0.5 + Math.random() / 2);
       p.redialDelayMs = Math.min(this.limits.redialDelayMaxMs, p.redialDelayMs * 2);
@@ -314,7 +352,7 @@ export class TcpTransport {
           return;
         }
         const h = m as Handshake;
-        const known = h.t === 'hello' && typeof h.from === 'string' && this.opts.peers.has(h.from) && h.from !== this.opts.id && h.to === this.opts.id;
+        const known = h.t === 'hello' && typeof h.from === 'string' && this.known.has(h.from) && h.from !== this.opts.id && h.to === this.opts.id;
         if (!known || !sameMac(h.mac, mac(this.opts.secret, 'hello', nonce, h.from, this.opts.id)) || !(h.nonce instanceof Uint8Array)) {
           this.event('peer_auth_failed', { remote, claimed: h?.t === 'hello' ? h.from : undefined, reason: known ? 'wrong secret' : 'not a peer of this cluster' });
           return void socket.destroy();

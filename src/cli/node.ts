@@ -72,6 +72,7 @@ interface NodeFlags {
   diskReserveMb?: string;
   tickMs?: string;
   electionTicks?: string;
+  join?: boolean;
 }
 
 export function nodeOptionsFromFlags(o: NodeFlags): KvNodeOptions {
@@ -99,8 +100,10 @@ export function nodeOptionsFromFlags(o: NodeFlags): KvNodeOptions {
     if (!Number.isInteger(et) || et < 2) throw new ScenarioError(cli, '--election-ticks', `an integer of 2 or more (got "${o.electionTicks}")`);
     raft.electionTicks = et;
   }
+  if (o.join === true && peers.size === 0) throw new ScenarioError(cli, '--join', 'the members of the cluster to join, in --peers id=host:port,...');
   return {
     id: o.id,
+    join: o.join === true,
     listen: parseAddress(o.listen, '--listen'),
     peers,
     dataDir: o.data,
@@ -141,6 +144,7 @@ export function nodeCommand(): Command {
     .requiredOption('--id <id>', 'this node\'s id, e.g. n1')
     .requiredOption('--listen <host:port>', 'where this node listens for its peers')
     .option('--peers <list>', 'the other members: id=host:port,id=host:port (none: a cluster of one)')
+    .option('--join', 'join a running cluster whose members --peers names: this node is no voter until pillars cluster member add makes it a learner, then a voter')
     .requiredOption('--data <dir>', "this node's data directory (write-ahead log, snapshots); one directory per node")
     .option('--resp <[host:]port>', 'Redis-protocol port for clients', '127.0.0.1:7379')
     .option('--http <[host:]port>', 'HTTP admin port: /health /ready /status /metrics', '127.0.0.1:7479')

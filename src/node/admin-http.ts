@@ -7,6 +7,8 @@
  *   GET  /metrics   Prometheus text (prom-client): request rates and latencies, Raft term, commit lag...
  *   POST /admin/transfer-leadership?to=n2   needs `Authorization: Bearer <cluster secret>`
  *   POST /admin/backup   the leader's consistent copy of the store, as a snapshot file's bytes (secret too)
+ *   GET  /members        the membership this node applied: voters, learners, peer addresses, leader
+ *   POST /admin/members?op=add-learner|add-voter|remove-voter&id=n4[&address=host:port]   one change through the log (secret too)
  *
  * Nothing here changes data, and the operations on the cluster need the cluster secret: an open
  * admin port must not be a way around the peers' authentication.
@@ -14,7 +16,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { PeerAddress } from '../adapters/tcp-transport.js';
 import { encodeSnapshotFile, type Snapshot } from '../truth/index.js';
-import { NodeStartError, type KvNode } from './kv-node.js';
+import { isMemberChangeError, NodeStartError, parseHostPort, type KvNode } from './kv-node.js';
 
 /** The operations that touch the cluster need its secret: `Authorization: Bearer <secret>`. */
 function authorized(node: KvNode, req: IncomingMessage): boolean {
@@ -75,6 +77,23 @@ async function handle(node: KvNode, req: IncomingMessage, res: ServerResponse): 
       return send(res, 200, { ...node.status(), pid: process.pid });
     case 'GET /metrics':
       return send(res, 200, await node.metrics.text(), node.metrics.contentType);
+    case 'GET /members':
+      return send(res, 200, node.members());
+    case 'POST /admin/members': {
+      if (!authorized(node, req)) return send(res, 401, { error: 'the cluster secret is required: Authorization: Bearer <secret>' });
+      const op = url.searchParams.get('op') ?? '';
+      const id = url.searchParams.get('id') ?? '';
+      const address = url.searchParams.get('address') ?? undefined;
+      if (op !== 'add-learner' && op !== 'add-voter' && op !== 'remove-voter') return send(res, 400, { error: `op: add-learner, add-voter or remove-voter (got "${op}")` });
+      if (!/^[A-Za-z0-9_.-]{1,64}$/.test(id)) return send(res, 400, { error: `id: a node id of letters, digits, _ . - (got "${id}")` });
+      if (address !== undefined && parseHostPort(address) === undefined) return send(res, 400, { error: `address: host:port of the node's peer port (got "${address}")` });
+      try {
+        await node.changeMember(address === undefined ? { type: op, node: id } : { type: op, node: id, address });
+      } catch (e) {
+        return send(res, 409, { error: (e as Error).message, leader: isMemberChangeError(e) ? (e.leader ?? null) : null });
+      }
+      return send(res, 200, { ok: true, ...node.members() });
+    }
     case 'POST /admin/backup': {
       if (!authorized(node, req)) return send(res, 401, { error: 'the cluster secret is required: Authorization: Bearer <secret>' });
       let snap: Snapshot;
@@ -95,7 +114,7 @@ async function handle(node: KvNode, req: IncomingMessage, res: ServerResponse): 
       return send(res, ok ? 202 : 409, ok ? { transferring: true, to } : { error: `cannot transfer leadership to "${to}": this node must lead and "${to}" must be a peer` });
     }
     default:
-      if (['/health', '/ready', '/status', '/metrics', '/admin/transfer-leadership', '/admin/backup'].includes(url.pathname)) return send(res, 405, { error: `${req.method} is not allowed on ${url.pathname}` });
+      if (['/health', '/ready', '/status', '/metrics', '/members', '/admin/transfer-leadership', '/admin/backup', '/admin/members'].includes(url.pathname)) return send(res, 405, { error: `${req.method} is not allowed on ${url.pathname}` });
       return send(res, 404, { error: `no such endpoint: ${url.pathname} (try /health, /ready, /status, /metrics)` });
   }
 }

@@ -27,7 +27,7 @@ import { FileDisk, isDiskError, type DiskError } from '../adapters/file-disk.js'
 import { PromMetrics } from '../adapters/prom-metrics.js';
 import { RealContext } from '../adapters/real-context.js';
 import { TcpTransport, type PeerAddress } from '../adapters/tcp-transport.js';
-import { ClientGateway, gatewayDefaults, isToClient, routeFromMember, RaftKv, raftKvConfigSchema, segmentPrefix, durableMarkFile, type Outcome, type RaftKvConfig, type RaftKvStatus, type RequestKind, type Snapshot } from '../truth/index.js';
+import { ClientGateway, gatewayDefaults, isToClient, routeFromMember, RaftKv, raftKvConfigSchema, segmentPrefix, durableMarkFile, type Outcome, type RaftKvConfig, type RaftKvStatus, type RequestKind, type Snapshot, type ConfChange } from '../truth/index.js';
 import { ClientConnection, type ConnectionHost } from './client-connection.js';
 import { commandDefaults, type CommandLimits } from './commands.js';
 import { localCommand } from './local-commands.js';
@@ -75,6 +75,11 @@ export interface KvNodeOptions {
   secret: Uint8Array;
   /** Clients must AUTH with this when set (Redis's requirepass). */
   password?: string;
+  /**
+   * This node joins a running cluster: `peers` are its members, and this node is none of their
+   * voters until the cluster adds it (pillars cluster member add), first as a learner.
+   */
+  join?: boolean;
   raft?: Partial<RaftKvConfig>;
   limits?: Partial<NodeLimits>;
   /** Where the node's events go (one line each); default: stderr. */
@@ -99,6 +104,29 @@ export class NodeStartError extends Error {
 
 export function isNodeStartError(e: unknown): e is NodeStartError {
   return e instanceof NodeStartError;
+}
+
+/** A membership change this node could not make; `leader` is who to ask instead, when known. */
+export class MemberChangeError extends Error {
+  override readonly name = 'MemberChangeError';
+  constructor(
+    message: string,
+    readonly leader: NodeId | undefined,
+  ) {
+    super(message);
+  }
+}
+
+export function isMemberChangeError(e: unknown): e is MemberChangeError {
+  return e instanceof MemberChangeError;
+}
+
+/** host:port, or undefined when it is not one. */
+export function parseHostPort(text: string): PeerAddress | undefined {
+  const at = text.lastIndexOf(':');
+  const port = Number(text.slice(at + 1));
+  if (at <= 0 || !Number.isInteger(port) || port < 1 || port > 65_535) return undefined;
+  return { host: text.slice(0, at), port };
 }
 
 
@@ -142,7 +170,9 @@ export class KvNode {
     this.limits = { ...nodeDefaults, ...opts.limits };
     this.peerIds = [...opts.peers.keys()].filter((p) => p !== opts.id).sort();
     if (this.peerIds.some((p) => p.includes('/'))) throw new NodeStartError(`--peers: node ids may not contain "/" (got ${this.peerIds.join(', ')})`);
-    const parsed = raftKvConfigSchema.safeParse({ profile: 'real-node', ...opts.raft, voters: [opts.id, ...this.peerIds].sort() });
+    const voters = opts.join === true ? [...this.peerIds] : [opts.id, ...this.peerIds].sort();
+    if (voters.length === 0) throw new NodeStartError('--join: the members of the cluster to join (--peers id=host:port,...)');
+    const parsed = raftKvConfigSchema.safeParse({ profile: 'real-node', ...opts.raft, voters });
     if (!parsed.success) throw new NodeStartError(`raft settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     this.raftConfig = parsed.data;
     this.writeLine = opts.log ?? ((line) => process.stderr.write(line + '\n'));
@@ -235,7 +265,16 @@ export class KvNode {
     });
     this.ctx = ctx;
     // Restoring reads the log; a corrupt one throws here, before any port opens.
-    this.raft = new RaftKv(ctx, this.raftConfig);
+    const raft = new RaftKv(ctx, this.raftConfig);
+    this.raft = raft;
+    // Members added with an address since the cluster began: from the snapshot, then as changes apply.
+    for (const [id, address] of Object.entries(raft.raft.confState().addresses ?? {})) this.learnPeer(id, address);
+    raft.host.onConfChange = (cc) => {
+      if (cc.type === 'remove-voter') {
+        if (cc.node !== this.id) this.transport.removePeer(cc.node);
+      } else if (cc.address !== undefined) this.learnPeer(cc.node, cc.address);
+      this.log('member_changed', { change: cc.type, member: cc.node, ...(cc.address !== undefined ? { address: cc.address } : {}) });
+    };
     this.failure = undefined;
     this.guarded(() => this.raft!.start());
   }
@@ -302,7 +341,7 @@ export class KvNode {
 
   /** Where the member's messages go: a peer, or a client connection here or on another node. */
   private route(to: NodeId, msg: unknown): void {
-    routeFromMember(this.id, (id) => this.opts.peers.has(id), to, msg, this.routes);
+    routeFromMember(this.id, (id) => this.transport.hasPeer(id), to, msg, this.routes);
   }
 
   private readonly routes = { toPeer: (id: NodeId, msg: unknown) => this.transport.send(id, msg), toLocalClient: (client: string, msg: unknown) => this.toLocalClient(client, msg) };
@@ -400,6 +439,50 @@ export class KvNode {
       ok = raft.transferLeadership(to);
     });
     return ok;
+  }
+
+  private learnPeer(id: NodeId, address: string): void {
+    const parsed = parseHostPort(address);
+    if (parsed !== undefined && id !== this.id) this.transport.addPeer(id, parsed);
+  }
+
+  /** The membership as this node applied it, and who leads. */
+  members(): { voters: NodeId[]; learners: NodeId[]; addresses: Record<NodeId, string>; leader: NodeId | undefined } {
+    const raft = this.raft;
+    const conf = raft?.raft.confState() ?? { voters: [], learners: [] };
+    return { voters: conf.voters, learners: conf.learners, addresses: conf.addresses ?? {}, leader: raft?.raft.leader };
+  }
+
+  /**
+   * As leader, change the membership by one server through the log (Raft thesis §4.1): resolves once
+   * the change is applied here. Removing the leader itself hands leadership to another voter first
+   * (thesis §3.10) and rejects with the new leader's name, for the caller to ask it.
+   */
+  changeMember(cc: ConfChange, timeoutMs = 10_000): Promise<void> {
+    const raft = this.raft;
+    if (raft === undefined || raft.raft.role !== 'leader') return Promise.reject(new MemberChangeError(`${this.id} does not lead`, raft?.raft.leader));
+    if (cc.type === 'remove-voter' && cc.node === this.id) {
+      const conf = raft.raft.confState();
+      const match = raft.raft.matchIndexes();
+      const to = conf.voters.filter((v) => v !== this.id).sort((a, b) => (match.get(b) ?? 0) - (match.get(a) ?? 0))[0];
+      if (to !== undefined) this.guarded(() => raft.transferLeadership(to));
+      return Promise.reject(new MemberChangeError(`${this.id} leads: leadership is going to ${to ?? 'no one'} first; ask it to remove ${this.id}`, to));
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new MemberChangeError(`the change was not applied within ${timeoutMs} ms`, raft.raft.leader)), timeoutMs);
+      let proposed = false;
+      this.guarded(() => {
+        proposed = raft.host.proposeConfChange(cc, (applied) => {
+          clearTimeout(timer);
+          if (applied) resolve();
+          else reject(new MemberChangeError('another leader took the change\'s place in the log: it was not applied', raft.raft.leader));
+        });
+      });
+      if (!proposed) {
+        clearTimeout(timer);
+        reject(new MemberChangeError(raft.raft.role === 'leader' ? 'another membership change is still in flight (one at a time)' : `${this.id} does not lead`, raft.raft.leader));
+      }
+    });
   }
 
   /** A consistent copy of the store, taken by this node as leader (RaftKv.backup). */

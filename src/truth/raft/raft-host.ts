@@ -18,7 +18,7 @@ import type { Context, NodeId } from '../../runtime/context.js';
 import { invariant } from '../../runtime/invariant.js';
 import { Raft, type RaftConfig } from './raft.js';
 import { RaftStorage, type DurableMark, type RecoveryMode } from './storage.js';
-import { isConfChange, type ConfChange, type Entry, type HardState, type Message, type Ready, type ReadState } from './types.js';
+import { isConfChange, type ConfChange, type ConfState, type Entry, type HardState, type Message, type Ready, type ReadState } from './types.js';
 
 /** A deterministic state machine: the same commands in the same order give the same state on every replica. */
 export interface StateMachine<Command, Result> {
@@ -140,6 +140,8 @@ export class RaftHost<Command, Result> {
   onLeaderReady: () => void = () => {};
   /** Called when this node stops leading, after its unconfirmed reads were failed. */
   onLeadershipLost: () => void = () => {};
+  /** Called after a membership change is applied here (the real node dials a new member). */
+  onConfChange: (cc: ConfChange, conf: ConfState) => void = () => {};
 
   constructor(
     private readonly ctx: Context,
@@ -459,7 +461,9 @@ export class RaftHost<Command, Result> {
       let result: Result | undefined;
       if (isConfChange(e.data)) {
         this.raft.applyConfChange(e.data.confChange);
-        this.ctx.log('raft_membership_changed', { index: e.index, change: e.data.confChange.type, member: e.data.confChange.node, ...this.raft.confState() });
+        const conf = this.raft.confState();
+        this.ctx.log('raft_membership_changed', { index: e.index, change: e.data.confChange.type, member: e.data.confChange.node, voters: conf.voters, learners: conf.learners });
+        this.onConfChange(e.data.confChange, conf);
       }
       else if (e.data !== undefined) result = this.machine.apply(e.data as Command);
       this.raft.applied(e.index);

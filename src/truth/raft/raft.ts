@@ -11,7 +11,7 @@
  */
 import type { NodeId } from '../../runtime/context.js';
 import { RaftLog, assert } from './log.js';
-import type { ConfChange, Entry, HardState, Message, Outbound, ReadState, Ready, ReadyOptions, Role, Snapshot } from './types.js';
+import type { ConfChange, ConfState, Entry, HardState, Message, Outbound, ReadState, Ready, ReadyOptions, Role, Snapshot } from './types.js';
 
 export interface RaftConfig {
   id: NodeId;
@@ -112,6 +112,8 @@ export class Raft {
   /** The membership in force: changed by applyConfChange when a change entry is applied. */
   private voters: Set<NodeId>;
   private learners: Set<NodeId>;
+  /** Members' peer addresses, as their membership changes gave them (ConfChange.address). */
+  private addresses = new Map<NodeId, string>();
   /** Index of the last membership change proposed by this leader; another waits until it is applied. */
   private pendingConfIndex = 0;
   private electionElapsed = 0;
@@ -155,6 +157,7 @@ export class Raft {
     const conf = restored?.snapshot?.conf;
     this.voters = new Set(conf?.voters ?? cfg.voters);
     this.learners = new Set(conf?.learners ?? cfg.learners ?? []);
+    this.addresses = new Map(Object.entries(conf?.addresses ?? {}));
     this.log = restored ? RaftLog.restore(restored.entries, restored.hardState.commit, restored.snapshot) : new RaftLog();
     this.snapshot = restored?.snapshot;
     if (restored) {
@@ -190,8 +193,10 @@ export class Raft {
   }
 
   /** The membership in force. */
-  confState(): { voters: NodeId[]; learners: NodeId[] } {
-    return { voters: [...this.voters].sort(), learners: [...this.learners].sort() };
+  confState(): ConfState {
+    const conf: ConfState = { voters: [...this.voters].sort(), learners: [...this.learners].sort() };
+    if (this.addresses.size > 0) conf.addresses = Object.fromEntries([...this.addresses].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    return conf;
   }
 
   /** As leader, each member's highest index known to match ours (empty otherwise). */
@@ -568,6 +573,7 @@ export class Raft {
       if (snap.conf !== undefined) {
         this.voters = new Set(snap.conf.voters);
         this.learners = new Set(snap.conf.learners);
+        this.addresses = new Map(Object.entries(snap.conf.addresses ?? {}));
       }
       this.snapshot = snap;
       this.pendingSnapshot = snap;
@@ -677,6 +683,7 @@ export class Raft {
    * elections and replication use the new membership. A leader that removed itself steps down.
    */
   applyConfChange(cc: ConfChange): void {
+    if (cc.address !== undefined && cc.type !== 'remove-voter') this.addresses.set(cc.node, cc.address);
     switch (cc.type) {
       case 'add-voter':
         this.learners.delete(cc.node);
@@ -688,6 +695,7 @@ export class Raft {
       case 'remove-voter':
         this.voters.delete(cc.node);
         this.learners.delete(cc.node);
+        this.addresses.delete(cc.node);
         break;
     }
     if (this.role !== 'leader') return;

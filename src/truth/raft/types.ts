@@ -52,6 +52,8 @@ export interface Snapshot {
 export interface ConfState {
   voters: NodeId[];
   learners: NodeId[];
+  /** Where members added with an address listen for their peers (absent when none was given). */
+  addresses?: Record<NodeId, string>;
 }
 
 /**
@@ -61,6 +63,11 @@ export interface ConfState {
 export interface ConfChange {
   type: 'add-voter' | 'remove-voter' | 'add-learner';
   node: NodeId;
+  /**
+   * Where the node listens for its peers (host:port), replicated with the change so that every
+   * member, and every member restarted from a snapshot, can reach it (etcd keeps peer URLs so).
+   */
+  address?: string;
 }
 
 /** The data of a log entry that changes the membership. */
