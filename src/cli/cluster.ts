@@ -10,6 +10,7 @@ import { Command } from 'commander';
 import { ScenarioError } from '../scenario/index.js';
 import { isStorageCorruptError } from '../truth/index.js';
 import { backupCluster, isBackupError, restoreCluster } from '../node/backup.js';
+import { memberCommand } from './cluster-member.js';
 import { askLauncher, clusterFileName, fetchStatus, isPortInUseError, launcherFileName, launcherOps, layoutDefaults, LocalCluster, runningPid, serveControl, type ClusterFile, type LauncherOp } from '../node/launcher.js';
 
 const cli = '(command line)';
@@ -209,7 +210,7 @@ export function clusterCommand(): Command {
     .action(async (o: UpFlags) => {
       process.exitCode = await up(o);
     });
-  const verbs: Record<LauncherOp, string> = {
+  const verbs: Record<(typeof launcherOps)[number], string> = {
     stop: 'Stop one node politely (SIGTERM; SIGKILL after 5 s).',
     start: 'Start a node that is not running.',
     restart: 'Stop one node (SIGTERM) and start it again on its data.',
@@ -230,6 +231,7 @@ export function clusterCommand(): Command {
     .action(async (dir: string, o: { data: string; nodes: string }) => {
       process.exitCode = await restore(dir, o);
     });
+  c.addCommand(memberCommand());
   for (const op of launcherOps) {
     c.command(`${op} <node>`)
       .description(`${verbs[op]} Asks the launcher (pillars cluster up) running on --data.`)

@@ -4,12 +4,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { freePortRun, tempDir } from '../testing/real-nodes.js';
+import { clusterUpProcess, freePortRun, tempDir } from '../testing/real-nodes.js';
 
 const main = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
@@ -18,21 +18,7 @@ function pillars(args: string[]) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
-async function clusterUp(dir: string, base: number): Promise<ChildProcess> {
-  const up = spawn(process.execPath, [main, 'cluster', 'up', '--nodes', '3', '--data', dir, '--resp-base', String(base), '--http-base', String(base + 3), '--peer-base', String(base + 6)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  up.stdout!.on('data', (d) => (out += d));
-  const deadline = Date.now() + 30_000;
-  while (!/leader: n\d/.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  assert.match(out, /leader: n\d/, 'the cluster elected a leader');
-  return up;
-}
-
-async function clusterDown(up: ChildProcess): Promise<void> {
-  const exited = new Promise((r) => up.once('exit', r));
-  up.kill('SIGTERM');
-  await exited;
-}
+const clusterUp = (dir: string, base: number) => clusterUpProcess(['--nodes', '3', '--data', dir, '--resp-base', String(base), '--http-base', String(base + 3), '--peer-base', String(base + 6)]);
 
 test('backup and restore round-trip a live cluster: every write acknowledged before the backup is in the restored one', { timeout: 120_000 }, async () => {
   const a = tempDir('pillars-backup-a-');
@@ -60,7 +46,7 @@ test('backup and restore round-trip a live cluster: every write acknowledged bef
     await during;
     r.disconnect();
   } finally {
-    await clusterDown(upA);
+    await upA.stop();
   }
 
   const restored = pillars(['cluster', 'restore', backupDir, '--data', b, '--nodes', '3']);
@@ -80,7 +66,7 @@ test('backup and restore round-trip a live cluster: every write acknowledged bef
     r.disconnect();
     assert.notEqual(readFileSync(join(a, 'cluster.secret'), 'utf8'), readFileSync(join(b, 'cluster.secret'), 'utf8'));
   } finally {
-    await clusterDown(upB);
+    await upB.stop();
   }
 
   // A backup whose bytes changed is refused, naming the file; so is a directory that holds a cluster.

@@ -64,25 +64,63 @@ export function ensureSecret(dataDir: string): string {
 }
 
 export class LocalCluster {
-  readonly nodes: LocalNode[];
+  readonly nodes: LocalNode[] = [];
   readonly host: string;
   readonly secretFile: string;
   private readonly logs = new Map<string, WriteStream>();
   /** Called when a node exits without being asked to (code or signal). */
   onExit: ((node: LocalNode, code: number | null, signal: NodeJS.Signals | null) => void) | undefined;
   private readonly stopping = new Set<string>();
+  /** Nodes added to the running cluster: they start with --join. */
+  private readonly joiners = new Set<string>();
+
+  private readonly bases: { resp: number; http: number; peer: number };
 
   constructor(private readonly layout: ClusterLayout) {
     const l = { ...layoutDefaults, ...layout };
     this.host = l.host;
+    this.bases = { resp: l.respBase, http: l.httpBase, peer: l.peerBase };
     mkdirSync(layout.dataDir, { recursive: true });
     this.secretFile = ensureSecret(layout.dataDir);
-    this.nodes = Array.from({ length: layout.nodes }, (_, i) => {
-      const id = `n${i + 1}`;
-      return { id, index: i + 1, resp: l.respBase + i, http: l.httpBase + i, peer: l.peerBase + i, dataDir: join(layout.dataDir, id), logFile: join(layout.dataDir, `${id}.log`), process: undefined };
-    });
+    this.nodes = Array.from({ length: layout.nodes }, (_, i) => this.layoutOf(i + 1));
+    this.writeClusterFile();
+  }
+
+  /** Node i (1-based) of the port layout (docs/design.md). */
+  private layoutOf(index: number): LocalNode {
+    const id = `n${index}`;
+    return { id, index, resp: this.bases.resp + index - 1, http: this.bases.http + index - 1, peer: this.bases.peer + index - 1, dataDir: join(this.layout.dataDir, id), logFile: join(this.layout.dataDir, `${id}.log`), process: undefined };
+  }
+
+  private writeClusterFile(): void {
     const file: ClusterFile = { nodes: this.nodes.map((n) => ({ id: n.id, host: this.host, resp: n.resp, http: n.http, peer: n.peer, data: n.dataDir })), secretFile: this.secretFile };
-    writeFileSync(join(layout.dataDir, clusterFileName), JSON.stringify(file, null, 2) + '\n');
+    writeFileSync(join(this.layout.dataDir, clusterFileName), JSON.stringify(file, null, 2) + '\n');
+  }
+
+  /**
+   * Start one more node, the next of the port layout, joining the running members (pillars node
+   * --join): it is nobody's voter until the membership adds it. Returns it; its ports are checked first.
+   */
+  async addNode(): Promise<LocalNode> {
+    const n = this.layoutOf(Math.max(0, ...this.nodes.map((x) => x.index)) + 1);
+    for (const [what, port] of [['redis', n.resp], ['http', n.http], ['peer', n.peer]] as const) {
+      const err = await tryListen(this.host, port);
+      if (err !== undefined) throw new PortInUseError(n.id, what, this.host, port, err);
+    }
+    this.joiners.add(n.id);
+    this.nodes.push(n);
+    this.writeClusterFile();
+    this.start(n.id);
+    return n;
+  }
+
+  /** A member the membership removed: stop its process and forget it (its data directory stays). */
+  async forgetNode(id: string): Promise<void> {
+    await this.stop(id);
+    const i = this.nodes.findIndex((n) => n.id === id);
+    if (i >= 0) this.nodes.splice(i, 1);
+    this.joiners.delete(id);
+    this.writeClusterFile();
   }
 
   node(id: string): LocalNode {
@@ -94,7 +132,7 @@ export class LocalCluster {
   /** The `pillars node` arguments of a node. */
   argsOf(n: LocalNode): string[] {
     const peers = this.nodes.filter((p) => p !== n).map((p) => `${p.id}=${this.host}:${p.peer}`).join(',');
-    return ['node', '--id', n.id, '--listen', `${this.host}:${n.peer}`, ...(peers ? ['--peers', peers] : []), '--data', n.dataDir, '--resp', `${this.host}:${n.resp}`, '--http', `${this.host}:${n.http}`, '--secret-file', this.secretFile, ...(this.layout.nodeArgs ?? [])];
+    return ['node', '--id', n.id, '--listen', `${this.host}:${n.peer}`, ...(peers ? ['--peers', peers] : []), ...(this.joiners.has(n.id) ? ['--join'] : []), '--data', n.dataDir, '--resp', `${this.host}:${n.resp}`, '--http', `${this.host}:${n.http}`, '--secret-file', this.secretFile, ...(this.layout.nodeArgs ?? [])];
   }
 
   /**
@@ -185,6 +223,11 @@ export class LocalCluster {
       case 'restart':
         if (was !== undefined) await this.stop(id);
         return `${id} restarted (pid ${this.start(id).process?.pid}${was === undefined ? '' : `, was ${was}`})`;
+      case 'forget':
+        await this.forgetNode(id);
+        return `${id} stopped and left out of ${clusterFileName}`;
+      case 'add-node':
+        return `${(await this.addNode()).id} started`;
     }
   }
 
@@ -269,7 +312,8 @@ export function runningPid(dataDir: string): number | undefined {
 // --- the launcher's control socket ------------------------------------------------------------
 
 export const launcherOps = ['stop', 'start', 'restart', 'kill'] as const;
-export type LauncherOp = (typeof launcherOps)[number];
+/** What the control socket does: the operator's verbs, and what `cluster member add|remove` asks. */
+export type LauncherOp = (typeof launcherOps)[number] | 'forget' | 'add-node';
 
 /**
  * The socket a running launcher listens on for `pillars cluster stop|start|restart|kill <node>`:
@@ -307,7 +351,14 @@ export async function serveControl(cluster: LocalCluster, dataDir: string): Prom
       }
       const op = req.op as LauncherOp;
       const id = String(req.node);
-      if (!launcherOps.includes(op)) return answer(false, `unknown operation ${String(req.op)} (expected ${launcherOps.join(', ')})`);
+      if (op === 'add-node') {
+        cluster.addNode().then(
+          (n) => answer(true, JSON.stringify({ id: n.id, peer: `${cluster.host}:${n.peer}`, http: n.http, resp: n.resp, pid: n.process?.pid })),
+          (e: Error) => answer(false, e.message),
+        );
+        return;
+      }
+      if (![...launcherOps, 'forget'].includes(op)) return answer(false, `unknown operation ${String(req.op)} (expected ${launcherOps.join(', ')})`);
       if (!cluster.nodes.some((n) => n.id === id)) return answer(false, `no node ${id} in this cluster (${cluster.nodes.map((n) => n.id).join(', ')})`);
       cluster.control(op, id).then(
         (message) => answer(true, message),

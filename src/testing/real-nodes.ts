@@ -2,6 +2,8 @@
  * Helpers for tests of real nodes: free loopback ports, in-process clusters of KvNodes (fast: one
  * process, real TCP, real files), a RESP client on a raw socket, and waiting with a bound.
  */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { mkdtempSync } from 'node:fs';
 import { createServer, connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -139,3 +141,26 @@ export class RawClient {
 }
 
 export const resp = (...args: string[]) => `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`;
+
+/**
+ * `pillars cluster up` as a child process with these arguments, once it printed its leader line;
+ * `stop()` sends SIGTERM and resolves with its exit code.
+ */
+export async function clusterUpProcess(args: readonly string[], timeoutMs = 30_000): Promise<{ out: () => string; stop: () => Promise<number | null> }> {
+  const main = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+  const up = spawn(process.execPath, [main, 'cluster', 'up', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  up.stdout!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((r) => up.once('exit', (code) => r(code)));
+  const stop = async () => {
+    up.kill('SIGTERM');
+    return exited;
+  };
+  const deadline = Date.now() + timeoutMs;
+  while (!/leader: n\d/.test(out) && Date.now() < deadline && up.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+  if (!/leader: n\d/.test(out)) {
+    await stop();
+    throw new Error(`cluster up ${args.join(' ')} printed no leader within ${timeoutMs} ms:\n${out}`);
+  }
+  return { out: () => out, stop };
+}

@@ -1,0 +1,59 @@
+/**
+ * `pillars cluster member add|remove|list` on a cluster the launcher runs, as an operator uses them:
+ * a node added through the launcher becomes a voter, the leader is removed (handing over first) and
+ * its process stopped, and the cluster goes on serving through the new member.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { clusterUpProcess, freePortRun, tempDir } from '../testing/real-nodes.js';
+
+const main = fileURLToPath(new URL('./main.js', import.meta.url));
+
+function pillars(args: string[]) {
+  const r = spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+test('cluster member add, list and remove (the leader) on a running cluster', { timeout: 120_000 }, async () => {
+  const dir = tempDir('pillars-cli-member-');
+  // Room for a fourth node in each port run: n1..n4.
+  const base = await freePortRun(12);
+  const up = await clusterUpProcess(['--nodes', '3', '--data', dir, '--resp-base', String(base), '--http-base', String(base + 4), '--peer-base', String(base + 8)]);
+  try {
+    const w = new Redis({ port: base, host: '127.0.0.1', maxRetriesPerRequest: 3 });
+    for (let i = 0; i < 100; i++) await w.set(`k${i}`, `v${i}`);
+    w.disconnect();
+
+    const added = pillars(['cluster', 'member', 'add', '--data', dir]);
+    assert.equal(added.code, 0, added.err);
+    assert.match(added.out, /^n4 started \(pid \d+\), peer 127\.0\.0\.1:\d+\nn4 is a learner: it gets the log and has no vote yet\nn4 is a voter: voters n1 n2 n3 n4\n$/);
+    const listed = pillars(['cluster', 'member', 'list', '--data', dir, '--json']);
+    const members = JSON.parse(listed.out) as { id: string; role: string; leader: boolean }[];
+    assert.deepEqual(members.map((m) => [m.id, m.role]), [['n1', 'voter'], ['n2', 'voter'], ['n3', 'voter'], ['n4', 'voter']]);
+    const leader = members.find((m) => m.leader)!.id;
+
+    const removed = pillars(['cluster', 'member', 'remove', leader, '--data', dir]);
+    assert.equal(removed.code, 0, removed.err);
+    assert.match(removed.out, new RegExp(`^${leader} removed: voters (n\\d ){2}n\\d\\n${leader} stopped and left out of cluster\\.json\\n$`));
+    const after = JSON.parse(pillars(['cluster', 'member', 'list', '--data', dir, '--json']).out) as { id: string; leader: boolean }[];
+    assert.equal(after.length, 3);
+    assert.ok(!after.some((m) => m.id === leader) && after.some((m) => m.leader));
+    const status = pillars(['cluster', 'status', '--data', dir]);
+    assert.equal(status.code, 0, `every node of the cluster file answers and one leads:\n${status.out}`);
+
+    // The new member serves every write made before it joined, and takes new ones.
+    const r = new Redis({ port: base + 3, host: '127.0.0.1', maxRetriesPerRequest: 3 });
+    assert.deepEqual(await r.mget('k0', 'k50', 'k99'), ['v0', 'v50', 'v99']);
+    assert.equal(await r.set('after', 'x'), 'OK');
+    r.disconnect();
+
+    const bad = pillars(['cluster', 'member', 'add', 'n9', '--peer', 'nowhere', '--data', dir]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /--peer: host:port of the new node's peer port \(got "nowhere"\)/);
+  } finally {
+    await up.stop();
+  }
+});
