@@ -10,77 +10,26 @@
  *
  * Every change needs the cluster secret (the cluster directory holds it).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Command } from 'commander';
 import { ScenarioError } from '../scenario/index.js';
-import { askLauncher, clusterFileName, fetchStatus, type ClusterFile } from '../node/launcher.js';
+import { askLauncher } from '../node/launcher.js';
 import { parseHostPort } from '../node/kv-node.js';
+import { addMember, changeMember, isMemberOpError, leaderOf, readClusterDir, type Members } from '../node/members.js';
 
 const cli = '(command line)';
-/** A learner is promoted once its log is within this many entries of the leader's. */
-const promoteLagEntriesMax = 100;
-const catchUpTimeoutMs = 120_000;
 
-interface Members {
-  voters: string[];
-  learners: string[];
-  addresses: Record<string, string>;
-  leader: string | null;
-}
-
-interface Cluster {
-  dir: string;
-  layout: ClusterFile;
-  secret: string;
-}
-
-function readCluster(dir: string): Cluster {
-  const file = join(dir, clusterFileName);
-  let layout: ClusterFile;
+/** The CLI's own errors are one line and exit 2; so are the changes the cluster refused. */
+const asCliError = <A extends unknown[]>(f: (...a: A) => Promise<number>) => async (...a: A): Promise<number> => {
   try {
-    layout = JSON.parse(readFileSync(file, 'utf8')) as ClusterFile;
+    return await f(...a);
   } catch (e) {
-    throw new ScenarioError(file, '', `a cluster file written by pillars cluster up (${(e as NodeJS.ErrnoException).code ?? 'not JSON'})`);
+    if (isMemberOpError(e)) throw new ScenarioError(cli, e.option, e.message);
+    throw e;
   }
-  return { dir, layout, secret: readFileSync(layout.secretFile, 'utf8').trim() };
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** The node that leads now, as the nodes of the cluster file say (waits a little through an election). */
-async function leaderOf(c: Cluster, timeoutMs = 10_000): Promise<ClusterFile['nodes'][number]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const all = await Promise.all(c.layout.nodes.map(async (n) => ({ n, s: await fetchStatus(n.host, n.http) })));
-    const leader = all.find(({ s }) => s?.role === 'leader');
-    if (leader !== undefined) return leader.n;
-    if (Date.now() > deadline) throw new ScenarioError(cli, '--data', `a cluster with a leader: none of ${c.layout.nodes.map((n) => n.id).join(', ')} leads (pillars cluster status --data ${c.dir})`);
-    await sleep(200);
-  }
-}
-
-/**
- * One change through the leader: asked again while another change is in flight (a new leader's own
- * no-op included), and of the next leader when this one hands over.
- */
-async function changeMember(c: Cluster, op: 'add-learner' | 'add-voter' | 'remove-voter', id: string, address?: string): Promise<Members> {
-  const deadline = Date.now() + 30_000;
-  let target = await leaderOf(c);
-  for (;;) {
-    const q = new URLSearchParams({ op, id, ...(address !== undefined ? { address } : {}) });
-    const res = await fetch(`http://${target.host}:${target.http}/admin/members?${q}`, { method: 'POST', headers: { authorization: `Bearer ${c.secret}` }, signal: AbortSignal.timeout(15_000) });
-    const body = (await res.json()) as Members & { error?: string };
-    if (res.status === 200) return body;
-    if (res.status !== 409 || Date.now() > deadline) throw new ScenarioError(cli, '<id>', `${op} ${id}: ${body.error ?? res.status}`);
-    await sleep(100);
-    const next = c.layout.nodes.find((n) => n.id === body.leader);
-    target = next !== undefined && (await fetchStatus(next.host, next.http))?.role === 'leader' ? next : await leaderOf(c);
-  }
-}
+};
 
 async function add(id: string | undefined, o: { data: string; peer?: string }): Promise<number> {
-  let c = readCluster(o.data);
+  let c = readClusterDir(o.data);
   let address = o.peer;
   if (address !== undefined) {
     if (id === undefined) throw new ScenarioError(cli, '<id>', 'the id of the node started with pillars node --join, with --peer');
@@ -99,25 +48,14 @@ async function add(id: string | undefined, o: { data: string; peer?: string }): 
     id = started.id;
     address = started.peer;
     process.stdout.write(`${id} started (pid ${started.pid}), peer ${address}\n`);
-    c = readCluster(o.data);
+    c = readClusterDir(o.data);
   }
-  await changeMember(c, 'add-learner', id, address);
-  process.stdout.write(`${id} is a learner: it gets the log and has no vote yet\n`);
-  const deadline = Date.now() + catchUpTimeoutMs;
-  for (;;) {
-    const leader = await leaderOf(c);
-    const lag = (await fetchStatus(leader.host, leader.http))?.followers?.[id]?.lag;
-    if (lag !== undefined && lag <= promoteLagEntriesMax) break;
-    if (Date.now() > deadline) throw new ScenarioError(cli, '<id>', `${id} to catch up within ${catchUpTimeoutMs / 1000} s (lag ${lag ?? 'unknown'}); it stays a learner: pillars cluster member remove ${id}`);
-    await sleep(200);
-  }
-  const m = await changeMember(c, 'add-voter', id);
-  process.stdout.write(`${id} is a voter: voters ${m.voters.join(' ')}\n`);
+  await addMember(c, id, address, (line) => process.stdout.write(line + '\n'));
   return 0;
 }
 
 async function remove(id: string, o: { data: string }): Promise<number> {
-  const c = readCluster(o.data);
+  const c = readClusterDir(o.data);
   const m = await changeMember(c, 'remove-voter', id);
   process.stdout.write(`${id} removed: voters ${m.voters.join(' ')}${m.learners.length > 0 ? `, learners ${m.learners.join(' ')}` : ''}\n`);
   if (c.layout.nodes.some((n) => n.id === id)) {
@@ -128,7 +66,7 @@ async function remove(id: string, o: { data: string }): Promise<number> {
 }
 
 async function list(o: { data: string; json?: boolean }): Promise<number> {
-  const c = readCluster(o.data);
+  const c = readClusterDir(o.data);
   const leader = await leaderOf(c);
   const res = await fetch(`http://${leader.host}:${leader.http}/members`, { signal: AbortSignal.timeout(5_000) });
   const m = (await res.json()) as Members;
@@ -150,14 +88,14 @@ export function memberCommand(): Command {
     .option('--peer <host:port>', 'the peer address of a node you started with pillars node --join --id <id>')
     .addHelpText('after', '\nExit code: 0 added, 2 on bad input or when the change could not be made.\nExample: pillars cluster member add --data /tmp/kv\n         pillars cluster member add n7 --peer 10.0.0.7:7579 --data /tmp/kv')
     .action(async (id: string | undefined, o: { data: string; peer?: string }) => {
-      process.exitCode = await add(id, o);
+      process.exitCode = await asCliError(add)(id, o);
     });
   m.command('remove <id>')
     .description('Remove a voter or learner; removing the leader hands leadership to another voter first. The launcher then stops the node.')
     .requiredOption('--data <dir>', 'the cluster directory given to cluster up')
     .addHelpText('after', '\nExit code: 0 removed, 2 on bad input or when the change could not be made.\nExample: pillars cluster member remove n1 --data /tmp/kv')
     .action(async (id: string, o: { data: string }) => {
-      process.exitCode = await remove(id, o);
+      process.exitCode = await asCliError(remove)(id, o);
     });
   m.command('list')
     .description('The membership as the leader applied it: voters, learners, their peer addresses.')
@@ -165,7 +103,7 @@ export function memberCommand(): Command {
     .option('--json', 'print it as JSON')
     .addHelpText('after', '\nExample: pillars cluster member list --data /tmp/kv')
     .action(async (o: { data: string; json?: boolean }) => {
-      process.exitCode = await list(o);
+      process.exitCode = await asCliError(list)(o);
     });
   return m;
 }

@@ -1,7 +1,7 @@
 /**
  * Real processes, real crashes: a three-node cluster of `pillars node` processes under a load of
- * ioredis clients, whose leader is killed with SIGKILL twice (and restarted), then the whole cluster
- * at once. Afterwards every acknowledged write is there, on every node, and the recorded history of
+ * ioredis clients, whose leader is killed with SIGKILL twice (and restarted), while a fourth node
+ * joins and is removed again, then the whole cluster at once. Afterwards every acknowledged write is there, on every node, and the recorded history of
  * reads, writes and compare-and-sets is linearizable by the Truth pillar's checker.
  */
 import { test } from 'node:test';
@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { checkLinearizable, describeViolation, kvModel, NANOS_PER_MS, type HistoryEvent } from '../check/index.js';
 import { LocalCluster } from './launcher.js';
+import { addMember, changeMember, readClusterDir } from './members.js';
 import { freePortRun, tempDir } from '../testing/real-nodes.js';
 
 /** Register keys the checked history is about (few, so operations on them overlap). */
@@ -27,8 +28,10 @@ const now = (h: Recorder) => Number(process.hrtime.bigint() - h.t0);
 const neverSent = (e: Error) => /Stream isn't writeable|enableOfflineQueue|Connection is closed\. \(offline\)/.test(e.message);
 
 test('kill -9 of the leader, twice, under load; then of the whole cluster: nothing acknowledged is lost, the history is linearizable', { timeout: 120_000 }, async (t) => {
-  const base = await freePortRun(9);
-  const cluster = new LocalCluster({ nodes: 3, dataDir: tempDir('pillars-chaos-'), respBase: base, httpBase: base + 3, peerBase: base + 6, nodeArgs: ['--tick-ms', '20', '--request-timeout-ms', '4000'] });
+  // Room for a fourth node in each port run.
+  const base = await freePortRun(12);
+  const dir = tempDir('pillars-chaos-');
+  const cluster = new LocalCluster({ nodes: 3, dataDir: dir, respBase: base, httpBase: base + 4, peerBase: base + 8, nodeArgs: ['--tick-ms', '20', '--request-timeout-ms', '4000'] });
   const unexpected: string[] = [];
   cluster.onExit = (n, code, signal) => unexpected.push(`${n.id} exited (${signal ?? code}): ${cluster.tail(n.id, 5)}`);
   cluster.startAll();
@@ -82,21 +85,35 @@ test('kill -9 of the leader, twice, under load; then of the whole cluster: nothi
     };
     const loops = cluster.nodes.flatMap((n) => Array.from({ length: clientsPerNode }, () => loop(n.resp)));
 
-    // The nemesis: kill -9 the leader, restart it, kill -9 the next leader, restart it.
+    // The nemesis: kill -9 the leader, restart it, kill -9 the next leader, restart it; between the
+    // two, a fourth node joins (a learner, then a voter), and after the second it is removed again.
     const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
+    const elapsedMs = () => Number(process.hrtime.bigint() - h.t0) / 1e6;
     const killed: string[] = [];
+    const membership: string[] = [];
+    let joining: Promise<void> | undefined;
     for (const [atMs, downMs] of [
       [2_000, 2_000],
       [6_500, 2_000],
     ]) {
-      await sleep(atMs - Number(process.hrtime.bigint() - h.t0) / 1e6);
+      await sleep(atMs - elapsedMs());
       const leader = await cluster.waitForLeader(10_000);
       killed.push(leader);
       await cluster.kill(leader, 'SIGKILL');
       await sleep(downMs);
       cluster.start(leader);
+      // The join runs while the next leader is killed: a change must survive its leader's crash.
+      joining ??= (async () => {
+        const n4 = await cluster.addNode();
+        const m = await addMember(readClusterDir(dir), n4.id, `127.0.0.1:${n4.peer}`);
+        membership.push(`${n4.id} voter at ${Math.round(elapsedMs())} ms (voters ${m.voters.join(' ')})`);
+      })();
     }
-    await sleep(loadMs - Number(process.hrtime.bigint() - h.t0) / 1e6);
+    await joining;
+    const removed = await changeMember(readClusterDir(dir), 'remove-voter', 'n4');
+    await cluster.forgetNode('n4');
+    membership.push(`n4 removed at ${Math.round(elapsedMs())} ms (voters ${removed.voters.join(' ')})`);
+    await sleep(loadMs - elapsedMs());
     running = false;
     await Promise.all(loops);
     assert.equal(new Set(killed).size >= 1, true);
@@ -109,7 +126,8 @@ test('kill -9 of the leader, twice, under load; then of the whole cluster: nothi
     assert.ok(secondCrash !== undefined, 'operations succeed after the second crash');
 
     const count = (type: string) => h.events.filter((e) => e.type === type).length;
-    t.diagnostic(`killed ${killed.join(', ')}; ${count('ok')} ok, ${count('fail')} failed, ${count('info')} unknown; ${acked.size} unique keys acknowledged`);
+    t.diagnostic(`killed ${killed.join(', ')}; ${membership.join('; ')}; ${count('ok')} ok, ${count('fail')} failed, ${count('info')} unknown; ${acked.size} unique keys acknowledged`);
+    assert.equal(membership.length, 2, 'a member was added and removed during the run');
     const verdict = checkLinearizable(h.events, kvModel);
     assert.ok(!verdict.unknown, `the checker gave up after ${verdict.steps} steps`);
     assert.ok(verdict.ok, verdict.violation === undefined ? 'not linearizable' : describeViolation(verdict.violation));
