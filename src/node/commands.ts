@@ -8,7 +8,7 @@
  * that parse errors (ioredis, redis-cli) behave as they do against Redis.
  */
 import type { Operation } from '../runtime/client-protocol.js';
-import { notAnIntegerError, type SetArgs } from '../truth/index.js';
+import { incrOverflowError, notAnIntegerError, parseInt64, type SetArgs } from '../truth/index.js';
 import { array, bulk, errorReply, integer, NULL_BULK, OK, ONE, ZERO, type RespProtocol } from './resp.js';
 
 export interface CommandLimits {
@@ -42,16 +42,55 @@ const wrongArgs = (name: string) => ({ kind: 'error', reply: errorReply(`ERR wro
 const syntaxError = { kind: 'error', reply: errorReply('ERR syntax error') } as const;
 const notInteger = { kind: 'error', reply: errorReply(`ERR ${notAnIntegerError}`) } as const;
 
-/** Redis's integers for INCRBY and friends: optional minus, decimal digits, within 64 bits (safe here). */
-function parseInteger(b: Buffer): number | undefined {
-  const s = text(b);
-  if (!/^-?(0|[1-9]\d{0,17})$/.test(s)) return undefined;
-  const n = Number(s);
-  return Number.isSafeInteger(n) ? n : undefined;
+/** Redis's integers for INCRBY and friends: optional minus, decimal digits, within 64 bits. */
+const parseInteger = (b: Buffer): bigint | undefined => parseInt64(text(b));
+
+/** A 64-bit integer for the log: a number while a double holds it exactly, its digits beyond. */
+const int64Operand = (n: bigint): number | string => (n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : String(n));
+
+const int64Max = 2n ** 63n - 1n;
+
+/**
+ * An expire time as Redis's SET reads it: relative (EX, PX) or absolute (EXAT, PXAT), in ms. Redis
+ * refuses zero or less, seconds that overflow in ms, and a relative time that overflows once the
+ * clock is added; the clock here is this node's, close to the leader's that the log will use.
+ */
+function expireMs(arg: Buffer, unit: 'ex' | 'px' | 'exat' | 'pxat', command: string, nowMs: number): { ms: number } | Planned {
+  const t = parseInteger(arg);
+  if (t === undefined) return notInteger;
+  const seconds = unit === 'ex' || unit === 'exat';
+  const invalid = { kind: 'error', reply: errorReply(`ERR invalid expire time in '${command}' command`) } as const;
+  if (t <= 0n || (seconds && t > int64Max / 1000n)) return invalid;
+  const ms = seconds ? t * 1000n : t;
+  if ((unit === 'ex' || unit === 'px') && ms > int64Max - BigInt(nowMs)) return invalid;
+  return { ms: Number(ms) };
+}
+
+/** SET's options after the value, as Redis 7 parses them: which ones may combine, and GET. */
+function parseSetOptions(args: Buffer[], nowMs: number): SetArgs | Planned {
+  const a: SetArgs = { v: text(args[2]) };
+  let expiry: { unit: 'ex' | 'px' | 'exat' | 'pxat'; arg: Buffer } | undefined;
+  for (let i = 3; i < args.length; i++) {
+    const opt = text(args[i]).toLowerCase();
+    const hasNext = i + 1 < args.length;
+    if (opt === 'nx' && !a.xx) a.nx = true;
+    else if (opt === 'xx' && !a.nx) a.xx = true;
+    else if (opt === 'get') a.get = true;
+    else if (opt === 'keepttl' && expiry === undefined) a.keepTtl = true;
+    else if ((opt === 'ex' || opt === 'px' || opt === 'exat' || opt === 'pxat') && !a.keepTtl && (expiry === undefined || expiry.unit === opt) && hasNext) expiry = { unit: opt, arg: args[++i] };
+    else return syntaxError;
+  }
+  if (expiry !== undefined) {
+    const e = expireMs(expiry.arg, expiry.unit, 'set', nowMs);
+    if (!('ms' in e)) return e;
+    if (expiry.unit === 'ex' || expiry.unit === 'px') a.ttlMs = e.ms;
+    else a.atMs = e.ms;
+  }
+  return a;
 }
 
 const okReply = () => OK;
-const integerReply = (v: unknown) => integer(Number(v));
+const integerReply = (v: unknown) => integer(BigInt(v as number | string));
 
 /** Turn one command's arguments into a plan; `args[0]` is the command name. */
 export function planCommand(args: Buffer[], limits: CommandLimits): Planned {
@@ -70,21 +109,12 @@ export function planCommand(args: Buffer[], limits: CommandLimits): Planned {
       if (n < 3) return wrongArgs(name);
       const big = keysTooBig([args[1]]) ?? tooBig([args[2]], limits.valueBytesMax, 'value');
       if (big) return big;
-      const a: SetArgs = { v: text(args[2]) };
-      for (let i = 3; i < n; i++) {
-        const opt = text(args[i]).toLowerCase();
-        if (opt === 'nx' && !a.xx) a.nx = true;
-        else if (opt === 'xx' && !a.nx) a.xx = true;
-        else if ((opt === 'ex' || opt === 'px') && a.ttlMs === undefined && i + 1 < n) {
-          const t = parseInteger(args[++i]);
-          if (t === undefined) return notInteger;
-          if (t <= 0) return { kind: 'error', reply: errorReply("ERR invalid expire time in 'set' command") };
-          a.ttlMs = opt === 'ex' ? t * 1000 : t;
-        } else return syntaxError;
-      }
+      const a = parseSetOptions(args, Date.now());
+      if ('kind' in a) return a;
       const key = text(args[1]);
       // A plain SET is the history's write (its checker knows it); conditions and TTLs are a `set`.
-      if (!a.nx && !a.xx && a.ttlMs === undefined) return { kind: 'write', op: { f: 'write', key, value: a.v }, reply: okReply };
+      if (Object.keys(a).length === 1) return { kind: 'write', op: { f: 'write', key, value: a.v }, reply: okReply };
+      if (a.get) return { kind: 'write', op: { f: 'set', key, value: a }, reply: (v, proto) => bulk(valueBytes(v), proto) };
       return { kind: 'write', op: { f: 'set', key, value: a }, reply: (v, proto) => (v === false ? (proto === 3 ? bulk(null, 3) : NULL_BULK) : OK) };
     }
     case 'setex':
@@ -92,10 +122,9 @@ export function planCommand(args: Buffer[], limits: CommandLimits): Planned {
       if (n !== 4) return wrongArgs(name);
       const big = keysTooBig([args[1]]) ?? tooBig([args[3]], limits.valueBytesMax, 'value');
       if (big) return big;
-      const t = parseInteger(args[2]);
-      if (t === undefined) return notInteger;
-      if (t <= 0) return { kind: 'error', reply: errorReply(`ERR invalid expire time in '${name}' command`) };
-      const value: SetArgs = { v: text(args[3]), ttlMs: name === 'setex' ? t * 1000 : t };
+      const e = expireMs(args[2], name === 'setex' ? 'ex' : 'px', name, Date.now());
+      if (!('ms' in e)) return e;
+      const value: SetArgs = { v: text(args[3]), ttlMs: e.ms };
       return { kind: 'write', op: { f: 'set', key: text(args[1]), value }, reply: okReply };
     }
     case 'setnx': {
@@ -120,7 +149,9 @@ export function planCommand(args: Buffer[], limits: CommandLimits): Planned {
       if (n !== 3) return wrongArgs(name);
       const d = parseInteger(args[2]);
       if (d === undefined) return notInteger;
-      return keysTooBig([args[1]]) ?? { kind: 'write', op: { f: 'incr', key: text(args[1]), value: name === 'incrby' ? d : -d }, reply: integerReply, failed: integerFailure };
+      // -(-2^63) is not a 64-bit integer: Redis refuses it before looking at the key.
+      if (name === 'decrby' && d === -(2n ** 63n)) return { kind: 'error', reply: errorReply('ERR decrement would overflow') };
+      return keysTooBig([args[1]]) ?? { kind: 'write', op: { f: 'incr', key: text(args[1]), value: int64Operand(name === 'incrby' ? d : -d) }, reply: integerReply, failed: integerFailure };
     }
     case 'mget':
       if (n < 2) return wrongArgs(name);
@@ -147,5 +178,5 @@ export function planCommand(args: Buffer[], limits: CommandLimits): Planned {
 }
 
 function integerFailure(error: string): Buffer | undefined {
-  return error === notAnIntegerError ? errorReply(`ERR ${notAnIntegerError}`) : undefined;
+  return error === notAnIntegerError || error === incrOverflowError ? errorReply(`ERR ${error}`) : undefined;
 }

@@ -6,7 +6,7 @@
  * redis-cli asks COMMAND DOCS for its hints.
  */
 import type { ClientConnection } from './client-connection.js';
-import type { RaftKvStatus } from '../truth/index.js';
+import { parseInt64, type RaftKvStatus } from '../truth/index.js';
 import { array, bulk, EMPTY_ARRAY, errorReply, integer, map, OK, PONG, type RespProtocol } from './resp.js';
 
 /** The Redis version tools are told: the command set and reply shapes follow Redis 7. */
@@ -48,6 +48,8 @@ export function localCommand(node: LocalNode, name: string, args: Buffer[], conn
       return hello(node, conn, args);
     case 'select':
       if (n !== 2) return wrongArgs(name);
+      // One database: 0 is it; any other integer is out of range, as past `databases` in Redis.
+      if (parseInt64(text(args[1])) === undefined) return errorReply('ERR value is not an integer or out of range');
       return text(args[1]) === '0' ? OK : errorReply('ERR DB index is out of range');
     case 'client':
       return client(conn, args);
@@ -56,6 +58,7 @@ export function localCommand(node: LocalNode, name: string, args: Buffer[], conn
       return array([bulk(String(us / 1_000_000n), proto), bulk(String(us % 1_000_000n), proto)], proto);
     }
     case 'dbsize':
+      if (n !== 1) return wrongArgs(name);
       return integer(node.status().keys);
     case 'info':
       return bulk(info(node, n > 1 ? text(args[1]).toLowerCase() : 'default'), proto);

@@ -30,8 +30,14 @@ export interface SetArgs {
   /** Only if the key does not exist (NX) / only if it does (XX). */
   nx?: boolean;
   xx?: boolean;
-  /** Expire this many ms after the command's nowMs (EX, PX); without it the key's TTL is cleared. */
+  /** Expire this many ms after the command's nowMs (EX, PX); without it (or atMs) the key's TTL is cleared. */
   ttlMs?: number;
+  /** Expire at this absolute time in ms on the leaders' clocks (EXAT, PXAT); a past time removes the key. */
+  atMs?: number;
+  /** Keep the key's time to live (KEEPTTL). */
+  keepTtl?: boolean;
+  /** Answer with the value the key held before, or null (GET): the result is then that value, written or not. */
+  get?: boolean;
 }
 
 /** Operations that read only: served after ReadIndex (or a lease) without going through the log. */
@@ -39,6 +45,27 @@ export const readOnlyOperations: ReadonlySet<string> = new Set(['read', 'mget', 
 
 /** Redis's words for INCR on a value that is not an integer. */
 export const notAnIntegerError = 'value is not an integer or out of range';
+/** Redis's words for an INCR whose result leaves the signed 64-bit range. */
+export const incrOverflowError = 'increment or decrement would overflow';
+
+const int64Min = -(2n ** 63n);
+const int64Max = 2n ** 63n - 1n;
+
+/**
+ * A decimal integer as Redis's string2ll accepts it: no sign but a minus, no leading zeros, no "-0",
+ * no spaces, within signed 64 bits. Redis stores what INCR can read by these rules alone, so
+ * `SET k -0; INCR k` is an error there, and here.
+ */
+export function parseInt64(s: string): bigint | undefined {
+  if (s.length > 20 || !/^(0|-?[1-9][0-9]*)$/.test(s)) return undefined;
+  const n = BigInt(s);
+  return n < int64Min || n > int64Max ? undefined : n;
+}
+
+/** A 64-bit integer as stored and answered: a number while exact in a double, else its decimal digits. */
+function int64Value(n: bigint): number | string {
+  return n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : String(n);
+}
 
 interface Session {
   /** Every request of this client below this sequence number was answered (or given up). */
@@ -169,6 +196,19 @@ export class KvStateMachine {
     else this.expires.set(key, now + ttlMs);
   }
 
+  /** SET with its options; the result is whether it wrote, or with GET the value before. */
+  private set(key: string, a: SetArgs, now: number): KvResult {
+    const before = this.get(key, now);
+    // Redis answers a SET whose condition fails with nil: not an error, nothing written.
+    if ((a.nx && before !== null) || (a.xx && before === null)) return { ok: true, value: a.get ? before : false };
+    if (a.keepTtl && this.expires.has(key) && before !== null) this.data.set(key, a.v);
+    else if (a.atMs !== undefined) {
+      this.data.set(key, a.v);
+      this.expires.set(key, a.atMs);
+    } else this.put(key, a.v, a.ttlMs, now);
+    return { ok: true, value: a.get ? before : true };
+  }
+
   /** Remove a key (and its deadline); says whether it was there, expired keys not counted. */
   private remove(key: string, now: number): boolean {
     const live = this.get(key, now) !== null;
@@ -190,14 +230,8 @@ export class KvStateMachine {
       case 'delete':
         this.remove(key, now);
         return { ok: true };
-      case 'set': {
-        const a = op.value as SetArgs;
-        const exists = this.get(key, now) !== null;
-        // Redis answers a SET whose condition fails with nil: not an error, nothing written.
-        if ((a.nx && exists) || (a.xx && !exists)) return { ok: true, value: false };
-        this.put(key, a.v, a.ttlMs, now);
-        return { ok: true, value: true };
-      }
+      case 'set':
+        return this.set(key, op.value as SetArgs, now);
       case 'mset': {
         for (const [k, v] of op.value as [string, unknown][]) this.put(k, v, undefined, now);
         return { ok: true };
@@ -229,11 +263,14 @@ export class KvStateMachine {
       }
       case 'incr': {
         const current = toInteger(this.get(key, now));
-        const delta = Number(op.value ?? 1);
-        if (current === undefined || !Number.isSafeInteger(current + delta)) return { ok: false, error: notAnIntegerError };
+        if (current === undefined) return { ok: false, error: notAnIntegerError };
+        // The delta is a number, or decimal digits where a double would not hold it exactly.
+        const next = current + BigInt(op.value as number | string | undefined ?? 1);
+        if (next < int64Min || next > int64Max) return { ok: false, error: incrOverflowError };
         // INCR keeps a key's time to live (Redis does the same).
-        this.data.set(key, current + delta);
-        return { ok: true, value: current + delta };
+        const value = int64Value(next);
+        this.data.set(key, value);
+        return { ok: true, value };
       }
       case 'transfer': {
         const { to, amount } = op.value as { to: string; amount: number };
@@ -255,12 +292,9 @@ function forgetBelow(session: Session, ackedBelow: number): void {
 }
 
 /** A stored value read as an integer for INCR: a number, a decimal integer string, or absent (0). */
-function toInteger(v: unknown): number | undefined {
-  if (v === null || v === undefined) return 0;
-  if (typeof v === 'number') return Number.isSafeInteger(v) ? v : undefined;
-  if (typeof v === 'string' && /^-?(0|[1-9]\d{0,17})$/.test(v)) {
-    const n = Number(v);
-    return Number.isSafeInteger(n) ? n : undefined;
-  }
+function toInteger(v: unknown): bigint | undefined {
+  if (v === null || v === undefined) return 0n;
+  if (typeof v === 'number') return Number.isSafeInteger(v) ? BigInt(v) : undefined;
+  if (typeof v === 'string') return parseInt64(v);
   return undefined;
 }
