@@ -17,6 +17,28 @@ import type { Operation } from '../runtime/client-protocol.js';
 import { planCommand, type CommandLimits, type Planned } from './commands.js';
 import { errorReply, RespParser, type RespLimits, type RespProtocol } from './resp.js';
 
+/**
+ * How much a client may make a node hold, after Redis's client-query-buffer-limit and
+ * client-output-buffer-limit. Redis sets no output limit for normal clients; here a client that
+ * does not read its replies is cut off, since it could otherwise fill the node's memory.
+ */
+export interface ClientLimits {
+  /** Commands read and not yet answered, in bytes: past it the socket stops being read until they are. */
+  queryBufferBytesMax: number;
+  /** Replies not yet taken by the client, in bytes: past it the client is disconnected at once. */
+  outputBufferHardBytes: number;
+  /** Past this for outputBufferSoftSeconds, the client is disconnected; meanwhile its commands are not read. */
+  outputBufferSoftBytes: number;
+  outputBufferSoftSeconds: number;
+}
+
+export const clientDefaults: ClientLimits = {
+  queryBufferBytesMax: 32 * 1024 * 1024,
+  outputBufferHardBytes: 64 * 1024 * 1024,
+  outputBufferSoftBytes: 16 * 1024 * 1024,
+  outputBufferSoftSeconds: 60,
+};
+
 /** What the connection needs from its node. */
 export interface ConnectionHost {
   /** Run an operation through the store; `done` gets the outcome exactly once. */
@@ -25,15 +47,22 @@ export interface ConnectionHost {
   local(name: string, args: Buffer[], conn: ClientConnection): Buffer;
   /** The password clients must give (AUTH), when one is set. */
   readonly password: string | undefined;
-  readonly limits: CommandLimits & Partial<RespLimits>;
+  readonly limits: CommandLimits & Partial<RespLimits> & ClientLimits;
   onClose(conn: ClientConnection): void;
+  /** Says why a client was cut off (the node logs it). */
+  onLimit(conn: ClientConnection, limit: string, bytes: number): void;
 }
+
+/** Stands for a reply never sent, to a client cut off. */
+const EMPTY_REPLY = Buffer.alloc(0);
 
 /** Commands in flight or waiting on one connection, at most; past it the socket stops being read. */
 export const pipelineDepthMax = 4_096;
 
 interface Slot {
   reply: Buffer | undefined;
+  /** The bytes of the command, counted in the query buffer until its reply leaves. */
+  bytes: number;
 }
 
 interface Waiting {
@@ -57,6 +86,12 @@ export class ClientConnection {
   /** The smallest id not yet answered (ids below it all were): the session's mark. */
   private lowestOpen = 1;
   private out: Buffer[] = [];
+  private outBytes = 0;
+  /** The bytes of the commands read and not yet answered. */
+  private queryBytes = 0;
+  /** Since when the replies waiting for the client exceed the soft limit. */
+  private overSoftSinceMs: number | undefined;
+  private softLimitTimer: ReturnType<typeof setTimeout> | undefined;
   private flushScheduled = false;
   private paused = false;
   private closing = false;
@@ -74,8 +109,13 @@ export class ClientConnection {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', () => {});
+    socket.on('drain', () => this.checkOutput());
     socket.on('close', () => {
       this.closed = true;
+      clearTimeout(this.softLimitTimer);
+      // Nothing more goes out: let what was waiting for the client be collected now.
+      this.out = [];
+      this.outBytes = 0;
       host.onClose(this);
     });
   }
@@ -86,18 +126,33 @@ export class ClientConnection {
       this.parser.feed(chunk, (args) => this.onCommand(args));
     } catch (e) {
       // Malformed input: Redis answers once and hangs up; nothing the client sent before is lost.
-      this.push({ reply: errorReply(`ERR ${(e as Error).message}`) });
+      this.push({ reply: errorReply(`ERR ${(e as Error).message}`), bytes: 0 });
       this.closeAfterReplies();
     }
-    if (!this.paused && this.slots.length - this.slotsHead > pipelineDepthMax) {
+    this.pauseOrResume();
+  }
+
+  /** Read while the client's commands and replies held here are within bounds; stop reading past them. */
+  private pauseOrResume(): void {
+    if (this.closed) return;
+    const depth = this.slots.length - this.slotsHead;
+    const unsent = this.outBytes + this.socket.writableLength;
+    const { queryBufferBytesMax, outputBufferSoftBytes } = this.host.limits;
+    if (!this.paused && (depth > pipelineDepthMax || this.queryBytes > queryBufferBytesMax || unsent > outputBufferSoftBytes)) {
       this.paused = true;
       this.socket.pause();
+    } else if (this.paused && depth < pipelineDepthMax / 2 && this.queryBytes <= queryBufferBytesMax / 2 && unsent <= outputBufferSoftBytes) {
+      this.paused = false;
+      this.socket.resume();
     }
   }
 
   private onCommand(args: Buffer[]): void {
     if (this.closing) return;
-    const slot: Slot = { reply: undefined };
+    let bytes = 0;
+    for (const a of args) bytes += a.length;
+    const slot: Slot = { reply: undefined, bytes };
+    this.queryBytes += bytes;
     this.slots.push(slot);
     const name = args[0].toString('latin1').toLowerCase();
     if (!this.authenticated && name !== 'auth' && name !== 'hello' && name !== 'quit') {
@@ -118,6 +173,8 @@ export class ClientConnection {
 
   /** Send the waiting commands that may go now: those of the batch's kind, while no other kind is out. */
   private dispatch(): void {
+    // A client gone (or cut off) is served no further: what it sent and was not yet sent on is dropped.
+    if (this.closed) this.waiting.length = 0;
     while (this.waiting.length > 0) {
       const next = this.waiting[0];
       if (this.inflight > 0 && this.inflightKind !== next.plan.kind) return;
@@ -131,7 +188,9 @@ export class ClientConnection {
         this.open.delete(id);
         while (this.lowestOpen < this.nextId && !this.open.has(this.lowestOpen)) this.lowestOpen++;
         this.inflight--;
-        if (r.status === 'ok') slot.reply = plan.reply(r.value, this.proto);
+        // A client cut off gets nothing: its replies (a GET of 1 MiB, say) need not be built.
+        if (this.closed) slot.reply = EMPTY_REPLY;
+        else if (r.status === 'ok') slot.reply = plan.reply(r.value, this.proto);
         else slot.reply = (r.error !== undefined ? plan.failed?.(r.error) : undefined) ?? errorReply(r.status === 'info' ? `ERR ${r.error ?? 'timeout'} (the outcome is unknown)` : `ERR ${r.error ?? 'failed'}`);
         this.drain();
         if (this.inflight === 0) this.dispatch();
@@ -147,9 +206,15 @@ export class ClientConnection {
   /** Move the answered replies at the head of the line to the socket, in one write per turn. */
   private drain(): void {
     while (this.slotsHead < this.slots.length && this.slots[this.slotsHead].reply !== undefined) {
-      this.out.push(this.slots[this.slotsHead].reply!);
+      const slot = this.slots[this.slotsHead];
+      this.queryBytes -= slot.bytes;
+      if (!this.closed) {
+        this.out.push(slot.reply!);
+        this.outBytes += slot.reply!.length;
+      }
       this.slotsHead++;
     }
+    if (!this.checkOutput()) return;
     if (this.slotsHead > 1024 && this.slotsHead * 2 > this.slots.length) {
       this.slots.splice(0, this.slotsHead);
       this.slotsHead = 0;
@@ -158,10 +223,7 @@ export class ClientConnection {
       this.flushScheduled = true;
       setImmediate(() => this.flush());
     }
-    if (this.paused && this.slots.length - this.slotsHead < pipelineDepthMax / 2) {
-      this.paused = false;
-      this.socket.resume();
-    }
+    this.pauseOrResume();
   }
 
   private flush(): void {
@@ -169,8 +231,40 @@ export class ClientConnection {
     if (this.closed || this.out.length === 0) return;
     const data = this.out.length === 1 ? this.out[0] : Buffer.concat(this.out);
     this.out = [];
+    this.outBytes = 0;
     this.socket.write(data);
     if (this.closing && this.slotsHead === this.slots.length) this.socket.end();
+    this.checkOutput();
+  }
+
+  /**
+   * Redis's client-output-buffer-limit: the replies the client has not taken (ours and the socket's)
+   * past the hard limit, or past the soft limit for its seconds, disconnect it. Says whether it stays.
+   */
+  private checkOutput(): boolean {
+    if (this.closed) return false;
+    const unsent = this.outBytes + this.socket.writableLength;
+    const { outputBufferHardBytes, outputBufferSoftBytes, outputBufferSoftSeconds } = this.host.limits;
+    if (unsent > outputBufferHardBytes) return this.cutOff('client-output-buffer-limit hard', unsent);
+    if (unsent <= outputBufferSoftBytes) {
+      this.overSoftSinceMs = undefined;
+      clearTimeout(this.softLimitTimer);
+      this.softLimitTimer = undefined;
+    } else if (this.overSoftSinceMs === undefined) {
+      this.overSoftSinceMs = Date.now();
+      this.softLimitTimer = setTimeout(() => this.checkOutput(), outputBufferSoftSeconds * 1000);
+    } else if (Date.now() - this.overSoftSinceMs >= outputBufferSoftSeconds * 1000) return this.cutOff('client-output-buffer-limit soft', unsent);
+    this.pauseOrResume();
+    return true;
+  }
+
+  private cutOff(limit: string, bytes: number): false {
+    this.host.onLimit(this, limit, bytes);
+    this.closed = true;
+    this.out = [];
+    this.outBytes = 0;
+    this.socket.destroy();
+    return false;
   }
 
   private closeAfterReplies(): void {

@@ -16,11 +16,20 @@ export interface CommandLimits {
   valueBytesMax: number;
   /** A key above this is refused likewise. */
   keyBytesMax: number;
+  /**
+   * One write is one Raft entry, replicated, fsynced and applied as a whole: past these (keys, bytes of
+   * its arguments) it is refused, never proposed, so it cannot outlast the request timeout while it
+   * applies. The client splits it; each part is atomic on its own.
+   */
+  writeKeysMax: number;
+  writeBytesMax: number;
 }
 
 export const commandDefaults: CommandLimits = {
   valueBytesMax: 1024 * 1024,
   keyBytesMax: 64 * 1024,
+  writeKeysMax: 10_000,
+  writeBytesMax: 8 * 1024 * 1024,
 };
 
 /** What a command needs: the log (write), a linearizable read (read), or nothing (answered here). */
@@ -94,6 +103,22 @@ const integerReply = (v: unknown) => integer(BigInt(v as number | string));
 
 /** Turn one command's arguments into a plan; `args[0]` is the command name. */
 export function planCommand(args: Buffer[], limits: CommandLimits): Planned {
+  const plan = planOne(args, limits);
+  return plan.kind === 'write' ? (writeTooLarge(args, plan.op, limits) ?? plan) : plan;
+}
+
+/** Why a write is too large for one log entry, in a reply that says how to send it instead. */
+function writeTooLarge(args: Buffer[], op: Operation, limits: CommandLimits): Planned | undefined {
+  const name = text(args[0]).toUpperCase();
+  const keys = op.f === 'mset' ? (op.value as unknown[]).length : op.f === 'del' ? (op.value as unknown[]).length : 1;
+  if (keys > limits.writeKeysMax) return { kind: 'error', reply: errorReply(`ERR ${name} of ${keys} keys is above the limit of ${limits.writeKeysMax} keys in one atomic write (writeKeysMax): send it in parts`) };
+  let bytes = 0;
+  for (const a of args) bytes += a.length;
+  if (bytes > limits.writeBytesMax) return { kind: 'error', reply: errorReply(`ERR ${name} of ${bytes} bytes is above the limit of ${limits.writeBytesMax} bytes in one atomic write (writeBytesMax): send it in parts`) };
+  return undefined;
+}
+
+function planOne(args: Buffer[], limits: CommandLimits): Planned {
   const name = text(args[0]).toLowerCase();
   const n = args.length;
   const tooBig = (items: Buffer[], max: number, what: string): Planned | undefined => {
