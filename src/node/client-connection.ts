@@ -15,7 +15,8 @@
 import type { Socket } from 'node:net';
 import type { Operation } from '../runtime/client-protocol.js';
 import { planCommand, type CommandLimits, type Planned } from './commands.js';
-import { errorReply, RespParser, type RespLimits, type RespProtocol } from './resp.js';
+import { errorReply, OK, QUEUED, RespParser, type RespLimits, type RespProtocol } from './resp.js';
+import { Transaction } from './transaction.js';
 
 /**
  * How much a client may make a node hold, after Redis's client-query-buffer-limit and
@@ -68,12 +69,18 @@ interface Slot {
 interface Waiting {
   slot: Slot;
   plan: Extract<Planned, { kind: 'read' | 'write' }>;
+  /** The operation made when the command is sent, not when it is read (EXEC: after WATCH's answer). */
+  opAtDispatch?: () => Operation;
 }
 
 export class ClientConnection {
   proto: RespProtocol = 2;
   authenticated: boolean;
   name = '';
+  readonly transaction = new Transaction();
+  readonly createdAtMs = Date.now();
+  lastCommandAtMs = Date.now();
+  lastCommand = 'NULL';
   private readonly parser: RespParser;
   private readonly slots: Slot[] = [];
   private slotsHead = 0;
@@ -159,6 +166,9 @@ export class ClientConnection {
       slot.reply = errorReply('NOAUTH Authentication required.');
       return this.drain();
     }
+    this.lastCommandAtMs = Date.now();
+    this.lastCommand = name;
+    if (this.transactionCommand(name, args, slot)) return this.drain();
     const plan = planCommand(args, this.host.limits);
     if (plan.kind === 'error') slot.reply = plan.reply;
     else if (plan.kind === 'local') {
@@ -169,6 +179,86 @@ export class ClientConnection {
       this.dispatch();
     }
     this.drain();
+  }
+
+  /** MULTI, EXEC, DISCARD, WATCH, UNWATCH, and any command queued inside MULTI; false for the rest. */
+  private transactionCommand(name: string, args: Buffer[], slot: Slot): boolean {
+    const tx = this.transaction;
+    const error = (message: string) => ((slot.reply = errorReply(message)), true);
+    switch (name) {
+      case 'multi':
+        if (args.length !== 1) return error("ERR wrong number of arguments for 'multi' command");
+        if (tx.active) return error('ERR MULTI calls can not be nested');
+        tx.begin();
+        slot.reply = OK;
+        return true;
+      case 'discard':
+        if (args.length !== 1) return error("ERR wrong number of arguments for 'discard' command");
+        if (!tx.active) return error('ERR DISCARD without MULTI');
+        tx.end();
+        slot.reply = OK;
+        return true;
+      case 'exec':
+        if (args.length !== 1) {
+          // Redis ends a transaction on any refused EXEC, and says so even outside one.
+          tx.end();
+          return error("EXECABORT Transaction discarded because of: wrong number of arguments for 'exec' command");
+        }
+        return this.exec(slot);
+      case 'watch':
+        if (args.length < 2) return error("ERR wrong number of arguments for 'watch' command");
+        if (tx.active) return error('ERR WATCH inside MULTI is not allowed');
+        this.waiting.push({ slot, plan: tx.watchPlan(args.slice(1).map((a) => a.toString('latin1'))) });
+        this.dispatch();
+        return true;
+      case 'unwatch':
+        if (args.length !== 1) return error("ERR wrong number of arguments for 'unwatch' command");
+        if (!tx.active) tx.watched = new Map();
+        slot.reply = OK;
+        return tx.active ? this.queue(args, slot) : true;
+      default:
+        return tx.active ? this.queue(args, slot) : false;
+    }
+  }
+
+  /** A command inside MULTI: checked now, queued for EXEC; a refused one dooms the transaction. */
+  private queue(args: Buffer[], slot: Slot): true {
+    const tx = this.transaction;
+    const plan = planCommand(args, this.host.limits);
+    let reply: Buffer | undefined;
+    if (plan.kind === 'error') reply = plan.reply;
+    else if (plan.kind === 'local') {
+      // Answered by the node: computed now (it does not read the store), delivered in EXEC's reply.
+      const answer = this.host.local(plan.name, plan.args, this);
+      if (answer[0] === 0x2d /* '-' */) reply = answer;
+      else tx.queued!.push({ reply: answer });
+    } else {
+      tx.queued!.push({ plan });
+      tx.queuedBytes += slot.bytes;
+    }
+    if (reply !== undefined) tx.doomed = true;
+    slot.reply = reply ?? QUEUED;
+    return true;
+  }
+
+  private exec(slot: Slot): true {
+    const tx = this.transaction;
+    const queued = tx.queued;
+    if (queued === undefined) {
+      slot.reply = errorReply('ERR EXEC without MULTI');
+      return true;
+    }
+    const limit = this.host.limits.writeBytesMax;
+    if (tx.doomed || tx.queuedBytes > limit) {
+      slot.reply = errorReply(tx.doomed ? 'EXECABORT Transaction discarded because of previous errors.' : `EXECABORT the transaction's ${tx.queuedBytes} bytes are above the limit of ${limit} bytes in one atomic write (writeBytesMax)`);
+      tx.end();
+      return true;
+    }
+    const { watched } = tx.end();
+    const plan = { kind: 'write' as const, op: { f: 'multi' as const }, reply: Transaction.execReply(queued) };
+    this.waiting.push({ slot, plan, opAtDispatch: () => Transaction.execOperation(queued, watched) });
+    this.dispatch();
+    return true;
   }
 
   /** Send the waiting commands that may go now: those of the batch's kind, while no other kind is out. */
@@ -184,7 +274,7 @@ export class ClientConnection {
       const id = this.nextId++;
       this.open.add(id);
       const { plan, slot } = next;
-      this.host.submit(this.clientId, id, this.lowestOpen, plan.kind, plan.op, (r) => {
+      this.host.submit(this.clientId, id, this.lowestOpen, plan.kind, next.opAtDispatch?.() ?? plan.op, (r) => {
         this.open.delete(id);
         while (this.lowestOpen < this.nextId && !this.open.has(this.lowestOpen)) this.lowestOpen++;
         this.inflight--;

@@ -8,8 +8,8 @@
  * that parse errors (ioredis, redis-cli) behave as they do against Redis.
  */
 import type { Operation } from '../runtime/client-protocol.js';
-import { incrOverflowError, notAnIntegerError, parseInt64, type SetArgs } from '../truth/index.js';
-import { array, bulk, errorReply, integer, NULL_BULK, OK, ONE, ZERO, type RespProtocol } from './resp.js';
+import { incrOverflowError, noSuchKeyError, notAnIntegerError, parseInt64, stringTooLongError, type ExpireArgs, type GetExArgs, type SetArgs } from '../truth/index.js';
+import { array, bulk, errorReply, integer, NULL_BULK, OK, ONE, simpleString, ZERO, type RespProtocol } from './resp.js';
 
 export interface CommandLimits {
   /** A value (SET, MSET, CAS) above this is refused with an error reply; the connection stays. */
@@ -198,8 +198,157 @@ function planOne(args: Buffer[], limits: CommandLimits): Planned {
       return { kind: 'write', op: { f: 'cas', key: text(args[1]), value: [text(args[2]), text(args[3])] }, reply: () => ONE, failed: (e) => (e.startsWith('expected ') ? ZERO : undefined) };
     }
     default:
-      return { kind: 'local', name, args };
+      return planKeyspace(name, args, limits, keysTooBig) ?? { kind: 'local', name, args };
   }
+}
+
+/** Arity as Redis states it: exactly n arguments (the name counted), or at least n when negative. */
+function arityWrong(args: Buffer[], arity: number): boolean {
+  return arity >= 0 ? args.length !== arity : args.length < -arity;
+}
+
+const bulkReply = (v: unknown, proto: RespProtocol) => bulk(valueBytes(v), proto);
+const bulkArray = (vs: unknown, proto: RespProtocol) => array((vs as unknown[]).map((v) => bulk(valueBytes(v), proto)), proto);
+
+/** Redis's arity of the keyspace commands planKeyspace serves. */
+const keyspaceArity: Record<string, number> = {
+  ttl: 2, pttl: 2, expire: -3, pexpire: -3, expireat: -3, pexpireat: -3, persist: 2, type: 2, keys: 2, scan: -2,
+  getset: 3, getdel: 2, getex: -2, append: 3, strlen: 2, setrange: 4, getrange: 4, rename: 3, renamenx: 3, flushdb: -1, flushall: -1,
+};
+
+/** The string and keyspace commands beyond GET/SET/INCR; undefined for a command not among them. */
+function planKeyspace(name: string, args: Buffer[], limits: CommandLimits, keysTooBig: (keys: Buffer[]) => Planned | undefined): Planned | undefined {
+  const arity = keyspaceArity[name];
+  if (arity === undefined) return undefined;
+  if (arityWrong(args, arity)) return wrongArgs(name);
+  const big = name === 'keys' || name === 'scan' || name.startsWith('flush') ? undefined : keysTooBig(name.startsWith('rename') ? args.slice(1, 3) : [args[1]]);
+  if (big) return big;
+  const key = args.length > 1 ? text(args[1]) : '';
+  switch (name) {
+    case 'ttl':
+    case 'pttl':
+      return { kind: 'read', op: { f: 'ttl', key, value: name === 'pttl' ? 'ms' : 's' }, reply: integerReply };
+    case 'expire':
+    case 'pexpire':
+    case 'expireat':
+    case 'pexpireat':
+      return planExpire(name, args);
+    case 'persist':
+      return { kind: 'write', op: { f: 'persist', key }, reply: integerReply };
+    case 'type':
+      return { kind: 'read', op: { f: 'type', key }, reply: (v) => simpleString(String(v)) };
+    case 'keys':
+      return { kind: 'read', op: { f: 'keys', value: text(args[1]) }, reply: bulkArray };
+    case 'scan':
+      return planScan(args);
+    case 'getset':
+      return tooBigValue(args[2], limits) ?? { kind: 'write', op: { f: 'getset', key, value: text(args[2]) }, reply: bulkReply };
+    case 'getdel':
+      return { kind: 'write', op: { f: 'getdel', key }, reply: bulkReply };
+    case 'getex':
+      return planGetEx(args);
+    case 'append':
+      return { kind: 'write', op: { f: 'append', key, value: { v: text(args[2]), max: limits.valueBytesMax } }, reply: integerReply, failed: stringFailure };
+    case 'strlen':
+      return { kind: 'read', op: { f: 'strlen', key }, reply: integerReply };
+    case 'setrange': {
+      const offset = parseInteger(args[2]);
+      if (offset === undefined) return notInteger;
+      if (offset < 0n) return { kind: 'error', reply: errorReply('ERR offset is out of range') };
+      // Past the largest value the write is refused anyway; a huge offset must not become a huge string first.
+      const at = offset > BigInt(limits.valueBytesMax) ? limits.valueBytesMax + 1 : Number(offset);
+      return { kind: 'write', op: { f: 'setrange', key, value: { offset: at, v: text(args[3]), max: limits.valueBytesMax } }, reply: integerReply, failed: stringFailure };
+    }
+    case 'getrange': {
+      const start = parseInteger(args[2]);
+      const end = parseInteger(args[3]);
+      if (start === undefined || end === undefined) return notInteger;
+      return { kind: 'read', op: { f: 'getrange', key, value: [clampToSafe(start), clampToSafe(end)] }, reply: bulkReply };
+    }
+    case 'rename':
+    case 'renamenx':
+      return { kind: 'write', op: { f: 'rename', key, value: { to: text(args[2]), nx: name === 'renamenx' } }, reply: name === 'rename' ? okReply : integerReply, failed: (e) => (e === noSuchKeyError ? errorReply(`ERR ${e}`) : undefined) };
+    case 'flushdb':
+    case 'flushall': {
+      const mode = args.length === 2 ? text(args[1]).toLowerCase() : undefined;
+      if (args.length > 2 || (mode !== undefined && mode !== 'async' && mode !== 'sync')) return syntaxError;
+      return { kind: 'write', op: { f: 'flush' }, reply: okReply };
+    }
+    default:
+      return undefined;
+  }
+}
+
+function tooBigValue(value: Buffer, limits: CommandLimits): Planned | undefined {
+  return value.length > limits.valueBytesMax ? { kind: 'error', reply: errorReply(`ERR value too large: ${value.length} bytes, the limit is ${limits.valueBytesMax}`) } : undefined;
+}
+
+function stringFailure(error: string): Buffer | undefined {
+  return error === stringTooLongError ? errorReply(`ERR ${error}`) : undefined;
+}
+
+const clampToSafe = (n: bigint): number => Number(n > BigInt(Number.MAX_SAFE_INTEGER) ? BigInt(Number.MAX_SAFE_INTEGER) : n < BigInt(Number.MIN_SAFE_INTEGER) ? BigInt(Number.MIN_SAFE_INTEGER) : n);
+
+/** EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT key time [NX|XX|GT|LT], checked in Redis's order. */
+function planExpire(name: string, args: Buffer[]): Planned {
+  const value: ExpireArgs = { ms: 0, relative: false };
+  for (const a of args.slice(3)) {
+    const opt = text(a).toLowerCase();
+    if (opt !== 'nx' && opt !== 'xx' && opt !== 'gt' && opt !== 'lt') return { kind: 'error', reply: errorReply(`ERR Unsupported option ${text(a)}`) };
+    value[opt] = true;
+  }
+  if (value.nx && (value.xx || value.gt || value.lt)) return { kind: 'error', reply: errorReply('ERR NX and XX, GT or LT options at the same time are not compatible') };
+  if (value.gt && value.lt) return { kind: 'error', reply: errorReply('ERR GT and LT options at the same time are not compatible') };
+  const t = parseInteger(args[2]);
+  if (t === undefined) return notInteger;
+  const seconds = name === 'expire' || name === 'expireat';
+  const relative = name === 'expire' || name === 'pexpire';
+  const invalid = { kind: 'error', reply: errorReply(`ERR invalid expire time in '${name}' command`) } as const;
+  if (seconds && (t > int64Max / 1000n || t < -int64Max / 1000n)) return invalid;
+  const ms = seconds ? t * 1000n : t;
+  if (ms > int64Max - (relative ? BigInt(Date.now()) : 0n)) return invalid;
+  value.ms = Number(ms);
+  value.relative = relative;
+  return { kind: 'write', op: { f: 'expire', key: text(args[1]), value }, reply: integerReply };
+}
+
+/** GETEX key [EX s | PX ms | EXAT s | PXAT ms | PERSIST]: a read without options, else a write. */
+function planGetEx(args: Buffer[]): Planned {
+  const key = text(args[1]);
+  if (args.length === 2) return { kind: 'read', op: { f: 'read', key }, reply: bulkReply };
+  const opt = text(args[2]).toLowerCase();
+  const value: GetExArgs = {};
+  if (opt === 'persist' && args.length === 3) value.persist = true;
+  else if ((opt === 'ex' || opt === 'px' || opt === 'exat' || opt === 'pxat') && args.length === 4) {
+    const e = expireMs(args[3], opt, 'getex', Date.now());
+    if (!('ms' in e)) return e;
+    if (opt === 'ex' || opt === 'px') value.ttlMs = e.ms;
+    else value.atMs = e.ms;
+  } else return syntaxError;
+  return { kind: 'write', op: { f: 'getex', key, value }, reply: bulkReply };
+}
+
+/** SCAN cursor [MATCH pattern] [COUNT n] [TYPE type]: COUNT below 1 is a syntax error, as in Redis. */
+function planScan(args: Buffer[]): Planned {
+  const cursorText = text(args[1]);
+  if (!/^\d{1,20}$/.test(cursorText) || BigInt(cursorText) >= 2n ** 64n) return { kind: 'error', reply: errorReply('ERR invalid cursor') };
+  const value: { cursor: number; count: number; match?: string; type?: string } = { cursor: Number(BigInt.asUintN(53, BigInt(cursorText))), count: 10 };
+  for (let i = 2; i < args.length; i += 2) {
+    const opt = text(args[i]).toLowerCase();
+    if (i + 1 >= args.length) return syntaxError;
+    if (opt === 'count') {
+      const n = parseInteger(args[i + 1]);
+      if (n === undefined) return notInteger;
+      if (n < 1n) return syntaxError;
+      value.count = Number(n > 1_000_000n ? 1_000_000n : n);
+    } else if (opt === 'match') value.match = text(args[i + 1]);
+    else if (opt === 'type') value.type = text(args[i + 1]).toLowerCase();
+    else return syntaxError;
+  }
+  return { kind: 'read', op: { f: 'scan', value }, reply: (v, proto) => {
+    const [cursor, keys] = v as [string, string[]];
+    return array([bulk(cursor, proto), bulkArray(keys, proto)], proto);
+  } };
 }
 
 function integerFailure(error: string): Buffer | undefined {

@@ -42,6 +42,9 @@ export function localCommand(node: LocalNode, name: string, args: Buffer[], conn
       return n === 2 ? bulk(args[1], proto) : wrongArgs(name);
     case 'quit':
       return OK;
+    case 'unwatch':
+      // Inside MULTI it is queued and answers OK in EXEC's reply (the connection forgets its watches then).
+      return OK;
     case 'auth':
       return auth(node, conn, n === 2 ? undefined : args[1], args[n - 1], n);
     case 'hello':

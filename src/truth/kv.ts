@@ -13,6 +13,7 @@
  * late copy of one of them is refused rather than applied a second time.
  */
 import type { Operation } from '../runtime/client-protocol.js';
+import { byteRange, globMatch, overwriteAt, scanStep } from './kv-keyspace.js';
 
 export type KvResult = { ok: true; value?: unknown } | { ok: false; error: string };
 
@@ -41,7 +42,35 @@ export interface SetArgs {
 }
 
 /** Operations that read only: served after ReadIndex (or a lease) without going through the log. */
-export const readOnlyOperations: ReadonlySet<string> = new Set(['read', 'mget', 'exists']);
+export const readOnlyOperations: ReadonlySet<string> = new Set(['read', 'mget', 'exists', 'ttl', 'type', 'keys', 'scan', 'strlen', 'getrange', 'versions']);
+
+/** EXPIRE and friends: a deadline relative to the command's clock or absolute, under a condition. */
+export interface ExpireArgs {
+  ms: number;
+  relative: boolean;
+  /** NX: only without a deadline; XX: only with one; GT/LT: only later/earlier than the current one (none counts as never). */
+  nx?: boolean;
+  xx?: boolean;
+  gt?: boolean;
+  lt?: boolean;
+}
+
+/** GETEX's change to the deadline: a new one (relative or absolute), or none (PERSIST). */
+export interface GetExArgs {
+  ttlMs?: number;
+  atMs?: number;
+  persist?: boolean;
+}
+
+/** The queued commands of one MULTI/EXEC, applied as one entry unless a watched key changed. */
+export interface TransactionArgs {
+  ops: Operation[];
+  /** Keys and the versions WATCH saw (0: absent); any other version now aborts the whole transaction. */
+  watch?: [string, number][];
+}
+
+/** Redis's words for a string that would grow past the largest value (APPEND, SETRANGE). */
+export const stringTooLongError = 'string exceeds maximum allowed size (proto-max-bulk-len)';
 
 /** Redis's words for INCR on a value that is not an integer. */
 export const notAnIntegerError = 'value is not an integer or out of range';
@@ -81,6 +110,9 @@ export interface KvSnapshot {
   applied: number;
   /** Keys with a deadline (absolute ms on the leaders' clocks). */
   expires?: [string, number][];
+  /** Key versions for WATCH, and the change counter they come from. */
+  versions?: [string, number][];
+  changes?: number;
 }
 
 /**
@@ -100,6 +132,9 @@ export class KvStateMachine {
   readonly data = new Map<string, unknown>();
   /** Deadlines of the keys that have one. */
   readonly expires = new Map<string, number>();
+  /** For WATCH: each live key's version, the count of changes (to it or any key) when it last changed. */
+  private readonly versions = new Map<string, number>();
+  private changes = 0;
   private readonly sessions = new Map<string, Session>();
   /** Commands applied for real (not answered from a session), e.g. to count duplicate payments. */
   applied = 0;
@@ -150,6 +185,8 @@ export class KvStateMachine {
       sessions: [...this.sessions].map(([client, s]) => [client, { ackedBelow: s.ackedBelow, results: [...s.results] }]),
       applied: this.applied,
       expires: [...this.expires],
+      versions: [...this.versions],
+      changes: this.changes,
     };
   }
 
@@ -161,6 +198,9 @@ export class KvStateMachine {
     this.applied = s.applied;
     this.expires.clear();
     for (const [k, at] of s.expires ?? []) this.expires.set(k, at);
+    this.versions.clear();
+    for (const [k, v] of s.versions ?? []) this.versions.set(k, v);
+    this.changes = s.changes ?? 0;
   }
 
   /** The value of a key, null when absent or expired at `nowMs` (reads served outside the log, after ReadIndex). */
@@ -171,16 +211,62 @@ export class KvStateMachine {
     return this.data.get(key) ?? null;
   }
 
-  /** A read-only operation (read, mget, exists) against the state at `nowMs`. */
+  /** A read-only operation (readOnlyOperations) against the state at `nowMs`. */
   query(op: Operation, nowMs = -Infinity): unknown {
+    const key = op.key ?? '';
     switch (op.f) {
       case 'mget':
         return (op.value as string[]).map((k) => this.get(k, nowMs));
       case 'exists':
         return (op.value as string[]).reduce((n, k) => n + (this.get(k, nowMs) === null ? 0 : 1), 0);
+      case 'ttl': {
+        // Redis: -2 without the key, -1 without a deadline; seconds are rounded to the nearest.
+        if (this.get(key, nowMs) === null) return -2;
+        const at = this.expires.get(key);
+        if (at === undefined) return -1;
+        // Whole milliseconds, as Redis answers: a real leader's clock has fractions.
+        const ms = Math.max(0, Math.round(at - nowMs));
+        return op.value === 'ms' ? ms : Math.floor((ms + 500) / 1000);
+      }
+      case 'type':
+        return this.get(key, nowMs) === null ? 'none' : 'string';
+      case 'keys': {
+        const pattern = op.value as string;
+        return this.liveKeys(nowMs).filter((k) => globMatch(pattern, k));
+      }
+      case 'scan': {
+        const a = op.value as { cursor: number; count: number; match?: string; type?: string };
+        const [next, keys] = scanStep(this.liveKeys(nowMs), a.cursor, a.count, (k) => (a.match === undefined || globMatch(a.match, k)) && (a.type === undefined || a.type === 'string'));
+        return [String(next), keys];
+      }
+      case 'strlen':
+        return stringOf(this.get(key, nowMs))?.length ?? 0;
+      case 'getrange': {
+        const [start, end] = op.value as [number, number];
+        return byteRange(stringOf(this.get(key, nowMs)) ?? '', start, end);
+      }
+      case 'versions':
+        return (op.value as string[]).map((k) => this.version(k, nowMs));
       default:
         return this.get(op.key, nowMs);
     }
+  }
+
+  /** The keys not expired at `nowMs`, in the order they were first written (the same on every replica). */
+  private liveKeys(nowMs: number): string[] {
+    const out: string[] = [];
+    for (const k of this.data.keys()) if (this.get(k, nowMs) !== null) out.push(k);
+    return out;
+  }
+
+  /** A key's version for WATCH: 0 while it is absent (expired counts as absent). */
+  private version(key: string, nowMs: number): number {
+    return this.get(key, nowMs) === null ? 0 : (this.versions.get(key) ?? 0);
+  }
+
+  /** Record that a key changed, for WATCH. */
+  private touch(key: string): void {
+    this.versions.set(key, ++this.changes);
   }
 
   /** The earliest deadline of any key (Infinity when none): the leader sweeps once it has passed. */
@@ -192,8 +278,23 @@ export class KvStateMachine {
 
   private put(key: string, value: unknown, ttlMs: number | undefined, now: number): void {
     this.data.set(key, value);
+    this.touch(key);
     if (ttlMs === undefined) this.expires.delete(key);
     else this.expires.set(key, now + ttlMs);
+  }
+
+  /** A new value, the key's deadline kept (INCR, APPEND, SETRANGE, CAS, KEEPTTL). */
+  private replace(key: string, value: unknown): void {
+    this.data.set(key, value);
+    this.touch(key);
+  }
+
+  /** A deadline set (a past one removes the key, as Redis does) or cleared (undefined). */
+  private setDeadline(key: string, atMs: number | undefined, now: number): void {
+    this.touch(key);
+    if (atMs === undefined) this.expires.delete(key);
+    else if (atMs <= now) this.remove(key, now);
+    else this.expires.set(key, atMs);
   }
 
   /** SET with its options; the result is whether it wrote, or with GET the value before. */
@@ -201,10 +302,10 @@ export class KvStateMachine {
     const before = this.get(key, now);
     // Redis answers a SET whose condition fails with nil: not an error, nothing written.
     if ((a.nx && before !== null) || (a.xx && before === null)) return { ok: true, value: a.get ? before : false };
-    if (a.keepTtl && this.expires.has(key) && before !== null) this.data.set(key, a.v);
+    if (a.keepTtl && this.expires.has(key) && before !== null) this.replace(key, a.v);
     else if (a.atMs !== undefined) {
-      this.data.set(key, a.v);
-      this.expires.set(key, a.atMs);
+      this.replace(key, a.v);
+      this.setDeadline(key, a.atMs, now);
     } else this.put(key, a.v, a.ttlMs, now);
     return { ok: true, value: a.get ? before : true };
   }
@@ -214,6 +315,7 @@ export class KvStateMachine {
     const live = this.get(key, now) !== null;
     this.data.delete(key);
     this.expires.delete(key);
+    this.versions.delete(key);
     return live;
   }
 
@@ -247,6 +349,7 @@ export class KvStateMachine {
           if (at > now) continue;
           this.data.delete(k);
           this.expires.delete(k);
+          this.versions.delete(k);
           n++;
         }
         return { ok: true, value: n };
@@ -258,7 +361,7 @@ export class KvStateMachine {
         const same = current === expected || (typeof current === 'number' && typeof expected === 'string' && String(current) === expected);
         if (!same) return { ok: false, error: `expected ${JSON.stringify(expected)}, found ${JSON.stringify(current)}` };
         // A compare-and-set keeps the key's time to live, as Redis's SET KEEPTTL would.
-        this.data.set(key, next);
+        this.replace(key, next);
         return { ok: true };
       }
       case 'incr': {
@@ -269,21 +372,127 @@ export class KvStateMachine {
         if (next < int64Min || next > int64Max) return { ok: false, error: incrOverflowError };
         // INCR keeps a key's time to live (Redis does the same).
         const value = int64Value(next);
-        this.data.set(key, value);
+        this.replace(key, value);
         return { ok: true, value };
       }
       case 'transfer': {
         const { to, amount } = op.value as { to: string; amount: number };
         const from = Number(this.data.get(key) ?? 0);
         if (from < amount) return { ok: false, error: `insufficient funds: ${from} < ${amount}` };
-        this.data.set(key, from - amount);
-        this.data.set(to, Number(this.data.get(to) ?? 0) + amount);
+        this.replace(key, from - amount);
+        this.replace(to, Number(this.data.get(to) ?? 0) + amount);
         return { ok: true };
+      }
+      default:
+        return this.executeKeyspace(op, key, now);
+    }
+  }
+
+  /** Redis's string and keyspace writes beyond SET and INCR, and transactions. */
+  private executeKeyspace(op: Operation, key: string, now: number): KvResult {
+    switch (op.f) {
+      case 'ttl':
+      case 'type':
+      case 'keys':
+      case 'scan':
+      case 'strlen':
+      case 'getrange':
+      case 'versions':
+        return { ok: true, value: this.query(op, now) };
+      case 'expire': {
+        const a = op.value as ExpireArgs;
+        if (this.get(key, now) === null) return { ok: true, value: 0 };
+        const at = a.relative ? now + a.ms : a.ms;
+        const current = this.expires.get(key);
+        const refused = (a.nx && current !== undefined) || (a.xx && current === undefined) || (a.gt && (current === undefined || at <= current)) || (a.lt && current !== undefined && at >= current);
+        if (refused) return { ok: true, value: 0 };
+        this.setDeadline(key, at, now);
+        return { ok: true, value: 1 };
+      }
+      case 'persist': {
+        if (this.get(key, now) === null || !this.expires.has(key)) return { ok: true, value: 0 };
+        this.setDeadline(key, undefined, now);
+        return { ok: true, value: 1 };
+      }
+      case 'getset': {
+        const before = this.get(key, now);
+        this.put(key, op.value, undefined, now);
+        return { ok: true, value: before };
+      }
+      case 'getdel': {
+        const before = this.get(key, now);
+        this.remove(key, now);
+        return { ok: true, value: before };
+      }
+      case 'getex': {
+        const value = this.get(key, now);
+        const a = op.value as GetExArgs;
+        if (value !== null) {
+          if (a.persist) this.setDeadline(key, undefined, now);
+          else if (a.atMs !== undefined) this.setDeadline(key, a.atMs, now);
+          else if (a.ttlMs !== undefined) this.setDeadline(key, now + a.ttlMs, now);
+        }
+        return { ok: true, value };
+      }
+      case 'append': {
+        const { v, max } = op.value as { v: string; max: number };
+        const before = stringOf(this.get(key, now));
+        const after = (before ?? '') + v;
+        if (after.length > max) return { ok: false, error: stringTooLongError };
+        if (before === null) this.put(key, after, undefined, now);
+        else this.replace(key, after);
+        return { ok: true, value: after.length };
+      }
+      case 'setrange': {
+        const { offset, v, max } = op.value as { offset: number; v: string; max: number };
+        const before = stringOf(this.get(key, now));
+        // An empty value changes nothing, and does not create the key.
+        if (v.length === 0) return { ok: true, value: before?.length ?? 0 };
+        if (offset + v.length > max) return { ok: false, error: stringTooLongError };
+        const after = overwriteAt(before ?? '', offset, v);
+        if (before === null) this.put(key, after, undefined, now);
+        else this.replace(key, after);
+        return { ok: true, value: after.length };
+      }
+      case 'rename': {
+        const { to, nx } = op.value as { to: string; nx?: boolean };
+        const value = this.get(key, now);
+        if (value === null) return { ok: false, error: noSuchKeyError };
+        if (nx && this.get(to, now) !== null) return { ok: true, value: 0 };
+        if (to === key) return { ok: true, value: nx ? 0 : 1 };
+        const at = this.expires.get(key);
+        this.remove(key, now);
+        this.remove(to, now);
+        this.replace(to, value);
+        if (at !== undefined) this.expires.set(to, at);
+        return { ok: true, value: 1 };
+      }
+      case 'flush': {
+        const n = this.data.size;
+        for (const k of [...this.data.keys()]) this.remove(k, now);
+        return { ok: true, value: n };
+      }
+      case 'multi': {
+        const a = op.value as TransactionArgs;
+        // EXEC after WATCH: any watched key changed (or expired) since, and nothing applies.
+        if (a.watch?.some(([k, v]) => this.version(k, now) !== v)) return { ok: true, value: null };
+        return { ok: true, value: a.ops.map((o) => this.execute(o, now)) };
       }
       default:
         return { ok: false, error: `unsupported operation ${op.f}` };
     }
   }
+}
+
+/** Redis's words for RENAME of a key that does not exist. */
+export const noSuchKeyError = 'no such key';
+
+/** A stored value as Redis's string (INCR's numbers are their digits); null when absent. */
+function stringOf(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return String(v);
+  return JSON.stringify(v);
 }
 
 function forgetBelow(session: Session, ackedBelow: number): void {
