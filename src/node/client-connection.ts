@@ -81,6 +81,9 @@ export class ClientConnection {
   readonly createdAtMs = Date.now();
   lastCommandAtMs = Date.now();
   lastCommand = 'NULL';
+  /** What the client said it is (CLIENT SETINFO), for CLIENT LIST. */
+  libName = '';
+  libVersion = '';
   private readonly parser: RespParser;
   private readonly slots: Slot[] = [];
   private slotsHead = 0;
@@ -167,7 +170,7 @@ export class ClientConnection {
       return this.drain();
     }
     this.lastCommandAtMs = Date.now();
-    this.lastCommand = name;
+    this.lastCommand = args.length > 1 && (name === 'client' || name === 'config' || name === 'command') ? `${name}|${args[1].toString('latin1').toLowerCase()}` : name;
     if (this.transactionCommand(name, args, slot)) return this.drain();
     const plan = planCommand(args, this.host.limits);
     if (plan.kind === 'error') slot.reply = plan.reply;

@@ -381,6 +381,10 @@ export class KvNode {
     return this.connections.size;
   }
 
+  clientConnections(): Iterable<ClientConnection> {
+    return this.connections;
+  }
+
   get uptimeMs(): number {
     return Date.now() - this.startedAtMs;
   }

@@ -56,6 +56,11 @@ test('WATCH: EXEC applies nothing and answers nil when a watched key changed (or
     await r.watch('short');
     await new Promise((res) => setTimeout(res, 200));
     assert.equal(await r.multi().set('short', 'w').exec(), null, 'a watched key that expired counts as changed');
+    await r.client('SETNAME', 'payer');
+    const list = (await other.client('LIST')) as string;
+    assert.equal(list.trim().split('\n').length, 2, 'CLIENT LIST: one line per connection');
+    assert.match(list, /^id=\d+ addr=127\.0\.0\.1:\d+ .* name=payer .* cmd=client\|setname /m);
+    assert.match((await other.client('INFO')) as string, /cmd=client\|info user=default redir=-1 resp=[23] lib-name=ioredis lib-ver=/);
     await r.watch('absent');
     await other.set('absent', 'now here');
     assert.equal(await r.multi().get('absent').exec(), null, 'a watched absent key that appears counts as changed');

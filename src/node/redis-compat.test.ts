@@ -138,6 +138,13 @@ test('replies are byte for byte those of redis-server', { skip: skipUnlessInstal
         if (got !== want) differences.push(`${about}: ${args.join(' ')}\n  redis-server: ${JSON.stringify(want)}\n  this node:    ${JSON.stringify(got)}`);
       }
     }
+    // CLIENT INFO: the same fields in the same order (their values are this connection's, not comparable).
+    const fieldNames = (line: string) => line.split('\r\n')[1].trim().split(' ').map((f) => f.split('=')[0]);
+    const theirFields = fieldNames(await theirs.send(['client', 'info']));
+    const ourFields = fieldNames(await ours.send(['client', 'info']));
+    // lib-name and lib-ver came with Redis 7.2 (CLIENT SETINFO); an older redis-server lacks them.
+    assert.deepEqual(theirFields.includes('lib-name') ? ourFields : ourFields.filter((f) => !f.startsWith('lib-')), theirFields, 'CLIENT INFO fields');
+    for (const args of [['client', 'list', 'x'], ['client', 'info', 'x']]) assert.equal(await ours.send(args), await theirs.send(args), args.join(' '));
     t.diagnostic(`commands compared: ${[...new Set(Object.values(scripts).flatMap((s) => s.map((a) => a[0])))].sort().join(' ')}`);
     assert.equal(differences.length, 0, `replies that differ from redis-server:\n${differences.join('\n')}`);
   } finally {
