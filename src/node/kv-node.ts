@@ -381,6 +381,16 @@ export class KvNode {
     return this.connections.size;
   }
 
+  replicasHoldingAcknowledged(): number {
+    const s = this.raft?.status();
+    if (s === undefined) return 0;
+    // A write is acknowledged once a majority holds it: that many replicas besides the leader, at least.
+    const majorityFollowers = Math.floor((this.peerIds.length + 1) / 2);
+    if (s.role !== 'leader' || s.followers === undefined) return majorityFollowers;
+    const holding = Object.values(s.followers).filter((f) => f.match >= s.commit).length;
+    return Math.max(majorityFollowers, holding);
+  }
+
   clientConnections(): Iterable<ClientConnection> {
     return this.connections;
   }

@@ -27,6 +27,8 @@ export interface LocalNode {
   readonly uptimeMs: number;
   readonly passwordRequired: boolean;
   passwordMatches(given: string): boolean;
+  /** Replicas other than the leader that hold every acknowledged write (WAIT). */
+  replicasHoldingAcknowledged(): number;
   status(): RaftKvStatus & { expiringKeys: number };
 }
 
@@ -62,6 +64,8 @@ export function localCommand(node: LocalNode, name: string, args: Buffer[], conn
       const us = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000));
       return array([bulk(String(us / 1_000_000n), proto), bulk(String(us % 1_000_000n), proto)], proto);
     }
+    case 'wait':
+      return wait(node, args);
     case 'dbsize':
       if (n !== 1) return wrongArgs(name);
       return integer(node.status().keys);
@@ -87,8 +91,22 @@ export const supportedCommands = [
   'get', 'set', 'setex', 'psetex', 'setnx', 'del', 'unlink', 'exists', 'incr', 'decr', 'incrby', 'decrby', 'mget', 'mset', 'cas',
   'ttl', 'pttl', 'expire', 'pexpire', 'expireat', 'pexpireat', 'persist', 'type', 'keys', 'scan', 'getset', 'getdel', 'getex',
   'append', 'strlen', 'setrange', 'getrange', 'rename', 'renamenx', 'flushdb', 'flushall', 'multi', 'exec', 'discard', 'watch', 'unwatch',
-  'ping', 'echo', 'quit', 'auth', 'hello', 'select', 'client', 'time', 'dbsize', 'info', 'config', 'command',
+  'wait', 'ping', 'echo', 'quit', 'auth', 'hello', 'select', 'client', 'time', 'dbsize', 'info', 'config', 'command',
 ];
+
+/**
+ * WAIT numreplicas timeout. An acknowledged write is already on a majority, so the answer is at least
+ * a majority less the leader; on the leader, every follower that holds the whole committed log counts.
+ * It answers at once: more replicas than that would need the log to grow, which WAIT cannot cause.
+ */
+function wait(node: LocalNode, args: Buffer[]): Buffer {
+  if (args.length !== 3) return wrongArgs('wait');
+  if (parseInt64(text(args[1])) === undefined) return errorReply('ERR value is not an integer or out of range');
+  const timeout = parseInt64(text(args[2]));
+  if (timeout === undefined) return errorReply('ERR timeout is not an integer or out of range');
+  if (timeout < 0n) return errorReply('ERR timeout is negative');
+  return integer(node.replicasHoldingAcknowledged());
+}
 
 function auth(node: LocalNode, conn: ClientConnection, user: Buffer | undefined, password: Buffer, n: number): Buffer {
   if (n < 2 || n > 3) return wrongArgs('auth');

@@ -29,6 +29,10 @@ test('ioredis multi().exec() runs the queued commands as one transaction; an err
     for (let i = 0; i < 50; i++) tx.set(`t${i}`, String(i));
     await tx.exec();
     assert.equal(leader.status().lastIndex - before, 1, 'the 50 SETs of one EXEC are one Raft entry');
+    assert.ok(Number(await r.call('wait', '1', '0')) >= 1, 'WAIT from a follower: a majority holds every acknowledged write');
+    const onLeader = client(leader.addresses.resp!.port);
+    await eventually('both followers to hold the log', async () => Number(await onLeader.call('wait', '2', '100')) === 2);
+    onLeader.disconnect();
     r.disconnect();
   } finally {
     await c.stop();

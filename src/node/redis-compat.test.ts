@@ -120,6 +120,7 @@ const scripts: Record<string, string[][]> = {
     ['watch', 'mu:w'], ['set', 'mu:w', '2'], ['multi'], ['get', 'mu:w'], ['exec'],
     ['watch'], ['multi'], ['unwatch'], ['discard'], ['unwatch'], ['multi'], ['exec'], ['multi', 'x'], ['exec', 'x'],
   ],
+  wait: [['set', 'w:k', 'v'], ['wait', '0', '0'], ['wait', '1', '10'], ['wait', 'x', '0'], ['wait', '0', '-1'], ['wait', '0', 'x'], ['wait', '0']],
   ping: [['ping'], ['ping', 'hi'], ['ping', 'a', 'b'], ['echo', 'x'], ['echo']],
 };
 
