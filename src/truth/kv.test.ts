@@ -123,3 +123,18 @@ test('the expiry sweep removes exactly the keys whose deadline passed; a snapsho
   assert.equal(copy.get('k9', 999), 'v');
   assert.equal(copy.get('k9', 1000), null);
 });
+
+test('a transaction applies its operations in one command; a watched version that moved (or a snapshot restore in between) is judged the same on every replica', () => {
+  const kv = new KvStateMachine();
+  kv.apply(at(0, { f: 'write', key: 'a', value: '1' }));
+  const [version] = kv.query({ f: 'versions', value: ['a'] }, 0) as number[];
+  assert.ok(version > 0);
+  const tx = (watch: [string, number][]) => at(0, { f: 'multi', value: { ops: [{ f: 'incr', key: 'a', value: 1 }, { f: 'read', key: 'a' }], watch } });
+  // A replica restored from a snapshot judges the same transaction the same way.
+  const replica = new KvStateMachine();
+  replica.restore(kv.snapshot());
+  assert.deepEqual(replica.apply(tx([['a', version]])), { ok: true, value: [{ ok: true, value: 2 }, { ok: true, value: 2 }] });
+  assert.deepEqual(kv.apply(tx([['a', version]])), { ok: true, value: [{ ok: true, value: 2 }, { ok: true, value: 2 }] });
+  assert.deepEqual(kv.apply(tx([['a', version]])), { ok: true, value: null }, 'the first transaction changed a: the second applies nothing');
+  assert.equal(kv.get('a'), 2);
+});
