@@ -97,8 +97,8 @@ export class ClientConnection {
   private lowestOpen = 1;
   private out: Buffer[] = [];
   private outBytes = 0;
-  /** The bytes of the commands read and not yet answered. */
-  private queryBytes = 0;
+  /** The bytes of the commands read and not yet answered (CLIENT LIST's qbuf). */
+  queryBytes = 0;
   /** Since when the replies waiting for the client exceed the soft limit. */
   private overSoftSinceMs: number | undefined;
   private softLimitTimer: ReturnType<typeof setTimeout> | undefined;

@@ -76,6 +76,37 @@ test('a client that pipelines GETs of 1 MiB and never reads is cut off at the ou
   }
 });
 
+test('a client pipelining more than the query buffer limit is read no further until its commands are answered; all of them apply', async () => {
+  const queryBufferBytesMax = 4 * 1024 * 1024;
+  const c = await inProcessCluster(3, { limits: { queryBufferBytesMax } });
+  try {
+    const leader = await c.leader();
+    const address = leader.addresses.resp!;
+    const value = Buffer.alloc(512 * 1024, 'q');
+    const socket = connect(address.port, address.host);
+    let received = '';
+    socket.on('data', (d) => (received += d.toString('latin1')));
+    await new Promise((resolve) => socket.once('connect', resolve));
+    // 100 SETs of 512 KiB (50 MiB) in one go; the node holds at most the limit of them, plus what one read brings.
+    for (let i = 0; i < 100; i++) {
+      socket.write(`*3\r\n$3\r\nSET\r\n$${String(i).length + 2}\r\nq:${i}\r\n$${value.length}\r\n`);
+      socket.write(value);
+      socket.write('\r\n');
+    }
+    let held = 0;
+    const sampler = setInterval(() => {
+      for (const conn of leader.clientConnections()) held = Math.max(held, conn.queryBytes);
+    }, 1);
+    await eventually('100 replies', () => received.length === 100 * '+OK\r\n'.length, 30_000);
+    clearInterval(sampler);
+    assert.ok(held > 0, 'the sampler saw the commands held');
+    assert.ok(held <= queryBufferBytesMax + 1024 * 1024, `held ${held} bytes of commands, the limit is ${queryBufferBytesMax}`);
+    socket.destroy();
+  } finally {
+    await c.stop();
+  }
+});
+
 test('past maxclients a new client is told so and closed; the others stay', async () => {
   const c = await inProcessCluster(1, { limits: { clientsMax: 2 } });
   try {

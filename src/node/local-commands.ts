@@ -211,7 +211,7 @@ function clientInfoLine(c: ClientConnection): string {
     ['psub', 0],
     ['ssub', 0],
     ['multi', queued === undefined ? -1 : queued.length],
-    ['qbuf', 0],
+    ['qbuf', c.queryBytes],
     ['qbuf-free', 0],
     ['argv-mem', 0],
     ['multi-mem', 0],
