@@ -14,7 +14,7 @@
  */
 import type { Socket } from 'node:net';
 import type { Operation } from '../runtime/client-protocol.js';
-import { planCommand, type CommandLimits, type Planned } from './commands.js';
+import { planCommand, replyTo, type CommandLimits, type Planned } from './commands.js';
 import { errorReply, OK, QUEUED, RespParser, type RespLimits, type RespProtocol } from './resp.js';
 import { Transaction } from './transaction.js';
 
@@ -283,8 +283,8 @@ export class ClientConnection {
         this.inflight--;
         // A client cut off gets nothing: its replies (a GET of 1 MiB, say) need not be built.
         if (this.closed) slot.reply = EMPTY_REPLY;
-        else if (r.status === 'ok') slot.reply = plan.reply(r.value, this.proto);
-        else slot.reply = (r.error !== undefined ? plan.failed?.(r.error) : undefined) ?? errorReply(r.status === 'info' ? `ERR ${r.error ?? 'timeout'} (the outcome is unknown)` : `ERR ${r.error ?? 'failed'}`);
+        else if (r.status === 'info') slot.reply = errorReply(`ERR ${r.error ?? 'timeout'} (the outcome is unknown)`);
+        else slot.reply = replyTo(plan, { ok: r.status === 'ok', value: r.value, error: r.error }, this.proto);
         this.drain();
         if (this.inflight === 0) this.dispatch();
       });

@@ -8,8 +8,8 @@
  * that parse errors (ioredis, redis-cli) behave as they do against Redis.
  */
 import type { Operation } from '../runtime/client-protocol.js';
-import { incrOverflowError, noSuchKeyError, notAnIntegerError, parseInt64, stringTooLongError, type ExpireArgs, type GetExArgs, type SetArgs } from '../truth/index.js';
-import { array, bulk, errorReply, integer, NULL_BULK, OK, ONE, simpleString, ZERO, type RespProtocol } from './resp.js';
+import { hashNotAnIntegerError, incrOverflowError, isWrongType, noSuchKeyError, wrongTypeError, notAnIntegerError, parseInt64, stringTooLongError, type ExpireArgs, type GetExArgs, type SetArgs } from '../truth/index.js';
+import { array, bulk, errorReply, integer, map, NULL_BULK, OK, ONE, simpleString, ZERO, type RespProtocol } from './resp.js';
 
 export interface CommandLimits {
   /** A value (SET, MSET, CAS) above this is refused with an error reply; the connection stays. */
@@ -45,6 +45,16 @@ export function valueBytes(v: unknown): Buffer | null {
   if (typeof v === 'string') return Buffer.from(v, 'latin1');
   if (typeof v === 'number') return Buffer.from(String(v), 'latin1');
   return Buffer.from(JSON.stringify(v), 'utf8');
+}
+
+/**
+ * The reply to a command the store answered: its own reply, or the error it failed with in Redis's
+ * words (WRONGTYPE as it is; a read of a key of another type answers a marker, made an error here).
+ */
+export function replyTo(plan: Extract<Planned, { kind: 'read' | 'write' }>, r: { ok: boolean; value?: unknown; error?: string }, proto: RespProtocol): Buffer {
+  if (r.ok) return isWrongType(r.value) ? errorReply(wrongTypeError) : plan.reply(r.value, proto);
+  const error = r.error ?? 'failed';
+  return plan.failed?.(error) ?? errorReply(error.startsWith('WRONGTYPE ') ? error : `ERR ${error}`);
 }
 
 const wrongArgs = (name: string) => ({ kind: 'error', reply: errorReply(`ERR wrong number of arguments for '${name}' command`) }) as const;
@@ -214,6 +224,7 @@ const bulkArray = (vs: unknown, proto: RespProtocol) => array((vs as unknown[]).
 const keyspaceArity: Record<string, number> = {
   ttl: 2, pttl: 2, expire: -3, pexpire: -3, expireat: -3, pexpireat: -3, persist: 2, type: 2, keys: 2, scan: -2,
   getset: 3, getdel: 2, getex: -2, append: 3, strlen: 2, setrange: 4, getrange: 4, rename: 3, renamenx: 3, flushdb: -1, flushall: -1,
+  hset: -4, hmset: -4, hget: 3, hmget: -3, hdel: -3, hgetall: 2, hincrby: 4, hlen: 2, hexists: 3, hkeys: 2, hvals: 2, hscan: -3,
 };
 
 /** The string and keyspace commands beyond GET/SET/INCR; undefined for a command not among them. */
@@ -268,6 +279,41 @@ function planKeyspace(name: string, args: Buffer[], limits: CommandLimits, keysT
     case 'rename':
     case 'renamenx':
       return { kind: 'write', op: { f: 'rename', key, value: { to: text(args[2]), nx: name === 'renamenx' } }, reply: name === 'rename' ? okReply : integerReply, failed: (e) => (e === noSuchKeyError ? errorReply(`ERR ${e}`) : undefined) };
+    case 'hset':
+    case 'hmset': {
+      if (args.length % 2 === 1) return wrongArgs(name);
+      const fields = args.slice(2).filter((_, i) => i % 2 === 0);
+      const values = args.slice(2).filter((_, i) => i % 2 === 1);
+      const tooBig = keysTooBig(fields) ?? values.map((v) => tooBigValue(v, limits)).find((p) => p !== undefined);
+      if (tooBig) return tooBig;
+      const pairs = fields.map((f, i) => [text(f), text(values[i])]);
+      return { kind: 'write', op: { f: 'hset', key, value: pairs }, reply: name === 'hset' ? integerReply : okReply };
+    }
+    case 'hdel':
+      return { kind: 'write', op: { f: 'hdel', key, value: args.slice(2).map(text) }, reply: integerReply };
+    case 'hincrby': {
+      const d = parseInteger(args[3]);
+      if (d === undefined) return notInteger;
+      return { kind: 'write', op: { f: 'hincrby', key, value: [text(args[2]), int64Operand(d)] }, reply: integerReply, failed: (e) => (e === hashNotAnIntegerError || e === incrOverflowError ? errorReply(`ERR ${e}`) : undefined) };
+    }
+    case 'hget':
+    case 'hexists':
+      return { kind: 'read', op: { f: name, key, value: text(args[2]) }, reply: name === 'hget' ? bulkReply : integerReply };
+    case 'hmget':
+      return { kind: 'read', op: { f: 'hmget', key, value: args.slice(2).map(text) }, reply: bulkArray };
+    case 'hlen':
+      return { kind: 'read', op: { f: 'hlen', key }, reply: integerReply };
+    case 'hkeys':
+    case 'hvals':
+      return { kind: 'read', op: { f: name, key }, reply: bulkArray };
+    case 'hgetall':
+      return { kind: 'read', op: { f: 'hgetall', key }, reply: (v, proto) => map((v as [string, string][]).map(([f, x]) => [bulk(valueBytes(f), proto), bulk(valueBytes(x), proto)] as const), proto) };
+    case 'hscan': {
+      const scan = planScan(args.slice(1));
+      if (scan.kind !== 'read') return scan;
+      const { match } = scan.op.value as { match?: string };
+      return { kind: 'read', op: { f: 'hscan', key, value: match === undefined ? {} : { match } }, reply: scan.reply };
+    }
     case 'flushdb':
     case 'flushall': {
       const mode = args.length === 2 ? text(args[1]).toLowerCase() : undefined;

@@ -98,6 +98,11 @@ test('SCAN with MATCH, COUNT and TYPE returns every key, and its cursor works on
     }
     assert.deepEqual([...seen].sort(), [...keys].sort());
     assert.deepEqual(await r2.scan('0', 'COUNT', 1000, 'TYPE', 'hash'), ['0', []]);
+    await r2.hset('profile', { name: 'ada', visits: '1' });
+    assert.equal(await r2.hincrby('profile', 'visits', 2), 3);
+    assert.deepEqual(await r2.hgetall('profile'), { name: 'ada', visits: '3' });
+    assert.deepEqual(await r2.scan('0', 'COUNT', 1000, 'TYPE', 'hash'), ['0', ['profile']]);
+    await assert.rejects(r2.get('profile'), /^ReplyError: WRONGTYPE Operation against a key holding the wrong kind of value$/);
     const streamed: string[] = [];
     await new Promise<void>((resolve, reject) => r2.scanStream({ match: 'user:1?', count: 20 }).on('data', (ks: string[]) => streamed.push(...ks)).on('end', resolve).on('error', reject));
     assert.deepEqual(streamed.sort(), Array.from({ length: 10 }, (_, i) => `user:1${i}`).sort());

@@ -120,6 +120,18 @@ const scripts: Record<string, string[][]> = {
     ['watch', 'mu:w'], ['set', 'mu:w', '2'], ['multi'], ['get', 'mu:w'], ['exec'],
     ['watch'], ['multi'], ['unwatch'], ['discard'], ['unwatch'], ['multi'], ['exec'], ['multi', 'x'], ['exec', 'x'],
   ],
+  hash: [
+    ['hset', 'h:k', 'f1', 'a', 'f2', 'b'], ['hset', 'h:k', 'f2', 'c', 'f3', 'd'], ['hget', 'h:k', 'f2'], ['hget', 'h:k', 'nope'], ['hget', 'h:missing', 'f'],
+    ['hmget', 'h:k', 'f1', 'nope', 'f3'], ['hgetall', 'h:k'], ['hgetall', 'h:missing'], ['hlen', 'h:k'], ['hlen', 'h:missing'], ['hexists', 'h:k', 'f1'], ['hexists', 'h:k', 'x'],
+    ['hkeys', 'h:k'], ['hvals', 'h:k'], ['hdel', 'h:k', 'f1', 'nope'], ['hkeys', 'h:k'], ['hincrby', 'h:k', 'n', '5'], ['hincrby', 'h:k', 'n', '-7'], ['hincrby', 'h:k', 'f2', '1'],
+    ['hincrby', 'h:k', 'n', 'x'], ['hset', 'h:k', 'big', '9223372036854775807'], ['hincrby', 'h:k', 'big', '1'], ['hmset', 'h:k', 'm', '1'], ['hset', 'h:k', 'odd'], ['hset', 'h:k', 'a', 'b', 'c'],
+    ['hscan', 'h:k', '0'], ['hscan', 'h:k', '0', 'match', 'f*'], ['hscan', 'h:k', 'x'], ['hscan', 'h:missing', '0'], ['type', 'h:k'],
+    ['hdel', 'h:k', 'f2', 'f3', 'n', 'big', 'm'], ['exists', 'h:k'], ['type', 'h:k'],
+    ['hset', 'h:w', 'f', 'v'], ['get', 'h:w'], ['set', 'h:w', 'x', 'get'], ['incr', 'h:w'], ['append', 'h:w', 'x'], ['strlen', 'h:w'], ['getrange', 'h:w', '0', '1'], ['getset', 'h:w', 'x'],
+    ['getdel', 'h:w'], ['getex', 'h:w', 'ex', '10'], ['setrange', 'h:w', '0', 'x'], ['mget', 'h:w', 'g:k'], ['expire', 'h:w', '100'], ['ttl', 'h:w'], ['rename', 'h:w', 'h:w2'], ['hget', 'h:w2', 'f'],
+    ['set', 'h:s', 'v'], ['hget', 'h:s', 'f'], ['hset', 'h:s', 'f', 'v'], ['hgetall', 'h:s'], ['hlen', 'h:s'], ['hincrby', 'h:s', 'f', '1'], ['hscan', 'h:s', '0'],
+    ['set', 'h:w2', 'now a string'], ['get', 'h:w2'], ['multi'], ['hset', 'h:m', 'a', '1'], ['get', 'h:m'], ['hget', 'h:m', 'a'], ['exec'],
+  ],
   wait: [['set', 'w:k', 'v'], ['wait', '0', '0'], ['wait', '1', '10'], ['wait', 'x', '0'], ['wait', '0', '-1'], ['wait', '0', 'x'], ['wait', '0']],
   ping: [['ping'], ['ping', 'hi'], ['ping', 'a', 'b'], ['echo', 'x'], ['echo']],
 };

@@ -7,8 +7,8 @@
  */
 import type { Operation } from '../runtime/client-protocol.js';
 import type { KvResult, TransactionArgs } from '../truth/index.js';
-import type { Planned } from './commands.js';
-import { array, errorReply, NULL, NULL_ARRAY, OK, type RespProtocol } from './resp.js';
+import { replyTo, type Planned } from './commands.js';
+import { array, NULL, NULL_ARRAY, OK, type RespProtocol } from './resp.js';
 
 type StorePlan = Extract<Planned, { kind: 'read' | 'write' }>;
 
@@ -85,7 +85,7 @@ export class Transaction {
       const replies = queued.map((q) => {
         if ('reply' in q) return q.reply;
         const r = results[next++];
-        return r.ok ? q.plan.reply(r.value, proto) : (q.plan.failed?.(r.error) ?? errorReply(`ERR ${r.error}`));
+        return replyTo(q.plan, r, proto);
       });
       return array(replies, proto);
     };

@@ -138,3 +138,17 @@ test('a transaction applies its operations in one command; a watched version tha
   assert.deepEqual(kv.apply(tx([['a', version]])), { ok: true, value: null }, 'the first transaction changed a: the second applies nothing');
   assert.equal(kv.get('a'), 2);
 });
+
+test('a hash is copied into a snapshot: a later HSET changes neither the snapshot nor a replica restored from it', () => {
+  const kv = new KvStateMachine();
+  kv.apply(at(0, { f: 'hset', key: 'h', value: [['a', '1']] }));
+  const snap = kv.snapshot();
+  kv.apply(at(0, { f: 'hset', key: 'h', value: [['b', '2']] }));
+  const replica = new KvStateMachine();
+  replica.restore(JSON.parse(JSON.stringify(snap)));
+  assert.deepEqual(replica.query({ f: 'hgetall', key: 'h' }), [['a', '1']]);
+  assert.deepEqual(kv.query({ f: 'hgetall', key: 'h' }), [['a', '1'], ['b', '2']]);
+  assert.deepEqual(replica.apply(at(0, { f: 'incr', key: 'h', value: 1 })), { ok: false, error: 'WRONGTYPE Operation against a key holding the wrong kind of value' });
+  assert.deepEqual(replica.apply(at(0, { f: 'hdel', key: 'h', value: ['a'] })), { ok: true, value: 1 });
+  assert.equal(replica.query({ f: 'type', key: 'h' }), 'none', 'an emptied hash is removed');
+});

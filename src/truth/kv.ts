@@ -42,7 +42,22 @@ export interface SetArgs {
 }
 
 /** Operations that read only: served after ReadIndex (or a lease) without going through the log. */
-export const readOnlyOperations: ReadonlySet<string> = new Set(['read', 'mget', 'exists', 'ttl', 'type', 'keys', 'scan', 'strlen', 'getrange', 'versions']);
+export const readOnlyOperations: ReadonlySet<string> = new Set(['read', 'mget', 'exists', 'ttl', 'type', 'keys', 'scan', 'strlen', 'getrange', 'versions', 'hget', 'hmget', 'hgetall', 'hlen', 'hexists', 'hkeys', 'hvals', 'hscan']);
+
+/** Redis's error for a command on a key of another type (a string command on a hash, or the reverse). */
+export const wrongTypeError = 'WRONGTYPE Operation against a key holding the wrong kind of value';
+
+/** What a read answers instead of a value when the key holds another type (a read's answer is a value, not an error). */
+export const WRONG_TYPE = Object.freeze({ wrongType: true });
+export const isWrongType = (v: unknown): boolean => typeof v === 'object' && v !== null && (v as { wrongType?: unknown }).wrongType === true;
+
+/** A hash is kept as a Map of its fields (insertion order, as a small Redis hash answers); anything else is a string. */
+type Hash = Map<string, string>;
+const isHash = (v: unknown): v is Hash => v instanceof Map;
+
+/** Operations on strings: against a hash they are WRONGTYPE. */
+const stringOperations: ReadonlySet<string> = new Set(['incr', 'getset', 'getdel', 'getex', 'append', 'setrange', 'cas']);
+const hashOperations: ReadonlySet<string> = new Set(['hset', 'hdel', 'hincrby', ...['hget', 'hmget', 'hgetall', 'hlen', 'hexists', 'hkeys', 'hvals', 'hscan']]);
 
 /** EXPIRE and friends: a deadline relative to the command's clock or absolute, under a condition. */
 export interface ExpireArgs {
@@ -181,7 +196,8 @@ export class KvStateMachine {
   /** The whole state (data and sessions) as plain data, for a Raft snapshot. */
   snapshot(): KvSnapshot {
     return {
-      data: [...this.data],
+      // Hashes change in place: the snapshot takes a copy, as plain data.
+      data: [...this.data].map(([k, v]) => [k, isHash(v) ? { hash: [...v] } : v]),
       sessions: [...this.sessions].map(([client, s]) => [client, { ackedBelow: s.ackedBelow, results: [...s.results] }]),
       applied: this.applied,
       expires: [...this.expires],
@@ -192,7 +208,7 @@ export class KvStateMachine {
 
   restore(s: KvSnapshot): void {
     this.data.clear();
-    for (const [k, v] of s.data) this.data.set(k, v);
+    for (const [k, v] of s.data) this.data.set(k, isSnapshotHash(v) ? new Map(v.hash) : v);
     this.sessions.clear();
     for (const [client, { ackedBelow, results }] of s.sessions) this.sessions.set(client, { ackedBelow, results: new Map(results) });
     this.applied = s.applied;
@@ -214,9 +230,16 @@ export class KvStateMachine {
   /** A read-only operation (readOnlyOperations) against the state at `nowMs`. */
   query(op: Operation, nowMs = -Infinity): unknown {
     const key = op.key ?? '';
+    const value = this.get(key, nowMs);
+    if ((op.f === 'read' || op.f === 'strlen' || op.f === 'getrange') && isHash(value)) return WRONG_TYPE;
+    if (hashOperations.has(op.f)) return isHash(value) || value === null ? queryHash(op, value ?? new Map()) : WRONG_TYPE;
     switch (op.f) {
       case 'mget':
-        return (op.value as string[]).map((k) => this.get(k, nowMs));
+        // MGET answers nil for a key of another type, as Redis does.
+        return (op.value as string[]).map((k) => {
+          const v = this.get(k, nowMs);
+          return isHash(v) ? null : v;
+        });
       case 'exists':
         return (op.value as string[]).reduce((n, k) => n + (this.get(k, nowMs) === null ? 0 : 1), 0);
       case 'ttl': {
@@ -229,14 +252,14 @@ export class KvStateMachine {
         return op.value === 'ms' ? ms : Math.floor((ms + 500) / 1000);
       }
       case 'type':
-        return this.get(key, nowMs) === null ? 'none' : 'string';
+        return typeName(value);
       case 'keys': {
         const pattern = op.value as string;
         return this.liveKeys(nowMs).filter((k) => globMatch(pattern, k));
       }
       case 'scan': {
         const a = op.value as { cursor: number; count: number; match?: string; type?: string };
-        const [next, keys] = scanStep(this.liveKeys(nowMs), a.cursor, a.count, (k) => (a.match === undefined || globMatch(a.match, k)) && (a.type === undefined || a.type === 'string'));
+        const [next, keys] = scanStep(this.liveKeys(nowMs), a.cursor, a.count, (k) => (a.match === undefined || globMatch(a.match, k)) && (a.type === undefined || a.type === typeName(this.data.get(k))));
         return [String(next), keys];
       }
       case 'strlen':
@@ -321,6 +344,10 @@ export class KvStateMachine {
 
   private execute(op: Operation, now: number): KvResult {
     const key = op.key ?? '';
+    const current = this.get(key, now);
+    const stringCommand = stringOperations.has(op.f) || (op.f === 'set' && (op.value as SetArgs).get === true);
+    if ((stringCommand && isHash(current)) || (hashOperations.has(op.f) && current !== null && !isHash(current))) return { ok: false, error: wrongTypeError };
+    if (op.f === 'hset' || op.f === 'hdel' || op.f === 'hincrby') return this.writeHash(op, key, (current as Hash | null) ?? new Map(), now);
     switch (op.f) {
       case 'read':
       case 'mget':
@@ -388,17 +415,39 @@ export class KvStateMachine {
     }
   }
 
+  /** HSET, HDEL, HINCRBY: the hash changes in place; an emptied hash is removed, as in Redis. */
+  private writeHash(op: Operation, key: string, hash: Hash, now: number): KvResult {
+    let value: number | string;
+    if (op.f === 'hset') {
+      let added = 0;
+      for (const [f, v] of op.value as [string, string][]) {
+        if (!hash.has(f)) added++;
+        hash.set(f, v);
+      }
+      value = added;
+    } else if (op.f === 'hdel') {
+      value = (op.value as string[]).reduce((n, f) => n + (hash.delete(f) ? 1 : 0), 0);
+      if (value === 0) return { ok: true, value };
+    } else {
+      const [field, delta] = op.value as [string, number | string];
+      const before = hash.has(field) ? parseInt64(hash.get(field)!) : 0n;
+      if (before === undefined) return { ok: false, error: hashNotAnIntegerError };
+      const after = before + BigInt(delta);
+      if (after < int64Min || after > int64Max) return { ok: false, error: incrOverflowError };
+      hash.set(field, String(after));
+      value = int64Value(after);
+    }
+    if (hash.size === 0) this.remove(key, now);
+    else if (this.data.get(key) !== hash) this.put(key, hash, undefined, now);
+    else this.touch(key);
+    return { ok: true, value };
+  }
+
   /** Redis's string and keyspace writes beyond SET and INCR, and transactions. */
   private executeKeyspace(op: Operation, key: string, now: number): KvResult {
+    // A read inside a transaction: answered from the state the transaction has made so far.
+    if (readOnlyOperations.has(op.f)) return { ok: true, value: this.query(op, now) };
     switch (op.f) {
-      case 'ttl':
-      case 'type':
-      case 'keys':
-      case 'scan':
-      case 'strlen':
-      case 'getrange':
-      case 'versions':
-        return { ok: true, value: this.query(op, now) };
       case 'expire': {
         const a = op.value as ExpireArgs;
         if (this.get(key, now) === null) return { ok: true, value: 0 };
@@ -480,6 +529,43 @@ export class KvStateMachine {
       }
       default:
         return { ok: false, error: `unsupported operation ${op.f}` };
+    }
+  }
+}
+
+/** Redis's words for HINCRBY on a field that is not an integer. */
+export const hashNotAnIntegerError = 'hash value is not an integer';
+
+function typeName(v: unknown): string {
+  return v === null || v === undefined ? 'none' : isHash(v) ? 'hash' : 'string';
+}
+
+function isSnapshotHash(v: unknown): v is { hash: [string, string][] } {
+  return typeof v === 'object' && v !== null && Array.isArray((v as { hash?: unknown }).hash);
+}
+
+/** The hash reads; `hash` is empty for an absent key. */
+function queryHash(op: Operation, hash: Hash): unknown {
+  switch (op.f) {
+    case 'hget':
+      return hash.get(op.value as string) ?? null;
+    case 'hmget':
+      return (op.value as string[]).map((f) => hash.get(f) ?? null);
+    case 'hgetall':
+      return [...hash];
+    case 'hlen':
+      return hash.size;
+    case 'hexists':
+      return hash.has(op.value as string) ? 1 : 0;
+    case 'hkeys':
+      return [...hash.keys()];
+    case 'hvals':
+      return [...hash.values()];
+    default: {
+      // HSCAN: a small hash is answered whole in one call, cursor 0, as Redis answers one (listpack).
+      const a = op.value as { match?: string };
+      const pairs = [...hash].filter(([f]) => a.match === undefined || globMatch(a.match, f));
+      return ['0', pairs.flat()];
     }
   }
 }
