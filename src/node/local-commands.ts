@@ -91,6 +91,7 @@ export const supportedCommands = [
   'get', 'set', 'setex', 'psetex', 'setnx', 'del', 'unlink', 'exists', 'incr', 'decr', 'incrby', 'decrby', 'mget', 'mset', 'cas',
   'ttl', 'pttl', 'expire', 'pexpire', 'expireat', 'pexpireat', 'persist', 'type', 'keys', 'scan', 'getset', 'getdel', 'getex',
   'append', 'strlen', 'setrange', 'getrange', 'rename', 'renamenx', 'flushdb', 'flushall', 'multi', 'exec', 'discard', 'watch', 'unwatch',
+  'hset', 'hmset', 'hget', 'hmget', 'hdel', 'hgetall', 'hincrby', 'hlen', 'hexists', 'hkeys', 'hvals', 'hscan',
   'wait', 'ping', 'echo', 'quit', 'auth', 'hello', 'select', 'client', 'time', 'dbsize', 'info', 'config', 'command',
 ];
 
