@@ -243,7 +243,8 @@ export class KvNode {
     });
     this.ctx = ctx;
     // Restoring reads the log; a corrupt one throws here, before any port opens.
-    this.raft = new RaftKv(ctx, this.raftConfig);
+    // The reserve is checked again by the leader: writes forwarded by a follower enter its log too.
+    this.raft = new RaftKv(ctx, this.raftConfig, { writesRefused: () => this.writesRefused() });
     this.failure = undefined;
     this.guarded(() => this.raft!.start());
   }

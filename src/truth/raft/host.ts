@@ -224,6 +224,15 @@ interface Pending {
   term: number;
 }
 
+/** What the host of a member may add to its judgement of client requests. */
+export interface RaftKvAdmission {
+  /**
+   * Why writes must be refused now (a disk below its reserve), checked by the leader where a write
+   * enters the log, whichever node the client asked; undefined while they are welcome.
+   */
+  writesRefused(): string | undefined;
+}
+
 export class RaftKv implements Process {
   readonly raft: Raft;
   readonly kv = new KvStateMachine();
@@ -269,6 +278,7 @@ export class RaftKv implements Process {
   constructor(
     private readonly ctx: Context,
     config: RaftKvConfig,
+    private readonly admission?: RaftKvAdmission,
   ) {
     this.config = raftKvSettings(config);
     const voters = config.voters ?? [...ctx.peers, ctx.id].sort();
@@ -384,6 +394,8 @@ export class RaftKv implements Process {
       this.raft.readIndex(context);
       return;
     }
+    const refused = this.admission?.writesRefused();
+    if (refused !== undefined) return this.ctx.send(client, clientReply(req, 'fail', undefined, refused));
     // The leader's clock goes into the log: every replica judges time to live by the same instant.
     const nowMs = this.ctx.now();
     const cmd: KvCommand = this.config.sessions ? { op: req.op, session: { client, seq: req.id, ackedBelow: req.ackedBelow }, nowMs } : { op: req.op, nowMs };
