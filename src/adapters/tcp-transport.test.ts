@@ -97,6 +97,7 @@ test('a frame above the limit closes the connection; so does a handshake that ne
   await eventually('the oversized frame to close it', () => big.closed, 3_000);
   assert.ok(events.some((e) => e.includes('peer_bad_frame') && e.includes('above the limit')));
   await b.close();
+  await frameLimitBeforeHandshake();
   // Nothing listens on a port we reserve and close: dialling it just keeps trying, quietly.
   const port = await freePort();
   const lonely = new TcpTransport({ id: 'x', listen: { host: '127.0.0.1', port: await freePort() }, peers: new Map([['y', { host: '127.0.0.1', port }]]), secret, onMessage: () => {} });
@@ -105,3 +106,25 @@ test('a frame above the limit closes the connection; so does a handshake that ne
   assert.equal(lonely.stats().y.connected, false);
   await lonely.close();
 });
+
+/** Before the handshake a stranger may declare a few kilobytes, not frameBytesMax; after it, peers may. */
+async function frameLimitBeforeHandshake(): Promise<void> {
+  const { peers, got, events, make } = await pair({ frameBytesMax: 1024 * 1024, handshakeFrameBytesMax: 4096 });
+  const a = make('a');
+  const b = make('b');
+  await a.start();
+  await b.start();
+  try {
+    const stranger = await RawClient.connect(peers.get('b')!);
+    const header = Buffer.alloc(4);
+    header.writeUInt32BE(4097);
+    stranger.write(header);
+    await eventually('a 4 KiB + 1 frame before the handshake to close the connection', () => stranger.closed, 3_000);
+    assert.ok(events.some((e) => e.includes('peer_bad_frame') && e.includes('frame of 4097 bytes above the limit of 4096')));
+    a.send('b', { data: new Uint8Array(512 * 1024) });
+    await eventually('a 512 KiB message between authenticated peers', () => got.b.length === 1, 3_000);
+  } finally {
+    await a.close();
+    await b.close();
+  }
+}

@@ -37,6 +37,11 @@ export interface TransportLimits {
   frameBytesMax: number;
   /** Bytes waiting for one peer at most, connected or not; more are dropped. */
   sendQueueBytesMax: number;
+  /**
+   * Until the other side has proved the secret, a frame larger than this closes the connection:
+   * handshake frames are a few hundred bytes, and a stranger must not make us buffer frameBytesMax.
+   */
+  handshakeFrameBytesMax: number;
   /** A peer that has not finished the handshake within this is cut off. */
   handshakeTimeoutMs: number;
   redialDelayMinMs: number;
@@ -46,6 +51,7 @@ export interface TransportLimits {
 export const transportDefaults: TransportLimits = {
   frameBytesMax: 256 * 1024 * 1024,
   sendQueueBytesMax: 64 * 1024 * 1024,
+  handshakeFrameBytesMax: 4 * 1024,
   handshakeTimeoutMs: 5_000,
   redialDelayMinMs: 50,
   redialDelayMaxMs: 2_000,
@@ -85,7 +91,16 @@ class FrameReader {
   private chunks: Buffer[] = [];
   private buffered = 0;
 
-  constructor(private readonly frameBytesMax: number) {}
+  /** Starts at the handshake's limit; raised (with `authenticated`) once the other side proved the secret. */
+  constructor(
+    private frameBytesMax: number,
+    private readonly authenticatedFrameBytesMax: number,
+  ) {}
+
+  /** Frames after this one may be as large as the transport allows (read by the loop in push). */
+  authenticated(): void {
+    this.frameBytesMax = this.authenticatedFrameBytesMax;
+  }
 
   /** Feed bytes; returns the complete frames, or an error text when a frame is too large. */
   push(chunk: Buffer, onFrame: (frame: Buffer) => void): string | undefined {
@@ -276,7 +291,7 @@ export class TcpTransport {
     const socket = connect({ host: p.address.host, port: p.address.port });
     socket.setNoDelay(true);
     p.socket = socket;
-    const reader = new FrameReader(this.limits.frameBytesMax);
+    const reader = this.frameReader();
     const nonce = randomBytes(NONCE_BYTES);
     const handshake = setTimeout(() => socket.destroy(new Error('handshake timed out')), this.limits.handshakeTimeoutMs);
     socket.on('data', (chunk) => {
@@ -292,6 +307,7 @@ export class TcpTransport {
           socket.write(frame(encodePeerMessage(hello)));
         } else if (m.t === 'welcome' && sameMac(m.mac, mac(this.opts.secret, 'welcome', nonce, p.id, this.opts.id))) {
           clearTimeout(handshake);
+          reader.authenticated();
           p.ready = true;
           p.stats.connected = true;
           p.redialDelayMs = this.limits.redialDelayMinMs;
@@ -321,13 +337,17 @@ export class TcpTransport {
     });
   }
 
+  private frameReader(): FrameReader {
+    return new FrameReader(Math.min(this.limits.handshakeFrameBytesMax, this.limits.frameBytesMax), this.limits.frameBytesMax);
+  }
+
   // --- accepting (we receive) -------------------------------------------------------------
 
   private accept(socket: Socket): void {
     if (this.closed) return void socket.destroy();
     socket.setNoDelay(true);
     this.inbound.add(socket);
-    const reader = new FrameReader(this.limits.frameBytesMax);
+    const reader = this.frameReader();
     const nonce = randomBytes(NONCE_BYTES);
     let peer: NodeId | undefined;
     const remote = `${socket.remoteAddress}:${socket.remotePort}`;
@@ -358,6 +378,7 @@ export class TcpTransport {
           return void socket.destroy();
         }
         clearTimeout(handshake);
+        reader.authenticated();
         peer = h.from;
         socket.write(frame(encodePeerMessage({ t: 'welcome', mac: mac(this.opts.secret, 'welcome', h.nonce, this.opts.id, h.from) } satisfies Handshake)));
       });

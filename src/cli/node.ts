@@ -42,6 +42,29 @@ function positiveNumber(text: string | undefined, option: string): number | unde
   return n;
 }
 
+/** The limits one client may reach (named after Redis's settings where Redis has one). */
+function clientLimitsFromFlags(o: NodeFlags): KvNodeOptions['limits'] {
+  const limits: KvNodeOptions['limits'] = {};
+  const set = <K extends 'bulkBytesMax' | 'queryBufferBytesMax' | 'clientsMax' | 'writeKeysMax' | 'writeBytesMax'>(key: K, text: string | undefined, option: string) => {
+    const n = positiveNumber(text, option);
+    if (n === undefined) return;
+    if (!Number.isSafeInteger(n)) throw new ScenarioError(cli, option, `a positive integer (got "${text}")`);
+    limits[key] = n;
+  };
+  set('bulkBytesMax', o.protoMaxBulkLen, '--proto-max-bulk-len');
+  set('queryBufferBytesMax', o.clientQueryBufferLimit, '--client-query-buffer-limit');
+  set('clientsMax', o.maxclients, '--maxclients');
+  set('writeKeysMax', o.writeKeysMax, '--write-keys-max');
+  set('writeBytesMax', o.writeBytesMax, '--write-bytes-max');
+  if (o.clientOutputBufferLimit !== undefined) {
+    // Redis's form for one class: hard bytes, soft bytes, soft seconds.
+    const parts = o.clientOutputBufferLimit.trim().split(/\s+/).map(Number);
+    if (parts.length !== 3 || !parts.every((n) => Number.isSafeInteger(n) && n > 0)) throw new ScenarioError(cli, '--client-output-buffer-limit', `"<hard bytes> <soft bytes> <soft seconds>", three positive integers (got "${o.clientOutputBufferLimit}")`);
+    [limits.outputBufferHardBytes, limits.outputBufferSoftBytes, limits.outputBufferSoftSeconds] = parts;
+  }
+  return limits;
+}
+
 /** A secret from a file (its trimmed text) or an environment variable; never from the command line, where `ps` shows it. */
 export function readSecret(file: string | undefined, env: string, option: string, required: boolean): string | undefined {
   let text: string | undefined;
@@ -68,6 +91,12 @@ interface NodeFlags {
   requirepassFile?: string;
   readMode: string;
   valueBytesMax?: string;
+  protoMaxBulkLen?: string;
+  clientQueryBufferLimit?: string;
+  clientOutputBufferLimit?: string;
+  maxclients?: string;
+  writeKeysMax?: string;
+  writeBytesMax?: string;
   requestTimeoutMs?: string;
   diskReserveMb?: string;
   tickMs?: string;
@@ -85,6 +114,7 @@ export function nodeOptionsFromFlags(o: NodeFlags): KvNodeOptions {
   const limits: KvNodeOptions['limits'] = {};
   const vb = positiveNumber(o.valueBytesMax, '--value-bytes-max');
   if (vb !== undefined) limits.valueBytesMax = vb;
+  Object.assign(limits, clientLimitsFromFlags(o));
   const rt = positiveNumber(o.requestTimeoutMs, '--request-timeout-ms');
   if (rt !== undefined) limits.requestTimeoutMs = rt;
   const dr = o.diskReserveMb === undefined ? undefined : Number(o.diskReserveMb);
@@ -152,6 +182,12 @@ export function nodeCommand(): Command {
     .option('--requirepass-file <file>', 'clients must AUTH with this password (or env PILLARS_REQUIREPASS); none by default')
     .option('--read-mode <mode>', 'read-index (linearizable, a heartbeat round per batch of reads) or lease (no round; assumes bounded clock drift)', 'read-index')
     .option('--value-bytes-max <n>', `largest value a client may write (default ${nodeDefaults.valueBytesMax})`)
+    .option('--proto-max-bulk-len <bytes>', `largest bulk argument a client may declare (default ${nodeDefaults.bulkBytesMax})`)
+    .option('--client-query-buffer-limit <bytes>', `largest command, and most command bytes one client may have waiting (default ${nodeDefaults.queryBufferBytesMax})`)
+    .option('--client-output-buffer-limit <"hard soft seconds">', `a client whose unread replies pass hard bytes, or soft bytes for that many seconds, is disconnected (default "${nodeDefaults.outputBufferHardBytes} ${nodeDefaults.outputBufferSoftBytes} ${nodeDefaults.outputBufferSoftSeconds}")`)
+    .option('--maxclients <n>', `client connections at most (default ${nodeDefaults.clientsMax})`)
+    .option('--write-keys-max <n>', `keys in one write (one log entry, e.g. MSET) at most (default ${nodeDefaults.writeKeysMax})`)
+    .option('--write-bytes-max <bytes>', `argument bytes of one write at most (default ${nodeDefaults.writeBytesMax})`)
     .option('--request-timeout-ms <ms>', `a client hears "outcome unknown" after this (default ${nodeDefaults.requestTimeoutMs})`)
     .option('--disk-reserve-mb <mib>', `refuse writes when less is free on the data directory's disk (default ${nodeDefaults.diskReserveBytes / 1024 / 1024})`)
     .option('--tick-ms <ms>', 'Raft tick (default 50: heartbeats every tick)')

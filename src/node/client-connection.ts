@@ -14,8 +14,31 @@
  */
 import type { Socket } from 'node:net';
 import type { Operation } from '../runtime/client-protocol.js';
-import { planCommand, type CommandLimits, type Planned } from './commands.js';
-import { errorReply, RespParser, type RespLimits, type RespProtocol } from './resp.js';
+import { planCommand, replyTo, type CommandLimits, type Planned } from './commands.js';
+import { errorReply, OK, QUEUED, RespParser, type RespLimits, type RespProtocol } from './resp.js';
+import { Transaction } from './transaction.js';
+
+/**
+ * How much a client may make a node hold, after Redis's client-query-buffer-limit and
+ * client-output-buffer-limit. Redis sets no output limit for normal clients; here a client that
+ * does not read its replies is cut off, since it could otherwise fill the node's memory.
+ */
+export interface ClientLimits {
+  /** Commands read and not yet answered, in bytes: past it the socket stops being read until they are. */
+  queryBufferBytesMax: number;
+  /** Replies not yet taken by the client, in bytes: past it the client is disconnected at once. */
+  outputBufferHardBytes: number;
+  /** Past this for outputBufferSoftSeconds, the client is disconnected; meanwhile its commands are not read. */
+  outputBufferSoftBytes: number;
+  outputBufferSoftSeconds: number;
+}
+
+export const clientDefaults: ClientLimits = {
+  queryBufferBytesMax: 32 * 1024 * 1024,
+  outputBufferHardBytes: 64 * 1024 * 1024,
+  outputBufferSoftBytes: 16 * 1024 * 1024,
+  outputBufferSoftSeconds: 60,
+};
 
 /** What the connection needs from its node. */
 export interface ConnectionHost {
@@ -25,26 +48,42 @@ export interface ConnectionHost {
   local(name: string, args: Buffer[], conn: ClientConnection): Buffer;
   /** The password clients must give (AUTH), when one is set. */
   readonly password: string | undefined;
-  readonly limits: CommandLimits & Partial<RespLimits>;
+  readonly limits: CommandLimits & Partial<RespLimits> & ClientLimits;
   onClose(conn: ClientConnection): void;
+  /** Says why a client was cut off (the node logs it). */
+  onLimit(conn: ClientConnection, limit: string, bytes: number): void;
 }
+
+/** Stands for a reply never sent, to a client cut off. */
+const EMPTY_REPLY = Buffer.alloc(0);
 
 /** Commands in flight or waiting on one connection, at most; past it the socket stops being read. */
 export const pipelineDepthMax = 4_096;
 
 interface Slot {
   reply: Buffer | undefined;
+  /** The bytes of the command, counted in the query buffer until its reply leaves. */
+  bytes: number;
 }
 
 interface Waiting {
   slot: Slot;
   plan: Extract<Planned, { kind: 'read' | 'write' }>;
+  /** The operation made when the command is sent, not when it is read (EXEC: after WATCH's answer). */
+  opAtDispatch?: () => Operation;
 }
 
 export class ClientConnection {
   proto: RespProtocol = 2;
   authenticated: boolean;
   name = '';
+  readonly transaction = new Transaction();
+  readonly createdAtMs = Date.now();
+  lastCommandAtMs = Date.now();
+  lastCommand = 'NULL';
+  /** What the client said it is (CLIENT SETINFO), for CLIENT LIST. */
+  libName = '';
+  libVersion = '';
   private readonly parser: RespParser;
   private readonly slots: Slot[] = [];
   private slotsHead = 0;
@@ -57,6 +96,12 @@ export class ClientConnection {
   /** The smallest id not yet answered (ids below it all were): the session's mark. */
   private lowestOpen = 1;
   private out: Buffer[] = [];
+  private outBytes = 0;
+  /** The bytes of the commands read and not yet answered (CLIENT LIST's qbuf). */
+  queryBytes = 0;
+  /** Since when the replies waiting for the client exceed the soft limit. */
+  private overSoftSinceMs: number | undefined;
+  private softLimitTimer: ReturnType<typeof setTimeout> | undefined;
   private flushScheduled = false;
   private paused = false;
   private closing = false;
@@ -74,8 +119,13 @@ export class ClientConnection {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', () => {});
+    socket.on('drain', () => this.checkOutput());
     socket.on('close', () => {
       this.closed = true;
+      clearTimeout(this.softLimitTimer);
+      // Nothing more goes out: let what was waiting for the client be collected now.
+      this.out = [];
+      this.outBytes = 0;
       host.onClose(this);
     });
   }
@@ -86,24 +136,42 @@ export class ClientConnection {
       this.parser.feed(chunk, (args) => this.onCommand(args));
     } catch (e) {
       // Malformed input: Redis answers once and hangs up; nothing the client sent before is lost.
-      this.push({ reply: errorReply(`ERR ${(e as Error).message}`) });
+      this.push({ reply: errorReply(`ERR ${(e as Error).message}`), bytes: 0 });
       this.closeAfterReplies();
     }
-    if (!this.paused && this.slots.length - this.slotsHead > pipelineDepthMax) {
+    this.pauseOrResume();
+  }
+
+  /** Read while the client's commands and replies held here are within bounds; stop reading past them. */
+  private pauseOrResume(): void {
+    if (this.closed) return;
+    const depth = this.slots.length - this.slotsHead;
+    const unsent = this.outBytes + this.socket.writableLength;
+    const { queryBufferBytesMax, outputBufferSoftBytes } = this.host.limits;
+    if (!this.paused && (depth > pipelineDepthMax || this.queryBytes > queryBufferBytesMax || unsent > outputBufferSoftBytes)) {
       this.paused = true;
       this.socket.pause();
+    } else if (this.paused && depth < pipelineDepthMax / 2 && this.queryBytes <= queryBufferBytesMax / 2 && unsent <= outputBufferSoftBytes) {
+      this.paused = false;
+      this.socket.resume();
     }
   }
 
   private onCommand(args: Buffer[]): void {
     if (this.closing) return;
-    const slot: Slot = { reply: undefined };
+    let bytes = 0;
+    for (const a of args) bytes += a.length;
+    const slot: Slot = { reply: undefined, bytes };
+    this.queryBytes += bytes;
     this.slots.push(slot);
     const name = args[0].toString('latin1').toLowerCase();
     if (!this.authenticated && name !== 'auth' && name !== 'hello' && name !== 'quit') {
       slot.reply = errorReply('NOAUTH Authentication required.');
       return this.drain();
     }
+    this.lastCommandAtMs = Date.now();
+    this.lastCommand = args.length > 1 && (name === 'client' || name === 'config' || name === 'command') ? `${name}|${args[1].toString('latin1').toLowerCase()}` : name;
+    if (this.transactionCommand(name, args, slot)) return this.drain();
     const plan = planCommand(args, this.host.limits);
     if (plan.kind === 'error') slot.reply = plan.reply;
     else if (plan.kind === 'local') {
@@ -116,8 +184,90 @@ export class ClientConnection {
     this.drain();
   }
 
+  /** MULTI, EXEC, DISCARD, WATCH, UNWATCH, and any command queued inside MULTI; false for the rest. */
+  private transactionCommand(name: string, args: Buffer[], slot: Slot): boolean {
+    const tx = this.transaction;
+    const error = (message: string) => ((slot.reply = errorReply(message)), true);
+    switch (name) {
+      case 'multi':
+        if (args.length !== 1) return error("ERR wrong number of arguments for 'multi' command");
+        if (tx.active) return error('ERR MULTI calls can not be nested');
+        tx.begin();
+        slot.reply = OK;
+        return true;
+      case 'discard':
+        if (args.length !== 1) return error("ERR wrong number of arguments for 'discard' command");
+        if (!tx.active) return error('ERR DISCARD without MULTI');
+        tx.end();
+        slot.reply = OK;
+        return true;
+      case 'exec':
+        if (args.length !== 1) {
+          // Redis ends a transaction on any refused EXEC, and says so even outside one.
+          tx.end();
+          return error("EXECABORT Transaction discarded because of: wrong number of arguments for 'exec' command");
+        }
+        return this.exec(slot);
+      case 'watch':
+        if (args.length < 2) return error("ERR wrong number of arguments for 'watch' command");
+        if (tx.active) return error('ERR WATCH inside MULTI is not allowed');
+        this.waiting.push({ slot, plan: tx.watchPlan(args.slice(1).map((a) => a.toString('latin1'))) });
+        this.dispatch();
+        return true;
+      case 'unwatch':
+        if (args.length !== 1) return error("ERR wrong number of arguments for 'unwatch' command");
+        if (!tx.active) tx.watched = new Map();
+        slot.reply = OK;
+        return tx.active ? this.queue(args, slot) : true;
+      default:
+        return tx.active ? this.queue(args, slot) : false;
+    }
+  }
+
+  /** A command inside MULTI: checked now, queued for EXEC; a refused one dooms the transaction. */
+  private queue(args: Buffer[], slot: Slot): true {
+    const tx = this.transaction;
+    const plan = planCommand(args, this.host.limits);
+    let reply: Buffer | undefined;
+    if (plan.kind === 'error') reply = plan.reply;
+    else if (plan.kind === 'local') {
+      // Answered by the node: computed now (it does not read the store), delivered in EXEC's reply.
+      const answer = this.host.local(plan.name, plan.args, this);
+      if (answer[0] === 0x2d /* '-' */) reply = answer;
+      else tx.queued!.push({ reply: answer });
+    } else {
+      tx.queued!.push({ plan });
+      tx.queuedBytes += slot.bytes;
+    }
+    if (reply !== undefined) tx.doomed = true;
+    slot.reply = reply ?? QUEUED;
+    return true;
+  }
+
+  private exec(slot: Slot): true {
+    const tx = this.transaction;
+    const queued = tx.queued;
+    if (queued === undefined) {
+      slot.reply = errorReply('ERR EXEC without MULTI');
+      return true;
+    }
+    const limit = this.host.limits.writeBytesMax;
+    if (tx.doomed || tx.queuedBytes > limit) {
+      slot.reply = errorReply(tx.doomed ? 'EXECABORT Transaction discarded because of previous errors.' : `EXECABORT the transaction's ${tx.queuedBytes} bytes are above the limit of ${limit} bytes in one atomic write (writeBytesMax)`);
+      tx.end();
+      return true;
+    }
+    const { watched } = tx.end();
+    const plan = { kind: 'write' as const, op: { f: 'multi' as const }, reply: Transaction.execReply(queued) };
+    this.waiting.push({ slot, plan, opAtDispatch: () => Transaction.execOperation(queued, watched) });
+    this.dispatch();
+    return true;
+  }
+
   /** Send the waiting commands that may go now: those of the batch's kind, while no other kind is out. */
   private dispatch(): void {
+    // A client gone (or cut off) is served no further: what it sent and was not yet sent on is dropped.
+    if (this.closed) this.waiting.length = 0;
     while (this.waiting.length > 0) {
       const next = this.waiting[0];
       if (this.inflight > 0 && this.inflightKind !== next.plan.kind) return;
@@ -127,12 +277,14 @@ export class ClientConnection {
       const id = this.nextId++;
       this.open.add(id);
       const { plan, slot } = next;
-      this.host.submit(this.clientId, id, this.lowestOpen, plan.kind, plan.op, (r) => {
+      this.host.submit(this.clientId, id, this.lowestOpen, plan.kind, next.opAtDispatch?.() ?? plan.op, (r) => {
         this.open.delete(id);
         while (this.lowestOpen < this.nextId && !this.open.has(this.lowestOpen)) this.lowestOpen++;
         this.inflight--;
-        if (r.status === 'ok') slot.reply = plan.reply(r.value, this.proto);
-        else slot.reply = (r.error !== undefined ? plan.failed?.(r.error) : undefined) ?? errorReply(r.status === 'info' ? `ERR ${r.error ?? 'timeout'} (the outcome is unknown)` : `ERR ${r.error ?? 'failed'}`);
+        // A client cut off gets nothing: its replies (a GET of 1 MiB, say) need not be built.
+        if (this.closed) slot.reply = EMPTY_REPLY;
+        else if (r.status === 'info') slot.reply = errorReply(`ERR ${r.error ?? 'timeout'} (the outcome is unknown)`);
+        else slot.reply = replyTo(plan, { ok: r.status === 'ok', value: r.value, error: r.error }, this.proto);
         this.drain();
         if (this.inflight === 0) this.dispatch();
       });
@@ -147,9 +299,15 @@ export class ClientConnection {
   /** Move the answered replies at the head of the line to the socket, in one write per turn. */
   private drain(): void {
     while (this.slotsHead < this.slots.length && this.slots[this.slotsHead].reply !== undefined) {
-      this.out.push(this.slots[this.slotsHead].reply!);
+      const slot = this.slots[this.slotsHead];
+      this.queryBytes -= slot.bytes;
+      if (!this.closed) {
+        this.out.push(slot.reply!);
+        this.outBytes += slot.reply!.length;
+      }
       this.slotsHead++;
     }
+    if (!this.checkOutput()) return;
     if (this.slotsHead > 1024 && this.slotsHead * 2 > this.slots.length) {
       this.slots.splice(0, this.slotsHead);
       this.slotsHead = 0;
@@ -158,10 +316,7 @@ export class ClientConnection {
       this.flushScheduled = true;
       setImmediate(() => this.flush());
     }
-    if (this.paused && this.slots.length - this.slotsHead < pipelineDepthMax / 2) {
-      this.paused = false;
-      this.socket.resume();
-    }
+    this.pauseOrResume();
   }
 
   private flush(): void {
@@ -169,8 +324,40 @@ export class ClientConnection {
     if (this.closed || this.out.length === 0) return;
     const data = this.out.length === 1 ? this.out[0] : Buffer.concat(this.out);
     this.out = [];
+    this.outBytes = 0;
     this.socket.write(data);
     if (this.closing && this.slotsHead === this.slots.length) this.socket.end();
+    this.checkOutput();
+  }
+
+  /**
+   * Redis's client-output-buffer-limit: the replies the client has not taken (ours and the socket's)
+   * past the hard limit, or past the soft limit for its seconds, disconnect it. Says whether it stays.
+   */
+  private checkOutput(): boolean {
+    if (this.closed) return false;
+    const unsent = this.outBytes + this.socket.writableLength;
+    const { outputBufferHardBytes, outputBufferSoftBytes, outputBufferSoftSeconds } = this.host.limits;
+    if (unsent > outputBufferHardBytes) return this.cutOff('client-output-buffer-limit hard', unsent);
+    if (unsent <= outputBufferSoftBytes) {
+      this.overSoftSinceMs = undefined;
+      clearTimeout(this.softLimitTimer);
+      this.softLimitTimer = undefined;
+    } else if (this.overSoftSinceMs === undefined) {
+      this.overSoftSinceMs = Date.now();
+      this.softLimitTimer = setTimeout(() => this.checkOutput(), outputBufferSoftSeconds * 1000);
+    } else if (Date.now() - this.overSoftSinceMs >= outputBufferSoftSeconds * 1000) return this.cutOff('client-output-buffer-limit soft', unsent);
+    this.pauseOrResume();
+    return true;
+  }
+
+  private cutOff(limit: string, bytes: number): false {
+    this.host.onLimit(this, limit, bytes);
+    this.closed = true;
+    this.out = [];
+    this.outBytes = 0;
+    this.socket.destroy();
+    return false;
   }
 
   private closeAfterReplies(): void {

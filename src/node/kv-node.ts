@@ -28,11 +28,16 @@ import { PromMetrics } from '../adapters/prom-metrics.js';
 import { RealContext } from '../adapters/real-context.js';
 import { TcpTransport, type PeerAddress } from '../adapters/tcp-transport.js';
 import { ClientGateway, gatewayDefaults, isToClient, routeFromMember, RaftKv, raftKvConfigSchema, segmentPrefix, durableMarkFile, type Outcome, type RaftKvConfig, type RaftKvStatus, type RequestKind, type Snapshot, type ConfChange } from '../truth/index.js';
-import { ClientConnection, type ConnectionHost } from './client-connection.js';
+import { ClientConnection, clientDefaults, type ClientLimits, type ConnectionHost } from './client-connection.js';
+import { defaultRespLimits } from './resp.js';
 import { commandDefaults, type CommandLimits } from './commands.js';
 import { localCommand } from './local-commands.js';
 
-export interface NodeLimits extends CommandLimits {
+export interface NodeLimits extends CommandLimits, ClientLimits {
+  /** Largest bulk argument a client may declare (Redis's proto-max-bulk-len, 512 MiB there). */
+  bulkBytesMax: number;
+  /** Client connections at most (Redis's maxclients); one more is told so and closed. */
+  clientsMax: number;
   /** A request not answered within this is sent again (its forward may have been lost with a leader). */
   replyWaitMs: number;
   /** First pause before resending a request refused as not applied (no leader yet); doubles up to replyWaitMs. */
@@ -47,6 +52,9 @@ export interface NodeLimits extends CommandLimits {
 
 export const nodeDefaults: NodeLimits = {
   ...commandDefaults,
+  ...clientDefaults,
+  bulkBytesMax: defaultRespLimits.bulkBytesMax,
+  clientsMax: 10_000,
   replyWaitMs: 1_000,
   notAppliedBackoffMs: 20,
   requestTimeoutMs: 10_000,
@@ -265,7 +273,8 @@ export class KvNode {
     });
     this.ctx = ctx;
     // Restoring reads the log; a corrupt one throws here, before any port opens.
-    const raft = new RaftKv(ctx, this.raftConfig);
+    // The reserve is checked again by the leader: writes forwarded by a follower enter its log too.
+    const raft = new RaftKv(ctx, this.raftConfig, { writesRefused: () => this.writesRefused() });
     this.raft = raft;
     // Members added with an address since the cluster began: from the snapshot, then as changes apply.
     for (const [id, address] of Object.entries(raft.raft.confState().addresses ?? {})) this.learnPeer(id, address);
@@ -381,10 +390,20 @@ export class KvNode {
       submit: (client, id, ackedBelow, kind, op, done) => this.submit(client, id, ackedBelow, kind, op, done),
       local: (name, args, conn) => localCommand(this, name, args, conn),
       password: this.opts.password,
-      limits: this.limits,
+      // One command may be as large as all a client may have waiting: refused from its headers past it.
+      limits: { ...this.limits, commandBytesMax: this.limits.queryBufferBytesMax },
       onClose: (conn) => this.connections.delete(conn),
+      onLimit: (conn, limit, bytes) => {
+        this.metrics.count('clients_cut_off');
+        this.log('client_cut_off', { client: conn.clientId, limit, bytes });
+      },
     };
     const server = createServer((socket) => {
+      if (this.connections.size >= this.limits.clientsMax) {
+        this.metrics.count('clients_refused');
+        socket.on('error', () => {});
+        return void socket.end('-ERR max number of clients reached\r\n');
+      }
       const serial = ++this.connectionSerial;
       const conn = new ClientConnection(socket, `${this.id}/${this.bootId}/${serial}`, serial, host);
       this.connections.add(conn);
@@ -400,6 +419,20 @@ export class KvNode {
 
   get clientCount(): number {
     return this.connections.size;
+  }
+
+  replicasHoldingAcknowledged(): number {
+    const s = this.raft?.status();
+    if (s === undefined) return 0;
+    // A write is acknowledged once a majority holds it: that many replicas besides the leader, at least.
+    const majorityFollowers = Math.floor((this.peerIds.length + 1) / 2);
+    if (s.role !== 'leader' || s.followers === undefined) return majorityFollowers;
+    const holding = Object.values(s.followers).filter((f) => f.match >= s.commit).length;
+    return Math.max(majorityFollowers, holding);
+  }
+
+  clientConnections(): Iterable<ClientConnection> {
+    return this.connections;
   }
 
   get uptimeMs(): number {

@@ -6,7 +6,7 @@
  * redis-cli asks COMMAND DOCS for its hints.
  */
 import type { ClientConnection } from './client-connection.js';
-import type { RaftKvStatus } from '../truth/index.js';
+import { parseInt64, type RaftKvStatus } from '../truth/index.js';
 import { array, bulk, EMPTY_ARRAY, errorReply, integer, map, OK, PONG, type RespProtocol } from './resp.js';
 
 /** The Redis version tools are told: the command set and reply shapes follow Redis 7. */
@@ -22,9 +22,13 @@ export interface LocalNode {
   readonly metrics: { count(name: string): void };
   readonly addresses: { resp?: { port: number } };
   readonly clientCount: number;
+  /** The client connections open now, oldest first (CLIENT LIST). */
+  clientConnections(): Iterable<ClientConnection>;
   readonly uptimeMs: number;
   readonly passwordRequired: boolean;
   passwordMatches(given: string): boolean;
+  /** Replicas other than the leader that hold every acknowledged write (WAIT). */
+  replicasHoldingAcknowledged(): number;
   status(): RaftKvStatus & { expiringKeys: number };
 }
 
@@ -42,20 +46,28 @@ export function localCommand(node: LocalNode, name: string, args: Buffer[], conn
       return n === 2 ? bulk(args[1], proto) : wrongArgs(name);
     case 'quit':
       return OK;
+    case 'unwatch':
+      // Inside MULTI it is queued and answers OK in EXEC's reply (the connection forgets its watches then).
+      return OK;
     case 'auth':
       return auth(node, conn, n === 2 ? undefined : args[1], args[n - 1], n);
     case 'hello':
       return hello(node, conn, args);
     case 'select':
       if (n !== 2) return wrongArgs(name);
+      // One database: 0 is it; any other integer is out of range, as past `databases` in Redis.
+      if (parseInt64(text(args[1])) === undefined) return errorReply('ERR value is not an integer or out of range');
       return text(args[1]) === '0' ? OK : errorReply('ERR DB index is out of range');
     case 'client':
-      return client(conn, args);
+      return client(node, conn, args);
     case 'time': {
       const us = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000));
       return array([bulk(String(us / 1_000_000n), proto), bulk(String(us % 1_000_000n), proto)], proto);
     }
+    case 'wait':
+      return wait(node, args);
     case 'dbsize':
+      if (n !== 1) return wrongArgs(name);
       return integer(node.status().keys);
     case 'info':
       return bulk(info(node, n > 1 ? text(args[1]).toLowerCase() : 'default'), proto);
@@ -75,7 +87,27 @@ export function localCommand(node: LocalNode, name: string, args: Buffer[], conn
 }
 
 /** The commands this node serves (COMMAND COUNT); kept with planCommand's and the cases above. */
-export const supportedCommands = ['get', 'set', 'setex', 'psetex', 'setnx', 'del', 'unlink', 'exists', 'incr', 'decr', 'incrby', 'decrby', 'mget', 'mset', 'cas', 'ping', 'echo', 'quit', 'auth', 'hello', 'select', 'client', 'time', 'dbsize', 'info', 'config', 'command'];
+export const supportedCommands = [
+  'get', 'set', 'setex', 'psetex', 'setnx', 'del', 'unlink', 'exists', 'incr', 'decr', 'incrby', 'decrby', 'mget', 'mset', 'cas',
+  'ttl', 'pttl', 'expire', 'pexpire', 'expireat', 'pexpireat', 'persist', 'type', 'keys', 'scan', 'getset', 'getdel', 'getex',
+  'append', 'strlen', 'setrange', 'getrange', 'rename', 'renamenx', 'flushdb', 'flushall', 'multi', 'exec', 'discard', 'watch', 'unwatch',
+  'hset', 'hmset', 'hget', 'hmget', 'hdel', 'hgetall', 'hincrby', 'hlen', 'hexists', 'hkeys', 'hvals', 'hscan',
+  'wait', 'ping', 'echo', 'quit', 'auth', 'hello', 'select', 'client', 'time', 'dbsize', 'info', 'config', 'command',
+];
+
+/**
+ * WAIT numreplicas timeout. An acknowledged write is already on a majority, so the answer is at least
+ * a majority less the leader; on the leader, every follower that holds the whole committed log counts.
+ * It answers at once: more replicas than that would need the log to grow, which WAIT cannot cause.
+ */
+function wait(node: LocalNode, args: Buffer[]): Buffer {
+  if (args.length !== 3) return wrongArgs('wait');
+  if (parseInt64(text(args[1])) === undefined) return errorReply('ERR value is not an integer or out of range');
+  const timeout = parseInt64(text(args[2]));
+  if (timeout === undefined) return errorReply('ERR timeout is not an integer or out of range');
+  if (timeout < 0n) return errorReply('ERR timeout is negative');
+  return integer(node.replicasHoldingAcknowledged());
+}
 
 function auth(node: LocalNode, conn: ClientConnection, user: Buffer | undefined, password: Buffer, n: number): Buffer {
   if (n < 2 || n > 3) return wrongArgs('auth');
@@ -125,9 +157,18 @@ function hello(node: LocalNode, conn: ClientConnection, args: Buffer[]): Buffer 
   );
 }
 
-function client(conn: ClientConnection, args: Buffer[]): Buffer {
+function client(node: LocalNode, conn: ClientConnection, args: Buffer[]): Buffer {
   const sub = args.length > 1 ? text(args[1]).toLowerCase() : '';
   switch (sub) {
+    case 'info':
+      if (args.length !== 2) return wrongArgs('client|info');
+      return bulk(clientInfoLine(conn), conn.proto);
+    case 'list': {
+      if (args.length !== 2) return errorReply('ERR syntax error');
+      let lines = '';
+      for (const c of node.clientConnections()) lines += clientInfoLine(c);
+      return bulk(lines, conn.proto);
+    }
     case 'setname':
       if (args.length !== 3) return wrongArgs('client|setname');
       conn.name = text(args[2]);
@@ -136,11 +177,60 @@ function client(conn: ClientConnection, args: Buffer[]): Buffer {
       return bulk(conn.name === '' ? null : conn.name, conn.proto);
     case 'id':
       return integer(conn.serial);
-    case 'setinfo':
+    case 'setinfo': {
+      if (args.length !== 4) return wrongArgs('client|setinfo');
+      const attr = text(args[2]).toLowerCase();
+      if (attr === 'lib-name') conn.libName = text(args[3]);
+      else if (attr === 'lib-ver') conn.libVersion = text(args[3]);
+      else return errorReply(`ERR Unrecognized option '${text(args[2])}'`);
       return OK;
+    }
     default:
       return errorReply(`ERR unknown subcommand '${sub}'. Try CLIENT HELP.`);
   }
+}
+
+/**
+ * One client as Redis's CLIENT LIST describes it, field for field; buffers and memory that have no
+ * counterpart here (argv-mem, rbs, tot-mem...) are 0. Ends in a newline, as each line of the list does.
+ */
+function clientInfoLine(c: ClientConnection): string {
+  const now = Date.now();
+  const s = c.socket;
+  const queued = c.transaction.queued;
+  const fields: [string, string | number][] = [
+    ['id', c.serial],
+    ['addr', `${s.remoteAddress ?? ''}:${s.remotePort ?? 0}`],
+    ['laddr', `${s.localAddress ?? ''}:${s.localPort ?? 0}`],
+    ['fd', -1],
+    ['name', c.name],
+    ['age', Math.floor((now - c.createdAtMs) / 1000)],
+    ['idle', Math.floor((now - c.lastCommandAtMs) / 1000)],
+    ['flags', queued === undefined ? 'N' : 'x'],
+    ['db', 0],
+    ['sub', 0],
+    ['psub', 0],
+    ['ssub', 0],
+    ['multi', queued === undefined ? -1 : queued.length],
+    ['qbuf', c.queryBytes],
+    ['qbuf-free', 0],
+    ['argv-mem', 0],
+    ['multi-mem', 0],
+    ['rbs', 0],
+    ['rbp', 0],
+    ['obl', 0],
+    ['oll', 0],
+    ['omem', s.writableLength],
+    ['tot-mem', 0],
+    ['events', 'r'],
+    ['cmd', c.lastCommand],
+    ['user', 'default'],
+    ['redir', -1],
+    ['resp', c.proto],
+    ['lib-name', c.libName],
+    ['lib-ver', c.libVersion],
+  ];
+  return fields.map(([k, v]) => `${k}=${v}`).join(' ') + '\n';
 }
 
 /** CONFIG GET answers the settings tools ask about; nothing can be set at run time. */

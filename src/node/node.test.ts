@@ -289,6 +289,26 @@ test('a data directory keeps its node: another node started on it refuses; a tor
   await assert.rejects(c.rebuild(0).start(), (e: unknown) => isStorageCorruptError(e) && e.file === segment && e.offset > 0 && e.offset < bytes.length);
 });
 
+test("a leader below its disk reserve refuses writes forwarded by a follower, not only its own clients'", async (t) => {
+  const c = await inProcessCluster(3);
+  try {
+    const leader = await c.leader();
+    const follower = c.nodes.find((n) => n !== leader)!;
+    const r = client(follower.addresses.resp!.port);
+    t.after(() => r.disconnect());
+    await r.connect();
+    assert.equal(await r.set('before', 'v'), 'OK');
+    // The leader's disk has less free than its reserve (a reserve above any disk's size).
+    leader.limits.diskReserveBytes = Number.MAX_SAFE_INTEGER;
+    assert.equal(follower.writesRefused(), undefined, 'the follower has room: it forwards');
+    await assert.rejects(r.set('after', 'v'), /ERR disk full: \d+ bytes free, below the reserve of 9007199254740991/);
+    assert.equal(await r.get('before'), 'v', 'reads go on');
+    assert.equal(await r.exists('after'), 0);
+  } finally {
+    await c.stop();
+  }
+});
+
 test('a full disk: below the reserve writes are refused before the log; a write that hits ENOSPC stops the member, which restarts once there is room; nothing acknowledged is lost', async (t) => {
   const dir = tempDir('pillars-full-');
   const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', dir], { encoding: 'utf8' });

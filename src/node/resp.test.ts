@@ -236,6 +236,12 @@ test('limits hold exactly at their boundary, whole or byte by byte', () => {
   }
 });
 
+test('a command whose bulks declare more than commandBytesMax together is refused at the header that crosses it, before its payload', () => {
+  const limits = { bulkBytesMax: 4, commandBytesMax: 6 };
+  assert.deepEqual(asText(feedAll(new RespParser(limits), [multibulk('ABC', 'DEF'), multibulk('GHI', 'JKL')])), [['ABC', 'DEF'], ['GHI', 'JKL']], 'each command counts its own bytes');
+  assert.equal(protocolErrorOf([Buffer.from('*2\r\n$4\r\nABCD\r\n$3\r\n')], limits).message, 'Protocol error: command larger than the query buffer limit of 6 bytes');
+});
+
 test('after a protocol error the parser refuses further input', () => {
   const parser = new RespParser();
   assert.throws(() => parser.feed(Buffer.from('*x\r\n'), () => {}), RespProtocolError);

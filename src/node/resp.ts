@@ -42,12 +42,18 @@ export interface RespLimits {
   arrayItemsMax: number;
   /** Longest inline command or `*`/`$` header line, not counting its line end (Redis's PROTO_INLINE_MAX_SIZE). */
   inlineBytesMax: number;
+  /**
+   * Largest sum of the `$<len>` of one command (Redis's client-query-buffer-limit, 1 GiB there): checked
+   * on each bulk's header, so the bytes are refused before they are buffered.
+   */
+  commandBytesMax: number;
 }
 
 export const defaultRespLimits: Readonly<RespLimits> = Object.freeze({
   bulkBytesMax: 16 * 1024 * 1024,
   arrayItemsMax: 1024 * 1024,
   inlineBytesMax: 64 * 1024,
+  commandBytesMax: 1024 * 1024 * 1024,
 });
 
 /** Malformed input; `message` is the text Redis replies with after `-ERR `. */
@@ -100,10 +106,13 @@ export class RespParser {
   private readonly bulkBytesMax: number;
   private readonly arrayItemsMax: number;
   private readonly inlineBytesMax: number;
+  private readonly commandBytesMax: number;
 
   private state = AT_COMMAND_START;
   private args: Buffer[] = [];
   private itemsLeft = 0;
+  /** The bulk lengths the command being read has declared so far. */
+  private commandBytes = 0;
 
   // The bulk whose payload is cut by a chunk's end; bulkBuffer stays null while none of it is copied.
   private bulkLength = 0;
@@ -127,6 +136,7 @@ export class RespParser {
     this.bulkBytesMax = limitOf(limits, 'bulkBytesMax');
     this.arrayItemsMax = limitOf(limits, 'arrayItemsMax');
     this.inlineBytesMax = limitOf(limits, 'inlineBytesMax');
+    this.commandBytesMax = limitOf(limits, 'commandBytesMax');
   }
 
   /**
@@ -163,6 +173,7 @@ export class RespParser {
             this.state = AT_COMMAND_START; // `*0` and `*-1` are no command
           } else {
             this.itemsLeft = count;
+            this.commandBytes = 0;
             this.state = IN_BULK_LENGTH_LINE;
           }
           break;
@@ -178,6 +189,8 @@ export class RespParser {
           pos = next;
           const length = this.lineEndedWithCr ? parseDecimal(this.lineBuffer, this.lineStart + 1, this.lineContentEnd) : Number.NaN;
           if (!(length >= 0 && length <= this.bulkBytesMax)) throw new RespProtocolError(invalidBulkLength);
+          this.commandBytes += length;
+          if (this.commandBytes > this.commandBytesMax) throw new RespProtocolError(`Protocol error: command larger than the query buffer limit of ${this.commandBytesMax} bytes`);
           // The common case, payload and CRLF in this chunk; anything else (even a bad trailer) takes the slow path.
           if (end - pos >= length + 2 && chunk[pos + length] === CR && chunk[pos + length + 1] === LF) {
             this.args.push(chunk.subarray(pos, pos + length));

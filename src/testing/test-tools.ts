@@ -14,7 +14,7 @@ export interface TestTool {
 }
 
 export const testTools = {
-  'redis-server': { debianPackage: 'redis-server', neededBy: "the distributed sweep's tests (src/cli/queue-sweep.test.ts)" },
+  'redis-server': { debianPackage: 'redis-server', neededBy: "the distributed sweep's tests (src/cli/queue-sweep.test.ts) and the reply comparison with Redis (src/node/redis-compat.test.ts)" },
   chromium: { debianPackage: 'chromium', neededBy: "the HTML report's browser tests (src/web/report.browser.test.ts)" },
 } satisfies Record<string, TestTool>;
 

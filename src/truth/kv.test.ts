@@ -72,6 +72,22 @@ test("Redis's SET: NX and XX conditions answer false without writing; a TTL coun
   assert.equal(kv.nextExpiryMs(), Infinity);
 });
 
+test("SET's GET answers the value before, KEEPTTL keeps the deadline, EXAT/PXAT set an absolute one", () => {
+  const kv = new KvStateMachine();
+  kv.apply(at(0, { f: 'set', key: 'k', value: { v: 'a', ttlMs: 100 } }));
+  assert.deepEqual(kv.apply(at(10, { f: 'set', key: 'k', value: { v: 'b', keepTtl: true, get: true } })), { ok: true, value: 'a' });
+  assert.equal(kv.get('k', 99), 'b');
+  assert.equal(kv.get('k', 100), null, 'KEEPTTL kept the deadline of the first SET');
+  assert.deepEqual(kv.apply(at(200, { f: 'set', key: 'k', value: { v: 'c', nx: true, get: true } })), { ok: true, value: null }, 'the expired key is absent: NX writes, GET answers nil');
+  assert.deepEqual(kv.apply(at(200, { f: 'set', key: 'k', value: { v: 'd', nx: true, get: true } })), { ok: true, value: 'c' }, 'NX fails, GET still answers');
+  assert.equal(kv.get('k', 200), 'c');
+  kv.apply(at(200, { f: 'set', key: 'k', value: { v: 'e', atMs: 500 } }));
+  assert.equal(kv.get('k', 499), 'e');
+  assert.equal(kv.get('k', 500), null, 'PXAT: absolute deadline');
+  kv.apply(at(600, { f: 'set', key: 'past', value: { v: 'x', atMs: 1 } }));
+  assert.equal(kv.get('past', 600), null, 'a deadline in the past: the key is gone at once');
+});
+
 test('DEL and EXISTS count live keys; MGET and MSET; INCR keeps a TTL and refuses what is not an integer', () => {
   const kv = new KvStateMachine();
   kv.apply(at(0, { f: 'mset', value: [['a', '1'], ['b', '2'], ['c', 'x']] }));
@@ -83,7 +99,11 @@ test('DEL and EXISTS count live keys; MGET and MSET; INCR keeps a TTL and refuse
   assert.deepEqual(kv.apply(at(0, { f: 'incr', key: 'c', value: 1 })), { ok: false, error: 'value is not an integer or out of range' });
   assert.deepEqual(kv.apply(at(0, { f: 'incr', key: 'a', value: -3 })), { ok: true, value: -2 });
   assert.deepEqual(kv.apply(at(0, { f: 'incr', key: 'a', value: Number.MAX_SAFE_INTEGER })), { ok: true, value: Number.MAX_SAFE_INTEGER - 2 });
-  assert.deepEqual(kv.apply(at(0, { f: 'incr', key: 'a', value: 10 })), { ok: false, error: 'value is not an integer or out of range' }, 'past 2^53 it would lose digits');
+  assert.deepEqual(kv.apply(at(0, { f: 'incr', key: 'a', value: 10 })), { ok: true, value: '9007199254740999' }, 'past 2^53 the counter is kept as its digits, not rounded');
+  assert.deepEqual(kv.apply(at(0, { f: 'incr', key: 'a', value: '9214364837600034808' })), { ok: true, value: '9223372036854775807' }, 'up to the int64 limit, as in Redis');
+  assert.deepEqual(kv.apply(at(0, { f: 'incr', key: 'a', value: 1 })), { ok: false, error: 'increment or decrement would overflow' });
+  kv.apply(at(0, { f: 'write', key: 'negzero', value: '-0' }));
+  assert.deepEqual(kv.apply(at(0, { f: 'incr', key: 'negzero', value: 1 })), { ok: false, error: 'value is not an integer or out of range' }, 'Redis does not read "-0" as an integer');
   assert.deepEqual(kv.apply(at(20, { f: 'del', value: ['a', 'b', 'nope', 't'] })), { ok: true, value: 2 }, 't had expired: not counted');
   assert.equal(kv.get('a'), null);
   // A counter compares by its digits in a CAS from a Redis client.
@@ -102,4 +122,33 @@ test('the expiry sweep removes exactly the keys whose deadline passed; a snapsho
   assert.equal(copy.expires.size, 6);
   assert.equal(copy.get('k9', 999), 'v');
   assert.equal(copy.get('k9', 1000), null);
+});
+
+test('a transaction applies its operations in one command; a watched version that moved (or a snapshot restore in between) is judged the same on every replica', () => {
+  const kv = new KvStateMachine();
+  kv.apply(at(0, { f: 'write', key: 'a', value: '1' }));
+  const [version] = kv.query({ f: 'versions', value: ['a'] }, 0) as number[];
+  assert.ok(version > 0);
+  const tx = (watch: [string, number][]) => at(0, { f: 'multi', value: { ops: [{ f: 'incr', key: 'a', value: 1 }, { f: 'read', key: 'a' }], watch } });
+  // A replica restored from a snapshot judges the same transaction the same way.
+  const replica = new KvStateMachine();
+  replica.restore(kv.snapshot());
+  assert.deepEqual(replica.apply(tx([['a', version]])), { ok: true, value: [{ ok: true, value: 2 }, { ok: true, value: 2 }] });
+  assert.deepEqual(kv.apply(tx([['a', version]])), { ok: true, value: [{ ok: true, value: 2 }, { ok: true, value: 2 }] });
+  assert.deepEqual(kv.apply(tx([['a', version]])), { ok: true, value: null }, 'the first transaction changed a: the second applies nothing');
+  assert.equal(kv.get('a'), 2);
+});
+
+test('a hash is copied into a snapshot: a later HSET changes neither the snapshot nor a replica restored from it', () => {
+  const kv = new KvStateMachine();
+  kv.apply(at(0, { f: 'hset', key: 'h', value: [['a', '1']] }));
+  const snap = kv.snapshot();
+  kv.apply(at(0, { f: 'hset', key: 'h', value: [['b', '2']] }));
+  const replica = new KvStateMachine();
+  replica.restore(JSON.parse(JSON.stringify(snap)));
+  assert.deepEqual(replica.query({ f: 'hgetall', key: 'h' }), [['a', '1']]);
+  assert.deepEqual(kv.query({ f: 'hgetall', key: 'h' }), [['a', '1'], ['b', '2']]);
+  assert.deepEqual(replica.apply(at(0, { f: 'incr', key: 'h', value: 1 })), { ok: false, error: 'WRONGTYPE Operation against a key holding the wrong kind of value' });
+  assert.deepEqual(replica.apply(at(0, { f: 'hdel', key: 'h', value: ['a'] })), { ok: true, value: 1 });
+  assert.equal(replica.query({ f: 'type', key: 'h' }), 'none', 'an emptied hash is removed');
 });

@@ -13,6 +13,7 @@
  * late copy of one of them is refused rather than applied a second time.
  */
 import type { Operation } from '../runtime/client-protocol.js';
+import { byteRange, globMatch, overwriteAt, scanStep } from './kv-keyspace.js';
 
 export type KvResult = { ok: true; value?: unknown } | { ok: false; error: string };
 
@@ -30,15 +31,85 @@ export interface SetArgs {
   /** Only if the key does not exist (NX) / only if it does (XX). */
   nx?: boolean;
   xx?: boolean;
-  /** Expire this many ms after the command's nowMs (EX, PX); without it the key's TTL is cleared. */
+  /** Expire this many ms after the command's nowMs (EX, PX); without it (or atMs) the key's TTL is cleared. */
   ttlMs?: number;
+  /** Expire at this absolute time in ms on the leaders' clocks (EXAT, PXAT); a past time removes the key. */
+  atMs?: number;
+  /** Keep the key's time to live (KEEPTTL). */
+  keepTtl?: boolean;
+  /** Answer with the value the key held before, or null (GET): the result is then that value, written or not. */
+  get?: boolean;
 }
 
 /** Operations that read only: served after ReadIndex (or a lease) without going through the log. */
-export const readOnlyOperations: ReadonlySet<string> = new Set(['read', 'mget', 'exists']);
+export const readOnlyOperations: ReadonlySet<string> = new Set(['read', 'mget', 'exists', 'ttl', 'type', 'keys', 'scan', 'strlen', 'getrange', 'versions', 'hget', 'hmget', 'hgetall', 'hlen', 'hexists', 'hkeys', 'hvals', 'hscan']);
+
+/** Redis's error for a command on a key of another type (a string command on a hash, or the reverse). */
+export const wrongTypeError = 'WRONGTYPE Operation against a key holding the wrong kind of value';
+
+/** What a read answers instead of a value when the key holds another type (a read's answer is a value, not an error). */
+export const WRONG_TYPE = Object.freeze({ wrongType: true });
+export const isWrongType = (v: unknown): boolean => typeof v === 'object' && v !== null && (v as { wrongType?: unknown }).wrongType === true;
+
+/** A hash is kept as a Map of its fields (insertion order, as a small Redis hash answers); anything else is a string. */
+type Hash = Map<string, string>;
+const isHash = (v: unknown): v is Hash => v instanceof Map;
+
+/** Operations on strings: against a hash they are WRONGTYPE. */
+const stringOperations: ReadonlySet<string> = new Set(['incr', 'getset', 'getdel', 'getex', 'append', 'setrange', 'cas']);
+const hashOperations: ReadonlySet<string> = new Set(['hset', 'hdel', 'hincrby', ...['hget', 'hmget', 'hgetall', 'hlen', 'hexists', 'hkeys', 'hvals', 'hscan']]);
+
+/** EXPIRE and friends: a deadline relative to the command's clock or absolute, under a condition. */
+export interface ExpireArgs {
+  ms: number;
+  relative: boolean;
+  /** NX: only without a deadline; XX: only with one; GT/LT: only later/earlier than the current one (none counts as never). */
+  nx?: boolean;
+  xx?: boolean;
+  gt?: boolean;
+  lt?: boolean;
+}
+
+/** GETEX's change to the deadline: a new one (relative or absolute), or none (PERSIST). */
+export interface GetExArgs {
+  ttlMs?: number;
+  atMs?: number;
+  persist?: boolean;
+}
+
+/** The queued commands of one MULTI/EXEC, applied as one entry unless a watched key changed. */
+export interface TransactionArgs {
+  ops: Operation[];
+  /** Keys and the versions WATCH saw (0: absent); any other version now aborts the whole transaction. */
+  watch?: [string, number][];
+}
+
+/** Redis's words for a string that would grow past the largest value (APPEND, SETRANGE). */
+export const stringTooLongError = 'string exceeds maximum allowed size (proto-max-bulk-len)';
 
 /** Redis's words for INCR on a value that is not an integer. */
 export const notAnIntegerError = 'value is not an integer or out of range';
+/** Redis's words for an INCR whose result leaves the signed 64-bit range. */
+export const incrOverflowError = 'increment or decrement would overflow';
+
+const int64Min = -(2n ** 63n);
+const int64Max = 2n ** 63n - 1n;
+
+/**
+ * A decimal integer as Redis's string2ll accepts it: no sign but a minus, no leading zeros, no "-0",
+ * no spaces, within signed 64 bits. Redis stores what INCR can read by these rules alone, so
+ * `SET k -0; INCR k` is an error there, and here.
+ */
+export function parseInt64(s: string): bigint | undefined {
+  if (s.length > 20 || !/^(0|-?[1-9][0-9]*)$/.test(s)) return undefined;
+  const n = BigInt(s);
+  return n < int64Min || n > int64Max ? undefined : n;
+}
+
+/** A 64-bit integer as stored and answered: a number while exact in a double, else its decimal digits. */
+function int64Value(n: bigint): number | string {
+  return n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : String(n);
+}
 
 interface Session {
   /** Every request of this client below this sequence number was answered (or given up). */
@@ -54,6 +125,9 @@ export interface KvSnapshot {
   applied: number;
   /** Keys with a deadline (absolute ms on the leaders' clocks). */
   expires?: [string, number][];
+  /** Key versions for WATCH, and the change counter they come from. */
+  versions?: [string, number][];
+  changes?: number;
 }
 
 /**
@@ -73,6 +147,9 @@ export class KvStateMachine {
   readonly data = new Map<string, unknown>();
   /** Deadlines of the keys that have one. */
   readonly expires = new Map<string, number>();
+  /** For WATCH: each live key's version, the count of changes (to it or any key) when it last changed. */
+  private readonly versions = new Map<string, number>();
+  private changes = 0;
   private readonly sessions = new Map<string, Session>();
   /** Commands applied for real (not answered from a session), e.g. to count duplicate payments. */
   applied = 0;
@@ -119,21 +196,27 @@ export class KvStateMachine {
   /** The whole state (data and sessions) as plain data, for a Raft snapshot. */
   snapshot(): KvSnapshot {
     return {
-      data: [...this.data],
+      // Hashes change in place: the snapshot takes a copy, as plain data.
+      data: [...this.data].map(([k, v]) => [k, isHash(v) ? { hash: [...v] } : v]),
       sessions: [...this.sessions].map(([client, s]) => [client, { ackedBelow: s.ackedBelow, results: [...s.results] }]),
       applied: this.applied,
       expires: [...this.expires],
+      versions: [...this.versions],
+      changes: this.changes,
     };
   }
 
   restore(s: KvSnapshot): void {
     this.data.clear();
-    for (const [k, v] of s.data) this.data.set(k, v);
+    for (const [k, v] of s.data) this.data.set(k, isSnapshotHash(v) ? new Map(v.hash) : v);
     this.sessions.clear();
     for (const [client, { ackedBelow, results }] of s.sessions) this.sessions.set(client, { ackedBelow, results: new Map(results) });
     this.applied = s.applied;
     this.expires.clear();
     for (const [k, at] of s.expires ?? []) this.expires.set(k, at);
+    this.versions.clear();
+    for (const [k, v] of s.versions ?? []) this.versions.set(k, v);
+    this.changes = s.changes ?? 0;
   }
 
   /** The value of a key, null when absent or expired at `nowMs` (reads served outside the log, after ReadIndex). */
@@ -144,16 +227,69 @@ export class KvStateMachine {
     return this.data.get(key) ?? null;
   }
 
-  /** A read-only operation (read, mget, exists) against the state at `nowMs`. */
+  /** A read-only operation (readOnlyOperations) against the state at `nowMs`. */
   query(op: Operation, nowMs = -Infinity): unknown {
+    const key = op.key ?? '';
+    const value = this.get(key, nowMs);
+    if ((op.f === 'read' || op.f === 'strlen' || op.f === 'getrange') && isHash(value)) return WRONG_TYPE;
+    if (hashOperations.has(op.f)) return isHash(value) || value === null ? queryHash(op, value ?? new Map()) : WRONG_TYPE;
     switch (op.f) {
       case 'mget':
-        return (op.value as string[]).map((k) => this.get(k, nowMs));
+        // MGET answers nil for a key of another type, as Redis does.
+        return (op.value as string[]).map((k) => {
+          const v = this.get(k, nowMs);
+          return isHash(v) ? null : v;
+        });
       case 'exists':
         return (op.value as string[]).reduce((n, k) => n + (this.get(k, nowMs) === null ? 0 : 1), 0);
+      case 'ttl': {
+        // Redis: -2 without the key, -1 without a deadline; seconds are rounded to the nearest.
+        if (this.get(key, nowMs) === null) return -2;
+        const at = this.expires.get(key);
+        if (at === undefined) return -1;
+        // Whole milliseconds, as Redis answers: a real leader's clock has fractions.
+        const ms = Math.max(0, Math.round(at - nowMs));
+        return op.value === 'ms' ? ms : Math.floor((ms + 500) / 1000);
+      }
+      case 'type':
+        return typeName(value);
+      case 'keys': {
+        const pattern = op.value as string;
+        return this.liveKeys(nowMs).filter((k) => globMatch(pattern, k));
+      }
+      case 'scan': {
+        const a = op.value as { cursor: number; count: number; match?: string; type?: string };
+        const [next, keys] = scanStep(this.liveKeys(nowMs), a.cursor, a.count, (k) => (a.match === undefined || globMatch(a.match, k)) && (a.type === undefined || a.type === typeName(this.data.get(k))));
+        return [String(next), keys];
+      }
+      case 'strlen':
+        return stringOf(this.get(key, nowMs))?.length ?? 0;
+      case 'getrange': {
+        const [start, end] = op.value as [number, number];
+        return byteRange(stringOf(this.get(key, nowMs)) ?? '', start, end);
+      }
+      case 'versions':
+        return (op.value as string[]).map((k) => this.version(k, nowMs));
       default:
         return this.get(op.key, nowMs);
     }
+  }
+
+  /** The keys not expired at `nowMs`, in the order they were first written (the same on every replica). */
+  private liveKeys(nowMs: number): string[] {
+    const out: string[] = [];
+    for (const k of this.data.keys()) if (this.get(k, nowMs) !== null) out.push(k);
+    return out;
+  }
+
+  /** A key's version for WATCH: 0 while it is absent (expired counts as absent). */
+  private version(key: string, nowMs: number): number {
+    return this.get(key, nowMs) === null ? 0 : (this.versions.get(key) ?? 0);
+  }
+
+  /** Record that a key changed, for WATCH. */
+  private touch(key: string): void {
+    this.versions.set(key, ++this.changes);
   }
 
   /** The earliest deadline of any key (Infinity when none): the leader sweeps once it has passed. */
@@ -165,8 +301,36 @@ export class KvStateMachine {
 
   private put(key: string, value: unknown, ttlMs: number | undefined, now: number): void {
     this.data.set(key, value);
+    this.touch(key);
     if (ttlMs === undefined) this.expires.delete(key);
     else this.expires.set(key, now + ttlMs);
+  }
+
+  /** A new value, the key's deadline kept (INCR, APPEND, SETRANGE, CAS, KEEPTTL). */
+  private replace(key: string, value: unknown): void {
+    this.data.set(key, value);
+    this.touch(key);
+  }
+
+  /** A deadline set (a past one removes the key, as Redis does) or cleared (undefined). */
+  private setDeadline(key: string, atMs: number | undefined, now: number): void {
+    this.touch(key);
+    if (atMs === undefined) this.expires.delete(key);
+    else if (atMs <= now) this.remove(key, now);
+    else this.expires.set(key, atMs);
+  }
+
+  /** SET with its options; the result is whether it wrote, or with GET the value before. */
+  private set(key: string, a: SetArgs, now: number): KvResult {
+    const before = this.get(key, now);
+    // Redis answers a SET whose condition fails with nil: not an error, nothing written.
+    if ((a.nx && before !== null) || (a.xx && before === null)) return { ok: true, value: a.get ? before : false };
+    if (a.keepTtl && this.expires.has(key) && before !== null) this.replace(key, a.v);
+    else if (a.atMs !== undefined) {
+      this.replace(key, a.v);
+      this.setDeadline(key, a.atMs, now);
+    } else this.put(key, a.v, a.ttlMs, now);
+    return { ok: true, value: a.get ? before : true };
   }
 
   /** Remove a key (and its deadline); says whether it was there, expired keys not counted. */
@@ -174,11 +338,16 @@ export class KvStateMachine {
     const live = this.get(key, now) !== null;
     this.data.delete(key);
     this.expires.delete(key);
+    this.versions.delete(key);
     return live;
   }
 
   private execute(op: Operation, now: number): KvResult {
     const key = op.key ?? '';
+    const current = this.get(key, now);
+    const stringCommand = stringOperations.has(op.f) || (op.f === 'set' && (op.value as SetArgs).get === true);
+    if ((stringCommand && isHash(current)) || (hashOperations.has(op.f) && current !== null && !isHash(current))) return { ok: false, error: wrongTypeError };
+    if (op.f === 'hset' || op.f === 'hdel' || op.f === 'hincrby') return this.writeHash(op, key, (current as Hash | null) ?? new Map(), now);
     switch (op.f) {
       case 'read':
       case 'mget':
@@ -190,14 +359,8 @@ export class KvStateMachine {
       case 'delete':
         this.remove(key, now);
         return { ok: true };
-      case 'set': {
-        const a = op.value as SetArgs;
-        const exists = this.get(key, now) !== null;
-        // Redis answers a SET whose condition fails with nil: not an error, nothing written.
-        if ((a.nx && exists) || (a.xx && !exists)) return { ok: true, value: false };
-        this.put(key, a.v, a.ttlMs, now);
-        return { ok: true, value: true };
-      }
+      case 'set':
+        return this.set(key, op.value as SetArgs, now);
       case 'mset': {
         for (const [k, v] of op.value as [string, unknown][]) this.put(k, v, undefined, now);
         return { ok: true };
@@ -213,6 +376,7 @@ export class KvStateMachine {
           if (at > now) continue;
           this.data.delete(k);
           this.expires.delete(k);
+          this.versions.delete(k);
           n++;
         }
         return { ok: true, value: n };
@@ -224,29 +388,197 @@ export class KvStateMachine {
         const same = current === expected || (typeof current === 'number' && typeof expected === 'string' && String(current) === expected);
         if (!same) return { ok: false, error: `expected ${JSON.stringify(expected)}, found ${JSON.stringify(current)}` };
         // A compare-and-set keeps the key's time to live, as Redis's SET KEEPTTL would.
-        this.data.set(key, next);
+        this.replace(key, next);
         return { ok: true };
       }
       case 'incr': {
         const current = toInteger(this.get(key, now));
-        const delta = Number(op.value ?? 1);
-        if (current === undefined || !Number.isSafeInteger(current + delta)) return { ok: false, error: notAnIntegerError };
+        if (current === undefined) return { ok: false, error: notAnIntegerError };
+        // The delta is a number, or decimal digits where a double would not hold it exactly.
+        const next = current + BigInt(op.value as number | string | undefined ?? 1);
+        if (next < int64Min || next > int64Max) return { ok: false, error: incrOverflowError };
         // INCR keeps a key's time to live (Redis does the same).
-        this.data.set(key, current + delta);
-        return { ok: true, value: current + delta };
+        const value = int64Value(next);
+        this.replace(key, value);
+        return { ok: true, value };
       }
       case 'transfer': {
         const { to, amount } = op.value as { to: string; amount: number };
         const from = Number(this.data.get(key) ?? 0);
         if (from < amount) return { ok: false, error: `insufficient funds: ${from} < ${amount}` };
-        this.data.set(key, from - amount);
-        this.data.set(to, Number(this.data.get(to) ?? 0) + amount);
+        this.replace(key, from - amount);
+        this.replace(to, Number(this.data.get(to) ?? 0) + amount);
         return { ok: true };
+      }
+      default:
+        return this.executeKeyspace(op, key, now);
+    }
+  }
+
+  /** HSET, HDEL, HINCRBY: the hash changes in place; an emptied hash is removed, as in Redis. */
+  private writeHash(op: Operation, key: string, hash: Hash, now: number): KvResult {
+    let value: number | string;
+    if (op.f === 'hset') {
+      let added = 0;
+      for (const [f, v] of op.value as [string, string][]) {
+        if (!hash.has(f)) added++;
+        hash.set(f, v);
+      }
+      value = added;
+    } else if (op.f === 'hdel') {
+      value = (op.value as string[]).reduce((n, f) => n + (hash.delete(f) ? 1 : 0), 0);
+      if (value === 0) return { ok: true, value };
+    } else {
+      const [field, delta] = op.value as [string, number | string];
+      const before = hash.has(field) ? parseInt64(hash.get(field)!) : 0n;
+      if (before === undefined) return { ok: false, error: hashNotAnIntegerError };
+      const after = before + BigInt(delta);
+      if (after < int64Min || after > int64Max) return { ok: false, error: incrOverflowError };
+      hash.set(field, String(after));
+      value = int64Value(after);
+    }
+    if (hash.size === 0) this.remove(key, now);
+    else if (this.data.get(key) !== hash) this.put(key, hash, undefined, now);
+    else this.touch(key);
+    return { ok: true, value };
+  }
+
+  /** Redis's string and keyspace writes beyond SET and INCR, and transactions. */
+  private executeKeyspace(op: Operation, key: string, now: number): KvResult {
+    // A read inside a transaction: answered from the state the transaction has made so far.
+    if (readOnlyOperations.has(op.f)) return { ok: true, value: this.query(op, now) };
+    switch (op.f) {
+      case 'expire': {
+        const a = op.value as ExpireArgs;
+        if (this.get(key, now) === null) return { ok: true, value: 0 };
+        const at = a.relative ? now + a.ms : a.ms;
+        const current = this.expires.get(key);
+        const refused = (a.nx && current !== undefined) || (a.xx && current === undefined) || (a.gt && (current === undefined || at <= current)) || (a.lt && current !== undefined && at >= current);
+        if (refused) return { ok: true, value: 0 };
+        this.setDeadline(key, at, now);
+        return { ok: true, value: 1 };
+      }
+      case 'persist': {
+        if (this.get(key, now) === null || !this.expires.has(key)) return { ok: true, value: 0 };
+        this.setDeadline(key, undefined, now);
+        return { ok: true, value: 1 };
+      }
+      case 'getset': {
+        const before = this.get(key, now);
+        this.put(key, op.value, undefined, now);
+        return { ok: true, value: before };
+      }
+      case 'getdel': {
+        const before = this.get(key, now);
+        this.remove(key, now);
+        return { ok: true, value: before };
+      }
+      case 'getex': {
+        const value = this.get(key, now);
+        const a = op.value as GetExArgs;
+        if (value !== null) {
+          if (a.persist) this.setDeadline(key, undefined, now);
+          else if (a.atMs !== undefined) this.setDeadline(key, a.atMs, now);
+          else if (a.ttlMs !== undefined) this.setDeadline(key, now + a.ttlMs, now);
+        }
+        return { ok: true, value };
+      }
+      case 'append': {
+        const { v, max } = op.value as { v: string; max: number };
+        const before = stringOf(this.get(key, now));
+        const after = (before ?? '') + v;
+        if (after.length > max) return { ok: false, error: stringTooLongError };
+        if (before === null) this.put(key, after, undefined, now);
+        else this.replace(key, after);
+        return { ok: true, value: after.length };
+      }
+      case 'setrange': {
+        const { offset, v, max } = op.value as { offset: number; v: string; max: number };
+        const before = stringOf(this.get(key, now));
+        // An empty value changes nothing, and does not create the key.
+        if (v.length === 0) return { ok: true, value: before?.length ?? 0 };
+        if (offset + v.length > max) return { ok: false, error: stringTooLongError };
+        const after = overwriteAt(before ?? '', offset, v);
+        if (before === null) this.put(key, after, undefined, now);
+        else this.replace(key, after);
+        return { ok: true, value: after.length };
+      }
+      case 'rename': {
+        const { to, nx } = op.value as { to: string; nx?: boolean };
+        const value = this.get(key, now);
+        if (value === null) return { ok: false, error: noSuchKeyError };
+        if (nx && this.get(to, now) !== null) return { ok: true, value: 0 };
+        if (to === key) return { ok: true, value: nx ? 0 : 1 };
+        const at = this.expires.get(key);
+        this.remove(key, now);
+        this.remove(to, now);
+        this.replace(to, value);
+        if (at !== undefined) this.expires.set(to, at);
+        return { ok: true, value: 1 };
+      }
+      case 'flush': {
+        const n = this.data.size;
+        for (const k of [...this.data.keys()]) this.remove(k, now);
+        return { ok: true, value: n };
+      }
+      case 'multi': {
+        const a = op.value as TransactionArgs;
+        // EXEC after WATCH: any watched key changed (or expired) since, and nothing applies.
+        if (a.watch?.some(([k, v]) => this.version(k, now) !== v)) return { ok: true, value: null };
+        return { ok: true, value: a.ops.map((o) => this.execute(o, now)) };
       }
       default:
         return { ok: false, error: `unsupported operation ${op.f}` };
     }
   }
+}
+
+/** Redis's words for HINCRBY on a field that is not an integer. */
+export const hashNotAnIntegerError = 'hash value is not an integer';
+
+function typeName(v: unknown): string {
+  return v === null || v === undefined ? 'none' : isHash(v) ? 'hash' : 'string';
+}
+
+function isSnapshotHash(v: unknown): v is { hash: [string, string][] } {
+  return typeof v === 'object' && v !== null && Array.isArray((v as { hash?: unknown }).hash);
+}
+
+/** The hash reads; `hash` is empty for an absent key. */
+function queryHash(op: Operation, hash: Hash): unknown {
+  switch (op.f) {
+    case 'hget':
+      return hash.get(op.value as string) ?? null;
+    case 'hmget':
+      return (op.value as string[]).map((f) => hash.get(f) ?? null);
+    case 'hgetall':
+      return [...hash];
+    case 'hlen':
+      return hash.size;
+    case 'hexists':
+      return hash.has(op.value as string) ? 1 : 0;
+    case 'hkeys':
+      return [...hash.keys()];
+    case 'hvals':
+      return [...hash.values()];
+    default: {
+      // HSCAN: a small hash is answered whole in one call, cursor 0, as Redis answers one (listpack).
+      const a = op.value as { match?: string };
+      const pairs = [...hash].filter(([f]) => a.match === undefined || globMatch(a.match, f));
+      return ['0', pairs.flat()];
+    }
+  }
+}
+
+/** Redis's words for RENAME of a key that does not exist. */
+export const noSuchKeyError = 'no such key';
+
+/** A stored value as Redis's string (INCR's numbers are their digits); null when absent. */
+function stringOf(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return String(v);
+  return JSON.stringify(v);
 }
 
 function forgetBelow(session: Session, ackedBelow: number): void {
@@ -255,12 +587,9 @@ function forgetBelow(session: Session, ackedBelow: number): void {
 }
 
 /** A stored value read as an integer for INCR: a number, a decimal integer string, or absent (0). */
-function toInteger(v: unknown): number | undefined {
-  if (v === null || v === undefined) return 0;
-  if (typeof v === 'number') return Number.isSafeInteger(v) ? v : undefined;
-  if (typeof v === 'string' && /^-?(0|[1-9]\d{0,17})$/.test(v)) {
-    const n = Number(v);
-    return Number.isSafeInteger(n) ? n : undefined;
-  }
+function toInteger(v: unknown): bigint | undefined {
+  if (v === null || v === undefined) return 0n;
+  if (typeof v === 'number') return Number.isSafeInteger(v) ? BigInt(v) : undefined;
+  if (typeof v === 'string') return parseInt64(v);
   return undefined;
 }

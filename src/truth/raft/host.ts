@@ -176,6 +176,15 @@ interface WaitingRead {
   req: ClientRequest;
 }
 
+/** What the host of a member may add to its judgement of client requests. */
+export interface RaftKvAdmission {
+  /**
+   * Why writes must be refused now (a disk below its reserve), checked by the leader where a write
+   * enters the log, whichever node the client asked; undefined while they are welcome.
+   */
+  writesRefused(): string | undefined;
+}
+
 export class RaftKv implements Process {
   readonly host: RaftHost<KvCommand, KvResult>;
   readonly raft: Raft;
@@ -190,6 +199,7 @@ export class RaftKv implements Process {
   constructor(
     private readonly ctx: Context,
     config: RaftKvConfig,
+    private readonly admission?: RaftKvAdmission,
   ) {
     this.config = raftKvSettings(config);
     const voters = config.voters ?? [...ctx.peers, ctx.id].sort();
@@ -272,6 +282,8 @@ export class RaftKv implements Process {
       else this.read([{ client, req }]);
       return;
     }
+    const refused = this.admission?.writesRefused();
+    if (refused !== undefined) return this.ctx.send(client, clientReply(req, 'fail', undefined, refused));
     // The leader's clock goes into the log: every replica judges time to live by the same instant.
     const nowMs = this.ctx.now();
     const cmd: KvCommand = this.config.sessions ? { op: req.op, session: { client, seq: req.id, ackedBelow: req.ackedBelow }, nowMs } : { op: req.op, nowMs };

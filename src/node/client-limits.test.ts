@@ -1,0 +1,143 @@
+/**
+ * Limits that keep a node alive whatever one client does: a command too large for the query buffer,
+ * a client that never reads its replies, too many clients, one write too large for one log entry.
+ * Each bad input is the one that once took a node's memory up by gigabytes; the node here (in this
+ * process) must stay within 100 MB of its resident size before the client came.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import { Redis } from 'ioredis';
+import { eventually, inProcessCluster, RawClient, resp } from '../testing/real-nodes.js';
+
+const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
+const rssGrowthAllowedBytes = 100 * 1024 * 1024;
+
+test('a command declaring more than the query buffer limit is refused from its headers and the client cut off; memory stays near its baseline', async (t) => {
+  const c = await inProcessCluster(1);
+  try {
+    const address = c.nodes[0].addresses.resp!;
+    const baseline = process.memoryUsage().rss;
+    // MGET of 20 arguments of 16 MiB each (320 MiB): the same 16 MiB buffer is written each time, so
+    // this process holds it once, and any growth is the node's.
+    const bulk = Buffer.alloc(16 * 1024 * 1024, 'x');
+    const socket = connect(address.port, address.host);
+    let received = '';
+    let closed = false;
+    socket.on('data', (d) => (received += d.toString('latin1')));
+    socket.on('error', () => {});
+    socket.on('close', () => (closed = true));
+    await new Promise((r) => socket.once('connect', r));
+    socket.write('*21\r\n$4\r\nMGET\r\n');
+    for (let i = 0; i < 20 && !closed; i++) {
+      socket.write(`$${bulk.length}\r\n`);
+      socket.write(bulk);
+      socket.write('\r\n');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await eventually('the node to close the connection', () => closed, 10_000);
+    const peak = process.memoryUsage().rss;
+    t.diagnostic(`rss before ${mb(baseline)} MiB, after the 320 MiB command ${mb(peak)} MiB`);
+    assert.equal(received, '-ERR Protocol error: command larger than the query buffer limit of 33554432 bytes\r\n');
+    assert.ok(peak - baseline < rssGrowthAllowedBytes, `rss grew by ${mb(peak - baseline)} MiB`);
+    const r = new Redis({ port: address.port, host: address.host });
+    assert.equal(await r.ping(), 'PONG', 'the node serves the next client');
+    r.disconnect();
+  } finally {
+    await c.stop();
+  }
+});
+
+test('a client that pipelines GETs of 1 MiB and never reads is cut off at the output buffer limit; memory stays near its baseline', async (t) => {
+  const log: string[] = [];
+  const c = await inProcessCluster(1, {}, log);
+  try {
+    const node = c.nodes[0];
+    const address = node.addresses.resp!;
+    const r = new Redis({ port: address.port, host: address.host });
+    await r.set('big', 'v'.repeat(1024 * 1024));
+    const baseline = process.memoryUsage().rss;
+    const socket = connect(address.port, address.host);
+    socket.on('error', () => {});
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.pause(); // never reads a reply
+    socket.write(resp('GET', 'big').repeat(1_000));
+    await eventually('the node to cut the client off', () => log.some((l) => l.includes('client_cut_off')), 20_000);
+    await eventually('the client to be gone', () => node.clientCount === 1, 5_000);
+    const after = process.memoryUsage().rss;
+    t.diagnostic(`rss before ${mb(baseline)} MiB, after 1,000 unread GETs of 1 MiB ${mb(after)} MiB`);
+    assert.match(log.find((l) => l.includes('client_cut_off'))!, /client-output-buffer-limit hard/);
+    assert.ok(after - baseline < rssGrowthAllowedBytes, `rss grew by ${mb(after - baseline)} MiB`);
+    assert.equal((await r.get('big'))!.length, 1024 * 1024, 'the node serves the next client');
+    socket.destroy();
+    r.disconnect();
+  } finally {
+    await c.stop();
+  }
+});
+
+test('a client pipelining more than the query buffer limit is read no further until its commands are answered; all of them apply', async () => {
+  const queryBufferBytesMax = 4 * 1024 * 1024;
+  const c = await inProcessCluster(3, { limits: { queryBufferBytesMax } });
+  try {
+    const leader = await c.leader();
+    const address = leader.addresses.resp!;
+    const value = Buffer.alloc(512 * 1024, 'q');
+    const socket = connect(address.port, address.host);
+    let received = '';
+    socket.on('data', (d) => (received += d.toString('latin1')));
+    await new Promise((resolve) => socket.once('connect', resolve));
+    // 100 SETs of 512 KiB (50 MiB) in one go; the node holds at most the limit of them, plus what one read brings.
+    for (let i = 0; i < 100; i++) {
+      socket.write(`*3\r\n$3\r\nSET\r\n$${String(i).length + 2}\r\nq:${i}\r\n$${value.length}\r\n`);
+      socket.write(value);
+      socket.write('\r\n');
+    }
+    let held = 0;
+    const sampler = setInterval(() => {
+      for (const conn of leader.clientConnections()) held = Math.max(held, conn.queryBytes);
+    }, 1);
+    await eventually('100 replies', () => received.length === 100 * '+OK\r\n'.length, 30_000);
+    clearInterval(sampler);
+    assert.ok(held > 0, 'the sampler saw the commands held');
+    assert.ok(held <= queryBufferBytesMax + 1024 * 1024, `held ${held} bytes of commands, the limit is ${queryBufferBytesMax}`);
+    socket.destroy();
+  } finally {
+    await c.stop();
+  }
+});
+
+test('past maxclients a new client is told so and closed; the others stay', async () => {
+  const c = await inProcessCluster(1, { limits: { clientsMax: 2 } });
+  try {
+    const address = c.nodes[0].addresses.resp!;
+    const first = await RawClient.connect(address);
+    const second = await RawClient.connect(address);
+    await eventually('two clients', () => c.nodes[0].clientCount === 2);
+    const third = await RawClient.connect(address);
+    assert.equal(await third.read((t) => t.endsWith('\r\n')), '-ERR max number of clients reached\r\n');
+    await eventually('the third to be closed', () => third.closed);
+    first.write(resp('PING'));
+    assert.equal(await first.read((t) => t.endsWith('\r\n')), '+PONG\r\n');
+    first.close();
+    second.close();
+  } finally {
+    await c.stop();
+  }
+});
+
+test('a write above one log entry (keys or bytes) is refused before the log, saying how to send it; one at the limit applies', async () => {
+  const c = await inProcessCluster(1, { limits: { writeKeysMax: 1_000, writeBytesMax: 64 * 1024 } });
+  try {
+    const r = new Redis({ port: c.nodes[0].addresses.resp!.port, host: '127.0.0.1' });
+    const pairs = (n: number, value = 'v') => Array.from({ length: n }, (_, i) => [`k${i}`, value]).flat();
+    await assert.rejects(r.mset(...pairs(1_001)), /^ReplyError: ERR MSET of 1001 keys is above the limit of 1000 keys in one atomic write \(writeKeysMax\): send it in parts$/);
+    assert.equal(await r.exists('k0'), 0, 'nothing of it was written');
+    assert.equal(await r.mset(...pairs(1_000)), 'OK');
+    await assert.rejects(r.mset(...pairs(10, 'x'.repeat(10_000))), /ERR MSET of 1000\d\d bytes is above the limit of 65536 bytes in one atomic write \(writeBytesMax\)/);
+    await assert.rejects(r.del(...Array.from({ length: 1_001 }, (_, i) => `k${i}`)), /ERR DEL of 1001 keys is above the limit/);
+    r.disconnect();
+  } finally {
+    await c.stop();
+  }
+});

@@ -1,0 +1,169 @@
+/**
+ * The same commands, sent to Debian's redis-server and to a node, must get the same reply bytes.
+ * Each script runs in order on both (its keys are its own, so scripts do not disturb each other);
+ * a difference fails the test and shows both replies. Skipped, naming the package, where
+ * redis-server is not installed.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { inProcessCluster } from '../testing/real-nodes.js';
+import { startRedisServer } from '../testing/redis-server.js';
+import { ReplyReader } from '../testing/redis-compare.js';
+import { skipUnlessInstalled } from '../testing/test-tools.js';
+
+/** Scripts by the command they are about; every command a script sends is compared. */
+const scripts: Record<string, string[][]> = {
+  get: [['get', 'g:missing'], ['set', 'g:k', 'v'], ['get', 'g:k'], ['get'], ['get', 'a', 'b']],
+  set: [
+    ['set', 's:k', 'v'],
+    ['set', 's:k', 'w', 'nx'],
+    ['set', 's:new', 'w', 'xx'],
+    ['set', 's:k', 'v', 'nx', 'xx'],
+    ['set', 's:k', 'v', 'ex', '0'],
+    ['set', 's:k', 'v', 'ex', '-1'],
+    ['set', 's:k', 'v', 'ex', 'abc'],
+    ['set', 's:k', 'v', 'ex', '9223372036854776'],
+    ['set', 's:k', 'v', 'px', '9223372036854775807'],
+    ['set', 's:k', 'v', 'ex', '100', 'px', '100'],
+    ['set', 's:k', 'v', 'ex'],
+    ['set', 's:k', 'v', 'bogus'],
+    ['set', 's:k', 'old'],
+    ['set', 's:k', 'new', 'get'],
+    ['get', 's:k'],
+    ['set', 's:none', 'x', 'get'],
+    ['set', 's:k', 'third', 'nx', 'get'],
+    ['set', 's:absent', 'y', 'xx', 'get'],
+    ['set', 's:k', 'v', 'keepttl'],
+    ['set', 's:k', 'v', 'keepttl', 'ex', '10'],
+    ['set', 's:k', 'v', 'exat', '0'],
+    ['set', 's:k', 'v', 'pxat', '-5'],
+    ['set', 's:k', 'v', 'exat', '1', 'pxat', '1'],
+    ['set', 's:past', 'v', 'pxat', '1'],
+    ['get', 's:past'],
+    ['set', 's:k', 'v', 'get', 'get'],
+    ['set', 's:k'],
+  ],
+  setnx: [['setnx', 'sn:k', 'a'], ['setnx', 'sn:k', 'b'], ['get', 'sn:k'], ['setnx', 'sn:k']],
+  setex: [['setex', 'se:k', '100', 'v'], ['setex', 'se:k', '0', 'v'], ['setex', 'se:k', 'x', 'v'], ['psetex', 'se:k', '-1', 'v'], ['setex', 'se:k', '100']],
+  incr: [
+    ['incr', 'i:n'],
+    ['incrby', 'i:n', '41'],
+    ['decr', 'i:n'],
+    ['decrby', 'i:n', '40'],
+    ['set', 'i:big', '9223372036854775806'],
+    ['incr', 'i:big'],
+    ['get', 'i:big'],
+    ['incr', 'i:big'],
+    ['set', 'i:low', '-9223372036854775807'],
+    ['decr', 'i:low'],
+    ['decr', 'i:low'],
+    ['decrby', 'i:n', '-9223372036854775808'],
+    ['incrby', 'i:n', '9223372036854775808'],
+    ['incrby', 'i:n', '1.5'],
+    ['incrby', 'i:n', '-0'],
+    ['set', 'i:negzero', '-0'],
+    ['incr', 'i:negzero'],
+    ['set', 'i:lead', '007'],
+    ['incr', 'i:lead'],
+    ['set', 'i:plus', '+1'],
+    ['incr', 'i:plus'],
+    ['set', 'i:space', ' 1'],
+    ['incr', 'i:space'],
+    ['set', 'i:word', 'abc'],
+    ['incr', 'i:word'],
+    ['incr'],
+  ],
+  mset: [['mset', 'm:a', '1', 'm:b', '2'], ['mget', 'm:a', 'm:b', 'm:c'], ['mset', 'm:a'], ['mset', 'm:a', '1', 'm:b'], ['mget']],
+  del: [['set', 'd:a', '1'], ['del', 'd:a', 'd:a', 'd:b'], ['unlink', 'd:a'], ['exists', 'd:a', 'g:k', 'g:k'], ['del']],
+  dbsize: [['dbsize', 'x'], ['flushdb', 'bogus'], ['flushall', 'async', 'x'], ['flushdb', 'sync'], ['dbsize'], ['set', 'f:k', 'v'], ['flushall'], ['get', 'f:k'], ['dbsize']],
+  select: [['select', '0'], ['select', 'abc'], ['select', '-0'], ['select']],
+  ttl: [
+    ['ttl', 't:missing'], ['pttl', 't:missing'], ['set', 't:k', 'v'], ['ttl', 't:k'], ['pttl', 't:k'],
+    ['expire', 't:k', '100'], ['ttl', 't:k'], ['expire', 't:k', '200', 'nx'], ['expire', 't:k', '200', 'xx'], ['ttl', 't:k'],
+    ['expire', 't:k', '100', 'gt'], ['expire', 't:k', '300', 'gt'], ['ttl', 't:k'], ['expire', 't:k', '400', 'lt'], ['expire', 't:k', '50', 'lt'], ['ttl', 't:k'],
+    ['expire', 't:k', '10', 'nx', 'xx'], ['expire', 't:k', '10', 'gt', 'lt'], ['expire', 't:k', '10', 'bogus'], ['expire', 't:k', 'abc'], ['expire', 't:k', '9223372036854776'],
+    ['pexpire', 't:k', '9223372036854775807'], ['expire', 't:missing', '10'], ['persist', 't:k'], ['persist', 't:k'], ['ttl', 't:k'],
+    ['set', 't:nottl', 'v'], ['expire', 't:nottl', '10', 'gt'], ['expire', 't:nottl', '10', 'xx', 'lt'], ['expire', 't:nottl', '10', 'lt'], ['ttl', 't:nottl'],
+    ['expireat', 't:k', '1'], ['exists', 't:k'], ['set', 't:k', 'v'], ['pexpireat', 't:k', '32503680000000'], ['ttl', 't:nottl'],
+    ['expire', 't:nottl', '-1'], ['get', 't:nottl'], ['expire', 't:k'], ['ttl'], ['persist'],
+  ],
+  type: [['type', 'ty:missing'], ['set', 'ty:k', 'v'], ['type', 'ty:k'], ['incr', 'ty:n'], ['type', 'ty:n'], ['type']],
+  keys: [['keys', 'nomatch*'], ['set', 'kx:hello', '1'], ['keys', 'kx:h?llo'], ['keys', 'kx:h[ae]llo'], ['keys', 'kx:h[^e]llo'], ['keys', 'kx:h[a-f]llo'], ['keys', 'kx:h\\ello'], ['keys', 'kx:hel*'], ['keys']],
+  scan: [['scan', 'abc'], ['scan', '1x'], ['scan', '0', 'count', '0'], ['scan', '0', 'count', 'x'], ['scan', '0', 'match'], ['scan', '0', 'bogus', '1'], ['scan', '0', 'match', 'nothing-matches-this', 'count', '1000'], ['scan']],
+  getset: [['getset', 'gs:k', 'a'], ['getset', 'gs:k', 'b'], ['get', 'gs:k'], ['set', 'gs:t', 'v', 'ex', '100'], ['getset', 'gs:t', 'w'], ['ttl', 'gs:t'], ['getset', 'gs:k']],
+  getdel: [['getdel', 'gd:k'], ['set', 'gd:k', 'v'], ['getdel', 'gd:k'], ['exists', 'gd:k'], ['getdel']],
+  getex: [
+    ['getex', 'gx:missing'], ['getex', 'gx:missing', 'ex', '10'], ['set', 'gx:k', 'v'], ['getex', 'gx:k'], ['getex', 'gx:k', 'ex', '100'], ['ttl', 'gx:k'],
+    ['getex', 'gx:k', 'persist'], ['ttl', 'gx:k'], ['getex', 'gx:k', 'ex', '0'], ['getex', 'gx:k', 'ex'], ['getex', 'gx:k', 'persist', 'ex', '10'],
+    ['getex', 'gx:k', 'nx'], ['getex', 'gx:k', 'pxat', '1'], ['exists', 'gx:k'], ['getex'],
+  ],
+  append: [['append', 'ap:k', 'ab'], ['append', 'ap:k', 'cd'], ['get', 'ap:k'], ['incr', 'ap:n'], ['append', 'ap:n', '0'], ['get', 'ap:n'], ['strlen', 'ap:k'], ['strlen', 'ap:missing'], ['append', 'ap:k']],
+  setrange: [
+    ['setrange', 'sr:k', '0', 'hello'], ['setrange', 'sr:k', '6', 'world'], ['get', 'sr:k'], ['setrange', 'sr:k', '1', 'a'], ['get', 'sr:k'],
+    ['setrange', 'sr:missing', '3', ''], ['exists', 'sr:missing'], ['setrange', 'sr:k', '-1', 'x'], ['setrange', 'sr:k', 'x', 'x'], ['setrange', 'sr:k', '0', ''],
+    ['setrange', 'sr:k', '536870912', 'x'],
+  ],
+  getrange: [
+    ['set', 'gr:k', 'This is a string'], ['getrange', 'gr:k', '0', '3'], ['getrange', 'gr:k', '-3', '-1'], ['getrange', 'gr:k', '0', '-1'], ['getrange', 'gr:k', '10', '100'],
+    ['getrange', 'gr:k', '-1', '-5'], ['getrange', 'gr:k', '5', '3'], ['getrange', 'gr:missing', '0', '-1'], ['getrange', 'gr:k', 'a', '1'], ['getrange', 'gr:k', '0'],
+  ],
+  rename: [
+    ['rename', 'rn:missing', 'rn:b'], ['set', 'rn:a', '1', 'ex', '100'], ['rename', 'rn:a', 'rn:b'], ['get', 'rn:b'], ['ttl', 'rn:b'], ['exists', 'rn:a'],
+    ['rename', 'rn:b', 'rn:b'], ['set', 'rn:c', '2'], ['renamenx', 'rn:b', 'rn:c'], ['renamenx', 'rn:b', 'rn:d'], ['renamenx', 'rn:d', 'rn:d'], ['renamenx', 'rn:missing', 'rn:x'], ['rename', 'rn:a'],
+  ],
+  multi: [
+    ['exec'], ['discard'], ['multi'], ['multi'], ['set', 'mu:a', '1'], ['incr', 'mu:a'], ['get', 'mu:a'], ['ping'], ['exec'],
+    ['multi'], ['set', 'mu:a'], ['get', 'mu:a'], ['exec'], ['get', 'mu:a'],
+    ['multi'], ['frobnicate'], ['exec'],
+    ['multi'], ['set', 'mu:s', 'x'], ['incr', 'mu:s'], ['get', 'mu:s'], ['exec'],
+    ['watch', 'mu:w'], ['multi'], ['watch', 'mu:w'], ['set', 'mu:w', '1'], ['exec'],
+    ['watch', 'mu:w'], ['set', 'mu:w', '2'], ['multi'], ['get', 'mu:w'], ['exec'],
+    ['watch'], ['multi'], ['unwatch'], ['discard'], ['unwatch'], ['multi'], ['exec'], ['multi', 'x'], ['exec', 'x'],
+  ],
+  hash: [
+    ['hset', 'h:k', 'f1', 'a', 'f2', 'b'], ['hset', 'h:k', 'f2', 'c', 'f3', 'd'], ['hget', 'h:k', 'f2'], ['hget', 'h:k', 'nope'], ['hget', 'h:missing', 'f'],
+    ['hmget', 'h:k', 'f1', 'nope', 'f3'], ['hgetall', 'h:k'], ['hgetall', 'h:missing'], ['hlen', 'h:k'], ['hlen', 'h:missing'], ['hexists', 'h:k', 'f1'], ['hexists', 'h:k', 'x'],
+    ['hkeys', 'h:k'], ['hvals', 'h:k'], ['hdel', 'h:k', 'f1', 'nope'], ['hkeys', 'h:k'], ['hincrby', 'h:k', 'n', '5'], ['hincrby', 'h:k', 'n', '-7'], ['hincrby', 'h:k', 'f2', '1'],
+    ['hincrby', 'h:k', 'n', 'x'], ['hset', 'h:k', 'big', '9223372036854775807'], ['hincrby', 'h:k', 'big', '1'], ['hmset', 'h:k', 'm', '1'], ['hset', 'h:k', 'odd'], ['hset', 'h:k', 'a', 'b', 'c'],
+    ['hscan', 'h:k', '0'], ['hscan', 'h:k', '0', 'match', 'f*'], ['hscan', 'h:k', 'x'], ['hscan', 'h:missing', '0'], ['type', 'h:k'],
+    ['hdel', 'h:k', 'f2', 'f3', 'n', 'big', 'm'], ['exists', 'h:k'], ['type', 'h:k'],
+    ['hset', 'h:w', 'f', 'v'], ['get', 'h:w'], ['set', 'h:w', 'x', 'get'], ['incr', 'h:w'], ['append', 'h:w', 'x'], ['strlen', 'h:w'], ['getrange', 'h:w', '0', '1'], ['getset', 'h:w', 'x'],
+    ['getdel', 'h:w'], ['getex', 'h:w', 'ex', '10'], ['setrange', 'h:w', '0', 'x'], ['mget', 'h:w', 'g:k'], ['expire', 'h:w', '100'], ['ttl', 'h:w'], ['rename', 'h:w', 'h:w2'], ['hget', 'h:w2', 'f'],
+    ['set', 'h:s', 'v'], ['hget', 'h:s', 'f'], ['hset', 'h:s', 'f', 'v'], ['hgetall', 'h:s'], ['hlen', 'h:s'], ['hincrby', 'h:s', 'f', '1'], ['hscan', 'h:s', '0'],
+    ['set', 'h:w2', 'now a string'], ['get', 'h:w2'], ['multi'], ['hset', 'h:m', 'a', '1'], ['get', 'h:m'], ['hget', 'h:m', 'a'], ['exec'],
+  ],
+  wait: [['set', 'w:k', 'v'], ['wait', '0', '0'], ['wait', '1', '10'], ['wait', 'x', '0'], ['wait', '0', '-1'], ['wait', '0', 'x'], ['wait', '0']],
+  ping: [['ping'], ['ping', 'hi'], ['ping', 'a', 'b'], ['echo', 'x'], ['echo']],
+};
+
+test('replies are byte for byte those of redis-server', { skip: skipUnlessInstalled('redis-server') }, async (t) => {
+  const redis = await startRedisServer();
+  const c = await inProcessCluster(1);
+  const theirs = await ReplyReader.connect({ host: '127.0.0.1', port: redis.port });
+  const ours = await ReplyReader.connect(c.nodes[0].addresses.resp!);
+  try {
+    await c.leader();
+    const differences: string[] = [];
+    for (const [about, script] of Object.entries(scripts)) {
+      for (const args of script) {
+        const want = await theirs.send(args);
+        const got = await ours.send(args);
+        if (got !== want) differences.push(`${about}: ${args.join(' ')}\n  redis-server: ${JSON.stringify(want)}\n  this node:    ${JSON.stringify(got)}`);
+      }
+    }
+    // CLIENT INFO: the same fields in the same order (their values are this connection's, not comparable).
+    const fieldNames = (line: string) => line.split('\r\n')[1].trim().split(' ').map((f) => f.split('=')[0]);
+    const theirFields = fieldNames(await theirs.send(['client', 'info']));
+    const ourFields = fieldNames(await ours.send(['client', 'info']));
+    // lib-name and lib-ver came with Redis 7.2 (CLIENT SETINFO); an older redis-server lacks them.
+    assert.deepEqual(theirFields.includes('lib-name') ? ourFields : ourFields.filter((f) => !f.startsWith('lib-')), theirFields, 'CLIENT INFO fields');
+    for (const args of [['client', 'list', 'x'], ['client', 'info', 'x']]) assert.equal(await ours.send(args), await theirs.send(args), args.join(' '));
+    t.diagnostic(`commands compared: ${[...new Set(Object.values(scripts).flatMap((s) => s.map((a) => a[0])))].sort().join(' ')}`);
+    assert.equal(differences.length, 0, `replies that differ from redis-server:\n${differences.join('\n')}`);
+  } finally {
+    theirs.close();
+    ours.close();
+    await c.stop();
+    await redis.stop();
+  }
+});

@@ -1,0 +1,76 @@
+/**
+ * The pure parts of Redis's keyspace commands: glob patterns as Redis matches them, SCAN's order and
+ * cursor, GETRANGE and SETRANGE on byte strings.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { byteRange, globMatch, overwriteAt, scanPosition, scanStep } from './kv-keyspace.js';
+
+test('glob patterns match as Redis matches them', () => {
+  const cases: [string, string, boolean][] = [
+    ['*', '', true],
+    ['h?llo', 'hello', true],
+    ['h?llo', 'hllo', false],
+    ['h*llo', 'heeeello', true],
+    ['h*llo', 'hellox', false],
+    ['h[ae]llo', 'hallo', true],
+    ['h[ae]llo', 'hillo', false],
+    ['h[^e]llo', 'hallo', true],
+    ['h[^e]llo', 'hello', false],
+    ['h[a-b]llo', 'hbllo', true],
+    ['h[b-a]llo', 'hbllo', true],
+    ['h[a-b]llo', 'hcllo', false],
+    ['h\\*llo', 'h*llo', true],
+    ['h\\*llo', 'hello', false],
+    ['a*b*c', 'aXXbYYc', true],
+    ['a*b*c', 'aXXbYY', false],
+    ['[\\]]', ']', true],
+  ];
+  for (const [pattern, s, want] of cases) assert.equal(globMatch(pattern, s), want, `${pattern} ~ ${s}`);
+});
+
+test('SCAN returns every key present throughout exactly in position order, never splitting equal positions, whatever changes between calls', () => {
+  const keys = Array.from({ length: 1_000 }, (_, i) => `key:${i}`);
+  const seen = new Set<string>();
+  let cursor = 0;
+  let calls = 0;
+  let live = [...keys];
+  do {
+    const [next, page] = scanStep(live, cursor, 37, () => true);
+    for (const k of page) seen.add(k);
+    cursor = next;
+    calls++;
+    // Keys come and go between calls: the ones present all along must still all be seen.
+    live = [...live.filter((k) => !k.endsWith('7')), `new:${calls}`];
+  } while (cursor !== 0);
+  for (const k of keys.filter((k) => !k.endsWith('7'))) assert.ok(seen.has(k), `${k} was returned`);
+  assert.ok(calls >= 900 / 37 - 1 && calls <= 1_000 / 37 + 2, `${calls} calls of 37: each returns about COUNT keys`);
+  // Two keys at the same position are returned by the same call.
+  const [a, b] = findCollision();
+  const [, first] = scanStep([a, b, 'other'], 0, 1, () => true);
+  assert.equal(first.filter((k) => k === a || k === b).length, scanPosition(a) <= scanPosition('other') ? 2 : 0);
+});
+
+/** Two keys whose scan positions are equal (FNV-1a 32 bits collides within some 10^5 keys). */
+function findCollision(): [string, string] {
+  const byPosition = new Map<number, string>();
+  for (let i = 0; ; i++) {
+    const k = `c${i}`;
+    const other = byPosition.get(scanPosition(k));
+    if (other !== undefined) return [other, k];
+    byPosition.set(scanPosition(k), k);
+  }
+}
+
+test('GETRANGE and SETRANGE follow Redis on negative, reversed and out-of-range offsets', () => {
+  const s = 'This is a string';
+  assert.equal(byteRange(s, 0, 3), 'This');
+  assert.equal(byteRange(s, -3, -1), 'ing');
+  assert.equal(byteRange(s, 0, -1), s);
+  assert.equal(byteRange(s, 10, 100), 'string');
+  assert.equal(byteRange(s, -1, -5), '');
+  assert.equal(byteRange('', 0, -1), '');
+  assert.equal(overwriteAt('Hello World', 6, 'Redis'), 'Hello Redis');
+  assert.equal(overwriteAt('', 3, 'x'), '\0\0\0x');
+  assert.equal(overwriteAt('abc', 1, 'XYZW'), 'aXYZW');
+});
