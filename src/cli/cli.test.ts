@@ -48,8 +48,11 @@ test('every command has --help', () => {
 test('bad input: exit code 2 and one message naming the file, the field and what was expected', () => {
   assert.match(badInput('missing.yaml', undefined), /missing\.yaml: \(top level\): a readable scenario file \(no such file\)/);
   assert.match(badInput('syntax.yaml', 'name: x\ntopology: { nodes: 3\n'), /syntax\.yaml: line 3, column 1: valid YAML/);
-  assert.match(badInput('unknown.yaml', valid.replace('  thinkMs:', '  thinkTime: 5\n  thinkMs:')), /unknown\.yaml: workload\.thinkTime: unknown field "thinkTime"/);
-  assert.match(badInput('type.yaml', valid.replace('durationMs: 10000', 'durationMs: ten')), /type\.yaml: workload\.durationMs: expected number, got string/);
+  assert.match(badInput('unknown.yaml', valid.replace('  thinkMs:', '  thinkTime: 5\n  thinkMs:')), /unknown\.yaml:\d+:3: workload\.thinkTime: unknown field "thinkTime"$/);
+  assert.match(badInput('nested.yaml', valid.replace('  thinkMs:', '  thinkMz:')), /nested\.yaml:\d+:3: workload\.thinkMz: unknown field "thinkMz" \(did you mean "thinkMs"\?\)/);
+  // A misspelt top-level key is named where it is, with what it was meant to be, not as the key it hides.
+  assert.match(badInput('toplevel.yaml', valid.replace('workload:', 'workloud:')), /toplevel\.yaml:\d+:1: workloud: unknown field "workloud" \(did you mean "workload"\?\)/);
+  assert.match(badInput('type.yaml', valid.replace('durationMs: 10000', 'durationMs: ten')), /type\.yaml:\d+:\d+: workload\.durationMs: expected number, got string/);
   assert.match(badInput('variant.yaml', valid, '--variant', 'nope'), /variant\.yaml: --variant: one of naive, fixed, .*\(got "nope"\)/);
 });
 
@@ -278,4 +281,15 @@ test('stories --seeds sweeps every story of a folder and prints, per variant, on
   const none = pillars('stories', '--dir', join(tmp, 'nowhere'), '--seeds', '1..2');
   assert.equal(none.code, 2);
   assert.match(none.err, /--dir: expected a readable folder \(no such folder\)|--dir.*a readable folder \(no such folder\)/);
+});
+
+test('usage errors at any depth of the command tree are bad input (exit 2), and --version names the commit', () => {
+  for (const args of [['nope'], ['cluster'], ['cluster', 'nope'], ['cluster', 'member'], ['cluster', 'up', '--bogus'], ['cluster', 'member', 'add'], ['model'], ['model', 'amdahl'], ['maelstrom', 'test', '--bogus'], ['run']]) {
+    const r = pillars(...args);
+    assert.equal(r.code, 2, `pillars ${args.join(' ')}: exit ${r.code}\n${r.err}`);
+    assert.doesNotMatch(r.err, /\n\s+at /, 'no stack trace');
+  }
+  const v = pillars('--version');
+  assert.equal(v.code, 0);
+  assert.match(v.out, /^pillars \d+\.\d+\.\d+ \((commit [0-9a-f]{12}|not built from a git checkout)\)\n$/);
 });

@@ -25,6 +25,7 @@ import { formatSweep, parseSeedRange, summarizeSweep, sweepAsExpected, sweepJson
 import { missingOptionalPackage, missingPackageMessage } from './optional-packages.js';
 import { reportInputFromRuns, writeHtmlReport, type CapturedRunResult } from '../web/index.js';
 import { registerCatalog } from './catalog.js';
+import { versionLine } from './version.js';
 
 registerCatalog();
 
@@ -145,7 +146,7 @@ function scenariosDir(): string {
 export function buildProgram(): Command {
   const program = new Command('pillars')
     .description('The five pillars of distributed systems as software that runs: scenarios in a deterministic simulator, naive and fixed variants, and the checks that tell them apart.')
-    .version('0.1.0')
+    .version(versionLine(), '-V, --version', 'print the version and the commit it was built from')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
 
@@ -335,6 +336,13 @@ export function buildProgram(): Command {
       for (const [k, c] of Object.entries(checks)) process.stdout.write(`  ${k.padEnd(w)}  ${c.description}\n`);
     });
 
+  // Commands added whole (cluster, maelstrom, model, ...) do not inherit these: a usage error at any
+  // depth must end as bad input (exit 2), never as commander's own exit 1.
+  const everywhere = (c: Command) => {
+    c.exitOverride().showHelpAfterError('(run with --help for usage)');
+    for (const sub of c.commands) everywhere(sub);
+  };
+  everywhere(program);
   return program;
 }
 

@@ -63,7 +63,7 @@ test('an unknown field is named with its path', () => {
 test('a wrong type names the field and the expected type', () => {
   const e = error(base.replace('nodes: 3', 'nodes: three'));
   assert.equal(e.path, 'topology.nodes');
-  assert.match(e.message, /^x\.yaml: topology\.nodes: /);
+  assert.match(e.message, /^x\.yaml:3:13: topology\.nodes: /);
 });
 
 test('a missing field is reported as missing', () => {
@@ -78,7 +78,8 @@ test('an error inside a variant is named with the variant path', () => {
 });
 
 test('an unknown process, check or node is named with what exists', () => {
-  assert.match(error(base.replace('state/gossip', 'state/gosip')).message, /system\.process: one of .*state\/gossip/);
+  assert.match(error(base.replace('state/gossip', 'state/gosip')).message, /system\.process: a registered process: did you mean "state\/gossip"\? \(got "state\/gosip"; pillars list shows all \d+\)/);
+  assert.match(error(base.replace('state/gossip', 'nothing/like-it')).message, /system\.process: one of .*state\/gossip/);
   assert.equal(error(base.replace('broadcast-complete', 'nope')).path, 'checks[0].name');
   const e = error(base + 'faults: [ { at: 1, crash: n9 } ]\n');
   assert.equal(e.path, 'faults[0].crash');

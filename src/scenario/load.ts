@@ -2,13 +2,13 @@
  * Parsing and validating scenario files. Every mistake becomes one ScenarioError naming the file, the
  * path of the field and what was expected; nothing here reads the disk (the CLI does).
  */
-import { parseDocument } from 'yaml';
-import type { z } from 'zod';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { z } from 'zod';
 import { nodeRefsIn, type FoundNodeRef } from '../runtime/node-ref.js';
 import { checks } from './checks.js';
 import { processes } from './processes.js';
 import { fileSchema, resolvedSchema, type Expectation, type ResolvedVariant } from './schema.js';
-import { MetricCatalog, runnerMetrics } from './metric-catalog.js';
+import { MetricCatalog, nearestName, runnerMetrics } from './metric-catalog.js';
 
 export class ScenarioError extends Error {
   constructor(
@@ -44,14 +44,43 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return s;
 }
 
-/** The first issue of a failed zod parse as (path, expectation). */
-function firstIssue(error: z.ZodError, prefix: Path = []): { path: Path; message: string } {
-  const issue = error.issues[0];
+const sameParent = (a: readonly PropertyKey[], b: readonly PropertyKey[]) => a.length === b.length + 1 && b.every((p, i) => p === a[i]);
+
+/** The fields an object schema knows at `path` (through optional, default and similar wrappers), for a did-you-mean. */
+export function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  let cur: z.ZodType | undefined = schema;
+  const unwrap = (t: z.ZodType | undefined): z.ZodType | undefined => {
+    for (let i = 0; i < 8 && t !== undefined; i++) {
+      const def = (t as unknown as { _zod?: { def?: { innerType?: z.ZodType; in?: z.ZodType; type?: string } } })._zod?.def;
+      if (def?.innerType !== undefined) t = def.innerType;
+      else if (def?.type === 'pipe' && def.in !== undefined) t = def.in;
+      else break;
+    }
+    return t;
+  };
+  for (const p of [...path, undefined]) {
+    cur = unwrap(cur);
+    if (!(cur instanceof z.ZodObject)) return [];
+    if (p === undefined) return Object.keys(cur.shape);
+    cur = (cur.shape as Record<string, z.ZodType>)[String(p)];
+  }
+  return [];
+}
+
+/**
+ * The first issue of a failed zod parse as (path, expectation). An unknown field goes first: a typo
+ * makes both an unknown field and a missing one, and the typo is what the writer must see, with
+ * the name it was probably meant to be (a field missing beside it, or one the schema knows).
+ */
+function firstIssue(error: z.ZodError, prefix: Path = [], schema?: z.ZodType): { path: Path; message: string } {
+  const issue = error.issues.find((i) => i.code === 'unrecognized_keys') ?? error.issues[0];
   const path = [...prefix, ...(issue.path as (string | number)[])];
   const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more problem${error.issues.length > 2 ? 's' : ''})` : '';
   if (issue.code === 'unrecognized_keys') {
     const keys = (issue as { keys: string[] }).keys;
-    return { path: [...path, keys[0]], message: `unknown field "${keys[0]}"${more}` };
+    const missing = error.issues.filter((i) => i.code === 'invalid_type' && /received undefined/.test(i.message) && sameParent(i.path, issue.path)).map((i) => String(i.path[i.path.length - 1]));
+    const near = nearestName(keys[0], missing.length > 0 ? missing : schema === undefined ? [] : knownKeysAt(schema, issue.path));
+    return { path: [...path, keys[0]], message: `unknown field "${keys[0]}"${near === undefined ? '' : ` (did you mean "${near}"?)`}${more}` };
   }
   let message = issue.message.replace(/^Invalid input: /, '').replace(/, received /, ', got ');
   if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) message = message.replace(/, got undefined$/, ' (missing)');
@@ -102,7 +131,8 @@ export interface ParseOptions {
 }
 
 export function parseScenario(text: string, file: string, opts: ParseOptions = {}): Scenario {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, lineCounter: lines });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
     const pos = e.linePos?.[0];
@@ -113,8 +143,8 @@ export function parseScenario(text: string, file: string, opts: ParseOptions = {
   if (!isObject(raw)) throw new ScenarioError(file, '', 'a mapping with name, topology, system, workload, ...');
   const top = fileSchema.safeParse(raw);
   if (!top.success) {
-    const i = firstIssue(top.error);
-    throw new ScenarioError(file, formatPath(i.path), i.message);
+    const i = firstIssue(top.error, [], fileSchema);
+    throw new ScenarioError(`${file}${positionOf(doc, lines, i.path)}`, formatPath(i.path), i.message);
   }
   const { variants: variantOverrides, ...base } = raw;
   const overrides = (variantOverrides as Record<string, Record<string, unknown>> | undefined) ?? { default: {} };
@@ -136,19 +166,21 @@ export function parseScenario(text: string, file: string, opts: ParseOptions = {
     // variant alone; an override that applies to no variant at all is an error below.
     const mine = sets.filter((s) => (s.variant === undefined || s.variant === vname) && applySet(merged, s, misses));
     // Name a field by where it was written: on the command line, in the variant's overrides, or in the base.
+    // A field the file lacks is named where its nearest written parent is (a missing expect.seeds of a variant's expect).
+    const inVariant = (path: Path) => has(override, path) || (!has(base, path) && path.some((_, k) => k > 0 && has(override, path.slice(0, k))));
     const where = (path: Path): string => {
       const set = [...mine].reverse().find((s) => isPrefix(s.path, path));
       if (set !== undefined) return `--set ${set.text}: ${formatPath(path)}`;
-      // A field the file lacks is named where its nearest written parent is (a missing expect.seeds of a variant's expect).
-      const inVariant = has(override, path) || (!has(base, path) && path.some((_, k) => k > 0 && has(override, path.slice(0, k))));
-      return inVariant ? formatPath(['variants', vname, ...path]) : formatPath(path);
+      return inVariant(path) ? formatPath(['variants', vname, ...path]) : formatPath(path);
     };
+    // The file, with the line and column the field was written at (file:line:col), when it was.
+    const at = (path: Path): string => (mine.some((s) => isPrefix(s.path, path)) ? file : `${file}${positionOf(doc, lines, inVariant(path) ? ['variants', vname, ...path] : path)}`);
     const parsed = resolvedSchema.safeParse(merged);
     if (!parsed.success) {
-      const i = firstIssue(parsed.error);
-      throw new ScenarioError(file, where(i.path), i.message);
+      const i = firstIssue(parsed.error, [], resolvedSchema);
+      throw new ScenarioError(at(i.path), where(i.path), i.message);
     }
-    const v = validateSemantics(parsed.data as unknown as RawVariant, where, file);
+    const v = validateSemantics(parsed.data as unknown as RawVariant, where, file, at);
     if (mine.length > 0) v.overrides = mine.map((s) => s.text);
     variants.push(v);
     whereOf.set(vname, where);
@@ -262,7 +294,28 @@ function workloadOperations(v: ResolvedVariant): string[] {
 function knownProcesses(got: string): string {
   const names = Object.keys(processes);
   if (names.length === 0) return `a registered process, but none is registered: the program must call registerProcesses (src/cli/catalog.ts registers them all) (got "${got}")`;
+  const near = nearestName(got, names);
+  if (near !== undefined) return `a registered process: did you mean "${near}"? (got "${got}"; pillars list shows all ${names.length})`;
   return `one of ${names.join(', ')} (got "${got}")`;
+}
+
+/**
+ * Where a path of the document was written, as `:line:col` after the file name (the key of an
+ * unknown or misplaced field, else its value); empty when the path is not in the text.
+ */
+function positionOf(doc: Document, lines: LineCounter, path: Path): string {
+  for (let n = path.length; n > 0; n--) {
+    const parent = n === 1 ? doc.contents : doc.getIn(path.slice(0, n - 1), true);
+    if (!isMap(parent) && !isSeq(parent)) continue;
+    const last = path[n - 1];
+    const pair = isMap(parent) ? parent.items.find((p) => isScalar(p.key) && p.key.value === last) : undefined;
+    const node = (pair?.key ?? (isSeq(parent) && typeof last === 'number' ? parent.items[last] : undefined)) as { range?: [number, number, number] } | undefined;
+    if (node?.range !== undefined) {
+      const { line, col } = lines.linePos(node.range[0]);
+      return `:${line}:${col}`;
+    }
+  }
+  return '';
 }
 
 /**
@@ -383,17 +436,17 @@ export function serverNames(v: ResolvedVariant): string[] {
 type RawVariant = Omit<ResolvedVariant, 'expect'> & { expect: unknown };
 
 /** What a schema cannot say: registered names, node names that exist, configs of the chosen process. */
-function validateSemantics(raw: RawVariant, where: (p: Path) => string, file: string): ResolvedVariant {
+function validateSemantics(raw: RawVariant, where: (p: Path) => string, file: string, at: (p: Path) => string = () => file): ResolvedVariant {
   const v = raw as unknown as ResolvedVariant;
   const fail = (path: Path, expected: string): never => {
-    throw new ScenarioError(file, where(path), expected);
+    throw new ScenarioError(at(path), where(path), expected);
   };
   const proc = processes[v.system.process];
   if (proc === undefined) fail(['system', 'process'], knownProcesses(v.system.process));
   const written = v.system.config ?? {};
   const cfg = proc.config.safeParse(written);
   if (!cfg.success) {
-    const i = firstIssue(cfg.error, ['system', 'config']);
+    const i = firstIssue(cfg.error, ['system', 'config'], proc.config);
     fail(i.path, i.message);
   }
   v.system.config = cfg.data as Record<string, unknown>;
@@ -404,7 +457,7 @@ function validateSemantics(raw: RawVariant, where: (p: Path) => string, file: st
     const { id, ...params } = c;
     const p = entry.params.safeParse(params);
     if (!p.success) {
-      const i = firstIssue(p.error, ['checks', idx]);
+      const i = firstIssue(p.error, ['checks', idx], entry.params);
       fail(i.path, i.message);
     }
     v.checks[idx] = { ...(p.data as typeof c), ...(id === undefined ? {} : { id }) };

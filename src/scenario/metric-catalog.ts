@@ -76,6 +76,16 @@ export class MetricCatalog {
   }
 }
 
+/** The candidate nearest to `name` within an edit distance of a third of its length (at least 2), if any. */
+export function nearestName(name: string, candidates: Iterable<string>): string | undefined {
+  let best: { k: string; d: number } | undefined;
+  for (const k of candidates) {
+    const d = editDistance(name, k);
+    if (best === undefined || d < best.d || (d === best.d && compareOrdinal(k, best.k) < 0)) best = { k, d };
+  }
+  return best !== undefined && best.d > 0 && best.d <= Math.max(2, Math.ceil(name.length / 3)) ? best.k : undefined;
+}
+
 /** Levenshtein distance. */
 export function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);

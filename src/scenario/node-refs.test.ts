@@ -17,12 +17,13 @@ registerCatalog();
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const atmRace = readFileSync(join(root, 'scenarios', 'atm-race.yaml'), 'utf8');
 
+/** The error's message, without the line and column of the file (load.test checks those). */
 function message(text: string, set: string[] = []): string {
   try {
     parseScenario(text, 'x.yaml', { set });
   } catch (e) {
     assert.ok(e instanceof ScenarioError, `expected a ScenarioError, got ${e}`);
-    return e.message;
+    return e.message.replace(/^x\.yaml:\d+:\d+:/, 'x.yaml:');
   }
   assert.fail('expected the scenario to be rejected');
 }
@@ -93,6 +94,8 @@ test('the CLI reports a bad node reference on one line and exits 2', () => {
   const main = fileURLToPath(new URL('../cli/main.js', import.meta.url));
   const r = spawnSync(process.execPath, [main, 'run', file], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
   assert.equal(r.status, 2, r.stderr);
-  assert.equal(r.stderr.trim(), `pillars: ${file}: variants.naive.system.config.ledger: a node of the topology (n1, n2, n3, n4), got "n7"`);
+  // Named where it is written: the line and column of ledger in the naive variant.
+  const at = atmRace.split('\n').findIndex((l) => l.includes('ledger: n4')) + 1;
+  assert.equal(r.stderr.trim(), `pillars: ${file}:${at}:52: variants.naive.system.config.ledger: a node of the topology (n1, n2, n3, n4), got "n7"`);
   assert.doesNotMatch(r.stderr, /\n\s+at /);
 });
