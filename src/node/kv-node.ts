@@ -11,9 +11,10 @@
  * apply once. After `requestTimeoutMs` the client hears that the outcome is unknown.
  *
  * Disks fill up: below `diskReserveBytes` free, writes are refused with an error before they reach
- * the log. If a write fails anyway, the node stops its Raft member at once (nothing unsynced was
- * acknowledged), refuses requests, and once there is room again it restarts the member from what the
- * disk holds, exactly as the simulator restarts a crashed node.
+ * the log. If a write fails anyway, the member's supervisor (MemberSupervisor, the very code every
+ * simulated node runs under) stops the Raft member at once (nothing unsynced was acknowledged), the
+ * node refuses requests, and once there is room again the supervisor restarts the member from what
+ * the disk holds.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statfsSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
@@ -22,8 +23,9 @@ import { join } from 'node:path';
 import { Gauge } from 'prom-client';
 import { isClientReply, type ClientRequest, type Operation } from '../runtime/client-protocol.js';
 import { realClock, realTimers } from '../adapters/real-clock.js';
-import type { NodeId } from '../runtime/context.js';
-import { FileDisk, isDiskError, type DiskError } from '../adapters/file-disk.js';
+import type { Context, NodeId } from '../runtime/context.js';
+import { MemberSupervisor } from '../runtime/member-supervisor.js';
+import { FileDisk } from '../adapters/file-disk.js';
 import { PromMetrics } from '../adapters/prom-metrics.js';
 import { RealContext } from '../adapters/real-context.js';
 import { TcpTransport, type PeerAddress } from '../adapters/tcp-transport.js';
@@ -119,11 +121,10 @@ export class KvNode {
   private readonly transport: TcpTransport;
   private readonly peerIds: NodeId[];
   private readonly bootId = Date.now().toString(36) + randomBytes(2).toString('hex');
-  private disk: FileDisk | undefined;
-  private ctx: RealContext | undefined;
-  private raft: RaftKv | undefined;
-  /** Why the member is stopped (a disk failure), while it is. */
-  private failure: string | undefined;
+  /** The node's own Context, for its whole life: the member gets one of its own from the supervisor. */
+  private readonly ctx: RealContext;
+  /** Runs the Raft member, each life on a new FileDisk; stops it when its disk fails and restarts it. */
+  private readonly supervisor: MemberSupervisor<RaftKv>;
   private freeBytes = Infinity;
   /** The requests this node's clients wait on: the same client layer the simulator runs. */
   private readonly gateway: ClientGateway;
@@ -157,18 +158,51 @@ export class KvNode {
       onMessage: (from, msg) => this.onPeerMessage(from, msg),
       onEvent: (event, fields) => this.log(event, fields),
     });
+    this.ctx = new RealContext({
+      id: this.id,
+      peers: this.peerIds,
+      metrics: this.metrics,
+      send: (to, msg) => this.route(to, msg),
+      log: (event, fields) => this.log(event, fields),
+    });
+    this.supervisor = new MemberSupervisor(
+      this.ctx,
+      {
+        build: (ctx: Context) => new RaftKv(ctx, this.raftConfig),
+        // A new FileDisk for each life: one whose fsync failed acknowledges nothing ever again.
+        openDisk: (fail) => {
+          const disk = new FileDisk(this.opts.dataDir, { onFatal: fail, preallocate: { files: (f) => f.startsWith(segmentPrefix) || f === durableMarkFile, chunkBytes: walPreallocateBytes } });
+          return { disk, close: () => void disk.close() };
+        },
+        // Room for more than the reserve: restarting onto a disk that is still full would fail again at once.
+        mayRestart: () => this.freeBytes >= this.limits.diskReserveBytes + restartFreeBytesMin,
+        // Nothing unsynced was acknowledged; what these requests did is unknown to us now.
+        stopped: (reason) => this.gateway.failAll(reason),
+      },
+      { restartCheckMs: this.limits.diskCheckEveryMs },
+    );
     this.registerRaftGauges();
+  }
+
+  private get raft(): RaftKv | undefined {
+    return this.supervisor.member;
+  }
+
+  /** Why the member is stopped (a disk failure), while it is. */
+  private get failure(): string | undefined {
+    return this.supervisor.failure;
   }
 
   /** Check the data directory, restore the member from it, open the ports. */
   async start(): Promise<void> {
     this.checkIdentity();
     this.readFreeSpace();
-    this.startMember();
+    // Restoring reads the log; a corrupt one throws here, before any port opens.
+    this.supervisor.start();
     this.addresses.peer = await this.transport.start();
     if (this.opts.resp !== undefined) this.addresses.resp = await this.listenResp(this.opts.resp);
     this.gateway.start();
-    this.diskTimer = setInterval(() => this.checkDisk(), this.limits.diskCheckEveryMs);
+    this.diskTimer = setInterval(() => this.readFreeSpace(), this.limits.diskCheckEveryMs);
   }
 
   async stop(): Promise<void> {
@@ -178,9 +212,9 @@ export class KvNode {
     const resp = this.respServer;
     if (resp !== undefined) await new Promise<void>((r) => resp.close(() => r()));
     await this.httpServer?.close();
-    this.stopMember();
+    this.supervisor.close();
+    this.ctx.stop();
     await this.transport.close();
-    await this.disk?.close();
   }
 
   log(event: string, fields: Record<string, unknown> = {}): void {
@@ -220,68 +254,6 @@ export class KvNode {
     closeSync(dirFd);
   }
 
-  // --- the Raft member -----------------------------------------------------------------------
-
-  private startMember(): void {
-    this.disk = new FileDisk(this.opts.dataDir, { onFatal: (e) => this.onDiskFailure(e), preallocate: { files: (f) => f.startsWith(segmentPrefix) || f === durableMarkFile, chunkBytes: walPreallocateBytes } });
-    const ctx = new RealContext({
-      id: this.id,
-      peers: this.peerIds,
-      disk: this.disk,
-      metrics: this.metrics,
-      send: (to, msg) => this.route(to, msg),
-      log: (event, fields) => this.log(event, fields),
-      guard: (fn) => this.guarded(fn),
-    });
-    this.ctx = ctx;
-    // Restoring reads the log; a corrupt one throws here, before any port opens.
-    this.raft = new RaftKv(ctx, this.raftConfig);
-    this.failure = undefined;
-    this.guarded(() => this.raft!.start());
-  }
-
-  private stopMember(): void {
-    this.ctx?.stop();
-    this.ctx = undefined;
-    this.raft = undefined;
-  }
-
-  /** Run member code; a disk failure inside it stops the member instead of the process. */
-  private guarded(fn: () => void): void {
-    try {
-      fn();
-    } catch (e) {
-      if (isDiskError(e)) this.onDiskFailure(e);
-      else throw e;
-    }
-  }
-
-  private onDiskFailure(e: DiskError): void {
-    if (this.failure !== undefined) return;
-    this.failure = `${e.code === 'ENOSPC' ? 'disk full' : 'disk failure'}: ${e.op} ${e.file} (${e.code})`;
-    this.log('member_stopped', { reason: this.failure });
-    this.metrics.count('disk_failures');
-    this.stopMember();
-    const disk = this.disk;
-    this.disk = undefined;
-    void disk?.close();
-    // Nothing unsynced was acknowledged; what these requests did is unknown to us now.
-    this.gateway.failAll(this.failure);
-  }
-
-  private checkDisk(): void {
-    this.readFreeSpace();
-    // Room for more than the reserve: restarting onto a disk that is still full would fail again at once.
-    if (this.failure === undefined || this.freeBytes < this.limits.diskReserveBytes + restartFreeBytesMin) return;
-    this.log('member_restarting', { freeBytes: this.freeBytes, after: this.failure });
-    try {
-      this.startMember();
-    } catch (e) {
-      this.failure = `restart failed: ${(e as Error).message}`;
-      this.log('member_restart_failed', { reason: this.failure });
-    }
-  }
-
   private readFreeSpace(): void {
     try {
       const s = statfsSync(this.opts.dataDir);
@@ -309,8 +281,7 @@ export class KvNode {
 
   private onPeerMessage(from: NodeId, msg: unknown): void {
     if (isToClient(msg)) return this.toLocalClient(msg.client, msg.msg);
-    const raft = this.raft;
-    if (raft !== undefined) this.guarded(() => raft.onMessage(from, msg));
+    this.supervisor.onMessage(from, msg);
   }
 
   private toLocalClient(client: string, msg: unknown): void {
@@ -329,9 +300,8 @@ export class KvNode {
 
   /** One attempt of a request, to this node's member; while the member is stopped, why. */
   private handOff(client: string, req: ClientRequest): string | undefined {
-    const raft = this.raft;
-    if (raft === undefined) return this.failure;
-    this.guarded(() => raft.onMessage(client, req));
+    if (this.raft === undefined) return this.failure;
+    this.supervisor.onMessage(client, req);
     return undefined;
   }
 
@@ -396,8 +366,8 @@ export class KvNode {
     const raft = this.raft;
     if (raft === undefined || raft.raft.role !== 'leader' || !this.peerIds.includes(to)) return false;
     let ok = false;
-    this.guarded(() => {
-      ok = raft.transferLeadership(to);
+    this.supervisor.run((member) => {
+      ok = member.transferLeadership(to);
     });
     return ok;
   }
