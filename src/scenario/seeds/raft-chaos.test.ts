@@ -32,3 +32,10 @@ test(`raft-chaos.yaml: fixed (the real node's profile) and real-node (its client
   const resent = sweep.reports.get('real-node')!.reduce((n, r) => n + (r.metrics.requests_resent ?? 0), 0);
   assert.ok(resent > 0, `${resent} requests resent by the real node's client layer`);
 });
+
+test('raft-chaos.yaml fixed, seed 297: a client request the network copied, refused as "no leader" and then applied, is not what the real node faces', () => {
+  // The real node's profile handles each client frame once: TCP and its client layer deliver one.
+  // With the workload's clients on a duplicating network, the copy applied after the refusal.
+  const sweep = sweepStory('raft-chaos.yaml', 297, 297, ['fixed']);
+  assert.deepEqual(unmet(sweep), []);
+});
