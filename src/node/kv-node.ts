@@ -172,7 +172,7 @@ export class KvNode {
         // A new FileDisk for each life: one whose fsync failed acknowledges nothing ever again.
         openDisk: (fail) => {
           const disk = new FileDisk(this.opts.dataDir, { onFatal: fail, preallocate: { files: (f) => f.startsWith(segmentPrefix) || f === durableMarkFile, chunkBytes: walPreallocateBytes } });
-          return { disk, close: () => void disk.close() };
+          return { disk, close: () => disk.close() };
         },
         // Room for more than the reserve: restarting onto a disk that is still full would fail again at once.
         mayRestart: () => this.freeBytes >= this.limits.diskReserveBytes + restartFreeBytesMin,
@@ -212,7 +212,7 @@ export class KvNode {
     const resp = this.respServer;
     if (resp !== undefined) await new Promise<void>((r) => resp.close(() => r()));
     await this.httpServer?.close();
-    this.supervisor.close();
+    await this.supervisor.close();
     this.ctx.stop();
     await this.transport.close();
   }

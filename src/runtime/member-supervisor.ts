@@ -36,7 +36,7 @@ export interface SupervisorHooks<M extends Process> {
    * one whose fsync failed is never trusted again); `fail` is for failures it reports later. Default:
    * the supervisor's Context's own disk.
    */
-  openDisk?(fail: (e: DiskError) => void): { disk: Disk; close(): void };
+  openDisk?(fail: (e: DiskError) => void): { disk: Disk; close(): Promise<void> | void };
   /**
    * Whether a stopped member may restart now (the real node waits for free space). Default: when the
    * disk accepts changes again (Disk.acceptsChanges).
@@ -117,7 +117,7 @@ class MemberContext implements Context {
 interface Life<M> {
   member: M;
   ctx: MemberContext;
-  close: () => void;
+  close: () => Promise<void> | void;
 }
 
 export class MemberSupervisor<M extends Process = Process> implements Process {
@@ -171,12 +171,12 @@ export class MemberSupervisor<M extends Process = Process> implements Process {
     return this.life?.member.describe?.() ?? {};
   }
 
-  /** The node shuts down: the member stops and no restart follows. */
-  close(): void {
+  /** The node shuts down: the member stops and no restart follows; resolves once its disk is closed. */
+  async close(): Promise<void> {
     this.closed = true;
     if (this.restartTimer !== undefined) this.ctx.clearTimer(this.restartTimer);
     this.restartTimer = undefined;
-    this.halt();
+    await this.halt();
   }
 
   private launch(first: boolean): void {
@@ -187,7 +187,7 @@ export class MemberSupervisor<M extends Process = Process> implements Process {
       life.member = this.hooks.build(mctx);
     } catch (e) {
       mctx.stop();
-      life.close();
+      void life.close();
       if (isDiskError(e)) return this.stoppedBy(e);
       if (first) throw e;
       this.reason = `restart failed: ${(e as Error).message}`;
@@ -212,16 +212,17 @@ export class MemberSupervisor<M extends Process = Process> implements Process {
 
   private fail(e: DiskError): void {
     if (this.life === undefined) return;
-    this.halt();
+    // The disk of a failed life closes in the background; the next life opens a new one.
+    void this.halt();
     this.stoppedBy(e);
   }
 
-  private halt(): void {
+  private halt(): Promise<void> | void {
     const life = this.life;
     if (life === undefined) return;
     this.life = undefined;
     life.ctx.stop();
-    life.close();
+    return life.close();
   }
 
   private stoppedBy(e: DiskError): void {
