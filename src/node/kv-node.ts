@@ -378,8 +378,8 @@ export class KvNode {
     if (raft === undefined || raft.raft.role !== 'leader') return Promise.reject(new Error(`${this.id} does not lead (leader: ${raft?.raft.leader ?? 'none known'})`));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no leadership confirmation within ${timeoutMs} ms`)), timeoutMs);
-      this.guarded(() =>
-        raft.backup((snap) => {
+      this.supervisor.run((member) =>
+        member.backup((snap) => {
           clearTimeout(timer);
           if (snap === undefined) reject(new Error(`${this.id} stopped leading before the backup was taken`));
           else resolve(snap);
