@@ -8,11 +8,16 @@
  * is behind the door.
  */
 import type { Context, Disk, Metrics, NodeId, TimerId } from '../runtime/context.js';
+import { withFsyncCompletion } from '../runtime/scoped-context.js';
 
 export interface RealContextOptions {
   id: NodeId;
   peers: readonly NodeId[];
-  disk: Disk;
+  /**
+   * Absent for a context whose members open disks of their own (a node's supervisor gives each life
+   * of its member a new FileDisk): then any use of this one is a programming error.
+   */
+  disk?: Disk;
   metrics: Metrics;
   /** Deliver a message: to a peer over the network, or to whatever else `to` names (a client). */
   send: (to: NodeId, msg: unknown) => void;
@@ -37,23 +42,14 @@ export class RealContext implements Context {
   constructor(private readonly opts: RealContextOptions) {
     this.id = opts.id;
     this.peers = opts.peers;
-    const disk = opts.disk;
+    const disk = opts.disk ?? noDisk(opts.id);
     // An fsync that completes after the node stopped calls nothing back, as a crash in the simulator:
     // the work after it (the durable mark, acknowledgements) belongs to a member that is gone, and
     // its disk may already be closed.
     const guard = opts.guard ?? ((fn: () => void) => fn());
-    this.disk = {
-      write: (file, data) => disk.write(file, data),
-      append: (file, data) => disk.append(file, data),
-      read: (file) => disk.read(file),
-      truncate: (file, length) => disk.truncate(file, length),
-      remove: (file) => disk.remove(file),
-      list: () => disk.list(),
-      fsync: (file, done) =>
-        disk.fsync(file, () => {
-          if (!this.stopped) guard(done);
-        }),
-    };
+    this.disk = withFsyncCompletion(disk, (done) => {
+      if (!this.stopped) guard(done);
+    });
     this.metrics = opts.metrics;
   }
 
@@ -100,4 +96,12 @@ export class RealContext implements Context {
     for (const h of this.timers.values()) clearTimeout(h);
     this.timers.clear();
   }
+}
+
+/** The disk of a context that has none: every use throws, naming the node. */
+function noDisk(id: NodeId): Disk {
+  const refuse = (): never => {
+    throw new Error(`node ${id}: this context has no disk (its member's supervisor opens one per life)`);
+  };
+  return { write: refuse, append: refuse, read: refuse, truncate: refuse, remove: refuse, list: refuse, fsync: refuse };
 }

@@ -11,9 +11,10 @@
  * apply once. After `requestTimeoutMs` the client hears that the outcome is unknown.
  *
  * Disks fill up: below `diskReserveBytes` free, writes are refused with an error before they reach
- * the log. If a write fails anyway, the node stops its Raft member at once (nothing unsynced was
- * acknowledged), refuses requests, and once there is room again it restarts the member from what the
- * disk holds, exactly as the simulator restarts a crashed node.
+ * the log. If a write fails anyway, the member's supervisor (MemberSupervisor, the very code every
+ * simulated node runs under) stops the Raft member at once (nothing unsynced was acknowledged), the
+ * node refuses requests, and once there is room again the supervisor restarts the member from what
+ * the disk holds.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statfsSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
@@ -22,8 +23,9 @@ import { join } from 'node:path';
 import { Gauge } from 'prom-client';
 import { isClientReply, type ClientRequest, type Operation } from '../runtime/client-protocol.js';
 import { realClock, realTimers } from '../adapters/real-clock.js';
-import type { NodeId } from '../runtime/context.js';
-import { FileDisk, isDiskError, type DiskError } from '../adapters/file-disk.js';
+import type { Context, NodeId } from '../runtime/context.js';
+import { MemberSupervisor } from '../runtime/member-supervisor.js';
+import { FileDisk } from '../adapters/file-disk.js';
 import { PromMetrics } from '../adapters/prom-metrics.js';
 import { RealContext } from '../adapters/real-context.js';
 import { TcpTransport, type PeerAddress } from '../adapters/tcp-transport.js';
@@ -155,11 +157,10 @@ export class KvNode {
   private readonly transport: TcpTransport;
   private readonly peerIds: NodeId[];
   private readonly bootId = Date.now().toString(36) + randomBytes(2).toString('hex');
-  private disk: FileDisk | undefined;
-  private ctx: RealContext | undefined;
-  private raft: RaftKv | undefined;
-  /** Why the member is stopped (a disk failure), while it is. */
-  private failure: string | undefined;
+  /** The node's own Context, for its whole life: the member gets one of its own from the supervisor. */
+  private readonly ctx: RealContext;
+  /** Runs the Raft member, each life on a new FileDisk; stops it when its disk fails and restarts it. */
+  private readonly supervisor: MemberSupervisor<RaftKv>;
   private freeBytes = Infinity;
   /** The requests this node's clients wait on: the same client layer the simulator runs. */
   private readonly gateway: ClientGateway;
@@ -195,18 +196,66 @@ export class KvNode {
       onMessage: (from, msg) => this.onPeerMessage(from, msg),
       onEvent: (event, fields) => this.log(event, fields),
     });
+    this.ctx = new RealContext({
+      id: this.id,
+      peers: this.peerIds,
+      metrics: this.metrics,
+      send: (to, msg) => this.route(to, msg),
+      log: (event, fields) => this.log(event, fields),
+    });
+    this.supervisor = new MemberSupervisor(
+      this.ctx,
+      {
+        build: (ctx: Context) => this.buildMember(ctx),
+        // A new FileDisk for each life: one whose fsync failed acknowledges nothing ever again.
+        openDisk: (fail) => {
+          const disk = new FileDisk(this.opts.dataDir, { onFatal: fail, preallocate: { files: (f) => f.startsWith(segmentPrefix) || f === durableMarkFile, chunkBytes: walPreallocateBytes } });
+          return { disk, close: () => disk.close() };
+        },
+        // Room for more than the reserve: restarting onto a disk that is still full would fail again at once.
+        mayRestart: () => this.freeBytes >= this.limits.diskReserveBytes + restartFreeBytesMin,
+        // Nothing unsynced was acknowledged; what these requests did is unknown to us now.
+        stopped: (reason) => this.gateway.failAll(reason),
+      },
+      { restartCheckMs: this.limits.diskCheckEveryMs },
+    );
     this.registerRaftGauges();
+  }
+
+  private get raft(): RaftKv | undefined {
+    return this.supervisor.member;
+  }
+
+  /** One life of the member, restored from the data directory. */
+  private buildMember(ctx: Context): RaftKv {
+    // The reserve is checked again by the leader: writes forwarded by a follower enter its log too.
+    const raft = new RaftKv(ctx, this.raftConfig, { writesRefused: () => this.writesRefused() });
+    // Members added with an address since the cluster began: from the snapshot, then as changes apply.
+    for (const [id, address] of Object.entries(raft.raft.confState().addresses ?? {})) this.learnPeer(id, address);
+    raft.host.onConfChange = (cc) => {
+      if (cc.type === 'remove-voter') {
+        if (cc.node !== this.id) this.transport.removePeer(cc.node);
+      } else if (cc.address !== undefined) this.learnPeer(cc.node, cc.address);
+      this.log('member_changed', { change: cc.type, member: cc.node, ...(cc.address !== undefined ? { address: cc.address } : {}) });
+    };
+    return raft;
+  }
+
+  /** Why the member is stopped (a disk failure), while it is. */
+  private get failure(): string | undefined {
+    return this.supervisor.failure;
   }
 
   /** Check the data directory, restore the member from it, open the ports. */
   async start(): Promise<void> {
     this.checkIdentity();
     this.readFreeSpace();
-    this.startMember();
+    // Restoring reads the log; a corrupt one throws here, before any port opens.
+    this.supervisor.start();
     this.addresses.peer = await this.transport.start();
     if (this.opts.resp !== undefined) this.addresses.resp = await this.listenResp(this.opts.resp);
     this.gateway.start();
-    this.diskTimer = setInterval(() => this.checkDisk(), this.limits.diskCheckEveryMs);
+    this.diskTimer = setInterval(() => this.readFreeSpace(), this.limits.diskCheckEveryMs);
   }
 
   async stop(): Promise<void> {
@@ -216,9 +265,9 @@ export class KvNode {
     const resp = this.respServer;
     if (resp !== undefined) await new Promise<void>((r) => resp.close(() => r()));
     await this.httpServer?.close();
-    this.stopMember();
+    await this.supervisor.close();
+    this.ctx.stop();
     await this.transport.close();
-    await this.disk?.close();
   }
 
   log(event: string, fields: Record<string, unknown> = {}): void {
@@ -258,78 +307,6 @@ export class KvNode {
     closeSync(dirFd);
   }
 
-  // --- the Raft member -----------------------------------------------------------------------
-
-  private startMember(): void {
-    this.disk = new FileDisk(this.opts.dataDir, { onFatal: (e) => this.onDiskFailure(e), preallocate: { files: (f) => f.startsWith(segmentPrefix) || f === durableMarkFile, chunkBytes: walPreallocateBytes } });
-    const ctx = new RealContext({
-      id: this.id,
-      peers: this.peerIds,
-      disk: this.disk,
-      metrics: this.metrics,
-      send: (to, msg) => this.route(to, msg),
-      log: (event, fields) => this.log(event, fields),
-      guard: (fn) => this.guarded(fn),
-    });
-    this.ctx = ctx;
-    // Restoring reads the log; a corrupt one throws here, before any port opens.
-    // The reserve is checked again by the leader: writes forwarded by a follower enter its log too.
-    const raft = new RaftKv(ctx, this.raftConfig, { writesRefused: () => this.writesRefused() });
-    this.raft = raft;
-    // Members added with an address since the cluster began: from the snapshot, then as changes apply.
-    for (const [id, address] of Object.entries(raft.raft.confState().addresses ?? {})) this.learnPeer(id, address);
-    raft.host.onConfChange = (cc) => {
-      if (cc.type === 'remove-voter') {
-        if (cc.node !== this.id) this.transport.removePeer(cc.node);
-      } else if (cc.address !== undefined) this.learnPeer(cc.node, cc.address);
-      this.log('member_changed', { change: cc.type, member: cc.node, ...(cc.address !== undefined ? { address: cc.address } : {}) });
-    };
-    this.failure = undefined;
-    this.guarded(() => this.raft!.start());
-  }
-
-  private stopMember(): void {
-    this.ctx?.stop();
-    this.ctx = undefined;
-    this.raft = undefined;
-  }
-
-  /** Run member code; a disk failure inside it stops the member instead of the process. */
-  private guarded(fn: () => void): void {
-    try {
-      fn();
-    } catch (e) {
-      if (isDiskError(e)) this.onDiskFailure(e);
-      else throw e;
-    }
-  }
-
-  private onDiskFailure(e: DiskError): void {
-    if (this.failure !== undefined) return;
-    this.failure = `${e.code === 'ENOSPC' ? 'disk full' : 'disk failure'}: ${e.op} ${e.file} (${e.code})`;
-    this.log('member_stopped', { reason: this.failure });
-    this.metrics.count('disk_failures');
-    this.stopMember();
-    const disk = this.disk;
-    this.disk = undefined;
-    void disk?.close();
-    // Nothing unsynced was acknowledged; what these requests did is unknown to us now.
-    this.gateway.failAll(this.failure);
-  }
-
-  private checkDisk(): void {
-    this.readFreeSpace();
-    // Room for more than the reserve: restarting onto a disk that is still full would fail again at once.
-    if (this.failure === undefined || this.freeBytes < this.limits.diskReserveBytes + restartFreeBytesMin) return;
-    this.log('member_restarting', { freeBytes: this.freeBytes, after: this.failure });
-    try {
-      this.startMember();
-    } catch (e) {
-      this.failure = `restart failed: ${(e as Error).message}`;
-      this.log('member_restart_failed', { reason: this.failure });
-    }
-  }
-
   private readFreeSpace(): void {
     try {
       const s = statfsSync(this.opts.dataDir);
@@ -357,8 +334,7 @@ export class KvNode {
 
   private onPeerMessage(from: NodeId, msg: unknown): void {
     if (isToClient(msg)) return this.toLocalClient(msg.client, msg.msg);
-    const raft = this.raft;
-    if (raft !== undefined) this.guarded(() => raft.onMessage(from, msg));
+    this.supervisor.onMessage(from, msg);
   }
 
   private toLocalClient(client: string, msg: unknown): void {
@@ -377,9 +353,8 @@ export class KvNode {
 
   /** One attempt of a request, to this node's member; while the member is stopped, why. */
   private handOff(client: string, req: ClientRequest): string | undefined {
-    const raft = this.raft;
-    if (raft === undefined) return this.failure;
-    this.guarded(() => raft.onMessage(client, req));
+    if (this.raft === undefined) return this.failure;
+    this.supervisor.onMessage(client, req);
     return undefined;
   }
 
@@ -468,8 +443,8 @@ export class KvNode {
     const raft = this.raft;
     if (raft === undefined || raft.raft.role !== 'leader' || !this.peerIds.includes(to)) return false;
     let ok = false;
-    this.guarded(() => {
-      ok = raft.transferLeadership(to);
+    this.supervisor.run((member) => {
+      ok = member.transferLeadership(to);
     });
     return ok;
   }
@@ -498,14 +473,14 @@ export class KvNode {
       const conf = raft.raft.confState();
       const match = raft.raft.matchIndexes();
       const to = conf.voters.filter((v) => v !== this.id).sort((a, b) => (match.get(b) ?? 0) - (match.get(a) ?? 0))[0];
-      if (to !== undefined) this.guarded(() => raft.transferLeadership(to));
+      if (to !== undefined) this.supervisor.run((member) => member.transferLeadership(to));
       return Promise.reject(new MemberChangeError(`${this.id} leads: leadership is going to ${to ?? 'no one'} first; ask it to remove ${this.id}`, to));
     }
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new MemberChangeError(`the change was not applied within ${timeoutMs} ms`, raft.raft.leader)), timeoutMs);
       let proposed = false;
-      this.guarded(() => {
-        proposed = raft.host.proposeConfChange(cc, (applied) => {
+      this.supervisor.run((member) => {
+        proposed = member.host.proposeConfChange(cc, (applied) => {
           clearTimeout(timer);
           if (applied) resolve();
           else reject(new MemberChangeError('another leader took the change\'s place in the log: it was not applied', raft.raft.leader));
@@ -524,8 +499,8 @@ export class KvNode {
     if (raft === undefined || raft.raft.role !== 'leader') return Promise.reject(new Error(`${this.id} does not lead (leader: ${raft?.raft.leader ?? 'none known'})`));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no leadership confirmation within ${timeoutMs} ms`)), timeoutMs);
-      this.guarded(() =>
-        raft.backup((snap) => {
+      this.supervisor.run((member) =>
+        member.backup((snap) => {
           clearTimeout(timer);
           if (snap === undefined) reject(new Error(`${this.id} stopped leading before the backup was taken`));
           else resolve(snap);

@@ -7,6 +7,8 @@
  * runs in both.
  */
 
+import type { DiskError } from './disk-error.js';
+
 export type NodeId = string;
 
 /** Opaque handle returned by setTimer; only meaningful to the Context that issued it. */
@@ -35,6 +37,11 @@ export interface Disk {
    * a crash before then loses the unsynced writes and `done` never runs.
    */
   fsync(file: string, done: () => void): void;
+  /**
+   * Whether changes would succeed now (the file system has room again): a supervisor waits for it
+   * before it restarts a member the disk stopped (member-supervisor.ts). Absent: assume so.
+   */
+  acceptsChanges?(): boolean;
 }
 
 /** Counters, histograms and gauges. The host decides where they go (a scenario report, Prometheus). */
@@ -85,6 +92,11 @@ export interface Process {
   onMessage(from: NodeId, msg: unknown): void;
   /** What the node says of itself, e.g. { role: 'leader' }: lets a nemesis aim at "the leader". */
   describe?(): Description;
+  /**
+   * The disk failed outside any call of this Process (an fsync that failed after it was issued).
+   * A Process that supervises a member of its own hears it here (member-supervisor.ts).
+   */
+  diskFailed?(error: DiskError): void;
 }
 
 export type ProcessFactory<Config = unknown> = (ctx: Context, config: Config) => Process;

@@ -10,3 +10,4 @@ export { nodeRef, nodeRefs, nodeRefMeta, nodeRefsIn, type NodeRefMeta, type Foun
 export { InvariantViolation, isInvariantViolation, invariant } from './invariant.js';
 export { ConfigError, isConfigError, positive, nonNegative, positiveInt, fraction } from './config-error.js';
 export { compareOrdinal, compareNumbered } from './ordinal.js';
+export { MemberSupervisor, StartRefusedError, isStartRefusal, supervisorDefaults, type SupervisorHooks, type SupervisorLimits } from './member-supervisor.js';

@@ -3,7 +3,7 @@
  * replicates to "every peer" (the Raft KV, the async primary) run as one group among many in a larger
  * system, such as one warehouse's replica set inside the e-commerce platform.
  */
-import type { Context, NodeId } from './context.js';
+import type { Context, Disk, NodeId } from './context.js';
 
 export function withPeers(ctx: Context, peers: readonly NodeId[]): Context {
   const own = peers.filter((p) => p !== ctx.id);
@@ -18,6 +18,23 @@ export function withPeers(ctx: Context, peers: readonly NodeId[]): Context {
     disk: ctx.disk,
     metrics: ctx.metrics,
     log: (event, fields) => ctx.log(event, fields),
+  };
+}
+
+/**
+ * A disk whose fsync completions go through `complete` (which may drop them: a stopped member's,
+ * whose work after the fsync belongs to a life that is over, on a disk that may be closed).
+ */
+export function withFsyncCompletion(disk: Disk, complete: (done: () => void) => void): Disk {
+  return {
+    write: (file, data) => disk.write(file, data),
+    append: (file, data) => disk.append(file, data),
+    read: (file) => disk.read(file),
+    truncate: (file, length) => disk.truncate(file, length),
+    remove: (file) => disk.remove(file),
+    list: () => disk.list(),
+    fsync: (file, done) => disk.fsync(file, () => complete(done)),
+    acceptsChanges: () => disk.acceptsChanges?.() ?? true,
   };
 }
 

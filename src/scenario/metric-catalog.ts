@@ -22,10 +22,11 @@ export interface MetricScope {
 export { pattern, hist, per, HISTOGRAM_SUFFIXES, type MetricPattern, type MetricDecl } from '../runtime/process-entry.js';
 
 /**
- * The simulator's own metrics, reported by every run: the network's counters and crashes (world.ts),
+ * The simulator's own metrics, reported by every run: the network's counters, crashes, disk failures
+ * and refused starts (world.ts, member-supervisor.ts),
  * and the outcome counters every workload client zeroes at start (workload.ts).
  */
-export const RUNNER_METRICS: readonly string[] = ['ops_ok', 'ops_fail', 'ops_info', 'net_sent', 'net_dropped', 'net_duplicated', 'crashes', 'disk_failures'];
+export const RUNNER_METRICS: readonly string[] = ['ops_ok', 'ops_fail', 'ops_info', 'net_sent', 'net_dropped', 'net_duplicated', 'crashes', 'disk_failures', 'refused_starts'];
 
 /**
  * The metrics of a workload that sends operations (workload.ts), and what runner.ts derives from

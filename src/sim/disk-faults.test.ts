@@ -8,7 +8,8 @@ import type { Context, Process } from '../runtime/context.js';
 import { isDiskError } from '../runtime/disk-error.js';
 import { SimDisk } from './disk.js';
 import type { RandomStream } from './rng.js';
-import { World, diskRestartMs } from './world.js';
+import { World } from './world.js';
+import { StartRefusedError, supervisorDefaults } from '../runtime/member-supervisor.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array | undefined) => (b === undefined ? undefined : new TextDecoder().decode(b));
@@ -118,25 +119,53 @@ class Appender implements Process {
   }
 }
 
-test('a disk error stops the node; it restarts from what is durable once its disk works again', () => {
+test("a disk error stops the node's Process, its supervisor restarts it from its disk once the disk works again; a log it cannot trust keeps it down", () => {
   Appender.starts = 0;
   const w = new World({ seed: 1, nodes: ['n1', 'n2'].map((id) => ({ id, factory: (ctx: Context) => new Appender(ctx) })) });
   w.start();
   const undo = w.diskFault('n2', 'enospc-append');
   (w.process('n1') as Appender).ctx.send('n2', 'write');
   w.run(100);
-  assert.equal(w.status('n2'), 'down', 'stopped by ENOSPC, as a real node stops its member');
+  assert.equal(w.process('n2'), undefined, 'stopped by ENOSPC, as a real node stops its member');
+  assert.match(w.stoppedFor('n2') ?? '', /^disk full: append log \(ENOSPC\)$/);
+  assert.equal(w.status('n2'), 'up', 'the node runs on; only its Process stopped');
   assert.equal(w.metrics.counter('disk_failures'), 1);
   w.run(1_000);
-  assert.equal(w.status('n2'), 'down', 'while appends still fail');
+  assert.equal(w.process('n2'), undefined, 'while appends still fail');
   undo();
-  assert.equal(w.status('n2'), 'up');
-  // A failed fsync: stopped at once, restarted after diskRestartMs.
+  w.run(w.now + supervisorDefaults.restartCheckMs);
+  assert.ok(w.process('n2') !== undefined, 'restarted at the next check once appends work');
+  // A failed fsync: stopped when the disk reports it, restarted at the next check.
   w.diskFault('n2', 'eio-fsync');
   (w.process('n1') as Appender).ctx.send('n2', 'write');
   w.run(w.now + 50);
-  assert.equal(w.status('n2'), 'down');
-  w.run(w.now + diskRestartMs);
-  assert.equal(w.status('n2'), 'up');
+  assert.equal(w.process('n2'), undefined);
+  assert.match(w.stoppedFor('n2') ?? '', /^disk failure: fsync log \(EIO\)$/);
+  w.run(w.now + supervisorDefaults.restartCheckMs);
+  assert.ok(w.process('n2') !== undefined);
   assert.equal(Appender.starts, 4, 'two starts, two restarts');
+  assert.equal(w.metrics.counter('crashes'), 0, 'a disk failure is not a crash');
+});
+
+/** A node that refuses to start when its disk holds a file named "corrupt". */
+class Picky implements Process {
+  constructor(readonly ctx: Context) {
+    if (ctx.disk.read('corrupt') !== undefined) throw new StartRefusedError('corrupt: cannot be trusted');
+  }
+  onMessage(): void {
+    this.ctx.disk.write('corrupt', enc('x'));
+    this.ctx.disk.fsync('corrupt', () => {});
+  }
+}
+
+test('a Process that refuses to start stays down, counted, as `pillars node` exits on a log it cannot trust', () => {
+  const w = new World({ seed: 1, nodes: ['n1', 'n2'].map((id) => ({ id, factory: (ctx: Context) => new Picky(ctx) })) });
+  w.start();
+  (w.process('n1') as Picky).ctx.send('n2', 'spoil');
+  w.run(100);
+  w.crash('n2');
+  w.restart('n2');
+  assert.equal(w.status('n2'), 'down');
+  assert.equal(w.metrics.counter('refused_starts'), 1);
+  assert.equal(w.metrics.counter('crashes'), 1, 'the refusal is not counted as another crash');
 });

@@ -183,8 +183,8 @@ export class SimDisk implements Disk {
     this.changesFail = code;
   }
 
-  get changesFailing(): boolean {
-    return this.changesFail !== undefined;
+  acceptsChanges(): boolean {
+    return this.changesFail === undefined;
   }
 
   /** eio-fsync, enospc-fsync: the next fsync fails (or, with undefined, no longer). */

@@ -8,7 +8,7 @@
 import type { Context, Disk, Metrics, NodeId, Process, ProcessFactory, TimerId } from '../runtime/context.js';
 import { sample, type Distribution } from '../runtime/distribution.js';
 import { decodePeerMessage, encodePeerMessage } from '../runtime/peer-codec.js';
-import { isDiskError, type DiskError } from '../runtime/disk-error.js';
+import { isStartRefusal, MemberSupervisor } from '../runtime/member-supervisor.js';
 import { SimDisk, type CrashMode, type DiskFaultKind } from './disk.js';
 import { MetricsRegistry } from './metrics.js';
 import { Network, defaultNetwork, type NetworkConfig, type PartitionHandle } from './network.js';
@@ -53,17 +53,12 @@ export type NodeStatus = 'up' | 'down' | 'paused';
 
 export const defaultDisk: DiskConfig = { fsyncMs: { dist: 'uniform', min: 0.5, max: 2 } };
 
-/**
- * A node stopped by a failed fsync restarts from its durable state after this long (a real node's
- * member restarts the same way: kv-node.ts). One stopped by failing appends restarts when they heal.
- */
-export const diskRestartMs = 200;
-
 class SimNode {
   status: NodeStatus = 'down';
   /** Incremented on each crash; callbacks of an older incarnation are dropped. */
   epoch = 0;
-  process: Process | undefined;
+  /** The node's Process runs under the supervisor a real node's member runs under (member-supervisor.ts). */
+  process: MemberSupervisor | undefined;
   ctx: SimContext | undefined;
   slow = 1;
   busyUntil = 0;
@@ -80,8 +75,6 @@ class SimNode {
   readonly diskRandom: RandomStream;
   /** Draws of the disk faults a nemesis gives this node (which bytes, which writes). */
   readonly diskFaultRandom: RandomStream;
-  /** Stopped by a disk failure (not a crash): restarts once its disk heals. */
-  diskStopped = false;
   readonly kind: NodeKind;
   readonly cpuMsPerMessage: number;
   readonly id: NodeId;
@@ -109,10 +102,10 @@ class SimNode {
           if (this.epoch !== epoch) return;
           world.trace.record(TraceKind.fsync, world.now, this.index, 0, 0, file);
           if (world.trace.exporting) world.trace.emit({ t: world.now, kind: 'fsync', node: this.id, file });
-          this.runOrDefer(() => world.guarded(this, complete));
+          this.runOrDefer(complete);
         });
       },
-      syncFailed: (error) => world.stopOnDiskFailure(this, error),
+      syncFailed: (error) => this.process?.diskFailed(error),
     });
   }
 
@@ -165,7 +158,7 @@ class Timer implements SimEvent {
     else if (node.status === 'paused') node.deferred.push(() => this.fire());
   }
   private fire(): void {
-    if (this.node.timers.delete(this.id)) this.node.world.guarded(this.node, this.fn);
+    if (this.node.timers.delete(this.id)) this.fn();
   }
 }
 
@@ -301,8 +294,14 @@ export class World {
     return this.node(id).status;
   }
 
+  /** A node's Process; undefined while the node is down or its supervisor has stopped it (a disk failure). */
   process(id: NodeId): Process | undefined {
-    return this.node(id).process;
+    return this.node(id).process?.member;
+  }
+
+  /** Why a node's Process is stopped while the node runs (a disk failure), if it is. */
+  stoppedFor(id: NodeId): string | undefined {
+    return this.node(id).process?.failure;
   }
 
   disk(id: NodeId): SimDisk {
@@ -331,39 +330,22 @@ export class World {
     n.ctx = new SimContext(n, n.epoch);
     this.trace.record(kind, this.now, n.index, n.epoch, 0, undefined);
     if (this.trace.exporting) this.trace.emit({ t: this.now, kind: kind === TraceKind.start ? 'start' : 'restart', node: n.id });
-    n.diskStopped = false;
-    this.guarded(n, () => {
-      n.process = n.opts.factory(n.ctx!, n.opts.config);
-      n.process.start?.();
-    });
-  }
-
-  /**
-   * Run a node's code. A disk error thrown in it stops the node, as a real node stops its Raft member
-   * (kv-node.ts): nothing it had not fsynced was acknowledged, and it restarts from what is durable.
-   */
-  guarded(n: SimNode, fn: () => void): void {
+    const { factory, config } = n.opts;
+    // The policy for a disk that fails under the node is the real node's own code: the supervisor
+    // stops the Process, and restarts it from its disk once the disk works again.
+    const process = new MemberSupervisor(n.ctx, { build: (ctx) => factory(ctx, config) });
+    n.process = process;
     try {
-      fn();
+      process.start();
     } catch (e) {
-      if (!isDiskError(e)) throw e;
-      this.stopOnDiskFailure(n, e);
+      if (!isStartRefusal(e)) throw e;
+      // What `pillars node` does with a log it cannot trust: it does not start, and says why. No
+      // operator comes in a run: the node stays down.
+      this.fault(TraceKind.crash, 'refused-start', n.index, { node: n.id });
+      this.halt(n, 'lose-unsynced');
+      this.metrics.count('refused_starts');
+      if (this.trace.exporting) this.trace.emit({ t: this.now, kind: 'log', node: n.id, event: 'start_refused', reason: (e as Error).message });
     }
-  }
-
-  /** A disk failed under a node: stop it; restart it from its durable state once the disk works again. */
-  stopOnDiskFailure(n: SimNode, error: DiskError): void {
-    if (n.status === 'down') return;
-    this.fault(TraceKind.crash, 'disk-failure', n.index, { node: n.id, op: error.op, file: error.file, code: error.code });
-    this.metrics.count('disk_failures');
-    this.crash(n.id);
-    n.diskStopped = true;
-    // Appends that still fail keep it down until the fault heals (diskFault's undo restarts it).
-    if (!n.disk.changesFailing) this.scheduler.after(diskRestartMs, () => this.restartAfterDisk(n));
-  }
-
-  private restartAfterDisk(n: SimNode): void {
-    if (n.diskStopped && n.status === 'down') this.restart(n.id);
   }
 
   // --- the network path -------------------------------------------------------------------
@@ -450,12 +432,7 @@ export class World {
     const msg = this.encodes ? decodePeerMessage(d.payload as Uint8Array) : d.payload;
     this.trace.record(TraceKind.deliver, this.now, d.from, d.to, d.msgId, messageTag(msg));
     if (this.trace.exporting) this.trace.emit({ t: this.now, kind: 'deliver', from: this.nodes[d.from].id, to: dst.id, id: d.msgId });
-    try {
-      p.onMessage(this.nodes[d.from].id, msg);
-    } catch (e) {
-      if (!isDiskError(e)) throw e;
-      this.stopOnDiskFailure(dst, e);
-    }
+    p.onMessage(this.nodes[d.from].id, msg);
   }
 
   // --- faults -------------------------------------------------------------------------------
@@ -469,7 +446,8 @@ export class World {
    * A disk fault (disk.ts). torn-write and crash-reorder crash the node with that damage to its
    * unsynced writes; bit-flip, zero-sector, misdirected-write, lost-write and cut-log crash it and
    * damage what was durable; all of these restart it when undone. eio-append and enospc-append make
-   * its changes fail until undone; eio-fsync and enospc-fsync fail its next fsync.
+   * its changes fail until undone; eio-fsync and enospc-fsync fail its next fsync. A Process a disk
+   * error stops is restarted by its supervisor, as a real node's member (member-supervisor.ts).
    */
   diskFault(id: NodeId, kind: DiskFaultKind): () => void {
     const n = this.node(id);
@@ -480,10 +458,8 @@ export class World {
       case 'enospc-append':
         this.fault(TraceKind.fault, `disk-${kind}`, n.index, { node: id });
         n.disk.failChanges(kind === 'eio-append' ? 'EIO' : 'ENOSPC');
-        return () => {
-          n.disk.failChanges(undefined);
-          this.restartAfterDisk(n);
-        };
+        // The node's supervisor restarts a Process the failures stopped at its next check.
+        return () => n.disk.failChanges(undefined);
       case 'eio-fsync':
       case 'enospc-fsync':
         this.fault(TraceKind.fault, `disk-${kind}`, n.index, { node: id });
@@ -509,6 +485,12 @@ export class World {
     const n = this.node(id);
     if (n.status === 'down') return;
     this.fault(TraceKind.crash, name, n.index, { node: id });
+    this.halt(n, mode);
+    this.metrics.count('crashes');
+  }
+
+  /** The node stops where it stands: its timers, its deferred work and its unsynced writes are gone. */
+  private halt(n: SimNode, mode: CrashMode): void {
     n.epoch++;
     n.status = 'down';
     n.process = undefined;
@@ -517,7 +499,6 @@ export class World {
     n.timers.clear();
     n.deferred = [];
     n.disk.crash(mode, n.diskFaultRandom);
-    this.metrics.count('crashes');
   }
 
   /** Restart a crashed node: a new Process is built and reads what its disk kept. */

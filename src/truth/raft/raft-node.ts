@@ -1,8 +1,9 @@
 /**
  * A node of the replicated KV as `pillars node` runs it: the Raft member (RaftKv, in the real node's
- * profile) behind the node's client layer (ClientGateway), on any Context. The simulator runs this
- * Process; the real node (src/node/kv-node.ts) wraps the same two parts and the same routing with its
- * ports, disk checks and restarts.
+ * profile) behind the node's client layer (ClientGateway), on any Context, the member under the
+ * supervisor that stops it when its disk fails and restarts it from its disk (MemberSupervisor). The
+ * simulator runs this Process; the real node (src/node/kv-node.ts) wraps the same three parts and the
+ * same routing with its ports and its free-space check.
  *
  * A client talks to one node. That node's gateway names the client `<node>/<client>`, hands each
  * attempt to its own member, which serves it as leader or forwards it; the answer is addressed to the
@@ -12,6 +13,8 @@ import { z } from 'zod';
 import { fromContext } from '../../runtime/clock.js';
 import { clientReply, isClientReply, isClientRequest, type ClientReply } from '../../runtime/client-protocol.js';
 import type { Context, Description, NodeId, Process } from '../../runtime/context.js';
+import type { DiskError } from '../../runtime/disk-error.js';
+import { MemberSupervisor } from '../../runtime/member-supervisor.js';
 import { withSend } from '../../runtime/scoped-context.js';
 import { readOnlyOperations } from '../kv.js';
 import { ClientGateway, gatewayDefaults } from './client-gateway.js';
@@ -48,7 +51,7 @@ export function routeFromMember(self: NodeId, isPeer: (id: NodeId) => boolean, t
 }
 
 export class RaftNode implements Process {
-  readonly member: RaftKv;
+  readonly supervisor: MemberSupervisor<RaftKv>;
   readonly gateway: ClientGateway;
   private readonly peers: ReadonlySet<NodeId>;
 
@@ -60,19 +63,30 @@ export class RaftNode implements Process {
     const { replyWaitMs, notAppliedBackoffMs, requestTimeoutMs, ...raft } = config;
     const route = { toPeer: (id: NodeId, msg: unknown) => ctx.send(id, msg), toLocalClient: (client: string, msg: unknown) => this.toLocalClient(client, msg) };
     const memberCtx = withSend(ctx, (to, msg) => routeFromMember(ctx.id, (id) => this.peers.has(id), to, msg, route));
-    this.member = new RaftKv(memberCtx, raft);
+    this.supervisor = new MemberSupervisor(memberCtx, { build: (c) => new RaftKv(c, raft), stopped: (reason) => this.gateway.failAll(reason) });
     const { clock, timers } = fromContext(ctx);
     this.gateway = new ClientGateway({ clock, timers, metrics: ctx.metrics }, { ...gatewayDefaults, replyWaitMs, notAppliedBackoffMs, requestTimeoutMs }, {
       handOff: (client, req) => {
-        this.member.onMessage(client, req);
+        // While the member is stopped the request ends at once, as on the real node.
+        if (this.supervisor.member === undefined) return this.supervisor.failure;
+        this.supervisor.onMessage(client, req);
         return undefined;
       },
     });
   }
 
+  /** The Raft member; undefined while its disk failure keeps it stopped. */
+  get member(): RaftKv | undefined {
+    return this.supervisor.member;
+  }
+
   start(): void {
-    this.member.start();
+    this.supervisor.start();
     this.gateway.start();
+  }
+
+  diskFailed(error: DiskError): void {
+    this.supervisor.diskFailed(error);
   }
 
   onMessage(from: NodeId, msg: unknown): void {
@@ -86,7 +100,7 @@ export class RaftNode implements Process {
       this.gateway.submit(client, msg.id, msg.ackedBelow ?? 0, kind, msg.op, (r) => this.ctx.send(from, clientReply(msg, r.status, r.value, r.error)));
       return;
     }
-    this.member.onMessage(from, msg);
+    this.supervisor.onMessage(from, msg);
   }
 
   private toLocalClient(client: string, msg: unknown): void {
@@ -94,7 +108,7 @@ export class RaftNode implements Process {
   }
 
   describe(): Description {
-    return this.member.describe();
+    return this.supervisor.describe();
   }
 }
 

@@ -28,6 +28,7 @@
  */
 import { Packr } from 'msgpackr';
 import type { Disk } from '../../runtime/context.js';
+import { StartRefusedError } from '../../runtime/member-supervisor.js';
 import { concatBytes, encodeRecord, scanRecords } from '../../runtime/records.js';
 import type { Entry, HardState, Snapshot } from './types.js';
 
@@ -69,8 +70,8 @@ export const durableMarkFile = 'raft.durable';
 /** Past this size the mark file is rewritten with its last record alone. */
 const durableMarkBytesMax = 256 * 1024;
 
-/** The log cannot be trusted: restore refuses rather than guess. */
-export class StorageCorruptError extends Error {
+/** The log cannot be trusted: restore refuses rather than guess (and the node does not start). */
+export class StorageCorruptError extends StartRefusedError {
   constructor(
     readonly file: string,
     readonly offset: number,
