@@ -43,7 +43,7 @@ export interface Model<S> {
   perKey: boolean;
   /**
    * True for an operation that never changes the state wherever it can happen (a read): the search
-   * then never needs to try it later than the first place it fits.
+   * places it as soon as it fits and never tries it later.
    */
   observes?(op: Op): boolean;
 }
@@ -246,21 +246,27 @@ export function checkLinearizable(events: readonly HistoryEvent[], model: Model<
   return { ok: true, operations: ops.length, keys: groups.size, steps };
 }
 
-/** One choice on the search path: the operation placed, the state before it, and its other outcomes. */
+/**
+ * One choice on the search path: the operation placed, the state before it, its other outcomes, and
+ * the reads placed right after it (they follow from the choice, see `placeFittingReads`).
+ */
 interface Placement {
   op: number;
   from: number;
   outcomes: readonly number[];
   /** The next outcome to try when the search comes back here. */
   nextOutcome: number;
+  reads: number[];
   below: Placement | undefined;
 }
+
+const noReads: number[] = [];
 
 /**
  * Lowe's just-in-time linearization search over one independent group of operations, as in
  * Porcupine: walk the invocations and completions in time order; place an operation at its
  * invocation when the model allows it and (linearized set, state) is new; at a completion whose
- * operation is still unplaced, undo the last placement and try its next outcome.
+ * operation is still unplaced, undo the last choice and try its next outcome, or the next operation.
  */
 function checkGroup(groupOps: Op[], model: Model<any>, stepsMax: number): { steps: number; unknown?: boolean; violation?: Omit<Violation, 'key'> } {
   // Numbered in invocation order, so that a linearized set is a prefix plus a short window.
@@ -288,6 +294,7 @@ function checkGroup(groupOps: Op[], model: Model<any>, stepsMax: number): { step
     next[prev[node]] = node;
     if (next[node] !== -1) prev[next[node]] = node;
   };
+  // Dancing links: an operation is lifted out of the list and put back in the reverse order.
   const lift = (i: number) => {
     unlink(2 * i + 1);
     unlink(2 * i + 2);
@@ -304,25 +311,60 @@ function checkGroup(groupOps: Op[], model: Model<any>, stepsMax: number): { step
   for (let i = 0; i < n; i++) observer[i] = model.observes?.(ops[i]) === true ? 1 : 0;
   let state = states.initial;
   let top: Placement | undefined;
-  let depth = 0;
+  let placed = 0;
   let steps = 0;
-  let best: { top: Placement | undefined; depth: number; stuck: number; state: number } | undefined;
+  let best: { top: Placement | undefined; placed: number; stuck: number; state: number } | undefined;
+
+  /**
+   * Place every read that may be placed now and fits the state. A read changes no state, so placing
+   * it at once loses nothing (any order that places it later, where it fits the same state, stays
+   * valid with it moved here), and the search never has to tell apart the sets that differ only by
+   * such reads. Returns the reads placed, in order.
+   */
+  const placeFittingReads = (): number[] => {
+    let reads = noReads;
+    let cursor = 0;
+    for (let node = next[0]; node !== -1 && node & 1; node = next[cursor]) {
+      const i = (node - 1) >> 1;
+      if (observer[i] === 0 || states.after(state, i, ops[i]).length === 0) {
+        cursor = node;
+        continue;
+      }
+      linearized.add(i);
+      lift(i);
+      if (reads === noReads) reads = [];
+      reads.push(i);
+      steps++;
+    }
+    placed += reads.length;
+    return reads;
+  };
+  const unplaceReads = (reads: number[]) => {
+    for (let k = reads.length - 1; k >= 0; k--) {
+      unlift(reads[k]);
+      linearized.delete(reads[k]);
+    }
+    placed -= reads.length;
+  };
 
   /** Place op i with the first of its outcomes (from `first` on) that leads somewhere new. */
   const place = (i: number, from: number, outcomes: readonly number[], first: number): boolean => {
     linearized.add(i);
     for (let k = first; k < outcomes.length; k++) {
+      // The memo keys the set before the fitting reads: they follow from it and the state.
       if (!explored.addIfNew(linearized, outcomes[k])) continue;
-      top = { op: i, from, outcomes, nextOutcome: k + 1, below: top };
-      depth++;
       state = outcomes[k];
       lift(i);
+      placed++;
+      top = { op: i, from, outcomes, nextOutcome: k + 1, reads: noReads, below: top };
+      top.reads = placeFittingReads();
       return true;
     }
     linearized.delete(i);
     return false;
   };
 
+  const initialReads = placeFittingReads();
   let entry = next[0];
   while (next[0] !== -1) {
     if (++steps > stepsMax) return { steps, unknown: true };
@@ -332,38 +374,25 @@ function checkGroup(groupOps: Op[], model: Model<any>, stepsMax: number): { step
       continue;
     }
     // A completion reached while its operation is unplaced: the last choice was wrong; undo it.
-    if (best === undefined || depth > best.depth) best = { top, depth, stuck: (entry - 2) >> 1, state };
-    let undone = top;
-    let resumed = false;
-    while (undone !== undefined) {
-      top = undone.below;
-      depth--;
-      state = undone.from;
-      linearized.delete(undone.op);
-      unlift(undone.op);
-      if (place(undone.op, undone.from, undone.outcomes, undone.nextOutcome)) {
-        entry = next[0];
-        resumed = true;
-        break;
-      }
-      // An observer (a read) placed as soon as it could be loses nothing: any order placing it later
-      // sees the same state there, so moving it forward changes no state. When placing it now led
-      // nowhere, leaving it for later cannot either: undo the choice before it too. This is what lets
-      // many concurrent readers stay cheap.
-      if (!observer[undone.op]) {
-        entry = next[2 * undone.op + 1];
-        resumed = true;
-        break;
-      }
-      if (++steps > stepsMax) return { steps, unknown: true };
-      undone = top;
-    }
-    if (!resumed) break;
+    if (best === undefined || placed > best.placed) best = { top, placed, stuck: (entry - 2) >> 1, state };
+    const undone = top;
+    if (undone === undefined) break;
+    top = undone.below;
+    unplaceReads(undone.reads);
+    placed--;
+    state = undone.from;
+    linearized.delete(undone.op);
+    unlift(undone.op);
+    entry = place(undone.op, undone.from, undone.outcomes, undone.nextOutcome) ? next[0] : next[2 * undone.op + 1];
   }
   if (next[0] === -1) return { steps };
-  const b = best ?? { top: undefined, depth: 0, stuck: (next[0] - 1) >> 1, state };
+  const b = best ?? { top: undefined, placed, stuck: (next[0] - 1) >> 1, state };
   const path: Op[] = [];
-  for (let p = b.top; p !== undefined; p = p.below) path.push(ops[p.op]);
+  for (let p = b.top; p !== undefined; p = p.below) {
+    for (let k = p.reads.length - 1; k >= 0; k--) path.push(ops[p.reads[k]]);
+    path.push(ops[p.op]);
+  }
+  for (let k = initialReads.length - 1; k >= 0; k--) path.push(ops[initialReads[k]]);
   path.reverse();
   const stuck = ops[b.stuck];
   const onPath = new Set(path);
@@ -390,6 +419,10 @@ class StateTable {
     this.lastValue = new Array(ops);
     this.lastId = new Int32Array(ops).fill(-1);
     this.initial = this.intern(model.init());
+  }
+
+  get count(): number {
+    return this.values.length;
   }
 
   value(id: number): unknown {
