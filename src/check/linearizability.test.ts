@@ -215,7 +215,7 @@ function bruteForceLinearizable(events: HistoryEvent[], model: Model<any>): bool
 }
 
 /** A random history of at most `opsMax` operations by 1 to 3 processes, with ties and every outcome. */
-function randomHistory(rng: Sfc32, model: 'register' | 'bank', opsMax: number): HistoryEvent[] {
+function randomHistory(rng: Sfc32, model: 'register' | 'distinct' | 'bank', opsMax: number): HistoryEvent[] {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rng.next() * xs.length)];
   const events: { e: HistoryEvent; order: number }[] = [];
   const processes = 1 + Math.floor(rng.next() * 3);
@@ -232,7 +232,13 @@ function randomHistory(rng: Sfc32, model: 'register' | 'bank', opsMax: number): 
     let key: string;
     let value: unknown;
     let out: unknown;
-    if (model === 'register') {
+    if (model === 'distinct') {
+      // Reads and writes of distinct values only: what the block-order path decides.
+      f = pick(['read', 'write'] as const);
+      key = 'x';
+      value = f === 'write' ? i + 1 : null;
+      out = f === 'read' ? pick([null, ...Array.from({ length: total }, (_, k) => k + 1)]) : value;
+    } else if (model === 'register') {
       f = pick(['read', 'read', 'write', 'write', 'cas', 'incr'] as const);
       key = pick(['x', 'x', 'y']);
       value = f === 'write' ? pick([1, 2, 3]) : f === 'cas' ? [pick([null, 1, 2]), pick([1, 2, 3])] : f === 'incr' ? pick([1, 2, -1]) : null;
@@ -250,6 +256,23 @@ function randomHistory(rng: Sfc32, model: 'register' | 'bank', opsMax: number): 
   }
   return events.sort((a, b) => a.e.time - b.e.time || a.order - b.order).map((x) => x.e);
 }
+
+test('reads and writes of distinct values: block order, search and brute force agree on 400 random histories', () => {
+  const rng = new Sfc32(26, 9, 9, 9);
+  const verdicts = { true: 0, false: 0 };
+  for (let i = 0; i < 400; i++) {
+    const h = randomHistory(rng, 'distinct', 7);
+    const expected = bruteForceLinearizable(h, registerModel);
+    const byOrder = checkLinearizable(h, registerModel);
+    const bySearch = checkLinearizable(h, registerModel, undefined, { distinctValueOrder: false });
+    const where = `history ${i}:\n${h.map((e) => JSON.stringify(e)).join('\n')}`;
+    assert.equal(byOrder.ok, expected, `block order, ${where}`);
+    assert.equal(bySearch.ok, expected, `search, ${where}`);
+    if (!byOrder.ok) assert.ok(describeViolation(byOrder.violation!).startsWith('not linearizable on key x'));
+    verdicts[`${expected}`]++;
+  }
+  assert.ok(verdicts.true >= 80 && verdicts.false >= 80, JSON.stringify(verdicts));
+});
 
 test('the checker agrees with a brute force over every order on 600 small random histories', () => {
   const rng = new Sfc32(26, 3, 5, 7);
@@ -272,13 +295,15 @@ test('long one-key histories: linearizable by construction, and with one stale r
   for (const seed of [1, 2, 3]) {
     for (const processes of [3, 8]) {
       const h = linearizableRegisterHistory({ operations: 600, processes, keys: 1, seed });
-      const ok = checkLinearizable(h, kvModel);
-      assert.equal(ok.ok, true, `seed ${seed}, ${processes} processes`);
-      for (const at of [0.1, 0.9]) {
-        const stale = checkLinearizable(withStaleRead(h, at), kvModel);
-        assert.equal(stale.ok, false, `seed ${seed}, ${processes} processes, stale read at ${at}`);
-        assert.equal(stale.unknown, undefined);
-        assert.equal(stale.violation!.stuck.f, 'read');
+      for (const distinctValueOrder of [true, false]) {
+        const ok = checkLinearizable(h, kvModel, undefined, { distinctValueOrder });
+        assert.equal(ok.ok, true, `seed ${seed}, ${processes} processes`);
+        for (const at of [0.1, 0.9]) {
+          const stale = checkLinearizable(withStaleRead(h, at), kvModel, undefined, { distinctValueOrder });
+          assert.equal(stale.ok, false, `seed ${seed}, ${processes} processes, stale read at ${at}`);
+          assert.equal(stale.unknown, undefined);
+          assert.equal(stale.violation!.stuck.f, 'read');
+        }
       }
     }
   }

@@ -12,6 +12,7 @@ import type { HistoryEvent } from './history.js';
 import { compareOrdinal } from '../runtime/ordinal.js';
 import { canonical } from '../truth/index.js';
 import { ExploredMemo, LinearizedSet } from './linearized-set.js';
+import { checkDistinctValueRegister, isDistinctValueRegister } from './register-order.js';
 
 /** One operation as the checker sees it. */
 export interface Op {
@@ -227,7 +228,15 @@ export function pruneUnobservedInfo(ops: Op[], model: Model<any>): Op[] {
 /** Search steps per independent group before the checker gives up and answers "unknown". */
 export const searchStepsMax = 2_000_000;
 
-export function checkLinearizable(events: readonly HistoryEvent[], model: Model<any>, stepsMax = searchStepsMax): LinearizabilityResult {
+export interface CheckOptions {
+  /**
+   * Decide registers of reads and writes of distinct values by ordering their blocks (O(n log n),
+   * register-order.ts) instead of searching. On by default; off to measure the search alone.
+   */
+  distinctValueOrder?: boolean;
+}
+
+export function checkLinearizable(events: readonly HistoryEvent[], model: Model<any>, stepsMax = searchStepsMax, options: CheckOptions = {}): LinearizabilityResult {
   const ops = pruneUnobservedInfo(operationsOf(events), model);
   const groups = new Map<string | undefined, Op[]>();
   for (const op of ops) {
@@ -238,12 +247,24 @@ export function checkLinearizable(events: readonly HistoryEvent[], model: Model<
   }
   let steps = 0;
   for (const [key, group] of [...groups].sort(([a], [b]) => compareOrdinal(String(a), String(b)))) {
-    const r = checkGroup(group, model, stepsMax);
+    const byOrder = options.distinctValueOrder !== false && (model === registerModel || model === kvModel) && isDistinctValueRegister(group, valueKey);
+    const r = byOrder ? checkByOrder(group) : checkGroup(group, model, stepsMax);
     steps += r.steps;
     if (r.unknown) return { ok: false, unknown: true, operations: ops.length, keys: groups.size, steps, unknownKey: key };
     if (r.violation !== undefined) return { ok: false, operations: ops.length, keys: groups.size, violation: { key, ...r.violation }, steps };
   }
   return { ok: true, operations: ops.length, keys: groups.size, steps };
+}
+
+const valueKey = (v: unknown) => canonical(v ?? null);
+
+/** A distinct-value register decided by block order; one step per operation. */
+function checkByOrder(ops: Op[]): { steps: number; unknown?: boolean; violation?: Omit<Violation, 'key'> } {
+  const v = checkDistinctValueRegister(ops, valueKey);
+  if (v === undefined) return { steps: ops.length };
+  const onPath = new Set(v.linearized);
+  const concurrent = ops.filter((o) => o !== v.stuck && o.call <= v.stuck.ret && o.ret >= v.stuck.call && !onPath.has(o));
+  return { steps: ops.length, violation: { ...v, concurrent } };
 }
 
 /**
