@@ -83,7 +83,7 @@ if (caseArg >= 0) {
       const expected = stale ? 'not linearizable' : 'linearizable';
       const wrong = r.verdict !== expected && !(search && r.verdict === 'unknown');
       process.stdout.write(
-        `${search ? 'search alone' : 'checker     '}  ${keys === 1 ? 'one key ' : `${keys} keys`}, ${String(processes).padStart(2)} processes, ${operations.toLocaleString('en-US').padStart(7)} operations${stale ? ', stale read' : '            '}: ` +
+        `${search ? 'search alone' : 'checker     '}  ${keys === 1 ? 'one key' : `${keys} keys`}, ${String(processes).padStart(2)} processes, ${operations.toLocaleString('en-US').padStart(7)} operations${stale ? ', stale read' : '            '}: ` +
           `${r.verdict}${wrong ? ` (WRONG: expected ${expected})` : ''} in ${r.seconds.toFixed(3)} s, ${r.steps.toLocaleString('en-US')} steps, peak RSS ${Math.round(r.peakMb)} MB (${Math.round(r.historyMb)} MB before checking)\n`,
       );
       if (wrong) process.exitCode = 1;
