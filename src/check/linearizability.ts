@@ -331,7 +331,8 @@ function checkGroup(groupOps: Op[], model: Model<any>, stepsMax: number): { step
 
   const states = new StateTable(model, n);
   const linearized = new LinearizedSet(n);
-  const explored = new ExploredMemo();
+  // About one entry per operation on a history the search walks straight through.
+  const explored = new ExploredMemo(n);
   const observer = new Uint8Array(n);
   for (let i = 0; i < n; i++) observer[i] = model.observes?.(ops[i]) === true ? 1 : 0;
   let state = states.initial;

@@ -85,15 +85,28 @@ export class LinearizedSet {
 /** The (linearized set, model state) pairs already explored: a second visit cannot succeed either. */
 export class ExploredMemo {
   /** Open addressing: slot -> entry index + 1 (0 is empty). */
-  private slots = new Int32Array(1 << 12);
+  private slots: Int32Array;
   private used = 0;
-  private readonly hashHigh = new IntBuffer();
-  private readonly hashLow = new IntBuffer();
-  private readonly state = new IntBuffer();
-  private readonly lo = new IntBuffer();
-  private readonly hi = new IntBuffer();
-  private readonly wordsAt = new IntBuffer();
-  private readonly words = new IntBuffer();
+  private readonly hashHigh: IntBuffer;
+  private readonly hashLow: IntBuffer;
+  private readonly state: IntBuffer;
+  private readonly lo: IntBuffer;
+  private readonly hi: IntBuffer;
+  private readonly wordsAt: IntBuffer;
+  private readonly words: IntBuffer;
+
+  /** Sized for about `expected` entries at first (it grows): many small groups stay cheap. */
+  constructor(expected = 1024) {
+    const entries = Math.max(16, expected);
+    this.slots = new Int32Array(2 ** Math.ceil(Math.log2(2 * entries)));
+    this.hashHigh = new IntBuffer(entries);
+    this.hashLow = new IntBuffer(entries);
+    this.state = new IntBuffer(entries);
+    this.lo = new IntBuffer(entries);
+    this.hi = new IntBuffer(entries);
+    this.wordsAt = new IntBuffer(entries);
+    this.words = new IntBuffer(entries);
+  }
 
   get size(): number {
     return this.used;
