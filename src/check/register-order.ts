@@ -13,7 +13,14 @@
  *   invocation. Such an order exists unless two blocks must each precede the other (a cycle of these
  *   constraints always contains such a pair: take the block of the cycle that completes first).
  */
-import type { Op } from './linearizability.js';
+/** What this needs of an operation (the checker's Op has it; no import, so no cycle). */
+interface Op {
+  f: string;
+  value: unknown;
+  call: number;
+  ret: number;
+  info: boolean;
+}
 
 interface Block {
   /** undefined: the initial null. */
@@ -25,10 +32,10 @@ interface Block {
   lastOp: Op | undefined;
 }
 
-export interface RegisterOrderViolation {
-  stuck: Op;
+export interface RegisterOrderViolation<O extends Op = Op> {
+  stuck: O;
   /** Operations that real time forces before `stuck`, in that order. */
-  linearized: Op[];
+  linearized: O[];
   /** The value the register holds when `stuck` would have to take effect (its canonical JSON). */
   state: string;
 }
@@ -50,7 +57,7 @@ export function isDistinctValueRegister(ops: readonly Op[], keyOf: (v: unknown) 
 }
 
 /** undefined when linearizable; otherwise the operation no order can explain. */
-export function checkDistinctValueRegister(ops: readonly Op[], keyOf: (v: unknown) => string): RegisterOrderViolation | undefined {
+export function checkDistinctValueRegister<O extends Op>(ops: readonly O[], keyOf: (v: unknown) => string): RegisterOrderViolation<O> | undefined {
   const initial: Block = { write: undefined, reads: [], first: -Infinity, last: -Infinity, firstOp: undefined, lastOp: undefined };
   const blocks = new Map<string, Block>();
   for (const op of ops) if (op.f === 'write') blocks.set(keyOf(op.value), { write: op, reads: [], first: op.ret, last: op.call, firstOp: op, lastOp: op });
@@ -95,7 +102,7 @@ export function checkDistinctValueRegister(ops: readonly Op[], keyOf: (v: unknow
     let a = bestLast[count - 1];
     if (a === j) a = secondLast[count - 1];
     if (a < 0 || !(b.first < all[a].last)) continue;
-    return explain(all[a], b, keyOf);
+    return explain(all[a], b, keyOf) as RegisterOrderViolation<O>;
   }
   return undefined;
 }
