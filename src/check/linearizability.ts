@@ -447,10 +447,6 @@ class StateTable {
     this.initial = this.intern(model.init());
   }
 
-  get count(): number {
-    return this.values.length;
-  }
-
   value(id: number): unknown {
     return this.values[id];
   }

@@ -108,16 +108,6 @@ export class ExploredMemo {
     this.words = new IntBuffer(entries);
   }
 
-  get size(): number {
-    return this.used;
-  }
-
-  /** Bytes held by the memo's buffers (for the benchmark's memory figures). */
-  get bytes(): number {
-    const buffers = [this.hashHigh, this.hashLow, this.state, this.lo, this.hi, this.wordsAt, this.words];
-    return this.slots.byteLength + buffers.reduce((s, b) => s + b.data.byteLength, 0);
-  }
-
   /** Records (set, stateId) and returns true, or returns false when it was explored already. */
   addIfNew(set: LinearizedSet, stateId: number): boolean {
     const high = set.hashHigh ^ fmix32(stateId + 0x2545f491);
