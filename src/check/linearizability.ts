@@ -10,6 +10,9 @@
  */
 import type { HistoryEvent } from './history.js';
 import { compareOrdinal } from '../runtime/ordinal.js';
+import { canonical } from '../truth/index.js';
+import { ExploredMemo, LinearizedSet } from './linearized-set.js';
+import { checkDistinctValueRegister, isDistinctValueRegister } from './register-order.js';
 
 /** One operation as the checker sees it. */
 export interface Op {
@@ -39,21 +42,37 @@ export interface Model<S> {
   key(state: S): string;
   /** Operations are checked independently per key when true. */
   perKey: boolean;
+  /**
+   * True for an operation that never changes the state wherever it can happen (a read): the search
+   * places it as soon as it fits and never tries it later.
+   */
+  observes?(op: Op): boolean;
 }
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+/**
+ * Values are equal when they hold the same content: objects compare by their fields, whatever the
+ * order the fields were written in (a JSON store may hand them back reordered); absent is null.
+ */
+export function sameValue(a: unknown, b: unknown): boolean {
+  a ??= null;
+  b ??= null;
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  return canonical(a) === canonical(b);
+}
 
 /** A register per key: read, write, delete, cas [expected, new], incr. */
 export const registerModel: Model<unknown> = {
   name: 'register',
   perKey: true,
+  observes: (op) => op.f === 'read',
   init: () => null,
-  key: (s) => JSON.stringify(s ?? null),
+  key: (s) => canonical(s ?? null),
   steps(state, op) {
     let next: unknown;
     switch (op.f) {
       case 'read':
-        return same(op.value, state) ? [state] : [];
+        return sameValue(op.value, state) ? [state] : [];
       case 'write':
         next = op.value;
         break;
@@ -62,7 +81,7 @@ export const registerModel: Model<unknown> = {
         break;
       case 'cas': {
         const [expected, value] = op.value as [unknown, unknown];
-        if (!same(expected, state)) return op.info ? [state] : [];
+        if (!sameValue(expected, state)) return op.info ? [state] : [];
         next = value;
         break;
       }
@@ -86,13 +105,14 @@ export const kvModel: Model<unknown> = { ...registerModel, name: 'kv' };
 export const bankModel: Model<Record<string, number>> = {
   name: 'bank',
   perKey: false,
+  observes: (op) => op.f === 'read',
   init: () => ({}),
   key: (s) => JSON.stringify(Object.keys(s).sort().map((k) => [k, s[k]])),
   steps(state, op) {
     const key = op.key ?? '';
     switch (op.f) {
       case 'read':
-        return same(op.value, state[key] ?? null) ? [state] : [];
+        return sameValue(op.value, state[key] ?? null) ? [state] : [];
       case 'write': {
         const next = { ...state, [key]: Number(op.value) };
         return op.info ? [next, state] : [next];
@@ -101,6 +121,8 @@ export const bankModel: Model<Record<string, number>> = {
         const { to, amount } = op.value as { to: string; amount: number };
         const from = state[key] ?? 0;
         if (from < amount) return op.info ? [state] : [];
+        // A transfer to the same account moves nothing (the debit and the credit cancel out).
+        if (to === key) return [state];
         const next = { ...state, [key]: from - amount, [to]: (state[to] ?? 0) + amount };
         return op.info ? [next, state] : [next];
       }
@@ -183,7 +205,7 @@ export function pruneUnobservedInfo(ops: Op[], model: Model<any>): Op[] {
   const see = (key: string | undefined, v: unknown) => {
     let s = observed.get(key);
     if (s === undefined) observed.set(key, (s = new Set()));
-    s.add(JSON.stringify(v ?? null));
+    s.add(canonical(v ?? null));
   };
   const written = new Map<string, number>();
   const derived = new Set<string | undefined>();
@@ -192,21 +214,33 @@ export function pruneUnobservedInfo(ops: Op[], model: Model<any>): Op[] {
     if (op.f === 'cas') see(op.key, (op.value as [unknown, unknown])[0]);
     if (op.f === 'incr') derived.add(op.key);
     const w = op.f === 'write' ? op.value : op.f === 'cas' ? (op.value as [unknown, unknown])[1] : undefined;
-    if (w !== undefined) written.set(`${op.key}|${JSON.stringify(w)}`, (written.get(`${op.key}|${JSON.stringify(w)}`) ?? 0) + 1);
+    if (w !== undefined) written.set(`${op.key}|${canonical(w)}`, (written.get(`${op.key}|${canonical(w)}`) ?? 0) + 1);
   }
   const kept = ops.filter((op) => {
     if (!op.info || (op.f !== 'write' && op.f !== 'cas') || derived.has(op.key)) return true;
     const w = op.f === 'write' ? op.value : (op.value as [unknown, unknown])[1];
-    const unique = written.get(`${op.key}|${JSON.stringify(w)}`) === 1;
-    return !unique || observed.get(op.key)?.has(JSON.stringify(w ?? null)) === true;
+    const unique = written.get(`${op.key}|${canonical(w)}`) === 1;
+    return !unique || observed.get(op.key)?.has(canonical(w ?? null)) === true;
   });
   return kept.map((op, id) => ({ ...op, id }));
 }
 
-/** Search steps per independent group before the checker gives up and answers "unknown". */
-export const searchStepsMax = 2_000_000;
+/**
+ * Search steps per independent group before the checker gives up and answers "unknown": a few
+ * seconds of search (a step costs 0.1-0.3 µs; one key, 16 processes and 10,000 operations need 3.5
+ * million), and a memo of a few hundred MB at most.
+ */
+export const searchStepsMax = 20_000_000;
 
-export function checkLinearizable(events: readonly HistoryEvent[], model: Model<any>, stepsMax = searchStepsMax): LinearizabilityResult {
+export interface CheckOptions {
+  /**
+   * Decide registers of reads and writes of distinct values by ordering their blocks (O(n log n),
+   * register-order.ts) instead of searching. On by default; off to measure the search alone.
+   */
+  distinctValueOrder?: boolean;
+}
+
+export function checkLinearizable(events: readonly HistoryEvent[], model: Model<any>, stepsMax = searchStepsMax, options: CheckOptions = {}): LinearizabilityResult {
   const ops = pruneUnobservedInfo(operationsOf(events), model);
   const groups = new Map<string | undefined, Op[]>();
   for (const op of ops) {
@@ -217,7 +251,8 @@ export function checkLinearizable(events: readonly HistoryEvent[], model: Model<
   }
   let steps = 0;
   for (const [key, group] of [...groups].sort(([a], [b]) => compareOrdinal(String(a), String(b)))) {
-    const r = checkGroup(group, model, stepsMax);
+    const byOrder = options.distinctValueOrder !== false && (model === registerModel || model === kvModel) && isDistinctValueRegister(group, valueKey);
+    const r = byOrder ? checkByOrder(group) : checkGroup(group, model, stepsMax);
     steps += r.steps;
     if (r.unknown) return { ok: false, unknown: true, operations: ops.length, keys: groups.size, steps, unknownKey: key };
     if (r.violation !== undefined) return { ok: false, operations: ops.length, keys: groups.size, violation: { key, ...r.violation }, steps };
@@ -225,105 +260,225 @@ export function checkLinearizable(events: readonly HistoryEvent[], model: Model<
   return { ok: true, operations: ops.length, keys: groups.size, steps };
 }
 
-interface Node {
-  op: Op;
-  isCall: boolean;
-  match: Node | undefined; // a call's return
-  prev: Node | undefined;
-  next: Node | undefined;
+const valueKey = (v: unknown) => canonical(v ?? null);
+
+/** A distinct-value register decided by block order; one step per operation. */
+function checkByOrder(ops: Op[]): { steps: number; unknown?: boolean; violation?: Omit<Violation, 'key'> } {
+  const v = checkDistinctValueRegister(ops, valueKey);
+  if (v === undefined) return { steps: ops.length };
+  const onPath = new Set(v.linearized);
+  const concurrent = ops.filter((o) => o !== v.stuck && o.call <= v.stuck.ret && o.ret >= v.stuck.call && !onPath.has(o));
+  return { steps: ops.length, violation: { ...v, concurrent } };
 }
 
-/** Lowe's just-in-time linearization search over one independent group of operations. */
-function checkGroup(ops: Op[], model: Model<any>, stepsMax: number): { steps: number; unknown?: boolean; violation?: Omit<Violation, 'key'> } {
-  // Events in time order; at equal times calls come first, so touching operations count as concurrent.
-  const events: { t: number; isCall: boolean; op: Op }[] = [];
-  for (const op of ops) {
-    events.push({ t: op.call, isCall: true, op });
-    events.push({ t: op.ret, isCall: false, op });
+/**
+ * One choice on the search path: the operation placed, the state before it, its other outcomes, and
+ * the reads placed right after it (they follow from the choice, see `placeFittingReads`).
+ */
+interface Placement {
+  op: number;
+  from: number;
+  outcomes: readonly number[];
+  /** The next outcome to try when the search comes back here. */
+  nextOutcome: number;
+  reads: number[];
+  below: Placement | undefined;
+}
+
+const noReads: number[] = [];
+
+/**
+ * Lowe's just-in-time linearization search over one independent group of operations, as in
+ * Porcupine: walk the invocations and completions in time order; place an operation at its
+ * invocation when the model allows it and (linearized set, state) is new; at a completion whose
+ * operation is still unplaced, undo the last choice and try its next outcome, or the next operation.
+ */
+function checkGroup(groupOps: Op[], model: Model<any>, stepsMax: number): { steps: number; unknown?: boolean; violation?: Omit<Violation, 'key'> } {
+  // Numbered in invocation order, so that a linearized set is a prefix plus a short window.
+  const ops = [...groupOps].sort((a, b) => a.call - b.call || a.id - b.id);
+  const n = ops.length;
+  // The list of events as typed arrays: node 0 is the head; op i's call is node 2i+1, its return 2i+2.
+  const order: number[] = [];
+  for (let i = 0; i < n; i++) order.push(2 * i + 1, 2 * i + 2);
+  const timeOf = (node: number) => (node & 1 ? ops[(node - 1) >> 1].call : ops[(node - 2) >> 1].ret);
+  // At equal times calls come first, so touching operations count as concurrent.
+  order.sort((a, b) => timeOf(a) - timeOf(b) || (b & 1) - (a & 1) || a - b);
+  const next = new Int32Array(2 * n + 1).fill(-1);
+  const prev = new Int32Array(2 * n + 1).fill(-1);
+  let tail = 0;
+  for (const node of order) {
+    next[tail] = node;
+    prev[node] = tail;
+    tail = node;
   }
-  events.sort((a, b) => a.t - b.t || (a.isCall === b.isCall ? a.op.id - b.op.id : a.isCall ? -1 : 1));
-  const head: Node = { op: undefined as unknown as Op, isCall: false, match: undefined, prev: undefined, next: undefined };
-  const callNode = new Map<number, Node>();
-  let tail = head;
-  for (const e of events) {
-    const n: Node = { op: e.op, isCall: e.isCall, match: undefined, prev: tail, next: undefined };
-    tail.next = n;
-    tail = n;
-    if (e.isCall) callNode.set(e.op.id, n);
-    else callNode.get(e.op.id)!.match = n;
-  }
-  const lift = (n: Node) => {
-    // Remove the call and its return from the list.
-    n.prev!.next = n.next;
-    if (n.next) n.next.prev = n.prev;
-    const r = n.match!;
-    r.prev!.next = r.next;
-    if (r.next) r.next.prev = r.prev;
+  const unlink = (node: number) => {
+    next[prev[node]] = next[node];
+    if (next[node] !== -1) prev[next[node]] = prev[node];
   };
-  const unlift = (n: Node) => {
-    const r = n.match!;
-    r.prev!.next = r;
-    if (r.next) r.next.prev = r;
-    n.prev!.next = n;
-    if (n.next) n.next.prev = n;
+  const relink = (node: number) => {
+    next[prev[node]] = node;
+    if (next[node] !== -1) prev[next[node]] = node;
+  };
+  // Dancing links: an operation is lifted out of the list and put back in the reverse order.
+  const lift = (i: number) => {
+    unlink(2 * i + 1);
+    unlink(2 * i + 2);
+  };
+  const unlift = (i: number) => {
+    relink(2 * i + 2);
+    relink(2 * i + 1);
   };
 
-  const linearized = new Uint8Array(ops.length);
-  const bitsKey = () => {
-    let s = '';
-    for (let i = 0; i < linearized.length; i += 8) {
-      let b = 0;
-      for (let j = 0; j < 8 && i + j < linearized.length; j++) b |= linearized[i + j] << j;
-      s += String.fromCharCode(b);
-    }
-    return s;
-  };
-  const indexOf = new Map(ops.map((op, i) => [op.id, i]));
-  const cache = new Set<string>();
-  const stack: { node: Node; state: unknown; rest: unknown[] }[] = [];
-  let state: unknown = model.init();
-  let entry = head.next;
+  const states = new StateTable(model, n);
+  const linearized = new LinearizedSet(n);
+  // About one entry per operation on a history the search walks straight through.
+  const explored = new ExploredMemo(n);
+  const observer = new Uint8Array(n);
+  for (let i = 0; i < n; i++) observer[i] = model.observes?.(ops[i]) === true ? 1 : 0;
+  let state = states.initial;
+  let top: Placement | undefined;
+  let placed = 0;
   let steps = 0;
-  let best: { order: Op[]; stuck: Op; state: unknown } | undefined;
+  let best: { top: Placement | undefined; placed: number; stuck: number; state: number } | undefined;
 
-  /** Try the candidate states of a call in turn; true when one was taken. */
-  const tryCandidates = (node: Node, from: unknown, candidates: unknown[]): boolean => {
-    while (candidates.length > 0) {
-      const next = candidates.shift();
-      linearized[indexOf.get(node.op.id)!] = 1;
-      const k = bitsKey() + '|' + model.key(next);
-      if (!cache.has(k)) {
-        cache.add(k);
-        stack.push({ node, state: from, rest: candidates });
-        state = next;
-        lift(node);
-        return true;
+  /**
+   * Place every read that may be placed now and fits the state. A read changes no state, so placing
+   * it at once loses nothing (any order that places it later, where it fits the same state, stays
+   * valid with it moved here), and the search never has to tell apart the sets that differ only by
+   * such reads. Returns the reads placed, in order.
+   */
+  const placeFittingReads = (): number[] => {
+    let reads = noReads;
+    let cursor = 0;
+    for (let node = next[0]; node !== -1 && node & 1; node = next[cursor]) {
+      const i = (node - 1) >> 1;
+      if (observer[i] === 0 || states.after(state, i, ops[i]).length === 0) {
+        cursor = node;
+        continue;
       }
-      linearized[indexOf.get(node.op.id)!] = 0;
+      linearized.add(i);
+      lift(i);
+      if (reads === noReads) reads = [];
+      reads.push(i);
+      steps++;
     }
+    placed += reads.length;
+    return reads;
+  };
+  const unplaceReads = (reads: number[]) => {
+    for (let k = reads.length - 1; k >= 0; k--) {
+      unlift(reads[k]);
+      linearized.delete(reads[k]);
+    }
+    placed -= reads.length;
+  };
+
+  /** Place op i with the first of its outcomes (from `first` on) that leads somewhere new. */
+  const place = (i: number, from: number, outcomes: readonly number[], first: number): boolean => {
+    linearized.add(i);
+    for (let k = first; k < outcomes.length; k++) {
+      // The memo keys the set before the fitting reads: they follow from it and the state.
+      if (!explored.addIfNew(linearized, outcomes[k])) continue;
+      state = outcomes[k];
+      lift(i);
+      placed++;
+      top = { op: i, from, outcomes, nextOutcome: k + 1, reads: noReads, below: top };
+      top.reads = placeFittingReads();
+      return true;
+    }
+    linearized.delete(i);
     return false;
   };
 
-  while (head.next !== undefined) {
+  const initialReads = placeFittingReads();
+  let entry = next[0];
+  while (next[0] !== -1) {
     if (++steps > stepsMax) return { steps, unknown: true };
-    const node: Node = entry!;
-    if (node.isCall) {
-      entry = tryCandidates(node, state, model.steps(state, node.op)) ? head.next : node.next;
+    if (entry & 1) {
+      const i = (entry - 1) >> 1;
+      entry = place(i, state, states.after(state, i, ops[i]), 0) ? next[0] : next[entry];
       continue;
     }
-    // A return reached while its call is still unplaced: the last choice was wrong; undo it.
-    if (best === undefined || stack.length > best.order.length) best = { order: stack.map((s) => s.node.op), stuck: node.op, state };
-    const top = stack.pop();
-    if (top === undefined) break;
-    state = top.state;
-    linearized[indexOf.get(top.node.op.id)!] = 0;
-    unlift(top.node);
-    entry = tryCandidates(top.node, top.state, top.rest) ? head.next : top.node.next;
+    // A completion reached while its operation is unplaced: the last choice was wrong; undo it.
+    if (best === undefined || placed > best.placed) best = { top, placed, stuck: (entry - 2) >> 1, state };
+    const undone = top;
+    if (undone === undefined) break;
+    top = undone.below;
+    unplaceReads(undone.reads);
+    placed--;
+    state = undone.from;
+    linearized.delete(undone.op);
+    unlift(undone.op);
+    entry = place(undone.op, undone.from, undone.outcomes, undone.nextOutcome) ? next[0] : next[2 * undone.op + 1];
   }
-  if (head.next === undefined) return { steps };
-  const b = best ?? { order: [], stuck: head.next.op, state };
-  const concurrent = ops.filter((o) => o.id !== b.stuck.id && o.call <= b.stuck.ret && o.ret >= b.stuck.call && !b.order.includes(o));
-  return { steps, violation: { stuck: b.stuck, concurrent, linearized: b.order, state: model.key(b.state) } };
+  if (next[0] === -1) return { steps };
+  const b = best ?? { top: undefined, placed, stuck: (next[0] - 1) >> 1, state };
+  const path: Op[] = [];
+  for (let p = b.top; p !== undefined; p = p.below) {
+    for (let k = p.reads.length - 1; k >= 0; k--) path.push(ops[p.reads[k]]);
+    path.push(ops[p.op]);
+  }
+  for (let k = initialReads.length - 1; k >= 0; k--) path.push(ops[initialReads[k]]);
+  path.reverse();
+  const stuck = ops[b.stuck];
+  const onPath = new Set(path);
+  const concurrent = ops.filter((o) => o !== stuck && o.call <= stuck.ret && o.ret >= stuck.call && !onPath.has(o));
+  return { steps, violation: { stuck, concurrent, linearized: path, state: model.key(states.value(b.state)) } };
+}
+
+/**
+ * Model states numbered once, so the memo compares integers. Most steps lead back to a state seen
+ * before (a read keeps it; a write always writes the same value), which an identity check per
+ * operation recognises without serialising it again.
+ */
+class StateTable {
+  private readonly values: unknown[] = [];
+  private readonly ids = new Map<string, number>();
+  private readonly lastValue: unknown[];
+  private readonly lastId: Int32Array;
+  readonly initial: number;
+
+  constructor(
+    private readonly model: Model<any>,
+    ops: number,
+  ) {
+    this.lastValue = new Array(ops);
+    this.lastId = new Int32Array(ops).fill(-1);
+    this.initial = this.intern(model.init());
+  }
+
+  value(id: number): unknown {
+    return this.values[id];
+  }
+
+  /** The states op i may lead to from state `from` (none when it cannot happen there). */
+  after(from: number, i: number, op: Op): number[] {
+    const current = this.values[from];
+    const outcomes = this.model.steps(current, op);
+    const ids: number[] = new Array(outcomes.length);
+    for (let k = 0; k < outcomes.length; k++) {
+      const s = outcomes[k];
+      if (s === current) ids[k] = from;
+      else if (this.lastId[i] >= 0 && s === this.lastValue[i]) ids[k] = this.lastId[i];
+      else {
+        ids[k] = this.intern(s);
+        this.lastValue[i] = s;
+        this.lastId[i] = ids[k];
+      }
+    }
+    return ids;
+  }
+
+  private intern(s: unknown): number {
+    const key = this.model.key(s);
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = this.values.length;
+      this.values.push(s);
+      this.ids.set(key, id);
+    }
+    return id;
+  }
 }
 
 /** A human account of a violation: the operations that cannot be ordered. */

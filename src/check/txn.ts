@@ -38,6 +38,7 @@
  * judged by G0, G1, G-single and internal consistency only, as Adya's PL-SI without start edges.
  */
 import type { HistoryEvent } from './history.js';
+import { IntBuffer } from './int-buffer.js';
 
 export type Key = string | number;
 export type AppendMicro = readonly ['append', Key, unknown];
@@ -274,20 +275,6 @@ interface WriteRec {
   final: boolean;
   /** First position in the key's version order; -1 when no read saw it. */
   pos: number;
-}
-
-/** An append-only Int32Array that doubles: millions of edges without a JS array's boxing and GC. */
-class IntBuffer {
-  data = new Int32Array(1024);
-  length = 0;
-  push(x: number): void {
-    if (this.length === this.data.length) {
-      const d = new Int32Array(this.data.length * 2);
-      d.set(this.data);
-      this.data = d;
-    }
-    this.data[this.length++] = x;
-  }
 }
 
 class Check {

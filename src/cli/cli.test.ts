@@ -157,6 +157,40 @@ test('check: a history file is judged, a malformed line is named, an unknown mod
   assert.match(model.err, /--model: one of register, kv, bank/);
 });
 
+test('check: malformed histories exit 2 with one line naming the file and the line; unknown has its own exit code', () => {
+  const example = (name: string) => join(root, 'examples', 'histories', name);
+  for (const [name, expected] of [
+    ['completion-before-invoke.kv.bad-input.jsonl', 'line 1, type: an invoke of process 0 before this ok'],
+    ['busy-process.kv.bad-input.jsonl', 'line 2, process: a process with no operation in progress'],
+    ['cas-not-a-pair.kv.bad-input.jsonl', 'line 1, value: a cas pair [expected, new] (got 5)'],
+    ['transfer-null.bank.bad-input.jsonl', 'line 1, value: a transfer {"to": account, "amount": number} (got null)'],
+  ]) {
+    const r = pillars('check', example(name), '--model', name.split('.')[1]);
+    assert.equal(r.code, 2, `${name}: ${r.err}`);
+    assert.equal(r.err.trim().split('\n').length, 1, r.err);
+    assert.doesNotMatch(r.err, /\n\s+at |Error:/);
+    assert.ok(r.err.startsWith(`pillars: ${example(name)}: ${expected}`), r.err);
+  }
+  assert.equal(pillars('check', example('maelstrom-lin-kv.kv.linearizable.jsonl'), '--model', 'kv').code, 0);
+  assert.equal(pillars('check', example('maelstrom-lin-kv-stale.kv.not-linearizable.jsonl'), '--model', 'kv').code, 1);
+  assert.equal(pillars('check', example('self-transfer.bank.linearizable.jsonl'), '--model', 'bank').code, 0);
+  // Six concurrent writes (values repeat, so the search decides) and a read: one step cannot decide.
+  const concurrent = join(tmp, 'concurrent.jsonl');
+  const rows: object[] = [];
+  for (let p = 0; p < 6; p++) rows.push({ process: p, type: 'invoke', f: 'write', key: 'x', value: p % 4, time: 0 });
+  for (let p = 0; p < 6; p++) rows.push({ process: p, type: 'ok', f: 'write', key: 'x', value: p % 4, time: 10 });
+  rows.push({ process: 9, type: 'invoke', f: 'read', key: 'x', value: null, time: 20 }, { process: 9, type: 'ok', f: 'read', key: 'x', value: 3, time: 30 });
+  writeFileSync(concurrent, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  const unknown = pillars('check', concurrent, '--model', 'kv', '--max-steps', '1');
+  assert.equal(unknown.code, 4, unknown.out + unknown.err);
+  assert.match(unknown.out, /^unknown: the search gave up on key x after \d+ steps/);
+  assert.equal(pillars('check', concurrent, '--model', 'kv').code, 0);
+  const steps = pillars('check', concurrent, '--model', 'kv', '--max-steps', 'many');
+  assert.equal(steps.code, 2);
+  assert.match(steps.err, /--max-steps: a positive integer \(got "many"\)/);
+  assert.match(pillars('check', '--help').out, /4 unknown/);
+});
+
 test('model: the USL table with its peak, a fit of measured points, and bad input named', () => {
   const usl = pillars('model', 'usl', '--alpha', '0.05', '--beta', '0.001', '--n', '8,32');
   assert.equal(usl.code, 0, usl.err);

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { toJsonLine } from '../check/history.js';
-import { checkLinearizable, describeViolation, HistoryFormatError, models, parseHistory } from '../check/index.js';
+import { checkLinearizable, describeViolation, HistoryFormatError, models, parseHistory, searchStepsMax } from '../check/index.js';
 import { modelCommand } from './model.js';
 import { demoCommand } from './demo.js';
 import { reviewCommand } from './review.js';
@@ -33,6 +33,8 @@ const EXIT_OK = 0;
 const EXIT_NOT_MET = 1;
 const EXIT_BAD_INPUT = 2;
 const EXIT_INTERNAL = 3;
+/** `check` could not decide: the search gave up before proving or refuting (neither 0 nor 1 is true). */
+const EXIT_UNDECIDED = 4;
 
 const color = process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
 const showProgress = process.stderr.isTTY === true;
@@ -224,10 +226,17 @@ export function buildProgram(): Command {
     .description('Check a history (JSON lines, as written by run --history) for linearizability under a model.')
     .argument('<history.jsonl>', 'the history file')
     .requiredOption('--model <model>', `the sequential model: ${Object.keys(models).join(' | ')}`)
-    .addHelpText('after', '\nExit code: 0 linearizable, 1 not (the witness is printed), 2 bad input.\nExample: pillars check h.jsonl --model kv')
-    .action((file: string, o: { model: string }) => {
+    .option('--max-steps <n>', 'search steps per key before answering unknown', String(searchStepsMax))
+    .addHelpText(
+      'after',
+      '\nReads this project\'s histories, Maelstrom lin-kv histories (the key inside the value: {"key": k, "value": v} or Jepsen\'s [k, v]) and Jepsen op maps as JSON lines.' +
+        '\nExit code: 0 linearizable, 1 not (the witness is printed), 2 bad input (the file, the line and what was expected), 4 unknown (the search gave up: neither proven nor refuted).\nExample: pillars check h.jsonl --model kv',
+    )
+    .action((file: string, o: { model: string; maxSteps: string }) => {
       const model = models[o.model];
       if (model === undefined) throw new ScenarioError('(command line)', '--model', `one of ${Object.keys(models).join(', ')} (got "${o.model}")`);
+      const stepsMax = Number(o.maxSteps);
+      if (!Number.isSafeInteger(stepsMax) || stepsMax <= 0) throw new ScenarioError('(command line)', '--max-steps', `a positive integer (got "${o.maxSteps}")`);
       let text: string;
       try {
         text = readFileSync(file, 'utf8');
@@ -241,10 +250,10 @@ export function buildProgram(): Command {
         if (e instanceof HistoryFormatError) throw new ScenarioError(file, `line ${e.line}${e.field ? `, ${e.field}` : ''}`, e.expected);
         throw e;
       }
-      const r = checkLinearizable(events, model);
+      const r = checkLinearizable(events, model, stepsMax);
       if (r.unknown) {
         process.stdout.write(`unknown: the search gave up on key ${r.unknownKey} after ${r.steps} steps\n`);
-        process.exitCode = EXIT_NOT_MET;
+        process.exitCode = EXIT_UNDECIDED;
         return;
       }
       process.stdout.write(r.ok ? `linearizable: ${r.operations} operations over ${r.keys} ${model.perKey ? 'keys' : 'group'} (${r.steps} search steps)\n` : describeViolation(r.violation!) + '\n');

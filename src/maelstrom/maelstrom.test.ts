@@ -16,6 +16,12 @@ import { fileURLToPath } from 'node:url';
 import { isMaelstromTestError, runTest, type TestOptions, type TestResult } from './harness.js';
 import { isDefiniteError } from './protocol.js';
 import { workloads } from './workloads/index.js';
+import { checkLinearizable, kvModel, parseHistory } from '../check/index.js';
+
+/** The history as `maelstrom test --history` writes it, read back as `pillars check` reads it. */
+function checkWrittenHistory(r: TestResult) {
+  return checkLinearizable(parseHistory(r.history.map((e) => JSON.stringify(e)).join('\n')), kvModel);
+}
 
 const node = (name: string) => fileURLToPath(new URL(`../../../src/maelstrom/test-nodes/${name}`, import.meta.url));
 const main = fileURLToPath(new URL('../cli/main.js', import.meta.url));
@@ -271,12 +277,16 @@ describe('maelstrom test against real nodes', { concurrency: 4 }, () => {
     const errors = r.history.filter((e) => e.type === 'fail').map((e) => e.error ?? '');
     assert.ok(errors.some((e) => e.startsWith('22: ')), `a cas with a stale "from" fails with code 22: ${errors.slice(0, 5).join(' | ')}`);
     assert.ok(errors.some((e) => e.startsWith('20: ')), `a read or cas of a missing key fails with code 20: ${errors.slice(0, 5).join(' | ')}`);
+    assert.equal(checkWrittenHistory(r).ok, true, 'the history file, read back by pillars check, is linearizable too');
   });
 
   test("lin-kv: reads served from a cache of the node's own writes are stale: not linearizable", async () => {
     const r = await run('lin-kv', 'lin-kv-stale.py', { timeLimitS: 3 });
     assertInvalid(r, /^not linearizable on key \d+: no order of the operations explains this one:/);
     assert.equal(r.check.summary, 'not linearizable', why(r));
+    const fromFile = checkWrittenHistory(r);
+    assert.equal(fromFile.ok, false);
+    assert.equal(fromFile.operations, r.check.stats!.operations);
   });
 
   test('bad input: a --bin that does not exist exits 2 and names it', async () => {

@@ -2,8 +2,7 @@
  * lin-kv: read, write and compare-and-set on a few keys, checked for linearizability key by key with
  * the Truth pillar's checker (Wing and Gong's search, with Jepsen's treatment of info operations).
  */
-import { checkLinearizable, describeViolation, kvModel, type HistoryEvent } from '../../check/index.js';
-import { errorCodes } from '../protocol.js';
+import { checkLinearizable, describeViolation, fromMaelstromLinKv, kvModel, type HistoryEvent } from '../../check/index.js';
 import type { WorkloadDefinition, WorkloadRun } from '../workload.js';
 
 export const linKvWorkload: WorkloadDefinition = {
@@ -45,16 +44,7 @@ export const linKvWorkload: WorkloadDefinition = {
       },
       check(history) {
         // A read of a key that does not exist is a read of nil (Maelstrom's error 20 on read).
-        const events: HistoryEvent[] = history.map((e) => {
-          const v = e.value as { key: number; value: unknown } | undefined;
-          let type = e.type;
-          let value = v?.value;
-          if (e.f === 'read' && e.type === 'fail' && e.error?.startsWith(`${errorCodes.keyDoesNotExist}:`)) {
-            type = 'ok';
-            value = null;
-          }
-          return { process: e.process, type, f: e.f as HistoryEvent['f'], key: String(v?.key ?? ''), value, time: e.time };
-        });
+        const events = fromMaelstromLinKv(history as HistoryEvent[]);
         const r = checkLinearizable(events, kvModel);
         const stats = { operations: r.operations, keys: r.keys, searchSteps: r.steps };
         if (r.unknown) return { valid: 'unknown', summary: `the search gave up on key ${r.unknownKey} after ${r.steps} steps`, stats };
