@@ -345,10 +345,10 @@ export function buildProgram(): Command {
       for (const [k, c] of Object.entries(checks)) process.stdout.write(`  ${k.padEnd(w)}  ${c.description}\n`);
     });
 
-  // Commands added whole (cluster, maelstrom, model, ...) do not inherit these: a usage error at any
+  // Commands added whole (cluster, maelstrom, model, ...) do not inherit this: a usage error at any
   // depth must end as bad input (exit 2), never as commander's own exit 1.
   const everywhere = (c: Command) => {
-    c.exitOverride().showHelpAfterError('(run with --help for usage)');
+    c.exitOverride();
     for (const sub of c.commands) everywhere(sub);
   };
   everywhere(program);

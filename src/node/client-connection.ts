@@ -19,6 +19,18 @@ import { errorReply, OK, QUEUED, RespParser, type RespLimits, type RespProtocol 
 import { Transaction } from './transaction.js';
 
 /**
+ * The reply to a request the cluster could not serve in time (no leader through an election, no
+ * majority, a stopped member), with a code a client library can retry on, as Redis Cluster's: its
+ * text says whether the outcome is known. CLUSTERDOWN: nothing was applied, a retry is safe.
+ * TRYAGAIN: a write whose outcome is unknown; it may have applied, so a retry may apply it again
+ * unless the write is idempotent.
+ */
+export function unavailableReply(status: 'fail' | 'info', error: string | undefined): string {
+  if (status === 'fail') return `CLUSTERDOWN no leader answered in time: nothing was applied (the outcome is known); retry`;
+  return `TRYAGAIN ${error ?? 'timeout'}: the outcome is unknown (the write may have been applied; retrying may apply it twice)`;
+}
+
+/**
  * How much a client may make a node hold, after Redis's client-query-buffer-limit and
  * client-output-buffer-limit. Redis sets no output limit for normal clients; here a client that
  * does not read its replies is cut off, since it could otherwise fill the node's memory.
@@ -283,7 +295,7 @@ export class ClientConnection {
         this.inflight--;
         // A client cut off gets nothing: its replies (a GET of 1 MiB, say) need not be built.
         if (this.closed) slot.reply = EMPTY_REPLY;
-        else if (r.status === 'info') slot.reply = errorReply(`ERR ${r.error ?? 'timeout'} (the outcome is unknown)`);
+        else if (r.status === 'info' || (r.status === 'fail' && r.error === 'timeout')) slot.reply = errorReply(unavailableReply(r.status, r.error));
         else slot.reply = replyTo(plan, { ok: r.status === 'ok', value: r.value, error: r.error }, this.proto);
         this.drain();
         if (this.inflight === 0) this.dispatch();

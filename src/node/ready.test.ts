@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { inProcessCluster } from '../testing/real-nodes.js';
+import { inProcessCluster, RawClient, resp } from '../testing/real-nodes.js';
 import type { KvNode } from './kv-node.js';
 
 const tickMs = 50;
@@ -72,3 +72,21 @@ test('/ready turns 503 within one election timeout of losing the majority, on th
     await d.stop();
   }
 });
+
+test('a write the cluster cannot serve gets TRYAGAIN (outcome unknown), a read CLUSTERDOWN (nothing applied): codes a client retries on', { timeout: 60_000 }, async () => {
+  const c = await inProcessCluster(3, { raft: { tickMs, electionTicks }, limits: { requestTimeoutMs: 1_000 } });
+  try {
+    const leader = await c.leader();
+    const alone = c.nodes.find((n) => n !== leader)!;
+    for (const n of c.nodes) if (n !== alone) await n.stop();
+    const raw = await RawClient.connect({ host: '127.0.0.1', port: alone.addresses.resp!.port });
+    raw.write(resp('SET', 'k', 'v'));
+    assert.match(await raw.read((t) => t.endsWith('\r\n'), 10_000), /^-TRYAGAIN timeout: the outcome is unknown \(the write may have been applied; retrying may apply it twice\)\r\n$/);
+    raw.write(resp('GET', 'k'));
+    assert.match(await raw.read((t) => t.endsWith('\r\n'), 10_000), /^-CLUSTERDOWN no leader answered in time: nothing was applied \(the outcome is known\); retry\r\n$/);
+    raw.close();
+  } finally {
+    await c.stop();
+  }
+});
+
