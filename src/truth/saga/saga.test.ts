@@ -53,7 +53,7 @@ function loadError(text: string): string {
 
 test('definition: a step without a compensation before the pivot is refused at load time, naming the step and the field', () => {
   const msg = loadError(chargeWithoutRefund);
-  assert.match(msg, /^bad-saga\.yaml: system\.config\.saga\.steps\[1\]\.compensation: step "charge-card" has no compensation/);
+  assert.match(msg, /^bad-saga\.yaml:\d+:\d+: system\.config\.saga\.steps\[1\]\.compensation: step "charge-card" has no compensation/);
   assert.match(msg, /one of refund/);
   assert.match(msg, /pivot: true/);
   // No pivot at all: the last step needs a compensation too.

@@ -154,5 +154,5 @@ test('commit-wait config: a coordinator that leads none of its shards is refused
   assert.equal(commitWaitConfigSchema.safeParse({ ...base, app: 'n1' }).success, false);
   // In a scenario file the message names the file and the field.
   const text = readFileSync(scenarioFile('commit-wait.yaml'), 'utf8').replace('second: { coordinator: n4,', 'second: { coordinator: n1,');
-  assert.throws(() => parseScenario(text, 'bad.yaml'), /bad\.yaml: .*system\.config\.second\.coordinator: the leader of one of its shards \(n2, n4\), got "n1"/);
+  assert.throws(() => parseScenario(text, 'bad.yaml'), /bad\.yaml:\d+:\d+: system\.config\.second\.coordinator: the leader of one of its shards \(n2, n4\), got "n1"/);
 });
