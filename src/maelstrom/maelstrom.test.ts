@@ -354,7 +354,8 @@ describe('maelstrom test against real nodes', { concurrency: 4 }, () => {
 
   test('the results folder: store/<workload>/<time>/ with results.json, results.edn, the history, node logs and the report (message diagrams, real time); latest links to it', async () => {
     const cwd = mkdtempSync(join(commandDir, 'store-'));
-    const r = await pillars(['maelstrom', 'test', '-w', 'g-set', '--bin', node('g-set.js'), '--time-limit', '2', '--rate', '30', '--recovery-ms', '200', '--nemesis', 'partition', '--nemesis-interval', '1'], cwd);
+    // The node gossips every 250 ms: the recovery wait gives it four rounds after the last partition heals.
+    const r = await pillars(['maelstrom', 'test', '-w', 'g-set', '--bin', node('g-set.js'), '--time-limit', '2', '--rate', '30', '--recovery-ms', '1000', '--nemesis', 'partition', '--nemesis-interval', '1'], cwd);
     assert.equal(r.code, 0, r.out + r.err);
     const m = /^results in (store\/g-set\/\d{4}-\d\d-\d\dT\d{6}\.\d{3}Z) \(/m.exec(r.out);
     assert.ok(m !== null, r.out);
