@@ -11,6 +11,7 @@ import { ScenarioError } from '../scenario/index.js';
 import { isStorageCorruptError } from '../truth/index.js';
 import { backupCluster, isBackupError, restoreCluster } from '../node/backup.js';
 import { memberCommand } from './cluster-member.js';
+import { isMemberOpError } from '../node/members.js';
 import { askLauncher, clusterFileName, fetchStatus, isPortInUseError, launcherFileName, launcherOps, layoutDefaults, LocalCluster, runningPid, serveControl, type ClusterFile, type LauncherOp } from '../node/launcher.js';
 
 const cli = '(command line)';
@@ -175,7 +176,7 @@ async function backup(dir: string, o: { data: string }): Promise<number> {
     process.stdout.write(`backup of index ${info.index} (term ${info.term}, ${info.keys} keys, ${info.bytes} bytes) taken by ${info.from} into ${dir}\n`);
     return 0;
   } catch (e) {
-    if (isBackupError(e)) throw new ScenarioError(cli, e.option, e.message);
+    if (isBackupError(e) || isMemberOpError(e)) throw new ScenarioError(cli, e.option, e.message);
     if (isStorageCorruptError(e)) throw new ScenarioError(cli, '--data', e.message);
     throw e;
   }

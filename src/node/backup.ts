@@ -16,7 +16,7 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, rea
 import { join } from 'node:path';
 import { FileDisk } from '../adapters/file-disk.js';
 import { decodeSnapshotFile, RaftStorage, type KvSnapshot, type Snapshot } from '../truth/index.js';
-import { fetchStatus, type ClusterFile } from './launcher.js';
+import { leaderOf, readClusterDir } from './members.js';
 
 export const backupSnapshotFile = 'snapshot.pillars';
 export const backupInfoFile = 'backup.json';
@@ -70,29 +70,16 @@ const keysOf = (snap: Snapshot) => (snap.data as KvSnapshot | undefined)?.data?.
 
 /** Ask the leader of the cluster in `clusterDir` for a backup and save it in `backupDir`. */
 export async function backupCluster(clusterDir: string, backupDir: string): Promise<BackupInfo> {
-  const layoutFile = join(clusterDir, 'cluster.json');
-  let layout: ClusterFile;
-  try {
-    layout = JSON.parse(readFileSync(layoutFile, 'utf8')) as ClusterFile;
-  } catch (e) {
-    throw new BackupError('--data', `${layoutFile}: a cluster file written by pillars cluster up (${(e as NodeJS.ErrnoException).code ?? 'not JSON'})`);
-  }
-  const secret = readFileSync(layout.secretFile, 'utf8').trim();
+  const c = readClusterDir(clusterDir);
   if (existsSync(backupDir) && readdirSync(backupDir).length > 0) throw new BackupError('<backup-dir>', `${backupDir}: an empty or new directory for the backup (it holds files)`);
   // The leader takes it; a node that stopped leading meanwhile names the next one.
   let answer: { node: string; bytes: Uint8Array } | undefined;
   let why = 'no node answered';
   for (let attempt = 0; attempt < 3 && answer === undefined; attempt++) {
-    const statuses = await Promise.all(layout.nodes.map(async (n) => ({ n, s: await fetchStatus(n.host, n.http) })));
-    const leader = statuses.find(({ s }) => s?.role === 'leader');
-    if (leader === undefined) {
-      why = 'no node leads';
-      await new Promise((r) => setTimeout(r, 500));
-      continue;
-    }
-    const res = await fetch(`http://${leader.n.host}:${leader.n.http}/admin/backup`, { method: 'POST', headers: { authorization: `Bearer ${secret}` }, signal: AbortSignal.timeout(30_000) });
-    if (res.status === 200) answer = { node: leader.n.id, bytes: new Uint8Array(await res.arrayBuffer()) };
-    else why = `${leader.n.id}: ${((await res.json()) as { error?: string }).error ?? res.status}`;
+    const leader = await leaderOf(c);
+    const res = await fetch(`http://${leader.host}:${leader.http}/admin/backup`, { method: 'POST', headers: { authorization: `Bearer ${c.secret}` }, signal: AbortSignal.timeout(30_000) });
+    if (res.status === 200) answer = { node: leader.id, bytes: new Uint8Array(await res.arrayBuffer()) };
+    else why = `${leader.id}: ${((await res.json()) as { error?: string }).error ?? res.status}`;
   }
   if (answer === undefined) throw new BackupError('--data', `${clusterDir}: no backup taken (${why})`);
   const snap = decodeSnapshotFile(answer.bytes, `the backup sent by ${answer.node}`);

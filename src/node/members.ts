@@ -1,6 +1,7 @@
 /**
- * Membership changes of a running cluster through its nodes' admin API, one server at a time
- * through the log (Raft thesis §4.1): what `pillars cluster member` runs, and the chaos test too.
+ * A client of a running cluster's directory and admin API: its cluster file and secret, its leader
+ * (what `pillars cluster backup` asks too), and membership changes one server at a time through
+ * the log (Raft thesis §4.1): what `pillars cluster member` runs, and the chaos test too.
  * A new member comes in as a learner and is promoted to voter once it has caught up, so that it
  * never holds up a commit (thesis §4.2.1). Every change needs the cluster secret.
  */
