@@ -4,6 +4,7 @@ import { raftKv, raftKvConfigSchema } from './raft/host.js';
 import { raftNode, raftNodeConfigSchema } from './raft/raft-node.js';
 import { asyncPrimaryConfigSchema, asyncPrimaryKv } from './async-primary.js';
 import { pbftKv, pbftKvConfigSchema } from './bft/pbft-kv.js';
+import { paxosKv, paxosKvConfigSchema } from './paxos/paxos-kv.js';
 import { twoPhaseCommit, twoPhaseCommitConfigSchema } from './txn/two-phase-commit.js';
 
 /** A node of truth/raft-kv (alone, or inside a larger system). */
@@ -47,6 +48,12 @@ export const processes: ProcessTable = {
       ...['view_changes_started', 'view_changes_rejected', 'new_views_sent', 'new_views_rejected', 'views_entered', 'client_broadcasts', 'client_replies_outvoted'].map((k) => `bft_${k}`),
       ...BYZANTINE_METRICS,
     ],
+  },
+  'truth/paxos-kv': {
+    description: 'a key-value store replicated by Paxos: single-decree (every write its own instance, prepare then accept, proposed by whichever server the client reached; preempted proposers retry after a fixed wait or a randomised backoff) or Multi-Paxos (a stable leader on a lease runs phase 1 once, then one accept round per write); acceptors fsync before answering',
+    config: paxosKvConfigSchema,
+    factory: paxosKv,
+    metrics: () => ['paxos_rounds', 'paxos_preemptions', 'paxos_decisions', 'paxos_leaders_elected', ...hist('paxos_round_trips')],
   },
   'truth/two-phase-commit': {
     description: "transfers across Raft-replicated shards by two-phase commit (per-key locks at prepare, votes, commit or abort, in-doubt shards asking); coordinators each alone with decisions on their own disk (blocking), or one Raft group whose log holds every transaction record (a new leader finishes what a crashed one left)",
