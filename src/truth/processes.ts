@@ -5,6 +5,7 @@ import { raftNode, raftNodeConfigSchema } from './raft/raft-node.js';
 import { asyncPrimaryConfigSchema, asyncPrimaryKv } from './async-primary.js';
 import { pbftKv, pbftKvConfigSchema } from './bft/pbft-kv.js';
 import { paxosKv, paxosKvConfigSchema } from './paxos/paxos-kv.js';
+import { flpConsensus, flpConsensusConfigSchema } from './flp/flp-consensus.js';
 import { twoPhaseCommit, twoPhaseCommitConfigSchema } from './txn/two-phase-commit.js';
 
 /** A node of truth/raft-kv (alone, or inside a larger system). */
@@ -54,6 +55,12 @@ export const processes: ProcessTable = {
     config: paxosKvConfigSchema,
     factory: paxosKv,
     metrics: () => ['paxos_rounds', 'paxos_preemptions', 'paxos_decisions', 'paxos_leaders_elected', ...hist('paxos_round_trips')],
+  },
+  'truth/flp-consensus': {
+    description: "binary consensus in rounds (Ben-Or's two phases, n > 2f) whose tie-break is deterministic (keep), a coin (Ben-Or) or a rotating coordinator behind a failure detector; optionally every message crosses an adversary node that picks the delivery order (FLP's scheduler)",
+    config: flpConsensusConfigSchema,
+    factory: flpConsensus,
+    metrics: () => ['flp_rounds', 'flp_decided_nodes', ...hist('flp_decision_round'), 'adversary_held', 'adversary_steps_split', 'adversary_steps_lost'],
   },
   'truth/two-phase-commit': {
     description: "transfers across Raft-replicated shards by two-phase commit (per-key locks at prepare, votes, commit or abort, in-doubt shards asking); coordinators each alone with decisions on their own disk (blocking), or one Raft group whose log holds every transaction record (a new leader finishes what a crashed one left)",
