@@ -16,7 +16,7 @@ const bit = z.union([z.literal(0), z.literal(1)]);
 export const flpConsensusConfigSchema = z
   .object({
     /** Each protocol node and its input bit; the order names round r's coordinator (r mod n). */
-    inputs: z.record(z.string(), bit).refine((r) => Object.keys(r).length >= 3, { message: 'at least 3 nodes' }),
+    inputs: z.record(nodeRef(), bit).refine((r) => Object.keys(r).length >= 3, { message: 'at least 3 nodes, each with its input bit' }),
     /** Crashes tolerated: each step waits for n - f reports (n > 2f). */
     f: z.number().int().min(1).default(1),
     tieBreak: z.enum(['keep', 'coin', 'coordinator']),
@@ -27,7 +27,12 @@ export const flpConsensusConfigSchema = z
     /** tieBreak coordinator: the failure detector suspects a coordinator not heard from in this long. */
     suspectAfterMs: z.number().positive().default(50),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    const n = Object.keys(c.inputs).length;
+    if (n <= 2 * c.f) ctx.addIssue({ code: 'custom', path: ['f'], message: `at most ${Math.floor((n - 1) / 2)} for ${n} nodes (n > 2f; got ${c.f})` });
+    if (c.adversary !== undefined && c.adversary in c.inputs) ctx.addIssue({ code: 'custom', path: ['adversary'], message: `a node that is not one of inputs' nodes (got ${c.adversary})` });
+  });
 export type FlpConsensusConfig = z.infer<typeof flpConsensusConfigSchema>;
 
 /** A message handed to the adversary (`to`), or delivered by it (`from`: its real sender). */

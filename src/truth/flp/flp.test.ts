@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseScenario } from '../../scenario/load.js';
+import { parseScenario, ScenarioError } from '../../scenario/load.js';
 import { runVariant } from '../../scenario/runner.js';
 import { runner } from '../../testing/story-runner.js';
 
@@ -48,4 +48,10 @@ test('flp.yaml: the adversary keeps the deterministic protocol undecided for the
     assert.ok(coin.metrics.flp_decision_round_max < 40, `coin: decided by round ${coin.metrics.flp_decision_round_max}`);
     assert.equal(detector.metrics.flp_decision_round_max, 1);
   }
+});
+
+test('a configuration that cannot work is refused at load time, naming the field', () => {
+  const refused = (config: string) => assert.throws(() => run(config), (e: unknown) => e instanceof ScenarioError && /system\.config\.(f|adversary)/.test(e.message));
+  refused('{ inputs: { n1: 0, n2: 0, n3: 1, n4: 1, n5: 1 }, f: 3, tieBreak: keep }');
+  refused('{ inputs: { n1: 0, n2: 0, n3: 1, n4: 1, n5: 1 }, adversary: n1, tieBreak: keep }');
 });

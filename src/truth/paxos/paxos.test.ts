@@ -76,8 +76,8 @@ test('paxos.yaml: fixed retries livelock, randomised backoff decides; 2 round tr
     const [naive, fixed, single, multi] = ['naive', 'fixed', 'single-proposer', 'multi-paxos'].map(run);
     for (const r of [naive, fixed, single, multi]) assert.equal(r.met, true, `${r.variant} seed ${seed}: ${r.why}`);
     // Livelock: thousands of rounds, next to no decisions (a lucky gap in the jitter lets one through at times).
-    assert.ok(naive.metrics.paxos_rounds > 5000 && naive.metrics.paxos_decisions <= 10, `naive: ${naive.metrics.paxos_decisions} decisions in ${naive.metrics.paxos_rounds} rounds`);
-    assert.ok(fixed.metrics.paxos_decisions > 300, `fixed: ${fixed.metrics.paxos_decisions} decisions`);
+    assert.ok(naive.metrics.paxos_rounds > 3000 && naive.metrics.paxos_decisions <= 10, `naive: ${naive.metrics.paxos_decisions} decisions in ${naive.metrics.paxos_rounds} rounds`);
+    assert.ok(fixed.metrics.paxos_decisions > 150, `fixed: ${fixed.metrics.paxos_decisions} decisions`);
     assert.equal(single.metrics.paxos_round_trips_mean, 2);
     assert.equal(multi.metrics.paxos_round_trips_mean, 1);
     assert.ok(multi.metrics.latency_ms_p50_vs_raft < 1.25 && fixed.metrics.latency_ms_p50_vs_raft > 2);
