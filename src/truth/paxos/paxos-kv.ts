@@ -162,17 +162,18 @@ export class PaxosKv implements Process {
       case 'px_heartbeat':
         return this.onHeartbeat(from, msg.ballot);
       case 'px_forward':
-        return this.onClient(msg.client, msg.req);
+        return this.onClient(msg.client, msg.req, false);
     }
   }
 
   // --- clients --------------------------------------------------------------------------------
 
-  private onClient(client: NodeId, req: ClientRequest): void {
+  /** `forward`: false for a command a follower forwarded already, so two nodes that each believe the other leads never pass it back and forth. */
+  private onClient(client: NodeId, req: ClientRequest, forward = true): void {
     const cmd: Command = { id: `${client}/${req.id}`, op: req.op };
     if (this.appliedIds.has(cmd.id) || this.waiting.has(cmd.id)) return; // a resend of a command under way
     if (this.config.mode === 'multi-paxos' && this.leading === undefined) {
-      if (this.leader !== undefined && this.leader !== this.ctx.id) this.ctx.send(this.leader, { type: 'px_forward', client, req } satisfies Msg);
+      if (forward && this.leader !== undefined && this.leader !== this.ctx.id) this.ctx.send(this.leader, { type: 'px_forward', client, req } satisfies Msg);
       else this.ctx.send(client, clientReply(req, 'fail', undefined, 'no leader'));
       return;
     }
