@@ -47,11 +47,6 @@ export class Acceptor<V> {
     return { ok: true };
   }
 
-  /** A slot known chosen everywhere that matters may be forgotten (its value lives in the log). */
-  forget(slot: number): void {
-    this.accepted.delete(slot);
-  }
-
   /** Rebuild from the records on disk, in the order they were written. */
   restore(records: Iterable<AcceptorRecord<V>>): void {
     for (const r of records) {
