@@ -21,7 +21,9 @@ test('cluster member add, list and remove (the leader) on a running cluster', { 
   const dir = tempDir('pillars-cli-member-');
   // Room for a fourth node in each port run: n1..n4.
   const base = await freePortRun(12);
-  const up = await clusterUpProcess(['--nodes', '3', '--data', dir, '--resp-base', String(base), '--http-base', String(base + 4), '--peer-base', String(base + 8)]);
+  let leader = '';
+  const upArgs = ['--nodes', '3', '--data', dir, '--resp-base', String(base), '--http-base', String(base + 4), '--peer-base', String(base + 8)];
+  const up = await clusterUpProcess(upArgs);
   try {
     const w = new Redis({ port: base, host: '127.0.0.1', maxRetriesPerRequest: 3 });
     for (let i = 0; i < 100; i++) await w.set(`k${i}`, `v${i}`);
@@ -33,7 +35,7 @@ test('cluster member add, list and remove (the leader) on a running cluster', { 
     const listed = pillars(['cluster', 'member', 'list', '--data', dir, '--json']);
     const members = JSON.parse(listed.out) as { id: string; role: string; leader: boolean }[];
     assert.deepEqual(members.map((m) => [m.id, m.role]), [['n1', 'voter'], ['n2', 'voter'], ['n3', 'voter'], ['n4', 'voter']]);
-    const leader = members.find((m) => m.leader)!.id;
+    leader = members.find((m) => m.leader)!.id;
 
     const removed = pillars(['cluster', 'member', 'remove', leader, '--data', dir]);
     assert.equal(removed.code, 0, removed.err);
@@ -55,5 +57,23 @@ test('cluster member add, list and remove (the leader) on a running cluster', { 
     assert.match(bad.err, /--peer: host:port of the new node's peer port \(got "nowhere"\)/);
   } finally {
     await up.stop();
+  }
+
+  // `cluster up` again on the same directory: the members are the ones the changes left (n4 in, the
+  // removed leader out), not a fresh n1..n3, and they still hold every write.
+  const again = await clusterUpProcess(upArgs);
+  try {
+    const out = again.out();
+    assert.match(out, /^3-node cluster in /);
+    const ids = JSON.parse(pillars(['cluster', 'member', 'list', '--data', dir, '--json']).out) as { id: string; role: string }[];
+    assert.deepEqual(ids.map((m) => m.role), ['voter', 'voter', 'voter']);
+    assert.ok(ids.some((m) => m.id === 'n4') && !ids.some((m) => m.id === leader), `members after relaunch: ${ids.map((m) => m.id).join(' ')} (removed ${leader})`);
+    assert.match(out, new RegExp(`members from .*cluster\\.json: ${ids.map((m) => m.id).join(' ')} `));
+    assert.doesNotMatch(out, new RegExp(`^  ${leader} `, 'm'), 'the removed member is not started again');
+    const r = new Redis({ port: base + 3, host: '127.0.0.1', maxRetriesPerRequest: 3 });
+    assert.deepEqual(await r.mget('k0', 'k99', 'after'), ['v0', 'v99', 'x']);
+    r.disconnect();
+  } finally {
+    await again.stop();
   }
 });

@@ -107,7 +107,8 @@ async function up(o: UpFlags): Promise<number> {
       }
     };
     c.startAll();
-    process.stdout.write(`${nodes}-node cluster in ${o.data} (secret: ${c.secretFile}; launcher pid ${process.pid})\n`);
+    process.stdout.write(`${c.nodes.length}-node cluster in ${o.data} (secret: ${c.secretFile}; launcher pid ${process.pid})\n`);
+    if (c.resumed) process.stdout.write(`  members from ${join(o.data, clusterFileName)}: ${c.nodes.map((n) => n.id).join(' ')} (a directory a cluster ran in keeps its members and their ports; --nodes and the port bases are for a new one)\n`);
     for (const n of c.nodes) process.stdout.write(`  ${n.id}  pid ${n.process?.pid ?? '-'}  redis ${c.host}:${n.resp}  http http://${c.host}:${n.http}  peer ${c.host}:${n.peer}  log ${n.logFile}\n`);
     const leader = await Promise.race([c.waitForLeader(20_000).catch((e: Error) => e), done.then(() => undefined)]);
     if (leader instanceof Error) process.stderr.write(`${leader.message}\n`);

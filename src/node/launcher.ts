@@ -44,6 +44,8 @@ export interface LocalNode {
 export interface ClusterFile {
   nodes: { id: string; host: string; resp: number; http: number; peer: number; data: string }[];
   secretFile: string;
+  /** Members that joined the running cluster (`cluster member add`): they start with --join. */
+  joined?: string[];
 }
 
 export const layoutDefaults = { host: '127.0.0.1', respBase: 7379, httpBase: 7479, peerBase: 7579 };
@@ -75,6 +77,8 @@ export class LocalCluster {
   private readonly joiners = new Set<string>();
 
   private readonly bases: { resp: number; http: number; peer: number };
+  /** The members came from the directory's cluster file, not from the layout's node count and ports. */
+  readonly resumed: boolean = false;
 
   constructor(private readonly layout: ClusterLayout) {
     const l = { ...layoutDefaults, ...layout };
@@ -82,7 +86,15 @@ export class LocalCluster {
     this.bases = { resp: l.respBase, http: l.httpBase, peer: l.peerBase };
     mkdirSync(layout.dataDir, { recursive: true });
     this.secretFile = ensureSecret(layout.dataDir);
-    this.nodes = Array.from({ length: layout.nodes }, (_, i) => this.layoutOf(i + 1));
+    const saved = savedMembers(layout.dataDir);
+    // A directory a cluster already ran in keeps its members: the ones `member add` joined and not
+    // the ones `member remove` took out, at the addresses the others know them by.
+    if (saved !== undefined) {
+      this.resumed = true;
+      this.nodes = saved.nodes;
+      this.host = saved.host;
+      for (const id of saved.joined) this.joiners.add(id);
+    } else this.nodes = Array.from({ length: layout.nodes }, (_, i) => this.layoutOf(i + 1));
     this.writeClusterFile();
   }
 
@@ -93,7 +105,8 @@ export class LocalCluster {
   }
 
   private writeClusterFile(): void {
-    const file: ClusterFile = { nodes: this.nodes.map((n) => ({ id: n.id, host: this.host, resp: n.resp, http: n.http, peer: n.peer, data: n.dataDir })), secretFile: this.secretFile };
+    const joined = this.nodes.filter((n) => this.joiners.has(n.id)).map((n) => n.id);
+    const file: ClusterFile = { nodes: this.nodes.map((n) => ({ id: n.id, host: this.host, resp: n.resp, http: n.http, peer: n.peer, data: n.dataDir })), secretFile: this.secretFile, ...(joined.length > 0 ? { joined } : {}) };
     writeFileSync(join(this.layout.dataDir, clusterFileName), JSON.stringify(file, null, 2) + '\n');
   }
 
@@ -262,6 +275,30 @@ export class LocalCluster {
       await new Promise((r) => setTimeout(r, 100));
     }
   }
+}
+
+/**
+ * The members a cluster file of `dataDir` lists, when a cluster ran there before and a node of it kept
+ * data; undefined for a new directory. The node index comes from its id (n<i>), so a later
+ * `member add` takes the next free one.
+ */
+function savedMembers(dataDir: string): { nodes: LocalNode[]; host: string; joined: string[] } | undefined {
+  let file: ClusterFile;
+  try {
+    file = JSON.parse(readFileSync(join(dataDir, clusterFileName), 'utf8')) as ClusterFile;
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(file.nodes) || file.nodes.length === 0) return undefined;
+  const nodes = file.nodes.map((m) => {
+    const index = Number(/^n(\d+)$/.exec(m.id)?.[1]);
+    if (!Number.isInteger(index)) throw new Error(`${join(dataDir, clusterFileName)}: node id "${m.id}" is not of the form n<number>`);
+    return { id: m.id, index, resp: m.resp, http: m.http, peer: m.peer, dataDir: m.data, logFile: join(dataDir, `${m.id}.log`), process: undefined };
+  });
+  // Only a directory whose nodes kept data is a cluster to resume; a cluster file alone (a run
+  // that never started a node) is not.
+  if (!nodes.some((n) => existsSync(n.dataDir))) return undefined;
+  return { nodes, host: file.nodes[0]!.host, joined: (file.joined ?? []).filter((id) => nodes.some((n) => n.id === id)) };
 }
 
 /** A port the cluster needs is taken (or cannot be bound). */
