@@ -64,8 +64,8 @@ ${kindStyles()}
 .sequence-scroll { overflow: auto; max-height: 75vh; border: 1px solid var(--line); border-radius: 6px; background: #fcfcfc; }
 .sequence-svg { display: block; font-size: 11px; }
 .sequence-svg .lane { stroke: #c3c4c7; stroke-width: 1; }
-.sequence-svg .lane-label { font-weight: 600; font-size: 12px; fill: var(--fg); }
-.sequence-svg .time, .sequence-svg .axis { fill: var(--muted); font-size: 10px; font-variant-numeric: tabular-nums; }
+.sequence-svg .lane-label, .sequence-lanes-svg .lane-label { font-weight: 600; font-size: 12px; fill: var(--fg); }
+.sequence-svg .time, .sequence-svg .axis, .sequence-lanes-svg .axis { fill: var(--muted); font-size: 10px; font-variant-numeric: tabular-nums; }
 .sequence-svg .fault-line { stroke: #cf222e; stroke-width: 1.5; stroke-dasharray: 6 3; }
 .sequence-svg .fault-label { fill: #cf222e; font-size: 11px; font-weight: 600; }
 .sequence-svg .msg line, .sequence-svg .msg path { stroke: #444; stroke-width: 1.2; }
@@ -84,7 +84,7 @@ ${kindStyles()}
 .event-band { opacity: .16; }
 .event-line { width: 2px; margin-left: -1px; opacity: .8; }
 .sequence-lanes { position: sticky; top: 0; z-index: 1; background: #fcfcfc; border-bottom: 1px solid var(--line); }
-.sequence-lanes svg { display: block; }
+.sequence-lanes svg { display: block; font-size: 11px; }
 footer { margin-top: 24px; font-size: 12px; color: var(--muted); }
 .uplot .u-legend { font-size: 12px; }
 `;
