@@ -13,6 +13,11 @@ export const processes: ProcessTable = {
     config: platformConfigSchema,
     factory: ecommercePlatform,
     codec: (c: { inventoryStore: string }) => (c.inventoryStore === 'raft' ? 'peer' : 'none'),
+    schedule: (c: { badDeploy?: { server: string; atMs: number; errorRate: number }; fraud: { driftAtMs?: number }; openAtMs?: number }) => [
+      ...(c.openAtMs !== undefined && c.openAtMs > 0 ? [{ atMs: 0, untilMs: c.openAtMs, kind: 'opening', detail: 'the shop opens: stock loads into the warehouses, checkouts before it fail' }] : []),
+      ...(c.fraud.driftAtMs !== undefined ? [{ atMs: c.fraud.driftAtMs, kind: 'drift', detail: 'the fraud ring changes tactics' }] : []),
+      ...(c.badDeploy !== undefined ? [{ atMs: c.badDeploy.atMs, kind: 'release', detail: `a release failing ${Math.round(c.badDeploy.errorRate * 100)}% reaches ${c.badDeploy.server}` }] : []),
+    ],
     metrics: (c: { regions: Record<string, unknown>; inventoryStore: string; serverBreakers: boolean; fraud: { guard?: string } }) => {
       const regions = Object.keys(c.regions);
       return [

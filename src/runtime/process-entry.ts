@@ -17,6 +17,19 @@ export interface MetricPattern {
 export type MetricDecl = string | MetricPattern;
 
 /**
+ * Something a scenario schedules that is not a fault of the world: a load spike, a release, a model
+ * drift. Reports shade it on every chart, as they shade faults, so that a reader sees the cause beside
+ * its effect. A lasting one has untilMs; a one-off has none.
+ */
+export interface ScheduledEvent {
+  atMs: number;
+  untilMs?: number;
+  /** A short name that picks the event's hue in a report: spike, release, drift. */
+  kind: string;
+  detail: string;
+}
+
+/**
  * A name with `<part>` placeholders, each matching letters, digits, _ and -: for names the code
  * builds from values no configuration lists. Prefer exact names built from the config.
  */
@@ -62,6 +75,8 @@ export interface ProcessEntry {
    * codec costs about 1.5 to 5 us a message (bench:kernel), several times what the world spends on it.
    */
   codec?(config: any): MessageCodec;
+  /** The events its config schedules (a release at 12 s, a drift at 10 s), for reports to shade. */
+  schedule?(config: any): readonly ScheduledEvent[];
 }
 
 /** How messages cross the simulated network: as the real peer codec's bytes, or by reference. */

@@ -11,6 +11,7 @@ import { positive, positiveInt } from '../runtime/config-error.js';
 import type { NodeId } from '../runtime/context.js';
 import type { MetricsRegistry } from '../sim/metrics.js';
 import type { World } from '../sim/world.js';
+import type { ScheduledEvent } from '../runtime/process-entry.js';
 import { FaultTap, type FaultEvent, type MessageSequence } from './fault-tap.js';
 
 export interface CaptureOptions {
@@ -39,7 +40,17 @@ export interface RunCapture {
   /** Faults beyond faultsMax, counted only. */
   faultsDropped: number;
   sequences: MessageSequence[];
+  /** What the scenario scheduled besides faults (load spikes, releases, drifts): the report shades them too. */
+  events: ScheduledEvent[];
+  /**
+   * Each histogram's whole-run latency distribution as [percentile, value] points at the quantiles of
+   * DISTRIBUTION_PERCENTILES, for an HDR-style percentile chart.
+   */
+  distributions: Record<string, [number, number][]>;
 }
+
+/** The percentiles a distribution keeps: denser toward the tail, where an HDR chart spends its width. */
+export const DISTRIBUTION_PERCENTILES: readonly number[] = [0, 10, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 100];
 
 export const captureDefaults: Required<CaptureOptions> = {
   samplePoints: 200,
@@ -58,6 +69,8 @@ export class Capture {
   private sampleIndex = 0;
   /** Observations since the last sample, per histogram. */
   private readonly interval = new Map<string, number[]>();
+  /** Every observation of the run, per histogram (for the distributions). */
+  private readonly whole = new Map<string, number[]>();
   private listening = false;
 
   constructor(
@@ -83,6 +96,9 @@ export class Capture {
         let xs = this.interval.get(name);
         if (xs === undefined) this.interval.set(name, (xs = []));
         xs.push(v);
+        let all = this.whole.get(name);
+        if (all === undefined) this.whole.set(name, (all = []));
+        all.push(v);
       });
     }
     const n = this.opts.samplePoints;
@@ -124,8 +140,13 @@ export class Capture {
     s.push([t, v]);
   }
 
-  result(): RunCapture {
+  result(events: readonly ScheduledEvent[] = []): RunCapture {
     this.tap.finish();
+    const distributions: Record<string, [number, number][]> = {};
+    for (const name of [...this.whole.keys()].sort()) {
+      const xs = this.whole.get(name)!.sort((a, b) => a - b);
+      distributions[name] = DISTRIBUTION_PERCENTILES.map((p) => [p, p === 0 ? xs[0] : quantileOfSorted(xs, p / 100)]);
+    }
     const names = [...this.series.keys()].sort();
     return {
       series: Object.fromEntries(names.map((k) => [k, this.series.get(k)!])),
@@ -133,6 +154,8 @@ export class Capture {
       faults: this.tap.faults,
       faultsDropped: this.tap.faultsDropped,
       sequences: this.tap.sequences,
+      events: [...events],
+      distributions,
     };
   }
 }

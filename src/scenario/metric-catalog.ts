@@ -97,3 +97,56 @@ export function editDistance(a: string, b: string): number {
   }
   return prev[b.length];
 }
+
+/** A metric's title as a person reads it, and the unit its values are in (empty: a plain count). */
+export interface MetricTitle {
+  title: string;
+  unit: string;
+}
+
+/**
+ * The titles of the metrics every run reports (RUNNER_METRICS, OPERATION_METRICS) and of the series
+ * a capture adds; a process's own metrics are titled from their names by metricTitle's rules.
+ */
+export const METRIC_TITLES: Readonly<Record<string, MetricTitle>> = {
+  ops_ok: { title: 'operations that succeeded', unit: 'ops' },
+  ops_fail: { title: 'operations that failed', unit: 'ops' },
+  ops_info: { title: 'operations of unknown outcome', unit: 'ops' },
+  ops_invoked: { title: 'operations sent', unit: 'ops' },
+  ops_retried: { title: 'operations retried', unit: 'ops' },
+  retries_refused_by_budget: { title: 'retries refused by the budget', unit: 'retries' },
+  net_sent: { title: 'messages sent', unit: 'messages' },
+  net_dropped: { title: 'messages dropped', unit: 'messages' },
+  net_duplicated: { title: 'messages duplicated', unit: 'messages' },
+  crashes: { title: 'crashes', unit: 'crashes' },
+  disk_failures: { title: 'disk failures', unit: 'failures' },
+  refused_starts: { title: 'restarts refused', unit: 'starts' },
+  nodes_up: { title: 'nodes up', unit: 'nodes' },
+  messages_per_op: { title: 'messages per operation', unit: 'messages' },
+  availability: { title: 'availability', unit: '' },
+  latency_ms: { title: 'client latency', unit: 'ms' },
+};
+
+const QUANTILE_WORDS: Readonly<Record<string, string>> = { p50: 'median', p90: 'p90', p99: 'p99', p999: 'p99.9', max: 'max', mean: 'mean', count: 'count' };
+
+/**
+ * The title and unit of any metric name: a declared title, else one read from the name's parts: a
+ * histogram's suffix (_p99, and _p99_interval for the quantile of each sample interval), a unit
+ * suffix (_ms, _usd, _pct) and underscores as spaces.
+ */
+export function metricTitle(name: string): MetricTitle {
+  const known = METRIC_TITLES[name];
+  if (known !== undefined) return known;
+  const m = /^(.*)_(p50|p90|p99|p999|max|mean|count)(_interval)?$/.exec(name);
+  if (m !== null) {
+    const base = metricTitle(m[1]);
+    const q = QUANTILE_WORDS[m[2]];
+    return { title: `${base.title}, ${q}${m[3] !== undefined ? ' per interval' : ''}`, unit: m[2] === 'count' ? '' : base.unit };
+  }
+  const u = /^(.*)_(ms|usd|pct)(_.*)?$/.exec(name);
+  if (u !== null) {
+    const words = `${u[1]}${u[3] ?? ''}`.replace(/_/g, ' ');
+    return { title: words, unit: u[2] === 'ms' ? 'ms' : u[2] === 'usd' ? 'USD' : '%' };
+  }
+  return { title: name.replace(/_/g, ' '), unit: '' };
+}

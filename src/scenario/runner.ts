@@ -19,6 +19,7 @@ import { KeyPicker, WorkloadClient, type ClientConfig, type ClientHarness } from
 import type { Context } from '../runtime/context.js';
 import { isInvariantViolation, type InvariantViolation } from '../runtime/invariant.js';
 import type { CheckReport, VariantReport } from './report.js';
+import { scheduledEvents } from './schedule.js';
 import { Capture, type CaptureOptions, type RunCapture } from './capture.js';
 
 export interface RunOptions {
@@ -189,7 +190,7 @@ export function runVariant(v: ResolvedVariant, opts: RunOptions = {}): RunResult
   if (why !== undefined) report.why = why;
   if (v.overrides !== undefined) report.overrides = v.overrides;
   if (sampleEvery !== undefined) report.series = Object.fromEntries([...metrics.series].map(([k, pts]) => [k, pts.map((p) => [p.t, p.v] as [number, number])]));
-  return { report, history, metrics, capture: capture?.result() };
+  return { report, history, metrics, capture: capture?.result(scheduledEvents(v)) };
 }
 
 /**

@@ -5,7 +5,8 @@
  * the page's script shows the block of the mark clicked.
  */
 import type { FaultEvent, MessageSequence } from '../scenario/fault-tap.js';
-import { esc, formatMs, slug } from './html.js';
+import { esc, formatMs } from './html.js';
+import { kindClass } from './palette.js';
 import { sequenceSvg } from './sequence-svg.js';
 
 /** A sequence belongs to the faults within this distance of its own time. */
@@ -38,12 +39,12 @@ export function faultTimeline(faults: readonly FaultEvent[], sequences: readonly
     out.push(`<div class="timeline-row"><span class="timeline-label">${esc(variant ?? 'all variants')}</span><div class="strip">`);
     for (const f of faults) {
       if (f.variant !== variant || f.untilMs === undefined) continue;
-      out.push(`<div class="band kind-${slug(f.kind)}" style="left:${pct(f.atMs)};width:calc(${pct(f.untilMs - f.atMs)} + 1px)" title="${esc(`${f.kind}: ${f.detail}, ${formatMs(f.atMs)} to ${formatMs(f.untilMs)}`)}"></div>`);
+      out.push(`<div class="band ${kindClass(f.kind)}" style="left:${pct(f.atMs)};width:calc(${pct(f.untilMs - f.atMs)} + 1px)" title="${esc(`${f.kind}: ${f.detail}, ${formatMs(f.atMs)} to ${formatMs(f.untilMs)}`)}"></div>`);
     }
     for (const g of groups) {
       if (g.variant !== variant) continue;
       const tip = `${formatMs(g.atMs)}: ${g.faults.map((f) => `${f.kind} (${f.detail})`).join('; ')}`;
-      out.push(`<button type="button" class="fault-mark kind-${slug(g.faults[0].kind)}${g.sequence !== undefined ? ' has-sequence' : ''}" style="left:${pct(g.atMs)}" data-group="${g.id}"${g.sequence !== undefined ? ` data-sequence="sequence-${g.sequence}"` : ''} title="${esc(tip)}" aria-label="${esc(tip)}"></button>`);
+      out.push(`<button type="button" class="fault-mark ${kindClass(g.faults[0].kind)}${g.sequence !== undefined ? ' has-sequence' : ''}" style="left:${pct(g.atMs)}" data-group="${g.id}"${g.sequence !== undefined ? ` data-sequence="sequence-${g.sequence}"` : ''} title="${esc(tip)}" aria-label="${esc(tip)}"></button>`);
     }
     out.push('</div></div>');
   }
@@ -51,7 +52,7 @@ export function faultTimeline(faults: readonly FaultEvent[], sequences: readonly
   out.push(`<div class="timeline-axis">${Array.from({ length: AXIS_TICKS + 1 }, (_, i) => `<span style="left:${pct((endMs * i) / AXIS_TICKS)}">${esc(tick((endMs * i) / AXIS_TICKS))}</span>`).join('')}</div>`);
   out.push('</div>');
   const kinds = [...new Set(faults.map((f) => f.kind))];
-  out.push(`<p class="legend">${kinds.map((k) => `<span class="key kind-${slug(k)}"></span>${esc(k)}`).join(' ')}${faultsDropped > 0 ? ` <span class="note">(${faultsDropped} later faults not shown)</span>` : ''}. Bands: a fault in force; a ringed mark has a message-sequence view. Click a mark.</p>`);
+  out.push(`<p class="legend">${kinds.map((k) => `<span class="key ${kindClass(k)}"></span>${esc(k)}`).join(' ')}${faultsDropped > 0 ? ` <span class="note">(${faultsDropped} later faults not shown)</span>` : ''}. Bands: a fault or scheduled event in force; a ringed mark has a message-sequence view. Click a mark.</p>`);
   out.push('<div id="fault-detail" class="fault-detail"><p class="hint">Click a mark on the timeline to see its faults and the messages around them.</p>');
   for (const g of groups) {
     out.push(`<div class="fault-group" id="${g.id}" hidden><h4>${esc(g.variant === undefined ? '' : `${g.variant}: `)}at ${esc(formatMs(g.atMs))}</h4><ul>`);

@@ -12,7 +12,7 @@ export interface CapturedRunResult {
   capture?: RunCapture;
 }
 
-export function reportInputFromRuns(runs: readonly CapturedRunResult[], info: Omit<HtmlReportInput, 'variants' | 'faults' | 'sequences' | 'counters' | 'faultsDropped'>): HtmlReportInput {
+export function reportInputFromRuns(runs: readonly CapturedRunResult[], info: Omit<HtmlReportInput, 'variants' | 'faults' | 'sequences' | 'counters' | 'faultsDropped' | 'events' | 'distributions'>): HtmlReportInput {
   const captured = runs.filter((r) => r.capture !== undefined);
   const some = captured.length > 0;
   return {
@@ -21,6 +21,8 @@ export function reportInputFromRuns(runs: readonly CapturedRunResult[], info: Om
     faults: some ? runs.flatMap((r) => (r.capture?.faults ?? []).map((f) => ({ ...f, variant: r.report.variant }))) : undefined,
     faultsDropped: runs.reduce((n, r) => n + (r.capture?.faultsDropped ?? 0), 0),
     sequences: some ? runs.flatMap((r) => (r.capture?.sequences ?? []).map((s) => ({ ...s, variant: r.report.variant }))) : undefined,
+    events: some ? runs.flatMap((r) => (r.capture?.events ?? []).map((e) => ({ ...e, variant: r.report.variant }))) : undefined,
+    distributions: some ? runs.map((r) => r.capture?.distributions ?? {}) : undefined,
     counters: some ? [...new Set(captured.flatMap((r) => r.capture!.counters))].sort() : undefined,
   };
 }

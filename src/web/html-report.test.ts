@@ -12,6 +12,9 @@ import { buildHtmlReport, defaultPanels, renderHtmlReport, type HtmlReportInput 
 import { esc, formatNumber, scriptJson } from './html.js';
 import { pageScript } from './page-script.js';
 import { sequenceSvg } from './sequence-svg.js';
+import { pageStyle } from './page-style.js';
+import { FAULT_COLORS, VARIANT_STYLES_MAX, variantStyles } from './palette.js';
+import { metricTitle } from '../scenario/metric-catalog.js';
 
 const assets = { js: '/* uplot */ window.uPlot = function () {};', css: '.uplot {}' };
 
@@ -60,7 +63,8 @@ test('a counter is charted as its rate per second, a gauge as its value, variant
     [null, 8, 10],
     [20, null, 6.66667],
   ]);
-  assert.equal(c.title, 'ops_ok per second');
+  assert.equal(c.title, 'operations that succeeded per second');
+  assert.equal(c.yLabel, 'ops per second');
   assert.equal(c.unit, '/s');
   assert.equal(c.points, 4);
   const g = chartData({ id: 'g', name: 'queue', rate: false }, [a]);
@@ -182,4 +186,53 @@ test('the page script parses, and the real uPlot build is inlined by renderHtmlR
   const html = renderHtmlReport({ title: 't', variants: [report('fixed')] });
   assert.ok(html.length > 40_000, 'uPlot is in the page');
   assert.ok(html.includes('var uPlot=function()'));
+});
+
+test('a rare counter is drawn as marks of how many happened in each interval, with whole-number ticks; not as a rate', () => {
+  const one = report('fixed', { series: { rollbacks: [[0, 0], [300, 0], [600, 1], [900, 1]] } });
+  const c = chartData({ id: 'r', name: 'rollbacks', rate: true }, [one]);
+  assert.equal(c.mode, 'events');
+  assert.deepEqual(c.x, [0.6]);
+  assert.deepEqual(c.ys, [[1]], 'one rollback is one mark of 1, not 3.3/s');
+  assert.equal(c.integer, true);
+  assert.equal(c.yLabel, 'events in the interval');
+});
+
+test('variant colours: fixed by role in every report, all distinct up to nine variants, none a fault colour', () => {
+  const seven = ['gray-ignored', 'naive', 'timeouts', 'fixed', 'hedged', 'breaker', 'bulkhead'];
+  const styles = variantStyles(seven);
+  assert.equal(styles[1].color, variantStyles(['naive', 'fixed'])[0].color, 'naive is naive’s colour wherever it stands');
+  assert.equal(styles[3].color, variantStyles(['fixed'])[0].color);
+  assert.equal(new Set(variantStyles([...seven, 'a', 'b']).map((s) => s.color)).size, VARIANT_STYLES_MAX);
+  for (const s of styles) assert.ok(!FAULT_COLORS.includes(s.color), s.color);
+  assert.equal(new Set(styles.map((s) => JSON.stringify(s.dash))).size, styles.length, 'a dash each: coinciding lines stay apart');
+});
+
+test('human titles for metric names: declared ones, histograms and units read from the name', () => {
+  assert.deepEqual(metricTitle('latency_ms_p50_interval'), { title: 'client latency, median per interval', unit: 'ms' });
+  assert.deepEqual(metricTitle('fraud_loss_usd'), { title: 'fraud loss', unit: 'USD' });
+  assert.deepEqual(metricTitle('nodes_up'), { title: 'nodes up', unit: 'nodes' });
+});
+
+test('scheduled events are on the timeline and among the marks every chart shades, each kind in its hue', () => {
+  const input: HtmlReportInput = {
+    title: 't',
+    variants: [report('naive'), report('fixed')],
+    faults: [{ atMs: 2000, untilMs: 4000, kind: 'crash', detail: 'n1 crashes', variant: 'naive' }],
+    events: [{ atMs: 5000, untilMs: 8000, kind: 'spike', detail: 'load ×3', variant: 'naive' }, { atMs: 6000, kind: 'release', detail: 'v2', variant: 'naive' }],
+  };
+  const html = buildHtmlReport(input, assets);
+  const data = pageData(html) as unknown as { faultMarks: { kind: string; color: string; endS: number | null }[] };
+  assert.deepEqual(data.faultMarks.map((m) => [m.kind, m.endS]), [['crash', 4], ['spike', 8], ['release', null]]);
+  assert.equal(new Set(data.faultMarks.map((m) => m.color)).size, 3);
+  assert.match(html, /class="band kind-spike"/);
+  assert.match(html, /class="fault-mark kind-release/);
+});
+
+test('the sequence view keeps its lane labels in a strip of their own that sticks to the top', () => {
+  const seq: MessageSequence = { title: 'crash', atMs: 100, nodes: ['n1', 'n2'], messages: [{ sentMs: 90, atMs: 95, from: 'n1', to: 'n2', type: 'ping', fate: 'deliver' }] };
+  const svg = sequenceSvg(seq, 's');
+  assert.match(svg, /^<div class="sequence-lanes"><svg[^>]*>.*lane-label.*n1.*n2.*<\/svg><\/div><svg class="sequence-svg"/);
+  assert.doesNotMatch(svg.slice(svg.indexOf('class="sequence-svg"')), /lane-label/);
+  assert.match(pageStyle, /\.sequence-lanes \{ position: sticky; top: 0;/);
 });

@@ -8,11 +8,14 @@ import { maturityLabel } from '../intelligence/index.js';
 import type { FaultEvent, MessageSequence } from '../scenario/fault-tap.js';
 import type { VariantReport } from '../scenario/report.js';
 import { chartData, looksLikeCounter, type ChartData } from './chart-data.js';
+import { metricTitle } from '../scenario/metric-catalog.js';
 import { faultTimeline } from './fault-timeline.js';
 import { esc, formatMs, formatNumber, scriptJson, slug } from './html.js';
 import { pageScript } from './page-script.js';
 import { pageStyle } from './page-style.js';
 import { uplotAssets, type UplotAssets } from './uplot-assets.js';
+import { FAULT_COLORS, kindColor, kindFamily, variantStyles } from './palette.js';
+import type { ScheduledEvent } from '../runtime/process-entry.js';
 
 export type { FaultEvent, MessageSequence, SequenceMessage } from '../scenario/fault-tap.js';
 export type { UplotAssets } from './uplot-assets.js';
@@ -65,13 +68,14 @@ export interface HtmlReportInput {
   charts?: string[];
   /** The series that are counters, charted as rates; without it, series that never fall and hold whole numbers are taken for counters. */
   counters?: string[];
+  /** What the scenario scheduled besides faults (spikes, releases, drifts), per variant: shaded like faults. */
+  events?: (ScheduledEvent & { variant?: string })[];
+  /** Whole-run distributions of histograms, per variant: name -> [percentile, value][] (a capture's distributions). */
+  distributions?: Record<string, [number, number][]>[];
   /** The runs happened in real time (a Maelstrom test), not in the simulator: the report says so and promises no replay. */
   realTime?: boolean;
 }
 
-/** Lines of variants that should pass in cool colours, of variants meant to break in warm ones. */
-const PASS_COLORS = ['#1f77b4', '#2ca02c', '#17becf', '#9467bd'];
-const FAIL_COLORS = ['#d62728', '#ff7f0e', '#8c564b', '#e377c2'];
 /** Fault instants drawn on every chart, at most (a long random nemesis must not bury the lines). */
 const CHART_FAULT_MARKS_MAX = 200;
 
@@ -98,8 +102,8 @@ export function defaultPanels(input: HtmlReportInput): ReportPanel[] {
   panels.push({
     id: 'series',
     title: 'Every sampled series',
-    text: `Counters as their rate per second, gauges as their values, over ${input.realTime === true ? 'real' : 'virtual'} time; one line per variant.`
-      + ' Red lines and bands: faults. Hover a chart to read every chart at that instant.',
+    text: `Counters as their rate per second (rare one-off events as marks), gauges as their values, over ${input.realTime === true ? 'real' : 'virtual'} time; one line per variant.`
+      + ' Coloured bands and lines: faults and scheduled events, each kind in its hue (see the legend of the fault timeline). Hover a chart to read every chart at that instant.',
     metrics: [],
     series: rest.map((name) => ({ name })),
   });
@@ -108,7 +112,8 @@ export function defaultPanels(input: HtmlReportInput): ReportPanel[] {
 
 export function buildHtmlReport(input: HtmlReportInput, assets: UplotAssets): string {
   const vs = input.variants;
-  const colors = variantColors(vs);
+  const styles = variantStyles(vs.map((r) => r.variant));
+  const colors = styles.map((x) => x.color);
   const counters = input.counters === undefined ? undefined : new Set(input.counters);
   const isRate = (s: ReportSeries) => s.rate ?? (counters !== undefined ? counters.has(s.name) : looksLikeCounter(s.name, vs));
   const panels = input.panels ?? defaultPanels(input);
@@ -125,10 +130,12 @@ export function buildHtmlReport(input: HtmlReportInput, assets: UplotAssets): st
 
   body.push(`<section class="panel" id="verdict"><h2>Verdict</h2>${verdictTable(vs, input.realTime === true)}${checkDetails(vs)}</section>`);
 
-  const faults = input.faults ?? [];
+  const scheduled = (input.events ?? []).map((e) => ({ ...e }));
+  // Scheduled events go on the timeline beside the faults, in time order, each kind in its own hue.
+  const faults = [...(input.faults ?? []), ...scheduled].sort((a, b) => a.atMs - b.atMs);
   const sequences = input.sequences ?? [];
   body.push(`<section class="panel" id="faults"><h2>Faults</h2>`);
-  body.push(input.faults === undefined && input.sequences === undefined ? '<p class="empty">This report carries no fault timeline.</p>' : faultTimeline(faults, sequences, vs.map((r) => ({ name: r.variant, virtualMs: r.virtualMs })), input.faultsDropped));
+  body.push(input.faults === undefined && input.sequences === undefined && scheduled.length === 0 ? '<p class="empty">This report carries no fault timeline.</p>' : faultTimeline(faults, sequences, vs.map((r) => ({ name: r.variant, virtualMs: r.virtualMs })), input.faultsDropped));
   body.push('</section>');
 
   for (const p of panels) {
@@ -139,11 +146,17 @@ export function buildHtmlReport(input: HtmlReportInput, assets: UplotAssets): st
     if (p.metrics.length > 0) body.push(metricTable(vs, p.metrics));
     if (p.checks !== undefined && p.checks.length > 0) body.push(checkTable(vs, p.checks));
     if (p.series.length > 0) {
-      const panelCharts = p.series.map((s) => chartData({ id: `${pid}-${slug(s.name)}`, name: s.name, title: s.title, unit: s.unit, rate: isRate(s) }, vs));
+      const panelCharts = p.series.flatMap((s) => {
+        const c = chartData({ id: `${pid}-${slug(s.name)}`, name: s.name, title: s.title, unit: s.unit, rate: isRate(s) }, vs);
+        // Beside a latency quantile over time, the whole run's distribution of the same histogram.
+        const h = /^(.*)_p99_interval$/.exec(s.name)?.[1];
+        const d = h === undefined ? undefined : distributionChart(`${pid}-${slug(h)}-distribution`, h, vs, input.distributions);
+        return d === undefined ? [c] : [c, d];
+      });
       const drawn = panelCharts.filter((c) => c.points > 0);
       const missing = panelCharts.filter((c) => c.points === 0);
       charts.push(...drawn);
-      if (drawn.length > 0) body.push(`<div class="charts">${drawn.map((c) => `<div class="chart-card"><h3>${esc(c.title)}</h3><div class="chart" id="chart-${c.id}" data-series="${esc(c.name)}"></div></div>`).join('')}</div>`);
+      if (drawn.length > 0) body.push(`<div class="charts">${drawn.map((c) => chartCard(c, input.realTime === true)).join('')}</div>`);
       if (missing.length > 0) {
         const names = missing.map((c) => c.name).join(', ');
         body.push(`<p class="empty">${drawn.length === 0 ? 'Nothing to chart: ' : ''}no samples of ${esc(names)} in ${vs.length > 1 ? 'these runs' : 'this run'}${vs.some((r) => r.series !== undefined) ? '' : ' (a run samples its series with --html, or when its scenario sets metrics.sampleEveryMs or metrics.chart)'}.</p>`);
@@ -160,9 +173,10 @@ export function buildHtmlReport(input: HtmlReportInput, assets: UplotAssets): st
   );
 
   const data = {
-    variants: vs.map((r, i) => ({ name: r.variant, color: colors[i] })),
-    charts: charts.map((c) => ({ id: c.id, unit: c.unit, rate: c.rate, x: c.x, ys: c.ys })),
+    variants: vs.map((r, i) => ({ name: r.variant, ...styles[i] })),
+    charts: charts.map((c) => ({ id: c.id, unit: c.unit, rate: c.rate, mode: c.mode, yLabel: c.yLabel, integer: c.integer, x: c.x, ys: c.ys })),
     faultMarks: chartFaultMarks(faults),
+    faultColors: FAULT_COLORS,
     xMaxS: Math.max(0, ...vs.map((r) => r.virtualMs)) / 1000,
     timeLabel: input.realTime === true ? 'real time' : 'virtual time',
   };
@@ -184,10 +198,15 @@ export function buildHtmlReport(input: HtmlReportInput, assets: UplotAssets): st
   ].join('\n');
 }
 
-function variantColors(vs: readonly VariantReport[]): string[] {
-  let pass = 0;
-  let fail = 0;
-  return vs.map((r) => (r.expect === 'fail' ? FAIL_COLORS[fail++ % FAIL_COLORS.length] : PASS_COLORS[pass++ % PASS_COLORS.length]));
+/** A chart's card: its title, and its axis titles as text a reader can select and a screen reader can read. */
+function chartCard(c: ChartData, realTime: boolean): string {
+  const x = c.mode === 'distribution' ? 'percentile (each nine the same width)' : `${realTime ? 'real' : 'virtual'} time (s)`;
+  return (
+    `<div class="chart-card"><h3>${esc(c.title)}</h3><div class="chart-frame">` +
+    `<div class="axis-title axis-y">${esc(c.yLabel)}</div>` +
+    `<div class="chart" id="chart-${c.id}" data-series="${esc(c.name)}" data-mode="${c.mode}"></div>` +
+    `<div class="axis-title axis-x">${esc(x)}</div></div></div>`
+  );
 }
 
 function variantChip(r: VariantReport, color: string): string {
@@ -247,16 +266,47 @@ function checkTable(vs: readonly VariantReport[], names: readonly string[]): str
   return table(vs, names.map((n) => row(`check ${n}`, checkCells(vs, n))));
 }
 
-/** Fault instants and spans for the charts (seconds), once each however many variants share them. */
-function chartFaultMarks(faults: readonly FaultEvent[]): { startS: number; endS: number | null }[] {
+/** Fault and event instants and spans for the charts (seconds), once each however many variants share them. */
+function chartFaultMarks(faults: readonly FaultEvent[]): { startS: number; endS: number | null; kind: string; family: string; color: string; label: string }[] {
   const seen = new Set<string>();
-  const out: { startS: number; endS: number | null }[] = [];
+  const out: { startS: number; endS: number | null; kind: string; family: string; color: string; label: string }[] = [];
   for (const f of faults) {
-    const key = `${f.atMs}/${f.untilMs ?? ''}`;
+    const key = `${f.kind}/${f.atMs}/${f.untilMs ?? ''}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    out.push({ startS: f.atMs / 1000, endS: f.untilMs === undefined ? null : f.untilMs / 1000 });
+    out.push({ startS: f.atMs / 1000, endS: f.untilMs === undefined ? null : f.untilMs / 1000, kind: f.kind, family: kindFamily(f.kind), color: kindColor(f.kind), label: `${f.kind}: ${f.detail}` });
     if (out.length >= CHART_FAULT_MARKS_MAX) break;
   }
   return out;
+}
+
+/**
+ * A histogram's whole-run distribution per variant as an HDR percentile chart: x is the percentile on
+ * a scale that gives each nine the same width (-log10(1 - p)), as HdrHistogram's plots do.
+ */
+function distributionChart(id: string, histogram: string, vs: readonly VariantReport[], distributions: HtmlReportInput['distributions']): ChartData | undefined {
+  if (distributions === undefined) return undefined;
+  const per = vs.map((_, i) => distributions[i]?.[histogram]);
+  if (per.every((d) => d === undefined || d.length === 0)) return undefined;
+  const ps = [...new Set(per.flatMap((d) => (d ?? []).map(([p]) => p)))].sort((a, b) => a - b);
+  const named = metricTitle(histogram);
+  return {
+    id,
+    name: `${histogram} distribution`,
+    title: `${named.title}: the whole run's distribution by percentile`,
+    unit: named.unit === '' ? '' : ` ${named.unit}`,
+    rate: false,
+    mode: 'distribution',
+    yLabel: named.unit === '' ? 'value' : named.unit,
+    integer: false,
+    x: ps.map(ninesOf),
+    ys: per.map((d) => ps.map((p) => d?.find(([q]) => q === p)?.[1] ?? null)),
+    points: per.reduce((n, d) => n + (d?.length ?? 0), 0),
+  };
+}
+
+/** A percentile's count of nines: 90 -> 1, 99 -> 2, 99.9 -> 3; 100 is drawn at 5 nines, the chart's end. */
+const NINES_MAX = 5;
+function ninesOf(p: number): number {
+  return p >= 100 ? NINES_MAX : Math.min(NINES_MAX, -Math.log10(1 - p / 100));
 }

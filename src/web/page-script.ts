@@ -1,7 +1,7 @@
 /**
  * The report page's own script (plain ES5-style JavaScript, run by the browser after uPlot): draws each
  * chart with uPlot from the JSON the page carries, with every chart's cursor in step (they share one
- * axis of virtual time) and faults drawn under the lines, and shows a fault's details and message
+ * axis of virtual time) and faults and scheduled events shaded over the plot, and shows a fault's details and message
  * sequence when its mark on the timeline is clicked. Out of the cursor, a legend shows each variant's
  * average rate (counters) or last value (gauges), so the numbers read at a glance.
  */
@@ -22,7 +22,7 @@ export const pageScript = String.raw`
     return v.toPrecision(3);
   }
 
-  function summary(column, rate) {
+  function summary(column, mode) {
     var sum = 0, n = 0, last = null;
     for (var i = 0; i < column.length; i++) {
       if (column[i] == null) continue;
@@ -30,66 +30,84 @@ export const pageScript = String.raw`
       n++;
       last = column[i];
     }
-    if (n === 0) return null;
-    return rate ? { label: 'avg ', value: sum / n } : { label: 'last ', value: last };
+    if (n === 0) return mode === 'events' ? { label: 'total ', value: 0 } : null;
+    if (mode === 'events') return { label: 'total ', value: sum };
+    if (mode === 'distribution') return { label: 'max ', value: last };
+    return mode === 'rate' ? { label: 'avg ', value: sum / n } : { label: 'last ', value: last };
   }
 
-  function drawFaults(u) {
-    var marks = data.faultMarks;
-    if (marks.length === 0) return;
-    var ctx = u.ctx, b = u.bbox;
-    ctx.save();
-    ctx.beginPath();
-    ctx.rect(b.left, b.top, b.width, b.height);
-    ctx.clip();
-    for (var i = 0; i < marks.length; i++) {
-      var x0 = u.valToPos(marks[i].startS, 'x', true);
-      if (marks[i].endS != null) {
-        var x1 = u.valToPos(marks[i].endS, 'x', true);
-        ctx.fillStyle = 'rgba(214, 39, 40, 0.07)';
-        ctx.fillRect(x0, b.top, Math.max(1, x1 - x0), b.height);
-      }
-      ctx.strokeStyle = 'rgba(214, 39, 40, 0.45)';
-      ctx.lineWidth = 1;
-      ctx.beginPath();
-      ctx.moveTo(Math.round(x0) + 0.5, b.top);
-      ctx.lineTo(Math.round(x0) + 0.5, b.top + b.height);
-      ctx.stroke();
-    }
-    ctx.restore();
+  // Faults and scheduled events as elements over the plot, each in its kind's hue: a band while in
+  // force, a line at a one-off instant. Elements, not canvas paint, so that they carry their kind and
+  // time for a reader's tooltip and for tests.
+  function placeFaults(u) {
+    var over = u.over;
+    over.querySelectorAll('.event-band, .event-line').forEach(function (el) { el.remove(); });
+    var w = over.clientWidth;
+    data.faultMarks.forEach(function (m) {
+      var x0 = Math.max(0, Math.min(w, u.valToPos(m.startS, 'x')));
+      var el = document.createElement('div');
+      el.className = (m.endS != null ? 'event-band' : 'event-line') + ' kind-' + m.family;
+      el.style.background = m.color;
+      el.style.left = x0 + 'px';
+      if (m.endS != null) el.style.width = Math.max(2, Math.min(w, u.valToPos(m.endS, 'x')) - x0) + 'px';
+      el.setAttribute('data-kind', m.kind);
+      el.setAttribute('data-start-s', String(m.startS));
+      el.title = m.label;
+      over.appendChild(el);
+    });
   }
+
+  var NINES = ['0%', '90%', '99%', '99.9%', '99.99%', '100%'];
+  var INTEGER_INCRS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000, 1e6, 1e7];
 
   var plots = [];
   data.charts.forEach(function (c) {
     var el = document.getElementById('chart-' + c.id);
     if (!el) return;
-    var series = [{ label: data.timeLabel, value: function (u, v) { return v == null ? 'whole run' : v.toFixed(2) + ' s'; } }];
+    var byPercentile = c.mode === 'distribution';
+    var series = [{
+      label: byPercentile ? 'percentile' : data.timeLabel,
+      value: function (u, v) {
+        if (v == null) return byPercentile ? 'whole run' : 'whole run';
+        return byPercentile ? (100 - 100 * Math.pow(10, -v)).toPrecision(5).replace(/\.?0+$/, '') + '%' : v.toFixed(2) + ' s';
+      }
+    }];
     data.variants.forEach(function (variant, i) {
-      var s = summary(c.ys[i], c.rate);
-      series.push({
+      var s = summary(c.ys[i], c.mode);
+      var line = {
         label: variant.name,
         stroke: variant.color,
-        width: 1.5,
+        width: variant.width,
+        dash: variant.dash,
         spanGaps: true,
         points: { show: false },
         value: function (u, v, sidx, idx) {
           if (idx == null) return s == null ? 'no samples' : s.label + fmt(s.value) + c.unit;
           return v == null ? '--' : fmt(v) + c.unit;
         }
-      });
+      };
+      if (c.mode === 'events') {
+        line.paths = function () { return null; };
+        line.points = { show: true, size: 9 + 2 * (data.variants.length - i), fill: variant.color, stroke: variant.color };
+      }
+      series.push(line);
     });
+    var yAxis = { size: 56, values: function (u, ticks) { return ticks.map(fmt); } };
+    if (c.integer) yAxis.incrs = INTEGER_INCRS;
+    var xAxis = byPercentile
+      ? { size: 34, incrs: [1], values: function (u, ticks) { return ticks.map(function (t) { return NINES[Math.round(t)] || ''; }); } }
+      : { size: 34 };
+    var yScale = { auto: true };
+    if (c.integer || c.mode === 'events') yScale = { range: function (u, min, max) { return [Math.min(0, Math.floor(min || 0)), Math.max(1, Math.ceil(max || 0))]; } };
     var opts = {
       width: Math.max(200, el.clientWidth),
       height: CHART_HEIGHT_PX,
-      scales: { x: { time: false, range: [0, data.xMaxS] } },
-      cursor: { sync: { key: 'virtual-time' } },
+      scales: { x: { time: false, range: byPercentile ? [0, 5] : [0, data.xMaxS] }, y: yScale },
+      cursor: byPercentile ? {} : { sync: { key: 'virtual-time' } },
       legend: { live: true },
       series: series,
-      axes: [
-        { label: data.timeLabel + ' (s)', labelSize: 16, size: 32 },
-        { size: 52, values: function (u, ticks) { return ticks.map(fmt); } }
-      ],
-      hooks: { drawClear: [drawFaults] }
+      axes: [xAxis, yAxis],
+      hooks: byPercentile ? {} : { ready: [placeFaults], setSize: [placeFaults] }
     };
     plots.push({ plot: new uPlot(opts, [c.x].concat(c.ys), el), el: el });
   });
@@ -120,7 +138,13 @@ export const pageScript = String.raw`
       // Bring the fault's line to the middle of the scrolled diagram.
       var scroll = view.querySelector('.sequence-scroll');
       var line = view.querySelector('.fault-line');
-      if (scroll && line) scroll.scrollTop = Math.max(0, Number(line.getAttribute('y1')) - scroll.clientHeight / 2);
+      var lanes = view.querySelector('.sequence-lanes');
+      var body = view.querySelector('svg.sequence-svg');
+      if (scroll && line && body) {
+        // y1 is in the body's coordinates, whose viewBox starts below the lane labels.
+        var top = Number(body.getAttribute('viewBox').split(' ')[1]);
+        scroll.scrollTop = Math.max(0, (lanes ? lanes.offsetHeight : 0) + Number(line.getAttribute('y1')) - top - scroll.clientHeight / 2);
+      }
     });
   });
   document.body.setAttribute('data-ready', 'true');

@@ -1,3 +1,5 @@
+import { kindStyles } from './palette.js';
+
 /** The report page's stylesheet: one column up to a laptop's width, charts in a grid, colours by verdict, pillar and fault. */
 export const pageStyle = String.raw`
 :root { --fg: #1d2327; --muted: #646970; --line: #dcdcde; --bg: #f6f7f7; --card: #fff;
@@ -54,9 +56,7 @@ details.check-details li { margin: 2px 0; }
 .timeline-axis span:first-child { transform: none; } .timeline-axis span:last-child { transform: translateX(-100%); }
 .legend { font-size: 12px; color: var(--muted); }
 .key { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin: 0 3px 0 8px; vertical-align: -1px; }
-.kind-crash { background: #cf222e; } .kind-restart { background: #2da44e; } .kind-pause { background: #bf8700; } .kind-resume { background: #7d9c00; }
-.kind-partition, .kind-one-way { background: #8250df; } .kind-heal { background: #0969da; } .kind-slow { background: #fb8500; }
-.kind-clock { background: #bf3989; } .kind-loss { background: #57606a; }
+${kindStyles()}
 .key.deliver { background: #444; } .key.duplicate { background: #8250df; } .key.drop { background: #cf222e; }
 .fault-detail { margin-top: 10px; border-top: 1px solid var(--line); padding-top: 8px; }
 .fault-detail h4 { margin: 6px 0; }
@@ -64,8 +64,8 @@ details.check-details li { margin: 2px 0; }
 .sequence-scroll { overflow: auto; max-height: 75vh; border: 1px solid var(--line); border-radius: 6px; background: #fcfcfc; }
 .sequence-svg { display: block; font-size: 11px; }
 .sequence-svg .lane { stroke: #c3c4c7; stroke-width: 1; }
-.sequence-svg .lane-label { font-weight: 600; font-size: 12px; fill: var(--fg); }
-.sequence-svg .time, .sequence-svg .axis { fill: var(--muted); font-size: 10px; font-variant-numeric: tabular-nums; }
+.sequence-svg .lane-label, .sequence-lanes-svg .lane-label { font-weight: 600; font-size: 12px; fill: var(--fg); }
+.sequence-svg .time, .sequence-svg .axis, .sequence-lanes-svg .axis { fill: var(--muted); font-size: 10px; font-variant-numeric: tabular-nums; }
 .sequence-svg .fault-line { stroke: #cf222e; stroke-width: 1.5; stroke-dasharray: 6 3; }
 .sequence-svg .fault-label { fill: #cf222e; font-size: 11px; font-weight: 600; }
 .sequence-svg .msg line, .sequence-svg .msg path { stroke: #444; stroke-width: 1.2; }
@@ -75,6 +75,16 @@ details.check-details li { margin: 2px 0; }
 .sequence-svg .head { fill: #444; } .sequence-svg .head.duplicate { fill: #8250df; }
 .sequence-svg .msg-label { font-size: 9.5px; fill: #3c434a; paint-order: stroke; stroke: #fcfcfc; stroke-width: 3px; }
 .sequence-svg .msg:hover line, .sequence-svg .msg:hover path { stroke-width: 2.5; }
+.chart { position: relative; }
+.chart-frame { display: grid; grid-template-columns: 18px minmax(0, 1fr); }
+.axis-title { font-size: 12px; color: #3c434a; text-align: center; }
+.axis-title.axis-y { writing-mode: vertical-rl; transform: rotate(180deg); }
+.axis-title.axis-x { grid-column: 2; }
+.event-band, .event-line { position: absolute; top: 0; bottom: 0; pointer-events: none; }
+.event-band { opacity: .16; }
+.event-line { width: 2px; margin-left: -1px; opacity: .8; }
+.sequence-lanes { position: sticky; top: 0; z-index: 1; background: #fcfcfc; border-bottom: 1px solid var(--line); }
+.sequence-lanes svg { display: block; font-size: 11px; }
 footer { margin-top: 24px; font-size: 12px; color: var(--muted); }
 .uplot .u-legend { font-size: 12px; }
 `;

@@ -4,6 +4,8 @@
  * Rows are the distinct instants in order, not a linear time scale: bursts a millisecond apart and
  * gaps of a second stay equally readable, as in ShiViz's logical-time layout (Beschastnikh et al.
  * 2016); each row is labelled with its time from the fault. No chart library draws these, hence SVG.
+ * The lane labels are a separate strip that sticks to the top of the scrolled view, so that a view
+ * opened in the middle of a long sequence still says which node each lane is.
  */
 import type { MessageSequence, SequenceMessage } from '../scenario/fault-tap.js';
 import { esc, formatMs } from './html.js';
@@ -34,16 +36,16 @@ export function sequenceSvg(seq: MessageSequence, idPrefix: string): string {
   const width = TIME_GUTTER_PX + lanes.size * laneGap;
   const height = HEADER_PX + Math.max(1, times.length) * ROW_PX + ROW_PX + FOOTER_PX;
   const arrow = `${idPrefix}-arrow`;
-  const out: string[] = [];
-  out.push(`<svg class="sequence-svg" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${esc(`messages around ${seq.title}`)}">`);
+  const body = `0 ${HEADER_PX} ${width} ${height - HEADER_PX}`;
+  const lanesSvg: string[] = [`<div class="sequence-lanes"><svg class="sequence-lanes-svg" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${HEADER_PX}" viewBox="0 0 ${width} ${HEADER_PX}" aria-hidden="true">`];
+  lanesSvg.push(`<text class="axis" x="4" y="${HEADER_PX - 14}">ms from</text><text class="axis" x="4" y="${HEADER_PX - 3}">the fault</text>`);
+  for (const [n] of lanes) lanesSvg.push(`<text class="lane-label" x="${laneX(n)}" y="${HEADER_PX - 10}" text-anchor="middle">${esc(n)}</text>`);
+  lanesSvg.push('</svg></div>');
+  const out: string[] = [lanesSvg.join('')];
+  out.push(`<svg class="sequence-svg" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height - HEADER_PX}" viewBox="${body}" role="img" aria-label="${esc(`messages around ${seq.title}`)}">`);
   const marker = (id: string, cls: string) => `<marker id="${id}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path class="${cls}" d="M0,0 L10,5 L0,10 z"/></marker>`;
   out.push(`<defs>${marker(arrow, 'head')}${marker(`${arrow}-dup`, 'head duplicate')}</defs>`);
-  out.push(`<text class="axis" x="4" y="${HEADER_PX - 14}">ms from</text><text class="axis" x="4" y="${HEADER_PX - 3}">the fault</text>`);
-  for (const [n] of lanes) {
-    const x = laneX(n);
-    out.push(`<text class="lane-label" x="${x}" y="${HEADER_PX - 10}" text-anchor="middle">${esc(n)}</text>`);
-    out.push(`<line class="lane" x1="${x}" y1="${HEADER_PX - 4}" x2="${x}" y2="${height - FOOTER_PX}"/>`);
-  }
+  for (const [n] of lanes) out.push(`<line class="lane" x1="${laneX(n)}" y1="${HEADER_PX}" x2="${laneX(n)}" y2="${height - FOOTER_PX}"/>`);
   for (const t of times) out.push(`<text class="time" x="${TIME_GUTTER_PX - 8}" y="${rowY(t) + 3}" text-anchor="end">${esc(relative(t - seq.atMs))}</text>`);
   const firstAfter = times.findIndex((t) => t >= seq.atMs);
   const faultY = HEADER_PX + (firstAfter < 0 ? times.length : firstAfter) * ROW_PX;

@@ -50,10 +50,10 @@ export const pillarSections: PillarSection[] = [
       { metric: 'spike_checkout_ms_p99', label: 'checkout p99 in the spike (ms)', better: 'lower' },
     ],
     series: [
-      { name: 'orders_acked', title: 'orders acknowledged per second' },
-      { name: 'checkouts_failed', title: 'checkouts failed per second' },
+      { name: 'orders_acked', title: 'orders acknowledged per second', unit: 'orders/s' },
+      { name: 'checkouts_failed', title: 'checkouts failed per second (every checkout fails before the shop opens: the grey band)', unit: 'checkouts/s' },
       { name: 'latency_ms_p99_interval', title: 'client latency p99 per interval', unit: 'ms' },
-      { name: 'queue_depth', title: 'fulfilment jobs waiting' },
+      { name: 'queue_depth', title: 'fulfilment jobs waiting', unit: 'jobs' },
     ],
   },
   {
@@ -89,10 +89,10 @@ export const pillarSections: PillarSection[] = [
       { metric: 'units_sold_recorded', label: 'units the warehouses recorded as sold' },
     ],
     series: [
-      { name: 'nodes_up', title: 'nodes up' },
+      { name: 'nodes_up', title: 'nodes up', unit: 'nodes' },
       { name: 'sold_out', title: 'checkouts answered "sold out" per second' },
-      { name: 'raft_leaders_elected', title: 'warehouse leaders elected per second (Raft)' },
-      { name: 'promotions', title: 'replicas promoted per second (async primary)' },
+      { name: 'raft_leaders_elected', title: 'warehouse leaders elected (Raft; marks: how many in each interval)' },
+      { name: 'promotions', title: 'replicas promoted (async primary; marks: how many in each interval)' },
     ],
   },
   {
@@ -105,12 +105,16 @@ export const pillarSections: PillarSection[] = [
     rows: [
       { metric: 'server_errors', label: 'requests failed by the bad release', better: 'lower' },
       { metric: 'rollbacks', label: 'releases rolled back', better: 'higher' },
-      { metric: 'server_ejections', label: 'servers ejected (also when cut off)', better: 'lower' },
+      // No better direction: naive has no breakers to eject with, and fixed's count includes the
+      // servers the EU gateway ejects while the partition cuts it off from them (right to do).
+      { metric: 'server_ejections', label: 'servers ejected by a breaker (a cut-off one too)' },
     ],
     series: [
       { name: 'server_errors', title: 'requests failed by the bad release per second' },
-      { name: 'breakers_open_us', title: 'breakers not closed at the US gateway' },
-      { name: 'rollbacks', title: 'releases rolled back per second' },
+      { name: 'breakers_open_us', title: 'US gateway: breakers open or probing', unit: 'breakers' },
+      { name: 'breakers_open_eu', title: 'EU gateway: breakers open or probing (the partition cuts it off from every server)', unit: 'breakers' },
+      { name: 'server_ejections', title: 'servers ejected by a breaker (marks: how many in each interval)' },
+      { name: 'rollbacks', title: 'releases rolled back (marks: how many in each interval)' },
     ],
   },
   {
@@ -131,7 +135,7 @@ export const pillarSections: PillarSection[] = [
     ],
     series: [
       { name: 'fraud_loss_usd', title: 'fraud losses', unit: 'USD/s' },
-      { name: 'fraud_rules_in_charge_us', title: 'US gateway: the rules answer instead of the model (1 = yes)' },
+      { name: 'fraud_rules_in_charge_us', title: 'US gateway: the rules answer instead of the model (1 = yes)', unit: '1 = rules' },
       { name: 'false_declines', title: 'good customers declined per second' },
     ],
   },

@@ -40,6 +40,7 @@ export const processes: ProcessTable = {
     description: 'a platform that routes to app servers and deploys versions: all-at-once, rolling, canary, blue-green; SLO rollback; version-drift repair',
     config: deployConfigSchema,
     factory: deployment,
+    schedule: (c: { deploy?: { atMs: number; version: string; strategy: string } }) => (c.deploy === undefined ? [] : [{ atMs: c.deploy.atMs, kind: 'release', detail: `${c.deploy.version} released ${c.deploy.strategy}` }]),
     metrics: (c: { initialVersion: string; versions: Record<string, unknown>; deploy?: { version: string } }) => {
       const versions = [...new Set([c.initialVersion, ...Object.keys(c.versions), ...(c.deploy === undefined ? [] : [c.deploy.version])])];
       return [

@@ -10,6 +10,7 @@ export const processes: ProcessTable = {
     description: 'a world sending feature-carrying requests and delayed labels to a model server: one model, an ML circuit breaker with fallback and retraining, or an ensemble; optional PSI/KS drift monitors',
     config: modelServingConfigSchema,
     factory: modelServing,
+    schedule: (c: { shiftAtMs?: number }) => (c.shiftAtMs === undefined ? [] : [{ atMs: c.shiftAtMs, kind: 'drift', detail: 'the world the model learned changes' }]),
     metrics: () => [
       ...['maturity_level', 'requests', 'requests_unanswered', 'requests_after_shift', 'requests_to_detect', 'detected_after_ms', 'retrains'],
       ...['error_before_pct', 'error_after_pct', 'error_after_restore_pct', 'bad_decisions', 'bad_decisions_before', 'served_by_fallback', 'model_restored', 'fallback_ms'],

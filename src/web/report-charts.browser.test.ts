@@ -1,0 +1,141 @@
+/**
+ * What a reader can trust at a glance, in headless Chromium, for the demo's report and three story
+ * reports (a partition, a release, disk faults): every fault and scheduled event is shaded on every
+ * time chart in its kind's hue; no two variants share a colour and none uses a fault's; every chart
+ * titles both axes; the message-sequence view keeps its node lanes in sight when a fault opens it
+ * scrolled to the middle. Screenshots are written beside each report, in test-artifacts/charts/.
+ *
+ * The runs are shortened (--set) so that the whole file stays within about 20 s.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { skipUnlessInstalled, testToolPath } from '../testing/test-tools.js';
+import { scenarioFile } from '../testing/story-runner.js';
+import { runDemo } from '../cli/demo.js';
+import { parseScenario } from '../scenario/load.js';
+import { runVariant } from '../scenario/runner.js';
+import { reportInputFromRuns } from './from-runs.js';
+import { writeHtmlReport } from './write-report.js';
+import { FAULT_COLORS } from './palette.js';
+
+/** The browser's own, inside page.$$eval (this project compiles without the DOM's types). */
+declare const getComputedStyle: (e: unknown) => { backgroundColor: string };
+
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const out = fileURLToPath(new URL('../../../test-artifacts/charts/', import.meta.url));
+const skip = process.env.PILLARS_SKIP_BROWSER === '1' ? 'PILLARS_SKIP_BROWSER=1' : skipUnlessInstalled('chromium');
+
+/** A story's report with every variant captured, its runs shortened by `set`. */
+function storyReport(name: string, set: string[]): string {
+  const s = parseScenario(readFileSync(scenarioFile(`${name}.yaml`), 'utf8'), `${name}.yaml`, { set });
+  const runs = s.variants.map((v) => runVariant(v, { scenario: s.name, capture: true }));
+  const file = join(out, name, 'report.html');
+  mkdirSync(join(out, name), { recursive: true });
+  writeHtmlReport(file, reportInputFromRuns(runs, { title: s.name, description: s.description, shownMetrics: s.variants[0].metrics.show, charts: s.variants[0].metrics.chart }));
+  return file;
+}
+
+/** The page's own data: the variants' colours and the faults and events it promises to shade. */
+async function pageData(page: Page): Promise<{ variants: { name: string; color: string }[]; faultMarks: { kind: string; startS: number; endS: number | null; color: string }[] }> {
+  return page.$eval('#report-data', (el) => JSON.parse(el.textContent ?? '{}'));
+}
+
+async function checkReport(browser: Browser, name: string, file: string, expectKinds: string[]): Promise<void> {
+  const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  await page.goto(pathToFileURL(file).href);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 10_000 });
+  const data = await pageData(page);
+
+  // Colours: one per variant, none a fault's or an event's.
+  const colors = data.variants.map((v) => v.color.toLowerCase());
+  assert.equal(new Set(colors).size, colors.length, `${name}: a colour per variant (${colors})`);
+  const faultColors = new Set(FAULT_COLORS.map((c) => c.toLowerCase()));
+  for (const v of data.variants) assert.ok(!faultColors.has(v.color.toLowerCase()), `${name}: ${v.name} is drawn in a fault's colour ${v.color}`);
+  // The legend swatches say the same as the lines.
+  const swatches = await page.$$eval('.variant-chip .swatch', (els) => els.map((e) => getComputedStyle(e).backgroundColor));
+  assert.equal(new Set(swatches).size, data.variants.length, `${name}: distinct swatches`);
+
+  // Every kind expected is among the marks: the scheduled events are there, not only the faults.
+  const kinds = new Set(data.faultMarks.map((m) => m.kind.replace(/^disk-.*/, 'disk')));
+  for (const k of expectKinds) assert.ok(kinds.has(k), `${name}: ${k} among the shaded kinds (${[...kinds]})`);
+
+  // Every time chart shades every mark within its range, in the mark's hue; every chart titles both axes.
+  const charts = await page.$$eval('.chart', (els) =>
+    els.map((el) => ({
+      series: el.getAttribute('data-series') ?? '',
+      mode: el.getAttribute('data-mode') ?? '',
+      axisTitles: [...(el.closest('.chart-card')?.querySelectorAll('.axis-title') ?? [])].filter((t) => t.getBoundingClientRect().width > 0).map((t) => (t.textContent ?? '').trim()),
+      shaded: [...el.querySelectorAll('.event-band, .event-line')].map((b) => ({
+        kind: b.getAttribute('data-kind') ?? '',
+        startS: Number(b.getAttribute('data-start-s')),
+        width: b.getBoundingClientRect().width,
+        color: getComputedStyle(b).backgroundColor,
+      })),
+    })),
+  );
+  assert.ok(charts.length >= 3, `${name}: ${charts.length} charts`);
+  for (const c of charts) {
+    assert.equal(c.axisTitles.length, 2, `${name} ${c.series}: both axes titled (${c.axisTitles})`);
+    for (const t of c.axisTitles) assert.ok(t.length >= 2, `${name} ${c.series}: an axis title "${t}"`);
+    if (c.mode === 'distribution') continue;
+    assert.match(c.axisTitles[1], /time \(s\)/, `${name} ${c.series}: the time axis says its unit`);
+    assert.equal(c.shaded.length, data.faultMarks.length, `${name} ${c.series}: every fault and event shaded`);
+    for (const m of data.faultMarks) {
+      const b = c.shaded.find((x) => x.kind === m.kind && x.startS === m.startS);
+      assert.ok(b !== undefined && b.width >= 1, `${name} ${c.series}: ${m.kind} at ${m.startS} s shaded`);
+    }
+    assert.ok(!c.shaded.some((b) => colors.includes(rgbHex(b.color))), `${name} ${c.series}: no band in a variant's colour`);
+  }
+  assert.ok(charts.some((c) => c.mode === 'distribution'), `${name}: a latency distribution chart`);
+
+  // The sequence view, opened on a fault, scrolled to it: its lanes still in view.
+  const mark = page.locator('.fault-mark.has-sequence').first();
+  if ((await mark.count()) > 0) {
+    await mark.click();
+    const view = page.locator('.sequence:visible');
+    const scroll = view.locator('.sequence-scroll');
+    const scrolled = await scroll.evaluate((el) => el.scrollTop);
+    const box = (await scroll.boundingBox())!;
+    const labels = view.locator('.lane-label');
+    assert.ok((await labels.count()) >= 2, `${name}: lanes`);
+    for (const l of await labels.all()) {
+      const lb = (await l.boundingBox())!;
+      assert.ok(lb.y >= box.y - 1 && lb.y + lb.height <= box.y + box.height, `${name}: lane ${await l.textContent()} visible (scrolled ${scrolled} px)`);
+    }
+    await view.screenshot({ path: join(out, name, 'sequence.png') });
+  }
+  await page.screenshot({ path: join(out, name, 'report.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+}
+
+/** "rgb(1, 2, 3)" as "#010203", to compare with the palette. */
+function rgbHex(css: string): string {
+  const m = /rgba?\((\d+), (\d+), (\d+)/.exec(css);
+  return m === null ? css : `#${[m[1], m[2], m[3]].map((x) => Number(x).toString(16).padStart(2, '0')).join('')}`;
+}
+
+test('the demo and three story reports in headless Chromium: every fault and event shaded, variant colours apart from each other and from faults, axis titles, sequence lanes in view', { skip, timeout: 60_000 }, async () => {
+  mkdirSync(join(out, 'demo'), { recursive: true });
+  const demo = join(out, 'demo', 'report.html');
+  runDemo({ html: demo, quiet: true }, { color: false, progress: false });
+  const stories: [string, string, string[]][] = [
+    ['demo', demo, ['spike', 'drift', 'release', 'opening', 'crash', 'partition']],
+    ['split-brain', storyReport('split-brain', ['workload.durationMs=20000', 'faults.0.for=10000']), ['partition', 'heal']],
+    ['bad-deploy', storyReport('bad-deploy', ['workload.durationMs=20000']), ['release']],
+    ['disk-faults', storyReport('disk-faults', ['workload.durationMs=12000']), ['partition', 'disk']],
+  ];
+  const browser = await chromium.launch({ executablePath: testToolPath('chromium'), args: CHROMIUM_ARGS });
+  try {
+    for (const [name, file, kinds] of stories) await checkReport(browser, name, file, kinds);
+  } finally {
+    await browser.close();
+  }
+});
