@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { crc32c } from './crc32c.js';
-import { encodeRecord, recordBytesMax, recordHeaderBytes, scanRecords } from './records.js';
+import { encodeRecord, encodeRecords, recordBytesMax, recordHeaderBytes, scanRecords } from './records.js';
 
 const text = new TextEncoder();
 
@@ -282,4 +282,13 @@ test('records: records are views into the scanned bytes, not copies', () => {
   const { bytes } = logOf(3);
   const scan = scanRecords(bytes);
   assert.equal(scan.records[0].buffer, bytes.buffer);
+});
+
+test('records: encodeRecords writes the very bytes of encodeRecord for each payload, one after another', () => {
+  const payloads = [payloadOf(1), payloadOf(2), text.encode('a payload past 255 bytes, so its length fills two header bytes; '.repeat(300))];
+  const separately = payloads.map((p) => encodeRecord(p));
+  const together = encodeRecords(payloads);
+  assert.deepEqual(together, Uint8Array.from(separately.flatMap((r) => [...r])));
+  assert.deepEqual(scanRecords(together).records.map((r) => [...r]), payloads.map((p) => [...p]));
+  assert.throws(() => encodeRecords([payloadOf(1), new Uint8Array(0)]), /must not be empty/);
 });

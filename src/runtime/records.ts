@@ -88,15 +88,49 @@ export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
 
 /** One framed record (a fresh array: header and a copy of the payload). */
 export function encodeRecord(payload: Uint8Array): Uint8Array {
+  checkPayload(payload);
+  const out = new Uint8Array(recordHeaderBytes + payload.length);
+  writeRecord(out, 0, payload);
+  return out;
+}
+
+/**
+ * Several framed records one after another in one fresh array: the bytes of encodeRecord for each,
+ * concatenated, without a copy per record (the WAL writes a Ready's entries and hard state in one append).
+ */
+export function encodeRecords(payloads: readonly Uint8Array[]): Uint8Array {
+  let total = 0;
+  for (const p of payloads) {
+    checkPayload(p);
+    total += recordHeaderBytes + p.length;
+  }
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const p of payloads) {
+    writeRecord(out, offset, p);
+    offset += recordHeaderBytes + p.length;
+  }
+  return out;
+}
+
+function checkPayload(payload: Uint8Array): void {
   if (payload.length === 0) throw new RangeError('encodeRecord: a payload must not be empty (zero bytes must never read as a record)');
   if (payload.length > recordBytesMax) throw new RangeError(`encodeRecord: payload of ${payload.length} bytes is above recordBytesMax (${recordBytesMax})`);
-  const out = new Uint8Array(recordHeaderBytes + payload.length);
-  const header = new DataView(out.buffer, out.byteOffset, recordHeaderBytes);
-  header.setUint32(0, payload.length, true);
-  header.setUint32(4, crc32c(payload), true);
-  header.setUint32(headerCheckedBytes, crc32c(out.subarray(0, headerCheckedBytes)), true);
-  out.set(payload, recordHeaderBytes);
-  return out;
+}
+
+/** Header and payload at `offset`; the caller sized `out`. Bytes by hand: a DataView per record was a hot allocation. */
+function writeRecord(out: Uint8Array, offset: number, payload: Uint8Array): void {
+  putUint32LE(out, offset, payload.length);
+  putUint32LE(out, offset + 4, crc32c(payload));
+  putUint32LE(out, offset + headerCheckedBytes, crc32c(out.subarray(offset, offset + headerCheckedBytes)));
+  out.set(payload, offset + recordHeaderBytes);
+}
+
+function putUint32LE(out: Uint8Array, offset: number, value: number): void {
+  out[offset] = value & 0xff;
+  out[offset + 1] = (value >>> 8) & 0xff;
+  out[offset + 2] = (value >>> 16) & 0xff;
+  out[offset + 3] = value >>> 24;
 }
 
 /** Read records from the start of `bytes` until the end or the first bad one. */

@@ -29,7 +29,7 @@
 import { Packr } from 'msgpackr';
 import type { Disk } from '../../runtime/context.js';
 import { StartRefusedError } from '../../runtime/member-supervisor.js';
-import { concatBytes, encodeRecord, scanRecords } from '../../runtime/records.js';
+import { encodeRecord, encodeRecords, scanRecords } from '../../runtime/records.js';
 import type { Entry, HardState, Snapshot } from './types.js';
 
 export const snapshotFile = 'raft.snap';
@@ -304,10 +304,11 @@ export class RaftStorage {
       this.startSegment(hardState ?? this.lastHardState);
     }
     const seg = this.current;
-    const entriesRecord = entries.length > 0 ? frame({ e: entries as Entry[] }) : undefined;
-    const hardStateRecord = hardState !== undefined ? frame(hsPayload(hardState)) : undefined;
     // One write for the Ready's records: the same bytes as two appends, one system call fewer.
-    const bytes = entriesRecord !== undefined && hardStateRecord !== undefined ? concatBytes([entriesRecord, hardStateRecord]) : (entriesRecord ?? hardStateRecord)!;
+    const payloads: Uint8Array[] = [];
+    if (entries.length > 0) payloads.push(packr.pack({ e: entries as Entry[] } satisfies WalRecord));
+    if (hardState !== undefined) payloads.push(packr.pack(hsPayload(hardState)));
+    const bytes = encodeRecords(payloads);
     this.disk.append(seg.file, bytes);
     seg.bytes += bytes.length;
     if (hardState !== undefined) this.lastHardState = hardState;
