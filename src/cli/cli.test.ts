@@ -5,9 +5,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { registerCatalog } from './catalog.js';
 
@@ -19,7 +20,10 @@ const scenario = (name: string) => join(root, 'scenarios', name);
 const tmp = mkdtempSync(join(tmpdir(), 'pillars-cli-'));
 
 function pillars(...args: string[]) {
-  const r = spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', cwd: root, env: { ...process.env, NO_COLOR: '1' } });
+  // A run keeps a results folder in the working directory unless told otherwise: these tests keep
+  // theirs out of the repository (the results folder has a test of its own, with --out).
+  const store = (args[0] === 'run' || args[0] === 'demo') && !args.includes('--out') ? ['--no-store'] : [];
+  const r = spawnSync(process.execPath, [main, ...args, ...store], { encoding: 'utf8', cwd: root, env: { ...process.env, NO_COLOR: '1' } });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -79,6 +83,34 @@ test('run: exit 0 when variants meet expectations; JSON, history and trace files
   assert.deepEqual(Object.keys(events[0]).slice(0, 4), ['process', 'type', 'f', 'value']);
   assert.ok(events.some((e) => e.type === 'ok' && e.f === 'read' && Array.isArray(e.value)));
   assert.ok(readFileSync(trace, 'utf8').split('\n').length > 1000);
+});
+
+test('run keeps a results folder: <out>/<scenario>/<time>/ with the reports, gzipped history and trace, series CSV, the command and the scenario; latest links to it; --no-store keeps none', () => {
+  const out = join(tmp, 'store');
+  const history = join(tmp, 'store-h.jsonl');
+  const r = pillars('run', scenario('broadcast.yaml'), '--variant', 'naive', '--seed', '5', '--out', out, '--history', history);
+  assert.equal(r.code, 0, r.err);
+  const m = /^results in (\S+) \(/m.exec(r.out);
+  assert.ok(m, r.out);
+  const dir = m[1];
+  assert.equal(dirname(dir), join(out, 'broadcast'));
+  assert.equal(readlinkSync(join(out, 'latest')), relative(out, dir));
+  assert.equal(readlinkSync(join(out, 'broadcast', 'latest')), basename(dir));
+  for (const f of ['report.json', 'report.html', 'history.naive.jsonl.gz', 'trace.naive.jsonl.gz', 'series.naive.csv', 'command.txt', 'scenario.yaml', 'manifest.json']) assert.ok(existsSync(join(dir, f)), f);
+  assert.equal(readFileSync(join(dir, 'scenario.yaml'), 'utf8'), readFileSync(scenario('broadcast.yaml'), 'utf8'));
+  assert.match(readFileSync(join(dir, 'command.txt'), 'utf8'), /^pillars run \S+broadcast\.yaml --variant naive --seed 5 --out /);
+  // The stored history is the --history file, byte for byte, gzipped in blocks.
+  assert.equal(gunzipSync(readFileSync(join(dir, 'history.naive.jsonl.gz'))).toString('utf8'), readFileSync(history, 'utf8'));
+  assert.equal(JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')).variant, 'naive');
+  assert.match(readFileSync(join(dir, 'series.naive.csv'), 'utf8'), /^series,t_ms,value\n\w+,\d+,/);
+  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+  assert.deepEqual(manifest.files.map((f: { file: string; truncated: boolean }) => [f.file, f.truncated]), [['history.naive.jsonl.gz', false], ['trace.naive.jsonl.gz', false]]);
+  const none = join(tmp, 'no-store');
+  assert.equal(pillars('run', scenario('broadcast.yaml'), '--variant', 'naive', '--seed', '5', '--out', none, '--no-store').code, 0);
+  assert.ok(!existsSync(none), '--no-store keeps none');
+  const bad = pillars('run', scenario('broadcast.yaml'), '--variant', 'naive', '--out', join(history, 'inside-a-file'));
+  assert.equal(bad.code, 2, bad.err);
+  assert.match(bad.err, /--out: a folder the results can be written into/);
 });
 
 test('run in a second process gives the traceHash of this process', async () => {

@@ -5,6 +5,7 @@
  * pillar by pillar: in the terminal, and in a self-contained HTML report.
  */
 import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import cliProgress from 'cli-progress';
@@ -12,6 +13,9 @@ import { runVariant, type VariantReport } from '../scenario/index.js';
 import { formatPillarReport, judgePillars, type PillarVerdict } from '../platform/ecommerce/pillar-report.js';
 import { reportInputFromRuns, writeHtmlReport, type CapturedRunResult, type ReportPanel } from '../web/index.js';
 import { loadScenarioFile, parseSeed, writableFile, writeJson } from './io.js';
+import { closeRunStore, openRunStore, RUNS_ROOT, STORED_LINES_BYTES_MAX } from './run-store.js';
+import { GzipLineFile, seriesCsv, writeResult } from '../adapters/results-folder.js';
+import { toJsonLine } from '../check/history.js';
 
 export interface DemoOptions {
   scenario?: string;
@@ -19,6 +23,10 @@ export interface DemoOptions {
   json?: string;
   /** The HTML report's path, or false (--no-html) for none. */
   html?: string | false;
+  /** Keep a results folder (the command line's default; --no-store sets false). */
+  store?: boolean;
+  /** The results store's root (default runs/). */
+  out?: string;
   quiet?: boolean;
 }
 
@@ -46,7 +54,7 @@ const defaultScenario = () => fileURLToPath(new URL('../../../scenarios/ecommerc
 /** Run the platform's naive and fixed variants; returns both reports and whether every pillar held. */
 export function runDemo(o: DemoOptions, out: { color: boolean; progress: boolean }): { naive: VariantReport; fixed: VariantReport; ok: boolean } {
   const file = o.scenario ?? defaultScenario();
-  const { scenario } = loadScenarioFile(file);
+  const { scenario, text } = loadScenarioFile(file);
   const seed = o.seed === undefined ? undefined : parseSeed(o.seed, '--seed');
   const pick = (name: string) => {
     const v = scenario.variants.find((x) => x.name === name);
@@ -57,13 +65,26 @@ export function runDemo(o: DemoOptions, out: { color: boolean; progress: boolean
   const html = o.html === false ? undefined : (o.html ?? demoReportDefault);
   // An unwritable report path is bad input, found before the day is run.
   if (html !== undefined) writableFile(html, () => writeFileSync(html, ''));
+  // The command line keeps a results folder unless --no-store; a caller of runDemo asks with store: true.
+  const store = o.store === true ? openRunStore(o.out ?? RUNS_ROOT, scenario.name, text) : undefined;
   bar?.start(200, 0, { platform: 'naive' });
   const runs: CapturedRunResult[] = [];
   // naive first: the fixed platform's comparisons read what naive measured on the same seed.
   const peers = new Map<string, Record<string, number>>();
   ['naive', 'fixed'].forEach((name, i) => {
     bar?.update(i * 100, { platform: name });
-    const r = runVariant(pick(name), { seed, scenario: scenario.name, peers, capture: html === undefined ? undefined : true, progress: (t, end) => bar?.update(i * 100 + Math.floor((100 * t) / end), { platform: name }) });
+    const history = store === undefined ? undefined : new GzipLineFile(join(store.dir, `history.${name}.jsonl.gz`), STORED_LINES_BYTES_MAX);
+    const trace = store === undefined ? undefined : new GzipLineFile(join(store.dir, `trace.${name}.jsonl.gz`), STORED_LINES_BYTES_MAX);
+    const r = runVariant(pick(name), {
+      seed,
+      scenario: scenario.name,
+      peers,
+      capture: html === undefined && store === undefined ? undefined : true,
+      historySink: history === undefined ? undefined : (e) => history.line(toJsonLine(e)),
+      traceSink: trace === undefined ? undefined : (line) => trace.line(line),
+      progress: (t, end) => bar?.update(i * 100 + Math.floor((100 * t) / end), { platform: name }),
+    });
+    if (history !== undefined && trace !== undefined) store?.files.push(history.close(), trace.close());
     peers.set(name, r.report.metrics);
     runs.push(r);
   });
@@ -80,16 +101,26 @@ export function runDemo(o: DemoOptions, out: { color: boolean; progress: boolean
     process.stdout.write(`seed ${fixed.seed}; traceHash naive ${naive.traceHash}, fixed ${fixed.traceHash}\n`);
   }
   if (o.json !== undefined) writeJson(o.json, reports);
-  if (html !== undefined) {
+  if (html !== undefined || store !== undefined) {
     const input = reportInputFromRuns(runs, {
       title: `${scenario.name}: the five pillars, naive against fixed`,
       description: scenario.description,
       panels: pillarPanels(verdicts),
       generatedBy: `pillars demo${o.scenario !== undefined ? ` --scenario ${o.scenario}` : ''}${seed !== undefined ? ` --seed ${seed}` : ''}`,
     });
-    let bytes = 0;
-    writableFile(html, () => (bytes = writeHtmlReport(html, input)));
-    if (!o.quiet) process.stdout.write(`wrote ${html} (${Math.ceil(bytes / 1024)} KB, self-contained): open it in a browser\n`);
+    if (html !== undefined) {
+      let bytes = 0;
+      writableFile(html, () => (bytes = writeHtmlReport(html, input)));
+      if (!o.quiet) process.stdout.write(`wrote ${html} (${Math.ceil(bytes / 1024)} KB, self-contained): open it in a browser\n`);
+    }
+    if (store !== undefined) {
+      writeHtmlReport(join(store.dir, 'report.html'), input);
+      for (const r of runs) if (r.capture !== undefined) writeResult(store.dir, `series.${r.report.variant}.csv`, seriesCsv(r.capture.series));
+    }
+  }
+  if (store !== undefined) {
+    closeRunStore(store, reports);
+    if (!o.quiet) process.stdout.write(`results in ${store.dir} (report.html, report.json, histories, traces, series as CSV, the command and the scenario)\n`);
   }
   return { naive, fixed, ok };
 }
@@ -103,6 +134,8 @@ export function demoCommand(out: { color: boolean; progress: boolean }, setExit:
     .option('--html <file>', `write the five-pillar HTML report here (default: ${demoReportDefault})`)
     .option('--no-html', 'write no HTML report')
     .option('-q, --quiet', 'print nothing; use the exit code and --json')
+    .option('--out <dir>', 'the results store: the day writes <dir>/<scenario>/<time>/ (both reports, histories, traces, series CSV, the command, the scenario) and <dir>/latest links to it', RUNS_ROOT)
+    .option('--no-store', 'write no results folder')
     .action((o: DemoOptions) => {
       const { ok } = runDemo(o, out);
       setExit(ok);

@@ -26,6 +26,8 @@ import { missingOptionalPackage, missingPackageMessage } from './optional-packag
 import { reportInputFromRuns, writeHtmlReport, type CapturedRunResult } from '../web/index.js';
 import { registerCatalog } from './catalog.js';
 import { versionLine } from './version.js';
+import { closeRunStore, openRunStore, RUNS_ROOT, STORED_LINES_BYTES_MAX } from './run-store.js';
+import { GzipLineFile, seriesCsv, writeResult } from '../adapters/results-folder.js';
 
 registerCatalog();
 
@@ -49,6 +51,9 @@ interface RunOpts {
   allMetrics?: boolean;
   html?: string;
   set?: string[];
+  /** Commander's --no-store: false when the run keeps no results folder. */
+  store?: boolean;
+  out?: string;
 }
 
 /** Commander collects a repeated option into a list. */
@@ -57,7 +62,7 @@ const setHelp = 'override a field of every variant, validated like the file: --s
 
 /** Run the selected variants of one file, print the table; returns the reports. */
 function runFile(file: string, o: RunOpts): VariantReport[] {
-  const { scenario } = loadScenarioFile(file, o.set);
+  const { scenario, text } = loadScenarioFile(file, o.set);
   const variants = selectVariants(scenario, o.variant);
   const asked = new Set(variants.map((v) => v.name));
   const seed = o.seed === undefined ? undefined : parseSeed(o.seed, '--seed');
@@ -66,13 +71,19 @@ function runFile(file: string, o: RunOpts): VariantReport[] {
   const captured: CapturedRunResult[] = [];
   const html = o.html;
   if (html !== undefined) writableFile(html, () => writeFileSync(html, ''));
+  const store = o.store === false ? undefined : openRunStore(o.out ?? RUNS_ROOT, scenario.name, text);
   let bar: cliProgress.SingleBar | undefined;
   let history: LineWriter | undefined;
   let trace: LineWriter | undefined;
+  let storedHistory: GzipLineFile | undefined;
+  let storedTrace: GzipLineFile | undefined;
   const finish = () => {
     bar?.stop();
     history?.close();
     trace?.close();
+    if (storedHistory !== undefined) store?.files.push(storedHistory.close());
+    if (storedTrace !== undefined) store?.files.push(storedTrace.close());
+    storedHistory = storedTrace = undefined;
   };
   // Each variant runs with the variants it compares with run first on the same seed; one that was not
   // asked for runs only for that, quietly, and is left out of the table.
@@ -81,17 +92,24 @@ function runFile(file: string, o: RunOpts): VariantReport[] {
     const mine = asked.has(v.name);
     history = mine && o.history !== undefined ? new LineWriter(perVariantFile(o.history, v.name, several)) : undefined;
     trace = mine && o.trace !== undefined ? new LineWriter(perVariantFile(o.trace, v.name, several)) : undefined;
+    storedHistory = mine && store !== undefined ? new GzipLineFile(join(store.dir, `history.${v.name}.jsonl.gz`), STORED_LINES_BYTES_MAX) : undefined;
+    storedTrace = mine && store !== undefined ? new GzipLineFile(join(store.dir, `trace.${v.name}.jsonl.gz`), STORED_LINES_BYTES_MAX) : undefined;
     bar = showProgress && !o.quiet ? new cliProgress.SingleBar({ format: `${scenario.name}/${v.name} {bar} {percentage}% of virtual time`, stream: process.stderr, clearOnComplete: true, hideCursor: true }, cliProgress.Presets.shades_classic) : undefined;
     bar?.start(100, 0);
-    const h = history;
-    const t = trace;
+    const historyOut = [history, storedHistory].filter((w) => w !== undefined);
+    const traceOut = [trace, storedTrace].filter((w) => w !== undefined);
     const b = bar;
     return {
       seed,
-      historySink: h === undefined ? undefined : (e) => h.line(toJsonLine(e)),
-      traceSink: t === undefined ? undefined : (line) => t.line(line),
+      historySink: historyOut.length === 0 ? undefined : (e) => {
+        const line = toJsonLine(e);
+        for (const w of historyOut) w.line(line);
+      },
+      traceSink: traceOut.length === 0 ? undefined : (line) => {
+        for (const w of traceOut) w.line(line);
+      },
       progress: (now, end) => b?.update(Math.floor((100 * now) / end)),
-      capture: html === undefined || !mine ? undefined : true,
+      capture: (html === undefined && store === undefined) || !mine ? undefined : true,
     };
   });
   finish();
@@ -107,7 +125,7 @@ function runFile(file: string, o: RunOpts): VariantReport[] {
     process.stdout.write(formatTable(reports, { color, metrics: shown, charts: variants[0].metrics.chart }) + '\n');
   }
   if (o.json !== undefined) writeJson(o.json, reports.length === 1 ? reports[0] : reports);
-  if (html !== undefined) {
+  if (html !== undefined || store !== undefined) {
     const input = reportInputFromRuns(captured, {
       title: scenario.name,
       description: scenario.description,
@@ -115,9 +133,19 @@ function runFile(file: string, o: RunOpts): VariantReport[] {
       charts: variants[0].metrics.chart,
       generatedBy: `pillars run ${file}${o.variant !== undefined ? ` --variant ${o.variant}` : ''}${seed !== undefined ? ` --seed ${seed}` : ''}${(o.set ?? []).map((x) => ` --set ${x}`).join('')}`,
     });
-    let bytes = 0;
-    writableFile(html, () => (bytes = writeHtmlReport(html, input)));
-    if (!o.quiet) process.stdout.write(`\nwrote ${html} (${Math.ceil(bytes / 1024)} KB, self-contained): open it in a browser\n`);
+    if (html !== undefined) {
+      let bytes = 0;
+      writableFile(html, () => (bytes = writeHtmlReport(html, input)));
+      if (!o.quiet) process.stdout.write(`\nwrote ${html} (${Math.ceil(bytes / 1024)} KB, self-contained): open it in a browser\n`);
+    }
+    if (store !== undefined) {
+      writeHtmlReport(join(store.dir, 'report.html'), input);
+      for (const { report, capture } of captured) if (capture !== undefined) writeResult(store.dir, `series.${report.variant}.csv`, seriesCsv(capture.series));
+    }
+  }
+  if (store !== undefined) {
+    closeRunStore(store, reports.length === 1 ? reports[0] : reports);
+    if (!o.quiet) process.stdout.write(`\nresults in ${store.dir} (report.html, report.json, histories, traces, series as CSV, the command and the scenario)\n`);
   }
   return reports;
 }
@@ -165,6 +193,8 @@ export function buildProgram(): Command {
     .option('--all-metrics', "show every metric in the table, not only the scenario's chosen ones")
     .option('--html <file>', 'write a self-contained HTML report: verdicts, charts of every series, the fault timeline and the messages around the first faults')
     .option('--set <path=value>', setHelp, collect)
+    .option('--out <dir>', `the results store: each run writes <dir>/<scenario>/<time>/ (report.html, report.json, histories, traces, series CSV, the command, the scenario) and <dir>/latest links to it`, RUNS_ROOT)
+    .option('--no-store', 'write no results folder')
     .addHelpText('after', '\nExit code: 0 when every variant met its expectation (expect: pass or fail; a search for a rare failure is reported, caught or not, and judged by its sweep), 1 otherwise, 2 on bad input.\nA variant that compares with another (check compare) runs after it, on the same seed.\nExample: pillars run scenarios/broadcast.yaml --variant naive --seed 7 --history h.jsonl\n         pillars run scenarios/hot-shard.yaml --set workload.ratePerSec=4000')
     .action((file: string, o: RunOpts) => {
       const reports = runFile(file, o);

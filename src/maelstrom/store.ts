@@ -5,8 +5,9 @@
  * and latency over real time, the fault timeline, message diagrams of the start and around faults).
  * ROOT/<workload>/latest and ROOT/latest link to the newest run.
  */
-import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { linkLatest, resultsDirFor } from '../adapters/results-folder.js';
 import { writeHtmlReport } from '../web/index.js';
 import { toEdn } from './edn.js';
 import type { TestOptions, TestResult } from './harness.js';
@@ -14,10 +15,7 @@ import { maelstromReportInput } from './html.js';
 
 /** The run's folder: ROOT/<workload>/<UTC time, colons left out>; created, empty. */
 export function storeDirFor(root: string, workload: string, startedAt: Date): string {
-  const stamp = startedAt.toISOString().replace(/:/g, '');
-  const dir = join(root, workload, stamp);
-  mkdirSync(dir, { recursive: true });
-  return dir;
+  return resultsDirFor(root, workload, startedAt);
 }
 
 /** Write a finished test into its folder and point the `latest` links at it. */
@@ -27,12 +25,5 @@ export function writeStore(dir: string, root: string, o: TestOptions, r: TestRes
   writeFileSync(join(dir, 'results.edn'), toEdn(summary) + '\n');
   writeFileSync(join(dir, 'history.jsonl'), r.history.map((e) => JSON.stringify(e)).join('\n') + '\n');
   writeHtmlReport(join(dir, 'report.html'), maelstromReportInput(o, r));
-  link(join(root, o.workload.name, 'latest'), dir);
-  link(join(root, 'latest'), dir);
-}
-
-/** A relative symlink, replacing the previous one (the folder moves with its links). */
-function link(at: string, to: string): void {
-  rmSync(at, { force: true });
-  symlinkSync(relative(join(at, '..'), to), at);
+  linkLatest(root, o.workload.name, dir);
 }

@@ -92,7 +92,7 @@ test('the CLI reports a bad node reference on one line and exits 2', () => {
   const file = join(dir, 'atm.yaml');
   writeFileSync(file, atmRace.replace('ledger: n4', 'ledger: n7'));
   const main = fileURLToPath(new URL('../cli/main.js', import.meta.url));
-  const r = spawnSync(process.execPath, [main, 'run', file], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, [main, 'run', file, '--no-store'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
   assert.equal(r.status, 2, r.stderr);
   // Named where it is written: the line and column of ledger in the naive variant.
   const at = atmRace.split('\n').findIndex((l) => l.includes('ledger: n4')) + 1;

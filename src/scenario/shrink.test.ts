@@ -88,7 +88,7 @@ test('pillars shrink prints a scenario file that runs and fails the same check; 
   assert.equal(shrunk.variants.length, 1);
   assert.equal(shrunk.variants[0].faults.length, 1);
   assert.deepEqual(shrunk.variants[0].faults[0].partition, [['n1', 'n2', 'n3'], ['n4', 'n5']]);
-  const run = spawnSync(process.execPath, [main, 'run', out, '--json', join(dir, 'r.json')], { encoding: 'utf8' });
+  const run = spawnSync(process.execPath, [main, 'run', out, '--json', join(dir, 'r.json'), '--no-store'], { encoding: 'utf8' });
   assert.equal(run.status, 0, 'the naive variant still fails, as it expects');
   const report = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
   assert.ok(report.checks.some((c: { name: string; ok: boolean }) => c.name === 'no-lost-increments' && !c.ok));

@@ -23,7 +23,7 @@ function pillars(...args: string[]) {
 test('run --html writes one self-contained report of the variants run, with the same verdicts as the table', () => {
   const file = join(tmp, 'split.html');
   const json = join(tmp, 'split.json');
-  const r = pillars('run', scenario, '--variant', 'naive', '--html', file, '--json', json);
+  const r = pillars('run', scenario, '--variant', 'naive', '--html', file, '--json', json, '--no-store');
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, new RegExp(`wrote ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} \\(\\d+ KB, self-contained\\)`));
   const html = readFileSync(file, 'utf8');
@@ -37,7 +37,7 @@ test('run --html writes one self-contained report of the variants run, with the 
 
 test('run --html to a path that cannot be written: exit 2, one message naming it, before any run', () => {
   const bad = join(tmp, 'no-such-dir', 'r.html');
-  const r = pillars('run', scenario, '--html', bad);
+  const r = pillars('run', scenario, '--html', bad, '--no-store');
   assert.equal(r.code, 2);
   const lines = r.err.trim().split('\n');
   assert.equal(lines.length, 1, r.err);

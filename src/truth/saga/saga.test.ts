@@ -83,7 +83,7 @@ test('definition: pillars run exits 2 with one message for a saga step without a
   const file = join(dir, 'bad-saga.yaml');
   writeFileSync(file, chargeWithoutRefund);
   const main = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
-  const r = spawnSync(process.execPath, [main, 'run', file], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, [main, 'run', file, '--no-store'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
   assert.equal(r.status, 2, r.stderr);
   assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   assert.match(r.stderr, /system\.config\.saga\.steps\[1\]\.compensation: step "charge-card" has no compensation/);

@@ -1,0 +1,66 @@
+/**
+ * The results folder of `pillars run` and `pillars demo` (runs/<scenario>/<time>/, `latest` linking to
+ * the newest): the reports, each variant's history and trace (gzipped, capped), the time series as CSV,
+ * and what reproduces the run: the exact command and the scenario's text. `--out DIR` puts the store
+ * elsewhere; `--no-store` keeps none.
+ */
+import { basename } from 'node:path';
+import { linkLatest, resultsDirFor, writeResult, type LineFileSummary } from '../adapters/results-folder.js';
+import { ScenarioError } from '../scenario/index.js';
+
+/** The store's root when no --out is given, relative to the working directory, as Jepsen's store/. */
+export const RUNS_ROOT = 'runs';
+/**
+ * A stored history or trace keeps at most this many raw bytes (about 2-4 MB gzipped). Past it the
+ * file holds the run's first lines, and the manifest says how to regenerate the whole: the same
+ * command with --history or --trace, which a deterministic run reproduces byte for byte.
+ */
+export const STORED_LINES_BYTES_MAX = 32 * 1024 * 1024;
+
+export interface RunStore {
+  root: string;
+  name: string;
+  dir: string;
+  command: string;
+  startedAt: Date;
+  files: LineFileSummary[];
+}
+
+/** The command line as typed, quoted where a shell would need it. */
+export function commandLine(argv: readonly string[] = process.argv.slice(2)): string {
+  return ['pillars', ...argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`))].join(' ');
+}
+
+/** Create the run's folder and write what reproduces it; bad --out is exit 2 naming the folder. */
+export function openRunStore(root: string, name: string, scenarioText: string): RunStore {
+  const startedAt = new Date();
+  let dir: string;
+  try {
+    dir = resultsDirFor(root, name, startedAt);
+  } catch (e) {
+    throw new ScenarioError(root, '--out', `a folder the results can be written into (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  const command = commandLine();
+  writeResult(dir, 'command.txt', command + '\n');
+  writeResult(dir, 'scenario.yaml', scenarioText);
+  return { root, name, dir, command, startedAt, files: [] };
+}
+
+/** Write the report and the manifest, then point `latest` at the folder. */
+export function closeRunStore(store: RunStore, report: unknown): void {
+  writeResult(store.dir, 'report.json', JSON.stringify(report, null, 2) + '\n');
+  const manifest = {
+    command: store.command,
+    startedAt: store.startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    files: store.files.map((f) => ({
+      file: basename(f.file),
+      lines: f.lines,
+      rawBytes: f.rawBytes,
+      truncated: f.truncated,
+      ...(f.truncated ? { whole: `the first ${f.lines} lines only; ${store.command} --${basename(f.file).split('.')[0]} FILE writes them all (the run is deterministic)` } : {}),
+    })),
+  };
+  writeResult(store.dir, 'manifest.json', JSON.stringify(manifest, null, 2) + '\n');
+  linkLatest(store.root, store.name, store.dir);
+}
