@@ -17,6 +17,7 @@ import type { Operation } from '../runtime/client-protocol.js';
 import { planCommand, replyTo, type CommandLimits, type Planned } from './commands.js';
 import { errorReply, OK, QUEUED, RespParser, type RespLimits, type RespProtocol } from './resp.js';
 import { Transaction } from './transaction.js';
+import type { AuthThrottle } from './auth-throttle.js';
 
 /**
  * The reply to a request the cluster could not serve in time (no leader through an election, no
@@ -60,6 +61,8 @@ export interface ConnectionHost {
   local(name: string, args: Buffer[], conn: ClientConnection): Buffer;
   /** The password clients must give (AUTH), when one is set. */
   readonly password: string | undefined;
+  /** Slows AUTH after failures (per connection and per address). */
+  readonly authThrottle: AuthThrottle;
   readonly limits: CommandLimits & Partial<RespLimits> & ClientLimits;
   onClose(conn: ClientConnection): void;
   /** Says why a client was cut off (the node logs it). */
@@ -117,6 +120,12 @@ export class ClientConnection {
   private flushScheduled = false;
   private paused = false;
   private closing = false;
+  /** Failed AUTHs on this connection (the throttle reads it). */
+  authFailures = 0;
+  /** An AUTH (or HELLO) waiting out its delay: what the client sent after it is held, in order, until it is answered. */
+  private pendingAuth: { slot: Slot; name: string; args: Buffer[] } | undefined;
+  private readonly heldCommands: Buffer[][] = [];
+  private authTimer: ReturnType<typeof setTimeout> | undefined;
   closed = false;
 
   constructor(
@@ -135,6 +144,8 @@ export class ClientConnection {
     socket.on('close', () => {
       this.closed = true;
       clearTimeout(this.softLimitTimer);
+      clearTimeout(this.authTimer);
+      this.heldCommands.length = 0;
       // Nothing more goes out: let what was waiting for the client be collected now.
       this.out = [];
       this.outBytes = 0;
@@ -171,6 +182,10 @@ export class ClientConnection {
 
   private onCommand(args: Buffer[]): void {
     if (this.closing) return;
+    if (this.pendingAuth !== undefined) {
+      this.heldCommands.push(args);
+      return;
+    }
     let bytes = 0;
     for (const a of args) bytes += a.length;
     const slot: Slot = { reply: undefined, bytes };
@@ -186,7 +201,9 @@ export class ClientConnection {
     if (this.transactionCommand(name, args, slot)) return this.drain();
     const plan = planCommand(args, this.host.limits);
     if (plan.kind === 'error') slot.reply = plan.reply;
-    else if (plan.kind === 'local') {
+    else if (plan.kind === 'local' && (plan.name === 'auth' || plan.name === 'hello') && this.host.password !== undefined) {
+      this.authenticate(slot, plan.name, plan.args);
+    } else if (plan.kind === 'local') {
       slot.reply = this.host.local(plan.name, plan.args, this);
       if (plan.name === 'quit') this.closeAfterReplies();
     } else {
@@ -370,6 +387,43 @@ export class ClientConnection {
     this.outBytes = 0;
     this.socket.destroy();
     return false;
+  }
+
+  /**
+   * Check a password now, or after the throttle's delay when this connection or its address has
+   * failed before. While it waits, the socket is not read and later commands are held, so a
+   * pipeline of guesses is checked one delay at a time, and nothing after an AUTH runs before it.
+   */
+  private authenticate(slot: Slot, name: string, args: Buffer[]): void {
+    const delayMs = this.host.authThrottle.delayMs(this.address, this.authFailures);
+    if (delayMs === 0) return this.checkPassword(slot, name, args);
+    this.pendingAuth = { slot, name, args };
+    this.socket.pause();
+    this.authTimer = setTimeout(() => {
+      this.authTimer = undefined;
+      this.pendingAuth = undefined;
+      if (this.closed) return;
+      this.checkPassword(slot, name, args);
+      this.drain();
+      while (this.pendingAuth === undefined && this.heldCommands.length > 0 && !this.closing) this.onCommand(this.heldCommands.shift()!);
+      if (this.pendingAuth === undefined && !this.paused && !this.closed) this.socket.resume();
+      this.pauseOrResume();
+    }, delayMs);
+  }
+
+  private checkPassword(slot: Slot, name: string, args: Buffer[]): void {
+    slot.reply = this.host.local(name, args, this);
+    if (this.host.authThrottle.exhausted(this.authFailures)) {
+      // Too many guesses on one connection: answer this one, then hang up; what was held is dropped.
+      this.heldCommands.length = 0;
+      this.host.onLimit(this, 'auth-failures', this.authFailures);
+      this.closeAfterReplies();
+    }
+  }
+
+  /** The client's IP address (the throttle's key for failures across connections). */
+  get address(): string {
+    return this.socket.remoteAddress ?? '';
   }
 
   private closeAfterReplies(): void {
