@@ -374,6 +374,10 @@ export class KvNode {
       // One command may be as large as all a client may have waiting: refused from its headers past it.
       limits: { ...this.limits, commandBytesMax: this.limits.queryBufferBytesMax },
       onClose: (conn) => this.connections.delete(conn),
+      onReplyError: (conn, command, error) => {
+        this.metrics.count('reply_errors');
+        this.log('reply_error', { client: conn.clientId, command, error: (error as Error)?.stack ?? String(error) });
+      },
       onLimit: (conn, limit, bytes) => {
         this.metrics.count('clients_cut_off');
         this.log('client_cut_off', { client: conn.clientId, limit, bytes });
