@@ -4,7 +4,9 @@
  * cluster directory how it is; `pillars cluster stop|start|restart|kill <node>` asks the running
  * launcher to act on one of its nodes (src/node/launcher.ts, the control socket).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { readSecret } from './node.js';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { ScenarioError } from '../scenario/index.js';
@@ -61,11 +63,12 @@ async function up(o: UpFlags): Promise<number> {
   const nodeArgs = [...(o.readMode !== undefined ? ['--read-mode', o.readMode] : [])];
   if (o.requirepassFile !== undefined) {
     const file = resolve(o.requirepassFile);
-    try {
-      readFileSync(file);
-    } catch (e) {
-      throw new ScenarioError(cli, '--requirepass-file', `a readable file holding the client password (${file}: ${(e as NodeJS.ErrnoException).code})`);
+    // Asked for a password file that is not there: make one as the cluster secret is made (owner-only, 32 random bytes).
+    if (!existsSync(file)) {
+      writeFileSync(file, randomBytes(32).toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
+      process.stdout.write(`client password written to ${file} (mode 0600)\n`);
     }
+    readSecret(file, 'PILLARS_REQUIREPASS', '--requirepass-file', false);
     nodeArgs.push('--requirepass-file', file);
   }
   // From the first instant, Ctrl-C and SIGTERM stop whatever was started: no node is left behind.
@@ -207,7 +210,7 @@ export function clusterCommand(): Command {
     .option('--http-base <port>', 'HTTP admin port of n1', String(layoutDefaults.httpBase))
     .option('--peer-base <port>', 'peer port of n1', String(layoutDefaults.peerBase))
     .option('--read-mode <mode>', 'read-index (default) or lease')
-    .option('--requirepass-file <file>', 'clients of every node must AUTH with the password in this file')
+    .option('--requirepass-file <file>', 'clients of every node must AUTH with the password in this file (made, mode 0600, if absent)')
     .addHelpText('after', '\nEvery port is checked before anything starts (a port in use: exit 2, naming it). Ctrl-C or SIGTERM at any moment stops every node.\nExample: pillars cluster up --nodes 3 --data /tmp/kv   then: redis-cli -p 7379 set a 1')
     .action(async (o: UpFlags) => {
       process.exitCode = await up(o);

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,8 @@ import { RaftStorage } from '../truth/index.js';
 import { freePortRun, tempDir } from '../testing/real-nodes.js';
 
 const main = fileURLToPath(new URL('./main.js', import.meta.url));
+/** A cluster secret of the shortest length a node accepts. */
+const longSecret = 's3cret'.padEnd(32, '.');
 
 function pillars(args: string[], env: Record<string, string> = {}) {
   const r = spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', timeout: 20_000, env: { ...process.env, NO_COLOR: '1', ...env } });
@@ -42,27 +44,39 @@ test('pillars node and cluster have --help', () => {
 test('bad node options exit 2 naming the option', () => {
   const dir = tempDir('pillars-cli-node-');
   const secret = join(dir, 'secret');
-  writeFileSync(secret, 'abc\n');
+  writeFileSync(secret, 'abc'.repeat(11) + '\n', { mode: 0o600 });
   const base = ['node', '--id', 'n1', '--data', join(dir, 'n1'), '--resp', '0', '--http', '0'];
   badInput([...base, '--listen', '127.0.0.1:7001'], /--secret-file: a cluster secret: --secret-file FILE or the environment variable PILLARS_CLUSTER_SECRET/);
   badInput([...base, '--listen', 'nowhere', '--secret-file', secret], /--listen: host:port or a port number from 0 to 65535 \(got "nowhere"\)/);
   badInput([...base, '--listen', '0', '--secret-file', secret, '--peers', 'n2=127.0.0.1:99999'], /--peers n2: host:port or a port number/);
   badInput([...base, '--listen', '0', '--secret-file', secret, '--peers', 'bad id=127.0.0.1:1'], /--peers: id=host:port/);
   badInput([...base, '--listen', '0', '--secret-file', join(dir, 'missing')], /missing: --secret-file: a readable file \(ENOENT\)/);
-  badInput([...base, '--listen', '0', '--read-mode', 'fast'], /--read-mode: read-index or lease \(got "fast"\)/, { PILLARS_CLUSTER_SECRET: 'x' });
-  badInput([...base, '--listen', '0', '--election-ticks', '1'], /--election-ticks: an integer of 2 or more/, { PILLARS_CLUSTER_SECRET: 'x' });
-  badInput([...base, '--listen', '0', '--client-output-buffer-limit', '64mb 16mb 60'], /--client-output-buffer-limit: "<hard bytes> <soft bytes> <soft seconds>", three positive integers \(got "64mb 16mb 60"\)/, { PILLARS_CLUSTER_SECRET: 'x' });
-  badInput([...base, '--listen', '0', '--maxclients', '1.5'], /--maxclients: a positive integer \(got "1.5"\)/, { PILLARS_CLUSTER_SECRET: 'x' });
+  // Secrets as ssh treats a private key: readable by group or others, or too short to resist guessing, is refused.
+  for (const mode of [0o644, 0o666, 0o640]) {
+    const open = join(dir, `secret-${mode.toString(8)}`);
+    writeFileSync(open, 'abc'.repeat(11) + '\n');
+    chmodSync(open, mode);
+    badInput([...base, '--listen', '0', '--secret-file', open], new RegExp(`secret-${mode.toString(8)}: --secret-file: a file only its owner may read \\(mode 0600 or 0400; it is 0${mode.toString(8)}\\)`));
+    badInput([...base, '--listen', '0', '--requirepass-file', open], /--requirepass-file: a file only its owner may read/, { PILLARS_CLUSTER_SECRET: longSecret });
+  }
+  const short = join(dir, 'short');
+  writeFileSync(short, 'x'.repeat(31) + '\n', { mode: 0o600 });
+  badInput([...base, '--listen', '0', '--secret-file', short], /short: --secret-file: a secret of at least 32 bytes \(it has 31\)/);
+  badInput([...base, '--listen', '0'], /PILLARS_CLUSTER_SECRET: --secret-file: a secret of at least 32 bytes \(it has 1\)/, { PILLARS_CLUSTER_SECRET: 'x' });
+  badInput([...base, '--listen', '0', '--read-mode', 'fast'], /--read-mode: read-index or lease \(got "fast"\)/, { PILLARS_CLUSTER_SECRET: longSecret });
+  badInput([...base, '--listen', '0', '--election-ticks', '1'], /--election-ticks: an integer of 2 or more/, { PILLARS_CLUSTER_SECRET: longSecret });
+  badInput([...base, '--listen', '0', '--client-output-buffer-limit', '64mb 16mb 60'], /--client-output-buffer-limit: "<hard bytes> <soft bytes> <soft seconds>", three positive integers \(got "64mb 16mb 60"\)/, { PILLARS_CLUSTER_SECRET: longSecret });
+  badInput([...base, '--listen', '0', '--maxclients', '1.5'], /--maxclients: a positive integer \(got "1.5"\)/, { PILLARS_CLUSTER_SECRET: longSecret });
 });
 
 test("another node's data directory and a corrupt log each stop a node at start with exit 2", () => {
   const dir = tempDir('pillars-cli-data-');
   const data = join(dir, 'n1');
   mkdirSync(data);
-  writeFileSync(join(data, 'node.json'), JSON.stringify({ node: 'n1', cluster: clusterIdOf(Buffer.from('s3cret')) }));
+  writeFileSync(join(data, 'node.json'), JSON.stringify({ node: 'n1', cluster: clusterIdOf(Buffer.from(longSecret)) }));
   const args = (id: string) => ['node', '--id', id, '--data', data, '--listen', '0', '--resp', '0', '--http', '0'];
-  badInput(args('n2'), /holds node n1's data, not n2's: refusing to start/, { PILLARS_CLUSTER_SECRET: 's3cret' });
-  badInput(args('n1'), /belongs to cluster [0-9a-f]{16}, not to the cluster of this secret/, { PILLARS_CLUSTER_SECRET: 'another' });
+  badInput(args('n2'), /holds node n1's data, not n2's: refusing to start/, { PILLARS_CLUSTER_SECRET: longSecret });
+  badInput(args('n1'), /belongs to cluster [0-9a-f]{16}, not to the cluster of this secret/, { PILLARS_CLUSTER_SECRET: 'another'.repeat(8) });
   // A log with a flipped byte in its middle.
   const disk = new FileDisk(data);
   const storage = new RaftStorage(disk);
@@ -71,7 +85,7 @@ test("another node's data directory and a corrupt log each stop a node at start 
   const bytes = Buffer.from(disk.read('raft.wal.1')!);
   bytes[Math.floor(bytes.length / 2)] ^= 0x10;
   writeFileSync(join(data, 'raft.wal.1'), bytes);
-  badInput(args('n1'), /n1: raft\.wal\.1: a log this node can trust: corrupt at byte \d+ \((header )?checksum mismatch\); refusing to start/, { PILLARS_CLUSTER_SECRET: 's3cret' });
+  badInput(args('n1'), /n1: raft\.wal\.1: a log this node can trust: corrupt at byte \d+ \((header )?checksum mismatch\); refusing to start/, { PILLARS_CLUSTER_SECRET: longSecret });
 });
 
 test('pillars cluster up starts three processes that elect a leader, cluster status reports them, SIGTERM stops them all', { timeout: 60_000 }, async () => {

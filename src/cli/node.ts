@@ -3,7 +3,7 @@
  * options name what it needs: who it is, where it listens for peers and clients, who its peers are,
  * where its data lives, and the secret its peers share. Bad options exit 2 with the option named.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { Command } from 'commander';
 import { ScenarioError } from '../scenario/index.js';
 import { isStorageCorruptError } from '../truth/index.js';
@@ -65,18 +65,31 @@ function clientLimitsFromFlags(o: NodeFlags): KvNodeOptions['limits'] {
   return limits;
 }
 
-/** A secret from a file (its trimmed text) or an environment variable; never from the command line, where `ps` shows it. */
-export function readSecret(file: string | undefined, env: string, option: string, required: boolean): string | undefined {
+/** The cluster secret's shortest length in bytes: 32 random bytes is what `pillars cluster up` makes (256 bits). */
+export const clusterSecretBytesMin = 32;
+
+/**
+ * A secret from a file (its trimmed text) or an environment variable; never from the command line, where `ps` shows it.
+ * As ssh does with a private key, a file that group or others may read (or write) is refused: whoever
+ * could read it could join the cluster or log in as any client.
+ */
+export function readSecret(file: string | undefined, env: string, option: string, required: boolean, bytesMin = 1): string | undefined {
   let text: string | undefined;
+  let source = env;
   if (file !== undefined) {
+    let mode: number;
     try {
+      mode = statSync(file).mode & 0o777;
       text = readFileSync(file, 'utf8').trim();
     } catch (e) {
       throw new ScenarioError(file, option, `a readable file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     }
+    if ((mode & 0o077) !== 0) throw new ScenarioError(file, option, `a file only its owner may read (mode 0600 or 0400; it is 0${mode.toString(8).padStart(3, '0')}): chmod 600 ${file}`);
     if (text === '') throw new ScenarioError(file, option, 'a file holding the secret (it is empty)');
+    source = file;
   } else if (process.env[env] !== undefined && process.env[env]!.trim() !== '') text = process.env[env]!.trim();
   if (text === undefined && required) throw new ScenarioError(cli, option, `a cluster secret: ${option} FILE or the environment variable ${env} (pillars cluster up makes one)`);
+  if (text !== undefined && Buffer.byteLength(text) < bytesMin) throw new ScenarioError(source, option, `a secret of at least ${bytesMin} bytes (it has ${Buffer.byteLength(text)}); make one with: openssl rand -hex 32`);
   return text;
 }
 
@@ -109,7 +122,7 @@ export function nodeOptionsFromFlags(o: NodeFlags): KvNodeOptions {
   if (o.readMode !== 'read-index' && o.readMode !== 'lease') throw new ScenarioError(cli, '--read-mode', `read-index or lease (got "${o.readMode}")`);
   const peers = parsePeers(o.peers);
   if (peers.has(o.id)) peers.delete(o.id);
-  const secret = readSecret(o.secretFile, 'PILLARS_CLUSTER_SECRET', '--secret-file', true)!;
+  const secret = readSecret(o.secretFile, 'PILLARS_CLUSTER_SECRET', '--secret-file', true, clusterSecretBytesMin)!;
   const password = readSecret(o.requirepassFile, 'PILLARS_REQUIREPASS', '--requirepass-file', false);
   const limits: KvNodeOptions['limits'] = {};
   const vb = positiveNumber(o.valueBytesMax, '--value-bytes-max');

@@ -17,6 +17,7 @@ import type { Operation } from '../runtime/client-protocol.js';
 import { planCommand, replyTo, type CommandLimits, type Planned } from './commands.js';
 import { errorReply, OK, QUEUED, RespParser, type RespLimits, type RespProtocol } from './resp.js';
 import { Transaction } from './transaction.js';
+import type { AuthThrottle } from './auth-throttle.js';
 
 /**
  * The reply to a request the cluster could not serve in time (no leader through an election, no
@@ -60,8 +61,12 @@ export interface ConnectionHost {
   local(name: string, args: Buffer[], conn: ClientConnection): Buffer;
   /** The password clients must give (AUTH), when one is set. */
   readonly password: string | undefined;
+  /** Slows AUTH after failures (per connection and per address). */
+  readonly authThrottle: AuthThrottle;
   readonly limits: CommandLimits & Partial<RespLimits> & ClientLimits;
   onClose(conn: ClientConnection): void;
+  /** A reply could not be built (a bug): the client got an error in its place; the node logs it. */
+  onReplyError(conn: ClientConnection, command: string, error: unknown): void;
   /** Says why a client was cut off (the node logs it). */
   onLimit(conn: ClientConnection, limit: string, bytes: number): void;
 }
@@ -81,6 +86,8 @@ interface Slot {
 interface Waiting {
   slot: Slot;
   plan: Extract<Planned, { kind: 'read' | 'write' }>;
+  /** The command's name, lower case (for the error that stands for a reply that could not be built). */
+  command: string;
   /** The operation made when the command is sent, not when it is read (EXEC: after WATCH's answer). */
   opAtDispatch?: () => Operation;
 }
@@ -117,6 +124,12 @@ export class ClientConnection {
   private flushScheduled = false;
   private paused = false;
   private closing = false;
+  /** Failed AUTHs on this connection (the throttle reads it). */
+  authFailures = 0;
+  /** An AUTH (or HELLO) waiting out its delay: what the client sent after it is held, in order, until it is answered. */
+  private pendingAuth: { slot: Slot; name: string; args: Buffer[] } | undefined;
+  private readonly heldCommands: Buffer[][] = [];
+  private authTimer: ReturnType<typeof setTimeout> | undefined;
   closed = false;
 
   constructor(
@@ -135,6 +148,8 @@ export class ClientConnection {
     socket.on('close', () => {
       this.closed = true;
       clearTimeout(this.softLimitTimer);
+      clearTimeout(this.authTimer);
+      this.heldCommands.length = 0;
       // Nothing more goes out: let what was waiting for the client be collected now.
       this.out = [];
       this.outBytes = 0;
@@ -171,6 +186,10 @@ export class ClientConnection {
 
   private onCommand(args: Buffer[]): void {
     if (this.closing) return;
+    if (this.pendingAuth !== undefined) {
+      this.heldCommands.push(args);
+      return;
+    }
     let bytes = 0;
     for (const a of args) bytes += a.length;
     const slot: Slot = { reply: undefined, bytes };
@@ -186,11 +205,13 @@ export class ClientConnection {
     if (this.transactionCommand(name, args, slot)) return this.drain();
     const plan = planCommand(args, this.host.limits);
     if (plan.kind === 'error') slot.reply = plan.reply;
-    else if (plan.kind === 'local') {
-      slot.reply = this.host.local(plan.name, plan.args, this);
+    else if (plan.kind === 'local' && (plan.name === 'auth' || plan.name === 'hello') && this.host.password !== undefined) {
+      this.authenticate(slot, plan.name, plan.args);
+    } else if (plan.kind === 'local') {
+      slot.reply = this.built(plan.name, () => this.host.local(plan.name, plan.args, this));
       if (plan.name === 'quit') this.closeAfterReplies();
     } else {
-      this.waiting.push({ slot, plan });
+      this.waiting.push({ slot, plan, command: name });
       this.dispatch();
     }
     this.drain();
@@ -223,7 +244,7 @@ export class ClientConnection {
       case 'watch':
         if (args.length < 2) return error("ERR wrong number of arguments for 'watch' command");
         if (tx.active) return error('ERR WATCH inside MULTI is not allowed');
-        this.waiting.push({ slot, plan: tx.watchPlan(args.slice(1).map((a) => a.toString('latin1'))) });
+        this.waiting.push({ slot, command: 'watch', plan: tx.watchPlan(args.slice(1).map((a) => a.toString('latin1'))) });
         this.dispatch();
         return true;
       case 'unwatch':
@@ -244,7 +265,7 @@ export class ClientConnection {
     if (plan.kind === 'error') reply = plan.reply;
     else if (plan.kind === 'local') {
       // Answered by the node: computed now (it does not read the store), delivered in EXEC's reply.
-      const answer = this.host.local(plan.name, plan.args, this);
+      const answer = this.built(plan.name, () => this.host.local(plan.name, plan.args, this));
       if (answer[0] === 0x2d /* '-' */) reply = answer;
       else tx.queued!.push({ reply: answer });
     } else {
@@ -271,7 +292,7 @@ export class ClientConnection {
     }
     const { watched } = tx.end();
     const plan = { kind: 'write' as const, op: { f: 'multi' as const }, reply: Transaction.execReply(queued) };
-    this.waiting.push({ slot, plan, opAtDispatch: () => Transaction.execOperation(queued, watched) });
+    this.waiting.push({ slot, plan, command: 'exec', opAtDispatch: () => Transaction.execOperation(queued, watched) });
     this.dispatch();
     return true;
   }
@@ -288,15 +309,27 @@ export class ClientConnection {
       this.inflight++;
       const id = this.nextId++;
       this.open.add(id);
-      const { plan, slot } = next;
-      this.host.submit(this.clientId, id, this.lowestOpen, plan.kind, next.opAtDispatch?.() ?? plan.op, (r) => {
+      const { plan, slot, command } = next;
+      let op: Operation;
+      try {
+        op = next.opAtDispatch?.() ?? plan.op;
+      } catch (e) {
+        // Nothing was sent: the id is answered here, so the session's mark still moves past it.
+        slot.reply = this.built(command, () => { throw e; });
+        this.open.delete(id);
+        while (this.lowestOpen < this.nextId && !this.open.has(this.lowestOpen)) this.lowestOpen++;
+        this.inflight--;
+        this.drain();
+        continue;
+      }
+      this.host.submit(this.clientId, id, this.lowestOpen, plan.kind, op, (r) => {
         this.open.delete(id);
         while (this.lowestOpen < this.nextId && !this.open.has(this.lowestOpen)) this.lowestOpen++;
         this.inflight--;
         // A client cut off gets nothing: its replies (a GET of 1 MiB, say) need not be built.
         if (this.closed) slot.reply = EMPTY_REPLY;
         else if (r.status === 'info' || (r.status === 'fail' && r.error === 'timeout')) slot.reply = errorReply(unavailableReply(r.status, r.error));
-        else slot.reply = replyTo(plan, { ok: r.status === 'ok', value: r.value, error: r.error }, this.proto);
+        else slot.reply = this.built(command, () => replyTo(plan, { ok: r.status === 'ok', value: r.value, error: r.error }, this.proto));
         this.drain();
         if (this.inflight === 0) this.dispatch();
       });
@@ -370,6 +403,56 @@ export class ClientConnection {
     this.outBytes = 0;
     this.socket.destroy();
     return false;
+  }
+
+  /**
+   * Check a password now, or after the throttle's delay when this connection or its address has
+   * failed before. While it waits, the socket is not read and later commands are held, so a
+   * pipeline of guesses is checked one delay at a time, and nothing after an AUTH runs before it.
+   */
+  private authenticate(slot: Slot, name: string, args: Buffer[]): void {
+    const delayMs = this.host.authThrottle.delayMs(this.address, this.authFailures);
+    if (delayMs === 0) return this.checkPassword(slot, name, args);
+    this.pendingAuth = { slot, name, args };
+    this.socket.pause();
+    this.authTimer = setTimeout(() => {
+      this.authTimer = undefined;
+      this.pendingAuth = undefined;
+      if (this.closed) return;
+      this.checkPassword(slot, name, args);
+      this.drain();
+      while (this.pendingAuth === undefined && this.heldCommands.length > 0 && !this.closing) this.onCommand(this.heldCommands.shift()!);
+      if (this.pendingAuth === undefined && !this.paused && !this.closed) this.socket.resume();
+      this.pauseOrResume();
+    }, delayMs);
+  }
+
+  private checkPassword(slot: Slot, name: string, args: Buffer[]): void {
+    slot.reply = this.built(name, () => this.host.local(name, args, this));
+    if (this.host.authThrottle.exhausted(this.authFailures)) {
+      // Too many guesses on one connection: answer this one, then hang up; what was held is dropped.
+      this.heldCommands.length = 0;
+      this.host.onLimit(this, 'auth-failures', this.authFailures);
+      this.closeAfterReplies();
+    }
+  }
+
+  /**
+   * A reply built by `build`, or, if building it throws, an error in its place: the slot is filled
+   * either way, so the replies after it still leave and the client is never left waiting.
+   */
+  private built(command: string, build: () => Buffer): Buffer {
+    try {
+      return build();
+    } catch (e) {
+      this.host.onReplyError(this, command, e);
+      return errorReply(`ERR internal error while answering '${command}': ${(e as Error)?.message ?? String(e)}`.replace(/[\r\n]+/g, ' '));
+    }
+  }
+
+  /** The client's IP address (the throttle's key for failures across connections). */
+  get address(): string {
+    return this.socket.remoteAddress ?? '';
   }
 
   private closeAfterReplies(): void {

@@ -31,11 +31,12 @@ import { RealContext } from '../adapters/real-context.js';
 import { TcpTransport, type PeerAddress } from '../adapters/tcp-transport.js';
 import { ClientGateway, gatewayDefaults, isToClient, routeFromMember, RaftKv, raftKvConfigSchema, segmentPrefix, durableMarkFile, type Outcome, type RaftKvConfig, type RaftKvStatus, type RequestKind, type Snapshot, type ConfChange } from '../truth/index.js';
 import { ClientConnection, clientDefaults, type ClientLimits, type ConnectionHost } from './client-connection.js';
+import { AuthThrottle, authThrottleDefaults, type AuthThrottleLimits } from './auth-throttle.js';
 import { defaultRespLimits } from './resp.js';
 import { commandDefaults, type CommandLimits } from './commands.js';
 import { localCommand } from './local-commands.js';
 
-export interface NodeLimits extends CommandLimits, ClientLimits {
+export interface NodeLimits extends CommandLimits, ClientLimits, AuthThrottleLimits {
   /** Largest bulk argument a client may declare (Redis's proto-max-bulk-len, 512 MiB there). */
   bulkBytesMax: number;
   /** Client connections at most (Redis's maxclients); one more is told so and closed. */
@@ -55,6 +56,7 @@ export interface NodeLimits extends CommandLimits, ClientLimits {
 export const nodeDefaults: NodeLimits = {
   ...commandDefaults,
   ...clientDefaults,
+  ...authThrottleDefaults,
   bulkBytesMax: defaultRespLimits.bulkBytesMax,
   clientsMax: 10_000,
   replyWaitMs: 1_000,
@@ -153,6 +155,8 @@ export class KvNode {
   readonly id: NodeId;
   readonly metrics: PromMetrics;
   readonly limits: NodeLimits;
+  /** Failed AUTHs by address, shared by this node's connections. */
+  readonly authThrottle: AuthThrottle;
   private readonly raftConfig: RaftKvConfig;
   private readonly transport: TcpTransport;
   private readonly peerIds: NodeId[];
@@ -177,6 +181,7 @@ export class KvNode {
   constructor(private readonly opts: KvNodeOptions) {
     this.id = opts.id;
     this.limits = { ...nodeDefaults, ...opts.limits };
+    this.authThrottle = new AuthThrottle(this.limits, Date.now);
     this.peerIds = [...opts.peers.keys()].filter((p) => p !== opts.id).sort();
     if (this.peerIds.some((p) => p.includes('/'))) throw new NodeStartError(`--peers: node ids may not contain "/" (got ${this.peerIds.join(', ')})`);
     const voters = opts.join === true ? [...this.peerIds] : [opts.id, ...this.peerIds].sort();
@@ -365,9 +370,14 @@ export class KvNode {
       submit: (client, id, ackedBelow, kind, op, done) => this.submit(client, id, ackedBelow, kind, op, done),
       local: (name, args, conn) => localCommand(this, name, args, conn),
       password: this.opts.password,
+      authThrottle: this.authThrottle,
       // One command may be as large as all a client may have waiting: refused from its headers past it.
       limits: { ...this.limits, commandBytesMax: this.limits.queryBufferBytesMax },
       onClose: (conn) => this.connections.delete(conn),
+      onReplyError: (conn, command, error) => {
+        this.metrics.count('reply_errors');
+        this.log('reply_error', { client: conn.clientId, command, error: (error as Error)?.stack ?? String(error) });
+      },
       onLimit: (conn, limit, bytes) => {
         this.metrics.count('clients_cut_off');
         this.log('client_cut_off', { client: conn.clientId, limit, bytes });

@@ -5,6 +5,7 @@
  * read them: ioredis waits for `loading:0` in INFO, redis-benchmark reads CONFIG GET save/appendonly,
  * redis-cli asks COMMAND DOCS for its hints.
  */
+import type { AuthThrottle } from './auth-throttle.js';
 import type { ClientConnection } from './client-connection.js';
 import { parseInt64, type RaftKvStatus } from '../truth/index.js';
 import { array, bulk, EMPTY_ARRAY, errorReply, integer, map, OK, PONG, type RespProtocol } from './resp.js';
@@ -27,6 +28,7 @@ export interface LocalNode {
   readonly uptimeMs: number;
   readonly passwordRequired: boolean;
   passwordMatches(given: string): boolean;
+  readonly authThrottle: Pick<AuthThrottle, 'failed' | 'succeeded'>;
   /** Replicas other than the leader that hold every acknowledged write (WAIT). */
   replicasHoldingAcknowledged(): number;
   status(): RaftKvStatus & { expiringKeys: number };
@@ -114,9 +116,12 @@ function auth(node: LocalNode, conn: ClientConnection, user: Buffer | undefined,
   if (node.passwordRequired === false) return errorReply('ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?');
   if ((user !== undefined && text(user) !== 'default') || !node.passwordMatches(text(password))) {
     node.metrics.count('auth_failures');
+    conn.authFailures++;
+    node.authThrottle.failed(conn.address);
     return errorReply('WRONGPASS invalid username-password pair or user is disabled.');
   }
   conn.authenticated = true;
+  node.authThrottle.succeeded(conn.address);
   return OK;
 }
 

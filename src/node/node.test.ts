@@ -181,6 +181,46 @@ test('AUTH: NOAUTH before, WRONGPASS for a wrong password, then every command; i
   }
 });
 
+test('wrong AUTHs are answered ever more slowly, a connection that keeps guessing is closed, and its address starts slow', async () => {
+  const c = await inProcessCluster(1, { password: 'open sesame', limits: { authDelayBaseMs: 40, authDelayMaxMs: 160, authFailuresPerConnectionMax: 5 } });
+  try {
+    const address = c.nodes[0].addresses.resp!;
+    const guesser = await RawClient.connect(address);
+    // A pipeline of 50 guesses and a command: only 5 are checked, one delay apart, and nothing after them runs.
+    const started = Date.now();
+    guesser.write(Array.from({ length: 50 }, (_, i) => resp('AUTH', `guess${i}`)).join('') + resp('SET', 'x', '1'));
+    const arrivals: number[] = [];
+    let heard = '';
+    while (!guesser.closed) {
+      const got = await guesser.read((t) => t.length > 0);
+      for (let i = 0; i < got.split('-WRONGPASS').length - 1; i++) arrivals.push(Date.now() - started);
+      heard += got;
+    }
+    assert.equal(heard, '-WRONGPASS invalid username-password pair or user is disabled.\r\n'.repeat(5), 'five answers, then the connection closed');
+    assert.ok(guesser.closed);
+    // Delays 0, 40, 80, 160, 160 ms (capped), each counted from the answer before: the k-th answer
+    // cannot come before the sum of the delays up to it (timers only ever fire late).
+    const earliest = [0, 40, 120, 280, 440];
+    assert.ok(earliest.every((ms, k) => arrivals[k] >= ms), `answers at ${arrivals.join(', ')} ms, none before ${earliest.join(', ')}`);
+    // A new connection from the same address starts at the address's delay, even with the right password.
+    const next = await RawClient.connect(address);
+    const t0 = Date.now();
+    next.write(resp('AUTH', 'open sesame') + resp('GET', 'x'));
+    assert.equal(await next.read((t) => t.split('\r\n').length >= 3), '+OK\r\n$-1\r\n', 'the SET behind the guesses never ran');
+    assert.ok(Date.now() - t0 >= 150, `the address's sixth try waited ${Date.now() - t0} ms`);
+    next.close();
+    // The right password forgot the address's failures: the next connection is answered at once.
+    const fresh = await RawClient.connect(address);
+    const t1 = Date.now();
+    fresh.write(resp('AUTH', 'open sesame'));
+    assert.equal(await fresh.read((t) => t.endsWith('\r\n')), '+OK\r\n');
+    assert.ok(Date.now() - t1 < 100, `answered in ${Date.now() - t1} ms`);
+    fresh.close();
+  } finally {
+    await c.stop();
+  }
+});
+
 test('HELLO 3 switches to RESP3 (maps, nulls); HELLO 4 is refused', async () => {
   const c = await inProcessCluster(1);
   try {

@@ -74,3 +74,32 @@ test('GETRANGE and SETRANGE follow Redis on negative, reversed and out-of-range 
   assert.equal(overwriteAt('', 3, 'x'), '\0\0\0x');
   assert.equal(overwriteAt('abc', 1, 'XYZW'), 'aXYZW');
 });
+
+test('scanStep gives the page and next cursor of a sort of every key ahead of the cursor, without that sort', () => {
+  // The straightforward step: every key ahead of the cursor, sorted, cut after `count` (ties kept together).
+  const byFullSort = (keys: string[], cursor: number, count: number): [number, string[]] => {
+    const from = cursor === 0 ? 0 : cursor - 1;
+    const ahead = keys.map((k) => [scanPosition(k), k] as [number, string]).filter(([at]) => at >= from);
+    ahead.sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+    let end = Math.min(count, ahead.length);
+    while (end < ahead.length && end > 0 && ahead[end][0] === ahead[end - 1][0]) end++;
+    return [end < ahead.length ? ahead[end][0] + 1 : 0, ahead.slice(0, end).map(([, k]) => k)];
+  };
+  let seed = 7;
+  const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+  for (let round = 0; round < 40; round++) {
+    const keys = Array.from({ length: random(300) }, (_, i) => `k${i}:${random(1000)}`);
+    const count = 1 + random(25);
+    let cursor = 0;
+    let steps = 0;
+    const seen: string[] = [];
+    do {
+      const got = scanStep(keys, cursor, count, () => true);
+      assert.deepEqual(got, byFullSort(keys, cursor, count), `round ${round}, cursor ${cursor}, count ${count}`);
+      seen.push(...got[1]);
+      cursor = got[0];
+      assert.ok(++steps <= keys.length + 1, 'the scan ends');
+    } while (cursor !== 0);
+    assert.deepEqual(seen.sort(), [...keys].sort(), 'a full scan returns every key once');
+  }
+});

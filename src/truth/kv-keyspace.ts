@@ -83,19 +83,71 @@ export function scanPosition(key: string): number {
  * One SCAN step over `keys` from `cursor`: at least `count` keys in scan order (all those sharing the
  * last position, so none is split between calls), filtered by `keep` after they are counted, as Redis
  * filters MATCH after sampling; the next cursor, 0 once the end is reached.
+ *
+ * Cost: two passes over the keys and a sort of the page alone (O(n log count)), not a copy and sort
+ * of the whole keyspace per call: the first pass finds the last position on the page with a heap of
+ * the `count` smallest positions ahead of the cursor, the second takes the keys up to it.
  */
 export function scanStep(keys: Iterable<string>, cursor: number, count: number, keep: (key: string) => boolean): [number, string[]] {
   const from = cursor === 0 ? 0 : cursor - 1;
-  const ahead: [number, string][] = [];
+  const smallest = new MaxHeap();
   for (const k of keys) {
     const at = scanPosition(k);
-    if (at >= from) ahead.push([at, k]);
+    if (at < from) continue;
+    if (smallest.size < count) smallest.push(at);
+    else if (at < smallest.top()) smallest.replaceTop(at);
   }
-  ahead.sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
-  let end = Math.min(count, ahead.length);
-  while (end < ahead.length && end > 0 && ahead[end][0] === ahead[end - 1][0]) end++;
-  const next = end < ahead.length ? ahead[end][0] + 1 : 0;
-  return [next, ahead.slice(0, end).map(([, k]) => k).filter(keep)];
+  if (smallest.size === 0) return [0, []];
+  const last = smallest.top();
+  const page: [number, string][] = [];
+  let next = Infinity;
+  for (const k of keys) {
+    const at = scanPosition(k);
+    if (at < from) continue;
+    if (at <= last) page.push([at, k]);
+    else if (at < next) next = at;
+  }
+  page.sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+  return [next === Infinity ? 0 : next + 1, page.map(([, k]) => k).filter(keep)];
+}
+
+/** A binary max-heap of numbers: SCAN's `count` smallest positions, the largest on top. */
+class MaxHeap {
+  private readonly items: number[] = [];
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  top(): number {
+    return this.items[0];
+  }
+
+  push(x: number): void {
+    const a = this.items;
+    a.push(x);
+    for (let i = a.length - 1; i > 0; ) {
+      const parent = (i - 1) >> 1;
+      if (a[parent] >= a[i]) break;
+      [a[parent], a[i]] = [a[i], a[parent]];
+      i = parent;
+    }
+  }
+
+  replaceTop(x: number): void {
+    const a = this.items;
+    a[0] = x;
+    for (let i = 0; ; ) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let big = i;
+      if (l < a.length && a[l] > a[big]) big = l;
+      if (r < a.length && a[r] > a[big]) big = r;
+      if (big === i) break;
+      [a[big], a[i]] = [a[i], a[big]];
+      i = big;
+    }
+  }
 }
 
 /** GETRANGE's substring, with Redis's rules for negative and out-of-range ends. */

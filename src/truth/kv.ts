@@ -259,7 +259,7 @@ export class KvStateMachine {
       }
       case 'scan': {
         const a = op.value as { cursor: number; count: number; match?: string; type?: string };
-        const [next, keys] = scanStep(this.liveKeys(nowMs), a.cursor, a.count, (k) => (a.match === undefined || globMatch(a.match, k)) && (a.type === undefined || a.type === typeName(this.data.get(k))));
+        const [next, keys] = scanStep(this.liveKeysLazily(nowMs), a.cursor, a.count, (k) => (a.match === undefined || globMatch(a.match, k)) && (a.type === undefined || a.type === typeName(this.data.get(k))));
         return [String(next), keys];
       }
       case 'strlen':
@@ -276,6 +276,16 @@ export class KvStateMachine {
   }
 
   /** The keys not expired at `nowMs`, in the order they were first written (the same on every replica). */
+  /** The keys not expired at nowMs, each time it is iterated, without copying them (SCAN passes over them twice). */
+  private liveKeysLazily(nowMs: number): Iterable<string> {
+    const self = this;
+    return {
+      *[Symbol.iterator]() {
+        for (const k of self.data.keys()) if (self.get(k, nowMs) !== null) yield k;
+      },
+    };
+  }
+
   private liveKeys(nowMs: number): string[] {
     const out: string[] = [];
     for (const k of this.data.keys()) if (this.get(k, nowMs) !== null) out.push(k);
