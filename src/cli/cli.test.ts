@@ -105,6 +105,10 @@ test('run keeps a results folder: <out>/<scenario>/<time>/ with the reports, gzi
   assert.match(readFileSync(join(dir, 'series.naive.csv'), 'utf8'), /^series,t_ms,value\n\w+,\d+,/);
   const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
   assert.deepEqual(manifest.files.map((f: { file: string; truncated: boolean }) => [f.file, f.truncated]), [['history.naive.jsonl.gz', false], ['trace.naive.jsonl.gz', false]]);
+  // pillars check reads the stored, gzipped history as it is.
+  const checked = pillars('check', join(dir, 'history.naive.jsonl.gz'), '--model', 'kv');
+  const plain = pillars('check', history, '--model', 'kv');
+  assert.deepEqual([checked.code, checked.out, checked.err.replaceAll(join(dir, 'history.naive.jsonl.gz'), 'H')], [plain.code, plain.out, plain.err.replaceAll(history, 'H')]);
   const none = join(tmp, 'no-store');
   assert.equal(pillars('run', scenario('broadcast.yaml'), '--variant', 'naive', '--seed', '5', '--out', none, '--no-store').code, 0);
   assert.ok(!existsSync(none), '--no-store keeps none');

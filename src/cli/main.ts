@@ -6,6 +6,7 @@
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import cliProgress from 'cli-progress';
@@ -254,7 +255,7 @@ export function buildProgram(): Command {
   program
     .command('check')
     .description('Check a history (JSON lines, as written by run --history) for linearizability under a model.')
-    .argument('<history.jsonl>', 'the history file')
+    .argument('<history.jsonl>', 'the history file (.gz: gzipped, as a results folder keeps it)')
     .requiredOption('--model <model>', `the sequential model: ${Object.keys(models).join(' | ')}`)
     .option('--max-steps <n>', 'search steps per key before answering unknown', String(searchStepsMax))
     .addHelpText(
@@ -269,9 +270,11 @@ export function buildProgram(): Command {
       if (!Number.isSafeInteger(stepsMax) || stepsMax <= 0) throw new ScenarioError('(command line)', '--max-steps', `a positive integer (got "${o.maxSteps}")`);
       let text: string;
       try {
-        text = readFileSync(file, 'utf8');
+        // A results folder keeps its histories gzipped: read them as they are stored.
+        const bytes = readFileSync(file);
+        text = (file.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8');
       } catch (e) {
-        throw new ScenarioError(file, '', `a readable history file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+        throw new ScenarioError(file, '', `a readable history file${file.endsWith('.gz') ? ', gzipped' : ''} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
       }
       let events;
       try {
