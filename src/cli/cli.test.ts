@@ -203,9 +203,13 @@ test('model: the USL table with its peak, a fit of measured points, and bad inpu
   assert.equal(fit.code, 0, fit.err);
   assert.match(fit.out, /alpha = 0\.0500\d, beta = 0\.00100\d/);
   assert.match(fit.out, /peak at N\* = 30\.8/);
+  const coord = pillars('model', 'coordination', '--n', '10,100,1000', '--beta', '0.001');
+  assert.equal(coord.code, 0, coord.err);
+  assert.match(coord.out, /\b1000\s+499,500\s+1\.00\s+99\.9%\s+99\.8%\s+0\.000499/);
+  assert.match(coord.out, /\b10\s+45\s+9\.17\s+8\.3%\s+55\.0%\s+0\.0136/);
   const erl = pillars('model', 'erlang-c', '--servers', '10', '--load', '9');
   assert.match(erl.out, /0\.668732/);
-  for (const args of [['usl', '--alpha', '2', '--beta', '0'], ['amdahl', '--p', 'x'], ['erlang-c', '--servers', '0', '--load', '1'], ['usl', '--fit', join(tmp, 'missing.csv')]]) {
+  for (const args of [['usl', '--alpha', '2', '--beta', '0'], ['coordination', '--beta', '1'], ['coordination', '--n', '0'], ['amdahl', '--p', 'x'], ['erlang-c', '--servers', '0', '--load', '1'], ['usl', '--fit', join(tmp, 'missing.csv')]]) {
     const r = pillars('model', ...args);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.err}`);
     assert.equal(r.err.trim().split('\n').length, 1);
