@@ -3,6 +3,7 @@ import { hist, per, type MetricDecl, type ProcessTable } from '../runtime/proces
 import { queueServer, queueServerConfigSchema } from './queue-server.js';
 import { balancedPool, balancedPoolConfigSchema } from './balance/balanced-pool.js';
 import { mapReduce, mapReduceConfigSchema, mapReduceMetrics } from './mapreduce/cluster.js';
+import { fleet, fleetConfigSchema, fleetMetrics } from './cells/fleet.js';
 
 /** work/queue-server; `ops` are the operations its jobs arrive as (wait_ms_<f>). */
 export function queueServerMetrics(ops: readonly string[]): MetricDecl[] {
@@ -27,5 +28,11 @@ export const processes: ProcessTable = {
     config: mapReduceConfigSchema,
     factory: mapReduce,
     metrics: () => mapReduceMetrics,
+  },
+  'work/cells': {
+    description: 'servers behind a router that places each customer on all of them, on one cell, or on its own shuffle shard; a poison request crashes the server it reaches, and retries carry it on',
+    config: fleetConfigSchema,
+    factory: fleet,
+    metrics: fleetMetrics,
   },
 };

@@ -22,4 +22,16 @@ storySeedTests('work', {
     assert.ok(range(crash, 'maps_reexecuted').min >= 1);
     assert.ok(range(fixed, 'backup_tasks').min >= 1);
   },
+  // A poison request: a shared fleet loses every customer, a cell a quarter, shuffle sharding the
+  // few whose two servers are the poisoner's two (99/28 = 3.5 expected).
+  cells: (sweep) => {
+    const [naive, cells, fixed] = ['naive', 'cells', 'fixed'].map((v) => sweep.reports.get(v)!);
+    assert.ok(range(naive, 'customers_down_pct').min >= 80, range(naive, 'customers_down_pct').text); // 86-100% on seeds 1..100
+    assert.ok(range(cells, 'customers_down').min >= 24 && range(cells, 'customers_down').max <= 25, range(cells, 'customers_down').text);
+    assert.ok(range(fixed, 'customers_down').max <= 10, range(fixed, 'customers_down').text);
+    // Over the seeds, the customers sharing the poisoner's servers average near the formula's 3.54.
+    const mean = fixed.reduce((s, r) => s + r.metrics.customers_sharing_all_servers, 0) / fixed.length;
+    assert.ok(Math.abs(mean - fixed[0].metrics.expected_customers_sharing_all_servers) < 2.5, `mean ${mean}`);
+    for (const r of fixed) assert.ok(Math.abs(r.metrics.shard_pairs_same_pct - r.metrics.expected_same_pct) < 1.5, `seed ${r.seed}: ${r.metrics.shard_pairs_same_pct}%`);
+  },
 });
