@@ -7,6 +7,6 @@ export { balancedPool, balancedPoolConfigSchema, makeBalancer, strategies as bal
 export { LockManager, type LockEvent, type LockManagerOptions } from './locks/lock-manager.js';
 export { Batcher, BatchCollector } from './batch/batcher.js';
 export { PriorityQueue } from './queues/priority-queue.js';
-export { WorkStealingDeques } from './executors/work-stealing.js';
+export { WorkStealingDeques, type StealPolicy } from './executors/work-stealing.js';
 export { Hedge, type HedgeOptions, type HedgedOperation } from './hedge/hedge.js';
 export { processes, queueServerMetrics } from './processes.js';
