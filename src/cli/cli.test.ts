@@ -226,6 +226,9 @@ test('bad work settings are refused with exit 2 naming the field: zero workers, 
     ['head-of-line.yaml', 'workers: 4,', 'workers: 0,', /system\.config\.workers: Too small/],
     ['head-of-line.yaml', 'ratePerSec: 2000', 'ratePerSec: -5', /workload\.ratePerSec: Too small/],
     ['batching.yaml', 'maxBatch: 100,', 'maxBatch: 0,', /variants\.fixed\.system\.config\.maxBatch: Too small/],
+    // Known only once the fleet is built: more servers per cell than the topology has.
+    ['cells.yaml', 'size: 2,', 'size: 9,', /system\.config\.size: expected a whole number of servers from 1 to 8/],
+    ['mapreduce.yaml', 'mapTasks: 80', 'mapTasks: 0', /system\.config\.mapTasks: Too small/],
   ];
   for (const [file, from, to, want] of cases) {
     const text = readFileSync(scenario(file), 'utf8');

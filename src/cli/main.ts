@@ -26,6 +26,7 @@ import { missingOptionalPackage, missingPackageMessage } from './optional-packag
 import { reportInputFromRuns, writeHtmlReport, type CapturedRunResult } from '../web/index.js';
 import { registerCatalog } from './catalog.js';
 import { versionLine } from './version.js';
+import { isConfigError } from '../runtime/config-error.js';
 
 registerCatalog();
 
@@ -367,6 +368,12 @@ async function main(argv: string[]): Promise<void> {
     }
     if (isScenarioError(e) || isNodeStartError(e)) {
       process.stderr.write(`pillars: ${e.message}\n`);
+      process.exitCode = EXIT_BAD_INPUT;
+      return;
+    }
+    if (isConfigError(e)) {
+      // A process refused its config when the run built it (a size the topology cannot hold): bad input too.
+      process.stderr.write(`pillars: system.config.${e.message}\n`);
       process.exitCode = EXIT_BAD_INPUT;
       return;
     }

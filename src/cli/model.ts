@@ -1,5 +1,5 @@
 /**
- * `pillars model amdahl|usl|erlang-c`: the laws of the work pillar as tables, and a USL fit of
+ * `pillars model amdahl|usl|coordination|erlang-c`: the laws of the work pillar as tables, and a USL fit of
  * measured points. Numbers a capacity plan can start from, printed next to what they mean.
  */
 import { readFileSync } from 'node:fs';

@@ -27,5 +27,5 @@ test('cells deal customers in turn; a shared fleet gives everyone every server',
   assert.deepEqual(cells[3], ['s7', 's8']);
   assert.deepEqual(cells[4], cells[0]);
   assert.deepEqual(place('shared', fleet, 9, 2, () => 0), fleet);
-  assert.throws(() => place('cells', fleet, 0, 9, () => 0), /cellSize/);
+  assert.throws(() => place('cells', fleet, 0, 9, () => 0), /size: expected a whole number of servers from 1 to 8/);
 });

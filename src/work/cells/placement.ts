@@ -28,7 +28,7 @@ export function choose(n: number, k: number): number {
  */
 export function place(kind: PlacementKind, servers: readonly string[], arrival: number, size: number, random: () => number): string[] {
   if (kind === 'shared') return [...servers];
-  if (!(Number.isInteger(size) && size >= 1 && size <= servers.length)) throw new ConfigError(kind === 'cells' ? 'cellSize' : 'shardSize', `a whole number of servers from 1 to ${servers.length}`, size);
+  if (!(Number.isInteger(size) && size >= 1 && size <= servers.length)) throw new ConfigError('size', `a whole number of servers from 1 to ${servers.length} (the fleet's servers)`, size);
   if (kind === 'cells') {
     const cells = Math.floor(servers.length / size);
     const cell = arrival % cells;
