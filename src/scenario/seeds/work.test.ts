@@ -34,4 +34,17 @@ storySeedTests('work', {
     assert.ok(Math.abs(mean - fixed[0].metrics.expected_customers_sharing_all_servers) < 2.5, `mean ${mean}`);
     for (const r of fixed) assert.ok(Math.abs(r.metrics.shard_pairs_same_pct - r.metrics.expected_same_pct) < 1.5, `seed ${r.seed}: ${r.metrics.shard_pairs_same_pct}%`);
   },
+  // All-to-all follows the USL it was built to (alpha 0, beta 0.005): C(16) = 7.27 and C(32) = 5.37
+  // times one worker's 50 tasks/s; cells of 4 keep 95% of linear.
+  coordination: (sweep) => {
+    const [naive, fixed] = ['naive', 'fixed'].map((v) => sweep.reports.get(v)!);
+    for (const r of naive) {
+      assert.ok(Math.abs(r.metrics.throughput_n16 / 50 - 7.27) < 0.4, `seed ${r.seed}: C(16) ${r.metrics.throughput_n16 / 50}`);
+      assert.ok(Math.abs(r.metrics.throughput_n32 / 50 - 5.37) < 0.4, `seed ${r.seed}: C(32) ${r.metrics.throughput_n32 / 50}`);
+      assert.ok(Math.abs(r.metrics.fitted_n_star - 14.1) < 1, `seed ${r.seed}: N* ${r.metrics.fitted_n_star}`);
+      // N - 1 updates per task.
+      assert.equal(r.metrics.messages_n32, 31 * r.metrics.throughput_n32);
+    }
+    for (const r of fixed) assert.ok(r.metrics.throughput_n32 >= 0.9 * 32 * 50, `seed ${r.seed}: ${r.metrics.throughput_n32}`);
+  },
 });
