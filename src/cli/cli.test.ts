@@ -239,9 +239,13 @@ test('model: the USL table with its peak, a fit of measured points, and bad inpu
   assert.equal(fit.code, 0, fit.err);
   assert.match(fit.out, /alpha = 0\.0500\d, beta = 0\.00100\d/);
   assert.match(fit.out, /peak at N\* = 30\.8/);
+  const coord = pillars('model', 'coordination', '--n', '10,100,1000', '--beta', '0.001');
+  assert.equal(coord.code, 0, coord.err);
+  assert.match(coord.out, /\b1000\s+499,500\s+1\.00\s+99\.9%\s+99\.8%\s+0\.000499/);
+  assert.match(coord.out, /\b10\s+45\s+9\.17\s+8\.3%\s+55\.0%\s+0\.0136/);
   const erl = pillars('model', 'erlang-c', '--servers', '10', '--load', '9');
   assert.match(erl.out, /0\.668732/);
-  for (const args of [['usl', '--alpha', '2', '--beta', '0'], ['amdahl', '--p', 'x'], ['erlang-c', '--servers', '0', '--load', '1'], ['usl', '--fit', join(tmp, 'missing.csv')]]) {
+  for (const args of [['usl', '--alpha', '2', '--beta', '0'], ['coordination', '--beta', '1'], ['coordination', '--n', '0'], ['amdahl', '--p', 'x'], ['erlang-c', '--servers', '0', '--load', '1'], ['usl', '--fit', join(tmp, 'missing.csv')]]) {
     const r = pillars('model', ...args);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.err}`);
     assert.equal(r.err.trim().split('\n').length, 1);
@@ -258,6 +262,9 @@ test('bad work settings are refused with exit 2 naming the field: zero workers, 
     ['head-of-line.yaml', 'workers: 4,', 'workers: 0,', /system\.config\.workers: Too small/],
     ['head-of-line.yaml', 'ratePerSec: 2000', 'ratePerSec: -5', /workload\.ratePerSec: Too small/],
     ['batching.yaml', 'maxBatch: 100,', 'maxBatch: 0,', /variants\.fixed\.system\.config\.maxBatch: Too small/],
+    // Known only once the fleet is built: more servers per cell than the topology has.
+    ['cells.yaml', 'size: 2,', 'size: 9,', /system\.config\.size: expected a whole number of servers from 1 to 8/],
+    ['mapreduce.yaml', 'mapTasks: 80', 'mapTasks: 0', /system\.config\.mapTasks: Too small/],
   ];
   for (const [file, from, to, want] of cases) {
     const text = readFileSync(scenario(file), 'utf8');

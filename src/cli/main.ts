@@ -29,6 +29,7 @@ import { registerCatalog } from './catalog.js';
 import { versionLine } from './version.js';
 import { closeRunStore, openRunStore, RUNS_ROOT, STORED_LINES_BYTES_MAX } from './run-store.js';
 import { GzipLineFile, seriesCsv, writeResult } from '../adapters/results-folder.js';
+import { isConfigError } from '../runtime/config-error.js';
 
 registerCatalog();
 
@@ -400,6 +401,12 @@ async function main(argv: string[]): Promise<void> {
     }
     if (isScenarioError(e) || isNodeStartError(e)) {
       process.stderr.write(`pillars: ${e.message}\n`);
+      process.exitCode = EXIT_BAD_INPUT;
+      return;
+    }
+    if (isConfigError(e)) {
+      // A process refused its config when the run built it (a size the topology cannot hold): bad input too.
+      process.stderr.write(`pillars: system.config.${e.message}\n`);
       process.exitCode = EXIT_BAD_INPUT;
       return;
     }

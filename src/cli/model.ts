@@ -1,14 +1,21 @@
 /**
- * `pillars model amdahl|usl|erlang-c`: the laws of the work pillar as tables, and a USL fit of
+ * `pillars model amdahl|usl|coordination|erlang-c`: the laws of the work pillar as tables, and a USL fit of
  * measured points. Numbers a capacity plan can start from, printed next to what they mean.
  */
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { amdahlSpeedup, erlangC, fitUsl, mmcMeanWait, uslCapacity, uslPeak } from '../work/index.js';
+import { amdahlSpeedup, betaForOverhead, coordinationPaths, erlangC, fitUsl, mmcMeanWait, uslCapacity, uslOverhead, uslPeak } from '../work/index.js';
 import { isConfigError } from '../runtime/config-error.js';
 import { ScenarioError } from '../scenario/index.js';
 
 const defaultNs = '1,2,4,8,16,32,64,128';
+
+/** The seeds' coordination law: "10 workers = 45 paths = 55% overhead; 100 = 98%; 1,000 = 99.8%". */
+const seedOverheadClaims = new Map([
+  [10, 0.55],
+  [100, 0.98],
+  [1000, 0.998],
+]);
 
 /** A number option, or bad input naming the option. */
 function num(option: string, raw: string | undefined, check: (x: number) => boolean, expected: string): number {
@@ -81,6 +88,30 @@ export function modelCommand(): Command {
         Number.isFinite(peak)
           ? `peak: N* = sqrt((1 - alpha) / beta) = ${fmt(peak, 2)}; C(${best}) = ${fmt(uslCapacity(alpha, beta, best!))}; beyond it, more workers do less work\n`
           : `no peak (beta = 0): capacity flattens towards 1 / alpha = ${fmt(alpha === 0 ? Infinity : 1 / alpha, 2)}\n`,
+      );
+    });
+
+  model
+    .command('coordination')
+    .description('The coordination law: N(N-1)/2 paths among N workers, and the capacity they cost under the USL (overhead = 1 - C(N) / N), beside the seeds\' "10 workers = 45 paths = 55% overhead; 100 = 98%; 1,000 = 99.8%".')
+    .option('--n <list>', 'worker counts, a list or a range', '10,100,1000')
+    .option('--beta <b>', 'coherency, in [0, 1): the cost per pair', '0.001')
+    .option('--alpha <a>', 'contention, in [0, 1]', '0')
+    .action((o: { n: string; beta: string; alpha: string }) => {
+      const alpha = num('alpha', o.alpha, (x) => x >= 0 && x <= 1, 'a number in [0, 1]');
+      const beta = num('beta', o.beta, (x) => x >= 0 && x < 1, 'a number in [0, 1)');
+      const ns = counts('n', o.n);
+      const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+      const rows = ns.map((n) => {
+        const claim = seedOverheadClaims.get(n);
+        const b = claim === undefined ? undefined : betaForOverhead(alpha, n, claim);
+        return [n, coordinationPaths(n).toLocaleString('en-US'), fmt(uslCapacity(alpha, beta, n), 2), pct(uslOverhead(alpha, beta, n)), claim === undefined ? '-' : pct(claim), claim === undefined ? '-' : b === undefined ? 'none' : b.toPrecision(3)];
+      });
+      process.stdout.write(`alpha = ${alpha}, beta = ${beta}\n`);
+      process.stdout.write(table(['N', 'paths', 'C(N)', 'overhead', 'seed says', 'beta for the seed'], rows));
+      process.stdout.write(
+        `The seed's three figures need three betas (alpha 0: ${[...seedOverheadClaims].map(([n, o]) => betaForOverhead(0, n, o)!.toPrecision(3)).join(', ')}): no one USL gives them, nor does any alpha and beta together.\n` +
+          'Its 98% and 99.8% are 1 - 2/N (two workers\' worth of work left at any size), its 55% is 1 - 4.5/N; neither follows from the paths.\n',
       );
     });
 

@@ -380,12 +380,12 @@ test('batching.yaml: 1,000 requests take 1,000 round trips one by one, about 10 
 
 test('head-of-line.yaml: an hour-long task holds the tasks queued behind it on its worker; stealing frees them', () => {
   const run = runner('head-of-line.yaml');
-  const [naive, shared, stealing] = ['naive', 'shared', 'fixed'].map(run);
-  for (const r of [naive, shared, stealing]) assert.equal(r.met, true, r.variant);
+  const [naive, shared, stealing, twice] = ['naive', 'shared', 'fixed', 'steal-2x'].map(run);
+  for (const r of [naive, shared, stealing, twice]) assert.equal(r.met, true, r.variant);
   // A quarter of the tasks after the report arrives (at 5 s of 30) are stuck: about 12,500 of 60,000.
   const stuck = naive.metrics.ops_info / (naive.metrics.ops_info + naive.metrics.ops_ok);
   assert.ok(stuck > 0.18 && stuck < 0.24, `stuck ${stuck}`);
-  for (const r of [shared, stealing]) {
+  for (const r of [shared, stealing, twice]) {
     assert.equal(r.metrics.ops_info ?? 0, 0, r.variant);
     assert.ok(r.metrics.latency_ms_p99 < 10, r.variant);
   }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RandomStreams } from '../sim/rng.js';
-import { amdahlSpeedup, fitUsl, uslCapacity, uslPeak } from './laws.js';
+import { amdahlSpeedup, betaForOverhead, coordinationPaths, fitUsl, uslCapacity, uslOverhead, uslPeak } from './laws.js';
 import { erlangC } from './queueing-theory.js';
 
 test('Amdahl: 95% parallel gives 5.93x on 8 workers and never more than 20x', () => {
@@ -48,4 +48,23 @@ test('USL fit keeps alpha and beta non-negative when the data scale better than 
 test('Erlang C against its textbook values', () => {
   assert.ok(Math.abs(erlangC(2, 1) - 1 / 3) < 1e-12);
   assert.ok(Math.abs(erlangC(10, 9) - 0.668732) < 1e-6);
+});
+
+test('the coordination law: N(N-1)/2 paths; the seed\'s 55% / 98% / 99.8% need a different beta each', () => {
+  assert.deepEqual([10, 100, 1000].map(coordinationPaths), [45, 4950, 499500]);
+  // At the beta that gives 55% at 10 workers, 100 and 1,000 workers lose more than the seed says.
+  const b10 = betaForOverhead(0, 10, 0.55)!;
+  assert.ok(Math.abs(uslOverhead(0, b10, 10) - 0.55) < 1e-12);
+  assert.ok(uslOverhead(0, b10, 100) > 0.99);
+  const b100 = betaForOverhead(0, 100, 0.98)!;
+  const b1000 = betaForOverhead(0, 1000, 0.998)!;
+  assert.ok(b10 / b1000 > 25, `${b10} vs ${b1000}`);
+  assert.ok(Math.abs(b100 - 0.00495) < 1e-5);
+  // Fitting alpha and beta to 10 and 100 workers misses 1,000: 99.98%, not 99.8%.
+  const k10 = 1 / 0.45 - 1, k100 = 1 / 0.02 - 1;
+  const beta = (k100 - 11 * k10) / (9900 - 11 * 90);
+  const alpha = (k10 - 90 * beta) / 9;
+  assert.ok(Math.abs(uslOverhead(alpha, beta, 100) - 0.98) < 1e-9);
+  assert.ok(uslOverhead(alpha, beta, 1000) > 0.9997);
+  assert.equal(betaForOverhead(0.5, 10, 0.1), undefined); // alpha alone loses more than 10%
 });

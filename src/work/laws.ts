@@ -38,6 +38,32 @@ function checkUsl(alpha: number, beta: number): void {
   if (!(beta >= 0 && beta < 1)) throw new ConfigError('beta', 'a number in [0, 1)', beta);
 }
 
+/** The pairs among N workers that may need to coordinate: N(N-1)/2. */
+export function coordinationPaths(n: number): number {
+  if (!(Number.isInteger(n) && n >= 1)) throw new ConfigError('n', 'a whole number of workers, at least 1', n);
+  return (n * (n - 1)) / 2;
+}
+
+/**
+ * The share of N workers' capacity lost to contention and coherency: 1 - C(N) / N. The coherency
+ * term beta N (N - 1) is beta times twice the coordination paths: the USL's cost of the N(N-1)/2.
+ */
+export function uslOverhead(alpha: number, beta: number, n: number): number {
+  return 1 - uslCapacity(alpha, beta, n) / n;
+}
+
+/**
+ * The beta at which N workers lose `overhead` of their capacity, given alpha: from
+ * 1 / (1 - overhead) = 1 + alpha (N - 1) + beta N (N - 1). Undefined when alpha alone loses more,
+ * or N = 1 (one worker has no one to coordinate with).
+ */
+export function betaForOverhead(alpha: number, n: number, overhead: number): number | undefined {
+  if (!(overhead >= 0 && overhead < 1)) throw new ConfigError('overhead', 'a fraction in [0, 1)', overhead);
+  if (n < 2) return undefined;
+  const beta = (1 / (1 - overhead) - 1 - alpha * (n - 1)) / (n * (n - 1));
+  return beta >= 0 ? beta : undefined;
+}
+
 export interface UslFit {
   /** Throughput of one worker. */
   lambda: number;

@@ -6,7 +6,8 @@
  * - shared: one FIFO for all workers (a long task takes one worker; the rest carry on);
  * - per-worker: each task is assigned to a worker's own queue by round robin, as partitioned
  *   executors and actor mailboxes do; the tasks queued behind the long one wait for it to finish;
- * - stealing: per-worker deques with work stealing: idle workers take the waiting tasks.
+ * - stealing: per-worker deques with work stealing: idle workers take the waiting tasks;
+ * - stealing-2x: the seeds' rule: a worker steals whenever another deque is more than twice its own.
  *
  * Metrics: wait_ms (queueing) of client tasks, tasks_stolen.
  */
@@ -21,7 +22,7 @@ export const executorConfigSchema = z
   .object({
     workers: z.number().int().positive(),
     service: distributionSchema,
-    queueing: z.enum(['shared', 'per-worker', 'stealing']),
+    queueing: z.enum(['shared', 'per-worker', 'stealing', 'stealing-2x']),
     longTasks: z.array(z.object({ atMs: z.number().nonnegative(), durationMs: z.number().positive() }).strict()).default([]),
   })
   .strict();
@@ -42,7 +43,7 @@ export class Executor implements Process {
     private readonly ctx: Context,
     private readonly config: ExecutorConfig,
   ) {
-    this.deques = new WorkStealingDeques(config.workers, config.queueing === 'stealing');
+    this.deques = new WorkStealingDeques(config.workers, config.queueing === 'stealing' ? 'when-empty' : config.queueing === 'stealing-2x' ? 'twice-own' : 'never');
     this.busy = new Array(config.workers).fill(false);
   }
 

@@ -4,6 +4,7 @@ import { lockWorkers, lockWorkersConfigSchema } from './lock-workers.js';
 import { batchingProxy, batchingProxyConfigSchema } from './batching-proxy.js';
 import { executor, executorConfigSchema } from './executor.js';
 import { sharedStore, sharedStoreConfigSchema } from './shared-store.js';
+import { coordinatedWorkers, coordinatedWorkersConfigSchema, coordinatedWorkersMetrics } from './coordinated-workers.js';
 
 export const processes: ProcessTable = {
   'work/lock-workers': {
@@ -29,5 +30,11 @@ export const processes: ProcessTable = {
     config: sharedStoreConfigSchema,
     factory: sharedStore,
     metrics: (c: { phases: { concurrency: number }[]; limit?: unknown }) => ['fetches_done', 'store_in_flight', ...(c.limit === undefined ? [] : ['concurrency_limit']), ...c.phases.map((p) => `throughput_n${p.concurrency}`)],
+  },
+  'work/coordinated-workers': {
+    description: 'workers that send their state to every member of their group after each task (all of them, or their cell) and merge a version vector per update',
+    config: coordinatedWorkersConfigSchema,
+    factory: coordinatedWorkers,
+    metrics: coordinatedWorkersMetrics,
   },
 };

@@ -4,9 +4,18 @@
  * the owner takes from the front, and a worker whose deque is empty steals the oldest task from the
  * fullest other deque. Per-worker queues keep workers from contending on one queue; stealing keeps
  * a worker stuck on a long task from holding the tasks queued behind it.
+ *
+ * When a worker steals:
+ * - when-empty: only once its own deque is empty (Cilk, ForkJoinPool);
+ * - twice-own: whenever another deque holds more than twice its own, even with work of its own
+ *   (the seeds' rule, "B steals when A.queue > 2 * B.queue"): queues are evened out before they
+ *   run dry, at the price of more steals;
+ * - never: per-worker queues; a task waits for its own worker.
  */
 import { positiveInt } from '../../runtime/config-error.js';
 import { Fifo } from '../../runtime/fifo.js';
+
+export type StealPolicy = 'never' | 'when-empty' | 'twice-own';
 
 export class WorkStealingDeques<T> {
   private readonly deques: Fifo<T>[];
@@ -16,8 +25,7 @@ export class WorkStealingDeques<T> {
 
   constructor(
     readonly workers: number,
-    /** false: per-worker queues without stealing (a task waits for its own worker). */
-    readonly stealing = true,
+    readonly policy: StealPolicy = 'when-empty',
   ) {
     positiveInt('workers', workers);
     this.deques = Array.from({ length: workers }, () => new Fifo<T>());
@@ -40,13 +48,14 @@ export class WorkStealingDeques<T> {
     return w;
   }
 
-  /** The next task for `worker`: its own oldest, or (stealing) the oldest of the fullest other deque. */
+  /** The next task for `worker`: its own oldest, or (as the policy says) the oldest of the fullest other deque. */
   take(worker: number): T | undefined {
-    if (this.size(worker) > 0) return this.deques[worker].shift();
-    if (!this.stealing) return undefined;
+    const own = this.size(worker);
+    if (this.policy === 'never' || (this.policy === 'when-empty' && own > 0)) return this.deques[worker].shift();
     let victim = -1;
     for (let w = 0; w < this.workers; w++) if (w !== worker && this.size(w) > 0 && (victim < 0 || this.size(w) > this.size(victim))) victim = w;
-    if (victim < 0) return undefined;
+    // when-empty: own is 0 here, so any non-empty deque is more than twice it.
+    if (victim < 0 || this.size(victim) <= 2 * own) return this.deques[worker].shift();
     this.steals++;
     return this.deques[victim].shift();
   }

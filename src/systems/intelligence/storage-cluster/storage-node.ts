@@ -12,15 +12,10 @@
  * back empty under a new incarnation, which its heartbeats carry.
  */
 import type { Context, NodeId, Process } from '../../../runtime/context.js';
-import { Fifo } from '../../../runtime/fifo.js';
+import { SingleThread } from '../../../runtime/single-thread.js';
 import { clientReply, isClientRequest } from '../../../runtime/client-protocol.js';
 import { chunkOf, initialPlacement, type ClusterMsg, type StorageClusterConfig, type Versioned } from './cluster-config.js';
 import { compareNumbered } from '../../../runtime/ordinal.js';
-
-interface Work {
-  costMs: number;
-  run: () => void;
-}
 
 interface IncomingCopy {
   shard: string;
@@ -35,9 +30,9 @@ const formattedFile = 'formatted';
 export class StorageNode implements Process {
   private readonly data = new Map<string, Map<string, Versioned>>();
   private readonly incoming = new Map<number, IncomingCopy>();
-  private readonly queue = new Fifo<Work>();
-  private busy = false;
-  /** Bumped by a restart: work and timers of the old process are dropped. */
+  /** The node's one worker: requests, copies and heartbeats wait their turn on it. */
+  private readonly thread: SingleThread;
+  /** Bumped by a restart: timers of the old process are dropped. */
   private generation = 0;
   private restarting = false;
   private incarnation = 0;
@@ -47,7 +42,9 @@ export class StorageNode implements Process {
   constructor(
     private readonly ctx: Context,
     private readonly config: StorageClusterConfig,
-  ) {}
+  ) {
+    this.thread = new SingleThread(ctx, () => this.slowness());
+  }
 
   start(): void {
     this.incarnation = this.ctx.now();
@@ -125,7 +122,7 @@ export class StorageNode implements Process {
     if (declaration <= this.declarationsCounted) return;
     this.declarationsCounted = declaration;
     this.ctx.metrics.count('nodes_wrongly_declared_dead');
-    this.ctx.log('declared-dead-while-alive', { queued: this.queue.size });
+    this.ctx.log('declared-dead-while-alive', { queued: this.thread.queued });
   }
 
   private startCopy(id: number, shard: string, source: NodeId): void {
@@ -173,11 +170,10 @@ export class StorageNode implements Process {
 
   private restart(): void {
     this.ctx.metrics.count('restarts_of_live_nodes');
-    this.ctx.log('restarting', { queued: this.queue.size, shards: this.data.size });
+    this.ctx.log('restarting', { queued: this.thread.queued, shards: this.data.size });
     this.generation++;
     this.restarting = true;
-    this.busy = false;
-    while (this.queue.shift() !== undefined);
+    this.thread.reset();
     this.data.clear();
     this.incoming.clear();
     this.ctx.setTimer(this.config.restartMs, () => {
@@ -187,26 +183,8 @@ export class StorageNode implements Process {
     });
   }
 
-  // --- the single worker ----------------------------------------------------------------------
-
   private enqueue(costMs: number, run: () => void): void {
-    this.queue.push({ costMs, run });
-    if (!this.busy) this.next();
-  }
-
-  private next(): void {
-    const w = this.queue.shift();
-    if (w === undefined) {
-      this.busy = false;
-      return;
-    }
-    this.busy = true;
-    const g = this.generation;
-    this.ctx.setTimer(w.costMs * this.slowness(), () => {
-      if (g !== this.generation) return;
-      w.run();
-      this.next();
-    });
+    this.thread.run(costMs, run);
   }
 
   /** A gray failure multiplies the cost of this node's work. */
