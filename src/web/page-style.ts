@@ -87,4 +87,13 @@ ${kindStyles()}
 .sequence-lanes svg { display: block; font-size: 11px; }
 footer { margin-top: 24px; font-size: 12px; color: var(--muted); }
 .uplot .u-legend { font-size: 12px; }
+.verdict-charts { margin-bottom: 14px; }
+.verdict-svg { display: block; width: 100%; height: auto; font-size: 12px; font-variant-numeric: tabular-nums; }
+.verdict-svg .grid { stroke: #f0f0f1; } .verdict-svg .axis { stroke: #8c8f94; }
+.verdict-svg .tick { fill: var(--muted); font-size: 11px; }
+.verdict-svg .bar-value { fill: var(--fg); font-weight: 600; }
+.verdict-svg .bar-variant { fill: var(--fg); }
+.verdict-svg .bar-verdict { font-weight: 700; font-size: 11px; }
+.verdict-svg .bar-verdict.ok { fill: var(--ok); } .verdict-svg .bar-verdict.bad { fill: var(--bad); }
+.verdict-svg .bar-verdict.unknown { fill: var(--unknown); } .verdict-svg .bar-verdict.unchecked { fill: var(--muted); }
 `;
