@@ -45,6 +45,12 @@ export interface CheckEntry {
    * parameters; load time checks metric names against these (see metric-catalog.ts).
    */
   produces(params: any, variant: ResolvedVariant): readonly MetricDecl[];
+  /**
+   * The one metric (among those the run reports) whose value the verdict is about, e.g. the lost
+   * writes of no-lost-increments rather than the writes counted: reports chart it first. Undefined
+   * when no single metric carries the verdict.
+   */
+  verdictMetric(params: any): string | undefined;
 }
 
 export type CheckTable = Readonly<Record<string, CheckEntry>>;
@@ -62,6 +68,7 @@ export const checks: Record<string, CheckEntry> = {
       ...['erlang_c_p_wait', 'erlang_c_mean_wait_ms', 'measured_p_wait', 'measured_mean_wait_ms', 'mean_wait_error', 'p_wait_error'],
       ...(params.confidence === undefined ? [] : ['mean_wait_ci_half_width', 'p_wait_ci_half_width', 'mean_wait_off_ci', 'p_wait_off_ci']),
     ],
+    verdictMetric: () => 'mean_wait_error',
     run(facts, params: { tolerance: number; confidence?: number }) {
       const v = facts.variant;
       if (v.system.process !== 'work/queue-server') return { ok: false, error: true, detail: 'erlang-c needs system.process work/queue-server' };
@@ -99,6 +106,7 @@ export const checks: Record<string, CheckEntry> = {
     params: z.object({ name: z.string() }).strict(),
     needsHistory: true,
     produces: () => ['acked_broadcasts', 'lost_values', 'lost_deliveries', 'unread_nodes', 'messages_per_broadcast'],
+    verdictMetric: () => 'lost_values',
     run(facts) {
       const out = checkBroadcastComplete(facts.history!, facts.servers);
       const broadcasts = facts.history!.events.filter((e) => e.type === 'invoke' && e.f === 'broadcast').length;
@@ -111,6 +119,7 @@ export const checks: Record<string, CheckEntry> = {
     params: z.object({ name: z.string(), model: z.enum(['register', 'kv', 'bank']).default('kv') }).strict(),
     needsHistory: true,
     produces: () => ['linearizable'],
+    verdictMetric: () => 'linearizable',
     run(facts, p: { model: string }) {
       const r = checkLinearizable(facts.history!.events, models[p.model]);
       const summary = `${r.operations} operations over ${r.keys} ${r.keys === 1 ? 'group' : 'keys'}, ${r.steps} search steps`;
@@ -123,6 +132,7 @@ export const checks: Record<string, CheckEntry> = {
     params: z.object({ name: z.string(), account: z.string(), floor: z.number().default(0) }).strict(),
     needsHistory: true,
     produces: () => ['final_balance', 'approved_withdrawals', 'refused_withdrawals'],
+    verdictMetric: () => 'final_balance',
     run(facts, p: { account: string; floor: number }) {
       return checkBalanceFloor(facts.history!, p.account, p.floor);
     },
@@ -132,6 +142,7 @@ export const checks: Record<string, CheckEntry> = {
     params: z.object({ name: z.string(), key: z.string(), equals: z.unknown() }).strict(),
     needsHistory: true,
     produces: () => ['final_value'],
+    verdictMetric: () => 'final_value',
     run(facts, p: { key: string; equals: unknown }) {
       let last: unknown;
       let seen = false;
@@ -152,6 +163,7 @@ export const checks: Record<string, CheckEntry> = {
     params: z.object({ name: z.string() }).strict(),
     needsHistory: true,
     produces: () => ['acked_increments', 'lost_acked_increments'],
+    verdictMetric: () => 'lost_acked_increments',
     run(facts) {
       return checkNoLostIncrements(facts.history!);
     },
@@ -161,6 +173,7 @@ export const checks: Record<string, CheckEntry> = {
     params: z.object({ name: z.string() }).strict(),
     needsHistory: false,
     produces: () => ['decisions', 'disagreeing_decisions', 'messages_per_decision', 'agreement_messages_per_decision'],
+    verdictMetric: () => 'disagreeing_decisions',
     run(facts) {
       // position -> the versions decided there, with the first node seen deciding each
       const at = new Map<string, Map<string, string>>();
@@ -198,6 +211,7 @@ export const checks: Record<string, CheckEntry> = {
     params: z.object({ name: z.string(), alpha: z.number().min(0).max(1), beta: z.number().min(0).lt(1), tolerance: z.number().positive().default(0.1) }).strict(),
     needsHistory: false,
     produces: () => ['fitted_alpha', 'fitted_beta', 'fitted_n_star'],
+    verdictMetric: () => 'fitted_alpha',
     run(facts, p: { alpha: number; beta: number; tolerance: number }) {
       const points = Object.entries(facts.flat)
         .map(([k, x]) => [/^throughput_n(\d+)$/.exec(k), x] as const)
@@ -217,6 +231,7 @@ export const checks: Record<string, CheckEntry> = {
     params: z.object({ name: z.string() }).strict(),
     needsHistory: false,
     produces: () => ['divergent_keys', 'keys_replicated'],
+    verdictMetric: () => 'divergent_keys',
     run(facts) {
       const versions = new Map<string, Map<string, string>>();
       const holders = new Map<string, readonly string[]>();
@@ -246,6 +261,7 @@ export const checks: Record<string, CheckEntry> = {
     params: z.object({ name: z.string(), max: z.number().nonnegative().default(0), fromMs: z.number().nonnegative().default(0) }).strict(),
     needsHistory: true,
     produces: () => ['stale_reads', 'stale_read_rate'],
+    verdictMetric: () => 'stale_reads',
     run(facts, p: { max: number; fromMs: number }) {
       const writes = new Map<string, { invoke: number; complete: number; value: unknown }[]>();
       const reads: { key: string; invoke: number; value: unknown }[] = [];
@@ -275,6 +291,7 @@ export const checks: Record<string, CheckEntry> = {
     params: z.object({ name: z.string(), min: z.number().min(0).max(1).default(1) }).strict(),
     needsHistory: true,
     produces: () => ['availability_majority_side', 'ops_cut_off', 'cut_cost'],
+    verdictMetric: () => 'availability_majority_side',
     run(facts, p: { min: number }) {
       const v = facts.variant;
       const endMs = v.workload.durationMs + v.workload.settleMs;
@@ -327,6 +344,7 @@ export const checks: Record<string, CheckEntry> = {
     params: z.object({ name: z.string() }).strict(),
     needsHistory: true,
     produces: () => ['adds', 'removes', 'lost_adds', 'zombie_items'],
+    verdictMetric: () => 'lost_adds',
     run(facts) {
       const added = new Set<string>();
       const removed = new Set<string>();
@@ -362,6 +380,7 @@ export const checks: Record<string, CheckEntry> = {
       .refine((p) => p.min !== undefined || p.minFraction !== undefined, { message: 'min, minFraction or both', path: ['min'] }),
     needsHistory: true,
     produces: (p: { f?: string }) => (p.f === undefined ? ['goodput_per_sec', 'served_fraction'] : [`goodput_${p.f}_per_sec`, `served_${p.f}_fraction`]),
+    verdictMetric: (p: { f?: string }) => (p.f === undefined ? 'goodput_per_sec' : `goodput_${p.f}_per_sec`),
     run(facts, p: { f?: string; fromMs: number; toMs?: number; min?: number; minFraction?: number }) {
       const toMs = p.toMs ?? facts.variant.workload.durationMs;
       const from = p.fromMs * NANOS_PER_MS;
@@ -399,6 +418,7 @@ export const checks: Record<string, CheckEntry> = {
     params: z.object({ name: z.string() }).strict(),
     needsHistory: false,
     produces: () => ['txns_committed', 'txns_aborted', 'txns_in_doubt', 'txns_half_applied', 'money_delta', 'money_owed', 'lock_held_ms_max', 'lock_held_ms_total', 'blocked_ms_max', 'blocked_ms_total', 'refused_locked', 'refused_by_in_doubt'],
+    verdictMetric: () => 'txns_half_applied',
     run(facts) {
       const v = facts.variant;
       if (v.system.process !== 'truth/two-phase-commit') return { ok: false, error: true, detail: 'atomicity needs system.process truth/two-phase-commit' };
@@ -411,6 +431,7 @@ export const checks: Record<string, CheckEntry> = {
     params: z.object({ name: z.string(), realtime: z.boolean().default(false) }).strict(),
     needsHistory: false,
     produces: () => ['serializable', 'txns_checked'],
+    verdictMetric: () => 'serializable',
     run(facts, p: { realtime: boolean }) {
       const txns = registerHistory(facts.described);
       if (txns === undefined) return { ok: false, error: true, detail: 'no process recorded transactions (the shard replicas of truth/two-phase-commit describe theirs)' };
@@ -428,6 +449,7 @@ export const checks: Record<string, CheckEntry> = {
     params: z.object({ name: z.string(), metric: z.string(), min: z.number().optional(), max: z.number().optional(), plus: z.array(z.string()).min(1).optional() }).strict(),
     needsHistory: false,
     produces: () => [],
+    verdictMetric: (p: { metric: string }) => p.metric,
     run(facts, p: { metric: string; min?: number; max?: number; plus?: string[] }) {
       const v = facts.flat[p.metric];
       // A bound on a metric nobody reported would hold vacuously (a typo, or a system that does not count it).
@@ -450,6 +472,7 @@ export const checks: Record<string, CheckEntry> = {
       .refine((p) => p.maxRatio !== undefined || p.minRatio !== undefined, { message: 'maxRatio, minRatio or both', path: ['maxRatio'] }),
     needsHistory: false,
     produces: (p: { metric: string; of: string }) => [`${p.metric}_vs_${p.of}`],
+    verdictMetric: (p: { metric: string }) => p.metric,
     run(facts, p: { metric: string; of: string; ofMetric?: string; maxRatio?: number; minRatio?: number }) {
       const theirName = p.ofMetric ?? p.metric;
       const mine = facts.flat[p.metric];

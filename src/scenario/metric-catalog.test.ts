@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { declaredMetrics, parseScenario, ScenarioError, undeclaredMetrics } from './load.js';
 import { runVariants } from './runner.js';
+import { checks } from './checks.js';
 import { editDistance, MetricCatalog, pattern } from './metric-catalog.js';
 import { registerCatalog } from '../cli/catalog.js';
 
@@ -144,4 +145,23 @@ test('pillars: a misspelt metric exits 2 naming the field; list <scenario> print
   const usl = spawnSync(process.execPath, [main, 'list', scenarioFile('netflix-encoding'), '--set', 'system.config.phases.0.concurrency=64'], { encoding: 'utf8' });
   assert.equal(usl.status, 0, usl.stderr);
   assert.match(usl.stdout, /throughput_n64/);
+});
+
+test("every story's checks name the metric their verdict is about, one they produce (or, for metric and compare, one the variant declares)", () => {
+  const files = readdirSync(join(root, 'scenarios')).filter((f) => f.endsWith('.yaml'));
+  assert.ok(files.length >= 40, `${files.length} stories`);
+  let named = 0;
+  for (const f of files) {
+    for (const v of load(f.replace(/\.yaml$/, '')).variants) {
+      for (const c of v.checks) {
+        const entry = checks[c.name];
+        const metric = entry.verdictMetric(c);
+        if (metric === undefined) continue;
+        named++;
+        const own = c.name === 'metric' || c.name === 'compare' ? declaredMetrics(v) : new MetricCatalog().add(entry.produces(c, v));
+        assert.ok(own.has(metric), `${f} ${v.name} check ${c.name}: its verdict metric ${metric} is not among ${own.list().join(', ')}`);
+      }
+    }
+  }
+  assert.ok(named >= 100, `${named} checks name their metric`);
 });

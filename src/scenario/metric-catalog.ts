@@ -102,11 +102,14 @@ export function editDistance(a: string, b: string): number {
 export interface MetricTitle {
   title: string;
   unit: string;
+  /** The axis title of a metric with no unit that is not a count either (a yes/no verdict). */
+  axis?: string;
 }
 
 /**
- * The titles of the metrics every run reports (RUNNER_METRICS, OPERATION_METRICS) and of the series
- * a capture adds; a process's own metrics are titled from their names by metricTitle's rules.
+ * The titles of the metrics every run reports (RUNNER_METRICS, OPERATION_METRICS), of the series
+ * a capture adds, and of the checks' verdict metrics whose names read badly; a process's own metrics
+ * are titled from their names by metricTitle's rules.
  */
 export const METRIC_TITLES: Readonly<Record<string, MetricTitle>> = {
   ops_ok: { title: 'operations that succeeded', unit: 'ops' },
@@ -125,6 +128,11 @@ export const METRIC_TITLES: Readonly<Record<string, MetricTitle>> = {
   messages_per_op: { title: 'messages per operation', unit: 'messages' },
   availability: { title: 'availability', unit: '' },
   latency_ms: { title: 'client latency', unit: 'ms' },
+  acked_increments: { title: 'acknowledged increments', unit: 'increments' },
+  lost_acked_increments: { title: 'acknowledged increments lost', unit: 'increments' },
+  linearizable: { title: 'linearizable', unit: '', axis: '1 yes, 0 no, -1 undecided' },
+  serializable: { title: 'serializable', unit: '', axis: '1 yes, 0 no' },
+  availability_majority_side: { title: 'availability on the majority side', unit: '', axis: 'fraction of operations' },
 };
 
 const QUANTILE_WORDS: Readonly<Record<string, string>> = { p50: 'median', p90: 'p90', p99: 'p99', p999: 'p99.9', max: 'max', mean: 'mean', count: 'count' };

@@ -12,6 +12,8 @@ export interface CheckReport {
   /** Present (true) when the check could not be applied (a metric nobody reported); ok is then false. */
   error?: boolean;
   detail: string;
+  /** The metric the verdict is about (e.g. lost_acked_increments), when one carries it: reports chart it. */
+  metric?: string;
 }
 
 export interface VariantReport {

@@ -158,11 +158,15 @@ export function runVariant(v: ResolvedVariant, opts: RunOptions = {}): RunResult
   const described = new Map(servers.map((id) => [id, world!.status(id) === 'down' ? undefined : world!.process(id)?.describe?.()]));
   const facts: RunFacts = { variant: v, servers, history, metrics, flat, described, peers: opts.peers };
   const results: CheckReport[] = v.checks.map((c) => {
-    const out = checks[c.name].run(facts, c);
+    const entry = checks[c.name];
+    const out = entry.run(facts, c);
     if (out.metrics !== undefined) for (const [k, x] of Object.entries(out.metrics)) flat[k] = x;
     const name = checkLabel(c as { name: string; id?: string; metric?: unknown });
     if (out.error === true) return { name, ok: false, error: true, detail: out.detail };
-    return out.unknown ? { name, ok: false, unknown: true, detail: out.detail } : { name, ok: out.ok, detail: out.detail };
+    const verdict: CheckReport = out.unknown ? { name, ok: false, unknown: true, detail: out.detail } : { name, ok: out.ok, detail: out.detail };
+    const metric = entry.verdictMetric(c);
+    if (metric !== undefined && flat[metric] !== undefined) verdict.metric = metric;
+    return verdict;
   });
   if (violation !== undefined) {
     results.push({ name: 'invariants', ok: false, detail: `${violation.error.message}, at ${round(violation.atMs)} ms of seed ${seed}; the run stopped there` });

@@ -10,6 +10,8 @@ import type { VariantReport } from '../scenario/report.js';
 import { chartData, looksLikeCounter, type ChartData } from './chart-data.js';
 import { metricTitle } from '../scenario/metric-catalog.js';
 import { faultTimeline } from './fault-timeline.js';
+import { chartCard } from './chart-card.js';
+import { verdictCharts } from './verdict-chart.js';
 import { esc, formatMs, formatNumber, scriptJson, slug } from './html.js';
 import { pageScript } from './page-script.js';
 import { pageStyle } from './page-style.js';
@@ -49,6 +51,12 @@ export interface ReportPanel {
   series: ReportSeries[];
   /** Check names (as in the report: "metric:x" for metric checks) shown with their verdicts. */
   checks?: string[];
+  /**
+   * Checks whose verdict metric is charted first, its final value as a bar per variant; default:
+   * the panel's checks. A headline chart must show what the story's checks judge, not only what
+   * was sampled over time.
+   */
+  verdictCharts?: string[];
 }
 
 export interface HtmlReportInput {
@@ -97,6 +105,7 @@ export function defaultPanels(input: HtmlReportInput): ReportPanel[] {
       text: 'The numbers the scenario chose to show, variants side by side.',
       metrics: metricNames,
       series: chosen.map((name) => ({ name })),
+      verdictCharts: [...new Set(vs.flatMap((r) => r.checks.map((k) => k.name)))],
     },
   ];
   panels.push({
@@ -145,6 +154,8 @@ export function buildHtmlReport(input: HtmlReportInput, assets: UplotAssets): st
     if (p.text) body.push(`<p class="panel-text">${esc(p.text)}</p>`);
     if (p.metrics.length > 0) body.push(metricTable(vs, p.metrics));
     if (p.checks !== undefined && p.checks.length > 0) body.push(checkTable(vs, p.checks));
+    const verdicts = verdictCharts(pid, p.verdictCharts ?? p.checks ?? [], vs, styles);
+    if (verdicts.length > 0) body.push(`<div class="charts verdict-charts">${verdicts.map((c) => c.html).join('')}</div>`);
     if (p.series.length > 0) {
       const panelCharts = p.series.flatMap((s) => {
         const c = chartData({ id: `${pid}-${slug(s.name)}`, name: s.name, title: s.title, unit: s.unit, rate: isRate(s) }, vs);
@@ -156,12 +167,12 @@ export function buildHtmlReport(input: HtmlReportInput, assets: UplotAssets): st
       const drawn = panelCharts.filter((c) => c.points > 0);
       const missing = panelCharts.filter((c) => c.points === 0);
       charts.push(...drawn);
-      if (drawn.length > 0) body.push(`<div class="charts">${drawn.map((c) => chartCard(c, input.realTime === true)).join('')}</div>`);
+      if (drawn.length > 0) body.push(`<div class="charts">${drawn.map((c) => seriesCard(c, input.realTime === true)).join('')}</div>`);
       if (missing.length > 0) {
         const names = missing.map((c) => c.name).join(', ');
         body.push(`<p class="empty">${drawn.length === 0 ? 'Nothing to chart: ' : ''}no samples of ${esc(names)} in ${vs.length > 1 ? 'these runs' : 'this run'}${vs.some((r) => r.series !== undefined) ? '' : ' (a run samples its series with --html, or when its scenario sets metrics.sampleEveryMs or metrics.chart)'}.</p>`);
       }
-    } else if (p.metrics.length === 0 && (p.checks ?? []).length === 0) {
+    } else if (p.metrics.length === 0 && (p.checks ?? []).length === 0 && verdicts.length === 0) {
       body.push('<p class="empty">Nothing was sampled in this run.</p>');
     }
     body.push('</section>');
@@ -198,15 +209,10 @@ export function buildHtmlReport(input: HtmlReportInput, assets: UplotAssets): st
   ].join('\n');
 }
 
-/** A chart's card: its title, and its axis titles as text a reader can select and a screen reader can read. */
-function chartCard(c: ChartData, realTime: boolean): string {
-  const x = c.mode === 'distribution' ? 'percentile (each nine the same width)' : `${realTime ? 'real' : 'virtual'} time (s)`;
-  return (
-    `<div class="chart-card"><h3>${esc(c.title)}</h3><div class="chart-frame">` +
-    `<div class="axis-title axis-y">${esc(c.yLabel)}</div>` +
-    `<div class="chart" id="chart-${c.id}" data-series="${esc(c.name)}" data-mode="${c.mode}"></div>` +
-    `<div class="axis-title axis-x">${esc(x)}</div></div></div>`
-  );
+/** A uPlot chart's card, its x axis titled by the chart's mode. */
+function seriesCard(c: ChartData, realTime: boolean): string {
+  const xLabel = c.mode === 'distribution' ? 'percentile (each nine the same width)' : `${realTime ? 'real' : 'virtual'} time (s)`;
+  return chartCard({ id: c.id, name: c.name, mode: c.mode, title: c.title, yLabel: c.yLabel, xLabel });
 }
 
 function variantChip(r: VariantReport, color: string): string {

@@ -28,8 +28,10 @@ section.panel.pillar-border-intelligence { border-left: 4px solid var(--intellig
 .panel-text { margin: 0 0 10px; max-width: 980px; }
 .table-scroll { overflow-x: auto; }
 table.side-by-side { border-collapse: collapse; margin: 4px 0 10px; font-variant-numeric: tabular-nums; }
-table.side-by-side th, table.side-by-side td { padding: 3px 12px; border-bottom: 1px solid #f0f0f1; text-align: right; white-space: nowrap; }
+table.side-by-side th, table.side-by-side td { padding: 3px 9px; border-bottom: 1px solid #f0f0f1; text-align: right; white-space: nowrap; }
 table.side-by-side th:first-child, table.side-by-side td:first-child { text-align: left; font-weight: normal; color: #3c434a; }
+/* Long check names wrap in the first column, so that seven variants fit beside them at a laptop's width. */
+table.side-by-side tbody th:first-child { white-space: normal; overflow-wrap: anywhere; min-width: 160px; max-width: 300px; }
 table.side-by-side thead th { border-bottom: 2px solid var(--line); font-weight: 600; }
 td.ok { color: var(--ok); background: var(--ok-bg); font-weight: 600; }
 td.bad { color: var(--bad); background: var(--bad-bg); font-weight: 600; }
@@ -87,4 +89,13 @@ ${kindStyles()}
 .sequence-lanes svg { display: block; font-size: 11px; }
 footer { margin-top: 24px; font-size: 12px; color: var(--muted); }
 .uplot .u-legend { font-size: 12px; }
+.verdict-charts { margin-bottom: 14px; }
+.verdict-svg { display: block; width: 100%; height: auto; font-size: 12px; font-variant-numeric: tabular-nums; }
+.verdict-svg .grid { stroke: #f0f0f1; } .verdict-svg .axis { stroke: #8c8f94; }
+.verdict-svg .tick { fill: var(--muted); font-size: 11px; }
+.verdict-svg .bar-value { fill: var(--fg); font-weight: 600; }
+.verdict-svg .bar-variant { fill: var(--fg); }
+.verdict-svg .bar-verdict { font-weight: 700; font-size: 11px; }
+.verdict-svg .bar-verdict.ok { fill: var(--ok); } .verdict-svg .bar-verdict.bad { fill: var(--bad); }
+.verdict-svg .bar-verdict.unknown { fill: var(--unknown); } .verdict-svg .bar-verdict.unchecked { fill: var(--muted); }
 `;

@@ -3,7 +3,8 @@
  * reports (a partition, a release, disk faults): every fault and scheduled event is shaded on every
  * time chart in its kind's hue; no two variants share a colour and none uses a fault's; every chart
  * titles both axes; the message-sequence view keeps its node lanes in sight when a fault opens it
- * scrolled to the middle. Screenshots are written beside each report, in test-artifacts/charts/.
+ * scrolled to the middle; split-brain's first headline chart is the lost writes its check is about,
+ * naive's bar above fixed's. Screenshots are written beside each report, in test-artifacts/charts/.
  *
  * The runs are shortened (--set) so that the whole file stays within about 20 s.
  */
@@ -44,7 +45,30 @@ async function pageData(page: Page): Promise<{ variants: { name: string; color: 
   return page.$eval('#report-data', (el) => JSON.parse(el.textContent ?? '{}'));
 }
 
-async function checkReport(browser: Browser, name: string, file: string, expectKinds: string[]): Promise<void> {
+/** What the first chart of a story's results must show, checked in the page. */
+type HeadlineCheck = (page: Page) => Promise<void>;
+
+/**
+ * split-brain's headline is the writes naive acknowledged and then lost: its first chart (not
+ * ops_ok, where naive looks best) has naive's bar above fixed's, and says naive failed the check.
+ */
+async function splitBrainHeadline(page: Page): Promise<void> {
+  const first = page.locator('#panel-results .chart').first();
+  assert.equal(await first.getAttribute('data-series'), 'lost_acked_increments');
+  assert.match((await page.locator('#panel-results .chart-card h3').first().textContent()) ?? '', /no-lost-increments: acknowledged increments lost/);
+  const bars = await first.locator('rect.bar').evaluateAll((els) =>
+    els.map((b) => ({ variant: b.getAttribute('data-variant'), value: Number(b.getAttribute('data-value')), verdict: b.getAttribute('data-verdict'), height: b.getBoundingClientRect().height, fill: b.getAttribute('fill') })),
+  );
+  const naive = bars.find((b) => b.variant === 'naive')!;
+  const fixed = bars.find((b) => b.variant === 'fixed')!;
+  assert.ok(naive.value > 0 && fixed.value === 0, `naive lost ${naive.value}, fixed ${fixed.value}`);
+  assert.ok(naive.height > 10 * fixed.height, `naive's bar (${naive.height} px) towers over fixed's (${fixed.height} px)`);
+  assert.deepEqual([naive.verdict, fixed.verdict], ['FAIL', 'ok']);
+  const colors = (await pageData(page)).variants;
+  for (const b of bars) assert.equal(b.fill, colors.find((v) => v.name === b.variant)?.color, `${b.variant}'s bar in its colour`);
+}
+
+async function checkReport(browser: Browser, name: string, file: string, expectKinds: string[], headline?: HeadlineCheck): Promise<void> {
   const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
@@ -84,7 +108,7 @@ async function checkReport(browser: Browser, name: string, file: string, expectK
   for (const c of charts) {
     assert.equal(c.axisTitles.length, 2, `${name} ${c.series}: both axes titled (${c.axisTitles})`);
     for (const t of c.axisTitles) assert.ok(t.length >= 2, `${name} ${c.series}: an axis title "${t}"`);
-    if (c.mode === 'distribution') continue;
+    if (c.mode === 'distribution' || c.mode === 'final') continue;
     assert.match(c.axisTitles[1], /time \(s\)/, `${name} ${c.series}: the time axis says its unit`);
     assert.equal(c.shaded.length, data.faultMarks.length, `${name} ${c.series}: every fault and event shaded`);
     for (const m of data.faultMarks) {
@@ -94,6 +118,7 @@ async function checkReport(browser: Browser, name: string, file: string, expectK
     assert.ok(!c.shaded.some((b) => colors.includes(rgbHex(b.color))), `${name} ${c.series}: no band in a variant's colour`);
   }
   assert.ok(charts.some((c) => c.mode === 'distribution'), `${name}: a latency distribution chart`);
+  if (headline !== undefined) await headline(page);
 
   // The sequence view, opened on a fault, scrolled to it: its lanes still in view.
   const mark = page.locator('.fault-mark.has-sequence').first();
@@ -126,15 +151,15 @@ test('the demo and three story reports in headless Chromium: every fault and eve
   mkdirSync(join(out, 'demo'), { recursive: true });
   const demo = join(out, 'demo', 'report.html');
   runDemo({ html: demo, quiet: true }, { color: false, progress: false });
-  const stories: [string, string, string[]][] = [
+  const stories: [string, string, string[], HeadlineCheck?][] = [
     ['demo', demo, ['spike', 'drift', 'release', 'opening', 'crash', 'partition']],
-    ['split-brain', storyReport('split-brain', ['workload.durationMs=20000', 'faults.0.for=10000']), ['partition', 'heal']],
+    ['split-brain', storyReport('split-brain', ['workload.durationMs=20000', 'faults.0.for=10000']), ['partition', 'heal'], splitBrainHeadline],
     ['bad-deploy', storyReport('bad-deploy', ['workload.durationMs=20000']), ['release']],
     ['disk-faults', storyReport('disk-faults', ['workload.durationMs=12000']), ['partition', 'disk']],
   ];
   const browser = await chromium.launch({ executablePath: testToolPath('chromium'), args: CHROMIUM_ARGS });
   try {
-    for (const [name, file, kinds] of stories) await checkReport(browser, name, file, kinds);
+    for (const [name, file, kinds, headline] of stories) await checkReport(browser, name, file, kinds, headline);
   } finally {
     await browser.close();
   }

@@ -55,9 +55,12 @@ async function withReport(file: string, body: (page: Page) => Promise<void>): Pr
   }
 }
 
-/** Every chart of the page: its series, canvas size, and the legend's value per variant. */
+/**
+ * Every uPlot chart of the page: its series, canvas size, and the legend's value per variant (the
+ * checks' final-value bars are SVG, with no legend; report-charts.browser.test.ts checks them).
+ */
 function chartsOf(page: Page) {
-  return page.$$eval('.chart', (els) =>
+  return page.$$eval('.chart:not([data-mode="final"])', (els) =>
     els.map((el) => {
       const c = el.querySelector('canvas');
       return {
@@ -100,8 +103,8 @@ test('the split-brain report in headless Chromium: charts with data, live legend
     await first.scrollIntoViewIfNeeded();
     const box = (await first.boundingBox())!;
     await page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2);
-    // The distribution charts are by percentile, not time: the cursor of time does not move them.
-    const live = await page.$$eval('.chart:not([data-mode="distribution"])', (els) => els.map((el) => [...el.querySelectorAll('.u-legend .u-series')].map((r) => r.querySelector('.u-value')?.textContent ?? '')));
+    // The distribution charts are by percentile, the checks' bars by variant, not time: the cursor of time does not move them.
+    const live = await page.$$eval('.chart:not([data-mode="distribution"]):not([data-mode="final"])', (els) => els.map((el) => [...el.querySelectorAll('.u-legend .u-series')].map((r) => r.querySelector('.u-value')?.textContent ?? '')));
     for (const [time, ...values] of live) {
       assert.match(time, /^\d+\.\d\d s$/, 'the time under the cursor');
       for (const v of values) assert.match(v, /^(-?[\d.]+[kMG]?( ?[A-Za-z%]*)?(\/s)?|--)$/);

@@ -81,6 +81,8 @@ export const checks: CheckTable = {
     params: z.object({ name: z.string() }).strict(),
     needsHistory: false,
     produces: () => ['orders_completed', 'orders_failed', 'orders_compensated', 'orders_unfinished', 'orders_lost', 'units_leaked', 'double_charges', 'charged_not_completed', 'double_shipments', 'shipped_not_completed', 'completed_missing_steps', 'compensations_run'],
+    // The verdict counts every kind of anomaly at once; no single metric carries it.
+    verdictMetric: () => undefined,
     run(facts) {
       if (facts.variant.system.process !== 'truth/saga-payment') return { ok: false, error: true, detail: 'saga-all-or-nothing needs system.process truth/saga-payment' };
       return auditSagaPayment(facts.described ?? new Map(), facts.variant.system.config, facts.flat);
