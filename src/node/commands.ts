@@ -9,21 +9,10 @@
  */
 import type { Operation } from '../runtime/client-protocol.js';
 import { hashNotAnIntegerError, incrOverflowError, isWrongType, noSuchKeyError, wrongTypeError, notAnIntegerError, parseInt64, stringTooLongError, type ExpireArgs, type GetExArgs, type SetArgs } from '../truth/index.js';
+import { planCollection } from './collection-commands.js';
+import type { CommandLimits, Planned } from './plan.js';
+export type { CommandLimits, Planned } from './plan.js';
 import { array, bulk, errorReply, integer, map, NULL_BULK, OK, ONE, simpleString, ZERO, type RespProtocol } from './resp.js';
-
-export interface CommandLimits {
-  /** A value (SET, MSET, CAS) above this is refused with an error reply; the connection stays. */
-  valueBytesMax: number;
-  /** A key above this is refused likewise. */
-  keyBytesMax: number;
-  /**
-   * One write is one Raft entry, replicated, fsynced and applied as a whole: past these (keys, bytes of
-   * its arguments) it is refused, never proposed, so it cannot outlast the request timeout while it
-   * applies. The client splits it; each part is atomic on its own.
-   */
-  writeKeysMax: number;
-  writeBytesMax: number;
-}
 
 export const commandDefaults: CommandLimits = {
   valueBytesMax: 1024 * 1024,
@@ -31,12 +20,6 @@ export const commandDefaults: CommandLimits = {
   writeKeysMax: 10_000,
   writeBytesMax: 8 * 1024 * 1024,
 };
-
-/** What a command needs: the log (write), a linearizable read (read), or nothing (answered here). */
-export type Planned =
-  | { kind: 'read' | 'write'; op: Operation; reply: (value: unknown, proto: RespProtocol) => Buffer; failed?: (error: string) => Buffer | undefined }
-  | { kind: 'local'; name: string; args: Buffer[] }
-  | { kind: 'error'; reply: Buffer };
 
 const text = (b: Buffer) => b.toString('latin1');
 /** A stored value as the bytes a client gets back (numbers, from INCR, as their decimal digits). */
@@ -208,7 +191,7 @@ function planOne(args: Buffer[], limits: CommandLimits): Planned {
       return { kind: 'write', op: { f: 'cas', key: text(args[1]), value: [text(args[2]), text(args[3])] }, reply: () => ONE, failed: (e) => (e.startsWith('expected ') ? ZERO : undefined) };
     }
     default:
-      return planKeyspace(name, args, limits, keysTooBig) ?? { kind: 'local', name, args };
+      return planKeyspace(name, args, limits, keysTooBig) ?? planCollection(name, args, limits, keysTooBig) ?? { kind: 'local', name, args };
   }
 }
 

@@ -9,6 +9,7 @@ import type { AuthThrottle } from './auth-throttle.js';
 import type { ClientConnection } from './client-connection.js';
 import { parseInt64, type RaftKvStatus } from '../truth/index.js';
 import { array, bulk, EMPTY_ARRAY, errorReply, integer, map, OK, PONG, type RespProtocol } from './resp.js';
+import { collectionCommands } from './collection-commands.js';
 
 /** The Redis version tools are told: the command set and reply shapes follow Redis 7. */
 export const redisCompatibleVersion = '7.2.0';
@@ -94,6 +95,7 @@ export const supportedCommands = [
   'ttl', 'pttl', 'expire', 'pexpire', 'expireat', 'pexpireat', 'persist', 'type', 'keys', 'scan', 'getset', 'getdel', 'getex',
   'append', 'strlen', 'setrange', 'getrange', 'rename', 'renamenx', 'flushdb', 'flushall', 'multi', 'exec', 'discard', 'watch', 'unwatch',
   'hset', 'hmset', 'hget', 'hmget', 'hdel', 'hgetall', 'hincrby', 'hlen', 'hexists', 'hkeys', 'hvals', 'hscan',
+  ...collectionCommands,
   'wait', 'ping', 'echo', 'quit', 'auth', 'hello', 'select', 'client', 'time', 'dbsize', 'info', 'config', 'command',
 ];
 

@@ -132,6 +132,30 @@ const scripts: Record<string, string[][]> = {
     ['set', 'h:s', 'v'], ['hget', 'h:s', 'f'], ['hset', 'h:s', 'f', 'v'], ['hgetall', 'h:s'], ['hlen', 'h:s'], ['hincrby', 'h:s', 'f', '1'], ['hscan', 'h:s', '0'],
     ['set', 'h:w2', 'now a string'], ['get', 'h:w2'], ['multi'], ['hset', 'h:m', 'a', '1'], ['get', 'h:m'], ['hget', 'h:m', 'a'], ['exec'],
   ],
+  list: [
+    ['rpush', 'l:k', 'a', 'b', 'c'], ['lpush', 'l:k', 'x', 'y'], ['lrange', 'l:k', '0', '-1'], ['lrange', 'l:k', '-2', '100'], ['lrange', 'l:k', '5', '1'], ['llen', 'l:k'], ['llen', 'l:missing'],
+    ['lindex', 'l:k', '0'], ['lindex', 'l:k', '-1'], ['lindex', 'l:k', '9'], ['lindex', 'l:k', 'x'], ['lset', 'l:k', '1', 'X'], ['lset', 'l:k', '9', 'X'], ['lset', 'l:missing', '0', 'X'],
+    ['rpush', 'l:k', 'a', 'a'], ['lrem', 'l:k', '1', 'a'], ['lrem', 'l:k', '-1', 'a'], ['lrem', 'l:k', '0', 'a'], ['lrange', 'l:k', '0', '-1'], ['ltrim', 'l:k', '1', '-1'], ['lrange', 'l:k', '0', '-1'],
+    ['lpop', 'l:k'], ['rpop', 'l:k', '2'], ['lpop', 'l:missing'], ['lpop', 'l:missing', '2'], ['lpop', 'l:k', '-1'], ['lpop', 'l:k', '1', '2'], ['rpush', 'l:k', 'q'], ['lpop', 'l:k', '5'], ['exists', 'l:k'],
+    ['rpush', 'l:t', '1', '2'], ['ltrim', 'l:t', '5', '9'], ['exists', 'l:t'], ['rpush', 'l:w', 'v'], ['type', 'l:w'], ['get', 'l:w'], ['sadd', 'l:w', 'x'], ['set', 'l:s', 'v'], ['lpush', 'l:s', 'x'], ['lrange', 'l:s', '0', '1'], ['lpush', 'l:k'],
+  ],
+  // Sets of integers only: their order (ascending, Redis's intset) is the same in every Redis version;
+  // Redis 7.2 keeps small mixed sets in insertion order (listpack), older servers in hash order.
+  sets: [
+    ['sadd', 'st:i', '3', '1', '2', '1'], ['smembers', 'st:i'], ['sadd', 'st:i', '10', '-4'], ['smembers', 'st:i'], ['srem', 'st:i', '2', '99'], ['smembers', 'st:i'], ['sismember', 'st:i', '3'], ['sismember', 'st:i', 'q'],
+    ['scard', 'st:i'], ['scard', 'st:missing'], ['sadd', 'st:w', '7', '3', '1'], ['sadd', 'st:x', 'a'], ['sinter', 'st:i', 'st:w'], ['sinter', 'st:i', 'st:missing'], ['sunion', 'st:i', 'st:w', 'st:missing'],
+    ['sdiff', 'st:i', 'st:w'], ['sdiff', 'st:missing', 'st:i'], ['sadd', 'st:x', 'b'], ['scard', 'st:x'], ['sismember', 'st:x', 'b'], ['type', 'st:i'], ['get', 'st:i'], ['set', 'st:s', 'v'], ['sadd', 'st:s', 'x'], ['sinter', 'st:i', 'st:s'], ['sunion', 'st:s', 'st:missing'],
+    ['srem', 'st:x', 'a', 'b'], ['exists', 'st:x'], ['sinter'], ['sadd', 'st:i'],
+  ],
+  zset: [
+    ['zadd', 'z:k', '1', 'a', '2', 'b', '1.5', 'c'], ['zrange', 'z:k', '0', '-1', 'withscores'], ['zadd', 'z:k', 'nx', '5', 'a', '3', 'd'], ['zadd', 'z:k', 'xx', 'ch', '5', 'a', '9', 'e'], ['zscore', 'z:k', 'a'], ['zscore', 'z:k', 'nope'],
+    ['zadd', 'z:k', 'gt', 'ch', '1', 'a', '6', 'b'], ['zadd', 'z:k', 'incr', '2', 'a'], ['zadd', 'z:k', 'nx', 'incr', '2', 'a'], ['zincrby', 'z:k', '-1.25', 'c'], ['zincrby', 'z:k', 'x', 'c'], ['zadd', 'z:k', 'inf', 'top', '-inf', 'bottom'],
+    ['zadd', 'z:k', 'incr', '-inf', 'top'], ['zadd', 'z:k', 'nx', 'xx', '1', 'a'], ['zadd', 'z:k', 'gt', 'lt', '1', 'a'], ['zadd', 'z:k', 'incr', '1', 'a', '2', 'b'], ['zadd', 'z:k', 'x', 'a'], ['zadd', 'z:k', '1', 'a', '2'],
+    ['zcard', 'z:k'], ['zrank', 'z:k', 'b'], ['zrevrank', 'z:k', 'b'], ['zrank', 'z:k', 'nope'], ['zrange', 'z:k', '0', '-1'], ['zrange', 'z:k', '-2', '-1', 'withscores'], ['zrange', 'z:k', '0', '-1', 'rev'],
+    ['zrange', 'z:k', '(1', '6', 'byscore', 'withscores'], ['zrange', 'z:k', '6', '1', 'byscore', 'rev', 'limit', '1', '2'], ['zrange', 'z:k', '0', '1', 'limit', '0', '1'], ['zrangebyscore', 'z:k', '-inf', '+inf'],
+    ['zrangebyscore', 'z:k', '1', '(6', 'withscores', 'limit', '0', '2'], ['zrangebyscore', 'z:k', 'x', '1'], ['zrem', 'z:k', 'a', 'nope'], ['zrem', 'z:missing', 'a'], ['type', 'z:k'], ['get', 'z:k'], ['lpush', 'z:k', 'x'],
+    ['set', 'z:s', 'v'], ['zadd', 'z:s', '1', 'a'], ['zscore', 'z:s', 'a'], ['zadd', 'z:k'], ['scan', '0', 'type', 'zset', 'match', 'z:*', 'count', '1000'],
+  ],
   wait: [['set', 'w:k', 'v'], ['wait', '0', '0'], ['wait', '1', '10'], ['wait', 'x', '0'], ['wait', '0', '-1'], ['wait', '0', 'x'], ['wait', '0']],
   ping: [['ping'], ['ping', 'hi'], ['ping', 'a', 'b'], ['echo', 'x'], ['echo']],
 };

@@ -168,3 +168,17 @@ export function overwriteAt(s: string, offset: number, value: string): string {
   const padded = s.length < offset ? s + '\0'.repeat(offset - s.length) : s;
   return padded.slice(0, offset) + value + padded.slice(offset + value.length);
 }
+
+const int64Min = -(2n ** 63n);
+const int64Max = 2n ** 63n - 1n;
+
+/**
+ * A decimal integer as Redis's string2ll accepts it: no sign but a minus, no leading zeros, no "-0",
+ * no spaces, within signed 64 bits. Redis stores what INCR can read by these rules alone, so
+ * `SET k -0; INCR k` is an error there, and here.
+ */
+export function parseInt64(s: string): bigint | undefined {
+  if (s.length > 20 || !/^(0|-?[1-9][0-9]*)$/.test(s)) return undefined;
+  const n = BigInt(s);
+  return n < int64Min || n > int64Max ? undefined : n;
+}

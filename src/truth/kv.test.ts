@@ -152,3 +152,19 @@ test('a hash is copied into a snapshot: a later HSET changes neither the snapsho
   assert.deepEqual(replica.apply(at(0, { f: 'hdel', key: 'h', value: ['a'] })), { ok: true, value: 1 });
   assert.equal(replica.query({ f: 'type', key: 'h' }), 'none', 'an emptied hash is removed');
 });
+
+test('lists, sets and sorted sets survive a snapshot, in their order and with infinite scores', () => {
+  const kv = new KvStateMachine();
+  kv.apply({ op: { f: 'rpush', key: 'l', value: ['a', 'b', 'c'] } });
+  kv.apply({ op: { f: 'sadd', key: 's', value: ['3', '1', 'x'] } });
+  kv.apply({ op: { f: 'zadd', key: 'z', value: { pairs: [['Infinity', 'top'], ['1.5', 'mid'], ['-Infinity', 'low']] } } });
+  const copy = new KvStateMachine();
+  copy.restore(JSON.parse(JSON.stringify(kv.snapshot())));
+  assert.deepEqual(copy.query({ f: 'lrange', key: 'l', value: [0, -1] }), ['a', 'b', 'c']);
+  assert.deepEqual(copy.query({ f: 'smembers', key: 's' }), ['1', '3', 'x']);
+  assert.deepEqual(copy.query({ f: 'zrange', key: 'z', value: { by: 'rank', start: 0, stop: -1, rev: false } }), [['low', '-Infinity'], ['mid', '1.5'], ['top', 'Infinity']]);
+  assert.deepEqual(['l', 's', 'z'].map((key) => copy.query({ f: 'type', key })), ['list', 'set', 'zset']);
+  assert.equal(copy.apply({ op: { f: 'incr', key: 'l' } }).ok, false);
+  copy.apply({ op: { f: 'lpop', key: 'l', value: { count: 3 } } });
+  assert.equal(copy.query({ f: 'exists', value: ['l'] }), 0, 'an emptied list is removed');
+});

@@ -13,7 +13,9 @@
  * late copy of one of them is refused rather than applied a second time.
  */
 import type { Operation } from '../runtime/client-protocol.js';
-import { byteRange, globMatch, overwriteAt, scanStep } from './kv-keyspace.js';
+import { byteRange, globMatch, overwriteAt, parseInt64, scanStep } from './kv-keyspace.js';
+export { parseInt64 } from './kv-keyspace.js';
+import { collectionOperations, collectionReads, collectionSize, collectionType, decodeCollection, emptyCollection, encodeCollection, queryCollection, RedisSet, writeCollection, type Collection } from './kv-collections.js';
 
 export type KvResult = { ok: true; value?: unknown } | { ok: false; error: string };
 
@@ -42,7 +44,7 @@ export interface SetArgs {
 }
 
 /** Operations that read only: served after ReadIndex (or a lease) without going through the log. */
-export const readOnlyOperations: ReadonlySet<string> = new Set(['read', 'mget', 'exists', 'ttl', 'type', 'keys', 'scan', 'strlen', 'getrange', 'versions', 'hget', 'hmget', 'hgetall', 'hlen', 'hexists', 'hkeys', 'hvals', 'hscan']);
+export const readOnlyOperations: ReadonlySet<string> = new Set(['read', 'mget', 'exists', 'ttl', 'type', 'keys', 'scan', 'strlen', 'getrange', 'versions', 'hget', 'hmget', 'hgetall', 'hlen', 'hexists', 'hkeys', 'hvals', 'hscan', ...collectionReads]);
 
 /** Redis's error for a command on a key of another type (a string command on a hash, or the reverse). */
 export const wrongTypeError = 'WRONGTYPE Operation against a key holding the wrong kind of value';
@@ -54,6 +56,8 @@ export const isWrongType = (v: unknown): boolean => typeof v === 'object' && v !
 /** A hash is kept as a Map of its fields (insertion order, as a small Redis hash answers); anything else is a string. */
 type Hash = Map<string, string>;
 const isHash = (v: unknown): v is Hash => v instanceof Map;
+/** A string (or what a string command reads as one: INCR's numbers, the simulator's plain values); not a hash, list, set or sorted set. */
+const isString = (v: unknown): boolean => !isHash(v) && collectionType(v) === undefined;
 
 /** Operations on strings: against a hash they are WRONGTYPE. */
 const stringOperations: ReadonlySet<string> = new Set(['incr', 'getset', 'getdel', 'getex', 'append', 'setrange', 'cas']);
@@ -94,17 +98,6 @@ export const incrOverflowError = 'increment or decrement would overflow';
 
 const int64Min = -(2n ** 63n);
 const int64Max = 2n ** 63n - 1n;
-
-/**
- * A decimal integer as Redis's string2ll accepts it: no sign but a minus, no leading zeros, no "-0",
- * no spaces, within signed 64 bits. Redis stores what INCR can read by these rules alone, so
- * `SET k -0; INCR k` is an error there, and here.
- */
-export function parseInt64(s: string): bigint | undefined {
-  if (s.length > 20 || !/^(0|-?[1-9][0-9]*)$/.test(s)) return undefined;
-  const n = BigInt(s);
-  return n < int64Min || n > int64Max ? undefined : n;
-}
 
 /** A 64-bit integer as stored and answered: a number while exact in a double, else its decimal digits. */
 function int64Value(n: bigint): number | string {
@@ -197,7 +190,7 @@ export class KvStateMachine {
   snapshot(): KvSnapshot {
     return {
       // Hashes change in place: the snapshot takes a copy, as plain data.
-      data: [...this.data].map(([k, v]) => [k, isHash(v) ? { hash: [...v] } : v]),
+      data: [...this.data].map(([k, v]) => [k, isHash(v) ? { hash: [...v] } : (encodeCollection(v) ?? v)]),
       sessions: [...this.sessions].map(([client, s]) => [client, { ackedBelow: s.ackedBelow, results: [...s.results] }]),
       applied: this.applied,
       expires: [...this.expires],
@@ -208,7 +201,7 @@ export class KvStateMachine {
 
   restore(s: KvSnapshot): void {
     this.data.clear();
-    for (const [k, v] of s.data) this.data.set(k, isSnapshotHash(v) ? new Map(v.hash) : v);
+    for (const [k, v] of s.data) this.data.set(k, isSnapshotHash(v) ? new Map(v.hash) : (decodeCollection(v) ?? v));
     this.sessions.clear();
     for (const [client, { ackedBelow, results }] of s.sessions) this.sessions.set(client, { ackedBelow, results: new Map(results) });
     this.applied = s.applied;
@@ -231,14 +224,24 @@ export class KvStateMachine {
   query(op: Operation, nowMs = -Infinity): unknown {
     const key = op.key ?? '';
     const value = this.get(key, nowMs);
-    if ((op.f === 'read' || op.f === 'strlen' || op.f === 'getrange') && isHash(value)) return WRONG_TYPE;
+    if ((op.f === 'read' || op.f === 'strlen' || op.f === 'getrange') && !isString(value)) return WRONG_TYPE;
     if (hashOperations.has(op.f)) return isHash(value) || value === null ? queryHash(op, value ?? new Map()) : WRONG_TYPE;
+    const collection = collectionOperations.get(op.f);
+    if (collection !== undefined) {
+      if (value !== null && collectionType(value) !== collection) return WRONG_TYPE;
+      const lookup = (k: string) => {
+        const v = this.get(k, nowMs);
+        return v === null ? undefined : v instanceof RedisSet ? v : null;
+      };
+      const answer = queryCollection(op.f, op.value, (value as Collection | null) ?? emptyCollection(collection), lookup);
+      return answer === undefined ? WRONG_TYPE : answer;
+    }
     switch (op.f) {
       case 'mget':
         // MGET answers nil for a key of another type, as Redis does.
         return (op.value as string[]).map((k) => {
           const v = this.get(k, nowMs);
-          return isHash(v) ? null : v;
+          return isString(v) ? v : null;
         });
       case 'exists':
         return (op.value as string[]).reduce((n, k) => n + (this.get(k, nowMs) === null ? 0 : 1), 0);
@@ -356,8 +359,10 @@ export class KvStateMachine {
     const key = op.key ?? '';
     const current = this.get(key, now);
     const stringCommand = stringOperations.has(op.f) || (op.f === 'set' && (op.value as SetArgs).get === true);
-    if ((stringCommand && isHash(current)) || (hashOperations.has(op.f) && current !== null && !isHash(current))) return { ok: false, error: wrongTypeError };
+    if ((stringCommand && !isString(current)) || (hashOperations.has(op.f) && current !== null && !isHash(current))) return { ok: false, error: wrongTypeError };
     if (op.f === 'hset' || op.f === 'hdel' || op.f === 'hincrby') return this.writeHash(op, key, (current as Hash | null) ?? new Map(), now);
+    const collection = collectionOperations.get(op.f);
+    if (collection !== undefined && !readOnlyOperations.has(op.f)) return this.writeCollection(op, key, collection, current, now);
     switch (op.f) {
       case 'read':
       case 'mget':
@@ -451,6 +456,19 @@ export class KvStateMachine {
     else if (this.data.get(key) !== hash) this.put(key, hash, undefined, now);
     else this.touch(key);
     return { ok: true, value };
+  }
+
+  /** A list, set or sorted-set write: in place, as hashes; an emptied collection is removed, as in Redis. */
+  private writeCollection(op: Operation, key: string, type: 'list' | 'set' | 'zset', current: unknown, now: number): KvResult {
+    if (current !== null && collectionType(current) !== type) return { ok: false, error: wrongTypeError };
+    const first = Array.isArray(op.value) ? (op.value as unknown[])[0] : undefined;
+    const c = (current as Collection | null) ?? emptyCollection(type, typeof first === 'string' ? first : undefined);
+    const { result, changed } = writeCollection(op.f, op.value, c);
+    if (!changed) return result;
+    if (collectionSize(c) === 0) this.remove(key, now);
+    else if (current === null) this.put(key, c, undefined, now);
+    else this.touch(key);
+    return result;
   }
 
   /** Redis's string and keyspace writes beyond SET and INCR, and transactions. */
@@ -547,7 +565,7 @@ export class KvStateMachine {
 export const hashNotAnIntegerError = 'hash value is not an integer';
 
 function typeName(v: unknown): string {
-  return v === null || v === undefined ? 'none' : isHash(v) ? 'hash' : 'string';
+  return v === null || v === undefined ? 'none' : isHash(v) ? 'hash' : (collectionType(v) ?? 'string');
 }
 
 function isSnapshotHash(v: unknown): v is { hash: [string, string][] } {
