@@ -13,9 +13,10 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { KvStateMachine } from '../src/truth/kv.js';
-import { decodeSnapshotFile, encodeSnapshotFile } from '../src/truth/raft/storage.js';
+import { decodeSnapshotFile, encodeSnapshotFile, encodeSnapshotPart } from '../src/truth/raft/storage.js';
 
 interface SnapshotCost {
   copyMs: number;
@@ -70,7 +71,38 @@ export function measureSnapshotCost(kv: KvStateMachine, dir: string): SnapshotCo
   return { copyMs, encodeMs, writeMs, readMs, decodeMs, rebuildMs, bytes: bytes.length };
 }
 
-function main(): void {
+/** Entries per slice: the real-node profile's (host.ts raftKvProfiles). */
+const sliceItems = 5_000;
+
+/**
+ * The longest event-loop pause (ms, monitorEventLoopDelay) while a snapshot is taken whole, or in
+ * slices of sliceItems with a timer between them, each followed by the file write, as RaftHost does.
+ */
+async function maxPauseMs(kv: KvStateMachine, dir: string, sliced: boolean): Promise<number> {
+  const file = join(dir, 'raft.snap');
+  const histogram = monitorEventLoopDelay({ resolution: 1 });
+  histogram.enable();
+  await new Promise((r) => setTimeout(r, 20));
+  const conf = { voters: ['n1'], learners: [] };
+  if (!sliced) {
+    writeFileSync(file, encodeSnapshotFile({ index: 1, term: 1, data: kv.snapshot(), conf }));
+  } else {
+    const slicer = kv.beginSnapshot();
+    const parts: Uint8Array[] = [];
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 0));
+      const part = slicer.next(sliceItems);
+      if (part === undefined) break;
+      parts.push(encodeSnapshotPart(part));
+    }
+    writeFileSync(file, encodeSnapshotFile({ index: 1, term: 1, data: slicer.head(), conf }, parts));
+  }
+  await new Promise((r) => setTimeout(r, 20));
+  histogram.disable();
+  return histogram.max / 1e6;
+}
+
+async function main(): Promise<void> {
   const options = { keys: { type: 'string', default: '100000' }, 'value-bytes': { type: 'string', default: '100' }, rounds: { type: 'string', default: '3' }, help: { type: 'boolean', short: 'h' } } as const;
   let values: ReturnType<typeof parseArgs<{ options: typeof options }>>['values'];
   try {
@@ -94,9 +126,17 @@ function main(): void {
       const pause = c.copyMs + c.encodeMs + c.writeMs;
       process.stdout.write(`round ${round}: ${keys} keys, ${(c.bytes / 2 ** 20).toFixed(1)} MiB | take: copy ${ms(c.copyMs)} + encode ${ms(c.encodeMs)} + write ${ms(c.writeMs)} = ${ms(pause)} on the event loop | load: read ${ms(c.readMs)} + decode ${ms(c.decodeMs)} + rebuild ${ms(c.rebuildMs)}\n`);
     }
+    let whole = 0;
+    let sliced = 0;
+    for (let round = 1; round <= rounds; round++) {
+      whole = Math.max(whole, await maxPauseMs(kv, dir, false));
+      sliced = Math.max(sliced, await maxPauseMs(kv, dir, true));
+    }
+    process.stdout.write(`max event-loop pause over ${rounds} rounds: whole ${ms(whole)}, sliced by ${sliceItems} entries ${ms(sliced)}\n`);
+    process.stdout.write(`ratio ${(whole / sliced).toFixed(1)}x shorter longest pause when sliced\n`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-main();
+void main();

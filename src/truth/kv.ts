@@ -13,6 +13,7 @@
  * late copy of one of them is refused rather than applied a second time.
  */
 import type { Operation } from '../runtime/client-protocol.js';
+import { invariant } from '../runtime/invariant.js';
 import { byteRange, globMatch, overwriteAt, parseInt64, scanStep } from './kv-keyspace.js';
 export { parseInt64 } from './kv-keyspace.js';
 import { collectionOperations, collectionReads, collectionSize, collectionType, decodeCollection, emptyCollection, encodeCollection, queryCollection, RedisSet, writeCollection, type Collection } from './kv-collections.js';
@@ -146,6 +147,8 @@ export class KvStateMachine {
   private readonly sessions = new Map<string, Session>();
   /** Commands applied for real (not answered from a session), e.g. to count duplicate payments. */
   applied = 0;
+  /** The snapshot being taken in slices, if any: its keys' values as of its start (copy-on-write). */
+  private frozen: FrozenView | undefined;
 
   apply(cmd: KvCommand): KvResult {
     const s = cmd.session;
@@ -190,7 +193,7 @@ export class KvStateMachine {
   snapshot(): KvSnapshot {
     return {
       // Hashes change in place: the snapshot takes a copy, as plain data.
-      data: [...this.data].map(([k, v]) => [k, isHash(v) ? { hash: [...v] } : (encodeCollection(v) ?? v)]),
+      data: [...this.data].map(([k, v]) => [k, plainValue(v)]),
       sessions: [...this.sessions].map(([client, s]) => [client, { ackedBelow: s.ackedBelow, results: [...s.results] }]),
       applied: this.applied,
       expires: [...this.expires],
@@ -199,7 +202,36 @@ export class KvStateMachine {
     };
   }
 
+  /**
+   * Start a snapshot of the state as it is now, copied in slices while commands keep applying
+   * (RaftHost takes one so, not to stop the node for the whole copy and encode). The start costs a
+   * copy of the key lists only; from then on the first change to a key records its value before
+   * (preserve), so every slice reads the state as of the start.
+   */
+  beginSnapshot(): KvSnapshotSlicer {
+    this.frozen?.cancel();
+    const frozen = new FrozenView(this.data, this.expires, this.versions, {
+      data: [],
+      sessions: [...this.sessions].map(([client, s]) => [client, { ackedBelow: s.ackedBelow, results: [...s.results] }]),
+      applied: this.applied,
+      expires: [],
+      versions: [],
+      changes: this.changes,
+    }, () => {
+      if (this.frozen === frozen) this.frozen = undefined;
+    });
+    this.frozen = frozen;
+    return frozen;
+  }
+
+  /** Called before any change to a key: a snapshot in progress keeps the key's value as of its start. */
+  private preserve(key: string): void {
+    this.frozen?.preserve(key);
+  }
+
   restore(s: KvSnapshot): void {
+    // The state a snapshot in progress was reading is gone.
+    this.frozen?.cancel();
     this.data.clear();
     for (const [k, v] of s.data) this.data.set(k, isSnapshotHash(v) ? new Map(v.hash) : (decodeCollection(v) ?? v));
     this.sessions.clear();
@@ -302,6 +334,7 @@ export class KvStateMachine {
 
   /** Record that a key changed, for WATCH. */
   private touch(key: string): void {
+    this.preserve(key);
     this.versions.set(key, ++this.changes);
   }
 
@@ -313,6 +346,7 @@ export class KvStateMachine {
   }
 
   private put(key: string, value: unknown, ttlMs: number | undefined, now: number): void {
+    this.preserve(key);
     this.data.set(key, value);
     this.touch(key);
     if (ttlMs === undefined) this.expires.delete(key);
@@ -321,6 +355,7 @@ export class KvStateMachine {
 
   /** A new value, the key's deadline kept (INCR, APPEND, SETRANGE, CAS, KEEPTTL). */
   private replace(key: string, value: unknown): void {
+    this.preserve(key);
     this.data.set(key, value);
     this.touch(key);
   }
@@ -349,6 +384,7 @@ export class KvStateMachine {
   /** Remove a key (and its deadline); says whether it was there, expired keys not counted. */
   private remove(key: string, now: number): boolean {
     const live = this.get(key, now) !== null;
+    this.preserve(key);
     this.data.delete(key);
     this.expires.delete(key);
     this.versions.delete(key);
@@ -389,6 +425,7 @@ export class KvStateMachine {
         let n = 0;
         for (const [k, at] of this.expires) {
           if (at > now) continue;
+          this.preserve(k);
           this.data.delete(k);
           this.expires.delete(k);
           this.versions.delete(k);
@@ -432,6 +469,8 @@ export class KvStateMachine {
 
   /** HSET, HDEL, HINCRBY: the hash changes in place; an emptied hash is removed, as in Redis. */
   private writeHash(op: Operation, key: string, hash: Hash, now: number): KvResult {
+    // The hash changes in place: a snapshot in progress copies it first.
+    this.preserve(key);
     let value: number | string;
     if (op.f === 'hset') {
       let added = 0;
@@ -463,6 +502,8 @@ export class KvStateMachine {
     if (current !== null && collectionType(current) !== type) return { ok: false, error: wrongTypeError };
     const first = Array.isArray(op.value) ? (op.value as unknown[])[0] : undefined;
     const c = (current as Collection | null) ?? emptyCollection(type, typeof first === 'string' ? first : undefined);
+    // The collection changes in place: a snapshot in progress copies it first.
+    if (current !== null) this.preserve(key);
     const { result, changed } = writeCollection(op.f, op.value, c);
     if (!changed) return result;
     if (collectionSize(c) === 0) this.remove(key, now);
@@ -541,6 +582,7 @@ export class KvStateMachine {
         this.remove(key, now);
         this.remove(to, now);
         this.replace(to, value);
+        this.preserve(to);
         if (at !== undefined) this.expires.set(to, at);
         return { ok: true, value: 1 };
       }
@@ -620,4 +662,113 @@ function toInteger(v: unknown): bigint | undefined {
   if (typeof v === 'number') return Number.isSafeInteger(v) ? BigInt(v) : undefined;
   if (typeof v === 'string') return parseInt64(v);
   return undefined;
+}
+
+/** A key as a snapshot in progress saw it at its start (undefined: absent from that map). */
+interface KeyBefore {
+  value: unknown;
+  expires: number | undefined;
+  version: number | undefined;
+}
+
+/** The fields of a KvSnapshot a sliced snapshot hands out in parts (RaftHost's SnapshotSlicer). */
+export type KvSnapshotPart = Pick<Required<KvSnapshot>, 'data' | 'expires' | 'versions'>;
+
+export interface KvSnapshotSlicer {
+  /** The next part (up to `itemsMax` entries), or undefined once every entry was handed out. */
+  next(itemsMax: number): KvSnapshotPart | undefined;
+  /** What is not split in parts (sessions, counters), with empty lists where the parts go. */
+  head(): KvSnapshot;
+  /** The whole snapshot, once next() returned undefined. */
+  whole(): KvSnapshot;
+  /** Stop: the state machine records nothing more for it. */
+  cancel(): void;
+}
+
+/** Plain data of a value: a hash is copied, since hashes change in place. */
+/** A value as a snapshot holds it: hashes and collections (changed in place) as plain copies. */
+const plainValue = (v: unknown): unknown => (isHash(v) ? { hash: [...v] } : (encodeCollection(v) ?? v));
+
+/**
+ * The state as of a snapshot's start, read in slices. The key lists are copied at the start (pointers
+ * only); a key changed since has its earlier value in `before`, so a slice reads `before` first and
+ * the live maps otherwise (which then still hold the start's value).
+ */
+class FrozenView implements KvSnapshotSlicer {
+  private readonly before = new Map<string, KeyBefore>();
+  private readonly dataKeys: string[];
+  private readonly expiresKeys: string[];
+  private readonly versionsKeys: string[];
+  private readonly result: Required<KvSnapshot>;
+  /** Entries handed out so far, across the three lists in turn. */
+  private done = 0;
+  private cancelled = false;
+
+  constructor(
+    private readonly data: ReadonlyMap<string, unknown>,
+    private readonly expires: ReadonlyMap<string, number>,
+    private readonly versions: ReadonlyMap<string, number>,
+    private readonly headData: Required<KvSnapshot>,
+    private readonly onCancel: () => void,
+  ) {
+    this.dataKeys = [...data.keys()];
+    this.expiresKeys = [...expires.keys()];
+    this.versionsKeys = [...versions.keys()];
+    this.result = { ...headData, data: [], expires: [], versions: [] };
+  }
+
+  preserve(key: string): void {
+    if (this.before.has(key)) return;
+    this.before.set(key, { value: plainValue(this.data.get(key)), expires: this.expires.get(key), version: this.versions.get(key) });
+  }
+
+  next(itemsMax: number): KvSnapshotPart | undefined {
+    const total = this.dataKeys.length + this.expiresKeys.length + this.versionsKeys.length;
+    if (this.done === total) return undefined;
+    invariant('kv', !this.cancelled, () => 'a cancelled snapshot was read on');
+    invariant('kv', Number.isInteger(itemsMax) && itemsMax > 0, () => `a slice of ${itemsMax} items`);
+    const part: KvSnapshotPart = { data: [], expires: [], versions: [] };
+    const end = Math.min(total, this.done + itemsMax);
+    for (; this.done < end; this.done++) {
+      let i = this.done;
+      if (i < this.dataKeys.length) {
+        const k = this.dataKeys[i];
+        const b = this.before.get(k);
+        // A key in the list existed at the start: the value is `before`'s if it changed since.
+        part.data.push([k, b !== undefined ? b.value : plainValue(this.data.get(k))]);
+        continue;
+      }
+      i -= this.dataKeys.length;
+      if (i < this.expiresKeys.length) {
+        const k = this.expiresKeys[i];
+        const b = this.before.get(k);
+        part.expires.push([k, b !== undefined ? b.expires! : this.expires.get(k)!]);
+        continue;
+      }
+      const k = this.versionsKeys[i - this.expiresKeys.length];
+      const b = this.before.get(k);
+      part.versions.push([k, b !== undefined ? b.version! : this.versions.get(k)!]);
+    }
+    for (const e of part.data) this.result.data.push(e);
+    for (const e of part.expires) this.result.expires.push(e);
+    for (const e of part.versions) this.result.versions.push(e);
+    if (this.done === total) this.cancel();
+    return part;
+  }
+
+  head(): KvSnapshot {
+    return this.headData;
+  }
+
+  whole(): KvSnapshot {
+    invariant('kv', this.done === this.dataKeys.length + this.expiresKeys.length + this.versionsKeys.length, () => `whole snapshot asked after ${this.done} entries`);
+    return this.result;
+  }
+
+  cancel(): void {
+    if (this.cancelled) return;
+    this.cancelled = true;
+    this.before.clear();
+    this.onCancel();
+  }
 }

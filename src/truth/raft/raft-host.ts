@@ -17,8 +17,8 @@
 import type { Context, NodeId } from '../../runtime/context.js';
 import { invariant } from '../../runtime/invariant.js';
 import { Raft, type RaftConfig } from './raft.js';
-import { RaftStorage, type DurableMark, type RecoveryMode } from './storage.js';
-import { isConfChange, type ConfChange, type ConfState, type Entry, type HardState, type Message, type Ready, type ReadState } from './types.js';
+import { encodeSnapshotPart, RaftStorage, type DurableMark, type RecoveryMode } from './storage.js';
+import { isConfChange, type ConfChange, type ConfState, type Entry, type HardState, type Message, type Ready, type ReadState, type Snapshot } from './types.js';
 
 /** A deterministic state machine: the same commands in the same order give the same state on every replica. */
 export interface StateMachine<Command, Result> {
@@ -28,6 +28,19 @@ export interface StateMachine<Command, Result> {
   snapshot(): unknown;
   /** Replace the state with a snapshot's (which may be shared: copy what is kept). */
   restore(data: unknown): void;
+  /** Start a snapshot of the state as it is now, to be copied in slices while commands keep applying. */
+  beginSnapshot?(): SnapshotSlicer;
+}
+
+/** A snapshot being taken in slices (kv.ts KvSnapshotSlicer): its state is the one at its start. */
+export interface SnapshotSlicer {
+  /** The next part (up to `itemsMax` entries): lists to append to the same-named lists of head(). Undefined once complete. */
+  next(itemsMax: number): Record<string, unknown[]> | undefined;
+  /** What is not split in parts, with empty lists where the parts go. */
+  head(): unknown;
+  /** The whole snapshot as one piece of plain data, once next() returned undefined. */
+  whole(): unknown;
+  cancel(): void;
 }
 
 /** How a host trades simplicity for speed (a profile names a whole, tested set: host.ts raftKvProfiles). */
@@ -44,6 +57,11 @@ export interface RaftHostTuning {
   snapshotEntries: number;
   /** Entries kept in memory behind a snapshot, for followers a little behind (etcd keeps 5,000). */
   snapshotCatchUpEntries: number;
+  /**
+   * Copy and encode a snapshot this many entries at a time, yielding to other work between slices
+   * (state machines with beginSnapshot). Absent or 0: all at once, in the Ready that triggered it.
+   */
+  snapshotSliceItems?: number;
   /** A leader sends its appends and heartbeats while its own fsync runs (thesis §10.2.1). */
   leaderSendsBeforeFsync: boolean;
   /** Wait for an fsync only when a Ready has entries, a snapshot, or a new term or vote (etcd's MustSync). */
@@ -121,6 +139,8 @@ export class RaftHost<Command, Result> {
   private leaderFromIndex = Infinity;
   private leaderReadyNow = false;
   private snapshotting = false;
+  /** The snapshot being copied in slices; a snapshot installed meanwhile cancels it. */
+  private slicing: SnapshotSlicer | undefined;
   /** The index of the last snapshot taken or restored. */
   private snapshotIndexTaken = 0;
   /** The last entry this state machine applied (or the snapshot it was restored from). */
@@ -427,6 +447,8 @@ export class RaftHost<Command, Result> {
   private afterStorage(rd: Ready, messages: Ready['messages']): void {
     if (rd.snapshot !== undefined) {
       invariant('raft', rd.snapshot.index > this.appliedIndex, () => `snapshot at ${rd.snapshot!.index} would take the state machine back from ${this.appliedIndex}`);
+      // The leader's snapshot is newer than the one being copied, which would compact a log it replaced.
+      if (this.slicing !== undefined) this.cancelSlicing();
       this.machine.restore(rd.snapshot.data);
       this.snapshotIndexTaken = rd.snapshot.index;
       this.appliedIndex = rd.snapshot.index;
@@ -545,15 +567,48 @@ export class RaftHost<Command, Result> {
     const log = this.raft.log;
     if (this.snapshotting || log.applied - this.snapshotIndexTaken < this.options.snapshotEntries) return;
     const index = log.applied;
-    const data = this.machine.snapshot();
-    this.raft.compact(index, data, this.options.snapshotCatchUpEntries);
-    this.snapshotIndexTaken = index;
     // The membership as of this index goes with it: a node restarted from it must not fall back to its first one.
-    const snapshot = { index, term: log.term(index), data, conf: this.raft.confState() };
+    const at = { index, term: log.term(index), conf: this.raft.confState() };
     this.snapshotting = true;
+    const sliceItems = this.options.snapshotSliceItems ?? 0;
+    if (sliceItems === 0 || this.machine.beginSnapshot === undefined) return this.saveSnapshot({ ...at, data: this.machine.snapshot() }, undefined, []);
+    const slicer = this.machine.beginSnapshot();
+    this.slicing = slicer;
+    const parts: Uint8Array[] = [];
+    const slice = () => {
+      if (this.slicing !== slicer) return;
+      const part = slicer.next(sliceItems);
+      if (part !== undefined) {
+        parts.push(encodeSnapshotPart(part));
+        this.ctx.setTimer(0, slice);
+        return;
+      }
+      this.slicing = undefined;
+      this.saveSnapshot({ ...at, data: slicer.whole() }, slicer.head(), parts);
+    };
+    // Through the Context's timer: the simulator orders the slices among other events by its seed.
+    this.ctx.setTimer(0, slice);
+  }
+
+  /** A snapshot installed from the leader replaced the state the slices were reading. */
+  private cancelSlicing(): void {
+    this.slicing!.cancel();
+    this.slicing = undefined;
+    this.snapshotting = false;
+  }
+
+  /**
+   * Compact the log behind a complete snapshot and write it. `head` and `parts`: the file is written
+   * from the slices already encoded (storage.ts encodeSnapshotFile), not encoded again whole.
+   */
+  private saveSnapshot(snapshot: Snapshot, head: unknown, parts: readonly Uint8Array[]): void {
+    const { index } = snapshot;
+    this.raft.compact(index, snapshot.data, this.options.snapshotCatchUpEntries, snapshot.conf);
+    this.snapshotIndexTaken = index;
     this.ctx.metrics.count('raft_snapshots');
     this.ctx.log('raft_snapshot_taken', { index, term: snapshot.term });
-    this.syncAll(this.storage.writeSnapshot(snapshot), () => {
+    const files = parts.length === 0 ? this.storage.writeSnapshot(snapshot) : this.storage.writeSnapshot({ ...snapshot, data: head }, parts);
+    this.syncAll(files, () => {
       // Only a durable snapshot may replace the segments it covers. The new segment opens with the
       // latest hard state: writing more than was acted on is safe, and it supersedes the removed ones.
       this.syncAll(this.storage.rotate(index, this.raft.hardState()), () => (this.snapshotting = false));

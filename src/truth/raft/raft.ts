@@ -584,15 +584,16 @@ export class Raft {
 
   /**
    * The host saved the state machine as of `index` (already applied) in `data`: entries up to it can
-   * go. Followers that need them later get the snapshot instead.
+   * go. Followers that need them later get the snapshot instead. `conf` is the membership as of
+   * `index` (a snapshot taken in slices finishes after later changes may have applied).
    */
-  compact(index: number, data: unknown, keepEntries = 0): void {
+  compact(index: number, data: unknown, keepEntries = 0, conf: ConfState = this.confState()): void {
     const term = this.log.term(index);
     assert(term >= 0, `compact at ${index}, which is not in the log`);
     // Entries kept behind the snapshot let a follower a little behind catch up from the log instead
     // of receiving the whole state machine (etcd's SnapshotCatchUpEntries).
     this.log.compact(Math.max(0, index - keepEntries));
-    this.snapshot = { index, term, data, conf: this.confState() };
+    this.snapshot = { index, term, data, conf };
   }
 
   // --- the leader's replication ---------------------------------------------------------------

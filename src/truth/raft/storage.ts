@@ -7,8 +7,10 @@
  *   replace whatever was at i and after (a follower truncated by a new leader logs the entries that
  *   replace the old ones). A new segment starts with the current hard state, so every segment can be
  *   read on its own; one is started when the current one passes `segmentBytesMax`, or after a snapshot.
- * - A snapshot `raft.snap`: one framed record holding the state machine as of an index. Once it is on
- *   disk, the segments it covers entirely are removed.
+ * - A snapshot `raft.snap`: a framed record holding the state machine as of an index, then, for a
+ *   snapshot taken in slices, the `parts` records it announces: each appends its lists to the
+ *   same-named lists of the first record's data. Once it is on disk, the segments it covers entirely
+ *   are removed.
  *
  * What a crash leaves behind is told apart from what a bad disk does (scanRecords): a torn last
  * record (a write cut short, never fsynced, so nothing acknowledged depends on it) is cut off with a
@@ -103,23 +105,54 @@ type MarkRecord = { t: number; v: string | null; i: number; lt: number };
 const hsPayload = (hs: HardState): WalRecord => ({ hs: { term: hs.term, vote: hs.vote ?? null, commit: hs.commit } });
 const frame = (rec: WalRecord | Snapshot | MarkRecord) => encodeRecord(packr.pack(rec));
 
-/** A snapshot as the bytes of a snapshot file (one checksummed record): also a backup's format. */
-export function encodeSnapshotFile(snapshot: Snapshot): Uint8Array {
-  return frame(snapshot);
+/**
+ * A snapshot as the bytes of a snapshot file (checksummed records): also a backup's format. With
+ * `parts` (encodeSnapshotPart, taken in slices), `snapshot.data` holds what is not in them.
+ */
+export function encodeSnapshotFile(snapshot: Snapshot, parts: readonly Uint8Array[] = []): Uint8Array {
+  if (parts.length === 0) return frame(snapshot);
+  const head = encodeRecord(packr.pack({ ...snapshot, parts: parts.length }));
+  const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, head.length));
+  bytes.set(head, 0);
+  let at = head.length;
+  for (const p of parts) {
+    bytes.set(p, at);
+    at += p.length;
+  }
+  return bytes;
+}
+
+/** One part of a snapshot taken in slices: lists to append to the same-named lists of its data. */
+export function encodeSnapshotPart(part: Record<string, unknown[]>): Uint8Array {
+  return encodeRecord(packr.pack(part));
 }
 
 /** The snapshot of a snapshot file's (or a backup's) bytes; StorageCorruptError naming `file` when they are not one. */
 export function decodeSnapshotFile(bytes: Uint8Array, file: string): Snapshot {
   const scan = scanRecords(bytes);
   // A snapshot is replaced atomically (write, fsync, rename): a bad one is never a torn write.
-  if (scan.bad !== undefined || scan.records.length !== 1) throw new StorageCorruptError(file, scan.bad?.offset ?? scan.validBytes, scan.bad?.reason ?? `${scan.records.length} records where one snapshot belongs`);
-  let snap: Snapshot;
-  try {
-    snap = packr.unpack(scan.records[0]) as Snapshot;
-  } catch (e) {
-    throw new StorageCorruptError(file, 0, `undecodable snapshot: ${(e as Error).message}`);
-  }
+  if (scan.bad !== undefined || scan.records.length === 0) throw new StorageCorruptError(file, scan.bad?.offset ?? scan.validBytes, scan.bad?.reason ?? 'no snapshot record');
+  const unpack = (i: number): unknown => {
+    try {
+      return packr.unpack(scan.records[i]);
+    } catch (e) {
+      throw new StorageCorruptError(file, 0, `undecodable snapshot record ${i}: ${(e as Error).message}`);
+    }
+  };
+  const snap = unpack(0) as Snapshot & { parts?: number };
   if (typeof snap !== 'object' || snap === null || !Number.isInteger(snap.index) || !Number.isInteger(snap.term)) throw new StorageCorruptError(file, 0, 'not a snapshot (no index and term)');
+  const parts = snap.parts ?? 0;
+  delete snap.parts;
+  if (scan.records.length !== 1 + parts) throw new StorageCorruptError(file, scan.validBytes, `${scan.records.length} records where a snapshot of ${1 + parts} belongs`);
+  const data = snap.data as Record<string, unknown>;
+  for (let i = 1; i <= parts; i++) {
+    const part = unpack(i) as Record<string, unknown>;
+    for (const [field, items] of Object.entries(part ?? {})) {
+      const into = data?.[field];
+      if (!Array.isArray(items) || !Array.isArray(into)) throw new StorageCorruptError(file, 0, `snapshot record ${i}: "${field}" is not a list of the snapshot's`);
+      for (const item of items) into.push(item);
+    }
+  }
   return snap;
 }
 
@@ -331,8 +364,8 @@ export class RaftStorage {
   }
 
   /** Write a snapshot (not durable until the returned file is fsynced). */
-  writeSnapshot(snapshot: Snapshot): string[] {
-    this.disk.write(snapshotFile, frame(snapshot));
+  writeSnapshot(snapshot: Snapshot, parts: readonly Uint8Array[] = []): string[] {
+    this.disk.write(snapshotFile, encodeSnapshotFile(snapshot, parts));
     return [snapshotFile];
   }
 
