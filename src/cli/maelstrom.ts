@@ -155,10 +155,10 @@ export function maelstromCommand(setExit: (code: number) => void): Command {
     .option('--log-stderr', "print every line the nodes write on stderr, as it comes, to this command's stderr")
     .option('--log-net-send', "print every message as it is sent (dropped ones too) to this command's stderr")
     .option('--log-net-recv', "print every message as it is delivered to this command's stderr")
-    .option('--topology <name>', `broadcast's topology: ${topologies.join(', ')}`, 'grid')
+    .option('--topology <name>', `broadcast's topology, as Maelstrom builds it: ${topologies.join(', ')} (tree is tree2; none is ours)`, 'grid')
     .option('--seed <n>', '(ours) seeds the latencies and the fault schedule', '1')
     .option('--log-dir <dir>', "(ours) keep each node's stderr in DIR/n0.log ... (default: in the results folder)")
-    .option('--store <dir>', "(ours: Maelstrom always writes store/) the results folder's root, as Jepsen's store/: DIR/<workload>/<time>/ with report.html, results.json, results.edn, history.jsonl and the node logs; DIR/latest links to the newest", 'store')
+    .option('--store <dir>', "(ours: Maelstrom always writes store/) the results folder's root, as Jepsen's store/: DIR/<workload>/<time>/ with report.html, results.json, results.edn, history.jsonl, the node logs and latency-raw.svg, latency-quantiles.svg, rate.svg (Jepsen's plots); DIR/latest links to the newest", 'store')
     .option('--no-store', '(ours) keep no results folder')
     .option('--json <file>', '(ours) write the result as JSON')
     .option('--history <file>', '(ours) write the history as JSON lines (Jepsen shape)')
@@ -200,7 +200,7 @@ export function maelstromCommand(setExit: (code: number) => void): Command {
       }
       if (storeDir !== undefined && o.store !== false) {
         writeStore(storeDir, o.store, opts, r);
-        process.stdout.write(`results in ${storeDir} (report.html, results.json, results.edn, history.jsonl, node logs)\n`);
+        process.stdout.write(`results in ${storeDir} (report.html, results.json, results.edn, history.jsonl, node logs, latency-raw.svg, latency-quantiles.svg, rate.svg)\n`);
       }
       setExit(r.valid === true ? EXIT_VALID : r.valid === false ? EXIT_INVALID : EXIT_UNKNOWN);
     });
