@@ -26,6 +26,14 @@ function positive(text: string, option: string, integer = false): number {
   return n;
 }
 
+/** --concurrency as Jepsen reads it: a number of clients, or "3n", three per node. */
+function concurrencyOf(text: string, nodeCount: number): number {
+  const perNode = /^(\d+)n$/.exec(text.trim());
+  if (perNode !== null && Number(perNode[1]) > 0) return Number(perNode[1]) * nodeCount;
+  if (/^\d+$/.test(text.trim()) && Number(text) > 0) return Number(text);
+  throw new ScenarioError(cli, '--concurrency', `a positive integer, or a multiple of the node count like "2n" (got "${text}")`);
+}
+
 interface TestFlags {
   workload: string;
   bin: string;
@@ -90,7 +98,7 @@ export function testOptionsFromFlags(o: TestFlags, args: string[]): TestOptions 
     nodeCount,
     timeLimitS: positive(o.timeLimit, '--time-limit'),
     rate: positive(o.rate, '--rate'),
-    concurrency: o.concurrency === undefined ? nodeCount : positive(o.concurrency, '--concurrency', true),
+    concurrency: o.concurrency === undefined ? nodeCount : concurrencyOf(o.concurrency, nodeCount),
     latencyMs: latency,
     latencyDist: o.latencyDist as TestOptions['latencyDist'],
     nemesis: nemesis as MaelstromNemesis[],
@@ -140,7 +148,7 @@ export function maelstromCommand(setExit: (code: number) => void): Command {
     .option('--node-count <n>', 'how many nodes, n0..n(N-1)', '3')
     .option('--time-limit <s>', 'seconds of workload', '10')
     .option('--rate <r>', 'operations per second, all clients together', '10')
-    .option('--concurrency <c>', 'client processes (default: one per node)')
+    .option('--concurrency <c>', 'client processes, a number or a multiple of the node count ("2n") (default: one per node, "1n")')
     .option('--latency <ms>', 'mean one-way latency between nodes, and between nodes and services (clients see none)', '0')
     .option('--latency-dist <dist>', 'constant, uniform or exponential', 'constant')
     .option('--nemesis <list>', `faults, comma-separated: partition (Maelstrom's: a minority, one node alone, a bridge, or a ring of majorities); ${nemesisKinds.filter((k) => k !== 'partition').join(', ')} (ours)`)
