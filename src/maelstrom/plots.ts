@@ -13,9 +13,9 @@ import { faultEvents } from './html.js';
 import { operations } from './workload.js';
 
 /** Windows per plot for quantiles and rates (Jepsen uses 10 s windows; tests here are often shorter). */
-const windowsPerPlot = 40;
+const windowsPerPlot = 20;
 /** Windows are never shorter than this, so a short test's rates are not a handful of 0s and 1s. */
-const windowMinS = 0.25;
+const windowMinS = 0.5;
 const quantiles = [0.5, 0.95, 0.99, 1] as const;
 const quantileColors = ['#3b6fd8', '#2a9d5c', '#d68a1f', '#c03a3a'];
 /** Outcome colours as Jepsen's: ok blue-ish (one shade per function), info orange, fail red. */
@@ -56,9 +56,9 @@ export function maelstromPlots(r: TestResult): PlotFiles {
     .map(({ f, type }) => {
       const counts = new Array<number>(windows).fill(0);
       for (const o of ops) if (o.invoke.f === f && o.complete!.type === type) counts[Math.min(windows - 1, Math.floor(o.complete!.time / 1e9 / windowS))]++;
-      return { name: `${f} ${type}`, color: colorOf(f, type), style: 'line' as const, points: counts.map((c, i) => [mid(i), c / windowS] as const), total: counts.reduce((a, b) => a + b, 0) };
+      return { name: `${f} ${type}`, color: colorOf(f, type), style: 'line' as const, points: counts.map((c, i) => [mid(i), c / windowS] as const), count: counts.reduce((a, b) => a + b, 0) };
     })
-    .filter((s) => s.total > 0);
+    .filter((s) => s.count > 0);
 
   const title = (what: string) => `${r.workload}: ${what}`;
   return {

@@ -14,6 +14,8 @@ export interface PlotSeries {
   points: readonly (readonly [number, number])[];
   /** dots: one mark per point (raw latencies); line: joined in x order (quantiles, rates). */
   style: 'dots' | 'line';
+  /** What the legend counts, when not the points (a rate's points are windows; it counts operations). */
+  count?: number;
 }
 
 export interface PlotBand {
@@ -110,7 +112,7 @@ export function plotSvg(p: Plot): string {
       out.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="1.6"/>`);
     }
   }
-  const legend = [...p.series.map((s) => ({ name: `${s.name} (${s.points.length})`, color: s.color })), ...((p.bands ?? []).length ? [{ name: 'faults', color: BAND_FILL }] : [])];
+  const legend = [...p.series.map((s) => ({ name: `${s.name} (${s.count ?? s.points.length})`, color: s.color })), ...((p.bands ?? []).length ? [{ name: 'faults', color: BAND_FILL }] : [])];
   legend.forEach((l, i) => {
     const y = MARGIN.top + 8 + i * 18;
     out.push(`<rect x="${MARGIN.left + plotW + 14}" y="${y}" width="12" height="12" fill="${l.color}"/><text x="${MARGIN.left + plotW + 32}" y="${y + 10}">${esc(l.name)}</text>`);
