@@ -4,7 +4,7 @@
  * 1. Start N copies of the program, send each `init` and wait (bounded) for `init_ok`; send what the
  *    workload sets up (broadcast's topology).
  * 2. For --time-limit seconds, --concurrency clients issue the workload's operations at --rate per
- *    second in all, each to a random node, through the network (latency, and the nemesis's faults on
+ *    second in all (each waiting a random gap, Jepsen's stagger), each to a random node, through the network (latency, and the nemesis's faults on
  *    a seeded schedule: partitions of several shapes, one-way cuts, kill -9 and restart, SIGSTOP pauses, loss,
  *    duplication). Each operation goes into the history: invoke, then ok, fail (a definite error) or
  *    info (a timeout, a crash, an indefinite error), Jepsen's way.
