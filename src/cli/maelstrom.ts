@@ -26,6 +26,14 @@ function positive(text: string, option: string, integer = false): number {
   return n;
 }
 
+/** --concurrency as Jepsen reads it: a number of clients, or "3n", three per node. */
+function concurrencyOf(text: string, nodeCount: number): number {
+  const perNode = /^(\d+)n$/.exec(text.trim());
+  if (perNode !== null && Number(perNode[1]) > 0) return Number(perNode[1]) * nodeCount;
+  if (/^\d+$/.test(text.trim()) && Number(text) > 0) return Number(text);
+  throw new ScenarioError(cli, '--concurrency', `a positive integer, or a multiple of the node count like "2n" (got "${text}")`);
+}
+
 interface TestFlags {
   workload: string;
   bin: string;
@@ -90,7 +98,7 @@ export function testOptionsFromFlags(o: TestFlags, args: string[]): TestOptions 
     nodeCount,
     timeLimitS: positive(o.timeLimit, '--time-limit'),
     rate: positive(o.rate, '--rate'),
-    concurrency: o.concurrency === undefined ? nodeCount : positive(o.concurrency, '--concurrency', true),
+    concurrency: o.concurrency === undefined ? nodeCount : concurrencyOf(o.concurrency, nodeCount),
     latencyMs: latency,
     latencyDist: o.latencyDist as TestOptions['latencyDist'],
     nemesis: nemesis as MaelstromNemesis[],
@@ -138,16 +146,16 @@ export function maelstromCommand(setExit: (code: number) => void): Command {
     .requiredOption('-w, --workload <name>', `one of ${Object.keys(workloads).join(', ')}`)
     .requiredOption('--bin <program>', 'the node program (any executable that reads and writes JSON lines)')
     .option('--node-count <n>', 'how many nodes, n0..n(N-1)', '3')
-    .option('--time-limit <s>', 'seconds of workload', '10')
-    .option('--rate <r>', 'operations per second, all clients together', '10')
-    .option('--concurrency <c>', 'client processes (default: one per node)')
+    .option('--time-limit <s>', "seconds of workload (Maelstrom's default is 60)", '10')
+    .option('--rate <r>', "operations per second, all clients together (Maelstrom's default is 5)", '10')
+    .option('--concurrency <c>', 'client processes, a number or a multiple of the node count ("2n") (default: one per node, "1n")')
     .option('--latency <ms>', 'mean one-way latency between nodes, and between nodes and services (clients see none)', '0')
     .option('--latency-dist <dist>', 'constant, uniform or exponential', 'constant')
     .option('--nemesis <list>', `faults, comma-separated: partition (Maelstrom's: a minority, one node alone, a bridge, or a ring of majorities); ${nemesisKinds.filter((k) => k !== 'partition').join(', ')} (ours)`)
     .option('--nemesis-interval <s>', 'a fault starts at half of this many seconds, then every this many, and lasts half of it; each starts and ends inside the workload', '10')
     .option('--recovery-ms <ms>', '(ours) wait after the faults heal, before the final reads (Maelstrom always waits 10 s)', '10000')
     .option('--allow-no-faults', '(ours) accept a valid verdict when a requested nemesis never fired; without it the verdict is unknown')
-    .option('--consistency-models <list>', 'the models the history must satisfy, all of them; honoured by txn-list-append and txn-rw-register (read-uncommitted ... strict-serializable) and lin-kv (linearizable, strict-serializable)', 'strict-serializable')
+    .option('--consistency-models <list>', 'the models the history must satisfy, all of them; honoured by txn-list-append and txn-rw-register (read-uncommitted ... strict-serializable) and lin-kv (linearizable, strict-serializable); kafka, as in Maelstrom, takes none', 'strict-serializable')
     .option('--availability <a>', '"total" (every operation must succeed) or the fraction that must; below it the test is invalid')
     .option('--key-count <n>', 'lin-kv: keys; txn workloads: keys in use at a time (default 5)')
     .option('--max-txn-length <n>', 'txn workloads: micro-operations per transaction, at most', '4')
@@ -155,10 +163,10 @@ export function maelstromCommand(setExit: (code: number) => void): Command {
     .option('--log-stderr', "print every line the nodes write on stderr, as it comes, to this command's stderr")
     .option('--log-net-send', "print every message as it is sent (dropped ones too) to this command's stderr")
     .option('--log-net-recv', "print every message as it is delivered to this command's stderr")
-    .option('--topology <name>', `broadcast's topology: ${topologies.join(', ')}`, 'grid')
+    .option('--topology <name>', `broadcast's topology, as Maelstrom builds it: ${topologies.join(', ')} (tree is tree2; none is ours)`, 'grid')
     .option('--seed <n>', '(ours) seeds the latencies and the fault schedule', '1')
     .option('--log-dir <dir>', "(ours) keep each node's stderr in DIR/n0.log ... (default: in the results folder)")
-    .option('--store <dir>', "(ours: Maelstrom always writes store/) the results folder's root, as Jepsen's store/: DIR/<workload>/<time>/ with report.html, results.json, results.edn, history.jsonl and the node logs; DIR/latest links to the newest", 'store')
+    .option('--store <dir>', "(ours: Maelstrom always writes store/) the results folder's root, as Jepsen's store/: DIR/<workload>/<time>/ with report.html, results.json, results.edn, history.jsonl, the node logs and latency-raw.svg, latency-quantiles.svg, rate.svg (Jepsen's plots); DIR/latest links to the newest", 'store')
     .option('--no-store', '(ours) keep no results folder')
     .option('--json <file>', '(ours) write the result as JSON')
     .option('--history <file>', '(ours) write the history as JSON lines (Jepsen shape)')
@@ -200,7 +208,7 @@ export function maelstromCommand(setExit: (code: number) => void): Command {
       }
       if (storeDir !== undefined && o.store !== false) {
         writeStore(storeDir, o.store, opts, r);
-        process.stdout.write(`results in ${storeDir} (report.html, results.json, results.edn, history.jsonl, node logs)\n`);
+        process.stdout.write(`results in ${storeDir} (report.html, results.json, results.edn, history.jsonl, node logs, latency-raw.svg, latency-quantiles.svg, rate.svg)\n`);
       }
       setExit(r.valid === true ? EXIT_VALID : r.valid === false ? EXIT_INVALID : EXIT_UNKNOWN);
     });

@@ -4,7 +4,7 @@
  * 1. Start N copies of the program, send each `init` and wait (bounded) for `init_ok`; send what the
  *    workload sets up (broadcast's topology).
  * 2. For --time-limit seconds, --concurrency clients issue the workload's operations at --rate per
- *    second in all, each to a random node, through the network (latency, and the nemesis's faults on
+ *    second in all (each waiting a random gap, Jepsen's stagger), each to a random node, through the network (latency, and the nemesis's faults on
  *    a seeded schedule: partitions of several shapes, one-way cuts, kill -9 and restart, SIGSTOP pauses, loss,
  *    duplication). Each operation goes into the history: invoke, then ok, fail (a definite error) or
  *    info (a timeout, a crash, an indefinite error), Jepsen's way.
@@ -339,6 +339,10 @@ export async function runTest(o: TestOptions): Promise<TestResult> {
     }
 
     // The clients: a closed loop each, paced so that all together make `rate` requests a second.
+    // Each gap is drawn uniformly from 0 to twice the mean, as Jepsen's stagger draws them, so the
+    // clients drift in and out of phase. With a fixed gap they kept the offsets their first requests
+    // happened to get for the whole run: clients 100 ms apart never overlapped, and a node that is
+    // only wrong under concurrent requests (txn-per-key.py) passed whole runs.
     let nextProcess = 0;
     const gapMs = (o.concurrency * 1000) / o.rate;
     const clientStream = streams.stream('clients');
@@ -360,7 +364,7 @@ export async function runTest(o: TestOptions): Promise<TestResult> {
           // Jepsen's rule: a process whose operation may still be in flight is never reused.
           if (done.type === 'info') proc = nextProcess++;
         }
-        await sleep(Math.max(0, gapMs - (nowMs() - started)));
+        await sleep(Math.max(0, 2 * gapMs * clientStream.next() - (nowMs() - started)));
       }
     };
     await Promise.all(Array.from({ length: o.concurrency }, (_, i) => client(i + 1)));

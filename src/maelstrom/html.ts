@@ -10,6 +10,20 @@ import type { TestOptions, TestResult } from './harness.js';
 /** Points per chart. */
 const samplePoints = 120;
 
+/** Each fault with the time it was undone, from the harness's "end of ..." entries. */
+export function faultEvents(log: TestResult['faults']): FaultEvent[] {
+  const faults: FaultEvent[] = [];
+  for (const f of log) {
+    if (f.what.startsWith('end of ')) {
+      const open = [...faults].reverse().find((x) => x.detail === f.what.slice('end of '.length) && x.untilMs === undefined);
+      if (open !== undefined) open.untilMs = f.atMs;
+      continue;
+    }
+    faults.push({ atMs: f.atMs, kind: f.what === 'every fault healed' ? 'heal' : f.what.startsWith('majorities ring') ? 'partition' : f.what.split(' ')[0].replace(':', ''), detail: f.what });
+  }
+  return faults;
+}
+
 export function maelstromReportInput(o: TestOptions, r: TestResult): HtmlReportInput {
   const endMs = Math.max(1, ...r.history.map((e) => e.time / 1e6));
   const stepMs = endMs / samplePoints;
@@ -57,16 +71,7 @@ export function maelstromReportInput(o: TestOptions, r: TestResult): HtmlReportI
     nodes_restarted: s.nodesRestarted,
     ...Object.fromEntries(Object.entries(r.check.stats ?? {}).map(([k, v]) => [`checker_${k}`, v])),
   };
-  // Each fault with the time it was undone, from the "end of ..." entries.
-  const faults: FaultEvent[] = [];
-  for (const f of r.faults) {
-    if (f.what.startsWith('end of ')) {
-      const open = [...faults].reverse().find((x) => x.detail === f.what.slice('end of '.length) && x.untilMs === undefined);
-      if (open !== undefined) open.untilMs = f.atMs;
-      continue;
-    }
-    faults.push({ atMs: f.atMs, kind: f.what === 'every fault healed' ? 'heal' : f.what.startsWith('majorities ring') ? 'partition' : f.what.split(' ')[0].replace(':', ''), detail: f.what });
-  }
+  const faults = faultEvents(r.faults);
   return {
     title: `maelstrom ${r.workload}: ${basename(o.bin)}`,
     description: `${o.nodeCount} nodes, ${o.timeLimitS} s at ${o.rate} operations/s from ${o.concurrency} clients, latency ${o.latencyMs} ms ${o.latencyDist}${o.nemesis.length ? `, nemesis ${o.nemesis.join(', ')} every ${o.nemesisIntervalS} s` : ''}, seed ${o.seed}. ${r.check.summary}.`,

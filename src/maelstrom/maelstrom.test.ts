@@ -363,6 +363,7 @@ describe('maelstrom test against real nodes', { concurrency: 4 }, () => {
     assert.equal(readlinkSync(join(cwd, 'store', 'latest')), m[1].slice('store/'.length));
     assert.equal(readlinkSync(join(cwd, 'store', 'g-set', 'latest')), m[1].slice('store/g-set/'.length));
     for (const f of ['results.json', 'results.edn', 'history.jsonl', 'report.html', 'n0.log', 'n1.log', 'n2.log']) assert.ok(existsSync(join(dir, f)), f);
+    for (const f of ['latency-raw.svg', 'latency-quantiles.svg', 'rate.svg']) assert.match(readFileSync(join(dir, f), 'utf8'), /^<svg [^]*<title>partition[^]*<\/svg>\n$/, f);
     const json = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as { valid: boolean; faults: unknown[]; options: { workload: string } };
     assert.equal(json.valid, true);
     assert.equal(json.options.workload, 'g-set');

@@ -2,7 +2,8 @@
  * A test's results folder, as Jepsen and Maelstrom keep them: ROOT/<workload>/<time>/ with
  * results.json and results.edn (the verdict, checker numbers, stats, faults), history.jsonl (Jepsen's
  * shape), every node's stderr (n0.log ...), and report.html (the verdict and witness, operation rate
- * and latency over real time, the fault timeline, message diagrams of the start and around faults).
+ * and latency over real time, the fault timeline, message diagrams of the start and around faults),
+ * and the plots Jepsen writes as PNG, here as SVG: latency-raw.svg, latency-quantiles.svg, rate.svg.
  * ROOT/<workload>/latest and ROOT/latest link to the newest run.
  */
 import { writeFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { writeHtmlReport } from '../web/index.js';
 import { toEdn } from './edn.js';
 import type { TestOptions, TestResult } from './harness.js';
 import { maelstromReportInput } from './html.js';
+import { maelstromPlots } from './plots.js';
 
 /** The run's folder: ROOT/<workload>/<UTC time, colons left out>; created, empty. */
 export function storeDirFor(root: string, workload: string, startedAt: Date): string {
@@ -25,5 +27,6 @@ export function writeStore(dir: string, root: string, o: TestOptions, r: TestRes
   writeFileSync(join(dir, 'results.edn'), toEdn(summary) + '\n');
   writeFileSync(join(dir, 'history.jsonl'), r.history.map((e) => JSON.stringify(e)).join('\n') + '\n');
   writeHtmlReport(join(dir, 'report.html'), maelstromReportInput(o, r));
+  for (const [name, svg] of Object.entries(maelstromPlots(r))) writeFileSync(join(dir, name), svg);
   linkLatest(root, o.workload.name, dir);
 }

@@ -46,7 +46,7 @@ export interface CheckResult {
 export interface WorkloadOptions {
   nodes: readonly string[];
   random: RandomStream;
-  /** broadcast: the topology to send (grid, line, tree2..., total, none). */
+  /** broadcast: the topology to send (grid, line, tree (tree2), tree2..tree4, total, none). */
   topology?: string;
   /** Keys a KV workload spreads over (the txn workloads: keys active at a time). */
   keyCount: number;

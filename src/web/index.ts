@@ -3,3 +3,4 @@ export { renderHtmlReport, buildHtmlReport, defaultPanels, type HtmlReportInput,
 export { reportInputFromRuns, type CapturedRunResult } from './from-runs.js';
 export { writeHtmlReport } from './write-report.js';
 export { uplotAssets } from './uplot-assets.js';
+export { plotSvg, linearTicks, type Plot, type PlotSeries, type PlotBand } from './plot-svg.js';

@@ -2,34 +2,48 @@
  * broadcast and g-set: values go in (broadcast a message, add an element) and reads return the set a
  * node holds. After the faults heal, every node must hold every acknowledged value (lost ones are
  * named); values that no one ever sent are an error too. Broadcast also tells each node its
- * neighbours first (the topology: grid, line, tree2, tree3, tree4, total, none).
+ * neighbours first (the topology: grid, line, tree (tree2), tree2, tree3, tree4, total, none).
  */
 import type { WorkloadDefinition, WorkloadOptions } from '../workload.js';
 
-export const topologies = ['grid', 'line', 'tree2', 'tree3', 'tree4', 'total', 'none'] as const;
+export const topologies = ['grid', 'line', 'tree', 'tree2', 'tree3', 'tree4', 'total', 'none'] as const;
 
-/** Neighbours of each node in a named topology (Maelstrom's: a grid is as square as n allows). */
+/** Children per node of each tree topology; Maelstrom's plain `tree` is its tree2. */
+const treeBranching: Record<string, number> = { tree: 2, tree2: 2, tree3: 3, tree4: 4 };
+
+/**
+ * Neighbours of each node in a named topology, as Maelstrom's broadcast workload computes them, in
+ * its order too (a node that only talks to its first neighbour sees the same network here):
+ * - grid: rows of ceil(sqrt n) nodes; below, above, right, left;
+ * - line: left, right;
+ * - treeB: tiers of 1, B, B^2 ... nodes, each tier's nodes handed out B at a time to the tier
+ *   above's in order (node i's parent is (i - 1) / B, rounded down); parent first, then children;
+ * - total: every other node; none: no neighbours (ours: for nodes that ignore the topology).
+ */
 export function topologyOf(name: string, nodes: readonly string[]): Record<string, string[]> {
   const n = nodes.length;
-  const out: Record<string, string[]> = Object.fromEntries(nodes.map((x) => [x, [] as string[]]));
-  const link = (a: number, b: number) => {
-    if (a === b || a < 0 || b < 0 || a >= n || b >= n) return;
-    if (!out[nodes[a]].includes(nodes[b])) out[nodes[a]].push(nodes[b]);
-    if (!out[nodes[b]].includes(nodes[a])) out[nodes[b]].push(nodes[a]);
-  };
-  if (name === 'total') for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) link(i, j);
-  else if (name === 'line') for (let i = 0; i + 1 < n; i++) link(i, i + 1);
-  else if (name === 'grid') {
-    const w = Math.ceil(Math.sqrt(n));
-    for (let i = 0; i < n; i++) {
-      if ((i + 1) % w !== 0) link(i, i + 1);
-      link(i, i + w);
-    }
-  } else if (/^tree[2-4]$/.test(name)) {
-    const k = Number(name.slice(4));
-    for (let i = 1; i < n; i++) link(i, Math.floor((i - 1) / k));
-  } else if (name !== 'none') throw new RangeError(`unknown topology ${name}: one of ${topologies.join(', ')}`);
-  return out;
+  const at = (i: number) => (i >= 0 && i < n ? [nodes[i]] : []);
+  const each = (neighbours: (i: number) => string[]) => Object.fromEntries(nodes.map((x, i) => [x, neighbours(i)]));
+  if (name === 'total') return each((i) => nodes.filter((_, j) => j !== i));
+  if (name === 'line') return each((i) => [...at(i - 1), ...at(i + 1)]);
+  if (name === 'grid') {
+    const side = Math.ceil(Math.sqrt(n));
+    const cell = (row: number, col: number) => (row >= 0 && col >= 0 && col < side ? at(row * side + col) : []);
+    return each((i) => {
+      const [row, col] = [Math.floor(i / side), i % side];
+      return [...cell(row + 1, col), ...cell(row - 1, col), ...cell(row, col + 1), ...cell(row, col - 1)];
+    });
+  }
+  const branching = treeBranching[name];
+  if (branching !== undefined) {
+    return each((i) => {
+      const parent = i === 0 ? [] : [nodes[Math.floor((i - 1) / branching)]];
+      const children = Array.from({ length: branching }, (_, c) => i * branching + 1 + c).flatMap(at);
+      return [...parent, ...children];
+    });
+  }
+  if (name === 'none') return each(() => []);
+  throw new RangeError(`unknown topology ${name}: one of ${topologies.join(', ')}`);
 }
 
 function setWorkload(kind: 'broadcast' | 'g-set', o: WorkloadOptions) {

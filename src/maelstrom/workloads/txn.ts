@@ -14,17 +14,23 @@ import type { CheckResult, HistoryEntry, WorkloadDefinition, WorkloadOptions, Wo
  * micro-operations, each a read or a write (an append) of one of keyCount active keys. Written
  * values are unique, so a read names the write it saw. A key written maxWritesPerKey times is
  * retired for a fresh one, which keeps lists short and version orders small enough to search.
+ *
+ * Keys are drawn as Elle draws them by default (key-dist exponential, base 2): each active key is
+ * twice as likely as the one before it, so about half of all operations meet on one hot key. With
+ * keys drawn uniformly, two transactions that overlap in time rarely touch the same key, and a
+ * node that is atomic per key but not per transaction got through whole runs unseen.
  */
 function txnGenerator(o: WorkloadOptions, write: 'append' | 'w'): () => Micro[] {
   let nextValue = 1;
   const active = Array.from({ length: o.keyCount }, (_, i) => i);
   let nextKey = o.keyCount;
   const writes = new Map<number, number>();
+  const slotOf = exponentialSlot(o.keyCount);
   return () => {
     const n = 1 + Math.floor(o.random.next() * o.maxTxnLength);
     const txn: Micro[] = [];
     for (let i = 0; i < n; i++) {
-      const slot = Math.floor(o.random.next() * active.length);
+      const slot = slotOf(o.random.next());
       const key = active[slot];
       if (o.random.next() < 0.5) {
         txn.push(['r', key, null]);
@@ -40,6 +46,18 @@ function txnGenerator(o: WorkloadOptions, write: 'append' | 'w'): () => Micro[] 
     }
     return txn;
   };
+}
+
+/** How much likelier each active key is than the one before it (Elle's key-dist-base). */
+const keyDistBase = 2;
+
+/**
+ * Elle's exponential key choice: a uniform u in [0, 1) becomes a slot in [0, keys) with the slot i
+ * drawn with weight base^i, by inverting the cumulative weight b + b^2 + ... + b^(i+1).
+ */
+export function exponentialSlot(keys: number, base = keyDistBase): (u: number) => number {
+  const scale = (base * (base ** keys - 1)) / (base - 1);
+  return (u) => Math.min(keys - 1, Math.floor(Math.log(u * scale + base) / Math.log(base) - 1));
 }
 
 function txnWorkload(kind: Workload, o: WorkloadOptions): WorkloadRun {
