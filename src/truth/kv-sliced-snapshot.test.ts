@@ -22,7 +22,7 @@ function prng(seed: number): () => number {
 
 const keysMax = 60;
 
-/** One random write among every kind that changes a key: put, replace, deadlines, remove, sweep, rename, hashes. */
+/** One random write among every kind that changes a key: put, replace, deadlines, remove, sweep, rename, hashes, collections. */
 function randomWrite(random: () => number, now: number): Operation {
   const key = `k${Math.floor(random() * keysMax)}`;
   const other = `k${Math.floor(random() * keysMax)}`;
@@ -36,6 +36,12 @@ function randomWrite(random: () => number, now: number): Operation {
     { f: 'persist', key },
     { f: 'rename', key, value: { to: other } },
     { f: 'expire-sweep' },
+    // Lists, sets and sorted sets change in place, as hashes do.
+    { f: 'rpush', key: `l${Math.floor(random() * 10)}`, value: [`x${Math.floor(random() * 100)}`] },
+    { f: 'lpop', key: `l${Math.floor(random() * 10)}`, value: {} },
+    { f: 'sadd', key: `s${Math.floor(random() * 10)}`, value: [`${Math.floor(random() * 20)}`] },
+    { f: 'srem', key: `s${Math.floor(random() * 10)}`, value: [`${Math.floor(random() * 20)}`] },
+    { f: 'zadd', key: `z${Math.floor(random() * 10)}`, value: { pairs: [[`${Math.floor(random() * 50)}`, `m${Math.floor(random() * 5)}`]] } },
   ];
   void now;
   return kinds[Math.floor(random() * kinds.length)];
