@@ -19,7 +19,11 @@ export const commandDefaults: CommandLimits = {
   keyBytesMax: 64 * 1024,
   writeKeysMax: 10_000,
   writeBytesMax: 8 * 1024 * 1024,
+  collectionMembersMax: 1_000_000,
 };
+
+/** The writes that can add members to a collection: they carry the cap on its size into the log. */
+const collectionGrowingOperations: ReadonlySet<string> = new Set(['hset', 'lpush', 'rpush', 'sadd', 'zadd', 'zincrby', 'sunionstore', 'sinterstore', 'sdiffstore', 'zunionstore', 'zinterstore']);
 
 const text = (b: Buffer) => b.toString('latin1');
 /** A stored value as the bytes a client gets back (numbers, from INCR, as their decimal digits). */
@@ -97,7 +101,9 @@ const integerReply = (v: unknown) => integer(BigInt(v as number | string));
 /** Turn one command's arguments into a plan; `args[0]` is the command name. */
 export function planCommand(args: Buffer[], limits: CommandLimits): Planned {
   const plan = planOne(args, limits);
-  return plan.kind === 'write' ? (writeTooLarge(args, plan.op, limits) ?? plan) : plan;
+  if (plan.kind !== 'write') return plan;
+  if (collectionGrowingOperations.has(plan.op.f)) plan.op.membersMax = limits.collectionMembersMax;
+  return writeTooLarge(args, plan.op, limits) ?? plan;
 }
 
 /** Why a write is too large for one log entry, in a reply that says how to send it instead. */

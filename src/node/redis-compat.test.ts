@@ -156,6 +156,38 @@ const scripts: Record<string, string[][]> = {
     ['zrangebyscore', 'z:k', '1', '(6', 'withscores', 'limit', '0', '2'], ['zrangebyscore', 'z:k', 'x', '1'], ['zrem', 'z:k', 'a', 'nope'], ['zrem', 'z:missing', 'a'], ['type', 'z:k'], ['get', 'z:k'], ['lpush', 'z:k', 'x'],
     ['set', 'z:s', 'v'], ['zadd', 'z:s', '1', 'a'], ['zscore', 'z:s', 'a'], ['zadd', 'z:k'], ['scan', '0', 'type', 'zset', 'match', 'z:*', 'count', '1000'],
   ],
+  zlex: [
+    ['zadd', 'zl:k', '0', 'a', '0', 'b', '0', 'c', '0', 'd', '0', 'e'], ['zrangebylex', 'zl:k', '-', '+'], ['zrangebylex', 'zl:k', '[b', '(d'], ['zrangebylex', 'zl:k', '(a', '[c', 'limit', '1', '5'],
+    ['zrangebylex', 'zl:k', '-', '+', 'limit', '0', '2', 'limit', '1', '1'], ['zrangebylex', 'zl:k', '+', '-'], ['zrangebylex', 'zl:k', '[e', '[a'], ['zrangebylex', 'zl:k', 'a', 'c'], ['zrangebylex', 'zl:k', '-', '+', 'withscores'],
+    ['zrangebylex', 'zl:k', '-', '+', 'rev'], ['zrangebylex', 'zl:k', '-', '+', 'limit', '1'], ['zrevrangebylex', 'zl:k', '+', '[b'], ['zrevrangebylex', 'zl:k', '(d', '-', 'limit', '1', '2'], ['zrevrangebylex', 'zl:k', '-', '+'],
+    ['zlexcount', 'zl:k', '-', '+'], ['zlexcount', 'zl:k', '[b', '(e'], ['zlexcount', 'zl:k', 'b', '+'], ['zlexcount', 'zl:missing', '-', '+'], ['zlexcount', 'zl:k', '-'],
+    ['zrange', 'zl:k', '[a', '[c', 'bylex'], ['zrange', 'zl:k', '[c', '[a', 'bylex', 'rev', 'limit', '0', '2'], ['zrange', 'zl:k', '0', '1', 'bylex'], ['zrange', 'zl:k', '-', '+', 'bylex', 'withscores'],
+    ['zrange', 'zl:k', '-', '+', 'bylex', 'byscore'], ['zrange', 'zl:k', '0', '1', 'byscore', 'byscore'], ['zrange', 'zl:k', '0', '1', 'rev', 'rev'], ['zrange', 'zl:k', '0', '1', 'limit', '5', '-1'], ['zrange', 'zl:k', '0', '1', 'limit', '0', '-2'],
+    ['zrange', 'zl:k', '[a', '+', 'bylex', 'limit', 'x', '1'], ['zrangebylex', 'zl:missing', '-', '+'], ['set', 'zl:s', 'v'], ['zrangebylex', 'zl:s', '-', '+'], ['zlexcount', 'zl:s', '-', '+'], ['zrangebylex', 'zl:s', 'x', '+'],
+  ],
+  zcount: [
+    ['zadd', 'zc:k', '1', 'a', '2', 'b', '3', 'c', 'inf', 'd'], ['zcount', 'zc:k', '-inf', '+inf'], ['zcount', 'zc:k', '(1', '3'], ['zcount', 'zc:k', '2', '(3'], ['zcount', 'zc:k', '5', '1'],
+    ['zcount', 'zc:k', 'x', '1'], ['zcount', 'zc:k', '1', '(x'], ['zcount', 'zc:missing', '0', '1'], ['set', 'zc:s', 'v'], ['zcount', 'zc:s', '0', '1'], ['zcount', 'zc:k', '0'],
+  ],
+  setstore: [
+    ['sadd', 'ss:a', '1', '2', '3'], ['sadd', 'ss:b', '3', '4'], ['sunionstore', 'ss:d', 'ss:a', 'ss:b'], ['smembers', 'ss:d'], ['sinterstore', 'ss:d', 'ss:a', 'ss:b'], ['smembers', 'ss:d'],
+    ['sdiffstore', 'ss:d', 'ss:a', 'ss:b'], ['smembers', 'ss:d'], ['sinterstore', 'ss:d', 'ss:a', 'ss:missing'], ['exists', 'ss:d'], ['set', 'ss:str', 'x'], ['sunionstore', 'ss:d', 'ss:a', 'ss:str'],
+    ['sunionstore', 'ss:str', 'ss:a'], ['type', 'ss:str'], ['smembers', 'ss:str'], ['sdiffstore', 'ss:a', 'ss:a', 'ss:b'], ['smembers', 'ss:a'], ['sunionstore', 'ss:d'], ['sinterstore', 'ss:d'],
+  ],
+  zstore: [
+    ['zadd', 'zs:z', '0', 'a', '1', 'b', '2', 'c'], ['sadd', 'zs:s', '1', '2'], ['zadd', 'zs:y', '5', 'b', '-1', 'c', 'inf', 'i'],
+    ['zunionstore', 'zs:d', '2', 'zs:z', 'zs:s', 'weights', '2', '3', 'aggregate', 'max'], ['zrange', 'zs:d', '0', '-1', 'withscores'], ['zunionstore', 'zs:d', '2', 'zs:z', 'zs:y'], ['zrange', 'zs:d', '0', '-1', 'withscores'],
+    ['zinterstore', 'zs:d', '2', 'zs:z', 'zs:y', 'aggregate', 'min'], ['zrange', 'zs:d', '0', '-1', 'withscores'], ['zinterstore', 'zs:d', '2', 'zs:y', 'zs:z', 'weights', '1', '0'], ['zrange', 'zs:d', '0', '-1', 'withscores'],
+    ['zunionstore', 'zs:d', '1', 'zs:y', 'weights', '0'], ['zrange', 'zs:d', '0', '-1', 'withscores'], ['zunionstore', 'zs:d', '2', 'zs:y', 'zs:y', 'weights', '1', '-1'], ['zrange', 'zs:d', '0', '-1', 'withscores'],
+    ['zinterstore', 'zs:d', '2', 'zs:z', 'zs:missing'], ['exists', 'zs:d'], ['zunionstore', 'zs:d', '0', 'zs:z'], ['zunionstore', 'zs:d', '-1', 'zs:z'], ['zunionstore', 'zs:d', 'x', 'zs:z'], ['zunionstore', 'zs:d', '3', 'zs:z'],
+    ['zunionstore', 'zs:d', '1', 'zs:z', 'weights', 'x'], ['zunionstore', 'zs:d', '1', 'zs:z', 'weights', '1', '2'], ['zunionstore', 'zs:d', '1', 'zs:z', 'aggregate', 'foo'], ['zunionstore', 'zs:d', '1', 'zs:z', 'aggregate'],
+    ['zunionstore', 'zs:d', '1', 'zs:z', 'withscores'], ['set', 'zs:str', 'x'], ['zunionstore', 'zs:d', '2', 'zs:z', 'zs:str'], ['zinterstore', 'zs:str', '1', 'zs:z'], ['type', 'zs:str'], ['zunionstore', 'zs:d', '1'],
+  ],
+  // SPOP picks at random: compared where the answer does not depend on the pick (all, none, errors).
+  spop: [
+    ['sadd', 'sp:k', '3', '1', '2'], ['spop', 'sp:k', '5'], ['exists', 'sp:k'], ['spop', 'sp:k'], ['spop', 'sp:k', '2'], ['spop', 'sp:k', '-1'], ['spop', 'sp:k', '0'], ['sadd', 'sp:k', '7'],
+    ['spop', 'sp:k', '0'], ['spop', 'sp:k', 'x'], ['spop', 'sp:k', '1', '2'], ['spop', 'sp:k'], ['exists', 'sp:k'], ['set', 'sp:s', 'v'], ['spop', 'sp:s'], ['spop', 'sp:s', '1'], ['spop'],
+  ],
   wait: [['set', 'w:k', 'v'], ['wait', '0', '0'], ['wait', '1', '10'], ['wait', 'x', '0'], ['wait', '0', '-1'], ['wait', '0', 'x'], ['wait', '0']],
   ping: [['ping'], ['ping', 'hi'], ['ping', 'a', 'b'], ['echo', 'x'], ['echo']],
 };
