@@ -14,7 +14,7 @@
  */
 import type { Operation } from '../runtime/client-protocol.js';
 import { invariant } from '../runtime/invariant.js';
-import { byteRange, globMatch, overwriteAt, parseInt64, scanStep } from './kv-keyspace.js';
+import { byteRange, globMatch, Keyspace, overwriteAt, parseInt64, scanStep } from './kv-keyspace.js';
 export { parseInt64 } from './kv-keyspace.js';
 import { collectionOperations, collectionReads, collectionSize, collectionTooLargeError, collectionType, combineSets, combineSortedSets, decodeCollection, emptyCollection, encodeCollection, membersAdded, queryCollection, RedisSet, writeCollection, type Collection, type ZStoreArgs } from './kv-collections.js';
 
@@ -148,7 +148,8 @@ export const sessionsMax = 10_000;
 export const sessionRequestsMax = 1_000;
 
 export class KvStateMachine {
-  readonly data = new Map<string, unknown>();
+  /** Every key's value, and the keys in SCAN's order. */
+  readonly data = new Keyspace();
   /** Deadlines of the keys that have one. */
   readonly expires = new Map<string, number>();
   /** For WATCH: each live key's version, the count of changes (to it or any key) when it last changed. */
@@ -307,7 +308,8 @@ export class KvStateMachine {
       }
       case 'scan': {
         const a = op.value as { cursor: number; count: number; match?: string; type?: string };
-        const [next, keys] = scanStep(this.liveKeysLazily(nowMs), a.cursor, a.count, (k) => (a.match === undefined || globMatch(a.match, k)) && (a.type === undefined || a.type === typeName(this.data.get(k))));
+        const live = (k: string) => this.get(k, nowMs) !== null;
+        const [next, keys] = scanStep(this.data.scanOrder, a.cursor, a.count, live, (k) => (a.match === undefined || globMatch(a.match, k)) && (a.type === undefined || a.type === typeName(this.data.get(k))));
         return [String(next), keys];
       }
       case 'strlen':
@@ -324,16 +326,6 @@ export class KvStateMachine {
   }
 
   /** The keys not expired at `nowMs`, in the order they were first written (the same on every replica). */
-  /** The keys not expired at nowMs, each time it is iterated, without copying them (SCAN passes over them twice). */
-  private liveKeysLazily(nowMs: number): Iterable<string> {
-    const self = this;
-    return {
-      *[Symbol.iterator]() {
-        for (const k of self.data.keys()) if (self.get(k, nowMs) !== null) yield k;
-      },
-    };
-  }
-
   private liveKeys(nowMs: number): string[] {
     const out: string[] = [];
     for (const k of this.data.keys()) if (this.get(k, nowMs) !== null) out.push(k);
