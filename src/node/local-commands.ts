@@ -10,6 +10,7 @@ import type { ClientConnection } from './client-connection.js';
 import { parseInt64, type RaftKvStatus } from '../truth/index.js';
 import { array, bulk, EMPTY_ARRAY, errorReply, integer, map, OK, PONG, type RespProtocol } from './resp.js';
 import { collectionCommands } from './collection-commands.js';
+import { parseWait } from './wait-command.js';
 
 /** The Redis version tools are told: the command set and reply shapes follow Redis 7. */
 export const redisCompatibleVersion = '7.2.0';
@@ -100,17 +101,12 @@ export const supportedCommands = [
 ];
 
 /**
- * WAIT numreplicas timeout. An acknowledged write is already on a majority, so the answer is at least
- * a majority less the leader; on the leader, every follower that holds the whole committed log counts.
- * It answers at once: more replicas than that would need the log to grow, which WAIT cannot cause.
+ * WAIT inside MULTI: answered at once, as Redis does there, with the replicas holding every write
+ * acknowledged so far. Outside a transaction the connection blocks on it (ConnectionHost.waitForReplicas).
  */
 function wait(node: LocalNode, args: Buffer[]): Buffer {
-  if (args.length !== 3) return wrongArgs('wait');
-  if (parseInt64(text(args[1])) === undefined) return errorReply('ERR value is not an integer or out of range');
-  const timeout = parseInt64(text(args[2]));
-  if (timeout === undefined) return errorReply('ERR timeout is not an integer or out of range');
-  if (timeout < 0n) return errorReply('ERR timeout is negative');
-  return integer(node.replicasHoldingAcknowledged());
+  const parsed = parseWait(args);
+  return Buffer.isBuffer(parsed) ? parsed : integer(node.replicasHoldingAcknowledged());
 }
 
 function auth(node: LocalNode, conn: ClientConnection, user: Buffer | undefined, password: Buffer, n: number): Buffer {
