@@ -189,6 +189,10 @@ function planOne(args: Buffer[], limits: CommandLimits): Planned {
       const pairs: [string, string][] = keys.map((k, i) => [text(k), text(values[i])]);
       return { kind: 'write', op: { f: 'mset', value: pairs }, reply: okReply };
     }
+    case 'dbsize':
+      // Through the store, not from the node's status: pipelined after FLUSHDB or SET it counts their keys.
+      if (n !== 1) return wrongArgs(name);
+      return { kind: 'read', op: { f: 'dbsize' }, reply: integerReply };
     case 'cas': {
       // CAS key expected new: 1 when the key held `expected` and now holds `new`, 0 when it held something else.
       if (n !== 4) return wrongArgs(name);

@@ -70,9 +70,6 @@ export function localCommand(node: LocalNode, name: string, args: Buffer[], conn
     }
     case 'wait':
       return wait(node, args);
-    case 'dbsize':
-      if (n !== 1) return wrongArgs(name);
-      return integer(node.status().keys);
     case 'info':
       return bulk(info(node, n > 1 ? text(args[1]).toLowerCase() : 'default'), proto);
     case 'config':

@@ -181,6 +181,9 @@ const scripts: Record<string, string[][]> = {
     ['zunionstore', 'zs:d', '1', 'zs:y', 'weights', '0'], ['zrange', 'zs:d', '0', '-1', 'withscores'], ['zunionstore', 'zs:d', '2', 'zs:y', 'zs:y', 'weights', '1', '-1'], ['zrange', 'zs:d', '0', '-1', 'withscores'],
     ['zinterstore', 'zs:d', '2', 'zs:z', 'zs:missing'], ['exists', 'zs:d'], ['zunionstore', 'zs:d', '0', 'zs:z'], ['zunionstore', 'zs:d', '-1', 'zs:z'], ['zunionstore', 'zs:d', 'x', 'zs:z'], ['zunionstore', 'zs:d', '3', 'zs:z'],
     ['zunionstore', 'zs:d', '1', 'zs:z', 'weights', 'x'], ['zunionstore', 'zs:d', '1', 'zs:z', 'weights', '1', '2'], ['zunionstore', 'zs:d', '1', 'zs:z', 'aggregate', 'foo'], ['zunionstore', 'zs:d', '1', 'zs:z', 'aggregate'],
+    // Scores are added smallest set first, as Redis does: 0.2 + 0.3 + 0.1 is 0.6, 0.1 + 0.2 + 0.3 is not.
+    ['zadd', 'zs:a', '0.1', 'm', '1', 'x', '2', 'y'], ['zadd', 'zs:b', '0.2', 'm'], ['zadd', 'zs:c', '0.3', 'm', '1', 'z'], ['zunionstore', 'zs:d', '3', 'zs:a', 'zs:b', 'zs:c'], ['zcount', 'zs:d', '0.6', '0.6'],
+    ['zinterstore', 'zs:d', '3', 'zs:a', 'zs:b', 'zs:c'], ['zcount', 'zs:d', '0.6', '0.6'],
     ['zunionstore', 'zs:d', '1', 'zs:z', 'withscores'], ['set', 'zs:str', 'x'], ['zunionstore', 'zs:d', '2', 'zs:z', 'zs:str'], ['zinterstore', 'zs:str', '1', 'zs:z'], ['type', 'zs:str'], ['zunionstore', 'zs:d', '1'],
   ],
   // SPOP picks at random: compared where the answer does not depend on the pick (all, none, errors).
@@ -201,11 +204,11 @@ test('replies are byte for byte those of redis-server', { skip: skipUnlessInstal
     await c.leader();
     const differences: string[] = [];
     for (const [about, script] of Object.entries(scripts)) {
-      for (const args of script) {
-        const want = await theirs.send(args);
-        const got = await ours.send(args);
-        if (got !== want) differences.push(`${about}: ${args.join(' ')}\n  redis-server: ${JSON.stringify(want)}\n  this node:    ${JSON.stringify(got)}`);
-      }
+      // Each script pipelined to both: the same replies as one by one, in a fraction of the time.
+      const [want, got] = await Promise.all([theirs.sendAll(script), ours.sendAll(script)]);
+      script.forEach((args, i) => {
+        if (got[i] !== want[i]) differences.push(`${about}: ${args.join(' ')}\n  redis-server: ${JSON.stringify(want[i])}\n  this node:    ${JSON.stringify(got[i])}`);
+      });
     }
     // CLIENT INFO: the same fields in the same order (their values are this connection's, not comparable).
     const fieldNames = (line: string) => line.split('\r\n')[1].trim().split(' ').map((f) => f.split('=')[0]);

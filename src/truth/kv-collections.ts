@@ -538,25 +538,32 @@ export function combineSortedSets(f: 'zunionstore' | 'zinterstore', a: ZStoreArg
     const sum = x + y;
     return Number.isNaN(sum) ? 0 : sum;
   };
+  // Redis takes the sources smallest first, which decides the order a member's scores are added in
+  // (and so the last bit of a sum of fractions).
+  const order = sources.map((_, i) => i).sort((i, j) => sources[i].size - sources[j].size);
   const out = new RedisSortedSet();
   if (f === 'zunionstore') {
     const scores = new Map<string, number>();
-    sources.forEach((s, i) => {
-      for (const [m, score] of s) {
+    for (const i of order) {
+      for (const [m, score] of sources[i]) {
         const before = scores.get(m);
         scores.set(m, before === undefined ? weighted(score, i) : combine(before, weighted(score, i)));
       }
-    });
+    }
     for (const [m, score] of scores) out.put(m, score);
     return out;
   }
-  for (const [m, score] of sources[0]) {
-    let total = weighted(score, 0);
+  const [smallest, ...others] = order;
+  for (const [m, score] of sources[smallest]) {
+    let total = weighted(score, smallest);
     let inAll = true;
-    for (let i = 1; i < sources.length && inAll; i++) {
+    for (const i of others) {
       const other = sources[i].get(m);
-      if (other === undefined) inAll = false;
-      else total = combine(total, weighted(other, i));
+      if (other === undefined) {
+        inAll = false;
+        break;
+      }
+      total = combine(total, weighted(other, i));
     }
     if (inAll) out.put(m, total);
   }

@@ -55,7 +55,7 @@ export interface SetArgs {
 }
 
 /** Operations that read only: served after ReadIndex (or a lease) without going through the log. */
-export const readOnlyOperations: ReadonlySet<string> = new Set(['read', 'mget', 'exists', 'ttl', 'type', 'keys', 'scan', 'strlen', 'getrange', 'versions', 'hget', 'hmget', 'hgetall', 'hlen', 'hexists', 'hkeys', 'hvals', 'hscan', ...collectionReads]);
+export const readOnlyOperations: ReadonlySet<string> = new Set(['read', 'mget', 'exists', 'ttl', 'type', 'keys', 'scan', 'dbsize', 'strlen', 'getrange', 'versions', 'hget', 'hmget', 'hgetall', 'hlen', 'hexists', 'hkeys', 'hvals', 'hscan', ...collectionReads]);
 
 /** Redis's error for a command on a key of another type (a string command on a hash, or the reverse). */
 export const wrongTypeError = 'WRONGTYPE Operation against a key holding the wrong kind of value';
@@ -312,6 +312,9 @@ export class KvStateMachine {
         const [next, keys] = scanStep(this.data.scanOrder, a.cursor, a.count, live, (k) => (a.match === undefined || globMatch(a.match, k)) && (a.type === undefined || a.type === typeName(this.data.get(k))));
         return [String(next), keys];
       }
+      case 'dbsize':
+        // Keys whose time has passed count until swept, as Redis counts them until it evicts them.
+        return this.data.size;
       case 'strlen':
         return stringOf(this.get(key, nowMs))?.length ?? 0;
       case 'getrange': {
