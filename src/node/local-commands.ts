@@ -65,6 +65,7 @@ export function localCommand(node: LocalNode, name: string, args: Buffer[], conn
     case 'client':
       return client(node, conn, args);
     case 'time': {
+      if (n !== 1) return wrongArgs(name);
       const us = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000));
       return array([bulk(String(us / 1_000_000n), proto), bulk(String(us % 1_000_000n), proto)], proto);
     }
@@ -74,9 +75,13 @@ export function localCommand(node: LocalNode, name: string, args: Buffer[], conn
       return bulk(info(node, n > 1 ? text(args[1]).toLowerCase() : 'default'), proto);
     case 'config':
       return config(args, proto);
-    case 'command':
-      if (n > 1 && text(args[1]).toLowerCase() === 'count') return integer(supportedCommands.length);
-      return EMPTY_ARRAY;
+    case 'command': {
+      const sub = n > 1 ? text(args[1]).toLowerCase() : '';
+      if (sub === 'count') return n === 2 ? integer(supportedCommands.length) : wrongArgs('command|count');
+      // The commands' documentation is not kept here: tools that ask (redis-cli's hints) get none.
+      if (sub === '' || sub === 'docs' || sub === 'info' || sub === 'list') return EMPTY_ARRAY;
+      return errorReply(`ERR unknown subcommand '${text(args[1]).slice(0, 128)}'. Try COMMAND HELP.`);
+    }
     default: {
       const shown = args
         .slice(1, 6)
@@ -107,9 +112,12 @@ function wait(node: LocalNode, args: Buffer[]): Buffer {
 }
 
 function auth(node: LocalNode, conn: ClientConnection, user: Buffer | undefined, password: Buffer, n: number): Buffer {
-  if (n < 2 || n > 3) return wrongArgs('auth');
-  if (node.passwordRequired === false) return errorReply('ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?');
-  if ((user !== undefined && text(user) !== 'default') || !node.passwordMatches(text(password))) {
+  if (n < 2) return wrongArgs('auth');
+  if (n > 3) return errorReply('ERR syntax error');
+  // Without a password the default user takes any (Redis's "nopass"); AUTH <password> alone is a mistake it names.
+  if (node.passwordRequired === false && user === undefined) return errorReply('ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?');
+  const defaultUser = user === undefined || text(user) === 'default';
+  if (!defaultUser || (node.passwordRequired && !node.passwordMatches(text(password)))) {
     node.metrics.count('auth_failures');
     conn.authFailures++;
     node.authThrottle.failed(conn.address);
@@ -125,6 +133,7 @@ function hello(node: LocalNode, conn: ClientConnection, args: Buffer[]): Buffer 
   let i = 1;
   if (args.length > 1) {
     const v = text(args[1]);
+    if (parseInt64(v) === undefined) return errorReply('ERR Protocol version is not an integer or out of range');
     if (v !== '2' && v !== '3') return errorReply('NOPROTO unsupported protocol version');
     proto = Number(v) as RespProtocol;
     i = 2;
@@ -136,6 +145,7 @@ function hello(node: LocalNode, conn: ClientConnection, args: Buffer[]): Buffer 
       if (r !== OK) return r;
       i += 2;
     } else if (opt === 'setname' && i + 1 < args.length) {
+      if (!/^[!-~]*$/.test(text(args[i + 1]))) return errorReply('ERR Client names cannot contain spaces, newlines or special characters.');
       conn.name = text(args[++i]);
     } else return errorReply(`ERR Syntax error in HELLO option '${opt}'`);
   }
@@ -171,11 +181,15 @@ function client(node: LocalNode, conn: ClientConnection, args: Buffer[]): Buffer
     }
     case 'setname':
       if (args.length !== 3) return wrongArgs('client|setname');
+      // CLIENT LIST separates its fields by spaces: Redis refuses a name that would break its line.
+      if (!/^[!-~]*$/.test(text(args[2]))) return errorReply('ERR Client names cannot contain spaces, newlines or special characters.');
       conn.name = text(args[2]);
       return OK;
     case 'getname':
+      if (args.length !== 2) return wrongArgs('client|getname');
       return bulk(conn.name === '' ? null : conn.name, conn.proto);
     case 'id':
+      if (args.length !== 2) return wrongArgs('client|id');
       return integer(conn.serial);
     case 'setinfo': {
       if (args.length !== 4) return wrongArgs('client|setinfo');
@@ -245,6 +259,7 @@ const configValues: Record<string, string> = {
 
 function config(args: Buffer[], proto: RespProtocol): Buffer {
   const sub = args.length > 1 ? text(args[1]).toLowerCase() : '';
+  if (args.length < 2) return wrongArgs('config');
   if (sub !== 'get') return errorReply(sub === 'set' ? 'ERR CONFIG SET is not supported: start the node with the option instead' : `ERR unknown subcommand '${sub}'. Try CONFIG HELP.`);
   if (args.length < 3) return wrongArgs('config|get');
   const out: Buffer[] = [];
