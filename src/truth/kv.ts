@@ -646,7 +646,14 @@ export class KvStateMachine {
         const a = op.value as TransactionArgs;
         // EXEC after WATCH: any watched key changed (or expired) since, and nothing applies.
         if (a.watch?.some(([k, v]) => this.version(k, now) !== v)) return { ok: true, value: null };
-        return { ok: true, value: a.ops.map((o) => this.execute(o, now)) };
+        // Each command of the transaction draws from its own number, so two SPOPs in one EXEC pick independently.
+        const random = this.random;
+        const results: KvResult[] = [];
+        a.ops.forEach((o, i) => {
+          this.random = (random + Math.imul(i, 0x9e3779b9)) >>> 0;
+          results.push(this.execute(o, now));
+        });
+        return { ok: true, value: results };
       }
       default:
         return { ok: false, error: `unsupported operation ${op.f}` };
