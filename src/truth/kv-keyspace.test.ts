@@ -129,6 +129,7 @@ test('a SCAN step visits COUNT entries of the index, not every key: its time doe
   stepMs(1_000);
   const small = stepMs(1_000);
   const large = stepMs(100_000);
-  // A pass over every key would make the large keyspace's step about 100 times the small one's.
-  assert.ok(large < small * 10 + 0.05, `a step over 100,000 keys took ${large.toFixed(4)} ms, over 1,000 keys ${small.toFixed(4)} ms`);
+  // A pass over every key would make the large keyspace's step about 100 times the small one's (some
+  // 10 ms here); the margin of 1 ms absorbs a collection pause on a busy machine.
+  assert.ok(large < small * 10 + 1, `a step over 100,000 keys took ${large.toFixed(4)} ms, over 1,000 keys ${small.toFixed(4)} ms`);
 });
