@@ -138,6 +138,15 @@ test('SCAN with MATCH, COUNT and TYPE returns every key, and its cursor works on
     await new Promise<void>((resolve, reject) => r2.scanStream({ match: 'user:1?', count: 20 }).on('data', (ks: string[]) => streamed.push(...ks)).on('end', resolve).on('error', reject));
     assert.deepEqual(streamed.sort(), Array.from({ length: 10 }, (_, i) => `user:1${i}`).sort());
     assert.deepEqual((await r2.keys('user:2?')).sort(), Array.from({ length: 10 }, (_, i) => `user:2${i}`).sort());
+    // ioredis's streams over a set's and a sorted set's members.
+    await r2.sadd('tags', 'a', 'b', 'c');
+    await r2.zadd('ranks', 1, 'x', 2, 'y');
+    const drain = (stream: NodeJS.ReadableStream) => new Promise<string[]>((resolve, reject) => {
+      const out: string[] = [];
+      stream.on('data', (page: string[]) => out.push(...page)).on('end', () => resolve(out)).on('error', reject);
+    });
+    assert.deepEqual((await drain(r2.sscanStream('tags'))).sort(), ['a', 'b', 'c']);
+    assert.deepEqual(await drain(r2.zscanStream('ranks', { match: '*' })), ['x', '1', 'y', '2']);
     r.disconnect();
     r2.disconnect();
   } finally {

@@ -186,6 +186,11 @@ const scripts: Record<string, string[][]> = {
     ['zinterstore', 'zs:d', '3', 'zs:a', 'zs:b', 'zs:c'], ['zcount', 'zs:d', '0.6', '0.6'],
     ['zunionstore', 'zs:d', '1', 'zs:z', 'withscores'], ['set', 'zs:str', 'x'], ['zunionstore', 'zs:d', '2', 'zs:z', 'zs:str'], ['zinterstore', 'zs:str', '1', 'zs:z'], ['type', 'zs:str'], ['zunionstore', 'zs:d', '1'],
   ],
+  collectionscan: [
+    ['sadd', 'cs:s', '3', '1', '2', '10'], ['sscan', 'cs:s', '0'], ['sscan', 'cs:s', '0', 'match', '1*', 'count', '1'], ['sscan', 'cs:s', 'x'], ['sscan', 'cs:missing', '0'], ['sscan', 'cs:s', '0', 'count', '0'],
+    ['zadd', 'cs:z', '1', 'a', '2.5', 'b', '-1', 'c', 'inf', 'd'], ['zscan', 'cs:z', '0'], ['zscan', 'cs:z', '0', 'match', '[ab]'], ['zscan', 'cs:missing', '0'], ['zscan', 'cs:z', '0', 'bogus', '1'],
+    ['sscan', 'cs:z', '0'], ['zscan', 'cs:s', '0'], ['set', 'cs:str', 'v'], ['sscan', 'cs:str', '0'], ['zscan', 'cs:str', '0'], ['sscan', 'cs:s'], ['zscan'],
+  ],
   // SPOP picks at random: compared where the answer does not depend on the pick (all, none, errors).
   spop: [
     ['sadd', 'sp:k', '3', '1', '2'], ['spop', 'sp:k', '5'], ['exists', 'sp:k'], ['spop', 'sp:k'], ['spop', 'sp:k', '2'], ['spop', 'sp:k', '-1'], ['spop', 'sp:k', '0'], ['sadd', 'sp:k', '7'],

@@ -9,7 +9,7 @@
  * member.
  */
 import { fmix32 } from '../runtime/hash.js';
-import { parseInt64 } from './kv-keyspace.js';
+import { globMatch, parseInt64 } from './kv-keyspace.js';
 
 /** Past this many members Redis keeps integers in a hash table, not an intset (set-max-intset-entries). */
 const intsetEntriesMax = 512;
@@ -270,12 +270,12 @@ function firstIndex(n: number, ok: (i: number) => boolean): number {
 /** Which type each collection operation works on; a key of another type makes it WRONGTYPE. */
 export const collectionOperations: ReadonlyMap<string, 'list' | 'set' | 'zset'> = new Map([
   ...['lpush', 'rpush', 'lpop', 'rpop', 'lset', 'lrem', 'ltrim', 'lrange', 'llen', 'lindex'].map((f) => [f, 'list'] as const),
-  ...['sadd', 'srem', 'spop', 'smembers', 'sismember', 'scard', 'sinter', 'sunion', 'sdiff'].map((f) => [f, 'set'] as const),
-  ...['zadd', 'zrem', 'zincrby', 'zscore', 'zcard', 'zrank', 'zrange', 'zcount'].map((f) => [f, 'zset'] as const),
+  ...['sadd', 'srem', 'spop', 'smembers', 'sismember', 'scard', 'sinter', 'sunion', 'sdiff', 'sscan'].map((f) => [f, 'set'] as const),
+  ...['zadd', 'zrem', 'zincrby', 'zscore', 'zcard', 'zrank', 'zrange', 'zcount', 'zscan'].map((f) => [f, 'zset'] as const),
 ]);
 
 /** The collection reads, served outside the log like the other reads. */
-export const collectionReads: readonly string[] = ['lrange', 'llen', 'lindex', 'smembers', 'sismember', 'scard', 'sinter', 'sunion', 'sdiff', 'zscore', 'zcard', 'zrank', 'zrange', 'zcount'];
+export const collectionReads: readonly string[] = ['lrange', 'llen', 'lindex', 'smembers', 'sismember', 'scard', 'sinter', 'sunion', 'sdiff', 'zscore', 'zcard', 'zrank', 'zrange', 'zcount', 'sscan', 'zscan'];
 
 /** Writes that store a combination of other keys' sets or sorted sets in a key, whatever it held. */
 export const storeOperations: ReadonlySet<string> = new Set(['sunionstore', 'sinterstore', 'sdiffstore', 'zunionstore', 'zinterstore']);
@@ -465,11 +465,13 @@ export function queryCollection(f: string, value: unknown, c: Collection, lookup
   }
   if (c instanceof RedisSet) {
     if (f === 'smembers') return c.ordered();
+    if (f === 'sscan') return ['0', c.ordered().filter((m) => matches(value, m))];
     if (f === 'sismember') return c.members.has(value as string) ? 1 : 0;
     if (f === 'scard') return c.members.size;
     return combineSets(f, value as string[], lookup);
   }
   if (f === 'zcard') return c.ordered.length;
+  if (f === 'zscan') return ['0', c.ordered.filter((e) => matches(value, e.member)).flatMap((e) => [e.member, scoreText(e.score)])];
   if (f === 'zcount') return zrange(c, value as ZRangeArgs).length;
   if (f === 'zscore') {
     const s = c.scores.get(value as string);
@@ -483,6 +485,15 @@ export function queryCollection(f: string, value: unknown, c: Collection, lookup
     return rev ? c.ordered.length - 1 - i : i;
   }
   return zrange(c, value as ZRangeArgs).map((e) => [e.member, scoreText(e.score)]);
+}
+
+/**
+ * SSCAN and ZSCAN answer a collection whole, in one call (cursor 0), as Redis does for a small one
+ * (as HSCAN does); MATCH filters the members.
+ */
+function matches(value: unknown, member: string): boolean {
+  const { match } = (value ?? {}) as { match?: string };
+  return match === undefined || globMatch(match, member);
 }
 
 /** SINTER, SUNION, SDIFF in Redis's order; undefined when a key holds another type (WRONGTYPE). */
