@@ -18,7 +18,8 @@ const collectionArity: Record<string, number> = {
   lpush: -3, rpush: -3, lpop: -2, rpop: -2, lrange: 4, llen: 2, lindex: 3, lset: 4, lrem: 4, ltrim: 4,
   sadd: -3, srem: -3, spop: -2, smembers: 2, sismember: 3, scard: 2, sinter: -2, sunion: -2, sdiff: -2, sinterstore: -3, sunionstore: -3, sdiffstore: -3,
   zadd: -4, zrem: -3, zscore: 3, zincrby: 4, zcard: 2, zcount: 4, zlexcount: 4, zrank: 3, zrevrank: 3,
-  zrange: -4, zrangebyscore: -4, zrevrangebyscore: -4, zrangebylex: -4, zrevrangebylex: -4, zunionstore: -4, zinterstore: -4,
+  zrange: -4, zrevrange: -4, zrangebyscore: -4, zrevrangebyscore: -4, zrangebylex: -4, zrevrangebylex: -4, zunionstore: -4, zinterstore: -4,
+  zremrangebyscore: 4, zremrangebyrank: 4, zremrangebylex: 4, zpopmin: -2, zpopmax: -2,
 };
 
 /** The commands planned here (for COMMAND COUNT and the command list). */
@@ -140,6 +141,23 @@ export function planCollection(name: string, args: Buffer[], limits: CommandLimi
       if (min === undefined || max === undefined) return error('ERR min or max is not a float');
       return { kind: 'read', op: { f: name, key, value: { by: 'score', start: 0, stop: 0, min, max, rev: false } satisfies ZRangeArgs }, reply: integerReply };
     }
+    case 'zremrangebyscore':
+    case 'zremrangebyrank':
+    case 'zremrangebylex': {
+      // The range ZRANGE BYSCORE, by rank or BYLEX would answer, its ends checked as there.
+      const range = planZRange(name === 'zremrangebyscore' ? 'zrangebyscore' : name === 'zremrangebylex' ? 'zrangebylex' : 'zrange', key, rest);
+      if (range.kind !== 'read') return range;
+      return { kind: 'write', op: { f: 'zremrange', key, value: range.op.value }, reply: integerReply };
+    }
+    case 'zpopmin':
+    case 'zpopmax': {
+      if (args.length > 3) return syntaxError;
+      const count = args.length === 3 ? parseInt64(rest[0]) : 1n;
+      if (count === undefined || count < 0n) return error('ERR value is out of range, must be positive');
+      // Without a count RESP3 answers one flat pair; with one, a pair per member (RESP2 flattens both).
+      const paired = args.length === 3;
+      return { kind: 'write', op: { f: name, key, value: { count: clamp(count) } }, reply: (v, proto) => scoredReply(v as [string, string][], proto, paired) };
+    }
     case 'zlexcount':
       if (!isLexBound(rest[0]) || !isLexBound(rest[1])) return lexRangeError;
       return { kind: 'read', op: { f: 'zcount', key, value: { by: 'lex', start: 0, stop: 0, lexMin: rest[0], lexMax: rest[1], rev: false } satisfies ZRangeArgs }, reply: integerReply };
@@ -192,7 +210,7 @@ function planZAdd(key: string, rest: string[]): Planned {
  * checked in Redis's order: options, then conflicts between them, then the range's ends.
  */
 function planZRange(name: string, key: string, rest: string[]): Planned {
-  const fixed = name === 'zrange' ? undefined : name.endsWith('bylex') ? 'lex' : 'score';
+  const fixed = name === 'zrange' ? undefined : name === 'zrevrange' ? 'rank' : name.endsWith('bylex') ? 'lex' : 'score';
   const a: ZRangeArgs = { by: fixed ?? 'rank', start: 0, stop: 0, rev: name.startsWith('zrev') };
   let withScores = false;
   let direction = false;
@@ -237,9 +255,7 @@ function planZRange(name: string, key: string, rest: string[]): Planned {
     reply: (v, proto) => {
       const hits = v as [string, string][];
       if (!withScores) return array(hits.map(([m]) => bulkOf(m, proto)), proto);
-      // RESP3 pairs each member with its score; RESP2 flattens them.
-      if (proto === 3) return array(hits.map(([m, s]) => array([bulkOf(m, 3), scoreReply(s, 3)], 3)), 3);
-      return array(hits.flatMap(([m, s]) => [bulkOf(m, 2), scoreReply(s, 2)]), 2);
+      return scoredReply(hits, proto, true);
     },
   };
 }
@@ -270,4 +286,10 @@ function planZStore(name: string, destination: string, rest: string[]): Planned 
     } else return syntaxError;
   }
   return { kind: 'write', op: { f: name as 'zunionstore' | 'zinterstore', key: destination, value }, reply: integerReply };
+}
+
+/** Members with their scores: RESP3 pairs each member with its score (when `paired`); RESP2 flattens them. */
+function scoredReply(hits: [string, string][], proto: RespProtocol, paired: boolean): Buffer {
+  if (proto === 3 && paired) return array(hits.map(([m, s]) => array([bulkOf(m, 3), scoreReply(s, 3)], 3)), 3);
+  return array(hits.flatMap(([m, s]) => [bulkOf(m, proto), scoreReply(s, proto)]), proto);
 }

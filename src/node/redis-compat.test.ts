@@ -165,6 +165,13 @@ const scripts: Record<string, string[][]> = {
     ['zrange', 'zl:k', '-', '+', 'bylex', 'byscore'], ['zrange', 'zl:k', '0', '1', 'byscore', 'byscore'], ['zrange', 'zl:k', '0', '1', 'rev', 'rev'], ['zrange', 'zl:k', '0', '1', 'limit', '5', '-1'], ['zrange', 'zl:k', '0', '1', 'limit', '0', '-2'],
     ['zrange', 'zl:k', '[a', '+', 'bylex', 'limit', 'x', '1'], ['zrangebylex', 'zl:missing', '-', '+'], ['set', 'zl:s', 'v'], ['zrangebylex', 'zl:s', '-', '+'], ['zlexcount', 'zl:s', '-', '+'], ['zrangebylex', 'zl:s', 'x', '+'],
   ],
+  zmore: [
+    ['zadd', 'zm:k', '1', 'a', '2', 'b', '3', 'c', '4', 'd'], ['zrevrange', 'zm:k', '0', '-1'], ['zrevrange', 'zm:k', '0', '1', 'withscores'], ['zrevrange', 'zm:k', '0', '-1', 'limit', '0', '1'], ['zrevrange', 'zm:k', '0', '-1', 'rev'],
+    ['zrevrange', 'zm:k', '0', '-1', 'byscore'], ['zrevrange', 'zm:k', 'x', '1'], ['zpopmin', 'zm:k'], ['zpopmax', 'zm:k', '2'], ['zpopmin', 'zm:k', '-1'], ['zpopmin', 'zm:k', '0'], ['zpopmin', 'zm:missing'],
+    ['zpopmin', 'zm:k', '1', '2'], ['zpopmin', 'zm:k', 'x'], ['zpopmax', 'zm:k', '5'], ['exists', 'zm:k'], ['zadd', 'zm:k', '1', 'a', '2', 'b', '3', 'c', '4', 'd'], ['zremrangebyscore', 'zm:k', '(1', '3'],
+    ['zremrangebyrank', 'zm:k', '0', '0'], ['zrange', 'zm:k', '0', '-1'], ['zremrangebylex', 'zm:k', '-', '+'], ['exists', 'zm:k'], ['zremrangebyscore', 'zm:k', 'x', '1'], ['zremrangebylex', 'zm:k', 'a', 'b'],
+    ['zremrangebyrank', 'zm:k', 'x', '1'], ['zremrangebyscore', 'zm:missing', '0', '1'], ['set', 'zm:s', 'v'], ['zpopmin', 'zm:s'], ['zremrangebyrank', 'zm:s', '0', '1'], ['zrevrange', 'zm:s', '0', '1'], ['zpopmax'],
+  ],
   zcount: [
     ['zadd', 'zc:k', '1', 'a', '2', 'b', '3', 'c', 'inf', 'd'], ['zcount', 'zc:k', '-inf', '+inf'], ['zcount', 'zc:k', '(1', '3'], ['zcount', 'zc:k', '2', '(3'], ['zcount', 'zc:k', '5', '1'],
     ['zcount', 'zc:k', 'x', '1'], ['zcount', 'zc:k', '1', '(x'], ['zcount', 'zc:missing', '0', '1'], ['set', 'zc:s', 'v'], ['zcount', 'zc:s', '0', '1'], ['zcount', 'zc:k', '0'],

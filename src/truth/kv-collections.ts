@@ -271,7 +271,7 @@ function firstIndex(n: number, ok: (i: number) => boolean): number {
 export const collectionOperations: ReadonlyMap<string, 'list' | 'set' | 'zset'> = new Map([
   ...['lpush', 'rpush', 'lpop', 'rpop', 'lset', 'lrem', 'ltrim', 'lrange', 'llen', 'lindex'].map((f) => [f, 'list'] as const),
   ...['sadd', 'srem', 'spop', 'smembers', 'sismember', 'scard', 'sinter', 'sunion', 'sdiff', 'sscan'].map((f) => [f, 'set'] as const),
-  ...['zadd', 'zrem', 'zincrby', 'zscore', 'zcard', 'zrank', 'zrange', 'zcount', 'zscan'].map((f) => [f, 'zset'] as const),
+  ...['zadd', 'zrem', 'zincrby', 'zremrange', 'zpopmin', 'zpopmax', 'zscore', 'zcard', 'zrank', 'zrange', 'zcount', 'zscan'].map((f) => [f, 'zset'] as const),
 ]);
 
 /** The collection reads, served outside the log like the other reads. */
@@ -371,6 +371,19 @@ export function writeCollection(f: string, value: unknown, c: Collection, seed =
   if (f === 'zrem') {
     const n = (value as string[]).reduce((k, m) => k + (c.remove(m) ? 1 : 0), 0);
     return { result: { ok: true, value: n }, changed: n > 0 };
+  }
+  if (f === 'zremrange') {
+    // ZREMRANGEBYSCORE, ZREMRANGEBYRANK, ZREMRANGEBYLEX: what ZRANGE would answer, removed.
+    const hits = zrange(c, value as ZRangeArgs);
+    for (const e of hits) c.remove(e.member);
+    return { result: { ok: true, value: hits.length }, changed: hits.length > 0 };
+  }
+  if (f === 'zpopmin' || f === 'zpopmax') {
+    const { count } = value as { count?: number };
+    const n = Math.min(count ?? 1, c.ordered.length);
+    const taken = f === 'zpopmin' ? c.ordered.slice(0, n) : c.ordered.slice(c.ordered.length - n).reverse();
+    for (const e of taken) c.remove(e.member);
+    return { result: { ok: true, value: taken.map((e) => [e.member, scoreText(e.score)]) }, changed: n > 0 };
   }
   const a: ZAddArgs = f === 'zincrby' ? { pairs: [value as [string, string]], incr: true } : (value as ZAddArgs);
   return zadd(c, a);
