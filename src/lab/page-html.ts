@@ -21,6 +21,8 @@ export const LAB_PAGE_HTML = `<!doctype html>
   .node.client text { font-size: 10px; }
   .node-state { fill: #555; }
   .clients-box rect { fill: #cfd8e3; stroke: #1d2430; }
+  .cut { stroke: #c0392b; stroke-width: 3; stroke-dasharray: 8 6; opacity: .7; }
+  .cut.one-way { stroke: #f0803c; }
   .msg { stroke: none; opacity: 0.9; }
   .msg.duplicate { stroke: #000; stroke-width: 1.5; }
   .msg-label { font-size: 10px; fill: #333; pointer-events: none; }
@@ -29,6 +31,7 @@ export const LAB_PAGE_HTML = `<!doctype html>
   section h2 { font-size: 13px; margin: 0 0 6px; text-transform: uppercase; letter-spacing: .04em; color: #5b6573; }
   table { border-collapse: collapse; width: 100%; font-size: 12px; }
   td { border-top: 1px solid #eef0f3; padding: 2px 6px 2px 0; vertical-align: top; word-break: break-word; }
+  #verdicts td:nth-child(-n+2) { white-space: nowrap; word-break: normal; }
   tr.failed td:first-child { color: #c0392b; font-weight: 700; }
   tr.ok td:first-child { color: #2e7d32; font-weight: 700; }
   #trace-hash { font: 600 15px ui-monospace, monospace; }
@@ -58,7 +61,7 @@ export const LAB_PAGE_HTML = `<!doctype html>
 <main>
   <div>
     <div id="stage-box"></div>
-    <p class="hint">Click a server to crash it; click a crashed server to restart it. Faults join the run's schedule, and Export YAML writes a scenario that <code>pillars run</code> replays to the same traceHash.</p>
+    <p class="hint">Dashed red lines are links a partition cuts (orange: cut one way). Click a server to crash it; click a crashed server to restart it. Faults join the run's schedule, and Export YAML writes a scenario that <code>pillars run</code> replays to the same traceHash.</p>
     <p id="description" class="hint"></p>
   </div>
   <div>

@@ -35,7 +35,14 @@ test('a run stepped in pieces of any size ends as the unstepped run: same traceH
   const whole = runVariant(parseScenario(s.text, s.file).variants.find((v) => v.name === 'naive')!, { seed: 3 }).report;
   for (const piece of [1, 997]) {
     const lab = new LabSession(s, 'naive', 3);
-    runToEnd(lab, piece);
+    let cutsSeen = 0;
+    while (!lab.ended) {
+      lab.advance(piece);
+      if (piece > 1) cutsSeen = Math.max(cutsSeen, lab.cutLinks().length);
+    }
+    // dc-east (n1 n2 n3) and dc-west (n4 n5) lose each other: 3 x 2 links, cut both ways, then healed.
+    if (piece > 1) assert.equal(cutsSeen, 6);
+    assert.deepEqual(lab.cutLinks(), []);
     const r = lab.finish().report;
     assert.equal(r.traceHash, whole.traceHash, `pieces of ${piece} events`);
     assert.equal(r.events, whole.events);
@@ -44,7 +51,10 @@ test('a run stepped in pieces of any size ends as the unstepped run: same traceH
 });
 
 test('messages in flight balance: every copy sent is delivered, dropped or still travelling', () => {
-  const lab = new LabSession(raft, 'naive', 1);
+  // A lossy, duplicating network, so that every fate is seen.
+  const lossy = { ...raft, text: raft.text.replace('network: { latency: { dist: uniform, min: 1, max: 5 } }', 'network: { latency: { dist: uniform, min: 1, max: 5 }, loss: 0.05, duplicate: 0.05 }') };
+  assert.notEqual(lossy.text, raft.text);
+  const lab = new LabSession(lossy, 'naive', 1);
   let seenInFlight = 0;
   while (!lab.ended) {
     lab.advance(500);
@@ -54,6 +64,9 @@ test('messages in flight balance: every copy sent is delivered, dropped or still
     seenInFlight = Math.max(seenInFlight, f.size);
   }
   assert.ok(seenInFlight > 0);
+  const f = lab.flights;
+  assert.ok(f.duplicated > 0 && f.dropped > 0, `${f.duplicated} duplicated, ${f.dropped} dropped`);
+  assert.ok(lab.recent.length > 0 && lab.recent.every((r) => typeof r.kind === 'string'));
 });
 
 test('a crash and a restart by hand: the run changes, and its exported YAML replays to the same traceHash', () => {

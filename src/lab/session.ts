@@ -112,6 +112,25 @@ export class LabSession {
     return ran;
   }
 
+  /**
+   * The links between servers a partition cuts now: each pair once, `oneWay` when only from -> to is
+   * cut. Servers are the world's first nodes, in order (VariantRun builds them so).
+   */
+  cutLinks(): { from: NodeId; to: NodeId; oneWay: boolean }[] {
+    const net = this.run.world.network;
+    const servers = this.run.servers;
+    const out: { from: NodeId; to: NodeId; oneWay: boolean }[] = [];
+    for (let i = 0; i < servers.length; i++) {
+      for (let j = 0; j < servers.length; j++) {
+        if (i === j || !net.isBlocked(i, j)) continue;
+        const back = net.isBlocked(j, i);
+        if (back && j < i) continue;
+        out.push({ from: servers[i], to: servers[j], oneWay: !back });
+      }
+    }
+    return out;
+  }
+
   /** Every server, and the first `clientsMax` clients (a story may have thousands). */
   nodes(clientsMax = Infinity): NodeView[] {
     const w = this.run.world;

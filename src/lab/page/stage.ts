@@ -15,6 +15,8 @@ const CLIENT_RADIUS_PX = 12;
 export const CLIENTS_DRAWN_MAX = 16;
 /** Messages drawn at most in a frame (the rest are counted). */
 const MESSAGES_DRAWN_MAX = 400;
+/** Drops shown at one node at most. */
+const DROPS_PER_NODE_MAX = 3;
 /** Below this many messages in flight, each shows its type. */
 const LABELLED_MESSAGES_MAX = 24;
 
@@ -28,6 +30,9 @@ interface Point {
 export class Stage {
   readonly svg: SVGSVGElement;
   private readonly nodeLayer: SVGGElement;
+  /** Links a partition cuts, drawn under the nodes. */
+  private readonly cutLayer: SVGGElement;
+  private cutKey = '';
   private readonly messageLayer: SVGGElement;
   private readonly positions = new Map<NodeId, Point>();
   private readonly nodeEls = new Map<NodeId, { g: SVGGElement; circle: SVGCircleElement; label: SVGTextElement }>();
@@ -44,9 +49,10 @@ export class Stage {
     this.svg = document.createElementNS(SVG, 'svg');
     this.svg.setAttribute('viewBox', `0 0 ${WIDTH} ${HEIGHT}`);
     this.svg.setAttribute('id', 'stage');
+    this.cutLayer = el('g', {});
     this.messageLayer = el('g', {});
     this.nodeLayer = el('g', {});
-    this.svg.append(this.nodeLayer, this.messageLayer);
+    this.svg.append(this.cutLayer, this.nodeLayer, this.messageLayer);
     parent.replaceChildren(this.svg);
     this.layout(session);
   }
@@ -95,6 +101,7 @@ export class Stage {
         e.label.textContent = n.status === 'down' ? 'down' : `${role}${term !== undefined ? ` t${String(term)}` : ''}`;
       }
     }
+    this.drawCuts(session.cutLinks());
     const now = session.nowMs;
     const flights = session.flights.list(MESSAGES_DRAWN_MAX);
     const labelled = session.flights.size <= LABELLED_MESSAGES_MAX;
@@ -121,15 +128,33 @@ export class Stage {
     hideFrom(this.dots, used);
     hideFrom(this.labels, labelsUsed);
     let crossesUsed = 0;
+    // Drops stack under each other at their node, a few each.
+    const stacked = new Map<Point, number>();
     for (const d of session.flights.recentDrops(now)) {
       const at = (d.to !== undefined ? this.positions.get(d.to) : undefined) ?? (d.from !== undefined ? this.positions.get(d.from) : undefined);
       if (at === undefined) continue;
+      const k = stacked.get(at) ?? 0;
+      if (k >= DROPS_PER_NODE_MAX) continue;
+      stacked.set(at, k + 1);
       const c = this.pooled(this.crosses, crossesUsed++, () => el('text', { class: 'drop' }));
       c.setAttribute('x', String(at.x + 14));
-      c.setAttribute('y', String(at.y - 22));
+      c.setAttribute('y', String(at.y - 22 - 13 * k));
       c.textContent = `✕ ${d.type} (${d.reason})`;
     }
     hideFrom(this.crosses, crossesUsed);
+  }
+
+  /** A cut link is a dashed red line (orange when only one way is cut); redrawn only when they change. */
+  private drawCuts(cuts: readonly { from: NodeId; to: NodeId; oneWay: boolean }[]): void {
+    const key = cuts.map((c) => `${c.from}>${c.to}${c.oneWay ? '1' : '2'}`).join(',');
+    if (key === this.cutKey) return;
+    this.cutKey = key;
+    this.cutLayer.replaceChildren(
+      ...cuts.map((c) => {
+        const a = this.positions.get(c.from)!, b = this.positions.get(c.to)!;
+        return el('line', { x1: a.x, y1: a.y, x2: b.x, y2: b.y, class: c.oneWay ? 'cut one-way' : 'cut', 'data-cut': `${c.from}-${c.to}` });
+      }),
+    );
   }
 
   private pooled<E extends SVGElement>(pool: E[], i: number, make: () => E): E {
