@@ -2,12 +2,13 @@
  * The lab in headless Chromium: the page runs split-brain to its end and shows the traceHash that
  * `pillars run` prints for the same variant and seed; a click crashes raft-chaos's leader and another
  * node takes over; the hand fault, exported as YAML, replays under `pillars run` to the page's final
- * traceHash; and the page logs no error. (How fast the page simulates is bench/lab.ts's figure.)
+ * traceHash; and the page logs no error. Screenshots go to test-artifacts/lab/. (How fast the page
+ * simulates is bench/lab.ts's figure.)
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +21,8 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
 const skip = process.env.PILLARS_SKIP_BROWSER === '1' ? 'PILLARS_SKIP_BROWSER=1' : skipUnlessInstalled('chromium');
 const bin = fileURLToPath(new URL('../cli/bin.js', import.meta.url));
 const scenarios = fileURLToPath(new URL('../../../scenarios/', import.meta.url));
+/** Screenshots of the page at the moments the test looks at, for a reader. */
+const shots = fileURLToPath(new URL('../../../test-artifacts/lab/', import.meta.url));
 
 /** `pillars run FILE --variant V [--seed N]`'s traceHash, from its JSON report. */
 function cliTraceHash(file: string, variant: string, seed?: number): string {
@@ -61,6 +64,8 @@ test('the lab in Chromium: split-brain to the end, a leader crashed by hand, its
     const pageHash = await finalHash(split);
     assert.equal(pageHash, cliTraceHash(join(scenarios, 'split-brain.yaml'), 'naive', 2));
     assert.equal(await split.locator('#verdicts tr[data-check="no-lost-increments"] td').first().textContent(), 'FAILS', 'naive loses increments, and the page says so');
+    mkdirSync(shots, { recursive: true });
+    await split.screenshot({ path: join(shots, 'split-brain-ended.png') });
 
     // 2. raft-chaos: wait for a leader in slow motion, click it, see another node lead.
     const raft = await open(browser, base, 'story=raft-chaos&variant=fixed&seed=1&speed=1000', errors);
@@ -74,6 +79,7 @@ test('the lab in Chromium: split-brain to the end, a leader crashed by hand, its
     await raft.click('#play');
     await raft.waitForSelector(`#stage .node.server[data-role="leader"]:not([data-node="${old}"])`, { timeout: 15_000 });
     assert.match((await raft.locator('#faults li').first().textContent()) ?? '', new RegExp(`^${old} crashed at `));
+    await raft.screenshot({ path: join(shots, 'raft-chaos-new-leader.png') });
 
     // 3. To the end at full speed, then the exported YAML replays to the page's traceHash.
     await raft.selectOption('#speed', 'max');

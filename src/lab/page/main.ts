@@ -131,7 +131,7 @@ function render(): void {
       .filter((n) => n.kind === 'server')
       .map((n) => {
         const tr = document.createElement('tr');
-        const state = n.state === undefined ? n.status : Object.entries(n.state).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(' ');
+        const state = n.state === undefined ? '' : Object.entries(n.state).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(' ');
         for (const c of [n.id, n.status, state]) tr.append(Object.assign(document.createElement('td'), { textContent: c }));
         return tr;
       }),
@@ -218,6 +218,7 @@ async function main(): Promise<void> {
     virtualTarget = session?.nowMs ?? 0;
   });
   $('play').addEventListener('click', () => {
+    if (session === undefined || session.ended) return;
     playing = !playing;
     if (session !== undefined) virtualTarget = session.nowMs;
     render();

@@ -61,6 +61,8 @@ export class Stage {
     const servers = session.run.servers;
     const clients = session.run.clients;
     const cx = WIDTH / 2, cy = 230, r = Math.min(190, 60 + servers.length * 25);
+    // Many servers (a whole platform) get smaller circles, so that neighbours do not overlap.
+    const serverRadius = Math.max(8, Math.min(SERVER_RADIUS_PX, (0.4 * 2 * Math.PI * r) / Math.max(1, servers.length)));
     servers.forEach((id, i) => {
       const a = -Math.PI / 2 + (2 * Math.PI * i) / servers.length;
       this.positions.set(id, { x: cx + r * Math.cos(a), y: cy + r * Math.sin(a) });
@@ -78,8 +80,8 @@ export class Stage {
       const p = this.positions.get(id)!;
       const server = servers.includes(id);
       const g = el('g', { class: `node ${server ? 'server' : 'client'}`, 'data-node': id, transform: `translate(${p.x},${p.y})` });
-      const circle = el('circle', { r: server ? SERVER_RADIUS_PX : CLIENT_RADIUS_PX });
-      const label = text('', 0, server ? SERVER_RADIUS_PX + 16 : CLIENT_RADIUS_PX + 14);
+      const circle = el('circle', { r: server ? serverRadius : CLIENT_RADIUS_PX });
+      const label = text('', 0, server ? serverRadius + 16 : CLIENT_RADIUS_PX + 14);
       label.setAttribute('class', 'node-state');
       g.append(circle, text(id, 0, 5), label);
       if (server) g.addEventListener('click', () => this.onNodeClick(id));
