@@ -76,6 +76,8 @@ test('the lab in Chromium: split-brain to the end, a leader crashed by hand, its
     await raft.click('#play'); // pause, so the click lands on the node that leads now
     await raft.click(`#stage [data-node="${old}"]`);
     assert.equal(await raft.locator(`#stage [data-node="${old}"]`).getAttribute('data-status'), 'down');
+    const carried = JSON.parse(new URL(raft.url()).searchParams.get('faults') ?? '[]') as { crash?: string }[];
+    assert.deepEqual(carried.map((f) => f.crash), [old], 'the address carries the hand fault');
     await raft.click('#play');
     await raft.waitForSelector(`#stage .node.server[data-role="leader"]:not([data-node="${old}"])`, { timeout: 15_000 });
     assert.match((await raft.locator('#faults li').first().textContent()) ?? '', new RegExp(`^${old} crashed at `));

@@ -99,6 +99,25 @@ test('a crash and a restart by hand: the run changes, and its exported YAML repl
   const replay = runVariant(replayed.variants[0]).report;
   assert.equal(replay.traceHash, live.traceHash);
   assert.equal(replay.events, live.events);
+
+  // The hand faults carried to a new session (a shared address) give the same run.
+  const restored = new LabSession(raft, 'naive', 2, lab.handFaults);
+  assert.deepEqual(restored.handFaults, lab.handFaults);
+  runToEnd(restored, 5_000);
+  assert.equal(restored.finish().report.traceHash, live.traceHash);
+});
+
+test('a crash carried from an earlier session can be ended by hand, and that run replays too', () => {
+  const lab = new LabSession(raft, 'fixed', 4, [{ at: 900, crash: 'n2' }]);
+  lab.advance(Infinity, 1500);
+  assert.equal(lab.nodes().find((n) => n.id === 'n2')!.status, 'down');
+  const f = lab.restart('n2');
+  assert.equal(f.at, 900);
+  runToEnd(lab, 5_000);
+  const replay = runVariant(parseScenario(lab.exportYaml(), 'exported.yaml').variants[0]).report;
+  assert.equal(replay.traceHash, lab.finish().report.traceHash);
+  assert.throws(() => new LabSession(raft, 'fixed', 1, [{ at: 5, crash: 'c1' }]), /c1 is not a server/);
+  assert.throws(() => new LabSession(raft, 'fixed', 1, [{ at: 5, pause: 'n1' }]), /a fault by hand is a crash/);
 });
 
 test('hand faults are refused where they cannot be replayed', () => {

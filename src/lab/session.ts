@@ -52,10 +52,15 @@ export class LabSession {
   readonly recent: Readonly<Record<string, unknown>>[] = [];
   private result: RunResult | undefined;
 
+  /**
+   * `handFaults`: faults struck by hand in an earlier session (a shared address carries them); they
+   * join the schedule from the start, as the exported file has them, so the run is that session's.
+   */
   constructor(
     readonly story: StoryFile,
     variantName: string,
     seed: number,
+    handFaults: readonly Fault[] = [],
   ) {
     this.scenario = parseScenario(story.text, story.file);
     const v = this.scenario.variants.find((x) => x.name === variantName);
@@ -72,7 +77,15 @@ export class LabSession {
       this.recent.push(r);
       if (this.recent.length > RECENT_RECORDS_KEPT) this.recent.shift();
     };
-    this.run = new VariantRun(v, { seed, scenario: this.scenario.name, peers, traceObserver: observe });
+    this.run = new VariantRun({ ...v, faults: [...v.faults, ...handFaults] }, { seed, scenario: this.scenario.name, peers, traceObserver: observe });
+    for (const f of handFaults) {
+      const fault = { ...f };
+      if (fault.crash === undefined || Object.keys(fault).some((k) => !['at', 'for', 'crash'].includes(k))) throw new Error(`a fault by hand is a crash: { at, crash, for? } (got ${JSON.stringify(f)})`);
+      this.requireServer(fault.crash);
+      this.handFaults.push(fault);
+      // A crash that stays can still be ended by hand: what its `for` would run, a restart.
+      if (fault.crash !== undefined && fault.for === undefined) this.openCrashes.set(fault.crash, { fault, undo: () => this.run.world.restart(fault.crash!) });
+    }
   }
 
   get nowMs(): number {

@@ -5,7 +5,9 @@
  * is drawn is read from the run and never steers it, so the traceHash is the CLI's.
  */
 import { registerCatalog } from '../../cli/catalog.js';
-import { parseScenario } from '../../scenario/index.js';
+import { z } from 'zod';
+import { parseScenario, type Fault } from '../../scenario/index.js';
+import { faultSchema } from '../../scenario/schema.js';
 import { LabSession, type StoryFile } from '../session.js';
 import { CLIENTS_DRAWN_MAX, Stage } from './stage.js';
 
@@ -55,7 +57,31 @@ function fillVariants(): void {
   select.replaceChildren(...variantsOf(story).map((n) => new Option(n, n)));
 }
 
-function load(): void {
+/** The hand faults an address carries (`faults=[{"at":1250,"crash":"n1"}]`), checked as a scenario's faults are. */
+function faultsFromAddress(text: string | null): Fault[] {
+  if (text === null || text === '') return [];
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new Error(`faults in the address: a JSON list of faults, e.g. [{"at":1250,"crash":"n1"}] (got ${text.slice(0, 80)})`);
+  }
+  const parsed = z.array(faultSchema).safeParse(raw);
+  if (!parsed.success) throw new Error(`faults in the address: ${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message}`);
+  return parsed.data as Fault[];
+}
+
+function setAddress(story: string, variant: string, seed: number, faults: readonly Fault[]): void {
+  const url = new URL(location.href);
+  url.searchParams.set('story', story);
+  url.searchParams.set('variant', variant);
+  url.searchParams.set('seed', String(seed));
+  if (faults.length > 0) url.searchParams.set('faults', JSON.stringify(faults));
+  else url.searchParams.delete('faults');
+  history.replaceState(null, '', url);
+}
+
+function load(handFaults: readonly Fault[] = []): void {
   $('error').hidden = true;
   const story = stories.find((s) => s.name === $<HTMLSelectElement>('story').value);
   if (story === undefined) return;
@@ -63,7 +89,7 @@ function load(): void {
   const seed = Number($<HTMLInputElement>('seed').value);
   if (!Number.isInteger(seed) || seed < 0) return showError(`seed: a whole number >= 0 (got "${$<HTMLInputElement>('seed').value}")`);
   try {
-    session = new LabSession(story, variant, seed);
+    session = new LabSession(story, variant, seed, handFaults);
   } catch (e) {
     return showError(e);
   }
@@ -73,15 +99,17 @@ function load(): void {
   virtualTarget = 0;
   rate.events = rate.wallMs = rate.perSec = 0;
   $('verdicts').replaceChildren();
-  $('faults').replaceChildren();
+  $('faults').replaceChildren(...session.handFaults.map((f) => faultItem(f.crash!, f.at, 'crashed')));
   $<HTMLTextAreaElement>('yaml').hidden = true;
   $('description').textContent = session.scenario.description ?? '';
-  const url = new URL(location.href);
-  url.searchParams.set('story', story.name);
-  url.searchParams.set('variant', variant);
-  url.searchParams.set('seed', String(seed));
-  history.replaceState(null, '', url);
+  setAddress(story.name, variant, seed, session.handFaults);
   render();
+}
+
+function faultItem(id: string, atMs: number, what: string): HTMLLIElement {
+  const li = document.createElement('li');
+  li.textContent = `${id} ${what} at ${atMs} ms`;
+  return li;
 }
 
 function clickNode(id: string): void {
@@ -89,9 +117,8 @@ function clickNode(id: string): void {
   const node = session.nodes(0).find((n) => n.id === id);
   try {
     const f = node?.status === 'down' ? session.restart(id) : session.crash(id);
-    const li = document.createElement('li');
-    li.textContent = node?.status === 'down' ? `${id} restarted at ${f.at + (f.for ?? 0)} ms` : `${id} crashed at ${f.at} ms`;
-    $('faults').append(li);
+    $('faults').append(node?.status === 'down' ? faultItem(id, f.at + (f.for ?? 0), 'restarted') : faultItem(id, f.at, 'crashed'));
+    setAddress($<HTMLSelectElement>('story').value, session.variant.name, session.seed, session.handFaults);
   } catch (e) {
     showError(e);
   }
@@ -210,9 +237,10 @@ async function main(): Promise<void> {
   speed = speedSelect.value === 'max' ? Infinity : Number(speedSelect.value);
 
   storySelect.addEventListener('change', () => (fillVariants(), load()));
-  $('variant').addEventListener('change', load);
-  $('seed').addEventListener('change', load);
-  $('reload').addEventListener('click', load);
+  $('variant').addEventListener('change', () => load());
+  $('seed').addEventListener('change', () => load());
+  // Restarting the run keeps the faults struck by hand: the same run again, from the start.
+  $('reload').addEventListener('click', () => load(session?.handFaults ?? []));
   speedSelect.addEventListener('change', () => {
     speed = speedSelect.value === 'max' ? Infinity : Number(speedSelect.value);
     virtualTarget = session?.nowMs ?? 0;
@@ -243,7 +271,11 @@ async function main(): Promise<void> {
     link.download = `${session.scenario.name}-lab.yaml`;
     link.hidden = false;
   });
-  load();
+  try {
+    load(faultsFromAddress(params.get('faults')));
+  } catch (e) {
+    showError(e);
+  }
   if (params.get('play') === '1') playing = true;
   requestAnimationFrame(frame);
 }
