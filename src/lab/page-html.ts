@@ -61,7 +61,7 @@ export const LAB_PAGE_HTML = `<!doctype html>
 <main>
   <div>
     <div id="stage-box"></div>
-    <p class="hint">Dashed red lines are links a partition cuts (orange: cut one way). Click a server to crash it; click a crashed server to restart it. Faults join the run's schedule, and Export YAML writes a scenario that <code>pillars run</code> replays to the same traceHash.</p>
+    <p class="hint">Dashed red lines are links a partition cuts (orange: cut one way). Click a server to crash it (or pause it: see Faults by hand); click it again to restart or resume it. Faults join the run's schedule, and Export YAML writes a scenario that <code>pillars run</code> replays to the same traceHash.</p>
     <p id="description" class="hint"></p>
   </div>
   <div>
@@ -69,7 +69,7 @@ export const LAB_PAGE_HTML = `<!doctype html>
     <section><h2>Run</h2><div id="clock"></div><div><span id="status" data-state="paused"></span>: <span id="trace-hash"></span></div></section>
     <section><h2>Nodes</h2><table id="node-table"></table></section>
     <section><h2>Checks</h2><div id="verdicts" class="hint">judged when the run ends</div></section>
-    <section><h2>Faults by hand</h2><ul id="faults"></ul><button id="export">Export YAML</button> <a id="download" hidden>download</a><textarea id="yaml" hidden readonly></textarea></section>
+    <section><h2>Faults by hand</h2><label>a click on a server <select id="click-does"><option value="crash" selected>crashes it</option><option value="pause">pauses it</option></select></label><ul id="faults"></ul><button id="export">Export YAML</button> <a id="download" hidden>download</a><textarea id="yaml" hidden readonly></textarea></section>
     <section><h2>Last records</h2><pre id="last"></pre></section>
   </div>
 </main>

@@ -107,17 +107,27 @@ test('a crash and a restart by hand: the run changes, and its exported YAML repl
   assert.equal(restored.finish().report.traceHash, live.traceHash);
 });
 
-test('a crash carried from an earlier session can be ended by hand, and that run replays too', () => {
-  const lab = new LabSession(raft, 'fixed', 4, [{ at: 900, crash: 'n2' }]);
+test('a crash and a pause carried from an earlier session can be ended by hand, and that run replays too', () => {
+  const lab = new LabSession(raft, 'fixed', 4, [{ at: 900, crash: 'n2' }, { at: 1000, pause: 'n3' }]);
   lab.advance(Infinity, 1500);
-  assert.equal(lab.nodes().find((n) => n.id === 'n2')!.status, 'down');
+  const status = (id: string) => lab.nodes().find((n) => n.id === id)!;
+  assert.deepEqual([status('n2').status, status('n2').heldByHand, status('n3').status, status('n3').heldByHand], ['down', 'crash', 'paused', 'pause']);
+  assert.throws(() => lab.resume('n2'), /n2 was not paused by hand/);
+  assert.throws(() => lab.pause('n3'), /n3 is paused: only a running server can be paused/);
   const f = lab.restart('n2');
   assert.equal(f.at, 900);
+  assert.equal(lab.resume('n3').at, 1000);
+  assert.equal(status('n3').status, 'up');
+  lab.advance(Infinity, 2500);
+  const paused = lab.pause('n1');
+  assert.equal(status('n1').status, 'paused');
+  lab.advance(Infinity, 3000);
+  assert.ok(lab.resume('n1').for! > 400, `paused from ${paused.at} ms`);
   runToEnd(lab, 5_000);
   const replay = runVariant(parseScenario(lab.exportYaml(), 'exported.yaml').variants[0]).report;
   assert.equal(replay.traceHash, lab.finish().report.traceHash);
   assert.throws(() => new LabSession(raft, 'fixed', 1, [{ at: 5, crash: 'c1' }]), /c1 is not a server/);
-  assert.throws(() => new LabSession(raft, 'fixed', 1, [{ at: 5, pause: 'n1' }]), /a fault by hand is a crash/);
+  assert.throws(() => new LabSession(raft, 'fixed', 1, [{ at: 5, isolate: 'n1' }]), /a fault by hand is a crash or a pause/);
 });
 
 test('hand faults are refused where they cannot be replayed', () => {

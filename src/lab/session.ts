@@ -29,9 +29,12 @@ export interface NodeView {
   status: NodeStatus;
   /** What the node's Process says of itself (role, term, ...); absent while down. */
   state: Readonly<Record<string, unknown>> | undefined;
-  /** Crashed by hand and not restarted yet: the page offers a restart. */
-  crashedByHand: boolean;
+  /** Crashed or paused by hand and not restarted or resumed yet: the page offers to end it. */
+  heldByHand: HandFaultKind | undefined;
 }
+
+/** What a hand strikes a server with: a crash (ended by a restart) or a pause (ended by a resume). */
+export type HandFaultKind = 'crash' | 'pause';
 
 /** Trace records kept in `recent`. */
 const RECENT_RECORDS_KEPT = 12;
@@ -46,8 +49,8 @@ export class LabSession {
   readonly flights = new Flights();
   /** The faults struck by hand, in the order struck, as a scenario file writes them. */
   readonly handFaults: Fault[] = [];
-  /** Hand crashes not yet restarted: node -> (its fault, what restarts it). */
-  private readonly openCrashes = new Map<NodeId, { fault: Fault; undo: () => void }>();
+  /** Hand faults not yet ended: node -> (its kind, its fault, what ends it). */
+  private readonly held = new Map<NodeId, { kind: HandFaultKind; fault: Fault; undo: () => void }>();
   /** The last trace records, newest last: what the step before the pause did. */
   readonly recent: Readonly<Record<string, unknown>>[] = [];
   private result: RunResult | undefined;
@@ -80,11 +83,14 @@ export class LabSession {
     this.run = new VariantRun({ ...v, faults: [...v.faults, ...handFaults] }, { seed, scenario: this.scenario.name, peers, traceObserver: observe });
     for (const f of handFaults) {
       const fault = { ...f };
-      if (fault.crash === undefined || Object.keys(fault).some((k) => !['at', 'for', 'crash'].includes(k))) throw new Error(`a fault by hand is a crash: { at, crash, for? } (got ${JSON.stringify(f)})`);
-      this.requireServer(fault.crash);
+      const kind: HandFaultKind | undefined = fault.crash !== undefined ? 'crash' : fault.pause !== undefined ? 'pause' : undefined;
+      const id = fault.crash ?? fault.pause;
+      if (kind === undefined || id === undefined || Object.keys(fault).some((k) => !['at', 'for', kind].includes(k))) throw new Error(`a fault by hand is a crash or a pause: { at, crash, for? } or { at, pause, for? } (got ${JSON.stringify(f)})`);
+      this.requireServer(id);
       this.handFaults.push(fault);
-      // A crash that stays can still be ended by hand: what its `for` would run, a restart.
-      if (fault.crash !== undefined && fault.for === undefined) this.openCrashes.set(fault.crash, { fault, undo: () => this.run.world.restart(fault.crash!) });
+      // A fault that stays can still be ended by hand: what its `for` would run, a restart or a resume.
+      const w = this.run.world;
+      if (fault.for === undefined) this.held.set(id, { kind, fault, undo: kind === 'crash' ? () => w.restart(id) : () => w.resume(id) });
     }
   }
 
@@ -149,7 +155,7 @@ export class LabSession {
     const w = this.run.world;
     const view = (id: NodeId, kind: 'server' | 'client'): NodeView => {
       const status = w.status(id);
-      return { id, kind, status, state: status === 'down' ? undefined : (w.process(id)?.describe?.() as Record<string, unknown> | undefined), crashedByHand: this.openCrashes.has(id) };
+      return { id, kind, status, state: status === 'down' ? undefined : (w.process(id)?.describe?.() as Record<string, unknown> | undefined), heldByHand: this.held.get(id)?.kind };
     };
     return [...this.run.servers.map((id) => view(id, 'server')), ...this.run.clients.slice(0, clientsMax).map((id) => view(id, 'client'))];
   }
@@ -158,24 +164,45 @@ export class LabSession {
   crash(id: NodeId): Fault {
     this.requireServer(id);
     if (this.run.world.status(id) === 'down') throw new Error(`${id} is down already`);
-    const fault: Fault = { at: this.strikeTime(), crash: id };
-    let undo: () => void = () => {};
-    this.strike(fault.at, () => (undo = applyFault(this.run.world, fault as FaultSpec)));
-    this.handFaults.push(fault);
-    this.openCrashes.set(id, { fault, undo: () => undo() });
-    return fault;
+    return this.hold(id, 'crash');
+  }
+
+  /** Pause a running server now (its messages and timers wait), as a scenario's `pause` fault does. */
+  pause(id: NodeId): Fault {
+    this.requireServer(id);
+    const status = this.run.world.status(id);
+    if (status !== 'up') throw new Error(`${id} is ${status}: only a running server can be paused`);
+    return this.hold(id, 'pause');
   }
 
   /** Restart a server crashed by hand: its crash fault gets the duration that ends now. */
   restart(id: NodeId): Fault {
-    const open = this.openCrashes.get(id);
-    if (open === undefined) throw new Error(`${id} was not crashed by hand: only a hand crash can be restarted by hand`);
+    return this.release(id, 'crash', 'crashed', 'restarted');
+  }
+
+  /** Resume a server paused by hand: its pause fault gets the duration that ends now. */
+  resume(id: NodeId): Fault {
+    return this.release(id, 'pause', 'paused', 'resumed');
+  }
+
+  private hold(id: NodeId, kind: HandFaultKind): Fault {
+    const fault: Fault = kind === 'crash' ? { at: this.strikeTime(), crash: id } : { at: this.strikeTime(), pause: id };
+    let undo: () => void = () => {};
+    this.strike(fault.at, () => (undo = applyFault(this.run.world, fault as FaultSpec)));
+    this.handFaults.push(fault);
+    this.held.set(id, { kind, fault, undo: () => undo() });
+    return fault;
+  }
+
+  private release(id: NodeId, kind: HandFaultKind, struck: string, ended: string): Fault {
+    const open = this.held.get(id);
+    if (open === undefined || open.kind !== kind) throw new Error(`${id} was not ${struck} by hand: only a hand ${kind} can be ${ended} by hand`);
     const at = this.strikeTime();
     const forMs = at - open.fault.at;
-    // Dyadic times make this exact; the replay schedules the restart at at + for.
-    if (open.fault.at + forMs !== at) throw new Error(`a restart at ${at} ms written as for: ${forMs} would replay at ${open.fault.at + forMs} ms`);
+    // Dyadic times make this exact; the replay schedules the end at at + for.
+    if (open.fault.at + forMs !== at) throw new Error(`${ended} at ${at} ms written as for: ${forMs} would replay at ${open.fault.at + forMs} ms`);
     open.fault.for = forMs;
-    this.openCrashes.delete(id);
+    this.held.delete(id);
     this.strike(at, open.undo);
     return open.fault;
   }

@@ -1,6 +1,7 @@
 /**
  * The lab's page: pick a story, a variant and a seed, then play, pause, step one event or one message,
- * at a chosen speed; click a server to crash or restart it; export what you did as a scenario file.
+ * at a chosen speed; click a server to crash or pause it, and again to restart or resume it; export
+ * what you did as a scenario file.
  * The simulator runs here, in slices between animation frames, so the page stays responsive; what
  * is drawn is read from the run and never steers it, so the traceHash is the CLI's.
  */
@@ -99,7 +100,7 @@ function load(handFaults: readonly Fault[] = []): void {
   virtualTarget = 0;
   rate.events = rate.wallMs = rate.perSec = 0;
   $('verdicts').replaceChildren();
-  $('faults').replaceChildren(...session.handFaults.map((f) => faultItem(f.crash!, f.at, 'crashed')));
+  $('faults').replaceChildren(...session.handFaults.map((f) => (f.crash !== undefined ? faultItem(f.crash, f.at, 'crashed') : faultItem(f.pause!, f.at, 'paused'))));
   $<HTMLTextAreaElement>('yaml').hidden = true;
   $('description').textContent = session.scenario.description ?? '';
   setAddress(story.name, variant, seed, session.handFaults);
@@ -115,9 +116,20 @@ function faultItem(id: string, atMs: number, what: string): HTMLLIElement {
 function clickNode(id: string): void {
   if (session === undefined || session.ended) return;
   const node = session.nodes(0).find((n) => n.id === id);
+  if (node === undefined) return;
   try {
-    const f = node?.status === 'down' ? session.restart(id) : session.crash(id);
-    $('faults').append(node?.status === 'down' ? faultItem(id, f.at + (f.for ?? 0), 'restarted') : faultItem(id, f.at, 'crashed'));
+    // A server held by hand is let go (restarted, resumed); any other gets what the picker says.
+    if (node.heldByHand === 'crash' && node.status === 'down') {
+      const f = session.restart(id);
+      $('faults').append(faultItem(id, f.at + f.for!, 'restarted'));
+    } else if (node.heldByHand === 'pause' && node.status === 'paused') {
+      const f = session.resume(id);
+      $('faults').append(faultItem(id, f.at + f.for!, 'resumed'));
+    } else if ($<HTMLSelectElement>('click-does').value === 'pause') {
+      $('faults').append(faultItem(id, session.pause(id).at, 'paused'));
+    } else {
+      $('faults').append(faultItem(id, session.crash(id).at, 'crashed'));
+    }
     setAddress($<HTMLSelectElement>('story').value, session.variant.name, session.seed, session.handFaults);
   } catch (e) {
     showError(e);
