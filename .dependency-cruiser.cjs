@@ -13,7 +13,7 @@
  *   systems, platform  the story systems and whole platforms; a system of pillar X may use X's
  *                      files directly (it is written against that pillar in depth), other pillars
  *                      only through their index
- *   node, maelstrom, web, cli   the programs on top
+ *   node, maelstrom, web, lab, cli   the programs on top
  *
  * src/adapters (TCP, files, prom-client) is real mode only: no folder below the programs imports it.
  * Tests (*.test.ts), src/testing and bench/ are left out: a test may reach into any layer it tests.
@@ -21,7 +21,7 @@
  */
 const pillars = '(work|state|truth|control|intelligence)';
 const pure = '(runtime|sim|work|state|truth|control|intelligence|check|scenario|systems|platform)';
-const programs = '(node|maelstrom|web|cli)';
+const programs = '(node|maelstrom|web|lab|cli)';
 
 /** A folder may import only the folders listed (and itself, and packages). */
 const onlyFrom = (name, from, allowed, comment) => ({

@@ -42,7 +42,7 @@ function badInput(file: string, text: string | undefined, ...extra: string[]) {
 const valid = readFileSync(scenario('broadcast.yaml'), 'utf8');
 
 test('every command has --help', () => {
-  for (const cmd of [[], ['run'], ['sweep'], ['demo'], ['stories'], ['list'], ['shrink'], ['worker'], ['maelstrom'], ['maelstrom', 'test'], ['maelstrom', 'node']]) {
+  for (const cmd of [[], ['run'], ['sweep'], ['demo'], ['stories'], ['list'], ['shrink'], ['worker'], ['maelstrom'], ['maelstrom', 'test'], ['maelstrom', 'node'], ['lab']]) {
     const r = pillars(...cmd, '--help');
     assert.equal(r.code, 0);
     assert.match(r.out, /Usage: pillars/);
@@ -301,6 +301,7 @@ test('pillars demo: the five pillars prevented, report.html written; an unwritab
   for (const pillar of ['WORK', 'STATE', 'TRUTH', 'CONTROL', 'INTELLIGENCE']) assert.match(r.out, new RegExp(`^${pillar}: `, 'm'));
   assert.equal((r.out.match(/^ {2}prevented: /gm) ?? []).length, 5);
   assert.ok(r.out.includes(`wrote ${html}`));
+  assert.match(r.out, /\nwatch any story live and break it by hand: pillars lab, then open http:\/\/127\.0\.0\.1:7300\/\n$/, 'the last line points at the lab');
   const page = readFileSync(html, 'utf8');
   for (const pillar of ['work', 'state', 'truth', 'control', 'intelligence']) assert.ok(page.includes(`id="panel-${pillar}"`));
   const bad = pillars('demo', '--html', join(tmp, 'no-such-dir', 'r.html'));

@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
+import { LAB_PORT_DEFAULT } from '../lab/server.js';
 import cliProgress from 'cli-progress';
 import { runVariant, type VariantReport } from '../scenario/index.js';
 import { formatPillarReport, judgePillars, type PillarVerdict } from '../platform/ecommerce/pillar-report.js';
@@ -122,6 +123,7 @@ export function runDemo(o: DemoOptions, out: { color: boolean; progress: boolean
     closeRunStore(store, reports);
     if (!o.quiet) process.stdout.write(`results in ${store.dir} (report.html, report.json, histories, traces, series as CSV, the command and the scenario)\n`);
   }
+  if (!o.quiet) process.stdout.write(`watch any story live and break it by hand: pillars lab, then open http://127.0.0.1:${LAB_PORT_DEFAULT}/\n`);
   return { naive, fixed, ok };
 }
 

@@ -17,6 +17,7 @@ import { demoCommand } from './demo.js';
 import { reviewCommand } from './review.js';
 import { nodeCommand } from './node.js';
 import { shrinkCommand } from './shrink.js';
+import { labCommand } from './lab.js';
 import { maelstromCommand } from './maelstrom.js';
 import { clusterCommand } from './cluster.js';
 import { isNodeStartError } from '../node/kv-node.js';
@@ -355,6 +356,7 @@ export function buildProgram(): Command {
   program.addCommand(maelstromCommand((code) => (process.exitCode = code)));
   program.addCommand(nodeCommand());
   program.addCommand(clusterCommand());
+  program.addCommand(labCommand());
 
   program.addCommand(reviewCommand({ color }, (review) => (process.exitCode = review.verdict === 'fail' ? EXIT_NOT_MET : EXIT_OK)));
 

@@ -7,7 +7,6 @@
  * Plain maps and arrays, not msgpackr's records: both ends decode whatever the other wrote, whatever
  * message shapes either side has seen before.
  */
-import { isDeepStrictEqual } from 'node:util';
 import { Packr } from 'msgpackr';
 
 const packr = new Packr({ useRecords: false, variableMapSize: true });
@@ -47,7 +46,7 @@ function firstDifference(sent: unknown, received: unknown, path: string): string
   }
   const ks = kind(sent), kr = kind(received);
   if (ks !== kr && !(ks === 'bytes' && kr === 'bytes')) return `${here}: ${ks} arrives as ${kr}`;
-  if (ks === 'bytes') return isDeepStrictEqual(Uint8Array.from(sent as Uint8Array), Uint8Array.from(received as Uint8Array)) ? undefined : `${here}: bytes differ`;
+  if (ks === 'bytes') return sameBytes(sent as Uint8Array, received as Uint8Array) ? undefined : `${here}: bytes differ`;
   if (ks === 'an array') {
     const a = sent as unknown[], b = received as unknown[];
     if (a.length !== b.length) return `${here}: ${a.length} items arrive as ${b.length}`;
@@ -67,5 +66,14 @@ function firstDifference(sent: unknown, received: unknown, path: string): string
     }
     return undefined;
   }
-  return isDeepStrictEqual(sent, received) ? undefined : `${here}: ${String(sent)} arrives as ${String(received)}`;
+  // Same kind and neither number, array, object nor bytes: a primitive (string, boolean, bigint, null,
+  // undefined), which Object.is compares by value.
+  return Object.is(sent, received) ? undefined : `${here}: ${String(sent)} arrives as ${String(received)}`;
+}
+
+/** Byte-wise equality; a Buffer and a Uint8Array with the same bytes are equal. */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -16,7 +16,8 @@ import { checkLabel, serverNames, withPeers, type Scenario } from './load.js';
 import { processes } from './processes.js';
 import type { ResolvedVariant } from './schema.js';
 import { KeyPicker, WorkloadClient, type ClientConfig, type ClientHarness } from './workload.js';
-import type { Context } from '../runtime/context.js';
+import type { Context, NodeId } from '../runtime/context.js';
+import type { TraceObserver } from '../sim/trace.js';
 import { isInvariantViolation, type InvariantViolation } from '../runtime/invariant.js';
 import type { CheckReport, VariantReport } from './report.js';
 import { scheduledEvents } from './schedule.js';
@@ -30,6 +31,8 @@ export interface RunOptions {
   historySink?: (e: HistoryEvent) => void;
   /** Every trace record as a JSON line. */
   traceSink?: (line: string) => void;
+  /** Every trace record as an object, for a live view (src/lab); it observes and never steers. */
+  traceObserver?: TraceObserver;
   /** Called now and then with the virtual time reached and the end time. */
   progress?: (virtualMs: number, endMs: number) => void;
   /** Scenario name for the report. */
@@ -51,150 +54,226 @@ export interface RunResult {
   capture?: RunCapture;
 }
 
+/**
+ * The run is judged between PROGRESS_STEPS equal slices of virtual time (event budget, progress): a
+ * run stepped in smaller pieces stops at the same boundaries, so it ends exactly as an unstepped one.
+ */
 const PROGRESS_STEPS = 50;
 /** Samples over a run when a chart is asked for and no sampling interval is given. */
 const CHART_POINTS = 56;
 
 export function runVariant(v: ResolvedVariant, opts: RunOptions = {}): RunResult {
-  const seed = opts.seed ?? v.seed;
-  const servers = serverNames(v);
-  const w = v.workload;
-  const clients = Array.from({ length: w.clients }, (_, i) => `c${i + 1}`);
-  const needsHistory = opts.recordHistory === true || opts.historySink !== undefined || v.checks.some((c) => checks[c.name].needsHistory);
-  const history = needsHistory ? new History(opts.historySink) : undefined;
-  const metrics = new MetricsRegistry();
+  const run = new VariantRun(v, opts);
+  while (!run.ended) run.advance(Infinity);
+  return run.finish();
+}
 
-  let world: World | undefined;
-  let valueNext = 0;
-  let processNext = 0;
-  const freeProcesses: number[] = [];
-  const harness: ClientHarness = {
-    workload: w,
-    servers: w.servers ?? servers,
-    history,
-    trueNowMs: () => world!.now,
-    nextValue: () => valueNext++,
-    takeProcess: () => (freeProcesses.length > 0 ? freeProcesses.pop()! : processNext++),
-    releaseProcess: (p) => freeProcesses.push(p),
-    keyPicker: new KeyPicker(w.keys),
-  };
-
-  const regionOf = new Map<string, string>();
-  for (const [r, ids] of Object.entries(v.topology.regions ?? {})) for (const id of ids) regionOf.set(id, r);
-  const proc = processes[v.system.process];
-  const nodes: NodeOptions<any>[] = [
-    ...servers.map((id) => ({
-      id,
-      kind: 'server' as const,
-      region: regionOf.get(id),
-      factory: proc.factory,
-      config: v.system.config,
-      clock: v.topology.clocks?.[id],
-      cpuMsPerMessage: v.topology.cpuMsPerMessage,
-    })),
-    ...clients.map((id, index) => ({ id, kind: 'client' as const, factory: (ctx: Context, cfg: ClientConfig) => new WorkloadClient(ctx, cfg), config: { index, harness } })),
-  ];
-
-  const { clientLatency, ...net } = v.network;
-  const links: LinkOverride[] = [...(net.links ?? [])];
-  if (clientLatency !== undefined) for (const c of clients) for (const s of servers) links.push({ from: c, to: s, latency: clientLatency });
-  const network: Partial<NetworkConfig> = { ...net, links, codec: net.codec ?? proc.codec?.(v.system.config ?? {}) ?? 'none' };
-  const endMs = w.durationMs + w.settleMs;
-  const capture = opts.capture === undefined ? undefined : new Capture(opts.capture === true ? {} : opts.capture, endMs, { servers, clients });
-  // Exporting the trace costs a JSON line per record: a capture taps it only when faults are scheduled.
-  const tap = capture !== undefined && (v.faults.length > 0 || v.nemesis !== undefined) ? capture.tap.line : undefined;
-  const userSink = opts.traceSink;
-  const traceSink = tap === undefined ? userSink : userSink === undefined ? tap : (line: string) => (userSink(line), tap(line));
-  world = new World({ seed, nodes, network, disk: v.disk, trace: traceSink, metrics });
-
-  scheduleFaults(world, v.faults);
-  if (v.nemesis !== undefined) {
-    const n = v.nemesis;
-    const schedule = randomFaults(world.rng.stream('nemesis'), { ...n, stopMs: n.stopMs ?? w.durationMs }, n.nodes ?? servers);
-    scheduleFaults(world, schedule);
-  }
-  if (w.finalKeyReads) {
-    world.at(w.durationMs + w.settleMs / 2, () => (world!.process(clients[0]) as WorkloadClient | undefined)?.finalKeyReads());
-  }
-  if (w.finalReads) {
-    world.at(w.durationMs + w.settleMs / 2, () => (world!.process(clients[0]) as WorkloadClient | undefined)?.finalReads());
-  }
-  const sampleEvery = v.metrics.sampleEveryMs ?? (v.metrics.chart !== undefined ? endMs / CHART_POINTS : undefined);
-  if (sampleEvery !== undefined) {
-    const sampleAt = (t: number) => world!.at(t, () => {
-      metrics.sample(t);
-      if (t + sampleEvery <= endMs) sampleAt(t + sampleEvery);
-    });
-    sampleAt(0);
-  }
-
-  world.start();
-  const step = endMs / PROGRESS_STEPS;
-  let overBudget = false;
+/**
+ * One variant's run, built and started, that its owner advances piece by piece (a page that draws
+ * between pieces, a debugger stepping one event) and then judges. However it is stepped, it runs the
+ * same events in the same order as runVariant, so its traceHash is the same.
+ */
+export class VariantRun {
+  readonly world: World;
+  readonly seed: number;
+  readonly servers: readonly NodeId[];
+  readonly clients: readonly NodeId[];
+  /** Virtual time at which the run ends. */
+  readonly endMs: number;
+  private readonly history: History | undefined;
+  private readonly metrics = new MetricsRegistry();
+  private readonly capture: Capture | undefined;
+  /** The next slice boundary, 1..PROGRESS_STEPS. */
+  private stepIndex = 1;
+  private overBudget = false;
   // A protocol that breaks its own invariant stops the run there: what follows would build on a state
   // the protocol itself says cannot happen.
-  let violation: { error: InvariantViolation; atMs: number } | undefined;
-  for (let i = 1; i <= PROGRESS_STEPS && !overBudget && violation === undefined; i++) {
-    const untilMs = i === PROGRESS_STEPS ? endMs : step * i;
+  private violation: { error: InvariantViolation; atMs: number } | undefined;
+  private finished: RunResult | undefined;
+
+  constructor(
+    readonly variant: ResolvedVariant,
+    private readonly opts: RunOptions = {},
+  ) {
+    const v = variant;
+    const seed = (this.seed = opts.seed ?? v.seed);
+    const servers = serverNames(v);
+    this.servers = servers;
+    const w = v.workload;
+    const clients = Array.from({ length: w.clients }, (_, i) => `c${i + 1}`);
+    this.clients = clients;
+    const needsHistory = opts.recordHistory === true || opts.historySink !== undefined || v.checks.some((c) => checks[c.name].needsHistory);
+    const history = (this.history = needsHistory ? new History(opts.historySink) : undefined);
+    const metrics = this.metrics;
+
+    let world: World | undefined;
+    let valueNext = 0;
+    let processNext = 0;
+    const freeProcesses: number[] = [];
+    const harness: ClientHarness = {
+      workload: w,
+      servers: w.servers ?? servers,
+      history,
+      trueNowMs: () => world!.now,
+      nextValue: () => valueNext++,
+      takeProcess: () => (freeProcesses.length > 0 ? freeProcesses.pop()! : processNext++),
+      releaseProcess: (p) => freeProcesses.push(p),
+      keyPicker: new KeyPicker(w.keys),
+    };
+
+    const regionOf = new Map<string, string>();
+    for (const [r, ids] of Object.entries(v.topology.regions ?? {})) for (const id of ids) regionOf.set(id, r);
+    const proc = processes[v.system.process];
+    const nodes: NodeOptions<any>[] = [
+      ...servers.map((id) => ({
+        id,
+        kind: 'server' as const,
+        region: regionOf.get(id),
+        factory: proc.factory,
+        config: v.system.config,
+        clock: v.topology.clocks?.[id],
+        cpuMsPerMessage: v.topology.cpuMsPerMessage,
+      })),
+      ...clients.map((id, index) => ({ id, kind: 'client' as const, factory: (ctx: Context, cfg: ClientConfig) => new WorkloadClient(ctx, cfg), config: { index, harness } })),
+    ];
+
+    const { clientLatency, ...net } = v.network;
+    const links: LinkOverride[] = [...(net.links ?? [])];
+    if (clientLatency !== undefined) for (const c of clients) for (const s of servers) links.push({ from: c, to: s, latency: clientLatency });
+    const network: Partial<NetworkConfig> = { ...net, links, codec: net.codec ?? proc.codec?.(v.system.config ?? {}) ?? 'none' };
+    const endMs = (this.endMs = w.durationMs + w.settleMs);
+    const capture = (this.capture = opts.capture === undefined ? undefined : new Capture(opts.capture === true ? {} : opts.capture, endMs, { servers, clients }));
+    // Exporting the trace costs a JSON line per record: a capture taps it only when faults are scheduled.
+    const tap = capture !== undefined && (v.faults.length > 0 || v.nemesis !== undefined) ? capture.tap.line : undefined;
+    const userSink = opts.traceSink;
+    const traceSink = tap === undefined ? userSink : userSink === undefined ? tap : (line: string) => (userSink(line), tap(line));
+    world = this.world = new World({ seed, nodes, network, disk: v.disk, trace: traceSink, traceObserver: opts.traceObserver, metrics });
+
+    scheduleFaults(world, v.faults);
+    if (v.nemesis !== undefined) {
+      const n = v.nemesis;
+      const schedule = randomFaults(world.rng.stream('nemesis'), { ...n, stopMs: n.stopMs ?? w.durationMs }, n.nodes ?? servers);
+      scheduleFaults(world, schedule);
+    }
+    if (w.finalKeyReads) {
+      world.at(w.durationMs + w.settleMs / 2, () => (world!.process(clients[0]) as WorkloadClient | undefined)?.finalKeyReads());
+    }
+    if (w.finalReads) {
+      world.at(w.durationMs + w.settleMs / 2, () => (world!.process(clients[0]) as WorkloadClient | undefined)?.finalReads());
+    }
+    // Sampled when a series is asked for (report.series then holds them, see finish).
+    const sampleEvery = v.metrics.sampleEveryMs ?? (v.metrics.chart !== undefined ? endMs / CHART_POINTS : undefined);
+    if (sampleEvery !== undefined) {
+      const sampleAt = (t: number) => world!.at(t, () => {
+        metrics.sample(t);
+        if (t + sampleEvery <= endMs) sampleAt(t + sampleEvery);
+      });
+      sampleAt(0);
+    }
+    world.start();
+  }
+
+  /** True once the run has reached its end, blown its event budget or broken an invariant. */
+  get ended(): boolean {
+    return this.stepIndex > PROGRESS_STEPS || this.overBudget || this.violation !== undefined;
+  }
+
+  /** The invariant violation that stopped the run, if one did. */
+  get stoppedBy(): string | undefined {
+    return this.violation?.error.message;
+  }
+
+  /**
+   * Run at most `eventsMax` events, none later than `untilMs` (default: the end), stopping at the next
+   * slice boundary. Returns the events run. A run with a capture runs whole slices (its samples are
+   * taken between them).
+   */
+  advance(eventsMax: number, untilMs = Infinity): number {
+    if (this.ended) return 0;
+    const world = this.world;
+    const boundaryMs = this.stepIndex === PROGRESS_STEPS ? this.endMs : (this.endMs / PROGRESS_STEPS) * this.stepIndex;
+    const toMs = Math.min(boundaryMs, untilMs);
+    const before = world.events;
+    let sliceDone: boolean;
     try {
-      if (capture === undefined) world.run(untilMs);
-      else capture.runTo(world, untilMs);
+      if (this.capture !== undefined) this.capture.runTo(world, boundaryMs);
+      else world.scheduler.runUntil(toMs, eventsMax);
+      // The slice is done when nothing is left at or before its boundary.
+      sliceDone = this.capture !== undefined || world.scheduler.peekTime() > boundaryMs;
+      // As World.run does at the end of a slice: the clock moves on to the boundary.
+      if (sliceDone && world.now < boundaryMs) world.scheduler.runUntil(boundaryMs);
     } catch (e) {
       if (!isInvariantViolation(e)) throw e;
-      violation = { error: e, atMs: world.now };
+      this.violation = { error: e, atMs: world.now };
+      sliceDone = true;
     }
-    opts.progress?.(world.now, endMs);
-    overBudget = world.events > v.eventsMax;
+    if (sliceDone) {
+      this.opts.progress?.(world.now, this.endMs);
+      this.overBudget = world.events > this.variant.eventsMax;
+      this.stepIndex++;
+    }
+    return world.events - before;
   }
-  for (const c of clients) (world.process(c) as WorkloadClient | undefined)?.abandon();
 
-  const flat = metrics.flatten();
-  const invoked = metrics.counter('ops_invoked');
-  if (invoked > 0) {
-    flat.messages_per_op = round(metrics.counter('net_sent') / invoked);
-    // Jepsen's availability: the fraction of operations that certainly succeeded.
-    flat.availability = round(metrics.counter('ops_ok') / invoked);
-  }
-  const described = new Map(servers.map((id) => [id, world!.status(id) === 'down' ? undefined : world!.process(id)?.describe?.()]));
-  const facts: RunFacts = { variant: v, servers, history, metrics, flat, described, peers: opts.peers };
-  const results: CheckReport[] = v.checks.map((c) => {
-    const entry = checks[c.name];
-    const out = entry.run(facts, c);
-    if (out.metrics !== undefined) for (const [k, x] of Object.entries(out.metrics)) flat[k] = x;
-    const name = checkLabel(c as { name: string; id?: string; metric?: unknown });
-    if (out.error === true) return { name, ok: false, error: true, detail: out.detail };
-    const verdict: CheckReport = out.unknown ? { name, ok: false, unknown: true, detail: out.detail } : { name, ok: out.ok, detail: out.detail };
-    const metric = entry.verdictMetric(c);
-    if (metric !== undefined && flat[metric] !== undefined) verdict.metric = metric;
-    return verdict;
-  });
-  if (violation !== undefined) {
-    results.push({ name: 'invariants', ok: false, detail: `${violation.error.message}, at ${round(violation.atMs)} ms of seed ${seed}; the run stopped there` });
-  }
-  if (overBudget) {
-    // A run that exceeds its budget is a finding (a message storm, a livelock), not a hang.
-    results.push({ name: 'event-budget', ok: false, error: true, detail: `stopped at ${round(world.now)} ms of ${endMs} after ${world.events} events (eventsMax ${v.eventsMax}): a storm or livelock` });
-  }
-  const { met, why } = judge(v, results);
+  /** Abandon what clients still wait for, judge the run and report. Called once the run has ended. */
+  finish(): RunResult {
+    if (this.finished !== undefined) return this.finished;
+    if (!this.ended) throw new Error('VariantRun.finish: the run has not ended; advance it first');
+    const { world, variant: v, metrics, history, seed, servers, clients, opts } = this;
+    for (const c of clients) (world.process(c) as WorkloadClient | undefined)?.abandon();
 
-  const report: VariantReport = {
-    scenario: opts.scenario ?? '',
-    variant: v.name,
-    seed,
-    expect: v.expect.kind === 'pass' ? 'pass' : 'fail',
-    met,
-    virtualMs: round(world.now),
-    events: world.events,
-    traceHash: world.trace.hash(),
-    checks: results,
-    metrics: flat,
-  };
-  if (v.expect.kind !== 'pass') report.expectFail = v.expect.checks;
-  if (v.expect.kind === 'search') report.search = { caught: v.expect.caught, seeds: v.expect.seeds };
-  if (why !== undefined) report.why = why;
-  if (v.overrides !== undefined) report.overrides = v.overrides;
-  if (sampleEvery !== undefined) report.series = Object.fromEntries([...metrics.series].map(([k, pts]) => [k, pts.map((p) => [p.t, p.v] as [number, number])]));
-  return { report, history, metrics, capture: capture?.result(scheduledEvents(v)) };
+    const flat = metrics.flatten();
+    const invoked = metrics.counter('ops_invoked');
+    if (invoked > 0) {
+      flat.messages_per_op = round(metrics.counter('net_sent') / invoked);
+      // Jepsen's availability: the fraction of operations that certainly succeeded.
+      flat.availability = round(metrics.counter('ops_ok') / invoked);
+    }
+    const described = new Map(servers.map((id) => [id, world.status(id) === 'down' ? undefined : world.process(id)?.describe?.()]));
+    const facts: RunFacts = { variant: v, servers: [...servers], history, metrics, flat, described, peers: opts.peers };
+    const results: CheckReport[] = v.checks.map((c) => {
+      const entry = checks[c.name];
+      const out = entry.run(facts, c);
+      if (out.metrics !== undefined) for (const [k, x] of Object.entries(out.metrics)) flat[k] = x;
+      const name = checkLabel(c as { name: string; id?: string; metric?: unknown });
+      if (out.error === true) return { name, ok: false, error: true, detail: out.detail };
+      const verdict: CheckReport = out.unknown ? { name, ok: false, unknown: true, detail: out.detail } : { name, ok: out.ok, detail: out.detail };
+      const metric = entry.verdictMetric(c);
+      if (metric !== undefined && flat[metric] !== undefined) verdict.metric = metric;
+      return verdict;
+    });
+    const violation = this.violation;
+    if (violation !== undefined) {
+      results.push({ name: 'invariants', ok: false, detail: `${violation.error.message}, at ${round(violation.atMs)} ms of seed ${seed}; the run stopped there` });
+    }
+    if (this.overBudget) {
+      // A run that exceeds its budget is a finding (a message storm, a livelock), not a hang.
+      results.push({ name: 'event-budget', ok: false, error: true, detail: `stopped at ${round(world.now)} ms of ${this.endMs} after ${world.events} events (eventsMax ${v.eventsMax}): a storm or livelock` });
+    }
+    const { met, why } = judge(v, results);
+
+    const report: VariantReport = {
+      scenario: opts.scenario ?? '',
+      variant: v.name,
+      seed,
+      expect: v.expect.kind === 'pass' ? 'pass' : 'fail',
+      met,
+      virtualMs: round(world.now),
+      events: world.events,
+      traceHash: world.trace.hash(),
+      checks: results,
+      metrics: flat,
+    };
+    if (v.expect.kind !== 'pass') report.expectFail = v.expect.checks;
+    if (v.expect.kind === 'search') report.search = { caught: v.expect.caught, seeds: v.expect.seeds };
+    if (why !== undefined) report.why = why;
+    if (v.overrides !== undefined) report.overrides = v.overrides;
+    if (v.metrics.sampleEveryMs !== undefined || v.metrics.chart !== undefined) {
+      report.series = Object.fromEntries([...metrics.series].map(([k, pts]) => [k, pts.map((p) => [p.t, p.v] as [number, number])]));
+    }
+    this.finished = { report, history, metrics, capture: this.capture?.result(scheduledEvents(v)) };
+    return this.finished;
+  }
 }
 
 /**

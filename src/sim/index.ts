@@ -5,5 +5,5 @@ export { RandomStreams, Sfc32, hashString, type RandomStream } from './rng.js';
 export { Network, defaultNetwork, type NetworkConfig, type PartitionHandle } from './network.js';
 export { SimDisk } from './disk.js';
 export { MetricsRegistry, round, type HistogramSummary, type SeriesPoint } from './metrics.js';
-export { Trace, TraceKind, type TraceSink } from './trace.js';
-export { scheduleFaults, randomFaults, type FaultSpec, type NemesisKind, type RandomNemesisConfig } from './nemesis.js';
+export { Trace, TraceKind, type TraceObserver, type TraceSink } from './trace.js';
+export { scheduleFaults, applyFault, randomFaults, type FaultSpec, type NemesisKind, type RandomNemesisConfig } from './nemesis.js';

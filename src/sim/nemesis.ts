@@ -54,13 +54,14 @@ export interface RandomNemesisConfig {
 export function scheduleFaults(world: World, faults: readonly FaultSpec[]): void {
   for (const f of faults) {
     world.at(f.at, () => {
-      const undo = apply(world, f);
+      const undo = applyFault(world, f);
       if (f.for !== undefined) world.at(f.at + f.for, undo);
     });
   }
 }
 
-function apply(world: World, f: FaultSpec): () => void {
+/** Strike one fault now; returns what undoes it (what a fault with `for` runs when it ends). */
+export function applyFault(world: World, f: FaultSpec): () => void {
   const none = () => {};
   if (f.partition !== undefined) {
     const h = world.partition(f.partition);

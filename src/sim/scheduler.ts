@@ -106,10 +106,11 @@ export class Scheduler {
         continue;
       }
       this.now = top.time;
-      top.run();
+      // Counted before it runs: an event that throws (an invariant violation) still ran.
+      this.executed++;
       n++;
+      top.run();
     }
-    this.executed += n;
     if (this.now < untilMs && (h.length === 0 || h[0].time > untilMs) && untilMs !== Infinity) this.now = untilMs;
     return n;
   }

@@ -33,6 +33,8 @@ const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
 
 export type TraceSink = (line: string) => void;
+/** Receives every exported record as the object the JSON line would hold (no copy: read it, do not keep it changing). */
+export type TraceObserver = (record: Readonly<Record<string, unknown>>) => void;
 
 export class Trace {
   private h1 = 0x811c9dc5 | 0;
@@ -43,10 +45,13 @@ export class Trace {
   private lastTag = '';
   private lastTagHash = 0;
 
-  constructor(private readonly sink?: TraceSink) {}
+  constructor(
+    private readonly sink?: TraceSink,
+    private readonly observer?: TraceObserver,
+  ) {}
 
   get exporting(): boolean {
-    return this.sink !== undefined;
+    return this.sink !== undefined || this.observer !== undefined;
   }
 
   private word(w: number): void {
@@ -96,6 +101,7 @@ export class Trace {
   /** Export one record as a JSON line (only called when exporting). */
   emit(fields: Record<string, unknown>): void {
     if (this.sink !== undefined) this.sink(JSON.stringify(fields));
+    if (this.observer !== undefined) this.observer(fields);
   }
 
   /** The hash so far, as 16 hex digits. */

@@ -14,7 +14,7 @@ import { MetricsRegistry } from './metrics.js';
 import { Network, defaultNetwork, type NetworkConfig, type PartitionHandle } from './network.js';
 import { RandomStreams, type RandomStream } from './rng.js';
 import { Scheduler, type SimEvent } from './scheduler.js';
-import { Trace, TraceKind, messageTag, type TraceSink } from './trace.js';
+import { Trace, TraceKind, messageTag, type TraceObserver, type TraceSink } from './trace.js';
 
 export type NodeKind = 'server' | 'client';
 
@@ -45,6 +45,8 @@ export interface WorldOptions {
   disk?: Partial<DiskConfig>;
   /** Receives every trace record as a JSON line. */
   trace?: TraceSink;
+  /** Receives every trace record as an object (a live view draws from it without a JSON round trip). */
+  traceObserver?: TraceObserver;
   /** Shared metrics registry (one is created when absent). */
   metrics?: MetricsRegistry;
 }
@@ -235,7 +237,7 @@ export class World {
 
   constructor(opts: WorldOptions) {
     this.rng = new RandomStreams(opts.seed);
-    this.trace = new Trace(opts.trace);
+    this.trace = new Trace(opts.trace, opts.traceObserver);
     this.metrics = opts.metrics ?? new MetricsRegistry();
     this.diskConfig = { ...defaultDisk, ...opts.disk };
     const ids = new Set<string>();
@@ -360,13 +362,14 @@ export class World {
     // carry fails here, in the sender's stack, and later changes to the object do not travel.
     const payload = this.encodes ? encodePeerMessage(msg) : msg;
     // A send is not a trace record of its own: its fate is (a delivery, a drop or a duplicate, each
-    // carrying the message id), and the hash covers those.
-    if (this.trace.exporting) this.trace.emit(this.encodes ? { t: this.now, kind: 'send', from: from.id, to, id: msgId, bytes: (payload as Uint8Array).length, msg } : { t: this.now, kind: 'send', from: from.id, to, id: msgId, msg });
-    if (dst === undefined || this.network.isBlocked(from.index, dst.index)) {
+    // carrying the message id), and the hash covers those. Its exported line says when it is due.
+    const blocked = dst === undefined || this.network.isBlocked(from.index, dst.index);
+    const delay = blocked ? -1 : this.network.delayOrLost(from.index, dst.index, from.slow);
+    if (this.trace.exporting) this.emitSend(from, to, msgId, msg, payload, delay);
+    if (blocked) {
       this.drop(from.index, dst?.index ?? -1, msgId, dst === undefined ? 'unknown-node' : 'partition', between);
       return;
     }
-    const delay = this.network.delayOrLost(from.index, dst.index, from.slow);
     if (delay < 0) {
       this.drop(from.index, dst.index, msgId, 'loss', between);
       return;
@@ -376,9 +379,16 @@ export class World {
     if (copy >= 0) {
       if (between) this.net.duplicated++;
       this.trace.record(TraceKind.duplicate, this.now, from.index, dst.index, msgId, undefined);
+      if (this.trace.exporting) this.trace.emit({ t: this.now, kind: 'duplicate', from: from.id, to, id: msgId, due: this.now + copy });
       // The same bytes; each delivery decodes its own copy.
       this.enqueue(from.index, dst.index, msgId, payload, copy);
     }
+  }
+
+  /** The exported line of a send: `due` is when it arrives, absent for a message lost at once. */
+  private emitSend(from: SimNode, to: NodeId, id: number, msg: unknown, payload: unknown, delay: number): void {
+    const due = delay < 0 ? undefined : this.now + delay;
+    this.trace.emit(this.encodes ? { t: this.now, kind: 'send', from: from.id, to, id, due, bytes: (payload as Uint8Array).length, msg } : { t: this.now, kind: 'send', from: from.id, to, id, due, msg });
   }
 
   private enqueue(from: number, to: number, msgId: number, payload: unknown, delay: number): void {

@@ -1,0 +1,101 @@
+/**
+ * The lab in headless Chromium: the page runs split-brain to its end and shows the traceHash that
+ * `pillars run` prints for the same variant and seed; a click crashes raft-chaos's leader and another
+ * node takes over; the hand fault, exported as YAML, replays under `pillars run` to the page's final
+ * traceHash; and the page logs no error. Screenshots go to test-artifacts/lab/. (How fast the page
+ * simulates is bench/lab.ts's figure.)
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AddressInfo } from 'node:net';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { skipUnlessInstalled, testToolPath } from '../testing/test-tools.js';
+import { startLabServer } from './server.js';
+
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const skip = process.env.PILLARS_SKIP_BROWSER === '1' ? 'PILLARS_SKIP_BROWSER=1' : skipUnlessInstalled('chromium');
+const bin = fileURLToPath(new URL('../cli/bin.js', import.meta.url));
+const scenarios = fileURLToPath(new URL('../../../scenarios/', import.meta.url));
+/** Screenshots of the page at the moments the test looks at, for a reader. */
+const shots = fileURLToPath(new URL('../../../test-artifacts/lab/', import.meta.url));
+
+/** `pillars run FILE --variant V [--seed N]`'s traceHash, from its JSON report. */
+function cliTraceHash(file: string, variant: string, seed?: number): string {
+  const dir = mkdtempSync(join(tmpdir(), 'pillars-lab-'));
+  const json = join(dir, 'r.json');
+  const args = [bin, 'run', file, '--variant', variant, '--json', json, '--no-store', '-q', ...(seed === undefined ? [] : ['--seed', String(seed)])];
+  try {
+    execFileSync(process.execPath, args, { stdio: 'pipe' });
+  } catch (e) {
+    // Exit 1 is a variant that did not meet its expectation: its report is still written.
+    if ((e as { status?: number }).status !== 1) throw e;
+  }
+  const report = JSON.parse(readFileSync(json, 'utf8')) as { traceHash: string } | { traceHash: string }[];
+  return Array.isArray(report) ? report.find((r) => (r as { variant?: string }).variant === variant)!.traceHash : report.traceHash;
+}
+
+async function open(browser: Browser, base: string, query: string, errors: string[]): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  await page.goto(`${base}/?${query}`);
+  await page.waitForSelector('#stage [data-node="n1"]', { timeout: 10_000 });
+  return page;
+}
+
+async function finalHash(page: Page): Promise<string> {
+  await page.waitForSelector('#status[data-state="ended"]', { timeout: 20_000 });
+  return (await page.locator('#trace-hash').textContent()) ?? '';
+}
+
+test('the lab in Chromium: split-brain to the end, a leader crashed by hand, its YAML replayed by the CLI', { skip, timeout: 60_000 }, async () => {
+  const server = await startLabServer({ port: 0, scenariosDir: scenarios });
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const browser = await chromium.launch({ executablePath: testToolPath('chromium'), args: CHROMIUM_ARGS });
+  const errors: string[] = [];
+  try {
+    // 1. split-brain's naive variant, played at full speed to its end: the CLI's traceHash.
+    const split = await open(browser, base, 'story=split-brain&variant=naive&seed=2&speed=max&play=1', errors);
+    const pageHash = await finalHash(split);
+    assert.equal(pageHash, cliTraceHash(join(scenarios, 'split-brain.yaml'), 'naive', 2));
+    assert.equal(await split.locator('#verdicts tr[data-check="no-lost-increments"] td').first().textContent(), 'FAILS', 'naive loses increments, and the page says so');
+    mkdirSync(shots, { recursive: true });
+    await split.screenshot({ path: join(shots, 'split-brain-ended.png') });
+
+    // 2. raft-chaos: wait for a leader in slow motion, click it, see another node lead.
+    const raft = await open(browser, base, 'story=raft-chaos&variant=fixed&seed=1&speed=1000', errors);
+    await raft.click('#play');
+    const leader = raft.locator('#stage .node.server[data-role="leader"]').first();
+    await leader.waitFor({ timeout: 10_000 });
+    const old = (await leader.getAttribute('data-node'))!;
+    await raft.click('#play'); // pause, so the click lands on the node that leads now
+    await raft.click(`#stage [data-node="${old}"]`);
+    assert.equal(await raft.locator(`#stage [data-node="${old}"]`).getAttribute('data-status'), 'down');
+    const carried = JSON.parse(new URL(raft.url()).searchParams.get('faults') ?? '[]') as { crash?: string }[];
+    assert.deepEqual(carried.map((f) => f.crash), [old], 'the address carries the hand fault');
+    await raft.click('#play');
+    await raft.waitForSelector(`#stage .node.server[data-role="leader"]:not([data-node="${old}"])`, { timeout: 15_000 });
+    assert.match((await raft.locator('#faults li').first().textContent()) ?? '', new RegExp(`^${old} crashed at `));
+    await raft.screenshot({ path: join(shots, 'raft-chaos-new-leader.png') });
+
+    // 3. To the end at full speed, then the exported YAML replays to the page's traceHash.
+    await raft.selectOption('#speed', 'max');
+    const raftHash = await finalHash(raft);
+    await raft.click('#export');
+    const yaml = await raft.locator('#yaml').inputValue();
+    assert.match(yaml, /by hand/);
+    const file = join(mkdtempSync(join(tmpdir(), 'pillars-lab-')), 'raft-chaos-lab.yaml');
+    writeFileSync(file, yaml);
+    assert.equal(cliTraceHash(file, 'fixed'), raftHash);
+
+    assert.deepEqual(errors, [], 'no console errors');
+  } finally {
+    await browser.close();
+    server.close();
+  }
+});

@@ -1,0 +1,79 @@
+/** The lab's page: its markup and style; the behaviour is the bundle (src/lab/page/main.ts). */
+export const LAB_PAGE_HTML = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>pillars lab</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<style>
+  body { font: 14px/1.4 system-ui, sans-serif; margin: 0; color: #1d2430; background: #f6f7f9; }
+  header { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; padding: 10px 16px; background: #1d2430; color: #fff; }
+  header h1 { font-size: 16px; margin: 0 12px 0 0; }
+  header select, header input, header button { font: inherit; padding: 3px 6px; }
+  header input { width: 5em; }
+  main { display: grid; grid-template-columns: minmax(520px, 2fr) minmax(320px, 1fr); gap: 12px; padding: 12px 16px; }
+  #stage-box { background: #fff; border: 1px solid #d7dce3; border-radius: 6px; }
+  #stage { width: 100%; height: auto; display: block; }
+  .node { cursor: pointer; }
+  .node circle { stroke: #1d2430; stroke-width: 1.5; }
+  .node text { font-size: 13px; pointer-events: none; }
+  .node.client text { font-size: 10px; }
+  .node-state { fill: #555; }
+  .clients-box rect { fill: #cfd8e3; stroke: #1d2430; }
+  .cut { stroke: #c0392b; stroke-width: 3; stroke-dasharray: 8 6; opacity: .7; }
+  .cut.one-way { stroke: #f0803c; }
+  .msg { stroke: none; opacity: 0.9; }
+  .msg.duplicate { stroke: #000; stroke-width: 1.5; }
+  .msg-label { font-size: 10px; fill: #333; pointer-events: none; }
+  .drop { fill: #c0392b; font-size: 11px; font-weight: 600; }
+  section { background: #fff; border: 1px solid #d7dce3; border-radius: 6px; padding: 8px 12px; margin-bottom: 12px; }
+  section h2 { font-size: 13px; margin: 0 0 6px; text-transform: uppercase; letter-spacing: .04em; color: #5b6573; }
+  table { border-collapse: collapse; width: 100%; font-size: 12px; }
+  td { border-top: 1px solid #eef0f3; padding: 2px 6px 2px 0; vertical-align: top; word-break: break-word; }
+  #verdicts td:nth-child(-n+2) { white-space: nowrap; word-break: normal; }
+  tr.failed td:first-child { color: #c0392b; font-weight: 700; }
+  tr.ok td:first-child { color: #2e7d32; font-weight: 700; }
+  #trace-hash { font: 600 15px ui-monospace, monospace; }
+  #last { font: 11px ui-monospace, monospace; white-space: pre; margin: 0; overflow-x: auto; }
+  #error { background: #fdecea; color: #8a1c12; border-color: #f5c6c0; }
+  #yaml { width: 100%; height: 220px; font: 11px ui-monospace, monospace; }
+  .hint { color: #5b6573; font-size: 12px; }
+</style>
+</head>
+<body>
+<header>
+  <h1>pillars lab</h1>
+  <label>story <select id="story"></select></label>
+  <label>variant <select id="variant"></select></label>
+  <label>seed <input id="seed" type="number" min="0" value="1"></label>
+  <button id="reload" title="start the run again from virtual time 0">Restart run</button>
+  <button id="play">Play</button>
+  <button id="step" title="run one event">Step event</button>
+  <button id="step-message" title="run until the next message is delivered or dropped">Step message</button>
+  <label>speed <select id="speed">
+    <option value="2">2 ms/s</option><option value="10">10 ms/s</option><option value="50">50 ms/s</option>
+    <option value="250">250 ms/s</option><option value="1000">1 s/s</option><option value="5000">5 s/s</option>
+    <option value="max" selected>as fast as it goes</option>
+  </select></label>
+  <span id="rate"></span>
+</header>
+<main>
+  <div>
+    <div id="stage-box"></div>
+    <p class="hint">Dashed red lines are links a partition cuts (orange: cut one way). Click a server to crash it (or pause it: see Faults by hand); click it again to restart or resume it. Faults join the run's schedule, and Export YAML writes a scenario that <code>pillars run</code> replays to the same traceHash.</p>
+    <p id="description" class="hint"></p>
+  </div>
+  <div>
+    <section id="error" hidden></section>
+    <section><h2>Run</h2><div id="clock"></div><div><span id="status" data-state="paused"></span>: <span id="trace-hash"></span></div></section>
+    <section><h2>Nodes</h2><table id="node-table"></table></section>
+    <section><h2>Checks</h2><div id="verdicts" class="hint">judged when the run ends</div></section>
+    <section><h2>Faults by hand</h2><label>a click on a server <select id="click-does"><option value="crash" selected>crashes it</option><option value="pause">pauses it</option></select></label><ul id="faults"></ul><button id="export">Export YAML</button> <a id="download" hidden>download</a><textarea id="yaml" hidden readonly></textarea></section>
+    <section><h2>Last records</h2><pre id="last"></pre></section>
+  </div>
+</main>
+<script type="module" src="lab.js"></script>
+</body>
+</html>
+`;

@@ -1,0 +1,295 @@
+/**
+ * The lab's page: pick a story, a variant and a seed, then play, pause, step one event or one message,
+ * at a chosen speed; click a server to crash or pause it, and again to restart or resume it; export
+ * what you did as a scenario file.
+ * The simulator runs here, in slices between animation frames, so the page stays responsive; what
+ * is drawn is read from the run and never steers it, so the traceHash is the CLI's.
+ */
+import { registerCatalog } from '../../cli/catalog.js';
+import { z } from 'zod';
+import { parseScenario, type Fault } from '../../scenario/index.js';
+import { faultSchema } from '../../scenario/schema.js';
+import { LabSession, type StoryFile } from '../session.js';
+import { CLIENTS_DRAWN_MAX, Stage } from './stage.js';
+
+/**
+ * Wall time a frame may spend simulating before it draws: at a set speed, within a 60 Hz frame; as
+ * fast as it goes, about 30 frames a second, which still feels live and leaves most time to the run.
+ */
+const FRAME_SIMULATION_MS = 12;
+const FRAME_SIMULATION_FULL_SPEED_MS = 28;
+/** Events run between looks at the wall clock. */
+const EVENTS_PER_CHUNK = 2_000;
+/** A frame after a long pause (a hidden tab) advances as if this much wall time had passed. */
+const FRAME_GAP_MAX_MS = 100;
+
+interface StoryEntry extends StoryFile {
+  name: string;
+}
+
+const $ = <E extends HTMLElement>(id: string): E => document.getElementById(id) as E;
+
+registerCatalog();
+
+let stories: StoryEntry[] = [];
+let session: LabSession | undefined;
+let stage: Stage | undefined;
+let playing = false;
+/** Virtual ms per wall second, or Infinity: as fast as the simulator goes. */
+let speed = Infinity;
+let virtualTarget = 0;
+let lastFrame = 0;
+let shownEnd = false;
+const rate = { events: 0, wallMs: 0, perSec: 0 };
+
+function showError(e: unknown): void {
+  const box = $('error');
+  box.textContent = e instanceof Error ? e.message : String(e);
+  box.hidden = false;
+}
+
+function variantsOf(story: StoryEntry): string[] {
+  return parseScenario(story.text, story.file).variants.map((v) => v.name);
+}
+
+function fillVariants(): void {
+  const story = stories.find((s) => s.name === $<HTMLSelectElement>('story').value)!;
+  const select = $<HTMLSelectElement>('variant');
+  select.replaceChildren(...variantsOf(story).map((n) => new Option(n, n)));
+}
+
+/** The hand faults an address carries (`faults=[{"at":1250,"crash":"n1"}]`), checked as a scenario's faults are. */
+function faultsFromAddress(text: string | null): Fault[] {
+  if (text === null || text === '') return [];
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new Error(`faults in the address: a JSON list of faults, e.g. [{"at":1250,"crash":"n1"}] (got ${text.slice(0, 80)})`);
+  }
+  const parsed = z.array(faultSchema).safeParse(raw);
+  if (!parsed.success) throw new Error(`faults in the address: ${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message}`);
+  return parsed.data as Fault[];
+}
+
+function setAddress(story: string, variant: string, seed: number, faults: readonly Fault[]): void {
+  const url = new URL(location.href);
+  url.searchParams.set('story', story);
+  url.searchParams.set('variant', variant);
+  url.searchParams.set('seed', String(seed));
+  if (faults.length > 0) url.searchParams.set('faults', JSON.stringify(faults));
+  else url.searchParams.delete('faults');
+  history.replaceState(null, '', url);
+}
+
+function load(handFaults: readonly Fault[] = []): void {
+  $('error').hidden = true;
+  const story = stories.find((s) => s.name === $<HTMLSelectElement>('story').value);
+  if (story === undefined) return;
+  const variant = $<HTMLSelectElement>('variant').value;
+  const seed = Number($<HTMLInputElement>('seed').value);
+  if (!Number.isInteger(seed) || seed < 0) return showError(`seed: a whole number >= 0 (got "${$<HTMLInputElement>('seed').value}")`);
+  try {
+    session = new LabSession(story, variant, seed, handFaults);
+  } catch (e) {
+    return showError(e);
+  }
+  stage = new Stage($('stage-box'), session, clickNode);
+  playing = false;
+  shownEnd = false;
+  virtualTarget = 0;
+  rate.events = rate.wallMs = rate.perSec = 0;
+  $('verdicts').replaceChildren();
+  $('faults').replaceChildren(...session.handFaults.map((f) => (f.crash !== undefined ? faultItem(f.crash, f.at, 'crashed') : faultItem(f.pause!, f.at, 'paused'))));
+  $<HTMLTextAreaElement>('yaml').hidden = true;
+  $('description').textContent = session.scenario.description ?? '';
+  setAddress(story.name, variant, seed, session.handFaults);
+  render();
+}
+
+function faultItem(id: string, atMs: number, what: string): HTMLLIElement {
+  const li = document.createElement('li');
+  li.textContent = `${id} ${what} at ${atMs} ms`;
+  return li;
+}
+
+function clickNode(id: string): void {
+  if (session === undefined || session.ended) return;
+  const node = session.nodes(0).find((n) => n.id === id);
+  if (node === undefined) return;
+  try {
+    // A server held by hand is let go (restarted, resumed); any other gets what the picker says.
+    if (node.heldByHand === 'crash' && node.status === 'down') {
+      const f = session.restart(id);
+      $('faults').append(faultItem(id, f.at + f.for!, 'restarted'));
+    } else if (node.heldByHand === 'pause' && node.status === 'paused') {
+      const f = session.resume(id);
+      $('faults').append(faultItem(id, f.at + f.for!, 'resumed'));
+    } else if ($<HTMLSelectElement>('click-does').value === 'pause') {
+      $('faults').append(faultItem(id, session.pause(id).at, 'paused'));
+    } else {
+      $('faults').append(faultItem(id, session.crash(id).at, 'crashed'));
+    }
+    setAddress($<HTMLSelectElement>('story').value, session.variant.name, session.seed, session.handFaults);
+  } catch (e) {
+    showError(e);
+  }
+  render();
+}
+
+function simulate(wallMs: number): void {
+  if (session === undefined || !playing || session.ended) return;
+  const start = performance.now();
+  let ran = 0;
+  if (speed === Infinity) {
+    do ran += session.advance(EVENTS_PER_CHUNK);
+    while (!session.ended && performance.now() - start < FRAME_SIMULATION_FULL_SPEED_MS);
+  } else {
+    virtualTarget = Math.max(virtualTarget, session.nowMs) + (speed * Math.min(wallMs, FRAME_GAP_MAX_MS)) / 1000;
+    do ran += session.advance(EVENTS_PER_CHUNK, virtualTarget);
+    while (!session.ended && session.nowMs < virtualTarget && performance.now() - start < FRAME_SIMULATION_MS);
+  }
+  rate.events += ran;
+  rate.wallMs += wallMs;
+  if (rate.wallMs >= 1000) {
+    rate.perSec = Math.round((rate.events * 1000) / rate.wallMs);
+    rate.events = rate.wallMs = 0;
+  }
+}
+
+function render(): void {
+  if (session === undefined || stage === undefined) return;
+  const nodes = session.nodes(CLIENTS_DRAWN_MAX);
+  stage.draw(session, nodes);
+  $('clock').textContent = `${session.nowMs.toFixed(3)} ms of ${session.run.endMs} · ${session.events.toLocaleString('en')} events · ${session.flights.size} in flight`;
+  const r = $('rate');
+  r.dataset.eventsPerSec = String(rate.perSec);
+  r.textContent = rate.perSec > 0 ? `${rate.perSec.toLocaleString('en')} events/s` : '';
+  $('node-table').replaceChildren(
+    ...nodes
+      .filter((n) => n.kind === 'server')
+      .map((n) => {
+        const tr = document.createElement('tr');
+        const state = n.state === undefined ? '' : Object.entries(n.state).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(' ');
+        for (const c of [n.id, n.status, state]) tr.append(Object.assign(document.createElement('td'), { textContent: c }));
+        return tr;
+      }),
+  );
+  $('last').textContent = session.recent.slice(-4).map(describeRecord).join('\n');
+  const hash = $('trace-hash');
+  hash.textContent = session.run.world.trace.hash();
+  const status = $('status');
+  if (session.ended && !shownEnd) {
+    shownEnd = true;
+    playing = false;
+    showVerdicts(session);
+    status.dataset.state = 'ended';
+  } else if (!session.ended) status.dataset.state = playing ? 'playing' : 'paused';
+  status.textContent = session.ended ? 'ended: final traceHash' : playing ? 'playing: traceHash so far' : 'paused: traceHash so far';
+  $<HTMLButtonElement>('play').textContent = playing ? 'Pause' : 'Play';
+}
+
+function showVerdicts(s: LabSession): void {
+  const r = s.finish().report;
+  const rows = r.checks.map((c) => {
+    const tr = document.createElement('tr');
+    tr.className = c.ok ? 'ok' : 'failed';
+    tr.dataset.check = c.name;
+    for (const t of [c.ok ? 'holds' : c.unknown ? 'undecided' : 'FAILS', c.name, c.detail]) tr.append(Object.assign(document.createElement('td'), { textContent: t }));
+    return tr;
+  });
+  const head = document.createElement('p');
+  head.textContent = `${r.variant}, seed ${r.seed}: expected ${r.expect}; ${r.met ? 'met' : `not met${r.why !== undefined ? ` (${r.why})` : ''}`}. ${r.events.toLocaleString('en')} events, ${r.virtualMs} ms.`;
+  const table = document.createElement('table');
+  table.append(...rows);
+  $('verdicts').replaceChildren(head, table);
+}
+
+function describeRecord(r: Readonly<Record<string, unknown>>): string {
+  const t = typeof r.t === 'number' ? r.t.toFixed(3) : '?';
+  switch (r.kind) {
+    case 'send':
+      return `${t}  ${String(r.from)} → ${String(r.to)}  send ${typeOf(r.msg)}${r.due === undefined ? ' (lost)' : ''}`;
+    case 'deliver':
+    case 'drop':
+    case 'duplicate':
+      return `${t}  ${String(r.from)} → ${String(r.to)}  ${r.kind} #${String(r.id)}${r.reason !== undefined ? ` (${String(r.reason)})` : ''}`;
+    case 'log':
+      return `${t}  ${String(r.node)}  ${String(r.event)}`;
+    default:
+      return `${t}  ${String(r.kind)} ${String(r.node ?? r.fault ?? '')}`;
+  }
+}
+
+function typeOf(msg: unknown): string {
+  return typeof msg === 'object' && msg !== null && typeof (msg as { type?: unknown }).type === 'string' ? (msg as { type: string }).type : 'message';
+}
+
+function frame(ts: number): void {
+  const wall = lastFrame === 0 ? 0 : ts - lastFrame;
+  lastFrame = ts;
+  simulate(wall);
+  render();
+  requestAnimationFrame(frame);
+}
+
+async function main(): Promise<void> {
+  const res = await fetch('stories.json');
+  stories = (await res.json()) as StoryEntry[];
+  const storySelect = $<HTMLSelectElement>('story');
+  storySelect.replaceChildren(...stories.map((s) => new Option(s.name, s.name)));
+  const params = new URLSearchParams(location.search);
+  storySelect.value = params.get('story') ?? 'raft-chaos';
+  if (storySelect.value === '') storySelect.value = stories[0]?.name ?? '';
+  fillVariants();
+  if (params.has('variant')) $<HTMLSelectElement>('variant').value = params.get('variant')!;
+  $<HTMLInputElement>('seed').value = params.get('seed') ?? '1';
+  const speedSelect = $<HTMLSelectElement>('speed');
+  if (params.has('speed')) speedSelect.value = params.get('speed')!;
+  speed = speedSelect.value === 'max' ? Infinity : Number(speedSelect.value);
+
+  storySelect.addEventListener('change', () => (fillVariants(), load()));
+  $('variant').addEventListener('change', () => load());
+  $('seed').addEventListener('change', () => load());
+  // Restarting the run keeps the faults struck by hand: the same run again, from the start.
+  $('reload').addEventListener('click', () => load(session?.handFaults ?? []));
+  speedSelect.addEventListener('change', () => {
+    speed = speedSelect.value === 'max' ? Infinity : Number(speedSelect.value);
+    virtualTarget = session?.nowMs ?? 0;
+  });
+  $('play').addEventListener('click', () => {
+    if (session === undefined || session.ended) return;
+    playing = !playing;
+    if (session !== undefined) virtualTarget = session.nowMs;
+    render();
+  });
+  $('step').addEventListener('click', () => {
+    playing = false;
+    session?.advance(1);
+    render();
+  });
+  $('step-message').addEventListener('click', () => {
+    playing = false;
+    session?.advanceOneMessage();
+    render();
+  });
+  $('export').addEventListener('click', () => {
+    if (session === undefined) return;
+    const area = $<HTMLTextAreaElement>('yaml');
+    area.value = session.exportYaml();
+    area.hidden = false;
+    const link = $<HTMLAnchorElement>('download');
+    link.href = URL.createObjectURL(new Blob([area.value], { type: 'text/yaml' }));
+    link.download = `${session.scenario.name}-lab.yaml`;
+    link.hidden = false;
+  });
+  try {
+    load(faultsFromAddress(params.get('faults')));
+  } catch (e) {
+    showError(e);
+  }
+  if (params.get('play') === '1') playing = true;
+  requestAnimationFrame(frame);
+}
+
+main().catch(showError);

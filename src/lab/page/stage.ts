@@ -1,0 +1,203 @@
+/**
+ * The drawing of a live run: servers on a circle, clients in a row below, every message in flight a
+ * dot on its way from sender to receiver (its type beside it when few travel), drops as red crosses.
+ * SVG elements are pooled and reused frame to frame. Drawing only reads the session.
+ */
+import type { NodeId } from '../../runtime/context.js';
+import type { LabSession, NodeView } from '../session.js';
+
+const SVG = 'http://www.w3.org/2000/svg';
+const WIDTH = 860;
+const HEIGHT = 560;
+const SERVER_RADIUS_PX = 30;
+const CLIENT_RADIUS_PX = 12;
+/** Clients drawn one by one at most; more are one box. */
+export const CLIENTS_DRAWN_MAX = 16;
+/** Messages drawn at most in a frame (the rest are counted). */
+const MESSAGES_DRAWN_MAX = 400;
+/** Drops shown at one node at most. */
+const DROPS_PER_NODE_MAX = 3;
+/** Below this many messages in flight, each shows its type. */
+const LABELLED_MESSAGES_MAX = 24;
+
+const ROLE_COLOURS: Record<string, string> = { leader: '#e0a800', candidate: '#f0803c', 'pre-candidate': '#f0b07c', follower: '#4a90d9', primary: '#e0a800', backup: '#4a90d9' };
+
+interface Point {
+  x: number;
+  y: number;
+}
+
+export class Stage {
+  readonly svg: SVGSVGElement;
+  private readonly nodeLayer: SVGGElement;
+  /** Links a partition cuts, drawn under the nodes. */
+  private readonly cutLayer: SVGGElement;
+  private cutKey = '';
+  private readonly messageLayer: SVGGElement;
+  private readonly positions = new Map<NodeId, Point>();
+  private readonly nodeEls = new Map<NodeId, { g: SVGGElement; circle: SVGCircleElement; label: SVGTextElement }>();
+  private readonly dots: SVGCircleElement[] = [];
+  private readonly labels: SVGTextElement[] = [];
+  private readonly crosses: SVGTextElement[] = [];
+  private clientsBox: Point | undefined;
+
+  constructor(
+    parent: HTMLElement,
+    session: LabSession,
+    private readonly onNodeClick: (id: NodeId) => void,
+  ) {
+    this.svg = document.createElementNS(SVG, 'svg');
+    this.svg.setAttribute('viewBox', `0 0 ${WIDTH} ${HEIGHT}`);
+    this.svg.setAttribute('id', 'stage');
+    this.cutLayer = el('g', {});
+    this.messageLayer = el('g', {});
+    this.nodeLayer = el('g', {});
+    this.svg.append(this.cutLayer, this.nodeLayer, this.messageLayer);
+    parent.replaceChildren(this.svg);
+    this.layout(session);
+  }
+
+  private layout(session: LabSession): void {
+    const servers = session.run.servers;
+    const clients = session.run.clients;
+    const cx = WIDTH / 2, cy = 230, r = Math.min(190, 60 + servers.length * 25);
+    // Many servers (a whole platform) get smaller circles, so that neighbours do not overlap.
+    const serverRadius = Math.max(8, Math.min(SERVER_RADIUS_PX, (0.4 * 2 * Math.PI * r) / Math.max(1, servers.length)));
+    servers.forEach((id, i) => {
+      const a = -Math.PI / 2 + (2 * Math.PI * i) / servers.length;
+      this.positions.set(id, { x: cx + r * Math.cos(a), y: cy + r * Math.sin(a) });
+    });
+    const shown = clients.length <= CLIENTS_DRAWN_MAX ? clients : [];
+    shown.forEach((id, i) => this.positions.set(id, { x: (WIDTH * (i + 1)) / (shown.length + 1), y: HEIGHT - 30 }));
+    if (shown.length === 0 && clients.length > 0) {
+      this.clientsBox = { x: WIDTH / 2, y: HEIGHT - 30 };
+      for (const id of clients) this.positions.set(id, this.clientsBox);
+      const g = el('g', { class: 'clients-box' });
+      g.append(el('rect', { x: WIDTH / 2 - 80, y: HEIGHT - 48, width: 160, height: 36, rx: 6 }), text(`${clients.length} clients`, WIDTH / 2, HEIGHT - 25));
+      this.nodeLayer.append(g);
+    }
+    for (const id of [...servers, ...shown]) {
+      const p = this.positions.get(id)!;
+      const server = servers.includes(id);
+      const g = el('g', { class: `node ${server ? 'server' : 'client'}`, 'data-node': id, transform: `translate(${p.x},${p.y})` });
+      const circle = el('circle', { r: server ? serverRadius : CLIENT_RADIUS_PX });
+      const label = text('', 0, server ? serverRadius + 16 : CLIENT_RADIUS_PX + 14);
+      label.setAttribute('class', 'node-state');
+      g.append(circle, text(id, 0, 5), label);
+      if (server) g.addEventListener('click', () => this.onNodeClick(id));
+      this.nodeLayer.append(g);
+      this.nodeEls.set(id, { g, circle, label });
+    }
+  }
+
+  draw(session: LabSession, nodes: readonly NodeView[]): void {
+    for (const n of nodes) {
+      const e = this.nodeEls.get(n.id);
+      if (e === undefined) continue;
+      const role = typeof n.state?.role === 'string' ? n.state.role : '';
+      e.g.dataset.status = n.status;
+      e.g.dataset.role = role;
+      e.circle.setAttribute('fill', n.status === 'down' ? '#999' : n.status === 'paused' ? '#9b59b6' : (ROLE_COLOURS[role] ?? (n.kind === 'server' ? '#6aa84f' : '#cfd8e3')));
+      if (n.kind === 'server') {
+        const term = n.state?.term;
+        e.label.textContent = n.status === 'down' ? 'down' : `${role}${term !== undefined ? ` t${String(term)}` : ''}`;
+      }
+    }
+    this.drawCuts(session.cutLinks());
+    const now = session.nowMs;
+    const flights = session.flights.list(MESSAGES_DRAWN_MAX);
+    const labelled = session.flights.size <= LABELLED_MESSAGES_MAX;
+    let used = 0;
+    let labelsUsed = 0;
+    for (const f of flights) {
+      const a = this.positions.get(f.from), b = this.positions.get(f.to);
+      if (a === undefined || b === undefined) continue;
+      const span = f.dueMs - f.sentMs;
+      const p = span <= 0 ? 1 : Math.min(1, Math.max(0, (now - f.sentMs) / span));
+      const x = a.x + (b.x - a.x) * p, y = a.y + (b.y - a.y) * p;
+      const dot = this.pooled(this.dots, used++, () => el('circle', { r: 5, class: 'msg' }));
+      dot.setAttribute('cx', String(x));
+      dot.setAttribute('cy', String(y));
+      dot.setAttribute('fill', colourOf(f.type));
+      dot.setAttribute('class', f.duplicate ? 'msg duplicate' : 'msg');
+      if (labelled) {
+        const t = this.pooled(this.labels, labelsUsed++, () => el('text', { class: 'msg-label' }));
+        t.setAttribute('x', String(x + 7));
+        t.setAttribute('y', String(y - 6));
+        t.textContent = f.bytes === undefined ? f.type : `${f.type} ${f.bytes}B`;
+      }
+    }
+    hideFrom(this.dots, used);
+    hideFrom(this.labels, labelsUsed);
+    let crossesUsed = 0;
+    // Drops stack under each other at their node, a few each.
+    const stacked = new Map<Point, number>();
+    for (const d of session.flights.recentDrops(now)) {
+      const at = (d.to !== undefined ? this.positions.get(d.to) : undefined) ?? (d.from !== undefined ? this.positions.get(d.from) : undefined);
+      if (at === undefined) continue;
+      const k = stacked.get(at) ?? 0;
+      if (k >= DROPS_PER_NODE_MAX) continue;
+      stacked.set(at, k + 1);
+      const c = this.pooled(this.crosses, crossesUsed++, () => el('text', { class: 'drop' }));
+      c.setAttribute('x', String(at.x + 14));
+      c.setAttribute('y', String(at.y - 22 - 13 * k));
+      c.textContent = `✕ ${d.type} (${d.reason})`;
+    }
+    hideFrom(this.crosses, crossesUsed);
+  }
+
+  /** A cut link is a dashed red line (orange when only one way is cut); redrawn only when they change. */
+  private drawCuts(cuts: readonly { from: NodeId; to: NodeId; oneWay: boolean }[]): void {
+    const key = cuts.map((c) => `${c.from}>${c.to}${c.oneWay ? '1' : '2'}`).join(',');
+    if (key === this.cutKey) return;
+    this.cutKey = key;
+    this.cutLayer.replaceChildren(
+      ...cuts.map((c) => {
+        const a = this.positions.get(c.from)!, b = this.positions.get(c.to)!;
+        return el('line', { x1: a.x, y1: a.y, x2: b.x, y2: b.y, class: c.oneWay ? 'cut one-way' : 'cut', 'data-cut': `${c.from}-${c.to}` });
+      }),
+    );
+  }
+
+  private pooled<E extends SVGElement>(pool: E[], i: number, make: () => E): E {
+    let e = pool[i];
+    if (e === undefined) {
+      e = make();
+      pool.push(e);
+      this.messageLayer.append(e);
+    }
+    e.style.display = '';
+    return e;
+  }
+}
+
+function hideFrom(pool: SVGElement[], from: number): void {
+  for (let i = from; i < pool.length; i++) {
+    if (pool[i].style.display !== 'none') pool[i].style.display = 'none';
+  }
+}
+
+function el<K extends keyof SVGElementTagNameMap>(name: K, attrs: Record<string, string | number>): SVGElementTagNameMap[K] {
+  const e = document.createElementNS(SVG, name);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+  return e;
+}
+
+function text(s: string, x: number, y: number): SVGTextElement {
+  const t = el('text', { x, y, 'text-anchor': 'middle' });
+  t.textContent = s;
+  return t;
+}
+
+const typeColours = new Map<string, string>();
+/** A stable colour per message type. */
+function colourOf(type: string): string {
+  let c = typeColours.get(type);
+  if (c === undefined) {
+    let h = 0;
+    for (let i = 0; i < type.length; i++) h = (h * 31 + type.charCodeAt(i)) >>> 0;
+    c = `hsl(${h % 360}, 65%, 45%)`;
+    typeColours.set(type, c);
+  }
+  return c;
+}

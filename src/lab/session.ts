@@ -1,0 +1,265 @@
+/**
+ * One live run in the lab: a story's variant on a seed, advanced piece by piece by its owner (the
+ * page), with faults struck by hand that join the run's schedule and can be written out as a scenario
+ * file that `pillars run` replays to the same traceHash. No DOM here: the page draws what this says.
+ *
+ * Why a hand fault replays exactly: it strikes at a time T chosen strictly between the last event run
+ * and the next one pending, so at the moment it is scheduled no other event sits at or before T. In
+ * the replay the same fault is scheduled at the start (a lower sequence number), and still nothing
+ * else happens at T: every event the run has until T is before T, and every later event is made by
+ * events at or after the next one. T is a multiple of a power of two (a dyadic fraction of a ms), so
+ * a restart at T2 written as `for: T2 - T1` lands on T2 exactly in floating point.
+ */
+import { parseDocument, isMap } from 'yaml';
+import type { NodeId } from '../runtime/context.js';
+import { applyFault, type FaultSpec } from '../sim/nemesis.js';
+import type { NodeStatus } from '../sim/world.js';
+import { parseScenario, runVariant, VariantRun, withPeers, type Fault, type ResolvedVariant, type RunResult, type Scenario } from '../scenario/index.js';
+import { Flights } from './flights.js';
+
+/** A story as the lab's server lists it: the file name and its text. */
+export interface StoryFile {
+  file: string;
+  text: string;
+}
+
+export interface NodeView {
+  id: NodeId;
+  kind: 'server' | 'client';
+  status: NodeStatus;
+  /** What the node's Process says of itself (role, term, ...); absent while down. */
+  state: Readonly<Record<string, unknown>> | undefined;
+  /** Crashed or paused by hand and not restarted or resumed yet: the page offers to end it. */
+  heldByHand: HandFaultKind | undefined;
+}
+
+/** What a hand strikes a server with: a crash (ended by a restart) or a pause (ended by a resume). */
+export type HandFaultKind = 'crash' | 'pause';
+
+/** Trace records kept in `recent`. */
+const RECENT_RECORDS_KEPT = 12;
+/** Finest fraction of a ms a hand fault's time is rounded to: 2^-FAULT_TIME_BITS_MAX. */
+const FAULT_TIME_BITS_MAX = 40;
+
+export class LabSession {
+  readonly scenario: Scenario;
+  readonly variant: ResolvedVariant;
+  readonly seed: number;
+  readonly run: VariantRun;
+  readonly flights = new Flights();
+  /** The faults struck by hand, in the order struck, as a scenario file writes them. */
+  readonly handFaults: Fault[] = [];
+  /** Hand faults not yet ended: node -> (its kind, its fault, what ends it). */
+  private readonly held = new Map<NodeId, { kind: HandFaultKind; fault: Fault; undo: () => void }>();
+  /** The last trace records, newest last: what the step before the pause did. */
+  readonly recent: Readonly<Record<string, unknown>>[] = [];
+  private result: RunResult | undefined;
+
+  /**
+   * `handFaults`: faults struck by hand in an earlier session (a shared address carries them); they
+   * join the schedule from the start, as the exported file has them, so the run is that session's.
+   */
+  constructor(
+    readonly story: StoryFile,
+    variantName: string,
+    seed: number,
+    handFaults: readonly Fault[] = [],
+  ) {
+    this.scenario = parseScenario(story.text, story.file);
+    const v = this.scenario.variants.find((x) => x.name === variantName);
+    if (v === undefined) throw new Error(`${story.file}: no variant ${variantName} (${this.scenario.variants.map((x) => x.name).join(', ')})`);
+    this.variant = v;
+    this.seed = seed;
+    // Variants this one compares with run first, whole and unseen, as `pillars run` runs them.
+    const peers = new Map<string, Record<string, number>>();
+    for (const p of withPeers(this.scenario, [v.name])) {
+      if (p.name !== v.name) peers.set(p.name, runVariant(p, { seed, scenario: this.scenario.name, peers }).report.metrics);
+    }
+    const observe = (r: Readonly<Record<string, unknown>>) => {
+      this.flights.observe(r);
+      this.recent.push(r);
+      if (this.recent.length > RECENT_RECORDS_KEPT) this.recent.shift();
+    };
+    this.run = new VariantRun({ ...v, faults: [...v.faults, ...handFaults] }, { seed, scenario: this.scenario.name, peers, traceObserver: observe });
+    for (const f of handFaults) {
+      const fault = { ...f };
+      const kind: HandFaultKind | undefined = fault.crash !== undefined ? 'crash' : fault.pause !== undefined ? 'pause' : undefined;
+      const id = fault.crash ?? fault.pause;
+      if (kind === undefined || id === undefined || Object.keys(fault).some((k) => !['at', 'for', kind].includes(k))) throw new Error(`a fault by hand is a crash or a pause: { at, crash, for? } or { at, pause, for? } (got ${JSON.stringify(f)})`);
+      this.requireServer(id);
+      this.handFaults.push(fault);
+      // A fault that stays can still be ended by hand: what its `for` would run, a restart or a resume.
+      const w = this.run.world;
+      if (fault.for === undefined) this.held.set(id, { kind, fault, undo: kind === 'crash' ? () => w.restart(id) : () => w.resume(id) });
+    }
+  }
+
+  get nowMs(): number {
+    return this.run.world.now;
+  }
+
+  get events(): number {
+    return this.run.world.events;
+  }
+
+  get ended(): boolean {
+    return this.run.ended;
+  }
+
+  /** Run `eventsMax` events, or fewer when the run reaches `untilMs` or its end; returns the events run. */
+  advance(eventsMax: number, untilMs = Infinity): number {
+    let ran = 0;
+    while (ran < eventsMax && !this.run.ended) {
+      ran += this.run.advance(eventsMax - ran, untilMs);
+      if (this.run.world.now >= untilMs && this.run.world.scheduler.peekTime() > untilMs) break;
+    }
+    return ran;
+  }
+
+  /** The judged run, once it has ended. */
+  finish(): RunResult {
+    this.result ??= this.run.finish();
+    return this.result;
+  }
+
+  /** Run until the next message is delivered or dropped (or the run ends); returns the events run. */
+  advanceOneMessage(): number {
+    const f = this.flights;
+    const fates = f.delivered + f.dropped;
+    let ran = 0;
+    while (!this.run.ended && f.delivered + f.dropped === fates) ran += this.advance(1);
+    return ran;
+  }
+
+  /**
+   * The links between servers a partition cuts now: each pair once, `oneWay` when only from -> to is
+   * cut. Servers are the world's first nodes, in order (VariantRun builds them so).
+   */
+  cutLinks(): { from: NodeId; to: NodeId; oneWay: boolean }[] {
+    const net = this.run.world.network;
+    const servers = this.run.servers;
+    const out: { from: NodeId; to: NodeId; oneWay: boolean }[] = [];
+    for (let i = 0; i < servers.length; i++) {
+      for (let j = 0; j < servers.length; j++) {
+        if (i === j || !net.isBlocked(i, j)) continue;
+        const back = net.isBlocked(j, i);
+        if (back && j < i) continue;
+        out.push({ from: servers[i], to: servers[j], oneWay: !back });
+      }
+    }
+    return out;
+  }
+
+  /** Every server, and the first `clientsMax` clients (a story may have thousands). */
+  nodes(clientsMax = Infinity): NodeView[] {
+    const w = this.run.world;
+    const view = (id: NodeId, kind: 'server' | 'client'): NodeView => {
+      const status = w.status(id);
+      return { id, kind, status, state: status === 'down' ? undefined : (w.process(id)?.describe?.() as Record<string, unknown> | undefined), heldByHand: this.held.get(id)?.kind };
+    };
+    return [...this.run.servers.map((id) => view(id, 'server')), ...this.run.clients.slice(0, clientsMax).map((id) => view(id, 'client'))];
+  }
+
+  /** Crash a server now (losing what its disk had not synced), as a scenario's `crash` fault does. */
+  crash(id: NodeId): Fault {
+    this.requireServer(id);
+    if (this.run.world.status(id) === 'down') throw new Error(`${id} is down already`);
+    return this.hold(id, 'crash');
+  }
+
+  /** Pause a running server now (its messages and timers wait), as a scenario's `pause` fault does. */
+  pause(id: NodeId): Fault {
+    this.requireServer(id);
+    const status = this.run.world.status(id);
+    if (status !== 'up') throw new Error(`${id} is ${status}: only a running server can be paused`);
+    return this.hold(id, 'pause');
+  }
+
+  /** Restart a server crashed by hand: its crash fault gets the duration that ends now. */
+  restart(id: NodeId): Fault {
+    return this.release(id, 'crash', 'crashed', 'restarted');
+  }
+
+  /** Resume a server paused by hand: its pause fault gets the duration that ends now. */
+  resume(id: NodeId): Fault {
+    return this.release(id, 'pause', 'paused', 'resumed');
+  }
+
+  private hold(id: NodeId, kind: HandFaultKind): Fault {
+    const fault: Fault = kind === 'crash' ? { at: this.strikeTime(), crash: id } : { at: this.strikeTime(), pause: id };
+    let undo: () => void = () => {};
+    this.strike(fault.at, () => (undo = applyFault(this.run.world, fault as FaultSpec)));
+    this.handFaults.push(fault);
+    this.held.set(id, { kind, fault, undo: () => undo() });
+    return fault;
+  }
+
+  private release(id: NodeId, kind: HandFaultKind, struck: string, ended: string): Fault {
+    const open = this.held.get(id);
+    if (open === undefined || open.kind !== kind) throw new Error(`${id} was not ${struck} by hand: only a hand ${kind} can be ${ended} by hand`);
+    const at = this.strikeTime();
+    const forMs = at - open.fault.at;
+    // Dyadic times make this exact; the replay schedules the end at at + for.
+    if (open.fault.at + forMs !== at) throw new Error(`${ended} at ${at} ms written as for: ${forMs} would replay at ${open.fault.at + forMs} ms`);
+    open.fault.for = forMs;
+    this.held.delete(id);
+    this.strike(at, open.undo);
+    return open.fault;
+  }
+
+  /**
+   * The scenario file that replays this run: the story's own file with the seed fixed, the hand
+   * faults added to this variant's, and only this variant and those it compares with.
+   */
+  exportYaml(): string {
+    const doc = parseDocument(this.story.text);
+    const v = this.variant;
+    const faults = [...v.faults, ...this.handFaults];
+    const keep = new Set(withPeers(this.scenario, [v.name]).map((p) => p.name));
+    doc.set('seed', this.seed);
+    const variants = doc.get('variants', true);
+    if (isMap(variants)) {
+      for (const item of [...variants.items]) {
+        const name = String((item.key as { value?: unknown }).value ?? item.key);
+        if (!keep.has(name)) variants.delete(item.key);
+        else if (isMap(item.value)) item.value.delete('seed');
+      }
+      doc.setIn(['variants', v.name, 'faults'], doc.createNode(faults, { flow: true }));
+    } else {
+      doc.set('faults', doc.createNode(faults, { flow: true }));
+    }
+    const made = this.handFaults.length === 1 ? '1 fault' : `${this.handFaults.length} faults`;
+    doc.commentBefore = ` Made in the pillars lab: ${this.story.file}, variant ${v.name}, seed ${this.seed}, ${made} by hand.\n Replay: pillars run <this file> --variant ${v.name}`;
+    return doc.toString({ lineWidth: 120 });
+  }
+
+  /**
+   * A time strictly after every event run and before every event pending, as round as it can be.
+   * Events pending at the current instant run first, so that such a time exists.
+   */
+  private strikeTime(): number {
+    if (this.run.ended) throw new Error('the run has ended: no more faults');
+    const w = this.run.world;
+    while (!this.run.ended && w.scheduler.peekTime() <= w.now) this.run.advance(Infinity, w.now);
+    if (this.run.ended) throw new Error('the run has ended: no more faults');
+    const now = w.now;
+    const next = w.scheduler.peekTime();
+    for (let bits = 0; bits <= FAULT_TIME_BITS_MAX; bits++) {
+      const unit = 2 ** -bits;
+      const t = (Math.floor(now / unit) + 1) * unit;
+      if (t > now && t < next) return t;
+    }
+    throw new Error(`no time between ${now} and ${next} ms to strike at`);
+  }
+
+  /** Schedule `fn` at `at` and run the world to it, so the fault shows at once. */
+  private strike(at: number, fn: () => void): void {
+    const w = this.run.world;
+    w.at(at, fn);
+    while (!this.run.ended && w.now < at) this.run.advance(Infinity, at);
+  }
+
+  private requireServer(id: NodeId): void {
+    if (!this.run.servers.includes(id)) throw new Error(`${id} is not a server of ${this.scenario.name} (${this.run.servers.join(', ')})`);
+  }
+}
