@@ -3,6 +3,15 @@
  * variants side by side.
  */
 import { maturityLabel } from '../intelligence/index.js';
+import type { ScheduledEvent } from '../runtime/process-entry.js';
+import type { FaultEvent } from './fault-tap.js';
+
+/**
+ * The version of the report JSON's shape (docs/report.schema.json). Raise it when a field is removed,
+ * renamed or changes meaning, so that a reader of stored results can tell which shape it holds;
+ * adding an optional field keeps it.
+ */
+export const REPORT_SCHEMA_VERSION = 1;
 
 export interface CheckReport {
   name: string;
@@ -17,6 +26,8 @@ export interface CheckReport {
 }
 
 export interface VariantReport {
+  /** REPORT_SCHEMA_VERSION when the report was written. */
+  schemaVersion: number;
   scenario: string;
   variant: string;
   seed: number;
@@ -37,6 +48,10 @@ export interface VariantReport {
   metrics: Record<string, number>;
   /** Time series sampled on virtual time: name -> [t, value][] (when the scenario asks for it). */
   series?: Record<string, [number, number][]>;
+  /** The faults the run suffered, as the HTML report's timeline shows them (when the run was captured for one). */
+  faults?: FaultEvent[];
+  /** What the scenario scheduled besides faults (spikes, releases, drifts), as the report shades them. */
+  scheduled?: ScheduledEvent[];
 }
 
 export interface TableOptions {

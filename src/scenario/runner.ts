@@ -18,7 +18,7 @@ import type { ResolvedVariant } from './schema.js';
 import { KeyPicker, WorkloadClient, type ClientConfig, type ClientHarness } from './workload.js';
 import type { Context } from '../runtime/context.js';
 import { isInvariantViolation, type InvariantViolation } from '../runtime/invariant.js';
-import type { CheckReport, VariantReport } from './report.js';
+import { REPORT_SCHEMA_VERSION, type CheckReport, type VariantReport } from './report.js';
 import { scheduledEvents } from './schedule.js';
 import { Capture, type CaptureOptions, type RunCapture } from './capture.js';
 
@@ -178,6 +178,7 @@ export function runVariant(v: ResolvedVariant, opts: RunOptions = {}): RunResult
   const { met, why } = judge(v, results);
 
   const report: VariantReport = {
+    schemaVersion: REPORT_SCHEMA_VERSION,
     scenario: opts.scenario ?? '',
     variant: v.name,
     seed,
@@ -194,7 +195,12 @@ export function runVariant(v: ResolvedVariant, opts: RunOptions = {}): RunResult
   if (why !== undefined) report.why = why;
   if (v.overrides !== undefined) report.overrides = v.overrides;
   if (sampleEvery !== undefined) report.series = Object.fromEntries([...metrics.series].map(([k, pts]) => [k, pts.map((p) => [p.t, p.v] as [number, number])]));
-  return { report, history, metrics, capture: capture?.result(scheduledEvents(v)) };
+  const captured = capture?.result(scheduledEvents(v));
+  if (captured !== undefined) {
+    report.faults = captured.faults;
+    if (captured.events.length > 0) report.scheduled = captured.events;
+  }
+  return { report, history, metrics, capture: captured };
 }
 
 /**

@@ -20,6 +20,7 @@ const assets = { js: '/* uplot */ window.uPlot = function () {};', css: '.uplot 
 
 function report(variant: string, over: Partial<VariantReport> = {}): VariantReport {
   return {
+    schemaVersion: 1,
     scenario: 's',
     variant,
     seed: 1,
