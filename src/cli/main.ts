@@ -30,8 +30,11 @@ import { versionLine } from './version.js';
 import { closeRunStore, openRunStore, RUNS_ROOT, STORED_LINES_BYTES_MAX } from './run-store.js';
 import { GzipLineFile, seriesCsv, writeResult } from '../adapters/results-folder.js';
 import { isConfigError } from '../runtime/config-error.js';
+import { exitQuietlyWhenReaderCloses } from './closed-pipe.js';
 
 registerCatalog();
+exitQuietlyWhenReaderCloses(process.stdout);
+exitQuietlyWhenReaderCloses(process.stderr);
 
 const EXIT_OK = 0;
 const EXIT_NOT_MET = 1;
