@@ -20,10 +20,14 @@ const scenario = (name: string) => join(root, 'scenarios', name);
 const tmp = mkdtempSync(join(tmpdir(), 'pillars-cli-'));
 
 function pillars(...args: string[]) {
+  return pillarsWith({}, ...args);
+}
+
+function pillarsWith(env: NodeJS.ProcessEnv, ...args: string[]) {
   // A run keeps a results folder in the working directory unless told otherwise: these tests keep
   // theirs out of the repository (the results folder has a test of its own, with --out).
   const store = (args[0] === 'run' || args[0] === 'demo') && !args.includes('--out') ? ['--no-store'] : [];
-  const r = spawnSync(process.execPath, [main, ...args, ...store], { encoding: 'utf8', cwd: root, env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, [main, ...args, ...store], { encoding: 'utf8', cwd: root, env: { ...process.env, NO_COLOR: '1', ...env } });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -296,8 +300,13 @@ test('bad state settings: an unknown consistency level, R or W above N: exit 2 n
 
 test('pillars demo: the five pillars prevented, report.html written; an unwritable report path is bad input before the day runs', () => {
   const html = join(tmp, 'demo.html');
-  const r = pillars('demo', '--html', html);
+  const r = pillarsWith({ COLUMNS: '80' }, 'demo', '--html', html);
   assert.equal(r.code, 0, r.err);
+  // Prose wraps at word boundaries to 80 columns, and every number has one format (no raw floats).
+  for (const line of r.out.split('\n')) assert.ok(line.length <= 80, `${line.length} columns: ${line}`);
+  assert.match(r.out, /^ecommerce — .*\n {2}\S/m, 'the description wraps with a hanging indent');
+  assert.doesNotMatch(r.out, /\d\.\d{4,}/, 'no raw floats');
+  assert.doesNotMatch(r.out, /\b\d{4,}\.\d/, 'thousands separated');
   for (const pillar of ['WORK', 'STATE', 'TRUTH', 'CONTROL', 'INTELLIGENCE']) assert.match(r.out, new RegExp(`^${pillar}: `, 'm'));
   assert.equal((r.out.match(/^ {2}prevented: /gm) ?? []).length, 5);
   assert.ok(r.out.includes(`wrote ${html}`));

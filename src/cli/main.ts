@@ -31,6 +31,7 @@ import { closeRunStore, openRunStore, RUNS_ROOT, STORED_LINES_BYTES_MAX } from '
 import { GzipLineFile, seriesCsv, writeResult } from '../adapters/results-folder.js';
 import { isConfigError } from '../runtime/config-error.js';
 import { exitQuietlyWhenReaderCloses } from './closed-pipe.js';
+import { paragraph, wrapProse } from './terminal.js';
 
 registerCatalog();
 exitQuietlyWhenReaderCloses(process.stdout);
@@ -124,7 +125,7 @@ function runFile(file: string, o: RunOpts): VariantReport[] {
     captured.push({ report, capture });
   }
   if (!o.quiet) {
-    process.stdout.write(`\n${scenario.name}${scenario.description ? ` — ${scenario.description.trim()}` : ''}\n\n`);
+    process.stdout.write(`\n${wrapProse(paragraph(scenario.name, scenario.description))}\n\n`);
     if (o.set !== undefined && o.set.length > 0) process.stdout.write(`overrides: ${o.set.map((x) => `--set ${x}`).join(' ')}\n\n`);
     const shown = o.allMetrics ? undefined : variants[0].metrics.show;
     process.stdout.write(formatTable(reports, { color, metrics: shown, charts: variants[0].metrics.chart }) + '\n');
@@ -141,7 +142,7 @@ function runFile(file: string, o: RunOpts): VariantReport[] {
     if (html !== undefined) {
       let bytes = 0;
       writableFile(html, () => (bytes = writeHtmlReport(html, input)));
-      if (!o.quiet) process.stdout.write(`\nwrote ${html} (${Math.ceil(bytes / 1024)} KB, self-contained): open it in a browser\n`);
+      if (!o.quiet) process.stdout.write(`\n${wrapProse(`wrote ${html} (${Math.ceil(bytes / 1024)} KB, self-contained): open it in a browser`)}\n`);
     }
     if (store !== undefined) {
       writeHtmlReport(join(store.dir, 'report.html'), input);
@@ -150,7 +151,7 @@ function runFile(file: string, o: RunOpts): VariantReport[] {
   }
   if (store !== undefined) {
     closeRunStore(store, reports.length === 1 ? reports[0] : reports);
-    if (!o.quiet) process.stdout.write(`\nresults in ${store.dir} (report.html, report.json, histories, traces, series as CSV, the command and the scenario)\n`);
+    if (!o.quiet) process.stdout.write(`\n${wrapProse(`results in ${store.dir} (report.html, report.json, histories, traces, series as CSV, the command and the scenario)`)}\n`);
   }
   return reports;
 }
@@ -335,7 +336,7 @@ export function buildProgram(): Command {
         const summaries = all.flatMap((x) => x.summaries.map((s) => ({ scenario: x.scenario, ...s })));
         const bad = summaries.filter((s) => !sweepAsExpected([s]));
         const judged = summaries.filter((s) => s.search === undefined);
-        process.stdout.write(`\n${judged.length} variants of ${files.length} scenarios over seeds ${seedFirst}..${seedLast}: ${judged.filter((s) => s.notMet === 0).length} met their expectation on every seed${bad.length ? `; not: ${bad.map((s) => `${s.scenario}/${s.variant}`).join(', ')}` : ''}.\n`);
+        process.stdout.write(`\n${wrapProse(`${judged.length} variants of ${files.length} scenarios over seeds ${seedFirst}..${seedLast}: ${judged.filter((s) => s.notMet === 0).length} met their expectation on every seed${bad.length ? `; not: ${bad.map((s) => `${s.scenario}/${s.variant}`).join(', ')}` : ''}.`)}\n`);
         if (o.json !== undefined) writeJson(o.json, { seeds: [seedFirst, seedLast], ...(o.set === undefined ? {} : { overrides: o.set }), stories: all });
         process.exitCode = bad.length === 0 ? EXIT_OK : EXIT_NOT_MET;
         return;
@@ -347,7 +348,7 @@ export function buildProgram(): Command {
       const judged = all.filter((r) => r.search === undefined);
       const bad = judged.filter((r) => !r.met);
       const searchLine = searches.length === 0 ? '' : ` ${searches.length} search${searches.length > 1 ? 'es' : ''} for rare failures (${searches.map((r) => `${r.scenario}/${r.variant}: ${r.met ? 'caught' : 'not caught'} on seed ${r.seed}, declared ${r.search!.caught} of seeds ${r.search!.seeds[0]}..${r.search!.seeds[1]}`).join('; ')}).`;
-      process.stdout.write(`\n${judged.length} variants of ${files.length} scenarios: ${judged.length - bad.length} met their expectation${bad.length ? `, ${bad.length} did not (${bad.map((r) => `${r.scenario}/${r.variant}`).join(', ')})` : ''}.${searchLine}\n`);
+      process.stdout.write(`\n${wrapProse(`${judged.length} variants of ${files.length} scenarios: ${judged.length - bad.length} met their expectation${bad.length ? `, ${bad.length} did not (${bad.map((r) => `${r.scenario}/${r.variant}`).join(', ')})` : ''}.${searchLine}`)}\n`);
       if (o.json !== undefined) writeJson(o.json, all);
       process.exitCode = bad.length === 0 ? EXIT_OK : EXIT_NOT_MET;
     });

@@ -4,6 +4,7 @@
  */
 import { maturityLabel } from '../intelligence/index.js';
 import type { ScheduledEvent } from '../runtime/process-entry.js';
+import { formatNumber } from '../runtime/number-format.js';
 import type { FaultEvent } from './fault-tap.js';
 
 /**
@@ -65,11 +66,7 @@ export interface TableOptions {
 const GREEN = '\x1b[32m', RED = '\x1b[31m', DIM = '\x1b[2m', BOLD = '\x1b[1m', RESET = '\x1b[0m';
 const SPARKS = '▁▂▃▄▅▆▇█';
 
-function fmt(x: number | undefined): string {
-  if (x === undefined) return '-';
-  if (Number.isInteger(x)) return x.toLocaleString('en-US');
-  return Math.abs(x) >= 100 ? x.toFixed(1) : Math.abs(x) >= 1 ? x.toFixed(3) : x.toPrecision(4);
-}
+const fmt = formatNumber;
 
 const plain = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
 
