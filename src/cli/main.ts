@@ -32,6 +32,7 @@ import { GzipLineFile, seriesCsv, writeResult } from '../adapters/results-folder
 import { isConfigError } from '../runtime/config-error.js';
 import { exitQuietlyWhenReaderCloses } from './closed-pipe.js';
 import { paragraph, wrapProse } from './terminal.js';
+import { ProgressBar } from './progress-bar.js';
 
 registerCatalog();
 exitQuietlyWhenReaderCloses(process.stdout);
@@ -60,6 +61,11 @@ interface RunOpts {
   /** Commander's --no-store: false when the run keeps no results folder. */
   store?: boolean;
   out?: string;
+  /**
+   * A caller's own progress display (stories) instead of the run's bar: called with the fraction of
+   * the file's runs done and the variant running, and with undefined just before the table is printed.
+   */
+  progress?: (fraction: number | undefined, variant: string) => void;
 }
 
 /** Commander collects a repeated option into a list. */
@@ -93,14 +99,19 @@ function runFile(file: string, o: RunOpts): VariantReport[] {
   };
   // Each variant runs with the variants it compares with run first on the same seed; one that was not
   // asked for runs only for that, quietly, and is left out of the table.
+  // Runs begun and still to begin (peers of the asked variants run too, but are not counted), for o.progress.
+  let started = -1;
+  let pending = asked.size;
   const runs = runVariants(scenario, [...asked], (v) => {
     finish();
+    started++;
+    pending = Math.max(0, pending - 1);
     const mine = asked.has(v.name);
     history = mine && o.history !== undefined ? new LineWriter(perVariantFile(o.history, v.name, several)) : undefined;
     trace = mine && o.trace !== undefined ? new LineWriter(perVariantFile(o.trace, v.name, several)) : undefined;
     storedHistory = mine && store !== undefined ? new GzipLineFile(join(store.dir, `history.${v.name}.jsonl.gz`), STORED_LINES_BYTES_MAX) : undefined;
     storedTrace = mine && store !== undefined ? new GzipLineFile(join(store.dir, `trace.${v.name}.jsonl.gz`), STORED_LINES_BYTES_MAX) : undefined;
-    bar = showProgress && !o.quiet ? new cliProgress.SingleBar({ format: `${scenario.name}/${v.name} {bar} {percentage}% of virtual time`, stream: process.stderr, clearOnComplete: true, hideCursor: true }, cliProgress.Presets.shades_classic) : undefined;
+    bar = showProgress && !o.quiet && o.progress === undefined ? new cliProgress.SingleBar({ format: `${scenario.name}/${v.name} {bar} {percentage}% of virtual time`, stream: process.stderr, clearOnComplete: true, hideCursor: true }, cliProgress.Presets.shades_classic) : undefined;
     bar?.start(100, 0);
     const historyOut = [history, storedHistory].filter((w) => w !== undefined);
     const traceOut = [trace, storedTrace].filter((w) => w !== undefined);
@@ -114,7 +125,7 @@ function runFile(file: string, o: RunOpts): VariantReport[] {
       traceSink: traceOut.length === 0 ? undefined : (line) => {
         for (const w of traceOut) w.line(line);
       },
-      progress: (now, end) => b?.update(Math.floor((100 * now) / end)),
+      progress: o.progress === undefined ? (now, end) => b?.update(Math.floor((100 * now) / end)) : (now, end) => o.progress!((started + now / end) / (started + 1 + pending), v.name),
       capture: (html === undefined && store === undefined) || !mine ? undefined : true,
     };
   });
@@ -124,6 +135,7 @@ function runFile(file: string, o: RunOpts): VariantReport[] {
     reports.push(report);
     captured.push({ report, capture });
   }
+  o.progress?.(undefined, variants[0].name);
   if (!o.quiet) {
     process.stdout.write(`\n${wrapProse(paragraph(scenario.name, scenario.description))}\n\n`);
     if (o.set !== undefined && o.set.length > 0) process.stdout.write(`overrides: ${o.set.map((x) => `--set ${x}`).join(' ')}\n\n`);
@@ -319,9 +331,13 @@ export function buildProgram(): Command {
         const loaded = files.map((f) => ({ f, ...loadScenarioFile(dir + f, o.set) }));
         const all: { scenario: string; summaries: VariantSummary[] }[] = [];
         const width = Math.max(...loaded.flatMap(({ scenario }) => scenario.variants.map((v) => scenario.name.length + v.name.length + 1)));
+        const bar = new ProgressBar('stories', loaded.length);
         for (const [i, { f, scenario, text }] of loaded.entries()) {
           const variants = scenario.variants.map((v) => v.name);
-          const results = await sweepRuns({ file: dir + f, text, scenario, variants, seedFirst, seedLast, workers, progress: 'none', set: o.set });
+          bar.update(i, scenario.name, true);
+          const onRun = (done: number, total: number) => bar.update(i + done / total, `${scenario.name}: ${done}/${total} runs`, done === total);
+          const results = await sweepRuns({ file: dir + f, text, scenario, variants, seedFirst, seedLast, workers, progress: 'none', set: o.set, onRun });
+          bar.stop();
           const summaries = summarizeSweep(scenario, variants, results);
           all.push({ scenario: scenario.name, summaries });
           for (const s of summaries) {
@@ -331,7 +347,6 @@ export function buildProgram(): Command {
               : `${label}  ${String(s.met).padStart(String(s.runs).length)}/${s.runs} met (expect ${s.expect === 'fail' ? `fail: ${s.expectFail!.join(', ')}` : 'pass'})${s.notMet > 0 ? ` — not on seeds ${s.failingSeeds.slice(0, 10).join(', ')}${s.failingSeeds.length > 10 ? ', ...' : ''}` : ''}`;
             process.stdout.write(line + '\n');
           }
-          if (showProgress) process.stderr.write(`  (${i + 1}/${loaded.length} stories)\r`);
         }
         const summaries = all.flatMap((x) => x.summaries.map((s) => ({ scenario: x.scenario, ...s })));
         const bad = summaries.filter((s) => !sweepAsExpected([s]));
@@ -342,7 +357,14 @@ export function buildProgram(): Command {
         return;
       }
       const all: VariantReport[] = [];
-      for (const f of files) all.push(...runFile(dir + f, { set: o.set }));
+      // One bar over every story, the fraction of each story's variants counted as they run.
+      const bar = new ProgressBar('stories', files.length);
+      for (const [i, f] of files.entries()) {
+        const progress = (fraction: number | undefined, variant: string) => (fraction === undefined ? bar.stop() : bar.update(i + fraction, `${f.replace(/\.yaml$/, '')}/${variant}`));
+        bar.update(i, f.replace(/\.yaml$/, ''), true);
+        all.push(...runFile(dir + f, { set: o.set, progress }));
+      }
+      bar.stop();
       // A search that did not catch its failure on this seed is not a broken story: its sweep says how often it does.
       const searches = all.filter((r) => r.search !== undefined);
       const judged = all.filter((r) => r.search === undefined);
