@@ -26,7 +26,7 @@ function pillars(...args: string[]) {
 function pillarsWith(env: NodeJS.ProcessEnv, ...args: string[]) {
   // A run keeps a results folder in the working directory unless told otherwise: these tests keep
   // theirs out of the repository (the results folder has a test of its own, with --out).
-  const store = (args[0] === 'run' || args[0] === 'demo') && !args.includes('--out') ? ['--no-store'] : [];
+  const store = ['run', 'demo', 'sweep', 'stories'].includes(args[0]) && !args.includes('--out') ? ['--no-store'] : [];
   const r = spawnSync(process.execPath, [main, ...args, ...store], { encoding: 'utf8', cwd: root, env: { ...process.env, NO_COLOR: '1', ...env } });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
@@ -141,9 +141,16 @@ test('run exits 1 when a variant does not meet its expectation', () => {
 });
 
 test('sweep: runs every seed on worker threads and summarises, with replay commands for failures', () => {
-  const r = pillars('sweep', scenario('broadcast.yaml'), '--seeds', '1..6', '--variant', 'naive');
+  const out = mkdtempSync(join(tmp, 'sweep-store-'));
+  const r = pillars('sweep', scenario('broadcast.yaml'), '--seeds', '1..6', '--variant', 'naive', '--out', out);
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /broadcast: 6 runs/);
+  // A sweep keeps a results folder as run does: the summary as --json writes it, the command, the scenario.
+  const stored = join(out, 'broadcast', 'latest');
+  assert.deepEqual(JSON.parse(readFileSync(join(stored, 'sweep.json'), 'utf8')).seeds, [1, 6]);
+  assert.match(readFileSync(join(stored, 'command.txt'), 'utf8'), /^pillars sweep .*broadcast\.yaml --seeds 1\.\.6 --variant naive --out /);
+  assert.equal(readFileSync(join(stored, 'scenario.yaml'), 'utf8'), readFileSync(scenario('broadcast.yaml'), 'utf8'));
+  assert.ok(r.out.includes(`results in ${join(out, 'broadcast', basename(readlinkSync(stored)))}`));
   assert.match(r.out, /naive \(expect fail: broadcast-complete\): 6\/6 as expected/);
   assert.ok(r.out.includes(`checks failed on 6 seeds; the first: pillars run ${scenario('broadcast.yaml')} --variant naive --seed 1`));
   const path = join(tmp, 'healed2.yaml');
@@ -353,8 +360,10 @@ test('stories --seeds sweeps every story of a folder and prints, per variant, on
       - { name: compare, metric: messages_per_broadcast, of: naive, minRatio: 1, maxRatio: 3 }
 `));
   const json = join(tmp, 'stories.json');
-  const r = pillars('stories', '--dir', dir, '--seeds', '1..3', '--workers', '1', '--json', json);
+  const store = mkdtempSync(join(tmp, 'stories-store-'));
+  const r = pillars('stories', '--dir', dir, '--seeds', '1..3', '--workers', '1', '--json', json, '--out', store);
   assert.equal(r.code, 0, r.out + r.err);
+  assert.deepEqual(JSON.parse(readFileSync(join(store, 'stories', 'latest', 'sweep.json'), 'utf8')), JSON.parse(readFileSync(json, 'utf8')));
   assert.match(r.out, /broadcast\/naive\s+3\/3 met \(expect fail: broadcast-complete\)/);
   assert.match(r.out, /broadcast\/fixed\s+3\/3 met \(expect pass\)/);
   assert.match(r.out, /2 variants of 1 scenarios over seeds 1\.\.3: 2 met their expectation on every seed/);
@@ -364,6 +373,13 @@ test('stories --seeds sweeps every story of a folder and prints, per variant, on
   const flipped = pillars('stories', '--dir', dir, '--seeds', '1..2', '--workers', '1', '--set', 'faults.0.at=60000');
   assert.equal(flipped.code, 1);
   assert.match(flipped.out, /broadcast\/naive\s+0\/2 met .* not on seeds 1, 2/);
+  // Without --seeds each story keeps its own folder, and stories/<time>/ every report and the list of them.
+  const once = pillars('stories', '--dir', dir, '--out', store);
+  assert.equal(once.code, 0, once.err);
+  const whole = join(store, 'stories', 'latest');
+  assert.deepEqual(JSON.parse(readFileSync(join(whole, 'report.json'), 'utf8')).map((x: { variant: string }) => x.variant), ['naive', 'fixed']);
+  const [folder] = JSON.parse(readFileSync(join(whole, 'manifest.json'), 'utf8')).folders;
+  assert.ok(existsSync(join(whole, folder, 'report.html')), `the story's own folder ${folder}`);
   const none = pillars('stories', '--dir', join(tmp, 'nowhere'), '--seeds', '1..2');
   assert.equal(none.code, 2);
   assert.match(none.err, /--dir: expected a readable folder \(no such folder\)|--dir.*a readable folder \(no such folder\)/);

@@ -5,7 +5,7 @@
  * command needs); 3 an internal error. The bin is bin.ts, which imports this file.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
@@ -27,7 +27,7 @@ import { missingOptionalPackage, missingPackageMessage } from './optional-packag
 import { reportInputFromRuns, writeHtmlReport, type CapturedRunResult } from '../web/index.js';
 import { registerCatalog } from './catalog.js';
 import { versionLine } from './version.js';
-import { closeRunStore, openRunStore, RUNS_ROOT, STORED_LINES_BYTES_MAX } from './run-store.js';
+import { closeRunStore, openRunStore, RUNS_ROOT, STORED_LINES_BYTES_MAX, type RunStore, type StoreFlags } from './run-store.js';
 import { GzipLineFile, seriesCsv, writeResult } from '../adapters/results-folder.js';
 import { isConfigError } from '../runtime/config-error.js';
 import { exitQuietlyWhenReaderCloses } from './closed-pipe.js';
@@ -48,7 +48,7 @@ const EXIT_UNDECIDED = 4;
 const color = process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
 const showProgress = process.stderr.isTTY === true;
 
-interface RunOpts {
+interface RunOpts extends StoreFlags {
   variant?: string;
   seed?: string;
   json?: string;
@@ -58,9 +58,6 @@ interface RunOpts {
   allMetrics?: boolean;
   html?: string;
   set?: string[];
-  /** Commander's --no-store: false when the run keeps no results folder. */
-  store?: boolean;
-  out?: string;
   /**
    * A caller's own progress display (stories) instead of the run's bar: called with the fraction of
    * the file's runs done and the variant running, and with undefined just before the table is printed.
@@ -73,7 +70,7 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 const setHelp = 'override a field of every variant, validated like the file: --set workload.ratePerSec=4000 --set faults.0.for=20000; variants.<name>.<path>=value for one variant (repeatable; the value is YAML)';
 
 /** Run the selected variants of one file, print the table; returns the reports. */
-function runFile(file: string, o: RunOpts): VariantReport[] {
+function runFile(file: string, o: RunOpts): { reports: VariantReport[]; dir?: string } {
   const { scenario, text } = loadScenarioFile(file, o.set);
   const variants = selectVariants(scenario, o.variant);
   const asked = new Set(variants.map((v) => v.name));
@@ -165,7 +162,19 @@ function runFile(file: string, o: RunOpts): VariantReport[] {
     closeRunStore(store, reports.length === 1 ? reports[0] : reports);
     if (!o.quiet) process.stdout.write(`\n${wrapProse(`results in ${store.dir} (report.html, report.json, histories, traces, series as CSV, the command and the scenario)`)}\n`);
   }
-  return reports;
+  return { reports, dir: store?.dir };
+}
+
+/** A command's results folder, unless --no-store; bad --out is exit 2 naming the folder. */
+function openStore(o: StoreFlags, name: string, scenarioText?: string): RunStore | undefined {
+  return o.store === false ? undefined : openRunStore(o.out ?? RUNS_ROOT, name, scenarioText);
+}
+
+/** --out and --no-store, as every command that keeps a results folder takes them. */
+function storeOptions(c: Command, what: string): Command {
+  return c
+    .option('--out <dir>', `the results store: ${what} and <dir>/latest links to it`, RUNS_ROOT)
+    .option('--no-store', 'write no results folder');
 }
 
 /** Each variant's declared metrics, several to a line; <part> marks a name family. */
@@ -198,8 +207,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
 
-  program
-    .command('run')
+  storeOptions(program.command('run'), 'each run writes <dir>/<scenario>/<time>/ (report.html, report.json, histories, traces, series CSV, the command, the scenario)')
     .description('Run a scenario (every variant, or one) and print the variants side by side.')
     .argument('<scenario.yaml>', 'the scenario file')
     .option('--variant <name>', 'run only this variant')
@@ -211,17 +219,14 @@ export function buildProgram(): Command {
     .option('--all-metrics', "show every metric in the table, not only the scenario's chosen ones")
     .option('--html <file>', 'write a self-contained HTML report: verdicts, charts of every series, the fault timeline and the messages around the first faults')
     .option('--set <path=value>', setHelp, collect)
-    .option('--out <dir>', `the results store: each run writes <dir>/<scenario>/<time>/ (report.html, report.json, histories, traces, series CSV, the command, the scenario) and <dir>/latest links to it`, RUNS_ROOT)
-    .option('--no-store', 'write no results folder')
     .addHelpText('after', '\nExit code: 0 when every variant met its expectation (expect: pass or fail; a search for a rare failure is reported, caught or not, and judged by its sweep), 1 otherwise, 2 on bad input.\nA variant that compares with another (check compare) runs after it, on the same seed.\nExample: pillars run scenarios/broadcast.yaml --variant naive --seed 7 --history h.jsonl\n         pillars run scenarios/hot-shard.yaml --set workload.ratePerSec=4000')
     .action((file: string, o: RunOpts) => {
-      const reports = runFile(file, o);
+      const { reports } = runFile(file, o);
       // A search for a rare failure is judged by its sweep, not by one seed (pillars sweep confirms its rate).
       process.exitCode = reports.every((r) => r.met || r.search !== undefined) ? EXIT_OK : EXIT_NOT_MET;
     });
 
-  program
-    .command('sweep')
+  storeOptions(program.command('sweep'), 'each sweep writes <dir>/<scenario>/<time>/ (sweep.json as --json writes it, the command, the scenario)')
     .description('Run a range of seeds of a scenario on all cores; print the seeds that did not meet their expectation, with the command that replays each.')
     .argument('<scenario.yaml>', 'the scenario file')
     .requiredOption('--seeds <A..B>', 'the seeds to run, inclusive, e.g. 1..200')
@@ -231,7 +236,7 @@ export function buildProgram(): Command {
     .option('--queue <redis://HOST:PORT>', 'spread the runs over machines running pillars worker --queue on this Redis; runs already stored there are not run again')
     .option('--set <path=value>', setHelp, collect)
     .addHelpText('after', '\nExit code: 0 when every run met its expectation, 1 otherwise, 2 on bad input.\nExample: pillars sweep scenarios/broadcast.yaml --seeds 1..200\n         pillars sweep scenarios/broadcast.yaml --seeds 1..200 --queue redis://10.0.0.5:6379')
-    .action(async (file: string, o: { seeds: string; variant?: string; workers?: string; json?: string; queue?: string; set?: string[] }) => {
+    .action(async (file: string, o: StoreFlags & { seeds: string; variant?: string; workers?: string; json?: string; queue?: string; set?: string[] }) => {
       const [seedFirst, seedLast] = parseSeedRange(o.seeds);
       // Loaded only for --queue: BullMQ and ioredis cost startup time every other command need not pay.
       const queueing = o.queue === undefined ? undefined : await import('./queue-sweep.js');
@@ -241,6 +246,7 @@ export function buildProgram(): Command {
       const { scenario, text } = loadScenarioFile(file, o.set);
       const variants = selectVariants(scenario, o.variant).map((v) => v.name);
       const workers = o.workers === undefined ? undefined : Math.max(1, parseSeed(o.workers, '--workers'));
+      const store = openStore(o, scenario.name, text);
       const started = process.hrtime.bigint();
       const progress = showProgress ? 'bar' : 'lines';
       const results = queueing === undefined || address === undefined
@@ -252,7 +258,12 @@ export function buildProgram(): Command {
       process.stdout.write(`${scenario.name}: ${runs} runs (seeds ${seedFirst}..${seedLast}, ${variants.length} variant${variants.length > 1 ? 's' : ''}) in ${seconds.toFixed(1)} s\n`);
       if (o.set !== undefined) process.stdout.write(`overrides: ${o.set.map((x) => `--set ${x}`).join(' ')}\n`);
       process.stdout.write(formatSweep(file, summaries, results, o.set) + '\n');
-      if (o.json !== undefined) writeJson(o.json, { ...sweepJson(scenario.name, seedFirst, seedLast, summaries, results), ...(o.set === undefined ? {} : { overrides: o.set }) });
+      const summary = { ...sweepJson(scenario.name, seedFirst, seedLast, summaries, results), ...(o.set === undefined ? {} : { overrides: o.set }) };
+      if (o.json !== undefined) writeJson(o.json, summary);
+      if (store !== undefined) {
+        closeRunStore(store, summary, 'sweep.json');
+        process.stdout.write(`${wrapProse(`results in ${store.dir} (sweep.json, the command and the scenario)`)}\n`);
+      }
       process.exitCode = sweepAsExpected(summaries) ? EXIT_OK : EXIT_NOT_MET;
     });
 
@@ -312,8 +323,7 @@ export function buildProgram(): Command {
 
   program.addCommand(demoCommand({ color, progress: showProgress }, (ok) => (process.exitCode = ok ? EXIT_OK : EXIT_NOT_MET)));
 
-  program
-    .command('stories')
+  storeOptions(program.command('stories'), 'each story writes <dir>/<scenario>/<time>/ as run does, and the whole <dir>/stories/<time>/ (report.json of every story, or sweep.json with --seeds, and the command)')
     .description('Run every story in scenarios/ and print each one\'s variants side by side; with --seeds, sweep every story over a seed range and print, per variant, on how many seeds it met its expectation.')
     .option('--json <file>', 'write every report (with --seeds: every sweep summary) as one JSON array')
     .option('--seeds <A..B>', 'sweep every story over these seeds, e.g. 1..20, on all cores')
@@ -321,7 +331,7 @@ export function buildProgram(): Command {
     .option('--set <path=value>', setHelp, collect)
     .option('--dir <folder>', 'the folder of scenario files (default: the stories that ship with pillars)')
     .addHelpText('after', '\nExit code: 0 when every variant met its expectation (on every seed, with --seeds), 1 otherwise, 2 on bad input.\nExample: pillars stories --seeds 1..20')
-    .action(async (o: { json?: string; seeds?: string; workers?: string; set?: string[]; dir?: string }) => {
+    .action(async (o: StoreFlags & { json?: string; seeds?: string; workers?: string; set?: string[]; dir?: string }) => {
       const dir = o.dir === undefined ? scenariosDir() : join(o.dir, '/');
       const files = readableDir(dir, '--dir').filter((f) => f.endsWith('.yaml')).sort();
       if (files.length === 0) throw new ScenarioError(dir, '--dir', 'a folder with scenario files (*.yaml); it has none');
@@ -329,6 +339,7 @@ export function buildProgram(): Command {
         const [seedFirst, seedLast] = parseSeedRange(o.seeds);
         const workers = o.workers === undefined ? undefined : Math.max(1, parseSeed(o.workers, '--workers'));
         const loaded = files.map((f) => ({ f, ...loadScenarioFile(dir + f, o.set) }));
+        const store = openStore(o, 'stories');
         const all: { scenario: string; summaries: VariantSummary[] }[] = [];
         const width = Math.max(...loaded.flatMap(({ scenario }) => scenario.variants.map((v) => scenario.name.length + v.name.length + 1)));
         const bar = new ProgressBar('stories', loaded.length);
@@ -352,17 +363,25 @@ export function buildProgram(): Command {
         const bad = summaries.filter((s) => !sweepAsExpected([s]));
         const judged = summaries.filter((s) => s.search === undefined);
         process.stdout.write(`\n${wrapProse(`${judged.length} variants of ${files.length} scenarios over seeds ${seedFirst}..${seedLast}: ${judged.filter((s) => s.notMet === 0).length} met their expectation on every seed${bad.length ? `; not: ${bad.map((s) => `${s.scenario}/${s.variant}`).join(', ')}` : ''}.`)}\n`);
-        if (o.json !== undefined) writeJson(o.json, { seeds: [seedFirst, seedLast], ...(o.set === undefined ? {} : { overrides: o.set }), stories: all });
+        const summary = { seeds: [seedFirst, seedLast], ...(o.set === undefined ? {} : { overrides: o.set }), stories: all };
+        if (o.json !== undefined) writeJson(o.json, summary);
+        if (store !== undefined) {
+          closeRunStore(store, summary, 'sweep.json');
+          process.stdout.write(`${wrapProse(`results in ${store.dir} (sweep.json and the command)`)}\n`);
+        }
         process.exitCode = bad.length === 0 ? EXIT_OK : EXIT_NOT_MET;
         return;
       }
       const all: VariantReport[] = [];
+      const store = openStore(o, 'stories');
       // One bar over every story, the fraction of each story's variants counted as they run.
       const bar = new ProgressBar('stories', files.length);
       for (const [i, f] of files.entries()) {
         const progress = (fraction: number | undefined, variant: string) => (fraction === undefined ? bar.stop() : bar.update(i + fraction, `${f.replace(/\.yaml$/, '')}/${variant}`));
         bar.update(i, f.replace(/\.yaml$/, ''), true);
-        all.push(...runFile(dir + f, { set: o.set, progress }));
+        const story = runFile(dir + f, { set: o.set, progress, store: o.store, out: o.out });
+        all.push(...story.reports);
+        if (store !== undefined && story.dir !== undefined) store.folders.push(relative(store.dir, story.dir));
       }
       bar.stop();
       // A search that did not catch its failure on this seed is not a broken story: its sweep says how often it does.
@@ -372,6 +391,10 @@ export function buildProgram(): Command {
       const searchLine = searches.length === 0 ? '' : ` ${searches.length} search${searches.length > 1 ? 'es' : ''} for rare failures (${searches.map((r) => `${r.scenario}/${r.variant}: ${r.met ? 'caught' : 'not caught'} on seed ${r.seed}, declared ${r.search!.caught} of seeds ${r.search!.seeds[0]}..${r.search!.seeds[1]}`).join('; ')}).`;
       process.stdout.write(`\n${wrapProse(`${judged.length} variants of ${files.length} scenarios: ${judged.length - bad.length} met their expectation${bad.length ? `, ${bad.length} did not (${bad.map((r) => `${r.scenario}/${r.variant}`).join(', ')})` : ''}.${searchLine}`)}\n`);
       if (o.json !== undefined) writeJson(o.json, all);
+      if (store !== undefined) {
+        closeRunStore(store, all);
+        process.stdout.write(`${wrapProse(`results in ${store.dir} (report.json of every story, the command; each story's own folder is listed in manifest.json)`)}\n`);
+      }
       process.exitCode = bad.length === 0 ? EXIT_OK : EXIT_NOT_MET;
     });
 
