@@ -46,7 +46,7 @@ function badInput(file: string, text: string | undefined, ...extra: string[]) {
 const valid = readFileSync(scenario('broadcast.yaml'), 'utf8');
 
 test('every command has --help', () => {
-  for (const cmd of [[], ['run'], ['sweep'], ['demo'], ['stories'], ['list'], ['shrink'], ['worker'], ['maelstrom'], ['maelstrom', 'test'], ['maelstrom', 'node']]) {
+  for (const cmd of [[], ['run'], ['sweep'], ['demo'], ['stories'], ['list'], ['shrink'], ['worker'], ['maelstrom'], ['maelstrom', 'test'], ['maelstrom', 'node'], ['completion']]) {
     const r = pillars(...cmd, '--help');
     assert.equal(r.code, 0);
     assert.match(r.out, /Usage: pillars/);

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { toJsonLine } from '../check/history.js';
 import { checkLinearizable, describeViolation, HistoryFormatError, models, parseHistory, searchStepsMax } from '../check/index.js';
@@ -33,6 +33,7 @@ import { isConfigError } from '../runtime/config-error.js';
 import { exitQuietlyWhenReaderCloses } from './closed-pipe.js';
 import { paragraph, wrapProse } from './terminal.js';
 import { ProgressBar } from './progress-bar.js';
+import { completionScript, completionShells, type CompletionShell } from './completion.js';
 
 registerCatalog();
 exitQuietlyWhenReaderCloses(process.stdout);
@@ -426,6 +427,15 @@ export function buildProgram(): Command {
       for (const [k, p] of Object.entries(processes)) process.stdout.write(`  ${k.padEnd(w)}  ${p.description}\n`);
       process.stdout.write('checks (checks[].name):\n');
       for (const [k, c] of Object.entries(checks)) process.stdout.write(`  ${k.padEnd(w)}  ${c.description}\n`);
+    });
+
+  program
+    .command('completion')
+    .description('Print a shell completion script for bash or zsh, generated from this command tree.')
+    .addArgument(new Argument('<shell>', 'the shell').choices(completionShells))
+    .addHelpText('after', '\nExample: source <(pillars completion bash)      # in ~/.bashrc\n         source <(pillars completion zsh)       # in ~/.zshrc')
+    .action((shell: string) => {
+      process.stdout.write(completionScript(program, shell as CompletionShell));
     });
 
   // Commands added whole (cluster, maelstrom, model, ...) do not inherit this: a usage error at any
