@@ -199,6 +199,22 @@ test('check: a history file is judged, a malformed line is named, an unknown mod
   const junk = join(tmp, 'junk.jsonl');
   writeFileSync(junk, '{"process":0\n');
   assert.match(pillars('check', junk, '--model', 'kv').err, /junk\.jsonl: line 1: a JSON object/);
+  // An operation the model has no meaning for, and an empty history, are bad input, not verdicts.
+  const broadcast = join(tmp, 'broadcast-history.jsonl');
+  writeFileSync(broadcast, '{"process":0,"type":"invoke","f":"broadcast","value":0,"time":0}\n{"process":0,"type":"ok","f":"broadcast","value":0,"time":10}\n');
+  const foreign = pillars('check', broadcast, '--model', 'kv');
+  assert.equal(foreign.code, 2, foreign.out);
+  assert.match(foreign.err, /broadcast-history\.jsonl: f: operations the kv model knows: read, write, delete, cas, incr \(got "broadcast" in 2 events; no model here judges them/);
+  const bank = join(tmp, 'bank-history.jsonl');
+  writeFileSync(bank, '{"process":0,"type":"invoke","f":"transfer","key":"a","value":{"to":"b","amount":1},"time":0}\n{"process":0,"type":"fail","f":"transfer","key":"a","value":{"to":"b","amount":1},"time":10}\n');
+  const transfer = pillars('check', bank, '--model', 'kv');
+  assert.equal(transfer.code, 2);
+  assert.match(transfer.err, /\(got "transfer" in 2 events; --model bank\)/);
+  const empty = join(tmp, 'empty.jsonl');
+  writeFileSync(empty, '');
+  const nothing = pillars('check', empty, '--model', 'kv');
+  assert.equal(nothing.code, 2, nothing.out);
+  assert.match(nothing.err, /empty\.jsonl: \(top level\): a history with at least one operation/);
   const model = pillars('check', good, '--model', 'queue');
   assert.equal(model.code, 2);
   assert.match(model.err, /--model: one of register, kv, bank/);

@@ -312,6 +312,13 @@ export function buildProgram(): Command {
         if (e instanceof HistoryFormatError) throw new ScenarioError(file, `line ${e.line}${e.field ? `, ${e.field}` : ''}`, e.expected);
         throw e;
       }
+      // Nothing to judge, or operations the model has no meaning for: either would be a verdict on nothing.
+      if (events.length === 0) throw new ScenarioError(file, '', 'a history with at least one operation (it has none)');
+      const unknown = events.filter((e) => !model.operations.includes(e.f));
+      if (unknown.length > 0) {
+        const names = [...new Set(unknown.map((e) => e.f))];
+        throw new ScenarioError(file, 'f', `operations the ${o.model} model knows: ${model.operations.join(', ')} (got ${names.map((n) => `"${n}"`).join(', ')} in ${unknown.length} events; ${Object.entries(models).filter(([, m]) => names.every((n) => m.operations.includes(n))).map(([k]) => `--model ${k}`).join(' or ') || 'no model here judges them: a scenario checks them (pillars run)'})`);
+      }
       const r = checkLinearizable(events, model, stepsMax);
       if (r.unknown) {
         process.stdout.write(`unknown: the search gave up on key ${r.unknownKey} after ${r.steps} steps\n`);
