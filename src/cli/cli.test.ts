@@ -278,6 +278,9 @@ test('model: the USL table with its peak, a fit of measured points, and bad inpu
     assert.equal(r.err.trim().split('\n').length, 1);
     assert.doesNotMatch(r.err, /\n\s+at /);
   }
+  const missing = pillars('model', 'usl', '--beta', '0.001');
+  assert.equal(missing.code, 2);
+  assert.equal(missing.err.trim(), 'pillars: (command line): --alpha: a number in [0, 1] (missing: add --alpha <value>)');
   writeFileSync(join(tmp, 'bad.csv'), 'N,X\n1,100\n2,abc\n');
   const bad = pillars('model', 'usl', '--fit', join(tmp, 'bad.csv'));
   assert.equal(bad.code, 2);
