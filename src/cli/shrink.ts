@@ -18,6 +18,27 @@ interface ShrinkFlags {
   runsMax?: string;
 }
 
+/** Decimals tried for fault times, fewest first: whole milliseconds, then microseconds. */
+const FAULT_TIME_DECIMALS = [0, 3] as const;
+
+const roundTo = (x: number, decimals: number) => Number(x.toFixed(decimals));
+
+/**
+ * The shrunk run with its fault times as a person writes them (a drawn nemesis gives times like
+ * 1651.2958188541234 ms): whole milliseconds, else microseconds, the first that still fails the same
+ * check when run; the exact times when neither does (a run is deterministic to the nanosecond).
+ */
+export function readableFaultTimes(r: ShrinkResult): ShrinkResult {
+  const exact = r.shrunk.variant;
+  for (const decimals of FAULT_TIME_DECIMALS) {
+    const faults = exact.faults.map((f) => ({ ...f, at: roundTo(f.at, decimals), ...(f.for === undefined ? {} : { for: roundTo(f.for, decimals) }) }));
+    if (faults.every((f, i) => f.at === exact.faults[i].at && f.for === exact.faults[i].for)) return r;
+    const variant = { ...exact, faults };
+    if (failedChecks(runVariant(variant).report).includes(r.check)) return { ...r, shrunk: { ...r.shrunk, variant } };
+  }
+  return r;
+}
+
 /** The shrunk run as a scenario file of its own: one variant, the faults written out, no nemesis. */
 export function shrunkScenarioYaml(scenario: Scenario, file: string, r: ShrinkResult): string {
   const v = r.shrunk.variant;
@@ -79,6 +100,7 @@ export function shrinkCommand(): Command {
       } finally {
         bar.stop();
       }
+      r = readableFaultTimes(r);
       const v = r.shrunk.variant;
       process.stderr.write(`${scenario.name}/${v.name} seed ${seed}: ${r.check} still fails with ${v.faults.length} of ${r.original.faults.length} faults and ${v.workload.durationMs} of ${r.original.workload.durationMs} ms of workload (${r.runs} runs${r.exhausted ? ', stopped at --runs-max: maybe not minimal' : ''})\n`);
       const yaml = shrunkScenarioYaml(scenario, file, r);
