@@ -335,6 +335,20 @@ test('pillars demo: the five pillars prevented, report.html written; an unwritab
   assert.doesNotMatch(r.out, /\b\d{4,}\.\d/, 'thousands separated');
   for (const pillar of ['WORK', 'STATE', 'TRUTH', 'CONTROL', 'INTELLIGENCE']) assert.match(r.out, new RegExp(`^${pillar}: `, 'm'));
   assert.equal((r.out.match(/^ {2}prevented: /gm) ?? []).length, 5);
+  // The README's main table quotes each pillar's naive -> fixed numbers: they are what the day prints,
+  // to the precision the README writes them.
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const quoted = [...readme.matchAll(/^\| (work|state|truth|control|intelligence) \|.*?\*\*\$?([\d,.]+) → \$?([\d,.]+)\*\*/gm)];
+  const printed = [...r.out.matchAll(/^ {2}prevented: .*: ([\d,.]+) -> ([\d,.]+)$/gm)];
+  assert.equal(quoted.length, 5, 'a quoted pair per pillar in the README');
+  const number = (s: string) => Number(s.replace(/,/g, ''));
+  const decimals = (s: string) => (s.split('.')[1] ?? '').length;
+  for (const [i, q] of quoted.entries()) {
+    for (const k of [2, 3]) {
+      const tolerance = 0.5 * 10 ** -decimals(q[k]);
+      assert.ok(Math.abs(number(q[k]) - number(printed[i][k - 1])) <= tolerance, `README ${q[1]}: ${q[k]}, the demo prints ${printed[i][k - 1]}`);
+    }
+  }
   assert.ok(r.out.includes(`wrote ${html}`));
   const page = readFileSync(html, 'utf8');
   for (const pillar of ['work', 'state', 'truth', 'control', 'intelligence']) assert.ok(page.includes(`id="panel-${pillar}"`));

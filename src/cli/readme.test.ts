@@ -11,6 +11,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runner } from '../testing/story-runner.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const main = fileURLToPath(new URL('./main.js', import.meta.url));
@@ -105,4 +106,23 @@ test('the README\'s cheap commands, and its long ones made short, exit as the RE
     ran.push(line);
   }
   assert.ok(ran.length >= 10, `ran ${ran.length}: ${ran.join('; ')}`);
+});
+
+/** Numbers a story's README row quotes, as the row writes them from the run's metric. */
+const quotedNumbers: { file: string; variant: string; metric: string; quote: (x: number) => string }[] = [
+  { file: 'hinted-handoff.yaml', variant: 'naive', metric: 'goodput_write_per_sec', quote: (x) => `**${x.toFixed(1)}/s**` },
+  { file: 'hinted-handoff.yaml', variant: 'fixed', metric: 'goodput_write_per_sec', quote: (x) => `**${x.toFixed(1)}/s**` },
+  { file: 'hinted-handoff.yaml', variant: 'fixed', metric: 'hinted_writes', quote: (x) => `${x} hinted writes` },
+];
+
+test('numbers the README quotes from a story are what the story measures, to the precision quoted', () => {
+  for (const file of new Set(quotedNumbers.map((q) => q.file))) {
+    const row = readme.split('\n').find((l) => l.startsWith(`| \`scenarios/${file}\``));
+    assert.ok(row !== undefined, `the README has a row for scenarios/${file}`);
+    const run = runner(file);
+    for (const q of quotedNumbers.filter((x) => x.file === file)) {
+      const value = run(q.variant).metrics[q.metric];
+      assert.ok(row.includes(q.quote(value)), `${file} ${q.variant} ${q.metric} = ${value}: the README should say ${q.quote(value)}`);
+    }
+  }
 });
