@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import cliProgress from 'cli-progress';
-import { runVariant, type VariantReport } from '../scenario/index.js';
+import { runVariant, withCapturedEvents, type VariantReport } from '../scenario/index.js';
 import { formatPillarReport, judgePillars, type PillarVerdict } from '../platform/ecommerce/pillar-report.js';
 import { reportInputFromRuns, writeHtmlReport, type CapturedRunResult, type ReportPanel } from '../web/index.js';
 import { formatNumber } from '../runtime/number-format.js';
@@ -91,7 +91,8 @@ export function runDemo(o: DemoOptions, out: { color: boolean; progress: boolean
     runs.push(r);
   });
   bar?.stop();
-  const reports: VariantReport[] = runs.map((r) => r.report);
+  // What the JSON says: with the faults and events the HTML shades, when the day was captured for it.
+  const reports: VariantReport[] = runs.map((r) => withCapturedEvents(r.report, r.capture));
   const [naive, fixed] = reports;
   const verdicts = judgePillars(naive, fixed);
   const ok = naive.met && fixed.met && verdicts.every((v) => v.prevented);

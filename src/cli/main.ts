@@ -20,7 +20,7 @@ import { shrinkCommand } from './shrink.js';
 import { maelstromCommand } from './maelstrom.js';
 import { clusterCommand } from './cluster.js';
 import { isNodeStartError } from '../node/kv-node.js';
-import { checks, declaredMetrics, formatTable, isScenarioError, processes, runVariants, ScenarioError, type Scenario, type VariantReport } from '../scenario/index.js';
+import { checks, declaredMetrics, formatTable, isScenarioError, withCapturedEvents, processes, runVariants, ScenarioError, type Scenario, type VariantReport } from '../scenario/index.js';
 import { LineWriter, loadScenarioFile, readableDir, parseSeed, perVariantFile, selectVariants, writableFile, writeJson } from './io.js';
 import { formatSweep, parseSeedRange, summarizeSweep, sweepAsExpected, sweepJson, sweepRuns, type VariantSummary } from './sweep.js';
 import { missingOptionalPackage, missingPackageMessage } from './optional-packages.js';
@@ -130,7 +130,8 @@ function runFile(file: string, o: RunOpts): { reports: VariantReport[]; dir?: st
   finish();
   for (const v of variants) {
     const { report, capture } = runs.get(v.name)!;
-    reports.push(report);
+    // What the JSON says: with the faults and events the HTML shades, when the run was captured for it.
+    reports.push(withCapturedEvents(report, capture));
     captured.push({ report, capture });
   }
   o.progress?.(undefined, variants[0].name);

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { loadScenario } from '../testing/story-runner.js';
 import { runVariants } from '../scenario/runner.js';
-import { REPORT_SCHEMA_VERSION } from '../scenario/index.js';
+import { REPORT_SCHEMA_VERSION, withCapturedEvents } from '../scenario/index.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const main = fileURLToPath(new URL('./main.js', import.meta.url));
@@ -29,7 +29,7 @@ function assertValid(report: unknown, what: string): void {
 function captured(file: string, names: string[]): Record<string, unknown>[] {
   const runs = runVariants(loadScenario(file), names, () => ({ capture: true }));
   // As the CLI writes it: through JSON, where an absent optional field is left out.
-  return names.map((n) => JSON.parse(JSON.stringify(runs.get(n)!.report)));
+  return names.map((n) => JSON.parse(JSON.stringify(withCapturedEvents(runs.get(n)!.report, runs.get(n)!.capture))));
 }
 
 // One run of each, shared by the tests below: a run takes a second or two.
@@ -43,6 +43,8 @@ test('a results folder report.json validates against docs/report.schema.json and
   const report = JSON.parse(readFileSync(join(out, 'latest', 'report.json'), 'utf8'));
   assert.ok(Array.isArray(report) && report.length >= 2);
   for (const v of report) assert.equal(v.schemaVersion, REPORT_SCHEMA_VERSION);
+  // The faults the stored report.html shades are in the stored report.json too: the split, and its heal.
+  for (const v of report) assert.ok(v.faults.some((f: { kind: string }) => f.kind === 'partition'), `${v.variant}: ${JSON.stringify(v.faults)}`);
   assertValid(report, 'hinted-handoff report.json');
 });
 

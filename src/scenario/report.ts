@@ -6,6 +6,7 @@ import { maturityLabel } from '../intelligence/index.js';
 import type { ScheduledEvent } from '../runtime/process-entry.js';
 import { formatNumber } from '../runtime/number-format.js';
 import type { FaultEvent } from './fault-tap.js';
+import type { RunCapture } from './capture.js';
 
 /**
  * The version of the report JSON's shape (docs/report.schema.json). Raise it when a field is removed,
@@ -53,6 +54,16 @@ export interface VariantReport {
   faults?: FaultEvent[];
   /** What the scenario scheduled besides faults (spikes, releases, drifts), as the report shades them. */
   scheduled?: ScheduledEvent[];
+}
+
+/**
+ * The report as written for a run captured for an HTML report (--html, a results folder): with the
+ * faults and scheduled events the HTML shades. The run's own report stays as it is, so that a run
+ * with a capture has the same report as one without.
+ */
+export function withCapturedEvents(report: VariantReport, capture: Pick<RunCapture, 'faults' | 'events'> | undefined): VariantReport {
+  if (capture === undefined) return report;
+  return { ...report, faults: capture.faults, ...(capture.events.length > 0 ? { scheduled: capture.events } : {}) };
 }
 
 export interface TableOptions {

@@ -195,12 +195,7 @@ export function runVariant(v: ResolvedVariant, opts: RunOptions = {}): RunResult
   if (why !== undefined) report.why = why;
   if (v.overrides !== undefined) report.overrides = v.overrides;
   if (sampleEvery !== undefined) report.series = Object.fromEntries([...metrics.series].map(([k, pts]) => [k, pts.map((p) => [p.t, p.v] as [number, number])]));
-  const captured = capture?.result(scheduledEvents(v));
-  if (captured !== undefined) {
-    report.faults = captured.faults;
-    if (captured.events.length > 0) report.scheduled = captured.events;
-  }
-  return { report, history, metrics, capture: captured };
+  return { report, history, metrics, capture: capture?.result(scheduledEvents(v)) };
 }
 
 /**
