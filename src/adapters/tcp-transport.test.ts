@@ -3,6 +3,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { TcpTransport, type PeerAddress } from './tcp-transport.js';
 import { eventually, freePort, RawClient } from '../testing/real-nodes.js';
 
@@ -128,3 +129,35 @@ async function frameLimitBeforeHandshake(): Promise<void> {
     await b.close();
   }
 }
+
+test('strangers that declare 256 MiB frames and send their bytes before any handshake cost the node no memory: each is cut at the header', async () => {
+  // The default limits: 256 MiB frames between authenticated peers, a few KiB before the handshake.
+  const { peers, events, make } = await pair();
+  const b = make('b');
+  await b.start();
+  try {
+    const baseline = process.memoryUsage().rss;
+    // The same 16 MiB buffer written again and again: this process holds it once, so growth is the transport's.
+    const chunk = Buffer.alloc(16 * 1024 * 1024, 7);
+    for (let stranger = 0; stranger < 3; stranger++) {
+      const socket = connect(peers.get('b')!.port, peers.get('b')!.host);
+      let closed = false;
+      socket.on('error', () => {});
+      socket.on('close', () => (closed = true));
+      await new Promise((r) => socket.once('connect', r));
+      const header = Buffer.alloc(4);
+      header.writeUInt32BE(256 * 1024 * 1024);
+      socket.write(header);
+      for (let i = 0; i < 6 && !closed; i++) {
+        socket.write(chunk);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await eventually('the stranger to be cut off', () => closed, 5_000);
+    }
+    const growth = process.memoryUsage().rss - baseline;
+    assert.equal(events.filter((e) => e.includes('peer_bad_frame')).length, 3);
+    assert.ok(growth < 100 * 1024 * 1024, `rss grew by ${Math.round(growth / 1024 / 1024)} MiB`);
+  } finally {
+    await b.close();
+  }
+});

@@ -45,7 +45,7 @@ function positiveNumber(text: string | undefined, option: string): number | unde
 /** The limits one client may reach (named after Redis's settings where Redis has one). */
 function clientLimitsFromFlags(o: NodeFlags): KvNodeOptions['limits'] {
   const limits: KvNodeOptions['limits'] = {};
-  const set = <K extends 'bulkBytesMax' | 'queryBufferBytesMax' | 'clientsMax' | 'writeKeysMax' | 'writeBytesMax'>(key: K, text: string | undefined, option: string) => {
+  const set = <K extends 'bulkBytesMax' | 'queryBufferBytesMax' | 'clientsMax' | 'writeKeysMax' | 'writeBytesMax' | 'collectionMembersMax'>(key: K, text: string | undefined, option: string) => {
     const n = positiveNumber(text, option);
     if (n === undefined) return;
     if (!Number.isSafeInteger(n)) throw new ScenarioError(cli, option, `a positive integer (got "${text}")`);
@@ -56,6 +56,7 @@ function clientLimitsFromFlags(o: NodeFlags): KvNodeOptions['limits'] {
   set('clientsMax', o.maxclients, '--maxclients');
   set('writeKeysMax', o.writeKeysMax, '--write-keys-max');
   set('writeBytesMax', o.writeBytesMax, '--write-bytes-max');
+  set('collectionMembersMax', o.collectionMembersMax, '--collection-members-max');
   if (o.clientOutputBufferLimit !== undefined) {
     // Redis's form for one class: hard bytes, soft bytes, soft seconds.
     const parts = o.clientOutputBufferLimit.trim().split(/\s+/).map(Number);
@@ -110,6 +111,7 @@ interface NodeFlags {
   maxclients?: string;
   writeKeysMax?: string;
   writeBytesMax?: string;
+  collectionMembersMax?: string;
   requestTimeoutMs?: string;
   diskReserveMb?: string;
   tickMs?: string;
@@ -201,6 +203,7 @@ export function nodeCommand(): Command {
     .option('--maxclients <n>', `client connections at most (default ${nodeDefaults.clientsMax})`)
     .option('--write-keys-max <n>', `keys in one write (one log entry, e.g. MSET) at most (default ${nodeDefaults.writeKeysMax})`)
     .option('--write-bytes-max <bytes>', `argument bytes of one write at most (default ${nodeDefaults.writeBytesMax})`)
+    .option('--collection-members-max <n>', `members of one hash, list, set or sorted set at most: a write past it is refused (default ${nodeDefaults.collectionMembersMax})`)
     .option('--request-timeout-ms <ms>', `a client hears "outcome unknown" after this (default ${nodeDefaults.requestTimeoutMs})`)
     .option('--disk-reserve-mb <mib>', `refuse writes when less is free on the data directory's disk (default ${nodeDefaults.diskReserveBytes / 1024 / 1024})`)
     .option('--tick-ms <ms>', 'Raft tick (default 50: heartbeats every tick)')

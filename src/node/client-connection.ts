@@ -15,7 +15,8 @@
 import type { Socket } from 'node:net';
 import type { Operation } from '../runtime/client-protocol.js';
 import { planCommand, replyTo, type CommandLimits, type Planned } from './commands.js';
-import { errorReply, OK, QUEUED, RespParser, type RespLimits, type RespProtocol } from './resp.js';
+import { errorReply, integer, OK, QUEUED, RespParser, type RespLimits, type RespProtocol } from './resp.js';
+import { parseWait } from './wait-command.js';
 import { Transaction } from './transaction.js';
 import type { AuthThrottle } from './auth-throttle.js';
 
@@ -64,6 +65,11 @@ export interface ConnectionHost {
   /** Slows AUTH after failures (per connection and per address). */
   readonly authThrottle: AuthThrottle;
   readonly limits: CommandLimits & Partial<RespLimits> & ClientLimits;
+  /**
+   * WAIT: once `replicas` replicas hold every write acknowledged so far, or `timeoutMs` has passed (0:
+   * no limit), `done` hears how many hold them. Returns what cancels the wait (the client left).
+   */
+  waitForReplicas(replicas: number, timeoutMs: number, done: (replicasHolding: number) => void): () => void;
   onClose(conn: ClientConnection): void;
   /** A reply could not be built (a bug): the client got an error in its place; the node logs it. */
   onReplyError(conn: ClientConnection, command: string, error: unknown): void;
@@ -83,9 +89,16 @@ interface Slot {
   bytes: number;
 }
 
+/** WAIT, blocking the connection: sent once everything before it is answered, as Redis blocks the client. */
+interface WaitPlan {
+  kind: 'wait';
+  replicas: number;
+  timeoutMs: number;
+}
+
 interface Waiting {
   slot: Slot;
-  plan: Extract<Planned, { kind: 'read' | 'write' }>;
+  plan: Extract<Planned, { kind: 'read' | 'write' }> | WaitPlan;
   /** The command's name, lower case (for the error that stands for a reply that could not be built). */
   command: string;
   /** The operation made when the command is sent, not when it is read (EXEC: after WATCH's answer). */
@@ -107,7 +120,9 @@ export class ClientConnection {
   private readonly slots: Slot[] = [];
   private slotsHead = 0;
   private readonly waiting: Waiting[] = [];
-  private inflightKind: 'read' | 'write' | undefined;
+  private inflightKind: 'read' | 'write' | 'wait' | undefined;
+  /** What cancels each WAIT this connection is blocked on. */
+  private readonly waits = new Set<() => void>();
   private inflight = 0;
   private nextId = 1;
   /** Ids handed to the store and not answered, for the session's "answered below" mark. */
@@ -149,6 +164,8 @@ export class ClientConnection {
       this.closed = true;
       clearTimeout(this.softLimitTimer);
       clearTimeout(this.authTimer);
+      for (const cancel of this.waits) cancel();
+      this.waits.clear();
       this.heldCommands.length = 0;
       // Nothing more goes out: let what was waiting for the client be collected now.
       this.out = [];
@@ -205,7 +222,14 @@ export class ClientConnection {
     if (this.transactionCommand(name, args, slot)) return this.drain();
     const plan = planCommand(args, this.host.limits);
     if (plan.kind === 'error') slot.reply = plan.reply;
-    else if (plan.kind === 'local' && (plan.name === 'auth' || plan.name === 'hello') && this.host.password !== undefined) {
+    else if (plan.kind === 'local' && plan.name === 'wait') {
+      const wait = parseWait(plan.args);
+      if (Buffer.isBuffer(wait)) slot.reply = wait;
+      else {
+        this.waiting.push({ slot, plan: { kind: 'wait', ...wait }, command: name });
+        this.dispatch();
+      }
+    } else if (plan.kind === 'local' && (plan.name === 'auth' || plan.name === 'hello') && this.host.password !== undefined) {
       this.authenticate(slot, plan.name, plan.args);
     } else if (plan.kind === 'local') {
       slot.reply = this.built(plan.name, () => this.host.local(plan.name, plan.args, this));
@@ -307,9 +331,13 @@ export class ClientConnection {
       this.waiting.shift();
       this.inflightKind = next.plan.kind;
       this.inflight++;
+      const { plan, slot, command } = next;
+      if (plan.kind === 'wait') {
+        this.blockOnWait(plan, slot);
+        continue;
+      }
       const id = this.nextId++;
       this.open.add(id);
-      const { plan, slot, command } = next;
       let op: Operation;
       try {
         op = next.opAtDispatch?.() ?? plan.op;
@@ -334,6 +362,22 @@ export class ClientConnection {
         if (this.inflight === 0) this.dispatch();
       });
     }
+  }
+
+  /** WAIT: everything before it is answered; its reply, and everything after it, wait for the replicas. */
+  private blockOnWait(plan: WaitPlan, slot: Slot): void {
+    // The host may answer at once (enough replicas already), before `cancel` is known.
+    let cancel: (() => void) | undefined;
+    let answered = false;
+    cancel = this.host.waitForReplicas(plan.replicas, plan.timeoutMs, (replicasHolding) => {
+      answered = true;
+      if (cancel !== undefined) this.waits.delete(cancel);
+      this.inflight--;
+      slot.reply = this.closed ? EMPTY_REPLY : integer(replicasHolding);
+      this.drain();
+      if (this.inflight === 0) this.dispatch();
+    });
+    if (!answered) this.waits.add(cancel);
   }
 
   private push(slot: Slot): void {

@@ -141,3 +141,26 @@ test('a write above one log entry (keys or bytes) is refused before the log, say
     await c.stop();
   }
 });
+
+test('a write that would grow one collection past collectionMembersMax is refused whole; the collection stays at the cap', async () => {
+  const c = await inProcessCluster(1, { limits: { collectionMembersMax: 2_000 } });
+  try {
+    const r = new Redis({ port: c.nodes[0].addresses.resp!.port, host: '127.0.0.1' });
+    const members = (from: number, n: number) => Array.from({ length: n }, (_, i) => `m${from + i}`);
+    assert.equal(await r.sadd('s', ...members(0, 1_000)), 1_000);
+    assert.equal(await r.sadd('s', ...members(1_000, 1_000)), 1_000, 'up to the cap');
+    await assert.rejects(r.sadd('s', ...members(1_999, 2)), /^ReplyError: ERR collection would hold 2001 members, above the limit of 2000 members in one collection \(collectionMembersMax\)$/);
+    assert.equal(await r.scard('s'), 2_000, 'nothing of the refused write was added');
+    await assert.rejects(r.rpush('l', ...members(0, 2_001)), /collectionMembersMax/);
+    await assert.rejects(r.hset('h', Object.fromEntries(members(0, 2_001).map((m) => [m, 'v']))), /collectionMembersMax/);
+    await assert.rejects(r.zadd('z', ...members(0, 2_001).flatMap((m, i) => [i, m])), /collectionMembersMax/);
+    assert.equal(await r.exists('l', 'h', 'z'), 0);
+    // Inside a transaction the refused write is one failed reply; the others apply, as in Redis.
+    const replies = await r.multi().sadd('s', 'one-more').sadd('t', 'x').exec();
+    assert.match(String(replies![0][0]), /collectionMembersMax/);
+    assert.deepEqual(replies![1], [null, 1]);
+    r.disconnect();
+  } finally {
+    await c.stop();
+  }
+});

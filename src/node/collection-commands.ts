@@ -2,7 +2,7 @@
  * The list, set and sorted-set commands a node serves, each planned as an operation of the
  * replicated KV (src/truth/kv-collections.ts), with Redis's arity, argument errors and replies.
  */
-import { indexOutOfRangeError, noSuchKeyError, notAnIntegerError, parseInt64, scoreNaNError, scoreText, type ScoreBound, type ZAddArgs, type ZRangeArgs } from '../truth/index.js';
+import { indexOutOfRangeError, isLexBound, noSuchKeyError, notAnIntegerError, parseInt64, scoreNaNError, scoreText, type ScoreBound, type ZAddArgs, type ZRangeArgs, type ZStoreArgs } from '../truth/index.js';
 import type { CommandLimits, Planned } from './plan.js';
 import { array, bulk, double, errorReply, integer, NULL_BULK, OK, set, type RespProtocol } from './resp.js';
 
@@ -11,12 +11,15 @@ const error = (message: string): Planned => ({ kind: 'error', reply: errorReply(
 const syntaxError = error('ERR syntax error');
 const notInteger = error(`ERR ${notAnIntegerError}`);
 const notFloat = error('ERR value is not a valid float');
+const lexRangeError = error('ERR min or max not valid string range item');
 
 /** Redis's arity (the name counted; negative: at least) of the commands planned here. */
 const collectionArity: Record<string, number> = {
   lpush: -3, rpush: -3, lpop: -2, rpop: -2, lrange: 4, llen: 2, lindex: 3, lset: 4, lrem: 4, ltrim: 4,
-  sadd: -3, srem: -3, smembers: 2, sismember: 3, scard: 2, sinter: -2, sunion: -2, sdiff: -2,
-  zadd: -4, zrem: -3, zscore: 3, zincrby: 4, zcard: 2, zrank: 3, zrevrank: 3, zrange: -4, zrangebyscore: -4, zrevrangebyscore: -4,
+  sadd: -3, srem: -3, spop: -2, smembers: 2, sismember: 3, scard: 2, sinter: -2, sunion: -2, sdiff: -2, sinterstore: -3, sunionstore: -3, sdiffstore: -3,
+  zadd: -4, zrem: -3, zscore: 3, zincrby: 4, zcard: 2, zcount: 4, zlexcount: 4, zrank: 3, zrevrank: 3,
+  zrange: -4, zrevrange: -4, zrangebyscore: -4, zrevrangebyscore: -4, zrangebylex: -4, zrevrangebylex: -4, zunionstore: -4, zinterstore: -4,
+  zremrangebyscore: 4, zremrangebyrank: 4, zremrangebylex: 4, zpopmin: -2, zpopmax: -2,
 };
 
 /** The commands planned here (for COMMAND COUNT and the command list). */
@@ -62,7 +65,7 @@ export function planCollection(name: string, args: Buffer[], limits: CommandLimi
   const arity = collectionArity[name];
   if (arity === undefined) return undefined;
   if (arity >= 0 ? args.length !== arity : args.length < -arity) return error(`ERR wrong number of arguments for '${name}' command`);
-  const multiKey = name === 'sinter' || name === 'sunion' || name === 'sdiff';
+  const multiKey = /^s(inter|union|diff)(store)?$/.test(name) || name === 'zunionstore' || name === 'zinterstore';
   const big = keysTooBig(multiKey ? args.slice(1) : [args[1]]);
   if (big) return big;
   for (const b of args.slice(2)) if (b.length > limits.valueBytesMax) return error(`ERR value too large: ${b.length} bytes, the limit is ${limits.valueBytesMax}`);
@@ -118,6 +121,46 @@ export function planCollection(name: string, args: Buffer[], limits: CommandLimi
     case 'sunion':
     case 'sdiff':
       return { kind: 'read', op: { f: name, key, value: args.slice(1).map(text) }, reply: (v, proto) => set((v as string[]).map((m) => bulkOf(m, proto)), proto) };
+    case 'sinterstore':
+    case 'sunionstore':
+    case 'sdiffstore':
+      return { kind: 'write', op: { f: name, key, value: rest }, reply: integerReply };
+    case 'zunionstore':
+    case 'zinterstore':
+      return planZStore(name, key, rest);
+    case 'spop': {
+      if (args.length > 3) return syntaxError;
+      if (args.length === 2) return { kind: 'write', op: { f: name, key, value: {} }, reply: bulkOf };
+      const count = parseInt64(rest[0]);
+      if (count === undefined || count < 0n) return error('ERR value is out of range, must be positive');
+      return { kind: 'write', op: { f: name, key, value: { count: clamp(count) } }, reply: (v, proto) => set((v as string[]).map((m) => bulkOf(m, proto)), proto) };
+    }
+    case 'zcount': {
+      const min = parseBound(rest[0]);
+      const max = parseBound(rest[1]);
+      if (min === undefined || max === undefined) return error('ERR min or max is not a float');
+      return { kind: 'read', op: { f: name, key, value: { by: 'score', start: 0, stop: 0, min, max, rev: false } satisfies ZRangeArgs }, reply: integerReply };
+    }
+    case 'zremrangebyscore':
+    case 'zremrangebyrank':
+    case 'zremrangebylex': {
+      // The range ZRANGE BYSCORE, by rank or BYLEX would answer, its ends checked as there.
+      const range = planZRange(name === 'zremrangebyscore' ? 'zrangebyscore' : name === 'zremrangebylex' ? 'zrangebylex' : 'zrange', key, rest);
+      if (range.kind !== 'read') return range;
+      return { kind: 'write', op: { f: 'zremrange', key, value: range.op.value }, reply: integerReply };
+    }
+    case 'zpopmin':
+    case 'zpopmax': {
+      if (args.length > 3) return syntaxError;
+      const count = args.length === 3 ? parseInt64(rest[0]) : 1n;
+      if (count === undefined || count < 0n) return error('ERR value is out of range, must be positive');
+      // Without a count RESP3 answers one flat pair; with one, a pair per member (RESP2 flattens both).
+      const paired = args.length === 3;
+      return { kind: 'write', op: { f: name, key, value: { count: clamp(count) } }, reply: (v, proto) => scoredReply(v as [string, string][], proto, paired) };
+    }
+    case 'zlexcount':
+      if (!isLexBound(rest[0]) || !isLexBound(rest[1])) return lexRangeError;
+      return { kind: 'read', op: { f: 'zcount', key, value: { by: 'lex', start: 0, stop: 0, lexMin: rest[0], lexMax: rest[1], rev: false } satisfies ZRangeArgs }, reply: integerReply };
     case 'zadd':
       return planZAdd(key, rest);
     case 'zincrby': {
@@ -162,36 +205,42 @@ function planZAdd(key: string, rest: string[]): Planned {
 }
 
 /**
- * ZRANGE key start stop [BYSCORE] [REV] [LIMIT offset count] [WITHSCORES], and ZRANGEBYSCORE /
- * ZREVRANGEBYSCORE key min max [WITHSCORES] [LIMIT offset count]. BYLEX is not served.
+ * ZRANGE key start stop [BYSCORE|BYLEX] [REV] [LIMIT offset count] [WITHSCORES], and the commands
+ * it replaced: ZRANGEBYSCORE, ZREVRANGEBYSCORE, ZRANGEBYLEX, ZREVRANGEBYLEX key min max [LIMIT ...],
+ * checked in Redis's order: options, then conflicts between them, then the range's ends.
  */
 function planZRange(name: string, key: string, rest: string[]): Planned {
-  const byScoreCommand = name !== 'zrange';
-  const a: ZRangeArgs = { by: byScoreCommand ? 'score' : 'rank', start: 0, stop: 0, rev: name === 'zrevrangebyscore' };
+  const fixed = name === 'zrange' ? undefined : name === 'zrevrange' ? 'rank' : name.endsWith('bylex') ? 'lex' : 'score';
+  const a: ZRangeArgs = { by: fixed ?? 'rank', start: 0, stop: 0, rev: name.startsWith('zrev') };
   let withScores = false;
+  let direction = false;
   let limit: [number, number] | undefined;
   for (let i = 2; i < rest.length; i++) {
     const opt = rest[i].toLowerCase();
     if (opt === 'withscores') withScores = true;
-    else if (opt === 'byscore' && !byScoreCommand) a.by = 'score';
-    else if (opt === 'rev' && !byScoreCommand) a.rev = true;
-    else if (opt === 'bylex' && !byScoreCommand) return error('ERR BYLEX is not supported by this server');
     else if (opt === 'limit' && i + 2 < rest.length) {
       const offset = parseInt64(rest[i + 1]);
       const count = parseInt64(rest[i + 2]);
       if (offset === undefined || count === undefined) return notInteger;
       limit = [clamp(offset), clamp(count)];
       i += 2;
-    } else return syntaxError;
+    } else if (opt === 'rev' && fixed === undefined && !direction) direction = a.rev = true;
+    else if ((opt === 'byscore' || opt === 'bylex') && fixed === undefined && a.by === 'rank') a.by = opt === 'byscore' ? 'score' : 'lex';
+    else return syntaxError;
   }
-  if (limit !== undefined && a.by === 'rank') return error('ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX');
+  // LIMIT with a count of -1 is no limit at all, so Redis lets it pass even by rank.
+  if (limit !== undefined && limit[1] !== -1 && a.by === 'rank') return error('ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX');
+  if (withScores && a.by === 'lex') return error('ERR syntax error, WITHSCORES not supported in combination with BYLEX');
+  // Reversed, a range of scores or members is given from its top: max first.
+  const [low, high] = a.rev ? [rest[1], rest[0]] : [rest[0], rest[1]];
   if (a.by === 'score') {
-    // Reversed, the range is given from its top: max first.
-    const [low, high] = a.rev ? [rest[1], rest[0]] : [rest[0], rest[1]];
     a.min = parseBound(low);
     a.max = parseBound(high);
     if (a.min === undefined || a.max === undefined) return error('ERR min or max is not a float');
-    if (limit !== undefined) [a.offset, a.count] = limit;
+  } else if (a.by === 'lex') {
+    if (!isLexBound(low) || !isLexBound(high)) return lexRangeError;
+    a.lexMin = low;
+    a.lexMax = high;
   } else {
     const start = parseInt64(rest[0]);
     const stop = parseInt64(rest[1]);
@@ -199,15 +248,48 @@ function planZRange(name: string, key: string, rest: string[]): Planned {
     a.start = clamp(start);
     a.stop = clamp(stop);
   }
+  if (limit !== undefined && a.by !== 'rank') [a.offset, a.count] = limit;
   return {
     kind: 'read',
     op: { f: 'zrange', key, value: a },
     reply: (v, proto) => {
       const hits = v as [string, string][];
       if (!withScores) return array(hits.map(([m]) => bulkOf(m, proto)), proto);
-      // RESP3 pairs each member with its score; RESP2 flattens them.
-      if (proto === 3) return array(hits.map(([m, s]) => array([bulkOf(m, 3), scoreReply(s, 3)], 3)), 3);
-      return array(hits.flatMap(([m, s]) => [bulkOf(m, 2), scoreReply(s, 2)]), 2);
+      return scoredReply(hits, proto, true);
     },
   };
+}
+
+/** ZUNIONSTORE / ZINTERSTORE destination numkeys key [key ...] [WEIGHTS weight ...] [AGGREGATE SUM|MIN|MAX]. */
+function planZStore(name: string, destination: string, rest: string[]): Planned {
+  const numKeys = parseInt64(rest[0]);
+  if (numKeys === undefined) return notInteger;
+  if (numKeys < 1n) return error(`ERR at least 1 input key is needed for '${name}' command`);
+  if (numKeys > BigInt(rest.length - 1)) return syntaxError;
+  const n = Number(numKeys);
+  const value: ZStoreArgs = { keys: rest.slice(1, 1 + n) };
+  for (let i = 1 + n; i < rest.length; i++) {
+    const opt = rest[i].toLowerCase();
+    const left = rest.length - i - 1;
+    if (opt === 'weights' && left >= n) {
+      value.weights = [];
+      for (const w of rest.slice(i + 1, i + 1 + n)) {
+        const weight = parseScore(w);
+        if (weight === undefined) return error('ERR weight value is not a float');
+        value.weights.push(scoreText(weight));
+      }
+      i += n;
+    } else if (opt === 'aggregate' && left >= 1) {
+      const how = rest[++i].toLowerCase();
+      if (how !== 'sum' && how !== 'min' && how !== 'max') return syntaxError;
+      value.aggregate = how;
+    } else return syntaxError;
+  }
+  return { kind: 'write', op: { f: name as 'zunionstore' | 'zinterstore', key: destination, value }, reply: integerReply };
+}
+
+/** Members with their scores: RESP3 pairs each member with its score (when `paired`); RESP2 flattens them. */
+function scoredReply(hits: [string, string][], proto: RespProtocol, paired: boolean): Buffer {
+  if (proto === 3 && paired) return array(hits.map(([m, s]) => array([bulkOf(m, 3), scoreReply(s, 3)], 3)), 3);
+  return array(hits.flatMap(([m, s]) => [bulkOf(m, proto), scoreReply(s, proto)]), proto);
 }

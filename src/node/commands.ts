@@ -9,7 +9,7 @@
  */
 import type { Operation } from '../runtime/client-protocol.js';
 import { hashNotAnIntegerError, incrOverflowError, isWrongType, noSuchKeyError, wrongTypeError, notAnIntegerError, parseInt64, stringTooLongError, type ExpireArgs, type GetExArgs, type SetArgs } from '../truth/index.js';
-import { planCollection } from './collection-commands.js';
+import { formatScore, planCollection } from './collection-commands.js';
 import type { CommandLimits, Planned } from './plan.js';
 export type { CommandLimits, Planned } from './plan.js';
 import { array, bulk, errorReply, integer, map, NULL_BULK, OK, ONE, simpleString, ZERO, type RespProtocol } from './resp.js';
@@ -19,7 +19,11 @@ export const commandDefaults: CommandLimits = {
   keyBytesMax: 64 * 1024,
   writeKeysMax: 10_000,
   writeBytesMax: 8 * 1024 * 1024,
+  collectionMembersMax: 1_000_000,
 };
+
+/** The writes that can add members to a collection: they carry the cap on its size into the log. */
+const collectionGrowingOperations: ReadonlySet<string> = new Set(['hset', 'lpush', 'rpush', 'sadd', 'zadd', 'zincrby', 'sunionstore', 'sinterstore', 'sdiffstore', 'zunionstore', 'zinterstore']);
 
 const text = (b: Buffer) => b.toString('latin1');
 /** A stored value as the bytes a client gets back (numbers, from INCR, as their decimal digits). */
@@ -97,7 +101,9 @@ const integerReply = (v: unknown) => integer(BigInt(v as number | string));
 /** Turn one command's arguments into a plan; `args[0]` is the command name. */
 export function planCommand(args: Buffer[], limits: CommandLimits): Planned {
   const plan = planOne(args, limits);
-  return plan.kind === 'write' ? (writeTooLarge(args, plan.op, limits) ?? plan) : plan;
+  if (plan.kind !== 'write') return plan;
+  if (collectionGrowingOperations.has(plan.op.f)) plan.op.membersMax = limits.collectionMembersMax;
+  return writeTooLarge(args, plan.op, limits) ?? plan;
 }
 
 /** Why a write is too large for one log entry, in a reply that says how to send it instead. */
@@ -183,6 +189,10 @@ function planOne(args: Buffer[], limits: CommandLimits): Planned {
       const pairs: [string, string][] = keys.map((k, i) => [text(k), text(values[i])]);
       return { kind: 'write', op: { f: 'mset', value: pairs }, reply: okReply };
     }
+    case 'dbsize':
+      // Through the store, not from the node's status: pipelined after FLUSHDB or SET it counts their keys.
+      if (n !== 1) return wrongArgs(name);
+      return { kind: 'read', op: { f: 'dbsize' }, reply: integerReply };
     case 'cas': {
       // CAS key expected new: 1 when the key held `expected` and now holds `new`, 0 when it held something else.
       if (n !== 4) return wrongArgs(name);
@@ -207,7 +217,7 @@ const bulkArray = (vs: unknown, proto: RespProtocol) => array((vs as unknown[]).
 const keyspaceArity: Record<string, number> = {
   ttl: 2, pttl: 2, expire: -3, pexpire: -3, expireat: -3, pexpireat: -3, persist: 2, type: 2, keys: 2, scan: -2,
   getset: 3, getdel: 2, getex: -2, append: 3, strlen: 2, setrange: 4, getrange: 4, rename: 3, renamenx: 3, flushdb: -1, flushall: -1,
-  hset: -4, hmset: -4, hget: 3, hmget: -3, hdel: -3, hgetall: 2, hincrby: 4, hlen: 2, hexists: 3, hkeys: 2, hvals: 2, hscan: -3,
+  hset: -4, hmset: -4, hget: 3, hmget: -3, hdel: -3, hgetall: 2, hincrby: 4, hlen: 2, hexists: 3, hkeys: 2, hvals: 2, hscan: -3, sscan: -3, zscan: -3,
 };
 
 /** The string and keyspace commands beyond GET/SET/INCR; undefined for a command not among them. */
@@ -291,11 +301,20 @@ function planKeyspace(name: string, args: Buffer[], limits: CommandLimits, keysT
       return { kind: 'read', op: { f: name, key }, reply: bulkArray };
     case 'hgetall':
       return { kind: 'read', op: { f: 'hgetall', key }, reply: (v, proto) => map((v as [string, string][]).map(([f, x]) => [bulk(valueBytes(f), proto), bulk(valueBytes(x), proto)] as const), proto) };
-    case 'hscan': {
+    case 'hscan':
+    case 'sscan':
+    case 'zscan': {
+      // A hash, set or sorted set is answered whole, in one call: the cursor is checked, not used.
       const scan = planScan(args.slice(1));
       if (scan.kind !== 'read') return scan;
       const { match } = scan.op.value as { match?: string };
-      return { kind: 'read', op: { f: 'hscan', key, value: match === undefined ? {} : { match } }, reply: scan.reply };
+      const op = { f: name, key, value: match === undefined ? {} : { match } } as const;
+      if (name !== 'zscan') return { kind: 'read', op, reply: scan.reply };
+      // Members and their scores, flat, each score as ZSCORE writes it.
+      return { kind: 'read', op, reply: (v, proto) => {
+        const [cursor, flat] = v as [string, string[]];
+        return scan.reply([cursor, flat.map((x, i) => (i % 2 === 1 ? formatScore(Number(x)) : x))], proto);
+      } };
     }
     case 'flushdb':
     case 'flushall': {

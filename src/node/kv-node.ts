@@ -73,6 +73,9 @@ export const nodeDefaults: NodeLimits = {
  */
 const walPreallocateBytes = 1024 * 1024;
 
+/** How often a blocked WAIT looks at the followers' progress again. */
+const waitPollMs = 5;
+
 
 export interface KvNodeOptions {
   id: NodeId;
@@ -367,6 +370,7 @@ export class KvNode {
 
   private async listenResp(address: PeerAddress): Promise<PeerAddress> {
     const host: ConnectionHost = {
+      waitForReplicas: (replicas, timeoutMs, done) => this.waitForReplicas(replicas, timeoutMs, done),
       submit: (client, id, ackedBelow, kind, op, done) => this.submit(client, id, ackedBelow, kind, op, done),
       local: (name, args, conn) => localCommand(this, name, args, conn),
       password: this.opts.password,
@@ -407,13 +411,44 @@ export class KvNode {
   }
 
   replicasHoldingAcknowledged(): number {
+    return this.replicasHolding(this.raft?.status().commit ?? 0);
+  }
+
+  /**
+   * Replicas besides the leader whose logs reach `index` (at most the commit index). A committed entry
+   * is on a majority, so that many at least; on the leader, every follower whose log it knows reaches
+   * it. A follower sees no other replica's log, so it can vouch for the majority only.
+   */
+  private replicasHolding(index: number): number {
     const s = this.raft?.status();
     if (s === undefined) return 0;
-    // A write is acknowledged once a majority holds it: that many replicas besides the leader, at least.
     const majorityFollowers = Math.floor((this.peerIds.length + 1) / 2);
     if (s.role !== 'leader' || s.followers === undefined) return majorityFollowers;
-    const holding = Object.values(s.followers).filter((f) => f.match >= s.commit).length;
+    const holding = Object.values(s.followers).filter((f) => f.match >= index).length;
     return Math.max(majorityFollowers, holding);
+  }
+
+  /**
+   * WAIT, as Redis blocks a client on it: the writes this client was answered for are at or below the
+   * commit index now, so once `replicas` replicas hold that index (or the time is up) the client hears
+   * how many do. The leader's view of its followers changes with their replies to appends, which this
+   * checks every waitPollMs. On a follower the answer cannot grow (see replicasHolding): it comes at once.
+   */
+  waitForReplicas(replicas: number, timeoutMs: number, done: (replicasHolding: number) => void): () => void {
+    const target = this.raft?.status().commit ?? 0;
+    const now = this.replicasHolding(target);
+    if (now >= replicas || this.raft?.raft.role !== 'leader') {
+      done(now);
+      return () => {};
+    }
+    const deadline = timeoutMs === 0 ? Infinity : Date.now() + timeoutMs;
+    const timer = setInterval(() => {
+      const holding = this.replicasHolding(target);
+      if (holding < replicas && Date.now() < deadline) return;
+      clearInterval(timer);
+      done(holding);
+    }, Math.min(waitPollMs, Math.max(1, timeoutMs || waitPollMs)));
+    return () => clearInterval(timer);
   }
 
   clientConnections(): Iterable<ClientConnection> {

@@ -10,6 +10,7 @@ import type { ClientConnection } from './client-connection.js';
 import { parseInt64, type RaftKvStatus } from '../truth/index.js';
 import { array, bulk, EMPTY_ARRAY, errorReply, integer, map, OK, PONG, type RespProtocol } from './resp.js';
 import { collectionCommands } from './collection-commands.js';
+import { parseWait } from './wait-command.js';
 
 /** The Redis version tools are told: the command set and reply shapes follow Redis 7. */
 export const redisCompatibleVersion = '7.2.0';
@@ -64,21 +65,23 @@ export function localCommand(node: LocalNode, name: string, args: Buffer[], conn
     case 'client':
       return client(node, conn, args);
     case 'time': {
+      if (n !== 1) return wrongArgs(name);
       const us = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000));
       return array([bulk(String(us / 1_000_000n), proto), bulk(String(us % 1_000_000n), proto)], proto);
     }
     case 'wait':
       return wait(node, args);
-    case 'dbsize':
-      if (n !== 1) return wrongArgs(name);
-      return integer(node.status().keys);
     case 'info':
       return bulk(info(node, n > 1 ? text(args[1]).toLowerCase() : 'default'), proto);
     case 'config':
       return config(args, proto);
-    case 'command':
-      if (n > 1 && text(args[1]).toLowerCase() === 'count') return integer(supportedCommands.length);
-      return EMPTY_ARRAY;
+    case 'command': {
+      const sub = n > 1 ? text(args[1]).toLowerCase() : '';
+      if (sub === 'count') return n === 2 ? integer(supportedCommands.length) : wrongArgs('command|count');
+      // The commands' documentation is not kept here: tools that ask (redis-cli's hints) get none.
+      if (sub === '' || sub === 'docs' || sub === 'info' || sub === 'list') return EMPTY_ARRAY;
+      return errorReply(`ERR unknown subcommand '${text(args[1]).slice(0, 128)}'. Try COMMAND HELP.`);
+    }
     default: {
       const shown = args
         .slice(1, 6)
@@ -100,23 +103,21 @@ export const supportedCommands = [
 ];
 
 /**
- * WAIT numreplicas timeout. An acknowledged write is already on a majority, so the answer is at least
- * a majority less the leader; on the leader, every follower that holds the whole committed log counts.
- * It answers at once: more replicas than that would need the log to grow, which WAIT cannot cause.
+ * WAIT inside MULTI: answered at once, as Redis does there, with the replicas holding every write
+ * acknowledged so far. Outside a transaction the connection blocks on it (ConnectionHost.waitForReplicas).
  */
 function wait(node: LocalNode, args: Buffer[]): Buffer {
-  if (args.length !== 3) return wrongArgs('wait');
-  if (parseInt64(text(args[1])) === undefined) return errorReply('ERR value is not an integer or out of range');
-  const timeout = parseInt64(text(args[2]));
-  if (timeout === undefined) return errorReply('ERR timeout is not an integer or out of range');
-  if (timeout < 0n) return errorReply('ERR timeout is negative');
-  return integer(node.replicasHoldingAcknowledged());
+  const parsed = parseWait(args);
+  return Buffer.isBuffer(parsed) ? parsed : integer(node.replicasHoldingAcknowledged());
 }
 
 function auth(node: LocalNode, conn: ClientConnection, user: Buffer | undefined, password: Buffer, n: number): Buffer {
-  if (n < 2 || n > 3) return wrongArgs('auth');
-  if (node.passwordRequired === false) return errorReply('ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?');
-  if ((user !== undefined && text(user) !== 'default') || !node.passwordMatches(text(password))) {
+  if (n < 2) return wrongArgs('auth');
+  if (n > 3) return errorReply('ERR syntax error');
+  // Without a password the default user takes any (Redis's "nopass"); AUTH <password> alone is a mistake it names.
+  if (node.passwordRequired === false && user === undefined) return errorReply('ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?');
+  const defaultUser = user === undefined || text(user) === 'default';
+  if (!defaultUser || (node.passwordRequired && !node.passwordMatches(text(password)))) {
     node.metrics.count('auth_failures');
     conn.authFailures++;
     node.authThrottle.failed(conn.address);
@@ -132,6 +133,7 @@ function hello(node: LocalNode, conn: ClientConnection, args: Buffer[]): Buffer 
   let i = 1;
   if (args.length > 1) {
     const v = text(args[1]);
+    if (parseInt64(v) === undefined) return errorReply('ERR Protocol version is not an integer or out of range');
     if (v !== '2' && v !== '3') return errorReply('NOPROTO unsupported protocol version');
     proto = Number(v) as RespProtocol;
     i = 2;
@@ -143,6 +145,7 @@ function hello(node: LocalNode, conn: ClientConnection, args: Buffer[]): Buffer 
       if (r !== OK) return r;
       i += 2;
     } else if (opt === 'setname' && i + 1 < args.length) {
+      if (!/^[!-~]*$/.test(text(args[i + 1]))) return errorReply('ERR Client names cannot contain spaces, newlines or special characters.');
       conn.name = text(args[++i]);
     } else return errorReply(`ERR Syntax error in HELLO option '${opt}'`);
   }
@@ -178,11 +181,15 @@ function client(node: LocalNode, conn: ClientConnection, args: Buffer[]): Buffer
     }
     case 'setname':
       if (args.length !== 3) return wrongArgs('client|setname');
+      // CLIENT LIST separates its fields by spaces: Redis refuses a name that would break its line.
+      if (!/^[!-~]*$/.test(text(args[2]))) return errorReply('ERR Client names cannot contain spaces, newlines or special characters.');
       conn.name = text(args[2]);
       return OK;
     case 'getname':
+      if (args.length !== 2) return wrongArgs('client|getname');
       return bulk(conn.name === '' ? null : conn.name, conn.proto);
     case 'id':
+      if (args.length !== 2) return wrongArgs('client|id');
       return integer(conn.serial);
     case 'setinfo': {
       if (args.length !== 4) return wrongArgs('client|setinfo');
@@ -252,6 +259,7 @@ const configValues: Record<string, string> = {
 
 function config(args: Buffer[], proto: RespProtocol): Buffer {
   const sub = args.length > 1 ? text(args[1]).toLowerCase() : '';
+  if (args.length < 2) return wrongArgs('config');
   if (sub !== 'get') return errorReply(sub === 'set' ? 'ERR CONFIG SET is not supported: start the node with the option instead' : `ERR unknown subcommand '${sub}'. Try CONFIG HELP.`);
   if (args.length < 3) return wrongArgs('config|get');
   const out: Buffer[] = [];

@@ -14,6 +14,11 @@ export interface CommandLimits {
    */
   writeKeysMax: number;
   writeBytesMax: number;
+  /**
+   * Members of one hash, list, set or sorted set at most: a write that would grow one past it is
+   * refused whole, so no single key can take a node's memory (Redis sets no such limit).
+   */
+  collectionMembersMax: number;
 }
 
 /** What a command needs: the log (write), a linearizable read (read), or nothing (answered here). */

@@ -39,6 +39,37 @@ test('ioredis multi().exec() runs the queued commands as one transaction; an err
   }
 });
 
+test('WAIT blocks until the replicas hold the client\'s writes, or its timeout, and answers how many do', async () => {
+  const c = await inProcessCluster(3);
+  try {
+    const leader = await c.leader();
+    const r = client(leader.addresses.resp!.port);
+    await r.set('w', '1');
+    // No timeout: it answers as soon as both followers hold the write.
+    assert.equal(await r.call('wait', '2', '0'), 2);
+    const stopped = c.nodes.find((n) => n !== leader)!;
+    await stopped.stop();
+    await r.set('w', '2');
+    // One follower left: asking for two blocks for the whole timeout and answers the one.
+    let started = performance.now();
+    assert.equal(await r.call('wait', '2', '300'), 1);
+    const blockedMs = performance.now() - started;
+    assert.ok(blockedMs >= 290 && blockedMs < 2_000, `WAIT 2 300 blocked ${Math.round(blockedMs)} ms`);
+    started = performance.now();
+    assert.equal(await r.call('wait', '1', '0'), 1, 'one is enough: answered without waiting for the timeout');
+    assert.ok(performance.now() - started < 250, 'at once');
+    // Another client is served while this one is blocked.
+    const other = client(leader.addresses.resp!.port);
+    const blocked = r.call('wait', '2', '400');
+    assert.equal(await other.get('w'), '2');
+    assert.equal(await blocked, 1);
+    other.disconnect();
+    r.disconnect();
+  } finally {
+    await c.stop();
+  }
+});
+
 test('WATCH: EXEC applies nothing and answers nil when a watched key changed (or expired) after WATCH; UNWATCH forgets', async () => {
   const c = await inProcessCluster(1);
   try {
@@ -107,6 +138,15 @@ test('SCAN with MATCH, COUNT and TYPE returns every key, and its cursor works on
     await new Promise<void>((resolve, reject) => r2.scanStream({ match: 'user:1?', count: 20 }).on('data', (ks: string[]) => streamed.push(...ks)).on('end', resolve).on('error', reject));
     assert.deepEqual(streamed.sort(), Array.from({ length: 10 }, (_, i) => `user:1${i}`).sort());
     assert.deepEqual((await r2.keys('user:2?')).sort(), Array.from({ length: 10 }, (_, i) => `user:2${i}`).sort());
+    // ioredis's streams over a set's and a sorted set's members.
+    await r2.sadd('tags', 'a', 'b', 'c');
+    await r2.zadd('ranks', 1, 'x', 2, 'y');
+    const drain = (stream: NodeJS.ReadableStream) => new Promise<string[]>((resolve, reject) => {
+      const out: string[] = [];
+      stream.on('data', (page: string[]) => out.push(...page)).on('end', () => resolve(out)).on('error', reject);
+    });
+    assert.deepEqual((await drain(r2.sscanStream('tags'))).sort(), ['a', 'b', 'c']);
+    assert.deepEqual(await drain(r2.zscanStream('ranks', { match: '*' })), ['x', '1', 'y', '2']);
     r.disconnect();
     r2.disconnect();
   } finally {

@@ -153,11 +153,65 @@ const scripts: Record<string, string[][]> = {
     ['zadd', 'z:k', 'incr', '-inf', 'top'], ['zadd', 'z:k', 'nx', 'xx', '1', 'a'], ['zadd', 'z:k', 'gt', 'lt', '1', 'a'], ['zadd', 'z:k', 'incr', '1', 'a', '2', 'b'], ['zadd', 'z:k', 'x', 'a'], ['zadd', 'z:k', '1', 'a', '2'],
     ['zcard', 'z:k'], ['zrank', 'z:k', 'b'], ['zrevrank', 'z:k', 'b'], ['zrank', 'z:k', 'nope'], ['zrange', 'z:k', '0', '-1'], ['zrange', 'z:k', '-2', '-1', 'withscores'], ['zrange', 'z:k', '0', '-1', 'rev'],
     ['zrange', 'z:k', '(1', '6', 'byscore', 'withscores'], ['zrange', 'z:k', '6', '1', 'byscore', 'rev', 'limit', '1', '2'], ['zrange', 'z:k', '0', '1', 'limit', '0', '1'], ['zrangebyscore', 'z:k', '-inf', '+inf'],
-    ['zrangebyscore', 'z:k', '1', '(6', 'withscores', 'limit', '0', '2'], ['zrangebyscore', 'z:k', 'x', '1'], ['zrem', 'z:k', 'a', 'nope'], ['zrem', 'z:missing', 'a'], ['type', 'z:k'], ['get', 'z:k'], ['lpush', 'z:k', 'x'],
+    ['zrangebyscore', 'z:k', '1', '(6', 'withscores', 'limit', '0', '2'], ['zrevrangebyscore', 'z:k', '(6', '-inf', 'withscores', 'limit', '1', '3'], ['zrevrangebyscore', 'z:k', '1', 'x'], ['zrangebyscore', 'z:k', 'x', '1'], ['zrem', 'z:k', 'a', 'nope'], ['zrem', 'z:missing', 'a'], ['type', 'z:k'], ['get', 'z:k'], ['lpush', 'z:k', 'x'],
     ['set', 'z:s', 'v'], ['zadd', 'z:s', '1', 'a'], ['zscore', 'z:s', 'a'], ['zadd', 'z:k'], ['scan', '0', 'type', 'zset', 'match', 'z:*', 'count', '1000'],
+  ],
+  zlex: [
+    ['zadd', 'zl:k', '0', 'a', '0', 'b', '0', 'c', '0', 'd', '0', 'e'], ['zrangebylex', 'zl:k', '-', '+'], ['zrangebylex', 'zl:k', '[b', '(d'], ['zrangebylex', 'zl:k', '(a', '[c', 'limit', '1', '5'],
+    ['zrangebylex', 'zl:k', '-', '+', 'limit', '0', '2', 'limit', '1', '1'], ['zrangebylex', 'zl:k', '+', '-'], ['zrangebylex', 'zl:k', '[e', '[a'], ['zrangebylex', 'zl:k', 'a', 'c'], ['zrangebylex', 'zl:k', '-', '+', 'withscores'],
+    ['zrangebylex', 'zl:k', '-', '+', 'rev'], ['zrangebylex', 'zl:k', '-', '+', 'limit', '1'], ['zrevrangebylex', 'zl:k', '+', '[b'], ['zrevrangebylex', 'zl:k', '(d', '-', 'limit', '1', '2'], ['zrevrangebylex', 'zl:k', '-', '+'],
+    ['zlexcount', 'zl:k', '-', '+'], ['zlexcount', 'zl:k', '[b', '(e'], ['zlexcount', 'zl:k', 'b', '+'], ['zlexcount', 'zl:missing', '-', '+'], ['zlexcount', 'zl:k', '-'],
+    ['zrange', 'zl:k', '[a', '[c', 'bylex'], ['zrange', 'zl:k', '[c', '[a', 'bylex', 'rev', 'limit', '0', '2'], ['zrange', 'zl:k', '0', '1', 'bylex'], ['zrange', 'zl:k', '-', '+', 'bylex', 'withscores'],
+    ['zrange', 'zl:k', '-', '+', 'bylex', 'byscore'], ['zrange', 'zl:k', '0', '1', 'byscore', 'byscore'], ['zrange', 'zl:k', '0', '1', 'rev', 'rev'], ['zrange', 'zl:k', '0', '1', 'limit', '5', '-1'], ['zrange', 'zl:k', '0', '1', 'limit', '0', '-2'],
+    ['zrange', 'zl:k', '[a', '+', 'bylex', 'limit', 'x', '1'], ['zrangebylex', 'zl:missing', '-', '+'], ['set', 'zl:s', 'v'], ['zrangebylex', 'zl:s', '-', '+'], ['zlexcount', 'zl:s', '-', '+'], ['zrangebylex', 'zl:s', 'x', '+'],
+  ],
+  zmore: [
+    ['zadd', 'zm:k', '1', 'a', '2', 'b', '3', 'c', '4', 'd'], ['zrevrange', 'zm:k', '0', '-1'], ['zrevrange', 'zm:k', '0', '1', 'withscores'], ['zrevrange', 'zm:k', '0', '-1', 'limit', '0', '1'], ['zrevrange', 'zm:k', '0', '-1', 'rev'],
+    ['zrevrange', 'zm:k', '0', '-1', 'byscore'], ['zrevrange', 'zm:k', 'x', '1'], ['zpopmin', 'zm:k'], ['zpopmax', 'zm:k', '2'], ['zpopmin', 'zm:k', '-1'], ['zpopmin', 'zm:k', '0'], ['zpopmin', 'zm:missing'],
+    ['zpopmin', 'zm:k', '1', '2'], ['zpopmin', 'zm:k', 'x'], ['zpopmax', 'zm:k', '5'], ['exists', 'zm:k'], ['zadd', 'zm:k', '1', 'a', '2', 'b', '3', 'c', '4', 'd'], ['zremrangebyscore', 'zm:k', '(1', '3'],
+    ['zremrangebyrank', 'zm:k', '0', '0'], ['zrange', 'zm:k', '0', '-1'], ['zremrangebylex', 'zm:k', '-', '+'], ['exists', 'zm:k'], ['zremrangebyscore', 'zm:k', 'x', '1'], ['zremrangebylex', 'zm:k', 'a', 'b'],
+    ['zremrangebyrank', 'zm:k', 'x', '1'], ['zremrangebyscore', 'zm:missing', '0', '1'], ['set', 'zm:s', 'v'], ['zpopmin', 'zm:s'], ['zremrangebyrank', 'zm:s', '0', '1'], ['zrevrange', 'zm:s', '0', '1'], ['zpopmax'],
+  ],
+  zcount: [
+    ['zadd', 'zc:k', '1', 'a', '2', 'b', '3', 'c', 'inf', 'd'], ['zcount', 'zc:k', '-inf', '+inf'], ['zcount', 'zc:k', '(1', '3'], ['zcount', 'zc:k', '2', '(3'], ['zcount', 'zc:k', '5', '1'],
+    ['zcount', 'zc:k', 'x', '1'], ['zcount', 'zc:k', '1', '(x'], ['zcount', 'zc:missing', '0', '1'], ['set', 'zc:s', 'v'], ['zcount', 'zc:s', '0', '1'], ['zcount', 'zc:k', '0'],
+  ],
+  setstore: [
+    ['sadd', 'ss:a', '1', '2', '3'], ['sadd', 'ss:b', '3', '4'], ['sunionstore', 'ss:d', 'ss:a', 'ss:b'], ['smembers', 'ss:d'], ['sinterstore', 'ss:d', 'ss:a', 'ss:b'], ['smembers', 'ss:d'],
+    ['sdiffstore', 'ss:d', 'ss:a', 'ss:b'], ['smembers', 'ss:d'], ['sinterstore', 'ss:d', 'ss:a', 'ss:missing'], ['exists', 'ss:d'], ['set', 'ss:str', 'x'], ['sunionstore', 'ss:d', 'ss:a', 'ss:str'],
+    ['sunionstore', 'ss:str', 'ss:a'], ['type', 'ss:str'], ['smembers', 'ss:str'], ['sdiffstore', 'ss:a', 'ss:a', 'ss:b'], ['smembers', 'ss:a'], ['sunionstore', 'ss:d'], ['sinterstore', 'ss:d'],
+  ],
+  zstore: [
+    ['zadd', 'zs:z', '0', 'a', '1', 'b', '2', 'c'], ['sadd', 'zs:s', '1', '2'], ['zadd', 'zs:y', '5', 'b', '-1', 'c', 'inf', 'i'],
+    ['zunionstore', 'zs:d', '2', 'zs:z', 'zs:s', 'weights', '2', '3', 'aggregate', 'max'], ['zrange', 'zs:d', '0', '-1', 'withscores'], ['zunionstore', 'zs:d', '2', 'zs:z', 'zs:y'], ['zrange', 'zs:d', '0', '-1', 'withscores'],
+    ['zinterstore', 'zs:d', '2', 'zs:z', 'zs:y', 'aggregate', 'min'], ['zrange', 'zs:d', '0', '-1', 'withscores'], ['zinterstore', 'zs:d', '2', 'zs:y', 'zs:z', 'weights', '1', '0'], ['zrange', 'zs:d', '0', '-1', 'withscores'],
+    ['zunionstore', 'zs:d', '1', 'zs:y', 'weights', '0'], ['zrange', 'zs:d', '0', '-1', 'withscores'], ['zunionstore', 'zs:d', '2', 'zs:y', 'zs:y', 'weights', '1', '-1'], ['zrange', 'zs:d', '0', '-1', 'withscores'],
+    ['zinterstore', 'zs:d', '2', 'zs:z', 'zs:missing'], ['exists', 'zs:d'], ['zunionstore', 'zs:d', '0', 'zs:z'], ['zunionstore', 'zs:d', '-1', 'zs:z'], ['zunionstore', 'zs:d', 'x', 'zs:z'], ['zunionstore', 'zs:d', '3', 'zs:z'],
+    ['zunionstore', 'zs:d', '1', 'zs:z', 'weights', 'x'], ['zunionstore', 'zs:d', '1', 'zs:z', 'weights', '1', '2'], ['zunionstore', 'zs:d', '1', 'zs:z', 'aggregate', 'foo'], ['zunionstore', 'zs:d', '1', 'zs:z', 'aggregate'],
+    // Scores are added smallest set first, as Redis does: 0.2 + 0.3 + 0.1 is 0.6, 0.1 + 0.2 + 0.3 is not.
+    ['zadd', 'zs:a', '0.1', 'm', '1', 'x', '2', 'y'], ['zadd', 'zs:b', '0.2', 'm'], ['zadd', 'zs:c', '0.3', 'm', '1', 'z'], ['zunionstore', 'zs:d', '3', 'zs:a', 'zs:b', 'zs:c'], ['zcount', 'zs:d', '0.6', '0.6'],
+    ['zinterstore', 'zs:d', '3', 'zs:a', 'zs:b', 'zs:c'], ['zcount', 'zs:d', '0.6', '0.6'],
+    ['zunionstore', 'zs:d', '1', 'zs:z', 'withscores'], ['set', 'zs:str', 'x'], ['zunionstore', 'zs:d', '2', 'zs:z', 'zs:str'], ['zinterstore', 'zs:str', '1', 'zs:z'], ['type', 'zs:str'], ['zunionstore', 'zs:d', '1'],
+  ],
+  collectionscan: [
+    ['sadd', 'cs:s', '3', '1', '2', '10'], ['sscan', 'cs:s', '0'], ['sscan', 'cs:s', '0', 'match', '1*', 'count', '1'], ['sscan', 'cs:s', 'x'], ['sscan', 'cs:missing', '0'], ['sscan', 'cs:s', '0', 'count', '0'],
+    ['zadd', 'cs:z', '1', 'a', '2.5', 'b', '-1', 'c', 'inf', 'd'], ['zscan', 'cs:z', '0'], ['zscan', 'cs:z', '0', 'match', '[ab]'], ['zscan', 'cs:missing', '0'], ['zscan', 'cs:z', '0', 'bogus', '1'],
+    ['sscan', 'cs:z', '0'], ['zscan', 'cs:s', '0'], ['set', 'cs:str', 'v'], ['sscan', 'cs:str', '0'], ['zscan', 'cs:str', '0'], ['sscan', 'cs:s'], ['zscan'],
+  ],
+  // SPOP picks at random: compared where the answer does not depend on the pick (all, none, errors).
+  spop: [
+    ['sadd', 'sp:k', '3', '1', '2'], ['spop', 'sp:k', '5'], ['exists', 'sp:k'], ['spop', 'sp:k'], ['spop', 'sp:k', '2'], ['spop', 'sp:k', '-1'], ['spop', 'sp:k', '0'], ['sadd', 'sp:k', '7'],
+    ['spop', 'sp:k', '0'], ['spop', 'sp:k', 'x'], ['spop', 'sp:k', '1', '2'], ['spop', 'sp:k'], ['exists', 'sp:k'], ['set', 'sp:s', 'v'], ['spop', 'sp:s'], ['spop', 'sp:s', '1'], ['spop'],
   ],
   wait: [['set', 'w:k', 'v'], ['wait', '0', '0'], ['wait', '1', '10'], ['wait', 'x', '0'], ['wait', '0', '-1'], ['wait', '0', 'x'], ['wait', '0']],
   ping: [['ping'], ['ping', 'hi'], ['ping', 'a', 'b'], ['echo', 'x'], ['echo']],
+  // What differs by server (versions, ids, times, counts) is left out; the errors and fixed replies are compared.
+  server: [
+    ['auth', 'secret'], ['auth', 'default', 'secret'], ['auth'], ['auth', 'a', 'b', 'c'], ['hello', '4'], ['hello', 'x'], ['time', 'x'],
+    ['client', 'getname'], ['client', 'setname', 'tester'], ['client', 'getname'], ['client', 'setname', 'a b'], ['client', 'bogus'], ['client', 'id', 'x'],
+    ['auth', 'someone', 'secret'], ['hello', '3', 'auth', 'default', 'x', 'setname', 'a b'], ['client', 'getname', 'x'],
+    ['config'], ['config', 'get'], ['config', 'bogus'], ['command', 'bogus'], ['command', 'count', 'x'],
+  ],
 };
 
 test('replies are byte for byte those of redis-server', { skip: skipUnlessInstalled('redis-server') }, async (t) => {
@@ -169,11 +223,11 @@ test('replies are byte for byte those of redis-server', { skip: skipUnlessInstal
     await c.leader();
     const differences: string[] = [];
     for (const [about, script] of Object.entries(scripts)) {
-      for (const args of script) {
-        const want = await theirs.send(args);
-        const got = await ours.send(args);
-        if (got !== want) differences.push(`${about}: ${args.join(' ')}\n  redis-server: ${JSON.stringify(want)}\n  this node:    ${JSON.stringify(got)}`);
-      }
+      // Each script pipelined to both: the same replies as one by one, in a fraction of the time.
+      const [want, got] = await Promise.all([theirs.sendAll(script), ours.sendAll(script)]);
+      script.forEach((args, i) => {
+        if (got[i] !== want[i]) differences.push(`${about}: ${args.join(' ')}\n  redis-server: ${JSON.stringify(want[i])}\n  this node:    ${JSON.stringify(got[i])}`);
+      });
     }
     // CLIENT INFO: the same fields in the same order (their values are this connection's, not comparable).
     const fieldNames = (line: string) => line.split('\r\n')[1].trim().split(' ').map((f) => f.split('=')[0]);

@@ -7,7 +7,7 @@
  */
 
 /** Operation names of histories; cas values are [expected, new]. */
-export const operationNames = ['read', 'write', 'delete', 'cas', 'incr', 'transfer', 'broadcast', 'job', 'set', 'mset', 'del', 'mget', 'exists', 'expire-sweep', 'ttl', 'type', 'keys', 'scan', 'strlen', 'getrange', 'versions', 'expire', 'persist', 'getset', 'getdel', 'getex', 'append', 'setrange', 'rename', 'flush', 'multi', 'hset', 'hdel', 'hincrby', 'hget', 'hmget', 'hgetall', 'hlen', 'hexists', 'hkeys', 'hvals', 'hscan', 'lpush', 'rpush', 'lpop', 'rpop', 'lset', 'lrem', 'ltrim', 'lrange', 'llen', 'lindex', 'sadd', 'srem', 'smembers', 'sismember', 'scard', 'sinter', 'sunion', 'sdiff', 'zadd', 'zrem', 'zincrby', 'zscore', 'zcard', 'zrank', 'zrange'] as const;
+export const operationNames = ['read', 'write', 'delete', 'cas', 'incr', 'transfer', 'broadcast', 'job', 'set', 'mset', 'del', 'mget', 'exists', 'expire-sweep', 'ttl', 'type', 'keys', 'scan', 'dbsize', 'strlen', 'getrange', 'versions', 'expire', 'persist', 'getset', 'getdel', 'getex', 'append', 'setrange', 'rename', 'flush', 'multi', 'hset', 'hdel', 'hincrby', 'hget', 'hmget', 'hgetall', 'hlen', 'hexists', 'hkeys', 'hvals', 'hscan', 'lpush', 'rpush', 'lpop', 'rpop', 'lset', 'lrem', 'ltrim', 'lrange', 'llen', 'lindex', 'sadd', 'srem', 'smembers', 'sismember', 'scard', 'sinter', 'sunion', 'sdiff', 'zadd', 'zrem', 'zincrby', 'zscore', 'zcard', 'zrank', 'zrange', 'zcount', 'spop', 'sunionstore', 'sinterstore', 'sdiffstore', 'zunionstore', 'zinterstore', 'sscan', 'zscan', 'zremrange', 'zpopmin', 'zpopmax'] as const;
 export type OperationName = (typeof operationNames)[number];
 
 /** How many replicas an operation waits for, where the system lets the client choose (Dynamo, Cassandra). */
@@ -19,6 +19,11 @@ export interface Operation {
   value?: unknown;
   /** For systems with tunable consistency: this operation's R (reads) or W (writes). */
   consistency?: ConsistencyLevel;
+  /**
+   * For a write that grows a collection (a hash, list, set or sorted set): the most members it may
+   * leave in it. Carried in the log, so every replica refuses the same writes.
+   */
+  membersMax?: number;
 }
 
 export interface ClientRequest {

@@ -51,7 +51,29 @@ export class ReplyReader {
     return this.raw.read((t) => completeReplyLength(t) > 0);
   }
 
+  /**
+   * Send commands pipelined, as a client may, and read their replies, one per command in order: a
+   * server answers a pipeline as it answers the commands one by one (a read after a write sees it).
+   */
+  async sendAll(commands: string[][]): Promise<string[]> {
+    this.raw.write(commands.map((args) => resp(...args)).join(''));
+    const text = await this.raw.read((t) => splitReplies(t).length >= commands.length);
+    return splitReplies(text);
+  }
+
   close(): void {
     this.raw.close();
   }
+}
+
+/** The complete RESP2 replies at the start of `text`, each as its exact bytes. */
+export function splitReplies(text: string): string[] {
+  const replies: string[] = [];
+  for (let at = 0; at < text.length; ) {
+    const length = completeReplyLength(text, at);
+    if (length < 0) break;
+    replies.push(text.slice(at, at + length));
+    at += length;
+  }
+  return replies;
 }

@@ -7,8 +7,8 @@ export { RaftNode, raftNode, raftNodeConfigSchema, routeFromMember, isToClient, 
 export { ClientGateway, gatewayDefaults, type GatewayHost, type GatewayLimits, type Outcome, type RequestKind } from './raft/client-gateway.js';
 export { RaftKv, raftKv, raftKvConfigSchema, raftKvProfiles, raftKvSettings, type RaftKvProfile, type RaftKvSettings, type RaftKvTuning, notAppliedErrors, isNotAppliedFailure, type RaftKvConfig, type RaftKvStatus } from './raft/host.js';
 export { RaftStorage, StorageCorruptError, isStorageCorruptError, segmentPrefix, durableMarkFile, snapshotFile, encodeSnapshotFile, decodeSnapshotFile, type StorageWarning, type RecoveryMode, type DurableMark } from './raft/storage.js';
-export { indexOutOfRangeError, scoreNaNError, scoreText, type ScoreBound, type ZAddArgs, type ZRangeArgs } from './kv-collections.js';
-export { KvStateMachine, sessionsMax, sessionRequestsMax, readOnlyOperations, notAnIntegerError, incrOverflowError, parseInt64, noSuchKeyError, stringTooLongError, wrongTypeError, hashNotAnIntegerError, isWrongType, type ExpireArgs, type GetExArgs, type TransactionArgs, type KvCommand, type KvResult, type KvSnapshot, type SetArgs } from './kv.js';
+export { collectionTooLargeError, indexOutOfRangeError, isLexBound, scoreNaNError, scoreText, type ScoreBound, type ZAddArgs, type ZRangeArgs, type ZStoreArgs } from './kv-collections.js';
+export { KvStateMachine, needsRandom, sessionsMax, sessionRequestsMax, readOnlyOperations, notAnIntegerError, incrOverflowError, parseInt64, noSuchKeyError, stringTooLongError, wrongTypeError, hashNotAnIntegerError, isWrongType, type ExpireArgs, type GetExArgs, type TransactionArgs, type KvCommand, type KvResult, type KvSnapshot, type SetArgs } from './kv.js';
 export { AsyncPrimaryKv, asyncPrimaryKv, asyncPrimaryConfigSchema, type AsyncPrimaryConfig } from './async-primary.js';
 export { LeaseLock, type LockAnswer, type LockGrant, type LockRefusal } from './fencing/lease-lock.js';
 export { FencedStore, StaleTokenError, isStaleTokenError, type FencedResult } from './fencing/fenced-store.js';

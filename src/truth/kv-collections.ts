@@ -8,7 +8,8 @@
  * members keep the order they were added in (Redis's listpack); a sorted set answers by score, then
  * member.
  */
-import { parseInt64 } from './kv-keyspace.js';
+import { fmix32 } from '../runtime/hash.js';
+import { globMatch, parseInt64 } from './kv-keyspace.js';
 
 /** Past this many members Redis keeps integers in a hash table, not an intset (set-max-intset-entries). */
 const intsetEntriesMax = 512;
@@ -181,21 +182,49 @@ export interface ScoreBound {
   exclusive: boolean;
 }
 
-/** ZRANGE's question: by rank or by score, forward or reversed, with LIMIT. */
+/** ZRANGE's question: by rank, by score or by member (lex), forward or reversed, with LIMIT. */
 export interface ZRangeArgs {
-  by: 'rank' | 'score';
+  by: 'rank' | 'score' | 'lex';
   /** By rank: positions; by score: the lower and upper bounds (already swapped back for REV). */
   start: number;
   stop: number;
   min?: ScoreBound;
   max?: ScoreBound;
+  /** By lex: the lower and upper bounds as Redis writes them (`-`, `+`, `[member`, `(member`), swapped back for REV. */
+  lexMin?: string;
+  lexMax?: string;
   rev: boolean;
   offset?: number;
   /** A negative count means all. */
   count?: number;
 }
 
-/** The members (and scores) a ZRANGE answers. */
+/** Whether `s` is a lex range's end as Redis reads it: `-`, `+`, or `[` or `(` before a member. */
+export function isLexBound(s: string): boolean {
+  return s === '-' || s === '+' || s.startsWith('[') || s.startsWith('(');
+}
+
+/** Whether `member` is at or above a lex range's lower end. */
+function aboveLexMin(member: string, bound: string): boolean {
+  if (bound === '-') return true;
+  if (bound === '+') return false;
+  const b = bound.slice(1);
+  return bound[0] === '[' ? member >= b : member > b;
+}
+
+/** Whether `member` is at or below a lex range's upper end. */
+function belowLexMax(member: string, bound: string): boolean {
+  if (bound === '+') return true;
+  if (bound === '-') return false;
+  const b = bound.slice(1);
+  return bound[0] === '[' ? member <= b : member < b;
+}
+
+/**
+ * The members (and scores) a ZRANGE answers. By lex the members are taken as sorted by their bytes,
+ * as Redis assumes (all scores equal); with mixed scores the answer is what Redis's walk gives too:
+ * the first member not below the range, and on while members are within it.
+ */
 export function zrange(z: RedisSortedSet, a: ZRangeArgs): ScoredMember[] {
   const n = z.ordered.length;
   if (a.by === 'rank') {
@@ -204,11 +233,20 @@ export function zrange(z: RedisSortedSet, a: ZRangeArgs): ScoredMember[] {
     if (!a.rev) return z.ordered.slice(r[0], r[1] + 1);
     return z.ordered.slice(n - 1 - r[1], n - r[0]).reverse();
   }
-  const min = scoreOf(a.min!.score);
-  const max = scoreOf(a.max!.score);
-  const from = z.firstFrom(min, a.min!.exclusive);
+  let from: number;
+  let within: (e: ScoredMember) => boolean;
+  if (a.by === 'score') {
+    const min = scoreOf(a.min!.score);
+    const max = scoreOf(a.max!.score);
+    from = z.firstFrom(min, a.min!.exclusive);
+    within = (e) => e.score < max || (!a.max!.exclusive && e.score === max);
+  } else {
+    const [lexMin, lexMax] = [a.lexMin!, a.lexMax!];
+    from = firstIndex(n, (i) => aboveLexMin(z.ordered[i].member, lexMin));
+    within = (e) => belowLexMax(e.member, lexMax);
+  }
   let to = from;
-  while (to < n && (z.ordered[to].score < max || (!a.max!.exclusive && z.ordered[to].score === max))) to++;
+  while (to < n && within(z.ordered[to])) to++;
   let hits = z.ordered.slice(from, to);
   if (a.rev) hits = hits.reverse();
   const offset = a.offset ?? 0;
@@ -217,15 +255,34 @@ export function zrange(z: RedisSortedSet, a: ZRangeArgs): ScoredMember[] {
   return hits.slice(offset, offset + Math.min(count, hits.length));
 }
 
+/** The first of `n` positions where `ok` holds, `ok` false up to some position and true from it (binary search). */
+function firstIndex(n: number, ok: (i: number) => boolean): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ok(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
 /** Which type each collection operation works on; a key of another type makes it WRONGTYPE. */
 export const collectionOperations: ReadonlyMap<string, 'list' | 'set' | 'zset'> = new Map([
   ...['lpush', 'rpush', 'lpop', 'rpop', 'lset', 'lrem', 'ltrim', 'lrange', 'llen', 'lindex'].map((f) => [f, 'list'] as const),
-  ...['sadd', 'srem', 'smembers', 'sismember', 'scard', 'sinter', 'sunion', 'sdiff'].map((f) => [f, 'set'] as const),
-  ...['zadd', 'zrem', 'zincrby', 'zscore', 'zcard', 'zrank', 'zrange'].map((f) => [f, 'zset'] as const),
+  ...['sadd', 'srem', 'spop', 'smembers', 'sismember', 'scard', 'sinter', 'sunion', 'sdiff', 'sscan'].map((f) => [f, 'set'] as const),
+  ...['zadd', 'zrem', 'zincrby', 'zremrange', 'zpopmin', 'zpopmax', 'zscore', 'zcard', 'zrank', 'zrange', 'zcount', 'zscan'].map((f) => [f, 'zset'] as const),
 ]);
 
 /** The collection reads, served outside the log like the other reads. */
-export const collectionReads: readonly string[] = ['lrange', 'llen', 'lindex', 'smembers', 'sismember', 'scard', 'sinter', 'sunion', 'sdiff', 'zscore', 'zcard', 'zrank', 'zrange'];
+export const collectionReads: readonly string[] = ['lrange', 'llen', 'lindex', 'smembers', 'sismember', 'scard', 'sinter', 'sunion', 'sdiff', 'zscore', 'zcard', 'zrank', 'zrange', 'zcount', 'sscan', 'zscan'];
+
+/** Writes that store a combination of other keys' sets or sorted sets in a key, whatever it held. */
+export const storeOperations: ReadonlySet<string> = new Set(['sunionstore', 'sinterstore', 'sdiffstore', 'zunionstore', 'zinterstore']);
+
+/** Redis's words for a write that would make one collection larger than the node allows. */
+export const collectionTooLargeError = (members: number, max: number): string =>
+  `collection would hold ${members} members, above the limit of ${max} members in one collection (collectionMembersMax)`;
 
 /** Redis's words for LSET past the end, and for a score that became NaN (inf + -inf). */
 export const indexOutOfRangeError = 'index out of range';
@@ -255,10 +312,58 @@ export interface ZAddArgs {
 
 type Outcome = { ok: true; value?: unknown } | { ok: false; error: string };
 
-/** A collection write, applied in place; `changed` says whether the collection is different after it. */
-export function writeCollection(f: string, value: unknown, c: Collection): { result: Outcome; changed: boolean } {
+/**
+ * How many members a write adds to `c` at most (before NX, XX, GT or LT skip some): what the cap on
+ * one collection's size (collectionMembersMax) is checked against before anything changes.
+ */
+export function membersAdded(f: string, value: unknown, c: Collection): number {
+  if (f === 'lpush' || f === 'rpush') return (value as string[]).length;
+  if (f === 'sadd' && c instanceof RedisSet) return new Set((value as string[]).filter((m) => !c.members.has(m))).size;
+  if ((f === 'zadd' || f === 'zincrby') && c instanceof RedisSortedSet) {
+    const a: ZAddArgs = f === 'zincrby' ? { pairs: [value as [string, string]] } : (value as ZAddArgs);
+    return a.xx ? 0 : new Set(a.pairs.map(([, m]) => m).filter((m) => !c.scores.has(m))).size;
+  }
+  return 0;
+}
+
+/**
+ * The i-th draw of a uniform integer in [0, n) from a seed the proposing leader drew through its
+ * Context: every replica applying the same entry draws the same numbers (SPOP pops the same members).
+ */
+export function seededInt(seed: number, i: number, n: number): number {
+  return fmix32((seed + Math.imul(i + 1, 0x9e3779b9)) >>> 0) % n;
+}
+
+/** SPOP: `count` members (one, as a bulk, without a count) taken at random; all of them once count reaches the size. */
+function spop(c: RedisSet, count: number | undefined, seed: number): { result: Outcome; changed: boolean } {
+  const size = c.members.size;
+  if (size === 0) return { result: { ok: true, value: count === undefined ? null : [] }, changed: false };
+  if (count === undefined) {
+    const m = [...c.members][seededInt(seed, 0, size)];
+    c.members.delete(m);
+    return { result: { ok: true, value: m }, changed: true };
+  }
+  if (count >= size) {
+    const all = c.ordered();
+    c.members.clear();
+    return { result: { ok: true, value: all }, changed: true };
+  }
+  // A partial Fisher-Yates shuffle: `count` distinct members, each draw from those not yet taken.
+  const pool = c.ordered();
+  for (let i = 0; i < count; i++) {
+    const j = i + seededInt(seed, i, pool.length - i);
+    [pool[i], pool[j]] = [pool[j], pool[i]];
+  }
+  const popped = pool.slice(0, count);
+  for (const m of popped) c.members.delete(m);
+  return { result: { ok: true, value: popped }, changed: count > 0 };
+}
+
+/** A collection write, applied in place; `changed` says whether the collection is different after it. `seed`: see seededInt. */
+export function writeCollection(f: string, value: unknown, c: Collection, seed = 0): { result: Outcome; changed: boolean } {
   if (c instanceof RedisList) return writeList(f, value, c.items);
   if (c instanceof RedisSet) {
+    if (f === 'spop') return spop(c, (value as { count?: number }).count, seed);
     let n = 0;
     for (const m of value as string[]) if (f === 'sadd' ? c.add(m) : c.members.delete(m)) n++;
     return { result: { ok: true, value: n }, changed: n > 0 };
@@ -266,6 +371,19 @@ export function writeCollection(f: string, value: unknown, c: Collection): { res
   if (f === 'zrem') {
     const n = (value as string[]).reduce((k, m) => k + (c.remove(m) ? 1 : 0), 0);
     return { result: { ok: true, value: n }, changed: n > 0 };
+  }
+  if (f === 'zremrange') {
+    // ZREMRANGEBYSCORE, ZREMRANGEBYRANK, ZREMRANGEBYLEX: what ZRANGE would answer, removed.
+    const hits = zrange(c, value as ZRangeArgs);
+    for (const e of hits) c.remove(e.member);
+    return { result: { ok: true, value: hits.length }, changed: hits.length > 0 };
+  }
+  if (f === 'zpopmin' || f === 'zpopmax') {
+    const { count } = value as { count?: number };
+    const n = Math.min(count ?? 1, c.ordered.length);
+    const taken = f === 'zpopmin' ? c.ordered.slice(0, n) : c.ordered.slice(c.ordered.length - n).reverse();
+    for (const e of taken) c.remove(e.member);
+    return { result: { ok: true, value: taken.map((e) => [e.member, scoreText(e.score)]) }, changed: n > 0 };
   }
   const a: ZAddArgs = f === 'zincrby' ? { pairs: [value as [string, string]], incr: true } : (value as ZAddArgs);
   return zadd(c, a);
@@ -360,11 +478,14 @@ export function queryCollection(f: string, value: unknown, c: Collection, lookup
   }
   if (c instanceof RedisSet) {
     if (f === 'smembers') return c.ordered();
+    if (f === 'sscan') return ['0', c.ordered().filter((m) => matches(value, m))];
     if (f === 'sismember') return c.members.has(value as string) ? 1 : 0;
     if (f === 'scard') return c.members.size;
     return combineSets(f, value as string[], lookup);
   }
   if (f === 'zcard') return c.ordered.length;
+  if (f === 'zscan') return ['0', c.ordered.filter((e) => matches(value, e.member)).flatMap((e) => [e.member, scoreText(e.score)])];
+  if (f === 'zcount') return zrange(c, value as ZRangeArgs).length;
   if (f === 'zscore') {
     const s = c.scores.get(value as string);
     return s === undefined ? null : scoreText(s);
@@ -379,8 +500,17 @@ export function queryCollection(f: string, value: unknown, c: Collection, lookup
   return zrange(c, value as ZRangeArgs).map((e) => [e.member, scoreText(e.score)]);
 }
 
+/**
+ * SSCAN and ZSCAN answer a collection whole, in one call (cursor 0), as Redis does for a small one
+ * (as HSCAN does); MATCH filters the members.
+ */
+function matches(value: unknown, member: string): boolean {
+  const { match } = (value ?? {}) as { match?: string };
+  return match === undefined || globMatch(match, member);
+}
+
 /** SINTER, SUNION, SDIFF in Redis's order; undefined when a key holds another type (WRONGTYPE). */
-function combineSets(f: string, keys: string[], lookup: (key: string) => RedisSet | undefined | null): string[] | undefined {
+export function combineSets(f: string, keys: string[], lookup: (key: string) => RedisSet | undefined | null): string[] | undefined {
   const sets = keys.map(lookup);
   if (sets.some((s) => s === null)) return undefined;
   const present = sets as (RedisSet | undefined)[];
@@ -398,4 +528,68 @@ function combineSets(f: string, keys: string[], lookup: (key: string) => RedisSe
     for (const m of present[0].ordered()) if (!present.slice(1).some((s) => s?.members.has(m))) out.add(m);
   }
   return out.ordered();
+}
+
+/** ZUNIONSTORE and ZINTERSTORE's sources' weights and how scores of one member combine. */
+export interface ZStoreArgs {
+  keys: string[];
+  weights?: string[];
+  aggregate?: 'sum' | 'min' | 'max';
+}
+
+/**
+ * ZUNIONSTORE / ZINTERSTORE: the sorted set made of `sources` (a set's members score 1), each score
+ * times its source's weight, combined by `aggregate`; undefined when a source holds another type
+ * (WRONGTYPE). As in Redis, inf times 0 and inf plus -inf give 0, not NaN.
+ */
+export function combineSortedSets(f: 'zunionstore' | 'zinterstore', a: ZStoreArgs, lookup: (key: string) => unknown): RedisSortedSet | undefined {
+  const sources: Map<string, number>[] = [];
+  for (const key of a.keys) {
+    const v = lookup(key);
+    if (v === null || v === undefined) sources.push(new Map());
+    else if (v instanceof RedisSortedSet) sources.push(v.scores);
+    else if (v instanceof RedisSet) sources.push(new Map([...v.members].map((m) => [m, 1])));
+    else return undefined;
+  }
+  const weights = a.keys.map((_, i) => (a.weights?.[i] === undefined ? 1 : scoreOf(a.weights[i])));
+  const weighted = (score: number, i: number) => {
+    const w = score * weights[i];
+    return Number.isNaN(w) ? 0 : w;
+  };
+  const combine = (x: number, y: number) => {
+    if (a.aggregate === 'min') return Math.min(x, y);
+    if (a.aggregate === 'max') return Math.max(x, y);
+    const sum = x + y;
+    return Number.isNaN(sum) ? 0 : sum;
+  };
+  // Redis takes the sources smallest first, which decides the order a member's scores are added in
+  // (and so the last bit of a sum of fractions).
+  const order = sources.map((_, i) => i).sort((i, j) => sources[i].size - sources[j].size);
+  const out = new RedisSortedSet();
+  if (f === 'zunionstore') {
+    const scores = new Map<string, number>();
+    for (const i of order) {
+      for (const [m, score] of sources[i]) {
+        const before = scores.get(m);
+        scores.set(m, before === undefined ? weighted(score, i) : combine(before, weighted(score, i)));
+      }
+    }
+    for (const [m, score] of scores) out.put(m, score);
+    return out;
+  }
+  const [smallest, ...others] = order;
+  for (const [m, score] of sources[smallest]) {
+    let total = weighted(score, smallest);
+    let inAll = true;
+    for (const i of others) {
+      const other = sources[i].get(m);
+      if (other === undefined) {
+        inAll = false;
+        break;
+      }
+      total = combine(total, weighted(other, i));
+    }
+    if (inAll) out.put(m, total);
+  }
+  return out;
 }

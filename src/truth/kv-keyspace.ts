@@ -80,73 +80,144 @@ export function scanPosition(key: string): number {
 }
 
 /**
- * One SCAN step over `keys` from `cursor`: at least `count` keys in scan order (all those sharing the
- * last position, so none is split between calls), filtered by `keep` after they are counted, as Redis
- * filters MATCH after sampling; the next cursor, 0 once the end is reached.
- *
- * Cost: two passes over the keys and a sort of the page alone (O(n log count)), not a copy and sort
- * of the whole keyspace per call: the first pass finds the last position on the page with a heap of
- * the `count` smallest positions ahead of the cursor, the second takes the keys up to it.
+ * One SCAN step from `cursor`: the keys of `count` entries of `order` ahead of it (and of all those
+ * sharing the last position, so none is split between calls), those `live` now and kept by `keep`
+ * (MATCH and TYPE, applied after counting, as Redis filters after sampling); the next cursor, 0 once
+ * the end is reached. Cost: one seek and `count` entries, O(count + log n), whatever the keyspace's size.
  */
-export function scanStep(keys: Iterable<string>, cursor: number, count: number, keep: (key: string) => boolean): [number, string[]] {
+export function scanStep(order: ScanOrder, cursor: number, count: number, live: (key: string) => boolean, keep: (key: string) => boolean): [number, string[]] {
   const from = cursor === 0 ? 0 : cursor - 1;
-  const smallest = new MaxHeap();
-  for (const k of keys) {
-    const at = scanPosition(k);
-    if (at < from) continue;
-    if (smallest.size < count) smallest.push(at);
-    else if (at < smallest.top()) smallest.replaceTop(at);
+  const page: string[] = [];
+  let visited = 0;
+  let last = -1;
+  for (const [at, key] of order.from(from)) {
+    if (visited >= count && at !== last) return [at + 1, page];
+    visited++;
+    last = at;
+    if (live(key) && keep(key)) page.push(key);
   }
-  if (smallest.size === 0) return [0, []];
-  const last = smallest.top();
-  const page: [number, string][] = [];
-  let next = Infinity;
-  for (const k of keys) {
-    const at = scanPosition(k);
-    if (at < from) continue;
-    if (at <= last) page.push([at, k]);
-    else if (at < next) next = at;
-  }
-  page.sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
-  return [next === Infinity ? 0 : next + 1, page.map(([, k]) => k).filter(keep)];
+  return [0, page];
 }
 
-/** A binary max-heap of numbers: SCAN's `count` smallest positions, the largest on top. */
-class MaxHeap {
-  private readonly items: number[] = [];
+/** Entries of a ScanOrder per chunk, at most: a change moves at most this many in memory. */
+const chunkEntriesMax = 256;
+
+/** SCAN's order of two keys: by position, then (positions equal) by their bytes. */
+function compareEntries(p1: number, k1: string, p2: number, k2: string): number {
+  return p1 - p2 || (k1 < k2 ? -1 : k1 > k2 ? 1 : 0);
+}
+
+/**
+ * Every key of the keyspace in SCAN's order (scanPosition, then bytes), kept as it changes: sorted
+ * chunks of at most chunkEntriesMax entries, so adding or removing a key costs O(log n + chunk) and
+ * a SCAN step seeks its cursor in O(log n) instead of visiting every key.
+ */
+export class ScanOrder {
+  private readonly chunks: { positions: number[]; keys: string[] }[] = [];
+  private entries = 0;
 
   get size(): number {
-    return this.items.length;
+    return this.entries;
   }
 
-  top(): number {
-    return this.items[0];
-  }
-
-  push(x: number): void {
-    const a = this.items;
-    a.push(x);
-    for (let i = a.length - 1; i > 0; ) {
-      const parent = (i - 1) >> 1;
-      if (a[parent] >= a[i]) break;
-      [a[parent], a[i]] = [a[i], a[parent]];
-      i = parent;
+  add(key: string): void {
+    const at = scanPosition(key);
+    if (this.chunks.length === 0) {
+      this.chunks.push({ positions: [at], keys: [key] });
+      this.entries++;
+      return;
+    }
+    const c = Math.min(this.chunkFor(at, key), this.chunks.length - 1);
+    const chunk = this.chunks[c];
+    const i = indexIn(chunk.positions, chunk.keys, at, key);
+    if (chunk.keys[i] === key) return;
+    chunk.positions.splice(i, 0, at);
+    chunk.keys.splice(i, 0, key);
+    this.entries++;
+    if (chunk.keys.length > chunkEntriesMax) {
+      const half = chunk.keys.length >> 1;
+      this.chunks.splice(c + 1, 0, { positions: chunk.positions.splice(half), keys: chunk.keys.splice(half) });
     }
   }
 
-  replaceTop(x: number): void {
-    const a = this.items;
-    a[0] = x;
-    for (let i = 0; ; ) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let big = i;
-      if (l < a.length && a[l] > a[big]) big = l;
-      if (r < a.length && a[r] > a[big]) big = r;
-      if (big === i) break;
-      [a[big], a[i]] = [a[i], a[big]];
-      i = big;
+  delete(key: string): void {
+    const at = scanPosition(key);
+    const c = this.chunkFor(at, key);
+    const chunk = this.chunks[c];
+    if (chunk === undefined) return;
+    const i = indexIn(chunk.positions, chunk.keys, at, key);
+    if (chunk.keys[i] !== key) return;
+    chunk.positions.splice(i, 1);
+    chunk.keys.splice(i, 1);
+    this.entries--;
+    if (chunk.keys.length === 0) this.chunks.splice(c, 1);
+  }
+
+  clear(): void {
+    this.chunks.length = 0;
+    this.entries = 0;
+  }
+
+  /** The entries from the first at `position` or after, in order. */
+  *from(position: number): Generator<[number, string]> {
+    for (let c = this.chunkFor(position, ''); c < this.chunks.length; c++) {
+      const { positions, keys } = this.chunks[c];
+      for (let i = indexIn(positions, keys, position, ''); i < keys.length; i++) yield [positions[i], keys[i]];
+      position = -1;
     }
+  }
+
+  /** The first chunk whose last entry is not before (at, key): where it is, or would go. */
+  private chunkFor(at: number, key: string): number {
+    let lo = 0;
+    let hi = this.chunks.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const { positions, keys } = this.chunks[mid];
+      const last = keys.length - 1;
+      if (compareEntries(positions[last], keys[last], at, key) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
+
+/** Where (at, key) is in one chunk, or would go: the first entry not before it. */
+function indexIn(positions: number[], keys: string[], at: number, key: string): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareEntries(positions[mid], keys[mid], at, key) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * The keyspace: a Map of keys to values that keeps its keys' SCAN order (ScanOrder) as keys come and
+ * go, whichever path adds or removes them (writes, expiry sweeps, restores).
+ */
+export class Keyspace extends Map<string, unknown> {
+  readonly scanOrder = new ScanOrder();
+
+  override set(key: string, value: unknown): this {
+    // One lookup, not two: the size grows only when the key is new.
+    const before = super.size;
+    super.set(key, value);
+    if (super.size !== before) this.scanOrder.add(key);
+    return this;
+  }
+
+  override delete(key: string): boolean {
+    const had = super.delete(key);
+    if (had) this.scanOrder.delete(key);
+    return had;
+  }
+
+  override clear(): void {
+    super.clear();
+    this.scanOrder.clear();
   }
 }
 

@@ -14,9 +14,9 @@
  */
 import type { Operation } from '../runtime/client-protocol.js';
 import { invariant } from '../runtime/invariant.js';
-import { byteRange, globMatch, overwriteAt, parseInt64, scanStep } from './kv-keyspace.js';
+import { byteRange, globMatch, Keyspace, overwriteAt, parseInt64, scanStep } from './kv-keyspace.js';
 export { parseInt64 } from './kv-keyspace.js';
-import { collectionOperations, collectionReads, collectionSize, collectionType, decodeCollection, emptyCollection, encodeCollection, queryCollection, RedisSet, writeCollection, type Collection } from './kv-collections.js';
+import { collectionOperations, collectionReads, collectionSize, collectionTooLargeError, collectionType, combineSets, combineSortedSets, decodeCollection, emptyCollection, encodeCollection, membersAdded, queryCollection, RedisSet, writeCollection, type Collection, type ZStoreArgs } from './kv-collections.js';
 
 export type KvResult = { ok: true; value?: unknown } | { ok: false; error: string };
 
@@ -26,6 +26,16 @@ export interface KvCommand {
   op: Operation;
   /** The proposing leader's clock: the time every replica judges expiry by for this command. */
   nowMs?: number;
+  /**
+   * A 32-bit number the proposing leader drew through its Context, for the commands that pick at
+   * random (SPOP): every replica picks the same members from it. Drawn only for those commands.
+   */
+  random?: number;
+}
+
+/** Whether a command picks at random, so that its proposer must draw `random` for it. */
+export function needsRandom(op: Operation): boolean {
+  return op.f === 'spop' || (op.f === 'multi' && (op.value as TransactionArgs).ops.some(needsRandom));
 }
 
 /** The value of a `set` operation: Redis's SET with its conditions and time to live. */
@@ -45,7 +55,7 @@ export interface SetArgs {
 }
 
 /** Operations that read only: served after ReadIndex (or a lease) without going through the log. */
-export const readOnlyOperations: ReadonlySet<string> = new Set(['read', 'mget', 'exists', 'ttl', 'type', 'keys', 'scan', 'strlen', 'getrange', 'versions', 'hget', 'hmget', 'hgetall', 'hlen', 'hexists', 'hkeys', 'hvals', 'hscan', ...collectionReads]);
+export const readOnlyOperations: ReadonlySet<string> = new Set(['read', 'mget', 'exists', 'ttl', 'type', 'keys', 'scan', 'dbsize', 'strlen', 'getrange', 'versions', 'hget', 'hmget', 'hgetall', 'hlen', 'hexists', 'hkeys', 'hvals', 'hscan', ...collectionReads]);
 
 /** Redis's error for a command on a key of another type (a string command on a hash, or the reverse). */
 export const wrongTypeError = 'WRONGTYPE Operation against a key holding the wrong kind of value';
@@ -138,7 +148,8 @@ export const sessionsMax = 10_000;
 export const sessionRequestsMax = 1_000;
 
 export class KvStateMachine {
-  readonly data = new Map<string, unknown>();
+  /** Every key's value, and the keys in SCAN's order. */
+  readonly data = new Keyspace();
   /** Deadlines of the keys that have one. */
   readonly expires = new Map<string, number>();
   /** For WATCH: each live key's version, the count of changes (to it or any key) when it last changed. */
@@ -149,10 +160,13 @@ export class KvStateMachine {
   applied = 0;
   /** The snapshot being taken in slices, if any: its keys' values as of its start (copy-on-write). */
   private frozen: FrozenView | undefined;
+  /** The random draw of the command being applied (KvCommand.random). */
+  private random = 0;
 
   apply(cmd: KvCommand): KvResult {
     const s = cmd.session;
     const now = cmd.nowMs ?? -Infinity;
+    this.random = cmd.random ?? 0;
     if (s === undefined) {
       this.applied++;
       return this.execute(cmd.op, now);
@@ -294,9 +308,13 @@ export class KvStateMachine {
       }
       case 'scan': {
         const a = op.value as { cursor: number; count: number; match?: string; type?: string };
-        const [next, keys] = scanStep(this.liveKeysLazily(nowMs), a.cursor, a.count, (k) => (a.match === undefined || globMatch(a.match, k)) && (a.type === undefined || a.type === typeName(this.data.get(k))));
+        const live = (k: string) => this.get(k, nowMs) !== null;
+        const [next, keys] = scanStep(this.data.scanOrder, a.cursor, a.count, live, (k) => (a.match === undefined || globMatch(a.match, k)) && (a.type === undefined || a.type === typeName(this.data.get(k))));
         return [String(next), keys];
       }
+      case 'dbsize':
+        // Keys whose time has passed count until swept, as Redis counts them until it evicts them.
+        return this.data.size;
       case 'strlen':
         return stringOf(this.get(key, nowMs))?.length ?? 0;
       case 'getrange': {
@@ -311,16 +329,6 @@ export class KvStateMachine {
   }
 
   /** The keys not expired at `nowMs`, in the order they were first written (the same on every replica). */
-  /** The keys not expired at nowMs, each time it is iterated, without copying them (SCAN passes over them twice). */
-  private liveKeysLazily(nowMs: number): Iterable<string> {
-    const self = this;
-    return {
-      *[Symbol.iterator]() {
-        for (const k of self.data.keys()) if (self.get(k, nowMs) !== null) yield k;
-      },
-    };
-  }
-
   private liveKeys(nowMs: number): string[] {
     const out: string[] = [];
     for (const k of this.data.keys()) if (this.get(k, nowMs) !== null) out.push(k);
@@ -473,6 +481,11 @@ export class KvStateMachine {
     this.preserve(key);
     let value: number | string;
     if (op.f === 'hset') {
+      const max = op.membersMax;
+      if (max !== undefined) {
+        const fields = hash.size + new Set((op.value as [string, string][]).map(([f]) => f).filter((f) => !hash.has(f))).size;
+        if (fields > max) return { ok: false, error: collectionTooLargeError(fields, max) };
+      }
       let added = 0;
       for (const [f, v] of op.value as [string, string][]) {
         if (!hash.has(f)) added++;
@@ -504,12 +517,44 @@ export class KvStateMachine {
     const c = (current as Collection | null) ?? emptyCollection(type, typeof first === 'string' ? first : undefined);
     // The collection changes in place: a snapshot in progress copies it first.
     if (current !== null) this.preserve(key);
-    const { result, changed } = writeCollection(op.f, op.value, c);
+    const max = op.membersMax;
+    if (max !== undefined) {
+      const members = collectionSize(c) + membersAdded(op.f, op.value, c);
+      if (members > max) return { ok: false, error: collectionTooLargeError(members, max) };
+    }
+    const { result, changed } = writeCollection(op.f, op.value, c, this.random);
     if (!changed) return result;
     if (collectionSize(c) === 0) this.remove(key, now);
     else if (current === null) this.put(key, c, undefined, now);
     else this.touch(key);
     return result;
+  }
+
+  /**
+   * SUNIONSTORE, SINTERSTORE, SDIFFSTORE, ZUNIONSTORE, ZINTERSTORE: the combination of the sources
+   * replaces whatever `key` held (removed when empty, as in Redis); the result is its size.
+   */
+  private store(op: Operation, key: string, now: number): KvResult {
+    const lookup = (k: string) => this.get(k, now) ?? undefined;
+    let combined: Collection | undefined;
+    if (op.f === 'zunionstore' || op.f === 'zinterstore') combined = combineSortedSets(op.f, op.value as ZStoreArgs, lookup);
+    else {
+      const f = op.f === 'sunionstore' ? 'sunion' : op.f === 'sinterstore' ? 'sinter' : 'sdiff';
+      const members = combineSets(f, op.value as string[], (k) => {
+        const v = lookup(k);
+        return v === undefined ? undefined : v instanceof RedisSet ? v : null;
+      });
+      if (members !== undefined) {
+        combined = new RedisSet();
+        for (const m of members) (combined as RedisSet).add(m);
+      }
+    }
+    if (combined === undefined) return { ok: false, error: wrongTypeError };
+    const size = collectionSize(combined);
+    if (op.membersMax !== undefined && size > op.membersMax) return { ok: false, error: collectionTooLargeError(size, op.membersMax) };
+    this.remove(key, now);
+    if (size > 0) this.put(key, combined, undefined, now);
+    return { ok: true, value: size };
   }
 
   /** Redis's string and keyspace writes beyond SET and INCR, and transactions. */
@@ -586,6 +631,12 @@ export class KvStateMachine {
         if (at !== undefined) this.expires.set(to, at);
         return { ok: true, value: 1 };
       }
+      case 'sunionstore':
+      case 'sinterstore':
+      case 'sdiffstore':
+      case 'zunionstore':
+      case 'zinterstore':
+        return this.store(op, key, now);
       case 'flush': {
         const n = this.data.size;
         for (const k of [...this.data.keys()]) this.remove(k, now);
@@ -595,7 +646,14 @@ export class KvStateMachine {
         const a = op.value as TransactionArgs;
         // EXEC after WATCH: any watched key changed (or expired) since, and nothing applies.
         if (a.watch?.some(([k, v]) => this.version(k, now) !== v)) return { ok: true, value: null };
-        return { ok: true, value: a.ops.map((o) => this.execute(o, now)) };
+        // Each command of the transaction draws from its own number, so two SPOPs in one EXEC pick independently.
+        const random = this.random;
+        const results: KvResult[] = [];
+        a.ops.forEach((o, i) => {
+          this.random = (random + Math.imul(i, 0x9e3779b9)) >>> 0;
+          results.push(this.execute(o, now));
+        });
+        return { ok: true, value: results };
       }
       default:
         return { ok: false, error: `unsupported operation ${op.f}` };

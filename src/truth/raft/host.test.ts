@@ -107,3 +107,27 @@ test('a snapshot keeps the membership as of its index: a member restarted from i
   const restarted = new RaftKv(again, raftKvConfigSchema.parse({ voters: ['n1'], profile: 'textbook', snapshotEntries: 5 }));
   assert.deepEqual(restarted.raft.confState(), { voters: ['n1'], learners: ['n9'] });
 });
+
+test('SPOP goes into the log with the leader\'s draw: replaying the log after a crash pops the same members', () => {
+  const clock = new ManualClock();
+  const disk = simDisk(clock);
+  const replies: unknown[] = [];
+  const kv = member(disk, clock, 'real-node', replies);
+  clock.advance(2_000);
+  const members = Array.from({ length: 50 }, (_, i) => `m${i}`);
+  kv.onMessage('c/1', { type: 'client_request', id: 1, op: { f: 'sadd', key: 's', value: members }, attempt: 1, ackedBelow: 1 });
+  clock.advance(50);
+  kv.onMessage('c/1', { type: 'client_request', id: 2, op: { f: 'spop', key: 's', value: { count: 10 } }, attempt: 1, ackedBelow: 2 });
+  clock.advance(50);
+  const popped = (replies[1] as { value: string[] }).value;
+  assert.equal(popped.length, 10);
+  const left = kv.kv.query({ f: 'smembers', key: 's' });
+  assert.deepEqual(left, members.filter((m) => !popped.includes(m)));
+  // The entry carries the leader's draw (the test context's random() is 0.5), and only SPOP's does.
+  const logged = JSON.stringify(walRecords(disk));
+  assert.equal(logged.split('"random":2147483648').length - 1, 1, 'one entry carries the draw');
+  disk.crash();
+  const restarted = member(disk, clock, 'real-node', []);
+  clock.advance(2_000);
+  assert.deepEqual(restarted.kv.query({ f: 'smembers', key: 's' }), left, 'the replayed SPOP took the same members');
+});

@@ -11,7 +11,7 @@ import { nodeRef } from '../../runtime/node-ref.js';
 import type { Context, NodeId, Process } from '../../runtime/context.js';
 import { clientReply, isClientRequest, type ClientRequest } from '../../runtime/client-protocol.js';
 import { RecentSet } from '../../runtime/recent-set.js';
-import { KvStateMachine, readOnlyOperations, type KvCommand, type KvResult, type KvSnapshot } from '../kv.js';
+import { KvStateMachine, needsRandom, readOnlyOperations, type KvCommand, type KvResult, type KvSnapshot } from '../kv.js';
 import { defaultRaftConfig, type Raft } from './raft.js';
 import { RaftHost, type RaftHostStatus, type RaftHostTuning, type StateMachine } from './raft-host.js';
 import { isRaftMessage, type Snapshot } from './types.js';
@@ -292,6 +292,8 @@ export class RaftKv implements Process {
     // The leader's clock goes into the log: every replica judges time to live by the same instant.
     const nowMs = this.ctx.now();
     const cmd: KvCommand = this.config.sessions ? { op: req.op, session: { client, seq: req.id, ackedBelow: req.ackedBelow }, nowMs } : { op: req.op, nowMs };
+    // A command that picks at random (SPOP) is replicated with the leader's draw: every replica picks alike.
+    if (needsRandom(req.op)) cmd.random = Math.floor(this.ctx.random() * 2 ** 32);
     this.host.propose(cmd, (result) => {
       if (result === undefined) this.ctx.send(client, clientReply(req, 'fail', undefined, notAppliedErrors.overwritten));
       else this.ctx.send(client, result.ok ? clientReply(req, 'ok', result.value) : clientReply(req, 'fail', undefined, result.error));
