@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,6 +45,8 @@ interface Rule {
   /** Run it, as written or as `as` makes it, and expect this exit code. */
   exit?: number;
   as?: (command: string) => string;
+  /** Run it only once the commands matching this have finished (it reads what they wrote). */
+  after?: RegExp;
   /** Or: why it is not run here, and what covers it. */
   notRun?: string;
 }
@@ -52,7 +54,7 @@ interface Rule {
 const rules: Rule[] = [
   // Cheap: run as written, in order (check reads the history the run before it wrote).
   { match: /^pillars run scenarios\/broadcast\.yaml --variant naive --seed 7 --json r\.json --history h\.jsonl --trace t\.jsonl$/, exit: 0 },
-  { match: /^pillars check h\.jsonl --model kv$/, exit: 2 }, // a broadcast history: operations kv does not know
+  { match: /^pillars check h\.jsonl --model kv$/, exit: 2, after: /--history h\.jsonl/ }, // a broadcast history: operations kv does not know
   { match: /^pillars completion bash$/, exit: 0 },
   { match: /^pillars list( scenarios\/usl\.yaml)?$/, exit: 0 },
   { match: /^pillars model (usl --alpha|usl --fit points\.csv|coordination)/, exit: 0 },
@@ -71,6 +73,18 @@ const rules: Rule[] = [
   { match: /--queue redis:\/\/10\.0\.0\.5/, notRun: 'needs the Redis at 10.0.0.5: src/cli/queue-sweep.test.ts runs a queue on a local redis-server' },
 ];
 
+/** A command line in sh, as a user's shell runs it. */
+function shell(line: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('sh', ['-c', line], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    child.on('close', (code) => resolve({ code, out, err }));
+  });
+}
+
 const ruleFor = (command: string) => rules.find((r) => r.match.test(command));
 
 test('the README says how to get pillars on the PATH', () => {
@@ -85,7 +99,7 @@ test('every pillars command in the README is run here or says why not', () => {
   assert.deepEqual(unknown, [], 'README commands this test does not know: add a rule for each');
 });
 
-test('the README\'s cheap commands, and its long ones made short, exit as the README says', () => {
+test('the README\'s cheap commands, and its long ones made short, exit as the README says', async () => {
   // A fresh folder as a user's working directory: the scenarios, points.csv, and `pillars` on the PATH.
   const cwd = mkdtempSync(join(tmpdir(), 'pillars-readme-'));
   symlinkSync(join(root, 'scenarios'), join(cwd, 'scenarios'));
@@ -95,16 +109,32 @@ test('the README\'s cheap commands, and its long ones made short, exit as the RE
   writeFileSync(join(bin, 'pillars'), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(main)} "$@"\n`);
   chmodSync(join(bin, 'pillars'), 0o755);
   const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, NO_COLOR: '1' };
-  const ran: string[] = [];
-  for (const command of readmeCommands(readme)) {
+  const lines = readmeCommands(readme).flatMap((command) => {
     const rule = ruleFor(command);
-    if (rule === undefined || rule.exit === undefined) continue;
-    const line = (rule.as ?? ((c: string) => c))(command).replace(/^npx /, '');
-    const r = spawnSync('sh', ['-c', line], { cwd, env, encoding: 'utf8' });
-    assert.equal(r.status, rule.exit, `${line}\nexit ${r.status}, expected ${rule.exit}\n${r.stdout.slice(-2000)}\n${r.stderr.slice(-2000)}`);
-    assert.doesNotMatch(r.stderr, /\n\s+at /, `${line}: no stack trace`);
-    ran.push(line);
-  }
+    return rule === undefined || rule.exit === undefined ? [] : [{ line: (rule.as ?? ((c: string) => c))(command).replace(/^npx /, ''), exit: rule.exit, after: rule.after }];
+  });
+  // Two at a time, each after the command whose output it reads (check after the run that wrote h.jsonl).
+  const finished = new Map<string, Promise<void>>();
+  const run = async (job: (typeof lines)[number]) => {
+    if (job.after !== undefined) {
+      const before = [...finished].filter(([l]) => job.after!.test(l));
+      assert.ok(before.length > 0, `${job.line}: the README runs what it reads first (${job.after})`);
+      await Promise.all(before.map(([, p]) => p));
+    }
+    const r = await shell(job.line, cwd, env);
+    assert.equal(r.code, job.exit, `${job.line}\nexit ${r.code}, expected ${job.exit}\n${r.out.slice(-2000)}\n${r.err.slice(-2000)}`);
+    assert.doesNotMatch(r.err, /\n\s+at /, `${job.line}: no stack trace`);
+  };
+  const queue = [...lines];
+  const worker = async () => {
+    for (let job = queue.shift(); job !== undefined; job = queue.shift()) {
+      const done = run(job);
+      finished.set(job.line, done);
+      await done;
+    }
+  };
+  await Promise.all([worker(), worker()]);
+  const ran = [...finished.keys()];
   assert.ok(ran.length >= 10, `ran ${ran.length}: ${ran.join('; ')}`);
 });
 
