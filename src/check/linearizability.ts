@@ -43,6 +43,11 @@ export interface Model<S> {
   /** Operations are checked independently per key when true. */
   perKey: boolean;
   /**
+   * The operations (history `f`) the model gives a meaning to. A history with another is not one this
+   * model can judge: refused as bad input, not reported as a violation it never was.
+   */
+  operations: readonly string[];
+  /**
    * True for an operation that never changes the state wherever it can happen (a read): the search
    * places it as soon as it fits and never tries it later.
    */
@@ -65,6 +70,7 @@ export function sameValue(a: unknown, b: unknown): boolean {
 export const registerModel: Model<unknown> = {
   name: 'register',
   perKey: true,
+  operations: ['read', 'write', 'delete', 'cas', 'incr'],
   observes: (op) => op.f === 'read',
   init: () => null,
   key: (s) => canonical(s ?? null),
@@ -105,6 +111,7 @@ export const kvModel: Model<unknown> = { ...registerModel, name: 'kv' };
 export const bankModel: Model<Record<string, number>> = {
   name: 'bank',
   perKey: false,
+  operations: ['read', 'write', 'transfer'],
   observes: (op) => op.f === 'read',
   init: () => ({}),
   key: (s) => JSON.stringify(Object.keys(s).sort().map((k) => [k, s[k]])),

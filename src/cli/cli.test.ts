@@ -20,10 +20,14 @@ const scenario = (name: string) => join(root, 'scenarios', name);
 const tmp = mkdtempSync(join(tmpdir(), 'pillars-cli-'));
 
 function pillars(...args: string[]) {
+  return pillarsWith({}, ...args);
+}
+
+function pillarsWith(env: NodeJS.ProcessEnv, ...args: string[]) {
   // A run keeps a results folder in the working directory unless told otherwise: these tests keep
   // theirs out of the repository (the results folder has a test of its own, with --out).
-  const store = (args[0] === 'run' || args[0] === 'demo') && !args.includes('--out') ? ['--no-store'] : [];
-  const r = spawnSync(process.execPath, [main, ...args, ...store], { encoding: 'utf8', cwd: root, env: { ...process.env, NO_COLOR: '1' } });
+  const store = ['run', 'demo', 'sweep', 'stories'].includes(args[0]) && !args.includes('--out') ? ['--no-store'] : [];
+  const r = spawnSync(process.execPath, [main, ...args, ...store], { encoding: 'utf8', cwd: root, env: { ...process.env, NO_COLOR: '1', ...env } });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -42,7 +46,7 @@ function badInput(file: string, text: string | undefined, ...extra: string[]) {
 const valid = readFileSync(scenario('broadcast.yaml'), 'utf8');
 
 test('every command has --help', () => {
-  for (const cmd of [[], ['run'], ['sweep'], ['demo'], ['stories'], ['list'], ['shrink'], ['worker'], ['maelstrom'], ['maelstrom', 'test'], ['maelstrom', 'node'], ['lab']]) {
+  for (const cmd of [[], ['run'], ['sweep'], ['demo'], ['stories'], ['list'], ['shrink'], ['worker'], ['maelstrom'], ['maelstrom', 'test'], ['maelstrom', 'node'], ['completion'], ['lab']]) {
     const r = pillars(...cmd, '--help');
     assert.equal(r.code, 0);
     assert.match(r.out, /Usage: pillars/);
@@ -137,9 +141,16 @@ test('run exits 1 when a variant does not meet its expectation', () => {
 });
 
 test('sweep: runs every seed on worker threads and summarises, with replay commands for failures', () => {
-  const r = pillars('sweep', scenario('broadcast.yaml'), '--seeds', '1..6', '--variant', 'naive');
+  const out = mkdtempSync(join(tmp, 'sweep-store-'));
+  const r = pillars('sweep', scenario('broadcast.yaml'), '--seeds', '1..6', '--variant', 'naive', '--out', out);
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /broadcast: 6 runs/);
+  // A sweep keeps a results folder as run does: the summary as --json writes it, the command, the scenario.
+  const stored = join(out, 'broadcast', 'latest');
+  assert.deepEqual(JSON.parse(readFileSync(join(stored, 'sweep.json'), 'utf8')).seeds, [1, 6]);
+  assert.match(readFileSync(join(stored, 'command.txt'), 'utf8'), /^pillars sweep .*broadcast\.yaml --seeds 1\.\.6 --variant naive --out /);
+  assert.equal(readFileSync(join(stored, 'scenario.yaml'), 'utf8'), readFileSync(scenario('broadcast.yaml'), 'utf8'));
+  assert.ok(r.out.includes(`results in ${join(out, 'broadcast', basename(readlinkSync(stored)))}`));
   assert.match(r.out, /naive \(expect fail: broadcast-complete\): 6\/6 as expected/);
   assert.ok(r.out.includes(`checks failed on 6 seeds; the first: pillars run ${scenario('broadcast.yaml')} --variant naive --seed 1`));
   const path = join(tmp, 'healed2.yaml');
@@ -188,6 +199,22 @@ test('check: a history file is judged, a malformed line is named, an unknown mod
   const junk = join(tmp, 'junk.jsonl');
   writeFileSync(junk, '{"process":0\n');
   assert.match(pillars('check', junk, '--model', 'kv').err, /junk\.jsonl: line 1: a JSON object/);
+  // An operation the model has no meaning for, and an empty history, are bad input, not verdicts.
+  const broadcast = join(tmp, 'broadcast-history.jsonl');
+  writeFileSync(broadcast, '{"process":0,"type":"invoke","f":"broadcast","value":0,"time":0}\n{"process":0,"type":"ok","f":"broadcast","value":0,"time":10}\n');
+  const foreign = pillars('check', broadcast, '--model', 'kv');
+  assert.equal(foreign.code, 2, foreign.out);
+  assert.match(foreign.err, /broadcast-history\.jsonl: f: operations the kv model knows: read, write, delete, cas, incr \(got "broadcast" in 2 events; no model here judges them/);
+  const bank = join(tmp, 'bank-history.jsonl');
+  writeFileSync(bank, '{"process":0,"type":"invoke","f":"transfer","key":"a","value":{"to":"b","amount":1},"time":0}\n{"process":0,"type":"fail","f":"transfer","key":"a","value":{"to":"b","amount":1},"time":10}\n');
+  const transfer = pillars('check', bank, '--model', 'kv');
+  assert.equal(transfer.code, 2);
+  assert.match(transfer.err, /\(got "transfer" in 2 events; --model bank\)/);
+  const empty = join(tmp, 'empty.jsonl');
+  writeFileSync(empty, '');
+  const nothing = pillars('check', empty, '--model', 'kv');
+  assert.equal(nothing.code, 2, nothing.out);
+  assert.match(nothing.err, /empty\.jsonl: \(top level\): a history with at least one operation/);
   const model = pillars('check', good, '--model', 'queue');
   assert.equal(model.code, 2);
   assert.match(model.err, /--model: one of register, kv, bank/);
@@ -251,6 +278,9 @@ test('model: the USL table with its peak, a fit of measured points, and bad inpu
     assert.equal(r.err.trim().split('\n').length, 1);
     assert.doesNotMatch(r.err, /\n\s+at /);
   }
+  const missing = pillars('model', 'usl', '--beta', '0.001');
+  assert.equal(missing.code, 2);
+  assert.equal(missing.err.trim(), 'pillars: (command line): --alpha: a number in [0, 1] (missing: add --alpha <value>)');
   writeFileSync(join(tmp, 'bad.csv'), 'N,X\n1,100\n2,abc\n');
   const bad = pillars('model', 'usl', '--fit', join(tmp, 'bad.csv'));
   assert.equal(bad.code, 2);
@@ -296,10 +326,29 @@ test('bad state settings: an unknown consistency level, R or W above N: exit 2 n
 
 test('pillars demo: the five pillars prevented, report.html written; an unwritable report path is bad input before the day runs', () => {
   const html = join(tmp, 'demo.html');
-  const r = pillars('demo', '--html', html);
+  const r = pillarsWith({ COLUMNS: '80' }, 'demo', '--html', html);
   assert.equal(r.code, 0, r.err);
+  // Prose wraps at word boundaries to 80 columns, and every number has one format (no raw floats).
+  for (const line of r.out.split('\n')) assert.ok(line.length <= 80, `${line.length} columns: ${line}`);
+  assert.match(r.out, /^ecommerce — .*\n {2}\S/m, 'the description wraps with a hanging indent');
+  assert.doesNotMatch(r.out, /\d\.\d{4,}/, 'no raw floats');
+  assert.doesNotMatch(r.out, /\b\d{4,}\.\d/, 'thousands separated');
   for (const pillar of ['WORK', 'STATE', 'TRUTH', 'CONTROL', 'INTELLIGENCE']) assert.match(r.out, new RegExp(`^${pillar}: `, 'm'));
   assert.equal((r.out.match(/^ {2}prevented: /gm) ?? []).length, 5);
+  // The README's main table quotes each pillar's naive -> fixed numbers: they are what the day prints,
+  // to the precision the README writes them.
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const quoted = [...readme.matchAll(/^\| (work|state|truth|control|intelligence) \|.*?\*\*\$?([\d,.]+) → \$?([\d,.]+)\*\*/gm)];
+  const printed = [...r.out.matchAll(/^ {2}prevented: .*: ([\d,.]+) -> ([\d,.]+)$/gm)];
+  assert.equal(quoted.length, 5, 'a quoted pair per pillar in the README');
+  const number = (s: string) => Number(s.replace(/,/g, ''));
+  const decimals = (s: string) => (s.split('.')[1] ?? '').length;
+  for (const [i, q] of quoted.entries()) {
+    for (const k of [2, 3]) {
+      const tolerance = 0.5 * 10 ** -decimals(q[k]);
+      assert.ok(Math.abs(number(q[k]) - number(printed[i][k - 1])) <= tolerance, `README ${q[1]}: ${q[k]}, the demo prints ${printed[i][k - 1]}`);
+    }
+  }
   assert.ok(r.out.includes(`wrote ${html}`));
   assert.match(r.out, /\nwatch any story live and break it by hand: pillars lab, then open http:\/\/127\.0\.0\.1:7300\/\n$/, 'the last line points at the lab');
   const page = readFileSync(html, 'utf8');
@@ -345,8 +394,10 @@ test('stories --seeds sweeps every story of a folder and prints, per variant, on
       - { name: compare, metric: messages_per_broadcast, of: naive, minRatio: 1, maxRatio: 3 }
 `));
   const json = join(tmp, 'stories.json');
-  const r = pillars('stories', '--dir', dir, '--seeds', '1..3', '--workers', '1', '--json', json);
+  const store = mkdtempSync(join(tmp, 'stories-store-'));
+  const r = pillars('stories', '--dir', dir, '--seeds', '1..3', '--workers', '1', '--json', json, '--out', store);
   assert.equal(r.code, 0, r.out + r.err);
+  assert.deepEqual(JSON.parse(readFileSync(join(store, 'stories', 'latest', 'sweep.json'), 'utf8')), JSON.parse(readFileSync(json, 'utf8')));
   assert.match(r.out, /broadcast\/naive\s+3\/3 met \(expect fail: broadcast-complete\)/);
   assert.match(r.out, /broadcast\/fixed\s+3\/3 met \(expect pass\)/);
   assert.match(r.out, /2 variants of 1 scenarios over seeds 1\.\.3: 2 met their expectation on every seed/);
@@ -356,6 +407,13 @@ test('stories --seeds sweeps every story of a folder and prints, per variant, on
   const flipped = pillars('stories', '--dir', dir, '--seeds', '1..2', '--workers', '1', '--set', 'faults.0.at=60000');
   assert.equal(flipped.code, 1);
   assert.match(flipped.out, /broadcast\/naive\s+0\/2 met .* not on seeds 1, 2/);
+  // Without --seeds each story keeps its own folder, and stories/<time>/ every report and the list of them.
+  const once = pillars('stories', '--dir', dir, '--out', store);
+  assert.equal(once.code, 0, once.err);
+  const whole = join(store, 'stories', 'latest');
+  assert.deepEqual(JSON.parse(readFileSync(join(whole, 'report.json'), 'utf8')).map((x: { variant: string }) => x.variant), ['naive', 'fixed']);
+  const [folder] = JSON.parse(readFileSync(join(whole, 'manifest.json'), 'utf8')).folders;
+  assert.ok(existsSync(join(whole, folder, 'report.html')), `the story's own folder ${folder}`);
   const none = pillars('stories', '--dir', join(tmp, 'nowhere'), '--seeds', '1..2');
   assert.equal(none.code, 2);
   assert.match(none.err, /--dir: expected a readable folder \(no such folder\)|--dir.*a readable folder \(no such folder\)/);

@@ -10,9 +10,11 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { LAB_PORT_DEFAULT } from '../lab/server.js';
 import cliProgress from 'cli-progress';
-import { runVariant, type VariantReport } from '../scenario/index.js';
+import { runVariant, withCapturedEvents, type VariantReport } from '../scenario/index.js';
 import { formatPillarReport, judgePillars, type PillarVerdict } from '../platform/ecommerce/pillar-report.js';
 import { reportInputFromRuns, writeHtmlReport, type CapturedRunResult, type ReportPanel } from '../web/index.js';
+import { formatNumber } from '../runtime/number-format.js';
+import { paragraph, wrapProse } from './terminal.js';
 import { loadScenarioFile, parseSeed, writableFile, writeJson } from './io.js';
 import { closeRunStore, openRunStore, RUNS_ROOT, STORED_LINES_BYTES_MAX } from './run-store.js';
 import { GzipLineFile, seriesCsv, writeResult } from '../adapters/results-folder.js';
@@ -33,7 +35,7 @@ export interface DemoOptions {
 
 export const demoReportDefault = 'report.html';
 
-const fmt = (x: number | undefined) => (x === undefined ? '-' : x.toLocaleString('en-US', { maximumFractionDigits: 1 }));
+const fmt = formatNumber;
 
 /** One panel per pillar: what happened, both choices, the numbers, the check and the charts. */
 export function pillarPanels(verdicts: readonly PillarVerdict[]): ReportPanel[] {
@@ -90,15 +92,18 @@ export function runDemo(o: DemoOptions, out: { color: boolean; progress: boolean
     runs.push(r);
   });
   bar?.stop();
-  const reports: VariantReport[] = runs.map((r) => r.report);
+  // What the JSON says: with the faults and events the HTML shades, when the day was captured for it.
+  const reports: VariantReport[] = runs.map((r) => withCapturedEvents(r.report, r.capture));
   const [naive, fixed] = reports;
   const verdicts = judgePillars(naive, fixed);
   const ok = naive.met && fixed.met && verdicts.every((v) => v.prevented);
   if (!o.quiet) {
-    process.stdout.write(`\n${scenario.name} — ${scenario.description?.trim() ?? ''}\n\n`);
-    process.stdout.write(formatPillarReport(naive, fixed, out.color) + '\n');
-    const checks = (r: VariantReport) => r.checks.map((c) => `${c.name} ${c.ok ? 'ok' : 'FAIL'}`).join(', ');
-    process.stdout.write(`checks, naive (expected to fail): ${checks(naive)}\nchecks, fixed (expected to pass): ${checks(fixed)}\n`);
+    process.stdout.write(`\n${wrapProse(paragraph(scenario.name, scenario.description))}\n\n`);
+    process.stdout.write(wrapProse(formatPillarReport(naive, fixed, out.color)) + '\n');
+    // FAIL in red and ok in green, as the tables paint them.
+    const verdict = (ok: boolean) => (!out.color ? (ok ? 'ok' : 'FAIL') : ok ? '\x1b[32mok\x1b[0m' : '\x1b[31mFAIL\x1b[0m');
+    const checks = (r: VariantReport) => r.checks.map((c) => `${c.name} ${verdict(c.ok)}`).join(', ');
+    process.stdout.write(wrapProse(`checks, naive (expected to fail): ${checks(naive)}\nchecks, fixed (expected to pass): ${checks(fixed)}`) + '\n');
     process.stdout.write(`seed ${fixed.seed}; traceHash naive ${naive.traceHash}, fixed ${fixed.traceHash}\n`);
   }
   if (o.json !== undefined) writeJson(o.json, reports);
@@ -112,7 +117,7 @@ export function runDemo(o: DemoOptions, out: { color: boolean; progress: boolean
     if (html !== undefined) {
       let bytes = 0;
       writableFile(html, () => (bytes = writeHtmlReport(html, input)));
-      if (!o.quiet) process.stdout.write(`wrote ${html} (${Math.ceil(bytes / 1024)} KB, self-contained): open it in a browser\n`);
+      if (!o.quiet) process.stdout.write(`${wrapProse(`wrote ${html} (${Math.ceil(bytes / 1024)} KB, self-contained): open it in a browser`)}\n`);
     }
     if (store !== undefined) {
       writeHtmlReport(join(store.dir, 'report.html'), input);
@@ -121,7 +126,7 @@ export function runDemo(o: DemoOptions, out: { color: boolean; progress: boolean
   }
   if (store !== undefined) {
     closeRunStore(store, reports);
-    if (!o.quiet) process.stdout.write(`results in ${store.dir} (report.html, report.json, histories, traces, series as CSV, the command and the scenario)\n`);
+    if (!o.quiet) process.stdout.write(`${wrapProse(`results in ${store.dir} (report.html, report.json, histories, traces, series as CSV, the command and the scenario)`)}\n`);
   }
   if (!o.quiet) process.stdout.write(`watch any story live and break it by hand: pillars lab, then open http://127.0.0.1:${LAB_PORT_DEFAULT}/\n`);
   return { naive, fixed, ok };

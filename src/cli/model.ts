@@ -20,7 +20,9 @@ const seedOverheadClaims = new Map([
 /** A number option, or bad input naming the option. */
 function num(option: string, raw: string | undefined, check: (x: number) => boolean, expected: string): number {
   const x = Number(raw);
-  if (raw === undefined || raw.trim() === '' || !Number.isFinite(x) || !check(x)) throw new ScenarioError('(command line)', `--${option}`, `${expected} (got ${JSON.stringify(raw ?? null)})`);
+  // An option left out is missing, not "null": say which, and what to give.
+  if (raw === undefined) throw new ScenarioError('(command line)', `--${option}`, `${expected} (missing: add --${option} <value>)`);
+  if (raw.trim() === '' || !Number.isFinite(x) || !check(x)) throw new ScenarioError('(command line)', `--${option}`, `${expected} (got ${JSON.stringify(raw)})`);
   return x;
 }
 

@@ -61,7 +61,9 @@ interface Finished {
 /** `pillars ...` as a child process; resolves when it exits (killed, and failing, after timeoutMs). */
 function pillars(args: string[], env: NodeJS.ProcessEnv = fastEnv, timeoutMs = sweepTimeoutMs): Promise<Finished> & { child: ChildProcess; stderr: () => string } {
   const started = Date.now();
-  const child = spawn(process.execPath, [main, ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // A sweep keeps a results folder unless told not to: these compare printed output, and keep none in the repository.
+  const store = args[0] === 'sweep' ? ['--no-store'] : [];
+  const child = spawn(process.execPath, [main, ...args, ...store], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   let out = '';
   let err = '';

@@ -1,12 +1,19 @@
 /**
- * The results folder of `pillars run` and `pillars demo` (runs/<scenario>/<time>/, `latest` linking to
- * the newest): the reports, each variant's history and trace (gzipped, capped), the time series as CSV,
- * and what reproduces the run: the exact command and the scenario's text. `--out DIR` puts the store
- * elsewhere; `--no-store` keeps none.
+ * The results folder of `pillars run`, `demo`, `sweep` and `stories` (runs/<name>/<time>/, `latest`
+ * linking to the newest): the reports, each variant's history and trace (gzipped, capped), the time
+ * series as CSV, and what reproduces the run: the exact command and the scenario's text. `--out DIR`
+ * puts the store elsewhere; `--no-store` keeps none.
  */
 import { basename } from 'node:path';
 import { linkLatest, resultsDirFor, writeResult, type LineFileSummary } from '../adapters/results-folder.js';
 import { ScenarioError } from '../scenario/index.js';
+
+/** The --out and --no-store options of every command that keeps a results folder. */
+export interface StoreFlags {
+  /** Commander's --no-store: false when the run keeps no results folder. */
+  store?: boolean;
+  out?: string;
+}
 
 /** The store's root when no --out is given, relative to the working directory, as Jepsen's store/. */
 export const RUNS_ROOT = 'runs';
@@ -24,6 +31,8 @@ export interface RunStore {
   command: string;
   startedAt: Date;
   files: LineFileSummary[];
+  /** Results folders of the runs this one is made of (each story of `stories`), relative to this one. */
+  folders: string[];
 }
 
 /** The command line as typed, quoted where a shell would need it. */
@@ -31,8 +40,11 @@ export function commandLine(argv: readonly string[] = process.argv.slice(2)): st
   return ['pillars', ...argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`))].join(' ');
 }
 
-/** Create the run's folder and write what reproduces it; bad --out is exit 2 naming the folder. */
-export function openRunStore(root: string, name: string, scenarioText: string): RunStore {
+/**
+ * Create the run's folder and write what reproduces it (the command, and the scenario's text when
+ * the run has one scenario); bad --out is exit 2 naming the folder.
+ */
+export function openRunStore(root: string, name: string, scenarioText: string | undefined): RunStore {
   const startedAt = new Date();
   let dir: string;
   try {
@@ -42,17 +54,21 @@ export function openRunStore(root: string, name: string, scenarioText: string): 
   }
   const command = commandLine();
   writeResult(dir, 'command.txt', command + '\n');
-  writeResult(dir, 'scenario.yaml', scenarioText);
-  return { root, name, dir, command, startedAt, files: [] };
+  if (scenarioText !== undefined) writeResult(dir, 'scenario.yaml', scenarioText);
+  return { root, name, dir, command, startedAt, files: [], folders: [] };
 }
 
-/** Write the report and the manifest, then point `latest` at the folder. */
-export function closeRunStore(store: RunStore, report: unknown): void {
-  writeResult(store.dir, 'report.json', JSON.stringify(report, null, 2) + '\n');
+/**
+ * Write the report (report.json; a sweep's summary is sweep.json) and the manifest, then point
+ * `latest` at the folder.
+ */
+export function closeRunStore(store: RunStore, report: unknown, reportFile = 'report.json'): void {
+  writeResult(store.dir, reportFile, JSON.stringify(report, null, 2) + '\n');
   const manifest = {
     command: store.command,
     startedAt: store.startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
+    ...(store.folders.length > 0 ? { folders: store.folders } : {}),
     files: store.files.map((f) => ({
       file: basename(f.file),
       lines: f.lines,

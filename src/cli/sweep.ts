@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import cliProgress from 'cli-progress';
+import { ProgressBar } from './progress-bar.js';
 import type { Scenario, VariantReport } from '../scenario/index.js';
 import { peersOf, ScenarioError, withPeers } from '../scenario/index.js';
 
@@ -80,6 +80,8 @@ export interface SweepOptions {
   workers?: number;
   /** Progress on stderr: a bar (terminals), a line every tenth of the runs (logs), or nothing. */
   progress: 'bar' | 'lines' | 'none';
+  /** Called as each run finishes, for a caller's own progress (stories --seeds). */
+  onRun?: (done: number, total: number) => void;
 }
 
 export function parseSeedRange(s: string): [number, number] {
@@ -107,19 +109,20 @@ export interface SweepProgress {
  * The progress of a sweep on stderr, whichever machines run it: a bar on a terminal, a line every
  * tenth of the runs in a log. `alreadyDone` runs (answered from stored results) start the count.
  */
-export function sweepProgress(total: number, mode: SweepProgressMode, alreadyDone: SweepResult[] = []): SweepProgress {
-  const bar = mode === 'bar'
-    ? new cliProgress.SingleBar({ format: 'sweep {bar} {value}/{total} runs | {failing} not as expected | eta {eta}s', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic)
-    : undefined;
+export function sweepProgress(total: number, mode: SweepProgressMode, alreadyDone: SweepResult[] = [], o?: { onRun?: (done: number, total: number) => void }): SweepProgress {
   let done = alreadyDone.length;
   let failing = alreadyDone.filter((r) => !r.met).length;
-  bar?.start(total, done, { failing });
+  // Runs answered from stored results are not work this sweep did: the eta's rate leaves them out.
+  const bar = mode === 'bar' ? new ProgressBar('sweep', total, { doneBefore: done }) : undefined;
+  const note = () => `runs, ${failing} not as expected`;
+  bar?.update(done, note(), true);
   const lineEvery = Math.max(1, Math.ceil(total / 10));
   return {
     add(r) {
       done++;
       if (!r.met) failing++;
-      bar?.increment(1, { failing });
+      o?.onRun?.(done, total);
+      bar?.update(done, note(), done === total);
       if (mode === 'lines' && (done % lineEvery === 0 || done === total)) {
         process.stderr.write(`sweep: ${done}/${total} runs, ${failing} not as expected\n`);
       }
@@ -148,7 +151,7 @@ export async function sweepRuns(o: SweepOptions): Promise<SweepResult[]> {
   const readBy = new Set([...peersByVariant.values()].flat());
   const workerCount = Math.max(1, Math.min(o.workers ?? availableParallelism(), tasks.length));
   const results: SweepResult[] = [];
-  const progress = sweepProgress(tasks.length, o.progress);
+  const progress = sweepProgress(tasks.length, o.progress, [], o);
   /** Metrics of finished runs that a comparison reads, by variant@seed. */
   const finished = new Map<string, Record<string, number>>();
   const key = (variant: string, seed: number) => `${variant}@${seed}`;

@@ -5,6 +5,7 @@
  */
 import { basename } from 'node:path';
 import type { FaultEvent, HtmlReportInput } from '../web/index.js';
+import { REPORT_SCHEMA_VERSION } from '../scenario/index.js';
 import type { TestOptions, TestResult } from './harness.js';
 
 /** Points per chart. */
@@ -77,6 +78,7 @@ export function maelstromReportInput(o: TestOptions, r: TestResult): HtmlReportI
     description: `${o.nodeCount} nodes, ${o.timeLimitS} s at ${o.rate} operations/s from ${o.concurrency} clients, latency ${o.latencyMs} ms ${o.latencyDist}${o.nemesis.length ? `, nemesis ${o.nemesis.join(', ')} every ${o.nemesisIntervalS} s` : ''}, seed ${o.seed}. ${r.check.summary}.`,
     variants: [
       {
+        schemaVersion: REPORT_SCHEMA_VERSION,
         scenario: `maelstrom-${r.workload}`,
         variant: basename(o.bin),
         seed: o.seed,

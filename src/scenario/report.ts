@@ -3,6 +3,17 @@
  * variants side by side.
  */
 import { maturityLabel } from '../intelligence/index.js';
+import type { ScheduledEvent } from '../runtime/process-entry.js';
+import { formatNumber } from '../runtime/number-format.js';
+import type { FaultEvent } from './fault-tap.js';
+import type { RunCapture } from './capture.js';
+
+/**
+ * The version of the report JSON's shape (docs/report.schema.json). Raise it when a field is removed,
+ * renamed or changes meaning, so that a reader of stored results can tell which shape it holds;
+ * adding an optional field keeps it.
+ */
+export const REPORT_SCHEMA_VERSION = 1;
 
 export interface CheckReport {
   name: string;
@@ -17,6 +28,8 @@ export interface CheckReport {
 }
 
 export interface VariantReport {
+  /** REPORT_SCHEMA_VERSION when the report was written. */
+  schemaVersion: number;
   scenario: string;
   variant: string;
   seed: number;
@@ -37,6 +50,20 @@ export interface VariantReport {
   metrics: Record<string, number>;
   /** Time series sampled on virtual time: name -> [t, value][] (when the scenario asks for it). */
   series?: Record<string, [number, number][]>;
+  /** The faults the run suffered, as the HTML report's timeline shows them (when the run was captured for one). */
+  faults?: FaultEvent[];
+  /** What the scenario scheduled besides faults (spikes, releases, drifts), as the report shades them. */
+  scheduled?: ScheduledEvent[];
+}
+
+/**
+ * The report as written for a run captured for an HTML report (--html, a results folder): with the
+ * faults and scheduled events the HTML shades. The run's own report stays as it is, so that a run
+ * with a capture has the same report as one without.
+ */
+export function withCapturedEvents(report: VariantReport, capture: Pick<RunCapture, 'faults' | 'events'> | undefined): VariantReport {
+  if (capture === undefined) return report;
+  return { ...report, faults: capture.faults, ...(capture.events.length > 0 ? { scheduled: capture.events } : {}) };
 }
 
 export interface TableOptions {
@@ -50,11 +77,7 @@ export interface TableOptions {
 const GREEN = '\x1b[32m', RED = '\x1b[31m', DIM = '\x1b[2m', BOLD = '\x1b[1m', RESET = '\x1b[0m';
 const SPARKS = '▁▂▃▄▅▆▇█';
 
-function fmt(x: number | undefined): string {
-  if (x === undefined) return '-';
-  if (Number.isInteger(x)) return x.toLocaleString('en-US');
-  return Math.abs(x) >= 100 ? x.toFixed(1) : Math.abs(x) >= 1 ? x.toFixed(3) : x.toPrecision(4);
-}
+const fmt = formatNumber;
 
 const plain = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
 

@@ -19,7 +19,7 @@ import { KeyPicker, WorkloadClient, type ClientConfig, type ClientHarness } from
 import type { Context, NodeId } from '../runtime/context.js';
 import type { TraceObserver } from '../sim/trace.js';
 import { isInvariantViolation, type InvariantViolation } from '../runtime/invariant.js';
-import type { CheckReport, VariantReport } from './report.js';
+import { REPORT_SCHEMA_VERSION, type CheckReport, type VariantReport } from './report.js';
 import { scheduledEvents } from './schedule.js';
 import { Capture, type CaptureOptions, type RunCapture } from './capture.js';
 
@@ -253,6 +253,7 @@ export class VariantRun {
     const { met, why } = judge(v, results);
 
     const report: VariantReport = {
+      schemaVersion: REPORT_SCHEMA_VERSION,
       scenario: opts.scenario ?? '',
       variant: v.name,
       seed,

@@ -20,6 +20,7 @@ const assets = { js: '/* uplot */ window.uPlot = function () {};', css: '.uplot 
 
 function report(variant: string, over: Partial<VariantReport> = {}): VariantReport {
   return {
+    schemaVersion: 1,
     scenario: 's',
     variant,
     seed: 1,
@@ -177,7 +178,7 @@ test('helpers: escaping, JSON inside a script element, numbers', () => {
   assert.equal(scriptJson({ s: '</script><!--' }), '{"s":"\\u003c/script>\\u003c!--"}');
   assert.deepEqual(JSON.parse(scriptJson({ s: '</script>\u2028' })), { s: '</script>\u2028' });
   assert.equal(formatNumber(1234567), '1,234,567');
-  assert.equal(formatNumber(0.012345), '0.01235');
+  assert.equal(formatNumber(0.012345), '0.0123');
   assert.equal(formatNumber(undefined), '-');
 });
 

@@ -15,14 +15,8 @@ export function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
-/** A number as a person reads it: thousands separated, a few significant digits. */
-export function formatNumber(x: number | undefined): string {
-  if (x === undefined || Number.isNaN(x)) return '-';
-  if (!Number.isFinite(x)) return x > 0 ? '∞' : '-∞';
-  if (Number.isInteger(x)) return x.toLocaleString('en-US');
-  const a = Math.abs(x);
-  return a >= 1000 ? Math.round(x).toLocaleString('en-US') : a >= 100 ? x.toFixed(1) : a >= 1 ? x.toFixed(3) : x.toPrecision(4);
-}
+/** The report's tables use the terminal's number format (src/runtime/number-format.ts). */
+export { formatNumber } from '../runtime/number-format.js';
 
 /** Virtual milliseconds, to a tenth above a second and to a thousandth below. */
 export function formatMs(ms: number): string {

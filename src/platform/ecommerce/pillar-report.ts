@@ -4,6 +4,7 @@
  * prevented the failure. The terminal report and the HTML report are both drawn from this.
  */
 import type { VariantReport } from '../../scenario/report.js';
+import { formatNumber } from '../../runtime/number-format.js';
 
 export type PillarName = 'work' | 'state' | 'truth' | 'control' | 'intelligence';
 
@@ -157,20 +158,22 @@ export function judgePillars(naive: VariantReport, fixed: VariantReport): Pillar
   });
 }
 
-const fmt = (x: number | undefined) => (x === undefined ? '-' : Number.isInteger(x) ? x.toLocaleString('en-US') : x.toLocaleString('en-US', { maximumFractionDigits: 1 }));
+const fmt = formatNumber;
 
 /** The five-pillar report for the terminal. */
 export function formatPillarReport(naive: VariantReport, fixed: VariantReport, color: boolean): string {
   const paint = (code: string, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
   const lines: string[] = [];
+  // One label column for every pillar, as wide as the longest label, so the numbers line up.
+  const labelWidth = Math.max(...pillarSections.flatMap((s) => s.rows.map((r) => r.label.length)));
   for (const v of judgePillars(naive, fixed)) {
     const s = v.section;
     lines.push(paint('1', s.title.toUpperCase()));
     lines.push(`  what happened: ${s.event}`);
     lines.push(`  naive: ${s.naiveChoice}`);
     lines.push(`  fixed: ${s.choice}`);
-    lines.push(`  ${''.padEnd(44)} ${'naive'.padStart(12)} ${'fixed'.padStart(12)}`);
-    for (const r of s.rows) lines.push(`  ${r.label.padEnd(44)} ${fmt(naive.metrics[r.metric]).padStart(12)} ${fmt(fixed.metrics[r.metric]).padStart(12)}`);
+    lines.push(`  ${''.padEnd(labelWidth)} ${'naive'.padStart(12)} ${'fixed'.padStart(12)}`);
+    for (const r of s.rows) lines.push(`  ${r.label.padEnd(labelWidth)} ${fmt(naive.metrics[r.metric]).padStart(12)} ${fmt(fixed.metrics[r.metric]).padStart(12)}`);
     const verdict = v.prevented ? paint('32', `prevented: ${s.prevented.what}: ${fmt(v.naive)} -> ${fmt(v.fixed)}`) : paint('31', `NOT prevented: ${s.prevented.what}: naive ${fmt(v.naive)}, fixed ${fmt(v.fixed)} (bound ${s.prevented.max})`);
     lines.push(`  ${verdict}`);
     lines.push('');
