@@ -126,6 +126,62 @@ test('past maxclients a new client is told so and closed; the others stay', asyn
   }
 });
 
+test('one MSET of 200,000 pairs with the default limits is refused at once, not proposed; memory stays near its baseline', async (t) => {
+  const c = await inProcessCluster(3);
+  try {
+    const leader = await c.leader();
+    const r = new Redis({ port: leader.addresses.resp!.port, host: '127.0.0.1' });
+    // The command is encoded before the baseline, so the growth measured is the node's own.
+    const pairs = Array.from({ length: 200_000 }, (_, i) => [`k${i}`, `v${i}`]).flat();
+    const command = Buffer.from(`*${pairs.length + 1}\r\n$4\r\nMSET\r\n` + pairs.map((a) => `$${a.length}\r\n${a}\r\n`).join(''), 'latin1');
+    const raw = await RawClient.connect(leader.addresses.resp!);
+    const baseline = process.memoryUsage().rss;
+    const started = Date.now();
+    raw.write(command);
+    assert.equal(await raw.read((text) => text.endsWith('\r\n'), 10_000), '-ERR MSET of 200000 keys is above the limit of 10000 keys in one atomic write (writeKeysMax): send it in parts\r\n');
+    const tookMs = Date.now() - started;
+    const after = process.memoryUsage().rss;
+    t.diagnostic(`refused in ${tookMs} ms; rss before ${mb(baseline)} MiB, after ${mb(after)} MiB`);
+    // It once became one log entry that timed out after 12 s while applying, and its retry caused an election.
+    assert.ok(tookMs < 5_000, `refused after ${tookMs} ms`);
+    assert.equal(await r.exists('k0'), 0, 'nothing of it was written');
+    assert.ok(after - baseline < rssGrowthAllowedBytes, `rss grew by ${mb(after - baseline)} MiB`);
+    assert.equal(await r.set('after', '1'), 'OK', 'the cluster serves the next write with no election in between');
+    raw.close();
+    r.disconnect();
+  } finally {
+    await c.stop();
+  }
+});
+
+test('2,000 clients past maxclients are each told so and closed; memory stays near its baseline and the first client is served', async (t) => {
+  const c = await inProcessCluster(1, { limits: { clientsMax: 1 } });
+  try {
+    const address = c.nodes[0].addresses.resp!;
+    const first = await RawClient.connect(address);
+    await eventually('one client', () => c.nodes[0].clientCount === 1);
+    const baseline = process.memoryUsage().rss;
+    let refused = 0;
+    for (let wave = 0; wave < 20; wave++) {
+      const extra = await Promise.all(Array.from({ length: 100 }, () => RawClient.connect(address)));
+      for (const e of extra) {
+        if ((await e.read((text) => text.endsWith('\r\n'))) === '-ERR max number of clients reached\r\n') refused++;
+        e.close();
+      }
+    }
+    const after = process.memoryUsage().rss;
+    t.diagnostic(`rss before ${mb(baseline)} MiB, after 2,000 refused clients ${mb(after)} MiB`);
+    assert.equal(refused, 2_000);
+    assert.equal(c.nodes[0].clientCount, 1, 'only the first client is held');
+    assert.ok(after - baseline < rssGrowthAllowedBytes, `rss grew by ${mb(after - baseline)} MiB`);
+    first.write(resp('PING'));
+    assert.equal(await first.read((text) => text.endsWith('\r\n')), '+PONG\r\n');
+    first.close();
+  } finally {
+    await c.stop();
+  }
+});
+
 test('a write above one log entry (keys or bytes) is refused before the log, saying how to send it; one at the limit applies', async () => {
   const c = await inProcessCluster(1, { limits: { writeKeysMax: 1_000, writeBytesMax: 64 * 1024 } });
   try {
