@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { maelstromCommand, testOptionsFromFlags } from './maelstrom.js';
 
-const flags = (o: Record<string, string> = {}) => ({ workload: 'broadcast', bin: '/x/node', nodeCount: '5', timeLimit: '10', rate: '10', latency: '0', latencyDist: 'constant', nemesisInterval: '10', topology: 'grid', seed: '1', recoveryMs: '10000', consistencyModels: 'strict-serializable', maxTxnLength: '4', maxWritesPerKey: '16', store: false as const, ...o });
+const flags = (o: Record<string, string> = {}) => ({ workload: 'broadcast', bin: '/x/node', nodeCount: '5', timeLimit: '10', rate: '10', latency: '0', latencyDist: 'constant', nemesisInterval: '10', topology: 'grid', concurrency: '1n', seed: '1', recoveryMs: '10000', consistencyModels: 'strict-serializable', maxTxnLength: '4', maxWritesPerKey: '16', store: false as const, ...o });
 
 test('--concurrency: a count, or "2n", two clients per node; one per node by default', () => {
   assert.equal(testOptionsFromFlags(flags(), []).concurrency, 5);
@@ -35,4 +35,26 @@ test("--help: every Maelstrom option is there, and every other option says it is
   // --nemesis mixes both: partition is Maelstrom's, the other faults are ours.
   assert.match(listed.find((o) => o.long === '--nemesis')!.description, /partition \(Maelstrom's[^)]*\); one-way, kill, pause, duplicate, loss \(ours\)/);
   assert.match(testCommand.description(), /Options marked \(ours\) are this project's; the others are Maelstrom's/);
+});
+
+test("defaults: Maelstrom's own, so the same command runs the same test (60 s, 5 requests a second in all, five nodes, a client per node)", () => {
+  const testCommand = maelstromCommand(() => {}).commands.find((c) => c.name() === 'test')!;
+  const defaults = Object.fromEntries(testCommand.options.map((o) => [o.long!, o.defaultValue as unknown]));
+  // Maelstrom's core.clj opt-spec, and Jepsen's cli.clj test-opt-spec for --time-limit, --concurrency and the five default nodes.
+  const maelstroms: Record<string, string> = {
+    '--time-limit': '60',
+    '--rate': '5',
+    '--node-count': '5',
+    '--concurrency': '1n',
+    '--latency': '0',
+    '--latency-dist': 'constant',
+    '--nemesis-interval': '10',
+    '--topology': 'grid',
+    '--consistency-models': 'strict-serializable',
+    '--max-txn-length': '4',
+    '--max-writes-per-key': '16',
+  };
+  for (const [option, value] of Object.entries(maelstroms)) assert.equal(defaults[option], value, option);
+  assert.equal(defaults['--recovery-ms'], '10000', "Maelstrom's fixed 10 s wait before the final reads");
+  assert.equal(testOptionsFromFlags(flags({ nodeCount: defaults['--node-count'] as string, concurrency: defaults['--concurrency'] as string }), []).concurrency, 5);
 });

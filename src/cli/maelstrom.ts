@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { isMaelstromTestError, nemesisKinds, runTest, type MaelstromNemesis, type TestOptions, type TestResult } from '../maelstrom/harness.js';
+import { isMaelstromTestError, nemesisKinds, runTest, testDefaults, type MaelstromNemesis, type TestOptions, type TestResult } from '../maelstrom/harness.js';
 import { isNodeBinaryError } from '../maelstrom/node-process.js';
 import { topologies, workloads } from '../maelstrom/workloads/index.js';
 import { processes, ScenarioError } from '../scenario/index.js';
@@ -40,7 +40,7 @@ interface TestFlags {
   nodeCount: string;
   timeLimit: string;
   rate: string;
-  concurrency?: string;
+  concurrency: string;
   latency: string;
   latencyDist: string;
   nemesis?: string;
@@ -64,6 +64,13 @@ interface TestFlags {
   history?: string;
   html?: string;
 }
+
+/**
+ * `maelstrom test`'s defaults, as Maelstrom has them: its core.clj (--rate 5 a second in all, the
+ * nemesis every 10 s, no latency, the grid) and Jepsen's cli.clj, whose test options it takes
+ * (--time-limit 60, --concurrency 1n, and five nodes when --node-count is not given).
+ */
+export const maelstromDefaults = { nodeCount: 5, timeLimitS: 60, rate: 5, concurrency: '1n', latencyMs: 0, latencyDist: 'constant', nemesisIntervalS: 10, topology: 'grid' } as const;
 
 export function testOptionsFromFlags(o: TestFlags, args: string[]): TestOptions {
   const workload = workloads[o.workload];
@@ -98,7 +105,7 @@ export function testOptionsFromFlags(o: TestFlags, args: string[]): TestOptions 
     nodeCount,
     timeLimitS: positive(o.timeLimit, '--time-limit'),
     rate: positive(o.rate, '--rate'),
-    concurrency: o.concurrency === undefined ? nodeCount : concurrencyOf(o.concurrency, nodeCount),
+    concurrency: concurrencyOf(o.concurrency, nodeCount),
     latencyMs: latency,
     latencyDist: o.latencyDist as TestOptions['latencyDist'],
     nemesis: nemesis as MaelstromNemesis[],
@@ -145,25 +152,25 @@ export function maelstromCommand(setExit: (code: number) => void): Command {
     .description("Spawn N copies of a program, route their messages through this network with faults, drive a workload against them, and check the history. Options marked (ours) are this project's; the others are Maelstrom's, with Maelstrom's meaning.")
     .requiredOption('-w, --workload <name>', `one of ${Object.keys(workloads).join(', ')}`)
     .requiredOption('--bin <program>', 'the node program (any executable that reads and writes JSON lines)')
-    .option('--node-count <n>', 'how many nodes, n0..n(N-1)', '3')
-    .option('--time-limit <s>', "seconds of workload (Maelstrom's default is 60)", '10')
-    .option('--rate <r>', "operations per second, all clients together (Maelstrom's default is 5)", '10')
-    .option('--concurrency <c>', 'client processes, a number or a multiple of the node count ("2n") (default: one per node, "1n")')
-    .option('--latency <ms>', 'mean one-way latency between nodes, and between nodes and services (clients see none)', '0')
-    .option('--latency-dist <dist>', 'constant, uniform or exponential', 'constant')
+    .option('--node-count <n>', `how many nodes, n0..n(N-1) (Maelstrom without it runs Jepsen's five, named n1..n5)`, String(maelstromDefaults.nodeCount))
+    .option('--time-limit <s>', 'seconds of workload, before the recovery wait and the final reads', String(maelstromDefaults.timeLimitS))
+    .option('--rate <r>', 'operations per second, all clients together', String(maelstromDefaults.rate))
+    .option('--concurrency <c>', 'client processes, a number or a multiple of the node count ("2n")', maelstromDefaults.concurrency)
+    .option('--latency <ms>', 'mean one-way latency between nodes, and between nodes and services (clients see none)', String(maelstromDefaults.latencyMs))
+    .option('--latency-dist <dist>', 'constant, uniform or exponential', maelstromDefaults.latencyDist)
     .option('--nemesis <list>', `faults, comma-separated: partition (Maelstrom's: a minority, one node alone, a bridge, or a ring of majorities); ${nemesisKinds.filter((k) => k !== 'partition').join(', ')} (ours)`)
-    .option('--nemesis-interval <s>', 'a fault starts at half of this many seconds, then every this many, and lasts half of it; each starts and ends inside the workload', '10')
+    .option('--nemesis-interval <s>', 'a fault starts at half of this many seconds, then every this many, and lasts half of it; each starts and ends inside the workload', String(maelstromDefaults.nemesisIntervalS))
     .option('--recovery-ms <ms>', '(ours) wait after the faults heal, before the final reads (Maelstrom always waits 10 s)', '10000')
     .option('--allow-no-faults', '(ours) accept a valid verdict when a requested nemesis never fired; without it the verdict is unknown')
     .option('--consistency-models <list>', 'the models the history must satisfy, all of them; honoured by txn-list-append and txn-rw-register (read-uncommitted ... strict-serializable) and lin-kv (linearizable, strict-serializable); kafka, as in Maelstrom, takes none', 'strict-serializable')
     .option('--availability <a>', '"total" (every operation must succeed) or the fraction that must; below it the test is invalid')
     .option('--key-count <n>', 'lin-kv: keys; txn workloads: keys in use at a time (default 5)')
-    .option('--max-txn-length <n>', 'txn workloads: micro-operations per transaction, at most', '4')
-    .option('--max-writes-per-key <n>', 'txn workloads: writes a key takes before a fresh key replaces it', '16')
+    .option('--max-txn-length <n>', 'txn workloads: micro-operations per transaction, at most', String(testDefaults.maxTxnLength))
+    .option('--max-writes-per-key <n>', 'txn workloads: writes a key takes before a fresh key replaces it', String(testDefaults.maxWritesPerKey))
     .option('--log-stderr', "print every line the nodes write on stderr, as it comes, to this command's stderr")
     .option('--log-net-send', "print every message as it is sent (dropped ones too) to this command's stderr")
     .option('--log-net-recv', "print every message as it is delivered to this command's stderr")
-    .option('--topology <name>', `broadcast's topology, as Maelstrom builds it: ${topologies.join(', ')} (tree is tree2; none is ours)`, 'grid')
+    .option('--topology <name>', `broadcast's topology, as Maelstrom builds it: ${topologies.join(', ')} (tree is tree2; none is ours)`, maelstromDefaults.topology)
     .option('--seed <n>', '(ours) seeds the latencies and the fault schedule', '1')
     .option('--log-dir <dir>', "(ours) keep each node's stderr in DIR/n0.log ... (default: in the results folder)")
     .option('--store <dir>', "(ours: Maelstrom always writes store/) the results folder's root, as Jepsen's store/: DIR/<workload>/<time>/ with report.html, results.json, results.edn, history.jsonl, the node logs and latency-raw.svg, latency-quantiles.svg, rate.svg (Jepsen's plots); DIR/latest links to the newest", 'store')

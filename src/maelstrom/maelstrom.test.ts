@@ -100,7 +100,7 @@ describe('the schedule of a test: faults inside the workload, the recovery wait 
     assertInvalid(hurried, /\bn[0-2] lacks \d+ acknowledged values?/);
   });
 
-  test('the nemesis fires with --nemesis-interval equal to --time-limit (as with the defaults, 10 and 10)', async () => {
+  test('the nemesis fires with --nemesis-interval equal to --time-limit (say 10 and 10, as a short run with the default interval has them)', async () => {
     const r = await run('g-set', 'g-set.js', { nemesis: ['partition'], nemesisIntervalS: 2, timeLimitS: 2 });
     assertValid(r);
     assert.equal(r.stats.faults, 1, why(r));
@@ -150,11 +150,17 @@ describe("Maelstrom's protocol, as its programs use it", { concurrency: 4 }, () 
     assert.ok(r.stats.serverMessages > 0, why(r));
   });
 
-  test('a node may call lin-kv while it handles init, and answer init only then (after every restart too)', async () => {
-    const r = await run('unique-ids', 'unique-ids-kv.js', { nemesis: ['kill'], nemesisIntervalS: 1, timeLimitS: 3, requestTimeoutMs: 500 });
+  test('a node may call lin-kv while it handles init, and answer init only then (after every restart too); a read then a write there is a race', async () => {
+    const [r, racy] = await Promise.all([
+      run('unique-ids', 'unique-ids-kv.js', { nemesis: ['kill'], nemesisIntervalS: 1, timeLimitS: 3, requestTimeoutMs: 500 }),
+      run('unique-ids', 'unique-ids-kv.js', { timeLimitS: 2, latencyMs: 100, latencyDist: 'constant', args: ['--read-then-write'] }),
+    ]);
     assertValid(r);
     assert.ok(r.stats.nodesRestarted > 0, why(r));
     assert.ok(r.stats.serviceMessages >= 2 * (3 + r.stats.nodesRestarted), `a read and a cas per start: ${why(r)}`);
+    // The nodes start together: with 100 ms to the service and back, all read the same count before
+    // any write lands, and all take the same incarnation.
+    assertInvalid(racy, /^id "\d+-\d+" was returned twice \(the second time by n[0-2]\)$/);
   });
 
   test('a custom error (1000) after applying a write is indefinite: linearizable; a definite one (11) after applying is caught', async () => {
@@ -317,7 +323,7 @@ describe('maelstrom test against real nodes', { concurrency: 4 }, () => {
   test('bad input: a node that prints non-JSON stops the test, naming the node and quoting the line', async () => {
     const started = Date.now();
     const [cli] = await Promise.all([
-      pillars(['maelstrom', 'test', '-w', 'echo', '--bin', node('prints-garbage.js'), '--time-limit', '2']),
+      pillars(['maelstrom', 'test', '-w', 'echo', '--bin', node('prints-garbage.js'), '--node-count', '3', '--time-limit', '2']),
       assert.rejects(run('echo', 'prints-garbage.js', { nodeCount: 1, concurrency: 1 }), (e: Error) => {
         assert.ok(isMaelstromTestError(e), String(e));
         assert.match(e.message, /^node n0 printed a line that is not a Maelstrom message \(expected one JSON message per line\): hello from a node that logs to stdout$/);
@@ -355,7 +361,7 @@ describe('maelstrom test against real nodes', { concurrency: 4 }, () => {
   test('the results folder: store/<workload>/<time>/ with results.json, results.edn, the history, node logs and the report (message diagrams, real time); latest links to it', async () => {
     const cwd = mkdtempSync(join(commandDir, 'store-'));
     // The node gossips every 250 ms: the recovery wait gives it four rounds after the last partition heals.
-    const r = await pillars(['maelstrom', 'test', '-w', 'g-set', '--bin', node('g-set.js'), '--time-limit', '2', '--rate', '30', '--recovery-ms', '1000', '--nemesis', 'partition', '--nemesis-interval', '1'], cwd);
+    const r = await pillars(['maelstrom', 'test', '-w', 'g-set', '--bin', node('g-set.js'), '--node-count', '3', '--time-limit', '2', '--rate', '30', '--recovery-ms', '1000', '--nemesis', 'partition', '--nemesis-interval', '1'], cwd);
     assert.equal(r.code, 0, r.out + r.err);
     const m = /^results in (store\/g-set\/\d{4}-\d\d-\d\dT\d{6}\.\d{3}Z) \(/m.exec(r.out);
     assert.ok(m !== null, r.out);
@@ -374,7 +380,7 @@ describe('maelstrom test against real nodes', { concurrency: 4 }, () => {
     assert.match(html, /Messages around partition /);
     assert.match(html, /over real time/);
     const none = mkdtempSync(join(commandDir, 'no-store-'));
-    const quiet = await pillars(['maelstrom', 'test', '-w', 'echo', '--bin', node('echo.js'), '--time-limit', '0.5', '--recovery-ms', '0', '--no-store', '--nemesis', 'none'], none);
+    const quiet = await pillars(['maelstrom', 'test', '-w', 'echo', '--bin', node('echo.js'), '--node-count', '3', '--time-limit', '0.5', '--recovery-ms', '0', '--no-store', '--nemesis', 'none'], none);
     assert.equal(quiet.code, 0, quiet.err);
     assert.doesNotMatch(quiet.out, /nemesis|warning/, '--nemesis none asks for no faults, as in Jepsen');
     assert.ok(!existsSync(join(none, 'store')), '--no-store keeps none');
@@ -382,7 +388,7 @@ describe('maelstrom test against real nodes', { concurrency: 4 }, () => {
 
   test('the command: exit 0 and the verdict for a valid run, exit 1 and the witness for an invalid one', async () => {
     const [ok, bad] = await Promise.all([
-      pillars(['maelstrom', 'test', '-w', 'echo', '--bin', node('echo.py'), '--time-limit', '1', '--rate', '50', '--recovery-ms', '200']),
+      pillars(['maelstrom', 'test', '-w', 'echo', '--bin', node('echo.py'), '--node-count', '3', '--time-limit', '1', '--rate', '50', '--recovery-ms', '200']),
       pillars(['maelstrom', 'test', '-w', 'unique-ids', '--bin', node('unique-ids-wrong.py'), '--node-count', '2', '--time-limit', '1', '--rate', '50', '--recovery-ms', '200']),
     ]);
     assert.equal(ok.code, 0, ok.out + ok.err);

@@ -6,12 +6,17 @@
 // handed out twice. Correct, provided the service's replies reach a node that has not answered init.
 // A request that arrives before the incarnation is known (after a restart, clients do not wait for
 // init_ok) waits for it.
+//
+// With --read-then-write it is subtly wrong: it writes current + 1 instead of a cas from current, so
+// nodes that start together all read the same number and take the same incarnation, and hand out
+// the same ids.
 import { createInterface } from 'node:readline';
 
 let id;
 let next = 0;
 let counter = 0;
 let incarnation;
+const readThenWrite = process.argv.includes('--read-then-write');
 const beforeIncarnation = []; // requests that came before init was done: answered once it is
 const waiting = new Map(); // our msg_id -> what to do with the service's reply
 const send = (dest, body) => {
@@ -24,6 +29,7 @@ const call = (body, then) => waiting.set(send('lin-kv', body), then);
 function takeIncarnation(done) {
   call({ type: 'read', key: 'incarnations' }, (r) => {
     const current = r.type === 'read_ok' ? r.value : 0;
+    if (readThenWrite) return call({ type: 'write', key: 'incarnations', value: current + 1 }, () => done(current + 1));
     call({ type: 'cas', key: 'incarnations', from: current, to: current + 1, create_if_not_exists: true }, (c) => {
       if (c.type === 'cas_ok') done(current + 1);
       else takeIncarnation(done);
