@@ -140,12 +140,13 @@ test('phantom-write.yaml: a retried payment is charged twice without sessions, o
   assert.notEqual(naive.traceHash, fixed.traceHash);
 });
 
-test('split-brain.yaml: a 43 s partition; timeout failover loses acknowledged writes, fencing and Raft lose none', () => {
+test('split-brain.yaml: a 43 s partition; timeout failover loses acknowledged writes, fencing, Raft and a witness lose none', () => {
   const run = runner('split-brain.yaml');
   const naive = run('naive');
   const fencing = run('fencing');
   const fixed = run('fixed');
-  for (const r of [naive, fencing, fixed]) assert.equal(r.met, true, r.variant);
+  const witness = run('witness');
+  for (const r of [naive, fencing, fixed, witness]) assert.equal(r.met, true, r.variant);
   // Two primaries, both acknowledging: hundreds of acknowledged increments thrown away at the heal.
   assert.equal(naive.metrics.promotions, 1);
   assert.ok(naive.metrics.lost_acked_increments > 500, `${naive.metrics.lost_acked_increments} lost`);
@@ -158,6 +159,13 @@ test('split-brain.yaml: a 43 s partition; timeout failover loses acknowledged wr
     assert.ok(r.metrics.availability < 0.8, `${r.variant} availability ${r.metrics.availability}`);
     assert.ok(r.metrics.acked_increments > 1000, r.variant);
   }
+  // The witness: the primary's data centre is the side cut off, and the other side (with the witness)
+  // takes over with every acknowledged write and serves the whole cut on its own.
+  assert.equal(witness.metrics.lost_acked_increments, 0);
+  assert.equal(witness.metrics.linearizable, 1);
+  assert.equal(witness.metrics.promotions, 1);
+  assert.ok(witness.metrics.writes_acked_alone > 800, `${witness.metrics.writes_acked_alone} acknowledged by dc-west alone`);
+  assert.ok(witness.metrics.acked_increments > 1000);
 });
 
 test('lease-pause.yaml: a paused lock holder overwrites its successor; fencing tokens refuse the late write', () => {
