@@ -504,6 +504,12 @@ test('consistency-spectrum.yaml: ONE is fast and stale, QUORUM consistent and av
   // QUORUM serves everything the majority side is asked; what it loses is what was sent to the cut-off node.
   assert.equal(quorum.metrics.availability_majority_side, 1);
   assert.ok(quorum.metrics.cut_cost > 0 && all.metrics.availability_majority_side < 1);
+  // Causal: every client served where it is, the cut-off node too, at local latency; reads may be stale.
+  const causal = run('causal');
+  assert.equal(causal.met, true);
+  assert.equal(causal.metrics.availability, 1);
+  assert.ok(causal.metrics.latency_ms_p99 <= one.metrics.latency_ms_p50, `causal p99 ${causal.metrics.latency_ms_p99}`);
+  assert.ok(causal.metrics.stale_reads > one.metrics.stale_reads);
 });
 
 test('anti-entropy.yaml: after a cut, replicas stay apart on keys nobody touches; Merkle anti-entropy brings them together', () => {
@@ -523,4 +529,20 @@ test('hinted-handoff.yaml: a strict quorum refuses writes during a split; a slop
   assert.ok(sloppy.metrics.hinted_writes > 100 && sloppy.metrics.hints_delivered > 0);
   assert.equal(sloppy.metrics.stale_reads, 0, 'every acknowledged write is found after the heal');
   assert.equal(sloppy.metrics.divergent_keys, 0, 'and every replica holds the same');
+});
+
+test('social-comments.yaml: eventual shows replies before their posts; causal never does, at no latency; linearizable pays round trips', () => {
+  const run = runner('social-comments.yaml');
+  const [eventual, causal, linearizable] = ['naive', 'fixed', 'linearizable'].map((n) => run(n));
+  for (const r of [eventual, causal, linearizable]) assert.equal(r.met, true, r.variant);
+  for (const r of [eventual, causal, linearizable]) assert.equal(r.metrics.social_replies_read, 100, r.variant);
+  // The reply reaches ap through us before the post crosses the slow eu-ap link: every time.
+  assert.equal(eventual.metrics.social_anomalies, 100);
+  assert.equal(causal.metrics.social_anomalies, 0);
+  assert.equal(linearizable.metrics.social_anomalies, 0);
+  // What causal costs: the reply waits at ap for its post (about 110 ms after it was written, not 60).
+  assert.ok(causal.metrics.social_reply_visible_ms_p50 > eventual.metrics.social_reply_visible_ms_p50 + 30);
+  assert.equal(causal.metrics.social_write_ms_max, 0);
+  // What linearizable costs: the poster's writes and the reader's reads are round trips to us.
+  assert.ok(linearizable.metrics.social_write_ms_mean > 70 && linearizable.metrics.social_read_ms_mean > 100);
 });

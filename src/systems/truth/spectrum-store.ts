@@ -26,7 +26,7 @@ import { hashString } from '../../runtime/hash.js';
 import { compareOrdinal } from '../../runtime/ordinal.js';
 import type { Context, Description, NodeId, Process } from '../../runtime/context.js';
 import { clientReply, isClientRequest, type ClientRequest } from '../../runtime/client-protocol.js';
-import { dependenciesDelivered, dvvMerge, dvvRead, dvvWrite, emptyDvvSet, OriginLog, type DvvSet, type LogEntry, type VersionVector } from '../../state/index.js';
+import { CausalStore, dvvMerge, dvvRead, dvvWrite, emptyDvvSet, OriginLog, type CausalWrite, type DvvSet, type LogEntry, type VersionVector } from '../../state/index.js';
 
 export const spectrumLevels = ['local', 'eventual', 'causal', 'total-order'] as const;
 export type SpectrumLevel = (typeof spectrumLevels)[number];
@@ -46,29 +46,22 @@ export const spectrumStoreConfigSchema = z
   .strict();
 export type SpectrumStoreConfig = z.infer<typeof spectrumStoreConfigSchema>;
 
-type Shipped = { key: string; state: DvvSet<unknown> } | { key: string; value: unknown; lamport: number; deps: VersionVector };
+type Shipped = { key: string; state: DvvSet<unknown> };
 type Sequenced = { seq: number; key: string; value: unknown; client: NodeId; req: ClientRequest; atMs: number };
 
 type Msg =
   | { type: 'sp_entries'; entries: LogEntry<Shipped>[] }
+  | { type: 'sp_causal'; entries: LogEntry<CausalWrite<unknown>>[] }
   | { type: 'sp_status'; delivered: VersionVector }
   | { type: 'to_submit'; client: NodeId; req: ClientRequest }
   | { type: 'to_deliver'; entries: Sequenced[] }
   | { type: 'to_applied'; seq: number };
 
-/** A causal key's value and the write that made it (Lamport time, then origin, decide between conflicting ones). */
-interface Stamped {
-  value: unknown;
-  lamport: number;
-  origin: string;
-}
-
 export class SpectrumStore implements Process {
   private readonly local = new Map<string, { value: unknown; version: string }>();
   private readonly siblings = new Map<string, DvvSet<unknown>>();
-  private readonly stamped = new Map<string, Stamped>();
   private readonly log: OriginLog<Shipped>;
-  private lamport = 0;
+  private readonly causal: CausalStore<unknown>;
   private writesLocal = 0;
   // total order
   private readonly sequenced = new Map<string, { value: unknown; seq: number }>();
@@ -84,6 +77,7 @@ export class SpectrumStore implements Process {
     private readonly config: SpectrumStoreConfig,
   ) {
     this.log = new OriginLog(ctx.id, ctx.peers);
+    this.causal = new CausalStore(ctx.id, ctx.peers);
   }
 
   private get all(): NodeId[] {
@@ -98,7 +92,8 @@ export class SpectrumStore implements Process {
     this.ctx.setTimer(this.config.statusEveryMs, () => this.tick());
     const now = this.ctx.now();
     if (this.config.level === 'eventual' || this.config.level === 'causal') {
-      for (const p of this.ctx.peers) this.ctx.send(p, { type: 'sp_status', delivered: { ...this.log.delivered } } satisfies Msg);
+      const delivered = this.config.level === 'causal' ? this.causal.status() : { ...this.log.delivered };
+      for (const p of this.ctx.peers) this.ctx.send(p, { type: 'sp_status', delivered } satisfies Msg);
     }
     if (this.config.level === 'total-order' && this.ctx.id === this.config.sequencer) {
       // What a node has not applied (a lost message, a partition) goes again until it has.
@@ -132,7 +127,7 @@ export class SpectrumStore implements Process {
         }
         break;
       case 'causal':
-        for (const [k, s] of this.stamped) put(k, `${s.lamport}.${s.origin}`);
+        for (const k of this.causal.keys()) put(k, this.causal.version(k)!);
         break;
       case 'total-order':
         for (const [k, s] of this.sequenced) put(k, String(s.seq));
@@ -148,9 +143,21 @@ export class SpectrumStore implements Process {
       case 'sp_entries':
         for (const e of m.entries) this.log.receive(e);
         return this.deliver();
+      case 'sp_causal': {
+        const now = this.ctx.now();
+        for (const e of this.causal.receive(m.entries)) this.ctx.metrics.observe('spectrum_visible_ms', now - e.atMs);
+        this.ctx.metrics.gauge('spectrum_held_writes', this.causal.heldCount);
+        return;
+      }
       case 'sp_status': {
+        const now = this.ctx.now();
+        if (this.config.level === 'causal') {
+          const missing = this.causal.peerStatus(from, m.delivered, now, this.config.resendAfterMs);
+          if (missing.length > 0) this.send(from, { type: 'sp_causal', entries: missing });
+          return;
+        }
         this.log.peerStatus(from, m.delivered);
-        const missing = this.log.missing(from, this.ctx.now(), this.config.resendAfterMs);
+        const missing = this.log.missing(from, now, this.config.resendAfterMs);
         if (missing.length > 0) this.send(from, { type: 'sp_entries', entries: missing });
         return;
       }
@@ -186,18 +193,16 @@ export class SpectrumStore implements Process {
         this.siblings.set(key, next);
         this.ctx.metrics.observe('spectrum_siblings', next.siblings.length);
         this.ctx.metrics.observe('spectrum_metadata_bytes', metadataBytes(next.context) + next.siblings.length * dotBytes);
-        this.ship(this.log.append({ key, state: next }, now));
+        const entry = this.log.append({ key, state: next }, now);
+        for (const p of this.ctx.peers) this.send(p, { type: 'sp_entries', entries: [entry] });
         break;
       }
       case 'causal': {
-        this.lamport++;
         // The write depends on everything delivered here before it: one entry per origin seen.
-        const deps = { ...this.log.delivered };
-        const entry = this.log.append({ key, value, lamport: this.lamport, deps }, now);
-        this.applyStamped(key, { value, lamport: this.lamport, origin: this.ctx.id });
-        this.ctx.metrics.observe('spectrum_vector_entries', Object.keys(deps).length);
-        this.ctx.metrics.observe('spectrum_metadata_bytes', metadataBytes(deps));
-        this.ship(entry);
+        const entry = this.causal.write(key, value, now);
+        this.ctx.metrics.observe('spectrum_vector_entries', Object.keys(entry.payload.deps).length);
+        this.ctx.metrics.observe('spectrum_metadata_bytes', metadataBytes(entry.payload.deps));
+        for (const p of this.ctx.peers) this.send(p, { type: 'sp_causal', entries: [entry] });
         break;
       }
       case 'total-order':
@@ -218,39 +223,21 @@ export class SpectrumStore implements Process {
         return values.length === 0 ? null : values.length === 1 ? values[0] : values;
       }
       case 'causal':
-        return this.stamped.get(key)?.value ?? null;
+        return this.causal.read(key) ?? null;
       case 'total-order':
         return this.sequenced.get(key)?.value ?? null;
     }
   }
 
-  private ship(entry: LogEntry<Shipped>): void {
-    for (const p of this.ctx.peers) this.send(p, { type: 'sp_entries', entries: [entry] });
-  }
-
-  /** Deliver what has arrived: in each origin's order, and for causal only once its dependencies are here. */
+  /** Deliver what has arrived, each origin's writes in order, merging siblings. */
   private deliver(): void {
-    const causal = this.config.level === 'causal';
-    const ready = causal ? (e: LogEntry<Shipped>, delivered: VersionVector) => 'deps' in e.payload && dependenciesDelivered(e.payload.deps, e.origin, delivered) : () => true;
     const now = this.ctx.now();
-    for (const e of this.log.deliverReady(ready)) {
+    for (const e of this.log.deliverReady(() => true)) {
       this.ctx.metrics.observe('spectrum_visible_ms', now - e.atMs);
-      const p = e.payload;
-      if ('state' in p) {
-        const merged = dvvMerge(this.siblings.get(p.key) ?? emptyDvvSet<unknown>(), p.state);
-        this.siblings.set(p.key, merged);
-        this.ctx.metrics.observe('spectrum_siblings', merged.siblings.length);
-      } else {
-        this.lamport = Math.max(this.lamport, p.lamport);
-        this.applyStamped(p.key, { value: p.value, lamport: p.lamport, origin: e.origin });
-      }
+      const merged = dvvMerge(this.siblings.get(e.payload.key) ?? emptyDvvSet<unknown>(), e.payload.state);
+      this.siblings.set(e.payload.key, merged);
+      this.ctx.metrics.observe('spectrum_siblings', merged.siblings.length);
     }
-    if (causal) this.ctx.metrics.gauge('spectrum_held_writes', this.log.heldCount);
-  }
-
-  private applyStamped(key: string, w: Stamped): void {
-    const cur = this.stamped.get(key);
-    if (cur === undefined || w.lamport > cur.lamport || (w.lamport === cur.lamport && w.origin > cur.origin)) this.stamped.set(key, w);
   }
 
   private sequence(client: NodeId, req: ClientRequest): void {
