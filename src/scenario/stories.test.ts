@@ -546,3 +546,20 @@ test('social-comments.yaml: eventual shows replies before their posts; causal ne
   // What linearizable costs: the poster's writes and the reader's reads are round trips to us.
   assert.ok(linearizable.metrics.social_write_ms_mean > 70 && linearizable.metrics.social_read_ms_mean > 100);
 });
+
+test('control-hierarchy.yaml: flat loops fight (the autoscaler scales in under overload, breakers trip over and over); the hierarchy recovers', () => {
+  const run = runner('control-hierarchy.yaml');
+  const flat = run('naive');
+  const hierarchy = run('fixed');
+  for (const r of [flat, hierarchy]) assert.equal(r.met, true, r.variant);
+  // Flat: the breakers hide the spike from the autoscaler, which scales in while two thirds are refused.
+  assert.ok(flat.metrics.scale_downs_while_refusing >= 1);
+  assert.ok(flat.metrics.breaker_trips > 50, `${flat.metrics.breaker_trips} trips`);
+  assert.ok(flat.metrics.availability < 0.5);
+  // The hierarchy: capacity from demand, overload shed at the door, no breaker trips.
+  assert.equal(hierarchy.metrics.breaker_trips, 0);
+  assert.ok(hierarchy.metrics.shed_at_door > 0);
+  assert.ok(hierarchy.metrics.availability > 0.9);
+  // The rollout waited while the service was unhealthy, and went on once it was not.
+  assert.ok(hierarchy.metrics.deploy_held >= 1 && hierarchy.metrics.replaced >= 1);
+});

@@ -64,7 +64,7 @@ export const storiesByPillar: Readonly<Record<string, readonly string[]>> = {
   work: ['load-balancers', 'work-affinity', 'deadlock', 'starvation', 'batching', 'head-of-line', 'thundering-herd', 'usl', 'netflix-encoding', 'queueing', 'mapreduce', 'cells', 'coordination'],
   state: ['rebalance', 'shopping-cart', 'hot-shard', 'consistency-spectrum', 'anti-entropy', 'hinted-handoff', 'quorum-staleness', 'time-traitors', 'broadcast', 'social-comments'],
   truth: ['split-brain', 'raft-chaos', 'disk-faults', 'membership', 'atm-race', 'phantom-write', 'lease-pause', 'lease-reads', 'two-phase-commit', 'saga-payment', 'byzantine-liar', 'commit-wait', 'event-sourcing', 'paxos', 'flp', 'truth-spectrum'],
-  control: ['knight-capital', 'metastable', 'cascade', 'gray-failure', 'synchronized-breakers', 'bad-deploy', 'version-drift', 'kill-switch'],
+  control: ['knight-capital', 'metastable', 'cascade', 'gray-failure', 'synchronized-breakers', 'bad-deploy', 'version-drift', 'kill-switch', 'control-hierarchy'],
   intelligence: ['runaway-autoscaling', 'black-friday', 'model-drift', 'herd-stampede', 'flash-crash', 'self-healing'],
   platform: ['ecommerce', 'netflix-play'],
 };
