@@ -563,3 +563,18 @@ test('control-hierarchy.yaml: flat loops fight (the autoscaler scales in under o
   // The rollout waited while the service was unhealthy, and went on once it was not.
   assert.ok(hierarchy.metrics.deploy_held >= 1 && hierarchy.metrics.replaced >= 1);
 });
+
+test('objective-monster.yaml: a recommender on watch time drifts into clickbait; the objective guard stops it', () => {
+  const run = runner('objective-monster.yaml');
+  const unguarded = run('naive');
+  const guarded = run('fixed');
+  for (const r of [unguarded, guarded]) assert.equal(r.met, true, r.variant);
+  // The monster: the proxy up by half or more against the hold-out, what viewers get gone.
+  assert.ok(unguarded.metrics.proxy_lift > 0.4 && unguarded.metrics.true_lift < -0.9);
+  assert.ok(unguarded.metrics.clickbait_share > 0.9);
+  // The guard trips once and the gap stops widening.
+  assert.equal(guarded.metrics.guard_trips, 1);
+  assert.ok(guarded.metrics.objective_gap < unguarded.metrics.objective_gap / 2);
+  const gap = unguarded.series!.objective_gap.map(([, v]) => v);
+  assert.ok(gap[gap.length - 1] > gap[3], 'unguarded, the gap widens window by window');
+});
