@@ -138,7 +138,10 @@ export class Recommender implements Process {
       m.gauge('proxy_lift', round3(proxyLift));
       m.gauge('true_lift', round3(trueLift));
       m.gauge('objective_gap', round3(proxyLift - trueLift));
-      m.gauge('clickbait_share', round3(softmax(this.preferences).slice(styles / 2).reduce((a, b) => a + b, 0)));
+      const clickbait = round3(softmax(this.preferences).slice(styles / 2).reduce((a, b) => a + b, 0));
+      m.gauge('clickbait_share', clickbait);
+      // Into the trace too, so that two runs that drifted differently have different trace hashes.
+      this.ctx.log('window', { watch: round3(watch), value: round3(value), holdoutValue: round3(holdoutValue), clickbait });
     }
     this.window = { treatment: { n: 0, watch: 0, value: 0 }, holdout: { n: 0, watch: 0, value: 0 } };
     const verdict = this.guard?.assess(this.ctx.now());
