@@ -21,3 +21,4 @@ export { PhiAccrualDetector, erfc, type PhiAccrualOptions } from './detect/phi-a
 export { Health, type HealthKind, type HealthReport, type CheckResult } from './detect/health.js';
 export { OutlierEjection, type OutlierEjectionOptions } from './detect/outlier-ejection.js';
 export { SlidingCounters } from './sliding-counters.js';
+export { ParameterBoard, checkPeriods, controlLevels, type ControlLevel, type ParameterChange } from './hierarchy.js';

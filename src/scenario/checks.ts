@@ -230,7 +230,7 @@ export const checks: Record<string, CheckEntry> = {
     description: 'at the end of the run, every node meant to hold a key holds it, at the same version (from the processes\' describe())',
     params: z.object({ name: z.string() }).strict(),
     needsHistory: false,
-    produces: () => ['divergent_keys', 'keys_replicated'],
+    produces: () => ['divergent_keys', 'keys_replicated', 'versions_per_key_max'],
     verdictMetric: () => 'divergent_keys',
     run(facts) {
       const versions = new Map<string, Map<string, string>>();
@@ -246,14 +246,44 @@ export const checks: Record<string, CheckEntry> = {
       if (versions.size === 0) return { ok: false, error: true, detail: 'no process described replicated data (describe().replicas)' };
       let divergent = 0;
       let example = '';
+      // How many versions of one key exist at once, among the holders that have it at all.
+      let versionsMax = 0;
       for (const [key, m] of versions) {
         const seen = holders.get(key)!.map((h) => m.get(h) ?? '(missing)');
+        versionsMax = Math.max(versionsMax, new Set(m.values()).size);
         if (new Set(seen).size > 1) {
           divergent++;
           if (example === '') example = ` e.g. ${key}: ${holders.get(key)!.map((h, i) => `${h}=${seen[i]}`).join(' ')}`;
         }
       }
-      return { ok: divergent === 0, detail: `${divergent} of ${versions.size} keys differ between their replicas${example}`, metrics: { divergent_keys: divergent, keys_replicated: versions.size } };
+      return {
+        ok: divergent === 0,
+        detail: `${divergent} of ${versions.size} keys differ between their replicas, up to ${versionsMax} versions of one key${example}`,
+        metrics: { divergent_keys: divergent, keys_replicated: versions.size, versions_per_key_max: versionsMax },
+      };
+    },
+  },
+  progress: {
+    description: 'no stretch of the run longer than maxStallMs between one operation succeeding and the next (anywhere): a global stop shows as one long gap, a cut-off minority does not, as the rest go on',
+    params: z.object({ name: z.string(), maxStallMs: z.number().positive() }).strict(),
+    needsHistory: true,
+    produces: () => ['stall_ms_max'],
+    verdictMetric: () => 'stall_ms_max',
+    run(facts, p: { maxStallMs: number }) {
+      const oks: number[] = [];
+      for (const { complete } of facts.history!.operations()) if (complete?.type === 'ok') oks.push(complete.time / NANOS_PER_MS);
+      if (oks.length < 2) return { ok: false, detail: `${oks.length} operations succeeded: no progress to measure`, metrics: { stall_ms_max: Infinity } };
+      oks.sort((a, b) => a - b);
+      let stall = 0;
+      let from = 0;
+      for (let i = 1; i < oks.length; i++) {
+        if (oks[i] - oks[i - 1] > stall) {
+          stall = oks[i] - oks[i - 1];
+          from = oks[i - 1];
+        }
+      }
+      const rounded = Math.round(stall * 10) / 10;
+      return { ok: stall <= p.maxStallMs, detail: `the longest stretch without a successful operation: ${rounded} ms, from ${Math.round(from)} ms (at most ${p.maxStallMs} expected)`, metrics: { stall_ms_max: rounded } };
     },
   },
   'stale-reads': {
@@ -288,11 +318,12 @@ export const checks: Record<string, CheckEntry> = {
   },
   'majority-available': {
     description: "operations sent to nodes outside the scenario's cuts (isolate, the smaller sides of a partition, crash, pause) while they last succeed: at least min of them; the ones sent to a cut-off node are counted apart, as the cost of the cut (ops_cut_off, cut_cost: the share of all operations that failed on the cut-off side)",
-    params: z.object({ name: z.string(), min: z.number().min(0).max(1).default(1) }).strict(),
+    /** fromMs: operations invoked before it are not judged (a system still electing its first leader). */
+    params: z.object({ name: z.string(), min: z.number().min(0).max(1).default(1), fromMs: z.number().nonnegative().default(0) }).strict(),
     needsHistory: true,
-    produces: () => ['availability_majority_side', 'ops_cut_off', 'cut_cost'],
+    produces: () => ['availability_majority_side', 'ops_cut_off', 'cut_cost', 'cut_off_failed_rate'],
     verdictMetric: () => 'availability_majority_side',
-    run(facts, p: { min: number }) {
+    run(facts, p: { min: number; fromMs: number }) {
       const v = facts.variant;
       const endMs = v.workload.durationMs + v.workload.settleMs;
       const cuts: { node: string; fromMs: number; toMs: number }[] = [];
@@ -318,6 +349,7 @@ export const checks: Record<string, CheckEntry> = {
       let cutOffFailed = 0;
       for (const { invoke, complete } of facts.history!.operations()) {
         const fromMs = invoke.time / NANOS_PER_MS;
+        if (fromMs < p.fromMs) continue;
         const toMs = complete === undefined ? endMs : complete.time / NANOS_PER_MS;
         const succeeded = complete?.type === 'ok';
         // Sent to a node that was cut off at any moment of the operation: the majority side promised nothing.
@@ -335,7 +367,13 @@ export const checks: Record<string, CheckEntry> = {
       return {
         ok: served > 0 && availability >= p.min,
         detail: `${ok} of ${served} operations outside the cuts succeeded (${availability.toFixed(4)}, expected >= ${p.min}); ${cutOff} sent to a cut-off node, ${cutOffFailed} of them failed: ${(cost * 100).toFixed(2)}% of all operations lost to the cut`,
-        metrics: { availability_majority_side: Number(availability.toFixed(5)), ops_cut_off: cutOff, cut_cost: Number(cost.toFixed(5)) },
+        metrics: {
+          availability_majority_side: Number(availability.toFixed(5)),
+          ops_cut_off: cutOff,
+          cut_cost: Number(cost.toFixed(5)),
+          // Of what was sent to the cut-off side, the share refused or lost.
+          cut_off_failed_rate: cutOff === 0 ? 0 : Number((cutOffFailed / cutOff).toFixed(5)),
+        },
       };
     },
   },

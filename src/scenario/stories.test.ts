@@ -140,12 +140,13 @@ test('phantom-write.yaml: a retried payment is charged twice without sessions, o
   assert.notEqual(naive.traceHash, fixed.traceHash);
 });
 
-test('split-brain.yaml: a 43 s partition; timeout failover loses acknowledged writes, fencing and Raft lose none', () => {
+test('split-brain.yaml: a 43 s partition; timeout failover loses acknowledged writes, fencing, Raft and a witness lose none', () => {
   const run = runner('split-brain.yaml');
   const naive = run('naive');
   const fencing = run('fencing');
   const fixed = run('fixed');
-  for (const r of [naive, fencing, fixed]) assert.equal(r.met, true, r.variant);
+  const witness = run('witness');
+  for (const r of [naive, fencing, fixed, witness]) assert.equal(r.met, true, r.variant);
   // Two primaries, both acknowledging: hundreds of acknowledged increments thrown away at the heal.
   assert.equal(naive.metrics.promotions, 1);
   assert.ok(naive.metrics.lost_acked_increments > 500, `${naive.metrics.lost_acked_increments} lost`);
@@ -158,6 +159,13 @@ test('split-brain.yaml: a 43 s partition; timeout failover loses acknowledged wr
     assert.ok(r.metrics.availability < 0.8, `${r.variant} availability ${r.metrics.availability}`);
     assert.ok(r.metrics.acked_increments > 1000, r.variant);
   }
+  // The witness: the primary's data centre is the side cut off, and the other side (with the witness)
+  // takes over with every acknowledged write and serves the whole cut on its own.
+  assert.equal(witness.metrics.lost_acked_increments, 0);
+  assert.equal(witness.metrics.linearizable, 1);
+  assert.equal(witness.metrics.promotions, 1);
+  assert.ok(witness.metrics.writes_acked_alone > 800, `${witness.metrics.writes_acked_alone} acknowledged by dc-west alone`);
+  assert.ok(witness.metrics.acked_increments > 1000);
 });
 
 test('lease-pause.yaml: a paused lock holder overwrites its successor; fencing tokens refuse the late write', () => {
@@ -496,6 +504,12 @@ test('consistency-spectrum.yaml: ONE is fast and stale, QUORUM consistent and av
   // QUORUM serves everything the majority side is asked; what it loses is what was sent to the cut-off node.
   assert.equal(quorum.metrics.availability_majority_side, 1);
   assert.ok(quorum.metrics.cut_cost > 0 && all.metrics.availability_majority_side < 1);
+  // Causal: every client served where it is, the cut-off node too, at local latency; reads may be stale.
+  const causal = run('causal');
+  assert.equal(causal.met, true);
+  assert.equal(causal.metrics.availability, 1);
+  assert.ok(causal.metrics.latency_ms_p99 <= one.metrics.latency_ms_p50, `causal p99 ${causal.metrics.latency_ms_p99}`);
+  assert.ok(causal.metrics.stale_reads > one.metrics.stale_reads);
 });
 
 test('anti-entropy.yaml: after a cut, replicas stay apart on keys nobody touches; Merkle anti-entropy brings them together', () => {
@@ -515,4 +529,52 @@ test('hinted-handoff.yaml: a strict quorum refuses writes during a split; a slop
   assert.ok(sloppy.metrics.hinted_writes > 100 && sloppy.metrics.hints_delivered > 0);
   assert.equal(sloppy.metrics.stale_reads, 0, 'every acknowledged write is found after the heal');
   assert.equal(sloppy.metrics.divergent_keys, 0, 'and every replica holds the same');
+});
+
+test('social-comments.yaml: eventual shows replies before their posts; causal never does, at no latency; linearizable pays round trips', () => {
+  const run = runner('social-comments.yaml');
+  const [eventual, causal, linearizable] = ['naive', 'fixed', 'linearizable'].map((n) => run(n));
+  for (const r of [eventual, causal, linearizable]) assert.equal(r.met, true, r.variant);
+  for (const r of [eventual, causal, linearizable]) assert.equal(r.metrics.social_replies_read, 100, r.variant);
+  // The reply reaches ap through us before the post crosses the slow eu-ap link: every time.
+  assert.equal(eventual.metrics.social_anomalies, 100);
+  assert.equal(causal.metrics.social_anomalies, 0);
+  assert.equal(linearizable.metrics.social_anomalies, 0);
+  // What causal costs: the reply waits at ap for its post (about 110 ms after it was written, not 60).
+  assert.ok(causal.metrics.social_reply_visible_ms_p50 > eventual.metrics.social_reply_visible_ms_p50 + 30);
+  assert.equal(causal.metrics.social_write_ms_max, 0);
+  // What linearizable costs: the poster's writes and the reader's reads are round trips to us.
+  assert.ok(linearizable.metrics.social_write_ms_mean > 70 && linearizable.metrics.social_read_ms_mean > 100);
+});
+
+test('control-hierarchy.yaml: flat loops fight (the autoscaler scales in under overload, breakers trip over and over); the hierarchy recovers', () => {
+  const run = runner('control-hierarchy.yaml');
+  const flat = run('naive');
+  const hierarchy = run('fixed');
+  for (const r of [flat, hierarchy]) assert.equal(r.met, true, r.variant);
+  // Flat: the breakers hide the spike from the autoscaler, which scales in while two thirds are refused.
+  assert.ok(flat.metrics.scale_downs_while_refusing >= 1);
+  assert.ok(flat.metrics.breaker_trips > 50, `${flat.metrics.breaker_trips} trips`);
+  assert.ok(flat.metrics.availability < 0.5);
+  // The hierarchy: capacity from demand, overload shed at the door, no breaker trips.
+  assert.equal(hierarchy.metrics.breaker_trips, 0);
+  assert.ok(hierarchy.metrics.shed_at_door > 0);
+  assert.ok(hierarchy.metrics.availability > 0.9);
+  // The rollout waited while the service was unhealthy, and went on once it was not.
+  assert.ok(hierarchy.metrics.deploy_held >= 1 && hierarchy.metrics.replaced >= 1);
+});
+
+test('objective-monster.yaml: a recommender on watch time drifts into clickbait; the objective guard stops it', () => {
+  const run = runner('objective-monster.yaml');
+  const unguarded = run('naive');
+  const guarded = run('fixed');
+  for (const r of [unguarded, guarded]) assert.equal(r.met, true, r.variant);
+  // The monster: the proxy up by half or more against the hold-out, what viewers get gone.
+  assert.ok(unguarded.metrics.proxy_lift > 0.4 && unguarded.metrics.true_lift < -0.9);
+  assert.ok(unguarded.metrics.clickbait_share > 0.9);
+  // The guard trips once and the gap stops widening.
+  assert.equal(guarded.metrics.guard_trips, 1);
+  assert.ok(guarded.metrics.objective_gap < unguarded.metrics.objective_gap / 2);
+  const gap = unguarded.series!.objective_gap.map(([, v]) => v);
+  assert.ok(gap[gap.length - 1] > gap[3], 'unguarded, the gap widens window by window');
 });

@@ -62,10 +62,10 @@ export function rangeLines(sweep: StorySweep, metrics: readonly string[]): strin
 /** The stories by the pillar they teach (the platforms run on all five), one test file each. */
 export const storiesByPillar: Readonly<Record<string, readonly string[]>> = {
   work: ['load-balancers', 'work-affinity', 'deadlock', 'starvation', 'batching', 'head-of-line', 'thundering-herd', 'usl', 'netflix-encoding', 'queueing', 'mapreduce', 'cells', 'coordination'],
-  state: ['rebalance', 'shopping-cart', 'hot-shard', 'consistency-spectrum', 'anti-entropy', 'hinted-handoff', 'quorum-staleness', 'time-traitors', 'broadcast'],
-  truth: ['split-brain', 'raft-chaos', 'disk-faults', 'membership', 'atm-race', 'phantom-write', 'lease-pause', 'lease-reads', 'two-phase-commit', 'saga-payment', 'byzantine-liar', 'commit-wait', 'event-sourcing', 'paxos', 'flp'],
-  control: ['knight-capital', 'metastable', 'cascade', 'gray-failure', 'synchronized-breakers', 'bad-deploy', 'version-drift', 'kill-switch'],
-  intelligence: ['runaway-autoscaling', 'black-friday', 'model-drift', 'herd-stampede', 'flash-crash', 'self-healing'],
+  state: ['rebalance', 'shopping-cart', 'hot-shard', 'consistency-spectrum', 'anti-entropy', 'hinted-handoff', 'quorum-staleness', 'time-traitors', 'broadcast', 'social-comments'],
+  truth: ['split-brain', 'raft-chaos', 'disk-faults', 'membership', 'atm-race', 'phantom-write', 'lease-pause', 'lease-reads', 'two-phase-commit', 'saga-payment', 'byzantine-liar', 'commit-wait', 'event-sourcing', 'paxos', 'flp', 'truth-spectrum'],
+  control: ['knight-capital', 'metastable', 'cascade', 'gray-failure', 'synchronized-breakers', 'bad-deploy', 'version-drift', 'kill-switch', 'control-hierarchy'],
+  intelligence: ['runaway-autoscaling', 'black-friday', 'model-drift', 'herd-stampede', 'flash-crash', 'self-healing', 'objective-monster'],
   platform: ['ecommerce', 'netflix-play'],
 };
 
@@ -73,7 +73,7 @@ export const storiesByPillar: Readonly<Record<string, readonly string[]>> = {
  * The heaviest stories, each run by a test file of its own (seeds/<story>.test.ts) so that the test
  * runner can put them on both cores instead of queueing them behind the rest of their pillar.
  */
-export const storiesInTheirOwnFile: readonly string[] = ['queueing', 'two-phase-commit'];
+export const storiesInTheirOwnFile: readonly string[] = ['queueing', 'two-phase-commit', 'truth-spectrum'];
 
 /** The metrics a file's checks bound (metric and compare checks, and the ratios compare reports). */
 export function boundedMetrics(file: string): string[] {

@@ -18,6 +18,7 @@ import { nodeRef } from '../runtime/node-ref.js';
 import type { Context, NodeId, Process } from '../runtime/context.js';
 import { clientReply, isClientRequest, type ClientRequest } from '../runtime/client-protocol.js';
 import { LeaseLock } from './fencing/lease-lock.js';
+import { registerOp } from './register-op.js';
 
 /** The one resource of the lock service: the right to be primary. */
 const primaryLock = 'primary';
@@ -207,21 +208,10 @@ export class AsyncPrimaryKv implements Process {
       return;
     }
     const key = req.op.key ?? '';
-    let value: unknown;
-    switch (req.op.f) {
-      case 'read':
-        this.ctx.send(client, clientReply(req, 'ok', this.data.get(key) ?? null));
-        return;
-      case 'write':
-        value = req.op.value;
-        break;
-      case 'incr':
-        value = Number(this.data.get(key) ?? 0) + Number(req.op.value ?? 1);
-        break;
-      default:
-        this.ctx.send(client, clientReply(req, 'fail', undefined, `unsupported operation ${req.op.f}`));
-        return;
-    }
+    const op = registerOp(req, this.data.get(key));
+    if (op.kind === 'read') return this.ctx.send(client, clientReply(req, 'ok', this.data.get(key) ?? null));
+    if (op.kind === 'unsupported') return this.ctx.send(client, clientReply(req, 'fail', undefined, op.error));
+    const value = op.value;
     // Acknowledge first, replicate later: the asynchronous part of asynchronous replication.
     this.data.set(key, value);
     this.ctx.send(client, clientReply(req, 'ok', req.op.f === 'incr' ? value : undefined));

@@ -9,6 +9,8 @@ export { RaftKv, raftKv, raftKvConfigSchema, raftKvProfiles, raftKvSettings, typ
 export { RaftStorage, StorageCorruptError, isStorageCorruptError, segmentPrefix, durableMarkFile, snapshotFile, encodeSnapshotFile, decodeSnapshotFile, type StorageWarning, type RecoveryMode, type DurableMark } from './raft/storage.js';
 export { collectionTooLargeError, indexOutOfRangeError, isLexBound, scoreNaNError, scoreText, type ScoreBound, type ZAddArgs, type ZRangeArgs, type ZStoreArgs } from './kv-collections.js';
 export { KvStateMachine, needsRandom, sessionsMax, sessionRequestsMax, readOnlyOperations, notAnIntegerError, incrOverflowError, parseInt64, noSuchKeyError, stringTooLongError, wrongTypeError, hashNotAnIntegerError, isWrongType, type ExpireArgs, type GetExArgs, type TransactionArgs, type KvCommand, type KvResult, type KvSnapshot, type SetArgs } from './kv.js';
+export { Witness, type WitnessAnswer } from './witness/witness.js';
+export { WitnessPrimaryKv, witnessPrimaryKv, witnessPrimaryConfigSchema, type WitnessPrimaryConfig } from './witness/witness-primary.js';
 export { AsyncPrimaryKv, asyncPrimaryKv, asyncPrimaryConfigSchema, type AsyncPrimaryConfig } from './async-primary.js';
 export { LeaseLock, type LockAnswer, type LockGrant, type LockRefusal } from './fencing/lease-lock.js';
 export { FencedStore, StaleTokenError, isStaleTokenError, type FencedResult } from './fencing/fenced-store.js';

@@ -3,6 +3,7 @@ import { hist, per, type MetricDecl, type ProcessTable, realNodeCodec } from '..
 import { raftKv, raftKvConfigSchema } from './raft/host.js';
 import { raftNode, raftNodeConfigSchema } from './raft/raft-node.js';
 import { asyncPrimaryConfigSchema, asyncPrimaryKv } from './async-primary.js';
+import { witnessPrimaryConfigSchema, witnessPrimaryKv } from './witness/witness-primary.js';
 import { pbftKv, pbftKvConfigSchema } from './bft/pbft-kv.js';
 import { paxosKv, paxosKvConfigSchema } from './paxos/paxos-kv.js';
 import { flpConsensus, flpConsensusConfigSchema } from './flp/flp-consensus.js';
@@ -36,6 +37,12 @@ export const processes: ProcessTable = {
     config: asyncPrimaryConfigSchema,
     factory: asyncPrimaryKv,
     metrics: () => ASYNC_PRIMARY_METRICS,
+  },
+  'truth/witness-primary': {
+    description: 'two data centres, one primary and one standby (the pair), and a witness at a third site that holds no data: writes are acknowledged once the standby has them or the witness has marked it stale; the standby is promoted only by the witness, once the primary lease ran out',
+    config: witnessPrimaryConfigSchema,
+    factory: witnessPrimaryKv,
+    metrics: () => [...ASYNC_PRIMARY_METRICS, 'writes_acked_alone', 'standby_marked_stale', 'witness_refusals'],
   },
   'truth/pbft-kv': {
     description: 'a key-value store replicated by PBFT (n = 3f + 1 replicas: pre-prepare, prepare, commit; checkpoints; view changes; modelled MACs and signatures); other nodes are PBFT clients waiting for f + 1 matching replies; Byzantine replicas on schedule',

@@ -11,3 +11,4 @@ export { ksTwoSample, ksStatistic, ksExactPValue, ksAsymptoticPValue, kolmogorov
 export { InputDriftMonitor, type InputDriftMonitorOptions, type DriftCheck } from './input-drift-monitor.js';
 export { MlCircuitBreaker, withinRelative, type MlBreakerState, type MlTransition, type MlTicket, type MlCircuitBreakerOptions } from './ml-circuit-breaker.js';
 export { FeedbackLoopDetector, type Group, type FeedbackVerdict, type FeedbackAssessment, type FeedbackLoopDetectorOptions } from './feedback-loop-detector.js';
+export { ObjectiveGuard, type ObjectiveGuardOptions, type ObjectiveGroup, type ObjectiveVerdict, type WatchedMetric, type MetricComparison } from './objective-guard.js';

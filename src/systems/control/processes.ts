@@ -7,11 +7,18 @@ import { backendPool, backendPoolConfigSchema } from './backend-pool.js';
 import { breakerFleet, breakerFleetConfigSchema } from './breaker-fleet.js';
 import { deployConfigSchema, deployment } from './deploy-controller.js';
 import { killFleet, killFleetConfigSchema } from './kill-fleet.js';
+import { hierarchyService, hierarchyServiceConfigSchema } from './hierarchy-service.js';
 
 /** The states a breaker-fleet's or a platform's breakers are counted in (breakers_to_<state>). */
 export const BREAKER_STATES = ['open', 'half-open', 'closed'];
 
 export const processes: ProcessTable = {
+  'control/hierarchy-service': {
+    description: "a service with the seed's five control levels running at once: worker queue limits and a gateway admission limit (0), a breaker per replica (1), an autoscaler (2), a rollout (3), a capacity plan (4); flat (each on its own signal) or as a hierarchy (each level reads the ones below and sets their parameters)",
+    config: hierarchyServiceConfigSchema,
+    factory: hierarchyService,
+    metrics: () => ['breaker_trips', 'scale_ups', 'scale_downs', 'scale_downs_while_refusing', 'scale_reversals', 'shed_at_door', 'refused_by_breakers', 'refused_by_workers', 'timed_out', 'replaced', 'deploy_held', 'plan_raises', 'replicas', 'replicas_ready', 'scaler_utilization'],
+  },
   'control/order-flow': {
     description: 'order routers and a market-access gateway with optional release check, rate, budget and manual kill switches (Knight Capital)',
     config: orderFlowConfigSchema,

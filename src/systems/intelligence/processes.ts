@@ -4,8 +4,15 @@ import { modelServing, modelServingConfigSchema } from './model-serving/index.js
 import { market, marketConfigSchema } from './markets/index.js';
 import { autoscaledService, autoscaledServiceConfigSchema } from './autoscaled-service.js';
 import { storageCluster, storageClusterConfigSchema } from './storage-cluster/storage-cluster.js';
+import { recommender, recommenderConfigSchema } from './recommender.js';
 
 export const processes: ProcessTable = {
+  'intelligence/recommender': {
+    description: 'a recommender that learns from watch time (a gradient bandit over ten styles, clickbait to careful) while the simulation knows what viewers get out of it; a hold-out on the starting policy; optionally an objective guard on a survey and complaints that rolls the learner back',
+    config: recommenderConfigSchema,
+    factory: recommender,
+    metrics: () => ['sessions', 'guard_trips', 'watch_minutes', 'true_value', 'holdout_true_value', 'proxy_lift', 'true_lift', 'objective_gap', 'clickbait_share'],
+  },
   'intelligence/model-serving': {
     description: 'a world sending feature-carrying requests and delayed labels to a model server: one model, an ML circuit breaker with fallback and retraining, or an ensemble; optional PSI/KS drift monitors',
     config: modelServingConfigSchema,

@@ -5,8 +5,15 @@ import { lwwReplicas, lwwReplicasConfigSchema } from './lww-replicas.js';
 import { partitionedStore, partitionedStoreConfigSchema } from './partitioned-store.js';
 import { cartReplicas, cartReplicasConfigSchema } from './cart-replicas.js';
 import { rangeShards, rangeShardsConfigSchema } from './range-shards.js';
+import { socialFeed, socialFeedConfigSchema } from './social-feed.js';
 
 export const processes: ProcessTable = {
+  'state/social-feed': {
+    description: 'a poster, a replier and a reader in three regions on one store, eventual (applied on arrival), causal (a write waits for its dependencies, COPS-style) or linearizable (one copy at a leader); counts replies seen before their posts',
+    config: socialFeedConfigSchema,
+    factory: socialFeed,
+    metrics: () => ['social_posts', 'social_replies', 'social_replies_read', 'social_anomalies', ...hist('social_read_ms', 'social_write_ms', 'social_reply_visible_ms')],
+  },
   'state/lww-replicas': {
     description: 'replicas that accept writes anywhere and settle conflicts by wall-clock LWW, HLC LWW, or version vectors (siblings)',
     config: lwwReplicasConfigSchema,

@@ -13,8 +13,15 @@ import { orderStatuses } from './event-sourcing/projection.js';
 import { sagaPayment } from './saga-payment/saga-payment.js';
 import { paymentFlowCatalog, sagaPaymentConfigSchema } from './saga-payment/payment-flow.js';
 import { auditSagaPayment } from './saga-payment/audit.js';
+import { spectrumStore, spectrumStoreConfigSchema } from './spectrum-store.js';
 
 export const processes: ProcessTable = {
+  'truth/spectrum-store': {
+    description: "one key-value store at four of the seed's levels of truth: local (each node its own), eventual (shipped to every peer, concurrent writes kept as siblings), causal (delivered after its dependencies, a vector per write), total-order (a sequencer, acknowledged once every node applied it)",
+    config: spectrumStoreConfigSchema,
+    factory: spectrumStore,
+    metrics: () => ['spectrum_messages', 'spectrum_held_writes', ...hist('spectrum_siblings', 'spectrum_vector_entries', 'spectrum_metadata_bytes', 'spectrum_visible_ms')],
+  },
   'truth/naive-bank': {
     description: 'ATMs that read, check, then debit a shared ledger in separate steps (the ATM race)',
     config: naiveBankConfigSchema,
