@@ -69,6 +69,8 @@ const rules: Rule[] = [
   { match: /^pillars shrink scenarios\/raft-chaos\.yaml --variant naive --seed 59/, notRun: 'a minute of runs: src/scenario/shrink.test.ts shrinks' },
   { match: /^(npx )?pillars maelstrom test .*--bin \.\/my-node/, notRun: 'needs your Maelstrom node ./my-node: src/maelstrom tests run the bundled ones' },
   { match: /^(npx )?pillars cluster /, notRun: 'starts real processes on fixed ports: src/node tests drive the launcher on free ports' },
+  { match: /^(npx )?pillars lab$/, notRun: 'serves the lab until stopped: src/cli/lab.test.ts serves it on a free port, and src/lab/lab.browser.test.ts opens it in Chromium' },
+  { match: /^pillars run raft-chaos-lab\.yaml --variant fixed$/, notRun: 'replays a file exported from the page: src/lab/session.test.ts and src/lab/lab.browser.test.ts replay an export to the same traceHash' },
   { match: /^\$ /, notRun: 'a transcript: the command with what it printed' },
   { match: /--queue redis:\/\/10\.0\.0\.5/, notRun: 'needs the Redis at 10.0.0.5: src/cli/queue-sweep.test.ts runs a queue on a local redis-server' },
 ];
