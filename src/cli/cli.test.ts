@@ -350,7 +350,7 @@ test('pillars demo: the five pillars prevented, report.html written; an unwritab
     }
   }
   assert.ok(r.out.includes(`wrote ${html}`));
-  assert.match(r.out, /\nwatch any story live and break it by hand: pillars lab, then open http:\/\/127\.0\.0\.1:7300\/\n$/, 'the last line points at the lab');
+  assert.match(r.out, /\nwatch any story live and break it by hand: pillars lab, then open\s+http:\/\/127\.0\.0\.1:7300\/\n$/, 'the last line points at the lab');
   const page = readFileSync(html, 'utf8');
   for (const pillar of ['work', 'state', 'truth', 'control', 'intelligence']) assert.ok(page.includes(`id="panel-${pillar}"`));
   const bad = pillars('demo', '--html', join(tmp, 'no-such-dir', 'r.html'));

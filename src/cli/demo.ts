@@ -128,7 +128,7 @@ export function runDemo(o: DemoOptions, out: { color: boolean; progress: boolean
     closeRunStore(store, reports);
     if (!o.quiet) process.stdout.write(`${wrapProse(`results in ${store.dir} (report.html, report.json, histories, traces, series as CSV, the command and the scenario)`)}\n`);
   }
-  if (!o.quiet) process.stdout.write(`watch any story live and break it by hand: pillars lab, then open http://127.0.0.1:${LAB_PORT_DEFAULT}/\n`);
+  if (!o.quiet) process.stdout.write(`${wrapProse(`watch any story live and break it by hand: pillars lab, then open http://127.0.0.1:${LAB_PORT_DEFAULT}/`)}\n`);
   return { naive, fixed, ok };
 }
 
