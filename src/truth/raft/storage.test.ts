@@ -180,6 +180,28 @@ test('a segment past its size limit is closed; the new one opens with the hard s
   assert.equal(d.list().filter((f) => f.startsWith(segmentPrefix)).length, 1);
 });
 
+for (const recovery of ['repair', 'trust'] as const) {
+  test(`${recovery}: zeros after the records of a closed segment (preallocated room) end it; no entry is lost and no repair starts`, () => {
+    const d = disk();
+    const s = new RaftStorage(d, () => {}, { recovery, segmentBytesMax: 200 });
+    s.restore();
+    for (let i = 1; i <= 12; i++) {
+      write(d, s, 1, entries(i, i));
+      for (const f of s.writeMark({ term: 1, vote: 'n1', lastIndex: i, lastTerm: 1 })) d.fsync(f, () => {});
+    }
+    const segments = d.list().filter((f) => f.startsWith(segmentPrefix));
+    assert.ok(segments.length >= 2, `${segments.length} segments`);
+    // A real segment grows in zeros ahead of its appends (FileDisk's preallocation); they stay once the next one opens.
+    for (const closed of segments.slice(0, -1)) d.append(closed, new Uint8Array(4096));
+    const warnings: string[] = [];
+    const r = new RaftStorage(d, (event) => warnings.push(event), { recovery }).restore()!;
+    assert.deepEqual(r.entries.map((e) => e.index), Array.from({ length: 12 }, (_, i) => i + 1));
+    assert.equal(r.repairUntil, undefined);
+    assert.deepEqual(warnings, []);
+    assert.deepEqual(d.list().filter((f) => f.startsWith(segmentPrefix)), segments, 'no segment removed');
+  });
+}
+
 /** A log of entries 1..9 of term 1, with the mark of each write (repair mode's witness) beside it. */
 function markedLogOfNine(): { d: SimDisk; file: string } {
   const d = disk();

@@ -212,7 +212,11 @@ export class RaftStorage {
       const bytes = this.disk.read(file) ?? new Uint8Array();
       const scan = scanRecords(bytes);
       const last = n === names[names.length - 1].n;
-      if (scan.bad?.kind === 'corrupt' || (scan.bad !== undefined && !last && this.recovery !== 'refuse')) {
+      // Zeros alone are room the disk made ahead of the log (FileDisk's preallocation), in a closed
+      // segment as in the last one: its end, not damage. Had a closed segment lost records to zeros,
+      // the next segment's entries would leave a hole, which is judged below.
+      const zeroTail = scan.bad !== undefined && zeroFrom(bytes, scan.validBytes);
+      if (scan.bad?.kind === 'corrupt' || (scan.bad !== undefined && !zeroTail && !last && this.recovery !== 'refuse')) {
         const error = new StorageCorruptError(file, scan.bad.offset, scan.bad.reason);
         if (this.recovery === 'refuse') throw error;
         damaged = error;
@@ -222,7 +226,7 @@ export class RaftStorage {
       } else if (scan.bad !== undefined) {
         // Never fsynced, so never acknowledged: cut it off and say so. Zeros alone are not a torn
         // write but room the disk made ahead of the log (FileDisk's preallocation): cut silently.
-        if (!zeroFrom(bytes, scan.validBytes)) this.warn('wal_torn_tail_truncated', { file, offset: scan.bad.offset, bytes: bytes.length - scan.bad.offset, reason: scan.bad.reason });
+        if (!zeroTail) this.warn('wal_torn_tail_truncated', { file, offset: scan.bad.offset, bytes: bytes.length - scan.bad.offset, reason: scan.bad.reason });
         this.disk.truncate(file, scan.validBytes);
       }
       const seg: Segment = { n, file, maxIndex: 0, bytes: scan.validBytes };
