@@ -453,6 +453,8 @@ export class RaftHost<Command, Result> {
       this.snapshotIndexTaken = rd.snapshot.index;
       this.appliedIndex = rd.snapshot.index;
       this.ctx.log('raft_snapshot_installed', { index: rd.snapshot.index, term: rd.snapshot.term });
+      // It is durable now (this Ready's fsync): the segments of the log it replaced go.
+      this.compactSegments(rd.snapshot.index, true, () => {});
     }
     for (const o of messages) this.ctx.send(o.to, o.msg);
     this.apply(rd.committed);
@@ -608,10 +610,21 @@ export class RaftHost<Command, Result> {
     this.ctx.metrics.count('raft_snapshots');
     this.ctx.log('raft_snapshot_taken', { index, term: snapshot.term });
     const files = parts.length === 0 ? this.storage.writeSnapshot(snapshot) : this.storage.writeSnapshot({ ...snapshot, data: head }, parts);
-    this.syncAll(files, () => {
-      // Only a durable snapshot may replace the segments it covers. The new segment opens with the
-      // latest hard state: writing more than was acted on is safe, and it supersedes the removed ones.
-      this.syncAll(this.storage.rotate(index, this.raft.hardState()), () => (this.snapshotting = false));
-    });
+    this.syncAll(files, () => this.compactSegments(index, false, () => (this.snapshotting = false)));
+  }
+
+  /**
+   * Once a snapshot at `index` is durable: a new segment, opened with the latest hard state (writing
+   * more than was acted on is safe, and it supersedes the removed ones) and carrying the entries after
+   * the snapshot that older segments hold; once that is durable too, the older segments go.
+   * `installed`: the leader's snapshot replaced the whole log, so every older segment goes.
+   */
+  private compactSegments(index: number, installed: boolean, done: () => void): void {
+    const log = this.raft.log;
+    // A snapshot installed from the leader meanwhile replaced the log the carry would come from.
+    const through = log.snapshotIndex() > index ? index : Math.min(this.storage.maxWrittenIndex(), log.lastIndex());
+    const carried = through > index ? log.slice(index + 1, through - index) : [];
+    const rotation = this.storage.rotate(index, this.raft.hardState(), carried, installed);
+    this.syncAll(rotation.sync, () => this.syncAll(rotation.removeCovered(), done));
   }
 }

@@ -137,7 +137,8 @@ test('a snapshot compacts: covered segments go, the log restarts after it; a bad
   s.restore();
   write(d, s, 1, entries(1, 10));
   for (const f of s.writeSnapshot({ index: 10, term: 1, data: { kv: 'state' } })) d.fsync(f, () => {});
-  for (const f of s.rotate(10, { term: 1, vote: 'n1', commit: 10 })) d.fsync(f, () => {});
+  const rotation = s.rotate(10, { term: 1, vote: 'n1', commit: 10 });
+  for (const f of [...rotation.sync, ...rotation.removeCovered()]) d.fsync(f, () => {});
   write(d, s, 1, entries(11, 12));
   assert.deepEqual(d.list(), [snapshotFile, `${segmentPrefix}2`]);
   const r = new RaftStorage(d).restore()!;
@@ -150,6 +151,44 @@ test('a snapshot compacts: covered segments go, the log restarts after it; a bad
   snap[snap.length - 1] ^= 1;
   d.write(snapshotFile, snap);
   assert.throws(() => new RaftStorage(d).restore(), (e: unknown) => isStorageCorruptError(e) && e.file === snapshotFile);
+});
+
+test('a snapshot inside a segment: the entries after it are carried to the new segment, and the segment goes once they are durable', () => {
+  const d = disk();
+  const s = new RaftStorage(d);
+  s.restore();
+  write(d, s, 1, entries(1, 10));
+  write(d, s, 1, entries(11, 14));
+  for (const f of s.writeSnapshot({ index: 12, term: 1, data: { kv: 'state' } })) d.fsync(f, () => {});
+  assert.equal(s.maxWrittenIndex(), 14);
+  // Without the carry the segment holding 13 and 14 must stay, and a restart decodes all 14 entries.
+  const rotation = s.rotate(12, { term: 1, vote: 'n1', commit: 14 }, entries(13, 14));
+  for (const f of rotation.sync) d.fsync(f, () => {});
+  assert.deepEqual(d.list(), [snapshotFile, `${segmentPrefix}1`, `${segmentPrefix}2`], 'removed only once the carried entries are durable');
+  for (const f of rotation.removeCovered()) d.fsync(f, () => {});
+  assert.deepEqual(d.list(), [snapshotFile, `${segmentPrefix}2`]);
+  write(d, s, 1, entries(15, 15));
+  const r = new RaftStorage(d).restore()!;
+  assert.equal(r.snapshot!.index, 12);
+  assert.deepEqual(r.entries.map((e) => e.index), [13, 14, 15]);
+  assert.deepEqual(r.entries[0].data, entries(13, 13)[0].data);
+  d.crash();
+  assert.deepEqual(new RaftStorage(d).restore()!.entries.map((e) => e.index), [13, 14, 15], 'all of it durable');
+});
+
+test("a snapshot installed from the leader replaced the whole log: every older segment goes, even one reaching past it", () => {
+  const d = disk();
+  const s = new RaftStorage(d);
+  s.restore();
+  // Entries 1..8 of an old term, of which 6..8 the leader's log does not have.
+  write(d, s, 1, entries(1, 8));
+  for (const f of s.writeSnapshot({ index: 5, term: 2, data: null })) d.fsync(f, () => {});
+  const rotation = s.rotate(5, { term: 2, vote: undefined, commit: 5 }, [], true);
+  for (const f of [...rotation.sync, ...rotation.removeCovered()]) d.fsync(f, () => {});
+  write(d, s, 2, entries(6, 6, 2));
+  const r = new RaftStorage(d).restore()!;
+  assert.deepEqual(r.entries.map((e) => [e.index, e.term]), [[6, 2]]);
+  assert.deepEqual(d.list(), [snapshotFile, `${segmentPrefix}2`]);
 });
 
 test('a hole in the log after the snapshot is corruption, not a shorter log', () => {
@@ -173,7 +212,8 @@ test('a segment past its size limit is closed; the new one opens with the hard s
   assert.deepEqual(r.hardState, { term: 3, vote: 'n1', commit: 20 });
   // A snapshot at 20 removes every full segment; the hard state survives in the new one.
   for (const f of s.writeSnapshot({ index: 20, term: 3, data: null })) d.fsync(f, () => {});
-  for (const f of s.rotate(20, { term: 3, vote: 'n1', commit: 20 })) d.fsync(f, () => {});
+  const rotation = s.rotate(20, { term: 3, vote: 'n1', commit: 20 });
+  for (const f of [...rotation.sync, ...rotation.removeCovered()]) d.fsync(f, () => {});
   const after = new RaftStorage(d).restore()!;
   assert.deepEqual(after.hardState, { term: 3, vote: 'n1', commit: 20 });
   assert.equal(after.entries.length, 0);

@@ -9,8 +9,8 @@
  *   read on its own; one is started when the current one passes `segmentBytesMax`, or after a snapshot.
  * - A snapshot `raft.snap`: a framed record holding the state machine as of an index, then, for a
  *   snapshot taken in slices, the `parts` records it announces: each appends its lists to the
- *   same-named lists of the first record's data. Once it is on disk, the segments it covers entirely
- *   are removed.
+ *   same-named lists of the first record's data. Once it is on disk, a new segment starts with the
+ *   entries after it that older segments hold, and the older segments it and they cover are removed.
  *
  * What a crash leaves behind is told apart from what a bad disk does (scanRecords): a torn last
  * record (a write cut short, never fsynced, so nothing acknowledged depends on it) is cut off with a
@@ -31,6 +31,7 @@
 import { Packr } from 'msgpackr';
 import type { Disk } from '../../runtime/context.js';
 import { StartRefusedError } from '../../runtime/member-supervisor.js';
+import { invariant } from '../../runtime/invariant.js';
 import { encodeRecord, encodeRecords, scanRecords } from '../../runtime/records.js';
 import type { Entry, HardState, Snapshot } from './types.js';
 
@@ -373,17 +374,33 @@ export class RaftStorage {
     return [snapshotFile];
   }
 
+  /** The highest entry index written to any segment (0 when none). */
+  maxWrittenIndex(): number {
+    return this.segments.reduce((m, s) => Math.max(m, s.maxIndex), 0);
+  }
+
   /**
-   * Once a snapshot at `index` is durable: start a new segment (opened with the latest hard state)
-   * and remove the segments it covers entirely. Returns the files whose change must be fsynced.
+   * Once a snapshot at `index` is durable: start a new segment, opened with the latest hard state and
+   * carrying `carried`, the log's entries after `index` that the closed segments hold. A closed segment
+   * is then covered when its entries reach no further than the snapshot or the carried entries
+   * (`everyClosed`: all of them, as after a snapshot installed from the leader, which replaced the
+   * whole log). Without the carry, the segment the snapshot index falls in stays (a 24 MB one was
+   * seen), and a restart decodes every entry it holds only to drop those the snapshot covers.
+   * Returns the new segment's file to fsync, and what removes the covered segments once it is durable
+   * (returning the files whose removal to fsync).
    */
-  rotate(index: number, hardState: HardState): string[] {
+  rotate(index: number, hardState: HardState, carried: readonly Entry[] = [], everyClosed = false): { sync: string[]; removeCovered: () => string[] } {
+    invariant('raft', carried.length === 0 || carried[0].index === index + 1, () => `carrying entries from ${carried[0].index} after a snapshot at ${index}`);
+    const reach = carried.length > 0 ? carried[carried.length - 1].index : index;
+    const covered = this.segments.filter((s) => everyClosed || s.maxIndex <= reach);
     this.startSegment(hardState);
-    const next = this.current;
-    const gone = this.segments.filter((s) => s !== next && s.maxIndex <= index);
-    this.segments = this.segments.filter((s) => s === next || s.maxIndex > index);
-    for (const s of gone) this.disk.remove(s.file);
-    return [next.file, ...gone.map((s) => s.file)];
+    if (carried.length > 0) this.append(undefined, carried);
+    const removeCovered = () => {
+      this.segments = this.segments.filter((s) => !covered.includes(s));
+      for (const s of covered) this.disk.remove(s.file);
+      return covered.map((s) => s.file);
+    };
+    return { sync: [this.current.file], removeCovered };
   }
 }
 
