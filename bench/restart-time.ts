@@ -6,14 +6,14 @@
  * snapshot and replays the log after it before it listens, so this is the time the disk layout
  * (snapshot, segments left behind) and the decoding cost the operator.
  *
- *   npm run bench:restart [-- --writes 300000] [--keys 100000] [--value-bytes 100] [--rounds 3] [--cpu-prof DIR] [--keep]
+ *   npm run bench:restart [-- --writes 300000] [--keys 100000] [--value-bytes 100] [--rounds 3] [--cpu-prof DIR] [--keep] [--data DIR]
  *
  * Prints each node's files after the load (a segment a snapshot covered would show here), then one
  * line per restart round. Anchor: the time one node alone takes to load its directory in this
  * process (read, decode, rebuild), measured in the same run.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
@@ -27,7 +27,7 @@ const run = promisify(execFile);
 const leaderTimeoutMs = 60_000;
 
 function usage(message: string): never {
-  process.stderr.write(`restart-time: ${message}\nusage: node dist/bench/restart-time.js [--writes N] [--keys N] [--value-bytes N] [--rounds N] [--cpu-prof DIR] [--keep]\n`);
+  process.stderr.write(`restart-time: ${message}\nusage: node dist/bench/restart-time.js [--writes N] [--keys N] [--value-bytes N] [--rounds N] [--cpu-prof DIR] [--keep] [--data DIR]\n`);
   process.exit(2);
 }
 
@@ -75,7 +75,7 @@ function filesOf(dir: string): string {
 async function main(): Promise<void> {
   let values;
   try {
-    ({ values } = parseArgs({ options: { writes: { type: 'string', default: '300000' }, keys: { type: 'string', default: '100000' }, 'value-bytes': { type: 'string', default: '100' }, rounds: { type: 'string', default: '3' }, 'cpu-prof': { type: 'string' }, keep: { type: 'boolean', default: false } } }));
+    ({ values } = parseArgs({ options: { writes: { type: 'string', default: '300000' }, keys: { type: 'string', default: '100000' }, 'value-bytes': { type: 'string', default: '100' }, rounds: { type: 'string', default: '3' }, 'cpu-prof': { type: 'string' }, keep: { type: 'boolean', default: false }, data: { type: 'string' } } }));
   } catch (e) {
     usage((e as Error).message);
   }
@@ -84,16 +84,18 @@ async function main(): Promise<void> {
   const valueBytes = positiveInt('value-bytes', values['value-bytes']!);
   const rounds = positiveInt('rounds', values.rounds!);
   const base = 17_000 + Math.floor(Math.random() * 20_000);
-  const dataDir = mkdtempSync(join(benchDataRoot(), 'pillars-restart-'));
+  // --data: a directory a run with --keep left, restarted again without loading it anew (it is kept).
+  const reuse = values.data;
+  if (reuse !== undefined && !existsSync(join(reuse, 'cluster.json'))) usage(`--data: a directory a run with --keep left (no cluster.json in ${reuse})`);
+  const dataDir = reuse ?? mkdtempSync(join(benchDataRoot(), 'pillars-restart-'));
   const layout = { nodes: 3, dataDir, respBase: base, httpBase: base + 3, peerBase: base + 6 };
   let cluster = new LocalCluster(layout);
   const stopAndClean = async () => {
     await cluster.stopAll();
-    if (values.keep === true) console.log(`data kept in ${dataDir}`);
+    if (values.keep === true || reuse !== undefined) console.log(`data kept in ${dataDir}`);
     else rmSync(dataDir, { recursive: true, force: true });
   };
-  process.on('SIGINT', () => void stopAndClean().then(() => process.exit(130)));
-  try {
+  const load = async () => {
     cluster.startAll();
     const leader = await cluster.waitForLeader(leaderTimeoutMs);
     const port = cluster.node(leader).resp;
@@ -102,6 +104,10 @@ async function main(): Promise<void> {
     await run('redis-benchmark', ['-p', String(port), '-t', 'set', '-n', String(writes), '-r', String(keys), '-d', String(valueBytes), '-c', '32', '-P', '16', '-q'], { maxBuffer: 1 << 24 });
     console.log(`loaded ${writes} puts over ${keys} keys (${valueBytes}-byte values) in ${((performance.now() - loadStart) / 1000).toFixed(1)} s`);
     await cluster.stopAll();
+  };
+  process.on('SIGINT', () => void stopAndClean().then(() => process.exit(130)));
+  try {
+    if (reuse === undefined) await load();
     for (const n of cluster.nodes) console.log(`  ${n.id}: ${filesOf(n.dataDir)}`);
     const one = loadNodeDirectory(cluster.nodes[0].dataDir);
     console.log(`anchor: one node's directory loaded in this process in ${(one.restoreMs + one.rebuildMs).toFixed(0)} ms: restore ${one.restoreMs.toFixed(0)} ms, rebuild ${one.rebuildMs.toFixed(0)} ms (snapshot at ${one.snapshotIndex}, ${one.entries} entries replayed)`);

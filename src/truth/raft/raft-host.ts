@@ -55,6 +55,12 @@ export interface RaftHostTuning {
   maxInflightMsgs: number;
   /** Take a snapshot and compact the log every this many applied entries (§7). */
   snapshotEntries: number;
+  /**
+   * Take a snapshot sooner, once the log written since the last one holds this many times that
+   * snapshot's bytes (and at least a tenth of snapshotEntries entries): a restart then replays no
+   * more log than it loads snapshot, whatever the size of the state. Absent: every snapshotEntries.
+   */
+  snapshotLogBytesRatio?: number;
   /** Entries kept in memory behind a snapshot, for followers a little behind (etcd keeps 5,000). */
   snapshotCatchUpEntries: number;
   /**
@@ -62,6 +68,13 @@ export interface RaftHostTuning {
    * (state machines with beginSnapshot). Absent or 0: all at once, in the Ready that triggered it.
    */
   snapshotSliceItems?: number;
+  /**
+   * Apply at most this many committed entries per turn of the event loop, yielding to messages and
+   * ticks between turns: a restart's replay of its log, or a follower catching up, then neither
+   * stalls the node's answers to votes and heartbeats nor delays an election by its length.
+   * Absent or 0: all that are committed, at once.
+   */
+  applyEntriesMax?: number;
   /** A leader sends its appends and heartbeats while its own fsync runs (thesis §10.2.1). */
   leaderSendsBeforeFsync: boolean;
   /** Wait for an fsync only when a Ready has entries, a snapshot, or a new term or vote (etcd's MustSync). */
@@ -308,6 +321,8 @@ export class RaftHost<Command, Result> {
       return;
     }
     this.inReady = true;
+    // Each input may apply its share of a backlog; what is left waits for a later turn (spendApplyBudget).
+    this.applyBudget = (this.options.applyEntriesMax ?? 0) > 0 ? this.options.applyEntriesMax! : Infinity;
     try {
       do {
         this.readyAgain = false;
@@ -363,10 +378,34 @@ export class RaftHost<Command, Result> {
     this.onLeadershipLost();
   }
 
+  /** What Readies may still hand out to apply for this input (applyEntriesMax), counted down as they do. */
+  private applyBudget = Infinity;
+  /** A turn to apply more of the backlog is scheduled. */
+  private applyTurnScheduled = false;
+
+  private readyOptions(storageBusy: boolean): { storageBusy: boolean; applyEntriesMax: number } {
+    return { storageBusy, applyEntriesMax: this.applyBudget };
+  }
+
+  /** Count what a Ready handed out to apply; once this turn's share is spent, the rest waits for a later turn. */
+  private spendApplyBudget(rd: Ready): void {
+    const max = this.options.applyEntriesMax ?? 0;
+    if (max === 0) return;
+    this.applyBudget -= rd.committed.length;
+    if (this.applyBudget > 0 || this.applyTurnScheduled) return;
+    this.applyTurnScheduled = true;
+    // Through the Context's timer: the simulator orders these turns among other events by its seed.
+    this.ctx.setTimer(0, () => {
+      this.applyTurnScheduled = false;
+      this.afterInput();
+    });
+  }
+
   private processReady(): void {
     if (this.storageBusy && this.options.applyWhileSyncing) this.workWhileSyncing();
-    while (!this.storageBusy && this.raft.hasReady()) {
-      const rd = this.raft.ready();
+    while (!this.storageBusy && this.raft.hasReady({ applyEntriesMax: this.applyBudget })) {
+      const rd = this.raft.ready(this.readyOptions(false));
+      this.spendApplyBudget(rd);
       let messages = rd.messages;
       if (this.options.applyWhileSyncing && rd.snapshot === undefined) {
         // Committed and already on this disk: apply now, not after the new entries' fsync.
@@ -419,8 +458,9 @@ export class RaftHost<Command, Result> {
    * what asks nothing of this disk (Raft.sendableBeforeStorage).
    */
   private workWhileSyncing(): void {
-    if (!this.raft.hasReady({ storageBusy: true })) return;
-    const rd = this.raft.ready({ storageBusy: true });
+    if (!this.raft.hasReady({ storageBusy: true, applyEntriesMax: this.applyBudget })) return;
+    const rd = this.raft.ready(this.readyOptions(true));
+    this.spendApplyBudget(rd);
     this.apply(rd.committed);
     this.takeReadStates(rd.readStates);
     for (const o of rd.messages) this.ctx.send(o.to, o.msg);
@@ -564,10 +604,14 @@ export class RaftHost<Command, Result> {
     for (const f of files) this.ctx.disk.fsync(f, () => --left === 0 && done());
   }
 
-  /** §7: save the state machine and drop the log it covers, every snapshotEntries applied entries. */
+  /** §7: save the state machine and drop the log it covers, every snapshotEntries applied entries (or sooner: snapshotLogBytesRatio). */
   private maybeSnapshot(): void {
     const log = this.raft.log;
-    if (this.snapshotting || log.applied - this.snapshotIndexTaken < this.options.snapshotEntries) return;
+    if (this.snapshotting) return;
+    const since = log.applied - this.snapshotIndexTaken;
+    const ratio = this.options.snapshotLogBytesRatio;
+    const logOutgrewSnapshot = ratio !== undefined && since * 10 >= this.options.snapshotEntries && this.storage.logBytesSinceSnapshot() > ratio * this.storage.snapshotBytes();
+    if (since < this.options.snapshotEntries && !logOutgrewSnapshot) return;
     const index = log.applied;
     // The membership as of this index goes with it: a node restarted from it must not fall back to its first one.
     const at = { index, term: log.term(index), conf: this.raft.confState() };

@@ -12,6 +12,7 @@
 import type { NodeId } from '../../runtime/context.js';
 import { RaftLog, assert } from './log.js';
 import type { ConfChange, ConfState, Entry, HardState, Message, Outbound, ReadState, Ready, ReadyOptions, Role, Snapshot } from './types.js';
+import { isConfChange } from './types.js';
 
 export interface RaftConfig {
   id: NodeId;
@@ -329,6 +330,9 @@ export class Raft {
     this.electionElapsed++;
     if (this.electionElapsed >= this.randomizedElectionTimeout) {
       this.electionElapsed = 0;
+      // A host applying a long backlog (a restart's replay) a slice at a time may campaign meanwhile,
+      // but not on a membership it has not caught up with (etcd refuses the same): its quorums could be stale.
+      if (this.log.confChangeToApply(isConfChange)) return;
       this.campaign();
     }
   }
@@ -797,7 +801,7 @@ export class Raft {
    * (`storageBusy`), only the work that needs no storage counts: see ready().
    */
   hasReady(opts: ReadyOptions = {}): boolean {
-    if (this.readStates.length > 0 || this.log.toApply().length > 0) return true;
+    if (this.readStates.length > 0 || ((opts.applyEntriesMax ?? Infinity) > 0 && this.log.hasToApply())) return true;
     if (opts.storageBusy === true) return this.msgs.some((o) => this.sendableBeforeStorage(o.msg));
     const hs = this.hardState();
     return (
@@ -823,7 +827,7 @@ export class Raft {
    */
   ready(opts: ReadyOptions = {}): Ready {
     assert(this.log.applied >= this.handedToApply, `ready() before applied(${this.handedToApply}): the host has not reported the entries it was given`);
-    const committed = this.log.toApply();
+    const committed = this.log.toApply(opts.applyEntriesMax);
     if (committed.length > 0) this.handedToApply = committed[committed.length - 1].index;
     const readStates = this.readStates;
     this.readStates = [];

@@ -166,6 +166,9 @@ export class RaftStorage {
   readonly recovery: RecoveryMode;
   /** Bytes in the mark file, to know when to rewrite it. */
   private markBytes = 0;
+  /** Bytes of the last snapshot file written or read, and of the log written since it (snapshotLogBytesRatio). */
+  private lastSnapshotBytes = 0;
+  private logBytesSince = 0;
 
   constructor(
     private readonly disk: Disk,
@@ -248,6 +251,7 @@ export class RaftStorage {
       }
     }
     if (this.segments.length === 0) this.segments.push({ n: 1, file: `${segmentPrefix}1`, maxIndex: 0, bytes: 0 });
+    this.logBytesSince = this.segments.reduce((n, s) => n + s.bytes, 0);
     const mark = this.recovery === 'trust' ? undefined : this.readMark();
     if (names.length === 0 && snapshot === undefined && mark === undefined) return undefined;
     const from = snapshot?.index ?? 0;
@@ -326,6 +330,7 @@ export class RaftStorage {
 
   private readSnapshot(): Snapshot | undefined {
     const bytes = this.disk.read(snapshotFile);
+    this.lastSnapshotBytes = bytes?.length ?? 0;
     return bytes === undefined ? undefined : decodeSnapshotFile(bytes, snapshotFile);
   }
 
@@ -349,6 +354,7 @@ export class RaftStorage {
     const bytes = encodeRecords(payloads);
     this.disk.append(seg.file, bytes);
     seg.bytes += bytes.length;
+    this.logBytesSince += bytes.length;
     if (hardState !== undefined) this.lastHardState = hardState;
     for (const e of entries) if (e.index > seg.maxIndex) seg.maxIndex = e.index;
     return [seg.file];
@@ -370,8 +376,21 @@ export class RaftStorage {
 
   /** Write a snapshot (not durable until the returned file is fsynced). */
   writeSnapshot(snapshot: Snapshot, parts: readonly Uint8Array[] = []): string[] {
-    this.disk.write(snapshotFile, encodeSnapshotFile(snapshot, parts));
+    const bytes = encodeSnapshotFile(snapshot, parts);
+    this.disk.write(snapshotFile, bytes);
+    this.lastSnapshotBytes = bytes.length;
+    this.logBytesSince = 0;
     return [snapshotFile];
+  }
+
+  /** Bytes of the last snapshot file written or read (0 when none). */
+  snapshotBytes(): number {
+    return this.lastSnapshotBytes;
+  }
+
+  /** Bytes appended to the log since the last snapshot was written (since restore: all the segments hold). */
+  logBytesSinceSnapshot(): number {
+    return this.logBytesSince;
   }
 
   /** The highest entry index written to any segment (0 when none). */

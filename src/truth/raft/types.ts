@@ -110,6 +110,8 @@ export interface Ready {
 export interface ReadyOptions {
   /** The host's storage is still writing an earlier Ready: hand out only what needs no storage. */
   storageBusy?: boolean;
+  /** Hand out at most this many committed entries to apply (the rest in later Readies). */
+  applyEntriesMax?: number;
 }
 
 export function isRaftMessage(msg: unknown): msg is Message {
