@@ -58,7 +58,8 @@ export interface RaftHostTuning {
   /**
    * Take a snapshot sooner, once the log written since the last one holds this many times that
    * snapshot's bytes (and at least a tenth of snapshotEntries entries): a restart then replays no
-   * more log than it loads snapshot, whatever the size of the state. Absent: every snapshotEntries.
+   * more log than it loads snapshot, whatever the size of the state. The first snapshot waits for
+   * snapshotEntries. Absent: every snapshotEntries.
    */
   snapshotLogBytesRatio?: number;
   /** Entries kept in memory behind a snapshot, for followers a little behind (etcd keeps 5,000). */
@@ -610,7 +611,9 @@ export class RaftHost<Command, Result> {
     if (this.snapshotting) return;
     const since = log.applied - this.snapshotIndexTaken;
     const ratio = this.options.snapshotLogBytesRatio;
-    const logOutgrewSnapshot = ratio !== undefined && since * 10 >= this.options.snapshotEntries && this.storage.logBytesSinceSnapshot() > ratio * this.storage.snapshotBytes();
+    // Measured against a snapshot there is: the first one waits for snapshotEntries.
+    const snapshotBytes = this.storage.snapshotBytes();
+    const logOutgrewSnapshot = ratio !== undefined && snapshotBytes > 0 && since * 10 >= this.options.snapshotEntries && this.storage.logBytesSinceSnapshot() > ratio * snapshotBytes;
     if (since < this.options.snapshotEntries && !logOutgrewSnapshot) return;
     const index = log.applied;
     // The membership as of this index goes with it: a node restarted from it must not fall back to its first one.
