@@ -17,7 +17,7 @@
 import type { Context, NodeId } from '../../runtime/context.js';
 import { invariant } from '../../runtime/invariant.js';
 import { Raft, type RaftConfig } from './raft.js';
-import { encodeSnapshotPart, RaftStorage, type DurableMark, type RecoveryMode } from './storage.js';
+import { encodeSnapshotPart, RaftStorage, type DurableMark, type RecoveryMode, type SnapshotWrite } from './storage.js';
 import { isConfChange, type ConfChange, type ConfState, type Entry, type HardState, type Message, type Ready, type ReadState, type Snapshot } from './types.js';
 
 /** A deterministic state machine: the same commands in the same order give the same state on every replica. */
@@ -155,6 +155,8 @@ export class RaftHost<Command, Result> {
   private snapshotting = false;
   /** The snapshot being copied in slices; a snapshot installed meanwhile cancels it. */
   private slicing: SnapshotSlicer | undefined;
+  /** Its file, written a slice at a time. */
+  private slicingFile: SnapshotWrite | undefined;
   /** The index of the last snapshot taken or restored. */
   private snapshotIndexTaken = 0;
   /** The last entry this state machine applied (or the snapshot it was restored from). */
@@ -419,6 +421,8 @@ export class RaftHost<Command, Result> {
       const hardState = this.hardStateToWrite(rd);
       const written = this.storage.writtenHardState();
       invariant('raft', hardState === undefined || hardState.term >= written.term, () => `writing term ${hardState!.term} over term ${written.term} on disk`);
+      // The leader's snapshot replaces the one being sliced before either file is finished.
+      if (rd.snapshot !== undefined && this.slicing !== undefined) this.cancelSlicing();
       const files = [...(rd.snapshot !== undefined ? this.storage.writeSnapshot(rd.snapshot) : []), ...this.storage.append(hardState, rd.entries)];
       if (files.length === 0 || (this.options.syncOnlyWhenRequired && !this.mustSync(rd))) {
         this.afterStorage(rd, messages);
@@ -620,20 +624,23 @@ export class RaftHost<Command, Result> {
     const at = { index, term: log.term(index), conf: this.raft.confState() };
     this.snapshotting = true;
     const sliceItems = this.options.snapshotSliceItems ?? 0;
-    if (sliceItems === 0 || this.machine.beginSnapshot === undefined) return this.saveSnapshot({ ...at, data: this.machine.snapshot() }, undefined, []);
+    if (sliceItems === 0 || this.machine.beginSnapshot === undefined) return this.saveSnapshot({ ...at, data: this.machine.snapshot() }, undefined);
     const slicer = this.machine.beginSnapshot();
     this.slicing = slicer;
-    const parts: Uint8Array[] = [];
+    // The file is written as the slices are encoded: the last one leaves nothing to join and write.
+    const file = this.storage.beginSnapshotWrite({ ...at, data: slicer.head() });
+    this.slicingFile = file;
     const slice = () => {
       if (this.slicing !== slicer) return;
       const part = slicer.next(sliceItems);
       if (part !== undefined) {
-        parts.push(encodeSnapshotPart(part));
+        file.part(encodeSnapshotPart(part));
         this.ctx.setTimer(0, slice);
         return;
       }
       this.slicing = undefined;
-      this.saveSnapshot({ ...at, data: slicer.whole() }, slicer.head(), parts);
+      this.slicingFile = undefined;
+      this.saveSnapshot({ ...at, data: slicer.whole() }, file);
     };
     // Through the Context's timer: the simulator orders the slices among other events by its seed.
     this.ctx.setTimer(0, slice);
@@ -643,20 +650,22 @@ export class RaftHost<Command, Result> {
   private cancelSlicing(): void {
     this.slicing!.cancel();
     this.slicing = undefined;
+    this.slicingFile?.abort();
+    this.slicingFile = undefined;
     this.snapshotting = false;
   }
 
   /**
-   * Compact the log behind a complete snapshot and write it. `head` and `parts`: the file is written
-   * from the slices already encoded (storage.ts encodeSnapshotFile), not encoded again whole.
+   * Compact the log behind a complete snapshot and write it (`file`: the slices already written, see
+   * storage.ts beginSnapshotWrite; the file is not encoded again whole).
    */
-  private saveSnapshot(snapshot: Snapshot, head: unknown, parts: readonly Uint8Array[]): void {
+  private saveSnapshot(snapshot: Snapshot, file: SnapshotWrite | undefined): void {
     const { index } = snapshot;
     this.raft.compact(index, snapshot.data, this.options.snapshotCatchUpEntries, snapshot.conf);
     this.snapshotIndexTaken = index;
     this.ctx.metrics.count('raft_snapshots');
     this.ctx.log('raft_snapshot_taken', { index, term: snapshot.term });
-    const files = parts.length === 0 ? this.storage.writeSnapshot(snapshot) : this.storage.writeSnapshot({ ...snapshot, data: head }, parts);
+    const files = file === undefined ? this.storage.writeSnapshot(snapshot) : file.finish();
     this.syncAll(files, () => this.compactSegments(index, false, () => (this.snapshotting = false)));
   }
 

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SimDisk } from '../../sim/disk.js';
-import { RaftStorage, isStorageCorruptError, segmentPrefix, snapshotFile } from './storage.js';
+import { RaftStorage, encodeSnapshotPart, isStorageCorruptError, segmentPrefix, snapshotFile } from './storage.js';
 import type { Entry } from './types.js';
 import { recordHeaderBytes, scanRecords } from '../../runtime/records.js';
 
@@ -189,6 +189,24 @@ test("a snapshot installed from the leader replaced the whole log: every older s
   const r = new RaftStorage(d).restore()!;
   assert.deepEqual(r.entries.map((e) => [e.index, e.term]), [[6, 2]]);
   assert.deepEqual(d.list(), [snapshotFile, `${segmentPrefix}2`]);
+});
+
+test('a snapshot written a part at a time reads back whole; one aborted leaves the last one', () => {
+  const d = disk();
+  const s = new RaftStorage(d);
+  s.restore();
+  for (const f of s.writeSnapshot({ index: 3, term: 1, data: { items: ['a'], n: 1 } })) d.fsync(f, () => {});
+  const aborted = s.beginSnapshotWrite({ index: 5, term: 1, data: { items: [], n: 2 } });
+  aborted.part(encodeSnapshotPart({ items: ['x'] }));
+  aborted.abort();
+  assert.deepEqual(new RaftStorage(d).restore()!.snapshot, { index: 3, term: 1, data: { items: ['a'], n: 1 } });
+  const w = s.beginSnapshotWrite({ index: 9, term: 2, data: { items: [], n: 3 } });
+  w.part(encodeSnapshotPart({ items: ['a', 'b'] }));
+  w.part(encodeSnapshotPart({ items: ['c'] }));
+  assert.equal(new RaftStorage(d).restore()!.snapshot!.index, 3, 'nothing shows before finish');
+  for (const f of w.finish()) d.fsync(f, () => {});
+  assert.deepEqual(new RaftStorage(d).restore()!.snapshot, { index: 9, term: 2, data: { items: ['a', 'b', 'c'], n: 3 } });
+  assert.equal(s.snapshotBytes(), d.read(snapshotFile)!.length);
 });
 
 test('a hole in the log after the snapshot is corruption, not a shorter log', () => {

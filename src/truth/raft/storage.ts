@@ -123,6 +123,17 @@ export function encodeSnapshotFile(snapshot: Snapshot, parts: readonly Uint8Arra
   return bytes;
 }
 
+/** The head's `parts` of a snapshot file written as its parts were made, before their number was known. */
+const streamedParts = -1;
+
+/** A snapshot file being written a part at a time (RaftStorage.beginSnapshotWrite). */
+export interface SnapshotWrite {
+  part(bytes: Uint8Array): void;
+  /** Every part is written: the file replaces the last snapshot once fsynced (the files returned). */
+  finish(): string[];
+  abort(): void;
+}
+
 /** One part of a snapshot taken in slices: lists to append to the same-named lists of its data. */
 export function encodeSnapshotPart(part: Record<string, unknown[]>): Uint8Array {
   return encodeRecord(packr.pack(part));
@@ -142,7 +153,8 @@ export function decodeSnapshotFile(bytes: Uint8Array, file: string): Snapshot {
   };
   const snap = unpack(0) as Snapshot & { parts?: number };
   if (typeof snap !== 'object' || snap === null || !Number.isInteger(snap.index) || !Number.isInteger(snap.term)) throw new StorageCorruptError(file, 0, 'not a snapshot (no index and term)');
-  const parts = snap.parts ?? 0;
+  // Streamed (streamedParts): every record after the head is a part; otherwise the head counts them.
+  const parts = snap.parts === streamedParts ? scan.records.length - 1 : (snap.parts ?? 0);
   delete snap.parts;
   if (scan.records.length !== 1 + parts) throw new StorageCorruptError(file, scan.validBytes, `${scan.records.length} records where a snapshot of ${1 + parts} belongs`);
   const data = snap.data as Record<string, unknown>;
@@ -381,6 +393,36 @@ export class RaftStorage {
     this.lastSnapshotBytes = bytes.length;
     this.logBytesSince = 0;
     return [snapshotFile];
+  }
+
+  /**
+   * Write a snapshot taken in slices as it is taken: the head (`head.data` without what the parts
+   * hold) now, each part (encodeSnapshotPart) as it is encoded, through the disk's writeStream, so
+   * the last slice leaves no whole file to join and write. A disk without writeStream gets one
+   * write() at finish().
+   */
+  beginSnapshotWrite(head: Snapshot): SnapshotWrite {
+    const stream = this.disk.writeStream?.(snapshotFile);
+    if (stream === undefined) {
+      const parts: Uint8Array[] = [];
+      return { part: (bytes) => parts.push(bytes), finish: () => this.writeSnapshot(head, parts), abort: () => {} };
+    }
+    let written = 0;
+    const append = (bytes: Uint8Array) => {
+      stream.append(bytes);
+      written += bytes.length;
+    };
+    append(encodeRecord(packr.pack({ ...head, parts: streamedParts })));
+    return {
+      part: append,
+      finish: () => {
+        stream.finish();
+        this.lastSnapshotBytes = written;
+        this.logBytesSince = 0;
+        return [snapshotFile];
+      },
+      abort: () => stream.abort(),
+    };
   }
 
   /** Bytes of the last snapshot file written or read (0 when none). */
