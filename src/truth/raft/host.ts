@@ -83,6 +83,9 @@ export const raftKvProfiles = {
     // A restart replays up to a snapshot's worth of entries (100k): 2,000 per turn apply in a few
     // milliseconds, so the node votes, hears heartbeats and elects a leader while it replays.
     applyEntriesMax: 2_000,
+    // A 12 MB snapshot (100k keys) in 1 MiB chunks, each answered: no frame ties up a connection,
+    // a loss costs one chunk, and a follower that held part of it from an earlier leader goes on.
+    snapshotChunkBytes: 1024 * 1024,
     leaderSendsBeforeFsync: true,
     syncOnlyWhenRequired: true,
     applyWhileSyncing: true,
@@ -115,6 +118,8 @@ export const raftKvConfigSchema = z
     snapshotSliceItems: z.number().int().nonnegative().optional(),
     /** Committed entries applied per turn, yielding to messages and ticks between turns (0: all at once). */
     applyEntriesMax: z.number().int().nonnegative().optional(),
+    /** InstallSnapshot in chunks of this many bytes, one in flight (0: the whole snapshot in one message). */
+    snapshotChunkBytes: z.number().int().nonnegative().optional(),
     preVote: z.boolean().default(defaultRaftConfig.preVote),
     checkQuorum: z.boolean().default(defaultRaftConfig.checkQuorum),
     /**

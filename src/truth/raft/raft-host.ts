@@ -76,6 +76,8 @@ export interface RaftHostTuning {
    * Absent or 0: all that are committed, at once.
    */
   applyEntriesMax?: number;
+  /** InstallSnapshot in chunks of this many bytes, one in flight per follower (RaftConfig.snapshotChunkBytes). Absent or 0: whole. */
+  snapshotChunkBytes?: number;
   /** A leader sends its appends and heartbeats while its own fsync runs (thesis §10.2.1). */
   leaderSendsBeforeFsync: boolean;
   /** Wait for an fsync only when a Ready has entries, a snapshot, or a new term or vote (etcd's MustSync). */
