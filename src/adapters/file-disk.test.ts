@@ -92,6 +92,31 @@ test('file-disk: write is atomic: new content after write and fsync', async () =
   });
 });
 
+test('file-disk: writeStream: pieces go to disk as they come, nothing shows before finish, then it is a write like any other; abort leaves the old content', async () => {
+  await withDisk(async (disk, dir) => {
+    disk.write('snap', bytes('old'));
+    await fsynced(disk, 'snap');
+    const stream = disk.writeStream('snap');
+    stream.append(bytes('new '));
+    stream.append(bytes('content'));
+    assert.equal(fs.readFileSync(path.join(dir, 'snap.stream.tmp'), 'utf8'), 'new content', 'on disk piece by piece');
+    assert.equal(str(disk.read('snap')), 'old', 'not the content before finish');
+    assert.deepEqual(disk.list(), ['snap']);
+    stream.finish();
+    assert.equal(str(disk.read('snap')), 'new content', 'visible once finished');
+    assert.equal(fs.readFileSync(path.join(dir, 'snap'), 'utf8'), 'old', 'not yet renamed over the file');
+    await fsynced(disk, 'snap');
+    assert.equal(fs.readFileSync(path.join(dir, 'snap'), 'utf8'), 'new content');
+    assert.deepEqual(fs.readdirSync(dir), ['snap'], 'no tmp file left');
+
+    const dropped = disk.writeStream('snap');
+    dropped.append(bytes('half'));
+    dropped.abort();
+    assert.equal(str(disk.read('snap')), 'new content');
+    assert.deepEqual(fs.readdirSync(dir), ['snap'], 'the stream file is gone');
+  });
+});
+
 test('file-disk: write without fsync: a FileDisk opened after it sees the old content and no tmp file', async () => {
   const dir = tempDir();
   try {

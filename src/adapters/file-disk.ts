@@ -42,7 +42,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Disk } from '../runtime/context.js';
+import type { Disk, DiskWriteStream } from '../runtime/context.js';
 
 import { DiskError, type DiskOp } from '../runtime/disk-error.js';
 
@@ -73,6 +73,8 @@ export interface FileDiskStats {
 
 /** Suffix of the files holding a write() not yet renamed over its file. */
 const tmpSuffix = '.tmp';
+/** Before the tmp suffix, for a writeStream() not yet finished (removed on open, like every tmp file). */
+const streamSuffix = '.stream';
 
 /**
  * An open descriptor, shared between the file's state and the syncs running on it. It is closed only
@@ -205,6 +207,60 @@ export class FileDisk implements Disk {
     }
     f.pending = { descriptor: new Descriptor(fd, data.length), syncing: false, renamed: false };
     this.stats.bytesWritten += data.length;
+  }
+
+  /**
+   * write() in pieces: they go to `<file>.stream.tmp` as they come (a sliced snapshot writes each
+   * slice so, and nothing is joined and written at the end); finish() renames it to the tmp file a
+   * write() would have made, and from there it is a pending write like any other (see the header).
+   */
+  writeStream(file: string): DiskWriteStream {
+    this.checkChange('write', file);
+    const streamPath = this.tmpPath(`${file}${streamSuffix}`);
+    let fd: number;
+    try {
+      fd = fs.openSync(streamPath, 'w');
+    } catch (e) {
+      throw diskError(e, 'write', file);
+    }
+    let size = 0;
+    let open = true;
+    const drop = () => {
+      if (!open) return;
+      open = false;
+      closeQuietly(fd);
+      removeQuietly(streamPath);
+    };
+    return {
+      append: (data) => {
+        this.checkChange('write', file);
+        try {
+          writeFully(fd, data);
+        } catch (e) {
+          drop();
+          throw diskError(e, 'write', file);
+        }
+        size += data.length;
+        this.stats.bytesWritten += data.length;
+      },
+      finish: () => {
+        this.checkChange('write', file);
+        const f = this.state(file);
+        if (f.pending !== undefined) {
+          if (f.pending.syncing) this.renamePendingNow(f, 'write');
+          else this.discardPending(f, 'write');
+        }
+        try {
+          fs.renameSync(streamPath, this.tmpPath(file));
+        } catch (e) {
+          drop();
+          throw diskError(e, 'write', file);
+        }
+        open = false;
+        f.pending = { descriptor: new Descriptor(fd, size), syncing: false, renamed: false };
+      },
+      abort: drop,
+    };
   }
 
   /** Cut the file to its first `length` bytes (clamped to [0, size], as in the simulator; no-op if missing). */

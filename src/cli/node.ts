@@ -5,19 +5,27 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { Command } from 'commander';
-import { ScenarioError } from '../scenario/index.js';
 import { isStorageCorruptError } from '../truth/index.js';
 import { startAdminHttp } from '../node/admin-http.js';
-import { KvNode, nodeDefaults, type KvNodeOptions } from '../node/kv-node.js';
+import { KvNode, NodeStartError, nodeDefaults, type KvNodeOptions } from '../node/kv-node.js';
 import type { PeerAddress } from '../adapters/tcp-transport.js';
 
 const cli = '(command line)';
 
 /** "host:port", "[v6]:port" or a bare port (on 127.0.0.1: nothing listens beyond loopback unless told). */
+/**
+ * Bad input to `pillars node`, in the one-line form of every bad input (`<file>: <field>: <expected>`,
+ * exit 2). A NodeStartError rather than the scenario layer's error: a node process loads only what it
+ * runs (node-main.ts), and the scenario layer is a third of its start.
+ */
+function badOption(file: string, field: string, expected: string): NodeStartError {
+  return new NodeStartError(`${file}: ${field}: ${expected}`);
+}
+
 export function parseAddress(text: string, option: string): PeerAddress {
   const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(text) ?? /^()()(\d+)$/.exec(text);
   const port = m === null ? NaN : Number(m[3]);
-  if (m === null || !Number.isInteger(port) || port < 0 || port > 65_535) throw new ScenarioError(cli, option, `host:port or a port number from 0 to 65535 (got "${text}")`);
+  if (m === null || !Number.isInteger(port) || port < 0 || port > 65_535) throw badOption(cli, option, `host:port or a port number from 0 to 65535 (got "${text}")`);
   return { host: m[1] || m[2] || '127.0.0.1', port };
 }
 
@@ -28,8 +36,8 @@ export function parsePeers(text: string | undefined): Map<string, PeerAddress> {
   for (const part of text.split(',')) {
     const eq = part.indexOf('=');
     const id = part.slice(0, eq).trim();
-    if (eq <= 0 || !/^[A-Za-z0-9_.-]+$/.test(id)) throw new ScenarioError(cli, '--peers', `id=host:port,... with ids of letters, digits, "_", "." or "-" (got "${part}")`);
-    if (peers.has(id)) throw new ScenarioError(cli, '--peers', `each peer once (${id} is named twice)`);
+    if (eq <= 0 || !/^[A-Za-z0-9_.-]+$/.test(id)) throw badOption(cli, '--peers', `id=host:port,... with ids of letters, digits, "_", "." or "-" (got "${part}")`);
+    if (peers.has(id)) throw badOption(cli, '--peers', `each peer once (${id} is named twice)`);
     peers.set(id, parseAddress(part.slice(eq + 1).trim(), `--peers ${id}`));
   }
   return peers;
@@ -38,7 +46,7 @@ export function parsePeers(text: string | undefined): Map<string, PeerAddress> {
 function positiveNumber(text: string | undefined, option: string): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0) throw new ScenarioError(cli, option, `a positive number (got "${text}")`);
+  if (!Number.isFinite(n) || n <= 0) throw badOption(cli, option, `a positive number (got "${text}")`);
   return n;
 }
 
@@ -48,7 +56,7 @@ function clientLimitsFromFlags(o: NodeFlags): KvNodeOptions['limits'] {
   const set = <K extends 'bulkBytesMax' | 'queryBufferBytesMax' | 'clientsMax' | 'writeKeysMax' | 'writeBytesMax' | 'collectionMembersMax'>(key: K, text: string | undefined, option: string) => {
     const n = positiveNumber(text, option);
     if (n === undefined) return;
-    if (!Number.isSafeInteger(n)) throw new ScenarioError(cli, option, `a positive integer (got "${text}")`);
+    if (!Number.isSafeInteger(n)) throw badOption(cli, option, `a positive integer (got "${text}")`);
     limits[key] = n;
   };
   set('bulkBytesMax', o.protoMaxBulkLen, '--proto-max-bulk-len');
@@ -60,7 +68,7 @@ function clientLimitsFromFlags(o: NodeFlags): KvNodeOptions['limits'] {
   if (o.clientOutputBufferLimit !== undefined) {
     // Redis's form for one class: hard bytes, soft bytes, soft seconds.
     const parts = o.clientOutputBufferLimit.trim().split(/\s+/).map(Number);
-    if (parts.length !== 3 || !parts.every((n) => Number.isSafeInteger(n) && n > 0)) throw new ScenarioError(cli, '--client-output-buffer-limit', `"<hard bytes> <soft bytes> <soft seconds>", three positive integers (got "${o.clientOutputBufferLimit}")`);
+    if (parts.length !== 3 || !parts.every((n) => Number.isSafeInteger(n) && n > 0)) throw badOption(cli, '--client-output-buffer-limit', `"<hard bytes> <soft bytes> <soft seconds>", three positive integers (got "${o.clientOutputBufferLimit}")`);
     [limits.outputBufferHardBytes, limits.outputBufferSoftBytes, limits.outputBufferSoftSeconds] = parts;
   }
   return limits;
@@ -83,14 +91,14 @@ export function readSecret(file: string | undefined, env: string, option: string
       mode = statSync(file).mode & 0o777;
       text = readFileSync(file, 'utf8').trim();
     } catch (e) {
-      throw new ScenarioError(file, option, `a readable file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      throw badOption(file, option, `a readable file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     }
-    if ((mode & 0o077) !== 0) throw new ScenarioError(file, option, `a file only its owner may read (mode 0600 or 0400; it is 0${mode.toString(8).padStart(3, '0')}): chmod 600 ${file}`);
-    if (text === '') throw new ScenarioError(file, option, 'a file holding the secret (it is empty)');
+    if ((mode & 0o077) !== 0) throw badOption(file, option, `a file only its owner may read (mode 0600 or 0400; it is 0${mode.toString(8).padStart(3, '0')}): chmod 600 ${file}`);
+    if (text === '') throw badOption(file, option, 'a file holding the secret (it is empty)');
     source = file;
   } else if (process.env[env] !== undefined && process.env[env]!.trim() !== '') text = process.env[env]!.trim();
-  if (text === undefined && required) throw new ScenarioError(cli, option, `a cluster secret: ${option} FILE or the environment variable ${env} (pillars cluster up makes one)`);
-  if (text !== undefined && Buffer.byteLength(text) < bytesMin) throw new ScenarioError(source, option, `a secret of at least ${bytesMin} bytes (it has ${Buffer.byteLength(text)}); make one with: openssl rand -hex 32`);
+  if (text === undefined && required) throw badOption(cli, option, `a cluster secret: ${option} FILE or the environment variable ${env} (pillars cluster up makes one)`);
+  if (text !== undefined && Buffer.byteLength(text) < bytesMin) throw badOption(source, option, `a secret of at least ${bytesMin} bytes (it has ${Buffer.byteLength(text)}); make one with: openssl rand -hex 32`);
   return text;
 }
 
@@ -120,8 +128,8 @@ interface NodeFlags {
 }
 
 export function nodeOptionsFromFlags(o: NodeFlags): KvNodeOptions {
-  if (!/^[A-Za-z0-9_.-]+$/.test(o.id)) throw new ScenarioError(cli, '--id', `a node id of letters, digits, "_", "." or "-" (got "${o.id}")`);
-  if (o.readMode !== 'read-index' && o.readMode !== 'lease') throw new ScenarioError(cli, '--read-mode', `read-index or lease (got "${o.readMode}")`);
+  if (!/^[A-Za-z0-9_.-]+$/.test(o.id)) throw badOption(cli, '--id', `a node id of letters, digits, "_", "." or "-" (got "${o.id}")`);
+  if (o.readMode !== 'read-index' && o.readMode !== 'lease') throw badOption(cli, '--read-mode', `read-index or lease (got "${o.readMode}")`);
   const peers = parsePeers(o.peers);
   if (peers.has(o.id)) peers.delete(o.id);
   const secret = readSecret(o.secretFile, 'PILLARS_CLUSTER_SECRET', '--secret-file', true, clusterSecretBytesMin)!;
@@ -134,7 +142,7 @@ export function nodeOptionsFromFlags(o: NodeFlags): KvNodeOptions {
   if (rt !== undefined) limits.requestTimeoutMs = rt;
   const dr = o.diskReserveMb === undefined ? undefined : Number(o.diskReserveMb);
   if (dr !== undefined) {
-    if (!Number.isFinite(dr) || dr < 0) throw new ScenarioError(cli, '--disk-reserve-mb', `a number of MiB, 0 or more (got "${o.diskReserveMb}")`);
+    if (!Number.isFinite(dr) || dr < 0) throw badOption(cli, '--disk-reserve-mb', `a number of MiB, 0 or more (got "${o.diskReserveMb}")`);
     limits.diskReserveBytes = dr * 1024 * 1024;
   }
   const raft: KvNodeOptions['raft'] = { readMode: o.readMode };
@@ -142,10 +150,10 @@ export function nodeOptionsFromFlags(o: NodeFlags): KvNodeOptions {
   if (tick !== undefined) raft.tickMs = tick;
   const et = positiveNumber(o.electionTicks, '--election-ticks');
   if (et !== undefined) {
-    if (!Number.isInteger(et) || et < 2) throw new ScenarioError(cli, '--election-ticks', `an integer of 2 or more (got "${o.electionTicks}")`);
+    if (!Number.isInteger(et) || et < 2) throw badOption(cli, '--election-ticks', `an integer of 2 or more (got "${o.electionTicks}")`);
     raft.electionTicks = et;
   }
-  if (o.join === true && peers.size === 0) throw new ScenarioError(cli, '--join', 'the members of the cluster to join, in --peers id=host:port,...');
+  if (o.join === true && peers.size === 0) throw badOption(cli, '--join', 'the members of the cluster to join, in --peers id=host:port,...');
   return {
     id: o.id,
     join: o.join === true,
@@ -213,7 +221,7 @@ export function nodeCommand(): Command {
       try {
         await runNode(nodeOptionsFromFlags(o));
       } catch (e) {
-        if (isStorageCorruptError(e)) throw new ScenarioError(o.data, e.file, `a log this node can trust: corrupt at byte ${e.offset} (${e.reason}); refusing to start`);
+        if (isStorageCorruptError(e)) throw badOption(o.data, e.file, `a log this node can trust: corrupt at byte ${e.offset} (${e.reason}); refusing to start`);
         throw e;
       }
     });

@@ -56,7 +56,8 @@ export const secretFileName = 'cluster.secret';
 /** How long stop() waits for a node to exit after SIGTERM before it sends SIGKILL. */
 const stopGraceMs = 5_000;
 
-const mainJs = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+/** What each node process runs: `pillars node` alone (node-main.ts), not the whole command line. */
+const nodeMainJs = fileURLToPath(new URL('../cli/node-main.js', import.meta.url));
 
 /** The cluster secret of a data directory, made on first use (32 random bytes, hex, mode 0600). */
 export function ensureSecret(dataDir: string): string {
@@ -171,7 +172,7 @@ export class LocalCluster {
     if (n.process !== undefined) return n;
     let log = this.logs.get(id);
     if (log === undefined) this.logs.set(id, (log = createWriteStream(n.logFile, { flags: 'a' })));
-    const child = spawn(process.execPath, [...(this.layout.execArgv ?? []), mainJs, ...this.argsOf(n)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...this.layout.env } });
+    const child = spawn(process.execPath, [...(this.layout.execArgv ?? []), nodeMainJs, ...this.argsOf(n)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...this.layout.env } });
     child.stdout!.pipe(log, { end: false });
     child.stderr!.pipe(log, { end: false });
     n.process = child;

@@ -22,6 +22,13 @@ export type TimerId = number;
 export interface Disk {
   /** Replace the whole content of a file. */
   write(file: string, data: Uint8Array): void;
+  /**
+   * Write a file's whole new content in pieces as they are made (a snapshot encoded in slices), with
+   * the contract of write(): nothing shows before finish(); after it the new content replaces the
+   * old, durable once an fsync of the file issued after it completes; abort() drops it. No piece is
+   * held back to be joined and written at the end. Absent: the caller joins the pieces and write()s.
+   */
+  writeStream?(file: string): DiskWriteStream;
   /** Append bytes to the end of a file (creating it if needed). */
   append(file: string, data: Uint8Array): void;
   /** The current content of a file (synced or not), or undefined when it does not exist. */
@@ -42,6 +49,14 @@ export interface Disk {
    * before it restarts a member the disk stopped (member-supervisor.ts). Absent: assume so.
    */
   acceptsChanges?(): boolean;
+}
+
+/** A whole-file write made piece by piece (Disk.writeStream). */
+export interface DiskWriteStream {
+  append(data: Uint8Array): void;
+  /** The pieces are the file's new content now, as after a write() of them all. */
+  finish(): void;
+  abort(): void;
 }
 
 /** Counters, histograms and gauges. The host decides where they go (a scenario report, Prometheus). */

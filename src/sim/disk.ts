@@ -22,7 +22,7 @@
  *   landed at the wrong offset (misdirected), a write that never reached the media (lost), a log cut
  *   short in the middle.
  */
-import type { Disk } from '../runtime/context.js';
+import type { Disk, DiskWriteStream } from '../runtime/context.js';
 import { DiskError } from '../runtime/disk-error.js';
 import { concatBytes } from '../runtime/records.js';
 import type { RandomStream } from './rng.js';
@@ -91,6 +91,23 @@ export class SimDisk implements Disk {
     this.checkChange('write', file);
     const f = this.file(file);
     f.current = { chunks: [data.slice()], exists: true };
+  }
+
+  writeStream(file: string): DiskWriteStream {
+    const chunks: Uint8Array[] = [];
+    return {
+      // One write, as write() is: the disk's faults get one chance at it, at finish().
+      append: (data) => {
+        chunks.push(data.slice());
+      },
+      finish: () => {
+        this.checkChange('write', file);
+        this.file(file).current = { chunks, exists: true };
+      },
+      abort: () => {
+        chunks.length = 0;
+      },
+    };
   }
 
   append(file: string, data: Uint8Array): void {

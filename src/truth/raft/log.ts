@@ -109,10 +109,22 @@ export class RaftLog {
     }
   }
 
-  /** Committed entries not yet applied, up to the stable frontier (only what is on disk is applied). */
-  toApply(): Entry[] {
-    const hi = Math.min(this.committed, this.stable);
+  /** Committed entries not yet applied, up to the stable frontier (only what is on disk is applied), at most `max` of them. */
+  toApply(max = Infinity): Entry[] {
+    const hi = Math.min(this.committed, this.stable, this.applied + max);
     return hi > this.applied ? this.entries.slice(this.applied + 1 - this.first, hi + 1 - this.first) : [];
+  }
+
+  /** Whether toApply() has anything (without copying it out). */
+  hasToApply(): boolean {
+    return Math.min(this.committed, this.stable) > this.applied;
+  }
+
+  /** Whether a committed entry not yet applied is a membership change. */
+  confChangeToApply(isConfChange: (data: unknown) => boolean): boolean {
+    const hi = Math.min(this.committed, this.lastIndex());
+    for (let i = Math.max(this.applied, this.first) + 1; i <= hi; i++) if (isConfChange(this.entries[i - this.first].data)) return true;
+    return false;
   }
 
   appliedTo(i: number): void {

@@ -17,7 +17,7 @@
 import type { Context, NodeId } from '../../runtime/context.js';
 import { invariant } from '../../runtime/invariant.js';
 import { Raft, type RaftConfig } from './raft.js';
-import { encodeSnapshotPart, RaftStorage, type DurableMark, type RecoveryMode } from './storage.js';
+import { encodeSnapshotPart, RaftStorage, type DurableMark, type RecoveryMode, type SnapshotWrite } from './storage.js';
 import { isConfChange, type ConfChange, type ConfState, type Entry, type HardState, type Message, type Ready, type ReadState, type Snapshot } from './types.js';
 
 /** A deterministic state machine: the same commands in the same order give the same state on every replica. */
@@ -55,6 +55,13 @@ export interface RaftHostTuning {
   maxInflightMsgs: number;
   /** Take a snapshot and compact the log every this many applied entries (§7). */
   snapshotEntries: number;
+  /**
+   * Take a snapshot sooner, once the log written since the last one holds this many times that
+   * snapshot's bytes (and at least a tenth of snapshotEntries entries): a restart then replays no
+   * more log than it loads snapshot, whatever the size of the state. The first snapshot waits for
+   * snapshotEntries. Absent: every snapshotEntries.
+   */
+  snapshotLogBytesRatio?: number;
   /** Entries kept in memory behind a snapshot, for followers a little behind (etcd keeps 5,000). */
   snapshotCatchUpEntries: number;
   /**
@@ -62,6 +69,15 @@ export interface RaftHostTuning {
    * (state machines with beginSnapshot). Absent or 0: all at once, in the Ready that triggered it.
    */
   snapshotSliceItems?: number;
+  /**
+   * Apply at most this many committed entries per turn of the event loop, yielding to messages and
+   * ticks between turns: a restart's replay of its log, or a follower catching up, then neither
+   * stalls the node's answers to votes and heartbeats nor delays an election by its length.
+   * Absent or 0: all that are committed, at once.
+   */
+  applyEntriesMax?: number;
+  /** InstallSnapshot in chunks of this many bytes, one in flight per follower (RaftConfig.snapshotChunkBytes). Absent or 0: whole. */
+  snapshotChunkBytes?: number;
   /** A leader sends its appends and heartbeats while its own fsync runs (thesis §10.2.1). */
   leaderSendsBeforeFsync: boolean;
   /** Wait for an fsync only when a Ready has entries, a snapshot, or a new term or vote (etcd's MustSync). */
@@ -141,6 +157,8 @@ export class RaftHost<Command, Result> {
   private snapshotting = false;
   /** The snapshot being copied in slices; a snapshot installed meanwhile cancels it. */
   private slicing: SnapshotSlicer | undefined;
+  /** Its file, written a slice at a time. */
+  private slicingFile: SnapshotWrite | undefined;
   /** The index of the last snapshot taken or restored. */
   private snapshotIndexTaken = 0;
   /** The last entry this state machine applied (or the snapshot it was restored from). */
@@ -308,6 +326,8 @@ export class RaftHost<Command, Result> {
       return;
     }
     this.inReady = true;
+    // Each input may apply its share of a backlog; what is left waits for a later turn (spendApplyBudget).
+    this.applyBudget = (this.options.applyEntriesMax ?? 0) > 0 ? this.options.applyEntriesMax! : Infinity;
     try {
       do {
         this.readyAgain = false;
@@ -363,10 +383,34 @@ export class RaftHost<Command, Result> {
     this.onLeadershipLost();
   }
 
+  /** What Readies may still hand out to apply for this input (applyEntriesMax), counted down as they do. */
+  private applyBudget = Infinity;
+  /** A turn to apply more of the backlog is scheduled. */
+  private applyTurnScheduled = false;
+
+  private readyOptions(storageBusy: boolean): { storageBusy: boolean; applyEntriesMax: number } {
+    return { storageBusy, applyEntriesMax: this.applyBudget };
+  }
+
+  /** Count what a Ready handed out to apply; once this turn's share is spent, the rest waits for a later turn. */
+  private spendApplyBudget(rd: Ready): void {
+    const max = this.options.applyEntriesMax ?? 0;
+    if (max === 0) return;
+    this.applyBudget -= rd.committed.length;
+    if (this.applyBudget > 0 || this.applyTurnScheduled) return;
+    this.applyTurnScheduled = true;
+    // Through the Context's timer: the simulator orders these turns among other events by its seed.
+    this.ctx.setTimer(0, () => {
+      this.applyTurnScheduled = false;
+      this.afterInput();
+    });
+  }
+
   private processReady(): void {
     if (this.storageBusy && this.options.applyWhileSyncing) this.workWhileSyncing();
-    while (!this.storageBusy && this.raft.hasReady()) {
-      const rd = this.raft.ready();
+    while (!this.storageBusy && this.raft.hasReady({ applyEntriesMax: this.applyBudget })) {
+      const rd = this.raft.ready(this.readyOptions(false));
+      this.spendApplyBudget(rd);
       let messages = rd.messages;
       if (this.options.applyWhileSyncing && rd.snapshot === undefined) {
         // Committed and already on this disk: apply now, not after the new entries' fsync.
@@ -379,6 +423,8 @@ export class RaftHost<Command, Result> {
       const hardState = this.hardStateToWrite(rd);
       const written = this.storage.writtenHardState();
       invariant('raft', hardState === undefined || hardState.term >= written.term, () => `writing term ${hardState!.term} over term ${written.term} on disk`);
+      // The leader's snapshot replaces the one being sliced before either file is finished.
+      if (rd.snapshot !== undefined && this.slicing !== undefined) this.cancelSlicing();
       const files = [...(rd.snapshot !== undefined ? this.storage.writeSnapshot(rd.snapshot) : []), ...this.storage.append(hardState, rd.entries)];
       if (files.length === 0 || (this.options.syncOnlyWhenRequired && !this.mustSync(rd))) {
         this.afterStorage(rd, messages);
@@ -419,8 +465,9 @@ export class RaftHost<Command, Result> {
    * what asks nothing of this disk (Raft.sendableBeforeStorage).
    */
   private workWhileSyncing(): void {
-    if (!this.raft.hasReady({ storageBusy: true })) return;
-    const rd = this.raft.ready({ storageBusy: true });
+    if (!this.raft.hasReady({ storageBusy: true, applyEntriesMax: this.applyBudget })) return;
+    const rd = this.raft.ready(this.readyOptions(true));
+    this.spendApplyBudget(rd);
     this.apply(rd.committed);
     this.takeReadStates(rd.readStates);
     for (const o of rd.messages) this.ctx.send(o.to, o.msg);
@@ -453,6 +500,8 @@ export class RaftHost<Command, Result> {
       this.snapshotIndexTaken = rd.snapshot.index;
       this.appliedIndex = rd.snapshot.index;
       this.ctx.log('raft_snapshot_installed', { index: rd.snapshot.index, term: rd.snapshot.term });
+      // It is durable now (this Ready's fsync): the segments of the log it replaced go.
+      this.compactSegments(rd.snapshot.index, true, () => {});
     }
     for (const o of messages) this.ctx.send(o.to, o.msg);
     this.apply(rd.committed);
@@ -562,29 +611,38 @@ export class RaftHost<Command, Result> {
     for (const f of files) this.ctx.disk.fsync(f, () => --left === 0 && done());
   }
 
-  /** §7: save the state machine and drop the log it covers, every snapshotEntries applied entries. */
+  /** §7: save the state machine and drop the log it covers, every snapshotEntries applied entries (or sooner: snapshotLogBytesRatio). */
   private maybeSnapshot(): void {
     const log = this.raft.log;
-    if (this.snapshotting || log.applied - this.snapshotIndexTaken < this.options.snapshotEntries) return;
+    if (this.snapshotting) return;
+    const since = log.applied - this.snapshotIndexTaken;
+    const ratio = this.options.snapshotLogBytesRatio;
+    // Measured against a snapshot there is: the first one waits for snapshotEntries.
+    const snapshotBytes = this.storage.snapshotBytes();
+    const logOutgrewSnapshot = ratio !== undefined && snapshotBytes > 0 && since * 10 >= this.options.snapshotEntries && this.storage.logBytesSinceSnapshot() > ratio * snapshotBytes;
+    if (since < this.options.snapshotEntries && !logOutgrewSnapshot) return;
     const index = log.applied;
     // The membership as of this index goes with it: a node restarted from it must not fall back to its first one.
     const at = { index, term: log.term(index), conf: this.raft.confState() };
     this.snapshotting = true;
     const sliceItems = this.options.snapshotSliceItems ?? 0;
-    if (sliceItems === 0 || this.machine.beginSnapshot === undefined) return this.saveSnapshot({ ...at, data: this.machine.snapshot() }, undefined, []);
+    if (sliceItems === 0 || this.machine.beginSnapshot === undefined) return this.saveSnapshot({ ...at, data: this.machine.snapshot() }, undefined);
     const slicer = this.machine.beginSnapshot();
     this.slicing = slicer;
-    const parts: Uint8Array[] = [];
+    // The file is written as the slices are encoded: the last one leaves nothing to join and write.
+    const file = this.storage.beginSnapshotWrite({ ...at, data: slicer.head() });
+    this.slicingFile = file;
     const slice = () => {
       if (this.slicing !== slicer) return;
       const part = slicer.next(sliceItems);
       if (part !== undefined) {
-        parts.push(encodeSnapshotPart(part));
+        file.part(encodeSnapshotPart(part));
         this.ctx.setTimer(0, slice);
         return;
       }
       this.slicing = undefined;
-      this.saveSnapshot({ ...at, data: slicer.whole() }, slicer.head(), parts);
+      this.slicingFile = undefined;
+      this.saveSnapshot({ ...at, data: slicer.whole() }, file);
     };
     // Through the Context's timer: the simulator orders the slices among other events by its seed.
     this.ctx.setTimer(0, slice);
@@ -594,24 +652,37 @@ export class RaftHost<Command, Result> {
   private cancelSlicing(): void {
     this.slicing!.cancel();
     this.slicing = undefined;
+    this.slicingFile?.abort();
+    this.slicingFile = undefined;
     this.snapshotting = false;
   }
 
   /**
-   * Compact the log behind a complete snapshot and write it. `head` and `parts`: the file is written
-   * from the slices already encoded (storage.ts encodeSnapshotFile), not encoded again whole.
+   * Compact the log behind a complete snapshot and write it (`file`: the slices already written, see
+   * storage.ts beginSnapshotWrite; the file is not encoded again whole).
    */
-  private saveSnapshot(snapshot: Snapshot, head: unknown, parts: readonly Uint8Array[]): void {
+  private saveSnapshot(snapshot: Snapshot, file: SnapshotWrite | undefined): void {
     const { index } = snapshot;
     this.raft.compact(index, snapshot.data, this.options.snapshotCatchUpEntries, snapshot.conf);
     this.snapshotIndexTaken = index;
     this.ctx.metrics.count('raft_snapshots');
     this.ctx.log('raft_snapshot_taken', { index, term: snapshot.term });
-    const files = parts.length === 0 ? this.storage.writeSnapshot(snapshot) : this.storage.writeSnapshot({ ...snapshot, data: head }, parts);
-    this.syncAll(files, () => {
-      // Only a durable snapshot may replace the segments it covers. The new segment opens with the
-      // latest hard state: writing more than was acted on is safe, and it supersedes the removed ones.
-      this.syncAll(this.storage.rotate(index, this.raft.hardState()), () => (this.snapshotting = false));
-    });
+    const files = file === undefined ? this.storage.writeSnapshot(snapshot) : file.finish();
+    this.syncAll(files, () => this.compactSegments(index, false, () => (this.snapshotting = false)));
+  }
+
+  /**
+   * Once a snapshot at `index` is durable: a new segment, opened with the latest hard state (writing
+   * more than was acted on is safe, and it supersedes the removed ones) and carrying the entries after
+   * the snapshot that older segments hold; once that is durable too, the older segments go.
+   * `installed`: the leader's snapshot replaced the whole log, so every older segment goes.
+   */
+  private compactSegments(index: number, installed: boolean, done: () => void): void {
+    const log = this.raft.log;
+    // A snapshot installed from the leader meanwhile replaced the log the carry would come from.
+    const through = log.snapshotIndex() > index ? index : Math.min(this.storage.maxWrittenIndex(), log.lastIndex());
+    const carried = through > index ? log.slice(index + 1, through - index) : [];
+    const rotation = this.storage.rotate(index, this.raft.hardState(), carried, installed);
+    this.syncAll(rotation.sync, () => this.syncAll(rotation.removeCovered(), done));
   }
 }

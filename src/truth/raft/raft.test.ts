@@ -334,6 +334,56 @@ test('compaction and InstallSnapshot: a node that was away gets the snapshot, th
   assert.equal(c.raft('n3').log.lastIndex(), c.raft('n1').log.lastIndex());
 });
 
+test('chunked InstallSnapshot: a follower far behind gets a snapshot of many chunks, one in flight, through lost chunks and answers; a new leader goes on from the bytes it holds', () => {
+  const c = new Cluster(['n1', 'n2', 'n3'], { snapshotChunkBytes: 64 });
+  c.elect('n1');
+  c.crash('n3');
+  for (let i = 0; i < 40; i++) c.raft('n1').propose(`entry ${i} ${'x'.repeat(20)}`);
+  c.tickAll(2);
+  const applied = c.raft('n1').log.applied;
+  assert.equal(c.raft('n2').log.applied, applied);
+  // Both compact at the same index with the same state: the same snapshot file, the same CRC.
+  for (const id of ['n1', 'n2']) c.raft(id).compact(applied, [...c.applied.get(id)!]);
+  const received = () => (c.raft('n3') as unknown as { incoming?: { received: number; total: number } }).incoming;
+  const chunks: { from: string; offset: number }[] = [];
+  let pendingMax = 0;
+  let n = 0;
+  // Every third chunk and every fourth answer lost; the heartbeats' answers set the transfer going again.
+  const lossy: Drop = (from, to, m) => {
+    pendingMax = Math.max(pendingMax, c.inbox.filter((x) => x.m.type === 'snapshot_chunk' && x.to === 'n3').length);
+    if (m.type === 'snapshot_chunk') {
+      assert.equal(m.bytes.length <= 64, true);
+      if (++n % 3 === 0) return true;
+      chunks.push({ from, offset: m.offset });
+    }
+    return m.type === 'snapshot_chunk_resp' && n % 4 === 0;
+  };
+  c.start('n3');
+  for (let round = 0; round < 40 && (received()?.received ?? 0) < 400; round++) c.tickAll(1, lossy);
+  const held = received();
+  assert.ok(held !== undefined && held.received >= 400 && held.received < held.total, `n3 holds part of the snapshot (${held?.received} of ${held?.total} bytes)`);
+  assert.ok(held.total > 64 * 10, `a snapshot of ${held.total} bytes: more than ten chunks`);
+  assert.ok(pendingMax <= 1, `${pendingMax} chunks in flight at once`);
+  assert.ok(n % 3 !== 0 || chunks.length > 0);
+
+  // The leader is gone; n2 leads and sends the same snapshot: n3 tells it what it holds, and n2 goes on from there.
+  c.crash('n1');
+  const before = held.received;
+  chunks.length = 0;
+  // n3 heard from n1 a moment ago (checkQuorum: it votes for no one yet), and could not win with its log.
+  for (let round = 0; round < 40 && c.raft('n2').role !== 'leader'; round++) c.tickAll(1, (from, to, m) => to === 'n1' || lossy(from, to, m));
+  assert.equal(c.raft('n2').role, 'leader', c.state());
+  for (let round = 0; round < 60 && c.applied.get('n3')!.length < c.applied.get('n2')!.length; round++) c.tickAll(1, (from, to, m) => to === 'n1' || lossy(from, to, m));
+  assert.deepEqual(c.applied.get('n3'), c.applied.get('n2'), 'n3 installed the snapshot and caught up');
+  const fromN2 = chunks.filter((x) => x.from === 'n2').map((x) => x.offset);
+  assert.equal(fromN2[0], 0, 'n2 starts at the beginning');
+  // (Offset 0 again while its answer is lost, or a heartbeat's answer comes first.)
+  const after = fromN2.filter((o) => o !== 0);
+  assert.ok(after[0] === before && after.every((o) => o >= before), `then goes on from the ${before} bytes n3 held: ${fromN2.join(' ')}`);
+  const total = (c.raft('n2') as unknown as { encodedSnapshot: { bytes: Uint8Array } }).encodedSnapshot.bytes.length;
+  assert.equal(new Set(after).size, Math.ceil((total - before) / 64), `only what n3 lacked: ${after.join(' ')} for ${total - before} bytes`);
+});
+
 test('membership: a learner gets the log but no say; promoted, it counts; a removed leader steps down', () => {
   const c = new Cluster(['n1', 'n2', 'n3', 'n4'], { voters: ['n1', 'n2', 'n3'] });
   c.elect('n1');

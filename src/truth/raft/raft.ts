@@ -12,6 +12,10 @@
 import type { NodeId } from '../../runtime/context.js';
 import { RaftLog, assert } from './log.js';
 import type { ConfChange, ConfState, Entry, HardState, Message, Outbound, ReadState, Ready, ReadyOptions, Role, Snapshot } from './types.js';
+import { isConfChange } from './types.js';
+import { crc32c } from '../../runtime/crc32c.js';
+import { concatBytes } from '../../runtime/records.js';
+import { decodeSnapshotFile, encodeSnapshotFile } from './storage.js';
 
 export interface RaftConfig {
   id: NodeId;
@@ -57,6 +61,13 @@ export interface RaftConfig {
    * that a leader forgets what an earlier start acknowledged and learns again what this one holds.
    */
   boot?: number;
+  /**
+   * Send a snapshot as its file's bytes in chunks of this size, one chunk in flight per follower,
+   * each answered with the bytes held so far (so a lost chunk is sent again from there, and a follower
+   * that holds part of the same snapshot from an earlier leader goes on from it). Absent or 0: the
+   * whole snapshot in one message.
+   */
+  snapshotChunkBytes?: number;
 }
 
 /** What a restored node must hold again before it votes: the last entry it had made durable (storage.ts, repair mode). */
@@ -90,6 +101,25 @@ class Progress {
   lastAckTick = -Infinity;
   /** The follower's start that last answered (RaftConfig.boot). */
   boot: number | undefined;
+  /** Chunked InstallSnapshot in progress: the snapshot's index and how many of its bytes the follower holds. */
+  snapshotSending: { index: number; sent: number } | undefined;
+}
+
+/** A snapshot's file bytes, encoded once for every follower that needs it. */
+interface EncodedSnapshot {
+  index: number;
+  bytes: Uint8Array;
+  crc: number;
+}
+
+/** A snapshot being received in chunks. */
+interface IncomingSnapshot {
+  index: number;
+  snapTerm: number;
+  crc: number;
+  total: number;
+  chunks: Uint8Array[];
+  received: number;
 }
 
 interface PendingRead {
@@ -142,6 +172,10 @@ export class Raft {
   private snapshot: Snapshot | undefined;
   /** A snapshot received from the leader that the host has not persisted and restored yet. */
   private pendingSnapshot: Snapshot | undefined;
+  /** As leader: the snapshot's file bytes, for chunked InstallSnapshot (RaftConfig.snapshotChunkBytes). */
+  private encodedSnapshot: EncodedSnapshot | undefined;
+  /** As follower: the snapshot being received in chunks. */
+  private incoming: IncomingSnapshot | undefined;
   /**
    * Protocol-aware recovery (Alagappan et al., FAST 2018, "CTRL"): this node lost entries it had made
    * durable, and may have acknowledged them. Until its log is again at least as up to date as this,
@@ -329,6 +363,9 @@ export class Raft {
     this.electionElapsed++;
     if (this.electionElapsed >= this.randomizedElectionTimeout) {
       this.electionElapsed = 0;
+      // A host applying a long backlog (a restart's replay) a slice at a time may campaign meanwhile,
+      // but not on a membership it has not caught up with (etcd refuses the same): its quorums could be stale.
+      if (this.log.confChangeToApply(isConfChange)) return;
       this.campaign();
     }
   }
@@ -379,11 +416,11 @@ export class Raft {
       } else if (m.type === 'pre_vote_resp' && !m.reject) {
         // A granted pre-vote echoes the term we would campaign at.
       } else {
-        const leader = m.type === 'append' || m.type === 'heartbeat' || m.type === 'snapshot' ? from : undefined;
+        const leader = m.type === 'append' || m.type === 'heartbeat' || m.type === 'snapshot' || m.type === 'snapshot_chunk' ? from : undefined;
         this.becomeFollower(m.term, leader);
       }
     } else if (m.term < this.term) {
-      if ((this.cfg.checkQuorum || this.cfg.preVote) && (m.type === 'append' || m.type === 'heartbeat' || m.type === 'snapshot')) {
+      if ((this.cfg.checkQuorum || this.cfg.preVote) && (m.type === 'append' || m.type === 'heartbeat' || m.type === 'snapshot' || m.type === 'snapshot_chunk')) {
         // A stale leader (cut off, now back) learns our term and steps down.
         this.send(from, { type: 'append_resp', term: this.term, reject: true, index: 0, hint: this.log.lastIndex() });
       } else if (m.type === 'pre_vote') {
@@ -426,6 +463,11 @@ export class Raft {
         this.leader = from;
         this.handleSnapshot(from, m.snapshot);
         break;
+      case 'snapshot_chunk':
+        this.electionElapsed = 0;
+        this.leader = from;
+        this.handleSnapshotChunk(from, m);
+        break;
       case 'timeout_now':
         // The leader hands over: campaign at once, with a real vote, past the voters' leader lease.
         this.campaign('vote', true);
@@ -440,6 +482,7 @@ export class Raft {
       case 'append':
       case 'heartbeat':
       case 'snapshot':
+      case 'snapshot_chunk':
         // A leader of our term exists: we lost.
         this.becomeFollower(m.term, from);
         this.stepFollower(from, m);
@@ -472,6 +515,8 @@ export class Raft {
       case 'append_resp':
         pr.recentActive = true;
         pr.lastAckTick = this.ticks;
+        // The follower installed the snapshot (or did not need it): no chunk is owed any more.
+        pr.snapshotSending = undefined;
         if (m.reject) {
           // Back off nextIndex (§5.3), but only for a refusal of what we last sent: in probe state,
           // the probe at next - 1; in replicate state, anything beyond what is known to match.
@@ -504,6 +549,17 @@ export class Raft {
         if (this.transfer?.to === from && pr.match === this.log.lastIndex()) this.send(from, { type: 'timeout_now', term: this.term });
         if (pr.next <= this.log.lastIndex()) this.sendAppend(from);
         break;
+      case 'snapshot_chunk_resp': {
+        pr.recentActive = true;
+        pr.lastAckTick = this.ticks;
+        const sending = this.encodedSnapshot;
+        // An answer about another snapshot (an older one, or another encoding) says nothing of this one.
+        if (sending === undefined || m.index !== sending.index || m.crc !== sending.crc || pr.snapshotSending?.index !== sending.index) break;
+        pr.snapshotSending.sent = Math.min(m.received, sending.bytes.length);
+        pr.probeSent = false;
+        this.sendAppend(from);
+        break;
+      }
       case 'heartbeat_resp':
         pr.recentActive = true;
         pr.lastAckTick = this.ticks;
@@ -557,7 +613,58 @@ export class Raft {
     pr.state = 'probe';
     pr.probeSent = false;
     pr.inflight = [];
+    pr.snapshotSending = undefined;
     this.sendAppend(id);
+  }
+
+  /** The current snapshot as a snapshot file's bytes (storage.ts), encoded once per snapshot. */
+  private encodeSnapshot(): EncodedSnapshot {
+    const snap = this.snapshot!;
+    if (this.encodedSnapshot?.index !== snap.index) {
+      const bytes = encodeSnapshotFile(snap);
+      this.encodedSnapshot = { index: snap.index, bytes, crc: crc32c(bytes) };
+    }
+    return this.encodedSnapshot!;
+  }
+
+  /**
+   * A chunk of a snapshot: kept when it continues the bytes held of the same snapshot (same index,
+   * term and CRC), else the answer says where to go on from; the last one is checked whole and installed.
+   */
+  private handleSnapshotChunk(from: NodeId, m: Extract<Message, { type: 'snapshot_chunk' }>): void {
+    if (m.index <= this.log.committed) {
+      this.incoming = undefined;
+      this.send(from, this.withBoot({ type: 'append_resp', term: this.term, reject: false, index: this.log.committed, hint: this.log.lastIndex() }));
+      return;
+    }
+    let inc = this.incoming;
+    if (inc === undefined || inc.index !== m.index || inc.snapTerm !== m.snapTerm || inc.crc !== m.crc) {
+      // Another snapshot than the one held in part: start it over (from its first chunk).
+      inc = this.incoming = { index: m.index, snapTerm: m.snapTerm, crc: m.crc, total: m.total, chunks: [], received: 0 };
+    }
+    if (m.offset === inc.received && m.bytes.length > 0 && inc.received + m.bytes.length <= inc.total) {
+      // A copy: the bytes may be a view of the transport's buffer (Buffer.slice copies nothing).
+      inc.chunks.push(new Uint8Array(m.bytes));
+      inc.received += m.bytes.length;
+    }
+    if (inc.received < inc.total) {
+      this.send(from, { type: 'snapshot_chunk_resp', term: this.term, index: inc.index, crc: inc.crc, received: inc.received });
+      return;
+    }
+    this.incoming = undefined;
+    const bytes = concatBytes(inc.chunks);
+    let snap: Snapshot | undefined;
+    try {
+      if (crc32c(bytes) === inc.crc) snap = decodeSnapshotFile(bytes, 'snapshot_chunk');
+    } catch {
+      snap = undefined;
+    }
+    if (snap === undefined || snap.index !== inc.index || snap.term !== inc.snapTerm) {
+      // Damaged on the way: ask for it from the start.
+      this.send(from, { type: 'snapshot_chunk_resp', term: this.term, index: inc.index, crc: inc.crc, received: 0 });
+      return;
+    }
+    this.handleSnapshot(from, snap);
   }
 
   private handleSnapshot(from: NodeId, snap: Snapshot): void {
@@ -611,9 +718,18 @@ export class Raft {
     const pr = this.prs.get(to)!;
     if (pr.state === 'probe' && pr.probeSent) return;
     if (pr.state === 'replicate' && pr.inflight.length >= this.cfg.maxInflightMsgs) return;
-    if (pr.next <= this.log.snapshotIndex()) {
+    // Chunks go on until the follower has the whole snapshot (entries kept behind it, snapshotCatchUpEntries, do not help it).
+    const sendingSnapshot = pr.snapshotSending !== undefined && pr.snapshotSending.index === this.snapshot?.index;
+    if (pr.next <= this.log.snapshotIndex() || sendingSnapshot) {
       // The entries it needs are compacted: send the snapshot, then wait for its answer.
-      this.send(to, { type: 'snapshot', term: this.term, snapshot: this.snapshot! });
+      const chunkBytes = this.cfg.snapshotChunkBytes ?? 0;
+      if (chunkBytes === 0) this.send(to, { type: 'snapshot', term: this.term, snapshot: this.snapshot! });
+      else {
+        const snap = this.encodeSnapshot();
+        if (!sendingSnapshot) pr.snapshotSending = { index: snap.index, sent: 0 };
+        const offset = pr.snapshotSending!.sent;
+        this.send(to, { type: 'snapshot_chunk', term: this.term, index: snap.index, snapTerm: this.snapshot!.term, crc: snap.crc, total: snap.bytes.length, offset, bytes: snap.bytes.subarray(offset, Math.min(snap.bytes.length, offset + chunkBytes)) });
+      }
       pr.state = 'probe';
       pr.probeSent = true;
       pr.next = this.snapshot!.index + 1;
@@ -797,7 +913,7 @@ export class Raft {
    * (`storageBusy`), only the work that needs no storage counts: see ready().
    */
   hasReady(opts: ReadyOptions = {}): boolean {
-    if (this.readStates.length > 0 || this.log.toApply().length > 0) return true;
+    if (this.readStates.length > 0 || ((opts.applyEntriesMax ?? Infinity) > 0 && this.log.hasToApply())) return true;
     if (opts.storageBusy === true) return this.msgs.some((o) => this.sendableBeforeStorage(o.msg));
     const hs = this.hardState();
     return (
@@ -823,7 +939,7 @@ export class Raft {
    */
   ready(opts: ReadyOptions = {}): Ready {
     assert(this.log.applied >= this.handedToApply, `ready() before applied(${this.handedToApply}): the host has not reported the entries it was given`);
-    const committed = this.log.toApply();
+    const committed = this.log.toApply(opts.applyEntriesMax);
     if (committed.length > 0) this.handedToApply = committed[committed.length - 1].index;
     const readStates = this.readStates;
     this.readStates = [];
@@ -849,7 +965,7 @@ export class Raft {
    */
   sendableBeforeStorage(msg: Message): boolean {
     if (msg.type === 'heartbeat_resp') return true;
-    return this.role === 'leader' && (msg.type === 'append' || msg.type === 'heartbeat' || msg.type === 'snapshot' || msg.type === 'timeout_now');
+    return this.role === 'leader' && (msg.type === 'append' || msg.type === 'heartbeat' || msg.type === 'snapshot' || msg.type === 'snapshot_chunk' || msg.type === 'timeout_now');
   }
 
   /** The storage part of `rd` is durable: entries become stable, and a leader counts itself. */

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SimDisk } from '../../sim/disk.js';
-import { RaftStorage, isStorageCorruptError, segmentPrefix, snapshotFile } from './storage.js';
+import { RaftStorage, encodeSnapshotPart, isStorageCorruptError, segmentPrefix, snapshotFile } from './storage.js';
 import type { Entry } from './types.js';
 import { recordHeaderBytes, scanRecords } from '../../runtime/records.js';
 
@@ -137,7 +137,8 @@ test('a snapshot compacts: covered segments go, the log restarts after it; a bad
   s.restore();
   write(d, s, 1, entries(1, 10));
   for (const f of s.writeSnapshot({ index: 10, term: 1, data: { kv: 'state' } })) d.fsync(f, () => {});
-  for (const f of s.rotate(10, { term: 1, vote: 'n1', commit: 10 })) d.fsync(f, () => {});
+  const rotation = s.rotate(10, { term: 1, vote: 'n1', commit: 10 });
+  for (const f of [...rotation.sync, ...rotation.removeCovered()]) d.fsync(f, () => {});
   write(d, s, 1, entries(11, 12));
   assert.deepEqual(d.list(), [snapshotFile, `${segmentPrefix}2`]);
   const r = new RaftStorage(d).restore()!;
@@ -150,6 +151,62 @@ test('a snapshot compacts: covered segments go, the log restarts after it; a bad
   snap[snap.length - 1] ^= 1;
   d.write(snapshotFile, snap);
   assert.throws(() => new RaftStorage(d).restore(), (e: unknown) => isStorageCorruptError(e) && e.file === snapshotFile);
+});
+
+test('a snapshot inside a segment: the entries after it are carried to the new segment, and the segment goes once they are durable', () => {
+  const d = disk();
+  const s = new RaftStorage(d);
+  s.restore();
+  write(d, s, 1, entries(1, 10));
+  write(d, s, 1, entries(11, 14));
+  for (const f of s.writeSnapshot({ index: 12, term: 1, data: { kv: 'state' } })) d.fsync(f, () => {});
+  assert.equal(s.maxWrittenIndex(), 14);
+  // Without the carry the segment holding 13 and 14 must stay, and a restart decodes all 14 entries.
+  const rotation = s.rotate(12, { term: 1, vote: 'n1', commit: 14 }, entries(13, 14));
+  for (const f of rotation.sync) d.fsync(f, () => {});
+  assert.deepEqual(d.list(), [snapshotFile, `${segmentPrefix}1`, `${segmentPrefix}2`], 'removed only once the carried entries are durable');
+  for (const f of rotation.removeCovered()) d.fsync(f, () => {});
+  assert.deepEqual(d.list(), [snapshotFile, `${segmentPrefix}2`]);
+  write(d, s, 1, entries(15, 15));
+  const r = new RaftStorage(d).restore()!;
+  assert.equal(r.snapshot!.index, 12);
+  assert.deepEqual(r.entries.map((e) => e.index), [13, 14, 15]);
+  assert.deepEqual(r.entries[0].data, entries(13, 13)[0].data);
+  d.crash();
+  assert.deepEqual(new RaftStorage(d).restore()!.entries.map((e) => e.index), [13, 14, 15], 'all of it durable');
+});
+
+test("a snapshot installed from the leader replaced the whole log: every older segment goes, even one reaching past it", () => {
+  const d = disk();
+  const s = new RaftStorage(d);
+  s.restore();
+  // Entries 1..8 of an old term, of which 6..8 the leader's log does not have.
+  write(d, s, 1, entries(1, 8));
+  for (const f of s.writeSnapshot({ index: 5, term: 2, data: null })) d.fsync(f, () => {});
+  const rotation = s.rotate(5, { term: 2, vote: undefined, commit: 5 }, [], true);
+  for (const f of [...rotation.sync, ...rotation.removeCovered()]) d.fsync(f, () => {});
+  write(d, s, 2, entries(6, 6, 2));
+  const r = new RaftStorage(d).restore()!;
+  assert.deepEqual(r.entries.map((e) => [e.index, e.term]), [[6, 2]]);
+  assert.deepEqual(d.list(), [snapshotFile, `${segmentPrefix}2`]);
+});
+
+test('a snapshot written a part at a time reads back whole; one aborted leaves the last one', () => {
+  const d = disk();
+  const s = new RaftStorage(d);
+  s.restore();
+  for (const f of s.writeSnapshot({ index: 3, term: 1, data: { items: ['a'], n: 1 } })) d.fsync(f, () => {});
+  const aborted = s.beginSnapshotWrite({ index: 5, term: 1, data: { items: [], n: 2 } });
+  aborted.part(encodeSnapshotPart({ items: ['x'] }));
+  aborted.abort();
+  assert.deepEqual(new RaftStorage(d).restore()!.snapshot, { index: 3, term: 1, data: { items: ['a'], n: 1 } });
+  const w = s.beginSnapshotWrite({ index: 9, term: 2, data: { items: [], n: 3 } });
+  w.part(encodeSnapshotPart({ items: ['a', 'b'] }));
+  w.part(encodeSnapshotPart({ items: ['c'] }));
+  assert.equal(new RaftStorage(d).restore()!.snapshot!.index, 3, 'nothing shows before finish');
+  for (const f of w.finish()) d.fsync(f, () => {});
+  assert.deepEqual(new RaftStorage(d).restore()!.snapshot, { index: 9, term: 2, data: { items: ['a', 'b', 'c'], n: 3 } });
+  assert.equal(s.snapshotBytes(), d.read(snapshotFile)!.length);
 });
 
 test('a hole in the log after the snapshot is corruption, not a shorter log', () => {
@@ -173,12 +230,35 @@ test('a segment past its size limit is closed; the new one opens with the hard s
   assert.deepEqual(r.hardState, { term: 3, vote: 'n1', commit: 20 });
   // A snapshot at 20 removes every full segment; the hard state survives in the new one.
   for (const f of s.writeSnapshot({ index: 20, term: 3, data: null })) d.fsync(f, () => {});
-  for (const f of s.rotate(20, { term: 3, vote: 'n1', commit: 20 })) d.fsync(f, () => {});
+  const rotation = s.rotate(20, { term: 3, vote: 'n1', commit: 20 });
+  for (const f of [...rotation.sync, ...rotation.removeCovered()]) d.fsync(f, () => {});
   const after = new RaftStorage(d).restore()!;
   assert.deepEqual(after.hardState, { term: 3, vote: 'n1', commit: 20 });
   assert.equal(after.entries.length, 0);
   assert.equal(d.list().filter((f) => f.startsWith(segmentPrefix)).length, 1);
 });
+
+for (const recovery of ['repair', 'trust'] as const) {
+  test(`${recovery}: zeros after the records of a closed segment (preallocated room) end it; no entry is lost and no repair starts`, () => {
+    const d = disk();
+    const s = new RaftStorage(d, () => {}, { recovery, segmentBytesMax: 200 });
+    s.restore();
+    for (let i = 1; i <= 12; i++) {
+      write(d, s, 1, entries(i, i));
+      for (const f of s.writeMark({ term: 1, vote: 'n1', lastIndex: i, lastTerm: 1 })) d.fsync(f, () => {});
+    }
+    const segments = d.list().filter((f) => f.startsWith(segmentPrefix));
+    assert.ok(segments.length >= 2, `${segments.length} segments`);
+    // A real segment grows in zeros ahead of its appends (FileDisk's preallocation); they stay once the next one opens.
+    for (const closed of segments.slice(0, -1)) d.append(closed, new Uint8Array(4096));
+    const warnings: string[] = [];
+    const r = new RaftStorage(d, (event) => warnings.push(event), { recovery }).restore()!;
+    assert.deepEqual(r.entries.map((e) => e.index), Array.from({ length: 12 }, (_, i) => i + 1));
+    assert.equal(r.repairUntil, undefined);
+    assert.deepEqual(warnings, []);
+    assert.deepEqual(d.list().filter((f) => f.startsWith(segmentPrefix)), segments, 'no segment removed');
+  });
+}
 
 /** A log of entries 1..9 of term 1, with the mark of each write (repair mode's witness) beside it. */
 function markedLogOfNine(): { d: SimDisk; file: string } {

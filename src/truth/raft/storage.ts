@@ -9,8 +9,8 @@
  *   read on its own; one is started when the current one passes `segmentBytesMax`, or after a snapshot.
  * - A snapshot `raft.snap`: a framed record holding the state machine as of an index, then, for a
  *   snapshot taken in slices, the `parts` records it announces: each appends its lists to the
- *   same-named lists of the first record's data. Once it is on disk, the segments it covers entirely
- *   are removed.
+ *   same-named lists of the first record's data. Once it is on disk, a new segment starts with the
+ *   entries after it that older segments hold, and the older segments it and they cover are removed.
  *
  * What a crash leaves behind is told apart from what a bad disk does (scanRecords): a torn last
  * record (a write cut short, never fsynced, so nothing acknowledged depends on it) is cut off with a
@@ -31,6 +31,7 @@
 import { Packr } from 'msgpackr';
 import type { Disk } from '../../runtime/context.js';
 import { StartRefusedError } from '../../runtime/member-supervisor.js';
+import { invariant } from '../../runtime/invariant.js';
 import { encodeRecord, encodeRecords, scanRecords } from '../../runtime/records.js';
 import type { Entry, HardState, Snapshot } from './types.js';
 
@@ -122,6 +123,17 @@ export function encodeSnapshotFile(snapshot: Snapshot, parts: readonly Uint8Arra
   return bytes;
 }
 
+/** The head's `parts` of a snapshot file written as its parts were made, before their number was known. */
+const streamedParts = -1;
+
+/** A snapshot file being written a part at a time (RaftStorage.beginSnapshotWrite). */
+export interface SnapshotWrite {
+  part(bytes: Uint8Array): void;
+  /** Every part is written: the file replaces the last snapshot once fsynced (the files returned). */
+  finish(): string[];
+  abort(): void;
+}
+
 /** One part of a snapshot taken in slices: lists to append to the same-named lists of its data. */
 export function encodeSnapshotPart(part: Record<string, unknown[]>): Uint8Array {
   return encodeRecord(packr.pack(part));
@@ -141,7 +153,8 @@ export function decodeSnapshotFile(bytes: Uint8Array, file: string): Snapshot {
   };
   const snap = unpack(0) as Snapshot & { parts?: number };
   if (typeof snap !== 'object' || snap === null || !Number.isInteger(snap.index) || !Number.isInteger(snap.term)) throw new StorageCorruptError(file, 0, 'not a snapshot (no index and term)');
-  const parts = snap.parts ?? 0;
+  // Streamed (streamedParts): every record after the head is a part; otherwise the head counts them.
+  const parts = snap.parts === streamedParts ? scan.records.length - 1 : (snap.parts ?? 0);
   delete snap.parts;
   if (scan.records.length !== 1 + parts) throw new StorageCorruptError(file, scan.validBytes, `${scan.records.length} records where a snapshot of ${1 + parts} belongs`);
   const data = snap.data as Record<string, unknown>;
@@ -165,6 +178,9 @@ export class RaftStorage {
   readonly recovery: RecoveryMode;
   /** Bytes in the mark file, to know when to rewrite it. */
   private markBytes = 0;
+  /** Bytes of the last snapshot file written or read, and of the log written since it (snapshotLogBytesRatio). */
+  private lastSnapshotBytes = 0;
+  private logBytesSince = 0;
 
   constructor(
     private readonly disk: Disk,
@@ -212,7 +228,11 @@ export class RaftStorage {
       const bytes = this.disk.read(file) ?? new Uint8Array();
       const scan = scanRecords(bytes);
       const last = n === names[names.length - 1].n;
-      if (scan.bad?.kind === 'corrupt' || (scan.bad !== undefined && !last && this.recovery !== 'refuse')) {
+      // Zeros alone are room the disk made ahead of the log (FileDisk's preallocation), in a closed
+      // segment as in the last one: its end, not damage. Had a closed segment lost records to zeros,
+      // the next segment's entries would leave a hole, which is judged below.
+      const zeroTail = scan.bad !== undefined && zeroFrom(bytes, scan.validBytes);
+      if (scan.bad?.kind === 'corrupt' || (scan.bad !== undefined && !zeroTail && !last && this.recovery !== 'refuse')) {
         const error = new StorageCorruptError(file, scan.bad.offset, scan.bad.reason);
         if (this.recovery === 'refuse') throw error;
         damaged = error;
@@ -222,7 +242,7 @@ export class RaftStorage {
       } else if (scan.bad !== undefined) {
         // Never fsynced, so never acknowledged: cut it off and say so. Zeros alone are not a torn
         // write but room the disk made ahead of the log (FileDisk's preallocation): cut silently.
-        if (!zeroFrom(bytes, scan.validBytes)) this.warn('wal_torn_tail_truncated', { file, offset: scan.bad.offset, bytes: bytes.length - scan.bad.offset, reason: scan.bad.reason });
+        if (!zeroTail) this.warn('wal_torn_tail_truncated', { file, offset: scan.bad.offset, bytes: bytes.length - scan.bad.offset, reason: scan.bad.reason });
         this.disk.truncate(file, scan.validBytes);
       }
       const seg: Segment = { n, file, maxIndex: 0, bytes: scan.validBytes };
@@ -243,6 +263,7 @@ export class RaftStorage {
       }
     }
     if (this.segments.length === 0) this.segments.push({ n: 1, file: `${segmentPrefix}1`, maxIndex: 0, bytes: 0 });
+    this.logBytesSince = this.segments.reduce((n, s) => n + s.bytes, 0);
     const mark = this.recovery === 'trust' ? undefined : this.readMark();
     if (names.length === 0 && snapshot === undefined && mark === undefined) return undefined;
     const from = snapshot?.index ?? 0;
@@ -321,6 +342,7 @@ export class RaftStorage {
 
   private readSnapshot(): Snapshot | undefined {
     const bytes = this.disk.read(snapshotFile);
+    this.lastSnapshotBytes = bytes?.length ?? 0;
     return bytes === undefined ? undefined : decodeSnapshotFile(bytes, snapshotFile);
   }
 
@@ -344,6 +366,7 @@ export class RaftStorage {
     const bytes = encodeRecords(payloads);
     this.disk.append(seg.file, bytes);
     seg.bytes += bytes.length;
+    this.logBytesSince += bytes.length;
     if (hardState !== undefined) this.lastHardState = hardState;
     for (const e of entries) if (e.index > seg.maxIndex) seg.maxIndex = e.index;
     return [seg.file];
@@ -365,21 +388,80 @@ export class RaftStorage {
 
   /** Write a snapshot (not durable until the returned file is fsynced). */
   writeSnapshot(snapshot: Snapshot, parts: readonly Uint8Array[] = []): string[] {
-    this.disk.write(snapshotFile, encodeSnapshotFile(snapshot, parts));
+    const bytes = encodeSnapshotFile(snapshot, parts);
+    this.disk.write(snapshotFile, bytes);
+    this.lastSnapshotBytes = bytes.length;
+    this.logBytesSince = 0;
     return [snapshotFile];
   }
 
   /**
-   * Once a snapshot at `index` is durable: start a new segment (opened with the latest hard state)
-   * and remove the segments it covers entirely. Returns the files whose change must be fsynced.
+   * Write a snapshot taken in slices as it is taken: the head (`head.data` without what the parts
+   * hold) now, each part (encodeSnapshotPart) as it is encoded, through the disk's writeStream, so
+   * the last slice leaves no whole file to join and write. A disk without writeStream gets one
+   * write() at finish().
    */
-  rotate(index: number, hardState: HardState): string[] {
+  beginSnapshotWrite(head: Snapshot): SnapshotWrite {
+    const stream = this.disk.writeStream?.(snapshotFile);
+    if (stream === undefined) {
+      const parts: Uint8Array[] = [];
+      return { part: (bytes) => parts.push(bytes), finish: () => this.writeSnapshot(head, parts), abort: () => {} };
+    }
+    let written = 0;
+    const append = (bytes: Uint8Array) => {
+      stream.append(bytes);
+      written += bytes.length;
+    };
+    append(encodeRecord(packr.pack({ ...head, parts: streamedParts })));
+    return {
+      part: append,
+      finish: () => {
+        stream.finish();
+        this.lastSnapshotBytes = written;
+        this.logBytesSince = 0;
+        return [snapshotFile];
+      },
+      abort: () => stream.abort(),
+    };
+  }
+
+  /** Bytes of the last snapshot file written or read (0 when none). */
+  snapshotBytes(): number {
+    return this.lastSnapshotBytes;
+  }
+
+  /** Bytes appended to the log since the last snapshot was written (since restore: all the segments hold). */
+  logBytesSinceSnapshot(): number {
+    return this.logBytesSince;
+  }
+
+  /** The highest entry index written to any segment (0 when none). */
+  maxWrittenIndex(): number {
+    return this.segments.reduce((m, s) => Math.max(m, s.maxIndex), 0);
+  }
+
+  /**
+   * Once a snapshot at `index` is durable: start a new segment, opened with the latest hard state and
+   * carrying `carried`, the log's entries after `index` that the closed segments hold. A closed segment
+   * is then covered when its entries reach no further than the snapshot or the carried entries
+   * (`everyClosed`: all of them, as after a snapshot installed from the leader, which replaced the
+   * whole log). Without the carry, the segment the snapshot index falls in stays (a 24 MB one was
+   * seen), and a restart decodes every entry it holds only to drop those the snapshot covers.
+   * Returns the new segment's file to fsync, and what removes the covered segments once it is durable
+   * (returning the files whose removal to fsync).
+   */
+  rotate(index: number, hardState: HardState, carried: readonly Entry[] = [], everyClosed = false): { sync: string[]; removeCovered: () => string[] } {
+    invariant('raft', carried.length === 0 || carried[0].index === index + 1, () => `carrying entries from ${carried[0].index} after a snapshot at ${index}`);
+    const reach = carried.length > 0 ? carried[carried.length - 1].index : index;
+    const covered = this.segments.filter((s) => everyClosed || s.maxIndex <= reach);
     this.startSegment(hardState);
-    const next = this.current;
-    const gone = this.segments.filter((s) => s !== next && s.maxIndex <= index);
-    this.segments = this.segments.filter((s) => s === next || s.maxIndex > index);
-    for (const s of gone) this.disk.remove(s.file);
-    return [next.file, ...gone.map((s) => s.file)];
+    if (carried.length > 0) this.append(undefined, carried);
+    const removeCovered = () => {
+      this.segments = this.segments.filter((s) => !covered.includes(s));
+      for (const s of covered) this.disk.remove(s.file);
+      return covered.map((s) => s.file);
+    };
+    return { sync: [this.current.file], removeCovered };
   }
 }
 

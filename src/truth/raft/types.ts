@@ -35,6 +35,14 @@ export type Message =
   | { type: 'heartbeat_resp'; term: number; context: number; boot?: number }
   /** InstallSnapshot (§7): the leader sends its state machine when a follower needs compacted entries. */
   | { type: 'snapshot'; term: number; snapshot: Snapshot }
+  /**
+   * InstallSnapshot in chunks (RaftConfig.snapshotChunkBytes): bytes [offset, offset + bytes.length)
+   * of the snapshot at `index` (of term `snapTerm`) encoded as a snapshot file of `total` bytes whose
+   * CRC-32C is `crc` (which names this encoding: a chunk of another is never appended to it).
+   */
+  | { type: 'snapshot_chunk'; term: number; index: number; snapTerm: number; crc: number; total: number; offset: number; bytes: Uint8Array }
+  /** The follower holds the first `received` bytes of that snapshot: the leader sends on from there (one chunk in flight). */
+  | { type: 'snapshot_chunk_resp'; term: number; index: number; crc: number; received: number }
   /** Leadership transfer (thesis §3.10): the leader tells an up-to-date follower to campaign now. */
   | { type: 'timeout_now'; term: number };
 
@@ -110,6 +118,8 @@ export interface Ready {
 export interface ReadyOptions {
   /** The host's storage is still writing an earlier Ready: hand out only what needs no storage. */
   storageBusy?: boolean;
+  /** Hand out at most this many committed entries to apply (the rest in later Readies). */
+  applyEntriesMax?: number;
 }
 
 export function isRaftMessage(msg: unknown): msg is Message {
@@ -125,6 +135,8 @@ export function isRaftMessage(msg: unknown): msg is Message {
     case 'heartbeat_resp':
     case 'timeout_now':
     case 'snapshot':
+    case 'snapshot_chunk':
+    case 'snapshot_chunk_resp':
       return true;
     default:
       return false;
