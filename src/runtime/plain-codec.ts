@@ -83,6 +83,9 @@ const notPlain: unique symbol = Symbol('not plain');
 /** A node of the encoder's trie of key sequences: the shape of an object whose keys led here. */
 class ShapeNode {
   readonly next = new Map<string, ShapeNode>();
+  /** The child last stepped to, checked before the map: most shapes continue one way only. */
+  lastKey: string | undefined = undefined;
+  lastNext: ShapeNode | undefined = undefined;
   /** The message that last used this shape, and the shape's number in it. */
   message = 0;
   number = 0;
@@ -97,10 +100,13 @@ class Encoder {
   /** Numbers the messages, so a shape node knows whether its number belongs to this one. */
   private message = 0;
   private shapesInMessage = 0;
+  /** The values of the objects being written, read inside for-in where V8 reads them fastest. */
+  private readonly values: unknown[] = [];
 
   /** The bytes of `value`, or undefined when it holds something this format does not carry. */
   encode(value: unknown): Uint8Array | undefined {
     this.pos = 0;
+    this.values.length = 0;
     this.message++;
     this.shapesInMessage = 0;
     if (this.shapeNodes > shapeTrieNodesMax) {
@@ -222,19 +228,27 @@ class Encoder {
     // One pass finds the shape; an object found to have too many keys for one is a dictionary.
     let shape = this.shapeRoot;
     let count = 0;
+    const values = this.values;
+    const base = values.length;
     for (const key in o) {
       // Assigning __proto__ on decode would set a prototype, not a key: MessagePack's business.
       if (key === '__proto__') throw notPlain;
       if (++count > shapeKeysMax) break;
-      let next = shape.next.get(key);
+      let next = shape.lastKey === key ? shape.lastNext : shape.next.get(key);
       if (next === undefined) {
         next = new ShapeNode([...shape.keys, key]);
         shape.next.set(key, next);
         this.shapeNodes++;
       }
+      shape.lastKey = key;
+      shape.lastNext = next;
       shape = next;
+      values.push(o[key]);
     }
-    if (count > shapeKeysMax) return this.dict(o, depth);
+    if (count > shapeKeysMax) {
+      values.length = base;
+      return this.dict(o, depth);
+    }
     this.ensure(9);
     this.buf[this.pos++] = tagObject;
     if (shape.message === this.message) {
@@ -249,7 +263,9 @@ class Encoder {
         this.string(key);
       }
     }
-    for (const key of shape.keys) this.value(o[key], depth + 1);
+    // The values sit at base..base+count; nested objects push theirs above and pop them again.
+    for (let i = 0; i < count; i++) this.value(values[base + i], depth + 1);
+    values.length = base;
   }
 
   private dict(o: Record<string, unknown>, depth: number): void {
