@@ -50,7 +50,7 @@ const tagDict = 0x8a;
 
 /** Deeper values go to MessagePack (and a cycle is MessagePack's to refuse); no message nests this deep. */
 const nestingDepthMax = 256;
-/** Strings up to this many bytes are decoded by hand; longer ones by Buffer's native UTF-8 decoder. */
+/** Strings up to this many bytes are decoded by hand; longer ones by the native TextDecoder. */
 const stringByHandBytesMax = 24;
 /** The first size of the reusable encoding buffer; it doubles as needed and stays at its largest. */
 const scratchBytesInitial = 64 * 1024;
@@ -65,8 +65,8 @@ const shapeKeysMax = 16;
 const compileAfterMessages = 4;
 /** Compiled object builders kept by a decoder; shapes beyond them are built key by key. */
 const compiledShapesMax = 4096;
-/** The decoder's trie of shapes is dropped and regrown past this many nodes (bounded memory). */
-const decodedShapeNodesMax = 64 * 1024;
+/** The decoder's known shapes are dropped and relearnt past this many (bounded memory). */
+const decodedShapesMax = 64 * 1024;
 
 /** Floats cross through these 8 bytes in the machine's order, which must be little-endian. */
 const floatBytes = new Uint8Array(8);
@@ -76,6 +76,7 @@ if (floatBytes[7] !== 0x3f) throw new Error('plain-codec: a big-endian machine i
 const noBytes = new Uint8Array(0);
 // ignoreBOM: a string that begins with U+FEFF keeps it, as MessagePack keeps it.
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+const utf8Encoder = new TextEncoder();
 
 /** Thrown inside the encoder for a value this format does not carry; the caller falls back. */
 const notPlain: unique symbol = Symbol('not plain');
@@ -93,7 +94,8 @@ class ShapeNode {
 }
 
 class Encoder {
-  private buf = Buffer.allocUnsafe(scratchBytesInitial);
+  // A plain Uint8Array, not a Buffer: slicing one is a single allocation.
+  private buf = new Uint8Array(scratchBytesInitial);
   private pos = 0;
   private shapeRoot = new ShapeNode([]);
   private shapeNodes = 1;
@@ -122,15 +124,15 @@ class Encoder {
       throw e;
     }
     // A copy: the scratch buffer is reused by the next call.
-    return new Uint8Array(this.buf.subarray(0, this.pos));
+    return this.buf.slice(0, this.pos);
   }
 
   private ensure(bytes: number): void {
     if (this.pos + bytes <= this.buf.length) return;
     let size = this.buf.length * 2;
     while (size < this.pos + bytes) size *= 2;
-    const bigger = Buffer.allocUnsafe(size);
-    this.buf.copy(bigger, 0, 0, this.pos);
+    const bigger = new Uint8Array(size);
+    bigger.set(this.buf.subarray(0, this.pos));
     this.buf = bigger;
   }
 
@@ -210,7 +212,7 @@ class Encoder {
     const bytes = Buffer.byteLength(s, 'utf8');
     this.ensure(bytes + 8);
     this.varint(bytes);
-    this.pos += this.buf.write(s, this.pos, bytes, 'utf8');
+    this.pos += utf8Encoder.encodeInto(s, this.buf.subarray(this.pos, this.pos + bytes)).written;
   }
 
   private array(a: unknown[], depth: number): void {
@@ -290,12 +292,17 @@ type ShapeBuilder = (d: Decoder) => Record<string, unknown>;
 
 /** A node of the decoder's trie of key sequences, kept across messages: how often its shape came, and its builder. */
 class DecodedShape {
-  readonly next = new Map<string, DecodedShape>();
+  /** The next shape of the same definition hash (a collision chain, almost always empty). */
+  sameHash: DecodedShape | undefined = undefined;
   /** The messages that used this shape, counted up to compileAfterMessages, and the last one. */
   messages = 0;
   lastMessage = 0;
   build: ShapeBuilder | undefined = undefined;
-  constructor(readonly keys: readonly string[]) {}
+  constructor(
+    readonly keys: readonly string[],
+    /** The shape's definition as written (key count, then each key): how a message names it. */
+    readonly definition: Uint8Array,
+  ) {}
 }
 
 class Decoder {
@@ -305,8 +312,11 @@ class Decoder {
   private depth = 0;
   /** The shapes of the message being decoded, by their number in it. */
   private shapes: DecodedShape[] = [];
-  private shapeRoot = new DecodedShape([]);
-  private shapeNodes = 1;
+  /**
+   * Shapes seen before, by a hash of their definition's bytes: a known shape is found without
+   * building its key strings again, which is most of the cost of a small message.
+   */
+  private shapesByHash = new Map<number, DecodedShape>();
   private compiled = 0;
   private message = 0;
 
@@ -317,10 +327,7 @@ class Decoder {
     this.end = bytes.length;
     this.depth = 0;
     this.message++;
-    if (this.shapeNodes > decodedShapeNodesMax) {
-      this.shapeRoot = new DecodedShape([]);
-      this.shapeNodes = 1;
-    }
+    if (this.shapesByHash.size > decodedShapesMax) this.shapesByHash = new Map();
     try {
       const v = this.next();
       if (this.pos !== this.end) throw new Error(`plain-codec message: ${this.end - this.pos} bytes after the value`);
@@ -423,20 +430,34 @@ class Decoder {
       if (ref > this.shapes.length) throw new Error(`plain-codec message: shape ${ref} before its definition`);
       return this.shapes[ref - 1];
     }
+    // One pass over the definition: its extent and an FNV-1a hash of its bytes.
+    const start = this.pos;
     const count = this.varint();
     if (count > shapeKeysMax) throw new Error(`plain-codec message: a shape of ${count} keys`);
-    let shape = this.shapeRoot;
     for (let i = 0; i < count; i++) {
-      const key = this.string();
-      // As an object literal's key, __proto__ would set the prototype; no plain message has it.
-      if (key === '__proto__') throw new Error('plain-codec message: a __proto__ key');
-      let next = shape.next.get(key);
-      if (next === undefined) {
-        next = new DecodedShape([...shape.keys, key]);
-        shape.next.set(key, next);
-        this.shapeNodes++;
+      const length = this.varint();
+      if (this.pos + length > this.end) throw new Error('plain-codec message: cut short');
+      this.pos += length;
+    }
+    const end = this.pos;
+    const bytes = this.bytes;
+    let hash = 0x811c9dc5;
+    for (let i = start; i < end; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193);
+    let shape = this.shapesByHash.get(hash);
+    while (shape !== undefined && !sameBytes(shape.definition, bytes, start, end)) shape = shape.sameHash;
+    if (shape === undefined) {
+      this.pos = start;
+      this.varint();
+      const keys = new Array<string>(count);
+      for (let i = 0; i < count; i++) {
+        const key = this.string();
+        // As an object literal's key, __proto__ would set the prototype; no plain message has it.
+        if (key === '__proto__') throw new Error('plain-codec message: a __proto__ key');
+        keys[i] = key;
       }
-      shape = next;
+      shape = new DecodedShape(keys, bytes.slice(start, end));
+      shape.sameHash = this.shapesByHash.get(hash);
+      this.shapesByHash.set(hash, shape);
     }
     if (shape.build === undefined && shape.lastMessage !== this.message) {
       shape.lastMessage = this.message;
@@ -476,6 +497,12 @@ class Decoder {
  */
 function compileBuilder(keys: readonly string[]): ShapeBuilder {
   return new Function('d', `return {${keys.map((k) => `${JSON.stringify(k)}: d.next()`).join(', ')}};`) as ShapeBuilder;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array, start: number, end: number): boolean {
+  if (a.length !== end - start) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[start + i]) return false;
+  return true;
 }
 
 const encoder = new Encoder();
