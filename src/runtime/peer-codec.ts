@@ -1,6 +1,7 @@
 /**
- * The codec of messages between nodes: MessagePack, as the real transport puts them on TCP and as the
- * simulator puts them on its links. One module for both worlds, so a message the simulator delivers
+ * The codec of messages between nodes, as the real transport puts them on TCP and as the simulator
+ * puts them on its links: the hand-written plain codec (plain-codec.ts) for messages of plain objects,
+ * arrays and scalars, MessagePack for the rest, the first byte telling which. One module for both worlds, so a message the simulator delivers
  * is the very copy a real peer would decode: no object shared with the sender, a Map turned into a
  * plain object, a Set into an array, a class instance into its own fields.
  *
@@ -8,17 +9,23 @@
  * message shapes either side has seen before.
  */
 import { Packr } from 'msgpackr';
+import { decodePlainMessage, encodePlainMessage, plainFormatTag } from './plain-codec.js';
 
 const packr = new Packr({ useRecords: false, variableMapSize: true });
 
 /** The bytes of a message. They stay valid after later calls (msgpackr does not reuse a returned buffer). */
 export function encodePeerMessage(msg: unknown): Uint8Array {
-  return packr.pack(msg);
+  return encodePlainMessage(msg) ?? packr.pack(msg);
 }
 
-/** A fresh copy of the message the bytes hold; throws on bytes that are not MessagePack. */
+/** A fresh copy of the message the bytes hold; throws on bytes that are neither format. */
 export function decodePeerMessage(bytes: Uint8Array): unknown {
-  return packr.unpack(bytes);
+  return bytes[0] === plainFormatTag ? decodePlainMessage(bytes) : packr.unpack(bytes);
+}
+
+/** The message as MessagePack alone would carry it (the reference the plain codec's tests compare with). */
+export function messagePackRoundTrip(msg: unknown): unknown {
+  return packr.unpack(packr.pack(msg));
 }
 
 /**

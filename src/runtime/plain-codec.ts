@@ -1,0 +1,519 @@
+/**
+ * A hand-written binary codec for plain messages: objects (plain or null-prototype), arrays, strings,
+ * numbers, booleans, null and undefined. That is every message of Raft (append with its entries and
+ * their commands, votes, heartbeats, snapshots of plain state) and of the client protocol. The peer
+ * codec (peer-codec.ts) tries it first and falls back to MessagePack for anything else (bytes, Maps,
+ * Sets, class instances, bigints, functions), so what a receiver decodes is what MessagePack would
+ * have given it, value for value: the simulator's verdicts and traceHashes do not depend on which of
+ * the two carried a message.
+ *
+ * Why by hand: MessagePack was half of a Raft run in the simulator. This format is cheaper on both
+ * ends because it knows the messages are made of a few object shapes repeated (every entry of an
+ * append has the same keys): a shape, the list of an object's keys, is written once per message and
+ * then named by its number, and the receiver builds each object of a shape it has seen with one
+ * object literal compiled for that shape (as msgpackr does for its records, but with nothing shared
+ * between messages: each message carries its own shapes, so any receiver reads any message).
+ *
+ * Layout: `formatTag`, then one value.
+ *
+ *     0x00..0x7f          the integer 0..127
+ *     null false true undefined
+ *     uint varint         a non-negative safe integer (LEB128)
+ *     negint varint       a negative safe integer, as its magnitude
+ *     float64             8 bytes, little-endian (every other number: fractions, NaN, infinities, huge)
+ *     string varint bytes UTF-8
+ *     array varint values
+ *     dict varint (string value)*  an object of many keys (a map used as a dictionary: a state machine's
+ *                                  keys): each key written out, no shape
+ *     object shape values          shape: varint 0, the varint key count and each key as a string's
+ *                                  varint and bytes (a new shape, numbered in order of appearance from
+ *                                  1), or the varint number of a shape seen before in this message;
+ *                                  then the values in the shape's key order
+ *
+ * -0 is written as 0, as MessagePack writes it.
+ */
+
+/** The first byte of this format's messages: 0xc1 is the one byte MessagePack never uses. */
+export const plainFormatTag = 0xc1;
+
+const tagNull = 0x80;
+const tagFalse = 0x81;
+const tagTrue = 0x82;
+const tagUndefined = 0x83;
+const tagUint = 0x84;
+const tagNegint = 0x85;
+const tagFloat64 = 0x86;
+const tagString = 0x87;
+const tagArray = 0x88;
+const tagObject = 0x89;
+const tagDict = 0x8a;
+
+/** Deeper values go to MessagePack (and a cycle is MessagePack's to refuse); no message nests this deep. */
+const nestingDepthMax = 256;
+/** Strings up to this many bytes are decoded by hand; longer ones by the native TextDecoder. */
+const stringByHandBytesMax = 24;
+/** The first size of the reusable encoding buffer; it doubles as needed and stays at its largest. */
+const scratchBytesInitial = 64 * 1024;
+/** The encoder's trie of key sequences is dropped and regrown past this many nodes (bounded memory). */
+const shapeTrieNodesMax = 64 * 1024;
+/**
+ * Objects with more keys than this are dictionaries, written key by key: their key sets rarely
+ * repeat, and a shape per key set would grow the tries without end.
+ */
+const shapeKeysMax = 16;
+/** A decoder compiles a builder for a shape once it has seen the shape in this many messages. */
+const compileAfterMessages = 4;
+/** Compiled object builders kept by a decoder; shapes beyond them are built key by key. */
+const compiledShapesMax = 4096;
+/** The decoder's known shapes are dropped and relearnt past this many (bounded memory). */
+const decodedShapesMax = 64 * 1024;
+
+/** Floats cross through these 8 bytes in the machine's order, which must be little-endian. */
+const floatBytes = new Uint8Array(8);
+const floatView = new Float64Array(floatBytes.buffer);
+floatView[0] = 1;
+if (floatBytes[7] !== 0x3f) throw new Error('plain-codec: a big-endian machine is not supported');
+const noBytes = new Uint8Array(0);
+// ignoreBOM: a string that begins with U+FEFF keeps it, as MessagePack keeps it.
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+const utf8Encoder = new TextEncoder();
+
+/** Thrown inside the encoder for a value this format does not carry; the caller falls back. */
+const notPlain: unique symbol = Symbol('not plain');
+
+/** A node of the encoder's trie of key sequences: the shape of an object whose keys led here. */
+class ShapeNode {
+  readonly next = new Map<string, ShapeNode>();
+  /** The child last stepped to, checked before the map: most shapes continue one way only. */
+  lastKey: string | undefined = undefined;
+  lastNext: ShapeNode | undefined = undefined;
+  /** The message that last used this shape, and the shape's number in it. */
+  message = 0;
+  number = 0;
+  constructor(readonly keys: readonly string[]) {}
+}
+
+class Encoder {
+  // A plain Uint8Array, not a Buffer: slicing one is a single allocation.
+  private buf = new Uint8Array(scratchBytesInitial);
+  private pos = 0;
+  private shapeRoot = new ShapeNode([]);
+  private shapeNodes = 1;
+  /** Numbers the messages, so a shape node knows whether its number belongs to this one. */
+  private message = 0;
+  private shapesInMessage = 0;
+  /** The values of the objects being written, read inside for-in where V8 reads them fastest. */
+  private readonly values: unknown[] = [];
+
+  /** The bytes of `value`, or undefined when it holds something this format does not carry. */
+  encode(value: unknown): Uint8Array | undefined {
+    this.pos = 0;
+    this.values.length = 0;
+    this.message++;
+    this.shapesInMessage = 0;
+    if (this.shapeNodes > shapeTrieNodesMax) {
+      this.shapeRoot = new ShapeNode([]);
+      this.shapeNodes = 1;
+    }
+    this.ensure(1);
+    this.buf[this.pos++] = plainFormatTag;
+    try {
+      this.value(value, 0);
+    } catch (e) {
+      if (e === notPlain) return undefined;
+      throw e;
+    }
+    // A copy: the scratch buffer is reused by the next call.
+    return this.buf.slice(0, this.pos);
+  }
+
+  private ensure(bytes: number): void {
+    if (this.pos + bytes <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.pos + bytes) size *= 2;
+    const bigger = new Uint8Array(size);
+    bigger.set(this.buf.subarray(0, this.pos));
+    this.buf = bigger;
+  }
+
+  private value(v: unknown, depth: number): void {
+    switch (typeof v) {
+      case 'number':
+        return this.number(v);
+      case 'string':
+        this.ensure(1);
+        this.buf[this.pos++] = tagString;
+        return this.string(v);
+      case 'boolean':
+        this.ensure(1);
+        this.buf[this.pos++] = v ? tagTrue : tagFalse;
+        return;
+      case 'undefined':
+        this.ensure(1);
+        this.buf[this.pos++] = tagUndefined;
+        return;
+      case 'object':
+        if (v === null) {
+          this.ensure(1);
+          this.buf[this.pos++] = tagNull;
+          return;
+        }
+        if (depth >= nestingDepthMax) throw notPlain;
+        if (Array.isArray(v)) return this.array(v, depth);
+        return this.object(v as Record<string, unknown>, depth);
+      default:
+        // bigint, symbol, function: MessagePack's rules decide what arrives.
+        throw notPlain;
+    }
+  }
+
+  private number(v: number): void {
+    this.ensure(10);
+    if (Number.isSafeInteger(v)) {
+      if (v >= 0 && v < 0x80) {
+        this.buf[this.pos++] = v;
+        return;
+      }
+      // -0 is an integer too and arrives as 0, as in MessagePack.
+      this.buf[this.pos++] = v < 0 ? tagNegint : tagUint;
+      this.varint(v < 0 ? -v : v);
+      return;
+    }
+    this.buf[this.pos++] = tagFloat64;
+    floatView[0] = v;
+    this.buf.set(floatBytes, this.pos);
+    this.pos += 8;
+  }
+
+  /** LEB128 of a non-negative safe integer; the caller has ensured room for it (at most 8 bytes). */
+  private varint(n: number): void {
+    while (n >= 0x80) {
+      this.buf[this.pos++] = (n % 0x80) | 0x80;
+      n = Math.floor(n / 0x80);
+    }
+    this.buf[this.pos++] = n;
+  }
+
+  private string(s: string): void {
+    const length = s.length;
+    let ascii = true;
+    for (let i = 0; i < length; i++) {
+      if (s.charCodeAt(i) >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) {
+      this.ensure(length + 8);
+      this.varint(length);
+      for (let i = 0; i < length; i++) this.buf[this.pos++] = s.charCodeAt(i);
+      return;
+    }
+    const bytes = Buffer.byteLength(s, 'utf8');
+    this.ensure(bytes + 8);
+    this.varint(bytes);
+    this.pos += utf8Encoder.encodeInto(s, this.buf.subarray(this.pos, this.pos + bytes)).written;
+  }
+
+  private array(a: unknown[], depth: number): void {
+    this.ensure(9);
+    this.buf[this.pos++] = tagArray;
+    this.varint(a.length);
+    for (let i = 0; i < a.length; i++) this.value(a[i], depth + 1);
+  }
+
+  private object(o: Record<string, unknown>, depth: number): void {
+    const proto = Object.getPrototypeOf(o);
+    if (proto !== Object.prototype && proto !== null) throw notPlain;
+    // for-in rather than Object.keys: no array per object. A plain object has no enumerable inherited
+    // keys, so for-in visits exactly its own, in Object.keys order (MessagePack's order too).
+    // One pass finds the shape; an object found to have too many keys for one is a dictionary.
+    let shape = this.shapeRoot;
+    let count = 0;
+    const values = this.values;
+    const base = values.length;
+    for (const key in o) {
+      // Assigning __proto__ on decode would set a prototype, not a key: MessagePack's business.
+      if (key === '__proto__') throw notPlain;
+      if (++count > shapeKeysMax) break;
+      let next = shape.lastKey === key ? shape.lastNext : shape.next.get(key);
+      if (next === undefined) {
+        next = new ShapeNode([...shape.keys, key]);
+        shape.next.set(key, next);
+        this.shapeNodes++;
+      }
+      shape.lastKey = key;
+      shape.lastNext = next;
+      shape = next;
+      values.push(o[key]);
+    }
+    if (count > shapeKeysMax) {
+      values.length = base;
+      return this.dict(o, depth);
+    }
+    this.ensure(9);
+    this.buf[this.pos++] = tagObject;
+    if (shape.message === this.message) {
+      this.varint(shape.number);
+    } else {
+      shape.message = this.message;
+      shape.number = ++this.shapesInMessage;
+      this.buf[this.pos++] = 0;
+      this.varint(shape.keys.length);
+      for (const key of shape.keys) {
+        this.ensure(9);
+        this.string(key);
+      }
+    }
+    // The values sit at base..base+count; nested objects push theirs above and pop them again.
+    for (let i = 0; i < count; i++) this.value(values[base + i], depth + 1);
+    values.length = base;
+  }
+
+  private dict(o: Record<string, unknown>, depth: number): void {
+    let count = 0;
+    for (const key in o) {
+      if (key === '__proto__') throw notPlain;
+      count++;
+    }
+    this.ensure(9);
+    this.buf[this.pos++] = tagDict;
+    this.varint(count);
+    for (const key in o) {
+      this.ensure(9);
+      this.string(key);
+      this.value(o[key], depth + 1);
+    }
+  }
+}
+
+/** Builds one object of a shape, reading its values from the decoder in the shape's key order. */
+type ShapeBuilder = (d: Decoder) => Record<string, unknown>;
+
+/** A node of the decoder's trie of key sequences, kept across messages: how often its shape came, and its builder. */
+class DecodedShape {
+  /** The next shape of the same definition hash (a collision chain, almost always empty). */
+  sameHash: DecodedShape | undefined = undefined;
+  /** The messages that used this shape, counted up to compileAfterMessages, and the last one. */
+  messages = 0;
+  lastMessage = 0;
+  build: ShapeBuilder | undefined = undefined;
+  constructor(
+    readonly keys: readonly string[],
+    /** The shape's definition as written (key count, then each key): how a message names it. */
+    readonly definition: Uint8Array,
+  ) {}
+}
+
+class Decoder {
+  private bytes: Uint8Array = noBytes;
+  private pos = 0;
+  private end = 0;
+  private depth = 0;
+  /** The shapes of the message being decoded, by their number in it. */
+  private shapes: DecodedShape[] = [];
+  /**
+   * Shapes seen before, by a hash of their definition's bytes: a known shape is found without
+   * building its key strings again, which is most of the cost of a small message.
+   */
+  private shapesByHash = new Map<number, DecodedShape>();
+  private compiled = 0;
+  private message = 0;
+
+  decode(bytes: Uint8Array): unknown {
+    if (bytes.length === 0 || bytes[0] !== plainFormatTag) throw new Error('not a plain-codec message');
+    this.bytes = bytes;
+    this.pos = 1;
+    this.end = bytes.length;
+    this.depth = 0;
+    this.message++;
+    if (this.shapesByHash.size > decodedShapesMax) this.shapesByHash = new Map();
+    try {
+      const v = this.next();
+      if (this.pos !== this.end) throw new Error(`plain-codec message: ${this.end - this.pos} bytes after the value`);
+      return v;
+    } finally {
+      // No reference to the caller's bytes outlives the call.
+      this.bytes = noBytes;
+      this.shapes.length = 0;
+    }
+  }
+
+  private byte(): number {
+    if (this.pos >= this.end) throw new Error('plain-codec message: cut short');
+    return this.bytes[this.pos++];
+  }
+
+  private varint(): number {
+    let n = 0;
+    let scale = 1;
+    for (;;) {
+      const b = this.byte();
+      n += (b & 0x7f) * scale;
+      if (b < 0x80) break;
+      scale *= 0x80;
+      if (scale > 2 ** 56) throw new Error('plain-codec message: varint too long');
+    }
+    return n;
+  }
+
+  /** The next value. Public for the compiled shape builders, which call it once per key. */
+  next(): unknown {
+    const tag = this.byte();
+    if (tag < 0x80) return tag;
+    switch (tag) {
+      case tagNull:
+        return null;
+      case tagFalse:
+        return false;
+      case tagTrue:
+        return true;
+      case tagUndefined:
+        return undefined;
+      case tagUint:
+        return this.varint();
+      case tagNegint:
+        return -this.varint();
+      case tagFloat64: {
+        if (this.pos + 8 > this.end) throw new Error('plain-codec message: cut short');
+        floatBytes.set(this.bytes.subarray(this.pos, this.pos + 8));
+        this.pos += 8;
+        return floatView[0];
+      }
+      case tagString:
+        return this.string();
+      case tagArray: {
+        const n = this.varint();
+        // Each item takes at least a byte: a count beyond the bytes left is a lie, not an allocation to make.
+        if (n > this.end - this.pos) throw new Error('plain-codec message: cut short');
+        if (++this.depth > nestingDepthMax) throw new Error('plain-codec message: nested too deep');
+        const a = new Array<unknown>(n);
+        for (let i = 0; i < n; i++) a[i] = this.next();
+        this.depth--;
+        return a;
+      }
+      case tagObject: {
+        const shape = this.shape();
+        if (++this.depth > nestingDepthMax) throw new Error('plain-codec message: nested too deep');
+        let o: Record<string, unknown>;
+        if (shape.build !== undefined) {
+          o = shape.build(this);
+        } else {
+          o = {};
+          for (const key of shape.keys) o[key] = this.next();
+        }
+        this.depth--;
+        return o;
+      }
+      case tagDict: {
+        const n = this.varint();
+        // Each key and value take at least a byte each.
+        if (n > this.end - this.pos) throw new Error('plain-codec message: cut short');
+        if (++this.depth > nestingDepthMax) throw new Error('plain-codec message: nested too deep');
+        const o: Record<string, unknown> = {};
+        for (let i = 0; i < n; i++) {
+          const key = this.string();
+          if (key === '__proto__') throw new Error('plain-codec message: a __proto__ key');
+          o[key] = this.next();
+        }
+        this.depth--;
+        return o;
+      }
+      default:
+        throw new Error(`plain-codec message: unknown tag 0x${tag.toString(16)}`);
+    }
+  }
+
+  private shape(): DecodedShape {
+    const ref = this.varint();
+    if (ref !== 0) {
+      if (ref > this.shapes.length) throw new Error(`plain-codec message: shape ${ref} before its definition`);
+      return this.shapes[ref - 1];
+    }
+    // One pass over the definition: its extent and an FNV-1a hash of its bytes.
+    const start = this.pos;
+    const count = this.varint();
+    if (count > shapeKeysMax) throw new Error(`plain-codec message: a shape of ${count} keys`);
+    for (let i = 0; i < count; i++) {
+      const length = this.varint();
+      if (this.pos + length > this.end) throw new Error('plain-codec message: cut short');
+      this.pos += length;
+    }
+    const end = this.pos;
+    const bytes = this.bytes;
+    let hash = 0x811c9dc5;
+    for (let i = start; i < end; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193);
+    let shape = this.shapesByHash.get(hash);
+    while (shape !== undefined && !sameBytes(shape.definition, bytes, start, end)) shape = shape.sameHash;
+    if (shape === undefined) {
+      this.pos = start;
+      this.varint();
+      const keys = new Array<string>(count);
+      for (let i = 0; i < count; i++) {
+        const key = this.string();
+        // As an object literal's key, __proto__ would set the prototype; no plain message has it.
+        if (key === '__proto__') throw new Error('plain-codec message: a __proto__ key');
+        keys[i] = key;
+      }
+      shape = new DecodedShape(keys, bytes.slice(start, end));
+      shape.sameHash = this.shapesByHash.get(hash);
+      this.shapesByHash.set(hash, shape);
+    }
+    if (shape.build === undefined && shape.lastMessage !== this.message) {
+      shape.lastMessage = this.message;
+      if (++shape.messages >= compileAfterMessages && this.compiled < compiledShapesMax) {
+        shape.build = compileBuilder(shape.keys);
+        this.compiled++;
+      }
+    }
+    this.shapes.push(shape);
+    return shape;
+  }
+
+  private string(): string {
+    const length = this.varint();
+    const start = this.pos;
+    const end = start + length;
+    if (end > this.end) throw new Error('plain-codec message: cut short');
+    this.pos = end;
+    if (length <= stringByHandBytesMax) {
+      const bytes = this.bytes;
+      let s = '';
+      for (let i = start; i < end; i++) {
+        const c = bytes[i];
+        if (c >= 0x80) return utf8.decode(bytes.subarray(start, end));
+        s += String.fromCharCode(c);
+      }
+      return s;
+    }
+    return utf8.decode(this.bytes.subarray(start, end));
+  }
+}
+
+/**
+ * One object literal for the shape, `{"k1": d.next(), "k2": d.next()}`: V8 builds it with a fixed
+ * hidden class, several times faster than assigning the keys one by one. Each key is written as its
+ * JSON string, a JavaScript string literal, so no key can be anything but a key.
+ */
+function compileBuilder(keys: readonly string[]): ShapeBuilder {
+  return new Function('d', `return {${keys.map((k) => `${JSON.stringify(k)}: d.next()`).join(', ')}};`) as ShapeBuilder;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array, start: number, end: number): boolean {
+  if (a.length !== end - start) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[start + i]) return false;
+  return true;
+}
+
+const encoder = new Encoder();
+const decoder = new Decoder();
+
+/** The bytes of a plain message (a fresh copy), or undefined when it holds anything else. */
+export function encodePlainMessage(msg: unknown): Uint8Array | undefined {
+  return encoder.encode(msg);
+}
+
+/** A fresh copy of the message; throws on bytes that are not this format or are damaged. */
+export function decodePlainMessage(bytes: Uint8Array): unknown {
+  return decoder.decode(bytes);
+}
