@@ -21,12 +21,12 @@ export const LAB_PAGE_HTML = `<!doctype html>
   .node.client text { font-size: 10px; }
   .node-state { fill: #555; }
   .clients-box rect { fill: #cfd8e3; stroke: #1d2430; }
-  .cut { stroke: #c0392b; stroke-width: 3; stroke-dasharray: 8 6; opacity: .7; }
+  .cut { stroke: #c0392b; stroke-width: 3; stroke-dasharray: 8 6; opacity: .7; pointer-events: none; }
   .cut.one-way { stroke: #f0803c; }
-  .msg { stroke: none; opacity: 0.9; }
+  .msg { stroke: none; opacity: 0.9; pointer-events: none; } /* a message passing over a node must not take its click */
   .msg.duplicate { stroke: #000; stroke-width: 1.5; }
   .msg-label { font-size: 10px; fill: #333; pointer-events: none; }
-  .drop { fill: #c0392b; font-size: 11px; font-weight: 600; }
+  .drop { fill: #c0392b; font-size: 11px; font-weight: 600; pointer-events: none; }
   section { background: #fff; border: 1px solid #d7dce3; border-radius: 6px; padding: 8px 12px; margin-bottom: 12px; }
   section h2 { font-size: 13px; margin: 0 0 6px; text-transform: uppercase; letter-spacing: .04em; color: #5b6573; }
   table { border-collapse: collapse; width: 100%; font-size: 12px; }
