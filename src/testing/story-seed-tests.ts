@@ -3,7 +3,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { boundedMetrics, rangeLines, storiesByPillar, storiesInTheirOwnFile, sweepStory, testSeedCount, unmet, type StorySweep } from './story-seeds.js';
+import { boundedMetrics, rangeLines, storiesByPillar, storiesInTheirOwnFile, sweepStory, testSeedCount, testSeedCountOf, unmet, type StorySweep } from './story-seeds.js';
 
 /** Assertions of a story's own numbers on every seed of the range, run after the expectations hold. */
 export type SeedAssertions = Readonly<Record<string, (sweep: StorySweep) => void>>;
@@ -17,7 +17,7 @@ export function storySeedTests(pillar: string, numbers: SeedAssertions = {}, onl
   if (only !== undefined && !(stories.includes(only) && storiesInTheirOwnFile.includes(only))) throw new Error(`${only} is not a ${pillar} story listed in storiesInTheirOwnFile`);
   for (const name of only !== undefined ? [only] : stories.filter((n) => !storiesInTheirOwnFile.includes(n))) {
     const file = `${name}.yaml`;
-    const n = testSeedCount;
+    const n = testSeedCountOf[name] ?? testSeedCount;
     test(`${file}: every variant meets its expectation on seeds 1..${n}`, (t) => {
       const sweep = sweepStory(file, 1, n);
       for (const line of rangeLines(sweep, boundedMetrics(file))) t.diagnostic(line);
