@@ -9,7 +9,6 @@ import { join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { Argument, Command, CommanderError, Option } from 'commander';
-import cliProgress from 'cli-progress';
 import { toJsonLine } from '../check/history.js';
 import { checkLinearizable, describeViolation, HistoryFormatError, models, parseHistory, searchStepsMax } from '../check/index.js';
 import { modelCommand } from './model.js';
@@ -83,7 +82,7 @@ function runFile(file: string, o: RunOpts): { reports: VariantReport[]; dir?: st
   const html = o.html;
   if (html !== undefined) writableFile(html, () => writeFileSync(html, ''));
   const store = o.store === false ? undefined : openRunStore(o.out ?? RUNS_ROOT, scenario.name, text);
-  let bar: cliProgress.SingleBar | undefined;
+  let bar: ProgressBar | undefined;
   let history: LineWriter | undefined;
   let trace: LineWriter | undefined;
   let storedHistory: GzipLineFile | undefined;
@@ -110,11 +109,12 @@ function runFile(file: string, o: RunOpts): { reports: VariantReport[]; dir?: st
     trace = mine && o.trace !== undefined ? new LineWriter(perVariantFile(o.trace, v.name, several)) : undefined;
     storedHistory = mine && store !== undefined ? new GzipLineFile(join(store.dir, `history.${v.name}.jsonl.gz`), STORED_LINES_BYTES_MAX) : undefined;
     storedTrace = mine && store !== undefined ? new GzipLineFile(join(store.dir, `trace.${v.name}.jsonl.gz`), STORED_LINES_BYTES_MAX) : undefined;
-    bar = showProgress && !o.quiet && o.progress === undefined ? new cliProgress.SingleBar({ format: `${scenario.name}/${v.name} {bar} {percentage}% of virtual time`, stream: process.stderr, clearOnComplete: true, hideCursor: true }, cliProgress.Presets.shades_classic) : undefined;
-    bar?.start(100, 0);
+    // Seconds of virtual time run, of the run's end, with an eta; made at the first report, which knows the end.
+    bar = undefined;
+    const barWanted = showProgress && !o.quiet && o.progress === undefined;
+    const label = `${scenario.name}/${v.name}`;
     const historyOut = [history, storedHistory].filter((w) => w !== undefined);
     const traceOut = [trace, storedTrace].filter((w) => w !== undefined);
-    const b = bar;
     return {
       seed,
       historySink: historyOut.length === 0 ? undefined : (e) => {
@@ -124,7 +124,11 @@ function runFile(file: string, o: RunOpts): { reports: VariantReport[]; dir?: st
       traceSink: traceOut.length === 0 ? undefined : (line) => {
         for (const w of traceOut) w.line(line);
       },
-      progress: o.progress === undefined ? (now, end) => b?.update(Math.floor((100 * now) / end)) : (now, end) => o.progress!((started + now / end) / (started + 1 + pending), v.name),
+      progress: o.progress === undefined ? (now, end) => {
+        if (!barWanted) return;
+        bar ??= new ProgressBar(label, Math.ceil(end / 1000));
+        bar.update(Math.floor(now / 1000), 's of virtual time'); // whole seconds: no eta from a sliver of the run
+      } : (now, end) => o.progress!((started + now / end) / (started + 1 + pending), v.name),
       capture: (html === undefined && store === undefined) || !mine ? undefined : true,
     };
   });

@@ -49,3 +49,14 @@ test('a bar draws on a terminal only, at most ten times a second, and clears its
   quiet.stop();
   assert.deepEqual(piped, []);
 });
+
+test('a terminal of unknown size (columns 0, as a pty without a size reports) gets 80 columns, not a line cut to nothing', () => {
+  const written: string[] = [];
+  let now = 0;
+  const bar = new ProgressBar('raft-chaos/fixed', 22, { stream: { isTTY: true, columns: 0, write: (s) => written.push(s) > 0 }, clockMs: () => now });
+  now = 3_000;
+  bar.update(2, 's of virtual time', true);
+  const line = written.at(-1)!.replace(/^\r/, '').replace(/\x1b\[K$/, '');
+  assert.match(line, /^raft-chaos\/fixed █+░+ 2\/22 s of virtual time \| eta 30s$/);
+  assert.ok(line.length < 80, `${line.length} columns`);
+});

@@ -86,7 +86,7 @@ export class ProgressBar {
     const now = this.clockMs();
     if (!force && now - this.lastDrawMs < REDRAW_INTERVAL_MS) return;
     this.lastDrawMs = now;
-    const columns = this.stream.columns ?? COLUMNS_DEFAULT;
+    const columns = this.stream.columns || COLUMNS_DEFAULT; // a terminal of unknown size says 0
     this.stream.write(`\r${progressLine({ label: this.label, done, total: this.total, doneBefore: this.doneBefore, note, elapsedMs: now - this.startMs, columns })}\x1b[K`);
     this.shown = true;
   }
