@@ -1,9 +1,10 @@
 /**
  * The state pillar's hot paths: partitioner lookups per second over 100 nodes, against hash mod n
  * (one hash and a remainder) in the same run; and CRDT merges of large states (a G-Counter of 1,000
- * replicas, an OR-Set of 10,000 elements) against copying a Map of the same size. Median of 5 rounds.
+ * replicas, an OR-Set of 10,000 elements) against copying a Map of the same size; the same OR-Set
+ * merge by the in-place replica, as a whole state and as the delta of the 5,000 adds. Median of 5 rounds.
  */
-import { ConsistentHashPartitioner, HashModN, RangePartitioner, Rendezvous, gCounter, orSet, type Partitioner, type ORSet } from '../src/state/index.js';
+import { ConsistentHashPartitioner, HashModN, RangePartitioner, Rendezvous, gCounter, orSet, ORSetReplica, type ORSetDelta, type Partitioner, type ORSet } from '../src/state/index.js';
 import { median } from './anchors.js';
 
 const ROUNDS = 5;
@@ -71,4 +72,42 @@ for (let r = 0; r <= ROUNDS; r++) {
 }
 process.stdout.write(`g-counter merge, 1,000 replicas: ${median(g).toFixed(0)} merges/s (copying a 1,000-entry Map: ${median(copy).toFixed(0)}/s)\n`);
 process.stdout.write(`or-set merge, 10,000 + 5,000 elements: ${median(s).toFixed(1)} merges/s\n`);
+
+// The same merge in place: a replica holding sa takes in sb, whole (joinState) or as the delta of its
+// 5,000 adds (joinDelta). A join changes the replica, so each one gets a fresh copy, made untimed.
+const deltaB: ORSetDelta = { adds: Object.entries(sb.entries).flatMap(([element, dots]) => dots.map((dot) => ({ element, dot }))), removes: [] };
+const JOINS = 20;
+const freshReplicas = () =>
+  Array.from({ length: JOINS }, () => {
+    const r = new ORSetReplica('r9');
+    r.joinState(sa);
+    return r;
+  });
+const timeJoins = (join: (r: ORSetReplica) => void) => {
+  const fresh = freshReplicas();
+  const t0 = process.hrtime.bigint();
+  for (const r of fresh) join(r);
+  return JOINS / (Number(process.hrtime.bigint() - t0) / 1e9);
+};
+const inPlace: number[] = [], delta: number[] = [];
+for (let r = 0; r <= ROUNDS; r++) {
+  const x = timeJoins((replica) => replica.joinState(sb));
+  const y = timeJoins((replica) => replica.joinDelta(deltaB));
+  if (r === 0) continue;
+  inPlace.push(x);
+  delta.push(y);
+}
+// What anti-entropy ships between replicas that already share most of the set: the last 50 adds.
+const recent: ORSetDelta = { adds: deltaB.adds.slice(-50), removes: [] };
+const small: number[] = [];
+for (let r = 0; r <= ROUNDS; r++) {
+  const x = timeJoins((replica) => replica.joinDelta(recent));
+  if (r > 0) small.push(x);
+}
+const check = freshReplicas()[0];
+check.joinDelta(deltaB);
+if (check.value().join() !== orSet.value(orSet.merge(sa, sb)).join()) throw new Error('the in-place join disagrees with orSet.merge');
+process.stdout.write(`or-set merge in place, the same states: ${median(inPlace).toFixed(1)} merges/s whole, ${median(delta).toFixed(1)} as the delta of the 5,000 adds\n`);
+process.stdout.write(`or-set delta of the last 50 adds into 10,000 elements: ${median(small).toFixed(0)} joins/s\n`);
+process.stdout.write(`ratio ${(median(delta) / median(s)).toFixed(1)} or-set delta joins/s vs whole-state merges/s (the value form), the same 10,000 + 5,000\n`);
 process.stdout.write(`ratio ${(m('consistent-hash') / m('hash-mod-n')).toFixed(3)} consistent-hash lookups/s vs hash mod n lookups/s\n`);
