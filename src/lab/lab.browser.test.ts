@@ -2,13 +2,15 @@
  * The lab in headless Chromium: the page runs split-brain to its end and shows the traceHash that
  * `pillars run` prints for the same variant and seed; a click crashes raft-chaos's leader and another
  * node takes over; the hand fault, exported as YAML, replays under `pillars run` to the page's final
- * traceHash; and the page logs no error. Screenshots go to test-artifacts/lab/. (How fast the page
+ * traceHash; on split-brain's naive variant without its scheduled partition, a line drawn by hand
+ * cuts the primary from dc-west's standby and the naive check fails, and that run replays too; and
+ * the page logs no error. Screenshots go to test-artifacts/lab/. (How fast the page
  * simulates is bench/lab.ts's figure.)
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,8 +55,33 @@ async function finalHash(page: Page): Promise<string> {
   return (await page.locator('#trace-hash').textContent()) ?? '';
 }
 
-test('the lab in Chromium: split-brain to the end, a leader crashed by hand, its YAML replayed by the CLI', { skip, timeout: 60_000 }, async () => {
-  const server = await startLabServer({ port: 0, scenariosDir: scenarios });
+/**
+ * The stories the page offers: split-brain and raft-chaos as they are, and split-brain-calm, the same
+ * story without its scheduled partition, so that a cut by hand is the only one (its naive variant
+ * passes untouched: src/lab/session.test.ts).
+ */
+function storiesDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'pillars-lab-stories-'));
+  for (const f of ['split-brain.yaml', 'raft-chaos.yaml']) copyFileSync(join(scenarios, f), join(dir, f));
+  const text = readFileSync(join(scenarios, 'split-brain.yaml'), 'utf8');
+  const calm = text.replace(/^name: split-brain$/m, 'name: split-brain-calm').replace(/^faults:\n  - \{ at: 5000, for: 43000, partition: \[\[n1, n2, n3\], \[n4, n5\]\] \}\n/m, '');
+  assert.ok(!calm.includes('partition: [[n1, n2, n3], [n4, n5]] }\nchecks'), 'split-brain-calm has no scheduled partition');
+  writeFileSync(join(dir, 'split-brain-calm.yaml'), calm);
+  return dir;
+}
+
+/** Draw a line with the mouse from one server to another. */
+async function drawLine(page: Page, from: string, to: string): Promise<void> {
+  const a = (await page.locator(`#stage [data-node="${from}"] circle`).boundingBox())!;
+  const b = (await page.locator(`#stage [data-node="${to}"] circle`).boundingBox())!;
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
+  await page.mouse.up();
+}
+
+test('the lab in Chromium: split-brain to the end, a leader crashed by hand, links cut by hand, their YAML replayed by the CLI', { skip, timeout: 60_000 }, async () => {
+  const server = await startLabServer({ port: 0, scenariosDir: storiesDir() });
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const browser = await chromium.launch({ executablePath: testToolPath('chromium'), args: CHROMIUM_ARGS });
   const errors: string[] = [];
@@ -92,6 +119,42 @@ test('the lab in Chromium: split-brain to the end, a leader crashed by hand, its
     const file = join(mkdtempSync(join(tmpdir(), 'pillars-lab-')), 'raft-chaos-lab.yaml');
     writeFileSync(file, yaml);
     assert.equal(cliTraceHash(file, 'fixed'), raftHash);
+
+    // 4. split-brain-calm's naive variant: a line drawn from n1 (the primary) to n4 (dc-west's
+    // standby) cuts their link both ways; two shift-clicks with "one way" ticked cut n5 -> n1; a
+    // click on that cut heals it. n4 promotes itself, and at the end the naive check fails.
+    const calm = await open(browser, base, 'story=split-brain-calm&variant=naive&seed=2&speed=5000', errors);
+    await calm.click('#play');
+    // Evaluated in the page: its text, not this file's code, so no DOM types are needed here.
+    await calm.waitForFunction("Number.parseFloat(document.getElementById('clock').textContent) >= 1000", undefined, { timeout: 10_000 });
+    await calm.click('#play');
+    await drawLine(calm, 'n1', 'n4');
+    const both = calm.locator('#stage .cut.by-hand[data-cut="n1-n4"]');
+    assert.equal(await both.getAttribute('data-one-way'), 'false');
+    await calm.check('#cut-one-way');
+    await calm.click('#stage [data-node="n5"]', { modifiers: ['Shift'] });
+    await calm.click('#stage [data-node="n1"]', { modifiers: ['Shift'] });
+    assert.equal(await calm.locator('#stage .cut.by-hand[data-cut="n5-n1"]').getAttribute('data-one-way'), 'true');
+    assert.deepEqual(await calm.locator('#stage [data-node="n1"]').getAttribute('data-status'), 'up', 'shift-clicks cut, they do not crash');
+    const cuts = JSON.parse(new URL(calm.url()).searchParams.get('faults') ?? '[]') as { partition?: string[][]; oneWay?: { from: string[]; to: string[] } }[];
+    assert.deepEqual(cuts.map((f) => f.partition ?? f.oneWay), [[['n1'], ['n4']], { from: ['n5'], to: ['n1'] }], 'the address carries the cuts');
+    await calm.click('#stage .cut.by-hand[data-cut="n5-n1"]');
+    assert.equal(await calm.locator('#stage [data-cut="n5-n1"]').count(), 0, 'a click on the cut heals it');
+    assert.match((await calm.locator('#faults li').last().textContent()) ?? '', /^n5 → n1 healed at /);
+    await calm.screenshot({ path: join(shots, 'split-brain-cut-by-hand.png') });
+    await calm.selectOption('#speed', 'max');
+    await calm.click('#play');
+    const calmHash = await finalHash(calm);
+    const failed = calm.locator('#verdicts tr[data-check="no-lost-increments"] td');
+    assert.equal(await failed.first().textContent(), 'FAILS', 'the hand cut split the brain, and the page says so');
+    assert.match((await failed.nth(2).textContent()) ?? '', /^[1-9]\d* of \d+ acknowledged increments were lost/, 'with its witness: how many');
+    const unplaced = calm.locator('#verdicts tr[data-check="linearizable"] td');
+    assert.equal(await unplaced.first().textContent(), 'FAILS');
+    assert.match((await unplaced.nth(2).textContent()) ?? '', /no order of the operations explains this one:\s+process \d+ incr/, 'with its witness: the operation no order places');
+    await calm.click('#export');
+    const calmFile = join(mkdtempSync(join(tmpdir(), 'pillars-lab-')), 'split-brain-calm-lab.yaml');
+    writeFileSync(calmFile, await calm.locator('#yaml').inputValue());
+    assert.equal(cliTraceHash(calmFile, 'naive'), calmHash);
 
     assert.deepEqual(errors, [], 'no console errors');
   } finally {

@@ -21,8 +21,14 @@ export const LAB_PAGE_HTML = `<!doctype html>
   .node.client text { font-size: 10px; }
   .node-state { fill: #555; }
   .clients-box rect { fill: #cfd8e3; stroke: #1d2430; }
-  .cut { stroke: #c0392b; stroke-width: 3; stroke-dasharray: 8 6; opacity: .7; pointer-events: none; }
-  .cut.one-way { stroke: #f0803c; }
+  .cut line { stroke: #c0392b; stroke-width: 3; stroke-dasharray: 8 6; opacity: .7; pointer-events: none; }
+  .cut.one-way line { stroke: #f0803c; }
+  .cut.by-hand line { stroke-dasharray: none; opacity: .9; }
+  .cut.by-hand { cursor: pointer; }
+  .cut .cut-hit { stroke: transparent; stroke-width: 16; pointer-events: stroke; }
+  .cut-arrow { fill: #f0803c; }
+  .drawn-line { stroke: #c0392b; stroke-width: 2; stroke-dasharray: 4 4; pointer-events: none; }
+  .node.line-from circle { stroke: #c0392b; stroke-width: 4; }
   .msg { stroke: none; opacity: 0.9; pointer-events: none; } /* a message passing over a node must not take its click */
   .msg.duplicate { stroke: #000; stroke-width: 1.5; }
   .msg-label { font-size: 10px; fill: #333; pointer-events: none; }
@@ -61,7 +67,7 @@ export const LAB_PAGE_HTML = `<!doctype html>
 <main>
   <div>
     <div id="stage-box"></div>
-    <p class="hint">Dashed red lines are links a partition cuts (orange: cut one way). Click a server to crash it (or pause it: see Faults by hand); click it again to restart or resume it. Faults join the run's schedule, and Export YAML writes a scenario that <code>pillars run</code> replays to the same traceHash.</p>
+    <p class="hint">Dashed red lines are links a partition cuts (orange, with an arrow: cut one way). Click a server to crash it (or pause it: see Faults by hand); click it again to restart or resume it. Draw a line from one server to another (drag, or shift-click both) to cut the link between them both ways; hold Alt, or tick "one way", to cut only from the first to the second. Click a solid cut to heal it. Faults join the run's schedule, and Export YAML writes a scenario that <code>pillars run</code> replays to the same traceHash.</p>
     <p id="description" class="hint"></p>
   </div>
   <div>
@@ -69,7 +75,7 @@ export const LAB_PAGE_HTML = `<!doctype html>
     <section><h2>Run</h2><div id="clock"></div><div><span id="status" data-state="paused"></span>: <span id="trace-hash"></span></div></section>
     <section><h2>Nodes</h2><table id="node-table"></table></section>
     <section><h2>Checks</h2><div id="verdicts" class="hint">judged when the run ends</div></section>
-    <section><h2>Faults by hand</h2><label>a click on a server <select id="click-does"><option value="crash" selected>crashes it</option><option value="pause">pauses it</option></select></label><ul id="faults"></ul><button id="export">Export YAML</button> <a id="download" hidden>download</a><textarea id="yaml" hidden readonly></textarea></section>
+    <section><h2>Faults by hand</h2><label>a click on a server <select id="click-does"><option value="crash" selected>crashes it</option><option value="pause">pauses it</option></select></label> <label title="a line drawn from a to b cuts only a → b"><input type="checkbox" id="cut-one-way"> lines cut one way</label><ul id="faults"></ul><button id="export">Export YAML</button> <a id="download" hidden>download</a><textarea id="yaml" hidden readonly></textarea></section>
     <section><h2>Last records</h2><pre id="last"></pre></section>
   </div>
 </main>

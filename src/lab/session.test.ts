@@ -26,6 +26,14 @@ variants:
 `,
 };
 
+/** split-brain without its scheduled partition: whatever cuts its links is done by hand. */
+function calmSplitBrain(): StoryFile {
+  const s = story('split-brain');
+  const text = s.text.replace(/^faults:\n  - \{ at: 5000, for: 43000, partition: \[\[n1, n2, n3\], \[n4, n5\]\] \}\n/m, '');
+  assert.notEqual(text, s.text, 'split-brain schedules its own partition');
+  return { file: s.file, text };
+}
+
 function runToEnd(s: LabSession, eventsPerPiece: number): void {
   while (!s.ended) s.advance(eventsPerPiece);
 }
@@ -127,7 +135,7 @@ test('a crash and a pause carried from an earlier session can be ended by hand, 
   const replay = runVariant(parseScenario(lab.exportYaml(), 'exported.yaml').variants[0]).report;
   assert.equal(replay.traceHash, lab.finish().report.traceHash);
   assert.throws(() => new LabSession(raft, 'fixed', 1, [{ at: 5, crash: 'c1' }]), /c1 is not a server/);
-  assert.throws(() => new LabSession(raft, 'fixed', 1, [{ at: 5, isolate: 'n1' }]), /a fault by hand is a crash or a pause/);
+  assert.throws(() => new LabSession(raft, 'fixed', 1, [{ at: 5, isolate: 'n1' }]), /a fault by hand is a crash, a pause or a cut link/);
 });
 
 test('hand faults are refused where they cannot be replayed', () => {
@@ -137,4 +145,72 @@ test('hand faults are refused where they cannot be replayed', () => {
   assert.throws(() => new LabSession(raft, 'nope', 1), /no variant nope \(naive, fixed\)/);
   runToEnd(lab, Infinity);
   assert.throws(() => lab.crash('n1'), /ended/);
+});
+
+test('links cut by hand, both ways and one way, then healed: the naive primary loses acknowledged increments, and the YAML replays', () => {
+  const calm = calmSplitBrain();
+  const untouched = new LabSession(calm, 'naive', 2);
+  runToEnd(untouched, 50_000);
+  assert.deepEqual(untouched.finish().report.checks.map((c) => c.ok), [true, true], 'no cut, nothing lost');
+
+  const lab = new LabSession(calm, 'naive', 2);
+  lab.advance(Infinity, 2000);
+  assert.deepEqual(lab.cutLinks(), []);
+  const both = lab.cut('n1', 'n4');
+  assert.deepEqual(both.partition, [['n1'], ['n4']]);
+  assert.throws(() => lab.cut('n4', 'n1'), /n1 - n4 is cut by hand already/);
+  assert.throws(() => lab.cut('n1', 'n4', true), /n1 - n4 is cut by hand already/);
+  const one = lab.cut('n5', 'n1', true);
+  assert.deepEqual(one.oneWay, { from: ['n5'], to: ['n1'] });
+  assert.ok(one.at > both.at);
+  assert.deepEqual(lab.cutLinks(), [
+    { from: 'n1', to: 'n4', oneWay: false, byHand: true },
+    { from: 'n5', to: 'n1', oneWay: true, byHand: true },
+  ]);
+  lab.advance(Infinity, 20_000);
+  // Either end of a link names it.
+  assert.equal(lab.heal('n4', 'n1').for! + both.at > 20_000, true);
+  assert.equal(lab.heal('n1', 'n5'), one);
+  assert.throws(() => lab.heal('n1', 'n4'), /n1 - n4 was not cut by hand/);
+  assert.deepEqual(lab.cutLinks(), []);
+  runToEnd(lab, 50_000);
+  const live = lab.finish().report;
+  const lost = live.checks.find((c) => c.name === 'no-lost-increments')!;
+  assert.equal(lost.ok, false, 'n4 promoted itself behind the cut; the heal overwrote what n1 acknowledged');
+  assert.ok(live.metrics.lost_acked_increments > 0 && live.metrics.promotions >= 1, `${live.metrics.lost_acked_increments} lost, ${live.metrics.promotions} promotions`);
+
+  const yaml = lab.exportYaml();
+  assert.match(yaml, /2 faults by hand/);
+  const replay = runVariant(parseScenario(yaml, 'exported.yaml').variants[0]).report;
+  assert.equal(replay.traceHash, live.traceHash);
+  assert.deepEqual(replay.checks, live.checks);
+  const restored = new LabSession(calm, 'naive', 2, lab.handFaults);
+  runToEnd(restored, 50_000);
+  assert.equal(restored.finish().report.traceHash, live.traceHash);
+});
+
+test('cuts carried from an earlier session and still open can be healed by hand, and that run replays too', () => {
+  const lab = new LabSession(raft, 'fixed', 4, [{ at: 900, partition: [['n1'], ['n2']] }, { at: 1000, oneWay: { from: ['n3'], to: ['n1'] } }]);
+  lab.advance(Infinity, 1500);
+  assert.deepEqual(lab.cutLinks(), [
+    { from: 'n1', to: 'n2', oneWay: false, byHand: true },
+    { from: 'n3', to: 'n1', oneWay: true, byHand: true },
+  ]);
+  assert.equal(lab.heal('n2', 'n1').at, 900);
+  assert.equal(lab.heal('n3', 'n1').at, 1000);
+  assert.deepEqual(lab.cutLinks(), []);
+  lab.advance(Infinity, 2500);
+  lab.cut('n2', 'n3');
+  runToEnd(lab, 5_000);
+  assert.deepEqual(lab.cutLinks(), [{ from: 'n2', to: 'n3', oneWay: false, byHand: true }], 'a cut never healed lasts to the end');
+  const replay = runVariant(parseScenario(lab.exportYaml(), 'exported.yaml').variants[0]).report;
+  assert.equal(replay.traceHash, lab.finish().report.traceHash);
+  assert.throws(() => lab.cut('n1', 'n3'), /ended/);
+
+  const early = new LabSession(raft, 'fixed', 1, [{ at: 3000, partition: [['n1'], ['n2']] }]);
+  assert.throws(() => early.heal('n1', 'n2'), /strikes at 3000 ms: it can be healed once it has/);
+  const fresh = new LabSession(raft, 'fixed', 1);
+  assert.throws(() => fresh.cut('n1', 'n1'), /joins two servers/);
+  assert.throws(() => fresh.cut('n1', 'c1'), /c1 is not a server/);
+  assert.throws(() => new LabSession(raft, 'fixed', 1, [{ at: 5, partition: [['n1'], ['n2', 'n3']] }]), /a fault by hand is a crash, a pause or a cut link/);
 });

@@ -10,11 +10,11 @@
  * events at or after the next one. T is a multiple of a power of two (a dyadic fraction of a ms), so
  * a restart at T2 written as `for: T2 - T1` lands on T2 exactly in floating point.
  */
-import { parseDocument, isMap } from 'yaml';
+import { parseDocument, isMap, isScalar, isSeq } from 'yaml';
 import type { NodeId } from '../runtime/context.js';
 import { applyFault, type FaultSpec } from '../sim/nemesis.js';
 import type { NodeStatus } from '../sim/world.js';
-import { parseScenario, runVariant, VariantRun, withPeers, type Fault, type ResolvedVariant, type RunResult, type Scenario } from '../scenario/index.js';
+import { declaredMetrics, MetricCatalog, parseScenario, runVariant, VariantRun, withPeers, type Fault, type ResolvedVariant, type RunResult, type Scenario } from '../scenario/index.js';
 import { Flights } from './flights.js';
 
 /** A story as the lab's server lists it: the file name and its text. */
@@ -36,6 +36,16 @@ export interface NodeView {
 /** What a hand strikes a server with: a crash (ended by a restart) or a pause (ended by a resume). */
 export type HandFaultKind = 'crash' | 'pause';
 
+/** A link between two servers that a partition cuts now. */
+export interface CutView {
+  from: NodeId;
+  to: NodeId;
+  /** Only from -> to is cut. */
+  oneWay: boolean;
+  /** A cut made by hand and not healed yet: a click on it heals it. */
+  byHand: boolean;
+}
+
 /** Trace records kept in `recent`. */
 const RECENT_RECORDS_KEPT = 12;
 /** Finest fraction of a ms a hand fault's time is rounded to: 2^-FAULT_TIME_BITS_MAX. */
@@ -49,8 +59,13 @@ export class LabSession {
   readonly flights = new Flights();
   /** The faults struck by hand, in the order struck, as a scenario file writes them. */
   readonly handFaults: Fault[] = [];
-  /** Hand faults not yet ended: node -> (its kind, its fault, what ends it). */
+  /** Hand faults on a server not yet ended: node -> (its kind, its fault, what ends it). */
   private readonly held = new Map<NodeId, { kind: HandFaultKind; fault: Fault; undo: () => void }>();
+  /**
+   * Links cut by hand and not healed yet: cutKey -> (its fault, what heals it). A cut carried from an
+   * earlier session has no `undo` of its own: the run struck it (see healCarried).
+   */
+  private readonly heldCuts = new Map<string, { fault: Fault; undo: (() => void) | undefined }>();
   /** The last trace records, newest last: what the step before the pause did. */
   readonly recent: Readonly<Record<string, unknown>>[] = [];
   private result: RunResult | undefined;
@@ -83,9 +98,21 @@ export class LabSession {
     this.run = new VariantRun({ ...v, faults: [...v.faults, ...handFaults] }, { seed, scenario: this.scenario.name, peers, traceObserver: observe });
     for (const f of handFaults) {
       const fault = { ...f };
+      const link = handCutOf(fault);
+      if (link !== undefined) {
+        this.requireLink(link.from, link.to);
+        this.handFaults.push(fault);
+        // A cut that stays can still be healed by hand: its handle is the one its `for` would heal.
+        // A cut that stays can still be healed by hand. The run's schedule strikes it (as the exported
+        // file's does, so the two runs are one), and its handle is found by name when it is healed.
+        if (fault.for === undefined) this.heldCuts.set(cutKey(link.from, link.to, link.oneWay), { fault, undo: undefined });
+        continue;
+      }
       const kind: HandFaultKind | undefined = fault.crash !== undefined ? 'crash' : fault.pause !== undefined ? 'pause' : undefined;
       const id = fault.crash ?? fault.pause;
-      if (kind === undefined || id === undefined || Object.keys(fault).some((k) => !['at', 'for', kind].includes(k))) throw new Error(`a fault by hand is a crash or a pause: { at, crash, for? } or { at, pause, for? } (got ${JSON.stringify(f)})`);
+      if (kind === undefined || id === undefined || Object.keys(fault).some((k) => !['at', 'for', kind].includes(k))) {
+        throw new Error(`a fault by hand is a crash, a pause or a cut link: { at, crash, for? }, { at, pause, for? }, { at, partition: [[a], [b]], for? } or { at, oneWay: { from: [a], to: [b] }, for? } (got ${JSON.stringify(f)})`);
+      }
       this.requireServer(id);
       this.handFaults.push(fault);
       // A fault that stays can still be ended by hand: what its `for` would run, a restart or a resume.
@@ -135,16 +162,18 @@ export class LabSession {
    * The links between servers a partition cuts now: each pair once, `oneWay` when only from -> to is
    * cut. Servers are the world's first nodes, in order (VariantRun builds them so).
    */
-  cutLinks(): { from: NodeId; to: NodeId; oneWay: boolean }[] {
+  cutLinks(): CutView[] {
     const net = this.run.world.network;
     const servers = this.run.servers;
-    const out: { from: NodeId; to: NodeId; oneWay: boolean }[] = [];
+    const out: CutView[] = [];
     for (let i = 0; i < servers.length; i++) {
       for (let j = 0; j < servers.length; j++) {
         if (i === j || !net.isBlocked(i, j)) continue;
         const back = net.isBlocked(j, i);
         if (back && j < i) continue;
-        out.push({ from: servers[i], to: servers[j], oneWay: !back });
+        const [from, to] = [servers[i], servers[j]];
+        const byHand = this.heldCuts.has(cutKey(from, to, false)) || this.heldCuts.has(cutKey(from, to, true)) || (back && this.heldCuts.has(cutKey(to, from, true)));
+        out.push({ from, to, oneWay: !back, byHand });
       }
     }
     return out;
@@ -185,6 +214,38 @@ export class LabSession {
     return this.release(id, 'pause', 'paused', 'resumed');
   }
 
+  /**
+   * Cut the link between two servers now, both ways or only from -> to, as a scenario's `partition`
+   * of two one-node groups or its `oneWay` does. Other links, and clients, are untouched.
+   */
+  cut(from: NodeId, to: NodeId, oneWay = false): Fault {
+    this.requireLink(from, to);
+    for (const key of oneWay ? [cutKey(from, to, true), cutKey(from, to, false)] : [cutKey(from, to, false), cutKey(from, to, true), cutKey(to, from, true)]) {
+      if (this.heldCuts.has(key)) throw new Error(`${describeCut(key)} is cut by hand already: heal it first`);
+    }
+    const at = this.strikeTime();
+    const fault: Fault = oneWay ? { at, oneWay: { from: [from], to: [to] } } : { at, partition: [[from], [to]] };
+    let undo: () => void = () => {};
+    this.strike(at, () => (undo = applyFault(this.run.world, fault as FaultSpec)));
+    this.handFaults.push(fault);
+    this.heldCuts.set(cutKey(from, to, oneWay), { fault, undo: () => undo() });
+    return fault;
+  }
+
+  /**
+   * Heal the cut made by hand on the link between two servers (either way round): its fault gets
+   * the duration that ends now. A cut both ways is healed first, then one from -> to, then to -> from.
+   */
+  heal(from: NodeId, to: NodeId): Fault {
+    const key = [cutKey(from, to, false), cutKey(from, to, true), cutKey(to, from, true)].find((k) => this.heldCuts.has(k));
+    if (key === undefined) throw new Error(`the link ${from} - ${to} was not cut by hand: only a hand cut can be healed by hand`);
+    const open = this.heldCuts.get(key)!;
+    this.settleNow();
+    this.end(open.fault, open.undo ?? this.healCarried(open.fault), 'healed');
+    this.heldCuts.delete(key);
+    return open.fault;
+  }
+
   private hold(id: NodeId, kind: HandFaultKind): Fault {
     const fault: Fault = kind === 'crash' ? { at: this.strikeTime(), crash: id } : { at: this.strikeTime(), pause: id };
     let undo: () => void = () => {};
@@ -197,14 +258,20 @@ export class LabSession {
   private release(id: NodeId, kind: HandFaultKind, struck: string, ended: string): Fault {
     const open = this.held.get(id);
     if (open === undefined || open.kind !== kind) throw new Error(`${id} was not ${struck} by hand: only a hand ${kind} can be ${ended} by hand`);
-    const at = this.strikeTime();
-    const forMs = at - open.fault.at;
-    // Dyadic times make this exact; the replay schedules the end at at + for.
-    if (open.fault.at + forMs !== at) throw new Error(`${ended} at ${at} ms written as for: ${forMs} would replay at ${open.fault.at + forMs} ms`);
-    open.fault.for = forMs;
+    this.end(open.fault, open.undo, ended);
     this.held.delete(id);
-    this.strike(at, open.undo);
     return open.fault;
+  }
+
+  /** End a hand fault now: it gets the duration that ends at the strike time, and `undo` runs then. */
+  private end(fault: Fault, undo: () => void, ended: string): void {
+    const at = this.strikeTime();
+    const forMs = at - fault.at;
+    if (forMs <= 0) throw new Error(`a fault struck at ${fault.at} ms cannot be ${ended} at ${at} ms, before it strikes`);
+    // Dyadic times make this exact; the replay schedules the end at at + for.
+    if (fault.at + forMs !== at) throw new Error(`${ended} at ${at} ms written as for: ${forMs} would replay at ${fault.at + forMs} ms`);
+    fault.for = forMs;
+    this.strike(at, undo);
   }
 
   /**
@@ -215,8 +282,16 @@ export class LabSession {
     const doc = parseDocument(this.story.text);
     const v = this.variant;
     const faults = [...v.faults, ...this.handFaults];
-    const keep = new Set(withPeers(this.scenario, [v.name]).map((p) => p.name));
+    const kept = withPeers(this.scenario, [v.name]);
+    const keep = new Set(kept.map((p) => p.name));
     doc.set('seed', this.seed);
+    // The table's metrics another variant reports (split-brain's witness) would not load without it.
+    const reported = new MetricCatalog();
+    for (const p of kept) reported.add([...declaredMetrics(p).names, ...declaredMetrics(p).patterns]);
+    for (const field of ['show', 'chart']) {
+      const list = doc.getIn(['metrics', field]);
+      if (isSeq(list)) list.items = list.items.filter((item) => reported.has(String(isScalar(item) ? item.value : item)));
+    }
     const variants = doc.get('variants', true);
     if (isMap(variants)) {
       for (const item of [...variants.items]) {
@@ -238,10 +313,8 @@ export class LabSession {
    * Events pending at the current instant run first, so that such a time exists.
    */
   private strikeTime(): number {
-    if (this.run.ended) throw new Error('the run has ended: no more faults');
+    this.settleNow();
     const w = this.run.world;
-    while (!this.run.ended && w.scheduler.peekTime() <= w.now) this.run.advance(Infinity, w.now);
-    if (this.run.ended) throw new Error('the run has ended: no more faults');
     const now = w.now;
     const next = w.scheduler.peekTime();
     for (let bits = 0; bits <= FAULT_TIME_BITS_MAX; bits++) {
@@ -252,6 +325,14 @@ export class LabSession {
     throw new Error(`no time between ${now} and ${next} ms to strike at`);
   }
 
+  /** Run the events pending at the current instant, so that a fault can strike strictly after them. */
+  private settleNow(): void {
+    if (this.run.ended) throw new Error('the run has ended: no more faults');
+    const w = this.run.world;
+    while (!this.run.ended && w.scheduler.peekTime() <= w.now) this.run.advance(Infinity, w.now);
+    if (this.run.ended) throw new Error('the run has ended: no more faults');
+  }
+
   /** Schedule `fn` at `at` and run the world to it, so the fault shows at once. */
   private strike(at: number, fn: () => void): void {
     const w = this.run.world;
@@ -259,7 +340,44 @@ export class LabSession {
     while (!this.run.ended && w.now < at) this.run.advance(Infinity, at);
   }
 
+  /**
+   * What heals a cut the run's schedule struck: the one partition in force that bears its name. Two
+   * alike (the story cuts the same single link at the same moment) cannot be told apart, and are refused.
+   */
+  private healCarried(fault: Fault): () => void {
+    const w = this.run.world;
+    const name = fault.partition !== undefined ? fault.partition.map((g) => g.join(',')).join(' | ') : `${fault.oneWay!.from.join(',')} -/-> ${fault.oneWay!.to.join(',')}`;
+    if (fault.at > w.now) throw new Error(`the cut ${name} strikes at ${fault.at} ms: it can be healed once it has (now ${w.now} ms)`);
+    const alike = w.network.partitions.filter((h) => h.description === name);
+    if (alike.length !== 1) throw new Error(`the cut ${name}: ${alike.length} partitions of that name are in force, and the hand cut is not known among them`);
+    return () => w.heal(alike[0]);
+  }
+
+  private requireLink(from: NodeId, to: NodeId): void {
+    this.requireServer(from);
+    this.requireServer(to);
+    if (from === to) throw new Error(`a cut joins two servers (got ${from} to itself)`);
+  }
+
   private requireServer(id: NodeId): void {
     if (!this.run.servers.includes(id)) throw new Error(`${id} is not a server of ${this.scenario.name} (${this.run.servers.join(', ')})`);
   }
+}
+
+/** The key of a link cut by hand: `a>b` one way, `a~b` (in name order) both ways. */
+function cutKey(from: NodeId, to: NodeId, oneWay: boolean): string {
+  if (oneWay) return `${from}>${to}`;
+  return from < to ? `${from}~${to}` : `${to}~${from}`;
+}
+
+function describeCut(key: string): string {
+  return key.includes('>') ? `the link ${key.replace('>', ' -> ')} (one way)` : `the link ${key.replace('~', ' - ')}`;
+}
+
+/** The link a fault cuts when it is a cut a hand makes: two one-server groups, or one server to one, one way. */
+function handCutOf(f: Fault): { from: NodeId; to: NodeId; oneWay: boolean } | undefined {
+  const only = (k: string) => Object.keys(f).every((x) => ['at', 'for', k].includes(x));
+  if (f.partition !== undefined && only('partition') && f.partition.length === 2 && f.partition.every((g) => g.length === 1)) return { from: f.partition[0][0], to: f.partition[1][0], oneWay: false };
+  if (f.oneWay !== undefined && only('oneWay') && f.oneWay.from.length === 1 && f.oneWay.to.length === 1) return { from: f.oneWay.from[0], to: f.oneWay.to[0], oneWay: true };
+  return undefined;
 }

@@ -1,7 +1,8 @@
 /**
  * The lab's page: pick a story, a variant and a seed, then play, pause, step one event or one message,
- * at a chosen speed; click a server to crash or pause it, and again to restart or resume it; export
- * what you did as a scenario file.
+ * at a chosen speed; click a server to crash or pause it, and again to restart or resume it; draw a
+ * line between two servers to cut their link, and click the cut to heal it; export what you did as a
+ * scenario file.
  * The simulator runs here, in slices between animation frames, so the page stays responsive; what
  * is drawn is read from the run and never steers it, so the traceHash is the CLI's.
  */
@@ -94,13 +95,13 @@ function load(handFaults: readonly Fault[] = []): void {
   } catch (e) {
     return showError(e);
   }
-  stage = new Stage($('stage-box'), session, clickNode);
+  stage = new Stage($('stage-box'), session, { node: clickNode, cut: cutLink, heal: healLink });
   playing = false;
   shownEnd = false;
   virtualTarget = 0;
   rate.events = rate.wallMs = rate.perSec = 0;
   $('verdicts').replaceChildren();
-  $('faults').replaceChildren(...session.handFaults.map((f) => (f.crash !== undefined ? faultItem(f.crash, f.at, 'crashed') : faultItem(f.pause!, f.at, 'paused'))));
+  $('faults').replaceChildren(...session.handFaults.map(carriedFaultItem));
   $<HTMLTextAreaElement>('yaml').hidden = true;
   $('description').textContent = session.scenario.description ?? '';
   setAddress(story.name, variant, seed, session.handFaults);
@@ -111,6 +112,46 @@ function faultItem(id: string, atMs: number, what: string): HTMLLIElement {
   const li = document.createElement('li');
   li.textContent = `${id} ${what} at ${atMs} ms`;
   return li;
+}
+
+/** A link as the fault list names it: `n1 ↔ n4`, or `n1 → n4` when cut one way. */
+function linkName(f: Fault): string {
+  return f.partition !== undefined ? `${f.partition[0][0]} ↔ ${f.partition[1][0]}` : `${f.oneWay!.from[0]} → ${f.oneWay!.to[0]}`;
+}
+
+/** A hand fault an address carried, as the list shows it, with its end when it has one. */
+function carriedFaultItem(f: Fault): HTMLLIElement {
+  const li = f.crash !== undefined ? faultItem(f.crash, f.at, 'crashed') : f.pause !== undefined ? faultItem(f.pause, f.at, 'paused') : faultItem(linkName(f), f.at, 'cut');
+  if (f.for !== undefined) li.textContent += `, until ${f.at + f.for} ms`;
+  return li;
+}
+
+/** After a hand fault: the address carries it, and the frame shows it. */
+function struck(): void {
+  if (session !== undefined) setAddress($<HTMLSelectElement>('story').value, session.variant.name, session.seed, session.handFaults);
+  render();
+}
+
+function cutLink(from: string, to: string, altKey: boolean): void {
+  if (session === undefined || session.ended) return;
+  try {
+    const f = session.cut(from, to, altKey || $<HTMLInputElement>('cut-one-way').checked);
+    $('faults').append(faultItem(linkName(f), f.at, 'cut'));
+  } catch (e) {
+    showError(e);
+  }
+  struck();
+}
+
+function healLink(from: string, to: string): void {
+  if (session === undefined || session.ended) return;
+  try {
+    const f = session.heal(from, to);
+    $('faults').append(faultItem(linkName(f), f.at + f.for!, 'healed'));
+  } catch (e) {
+    showError(e);
+  }
+  struck();
 }
 
 function clickNode(id: string): void {
@@ -130,11 +171,10 @@ function clickNode(id: string): void {
     } else {
       $('faults').append(faultItem(id, session.crash(id).at, 'crashed'));
     }
-    setAddress($<HTMLSelectElement>('story').value, session.variant.name, session.seed, session.handFaults);
   } catch (e) {
     showError(e);
   }
-  render();
+  struck();
 }
 
 function simulate(wallMs: number): void {

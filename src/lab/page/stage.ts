@@ -1,10 +1,22 @@
 /**
  * The drawing of a live run: servers on a circle, clients in a row below, every message in flight a
- * dot on its way from sender to receiver (its type beside it when few travel), drops as red crosses.
- * SVG elements are pooled and reused frame to frame. Drawing only reads the session.
+ * dot on its way from sender to receiver (its type beside it when few travel), drops as red crosses,
+ * cut links as dashed lines. SVG elements are pooled and reused frame to frame. Drawing only reads
+ * the session; what a hand does (a click, a line drawn from server to server, a click on a cut) goes
+ * to the page's handlers, which strike the fault.
  */
 import type { NodeId } from '../../runtime/context.js';
-import type { LabSession, NodeView } from '../session.js';
+import type { CutView, LabSession, NodeView } from '../session.js';
+
+/** What the hand does on the stage. */
+export interface StageHands {
+  /** A click on a server. */
+  node(id: NodeId): void;
+  /** A line drawn from one server to another (a drag, or two shift-clicks); `oneWay` with Alt held. */
+  cut(from: NodeId, to: NodeId, oneWay: boolean): void;
+  /** A click on a link cut by hand. */
+  heal(from: NodeId, to: NodeId): void;
+}
 
 const SVG = 'http://www.w3.org/2000/svg';
 const WIDTH = 860;
@@ -40,21 +52,87 @@ export class Stage {
   private readonly labels: SVGTextElement[] = [];
   private readonly crosses: SVGTextElement[] = [];
   private clientsBox: Point | undefined;
+  /** The server a line is being drawn from (a drag under way, or a first shift-click), and the line. */
+  private lineFrom: NodeId | undefined;
+  private readonly drawnLine: SVGLineElement;
 
   constructor(
     parent: HTMLElement,
     session: LabSession,
-    private readonly onNodeClick: (id: NodeId) => void,
+    private readonly hands: StageHands,
   ) {
     this.svg = document.createElementNS(SVG, 'svg');
     this.svg.setAttribute('viewBox', `0 0 ${WIDTH} ${HEIGHT}`);
     this.svg.setAttribute('id', 'stage');
+    const defs = el('defs', {});
+    const arrow = el('marker', { id: 'cut-arrow', viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 6, markerHeight: 6, orient: 'auto' });
+    arrow.append(el('path', { d: 'M0,0 L10,5 L0,10 z', class: 'cut-arrow' }));
+    defs.append(arrow);
     this.cutLayer = el('g', {});
     this.messageLayer = el('g', {});
     this.nodeLayer = el('g', {});
-    this.svg.append(this.cutLayer, this.nodeLayer, this.messageLayer);
+    this.drawnLine = el('line', { class: 'drawn-line' });
+    this.drawnLine.style.display = 'none';
+    this.svg.append(defs, this.cutLayer, this.nodeLayer, this.messageLayer, this.drawnLine);
     parent.replaceChildren(this.svg);
     this.layout(session);
+    this.svg.addEventListener('pointermove', (e) => this.followPointer(e));
+    // A drag let go anywhere but on another server draws nothing.
+    this.svg.addEventListener('pointerup', () => this.lineFrom !== undefined && !this.shiftPicked && this.endLine());
+  }
+
+  /** A first shift-click picked `lineFrom`; the line waits for the second. */
+  private shiftPicked = false;
+
+  private startLine(id: NodeId, byShift: boolean): void {
+    const p = this.positions.get(id)!;
+    this.lineFrom = id;
+    this.shiftPicked = byShift;
+    for (const [k, v] of [['x1', p.x], ['y1', p.y], ['x2', p.x], ['y2', p.y]] as const) this.drawnLine.setAttribute(k, String(v));
+    this.drawnLine.style.display = '';
+    this.nodeEls.get(id)?.g.classList.add('line-from');
+  }
+
+  private endLine(): void {
+    if (this.lineFrom !== undefined) this.nodeEls.get(this.lineFrom)?.g.classList.remove('line-from');
+    this.lineFrom = undefined;
+    this.shiftPicked = false;
+    this.drawnLine.style.display = 'none';
+  }
+
+  private followPointer(e: PointerEvent): void {
+    if (this.lineFrom === undefined) return;
+    const m = this.svg.getScreenCTM();
+    if (m === null) return;
+    const p = new DOMPoint(e.clientX, e.clientY).matrixTransform(m.inverse());
+    this.drawnLine.setAttribute('x2', String(p.x));
+    this.drawnLine.setAttribute('y2', String(p.y));
+  }
+
+  /** Wire a server's circle: a click, the start and the end of a drawn line, shift-clicks. */
+  private wireServer(g: SVGGElement, id: NodeId): void {
+    g.addEventListener('pointerdown', (e) => {
+      if (e.button !== 0 || e.shiftKey) return;
+      e.preventDefault(); // no text selection while drawing
+      this.startLine(id, false);
+    });
+    g.addEventListener('pointerup', (e) => {
+      const from = this.lineFrom;
+      if (from === undefined || from === id || this.shiftPicked) return;
+      e.stopPropagation();
+      this.endLine();
+      this.hands.cut(from, id, e.altKey);
+    });
+    g.addEventListener('click', (e) => {
+      if (!e.shiftKey) {
+        this.endLine();
+        return this.hands.node(id);
+      }
+      const from = this.shiftPicked ? this.lineFrom : undefined;
+      if (from === undefined || from === id) return from === id ? this.endLine() : this.startLine(id, true);
+      this.endLine();
+      this.hands.cut(from, id, e.altKey);
+    });
   }
 
   private layout(session: LabSession): void {
@@ -84,7 +162,7 @@ export class Stage {
       const label = text('', 0, server ? serverRadius + 16 : CLIENT_RADIUS_PX + 14);
       label.setAttribute('class', 'node-state');
       g.append(circle, text(id, 0, 5), label);
-      if (server) g.addEventListener('click', () => this.onNodeClick(id));
+      if (server) this.wireServer(g, id);
       this.nodeLayer.append(g);
       this.nodeEls.set(id, { g, circle, label });
     }
@@ -146,15 +224,31 @@ export class Stage {
     hideFrom(this.crosses, crossesUsed);
   }
 
-  /** A cut link is a dashed red line (orange when only one way is cut); redrawn only when they change. */
-  private drawCuts(cuts: readonly { from: NodeId; to: NodeId; oneWay: boolean }[]): void {
-    const key = cuts.map((c) => `${c.from}>${c.to}${c.oneWay ? '1' : '2'}`).join(',');
+  /**
+   * A cut link is a dashed red line (orange with an arrow when only one way is cut); a cut made by
+   * hand is solid and takes a click, which heals it. Redrawn only when the cuts change.
+   */
+  private drawCuts(cuts: readonly CutView[]): void {
+    const key = cuts.map((c) => `${c.from}>${c.to}${c.oneWay ? '1' : '2'}${c.byHand ? 'h' : ''}`).join(',');
     if (key === this.cutKey) return;
     this.cutKey = key;
     this.cutLayer.replaceChildren(
       ...cuts.map((c) => {
         const a = this.positions.get(c.from)!, b = this.positions.get(c.to)!;
-        return el('line', { x1: a.x, y1: a.y, x2: b.x, y2: b.y, class: c.oneWay ? 'cut one-way' : 'cut', 'data-cut': `${c.from}-${c.to}` });
+        const g = el('g', { class: `cut${c.oneWay ? ' one-way' : ''}${c.byHand ? ' by-hand' : ''}`, 'data-cut': `${c.from}-${c.to}`, 'data-one-way': String(c.oneWay) });
+        // A one-way arrow ends at the rim of the receiver, not under its circle.
+        const len = Math.hypot(b.x - a.x, b.y - a.y) || 1;
+        const rim = c.oneWay ? SERVER_RADIUS_PX / len : 0;
+        const end = { x: b.x - (b.x - a.x) * rim, y: b.y - (b.y - a.y) * rim };
+        g.append(el('line', { x1: a.x, y1: a.y, x2: end.x, y2: end.y, ...(c.oneWay ? { 'marker-end': 'url(#cut-arrow)' } : {}) }));
+        if (c.byHand) {
+          g.append(el('line', { x1: a.x, y1: a.y, x2: b.x, y2: b.y, class: 'cut-hit' }));
+          const title = el('title', {});
+          title.textContent = `${c.from} ${c.oneWay ? '→' : '↔'} ${c.to} cut by hand: click to heal`;
+          g.append(title);
+          g.addEventListener('click', () => this.hands.heal(c.from, c.to));
+        }
+        return g;
       }),
     );
   }
