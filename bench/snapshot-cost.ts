@@ -8,7 +8,8 @@
  *   npm run build && node dist/bench/snapshot-cost.js [--keys 100000] [--value-bytes 100] [--rounds 3]
  *
  * Prints one line per round; the first round pays for the JIT and a cold heap, as a node's first
- * snapshot does.
+ * snapshot does. Then the longest pauses of a leader sending the snapshot to a follower far behind
+ * (snapshot-send.ts), with and without the file's parts it streamed to disk.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { KvStateMachine } from '../src/truth/kv.js';
 import { FileDisk } from '../src/adapters/file-disk.js';
 import { decodeSnapshotFile, encodeSnapshotFile, encodeSnapshotPart, RaftStorage } from '../src/truth/raft/storage.js';
+import { measureSnapshotSend } from './snapshot-send.js';
 
 interface SnapshotCost {
   copyMs: number;
@@ -127,7 +129,7 @@ async function main(): Promise<void> {
     usage((e as Error).message);
   }
   if (values.help === true) {
-    process.stdout.write('usage: node dist/bench/snapshot-cost.js [--keys 100000] [--value-bytes 100] [--rounds 3]\nTimes each step of taking a snapshot (copy, encode, write) and of loading one (read, decode, rebuild).\n');
+    process.stdout.write('usage: node dist/bench/snapshot-cost.js [--keys 100000] [--value-bytes 100] [--rounds 3]\nTimes each step of taking a snapshot (copy, encode, write) and of loading one (read, decode, rebuild), then the leader\'s longest step while it sends one to a follower far behind.\n');
     return;
   }
   const keys = positiveInt('keys', values.keys);
@@ -152,6 +154,13 @@ async function main(): Promise<void> {
     }
     process.stdout.write(`max event-loop pause over ${rounds} rounds: whole ${ms(whole)}, sliced by ${sliceItems} entries and joined at the end ${ms(sliced)}, sliced and streamed to the file ${ms(streamed)}\n`);
     process.stdout.write(`ratio ${(whole / streamed).toFixed(1)}x shorter longest pause when sliced and streamed\n`);
+    for (let round = 1; round <= rounds; round++) {
+      const encoded = await measureSnapshotSend(keys, valueBytes, false);
+      const offered = await measureSnapshotSend(keys, valueBytes, true);
+      process.stdout.write(
+        `round ${round}: a follower catches up from the snapshot in ${offered.chunks} chunks | the leader's longest step (less GC): encoding the snapshot whole to send it ${ms(encoded.leaderMaxMs)} (${ms(encoded.leaderMaxWithoutGcMs)}), sending the parts it streamed to disk ${ms(offered.leaderMaxMs)} (${ms(offered.leaderMaxWithoutGcMs)}) | the follower's, installing it: ${ms(offered.followerMaxMs)}\n`,
+      );
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { crc32c } from './crc32c.js';
-import { encodeRecord, encodeRecords, recordBytesMax, recordHeaderBytes, scanRecords } from './records.js';
+import { bytesOfChunks, concatBytes, encodeRecord, encodeRecords, recordBytesMax, recordHeaderBytes, scanRecords } from './records.js';
 
 const text = new TextEncoder();
 
@@ -291,4 +291,13 @@ test('records: encodeRecords writes the very bytes of encodeRecord for each payl
   assert.deepEqual(together, Uint8Array.from(separately.flatMap((r) => [...r])));
   assert.deepEqual(scanRecords(together).records.map((r) => [...r]), payloads.map((p) => [...p]));
   assert.throws(() => encodeRecords([payloadOf(1), new Uint8Array(0)]), /must not be empty/);
+});
+
+test('bytesOfChunks: a range of chunks laid end to end, a view inside one chunk, a copy across them, cut at the end', () => {
+  const chunks = [Uint8Array.of(0, 1, 2), Uint8Array.of(3), Uint8Array.of(4, 5, 6, 7)];
+  const whole = concatBytes(chunks);
+  for (let offset = 0; offset <= whole.length; offset++) {
+    for (let length = 1; length <= 9; length++) assert.deepEqual(bytesOfChunks(chunks, offset, length), whole.subarray(offset, offset + length), `${offset}+${length}`);
+  }
+  assert.equal(bytesOfChunks(chunks, 4, 2).buffer, chunks[2].buffer, 'inside one chunk: no copy');
 });

@@ -86,6 +86,28 @@ export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
+/**
+ * Bytes [offset, offset + length) of the chunks one after another, cut at their end: a view when
+ * they fall in one chunk, else a copy of only those bytes (a snapshot file's parts, sent in pieces).
+ */
+export function bytesOfChunks(chunks: readonly Uint8Array[], offset: number, length: number): Uint8Array {
+  let start = 0;
+  let i = 0;
+  while (i < chunks.length && start + chunks[i].length <= offset) start += chunks[i++].length;
+  if (i === chunks.length) return new Uint8Array(0);
+  const first = chunks[i];
+  const from = offset - start;
+  if (from + length <= first.length) return first.subarray(from, from + length);
+  const out: Uint8Array[] = [first.subarray(from)];
+  let n = first.length - from;
+  for (i++; i < chunks.length && n < length; i++) {
+    const take = chunks[i].subarray(0, length - n);
+    out.push(take);
+    n += take.length;
+  }
+  return concatBytes(out);
+}
+
 /** One framed record (a fresh array: header and a copy of the payload). */
 export function encodeRecord(payload: Uint8Array): Uint8Array {
   checkPayload(payload);

@@ -668,6 +668,8 @@ export class RaftHost<Command, Result> {
     this.ctx.metrics.count('raft_snapshots');
     this.ctx.log('raft_snapshot_taken', { index, term: snapshot.term });
     const files = file === undefined ? this.storage.writeSnapshot(snapshot) : file.finish();
+    // The file's parts, written slice by slice: a follower that needs the snapshot gets them as they are.
+    if (file !== undefined) this.raft.offerSnapshotBytes(index, file.written);
     this.syncAll(files, () => this.compactSegments(index, false, () => (this.snapshotting = false)));
   }
 

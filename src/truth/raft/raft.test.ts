@@ -380,7 +380,7 @@ test('chunked InstallSnapshot: a follower far behind gets a snapshot of many chu
   // (Offset 0 again while its answer is lost, or a heartbeat's answer comes first.)
   const after = fromN2.filter((o) => o !== 0);
   assert.ok(after[0] === before && after.every((o) => o >= before), `then goes on from the ${before} bytes n3 held: ${fromN2.join(' ')}`);
-  const total = (c.raft('n2') as unknown as { encodedSnapshot: { bytes: Uint8Array } }).encodedSnapshot.bytes.length;
+  const total = (c.raft('n2') as unknown as { encodedSnapshot: { bytes: number } }).encodedSnapshot.bytes;
   assert.equal(new Set(after).size, Math.ceil((total - before) / 64), `only what n3 lacked: ${after.join(' ')} for ${total - before} bytes`);
 });
 

@@ -8,7 +8,10 @@ import assert from 'node:assert/strict';
 import { manualContext } from '../../testing/manual-context.js';
 import { KvStateMachine, type KvSnapshot } from '../kv.js';
 import { RaftKv, raftKvConfigSchema } from './host.js';
-import { decodeSnapshotFile, snapshotFile } from './storage.js';
+import { decodeSnapshotFile, encodeSnapshotFile, snapshotFile } from './storage.js';
+import { ManualClock } from '../../runtime/clock.js';
+import { concatBytes } from '../../runtime/records.js';
+import type { SimDisk } from '../../sim/disk.js';
 
 const fsyncMs = 1;
 
@@ -65,4 +68,58 @@ test('writes applied between the slices of a snapshot are not in it; a restart f
   const fromFile = new KvStateMachine();
   fromFile.restore(snap.data as KvSnapshot);
   assert.deepEqual(fromFile.snapshot(), last.state);
+});
+
+test('a leader sends a follower far behind the snapshot file it wrote slice by slice, byte for byte, not the snapshot encoded again whole', () => {
+  // No entries kept behind the snapshot: n3, started late, can only catch up from it.
+  const config = raftKvConfigSchema.parse({ voters: ['n1', 'n2', 'n3'], profile: 'real-node', sessions: false, snapshotEntries: 300, snapshotSliceItems: 7, snapshotCatchUpEntries: 0, snapshotChunkBytes: 256 });
+  const clock = new ManualClock();
+  const nodes = new Map<string, { kv: RaftKv; disk: SimDisk }>();
+  let n3Up = false;
+  const chunksToN3: { offset: number; bytes: Uint8Array; total: number }[] = [];
+  let id = 0;
+  const leader = () => [...nodes.values()].find((n) => n.kv.raft.role === 'leader');
+  const request = () => {
+    id++;
+    leader()!.kv.onMessage('c/1', { type: 'client_request', id, op: { f: 'write', key: `k${id % 211}`, value: `v${id}` }, attempt: 1 });
+  };
+  for (const [i, name] of ['n1', 'n2', 'n3'].entries()) {
+    const world = manualContext({
+      id: name,
+      peers: ['n1', 'n2', 'n3'].filter((p) => p !== name),
+      fsyncMs,
+      clock,
+      send: (to, msg) => {
+        if (to === 'c/1') return (msg as { type: string }).type === 'client_reply' && id < 1_000 && clock.set(1, request);
+        if (!n3Up && (to === 'n3' || name === 'n3')) return;
+        const m = msg as { type: string; offset: number; bytes: Uint8Array; total: number };
+        if (to === 'n3' && m.type === 'snapshot_chunk') chunksToN3.push({ offset: m.offset, bytes: new Uint8Array(m.bytes), total: m.total });
+        clock.set(1, () => nodes.get(to)!.kv.onMessage(name, msg));
+      },
+    });
+    // Election timeouts apart, so one node wins the first election.
+    world.ctx.random = () => 0.1 + 0.3 * i;
+    nodes.set(name, { kv: new RaftKv(world.ctx, config), disk: world.disk });
+  }
+  nodes.get('n1')!.kv.start();
+  nodes.get('n2')!.kv.start();
+  clock.advance(2_000);
+  request();
+  clock.advance(10_000);
+  assert.equal(id, 1_000, 'every write was answered');
+  const lead = leader()!;
+  assert.ok(lead.kv.raft.log.snapshotIndex() > 0, 'the leader compacted its log behind a snapshot');
+  const file = lead.disk.read(snapshotFile)!;
+
+  n3Up = true;
+  nodes.get('n3')!.kv.start();
+  clock.advance(10_000);
+  assert.deepEqual(nodes.get('n3')!.kv.kv.snapshot(), lead.kv.kv.snapshot(), 'n3 installed the snapshot and caught up');
+  assert.ok(chunksToN3.length > 1, 'the snapshot went in chunks');
+  assert.ok(chunksToN3.every((c) => c.bytes.length <= 256 && c.total === file.length));
+  // The chunks, joined in offset order, are the leader's file: the parts it streamed to disk, with their crc taken as they went.
+  const byOffset = new Map(chunksToN3.map((c) => [c.offset, c.bytes]));
+  const sent = concatBytes([...byOffset.entries()].sort((a, b) => a[0] - b[0]).map(([, b]) => b));
+  assert.deepEqual(sent, file, 'the bytes sent are the file written in slices');
+  assert.notDeepEqual(file, encodeSnapshotFile(decodeSnapshotFile(file, snapshotFile)), 'a snapshot encoded again whole would be other bytes');
 });

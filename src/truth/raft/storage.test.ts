@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { SimDisk } from '../../sim/disk.js';
 import { RaftStorage, encodeSnapshotPart, isStorageCorruptError, segmentPrefix, snapshotFile } from './storage.js';
 import type { Entry } from './types.js';
-import { recordHeaderBytes, scanRecords } from '../../runtime/records.js';
+import { concatBytes, recordHeaderBytes, scanRecords } from '../../runtime/records.js';
+import { crc32c } from '../../runtime/crc32c.js';
 
 /** A disk whose fsyncs complete at once (the tests call crash() themselves). */
 function disk(): SimDisk {
@@ -207,6 +208,23 @@ test('a snapshot written a part at a time reads back whole; one aborted leaves t
   for (const f of w.finish()) d.fsync(f, () => {});
   assert.deepEqual(new RaftStorage(d).restore()!.snapshot, { index: 9, term: 2, data: { items: ['a', 'b', 'c'], n: 3 } });
   assert.equal(s.snapshotBytes(), d.read(snapshotFile)!.length);
+  assert.deepEqual(concatBytes(w.written.parts), d.read(snapshotFile), 'the parts kept for InstallSnapshot are the file');
+  assert.equal(w.written.crc, crc32c(d.read(snapshotFile)!), 'the crc taken a part at a time is the whole file\'s');
+});
+
+test('on a disk that cannot stream, a snapshot written a part at a time is one write of the same bytes', () => {
+  const d = disk();
+  (d as { writeStream?: unknown }).writeStream = undefined;
+  const s = new RaftStorage(d);
+  s.restore();
+  const w = s.beginSnapshotWrite({ index: 9, term: 2, data: { items: [], n: 3 } });
+  w.part(encodeSnapshotPart({ items: ['a', 'b'] }));
+  w.part(encodeSnapshotPart({ items: ['c'] }));
+  assert.equal(d.read(snapshotFile), undefined, 'nothing is written before finish');
+  for (const f of w.finish()) d.fsync(f, () => {});
+  assert.deepEqual(new RaftStorage(d).restore()!.snapshot, { index: 9, term: 2, data: { items: ['a', 'b', 'c'], n: 3 } });
+  assert.deepEqual(concatBytes(w.written.parts), d.read(snapshotFile));
+  assert.equal(w.written.crc, crc32c(d.read(snapshotFile)!));
 });
 
 test('a hole in the log after the snapshot is corruption, not a shorter log', () => {

@@ -32,7 +32,8 @@ import { Packr } from 'msgpackr';
 import type { Disk } from '../../runtime/context.js';
 import { StartRefusedError } from '../../runtime/member-supervisor.js';
 import { invariant } from '../../runtime/invariant.js';
-import { encodeRecord, encodeRecords, scanRecords } from '../../runtime/records.js';
+import { concatBytes, encodeRecord, encodeRecords, scanRecords } from '../../runtime/records.js';
+import { crc32c } from '../../runtime/crc32c.js';
 import type { Entry, HardState, Snapshot } from './types.js';
 
 export const snapshotFile = 'raft.snap';
@@ -132,6 +133,19 @@ export interface SnapshotWrite {
   /** Every part is written: the file replaces the last snapshot once fsynced (the files returned). */
   finish(): string[];
   abort(): void;
+  /**
+   * The file's bytes as they were written (its head, then each part) and their crc32c, computed a
+   * part at a time: a leader sends them as InstallSnapshot chunks (Raft.offerSnapshotBytes) instead
+   * of encoding the whole snapshot again in one go. Complete once finish() has run.
+   */
+  readonly written: SnapshotFileParts;
+}
+
+/** A snapshot file's bytes in the pieces they were made in, with the crc32c of them all. */
+export interface SnapshotFileParts {
+  parts: readonly Uint8Array[];
+  bytes: number;
+  crc: number;
 }
 
 /** One part of a snapshot taken in slices: lists to append to the same-named lists of its data. */
@@ -403,25 +417,27 @@ export class RaftStorage {
    */
   beginSnapshotWrite(head: Snapshot): SnapshotWrite {
     const stream = this.disk.writeStream?.(snapshotFile);
-    if (stream === undefined) {
-      const parts: Uint8Array[] = [];
-      return { part: (bytes) => parts.push(bytes), finish: () => this.writeSnapshot(head, parts), abort: () => {} };
-    }
-    let written = 0;
+    const written: SnapshotFileParts = { parts: [], bytes: 0, crc: 0 };
+    const parts = written.parts as Uint8Array[];
+    // Kept for InstallSnapshot, and the crc taken as each part goes by, so no step touches the whole file.
     const append = (bytes: Uint8Array) => {
-      stream.append(bytes);
-      written += bytes.length;
+      stream?.append(bytes);
+      parts.push(bytes);
+      written.bytes += bytes.length;
+      written.crc = crc32c(bytes, written.crc);
     };
     append(encodeRecord(packr.pack({ ...head, parts: streamedParts })));
     return {
       part: append,
       finish: () => {
-        stream.finish();
-        this.lastSnapshotBytes = written;
+        if (stream === undefined) this.disk.write(snapshotFile, concatBytes(parts));
+        else stream.finish();
+        this.lastSnapshotBytes = written.bytes;
         this.logBytesSince = 0;
         return [snapshotFile];
       },
-      abort: () => stream.abort(),
+      abort: () => stream?.abort(),
+      written,
     };
   }
 
