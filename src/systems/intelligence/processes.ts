@@ -15,7 +15,7 @@ export const processes: ProcessTable = {
     metrics: () => ['sessions', 'guard_trips', 'watch_minutes', 'true_value', 'holdout_true_value', 'proxy_lift', 'true_lift', 'objective_gap', 'clickbait_share'],
   },
   'intelligence/fraud-screen': {
-    description: 'a card-payment fraud screen whose models (logistic, on chosen features, fitted on one shared history, or rules) vote on every transaction while the fraud tactic shifts; optionally a disagreement guard that holds split votes for review',
+    description: 'a card-payment fraud screen whose models (logistic, on chosen features, fitted on one shared history and optionally refitted on recent outcomes, or rules) vote on every transaction while the fraud tactic shifts; optionally a disagreement guard that holds split votes for review',
     config: fraudScreenConfigSchema,
     factory: fraudScreen,
     schedule: (c: { shiftAtMs?: number }) => [{ atMs: c.shiftAtMs ?? 30_000, kind: 'drift', detail: 'fraudsters switch to account takeover' }],

@@ -3,7 +3,8 @@
  * vote on every transaction, and a fraud tactic shifts midway (fraud-world.ts).
  *
  * Members are logistic models (each on chosen features, fitted at start on the same pre-shift
- * history, as is or as a bootstrap resample of it) or a hand-written rule. Each member says fraud or
+ * history, as is or as a bootstrap resample of it, and optionally refitted on the latest transactions
+ * whose outcome has become known) or a hand-written rule. Each member says fraud or
  * not; a majority declines. With `disagreementGuard`, a transaction on which the members disagree
  * (some say fraud, not a majority) is held for an analyst instead of approved: the members' disagreement
  * is the signal that one of them sees what the others were never trained to see.
@@ -24,8 +25,14 @@ const memberSchema = z.discriminatedUnion('kind', [
     .object({
       kind: z.literal('logistic'),
       features: z.array(z.enum(featureNames)).min(1),
-      /** shared: the pre-shift history as it is; bootstrap: a resample of it (the usual way to make members "differ"). */
-      trainedOn: z.enum(['shared', 'bootstrap']).default('shared'),
+      /**
+       * shared: the pre-shift history as it is; bootstrap: a resample of it (the usual way to make
+       * members "differ"); recent: the shared history at first, then refitted every `refitEvery`
+       * labels on the last `windowLabels` transactions whose outcome is known (a different training window).
+       */
+      trainedOn: z.enum(['shared', 'bootstrap', 'recent']).default('shared'),
+      windowLabels: z.number().int().positive().default(3000),
+      refitEvery: z.number().int().positive().default(1000),
     })
     .strict(),
   z.object({ kind: z.literal('rules'), velocityPerHourMin: z.number().positive(), distanceKmMin: z.number().positive() }).strict(),
@@ -45,6 +52,8 @@ export const fraudScreenConfigSchema = z
     /** After the shift, the share of fraud that uses the new tactic (the rest keeps the old one). */
     newTacticShare: z.number().min(0).max(1).default(0.8),
     historyTransactions: z.number().int().positive().default(4000),
+    /** How long after a transaction its outcome (a chargeback, or none) is known. */
+    labelDelayMs: z.number().nonnegative().default(2000),
     /** A model says fraud above this probability. */
     threshold: z.number().gt(0).lt(1).default(0.5),
   })
@@ -65,6 +74,12 @@ export class FraudScreen implements Process {
   private readonly memberMissedFraud: number[];
   private readonly tally = { before: newTally(), after: newTally() };
   private fraudLossesAfterUsd = 0;
+  /** Transactions whose outcome is not known yet, oldest first, and the known ones, newest last. */
+  private readonly awaitingLabel: { at: number; t: Transaction; fraud: 0 | 1 }[] = [];
+  private readonly labelled: { t: Transaction; fraud: 0 | 1 }[] = [];
+  private labelsSinceStart = 0;
+  /** The members that learn from recent labels: each refits itself. */
+  private readonly refits: { every: number; refit: () => void }[] = [];
 
   constructor(
     private readonly ctx: Context,
@@ -95,11 +110,25 @@ export class FraudScreen implements Process {
         this.members.push((t) => t.velocityPerHour >= spec.velocityPerHourMin || t.distanceKm >= spec.distanceKmMin);
         continue;
       }
-      const rows = spec.trainedOn === 'shared' ? history : history.map(() => history[Math.floor(r() * history.length)]);
-      const fit = fitLogistic(
+      const rows = spec.trainedOn === 'bootstrap' ? history.map(() => history[Math.floor(r() * history.length)]) : history;
+      let fit = fitLogistic(
         rows.map((h) => modelInput(h.t, spec.features)),
         rows.map((h) => h.fraud),
       );
+      if (spec.trainedOn === 'recent') {
+        this.refits.push({
+          every: spec.refitEvery,
+          refit: () => {
+            const recent = this.labelled.slice(-spec.windowLabels);
+            // A window without a single fraud has nothing to teach: keep the last fit.
+            if (!recent.some((h) => h.fraud === 1)) return;
+            fit = fitLogistic(
+              recent.map((h) => modelInput(h.t, spec.features)),
+              recent.map((h) => h.fraud),
+            );
+          },
+        });
+      }
       this.members.push((t) => predictLogistic(fit, modelInput(t, spec.features)) > this.config.threshold);
     }
   }
@@ -112,6 +141,8 @@ export class FraudScreen implements Process {
     const fraud = r() < this.config.fraudShare;
     const tactic: Tactic = !fraud ? 'legit' : after && r() < this.config.newTacticShare ? 'new' : 'old';
     const t = drawTransaction(tactic, r);
+    this.learnOutcomesKnownBy(now);
+    this.awaitingLabel.push({ at: now, t, fraud: fraud ? 1 : 0 });
     const votes = this.members.map((m) => m(t));
     const flags = votes.filter(Boolean).length;
     const decision: Decision = 2 * flags > votes.length ? 'decline' : this.config.disagreementGuard && flags > 0 ? 'review' : 'approve';
@@ -131,6 +162,20 @@ export class FraudScreen implements Process {
       this.memberErrors[i].push(wrong ? 1 : 0);
       if (fraud && wrong) this.memberMissedFraud[i]++;
     });
+  }
+
+  private learnOutcomesKnownBy(now: number): void {
+    let known = 0;
+    while (known < this.awaitingLabel.length && this.awaitingLabel[known].at + this.config.labelDelayMs <= now) known++;
+    if (known === 0) return;
+    for (const l of this.awaitingLabel.splice(0, known)) {
+      this.labelled.push({ t: l.t, fraud: l.fraud });
+      this.labelsSinceStart++;
+      for (const m of this.refits) if (this.labelsSinceStart % m.every === 0) m.refit();
+    }
+    // Keep no more than the widest window needs.
+    const keep = Math.max(0, ...this.config.members.map((m) => (m.kind === 'logistic' && m.trainedOn === 'recent' ? m.windowLabels : 0)));
+    if (this.labelled.length > 2 * keep) this.labelled.splice(0, this.labelled.length - keep);
   }
 
   private summarise(): void {
