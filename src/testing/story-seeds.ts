@@ -73,7 +73,7 @@ export const storiesByPillar: Readonly<Record<string, readonly string[]>> = {
   state: ['rebalance', 'shopping-cart', 'hot-shard', 'consistency-spectrum', 'anti-entropy', 'hinted-handoff', 'quorum-staleness', 'time-traitors', 'broadcast', 'social-comments'],
   truth: ['split-brain', 'raft-chaos', 'disk-faults', 'membership', 'atm-race', 'phantom-write', 'lease-pause', 'lease-reads', 'two-phase-commit', 'saga-payment', 'byzantine-liar', 'commit-wait', 'event-sourcing', 'paxos', 'flp', 'truth-spectrum'],
   control: ['knight-capital', 'metastable', 'cascade', 'gray-failure', 'synchronized-breakers', 'bad-deploy', 'version-drift', 'kill-switch', 'control-hierarchy'],
-  intelligence: ['runaway-autoscaling', 'black-friday', 'model-drift', 'herd-stampede', 'flash-crash', 'self-healing', 'objective-monster'],
+  intelligence: ['runaway-autoscaling', 'black-friday', 'model-drift', 'herd-stampede', 'flash-crash', 'self-healing', 'objective-monster', 'correlated-models'],
   platform: ['ecommerce', 'netflix-play'],
 };
 

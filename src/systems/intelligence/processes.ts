@@ -5,6 +5,7 @@ import { market, marketConfigSchema } from './markets/index.js';
 import { autoscaledService, autoscaledServiceConfigSchema } from './autoscaled-service.js';
 import { storageCluster, storageClusterConfigSchema } from './storage-cluster/storage-cluster.js';
 import { recommender, recommenderConfigSchema } from './recommender.js';
+import { fraudScreen, fraudScreenConfigSchema } from './fraud-screen/index.js';
 
 export const processes: ProcessTable = {
   'intelligence/recommender': {
@@ -12,6 +13,16 @@ export const processes: ProcessTable = {
     config: recommenderConfigSchema,
     factory: recommender,
     metrics: () => ['sessions', 'guard_trips', 'watch_minutes', 'true_value', 'holdout_true_value', 'proxy_lift', 'true_lift', 'objective_gap', 'clickbait_share'],
+  },
+  'intelligence/fraud-screen': {
+    description: 'a card-payment fraud screen whose models (logistic, on chosen features, fitted on one shared history and optionally refitted on recent outcomes, or rules) vote on every transaction while the fraud tactic shifts; optionally a disagreement guard that holds split votes for review',
+    config: fraudScreenConfigSchema,
+    factory: fraudScreen,
+    schedule: (c: { shiftAtMs?: number }) => [{ atMs: c.shiftAtMs ?? 30_000, kind: 'drift', detail: 'fraudsters switch to account takeover' }],
+    metrics: () => [
+      ...['transactions', 'fraud_before', 'fraud_after', 'fraud_missed_before_pct', 'fraud_missed_after_pct', 'fraud_losses_after_usd', 'false_decline_pct', 'review_pct'],
+      ...['members_failing_after', 'best_member_missed_after_pct', 'error_correlation', 'all_wrong_pct', 'all_wrong_if_independent_pct'],
+    ],
   },
   'intelligence/model-serving': {
     description: 'a world sending feature-carrying requests and delayed labels to a model server: one model, an ML circuit breaker with fallback and retraining, or an ensemble; optional PSI/KS drift monitors',

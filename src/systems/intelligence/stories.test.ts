@@ -1,5 +1,5 @@
 /**
- * The model-guard stories in numbers: model drift, the herd stampede and the flash crash.
+ * The model-guard stories in numbers: model drift, the herd stampede, correlated models and the flash crash.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -106,8 +106,43 @@ test('flash-crash.yaml: the algorithms spiral the index down ~9% in 3 s; the fee
   assert.deepEqual([n.maturity_level, b.maturity_level, f.maturity_level], [0, 2, 3]);
 });
 
+test('correlated-models.yaml: five models trained alike miss the same takeovers; diverse members with a disagreement guard catch them', () => {
+  const run = runner('correlated-models.yaml');
+  const naive = run('naive');
+  const alikeGuard = run('alike-guard');
+  const diverseVote = run('diverse-vote');
+  const fixed = run('fixed');
+  for (const r of [naive, alikeGuard, diverseVote, fixed]) assert.equal(r.met, true, r.variant);
+  const [n, ag, dv, f] = [naive.metrics, alikeGuard.metrics, diverseVote.metrics, fixed.metrics];
+  // Alike: every member fails the shift, their errors are one error, and all five are wrong together
+  // millions of times more often than independent members with the same error rates would be.
+  for (const m of [n, ag]) {
+    assert.equal(m.members_failing_after, 5);
+    assert.ok(m.error_correlation > 0.95, `alike error correlation ${m.error_correlation}`);
+    assert.ok(m.all_wrong_pct > 1 && m.all_wrong_pct > 1e6 * m.all_wrong_if_independent_pct, `${m.all_wrong_pct}% vs ${m.all_wrong_if_independent_pct}%`);
+    assert.ok(m.fraud_missed_after_pct > 60, `alike missed ${m.fraud_missed_after_pct}%`);
+  }
+  // The guard has nothing to go on when the members agree: it holds almost nothing and catches nothing more.
+  assert.ok(ag.review_pct < 0.2, `alike-guard reviewed ${ag.review_pct}%`);
+  assert.ok(ag.fraud_missed_after_pct > 60);
+  // Diverse: unrelated mistakes, one member sees the takeovers well, all-wrong becomes rare ...
+  for (const m of [dv, f]) {
+    assert.ok(m.error_correlation < 0.6, `diverse error correlation ${m.error_correlation}`);
+    assert.ok(m.best_member_missed_after_pct < 35, `best member missed ${m.best_member_missed_after_pct}%`);
+    assert.ok(m.all_wrong_pct < n.all_wrong_pct / 10, `all wrong ${m.all_wrong_pct}% vs alike ${n.all_wrong_pct}%`);
+  }
+  // ... but a majority vote outvotes the members that see it until the refitted member has learnt it.
+  assert.ok(dv.fraud_missed_after_pct > 15 && dv.fraud_missed_after_pct > 3 * f.fraud_missed_after_pct, `diverse-vote missed ${dv.fraud_missed_after_pct}%`);
+  assert.equal(dv.review_pct, 0);
+  // The disagreement guard turns the split votes into reviews: the shift is caught, for about 0.5% of transactions held.
+  assert.ok(f.fraud_missed_after_pct < 10, `fixed missed ${f.fraud_missed_after_pct}%`);
+  assert.ok(f.fraud_losses_after_usd < n.fraud_losses_after_usd / 10, `$${f.fraud_losses_after_usd} vs $${n.fraud_losses_after_usd}`);
+  assert.ok(f.review_pct > 0.2 && f.review_pct < 1, `fixed reviewed ${f.review_pct}%`);
+  assert.ok(f.false_decline_pct < 0.1);
+});
+
 test('same scenario and seed give the same traceHash and numbers; the variants leave different traces', () => {
-  for (const file of ['model-drift.yaml', 'herd-stampede.yaml', 'flash-crash.yaml']) {
+  for (const file of ['model-drift.yaml', 'herd-stampede.yaml', 'flash-crash.yaml', 'correlated-models.yaml']) {
     const s = loadScenario(file);
     const fixed = s.variants.find((v) => v.name === 'fixed')!;
     const a = runVariant(fixed).report;
