@@ -482,6 +482,17 @@ test('hot-shard.yaml: Zipf keys saturate the first range; load-based splits spre
   assert.ok(fixed.metrics.served_fraction >= 0.99, `served ${fixed.metrics.served_fraction}`);
 });
 
+test('resharding.yaml: the hot spot moves three times; split only keeps every range it made, merging falls back to eight, merging without hysteresis flaps', () => {
+  const run = runner('resharding.yaml');
+  const [naive, fixed, eager] = ['naive', 'fixed', 'eager'].map(run);
+  for (const r of [naive, fixed, eager]) assert.equal(r.met, true, r.variant);
+  assert.ok(naive.metrics.ranges > 2 * fixed.metrics.ranges_max, `split only ends with ${naive.metrics.ranges} ranges, merging peaks at ${fixed.metrics.ranges_max}`);
+  assert.equal(naive.metrics.range_merges, 0);
+  assert.ok(fixed.metrics.ranges <= 10 && fixed.metrics.range_merges >= 10, `fixed: ${fixed.metrics.ranges} ranges, ${fixed.metrics.range_merges} merges`);
+  assert.equal(fixed.metrics.reshard_flaps, 0);
+  assert.ok(eager.metrics.reshard_flaps >= 10 && eager.metrics.range_splits > 1.5 * fixed.metrics.range_splits, `eager: ${eager.metrics.reshard_flaps} flaps, ${eager.metrics.range_splits} splits`);
+});
+
 test('quorum-staleness.yaml: W + R <= N returns stale reads at a measured rate; W + R > N none, at the price of latency', () => {
   const run = runner('quorum-staleness.yaml');
   const [naive, fixed, perOp] = ['naive', 'fixed', 'per-operation'].map(run);

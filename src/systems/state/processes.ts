@@ -33,9 +33,9 @@ export const processes: ProcessTable = {
     metrics: () => hist('siblings'),
   },
   'state/range-shards': {
-    description: 'a router over range shards (queue servers); optional load-based splitting of the hottest range',
+    description: 'a router over range shards (queue servers); optional load-based splitting of the hottest range, and merging of cold neighbours',
     config: rangeShardsConfigSchema,
     factory: rangeShards,
-    metrics: (c: { router: string }, scope) => ['range_splits', ...per('requests_to_', scope.servers.filter((n) => n !== c.router)), ...queueServerMetrics(scope.operations)],
+    metrics: (c: { router: string }, scope) => ['range_splits', 'range_merges', 'reshard_flaps', 'ranges', 'ranges_max', ...per('requests_to_', scope.servers.filter((n) => n !== c.router)), ...queueServerMetrics(scope.operations)],
   },
 };
