@@ -6,8 +6,15 @@ import { partitionedStore, partitionedStoreConfigSchema } from './partitioned-st
 import { cartReplicas, cartReplicasConfigSchema } from './cart-replicas.js';
 import { rangeShards, rangeShardsConfigSchema } from './range-shards.js';
 import { socialFeed, socialFeedConfigSchema } from './social-feed.js';
+import { regionShards, regionShardsConfigSchema } from './region-shards.js';
 
 export const processes: ProcessTable = {
+  'state/region-shards': {
+    description: 'routers and shards in several regions, sharded flat (one hash over every shard) or hierarchically (region, then customer tier, then hash % 1000)',
+    config: regionShardsConfigSchema,
+    factory: regionShards,
+    metrics: (_c, scope) => ['cross_region_requests', 'shards_mixing_tiers', ...hist('premium_shard_ms', 'standard_shard_ms'), ...queueServerMetrics(scope.operations)],
+  },
   'state/social-feed': {
     description: 'a poster, a replier and a reader in three regions on one store, eventual (applied on arrival), causal (a write waits for its dependencies, COPS-style) or linearizable (one copy at a leader); counts replies seen before their posts',
     config: socialFeedConfigSchema,
