@@ -15,7 +15,7 @@ import { loadScenario } from './story-runner.js';
 export const testSeedCount = 10;
 
 /**
- * Stories whose runs cost several seconds of CPU per seed (queueing's 900,000 customers per run,
+ * Stories whose runs cost seconds of CPU per seed (queueing's 900,000 customers per run,
  * two-phase-commit's Raft groups per shard, resharding's three variants of 48,000 requests each) run
  * fewer seeds here, so that `npm test` stays well under ten minutes on two cores; their claims are
  * swept over 1..100 by `pillars stories --seeds` as every story's are.
