@@ -64,6 +64,18 @@ export const keysSchema = z
     s: z.number().positive().default(1),
     /** hot: the share of operations on the hot key k0; the rest spread uniformly over k1..k(count-1). */
     hotShare: z.number().gt(0).max(1).default(1),
+    /**
+     * The popular keys move: from `at` (ms) on, the key drawn at index i is k((i + offset) mod count),
+     * so a hot spot leaves its range for another (a product launch ends, the next begins).
+     */
+    moves: z
+      .array(z.object({ at: ms, offset: z.number().int().nonnegative() }).strict())
+      .superRefine((moves, ctx) => {
+        moves.forEach((m, i) => {
+          if (i > 0 && m.at <= moves[i - 1].at) ctx.addIssue({ code: 'custom', path: [i, 'at'], message: 'times in increasing order' });
+        });
+      })
+      .optional(),
   })
   .strict();
 

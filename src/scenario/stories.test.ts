@@ -482,6 +482,29 @@ test('hot-shard.yaml: Zipf keys saturate the first range; load-based splits spre
   assert.ok(fixed.metrics.served_fraction >= 0.99, `served ${fixed.metrics.served_fraction}`);
 });
 
+test('resharding.yaml: the hot spot moves three times; split only keeps every range it made, merging falls back to eight, merging without hysteresis flaps', () => {
+  const run = runner('resharding.yaml');
+  const [naive, fixed, eager] = ['naive', 'fixed', 'eager'].map(run);
+  for (const r of [naive, fixed, eager]) assert.equal(r.met, true, r.variant);
+  assert.ok(naive.metrics.ranges > 2 * fixed.metrics.ranges_max, `split only ends with ${naive.metrics.ranges} ranges, merging peaks at ${fixed.metrics.ranges_max}`);
+  assert.equal(naive.metrics.range_merges, 0);
+  assert.ok(fixed.metrics.ranges <= 10 && fixed.metrics.range_merges >= 10, `fixed: ${fixed.metrics.ranges} ranges, ${fixed.metrics.range_merges} merges`);
+  assert.equal(fixed.metrics.reshard_flaps, 0);
+  assert.ok(eager.metrics.reshard_flaps >= 10 && eager.metrics.range_splits > 1.5 * fixed.metrics.range_splits, `eager: ${eager.metrics.reshard_flaps} flaps, ${eager.metrics.range_splits} splits`);
+});
+
+test('hierarchical-shards.yaml: a flat hash sends two requests in three across regions; region, tier, hash % 1000 keeps them home', () => {
+  const run = runner('hierarchical-shards.yaml');
+  const [naive, fixed] = ['naive', 'fixed'].map(run);
+  for (const r of [naive, fixed]) assert.equal(r.met, true, r.variant);
+  const share = naive.metrics.cross_region_requests / (naive.metrics.ops_ok + naive.metrics.ops_info);
+  assert.ok(Math.abs(share - 2 / 3) < 0.1, `flat: ${share} of requests cross regions, about 2/3 expected`);
+  assert.ok(naive.metrics.latency_ms_p50 > 70, `flat p50 ${naive.metrics.latency_ms_p50}: a WAN round trip`);
+  assert.equal(fixed.metrics.cross_region_requests, 0);
+  assert.equal(fixed.metrics.shards_mixing_tiers, 0);
+  assert.ok(fixed.metrics.latency_ms_p99 < 50 && fixed.metrics.ops_info === 0, `hierarchical p99 ${fixed.metrics.latency_ms_p99}`);
+});
+
 test('quorum-staleness.yaml: W + R <= N returns stale reads at a measured rate; W + R > N none, at the price of latency', () => {
   const run = runner('quorum-staleness.yaml');
   const [naive, fixed, perOp] = ['naive', 'fixed', 'per-operation'].map(run);

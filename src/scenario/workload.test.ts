@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { parseScenario } from './load.js';
 import { runVariant } from './runner.js';
 import { KeyPicker } from './workload.js';
+import { workloadSchema } from './schema.js';
 import { RandomStreams } from '../sim/rng.js';
 import { registerCatalog } from '../cli/catalog.js';
 
@@ -61,6 +62,15 @@ test('keys: Zipf(1) over 100 keys gives key 0 a share of 1/H(100), hot gives one
   const uniform = count(new KeyPicker({ dist: 'uniform', count: 10, s: 1, hotShare: 1 }), n);
   assert.equal(uniform.size, 10);
   for (const c of uniform.values()) assert.ok(Math.abs(c / n - 0.1) < 0.01);
+});
+
+test('keys that move: from each move on, the hot key is k(offset), wrapping around the key count', () => {
+  const picker = new KeyPicker({ dist: 'hot', count: 10, s: 1, hotShare: 1, moves: [{ at: 1000, offset: 7 }, { at: 2000, offset: 13 }] });
+  const r = () => 0.5;
+  assert.deepEqual([0, 999, 1000, 1999, 2000, 9999].map((t) => picker.pick(r, t)), ['k0', 'k0', 'k7', 'k7', 'k3', 'k3']);
+  const bad = workloadSchema.safeParse({ type: 'open', ratePerSec: 1, durationMs: 1, ops: { read: 1 }, keys: { dist: 'hot', moves: [{ at: 5, offset: 1 }, { at: 5, offset: 2 }] } });
+  assert.equal(bad.success, false);
+  assert.match(JSON.stringify(bad.error?.issues), /times in increasing order/);
 });
 
 test('operations follow their weights, and a timed-out operation is recorded as info', () => {

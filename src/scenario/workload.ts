@@ -64,11 +64,19 @@ export class KeyPicker {
     }
   }
 
-  pick(random: () => number): string | undefined {
+  /** A key at time nowMs (the time matters only when the keys move). */
+  pick(random: () => number, nowMs = 0): string | undefined {
     const s = this.spec;
     if (s === undefined) return undefined;
-    if (s.dist === 'hot') return s.hotShare >= 1 || s.count < 2 || random() < s.hotShare ? 'k0' : `k${1 + Math.floor(random() * (s.count - 1))}`;
-    if (s.dist === 'uniform') return `k${Math.floor(random() * s.count)}`;
+    const index = this.index(s, random);
+    let offset = 0;
+    for (const m of s.moves ?? []) if (m.at <= nowMs) offset = m.offset;
+    return `k${(index + offset) % s.count}`;
+  }
+
+  private index(s: NonNullable<Workload['keys']>, random: () => number): number {
+    if (s.dist === 'hot') return s.hotShare >= 1 || s.count < 2 || random() < s.hotShare ? 0 : 1 + Math.floor(random() * (s.count - 1));
+    if (s.dist === 'uniform') return Math.floor(random() * s.count);
     const u = random();
     const cdf = this.cdf!;
     let lo = 0, hi = cdf.length - 1;
@@ -77,7 +85,7 @@ export class KeyPicker {
       if (cdf[mid] < u) lo = mid + 1;
       else hi = mid;
     }
-    return `k${lo}`;
+    return lo;
   }
 }
 
@@ -176,7 +184,7 @@ export class WorkloadClient implements Process {
       }
       u -= weight;
     }
-    const key = this.h.keyPicker.pick(() => this.ctx.random());
+    const key = this.h.keyPicker.pick(() => this.ctx.random(), this.ctx.now());
     const op: Operation = { f };
     if (key !== undefined) op.key = key;
     const level = f === 'read' ? this.w.consistency?.read : f === 'write' || f === 'delete' ? this.w.consistency?.write : undefined;
@@ -193,7 +201,7 @@ export class WorkloadClient implements Process {
         op.value = 1;
         break;
       case 'transfer': {
-        const to = this.h.keyPicker.pick(() => this.ctx.random());
+        const to = this.h.keyPicker.pick(() => this.ctx.random(), this.ctx.now());
         op.value = { to, amount: 1 + Math.floor(this.ctx.random() * 10) };
         break;
       }

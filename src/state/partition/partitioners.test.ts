@@ -32,6 +32,15 @@ test('range partitioning keeps order; splitting a hot range hands its upper part
   assert.throws(() => new RangePartitioner(['p', 'g'], ['n1', 'n2', 'n3']), /increasing order/);
 });
 
+test('merging two cold neighbours removes the split point between them and undoes a split', () => {
+  const r = new RangePartitioner(['g', 'p'], ['n1', 'n2', 'n3']);
+  const merged = r.merge(0, 'n2');
+  assert.deepEqual(merged.splits, ['p']);
+  assert.deepEqual(['apple', 'grape', 'zebra'].map((k) => merged.owner(k)), ['n2', 'n2', 'n3']);
+  assert.deepEqual(r.split(1, 'k', 'n4').merge(1, 'n2'), r);
+  assert.throws(() => r.merge(2, 'n1'), /a range with a right neighbour/);
+});
+
 test('geographic and time partitioning keep a region, or a period, together', () => {
   const g = new GeoPartitioner({ eu: ['n1', 'n2'], us: ['n3'] });
   assert.ok(['n1', 'n2'].includes(g.owner('eu:alice')));

@@ -8,7 +8,8 @@
  * - consistent-hash: a ring with virtual nodes (the work pillar's ConsistentHash).
  * - rendezvous: highest random weight (Thaler and Ravishankar 1998): the node with the largest
  *   hash(key, node) owns the key; no ring, the same 1/n movement.
- * - range: sorted split points (keys compare as strings); a hot or large range can be split.
+ * - range: sorted split points (keys compare as strings); a hot or large range can be split, and
+ *   two cold neighbours merged.
  * - geographic: a key's region prefix ("eu:...") picks the region's nodes; a hash picks among them.
  * - time: a key's time bucket ("2026-11-23/...": the part before the first "/") picks a node, so
  *   one period's data stays together (and yesterday's can be archived as a unit).
@@ -119,6 +120,11 @@ export class RangePartitioner implements Partitioner {
     const hi = i === this.splits.length ? undefined : this.splits[i];
     if (!(at > lo) || (hi !== undefined && !(at < hi))) throw new ConfigError('at', `a key inside range ${i}`, at);
     return new RangePartitioner([...this.splits.slice(0, i), at, ...this.splits.slice(i)], [...this.owners.slice(0, i + 1), newOwner, ...this.owners.slice(i + 1)]);
+  }
+  /** Merge range i with range i + 1 under `owner`: the fix for ranges the load has left. */
+  merge(i: number, owner: string): RangePartitioner {
+    if (!(Number.isInteger(i) && i >= 0 && i < this.splits.length)) throw new ConfigError('i', `a range with a right neighbour (0..${this.splits.length - 1})`, i);
+    return new RangePartitioner([...this.splits.slice(0, i), ...this.splits.slice(i + 1)], [...this.owners.slice(0, i), owner, ...this.owners.slice(i + 2)]);
   }
   /** Membership changes keep the ranges and deal them out again, round robin. */
   withNodes(nodes: readonly string[]): RangePartitioner {

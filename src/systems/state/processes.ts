@@ -6,8 +6,15 @@ import { partitionedStore, partitionedStoreConfigSchema } from './partitioned-st
 import { cartReplicas, cartReplicasConfigSchema } from './cart-replicas.js';
 import { rangeShards, rangeShardsConfigSchema } from './range-shards.js';
 import { socialFeed, socialFeedConfigSchema } from './social-feed.js';
+import { regionShards, regionShardsConfigSchema } from './region-shards.js';
 
 export const processes: ProcessTable = {
+  'state/region-shards': {
+    description: 'routers and shards in several regions, sharded flat (one hash over every shard) or hierarchically (region, then customer tier, then hash % 1000)',
+    config: regionShardsConfigSchema,
+    factory: regionShards,
+    metrics: (_c, scope) => ['cross_region_requests', 'shards_mixing_tiers', ...hist('premium_shard_ms', 'standard_shard_ms'), ...queueServerMetrics(scope.operations)],
+  },
   'state/social-feed': {
     description: 'a poster, a replier and a reader in three regions on one store, eventual (applied on arrival), causal (a write waits for its dependencies, COPS-style) or linearizable (one copy at a leader); counts replies seen before their posts',
     config: socialFeedConfigSchema,
@@ -33,9 +40,9 @@ export const processes: ProcessTable = {
     metrics: () => hist('siblings'),
   },
   'state/range-shards': {
-    description: 'a router over range shards (queue servers); optional load-based splitting of the hottest range',
+    description: 'a router over range shards (queue servers); optional load-based splitting of the hottest range, and merging of cold neighbours',
     config: rangeShardsConfigSchema,
     factory: rangeShards,
-    metrics: (c: { router: string }, scope) => ['range_splits', ...per('requests_to_', scope.servers.filter((n) => n !== c.router)), ...queueServerMetrics(scope.operations)],
+    metrics: (c: { router: string }, scope) => ['range_splits', 'range_merges', 'reshard_flaps', 'ranges', 'ranges_max', ...per('requests_to_', scope.servers.filter((n) => n !== c.router)), ...queueServerMetrics(scope.operations)],
   },
 };
