@@ -3,6 +3,7 @@ export { sample, mean, distributionSchema, type Distribution, type Uniform } fro
 export * from './client-protocol.js';
 export { fromContext, ManualClock, type Clock, type Timers, type Random, type Environment } from './clock.js';
 export { Relay, type Relayed } from './relay.js';
+export { BusyMeter } from './busy-meter.js';
 export { Fifo } from './fifo.js';
 export { RecentSet } from './recent-set.js';
 export { withPeers, withSend } from './scoped-context.js';

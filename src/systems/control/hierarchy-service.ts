@@ -25,6 +25,7 @@ import type { Context, NodeId, Process } from '../../runtime/context.js';
 import { clientReply, isClientRequest, type ClientRequest } from '../../runtime/client-protocol.js';
 import { distributionSchema, mean, sample } from '../../runtime/distribution.js';
 import { Fifo } from '../../runtime/fifo.js';
+import { BusyMeter } from '../../runtime/busy-meter.js';
 import { CircuitBreaker, checkPeriods, ParameterBoard, TimeWindow, type Permit } from '../../control/index.js';
 
 export const hierarchyServiceConfigSchema = z
@@ -361,16 +362,16 @@ const isOpen = (b: CircuitBreaker): boolean => b.state.kind === 'open';
 class Worker {
   private on = false;
   private epoch = 0;
-  private busy = 0;
+  private readonly meter: BusyMeter;
   private queue = new Fifo<number>();
-  private busyMs = 0;
   private completed = 0;
-  private lastChangeMs = 0;
 
   constructor(
     private readonly ctx: Context,
     private readonly config: HierarchyServiceConfig,
-  ) {}
+  ) {
+    this.meter = new BusyMeter(ctx, config.worker.slots);
+  }
 
   start(): void {
     this.ctx.setTimer(this.config.worker.reportMs, () => this.report());
@@ -379,16 +380,8 @@ class Worker {
   private report(): void {
     this.ctx.setTimer(this.config.worker.reportMs, () => this.report());
     if (!this.on) return;
-    this.account();
-    this.ctx.send(this.config.frontend, { type: 'hs_report', busyMs: this.busyMs, completed: this.completed } satisfies Msg);
-    this.busyMs = this.completed = 0;
-  }
-
-  /** Busy slot-time since the last change, so a report counts the time slots were busy, not a sample. */
-  private account(): void {
-    const now = this.ctx.now();
-    this.busyMs += this.busy * (now - this.lastChangeMs);
-    this.lastChangeMs = now;
+    this.ctx.send(this.config.frontend, { type: 'hs_report', busyMs: this.meter.takeBusyMs(), completed: this.completed } satisfies Msg);
+    this.completed = 0;
   }
 
   onMessage(_from: NodeId, msg: unknown): void {
@@ -396,8 +389,7 @@ class Worker {
     switch (m.type) {
       case 'hs_start': {
         const epoch = ++this.epoch;
-        this.account();
-        this.busy = 0;
+        this.meter.change(-this.meter.inUse);
         this.queue = new Fifo<number>();
         const up = () => {
           if (epoch !== this.epoch) return;
@@ -411,13 +403,12 @@ class Worker {
       case 'hs_stop':
         this.epoch++;
         this.on = false;
-        this.account();
-        this.busy = 0;
+        this.meter.change(-this.meter.inUse);
         this.queue = new Fifo<number>();
         return;
       case 'hs_job':
         if (!this.on) return;
-        if (this.busy < this.config.worker.slots) return this.serve(m.id);
+        if (this.meter.inUse < this.config.worker.slots) return this.serve(m.id);
         if (this.queue.size >= this.config.worker.queueLimit) {
           this.ctx.send(this.config.frontend, { type: 'hs_done', id: m.id, ok: false } satisfies Msg);
           return;
@@ -428,13 +419,11 @@ class Worker {
   }
 
   private serve(id: number): void {
-    this.account();
-    this.busy++;
+    this.meter.change(1);
     const epoch = this.epoch;
     this.ctx.setTimer(sample(this.config.worker.service, () => this.ctx.random()), () => {
       if (epoch !== this.epoch) return;
-      this.account();
-      this.busy--;
+      this.meter.change(-1);
       this.completed++;
       this.ctx.send(this.config.frontend, { type: 'hs_done', id, ok: true } satisfies Msg);
       const next = this.queue.shift();

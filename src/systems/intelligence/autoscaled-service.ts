@@ -23,6 +23,7 @@ import type { Context, NodeId, Process } from '../../runtime/context.js';
 import { clientReply, isClientReply, isClientRequest, type ClientRequest } from '../../runtime/client-protocol.js';
 import { distributionSchema, mean, sample, type Distribution } from '../../runtime/distribution.js';
 import { Fifo } from '../../runtime/fifo.js';
+import { BusyMeter } from '../../runtime/busy-meter.js';
 import { Relay } from '../../runtime/relay.js';
 import type { Autoscaler, PodSample } from '../../intelligence/scaling/autoscaler.js';
 import { ThresholdScaler } from '../../intelligence/scaling/threshold-scaler.js';
@@ -117,35 +118,6 @@ type Msg =
   | { type: 'load'; utilization: number; state: NodeState }
   | { type: 'query'; id: number }
   | { type: 'query_ok'; id: number };
-
-/** Busy-slot time, integrated, for utilization over a reporting window. */
-class BusyMeter {
-  private busy = 0;
-  private sinceMs: number;
-  private areaMs = 0;
-  constructor(
-    private readonly ctx: Context,
-    private readonly slots: number,
-  ) {
-    this.sinceMs = ctx.now();
-  }
-  get inUse(): number {
-    return this.busy;
-  }
-  change(by: number): void {
-    const now = this.ctx.now();
-    this.areaMs += this.busy * (now - this.sinceMs);
-    this.sinceMs = now;
-    this.busy += by;
-  }
-  /** Utilization since the last call, and start a new window. */
-  take(windowMs: number): number {
-    this.change(0);
-    const u = this.areaMs / (this.slots * windowMs);
-    this.areaMs = 0;
-    return u;
-  }
-}
 
 interface Job {
   from: NodeId;
