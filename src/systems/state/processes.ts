@@ -15,7 +15,7 @@ export const processes: ProcessTable = {
     config: timeShardsConfigSchema,
     factory: timeShards,
     metrics: (c: { router: string }, scope) => [
-      ...['hottest_shard_write_share', 'shard_backlog_max', 'scan_fanout', 'scan_shard_requests', 'scans_verified', 'scan_rows_missing', 'scan_rows_foreign'],
+      ...['hottest_shard_write_share', 'shard_backlog_max', 'scan_fanout', 'scan_shard_requests', 'scans_verified', 'scan_rows_expected', 'scan_rows_missing', 'scan_rows_foreign'],
       ...per('writes_to_', scope.servers.filter((n) => n !== c.router)),
       ...hist('write_ms', 'scan_ms'),
       ...queueServerMetrics(scope.operations),

@@ -14,8 +14,8 @@
  *   does after the writes were salted: its scans miss the rows on the other salts.
  *
  * The router checks every scan it answers: each row whose write it acknowledged before the scan
- * began must be in the result (scan_rows_missing counts those that are not), and each row returned
- * must be one it sent for that day (scan_rows_foreign).
+ * began must be in the result (scan_rows_expected counts them, scan_rows_missing those that are not),
+ * and each row returned must be one it sent for that day (scan_rows_foreign).
  *
  * Roles by name: `router` routes; every other server is a shard.
  */
@@ -88,7 +88,7 @@ class TimeRouter implements Process {
       ctx.metrics.count(`writes_to_${s}`, 0);
     }
     // Reported as 0 when nothing is missing: those zeros are what the story checks.
-    for (const m of ['scan_rows_missing', 'scan_rows_foreign', 'scans_verified', 'scan_shard_requests']) ctx.metrics.count(m, 0);
+    for (const m of ['scan_rows_expected', 'scan_rows_missing', 'scan_rows_foreign', 'scans_verified', 'scan_shard_requests']) ctx.metrics.count(m, 0);
     ctx.metrics.gauge('scan_fanout', config.query === 'home-shard' ? 1 : config.salts);
   }
 
@@ -182,6 +182,7 @@ class TimeRouter implements Process {
     let foreign = 0;
     for (const v of returned) if (!sent.has(v)) foreign++;
     this.ctx.metrics.count('scans_verified');
+    this.ctx.metrics.count('scan_rows_expected', scan.ackedBefore);
     this.ctx.metrics.count('scan_rows_missing', missing);
     this.ctx.metrics.count('scan_rows_foreign', foreign);
     if (missing > 0 || foreign > 0) this.ctx.log('scan_incomplete', { day: scan.day, missing, foreign, acked: scan.ackedBefore, returned: returned.size });
