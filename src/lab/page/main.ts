@@ -100,7 +100,8 @@ function load(handFaults: readonly Fault[] = []): void {
     return showError(e);
   }
   stage = new Stage($('stage-box'), session, { node: clickNode, cut: cutLink, heal: healLink });
-  charts = new LiveChartView($('charts'), new LiveCharts('live', storySeries(session.variant.metrics.chart), [{ name: variant, run: session.run }]));
+  // charts=0 in the address leaves them out: what drawing them costs is bench/lab.ts's other figure.
+  charts = new URLSearchParams(location.search).get('charts') === '0' ? undefined : new LiveChartView($('charts'), new LiveCharts('live', storySeries(session.variant.metrics.chart), [{ name: variant, run: session.run }]));
   playing = false;
   shownEnd = false;
   virtualTarget = 0;
