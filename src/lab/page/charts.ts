@@ -14,6 +14,7 @@ const CHART_HEIGHT_PX = 150;
 /** Wall time between redraws: a run samples a few hundred times, a few redraws a second look live. */
 const REDRAW_EVERY_MS = 250;
 const CHART_WIDTH_MIN_PX = 200;
+const RESIZE_SETTLE_MS = 100;
 
 interface Drawn {
   plot: uPlot;
@@ -35,6 +36,15 @@ export class LiveChartView {
   ) {
     this.grid = Object.assign(document.createElement('div'), { className: 'charts' });
     box.replaceChildren(this.grid);
+    // A resized window: each chart takes its card's width again, once the resizing pauses (as the report's do).
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    window.addEventListener('resize', () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        if (!this.grid.isConnected) return;
+        for (const d of this.drawn.values()) d.plot.setSize({ width: Math.max(CHART_WIDTH_MIN_PX, d.el.clientWidth), height: CHART_HEIGHT_PX });
+      }, RESIZE_SETTLE_MS);
+    });
   }
 
   /** Redraw what changed since the last redraw, at most every REDRAW_EVERY_MS unless `now`. */
