@@ -3,9 +3,10 @@
  * `pillars run` prints for the same variant and seed; a click crashes raft-chaos's leader and another
  * node takes over; the hand fault, exported as YAML, replays under `pillars run` to the page's final
  * traceHash; on split-brain's naive variant without its scheduled partition, a line drawn by hand
- * cuts the primary from dc-west's standby and the naive check fails, and that run replays too; and
- * the page logs no error. Screenshots go to test-artifacts/lab/. (How fast the page
- * simulates is bench/lab.ts's figure.)
+ * cuts the primary from dc-west's standby and the naive check fails, and that run replays too; the
+ * report's charts are drawn live, the faults shaded as they strike (hand cuts too); the shopping day
+ * of `pillars demo` runs with a panel per pillar; and the page logs no error. Screenshots go to
+ * test-artifacts/lab/. (How fast the page simulates is bench/lab.ts's figure.)
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -62,7 +63,7 @@ async function finalHash(page: Page): Promise<string> {
  */
 function storiesDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'pillars-lab-stories-'));
-  for (const f of ['split-brain.yaml', 'raft-chaos.yaml']) copyFileSync(join(scenarios, f), join(dir, f));
+  for (const f of ['split-brain.yaml', 'raft-chaos.yaml', 'ecommerce.yaml']) copyFileSync(join(scenarios, f), join(dir, f));
   const text = readFileSync(join(scenarios, 'split-brain.yaml'), 'utf8');
   const calm = text.replace(/^name: split-brain$/m, 'name: split-brain-calm').replace(/^faults:\n  - \{ at: 5000, for: 43000, partition: \[\[n1, n2, n3\], \[n4, n5\]\] \}\n/m, '');
   assert.ok(!calm.includes('partition: [[n1, n2, n3], [n4, n5]] }\nchecks'), 'split-brain-calm has no scheduled partition');
@@ -80,7 +81,7 @@ async function drawLine(page: Page, from: string, to: string): Promise<void> {
   await page.mouse.up();
 }
 
-test('the lab in Chromium: split-brain to the end, a leader crashed by hand, links cut by hand, their YAML replayed by the CLI', { skip, timeout: 60_000 }, async () => {
+test('the lab in Chromium: split-brain to the end, a leader crashed by hand, links cut by hand, their YAML replayed by the CLI', { skip, timeout: 90_000 }, async () => {
   const server = await startLabServer({ port: 0, scenariosDir: storiesDir() });
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const browser = await chromium.launch({ executablePath: testToolPath('chromium'), args: CHROMIUM_ARGS });
@@ -91,6 +92,9 @@ test('the lab in Chromium: split-brain to the end, a leader crashed by hand, lin
     const pageHash = await finalHash(split);
     assert.equal(pageHash, cliTraceHash(join(scenarios, 'split-brain.yaml'), 'naive', 2));
     assert.equal(await split.locator('#verdicts tr[data-check="no-lost-increments"] td').first().textContent(), 'FAILS', 'naive loses increments, and the page says so');
+    // The report's charts, drawn as the run went: a point per sample, the partition shaded 5 s to 48 s.
+    assert.ok(Number(await split.locator('#charts .chart[data-series="ops_ok"]').getAttribute('data-points')) >= 200, 'ops_ok charted live');
+    assert.equal(await split.locator('#charts .chart[data-series="ops_ok"] .event-band[data-kind="partition"]').getAttribute('data-start-s'), '5');
     mkdirSync(shots, { recursive: true });
     await split.screenshot({ path: join(shots, 'split-brain-ended.png') });
 
@@ -140,6 +144,9 @@ test('the lab in Chromium: split-brain to the end, a leader crashed by hand, lin
     assert.deepEqual(cuts.map((f) => f.partition ?? f.oneWay), [[['n1'], ['n4']], { from: ['n5'], to: ['n1'] }], 'the address carries the cuts');
     await calm.click('#stage .cut.by-hand[data-cut="n5-n1"]');
     assert.equal(await calm.locator('#stage [data-cut="n5-n1"]').count(), 0, 'a click on the cut heals it');
+    // The hand cuts are shaded on the charts as they strike: no partition was scheduled.
+    await calm.waitForSelector('#charts .chart[data-series="nodes_up"] .event-band[data-kind="one-way"]', { state: 'attached', timeout: 5_000 });
+    assert.equal(await calm.locator('#charts .chart[data-series="nodes_up"] .event-band[data-kind="partition"]').count(), 1);
     assert.match((await calm.locator('#faults li').last().textContent()) ?? '', /^n5 → n1 healed at /);
     await calm.screenshot({ path: join(shots, 'split-brain-cut-by-hand.png') });
     await calm.selectOption('#speed', 'max');
@@ -155,6 +162,20 @@ test('the lab in Chromium: split-brain to the end, a leader crashed by hand, lin
     const calmFile = join(mkdtempSync(join(tmpdir(), 'pillars-lab-')), 'split-brain-calm-lab.yaml');
     writeFileSync(calmFile, await calm.locator('#yaml').inputValue());
     assert.equal(cliTraceHash(calmFile, 'naive'), calmHash);
+
+    // 5. `pillars demo` live: a panel per pillar, its charts filling while the day goes on.
+    const demo = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    demo.on('pageerror', (e) => errors.push(String(e)));
+    demo.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    await demo.goto(`${base}/?demo=1&play=1`);
+    const orders = demo.locator('#pillar-work .chart[data-series="orders_acked"]');
+    await demo.waitForSelector('#pillar-work .chart[data-series="orders_acked"]:not([data-points="0"])', { timeout: 20_000 });
+    const panels = demo.locator('#demo section[id^="pillar-"]');
+    const ids = await Promise.all(Array.from({ length: await panels.count() }, (_, i) => panels.nth(i).getAttribute('id')));
+    assert.deepEqual(ids, ['pillar-work', 'pillar-state', 'pillar-truth', 'pillar-control', 'pillar-intelligence']);
+    assert.equal(await orders.locator('.u-legend .u-series').count(), 3, 'virtual time, naive and fixed');
+    assert.ok((await orders.locator('.event-band').count()) > 0, 'the closed shop shaded as it was');
+    await demo.close();
 
     assert.deepEqual(errors, [], 'no console errors');
   } finally {

@@ -95,7 +95,8 @@ export class LabSession {
       this.recent.push(r);
       if (this.recent.length > RECENT_RECORDS_KEPT) this.recent.shift();
     };
-    this.run = new VariantRun({ ...v, faults: [...v.faults, ...handFaults] }, { seed, scenario: this.scenario.name, peers, traceObserver: observe });
+    // Captured as the HTML report's run is, for the live charts (src/lab/live-charts.ts); a capture observes only.
+    this.run = new VariantRun({ ...v, faults: [...v.faults, ...handFaults] }, { seed, scenario: this.scenario.name, peers, traceObserver: observe, capture: true });
     for (const f of handFaults) {
       const fault = { ...f };
       const link = handCutOf(fault);
