@@ -69,6 +69,10 @@ export class LabSession {
   /** The last trace records, newest last: what the step before the pause did. */
   readonly recent: Readonly<Record<string, unknown>>[] = [];
   private result: RunResult | undefined;
+  /** Who else reads the run's trace records (a tour's guide), after the lab's own reading. */
+  private readonly listeners: ((r: Readonly<Record<string, unknown>>) => void)[] = [];
+  /** The time the next hand fault strikes at, when it was chosen for two runs at once (strikeAt). */
+  private pinnedStrikeMs: number | undefined;
 
   /**
    * `handFaults`: faults struck by hand in an earlier session (a shared address carries them); they
@@ -94,6 +98,7 @@ export class LabSession {
       this.flights.observe(r);
       this.recent.push(r);
       if (this.recent.length > RECENT_RECORDS_KEPT) this.recent.shift();
+      for (const l of this.listeners) l(r);
     };
     this.run = new VariantRun({ ...v, faults: [...v.faults, ...handFaults] }, { seed, scenario: this.scenario.name, peers, traceObserver: observe });
     for (const f of handFaults) {
@@ -118,6 +123,35 @@ export class LabSession {
       // A fault that stays can still be ended by hand: what its `for` would run, a restart or a resume.
       const w = this.run.world;
       if (fault.for === undefined) this.held.set(id, { kind, fault, undo: kind === 'crash' ? () => w.restart(id) : () => w.resume(id) });
+    }
+  }
+
+  /** Read every trace record the run makes from now on; reading never steers the run. */
+  listen(reader: (r: Readonly<Record<string, unknown>>) => void): void {
+    this.listeners.push(reader);
+  }
+
+  /**
+   * The open interval a hand fault may strike in now: after every event run, before every event
+   * pending (the events pending at the current instant run first).
+   */
+  strikeWindow(): { afterMs: number; beforeMs: number } {
+    this.settleNow();
+    return { afterMs: this.run.world.now, beforeMs: this.run.world.scheduler.peekTime() };
+  }
+
+  /**
+   * Strike what `act` does by hand (a crash, a pause, a cut, their ends) at `atMs`, a time inside
+   * strikeWindow(): two runs side by side take the same fault at the same moment so.
+   */
+  strikeAt<T>(atMs: number, act: () => T): T {
+    const { afterMs, beforeMs } = this.strikeWindow();
+    if (!(atMs > afterMs && atMs < beforeMs)) throw new Error(`a fault at ${atMs} ms cannot strike here: the run stands between ${afterMs} and ${beforeMs} ms`);
+    this.pinnedStrikeMs = atMs;
+    try {
+      return act();
+    } finally {
+      this.pinnedStrikeMs = undefined;
     }
   }
 
@@ -314,15 +348,8 @@ export class LabSession {
    */
   private strikeTime(): number {
     this.settleNow();
-    const w = this.run.world;
-    const now = w.now;
-    const next = w.scheduler.peekTime();
-    for (let bits = 0; bits <= FAULT_TIME_BITS_MAX; bits++) {
-      const unit = 2 ** -bits;
-      const t = (Math.floor(now / unit) + 1) * unit;
-      if (t > now && t < next) return t;
-    }
-    throw new Error(`no time between ${now} and ${next} ms to strike at`);
+    if (this.pinnedStrikeMs !== undefined) return this.pinnedStrikeMs;
+    return roundTimeBetween(this.run.world.now, this.run.world.scheduler.peekTime());
   }
 
   /** Run the events pending at the current instant, so that a fault can strike strictly after them. */
@@ -362,6 +389,19 @@ export class LabSession {
   private requireServer(id: NodeId): void {
     if (!this.run.servers.includes(id)) throw new Error(`${id} is not a server of ${this.scenario.name} (${this.run.servers.join(', ')})`);
   }
+}
+
+/**
+ * The roundest time strictly between `afterMs` and `beforeMs`: a multiple of the largest power of two
+ * that fits, so that a duration ending at another such time adds up exactly in floating point.
+ */
+export function roundTimeBetween(afterMs: number, beforeMs: number): number {
+  for (let bits = 0; bits <= FAULT_TIME_BITS_MAX; bits++) {
+    const unit = 2 ** -bits;
+    const t = (Math.floor(afterMs / unit) + 1) * unit;
+    if (t > afterMs && t < beforeMs) return t;
+  }
+  throw new Error(`no time between ${afterMs} and ${beforeMs} ms to strike at`);
 }
 
 /** The key of a link cut by hand: `a>b` one way, `a~b` (in name order) both ways. */
