@@ -12,6 +12,7 @@ export const LAB_PAGE_HTML = `<!doctype html>
   header h1 { font-size: 16px; margin: 0 12px 0 0; }
   header select, header input, header button { font: inherit; padding: 3px 6px; }
   header input { width: 5em; }
+  header #tour { max-width: 16em; }
   main { display: grid; grid-template-columns: minmax(520px, 2fr) minmax(320px, 1fr); gap: 12px; padding: 12px 16px; }
   #stage-box { background: #fff; border: 1px solid #d7dce3; border-radius: 6px; }
   #stage, .compare svg { width: 100%; height: auto; display: block; }

@@ -49,8 +49,10 @@ export class TourGuide {
     if (at === undefined || 'end' in at) ran = s.advance(eventsMax, untilMs);
     else if ('ms' in at) ran = s.advance(eventsMax, Math.min(untilMs, at.ms));
     else {
-      // One event at a time, so the run stops right after the one whose record matches.
-      while (ran < eventsMax && !this.matched && !s.ended && !(s.nowMs >= untilMs && s.run.world.scheduler.peekTime() > untilMs)) ran += s.advance(1, untilMs);
+      // One event at a time, so the run stops right after the one whose record matches, and its
+      // clock at that event's time (not moved on to the next slice's boundary).
+      const w = s.run.world;
+      while (ran < eventsMax && !this.matched && !s.ended && !(s.nowMs >= untilMs && w.scheduler.peekTime() > untilMs)) ran += s.advance(1, Math.min(untilMs, w.scheduler.peekTime()));
     }
     const stopped = at !== undefined && this.isAt(at);
     if (stopped) {

@@ -31,19 +31,19 @@ test('every stop of every tour is reached, in order, in its story', () => {
     const guide = new TourGuide(t, lab);
     let lastMs = 0;
     // The event (by count) whose record first matches the next stop's pattern, seen on its own.
-    let matchedAtEvent: number | undefined;
+    let matched: { event: number; ms: unknown } | undefined;
     lab.listen((r) => {
       const at = guide.next?.at;
-      if (matchedAtEvent === undefined && at !== undefined && 'on' in at && recordMatches(at.on, r)) matchedAtEvent = lab.events;
+      if (matched === undefined && at !== undefined && 'on' in at && recordMatches(at.on, r)) matched = { event: lab.events, ms: r.t };
     });
     t.stops.forEach((stop, i) => {
-      matchedAtEvent = undefined;
+      matched = undefined;
       guide.runTo(i);
       assert.equal(guide.reached, i, `${t.name}: stop ${i + 1} "${stop.title}" reached (the run stands at ${lab.nowMs} ms${lab.ended ? ', ended' : ''})`);
       assert.ok(lab.nowMs >= lastMs, `${t.name}: stops in order`);
       lastMs = lab.nowMs;
       if ('ms' in stop.at) assert.ok(lab.nowMs >= stop.at.ms && lab.run.world.scheduler.peekTime() > stop.at.ms, `${t.name}: "${stop.title}" pauses once ${stop.at.ms} ms has run`);
-      if ('on' in stop.at) assert.equal(lab.events, matchedAtEvent, `${t.name}: "${stop.title}" pauses right after the event whose record it waits for`);
+      if ('on' in stop.at) assert.deepEqual({ event: lab.events, ms: lab.nowMs }, matched, `${t.name}: "${stop.title}" pauses right after the event whose record it waits for, at its time`);
       if (!('end' in stop.at)) assert.ok(!lab.ended, `${t.name}: "${stop.title}" comes before the end`);
     });
   }

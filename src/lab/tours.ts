@@ -84,7 +84,7 @@ export const TOURS: readonly Tour[] = [
       {
         title: 'The verdict',
         at: { end: true },
-        quotes: q(STATE, "**Problem**: Network partition causes each side to think it's primary", 'Add external arbitrator (witness node)'),
+        quotes: [...q(EPISODE, 'Reality: They happen EVERY DAY somewhere'), ...q(STATE, 'Add external arbitrator (witness node)')],
         say: 'no-lost-increments fails with how many acknowledged increments were lost, and linearizable with the operation no order explains. Put the fixed variant (Raft) beside it: the minority cannot commit, and nothing acknowledged is lost.',
       },
     ],
@@ -125,7 +125,7 @@ export const TOURS: readonly Tour[] = [
       {
         title: 'The verdict',
         at: { end: true },
-        quotes: q(STATE, '- **Race conditions**: Concurrent operations conflict'),
+        quotes: q(EPISODE, 'Physics: "No, you just discovered eventual consistency"'),
         say: 'balance-floor fails (final balance -1400, 3 approved) and so does linearizable. The fixed variant makes each withdrawal one command agreed by Raft: one approved, $200 left.',
       },
     ],
@@ -189,7 +189,7 @@ export const TOURS: readonly Tour[] = [
       {
         title: 'The verdict',
         at: { end: true },
-        quotes: q(EPISODE, '- **No kill switch** = Watch money evaporate'),
+        quotes: q(EPISODE, 'DAMAGE: $440,000,000 | TIME TO KILL: 45 minutes | SERVERS INVOLVED: 1/8'),
         say: 'loss_usd and time_to_stop_ms hold. Put naive beside it to watch the other one bleed.',
       },
     ],

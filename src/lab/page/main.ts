@@ -191,6 +191,11 @@ function attachTour(s: LabSession, tourStop: number): void {
         virtualTarget = session.nowMs;
       },
       back: () => load(session?.handFaults ?? [], (guide?.reached ?? 0) - 1),
+      compare: (other) => {
+        $<HTMLSelectElement>('mode').value = 'compare';
+        $<HTMLSelectElement>('with').value = other;
+        load(session?.handFaults ?? []);
+      },
     });
   }
   tourPanel.show(guide, s.nowMs);

@@ -9,6 +9,8 @@ import { SEED_TITLES, type Tour } from '../tours.js';
 export interface TourHands {
   next(): void;
   back(): void;
+  /** Put this variant beside the tour's, side by side, on the same seed and faults. */
+  compare(variant: string): void;
 }
 
 export class TourPanel {
@@ -19,7 +21,7 @@ export class TourPanel {
   constructor(
     private readonly box: HTMLElement,
     readonly tour: Tour,
-    hands: TourHands,
+    private readonly hands: TourHands,
   ) {
     const head = Object.assign(document.createElement('h2'), { textContent: `Tour · ${tour.pillar} · ${tour.title}` });
     const buttons = document.createElement('div');
@@ -53,7 +55,13 @@ export class TourPanel {
       return b;
     });
     const say = Object.assign(document.createElement('p'), { className: 'tour-say', textContent: stop.say });
-    const after = guide.next === undefined && this.tour.compareWith !== undefined ? [Object.assign(document.createElement('p'), { className: 'hint', textContent: `Now put ${this.tour.compareWith} beside it: mode "side by side".` })] : [];
+    const other = this.tour.compareWith;
+    const after: HTMLElement[] = [];
+    if (guide.next === undefined && other !== undefined) {
+      const button = Object.assign(document.createElement('button'), { id: 'tour-compare', textContent: `Run ${this.tour.variant} and ${other} side by side` });
+      button.addEventListener('click', () => this.hands.compare(other));
+      after.push(button);
+    }
     this.body.replaceChildren(title, ...quotes, say, ...after);
   }
 
