@@ -10,7 +10,8 @@
  * and the events pending on both sides.
  */
 import type { Fault } from '../scenario/index.js';
-import { LabSession, roundTimeBetween, type StoryFile } from './session.js';
+import { LabSession, type StoryFile } from './session.js';
+import { roundTimeBetween } from './strike-time.js';
 
 /** The two sides, left and right. */
 export type Sides = readonly [LabSession, LabSession];

@@ -16,6 +16,7 @@ import { applyFault, type FaultSpec } from '../sim/nemesis.js';
 import type { NodeStatus } from '../sim/world.js';
 import { declaredMetrics, MetricCatalog, parseScenario, runVariant, VariantRun, withPeers, type Fault, type ResolvedVariant, type RunResult, type Scenario } from '../scenario/index.js';
 import { Flights } from './flights.js';
+import { roundTimeBetween } from './strike-time.js';
 
 /** A story as the lab's server lists it: the file name and its text. */
 export interface StoryFile {
@@ -48,8 +49,6 @@ export interface CutView {
 
 /** Trace records kept in `recent`. */
 const RECENT_RECORDS_KEPT = 12;
-/** Finest fraction of a ms a hand fault's time is rounded to: 2^-FAULT_TIME_BITS_MAX. */
-const FAULT_TIME_BITS_MAX = 40;
 
 export class LabSession {
   readonly scenario: Scenario;
@@ -57,6 +56,10 @@ export class LabSession {
   readonly seed: number;
   readonly run: VariantRun;
   readonly flights = new Flights();
+  /** Who else reads the run's trace records (a tour's guide), after the lab's own reading. */
+  private readonly listeners: ((r: Readonly<Record<string, unknown>>) => void)[] = [];
+  /** The time the next hand fault strikes at, when it was chosen for two runs at once (strikeAt). */
+  private pinnedStrikeMs: number | undefined;
   /** The faults struck by hand, in the order struck, as a scenario file writes them. */
   readonly handFaults: Fault[] = [];
   /** Hand faults on a server not yet ended: node -> (its kind, its fault, what ends it). */
@@ -69,10 +72,6 @@ export class LabSession {
   /** The last trace records, newest last: what the step before the pause did. */
   readonly recent: Readonly<Record<string, unknown>>[] = [];
   private result: RunResult | undefined;
-  /** Who else reads the run's trace records (a tour's guide), after the lab's own reading. */
-  private readonly listeners: ((r: Readonly<Record<string, unknown>>) => void)[] = [];
-  /** The time the next hand fault strikes at, when it was chosen for two runs at once (strikeAt). */
-  private pinnedStrikeMs: number | undefined;
 
   /**
    * `handFaults`: faults struck by hand in an earlier session (a shared address carries them); they
@@ -389,19 +388,6 @@ export class LabSession {
   private requireServer(id: NodeId): void {
     if (!this.run.servers.includes(id)) throw new Error(`${id} is not a server of ${this.scenario.name} (${this.run.servers.join(', ')})`);
   }
-}
-
-/**
- * The roundest time strictly between `afterMs` and `beforeMs`: a multiple of the largest power of two
- * that fits, so that a duration ending at another such time adds up exactly in floating point.
- */
-export function roundTimeBetween(afterMs: number, beforeMs: number): number {
-  for (let bits = 0; bits <= FAULT_TIME_BITS_MAX; bits++) {
-    const unit = 2 ** -bits;
-    const t = (Math.floor(afterMs / unit) + 1) * unit;
-    if (t > afterMs && t < beforeMs) return t;
-  }
-  throw new Error(`no time between ${afterMs} and ${beforeMs} ms to strike at`);
 }
 
 /** The key of a link cut by hand: `a>b` one way, `a~b` (in name order) both ways. */
