@@ -5,8 +5,11 @@
  * traceHash; on split-brain's naive variant without its scheduled partition, a line drawn by hand
  * cuts the primary from dc-west's standby and the naive check fails, and that run replays too; the
  * report's charts are drawn live, the faults shaded as they strike (hand cuts too); the shopping day
- * of `pillars demo` runs with a panel per pillar; and the page logs no error. Screenshots go to
- * test-artifacts/lab/. (How fast the page simulates is bench/lab.ts's figure.)
+ * of `pillars demo` runs with a panel per pillar; atm-race's naive and fixed run side by side in
+ * step, a crash clicked on one stage strikes both, and each side ends at its own CLI traceHash;
+ * split-brain's guided tour pauses at the partition and at the second primary, and Back returns to
+ * the partition; and the page logs no error. Screenshots go to test-artifacts/lab/. (How fast the
+ * page simulates is bench/lab.ts's figure.)
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -29,25 +32,30 @@ const shots = fileURLToPath(new URL('../../../test-artifacts/lab/', import.meta.
 
 /** `pillars run FILE --variant V [--seed N]`'s traceHash, from its JSON report. */
 function cliTraceHash(file: string, variant: string, seed?: number): string {
+  return cliTraceHashes(file, seed, variant)[variant];
+}
+
+/** The traceHash of each variant `pillars run FILE [--seed N] [--variant V]` runs, by variant. */
+function cliTraceHashes(file: string, seed?: number, variant?: string): Record<string, string> {
   const dir = mkdtempSync(join(tmpdir(), 'pillars-lab-'));
   const json = join(dir, 'r.json');
-  const args = [bin, 'run', file, '--variant', variant, '--json', json, '--no-store', '-q', ...(seed === undefined ? [] : ['--seed', String(seed)])];
+  const args = [bin, 'run', file, '--json', json, '--no-store', '-q', ...(variant === undefined ? [] : ['--variant', variant]), ...(seed === undefined ? [] : ['--seed', String(seed)])];
   try {
     execFileSync(process.execPath, args, { stdio: 'pipe' });
   } catch (e) {
     // Exit 1 is a variant that did not meet its expectation: its report is still written.
     if ((e as { status?: number }).status !== 1) throw e;
   }
-  const report = JSON.parse(readFileSync(json, 'utf8')) as { traceHash: string } | { traceHash: string }[];
-  return Array.isArray(report) ? report.find((r) => (r as { variant?: string }).variant === variant)!.traceHash : report.traceHash;
+  const report = JSON.parse(readFileSync(json, 'utf8')) as { variant: string; traceHash: string } | { variant: string; traceHash: string }[];
+  return Object.fromEntries((Array.isArray(report) ? report : [report]).map((r) => [r.variant, r.traceHash]));
 }
 
-async function open(browser: Browser, base: string, query: string, errors: string[]): Promise<Page> {
+async function open(browser: Browser, base: string, query: string, errors: string[], ready = '#stage [data-node="n1"]'): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   await page.goto(`${base}/?${query}`);
-  await page.waitForSelector('#stage [data-node="n1"]', { timeout: 10_000 });
+  await page.waitForSelector(ready, { timeout: 10_000 });
   return page;
 }
 
@@ -63,7 +71,7 @@ async function finalHash(page: Page): Promise<string> {
  */
 function storiesDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'pillars-lab-stories-'));
-  for (const f of ['split-brain.yaml', 'raft-chaos.yaml', 'ecommerce.yaml']) copyFileSync(join(scenarios, f), join(dir, f));
+  for (const f of ['split-brain.yaml', 'raft-chaos.yaml', 'ecommerce.yaml', 'atm-race.yaml']) copyFileSync(join(scenarios, f), join(dir, f));
   const text = readFileSync(join(scenarios, 'split-brain.yaml'), 'utf8');
   const calm = text.replace(/^name: split-brain$/m, 'name: split-brain-calm').replace(/^faults:\n  - \{ at: 5000, for: 43000, partition: \[\[n1, n2, n3\], \[n4, n5\]\] \}\n/m, '');
   assert.ok(!calm.includes('partition: [[n1, n2, n3], [n4, n5]] }\nchecks'), 'split-brain-calm has no scheduled partition');
@@ -81,7 +89,7 @@ async function drawLine(page: Page, from: string, to: string): Promise<void> {
   await page.mouse.up();
 }
 
-test('the lab in Chromium: split-brain to the end, a leader crashed by hand, links cut by hand, their YAML replayed by the CLI', { skip, timeout: 90_000 }, async () => {
+test('the lab in Chromium: split-brain to the end, a leader crashed by hand, links cut by hand, their YAML replayed by the CLI, side by side, a tour', { skip, timeout: 150_000 }, async () => {
   const server = await startLabServer({ port: 0, scenariosDir: storiesDir() });
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const browser = await chromium.launch({ executablePath: testToolPath('chromium'), args: CHROMIUM_ARGS });
@@ -97,6 +105,7 @@ test('the lab in Chromium: split-brain to the end, a leader crashed by hand, lin
     assert.equal(await split.locator('#charts .chart[data-series="ops_ok"] .event-band[data-kind="partition"]').getAttribute('data-start-s'), '5');
     mkdirSync(shots, { recursive: true });
     await split.screenshot({ path: join(shots, 'split-brain-ended.png') });
+    await split.close(); // a page left open draws every frame, and the machine is shared
 
     // 2. raft-chaos: wait for a leader in slow motion, click it, see another node lead.
     const raft = await open(browser, base, 'story=raft-chaos&variant=fixed&seed=1&speed=1000', errors);
@@ -123,6 +132,7 @@ test('the lab in Chromium: split-brain to the end, a leader crashed by hand, lin
     const file = join(mkdtempSync(join(tmpdir(), 'pillars-lab-')), 'raft-chaos-lab.yaml');
     writeFileSync(file, yaml);
     assert.equal(cliTraceHash(file, 'fixed'), raftHash);
+    await raft.close();
 
     // 4. split-brain-calm's naive variant: a line drawn from n1 (the primary) to n4 (dc-west's
     // standby) cuts their link both ways; two shift-clicks with "one way" ticked cut n5 -> n1; a
@@ -162,6 +172,57 @@ test('the lab in Chromium: split-brain to the end, a leader crashed by hand, lin
     const calmFile = join(mkdtempSync(join(tmpdir(), 'pillars-lab-')), 'split-brain-calm-lab.yaml');
     writeFileSync(calmFile, await calm.locator('#yaml').inputValue());
     assert.equal(cliTraceHash(calmFile, 'naive'), calmHash);
+    await calm.close();
+
+    // 5. Side by side: atm-race's naive and fixed in step; n3 crashed by a click on the left stage
+    // goes down on both, a click on the right restarts it on both; each side ends with its own
+    // verdicts, at the traceHash `pillars run` prints for its variant with those faults.
+    const pair = await open(browser, base, 'story=atm-race&variant=naive&seed=1&mode=compare&with=fixed&speed=1000', errors, '#stage-0 [data-node="n1"]');
+    const side = (i: number, node: string) => pair.locator(`#stage-${i} [data-node="${node}"]`);
+    const clockAt = (ms: number) => pair.waitForFunction(`Number.parseFloat(document.getElementById('clock').textContent) >= ${ms}`, undefined, { timeout: 10_000 });
+    await pair.click('#play');
+    await clockAt(300);
+    await pair.click('#play');
+    await side(0, 'n3').click();
+    assert.deepEqual([await side(0, 'n3').getAttribute('data-status'), await side(1, 'n3').getAttribute('data-status')], ['down', 'down'], 'a fault struck side by side strikes both');
+    await pair.click('#play');
+    await clockAt(1200);
+    await pair.click('#play');
+    await side(1, 'n3').click();
+    assert.deepEqual([await side(0, 'n3').getAttribute('data-status'), await side(1, 'n3').getAttribute('data-status')], ['up', 'up']);
+    await pair.selectOption('#speed', 'max');
+    await pair.click('#play');
+    await pair.waitForSelector('#status[data-state="ended"]', { timeout: 20_000 });
+    await pair.screenshot({ path: join(shots, 'atm-race-side-by-side.png') });
+    const address = new URL(pair.url()).searchParams;
+    assert.equal(address.get('mode'), 'compare');
+    const struck = JSON.parse(address.get('faults') ?? '[]') as { crash?: string; for?: number }[];
+    assert.deepEqual(struck.map((f) => [f.crash, f.for !== undefined]), [['n3', true]], 'one crash and its restart, for both');
+    const atmFile = join(mkdtempSync(join(tmpdir(), 'pillars-lab-')), 'atm-race-side-by-side.yaml');
+    writeFileSync(atmFile, `${readFileSync(join(scenarios, 'atm-race.yaml'), 'utf8')}faults: ${JSON.stringify(struck)}\n`);
+    const atmHashes = cliTraceHashes(atmFile, 1);
+    for (const [i, variant, verdict] of [[0, 'naive', 'FAILS'], [1, 'fixed', 'holds']] as const) {
+      const sideHash = (await pair.locator(`.side[data-side="${i}"] .side-hash`).textContent()) ?? '';
+      assert.equal(sideHash.replace(/^final traceHash: /, ''), atmHashes[variant], `${variant}'s side replays`);
+      assert.equal(await pair.locator(`.side[data-side="${i}"] tr[data-check="balance-floor"] td`).first().textContent(), verdict);
+    }
+    await pair.close();
+
+    // 6. A guided tour: split-brain pauses at the partition, then at the second primary; Back runs
+    // again to the partition. The seeds' words are beside the run.
+    const tour = await open(browser, base, 'tour=split-brain&speed=max', errors);
+    await tour.click('#tour-next');
+    await tour.waitForSelector('#tour-panel[data-stop="0"]', { timeout: 10_000 });
+    assert.match((await tour.locator('#clock').textContent()) ?? '', /^5000\.000 ms/, 'paused at the partition, not after');
+    assert.ok((await tour.locator('#stage .cut').count()) > 0, 'the cut links are drawn');
+    assert.equal(await tour.locator('#tour-panel blockquote p').first().textContent(), 'T+00:00:00  43-second network partition');
+    await tour.click('#tour-next');
+    await tour.waitForSelector('#tour-panel[data-stop="1"]', { timeout: 10_000 });
+    assert.equal(await tour.locator('#stage [data-node="n4"]').getAttribute('data-role'), 'leader', 'n4 promoted itself');
+    await tour.screenshot({ path: join(shots, 'split-brain-tour.png') });
+    await tour.click('#tour-back');
+    await tour.waitForSelector('#tour-panel[data-stop="0"]', { timeout: 10_000 });
+    assert.match((await tour.locator('#clock').textContent()) ?? '', /^5000\.000 ms/);
 
     // 5. `pillars demo` live: a panel per pillar, its charts filling while the day goes on.
     const demo = await browser.newPage({ viewport: { width: 1400, height: 900 } });

@@ -18,9 +18,10 @@ ${kindStyles()}
   header h1 { font-size: 16px; margin: 0 12px 0 0; }
   header select, header input, header button { font: inherit; padding: 3px 6px; }
   header input { width: 5em; }
+  header #tour { max-width: 16em; }
   main { display: grid; grid-template-columns: minmax(520px, 2fr) minmax(320px, 1fr); gap: 12px; padding: 12px 16px; }
   #stage-box { background: #fff; border: 1px solid #d7dce3; border-radius: 6px; }
-  #stage { width: 100%; height: auto; display: block; }
+  #stage, .compare svg { width: 100%; height: auto; display: block; }
   .node { cursor: pointer; }
   .node circle { stroke: #1d2430; stroke-width: 1.5; }
   .node text { font-size: 13px; pointer-events: none; }
@@ -43,7 +44,7 @@ ${kindStyles()}
   section h2 { font-size: 13px; margin: 0 0 6px; text-transform: uppercase; letter-spacing: .04em; color: #5b6573; }
   table { border-collapse: collapse; width: 100%; font-size: 12px; }
   td { border-top: 1px solid #eef0f3; padding: 2px 6px 2px 0; vertical-align: top; word-break: break-word; }
-  #verdicts td:nth-child(-n+2) { white-space: nowrap; word-break: normal; }
+  #verdicts td:nth-child(-n+2), .side-verdicts td:nth-child(-n+2) { white-space: nowrap; word-break: normal; }
   tr.failed td:first-child { color: #c0392b; font-weight: 700; }
   tr.ok td:first-child { color: #2e7d32; font-weight: 700; }
   #trace-hash { font: 600 15px ui-monospace, monospace; }
@@ -61,6 +62,19 @@ ${kindStyles()}
   .pillar-work { background: #0969da; } .pillar-state { background: #8250df; } .pillar-truth { background: #1a7f37; }
   .pillar-control { background: #bc4c00; } .pillar-intelligence { background: #bf3989; }
   .verdict-ok { color: #2e7d32; font-weight: 700; } .verdict-bad { color: #c0392b; font-weight: 700; }
+  .compare { display: grid; grid-template-columns: 1fr 1fr; }
+  .compare .side { min-width: 0; border-left: 1px solid #eef0f3; }
+  .compare .side:first-child { border-left: none; }
+  .compare h3 { margin: 6px 10px 0; font-size: 14px; }
+  .side-hash { font: 600 12px ui-monospace, monospace; margin: 0 10px; }
+  .side-verdicts { margin: 4px 10px 8px; }
+  .side-verdicts p { margin: 2px 0; font-size: 12px; }
+  #tour-panel { border-color: #e0a800; }
+  #tour-panel blockquote { margin: 6px 0; padding: 4px 10px; border-left: 3px solid #e0a800; background: #fffbea; }
+  #tour-panel blockquote p { margin: 0; font: 12px ui-monospace, monospace; white-space: pre-wrap; }
+  #tour-panel cite { font-size: 11px; color: #5b6573; }
+  .tour-title { font-size: 14px; margin: 2px 0 6px; }
+  .tour-buttons { display: flex; gap: 8px; margin-top: 6px; }
 </style>
 </head>
 <body>
@@ -69,6 +83,9 @@ ${kindStyles()}
   <label>story <select id="story"></select></label>
   <label>variant <select id="variant"></select></label>
   <label>seed <input id="seed" type="number" min="0" value="1"></label>
+  <label>mode <select id="mode"><option value="one" selected>one run</option><option value="compare">side by side</option></select></label>
+  <label id="with-label" hidden>beside <select id="with"></select></label>
+  <label>tour <select id="tour"><option value="">none</option></select></label>
   <button id="reload" title="start the run again from virtual time 0">Restart run</button>
   <button id="play">Play</button>
   <button id="step" title="run one event">Step event</button>
@@ -91,6 +108,7 @@ ${kindStyles()}
   </div>
   <div>
     <section id="error" hidden></section>
+    <section id="tour-panel" hidden></section>
     <section><h2>Run</h2><div id="clock"></div><div><span id="status" data-state="paused"></span>: <span id="trace-hash"></span></div></section>
     <section><h2>Nodes</h2><table id="node-table"></table></section>
     <section><h2>Checks</h2><div id="verdicts" class="hint">judged when the run ends</div></section>

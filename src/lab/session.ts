@@ -16,6 +16,7 @@ import { applyFault, type FaultSpec } from '../sim/nemesis.js';
 import type { NodeStatus } from '../sim/world.js';
 import { declaredMetrics, MetricCatalog, parseScenario, runVariant, VariantRun, withPeers, type Fault, type ResolvedVariant, type RunResult, type Scenario } from '../scenario/index.js';
 import { Flights } from './flights.js';
+import { roundTimeBetween } from './strike-time.js';
 
 /** A story as the lab's server lists it: the file name and its text. */
 export interface StoryFile {
@@ -48,8 +49,6 @@ export interface CutView {
 
 /** Trace records kept in `recent`. */
 const RECENT_RECORDS_KEPT = 12;
-/** Finest fraction of a ms a hand fault's time is rounded to: 2^-FAULT_TIME_BITS_MAX. */
-const FAULT_TIME_BITS_MAX = 40;
 
 export class LabSession {
   readonly scenario: Scenario;
@@ -57,6 +56,10 @@ export class LabSession {
   readonly seed: number;
   readonly run: VariantRun;
   readonly flights = new Flights();
+  /** Who else reads the run's trace records (a tour's guide), after the lab's own reading. */
+  private readonly listeners: ((r: Readonly<Record<string, unknown>>) => void)[] = [];
+  /** The time the next hand fault strikes at, when it was chosen for two runs at once (strikeAt). */
+  private pinnedStrikeMs: number | undefined;
   /** The faults struck by hand, in the order struck, as a scenario file writes them. */
   readonly handFaults: Fault[] = [];
   /** Hand faults on a server not yet ended: node -> (its kind, its fault, what ends it). */
@@ -94,6 +97,7 @@ export class LabSession {
       this.flights.observe(r);
       this.recent.push(r);
       if (this.recent.length > RECENT_RECORDS_KEPT) this.recent.shift();
+      for (const l of this.listeners) l(r);
     };
     // Captured as the HTML report's run is, for the live charts (src/lab/live-charts.ts); a capture observes only.
     this.run = new VariantRun({ ...v, faults: [...v.faults, ...handFaults] }, { seed, scenario: this.scenario.name, peers, traceObserver: observe, capture: true });
@@ -119,6 +123,35 @@ export class LabSession {
       // A fault that stays can still be ended by hand: what its `for` would run, a restart or a resume.
       const w = this.run.world;
       if (fault.for === undefined) this.held.set(id, { kind, fault, undo: kind === 'crash' ? () => w.restart(id) : () => w.resume(id) });
+    }
+  }
+
+  /** Read every trace record the run makes from now on; reading never steers the run. */
+  listen(reader: (r: Readonly<Record<string, unknown>>) => void): void {
+    this.listeners.push(reader);
+  }
+
+  /**
+   * The open interval a hand fault may strike in now: after every event run, before every event
+   * pending (the events pending at the current instant run first).
+   */
+  strikeWindow(): { afterMs: number; beforeMs: number } {
+    this.settleNow();
+    return { afterMs: this.run.world.now, beforeMs: this.run.world.scheduler.peekTime() };
+  }
+
+  /**
+   * Strike what `act` does by hand (a crash, a pause, a cut, their ends) at `atMs`, a time inside
+   * strikeWindow(): two runs side by side take the same fault at the same moment so.
+   */
+  strikeAt<T>(atMs: number, act: () => T): T {
+    const { afterMs, beforeMs } = this.strikeWindow();
+    if (!(atMs > afterMs && atMs < beforeMs)) throw new Error(`a fault at ${atMs} ms cannot strike here: the run stands between ${afterMs} and ${beforeMs} ms`);
+    this.pinnedStrikeMs = atMs;
+    try {
+      return act();
+    } finally {
+      this.pinnedStrikeMs = undefined;
     }
   }
 
@@ -315,15 +348,8 @@ export class LabSession {
    */
   private strikeTime(): number {
     this.settleNow();
-    const w = this.run.world;
-    const now = w.now;
-    const next = w.scheduler.peekTime();
-    for (let bits = 0; bits <= FAULT_TIME_BITS_MAX; bits++) {
-      const unit = 2 ** -bits;
-      const t = (Math.floor(now / unit) + 1) * unit;
-      if (t > now && t < next) return t;
-    }
-    throw new Error(`no time between ${now} and ${next} ms to strike at`);
+    if (this.pinnedStrikeMs !== undefined) return this.pinnedStrikeMs;
+    return roundTimeBetween(this.run.world.now, this.run.world.scheduler.peekTime());
   }
 
   /** Run the events pending at the current instant, so that a fault can strike strictly after them. */

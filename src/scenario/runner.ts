@@ -207,8 +207,9 @@ export class VariantRun {
     try {
       if (this.capture !== undefined) this.capture.runTo(world, toMs, eventsMax);
       else world.scheduler.runUntil(toMs, eventsMax);
-      // The slice is done when nothing is left at or before its boundary.
-      sliceDone = world.scheduler.peekTime() > boundaryMs;
+      // The slice is done when nothing is left at or before its boundary, and the caller let the run
+      // reach it: a clock moved past untilMs would put a fault struck by hand at untilMs in the past.
+      sliceDone = world.scheduler.peekTime() > boundaryMs && untilMs >= boundaryMs;
       // As World.run does at the end of a slice: the clock moves on to the boundary.
       if (sliceDone && world.now < boundaryMs) world.scheduler.runUntil(boundaryMs);
     } catch (e) {

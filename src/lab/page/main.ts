@@ -15,6 +15,11 @@ import { CLIENTS_DRAWN_MAX, Stage } from './stage.js';
 import { LiveCharts, storySeries } from '../live-charts.js';
 import { LiveChartView } from './charts.js';
 import { startDemo } from './demo.js';
+import { verdictsView } from './verdicts.js';
+import { CompareView } from './compare.js';
+import { TourPanel } from './tour.js';
+import { TourGuide } from '../tour-guide.js';
+import { TOURS, tourNamed } from '../tours.js';
 
 /**
  * Wall time a frame may spend simulating before it draws: at a set speed, within a 60 Hz frame; as
@@ -37,6 +42,11 @@ registerCatalog();
 
 let stories: StoryEntry[] = [];
 let session: LabSession | undefined;
+/** Side by side (mode=compare): two runs in step, drawn by their own view; `session` is then unset. */
+let compare: CompareView | undefined;
+/** A guided tour over the one run: its guide advances the run, its panel shows the stop. */
+let guide: TourGuide | undefined;
+let tourPanel: TourPanel | undefined;
 let stage: Stage | undefined;
 let charts: LiveChartView | undefined;
 let playing = false;
@@ -60,7 +70,25 @@ function variantsOf(story: StoryEntry): string[] {
 function fillVariants(): void {
   const story = stories.find((s) => s.name === $<HTMLSelectElement>('story').value)!;
   const select = $<HTMLSelectElement>('variant');
-  select.replaceChildren(...variantsOf(story).map((n) => new Option(n, n)));
+  const names = variantsOf(story);
+  select.replaceChildren(...names.map((n) => new Option(n, n)));
+  $<HTMLSelectElement>('with').replaceChildren(...names.map((n) => new Option(n, n)));
+  pickOther();
+}
+
+/** The variant beside the chosen one: fixed, or the first other. */
+function pickOther(): void {
+  const variant = $<HTMLSelectElement>('variant').value;
+  const other = $<HTMLSelectElement>('with');
+  if (other.value !== variant && other.value !== '') return;
+  const names = [...other.options].map((o) => o.value).filter((n) => n !== variant);
+  other.value = names.includes('fixed') ? 'fixed' : (names[0] ?? '');
+}
+
+function closeTour(): void {
+  tourPanel?.close();
+  tourPanel = undefined;
+  guide = undefined;
 }
 
 /** The hand faults an address carries (`faults=[{"at":1250,"crash":"n1"}]`), checked as a scenario's faults are. */
@@ -84,21 +112,32 @@ function setAddress(story: string, variant: string, seed: number, faults: readon
   url.searchParams.set('seed', String(seed));
   if (faults.length > 0) url.searchParams.set('faults', JSON.stringify(faults));
   else url.searchParams.delete('faults');
+  const compared = $<HTMLSelectElement>('mode').value === 'compare';
+  for (const [k, v] of [['mode', compared ? 'compare' : ''], ['with', compared ? $<HTMLSelectElement>('with').value : ''], ['tour', guide?.tour.name ?? '']]) {
+    if (v !== '') url.searchParams.set(k, v);
+    else url.searchParams.delete(k);
+  }
   history.replaceState(null, '', url);
 }
 
-function load(handFaults: readonly Fault[] = []): void {
+/** Load the chosen run; a tour's run goes on, unseen, to the stop `tourStop` (Back). */
+function load(handFaults: readonly Fault[] = [], tourStop = -1): void {
   $('error').hidden = true;
+  compare?.close();
+  compare = undefined;
   const story = stories.find((s) => s.name === $<HTMLSelectElement>('story').value);
   if (story === undefined) return;
   const variant = $<HTMLSelectElement>('variant').value;
   const seed = Number($<HTMLInputElement>('seed').value);
   if (!Number.isInteger(seed) || seed < 0) return showError(`seed: a whole number >= 0 (got "${$<HTMLInputElement>('seed').value}")`);
+  $('with-label').hidden = $<HTMLSelectElement>('mode').value !== 'compare';
+  if ($<HTMLSelectElement>('mode').value === 'compare') return loadCompare(story, variant, seed, handFaults);
   try {
     session = new LabSession(story, variant, seed, handFaults);
   } catch (e) {
     return showError(e);
   }
+  attachTour(session, tourStop);
   stage = new Stage($('stage-box'), session, { node: clickNode, cut: cutLink, heal: healLink });
   // charts=0 in the address leaves them out: what drawing them costs is bench/lab.ts's other figure.
   charts = new URLSearchParams(location.search).get('charts') === '0' ? undefined : new LiveChartView($('charts'), new LiveCharts('live', storySeries(session.variant.metrics.chart), [{ name: variant, run: session.run }]));
@@ -112,6 +151,71 @@ function load(handFaults: readonly Fault[] = []): void {
   $('description').textContent = session.scenario.description ?? '';
   setAddress(story.name, variant, seed, session.handFaults);
   render();
+}
+
+/** Side by side: the page's buttons and faults go to the compare view until another load. */
+function loadCompare(story: StoryEntry, variant: string, seed: number, handFaults: readonly Fault[]): void {
+  closeTour();
+  $<HTMLSelectElement>('tour').value = '';
+  session = undefined;
+  stage = undefined;
+  playing = false;
+  $('verdicts').replaceChildren('each side shows its own');
+  $('node-table').replaceChildren();
+  $('last').textContent = '';
+  $<HTMLTextAreaElement>('yaml').hidden = true;
+  $('description').textContent = parseScenario(story.text, story.file).description ?? '';
+  try {
+    compare = new CompareView($('stage-box'), story, [variant, $<HTMLSelectElement>('with').value], seed, handFaults, {
+      faults: (f) => setAddress(story.name, variant, seed, f),
+      error: showError,
+    });
+  } catch (e) {
+    $('stage-box').replaceChildren();
+    return showError(e);
+  }
+  setAddress(story.name, variant, seed, compare.handFaults);
+}
+
+/** The tour chosen, over this run when it is the tour's story, variant and seed; otherwise no tour. */
+function attachTour(s: LabSession, tourStop: number): void {
+  const name = $<HTMLSelectElement>('tour').value;
+  const tour = name === '' ? undefined : tourNamed(name);
+  if (tour === undefined || tour.story !== s.scenario.name || tour.variant !== s.variant.name || tour.seed !== s.seed) {
+    closeTour();
+    $<HTMLSelectElement>('tour').value = '';
+    return;
+  }
+  guide = new TourGuide(tour, s);
+  guide.runTo(tourStop);
+  if (tourPanel?.tour !== tour) {
+    tourPanel?.close();
+    tourPanel = new TourPanel($('tour-panel'), tour, {
+      next: () => {
+        if (session === undefined || session.ended) return;
+        playing = true;
+        virtualTarget = session.nowMs;
+      },
+      back: () => load(session?.handFaults ?? [], (guide?.reached ?? 0) - 1),
+      compare: (other) => {
+        $<HTMLSelectElement>('mode').value = 'compare';
+        $<HTMLSelectElement>('with').value = other;
+        load(session?.handFaults ?? []);
+      },
+    });
+  }
+  tourPanel.show(guide, s.nowMs);
+}
+
+/** Run the one run: through the tour's guide when there is one, which pauses at its stops. */
+function advanceRun(s: LabSession, eventsMax: number, untilMs = Infinity): number {
+  if (guide === undefined) return s.advance(eventsMax, untilMs);
+  const { ran, stopped } = guide.advance(eventsMax, untilMs);
+  if (stopped) {
+    playing = false;
+    tourPanel?.show(guide, s.nowMs);
+  }
+  return ran;
 }
 
 function faultItem(id: string, atMs: number, what: string): HTMLLIElement {
@@ -188,12 +292,12 @@ function simulate(wallMs: number): void {
   const start = performance.now();
   let ran = 0;
   if (speed === Infinity) {
-    do ran += session.advance(EVENTS_PER_CHUNK);
-    while (!session.ended && performance.now() - start < FRAME_SIMULATION_FULL_SPEED_MS);
+    do ran += advanceRun(session, EVENTS_PER_CHUNK);
+    while (playing && !session.ended && performance.now() - start < FRAME_SIMULATION_FULL_SPEED_MS);
   } else {
     virtualTarget = Math.max(virtualTarget, session.nowMs) + (speed * Math.min(wallMs, FRAME_GAP_MAX_MS)) / 1000;
-    do ran += session.advance(EVENTS_PER_CHUNK, virtualTarget);
-    while (!session.ended && session.nowMs < virtualTarget && performance.now() - start < FRAME_SIMULATION_MS);
+    do ran += advanceRun(session, EVENTS_PER_CHUNK, virtualTarget);
+    while (playing && !session.ended && session.nowMs < virtualTarget && performance.now() - start < FRAME_SIMULATION_MS);
   }
   rate.events += ran;
   rate.wallMs += wallMs;
@@ -238,19 +342,7 @@ function render(): void {
 }
 
 function showVerdicts(s: LabSession): void {
-  const r = s.finish().report;
-  const rows = r.checks.map((c) => {
-    const tr = document.createElement('tr');
-    tr.className = c.ok ? 'ok' : 'failed';
-    tr.dataset.check = c.name;
-    for (const t of [c.ok ? 'holds' : c.unknown ? 'undecided' : 'FAILS', c.name, c.detail]) tr.append(Object.assign(document.createElement('td'), { textContent: t }));
-    return tr;
-  });
-  const head = document.createElement('p');
-  head.textContent = `${r.variant}, seed ${r.seed}: expected ${r.expect}; ${r.met ? 'met' : `not met${r.why !== undefined ? ` (${r.why})` : ''}`}. ${r.events.toLocaleString('en')} events, ${r.virtualMs} ms.`;
-  const table = document.createElement('table');
-  table.append(...rows);
-  $('verdicts').replaceChildren(head, table);
+  $('verdicts').replaceChildren(...verdictsView(s.finish().report));
 }
 
 function describeRecord(r: Readonly<Record<string, unknown>>): string {
@@ -288,20 +380,42 @@ async function main(): Promise<void> {
   if (params.has('demo')) return startDemo(stories, params);
   const storySelect = $<HTMLSelectElement>('story');
   storySelect.replaceChildren(...stories.map((s) => new Option(s.name, s.name)));
-  storySelect.value = params.get('story') ?? 'raft-chaos';
+  $<HTMLSelectElement>('tour').append(...TOURS.map((t) => new Option(`${t.pillar}: ${t.title}`, t.name)));
+  const tourName = params.get('tour');
+  const tour = tourName === null ? undefined : TOURS.find((t) => t.name === tourName);
+  if (tour !== undefined) $<HTMLSelectElement>('tour').value = tour.name;
+  storySelect.value = tour?.story ?? params.get('story') ?? 'raft-chaos';
   if (storySelect.value === '') storySelect.value = stories[0]?.name ?? '';
   fillVariants();
-  if (params.has('variant')) $<HTMLSelectElement>('variant').value = params.get('variant')!;
-  $<HTMLInputElement>('seed').value = params.get('seed') ?? '1';
+  if (params.has('variant') || tour !== undefined) $<HTMLSelectElement>('variant').value = tour?.variant ?? params.get('variant')!;
+  $<HTMLInputElement>('seed').value = String(tour?.seed ?? params.get('seed') ?? '1');
+  $<HTMLSelectElement>('mode').value = tour === undefined && params.get('mode') === 'compare' ? 'compare' : 'one';
+  pickOther();
+  if (params.has('with')) $<HTMLSelectElement>('with').value = params.get('with')!;
   const speedSelect = $<HTMLSelectElement>('speed');
   if (params.has('speed')) speedSelect.value = params.get('speed')!;
   speed = speedSelect.value === 'max' ? Infinity : Number(speedSelect.value);
 
   storySelect.addEventListener('change', () => (fillVariants(), load()));
-  $('variant').addEventListener('change', () => load());
+  $('variant').addEventListener('change', () => (pickOther(), load()));
+  // Changing the mode or the variant beside keeps the faults struck by hand.
+  const handFaults = () => compare?.handFaults ?? session?.handFaults ?? [];
+  $('mode').addEventListener('change', () => load(handFaults()));
+  $('with').addEventListener('change', () => load(handFaults()));
+  $('tour').addEventListener('change', () => {
+    const name = $<HTMLSelectElement>('tour').value;
+    if (name === '') return (closeTour(), setAddress(storySelect.value, $<HTMLSelectElement>('variant').value, Number($<HTMLInputElement>('seed').value), handFaults()));
+    const t = tourNamed(name);
+    storySelect.value = t.story;
+    fillVariants();
+    $<HTMLSelectElement>('variant').value = t.variant;
+    $<HTMLInputElement>('seed').value = String(t.seed);
+    $<HTMLSelectElement>('mode').value = 'one';
+    load();
+  });
   $('seed').addEventListener('change', () => load());
   // Restarting the run keeps the faults struck by hand: the same run again, from the start.
-  $('reload').addEventListener('click', () => load(session?.handFaults ?? []));
+  $('reload').addEventListener('click', () => load(handFaults()));
   speedSelect.addEventListener('change', () => {
     speed = speedSelect.value === 'max' ? Infinity : Number(speedSelect.value);
     virtualTarget = session?.nowMs ?? 0;
@@ -337,7 +451,10 @@ async function main(): Promise<void> {
   } catch (e) {
     showError(e);
   }
-  if (params.get('play') === '1') playing = true;
+  if (params.get('play') === '1') {
+    playing = true;
+    compare?.play();
+  }
   requestAnimationFrame(frame);
 }
 
