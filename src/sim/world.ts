@@ -461,32 +461,49 @@ export class World {
    */
   diskFault(id: NodeId, kind: DiskFaultKind): () => void {
     const n = this.node(id);
-    const none = () => {};
-    const restart = () => this.restart(id);
+    const end = () => this.endDiskFault(id, kind);
     switch (kind) {
       case 'eio-append':
       case 'enospc-append':
         this.fault(TraceKind.fault, `disk-${kind}`, n.index, { node: id });
         n.disk.failChanges(kind === 'eio-append' ? 'EIO' : 'ENOSPC');
-        // The node's supervisor restarts a Process the failures stopped at its next check.
-        return () => n.disk.failChanges(undefined);
+        return end;
       case 'eio-fsync':
       case 'enospc-fsync':
         this.fault(TraceKind.fault, `disk-${kind}`, n.index, { node: id });
         n.disk.failNextSync(kind === 'eio-fsync' ? 'EIO' : 'ENOSPC');
-        return () => n.disk.failNextSync(undefined);
+        return end;
       case 'torn-write':
       case 'crash-reorder':
-        if (n.status === 'down') return none;
+        if (n.status === 'down') return () => {};
         this.crash(id, kind, `disk-${kind}`);
-        return restart;
+        return end;
       default: {
-        if (n.status === 'down') return none;
+        if (n.status === 'down') return () => {};
         this.crash(id);
         const detail = n.disk.damage(kind, n.diskFaultRandom);
         this.fault(TraceKind.fault, `disk-${kind}`, n.index, { node: id, ...detail });
-        return restart;
+        return end;
       }
+    }
+  }
+
+  /**
+   * What ends a disk fault that struck: changes succeed again (eio-append, enospc-append), the next
+   * fsync is no longer doomed (eio-fsync, enospc-fsync), or the node crashed by it restarts (the rest).
+   */
+  endDiskFault(id: NodeId, kind: DiskFaultKind): void {
+    const n = this.node(id);
+    switch (kind) {
+      case 'eio-append':
+      case 'enospc-append':
+        // The node's supervisor restarts a Process the failures stopped at its next check.
+        return n.disk.failChanges(undefined);
+      case 'eio-fsync':
+      case 'enospc-fsync':
+        return n.disk.failNextSync(undefined);
+      default:
+        return this.restart(id);
     }
   }
 
