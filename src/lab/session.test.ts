@@ -41,6 +41,7 @@ function runToEnd(s: LabSession, eventsPerPiece: number): void {
 test('a run stepped in pieces of any size ends as the unstepped run: same traceHash, events and verdicts', () => {
   const s = story('split-brain');
   const whole = runVariant(parseScenario(s.text, s.file).variants.find((v) => v.name === 'naive')!, { seed: 3 }).report;
+  const judged: string[] = [];
   for (const piece of [1, 997]) {
     const lab = new LabSession(s, 'naive', 3);
     let cutsSeen = 0;
@@ -55,7 +56,37 @@ test('a run stepped in pieces of any size ends as the unstepped run: same traceH
     assert.equal(r.traceHash, whole.traceHash, `pieces of ${piece} events`);
     assert.equal(r.events, whole.events);
     assert.deepEqual(r.checks, whole.checks);
+    judged.push(JSON.stringify(lab.checks));
   }
+  assert.equal(judged[0], judged[1], 'the live checks fail at the same virtual time however the run is stepped');
+});
+
+test('live checks turn red as they fail, with the witness, and only those a prefix can fail for good', () => {
+  const lab = new LabSession(story('split-brain'), 'naive', 1);
+  assert.deepEqual(lab.checks.map((c) => [c.name, c.failedAtMs]), [['no-lost-increments', undefined], ['linearizable', undefined]]);
+  let redAtMs: number | undefined;
+  while (!lab.ended && redAtMs === undefined) {
+    lab.advance(100);
+    redAtMs = lab.checks[0].failedAtMs;
+    if (redAtMs === undefined) assert.ok(lab.nowMs <= 9100, `still holding at ${lab.nowMs} ms`);
+  }
+  // The first increment lost is acknowledged at 9079.332 ms (pillars run's verdict names it): red at
+  // the next judgement. A run of 65 s is judged every 650 ms (100 times).
+  assert.equal(lab.judgeEveryMs, 650);
+  assert.equal(redAtMs, 9100);
+  assert.ok(lab.nowMs < 9200, `the run is at ${lab.nowMs} ms: red while it goes, not at its end (65000 ms)`);
+  const detail = lab.checks[0].detail!;
+  assert.match(detail, /^\d+ of \d+ acknowledged increments were lost .*; the first: on k0, process 11's incr answered 66 at 9079\.332 ms \(via n5\), as process 2's had at 4985\.237 ms \(via n1\)$/);
+  runToEnd(lab, 100_000);
+  const lin = lab.checks[1];
+  assert.ok(lin.live && lin.failedAtMs !== undefined && lin.failedAtMs < 65_000, `linearizable red at ${lin.failedAtMs}`);
+  assert.match(lin.detail!, /^not linearizable on key k\d: no order of the operations explains this one:\n  process \d+ incr/);
+  assert.deepEqual(lab.finish().report.checks.map((c) => c.ok), [false, false]);
+
+  // A counter over its max is red as it goes; a gauge, or a floor, waits for the end.
+  const fixed = new LabSession(raft, 'fixed', 1);
+  runToEnd(fixed, 2_000);
+  assert.deepEqual(fixed.checks.map((c) => [c.name, c.live, c.failedAtMs]), [['linearizable', true, undefined]], 'a run that holds stays green');
 });
 
 test('messages in flight balance: every copy sent is delivered, dropped or still travelling', () => {

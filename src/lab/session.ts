@@ -15,7 +15,7 @@ import type { NodeId } from '../runtime/context.js';
 import { applyFault, type FaultSpec } from '../sim/nemesis.js';
 import { diskFaultKinds, type DiskFaultKind } from '../sim/disk.js';
 import { slowLinkName, type NodeStatus } from '../sim/world.js';
-import { declaredMetrics, MetricCatalog, parseScenario, runVariant, VariantRun, withPeers, type Fault, type ResolvedVariant, type RunResult, type Scenario } from '../scenario/index.js';
+import { checkLabel, declaredMetrics, MetricCatalog, parseScenario, runVariant, VariantRun, withPeers, type Fault, type ResolvedVariant, type RunResult, type Scenario } from '../scenario/index.js';
 import { Flights } from './flights.js';
 
 /** A story as the lab's server lists it: the file name and its text. */
@@ -70,6 +70,25 @@ export interface SlowLinkView {
   byHand: boolean;
 }
 
+/** A check of the run as the page shows it while the run goes. */
+export interface LiveCheck {
+  name: string;
+  /** Judged as the run goes: a failure so far is a failure for good (CheckEntry.failsForGood). */
+  live: boolean;
+  /** The judgement that first found it failed (virtual ms); undefined while it holds. */
+  failedAtMs: number | undefined;
+  /** What the checker said then: its witness (the operation it cannot place, the increment lost). */
+  detail: string | undefined;
+}
+
+/**
+ * How often (virtual ms) the checks that can fail for good are judged on the run so far: every
+ * JUDGE_EVERY_MS_MIN, or less often in a long run, so that a run is judged JUDGEMENTS_MAX times at
+ * most (each judgement reads the whole history so far: a linearizability check on it costs ms).
+ */
+export const JUDGE_EVERY_MS_MIN = 250;
+export const JUDGEMENTS_MAX = 100;
+
 /** Trace records kept in `recent`. */
 const RECENT_RECORDS_KEPT = 12;
 /** Finest fraction of a ms a hand fault's time is rounded to: 2^-FAULT_TIME_BITS_MAX. */
@@ -93,6 +112,12 @@ export class LabSession {
   /** The last trace records, newest last: what the step before the pause did. */
   readonly recent: Readonly<Record<string, unknown>>[] = [];
   private result: RunResult | undefined;
+  /** Every check of the variant, in its order, as judged so far. */
+  readonly checks: LiveCheck[];
+  /** The virtual ms between two judgements of the live checks. */
+  readonly judgeEveryMs: number;
+  /** The next instant the live checks are judged at: once every event at or before it has run. */
+  private judgeAtMs: number;
 
   /**
    * `handFaults`: faults struck by hand in an earlier session (a shared address carries them); they
@@ -103,6 +128,7 @@ export class LabSession {
     variantName: string,
     seed: number,
     handFaults: readonly Fault[] = [],
+    judgeEveryMs?: number,
   ) {
     this.scenario = parseScenario(story.text, story.file);
     const v = this.scenario.variants.find((x) => x.name === variantName);
@@ -120,6 +146,9 @@ export class LabSession {
       if (this.recent.length > RECENT_RECORDS_KEPT) this.recent.shift();
     };
     this.run = new VariantRun({ ...v, faults: [...v.faults, ...handFaults] }, { seed, scenario: this.scenario.name, peers, traceObserver: observe });
+    this.checks = v.checks.map((c) => ({ name: checkLabel(c as { name: string }), live: false, failedAtMs: undefined, detail: undefined }));
+    this.judgeEveryMs = judgeEveryMs ?? Math.max(JUDGE_EVERY_MS_MIN, this.run.endMs / JUDGEMENTS_MAX);
+    this.judgeAtMs = this.judgeEveryMs;
     for (const f of handFaults) {
       const fault = { ...f };
       const link = handLinkOf(fault);
@@ -165,10 +194,31 @@ export class LabSession {
   advance(eventsMax: number, untilMs = Infinity): number {
     let ran = 0;
     while (ran < eventsMax && !this.run.ended) {
-      ran += this.run.advance(eventsMax - ran, untilMs);
+      ran += this.run.advance(eventsMax - ran, Math.min(untilMs, this.judgeAtMs));
+      this.judgeDue();
       if (this.run.world.now >= untilMs && this.run.world.scheduler.peekTime() > untilMs) break;
     }
     return ran;
+  }
+
+  /**
+   * Judge the live checks at each instant due whose events have all run, so a check fails at the
+   * same virtual time however the run was stepped; `beforeMs`: only those before a fault about to
+   * strike, as a replay, which has the fault on its schedule, judges them. A check failed stays
+   * failed: it is not judged again.
+   */
+  private judgeDue(beforeMs = Infinity): void {
+    const w = this.run.world;
+    while (!this.run.ended && w.scheduler.peekTime() > this.judgeAtMs && this.judgeAtMs < beforeMs) {
+      const failed = new Set(this.checks.filter((c) => c.failedAtMs !== undefined).map((c) => c.name));
+      for (const r of this.run.checksSoFar(failed)) {
+        const c = this.checks.find((x) => x.name === r.name)!;
+        c.live = true;
+        // An undecided or inapplicable check proves nothing yet.
+        if (!r.ok && r.unknown !== true && r.error !== true) [c.failedAtMs, c.detail] = [this.judgeAtMs, r.detail];
+      }
+      this.judgeAtMs += this.judgeEveryMs;
+    }
   }
 
   /** The judged run, once it has ended. */
@@ -428,7 +478,10 @@ export class LabSession {
     for (let bits = 0; bits <= FAULT_TIME_BITS_MAX; bits++) {
       const unit = 2 ** -bits;
       const t = (Math.floor(now / unit) + 1) * unit;
-      if (t > now && t < next) return t;
+      if (t > now && t < next) {
+        this.judgeDue(t);
+        return t;
+      }
     }
     throw new Error(`no time between ${now} and ${next} ms to strike at`);
   }
