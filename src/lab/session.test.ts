@@ -83,10 +83,16 @@ test('live checks turn red as they fail, with the witness, and only those a pref
   assert.match(lin.detail!, /^not linearizable on key k\d: no order of the operations explains this one:\n  process \d+ incr/);
   assert.deepEqual(lab.finish().report.checks.map((c) => c.ok), [false, false]);
 
-  // A counter over its max is red as it goes; a gauge, or a floor, waits for the end.
-  const fixed = new LabSession(raft, 'fixed', 1);
+  // A counter over its max is red as it goes; a floor waits for the end; a run that holds stays green.
+  const bounded = { ...raft, text: raft.text.replace('checks: [ { name: linearizable, model: kv } ]', 'checks: [ { name: linearizable, model: kv }, { name: metric, metric: ops_ok, max: 40 }, { name: metric, id: some-ok, metric: ops_ok, min: 1 } ]') };
+  assert.notEqual(bounded.text, raft.text);
+  const fixed = new LabSession(bounded, 'fixed', 1);
   runToEnd(fixed, 2_000);
-  assert.deepEqual(fixed.checks.map((c) => [c.name, c.live, c.failedAtMs]), [['linearizable', true, undefined]], 'a run that holds stays green');
+  const [held, over, floor] = fixed.checks;
+  assert.deepEqual([held.live, held.failedAtMs], [true, undefined]);
+  assert.ok(over.live && over.failedAtMs !== undefined && over.failedAtMs <= 1000, `ops_ok over 40 by ${over.failedAtMs} ms of 4000`);
+  assert.match(over.detail!, /^ops_ok = \d+, expected <= 40$/);
+  assert.deepEqual([floor.live, floor.failedAtMs], [false, undefined]);
 });
 
 test('messages in flight balance: every copy sent is delivered, dropped or still travelling', () => {

@@ -502,7 +502,7 @@ export const checks: Record<string, CheckEntry> = {
     params: z.object({ name: z.string(), metric: z.string(), min: z.number().optional(), max: z.number().optional(), plus: z.array(z.string()).min(1).optional() }).strict(),
     needsHistory: false,
     // A counter only grows: over its max now, over it at the end. A gauge may come back down.
-    failsForGood: (p: { metric: string; min?: number; max?: number; plus?: string[] }, metrics) => p.max !== undefined && p.min === undefined && p.plus === undefined && metrics.counters.has(p.metric),
+    failsForGood: (p: { metric: string; min?: number; max?: number; plus?: string[] }, metrics) => p.max !== undefined && p.min === undefined && p.plus === undefined && metrics.isCounter(p.metric),
     produces: () => [],
     verdictMetric: (p: { metric: string }) => p.metric,
     run(facts, p: { metric: string; min?: number; max?: number; plus?: string[] }) {

@@ -226,7 +226,6 @@ export class VariantRun {
     const v = this.variant;
     const candidates = v.checks.filter((c) => !skip.has(checkLabel(c as CheckLabelled)) && checks[c.name].failsForGood !== undefined);
     if (candidates.length === 0) return [];
-    // The facts first: reading the metrics publishes the counters a check may ask about.
     const facts = this.factsNow();
     return candidates.filter((c) => checks[c.name].failsForGood!(c, this.metrics)).map((c) => {
       const out = checks[c.name].run(facts, c);
@@ -236,18 +235,37 @@ export class VariantRun {
     });
   }
 
-  /** What the checks read of the run now: the flat metrics, what each server says of itself, the history. */
+  /**
+   * What the checks read of the run now: the flat metrics, what each server says of itself, the
+   * history. The first two are taken when first read, so a judgement of the history alone (the live
+   * checks of a run under way) does not pay for them.
+   */
   private factsNow(): RunFacts {
     const { world, variant: v, metrics, history, servers, opts } = this;
-    const flat = metrics.flatten();
-    const invoked = metrics.counter('ops_invoked');
-    if (invoked > 0) {
-      flat.messages_per_op = round(metrics.counter('net_sent') / invoked);
-      // Jepsen's availability: the fraction of operations that certainly succeeded.
-      flat.availability = round(metrics.counter('ops_ok') / invoked);
-    }
-    const described = new Map(servers.map((id) => [id, world.status(id) === 'down' ? undefined : world.process(id)?.describe?.()]));
-    return { variant: v, servers: [...servers], history, metrics, flat, described, peers: opts.peers };
+    let flat: Record<string, number> | undefined;
+    let described: RunFacts['described'];
+    return {
+      variant: v,
+      servers: [...servers],
+      history,
+      metrics,
+      peers: opts.peers,
+      get flat() {
+        if (flat !== undefined) return flat;
+        flat = metrics.flatten();
+        const invoked = metrics.counter('ops_invoked');
+        if (invoked > 0) {
+          flat.messages_per_op = round(metrics.counter('net_sent') / invoked);
+          // Jepsen's availability: the fraction of operations that certainly succeeded.
+          flat.availability = round(metrics.counter('ops_ok') / invoked);
+        }
+        return flat;
+      },
+      get described() {
+        described ??= new Map(servers.map((id) => [id, world.status(id) === 'down' ? undefined : world.process(id)?.describe?.()]));
+        return described;
+      },
+    };
   }
 
   /** Abandon what clients still wait for, judge the run and report. Called once the run has ended. */
