@@ -312,7 +312,7 @@ export function describeFault(r: Record<string, unknown>): FaultEvent {
     case 'slow-link':
       return { atMs, kind, detail: `${list(r.from)} ${r.oneWay === true ? '->' : '<->'} ${list(r.to)}: +${r.addedMs as number} ms a message`, nodes: [...(r.from as NodeId[]), ...(r.to as NodeId[])] };
     case 'slow-link-end':
-      return { atMs, kind, detail: `${String(r.link)} at full speed again`, nodes: String(r.link).split(/[\s,]+|<?~>/).filter((x) => x !== '') };
+      return { atMs, kind, detail: `${String(r.link).replace('<~>', '<->').replace('~>', '->')} at full speed again`, nodes: String(r.link).split(/[\s,]+|<?~>/).filter((x) => x !== '') };
     case 'heal': {
       const what = String(r.partition);
       const ids = what === 'all' ? [] : what.split(/[\s,|]+|-\/->/).filter((x) => x !== '');
