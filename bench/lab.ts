@@ -5,6 +5,7 @@
  * faults), its messages through the peer codec (MessagePack, as the real node) and by reference; and
  * raft-chaos's naive variant (10 clients, a random nemesis, disk faults).
  *
+ * Each page figure is given with the charts drawn and left out (`charts=0`), to show what they cost.
  * Last line: `ratio <x> lab page events/s (drawing) vs the same run stepped in node events/s`.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -41,9 +42,9 @@ variants:
 writeFileSync(join(dir, 'raft-chaos.yaml'), readFileSync(new URL('../../scenarios/raft-chaos.yaml', import.meta.url), 'utf8'));
 
 /** Events per second in the page: the median of its one-second readings, after one to warm up. */
-async function inPage(browser: Browser, base: string, story: string, variant: string): Promise<number> {
+async function inPage(browser: Browser, base: string, story: string, variant: string, charts: boolean): Promise<number> {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  await page.goto(`${base}/?story=${story}&variant=${variant}&seed=1&speed=max&play=1`);
+  await page.goto(`${base}/?story=${story}&variant=${variant}&seed=1&speed=max&play=1${charts ? '' : '&charts=0'}`);
   await page.waitForSelector('#rate[data-events-per-sec]:not([data-events-per-sec="0"])', { timeout: 20_000 });
   const readings: number[] = [];
   for (let i = 0; i < SAMPLES; i++) {
@@ -70,9 +71,10 @@ const browser = await chromium.launch({ executablePath: testToolPath('chromium')
 let ratio = NaN;
 try {
   for (const [story, variant] of [['bench-raft', 'peer-codec'], ['bench-raft', 'by-reference'], ['raft-chaos', 'naive']] as const) {
-    const page = await inPage(browser, base, story, variant);
+    const page = await inPage(browser, base, story, variant, true);
+    const bare = await inPage(browser, base, story, variant, false);
     const node = inNode(story, variant);
-    process.stdout.write(`${story} ${variant}: ${page.toLocaleString('en')} events/s in the page while drawing, ${node.toLocaleString('en')} events/s stepped in node\n`);
+    process.stdout.write(`${story} ${variant}: ${page.toLocaleString('en')} events/s in the page while drawing (${bare.toLocaleString('en')} without the charts), ${node.toLocaleString('en')} events/s stepped in node\n`);
     if (variant === 'peer-codec') ratio = page / node;
   }
 } finally {

@@ -11,9 +11,9 @@ import { Command } from 'commander';
 import { LAB_PORT_DEFAULT } from '../lab/server.js';
 import cliProgress from 'cli-progress';
 import { runVariant, withCapturedEvents, type VariantReport } from '../scenario/index.js';
-import { formatPillarReport, judgePillars, type PillarVerdict } from '../platform/ecommerce/pillar-report.js';
-import { reportInputFromRuns, writeHtmlReport, type CapturedRunResult, type ReportPanel } from '../web/index.js';
-import { formatNumber } from '../runtime/number-format.js';
+import { formatPillarReport, judgePillars } from '../platform/ecommerce/pillar-report.js';
+import { reportInputFromRuns, writeHtmlReport, type CapturedRunResult } from '../web/index.js';
+import { pillarPanels } from '../web/pillar-panels.js';
 import { paragraph, wrapProse } from './terminal.js';
 import { loadScenarioFile, parseSeed, writableFile, writeJson } from './io.js';
 import { closeRunStore, openRunStore, RUNS_ROOT, STORED_LINES_BYTES_MAX } from './run-store.js';
@@ -34,23 +34,6 @@ export interface DemoOptions {
 }
 
 export const demoReportDefault = 'report.html';
-
-const fmt = formatNumber;
-
-/** One panel per pillar: what happened, both choices, the numbers, the check and the charts. */
-export function pillarPanels(verdicts: readonly PillarVerdict[]): ReportPanel[] {
-  return verdicts.map(({ section: s, naive, fixed, prevented }) => ({
-    id: s.pillar,
-    pillar: s.pillar,
-    title: s.title,
-    text:
-      `What happened: ${s.event}. Naive: ${s.naiveChoice}. Fixed: ${s.choice}. ` +
-      (prevented ? `Prevented: ${s.prevented.what}, ${fmt(naive)} naive against ${fmt(fixed)} fixed.` : `NOT prevented: ${s.prevented.what}, naive ${fmt(naive)}, fixed ${fmt(fixed)} (bound ${s.prevented.max}).`),
-    metrics: s.rows.map((r) => ({ name: r.metric, label: r.label, better: r.better })),
-    checks: [`metric:${s.prevented.metric}`],
-    series: s.series.map((x) => ({ name: x.name, title: x.title, unit: x.unit })),
-  }));
-}
 
 const defaultScenario = () => fileURLToPath(new URL('../../../scenarios/ecommerce.yaml', import.meta.url));
 

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runner } from '../testing/story-runner.js';
+import { formatNumber } from '../runtime/number-format.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const main = fileURLToPath(new URL('./main.js', import.meta.url));
@@ -145,6 +146,14 @@ const quotedNumbers: { file: string; variant: string; metric: string; quote: (x:
   { file: 'hinted-handoff.yaml', variant: 'naive', metric: 'goodput_write_per_sec', quote: (x) => `**${x.toFixed(1)}/s**` },
   { file: 'hinted-handoff.yaml', variant: 'fixed', metric: 'goodput_write_per_sec', quote: (x) => `**${x.toFixed(1)}/s**` },
   { file: 'hinted-handoff.yaml', variant: 'fixed', metric: 'hinted_writes', quote: (x) => `${x} hinted writes` },
+  { file: 'time-partitioned.yaml', variant: 'naive', metric: 'hottest_shard_write_share', quote: (x) => `**${formatNumber(x)}** of them on the busiest` },
+  { file: 'time-partitioned.yaml', variant: 'naive', metric: 'shard_backlog_max', quote: (x) => `backlog of **${formatNumber(x)}**` },
+  { file: 'time-partitioned.yaml', variant: 'naive', metric: 'write_ms_p99', quote: (x) => `write p99 **${formatNumber(x)} ms**` },
+  { file: 'time-partitioned.yaml', variant: 'fixed', metric: 'hottest_shard_write_share', quote: (x) => `busiest shard **${formatNumber(x)}**` },
+  { file: 'time-partitioned.yaml', variant: 'fixed', metric: 'write_ms_p99', quote: (x) => `write p99 **${formatNumber(x)} ms**` },
+  { file: 'time-partitioned.yaml', variant: 'fixed', metric: 'scan_rows_expected', quote: (x) => `**0** of ${formatNumber(x)} acknowledged rows missing` },
+  { file: 'time-partitioned.yaml', variant: 'no-fan-out', metric: 'scan_rows_missing', quote: (x) => `**${formatNumber(x)} of ` },
+  { file: 'time-partitioned.yaml', variant: 'no-fan-out', metric: 'scan_rows_expected', quote: (x) => `of ${formatNumber(x)}** rows missing` },
 ];
 
 test('numbers the README quotes from a story are what the story measures, to the precision quoted', () => {

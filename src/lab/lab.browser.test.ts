@@ -3,10 +3,12 @@
  * `pillars run` prints for the same variant and seed; a click crashes raft-chaos's leader and another
  * node takes over; the hand fault, exported as YAML, replays under `pillars run` to the page's final
  * traceHash; on split-brain's naive variant without its scheduled partition, a line drawn by hand
- * cuts the primary from dc-west's standby and the naive check fails, and that run replays too; and
- * the page logs no error. A clock skewed, a disk failed and a link slowed by clicks are drawn and
- * replay too; the naive check turns red while the run goes, with its witness. Screenshots go to test-artifacts/lab/. (How fast the page
- * simulates is bench/lab.ts's figure.)
+ * cuts the primary from dc-west's standby and the naive check fails, turning red while the run goes
+ * with its witness, and that run replays too; a clock skewed, a disk failed and a link slowed by
+ * clicks are drawn and replay too; the report's charts are drawn live, the faults shaded as they
+ * strike (hand cuts too); the shopping day of `pillars demo` runs with a panel per pillar; and the
+ * page logs no error. Screenshots go to test-artifacts/lab/. (How fast the page simulates is
+ * bench/lab.ts's figure.)
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -63,7 +65,7 @@ async function finalHash(page: Page): Promise<string> {
  */
 function storiesDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'pillars-lab-stories-'));
-  for (const f of ['split-brain.yaml', 'raft-chaos.yaml']) copyFileSync(join(scenarios, f), join(dir, f));
+  for (const f of ['split-brain.yaml', 'raft-chaos.yaml', 'ecommerce.yaml']) copyFileSync(join(scenarios, f), join(dir, f));
   const text = readFileSync(join(scenarios, 'split-brain.yaml'), 'utf8');
   const calm = text.replace(/^name: split-brain$/m, 'name: split-brain-calm').replace(/^faults:\n  - \{ at: 5000, for: 43000, partition: \[\[n1, n2, n3\], \[n4, n5\]\] \}\n/m, '');
   assert.ok(!calm.includes('partition: [[n1, n2, n3], [n4, n5]] }\nchecks'), 'split-brain-calm has no scheduled partition');
@@ -92,6 +94,9 @@ test('the lab in Chromium: split-brain to the end, a leader crashed by hand, a c
     const pageHash = await finalHash(split);
     assert.equal(pageHash, cliTraceHash(join(scenarios, 'split-brain.yaml'), 'naive', 2));
     assert.equal(await split.locator('#verdicts tr[data-check="no-lost-increments"] td').first().textContent(), 'FAILS', 'naive loses increments, and the page says so');
+    // The report's charts, drawn as the run went: a point per sample, the partition shaded 5 s to 48 s.
+    assert.ok(Number(await split.locator('#charts .chart[data-series="ops_ok"]').getAttribute('data-points')) >= 200, 'ops_ok charted live');
+    assert.equal(await split.locator('#charts .chart[data-series="ops_ok"] .event-band[data-kind="partition"]').getAttribute('data-start-s'), '5');
     mkdirSync(shots, { recursive: true });
     await split.screenshot({ path: join(shots, 'split-brain-ended.png') });
 
@@ -184,6 +189,9 @@ test('the lab in Chromium: split-brain to the end, a leader crashed by hand, a c
     assert.deepEqual(cuts.map((f) => f.partition ?? f.oneWay), [[['n1'], ['n4']], { from: ['n5'], to: ['n1'] }], 'the address carries the cuts');
     await calm.click('#stage .cut.by-hand[data-cut="n5-n1"]');
     assert.equal(await calm.locator('#stage [data-cut="n5-n1"]').count(), 0, 'a click on the cut heals it');
+    // The hand cuts are shaded on the charts as they strike: no partition was scheduled.
+    await calm.waitForSelector('#charts .chart[data-series="nodes_up"] .event-band[data-kind="one-way"]', { state: 'attached', timeout: 5_000 });
+    assert.equal(await calm.locator('#charts .chart[data-series="nodes_up"] .event-band[data-kind="partition"]').count(), 1);
     assert.match((await calm.locator('#faults li').last().textContent()) ?? '', /^n5 → n1 healed at /);
     await calm.screenshot({ path: join(shots, 'split-brain-cut-by-hand.png') });
     // Red while the run goes, long before its end, with the first increment lost as the witness.
@@ -209,6 +217,20 @@ test('the lab in Chromium: split-brain to the end, a leader crashed by hand, a c
     const calmFile = join(mkdtempSync(join(tmpdir(), 'pillars-lab-')), 'split-brain-calm-lab.yaml');
     writeFileSync(calmFile, await calm.locator('#yaml').inputValue());
     assert.equal(cliTraceHash(calmFile, 'naive'), calmHash);
+
+    // 5. `pillars demo` live: a panel per pillar, its charts filling while the day goes on.
+    const demo = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    demo.on('pageerror', (e) => errors.push(String(e)));
+    demo.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    await demo.goto(`${base}/?demo=1&play=1`);
+    const orders = demo.locator('#pillar-work .chart[data-series="orders_acked"]');
+    await demo.waitForSelector('#pillar-work .chart[data-series="orders_acked"]:not([data-points="0"])', { timeout: 20_000 });
+    const panels = demo.locator('#demo section[id^="pillar-"]');
+    const ids = await Promise.all(Array.from({ length: await panels.count() }, (_, i) => panels.nth(i).getAttribute('id')));
+    assert.deepEqual(ids, ['pillar-work', 'pillar-state', 'pillar-truth', 'pillar-control', 'pillar-intelligence']);
+    assert.equal(await orders.locator('.u-legend .u-series').count(), 3, 'virtual time, naive and fixed');
+    assert.ok((await orders.locator('.event-band').count()) > 0, 'the closed shop shaded as it was');
+    await demo.close();
 
     assert.deepEqual(errors, [], 'no console errors');
   } finally {

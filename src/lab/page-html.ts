@@ -1,5 +1,7 @@
 /** The lab's page: its markup and style; the behaviour is the bundle (src/lab/page/main.ts). */
 import { diskFaultKinds } from '../sim/disk.js';
+import { kindStyles } from '../web/palette.js';
+import { chartStyle } from '../web/page-style.js';
 
 /** The disk faults a click can strike, bit-flip first: damage the next read finds, the classic one. */
 const diskOptions = ['bit-flip', ...diskFaultKinds.filter((k) => k !== 'bit-flip')].map((k) => `<option value="${k}">${k}</option>`).join('');
@@ -11,7 +13,10 @@ export const LAB_PAGE_HTML = `<!doctype html>
 <title>pillars lab</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,">
+<link rel="stylesheet" href="uplot.css">
 <style>
+${chartStyle}
+${kindStyles()}
   body { font: 14px/1.4 system-ui, sans-serif; margin: 0; color: #1d2430; background: #f6f7f9; }
   header { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; padding: 10px 16px; background: #1d2430; color: #fff; }
   header h1 { font-size: 16px; margin: 0 12px 0 0; }
@@ -63,6 +68,16 @@ export const LAB_PAGE_HTML = `<!doctype html>
   #error { background: #fdecea; color: #8a1c12; border-color: #f5c6c0; }
   #yaml { width: 100%; height: 220px; font: 11px ui-monospace, monospace; }
   .hint { color: #5b6573; font-size: 12px; }
+  #charts .charts { grid-template-columns: repeat(auto-fill, minmax(min(100%, 420px), 1fr)); gap: 4px 14px; }
+  #charts, #demo section { margin-top: 12px; }
+  header a { color: #9fd0ff; }
+  #demo { padding: 12px 16px; }
+  #demo .panel-text { max-width: 1100px; margin: 0 0 6px; }
+  #demo section h2 { display: flex; gap: 8px; align-items: center; font-size: 16px; text-transform: none; letter-spacing: 0; color: #1d2430; }
+  .pillar { font-size: 11px; text-transform: uppercase; letter-spacing: .05em; color: #fff; padding: 2px 7px; border-radius: 10px; }
+  .pillar-work { background: #0969da; } .pillar-state { background: #8250df; } .pillar-truth { background: #1a7f37; }
+  .pillar-control { background: #bc4c00; } .pillar-intelligence { background: #bf3989; }
+  .verdict-ok { color: #2e7d32; font-weight: 700; } .verdict-bad { color: #c0392b; font-weight: 700; }
 </style>
 </head>
 <body>
@@ -81,10 +96,13 @@ export const LAB_PAGE_HTML = `<!doctype html>
     <option value="max" selected>as fast as it goes</option>
   </select></label>
   <span id="rate"></span>
+  <a id="demo-link" href="?demo=1&amp;play=1" title="pillars demo, live: the shopping day on five pillars, naive against fixed">the shopping day (pillars demo)</a>
 </header>
-<main>
+<div id="demo" hidden></div>
+<main id="lab">
   <div>
     <div id="stage-box"></div>
+    <div id="charts"></div>
     <p class="hint">Dashed red lines are links a partition cuts (orange, with an arrow: cut one way); dotted blue lines are slow links, with the latency they add. Click a server to crash it (or pause it, skew its clock, fail its disk: see Faults by hand); click it again to restart, resume or repair it. Draw a line from one server to another (drag, or shift-click both) to cut the link between them both ways, or to slow it; hold Alt, or tick "one way", for only the first to the second. Click a solid cut to heal it, a slow link by hand to speed it up. Faults join the run's schedule, and Export YAML writes a scenario that <code>pillars run</code> replays to the same traceHash. Checks turn red as they fail, with what the checker found.</p>
     <p id="description" class="hint"></p>
   </div>

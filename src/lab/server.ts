@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LAB_PAGE_HTML } from './page-html.js';
+import { uplotAssets } from '../web/uplot-assets.js';
 
 export const LAB_HOST = '127.0.0.1';
 export const LAB_PORT_DEFAULT = 7300;
@@ -45,6 +46,7 @@ export function startLabServer(opts: LabServerOptions): Promise<Server> {
     if (req.method !== 'GET') return send(405, 'text/plain', 'GET only\n');
     if (path === '/' || path === '/index.html') return send(200, 'text/html; charset=utf-8', LAB_PAGE_HTML);
     if (path === '/lab.js') return send(200, 'text/javascript; charset=utf-8', bundle);
+    if (path === '/uplot.css') return send(200, 'text/css; charset=utf-8', uplotAssets().css);
     // The bundle names its source map; a browser's developer tools ask for it.
     if (path === '/page.bundle.js.map' && existsSync(`${LAB_BUNDLE_FILE}.map`)) return send(200, 'application/json', readFileSync(`${LAB_BUNDLE_FILE}.map`));
     if (path === '/stories.json') return send(200, 'application/json', JSON.stringify(readStories(dir)));

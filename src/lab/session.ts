@@ -145,7 +145,8 @@ export class LabSession {
       this.recent.push(r);
       if (this.recent.length > RECENT_RECORDS_KEPT) this.recent.shift();
     };
-    this.run = new VariantRun({ ...v, faults: [...v.faults, ...handFaults] }, { seed, scenario: this.scenario.name, peers, traceObserver: observe });
+    // Captured as the HTML report's run is, for the live charts (src/lab/live-charts.ts); a capture observes only.
+    this.run = new VariantRun({ ...v, faults: [...v.faults, ...handFaults] }, { seed, scenario: this.scenario.name, peers, traceObserver: observe, capture: true });
     this.checks = v.checks.map((c) => ({ name: checkLabel(c as { name: string }), live: false, failedAtMs: undefined, detail: undefined }));
     this.judgeEveryMs = judgeEveryMs ?? Math.max(JUDGE_EVERY_MS_MIN, this.run.endMs / JUDGEMENTS_MAX);
     this.judgeAtMs = this.judgeEveryMs;

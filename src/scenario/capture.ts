@@ -49,6 +49,14 @@ export interface RunCapture {
   distributions: Record<string, [number, number][]>;
 }
 
+export interface CaptureSoFar {
+  series: ReadonlyMap<string, readonly [number, number][]>;
+  counters: ReadonlySet<string>;
+  faults: readonly FaultEvent[];
+  /** The faults of `faults` still in force (no untilMs yet, and one to come). */
+  inForce: ReadonlySet<FaultEvent>;
+}
+
 /** The percentiles a distribution keeps: denser toward the tail, where an HDR chart spends its width. */
 export const DISTRIBUTION_PERCENTILES: readonly number[] = [0, 10, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 100];
 
@@ -88,8 +96,12 @@ export class Capture {
     this.tap = new FaultTap({ ...nodes, faultsMax: o.faultsMax, sequencesMax: o.sequencesMax, sequenceWindowMs: o.sequenceWindowMs, sequenceMessagesMax: o.sequenceMessagesMax });
   }
 
-  /** Run the world to untilMs, stopping at each sample time on the way to read the metrics. */
-  runTo(world: World, untilMs: number): void {
+  /**
+   * Run the world to untilMs, or for eventsMax events if fewer, stopping at each sample time on the
+   * way to read the metrics (a sample is taken once every event at or before its time has run).
+   * Returns the events run. A live view steps a run in small pieces: its samples are the same.
+   */
+  runTo(world: World, untilMs: number, eventsMax = Infinity): number {
     if (!this.listening) {
       this.listening = true;
       world.metrics.addObserver((name, v) => {
@@ -102,14 +114,21 @@ export class Capture {
       });
     }
     const n = this.opts.samplePoints;
+    let ran = 0;
     for (;;) {
       const t = this.sampleIndex === n ? this.endMs : (this.endMs * this.sampleIndex) / n;
       if (this.sampleIndex > n || t > untilMs) break;
-      world.run(t);
+      ran += world.scheduler.runUntil(t, eventsMax - ran);
+      if (world.scheduler.peekTime() <= t) return ran;
       this.sample(t, world);
       this.sampleIndex++;
     }
-    world.run(untilMs);
+    return ran + world.scheduler.runUntil(untilMs, eventsMax - ran);
+  }
+
+  /** What is captured so far, for a live view: the series sampled (growing as the run goes on), which of them are counters, and the faults struck. */
+  soFar(): CaptureSoFar {
+    return { series: this.series, counters: this.counterNames, faults: this.tap.faults, inForce: this.tap.inForceNow() };
   }
 
   private sample(t: number, world: World): void {

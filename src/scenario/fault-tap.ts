@@ -120,6 +120,20 @@ export class FaultTap {
     for (const w of this.open) if (w.lines.length < WINDOW_LINES_MAX) w.lines.push(line);
   };
 
+  /**
+   * The trace observer's way in: one record as an object, for a live view that already gets every
+   * record so (src/lab). Only faults and restarts are kept, at no cost of JSON; a live view draws the
+   * messages itself, so no message sequences are made.
+   */
+  readonly record = (r: Readonly<Record<string, unknown>>): void => {
+    if (r.kind === 'fault' || r.kind === 'restart') this.fault(r as Record<string, unknown>, false);
+  };
+
+  /** The faults in force now (struck, not undone yet): a live view draws each as a band up to now. */
+  inForceNow(): ReadonlySet<FaultEvent> {
+    return new Set(this.inForce.values());
+  }
+
   /** Messages matter while a window is open or may still open. */
   private wantsMessages(): boolean {
     return this.open.length > 0 || this.windowsOpened < this.opts.sequencesMax;
@@ -148,7 +162,7 @@ export class FaultTap {
     return out.reverse();
   }
 
-  private fault(rec: Record<string, unknown>): void {
+  private fault(rec: Record<string, unknown>, sequenced = true): void {
     const e = describeFault(rec);
     if (this.faults.length >= this.opts.faultsMax) {
       this.faultsDropped++;
@@ -168,7 +182,7 @@ export class FaultTap {
       same.faults.push(e);
       return;
     }
-    if (this.windowsOpened >= this.opts.sequencesMax) return;
+    if (!sequenced || this.windowsOpened >= this.opts.sequencesMax) return;
     this.windowsOpened++;
     this.open.push({ atMs: e.atMs, untilMs: e.atMs + this.opts.sequenceWindowMs, faults: [e], lines: this.recent(e.atMs - this.opts.sequenceWindowMs) });
   }

@@ -21,7 +21,7 @@ import type { TraceObserver } from '../sim/trace.js';
 import { isInvariantViolation, type InvariantViolation } from '../runtime/invariant.js';
 import { REPORT_SCHEMA_VERSION, type CheckReport, type VariantReport } from './report.js';
 import { scheduledEvents } from './schedule.js';
-import { Capture, type CaptureOptions, type RunCapture } from './capture.js';
+import { Capture, type CaptureOptions, type CaptureSoFar, type RunCapture } from './capture.js';
 
 export interface RunOptions {
   /** Overrides the variant's seed. */
@@ -146,10 +146,14 @@ export class VariantRun {
     const endMs = (this.endMs = w.durationMs + w.settleMs);
     const capture = (this.capture = opts.capture === undefined ? undefined : new Capture(opts.capture === true ? {} : opts.capture, endMs, { servers, clients }));
     // Exporting the trace costs a JSON line per record: a capture taps it only when faults are scheduled.
-    const tap = capture !== undefined && (v.faults.length > 0 || v.nemesis !== undefined) ? capture.tap.line : undefined;
+    // A live view observes every record as an object already, and faults may be struck by its hand at
+    // any time: its capture reads the faults from those records, and skips the JSON.
+    const userObserver = opts.traceObserver;
+    const tap = capture !== undefined && userObserver === undefined && (v.faults.length > 0 || v.nemesis !== undefined) ? capture.tap.line : undefined;
     const userSink = opts.traceSink;
     const traceSink = tap === undefined ? userSink : userSink === undefined ? tap : (line: string) => (userSink(line), tap(line));
-    world = this.world = new World({ seed, nodes, network, disk: v.disk, trace: traceSink, traceObserver: opts.traceObserver, metrics });
+    const traceObserver: TraceObserver | undefined = capture === undefined || userObserver === undefined ? userObserver : (r) => (capture.tap.record(r), userObserver(r));
+    world = this.world = new World({ seed, nodes, network, disk: v.disk, trace: traceSink, traceObserver, metrics });
 
     scheduleFaults(world, v.faults);
     if (v.nemesis !== undefined) {
@@ -180,6 +184,11 @@ export class VariantRun {
     return this.stepIndex > PROGRESS_STEPS || this.overBudget || this.violation !== undefined;
   }
 
+  /** What the capture holds so far (RunOptions.capture), for a live view; undefined without one. */
+  get captured(): CaptureSoFar | undefined {
+    return this.capture?.soFar();
+  }
+
   /** The invariant violation that stopped the run, if one did. */
   get stoppedBy(): string | undefined {
     return this.violation?.error.message;
@@ -187,8 +196,8 @@ export class VariantRun {
 
   /**
    * Run at most `eventsMax` events, none later than `untilMs` (default: the end), stopping at the next
-   * slice boundary. Returns the events run. A run with a capture runs whole slices (its samples are
-   * taken between them).
+   * slice boundary. Returns the events run. A run with a capture stops at its sample times on the
+   * way (see Capture.runTo), however small the pieces.
    */
   advance(eventsMax: number, untilMs = Infinity): number {
     if (this.ended) return 0;
@@ -198,10 +207,10 @@ export class VariantRun {
     const before = world.events;
     let sliceDone: boolean;
     try {
-      if (this.capture !== undefined) this.capture.runTo(world, boundaryMs);
+      if (this.capture !== undefined) this.capture.runTo(world, toMs, eventsMax);
       else world.scheduler.runUntil(toMs, eventsMax);
       // The slice is done when nothing is left at or before its boundary.
-      sliceDone = this.capture !== undefined || world.scheduler.peekTime() > boundaryMs;
+      sliceDone = world.scheduler.peekTime() > boundaryMs;
       // As World.run does at the end of a slice: the clock moves on to the boundary.
       if (sliceDone && world.now < boundaryMs) world.scheduler.runUntil(boundaryMs);
     } catch (e) {

@@ -505,6 +505,42 @@ test('hierarchical-shards.yaml: a flat hash sends two requests in three across r
   assert.ok(fixed.metrics.latency_ms_p99 < 50 && fixed.metrics.ops_info === 0, `hierarchical p99 ${fixed.metrics.latency_ms_p99}`);
 });
 
+test('time-partitioned.yaml: by the day alone, today\'s shard takes every write; a salted time key spreads them, and only a scan of every salt finds every row', () => {
+  const run = runner('time-partitioned.yaml');
+  const [naive, fixed, noFanOut] = ['naive', 'fixed', 'no-fan-out'].map(run);
+  for (const r of [naive, fixed, noFanOut]) assert.equal(r.met, true, r.variant);
+  const shards = ['n2', 'n3', 'n4', 'n5', 'n6', 'n7', 'n8', 'n9'];
+  const writes = (r: typeof naive) => shards.map((s) => r.metrics[`writes_to_${s}`]);
+  // The run crosses midnight at 5 s: 2026-11-24 lives on n3, 2026-11-25 on n9; each took its day's
+  // writes alone while six shards got none.
+  const naiveWrites = writes(naive);
+  const total = naiveWrites.reduce((a, b) => a + b, 0);
+  assert.deepEqual(naiveWrites.map((w, i) => (w > 0 ? shards[i] : '')).filter(Boolean), ['n3', 'n9']);
+  assert.ok(Math.abs(naive.metrics.writes_to_n3 / total - 0.5) < 0.05, `n3 took ${naive.metrics.writes_to_n3} of ${total}`);
+  assert.ok(naive.metrics.shard_backlog_max > 3000 && naive.metrics.write_ms_p99 > 1000, `naive backlog ${naive.metrics.shard_backlog_max}, p99 ${naive.metrics.write_ms_p99}`);
+  assert.ok(naive.metrics.ops_info > 0.5 * naive.metrics.ops_invoked, `naive: ${naive.metrics.ops_info} timeouts`);
+  // Naive is slow, not wrong: one shard holds the whole day, and its scans find every row.
+  assert.equal(naive.metrics.scan_rows_missing, 0);
+  // Salted: every shard within 15% of an eighth; a scan asks all eight and finds every row.
+  for (const w of writes(fixed)) assert.ok(Math.abs(w / total - 1 / 8) < 0.15 / 8, `fixed: ${writes(fixed)}`);
+  assert.ok(fixed.metrics.write_ms_p99 < 20 && fixed.metrics.ops_info === 0, `fixed p99 ${fixed.metrics.write_ms_p99}`);
+  assert.equal(fixed.metrics.scan_shard_requests, 8 * fixed.metrics.scans_verified);
+  assert.ok(fixed.metrics.scan_rows_expected > 100_000 && fixed.metrics.scan_rows_missing === 0, `fixed: ${fixed.metrics.scan_rows_expected} rows expected`);
+  // The fan-out's price: a scan waits for the slowest of eight shards instead of one.
+  assert.ok(fixed.metrics.scan_ms_p50 > noFanOut.metrics.scan_ms_p50, `scan p50 ${fixed.metrics.scan_ms_p50} vs ${noFanOut.metrics.scan_ms_p50}`);
+  // Salted writes read from the day's home shard alone: seven rows in eight never found.
+  const missed = noFanOut.metrics.scan_rows_missing / noFanOut.metrics.scan_rows_expected;
+  assert.ok(Math.abs(missed - 7 / 8) < 0.03, `no-fan-out missed ${missed} of the rows`);
+});
+
+test('time-partitioned.yaml: the same seed gives the same traceHash and numbers; another seed another', () => {
+  const fixed = load('time-partitioned.yaml').variants.find((v) => v.name === 'fixed')!;
+  const [a, b, c] = [7, 7, 8].map((seed) => runVariant(fixed, { seed }).report);
+  assert.equal(a.traceHash, b.traceHash);
+  assert.deepEqual(a.metrics, b.metrics);
+  assert.notEqual(a.traceHash, c.traceHash);
+});
+
 test('quorum-staleness.yaml: W + R <= N returns stale reads at a measured rate; W + R > N none, at the price of latency', () => {
   const run = runner('quorum-staleness.yaml');
   const [naive, fixed, perOp] = ['naive', 'fixed', 'per-operation'].map(run);

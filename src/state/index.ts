@@ -5,7 +5,7 @@ export { LamportClock } from './causality/lamport.js';
 export { increment, mergeVersions, compareVersions, descends, emptyVersion, type VersionVector, type Order } from './causality/version-vector.js';
 export { dvvWrite, dvvMerge, dvvRead, emptyDvvSet, covers, type Dot, type Sibling, type DvvSet } from './causality/dotted-version-vector.js';
 export { HybridLogicalClock, compareHlc, type HlcTimestamp } from './causality/hlc.js';
-export { HashModN, ConsistentHashPartitioner, BoundedLoadPartitioner, Rendezvous, RangePartitioner, GeoPartitioner, TimePartitioner, balance, movedFraction, type Partitioner } from './partition/partitioners.js';
+export { HashModN, ConsistentHashPartitioner, BoundedLoadPartitioner, Rendezvous, RangePartitioner, GeoPartitioner, TimePartitioner, utcDay, parseUtc, balance, movedFraction, type Partitioner } from './partition/partitioners.js';
 export { CausalStore, type CausalWrite } from './causal/causal-store.js';
 export { OriginLog, dependenciesDelivered, type LogEntry } from './replication/origin-log.js';
 export { QuorumStore, quorumStore, quorumStoreConfigSchema, type QuorumStoreConfig } from './replication/quorum-store.js';

@@ -70,7 +70,7 @@ export function rangeLines(sweep: StorySweep, metrics: readonly string[]): strin
 /** The stories by the pillar they teach (the platforms run on all five), one test file each. */
 export const storiesByPillar: Readonly<Record<string, readonly string[]>> = {
   work: ['load-balancers', 'work-affinity', 'deadlock', 'starvation', 'batching', 'head-of-line', 'thundering-herd', 'usl', 'netflix-encoding', 'queueing', 'mapreduce', 'cells', 'coordination'],
-  state: ['rebalance', 'shopping-cart', 'hot-shard', 'resharding', 'hierarchical-shards', 'consistency-spectrum', 'anti-entropy', 'hinted-handoff', 'quorum-staleness', 'time-traitors', 'broadcast', 'social-comments'],
+  state: ['rebalance', 'shopping-cart', 'hot-shard', 'resharding', 'hierarchical-shards', 'time-partitioned', 'consistency-spectrum', 'anti-entropy', 'hinted-handoff', 'quorum-staleness', 'time-traitors', 'broadcast', 'social-comments'],
   truth: ['split-brain', 'raft-chaos', 'disk-faults', 'membership', 'atm-race', 'phantom-write', 'lease-pause', 'lease-reads', 'two-phase-commit', 'saga-payment', 'byzantine-liar', 'commit-wait', 'event-sourcing', 'paxos', 'flp', 'truth-spectrum'],
   control: ['knight-capital', 'metastable', 'cascade', 'gray-failure', 'synchronized-breakers', 'bad-deploy', 'version-drift', 'kill-switch', 'control-hierarchy'],
   intelligence: ['runaway-autoscaling', 'black-friday', 'model-drift', 'herd-stampede', 'flash-crash', 'self-healing', 'objective-monster', 'correlated-models'],

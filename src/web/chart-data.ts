@@ -9,6 +9,9 @@ import { round } from '../sim/metrics.js';
 import type { VariantReport } from '../scenario/report.js';
 import { metricTitle } from '../scenario/metric-catalog.js';
 
+/** What a chart reads of a variant: its sampled series (a finished report's, or a live run's so far). */
+export type Sampled = Pick<VariantReport, 'series'>;
+
 export type ChartMode = 'rate' | 'value' | 'events' | 'distribution';
 
 export interface ChartData {
@@ -43,7 +46,7 @@ export function eventPoints(points: readonly [number, number][]): [number, numbe
 }
 
 /** A counter whose total stays small in every variant that has it: its increments are events to mark. */
-export function isRareEvents(name: string, variants: readonly VariantReport[]): boolean {
+export function isRareEvents(name: string, variants: readonly Sampled[]): boolean {
   const finals = variants.map((v) => v.series?.[name]).filter((s) => s !== undefined && s.length > 0).map((s) => s![s!.length - 1][1]);
   return finals.length > 0 && finals.every((x) => x <= EVENTS_AS_MARKS_MAX);
 }
@@ -62,12 +65,12 @@ export function ratePoints(points: readonly [number, number][]): [number, number
  * A series looks like a counter when it never decreases and holds whole numbers in every variant.
  * Only a guess for reports that do not say which series are counters (a JSON report read back).
  */
-export function looksLikeCounter(name: string, variants: readonly VariantReport[]): boolean {
+export function looksLikeCounter(name: string, variants: readonly Sampled[]): boolean {
   const all = variants.map((v) => v.series?.[name] ?? []);
   return all.some((s) => s.length > 0) && all.every((s) => s.every(([, v], i) => Number.isInteger(v) && (i === 0 || v >= s[i - 1][1])));
 }
 
-export function chartData(spec: { id: string; name: string; title?: string; unit?: string; rate: boolean }, variants: readonly VariantReport[]): ChartData {
+export function chartData(spec: { id: string; name: string; title?: string; unit?: string; rate: boolean }, variants: readonly Sampled[]): ChartData {
   const mode: ChartMode = !spec.rate ? 'value' : isRareEvents(spec.name, variants) ? 'events' : 'rate';
   const perVariant = variants.map((v) => {
     const pts = v.series?.[spec.name] ?? [];

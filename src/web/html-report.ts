@@ -16,7 +16,8 @@ import { esc, formatMs, formatNumber, scriptJson, slug } from './html.js';
 import { pageScript } from './page-script.js';
 import { pageStyle } from './page-style.js';
 import { uplotAssets, type UplotAssets } from './uplot-assets.js';
-import { FAULT_COLORS, kindColor, kindFamily, variantStyles } from './palette.js';
+import { FAULT_COLORS, variantStyles } from './palette.js';
+import { chartFaultMarks } from './chart-fault-marks.js';
 import type { ScheduledEvent } from '../runtime/process-entry.js';
 
 export type { FaultEvent, MessageSequence, SequenceMessage } from '../scenario/fault-tap.js';
@@ -83,9 +84,6 @@ export interface HtmlReportInput {
   /** The runs happened in real time (a Maelstrom test), not in the simulator: the report says so and promises no replay. */
   realTime?: boolean;
 }
-
-/** Fault instants drawn on every chart, at most (a long random nemesis must not bury the lines). */
-const CHART_FAULT_MARKS_MAX = 200;
 
 export function renderHtmlReport(input: HtmlReportInput): string {
   return buildHtmlReport(input, uplotAssets());
@@ -270,20 +268,6 @@ function metricTable(vs: readonly VariantReport[], metrics: readonly (string | R
 
 function checkTable(vs: readonly VariantReport[], names: readonly string[]): string {
   return table(vs, names.map((n) => row(`check ${n}`, checkCells(vs, n))));
-}
-
-/** Fault and event instants and spans for the charts (seconds), once each however many variants share them. */
-function chartFaultMarks(faults: readonly FaultEvent[]): { startS: number; endS: number | null; kind: string; family: string; color: string; label: string }[] {
-  const seen = new Set<string>();
-  const out: { startS: number; endS: number | null; kind: string; family: string; color: string; label: string }[] = [];
-  for (const f of faults) {
-    const key = `${f.kind}/${f.atMs}/${f.untilMs ?? ''}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push({ startS: f.atMs / 1000, endS: f.untilMs === undefined ? null : f.untilMs / 1000, kind: f.kind, family: kindFamily(f.kind), color: kindColor(f.kind), label: `${f.kind}: ${f.detail}` });
-    if (out.length >= CHART_FAULT_MARKS_MAX) break;
-  }
-  return out;
 }
 
 /**

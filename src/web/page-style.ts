@@ -1,5 +1,20 @@
 import { kindStyles } from './palette.js';
 
+/** A time-series chart's card and the faults shaded over it: the report's and the lab's. */
+export const chartStyle = String.raw`
+.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 560px), 1fr)); gap: 14px 18px; }
+.chart-card h3 { margin: 4px 0 2px; font-size: 14px; }
+.chart { position: relative; width: 100%; min-height: 40px; }
+.chart-frame { display: grid; grid-template-columns: 18px minmax(0, 1fr); }
+.axis-title { font-size: 12px; color: #3c434a; text-align: center; }
+.axis-title.axis-y { writing-mode: vertical-rl; transform: rotate(180deg); }
+.axis-title.axis-x { grid-column: 2; }
+.event-band, .event-line { position: absolute; top: 0; bottom: 0; pointer-events: none; }
+.event-band { opacity: .16; }
+.event-line { width: 2px; margin-left: -1px; opacity: .8; }
+.uplot .u-legend { font-size: 12px; }
+`;
+
 /** The report page's stylesheet: one column up to a laptop's width, charts in a grid, colours by verdict, pillar and fault. */
 export const pageStyle = String.raw`
 :root { --fg: #1d2327; --muted: #646970; --line: #dcdcde; --bg: #f6f7f7; --card: #fff;
@@ -40,9 +55,6 @@ td.best { font-weight: 700; color: var(--ok); }
 td.hash { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px; }
 details.check-details { margin: 4px 0 0; font-size: 13px; }
 details.check-details li { margin: 2px 0; }
-.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 560px), 1fr)); gap: 14px 18px; }
-.chart-card h3 { margin: 4px 0 2px; font-size: 14px; }
-.chart { width: 100%; min-height: 40px; }
 .empty, .note { color: var(--muted); }
 .empty { font-style: italic; }
 .timeline { position: relative; margin: 6px 0 4px; }
@@ -59,6 +71,7 @@ details.check-details li { margin: 2px 0; }
 .legend { font-size: 12px; color: var(--muted); }
 .key { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin: 0 3px 0 8px; vertical-align: -1px; }
 ${kindStyles()}
+${chartStyle}
 .key.deliver { background: #444; } .key.duplicate { background: #8250df; } .key.drop { background: #cf222e; }
 .fault-detail { margin-top: 10px; border-top: 1px solid var(--line); padding-top: 8px; }
 .fault-detail h4 { margin: 6px 0; }
@@ -77,18 +90,9 @@ ${kindStyles()}
 .sequence-svg .head { fill: #444; } .sequence-svg .head.duplicate { fill: #8250df; }
 .sequence-svg .msg-label { font-size: 9.5px; fill: #3c434a; paint-order: stroke; stroke: #fcfcfc; stroke-width: 3px; }
 .sequence-svg .msg:hover line, .sequence-svg .msg:hover path { stroke-width: 2.5; }
-.chart { position: relative; }
-.chart-frame { display: grid; grid-template-columns: 18px minmax(0, 1fr); }
-.axis-title { font-size: 12px; color: #3c434a; text-align: center; }
-.axis-title.axis-y { writing-mode: vertical-rl; transform: rotate(180deg); }
-.axis-title.axis-x { grid-column: 2; }
-.event-band, .event-line { position: absolute; top: 0; bottom: 0; pointer-events: none; }
-.event-band { opacity: .16; }
-.event-line { width: 2px; margin-left: -1px; opacity: .8; }
 .sequence-lanes { position: sticky; top: 0; z-index: 1; background: #fcfcfc; border-bottom: 1px solid var(--line); }
 .sequence-lanes svg { display: block; font-size: 11px; }
 footer { margin-top: 24px; font-size: 12px; color: var(--muted); }
-.uplot .u-legend { font-size: 12px; }
 .verdict-charts { margin-bottom: 14px; }
 .verdict-svg { display: block; width: 100%; height: auto; font-size: 12px; font-variant-numeric: tabular-nums; }
 .verdict-svg .grid { stroke: #f0f0f1; } .verdict-svg .axis { stroke: #8c8f94; }

@@ -46,9 +46,14 @@ export class QueueServer implements Process {
   private busy = 0;
   private readonly queue: PriorityQueue<Job>;
 
+  /**
+   * work: what a job does when its service time ends (a store applies a write, answers a scan); its
+   * result is the reply's value. Without it the server only spends the time.
+   */
   constructor(
     private readonly ctx: Context,
     private readonly config: QueueServerConfig,
+    private readonly work?: (req: ClientRequest) => unknown,
   ) {
     const classes = config.priorities === undefined ? 1 : Math.max(0, ...Object.values(config.priorities)) + 1;
     this.queue = new PriorityQueue(classes, config.agingMs);
@@ -86,7 +91,7 @@ export class QueueServer implements Process {
       this.busy--;
       this.ctx.metrics.observe('service_ms', service);
       this.ctx.metrics.count('jobs_done');
-      this.ctx.send(job.from, clientReply(job.req, 'ok'));
+      this.ctx.send(job.from, clientReply(job.req, 'ok', this.work?.(job.req)));
       this.next();
     });
   }

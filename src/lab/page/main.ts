@@ -14,6 +14,9 @@ import { faultSchema } from '../../scenario/schema.js';
 import { LabSession, type LinkFaultKind, type StoryFile } from '../session.js';
 import type { DiskFaultKind } from '../../sim/disk.js';
 import { CLIENTS_DRAWN_MAX, Stage } from './stage.js';
+import { LiveCharts, storySeries } from '../live-charts.js';
+import { LiveChartView } from './charts.js';
+import { startDemo } from './demo.js';
 
 /**
  * Wall time a frame may spend simulating before it draws: at a set speed, within a 60 Hz frame; as
@@ -37,6 +40,7 @@ registerCatalog();
 let stories: StoryEntry[] = [];
 let session: LabSession | undefined;
 let stage: Stage | undefined;
+let charts: LiveChartView | undefined;
 let playing = false;
 /** Virtual ms per wall second, or Infinity: as fast as the simulator goes. */
 let speed = Infinity;
@@ -98,6 +102,8 @@ function load(handFaults: readonly Fault[] = []): void {
     return showError(e);
   }
   stage = new Stage($('stage-box'), session, { node: clickNode, line: drawnLine, endLink });
+  // charts=0 in the address leaves them out: what drawing them costs is bench/lab.ts's other figure.
+  charts = new URLSearchParams(location.search).get('charts') === '0' ? undefined : new LiveChartView($('charts'), new LiveCharts('live', storySeries(session.variant.metrics.chart), [{ name: variant, run: session.run }]));
   playing = false;
   shownEnd = false;
   virtualTarget = 0;
@@ -225,6 +231,8 @@ function render(): void {
   if (session === undefined || stage === undefined) return;
   const nodes = session.nodes(CLIENTS_DRAWN_MAX);
   stage.draw(session, nodes);
+  // Paused, each frame follows a click (a step, a fault): the charts show it at once.
+  charts?.update(!playing);
   $('clock').textContent = `${session.nowMs.toFixed(3)} ms of ${session.run.endMs} · ${session.events.toLocaleString('en')} events · ${session.flights.size} in flight`;
   const r = $('rate');
   r.dataset.eventsPerSec = String(rate.perSec);
@@ -333,9 +341,10 @@ function frame(ts: number): void {
 async function main(): Promise<void> {
   const res = await fetch('stories.json');
   stories = (await res.json()) as StoryEntry[];
+  const params = new URLSearchParams(location.search);
+  if (params.has('demo')) return startDemo(stories, params);
   const storySelect = $<HTMLSelectElement>('story');
   storySelect.replaceChildren(...stories.map((s) => new Option(s.name, s.name)));
-  const params = new URLSearchParams(location.search);
   storySelect.value = params.get('story') ?? 'raft-chaos';
   if (storySelect.value === '') storySelect.value = stories[0]?.name ?? '';
   fillVariants();

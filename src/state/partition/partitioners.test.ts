@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BoundedLoadPartitioner, ConsistentHashPartitioner, GeoPartitioner, HashModN, RangePartitioner, Rendezvous, TimePartitioner, balance, movedFraction } from './partitioners.js';
+import { BoundedLoadPartitioner, ConsistentHashPartitioner, GeoPartitioner, HashModN, RangePartitioner, Rendezvous, TimePartitioner, balance, movedFraction, parseUtc, utcDay } from './partitioners.js';
 
 const nodes = (n: number) => Array.from({ length: n }, (_, i) => `n${i + 1}`);
 const keys = Array.from({ length: 100_000 }, (_, i) => `user:${i}`);
@@ -48,6 +48,33 @@ test('geographic and time partitioning keep a region, or a period, together', ()
   assert.throws(() => g.owner('asia:carol'), /no region "asia"/);
   const t = new TimePartitioner(nodes(4));
   assert.equal(t.owner('2026-11-23/order-1'), t.owner('2026-11-23/order-2'));
+});
+
+test('a time bucket alone puts the whole day on one node; salted, the day spreads over exactly the nodes a query of it asks', () => {
+  const day = Array.from({ length: 8_000 }, (_, i) => `2026-11-23/sensor-${i}`);
+  const byTime = new TimePartitioner(nodes(8));
+  assert.deepEqual(new Set(day.map((k) => byTime.owner(k))), new Set(byTime.ownersOf('2026-11-23')));
+  assert.equal(byTime.ownersOf('2026-11-23').length, 1);
+  const salted = new TimePartitioner(nodes(8), 8);
+  const counts = new Map<string, number>();
+  for (const k of day) counts.set(salted.owner(k), (counts.get(salted.owner(k)) ?? 0) + 1);
+  assert.deepEqual([...counts.keys()].sort(), [...salted.ownersOf('2026-11-23')].sort(), 'every salt used, and no node outside the query');
+  assert.ok(Math.max(...counts.values()) < 1.15 * (day.length / 8), `busiest node ${Math.max(...counts.values())} of ${day.length}`);
+  // Fewer salts than nodes: a day on 3 of 8 nodes, the next day on (most likely) others.
+  const three = new TimePartitioner(nodes(8), 3);
+  assert.equal(new Set(three.ownersOf('2026-11-23')).size, 3);
+  for (const k of day.slice(0, 500)) assert.ok(three.ownersOf('2026-11-23').includes(three.owner(k)));
+  assert.throws(() => new TimePartitioner(nodes(4), 5), /salts: expected a whole number from 1 to the 4 nodes/);
+});
+
+test('UTC days as buckets: civil dates both ways, no Date', () => {
+  assert.equal(utcDay(0), '1970-01-01');
+  assert.equal(utcDay(20_780 * 86_400_000), '2026-11-23');
+  assert.equal(utcDay(11_016 * 86_400_000 + 86_399_999), '2000-02-29');
+  assert.equal(utcDay(-1), '1969-12-31');
+  assert.equal(parseUtc('2026-11-23T23:59:50Z'), 20_780 * 86_400_000 + 86_390_000);
+  assert.equal(parseUtc('2000-03-01T00:00:00.5Z'), 11_017 * 86_400_000 + 500);
+  for (const bad of ['2026-02-30T00:00:00Z', '2026-11-23 10:00:00', '2026-13-01T00:00:00Z', '2026-11-23T24:00:00Z']) assert.equal(parseUtc(bad), undefined, bad);
 });
 
 test('bounded loads: no node above ceil((1 + eps) m / n), even with one point per node; a join still moves few keys', () => {

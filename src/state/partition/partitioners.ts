@@ -12,7 +12,8 @@
  *   two cold neighbours merged.
  * - geographic: a key's region prefix ("eu:...") picks the region's nodes; a hash picks among them.
  * - time: a key's time bucket ("2026-11-23/...": the part before the first "/") picks a node, so
- *   one period's data stays together (and yesterday's can be archived as a unit).
+ *   one period's data stays together (and yesterday's can be archived as a unit); with salts, a
+ *   hash of the rest of the key spreads the period over that many nodes.
  */
 import { fmix32, hashString } from '../../runtime/hash.js';
 import { ConsistentHash } from '../../work/index.js';
@@ -154,16 +155,85 @@ export class GeoPartitioner implements Partitioner {
 
 export class TimePartitioner implements Partitioner {
   readonly name = 'time';
-  constructor(readonly nodes: readonly string[]) {
+  /**
+   * salts = 1: the bucket alone picks the node, so every write of the current period lands on one
+   * node (the hot spot of time-series stores). salts = s > 1: the rest of the key, hashed, picks one
+   * of s consecutive nodes from the bucket's home, so a period's writes spread over s nodes and a
+   * query over the period asks those s (ownersOf).
+   */
+  constructor(
+    readonly nodes: readonly string[],
+    readonly salts = 1,
+  ) {
     check(nodes);
+    if (!(Number.isInteger(salts) && salts >= 1 && salts <= nodes.length)) throw new ConfigError('salts', `a whole number from 1 to the ${nodes.length} nodes`, salts);
+  }
+  /** The bucket of a key: the part before the first "/". */
+  static bucketOf(key: string): string {
+    return key.slice(0, Math.max(0, key.indexOf('/')));
+  }
+  private home(bucket: string): number {
+    return hashString(bucket) % this.nodes.length;
   }
   owner(key: string): string {
-    const bucket = key.slice(0, Math.max(0, key.indexOf('/')));
-    return this.nodes[hashString(bucket) % this.nodes.length];
+    const bucket = TimePartitioner.bucketOf(key);
+    const salt = this.salts === 1 ? 0 : hashString(key.slice(bucket.length + 1)) % this.salts;
+    return this.nodes[(this.home(bucket) + salt) % this.nodes.length];
+  }
+  /** Every node that may hold a key of this bucket: where a query over the period must look. */
+  ownersOf(bucket: string): string[] {
+    const home = this.home(bucket);
+    return Array.from({ length: this.salts }, (_, salt) => this.nodes[(home + salt) % this.nodes.length]);
   }
   withNodes(nodes: readonly string[]): TimePartitioner {
-    return new TimePartitioner(nodes);
+    return new TimePartitioner(nodes, Math.min(this.salts, nodes.length));
   }
+}
+
+/**
+ * Days since 1970-01-01 of a proleptic Gregorian date, and back (Hinnant's civil-calendar
+ * algorithms): time buckets named as people name days, with no clock or Date involved.
+ */
+export function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+export function civilFromDays(days: number): { year: number; month: number; day: number } {
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month, day };
+}
+
+const msPerDay = 86_400_000;
+
+/** The UTC day of a time in ms since 1970, as "YYYY-MM-DD": the bucket of a daily time partition. */
+export function utcDay(epochMs: number): string {
+  const { year, month, day } = civilFromDays(Math.floor(epochMs / msPerDay));
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+/** "YYYY-MM-DDTHH:MM:SS(.sss)Z" as ms since 1970; undefined for anything else. */
+export function parseUtc(iso: string): number | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?Z$/.exec(iso);
+  if (m === null) return undefined;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
+  if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59) return undefined;
+  const days = daysFromCivil(year, month, day);
+  // 2026-02-30 would silently become March 2: a date that does not round-trip does not exist.
+  const back = civilFromDays(days);
+  if (back.month !== month || back.day !== day) return undefined;
+  return days * msPerDay + ((hour * 60 + minute) * 60 + second) * 1000 + Number((m[7] ?? '0').padEnd(3, '0'));
 }
 
 /**

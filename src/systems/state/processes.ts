@@ -7,8 +7,20 @@ import { cartReplicas, cartReplicasConfigSchema } from './cart-replicas.js';
 import { rangeShards, rangeShardsConfigSchema } from './range-shards.js';
 import { socialFeed, socialFeedConfigSchema } from './social-feed.js';
 import { regionShards, regionShardsConfigSchema } from './region-shards.js';
+import { timeShards, timeShardsConfigSchema } from './time-shards.js';
 
 export const processes: ProcessTable = {
+  'state/time-shards': {
+    description: 'a router over shards that store rows by UTC day, stamped with the router\'s clock: partitioned by the day alone (today\'s shard takes every write) or by the day plus a hash of the entity over `salts` shards (a day\'s scan asks them all); every scan checked against the writes acknowledged before it',
+    config: timeShardsConfigSchema,
+    factory: timeShards,
+    metrics: (c: { router: string }, scope) => [
+      ...['hottest_shard_write_share', 'shard_backlog_max', 'scan_fanout', 'scan_shard_requests', 'scans_verified', 'scan_rows_expected', 'scan_rows_missing', 'scan_rows_foreign'],
+      ...per('writes_to_', scope.servers.filter((n) => n !== c.router)),
+      ...hist('write_ms', 'scan_ms'),
+      ...queueServerMetrics(scope.operations),
+    ],
+  },
   'state/region-shards': {
     description: 'routers and shards in several regions, sharded flat (one hash over every shard) or hierarchically (region, then customer tier, then hash % 1000)',
     config: regionShardsConfigSchema,
