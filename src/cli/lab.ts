@@ -16,7 +16,7 @@ export function parsePort(text: string): number {
 
 export function labCommand(): Command {
   return new Command('lab')
-    .description('Serve the lab on 127.0.0.1: any story, variant and seed running live in your browser; play, pause, step, crash and restart nodes and cut and heal links by hand, and export what you did as a scenario file.')
+    .description('Serve the lab on 127.0.0.1: any story, variant and seed running live in your browser; play, pause, step; crash, pause, skew the clock of or fail the disk of a node, cut or slow a link, by hand; watch the checks turn red as they fail, with their witness; and export what you did as a scenario file.')
     .option('--port <port>', 'the port to listen on (0: any free port)', String(LAB_PORT_DEFAULT))
     .addHelpText('after', `\nOpen the address it prints. Ctrl-C stops it.\nExit code: 2 on bad input (a port in use, a page not built).\nExample: pillars lab --port ${LAB_PORT_DEFAULT}`)
     .action(async (o: { port: string }) => {

@@ -3,13 +3,14 @@
  * `pillars run` prints for the same variant and seed; a click crashes raft-chaos's leader and another
  * node takes over; the hand fault, exported as YAML, replays under `pillars run` to the page's final
  * traceHash; on split-brain's naive variant without its scheduled partition, a line drawn by hand
- * cuts the primary from dc-west's standby and the naive check fails, and that run replays too; the
- * report's charts are drawn live, the faults shaded as they strike (hand cuts too); the shopping day
- * of `pillars demo` runs with a panel per pillar; atm-race's naive and fixed run side by side in
- * step, a crash clicked on one stage strikes both, and each side ends at its own CLI traceHash;
- * split-brain's guided tour pauses at the partition and at the second primary, and Back returns to
- * the partition; and the page logs no error. Screenshots go to test-artifacts/lab/. (How fast the
- * page simulates is bench/lab.ts's figure.)
+ * cuts the primary from dc-west's standby and the naive check fails, turning red while the run goes
+ * with its witness, and that run replays too; a clock skewed, a disk failed and a link slowed by
+ * clicks are drawn and replay too; the report's charts are drawn live, the faults shaded as they
+ * strike (hand cuts too); the shopping day of `pillars demo` runs with a panel per pillar; atm-race's
+ * naive and fixed run side by side in step, a crash clicked on one stage strikes both, and each side
+ * ends at its own CLI traceHash; split-brain's guided tour pauses at the partition and at the second
+ * primary, and Back returns to the partition; and the page logs no error. Screenshots go to
+ * test-artifacts/lab/. (How fast the page simulates is bench/lab.ts's figure.)
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -89,7 +90,7 @@ async function drawLine(page: Page, from: string, to: string): Promise<void> {
   await page.mouse.up();
 }
 
-test('the lab in Chromium: split-brain to the end, a leader crashed by hand, links cut by hand, their YAML replayed by the CLI, side by side, a tour', { skip, timeout: 150_000 }, async () => {
+test('the lab in Chromium: split-brain to the end, a leader crashed by hand, a clock skewed, a disk failed, links slowed and cut by hand, a check red as it fails, their YAML replayed by the CLI, side by side, a tour', { skip, timeout: 150_000 }, async () => {
   const server = await startLabServer({ port: 0, scenariosDir: storiesDir() });
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const browser = await chromium.launch({ executablePath: testToolPath('chromium'), args: CHROMIUM_ARGS });
@@ -123,12 +124,54 @@ test('the lab in Chromium: split-brain to the end, a leader crashed by hand, lin
     assert.match((await raft.locator('#faults li').first().textContent()) ?? '', new RegExp(`^${old} crashed at `));
     await raft.screenshot({ path: join(shots, 'raft-chaos-new-leader.png') });
 
-    // 3. To the end at full speed, then the exported YAML replays to the page's traceHash.
+    // 2b. The other hand faults, paused: skew a server's clock, fail another's disk, slow a link one
+    // way; each is drawn, and a second click on the failed disk repairs it. The story's own nemesis
+    // crashes and skews too: the servers picked are up, and their clocks untouched, when clicked.
+    await raft.click('#play');
+    const servers = raft.locator('#stage .node.server');
+    const calmServers: string[] = [];
+    for (let i = 0; i < (await servers.count()); i++) {
+      const n = servers.nth(i);
+      if ((await n.getAttribute('data-status')) === 'up' && (await n.getAttribute('data-clock-offset-ms')) === '0') calmServers.push((await n.getAttribute('data-node'))!);
+    }
+    assert.ok(calmServers.length >= 2, `up with a true clock: ${calmServers.join(', ')}`);
+    const [skewed, diskFailed] = calmServers;
+    const [a, b] = ['n1', 'n2', 'n3', 'n4', 'n5'].filter((id) => id !== skewed && id !== diskFailed);
+    await raft.selectOption('#click-does', 'skew');
+    await raft.fill('#skew-ms', '-750');
+    await raft.click(`#stage [data-node="${skewed}"]`);
+    assert.equal(await raft.locator(`#stage [data-node="${skewed}"] .clock-badge`).textContent(), 'clock −750 ms');
+    await raft.selectOption('#click-does', 'disk');
+    await raft.selectOption('#disk-fault', 'bit-flip');
+    await raft.click(`#stage [data-node="${diskFailed}"]`);
+    const disk = raft.locator(`#stage [data-node="${diskFailed}"]`);
+    assert.deepEqual([await disk.getAttribute('data-status'), await disk.getAttribute('data-disk-fault')], ['down', 'bit-flip'], 'a damaged disk crashes its server');
+    assert.equal(await disk.locator('.disk-mark').textContent(), '⛁✕ bit-flip');
+    await raft.selectOption('#line-does', 'slow');
+    await raft.fill('#slow-ms', '80');
+    await raft.check('#cut-one-way');
+    await drawLine(raft, a, b);
+    const slow = raft.locator(`#stage .slow.by-hand[data-slow="${a}-${b}"]`);
+    assert.deepEqual([await slow.getAttribute('data-one-way'), await slow.getAttribute('data-added-ms'), await slow.locator('.slow-label').textContent()], ['true', '80', '+80 ms'], 'slowed one way, by 80 ms');
+    await raft.screenshot({ path: join(shots, 'raft-chaos-skew-disk-slow.png') });
+    const struckAtMs = Number.parseFloat((await raft.locator('#clock').textContent()) ?? '');
+    await raft.selectOption('#speed', '5000');
+    await raft.click('#play');
+    await raft.waitForFunction(`Number.parseFloat(document.getElementById('clock').textContent) >= ${struckAtMs + 1500}`, undefined, { timeout: 10_000 });
+    await raft.click('#play');
+    await raft.click(`#stage [data-node="${diskFailed}"]`);
+    assert.equal(await disk.getAttribute('data-disk-fault'), null, 'a second click repairs the disk');
+    assert.match((await raft.locator('#faults li').last().textContent()) ?? '', new RegExp(`^${diskFailed} disk repaired at `));
+    const kinds = (JSON.parse(new URL(raft.url()).searchParams.get('faults') ?? '[]') as Record<string, unknown>[]).map((f) => Object.keys(f).find((k) => k !== 'at' && k !== 'for'));
+    assert.deepEqual(kinds, ['crash', 'clock', 'disk', 'slowLink'], 'the address carries every hand fault');
+    await raft.click('#play');
+
+    // 3. To the end at full speed, then the exported YAML, every hand fault in it, replays to the page's traceHash.
     await raft.selectOption('#speed', 'max');
     const raftHash = await finalHash(raft);
     await raft.click('#export');
     const yaml = await raft.locator('#yaml').inputValue();
-    assert.match(yaml, /by hand/);
+    assert.match(yaml, /4 faults by hand/);
     const file = join(mkdtempSync(join(tmpdir(), 'pillars-lab-')), 'raft-chaos-lab.yaml');
     writeFileSync(file, yaml);
     assert.equal(cliTraceHash(file, 'fixed'), raftHash);
@@ -141,6 +184,7 @@ test('the lab in Chromium: split-brain to the end, a leader crashed by hand, lin
     await calm.click('#play');
     // Evaluated in the page: its text, not this file's code, so no DOM types are needed here.
     await calm.waitForFunction("Number.parseFloat(document.getElementById('clock').textContent) >= 1000", undefined, { timeout: 10_000 });
+    assert.equal(await calm.locator('#live-checks tr[data-check="no-lost-increments"]').getAttribute('data-state'), 'holding');
     await calm.click('#play');
     await drawLine(calm, 'n1', 'n4');
     const both = calm.locator('#stage .cut.by-hand[data-cut="n1-n4"]');
@@ -159,6 +203,16 @@ test('the lab in Chromium: split-brain to the end, a leader crashed by hand, lin
     assert.equal(await calm.locator('#charts .chart[data-series="nodes_up"] .event-band[data-kind="partition"]').count(), 1);
     assert.match((await calm.locator('#faults li').last().textContent()) ?? '', /^n5 → n1 healed at /);
     await calm.screenshot({ path: join(shots, 'split-brain-cut-by-hand.png') });
+    // Red while the run goes, long before its end, with the first increment lost as the witness.
+    await calm.click('#play');
+    const red = calm.locator('#live-checks tr[data-check="no-lost-increments"][data-state="failed"]');
+    await red.waitFor({ timeout: 20_000 });
+    await calm.click('#play');
+    const redAtMs = Number(await red.getAttribute('data-failed-at-ms'));
+    assert.ok(redAtMs > 2000 && redAtMs < 50_000, `red at ${redAtMs} ms of 65000`);
+    assert.equal(await calm.locator('#status').getAttribute('data-state'), 'paused', 'red before the end');
+    assert.match((await red.locator('td').nth(2).textContent()) ?? '', /acknowledged increments were lost .*; the first: on k\d, process \d+'s incr answered \d+ at [\d.]+ ms \(via n\d\)/);
+    await calm.screenshot({ path: join(shots, 'split-brain-red-as-it-fails.png') });
     await calm.selectOption('#speed', 'max');
     await calm.click('#play');
     const calmHash = await finalHash(calm);

@@ -1,6 +1,10 @@
 /** The lab's page: its markup and style; the behaviour is the bundle (src/lab/page/main.ts). */
+import { diskFaultKinds } from '../sim/disk.js';
 import { kindStyles } from '../web/palette.js';
 import { chartStyle } from '../web/page-style.js';
+
+/** The disk faults a click can strike, bit-flip first: damage the next read finds, the classic one. */
+const diskOptions = ['bit-flip', ...diskFaultKinds.filter((k) => k !== 'bit-flip')].map((k) => `<option value="${k}">${k}</option>`).join('');
 
 export const LAB_PAGE_HTML = `<!doctype html>
 <html lang="en">
@@ -34,6 +38,19 @@ ${kindStyles()}
   .cut.by-hand { cursor: pointer; }
   .cut .cut-hit { stroke: transparent; stroke-width: 16; pointer-events: stroke; }
   .cut-arrow { fill: #f0803c; }
+  .slow line { stroke: #1f6feb; stroke-width: 3; stroke-dasharray: 2 6; stroke-linecap: round; opacity: .7; pointer-events: none; }
+  .slow.by-hand line { stroke-width: 4; opacity: .95; }
+  .slow.by-hand { cursor: pointer; }
+  .slow .slow-hit { stroke: transparent; stroke-width: 16; pointer-events: stroke; }
+  .slow-arrow { fill: #1f6feb; }
+  .slow-label { font-size: 11px; fill: #1f6feb; font-weight: 600; pointer-events: none; }
+  .clock-badge { font-size: 11px; fill: #bf3989; font-weight: 600; }
+  .disk-mark { font-size: 11px; fill: #8a1c12; font-weight: 600; }
+  tr.pending td:first-child { color: #5b6573; }
+  tr.failed td { background: #fdecea; }
+  #live-checks td:nth-child(-n+2) { white-space: nowrap; }
+  #skew-ms, #slow-ms { width: 5em; }
+  #verdicts td:nth-child(3) { white-space: pre-wrap; }
   .drawn-line { stroke: #c0392b; stroke-width: 2; stroke-dasharray: 4 4; pointer-events: none; }
   .node.line-from circle { stroke: #c0392b; stroke-width: 4; }
   .msg { stroke: none; opacity: 0.9; pointer-events: none; } /* a message passing over a node must not take its click */
@@ -103,7 +120,7 @@ ${kindStyles()}
   <div>
     <div id="stage-box"></div>
     <div id="charts"></div>
-    <p class="hint">Dashed red lines are links a partition cuts (orange, with an arrow: cut one way). Click a server to crash it (or pause it: see Faults by hand); click it again to restart or resume it. Draw a line from one server to another (drag, or shift-click both) to cut the link between them both ways; hold Alt, or tick "one way", to cut only from the first to the second. Click a solid cut to heal it. Faults join the run's schedule, and Export YAML writes a scenario that <code>pillars run</code> replays to the same traceHash.</p>
+    <p class="hint">Dashed red lines are links a partition cuts (orange, with an arrow: cut one way); dotted blue lines are slow links, with the latency they add. Click a server to crash it (or pause it, skew its clock, fail its disk: see Faults by hand); click it again to restart, resume or repair it. Draw a line from one server to another (drag, or shift-click both) to cut the link between them both ways, or to slow it; hold Alt, or tick "one way", for only the first to the second. Click a solid cut to heal it, a slow link by hand to speed it up. Faults join the run's schedule, and Export YAML writes a scenario that <code>pillars run</code> replays to the same traceHash. Checks turn red as they fail, with what the checker found.</p>
     <p id="description" class="hint"></p>
   </div>
   <div>
@@ -111,8 +128,8 @@ ${kindStyles()}
     <section id="tour-panel" hidden></section>
     <section><h2>Run</h2><div id="clock"></div><div><span id="status" data-state="paused"></span>: <span id="trace-hash"></span></div></section>
     <section><h2>Nodes</h2><table id="node-table"></table></section>
-    <section><h2>Checks</h2><div id="verdicts" class="hint">judged when the run ends</div></section>
-    <section><h2>Faults by hand</h2><label>a click on a server <select id="click-does"><option value="crash" selected>crashes it</option><option value="pause">pauses it</option></select></label> <label title="a line drawn from a to b cuts only a → b"><input type="checkbox" id="cut-one-way"> lines cut one way</label><ul id="faults"></ul><button id="export">Export YAML</button> <a id="download" hidden>download</a><textarea id="yaml" hidden readonly></textarea></section>
+    <section><h2>Checks</h2><div id="verdicts" class="hint">judged as the run goes</div></section>
+    <section><h2>Faults by hand</h2><div><label>a click on a server <select id="click-does"><option value="crash" selected>crashes it</option><option value="pause">pauses it</option><option value="skew">skews its clock by</option><option value="disk">fails its disk:</option></select></label> <label title="how far the clock jumps (negative: back)"><input id="skew-ms" type="number" value="500" step="50"> ms</label> <label>disk fault <select id="disk-fault">${diskOptions}</select></label></div><div><label>a line drawn <select id="line-does"><option value="cut" selected>cuts the link</option><option value="slow">slows the link by</option></select></label> <label title="latency added to every message on the link"><input id="slow-ms" type="number" value="100" min="1" step="10"> ms</label> <label title="a line drawn from a to b cuts or slows only a → b"><input type="checkbox" id="cut-one-way"> one way</label></div><ul id="faults"></ul><button id="export">Export YAML</button> <a id="download" hidden>download</a><textarea id="yaml" hidden readonly></textarea></section>
     <section><h2>Last records</h2><pre id="last"></pre></section>
   </div>
 </main>

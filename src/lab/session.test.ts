@@ -41,6 +41,7 @@ function runToEnd(s: LabSession, eventsPerPiece: number): void {
 test('a run stepped in pieces of any size ends as the unstepped run: same traceHash, events and verdicts', () => {
   const s = story('split-brain');
   const whole = runVariant(parseScenario(s.text, s.file).variants.find((v) => v.name === 'naive')!, { seed: 3 }).report;
+  const judged: string[] = [];
   for (const piece of [1, 997]) {
     const lab = new LabSession(s, 'naive', 3);
     let cutsSeen = 0;
@@ -55,7 +56,43 @@ test('a run stepped in pieces of any size ends as the unstepped run: same traceH
     assert.equal(r.traceHash, whole.traceHash, `pieces of ${piece} events`);
     assert.equal(r.events, whole.events);
     assert.deepEqual(r.checks, whole.checks);
+    judged.push(JSON.stringify(lab.checks));
   }
+  assert.equal(judged[0], judged[1], 'the live checks fail at the same virtual time however the run is stepped');
+});
+
+test('live checks turn red as they fail, with the witness, and only those a prefix can fail for good', () => {
+  const lab = new LabSession(story('split-brain'), 'naive', 1);
+  assert.deepEqual(lab.checks.map((c) => [c.name, c.failedAtMs]), [['no-lost-increments', undefined], ['linearizable', undefined]]);
+  let redAtMs: number | undefined;
+  while (!lab.ended && redAtMs === undefined) {
+    lab.advance(100);
+    redAtMs = lab.checks[0].failedAtMs;
+    if (redAtMs === undefined) assert.ok(lab.nowMs <= 9100, `still holding at ${lab.nowMs} ms`);
+  }
+  // The first increment lost is acknowledged at 9079.332 ms (pillars run's verdict names it): red at
+  // the next judgement. A run of 65 s is judged every 650 ms (100 times).
+  assert.equal(lab.judgeEveryMs, 650);
+  assert.equal(redAtMs, 9100);
+  assert.ok(lab.nowMs < 9200, `the run is at ${lab.nowMs} ms: red while it goes, not at its end (65000 ms)`);
+  const detail = lab.checks[0].detail!;
+  assert.match(detail, /^\d+ of \d+ acknowledged increments were lost .*; the first: on k0, process 11's incr answered 66 at 9079\.332 ms \(via n5\), as process 2's had at 4985\.237 ms \(via n1\)$/);
+  runToEnd(lab, 100_000);
+  const lin = lab.checks[1];
+  assert.ok(lin.live && lin.failedAtMs !== undefined && lin.failedAtMs < 65_000, `linearizable red at ${lin.failedAtMs}`);
+  assert.match(lin.detail!, /^not linearizable on key k\d: no order of the operations explains this one:\n  process \d+ incr/);
+  assert.deepEqual(lab.finish().report.checks.map((c) => c.ok), [false, false]);
+
+  // A counter over its max is red as it goes; a floor waits for the end; a run that holds stays green.
+  const bounded = { ...raft, text: raft.text.replace('checks: [ { name: linearizable, model: kv } ]', 'checks: [ { name: linearizable, model: kv }, { name: metric, metric: ops_ok, max: 40 }, { name: metric, id: some-ok, metric: ops_ok, min: 1 } ]') };
+  assert.notEqual(bounded.text, raft.text);
+  const fixed = new LabSession(bounded, 'fixed', 1);
+  runToEnd(fixed, 2_000);
+  const [held, over, floor] = fixed.checks;
+  assert.deepEqual([held.live, held.failedAtMs], [true, undefined]);
+  assert.ok(over.live && over.failedAtMs !== undefined && over.failedAtMs <= 1000, `ops_ok over 40 by ${over.failedAtMs} ms of 4000`);
+  assert.match(over.detail!, /^ops_ok = \d+, expected <= 40$/);
+  assert.deepEqual([floor.live, floor.failedAtMs], [false, undefined]);
 });
 
 test('messages in flight balance: every copy sent is delivered, dropped or still travelling', () => {
@@ -135,7 +172,7 @@ test('a crash and a pause carried from an earlier session can be ended by hand, 
   const replay = runVariant(parseScenario(lab.exportYaml(), 'exported.yaml').variants[0]).report;
   assert.equal(replay.traceHash, lab.finish().report.traceHash);
   assert.throws(() => new LabSession(raft, 'fixed', 1, [{ at: 5, crash: 'c1' }]), /c1 is not a server/);
-  assert.throws(() => new LabSession(raft, 'fixed', 1, [{ at: 5, isolate: 'n1' }]), /a fault by hand is a crash, a pause or a cut link/);
+  assert.throws(() => new LabSession(raft, 'fixed', 1, [{ at: 5, isolate: 'n1' }]), /a fault by hand is a crash, a pause, a disk fault, a clock skew, or a cut or slow link/);
 });
 
 test('hand faults are refused where they cannot be replayed', () => {
@@ -187,6 +224,8 @@ test('links cut by hand, both ways and one way, then healed: the naive primary l
   const restored = new LabSession(calm, 'naive', 2, lab.handFaults);
   runToEnd(restored, 50_000);
   assert.equal(restored.finish().report.traceHash, live.traceHash);
+  assert.ok(lab.checks.every((c) => c.failedAtMs !== undefined && c.failedAtMs < 20_000), 'both checks red while n1 - n4 is cut');
+  assert.deepEqual(restored.checks, lab.checks, 'the run carried in an address turns red at the same virtual times, with the same witness');
 });
 
 test('cuts carried from an earlier session and still open can be healed by hand, and that run replays too', () => {
@@ -208,9 +247,113 @@ test('cuts carried from an earlier session and still open can be healed by hand,
   assert.throws(() => lab.cut('n1', 'n3'), /ended/);
 
   const early = new LabSession(raft, 'fixed', 1, [{ at: 3000, partition: [['n1'], ['n2']] }]);
-  assert.throws(() => early.heal('n1', 'n2'), /strikes at 3000 ms: it can be healed once it has/);
+  assert.throws(() => early.heal('n1', 'n2'), /strikes at 3000 ms: it can be ended once it has/);
   const fresh = new LabSession(raft, 'fixed', 1);
   assert.throws(() => fresh.cut('n1', 'n1'), /joins two servers/);
   assert.throws(() => fresh.cut('n1', 'c1'), /c1 is not a server/);
-  assert.throws(() => new LabSession(raft, 'fixed', 1, [{ at: 5, partition: [['n1'], ['n2', 'n3']] }]), /a fault by hand is a crash, a pause or a cut link/);
+  assert.throws(() => new LabSession(raft, 'fixed', 1, [{ at: 5, partition: [['n1'], ['n2', 'n3']] }]), /a fault by hand is a crash, a pause, a disk fault, a clock skew, or a cut or slow link/);
+});
+
+/** Finish a session, replay its export and a session carrying its hand faults: both give its traceHash. */
+function assertReplays(lab: LabSession, story: StoryFile): void {
+  runToEnd(lab, 5_000);
+  const live = lab.finish().report;
+  const replay = runVariant(parseScenario(lab.exportYaml(), 'exported.yaml').variants[0]).report;
+  assert.equal(replay.traceHash, live.traceHash, 'the exported YAML replays');
+  assert.equal(replay.events, live.events);
+  const restored = new LabSession(story, lab.variant.name, lab.seed, lab.handFaults);
+  runToEnd(restored, 5_000);
+  assert.equal(restored.finish().report.traceHash, live.traceHash, 'the hand faults carried in an address replay');
+  assert.deepEqual(restored.checks, lab.checks, 'and their checks are judged alike as they go');
+}
+
+test('a clock skewed by hand, forward then back: the node shows its offset, and the YAML replays', () => {
+  const lab = new LabSession(raft, 'fixed', 3);
+  lab.advance(Infinity, 800);
+  const forward = lab.skew('n2', 250);
+  assert.deepEqual(forward.clock, { node: 'n2', offsetMs: 250 });
+  assert.equal(forward.for, undefined, 'a jump is over as it strikes');
+  const offset = (id: string) => lab.nodes().find((n) => n.id === id)!.clockOffsetMs;
+  assert.equal(Math.round(offset('n2')), 250);
+  assert.equal(offset('n1'), 0);
+  lab.advance(Infinity, 1600);
+  lab.skew('n2', -400);
+  assert.equal(Math.round(offset('n2')), -150);
+  assert.throws(() => lab.skew('n2', 0), /moves the clock by some ms/);
+  assert.throws(() => lab.skew('c1', 5), /c1 is not a server/);
+  assertReplays(lab, raft);
+  assert.throws(() => new LabSession(raft, 'fixed', 3, [{ at: 5, clock: { node: 'n1', driftPpm: 100 } }]), /a fault by hand is/);
+});
+
+test('a link slowed by hand, both ways and one way, then sped up: messages on it take longer, and the YAML replays', () => {
+  const lab = new LabSession(raft, 'naive', 2);
+  lab.advance(Infinity, 600);
+  const leader = lab.nodes().find((n) => n.state?.role === 'leader')!.id;
+  const [f1, f2] = ['n1', 'n2', 'n3'].filter((id) => id !== leader);
+  const both = lab.slow(leader, f1, 40);
+  assert.deepEqual(both.slowLink, { from: [leader], to: [f1], addedMs: 40 });
+  assert.throws(() => lab.slow(f1, leader, 10), new RegExp(`is slowed by hand already: speed up it first`));
+  assert.throws(() => lab.slow(leader, f2, 0), /a positive number of ms/);
+  const one = lab.slow(f2, leader, 25, true);
+  const sorted = (xs: ReturnType<LabSession['slowLinks']>) => xs.map((l) => `${l.from}${l.oneWay ? '->' : '<->'}${l.to} +${l.addedMs}${l.byHand ? ' by hand' : ''}`).sort();
+  assert.deepEqual(sorted(lab.slowLinks()), sorted([
+    { from: leader < f1 ? leader : f1, to: leader < f1 ? f1 : leader, oneWay: false, addedMs: 40, byHand: true },
+    { from: f2, to: leader, oneWay: true, addedMs: 25, byHand: true },
+  ]));
+  // A slow link is not a cut.
+  assert.deepEqual(lab.cutLinks(), []);
+  // What the leader sends while the links are slow, looked at every 5 ms.
+  const seen = new Map<number, { to: string; ms: number }>();
+  for (let t = 605; t <= 1200; t += 5) {
+    lab.advance(Infinity, t);
+    for (const f of lab.flights.list()) if (f.from === leader) seen.set(f.id, { to: f.to, ms: f.dueMs - f.sentMs });
+  }
+  const took = (to: string) => [...seen.values()].filter((x) => x.to === to).map((x) => x.ms);
+  assert.ok(took(f1).length > 10 && took(f1).every((ms) => ms >= 41 && ms <= 45), `every message the leader sends ${f1} takes 40 ms more than the 1..5 ms of the network: ${took(f1).slice(0, 5)}`);
+  assert.ok(took(f2).length > 10 && took(f2).every((ms) => ms <= 5), `the leader reaches ${f2} as fast as ever: only ${f2} -> leader is slowed`);
+  assert.equal(lab.speedUp(f1, leader), both);
+  assert.ok(both.for! > 500);
+  assert.throws(() => lab.speedUp(leader, f1), /was not slowed by hand/);
+  assert.deepEqual(lab.slowLinks().map((l) => l.from), [f2], 'the one-way slow link stays');
+  assertReplays(lab, raft);
+  assert.equal(one.for, undefined, 'never sped up: it lasts to the end');
+
+  const carried = new LabSession(raft, 'naive', 2, lab.handFaults);
+  carried.advance(Infinity, 2000);
+  assert.deepEqual(carried.slowLinks(), [{ from: f2, to: leader, oneWay: true, addedMs: 25, byHand: true }]);
+  carried.speedUp(leader, f2);
+  assert.deepEqual(carried.slowLinks(), []);
+  assertReplays(carried, raft);
+});
+
+test('a disk failed by hand, then repaired: a damaged disk crashes its node and the repair restarts it; EIO holds until repaired; the YAML replays', () => {
+  const lab = new LabSession(raft, 'fixed', 5);
+  lab.advance(Infinity, 1000);
+  const view = (id: string) => lab.nodes().find((n) => n.id === id)!;
+  const flip = lab.failDisk('n1', 'bit-flip');
+  assert.deepEqual(flip.disk, { node: 'n1', fault: 'bit-flip' });
+  assert.deepEqual([view('n1').status, view('n1').heldByHand, view('n1').diskFault], ['down', 'disk', 'bit-flip']);
+  assert.throws(() => lab.restart('n1'), /n1 was not crashed by hand/);
+  assert.throws(() => lab.failDisk('n1', 'lost-write'), /n1 is down: only a running server's disk can be failed/);
+  assert.throws(() => lab.failDisk('n2', 'melted' as never), /a disk fault is one of torn-write/);
+  const eio = lab.failDisk('n2', 'eio-append');
+  assert.equal(view('n2').heldByHand, 'disk');
+  assert.throws(() => lab.crash('n2'), /n2 is held by a disk by hand already: end it first/);
+  lab.advance(Infinity, 2000);
+  assert.equal(lab.repair('n1'), flip);
+  assert.notEqual(view('n1').status, 'down');
+  assert.equal(view('n1').diskFault, undefined);
+  lab.advance(Infinity, 2500);
+  lab.repair('n2');
+  assert.ok(eio.for! > 1000);
+  assert.throws(() => lab.repair('n2'), /n2 was not failed on its disk by hand/);
+  assertReplays(lab, raft);
+
+  // Carried and still failing: a second click repairs it as if it were struck in this session.
+  const carried = new LabSession(raft, 'fixed', 5, [{ at: 700, disk: { node: 'n3', fault: 'cut-log' } }]);
+  carried.advance(Infinity, 1500);
+  assert.equal(carried.nodes().find((n) => n.id === 'n3')!.status, 'down');
+  const repaired = carried.repair('n3').for!;
+  assert.ok(repaired >= 800 && repaired <= 801, `repaired ${repaired} ms after 700`);
+  assertReplays(carried, raft);
 });

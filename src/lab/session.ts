@@ -13,8 +13,9 @@
 import { parseDocument, isMap, isScalar, isSeq } from 'yaml';
 import type { NodeId } from '../runtime/context.js';
 import { applyFault, type FaultSpec } from '../sim/nemesis.js';
-import type { NodeStatus } from '../sim/world.js';
-import { declaredMetrics, MetricCatalog, parseScenario, runVariant, VariantRun, withPeers, type Fault, type ResolvedVariant, type RunResult, type Scenario } from '../scenario/index.js';
+import { diskFaultKinds, type DiskFaultKind } from '../sim/disk.js';
+import { slowLinkName, type NodeStatus } from '../sim/world.js';
+import { checkLabel, declaredMetrics, MetricCatalog, parseScenario, runVariant, VariantRun, withPeers, type Fault, type ResolvedVariant, type RunResult, type Scenario } from '../scenario/index.js';
 import { Flights } from './flights.js';
 import { roundTimeBetween } from './strike-time.js';
 
@@ -30,12 +31,23 @@ export interface NodeView {
   status: NodeStatus;
   /** What the node's Process says of itself (role, term, ...); absent while down. */
   state: Readonly<Record<string, unknown>> | undefined;
-  /** Crashed or paused by hand and not restarted or resumed yet: the page offers to end it. */
+  /** Crashed, paused or its disk failed by hand, and not ended yet: the page offers to end it. */
   heldByHand: HandFaultKind | undefined;
+  /** The disk fault struck by hand and not ended yet. */
+  diskFault: DiskFaultKind | undefined;
+  /** How far the node's clock is from true time now (ms; 0 unless a skew or drift moved it). */
+  clockOffsetMs: number;
 }
 
-/** What a hand strikes a server with: a crash (ended by a restart) or a pause (ended by a resume). */
-export type HandFaultKind = 'crash' | 'pause';
+/**
+ * What a hand strikes a server with and holds until a second click: a crash (ended by a restart), a
+ * pause (ended by a resume), or a disk fault (ended by a repair: the node restarts, or its disk
+ * stops failing). A clock skew is a jump, over as it strikes.
+ */
+export type HandFaultKind = 'crash' | 'pause' | 'disk';
+
+/** What a line drawn by hand does to a link: cut it, or slow it. */
+export type LinkFaultKind = 'cut' | 'slow';
 
 /** A link between two servers that a partition cuts now. */
 export interface CutView {
@@ -46,6 +58,37 @@ export interface CutView {
   /** A cut made by hand and not healed yet: a click on it heals it. */
   byHand: boolean;
 }
+
+/** A link between two servers that a slow link fault delays now. */
+export interface SlowLinkView {
+  from: NodeId;
+  to: NodeId;
+  /** Only from -> to is slowed. */
+  oneWay: boolean;
+  /** The latency added to from -> to (ms). */
+  addedMs: number;
+  /** A slow link made by hand and not ended yet: a click on it ends it. */
+  byHand: boolean;
+}
+
+/** A check of the run as the page shows it while the run goes. */
+export interface LiveCheck {
+  name: string;
+  /** Judged as the run goes: a failure so far is a failure for good (CheckEntry.failsForGood). */
+  live: boolean;
+  /** The judgement that first found it failed (virtual ms); undefined while it holds. */
+  failedAtMs: number | undefined;
+  /** What the checker said then: its witness (the operation it cannot place, the increment lost). */
+  detail: string | undefined;
+}
+
+/**
+ * How often (virtual ms) the checks that can fail for good are judged on the run so far: every
+ * JUDGE_EVERY_MS_MIN, or less often in a long run, so that a run is judged JUDGEMENTS_MAX times at
+ * most (each judgement reads the whole history so far: a linearizability check on it costs ms).
+ */
+export const JUDGE_EVERY_MS_MIN = 250;
+export const JUDGEMENTS_MAX = 100;
 
 /** Trace records kept in `recent`. */
 const RECENT_RECORDS_KEPT = 12;
@@ -65,13 +108,19 @@ export class LabSession {
   /** Hand faults on a server not yet ended: node -> (its kind, its fault, what ends it). */
   private readonly held = new Map<NodeId, { kind: HandFaultKind; fault: Fault; undo: () => void }>();
   /**
-   * Links cut by hand and not healed yet: cutKey -> (its fault, what heals it). A cut carried from an
-   * earlier session has no `undo` of its own: the run struck it (see healCarried).
+   * Links cut or slowed by hand and not ended yet: linkKey -> (its fault, what ends it). One carried
+   * from an earlier session has no `undo` of its own: the run struck it (see endCarried).
    */
-  private readonly heldCuts = new Map<string, { fault: Fault; undo: (() => void) | undefined }>();
+  private readonly heldLinks = new Map<string, { fault: Fault; undo: (() => void) | undefined }>();
   /** The last trace records, newest last: what the step before the pause did. */
   readonly recent: Readonly<Record<string, unknown>>[] = [];
   private result: RunResult | undefined;
+  /** Every check of the variant, in its order, as judged so far. */
+  readonly checks: LiveCheck[];
+  /** The virtual ms between two judgements of the live checks. */
+  readonly judgeEveryMs: number;
+  /** The next instant the live checks are judged at: once every event at or before it has run. */
+  private judgeAtMs: number;
 
   /**
    * `handFaults`: faults struck by hand in an earlier session (a shared address carries them); they
@@ -82,6 +131,7 @@ export class LabSession {
     variantName: string,
     seed: number,
     handFaults: readonly Fault[] = [],
+    judgeEveryMs?: number,
   ) {
     this.scenario = parseScenario(story.text, story.file);
     const v = this.scenario.variants.find((x) => x.name === variantName);
@@ -101,28 +151,35 @@ export class LabSession {
     };
     // Captured as the HTML report's run is, for the live charts (src/lab/live-charts.ts); a capture observes only.
     this.run = new VariantRun({ ...v, faults: [...v.faults, ...handFaults] }, { seed, scenario: this.scenario.name, peers, traceObserver: observe, capture: true });
+    this.checks = v.checks.map((c) => ({ name: checkLabel(c as { name: string }), live: false, failedAtMs: undefined, detail: undefined }));
+    this.judgeEveryMs = judgeEveryMs ?? Math.max(JUDGE_EVERY_MS_MIN, this.run.endMs / JUDGEMENTS_MAX);
+    this.judgeAtMs = this.judgeEveryMs;
     for (const f of handFaults) {
       const fault = { ...f };
-      const link = handCutOf(fault);
+      const link = handLinkOf(fault);
       if (link !== undefined) {
         this.requireLink(link.from, link.to);
         this.handFaults.push(fault);
-        // A cut that stays can still be healed by hand: its handle is the one its `for` would heal.
-        // A cut that stays can still be healed by hand. The run's schedule strikes it (as the exported
-        // file's does, so the two runs are one), and its handle is found by name when it is healed.
-        if (fault.for === undefined) this.heldCuts.set(cutKey(link.from, link.to, link.oneWay), { fault, undo: undefined });
+        // A cut or slow link that stays can still be ended by hand. The run's schedule strikes it (as
+        // the exported file's does, so the two runs are one), and its handle is found by name when it ends.
+        if (fault.for === undefined) this.heldLinks.set(linkKey(link.kind, link.from, link.to, link.oneWay), { fault, undo: undefined });
         continue;
       }
-      const kind: HandFaultKind | undefined = fault.crash !== undefined ? 'crash' : fault.pause !== undefined ? 'pause' : undefined;
-      const id = fault.crash ?? fault.pause;
-      if (kind === undefined || id === undefined || Object.keys(fault).some((k) => !['at', 'for', kind].includes(k))) {
-        throw new Error(`a fault by hand is a crash, a pause or a cut link: { at, crash, for? }, { at, pause, for? }, { at, partition: [[a], [b]], for? } or { at, oneWay: { from: [a], to: [b] }, for? } (got ${JSON.stringify(f)})`);
+      const id = handNodeOf(fault);
+      if (id === undefined) {
+        throw new Error(
+          `a fault by hand is a crash, a pause, a disk fault, a clock skew, or a cut or slow link: { at, crash, for? }, { at, pause, for? }, { at, disk: { node, fault }, for? }, { at, clock: { node, offsetMs } }, { at, partition: [[a], [b]], for? }, { at, oneWay: { from: [a], to: [b] }, for? } or { at, slowLink: { from: [a], to: [b], addedMs, oneWay? }, for? } (got ${JSON.stringify(f)})`,
+        );
       }
       this.requireServer(id);
       this.handFaults.push(fault);
-      // A fault that stays can still be ended by hand: what its `for` would run, a restart or a resume.
+      // A fault that stays can still be ended by hand: what its `for` would run, a restart, a resume or a repair.
       const w = this.run.world;
-      if (fault.for === undefined) this.held.set(id, { kind, fault, undo: kind === 'crash' ? () => w.restart(id) : () => w.resume(id) });
+      const disk = fault.disk?.fault;
+      if (fault.for !== undefined || fault.clock !== undefined) continue;
+      if (fault.crash !== undefined) this.held.set(id, { kind: 'crash', fault, undo: () => w.restart(id) });
+      else if (fault.pause !== undefined) this.held.set(id, { kind: 'pause', fault, undo: () => w.resume(id) });
+      else if (disk !== undefined) this.held.set(id, { kind: 'disk', fault, undo: () => w.endDiskFault(id, disk) });
     }
   }
 
@@ -171,10 +228,32 @@ export class LabSession {
   advance(eventsMax: number, untilMs = Infinity): number {
     let ran = 0;
     while (ran < eventsMax && !this.run.ended) {
-      ran += this.run.advance(eventsMax - ran, untilMs);
+      ran += this.run.advance(eventsMax - ran, Math.min(untilMs, this.judgeAtMs));
+      this.judgeDue();
       if (this.run.world.now >= untilMs && this.run.world.scheduler.peekTime() > untilMs) break;
     }
     return ran;
+  }
+
+  /**
+   * Judge the live checks at each instant due whose events have all run, so a check fails at the
+   * same virtual time however the run was stepped; `beforeMs`: only those before a fault about to
+   * strike, as a replay, which has the fault on its schedule, judges them. A check failed stays
+   * failed: it is not judged again.
+   */
+  private judgeDue(beforeMs = Infinity): void {
+    const w = this.run.world;
+    // Never past the run's end: with nothing left on the schedule, peekTime is Infinity.
+    while (!this.run.ended && w.scheduler.peekTime() > this.judgeAtMs && this.judgeAtMs < Math.min(beforeMs, this.run.endMs)) {
+      const failed = new Set(this.checks.filter((c) => c.failedAtMs !== undefined).map((c) => c.name));
+      for (const r of this.run.checksSoFar(failed)) {
+        const c = this.checks.find((x) => x.name === r.name)!;
+        c.live = true;
+        // An undecided or inapplicable check proves nothing yet.
+        if (!r.ok && r.unknown !== true && r.error !== true) [c.failedAtMs, c.detail] = [this.judgeAtMs, r.detail];
+      }
+      this.judgeAtMs += this.judgeEveryMs;
+    }
   }
 
   /** The judged run, once it has ended. */
@@ -198,19 +277,37 @@ export class LabSession {
    */
   cutLinks(): CutView[] {
     const net = this.run.world.network;
+    return this.linksWhere((i, j) => net.isBlocked(i, j), (from, to, back) => ({ from, to, oneWay: !back, byHand: this.heldByHandOn('cut', from, to, back) }));
+  }
+
+  /** The links between servers a slow link delays now: each pair once, `oneWay` when only from -> to is. */
+  slowLinks(): SlowLinkView[] {
+    const net = this.run.world.network;
+    return this.linksWhere(
+      (i, j) => net.addedLatencyMs(i, j) > 0,
+      (from, to, back, i, j) => ({ from, to, oneWay: !back, addedMs: net.addedLatencyMs(i, j), byHand: this.heldByHandOn('slow', from, to, back) }),
+    );
+  }
+
+  /** Each pair of servers once where `on` holds one way or both (`back`: both), as `view` tells it. */
+  private linksWhere<T>(on: (i: number, j: number) => boolean, view: (from: NodeId, to: NodeId, back: boolean, i: number, j: number) => T): T[] {
     const servers = this.run.servers;
-    const out: CutView[] = [];
+    const out: T[] = [];
     for (let i = 0; i < servers.length; i++) {
       for (let j = 0; j < servers.length; j++) {
-        if (i === j || !net.isBlocked(i, j)) continue;
-        const back = net.isBlocked(j, i);
+        if (i === j || !on(i, j)) continue;
+        const back = on(j, i);
         if (back && j < i) continue;
-        const [from, to] = [servers[i], servers[j]];
-        const byHand = this.heldCuts.has(cutKey(from, to, false)) || this.heldCuts.has(cutKey(from, to, true)) || (back && this.heldCuts.has(cutKey(to, from, true)));
-        out.push({ from, to, oneWay: !back, byHand });
+        out.push(view(servers[i], servers[j], back, i, j));
       }
     }
     return out;
+  }
+
+  /** Whether a hand fault of this kind holds the link from -> to (and back, when `back`). */
+  private heldByHandOn(kind: LinkFaultKind, from: NodeId, to: NodeId, back: boolean): boolean {
+    const has = (f: NodeId, t: NodeId, oneWay: boolean) => this.heldLinks.has(linkKey(kind, f, t, oneWay));
+    return has(from, to, false) || has(from, to, true) || (back && has(to, from, true));
   }
 
   /** Every server, and the first `clientsMax` clients (a story may have thousands). */
@@ -218,7 +315,16 @@ export class LabSession {
     const w = this.run.world;
     const view = (id: NodeId, kind: 'server' | 'client'): NodeView => {
       const status = w.status(id);
-      return { id, kind, status, state: status === 'down' ? undefined : (w.process(id)?.describe?.() as Record<string, unknown> | undefined), heldByHand: this.held.get(id)?.kind };
+      const held = this.held.get(id);
+      return {
+        id,
+        kind,
+        status,
+        state: status === 'down' ? undefined : (w.process(id)?.describe?.() as Record<string, unknown> | undefined),
+        heldByHand: held?.kind,
+        diskFault: held?.fault.disk?.fault,
+        clockOffsetMs: w.clock(id) - w.now,
+      };
     };
     return [...this.run.servers.map((id) => view(id, 'server')), ...this.run.clients.slice(0, clientsMax).map((id) => view(id, 'client'))];
   }
@@ -238,6 +344,36 @@ export class LabSession {
     return this.hold(id, 'pause');
   }
 
+  /**
+   * Jump a server's clock by `offsetMs` now (forward, or back when negative), as a scenario's
+   * `clock: { node, offsetMs }` does. A jump is over as it strikes: nothing to end.
+   */
+  skew(id: NodeId, offsetMs: number): Fault {
+    this.requireServer(id);
+    if (!Number.isFinite(offsetMs) || offsetMs === 0) throw new Error(`a clock skew moves the clock by some ms (got ${offsetMs})`);
+    const fault: Fault = { at: this.strikeTime(), clock: { node: id, offsetMs } };
+    this.strike(fault.at, () => applyFault(this.run.world, fault as FaultSpec));
+    this.handFaults.push(fault);
+    return fault;
+  }
+
+  /**
+   * Fail a running server's disk now, as a scenario's `disk: { node, fault }` does (src/sim/disk.ts):
+   * damage to what it made durable or a torn write crashes it, EIO or ENOSPC fails its writes.
+   */
+  failDisk(id: NodeId, kind: DiskFaultKind): Fault {
+    this.requireServer(id);
+    if (!diskFaultKinds.includes(kind)) throw new Error(`a disk fault is one of ${diskFaultKinds.join(', ')} (got ${kind})`);
+    const status = this.run.world.status(id);
+    if (status !== 'up') throw new Error(`${id} is ${status}: only a running server's disk can be failed`);
+    return this.hold(id, 'disk', { node: id, fault: kind });
+  }
+
+  /** Repair the disk of a server failed by hand: it restarts, or its disk stops failing. */
+  repair(id: NodeId): Fault {
+    return this.release(id, 'disk', 'failed on its disk', 'repaired');
+  }
+
   /** Restart a server crashed by hand: its crash fault gets the duration that ends now. */
   restart(id: NodeId): Fault {
     return this.release(id, 'crash', 'crashed', 'restarted');
@@ -253,17 +389,7 @@ export class LabSession {
    * of two one-node groups or its `oneWay` does. Other links, and clients, are untouched.
    */
   cut(from: NodeId, to: NodeId, oneWay = false): Fault {
-    this.requireLink(from, to);
-    for (const key of oneWay ? [cutKey(from, to, true), cutKey(from, to, false)] : [cutKey(from, to, false), cutKey(from, to, true), cutKey(to, from, true)]) {
-      if (this.heldCuts.has(key)) throw new Error(`${describeCut(key)} is cut by hand already: heal it first`);
-    }
-    const at = this.strikeTime();
-    const fault: Fault = oneWay ? { at, oneWay: { from: [from], to: [to] } } : { at, partition: [[from], [to]] };
-    let undo: () => void = () => {};
-    this.strike(at, () => (undo = applyFault(this.run.world, fault as FaultSpec)));
-    this.handFaults.push(fault);
-    this.heldCuts.set(cutKey(from, to, oneWay), { fault, undo: () => undo() });
-    return fault;
+    return this.holdLink('cut', from, to, oneWay, (at) => (oneWay ? { at, oneWay: { from: [from], to: [to] } } : { at, partition: [[from], [to]] }));
   }
 
   /**
@@ -271,17 +397,50 @@ export class LabSession {
    * the duration that ends now. A cut both ways is healed first, then one from -> to, then to -> from.
    */
   heal(from: NodeId, to: NodeId): Fault {
-    const key = [cutKey(from, to, false), cutKey(from, to, true), cutKey(to, from, true)].find((k) => this.heldCuts.has(k));
-    if (key === undefined) throw new Error(`the link ${from} - ${to} was not cut by hand: only a hand cut can be healed by hand`);
-    const open = this.heldCuts.get(key)!;
+    return this.releaseLink('cut', from, to);
+  }
+
+  /**
+   * Slow the link between two servers now, both ways or only from -> to: every message sent on it
+   * takes `addedMs` more, as a scenario's `slowLink` does. Messages already on their way keep their delay.
+   */
+  slow(from: NodeId, to: NodeId, addedMs: number, oneWay = false): Fault {
+    if (!(addedMs > 0) || !Number.isFinite(addedMs)) throw new Error(`a slow link adds a positive number of ms (got ${addedMs})`);
+    return this.holdLink('slow', from, to, oneWay, (at) => ({ at, slowLink: oneWay ? { from: [from], to: [to], addedMs, oneWay: true } : { from: [from], to: [to], addedMs } }));
+  }
+
+  /** End the slow link made by hand between two servers (either way round), as heal does a cut. */
+  speedUp(from: NodeId, to: NodeId): Fault {
+    return this.releaseLink('slow', from, to);
+  }
+
+  private holdLink(kind: LinkFaultKind, from: NodeId, to: NodeId, oneWay: boolean, make: (at: number) => Fault): Fault {
+    this.requireLink(from, to);
+    for (const key of oneWay ? [linkKey(kind, from, to, true), linkKey(kind, from, to, false)] : [linkKey(kind, from, to, false), linkKey(kind, from, to, true), linkKey(kind, to, from, true)]) {
+      if (this.heldLinks.has(key)) throw new Error(`${describeLink(key)} is ${kind === 'cut' ? 'cut by hand already: heal' : 'slowed by hand already: speed up'} it first`);
+    }
+    const fault = make(this.strikeTime());
+    let undo: () => void = () => {};
+    this.strike(fault.at, () => (undo = applyFault(this.run.world, fault as FaultSpec)));
+    this.handFaults.push(fault);
+    this.heldLinks.set(linkKey(kind, from, to, oneWay), { fault, undo: () => undo() });
+    return fault;
+  }
+
+  private releaseLink(kind: LinkFaultKind, from: NodeId, to: NodeId): Fault {
+    const key = [linkKey(kind, from, to, false), linkKey(kind, from, to, true), linkKey(kind, to, from, true)].find((k) => this.heldLinks.has(k));
+    if (key === undefined) throw new Error(kind === 'cut' ? `the link ${from} - ${to} was not cut by hand: only a hand cut can be healed by hand` : `the link ${from} - ${to} was not slowed by hand: only a hand slow link can be sped up by hand`);
+    const open = this.heldLinks.get(key)!;
     this.settleNow();
-    this.end(open.fault, open.undo ?? this.healCarried(open.fault), 'healed');
-    this.heldCuts.delete(key);
+    this.end(open.fault, open.undo ?? this.endCarried(open.fault), kind === 'cut' ? 'healed' : 'sped up');
+    this.heldLinks.delete(key);
     return open.fault;
   }
 
-  private hold(id: NodeId, kind: HandFaultKind): Fault {
-    const fault: Fault = kind === 'crash' ? { at: this.strikeTime(), crash: id } : { at: this.strikeTime(), pause: id };
+  private hold(id: NodeId, kind: HandFaultKind, disk?: Fault['disk']): Fault {
+    if (this.held.has(id)) throw new Error(`${id} is held by a ${this.held.get(id)!.kind} by hand already: end it first`);
+    const at = this.strikeTime();
+    const fault: Fault = kind === 'crash' ? { at, crash: id } : kind === 'pause' ? { at, pause: id } : { at, disk };
     let undo: () => void = () => {};
     this.strike(fault.at, () => (undo = applyFault(this.run.world, fault as FaultSpec)));
     this.handFaults.push(fault);
@@ -348,8 +507,9 @@ export class LabSession {
    */
   private strikeTime(): number {
     this.settleNow();
-    if (this.pinnedStrikeMs !== undefined) return this.pinnedStrikeMs;
-    return roundTimeBetween(this.run.world.now, this.run.world.scheduler.peekTime());
+    const t = this.pinnedStrikeMs ?? roundTimeBetween(this.run.world.now, this.run.world.scheduler.peekTime());
+    this.judgeDue(t);
+    return t;
   }
 
   /** Run the events pending at the current instant, so that a fault can strike strictly after them. */
@@ -368,13 +528,25 @@ export class LabSession {
   }
 
   /**
-   * What heals a cut the run's schedule struck: the one partition in force that bears its name. Two
+   * What ends a cut or slow link the run's schedule struck: the one in force that bears its name. Two
    * alike (the story cuts the same single link at the same moment) cannot be told apart, and are refused.
    */
-  private healCarried(fault: Fault): () => void {
+  private endCarried(fault: Fault): () => void {
     const w = this.run.world;
-    const name = fault.partition !== undefined ? fault.partition.map((g) => g.join(',')).join(' | ') : `${fault.oneWay!.from.join(',')} -/-> ${fault.oneWay!.to.join(',')}`;
-    if (fault.at > w.now) throw new Error(`the cut ${name} strikes at ${fault.at} ms: it can be healed once it has (now ${w.now} ms)`);
+    const slow = fault.slowLink;
+    const name =
+      fault.partition !== undefined
+        ? fault.partition.map((g) => g.join(',')).join(' | ')
+        : fault.oneWay !== undefined
+          ? `${fault.oneWay.from.join(',')} -/-> ${fault.oneWay.to.join(',')}`
+          : slowLinkName(slow!.from, slow!.to, slow!.oneWay === true);
+    const what = slow === undefined ? 'cut' : 'slow link';
+    if (fault.at > w.now) throw new Error(`the ${what} ${name} strikes at ${fault.at} ms: it can be ended once it has (now ${w.now} ms)`);
+    if (slow !== undefined) {
+      const alike = w.network.slowLinksInForce.filter((h) => h.description === name && h.addedMs === slow.addedMs);
+      if (alike.length !== 1) throw new Error(`the slow link ${name}: ${alike.length} slow links of that name are in force, and the hand one is not known among them`);
+      return () => w.endSlowLinks(alike[0]);
+    }
     const alike = w.network.partitions.filter((h) => h.description === name);
     if (alike.length !== 1) throw new Error(`the cut ${name}: ${alike.length} partitions of that name are in force, and the hand cut is not known among them`);
     return () => w.heal(alike[0]);
@@ -391,20 +563,36 @@ export class LabSession {
   }
 }
 
-/** The key of a link cut by hand: `a>b` one way, `a~b` (in name order) both ways. */
-function cutKey(from: NodeId, to: NodeId, oneWay: boolean): string {
-  if (oneWay) return `${from}>${to}`;
-  return from < to ? `${from}~${to}` : `${to}~${from}`;
+/** The key of a link cut or slowed by hand: `cut:a>b` one way, `cut:a~b` (in name order) both ways. */
+function linkKey(kind: LinkFaultKind, from: NodeId, to: NodeId, oneWay: boolean): string {
+  if (oneWay) return `${kind}:${from}>${to}`;
+  return from < to ? `${kind}:${from}~${to}` : `${kind}:${to}~${from}`;
 }
 
-function describeCut(key: string): string {
-  return key.includes('>') ? `the link ${key.replace('>', ' -> ')} (one way)` : `the link ${key.replace('~', ' - ')}`;
+function describeLink(key: string): string {
+  const link = key.slice(key.indexOf(':') + 1);
+  return link.includes('>') ? `the link ${link.replace('>', ' -> ')} (one way)` : `the link ${link.replace('~', ' - ')}`;
 }
 
-/** The link a fault cuts when it is a cut a hand makes: two one-server groups, or one server to one, one way. */
-function handCutOf(f: Fault): { from: NodeId; to: NodeId; oneWay: boolean } | undefined {
+/**
+ * The link a fault cuts or slows when it is one a hand makes: two one-server groups, or one server
+ * to one (one way, or a slow link either way).
+ */
+function handLinkOf(f: Fault): { kind: LinkFaultKind; from: NodeId; to: NodeId; oneWay: boolean } | undefined {
   const only = (k: string) => Object.keys(f).every((x) => ['at', 'for', k].includes(x));
-  if (f.partition !== undefined && only('partition') && f.partition.length === 2 && f.partition.every((g) => g.length === 1)) return { from: f.partition[0][0], to: f.partition[1][0], oneWay: false };
-  if (f.oneWay !== undefined && only('oneWay') && f.oneWay.from.length === 1 && f.oneWay.to.length === 1) return { from: f.oneWay.from[0], to: f.oneWay.to[0], oneWay: true };
+  if (f.partition !== undefined && only('partition') && f.partition.length === 2 && f.partition.every((g) => g.length === 1)) return { kind: 'cut', from: f.partition[0][0], to: f.partition[1][0], oneWay: false };
+  if (f.oneWay !== undefined && only('oneWay') && f.oneWay.from.length === 1 && f.oneWay.to.length === 1) return { kind: 'cut', from: f.oneWay.from[0], to: f.oneWay.to[0], oneWay: true };
+  const slow = f.slowLink;
+  if (slow !== undefined && only('slowLink') && slow.from.length === 1 && slow.to.length === 1) return { kind: 'slow', from: slow.from[0], to: slow.to[0], oneWay: slow.oneWay === true };
+  return undefined;
+}
+
+/** The server a fault a hand strikes on one node names: a crash, a pause, a disk fault, or a clock jump (no drift). */
+function handNodeOf(f: Fault): NodeId | undefined {
+  const only = (k: string) => Object.keys(f).every((x) => ['at', 'for', k].includes(x));
+  if (f.crash !== undefined && only('crash')) return f.crash;
+  if (f.pause !== undefined && only('pause')) return f.pause;
+  if (f.disk !== undefined && only('disk')) return f.disk.node;
+  if (f.clock !== undefined && only('clock') && f.for === undefined && f.clock.driftPpm === undefined && f.clock.offsetMs !== undefined) return f.clock.node;
   return undefined;
 }

@@ -51,6 +51,13 @@ export interface CheckEntry {
    * when no single metric carries the verdict.
    */
   verdictMetric(params: any): string | undefined;
+  /**
+   * Whether a failure of this check on the run so far is a failure of the whole run, whatever
+   * follows: a safety property that a prefix of the history already breaks (operations still pending
+   * count as ones that may or may not take effect), or a counter already over its max. The lab judges
+   * such a check as the run goes, and shows the moment it fails. Absent: judged at the end only.
+   */
+  failsForGood?(params: any, metrics: MetricsRegistry): boolean;
 }
 
 export type CheckTable = Readonly<Record<string, CheckEntry>>;
@@ -118,6 +125,7 @@ export const checks: Record<string, CheckEntry> = {
     description: 'the client history is linearizable under a model (register, kv or bank), info operations included',
     params: z.object({ name: z.string(), model: z.enum(['register', 'kv', 'bank']).default('kv') }).strict(),
     needsHistory: true,
+    failsForGood: () => true,
     produces: () => ['linearizable'],
     verdictMetric: () => 'linearizable',
     run(facts, p: { model: string }) {
@@ -162,6 +170,7 @@ export const checks: Record<string, CheckEntry> = {
     description: 'no two acknowledged increments of a key answered the same value (none was lost)',
     params: z.object({ name: z.string() }).strict(),
     needsHistory: true,
+    failsForGood: () => true,
     produces: () => ['acked_increments', 'lost_acked_increments'],
     verdictMetric: () => 'lost_acked_increments',
     run(facts) {
@@ -290,30 +299,36 @@ export const checks: Record<string, CheckEntry> = {
     description: 'no read (begun after fromMs) returns a value older than a write acknowledged before the read began (writes need unique values)',
     params: z.object({ name: z.string(), max: z.number().nonnegative().default(0), fromMs: z.number().nonnegative().default(0) }).strict(),
     needsHistory: true,
+    failsForGood: () => true,
     produces: () => ['stale_reads', 'stale_read_rate'],
     verdictMetric: () => 'stale_reads',
     run(facts, p: { max: number; fromMs: number }) {
       const writes = new Map<string, { invoke: number; complete: number; value: unknown }[]>();
-      const reads: { key: string; invoke: number; value: unknown }[] = [];
+      const reads: { key: string; invoke: number; value: unknown; process: number; node: string | undefined }[] = [];
       for (const { invoke, complete } of facts.history!.operations()) {
         const key = invoke.key ?? '';
         if (invoke.f === 'write') {
           const list = writes.get(key) ?? [];
           list.push({ invoke: invoke.time, complete: complete?.type === 'ok' ? complete.time : Infinity, value: invoke.value });
           writes.set(key, list);
-        } else if (invoke.f === 'read' && complete?.type === 'ok' && invoke.time >= p.fromMs * NANOS_PER_MS) reads.push({ key, invoke: invoke.time, value: complete.value });
+        } else if (invoke.f === 'read' && complete?.type === 'ok' && invoke.time >= p.fromMs * NANOS_PER_MS) reads.push({ key, invoke: invoke.time, value: complete.value, process: invoke.process, node: complete.node });
       }
       let stale = 0;
+      let first = '';
+      const ms = (ns: number) => `${(ns / NANOS_PER_MS).toFixed(3)} ms`;
       for (const r of reads) {
         const ws = writes.get(r.key) ?? [];
         // The write the read saw (none: the initial value), and whether a write acknowledged before
         // the read began was invoked only after that one had finished.
         const seen = r.value === null ? undefined : ws.find((w) => w.value === r.value);
         const seenDone = seen === undefined ? -Infinity : seen.complete;
-        if (ws.some((w) => w.complete < r.invoke && w.invoke > seenDone)) stale++;
+        const newer = ws.find((w) => w.complete < r.invoke && w.invoke > seenDone);
+        if (newer === undefined) continue;
+        stale++;
+        if (first === '') first = `; the first: process ${r.process}'s read of ${r.key} begun at ${ms(r.invoke)}${r.node === undefined ? '' : ` (via ${r.node})`} returned ${JSON.stringify(r.value)}, though ${JSON.stringify(newer.value)} was acknowledged at ${ms(newer.complete)}`;
       }
       const rate = reads.length === 0 ? 0 : stale / reads.length;
-      return { ok: stale <= p.max, detail: `${stale} of ${reads.length} reads returned a value older than an acknowledged write (${(rate * 100).toFixed(2)}%)`, metrics: { stale_reads: stale, stale_read_rate: Number(rate.toFixed(5)) } };
+      return { ok: stale <= p.max, detail: `${stale} of ${reads.length} reads returned a value older than an acknowledged write (${(rate * 100).toFixed(2)}%)${first}`, metrics: { stale_reads: stale, stale_read_rate: Number(rate.toFixed(5)) } };
     },
   },
   'majority-available': {
@@ -486,6 +501,8 @@ export const checks: Record<string, CheckEntry> = {
       'a metric of the run lies within bounds, e.g. { name: metric, metric: ops_fail, max: 0 }; plus adds other metrics of the same run to the bounds, e.g. { name: metric, metric: wait_ms_write_max, max: 250, plus: [wait_ms_read_max] }',
     params: z.object({ name: z.string(), metric: z.string(), min: z.number().optional(), max: z.number().optional(), plus: z.array(z.string()).min(1).optional() }).strict(),
     needsHistory: false,
+    // A counter only grows: over its max now, over it at the end. A gauge may come back down.
+    failsForGood: (p: { metric: string; min?: number; max?: number; plus?: string[] }, metrics) => p.max !== undefined && p.min === undefined && p.plus === undefined && metrics.isCounter(p.metric),
     produces: () => [],
     verdictMetric: (p: { metric: string }) => p.metric,
     run(facts, p: { metric: string; min?: number; max?: number; plus?: string[] }) {

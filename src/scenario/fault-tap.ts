@@ -11,6 +11,7 @@
  * back before a fault, and JSON is parsed only for faults and for the lines of a window.
  */
 import type { NodeId } from '../runtime/context.js';
+import { slowLinkName } from '../sim/world.js';
 
 export interface FaultEvent {
   atMs: number;
@@ -194,7 +195,7 @@ export class FaultTap {
     const involved = new Set(w.faults.flatMap((f) => f.nodes ?? []));
     // A partition cuts server links only, so its story is told by messages between its nodes; a fault
     // on one node, by every message to or from that node; a loss on every link, by server messages.
-    const between = w.faults.every((f) => f.kind === 'partition' || f.kind === 'one-way' || f.kind === 'heal' || f.kind === 'loss');
+    const between = w.faults.every((f) => f.kind === 'partition' || f.kind === 'one-way' || f.kind === 'heal' || f.kind === 'loss' || f.kind === 'slow-link' || f.kind === 'slow-link-end');
     if (involved.size === 0) for (const s of this.opts.servers) involved.add(s);
     const keep = between ? (m: SequenceMessage) => involved.has(m.from) && involved.has(m.to) : (m: SequenceMessage) => involved.has(m.from) || involved.has(m.to);
     const messages = pickAround(messagesOf(w.lines).filter(keep), w.atMs, this.opts.sequenceMessagesMax);
@@ -280,6 +281,10 @@ function spanKeys(r: Record<string, unknown>): { opens?: string; closes?: string
       return { opens: CUT + (r.groups as NodeId[][]).map((g) => g.join(',')).join(' | ') };
     case 'one-way':
       return { opens: `${CUT}${(r.from as NodeId[]).join(',')} -/-> ${(r.to as NodeId[]).join(',')}` };
+    case 'slow-link':
+      return { opens: `slow-link:${slowLinkName(r.from as NodeId[], r.to as NodeId[], r.oneWay === true)}` };
+    case 'slow-link-end':
+      return { closes: `slow-link:${String(r.link)}` };
     case 'heal':
       return { closes: r.partition === 'all' ? CLOSES_EVERY_CUT : CUT + String(r.partition) };
     case 'loss':
@@ -318,6 +323,10 @@ export function describeFault(r: Record<string, unknown>): FaultEvent {
     }
     case 'one-way':
       return { atMs, kind, detail: `${list(r.from)} cannot reach ${list(r.to)}`, nodes: [...(r.from as NodeId[]), ...(r.to as NodeId[])] };
+    case 'slow-link':
+      return { atMs, kind, detail: `${list(r.from)} ${r.oneWay === true ? '->' : '<->'} ${list(r.to)}: +${r.addedMs as number} ms a message`, nodes: [...(r.from as NodeId[]), ...(r.to as NodeId[])] };
+    case 'slow-link-end':
+      return { atMs, kind, detail: `${String(r.link).replace('<~>', '<->').replace('~>', '->')} at full speed again`, nodes: String(r.link).split(/[\s,]+|<?~>/).filter((x) => x !== '') };
     case 'heal': {
       const what = String(r.partition);
       const ids = what === 'all' ? [] : what.split(/[\s,|]+|-\/->/).filter((x) => x !== '');

@@ -4,6 +4,9 @@ import { parseScenario } from './load.js';
 import { judge, runVariants } from './runner.js';
 import type { CheckReport } from './report.js';
 import { registerCatalog } from '../cli/catalog.js';
+import { History, NANOS_PER_MS } from '../check/history.js';
+import { MetricsRegistry } from '../sim/metrics.js';
+import { checks } from './checks.js';
 
 registerCatalog();
 
@@ -60,4 +63,22 @@ test('a comparison runs its peer first on the same seed and bounds the ratio as 
   const tight = runVariants(cmp(`minRatio: ${Math.ceil(ratio * 10)}`), ['fixed']).get('fixed')!.report.checks.find((c) => c.name === 'compare:ops_ok')!;
   assert.equal(tight.ok, false);
   assert.match(tight.detail, new RegExp(`ops_ok = ${mine.metrics.ops_ok}, naive's ops_ok = ${theirs.metrics.ops_ok}: ratio`));
+});
+
+test('stale-reads names its first stale read as the witness: who read what, when, and the newer write acknowledged before', () => {
+  const h = new History();
+  const ms = (x: number) => x * NANOS_PER_MS;
+  const op = (process: number, f: 'read' | 'write', value: unknown, from: number, to: number, node: string) => {
+    h.events.push({ process, type: 'invoke', f, key: 'k', value: f === 'write' ? value : null, time: ms(from) });
+    h.events.push({ process, type: 'ok', f, key: 'k', value, time: ms(to), node });
+  };
+  op(0, 'write', 1, 0, 10, 'n1');
+  op(0, 'write', 2, 20, 30, 'n1');
+  op(1, 'read', 2, 35, 40, 'n1');
+  op(2, 'read', 1, 45, 50, 'n3');
+  const entry = checks['stale-reads'];
+  const out = entry.run({ history: h } as never, { max: 0, fromMs: 0 });
+  assert.equal(out.ok, false);
+  assert.equal(out.detail, "1 of 2 reads returned a value older than an acknowledged write (50.00%); the first: process 2's read of k begun at 45.000 ms (via n3) returned 1, though 2 was acknowledged at 30.000 ms");
+  assert.equal(entry.failsForGood?.({}, new MetricsRegistry()), true, 'a stale read stays stale whatever follows');
 });

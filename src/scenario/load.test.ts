@@ -84,6 +84,8 @@ test('an unknown process, check or node is named with what exists', () => {
   const e = error(base + 'faults: [ { at: 1, crash: n9 } ]\n');
   assert.equal(e.path, 'faults[0].crash');
   assert.match(e.expected, /n1, n2, n3/);
+  assert.equal(error(base + 'faults: [ { at: 1, slowLink: { from: [n1], to: [n2, n7], addedMs: 50 } } ]\n').path, 'faults[0].slowLink.to[1]');
+  assert.equal(error(base + 'faults: [ { at: 1, slowLink: { from: [n1], to: [n2], addedMs: -5 } } ]\n').path, 'faults[0].slowLink.addedMs');
 });
 
 test('a bad process config is named under system.config', () => {

@@ -491,6 +491,8 @@ function validateSemantics(raw: RawVariant, where: (p: Path) => string, file: st
     f.partition?.forEach((g, gi) => g.forEach((id, j) => node(['faults', i, 'partition', gi, j], id)));
     f.oneWay?.from.forEach((id, j) => node(['faults', i, 'oneWay', 'from', j], id));
     f.oneWay?.to.forEach((id, j) => node(['faults', i, 'oneWay', 'to', j], id));
+    f.slowLink?.from.forEach((id, j) => node(['faults', i, 'slowLink', 'from', j], id));
+    f.slowLink?.to.forEach((id, j) => node(['faults', i, 'slowLink', 'to', j], id));
     // "leader" names whichever node leads when the fault strikes.
     const target = (path: Path, id: string | undefined) => id !== undefined && id !== 'leader' && node(path, id);
     target(['faults', i, 'crash'], f.crash);

@@ -73,6 +73,8 @@ export function runVariant(v: ResolvedVariant, opts: RunOptions = {}): RunResult
  * between pieces, a debugger stepping one event) and then judges. However it is stepped, it runs the
  * same events in the same order as runVariant, so its traceHash is the same.
  */
+type CheckLabelled = { name: string; id?: string; metric?: unknown };
+
 export class VariantRun {
   readonly world: World;
   readonly seed: number;
@@ -225,27 +227,71 @@ export class VariantRun {
     return world.events - before;
   }
 
+  /**
+   * The checks a run can fail for good before it ends (CheckEntry.failsForGood), judged on what has
+   * happened so far, each with its label; the others are left out. `skip` names labels not to judge
+   * again (one failed for good stays failed). Judging reads the run and never steers it.
+   */
+  checksSoFar(skip: ReadonlySet<string> = new Set()): CheckReport[] {
+    const v = this.variant;
+    const candidates = v.checks.filter((c) => !skip.has(checkLabel(c as CheckLabelled)) && checks[c.name].failsForGood !== undefined);
+    if (candidates.length === 0) return [];
+    const facts = this.factsNow();
+    return candidates.filter((c) => checks[c.name].failsForGood!(c, this.metrics)).map((c) => {
+      const out = checks[c.name].run(facts, c);
+      const name = checkLabel(c as CheckLabelled);
+      if (out.error === true) return { name, ok: false, error: true, detail: out.detail };
+      return out.unknown ? { name, ok: false, unknown: true, detail: out.detail } : { name, ok: out.ok, detail: out.detail };
+    });
+  }
+
+  /**
+   * What the checks read of the run now: the flat metrics, what each server says of itself, the
+   * history. The first two are taken when first read, so a judgement of the history alone (the live
+   * checks of a run under way) does not pay for them.
+   */
+  private factsNow(): RunFacts {
+    const { world, variant: v, metrics, history, servers, opts } = this;
+    let flat: Record<string, number> | undefined;
+    let described: RunFacts['described'];
+    return {
+      variant: v,
+      servers: [...servers],
+      history,
+      metrics,
+      peers: opts.peers,
+      get flat() {
+        if (flat !== undefined) return flat;
+        flat = metrics.flatten();
+        const invoked = metrics.counter('ops_invoked');
+        if (invoked > 0) {
+          flat.messages_per_op = round(metrics.counter('net_sent') / invoked);
+          // Jepsen's availability: the fraction of operations that certainly succeeded.
+          flat.availability = round(metrics.counter('ops_ok') / invoked);
+        }
+        return flat;
+      },
+      get described() {
+        described ??= new Map(servers.map((id) => [id, world.status(id) === 'down' ? undefined : world.process(id)?.describe?.()]));
+        return described;
+      },
+    };
+  }
+
   /** Abandon what clients still wait for, judge the run and report. Called once the run has ended. */
   finish(): RunResult {
     if (this.finished !== undefined) return this.finished;
     if (!this.ended) throw new Error('VariantRun.finish: the run has not ended; advance it first');
-    const { world, variant: v, metrics, history, seed, servers, clients, opts } = this;
+    const { world, variant: v, metrics, history, seed, clients, opts } = this;
     for (const c of clients) (world.process(c) as WorkloadClient | undefined)?.abandon();
 
-    const flat = metrics.flatten();
-    const invoked = metrics.counter('ops_invoked');
-    if (invoked > 0) {
-      flat.messages_per_op = round(metrics.counter('net_sent') / invoked);
-      // Jepsen's availability: the fraction of operations that certainly succeeded.
-      flat.availability = round(metrics.counter('ops_ok') / invoked);
-    }
-    const described = new Map(servers.map((id) => [id, world.status(id) === 'down' ? undefined : world.process(id)?.describe?.()]));
-    const facts: RunFacts = { variant: v, servers: [...servers], history, metrics, flat, described, peers: opts.peers };
+    const facts = this.factsNow();
+    const flat = facts.flat;
     const results: CheckReport[] = v.checks.map((c) => {
       const entry = checks[c.name];
       const out = entry.run(facts, c);
       if (out.metrics !== undefined) for (const [k, x] of Object.entries(out.metrics)) flat[k] = x;
-      const name = checkLabel(c as { name: string; id?: string; metric?: unknown });
+      const name = checkLabel(c as CheckLabelled);
       if (out.error === true) return { name, ok: false, error: true, detail: out.detail };
       const verdict: CheckReport = out.unknown ? { name, ok: false, unknown: true, detail: out.detail } : { name, ok: out.ok, detail: out.detail };
       const metric = entry.verdictMetric(c);

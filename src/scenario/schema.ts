@@ -214,13 +214,15 @@ export const faultSchema = z
     slow: z.object({ node: nodeId, factor: z.number().positive() }).strict().optional(),
     clock: z.object({ node: nodeId, offsetMs: z.number().optional(), driftPpm: z.number().optional() }).strict().optional(),
     loss: probability.optional(),
+    /** Added latency on the links from -> to, both ways unless oneWay: true, e.g. { from: [n1], to: [n4], addedMs: 200 }. */
+    slowLink: z.object({ from: z.array(nodeId).min(1), to: z.array(nodeId).min(1), addedMs: z.number().positive(), oneWay: z.boolean().optional() }).strict().optional(),
     /** A fault of one node's disk, e.g. { node: n2, fault: cut-log } (src/sim/disk.ts). */
     disk: z.object({ node: nodeId, fault: z.enum(diskFaultKinds) }).strict().optional(),
   })
   .strict()
   .superRefine((f, ctx) => {
-    const kinds = ['partition', 'oneWay', 'crash', 'crashMany', 'pause', 'isolate', 'slow', 'clock', 'loss', 'disk'].filter((k) => (f as Record<string, unknown>)[k] !== undefined);
-    if (kinds.length !== 1) ctx.addIssue({ code: 'custom', path: [], message: `exactly one of partition, oneWay, crash, crashMany, pause, isolate, slow, clock, loss, disk (got ${kinds.length === 0 ? 'none' : kinds.join(', ')})` });
+    const kinds = ['partition', 'oneWay', 'slowLink', 'crash', 'crashMany', 'pause', 'isolate', 'slow', 'clock', 'loss', 'disk'].filter((k) => (f as Record<string, unknown>)[k] !== undefined);
+    if (kinds.length !== 1) ctx.addIssue({ code: 'custom', path: [], message: `exactly one of partition, oneWay, slowLink, crash, crashMany, pause, isolate, slow, clock, loss, disk (got ${kinds.length === 0 ? 'none' : kinds.join(', ')})` });
   });
 
 export const nemesisKinds = ['partition', 'one-way', 'crash', 'crash-majority', 'pause', 'slow', 'clock', 'loss', ...diskNemesisKinds] as const;

@@ -83,6 +83,12 @@ export class MetricsRegistry implements Metrics {
     e.h.recordValue(Math.max(0, Math.round(value * MICROS_PER_MS)));
   }
 
+  /** Whether `name` is a counter (it only grows), the collected ones included. */
+  isCounter(name: string): boolean {
+    this.collect();
+    return this.counters.has(name);
+  }
+
   counter(name: string): number {
     this.collect();
     return this.counters.get(name) ?? 0;

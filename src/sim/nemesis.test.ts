@@ -90,3 +90,53 @@ test('"leader" aims a fault at the node leading when it strikes; isolate cuts it
   w.run(65);
   assert.equal(w.network.partitions.length, 0);
 });
+
+test('a slow link adds its latency to the messages sent on it while it lasts, one way or both, and nothing else', () => {
+  // Every node pings every other every 10 ms, so each link sends at the same times in every run.
+  const arrivals: { from: string; to: string; sentMs: number; atMs: number }[] = [];
+  const ids = ['n1', 'n2', 'n3'];
+  const nodes = ids.map((id) => ({
+    id,
+    factory: (ctx: Context) => {
+      const ping = () => {
+        if (ctx.now() >= 100) return;
+        for (const to of ids) if (to !== id) ctx.send(to, { sentMs: ctx.now() });
+        ctx.setTimer(10, ping);
+      };
+      return {
+        start: ping,
+        onMessage(from: string, msg: { sentMs: number }) {
+          arrivals.push({ from, to: id, sentMs: msg.sentMs, atMs: ctx.now() });
+        },
+      };
+    },
+  }));
+  const run = (faults: Parameters<typeof scheduleFaults>[1]) => {
+    arrivals.length = 0;
+    const w = new World({ seed: 3, nodes, network: { latency: { dist: 'uniform', min: 1, max: 3 } } });
+    scheduleFaults(w, faults);
+    w.run(200);
+    return { hash: w.trace.hash(), delays: arrivals.map((a) => ({ ...a, ms: a.atMs - a.sentMs })) };
+  };
+  const calm = run([]);
+  const both = run([{ at: 25, for: 40, slowLink: { from: ['n1'], to: ['n2'], addedMs: 50 } }]);
+  const oneWay = run([{ at: 25, for: 40, slowLink: { from: ['n2'], to: ['n1'], addedMs: 50, oneWay: true } }]);
+  const stacked = run([{ at: 25, for: 40, slowLink: { from: ['n1'], to: ['n2'], addedMs: 50 } }, { at: 35, for: 10, slowLink: { from: ['n1'], to: ['n2'], addedMs: 0.1, oneWay: true } }]);
+  const key = (a: { from: string; to: string; sentMs: number }) => `${a.from}>${a.to}@${a.sentMs}`;
+  const calmBy = new Map(calm.delays.map((a) => [key(a), a.ms]));
+  const slowedIn = (r: typeof calm, from: string, to: string) =>
+    r.delays.filter((a) => calmBy.has(key(a))).map((a) => ({ a, extra: Math.round((a.ms - calmBy.get(key(a))!) * 1e6) / 1e6 })).filter((x) => x.a.from === from && x.a.to === to);
+  // Sent between 25 and 65 ms on n1 <-> n2: 50 ms more; the same draws otherwise, so the rest is unchanged.
+  for (const r of [both, stacked]) {
+    for (const [from, to] of [['n1', 'n2'], ['n2', 'n1']]) {
+      const xs = slowedIn(r, from, to);
+      assert.ok(xs.length > 5);
+      for (const { a, extra } of xs) assert.equal(extra, a.sentMs >= 25 && a.sentMs < 65 ? (r === stacked && from === 'n1' && a.sentMs >= 35 && a.sentMs < 45 ? 50.1 : 50) : 0, `${key(a)}`);
+    }
+    for (const { extra } of [...slowedIn(r, 'n1', 'n3'), ...slowedIn(r, 'n3', 'n1')]) assert.equal(extra, 0);
+  }
+  for (const { a, extra } of slowedIn(oneWay, 'n2', 'n1')) assert.equal(extra, a.sentMs >= 25 && a.sentMs < 65 ? 50 : 0);
+  for (const { extra } of slowedIn(oneWay, 'n1', 'n2')) assert.equal(extra, 0);
+  assert.equal(new Set([calm.hash, both.hash, oneWay.hash, stacked.hash]).size, 4);
+  assert.equal(run([{ at: 25, for: 40, slowLink: { from: ['n1'], to: ['n2'], addedMs: 50 } }]).hash, both.hash);
+});

@@ -2,7 +2,7 @@
  * The nemesis: faults on a schedule. Scheduled faults come from a scenario file ("at t, for d");
  * random faults come from a seeded schedule drawn from the `nemesis` stream, so they replay exactly.
  * A fault with a duration is undone when it ends: partitions heal, crashed nodes restart, paused
- * nodes resume, slow nodes recover, clocks jump back, extra loss stops.
+ * nodes resume, slow nodes recover, slow links speed up, clocks jump back, extra loss stops.
  *
  * crash, pause, isolate, slow, clock and disk may aim at "leader": the node that claims to lead (its
  * Process's describe().role) when the fault strikes; the undo acts on that same node.
@@ -29,6 +29,8 @@ export interface FaultSpec {
   slow?: { node: NodeId; factor: number };
   clock?: { node: NodeId; offsetMs?: number; driftPpm?: number };
   loss?: number;
+  /** Added latency on the links from -> to, both ways unless oneWay: a slow link (a congested or long path). */
+  slowLink?: { from: NodeId[]; to: NodeId[]; addedMs: number; oneWay?: boolean };
   /** A fault of one node's disk (disk.ts): torn or reordered writes at a crash, EIO or ENOSPC, damaged data. */
   disk?: { node: NodeId; fault: DiskFaultKind };
 }
@@ -70,6 +72,10 @@ export function applyFault(world: World, f: FaultSpec): () => void {
   if (f.oneWay !== undefined) {
     const h = world.partitionOneWay(f.oneWay.from, f.oneWay.to);
     return () => world.heal(h);
+  }
+  if (f.slowLink !== undefined) {
+    const h = world.slowLinks(f.slowLink.from, f.slowLink.to, f.slowLink.addedMs, f.slowLink.oneWay === true);
+    return () => world.endSlowLinks(h);
   }
   if (f.crash !== undefined) {
     const id = target(world, f.crash);
@@ -119,7 +125,7 @@ export function applyFault(world: World, f: FaultSpec): () => void {
     if (id === undefined) return none;
     return world.diskFault(id, f.disk.fault);
   }
-  throw new Error('a fault must name one of partition, oneWay, crash, crashMany, pause, isolate, slow, clock, loss, disk');
+  throw new Error('a fault must name one of partition, oneWay, slowLink, crash, crashMany, pause, isolate, slow, clock, loss, disk');
 }
 
 /** A node by name, or for "leader" the node leading now (the first, if several claim to); none if no one leads. */

@@ -87,6 +87,14 @@ export interface NetworkNode {
   region?: string;
 }
 
+/** Added latency on some directed links, in force until ended: a slow link, not a cut one. */
+export interface SlowLinkHandle {
+  readonly id: number;
+  readonly pairs: ReadonlyArray<readonly [number, number]>;
+  readonly addedMs: number;
+  readonly description: string;
+}
+
 /** A partition that is in force until healed: a set of blocked directed pairs. */
 export interface PartitionHandle {
   readonly id: number;
@@ -103,6 +111,10 @@ export class Network {
   private readonly blocked: Int32Array;
   private readonly active = new Map<number, PartitionHandle>();
   private partitionIdNext = 1;
+  /** addedMs[from * n + to]: the latency slow links add to that direction (0 on most). */
+  private readonly addedMs: Float64Array;
+  private readonly slowed = new Map<number, SlowLinkHandle>();
+  private slowLinkIdNext = 1;
   /** Extra loss probability from faults (added to the configured one). */
   extraLoss = 0;
 
@@ -115,6 +127,7 @@ export class Network {
     this.latency = new Array(n * n);
     this.links = new Array(n * n).fill(undefined);
     this.blocked = new Int32Array(n * n);
+    this.addedMs = new Float64Array(n * n);
     for (const a of nodes) {
       for (const b of nodes) {
         const ra = a.region, rb = b.region;
@@ -153,14 +166,14 @@ export class Network {
     const l = this.link(from, to);
     const loss = this.config.loss + this.extraLoss;
     if (loss > 0 && l.stream.next() < loss) return -1;
-    return this.delay(l, slowFactor);
+    return this.delay(l, slowFactor) + this.addedMs[from * this.n + to];
   }
 
   /** The delay of a duplicate copy of a message just sent, or -1 when it is not duplicated. */
   duplicateDelay(from: number, to: number, slowFactor: number): number {
     if (this.config.duplicate === 0) return -1;
     const l = this.link(from, to);
-    return l.stream.next() < this.config.duplicate ? this.delay(l, slowFactor) : -1;
+    return l.stream.next() < this.config.duplicate ? this.delay(l, slowFactor) + this.addedMs[from * this.n + to] : -1;
   }
 
   private delay(l: Link, slowFactor: number): number {
@@ -206,5 +219,35 @@ export class Network {
 
   get partitions(): PartitionHandle[] {
     return [...this.active.values()];
+  }
+
+  /**
+   * Add `addedMs` to every message sent on these directed links from now on (messages already in
+   * flight keep their delay). Slow links stack; the stream draws are the same as without them.
+   */
+  slowLinks(pairs: [number, number][], addedMs: number, description: string): SlowLinkHandle {
+    const h: SlowLinkHandle = { id: this.slowLinkIdNext++, pairs, addedMs, description };
+    this.slowed.set(h.id, h);
+    this.sumAddedMs(pairs);
+    return h;
+  }
+
+  endSlowLinks(h: SlowLinkHandle): void {
+    if (this.slowed.delete(h.id)) this.sumAddedMs(h.pairs);
+  }
+
+  /** The latency added to from -> to now (ms). */
+  addedLatencyMs(from: number, to: number): number {
+    return this.addedMs[from * this.n + to];
+  }
+
+  get slowLinksInForce(): SlowLinkHandle[] {
+    return [...this.slowed.values()];
+  }
+
+  /** Sum again, in the order struck, what the slow links in force add to these pairs: no rounding residue is left when one ends. */
+  private sumAddedMs(pairs: ReadonlyArray<readonly [number, number]>): void {
+    for (const [a, b] of pairs) this.addedMs[a * this.n + b] = 0;
+    for (const h of this.slowed.values()) for (const [a, b] of h.pairs) if (pairs.some(([x, y]) => x === a && y === b)) this.addedMs[a * this.n + b] += h.addedMs;
   }
 }

@@ -11,7 +11,7 @@ import { decodePeerMessage, encodePeerMessage } from '../runtime/peer-codec.js';
 import { isStartRefusal, MemberSupervisor } from '../runtime/member-supervisor.js';
 import { SimDisk, type CrashMode, type DiskFaultKind } from './disk.js';
 import { MetricsRegistry } from './metrics.js';
-import { Network, defaultNetwork, type NetworkConfig, type PartitionHandle } from './network.js';
+import { Network, defaultNetwork, type NetworkConfig, type PartitionHandle, type SlowLinkHandle } from './network.js';
 import { RandomStreams, type RandomStream } from './rng.js';
 import { Scheduler, type SimEvent } from './scheduler.js';
 import { Trace, TraceKind, messageTag, type TraceObserver, type TraceSink } from './trace.js';
@@ -461,32 +461,49 @@ export class World {
    */
   diskFault(id: NodeId, kind: DiskFaultKind): () => void {
     const n = this.node(id);
-    const none = () => {};
-    const restart = () => this.restart(id);
+    const end = () => this.endDiskFault(id, kind);
     switch (kind) {
       case 'eio-append':
       case 'enospc-append':
         this.fault(TraceKind.fault, `disk-${kind}`, n.index, { node: id });
         n.disk.failChanges(kind === 'eio-append' ? 'EIO' : 'ENOSPC');
-        // The node's supervisor restarts a Process the failures stopped at its next check.
-        return () => n.disk.failChanges(undefined);
+        return end;
       case 'eio-fsync':
       case 'enospc-fsync':
         this.fault(TraceKind.fault, `disk-${kind}`, n.index, { node: id });
         n.disk.failNextSync(kind === 'eio-fsync' ? 'EIO' : 'ENOSPC');
-        return () => n.disk.failNextSync(undefined);
+        return end;
       case 'torn-write':
       case 'crash-reorder':
-        if (n.status === 'down') return none;
+        if (n.status === 'down') return () => {};
         this.crash(id, kind, `disk-${kind}`);
-        return restart;
+        return end;
       default: {
-        if (n.status === 'down') return none;
+        if (n.status === 'down') return () => {};
         this.crash(id);
         const detail = n.disk.damage(kind, n.diskFaultRandom);
         this.fault(TraceKind.fault, `disk-${kind}`, n.index, { node: id, ...detail });
-        return restart;
+        return end;
       }
+    }
+  }
+
+  /**
+   * What ends a disk fault that struck: changes succeed again (eio-append, enospc-append), the next
+   * fsync is no longer doomed (eio-fsync, enospc-fsync), or the node crashed by it restarts (the rest).
+   */
+  endDiskFault(id: NodeId, kind: DiskFaultKind): void {
+    const n = this.node(id);
+    switch (kind) {
+      case 'eio-append':
+      case 'enospc-append':
+        // The node's supervisor restarts a Process the failures stopped at its next check.
+        return n.disk.failChanges(undefined);
+      case 'eio-fsync':
+      case 'enospc-fsync':
+        return n.disk.failNextSync(undefined);
+      default:
+        return this.restart(id);
     }
   }
 
@@ -575,6 +592,26 @@ export class World {
     return this.network.partitionOneWay(from.map((id) => this.node(id).index), to.map((id) => this.node(id).index), `${from.join(',')} -/-> ${to.join(',')}`);
   }
 
+  /** Add latency to the links from -> to (and back, unless oneWay): a slow link, not a cut one. */
+  slowLinks(from: NodeId[], to: NodeId[], addedMs: number, oneWay: boolean): SlowLinkHandle {
+    this.fault(TraceKind.fault, 'slow-link', -1, { from, to, addedMs, oneWay });
+    const [a, b] = [from.map((id) => this.node(id).index), to.map((id) => this.node(id).index)];
+    const pairs: [number, number][] = [];
+    for (const x of a) {
+      for (const y of b) {
+        if (x === y) continue;
+        pairs.push([x, y]);
+        if (!oneWay) pairs.push([y, x]);
+      }
+    }
+    return this.network.slowLinks(pairs, addedMs, slowLinkName(from, to, oneWay));
+  }
+
+  endSlowLinks(h: SlowLinkHandle): void {
+    this.fault(TraceKind.heal, 'slow-link-end', -1, { link: h.description });
+    this.network.endSlowLinks(h);
+  }
+
   heal(h?: PartitionHandle): void {
     this.fault(TraceKind.heal, 'heal', -1, { partition: h?.description ?? 'all' });
     if (h === undefined) this.network.healAll();
@@ -586,4 +623,9 @@ export class World {
     this.fault(TraceKind.fault, 'loss', -1, { p });
     this.network.extraLoss = p;
   }
+}
+
+/** How a slow link is named in the trace (its start and its end): `n1 ~> n4` one way, `n1 <~> n4` both. */
+export function slowLinkName(from: readonly NodeId[], to: readonly NodeId[], oneWay: boolean): string {
+  return `${from.join(',')} ${oneWay ? '~>' : '<~>'} ${to.join(',')}`;
 }

@@ -50,6 +50,8 @@ export const KIND_COLORS: Readonly<Record<string, string>> = {
   'one-way': '#8250df',
   heal: '#0969da',
   slow: '#fb8500',
+  'slow-link': '#fb8500',
+  'slow-link-end': '#0969da',
   clock: '#bf3989',
   loss: '#57606a',
   disk: '#6f4e37',

@@ -5,6 +5,7 @@
  * buttons are shared with the one-run view: this view listens to them while it is shown.
  */
 import type { Fault } from '../../scenario/index.js';
+import type { DiskFaultKind } from '../../sim/disk.js';
 import { LabPair } from '../pair.js';
 import type { LabSession, StoryFile } from '../session.js';
 import { CLIENTS_DRAWN_MAX, Stage } from './stage.js';
@@ -68,8 +69,8 @@ export class CompareView {
       row.append(side);
       const stage = new Stage(stageBox, session, {
         node: (id) => this.clickNode(session, id),
-        cut: (from, to, oneWay) => this.strike((s) => s.cut(from, to, oneWay || byId<HTMLInputElement>('cut-one-way').checked), `${from} ${oneWay ? '→' : '↔'} ${to} cut`),
-        heal: (from, to) => this.strike((s) => s.heal(from, to), `${from} - ${to} healed`),
+        line: (from, to, altKey) => this.drawnLine(from, to, altKey),
+        endLink: (kind, from, to) => (kind === 'cut' ? this.strike((s) => s.heal(from, to), `${from} - ${to} healed`) : this.strike((s) => s.speedUp(from, to), `${from} - ${to} sped up`)),
       });
       stage.svg.id = `stage-${i}`; // one page, two stages: ids stay unique
       return { session, stage, hash, verdicts, shownEnd: false };
@@ -109,8 +110,22 @@ export class CompareView {
     if (node === undefined || this.pair.ended) return;
     if (node.heldByHand === 'crash' && node.status === 'down') this.strike((s) => s.restart(id), `${id} restarted`);
     else if (node.heldByHand === 'pause' && node.status === 'paused') this.strike((s) => s.resume(id), `${id} resumed`);
-    else if (byId<HTMLSelectElement>('click-does').value === 'pause') this.strike((s) => s.pause(id), `${id} paused`);
-    else this.strike((s) => s.crash(id), `${id} crashed`);
+    else if (node.heldByHand === 'disk') this.strike((s) => s.repair(id), `${id} disk repaired`);
+    else {
+      const does = byId<HTMLSelectElement>('click-does').value;
+      if (does === 'pause') this.strike((s) => s.pause(id), `${id} paused`);
+      else if (does === 'skew') this.strike((s) => s.skew(id, Number(byId<HTMLInputElement>('skew-ms').value)), `${id} clock skewed`);
+      else if (does === 'disk') this.strike((s) => s.failDisk(id, byId<HTMLSelectElement>('disk-fault').value as DiskFaultKind), `${id} disk failed`);
+      else this.strike((s) => s.crash(id), `${id} crashed`);
+    }
+  }
+
+  /** A line drawn on either side: cut or slowed, one way with Alt or the box ticked, on both. */
+  private drawnLine(from: string, to: string, altKey: boolean): void {
+    const oneWay = altKey || byId<HTMLInputElement>('cut-one-way').checked;
+    const arrow = oneWay ? '→' : '↔';
+    if (byId<HTMLSelectElement>('line-does').value === 'slow') this.strike((s) => s.slow(from, to, Number(byId<HTMLInputElement>('slow-ms').value), oneWay), `${from} ${arrow} ${to} slowed`);
+    else this.strike((s) => s.cut(from, to, oneWay), `${from} ${arrow} ${to} cut`);
   }
 
   private strike(act: (s: LabSession) => Fault, what: string): void {
@@ -123,7 +138,7 @@ export class CompareView {
     const at = struck.find((x) => x.fault !== undefined)?.fault;
     const errors = struck.flatMap((x) => (x.error !== undefined ? [x.error] : []));
     if (at !== undefined) {
-      const endMs = what.endsWith('restarted') || what.endsWith('resumed') || what.endsWith('healed') ? at.at + at.for! : at.at;
+      const endMs = what.endsWith('restarted') || what.endsWith('resumed') || what.endsWith('healed') || what.endsWith('sped up') || what.endsWith('repaired') ? at.at + at.for! : at.at;
       byId('faults').append(Object.assign(document.createElement('li'), { textContent: `${what} at ${endMs} ms, ${errors.length === 0 ? 'on both' : 'on one side'}` }));
     }
     if (errors.length > 0) this.hands.error(errors.join('; '));
@@ -165,7 +180,7 @@ export class CompareView {
       if (s.ended && !side.shownEnd) {
         side.shownEnd = true;
         side.verdicts.classList.remove('hint');
-        side.verdicts.replaceChildren(...verdictsView(s.finish().report));
+        side.verdicts.replaceChildren(...verdictsView(s.finish().report, (name) => s.checks.find((x) => x.name === name)?.failedAtMs));
       }
     }
     if (pair.ended) this.playing = false;

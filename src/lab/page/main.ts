@@ -1,8 +1,9 @@
 /**
  * The lab's page: pick a story, a variant and a seed, then play, pause, step one event or one message,
- * at a chosen speed; click a server to crash or pause it, and again to restart or resume it; draw a
- * line between two servers to cut their link, and click the cut to heal it; export what you did as a
- * scenario file.
+ * at a chosen speed; click a server to crash it, pause it, skew its clock or fail its disk, and again
+ * to restart, resume or repair it; draw a line between two servers to cut or slow their link, and
+ * click the line to heal it or speed it up; watch the checks turn red as they fail, with their
+ * witness; export what you did as a scenario file.
  * The simulator runs here, in slices between animation frames, so the page stays responsive; what
  * is drawn is read from the run and never steers it, so the traceHash is the CLI's.
  */
@@ -10,7 +11,8 @@ import { registerCatalog } from '../../cli/catalog.js';
 import { z } from 'zod';
 import { parseScenario, type Fault } from '../../scenario/index.js';
 import { faultSchema } from '../../scenario/schema.js';
-import { LabSession, type StoryFile } from '../session.js';
+import { LabSession, type LinkFaultKind, type StoryFile } from '../session.js';
+import type { DiskFaultKind } from '../../sim/disk.js';
 import { CLIENTS_DRAWN_MAX, Stage } from './stage.js';
 import { LiveCharts, storySeries } from '../live-charts.js';
 import { LiveChartView } from './charts.js';
@@ -138,7 +140,7 @@ function load(handFaults: readonly Fault[] = [], tourStop = -1): void {
     return showError(e);
   }
   attachTour(session, tourStop);
-  stage = new Stage($('stage-box'), session, { node: clickNode, cut: cutLink, heal: healLink });
+  stage = new Stage($('stage-box'), session, { node: clickNode, line: drawnLine, endLink });
   // charts=0 in the address leaves them out: what drawing them costs is bench/lab.ts's other figure.
   charts = new URLSearchParams(location.search).get('charts') === '0' ? undefined : new LiveChartView($('charts'), new LiveCharts('live', storySeries(session.variant.metrics.chart), [{ name: variant, run: session.run }]));
   playing = false;
@@ -146,6 +148,7 @@ function load(handFaults: readonly Fault[] = [], tourStop = -1): void {
   virtualTarget = 0;
   rate.events = rate.wallMs = rate.perSec = 0;
   $('verdicts').replaceChildren();
+  checksShown = '';
   $('faults').replaceChildren(...session.handFaults.map(carriedFaultItem));
   $<HTMLTextAreaElement>('yaml').hidden = true;
   $('description').textContent = session.scenario.description ?? '';
@@ -218,20 +221,37 @@ function advanceRun(s: LabSession, eventsMax: number, untilMs = Infinity): numbe
   return ran;
 }
 
-function faultItem(id: string, atMs: number, what: string): HTMLLIElement {
+function faultItem(id: string, what: string, atMs: number): HTMLLIElement {
   const li = document.createElement('li');
   li.textContent = `${id} ${what} at ${atMs} ms`;
   return li;
 }
 
-/** A link as the fault list names it: `n1 ↔ n4`, or `n1 → n4` when cut one way. */
+/** A link as the fault list names it: `n1 ↔ n4`, or `n1 → n4` when cut or slowed one way. */
 function linkName(f: Fault): string {
-  return f.partition !== undefined ? `${f.partition[0][0]} ↔ ${f.partition[1][0]}` : `${f.oneWay!.from[0]} → ${f.oneWay!.to[0]}`;
+  if (f.partition !== undefined) return `${f.partition[0][0]} ↔ ${f.partition[1][0]}`;
+  if (f.oneWay !== undefined) return `${f.oneWay.from[0]} → ${f.oneWay.to[0]}`;
+  const l = f.slowLink!;
+  return `${l.from[0]} ${l.oneWay === true ? '→' : '↔'} ${l.to[0]}`;
+}
+
+/** What a hand fault did, as the fault list says it: `crashed`, `slowed +80 ms`, `clock +500 ms`. */
+function struckWords(f: Fault): [string, string] {
+  if (f.crash !== undefined) return [f.crash, 'crashed'];
+  if (f.pause !== undefined) return [f.pause, 'paused'];
+  if (f.disk !== undefined) return [f.disk.node, `disk ${f.disk.fault}`];
+  if (f.clock !== undefined) return [f.clock.node, `clock ${signedMs(f.clock.offsetMs ?? 0)}`];
+  if (f.slowLink !== undefined) return [linkName(f), `slowed +${f.slowLink.addedMs} ms`];
+  return [linkName(f), 'cut'];
+}
+
+function signedMs(ms: number): string {
+  return `${ms >= 0 ? '+' : '−'}${Math.abs(ms)} ms`;
 }
 
 /** A hand fault an address carried, as the list shows it, with its end when it has one. */
 function carriedFaultItem(f: Fault): HTMLLIElement {
-  const li = f.crash !== undefined ? faultItem(f.crash, f.at, 'crashed') : f.pause !== undefined ? faultItem(f.pause, f.at, 'paused') : faultItem(linkName(f), f.at, 'cut');
+  const li = faultItem(...struckWords(f), f.at);
   if (f.for !== undefined) li.textContent += `, until ${f.at + f.for} ms`;
   return li;
 }
@@ -242,22 +262,25 @@ function struck(): void {
   render();
 }
 
-function cutLink(from: string, to: string, altKey: boolean): void {
+/** A line drawn from one server to another: it cuts their link or slows it, as the picker says. */
+function drawnLine(from: string, to: string, altKey: boolean): void {
   if (session === undefined || session.ended) return;
+  const oneWay = altKey || $<HTMLInputElement>('cut-one-way').checked;
   try {
-    const f = session.cut(from, to, altKey || $<HTMLInputElement>('cut-one-way').checked);
-    $('faults').append(faultItem(linkName(f), f.at, 'cut'));
+    const f = $<HTMLSelectElement>('line-does').value === 'slow' ? session.slow(from, to, Number($<HTMLInputElement>('slow-ms').value), oneWay) : session.cut(from, to, oneWay);
+    $('faults').append(faultItem(...struckWords(f), f.at));
   } catch (e) {
     showError(e);
   }
   struck();
 }
 
-function healLink(from: string, to: string): void {
+/** A click on a line drawn by hand: a cut heals, a slow link speeds up. */
+function endLink(kind: LinkFaultKind, from: string, to: string): void {
   if (session === undefined || session.ended) return;
   try {
-    const f = session.heal(from, to);
-    $('faults').append(faultItem(linkName(f), f.at + f.for!, 'healed'));
+    const f = kind === 'cut' ? session.heal(from, to) : session.speedUp(from, to);
+    $('faults').append(faultItem(linkName(f), kind === 'cut' ? 'healed' : 'sped up', f.at + f.for!));
   } catch (e) {
     showError(e);
   }
@@ -268,18 +291,19 @@ function clickNode(id: string): void {
   if (session === undefined || session.ended) return;
   const node = session.nodes(0).find((n) => n.id === id);
   if (node === undefined) return;
+  const ended = (f: Fault, what: string) => $('faults').append(faultItem(id, what, f.at + f.for!));
+  const strikes = (f: Fault) => $('faults').append(faultItem(...struckWords(f), f.at));
   try {
-    // A server held by hand is let go (restarted, resumed); any other gets what the picker says.
-    if (node.heldByHand === 'crash' && node.status === 'down') {
-      const f = session.restart(id);
-      $('faults').append(faultItem(id, f.at + f.for!, 'restarted'));
-    } else if (node.heldByHand === 'pause' && node.status === 'paused') {
-      const f = session.resume(id);
-      $('faults').append(faultItem(id, f.at + f.for!, 'resumed'));
-    } else if ($<HTMLSelectElement>('click-does').value === 'pause') {
-      $('faults').append(faultItem(id, session.pause(id).at, 'paused'));
-    } else {
-      $('faults').append(faultItem(id, session.crash(id).at, 'crashed'));
+    // A server held by hand is let go (restarted, resumed, repaired); any other gets what the picker says.
+    if (node.heldByHand === 'crash' && node.status === 'down') ended(session.restart(id), 'restarted');
+    else if (node.heldByHand === 'pause' && node.status === 'paused') ended(session.resume(id), 'resumed');
+    else if (node.heldByHand === 'disk') ended(session.repair(id), 'disk repaired');
+    else {
+      const does = $<HTMLSelectElement>('click-does').value;
+      if (does === 'pause') strikes(session.pause(id));
+      else if (does === 'skew') strikes(session.skew(id, Number($<HTMLInputElement>('skew-ms').value)));
+      else if (does === 'disk') strikes(session.failDisk(id, $<HTMLSelectElement>('disk-fault').value as DiskFaultKind));
+      else strikes(session.crash(id));
     }
   } catch (e) {
     showError(e);
@@ -323,7 +347,8 @@ function render(): void {
       .map((n) => {
         const tr = document.createElement('tr');
         const state = n.state === undefined ? '' : Object.entries(n.state).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(' ');
-        for (const c of [n.id, n.status, state]) tr.append(Object.assign(document.createElement('td'), { textContent: c }));
+        const marks = [Math.abs(n.clockOffsetMs) >= 0.5 ? `clock ${signedMs(Math.round(n.clockOffsetMs))}` : '', n.diskFault === undefined ? '' : `disk ${n.diskFault}`].filter((x) => x !== '').join(', ');
+        for (const c of [n.id, marks === '' ? n.status : `${n.status} (${marks})`, state]) tr.append(Object.assign(document.createElement('td'), { textContent: c }));
         return tr;
       }),
   );
@@ -331,6 +356,7 @@ function render(): void {
   const hash = $('trace-hash');
   hash.textContent = session.run.world.trace.hash();
   const status = $('status');
+  if (!session.ended) showLiveChecks(session);
   if (session.ended && !shownEnd) {
     shownEnd = true;
     playing = false;
@@ -341,8 +367,38 @@ function render(): void {
   $<HTMLButtonElement>('play').textContent = playing ? 'Pause' : 'Play';
 }
 
+/** The live checks as last shown, so the table is rebuilt only when a verdict changes. */
+let checksShown = '';
+
+/**
+ * While the run goes: each check that a prefix can fail for good holds so far, or has failed, red,
+ * from the virtual time it was first found failed, with the checker's witness; the others wait for the end.
+ */
+function showLiveChecks(s: LabSession): void {
+  const key = JSON.stringify(s.checks);
+  if (key === checksShown) return;
+  checksShown = key;
+  const rows = s.checks.map((c) => {
+    const tr = document.createElement('tr');
+    const failed = c.failedAtMs !== undefined;
+    tr.className = failed ? 'failed' : c.live ? 'ok' : 'pending';
+    tr.dataset.check = c.name;
+    tr.dataset.state = failed ? 'failed' : c.live ? 'holding' : 'at-the-end';
+    if (failed) tr.dataset.failedAtMs = String(c.failedAtMs);
+    const verdict = failed ? `FAILED at ${c.failedAtMs} ms` : c.live ? 'holds so far' : 'at the end';
+    for (const t of [verdict, c.name, c.detail ?? '']) tr.append(Object.assign(document.createElement('td'), { textContent: t }));
+    return tr;
+  });
+  const table = document.createElement('table');
+  table.id = 'live-checks';
+  table.append(...rows);
+  const head = document.createElement('p');
+  head.textContent = `judged on the run so far every ${s.judgeEveryMs} virtual ms; a check that only the whole run can fail (a final value, a gauge) is judged at the end`;
+  $('verdicts').replaceChildren(table, head);
+}
+
 function showVerdicts(s: LabSession): void {
-  $('verdicts').replaceChildren(...verdictsView(s.finish().report));
+  $('verdicts').replaceChildren(...verdictsView(s.finish().report, (name) => s.checks.find((x) => x.name === name)?.failedAtMs));
 }
 
 function describeRecord(r: Readonly<Record<string, unknown>>): string {

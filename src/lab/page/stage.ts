@@ -1,21 +1,22 @@
 /**
  * The drawing of a live run: servers on a circle, clients in a row below, every message in flight a
  * dot on its way from sender to receiver (its type beside it when few travel), drops as red crosses,
- * cut links as dashed lines. SVG elements are pooled and reused frame to frame. Drawing only reads
- * the session; what a hand does (a click, a line drawn from server to server, a click on a cut) goes
- * to the page's handlers, which strike the fault.
+ * cut links as dashed red lines, slow links as dashed blue ones with their added ms, a skewed clock
+ * as a badge by its server, a failed disk as a mark under it. SVG elements are pooled and reused frame
+ * to frame. Drawing only reads the session; what a hand does (a click, a line drawn from server to
+ * server, a click on a cut or slow link) goes to the page's handlers, which strike the fault.
  */
 import type { NodeId } from '../../runtime/context.js';
-import type { CutView, LabSession, NodeView } from '../session.js';
+import type { CutView, LabSession, LinkFaultKind, NodeView, SlowLinkView } from '../session.js';
 
 /** What the hand does on the stage. */
 export interface StageHands {
   /** A click on a server. */
   node(id: NodeId): void;
   /** A line drawn from one server to another (a drag, or two shift-clicks); `oneWay` with Alt held. */
-  cut(from: NodeId, to: NodeId, oneWay: boolean): void;
-  /** A click on a link cut by hand. */
-  heal(from: NodeId, to: NodeId): void;
+  line(from: NodeId, to: NodeId, oneWay: boolean): void;
+  /** A click on a link cut or slowed by hand. */
+  endLink(kind: LinkFaultKind, from: NodeId, to: NodeId): void;
 }
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -45,9 +46,12 @@ export class Stage {
   /** Links a partition cuts, drawn under the nodes. */
   private readonly cutLayer: SVGGElement;
   private cutKey = '';
+  /** Links slow links delay, drawn under the nodes. */
+  private readonly slowLayer: SVGGElement;
+  private slowKey = '';
   private readonly messageLayer: SVGGElement;
   private readonly positions = new Map<NodeId, Point>();
-  private readonly nodeEls = new Map<NodeId, { g: SVGGElement; circle: SVGCircleElement; label: SVGTextElement }>();
+  private readonly nodeEls = new Map<NodeId, { g: SVGGElement; circle: SVGCircleElement; label: SVGTextElement; clock: SVGTextElement; disk: SVGTextElement }>();
   private readonly dots: SVGCircleElement[] = [];
   private readonly labels: SVGTextElement[] = [];
   private readonly crosses: SVGTextElement[] = [];
@@ -67,13 +71,16 @@ export class Stage {
     const defs = el('defs', {});
     const arrow = el('marker', { id: 'cut-arrow', viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 6, markerHeight: 6, orient: 'auto' });
     arrow.append(el('path', { d: 'M0,0 L10,5 L0,10 z', class: 'cut-arrow' }));
-    defs.append(arrow);
+    const slowArrow = el('marker', { id: 'slow-arrow', viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 6, markerHeight: 6, orient: 'auto' });
+    slowArrow.append(el('path', { d: 'M0,0 L10,5 L0,10 z', class: 'slow-arrow' }));
+    defs.append(arrow, slowArrow);
     this.cutLayer = el('g', {});
+    this.slowLayer = el('g', {});
     this.messageLayer = el('g', {});
     this.nodeLayer = el('g', {});
     this.drawnLine = el('line', { class: 'drawn-line' });
     this.drawnLine.style.display = 'none';
-    this.svg.append(defs, this.cutLayer, this.nodeLayer, this.messageLayer, this.drawnLine);
+    this.svg.append(defs, this.slowLayer, this.cutLayer, this.nodeLayer, this.messageLayer, this.drawnLine);
     parent.replaceChildren(this.svg);
     this.layout(session);
     this.svg.addEventListener('pointermove', (e) => this.followPointer(e));
@@ -121,7 +128,7 @@ export class Stage {
       if (from === undefined || from === id || this.shiftPicked) return;
       e.stopPropagation();
       this.endLine();
-      this.hands.cut(from, id, e.altKey);
+      this.hands.line(from, id, e.altKey);
     });
     g.addEventListener('click', (e) => {
       if (!e.shiftKey) {
@@ -131,7 +138,7 @@ export class Stage {
       const from = this.shiftPicked ? this.lineFrom : undefined;
       if (from === undefined || from === id) return from === id ? this.endLine() : this.startLine(id, true);
       this.endLine();
-      this.hands.cut(from, id, e.altKey);
+      this.hands.line(from, id, e.altKey);
     });
   }
 
@@ -161,10 +168,15 @@ export class Stage {
       const circle = el('circle', { r: server ? serverRadius : CLIENT_RADIUS_PX });
       const label = text('', 0, server ? serverRadius + 16 : CLIENT_RADIUS_PX + 14);
       label.setAttribute('class', 'node-state');
-      g.append(circle, text(id, 0, 5), label);
+      // A skewed clock's badge sits above the server, a failed disk's mark under its role.
+      const clock = text('', 0, -serverRadius - 8);
+      clock.setAttribute('class', 'clock-badge');
+      const disk = text('', 0, serverRadius + 30);
+      disk.setAttribute('class', 'disk-mark');
+      g.append(circle, text(id, 0, 5), label, clock, disk);
       if (server) this.wireServer(g, id);
       this.nodeLayer.append(g);
-      this.nodeEls.set(id, { g, circle, label });
+      this.nodeEls.set(id, { g, circle, label, clock, disk });
     }
   }
 
@@ -179,9 +191,18 @@ export class Stage {
       if (n.kind === 'server') {
         const term = n.state?.term;
         e.label.textContent = n.status === 'down' ? 'down' : `${role}${term !== undefined ? ` t${String(term)}` : ''}`;
+        // Half a ms either way is a clock no one moved (drift aside).
+        const skew = Math.abs(n.clockOffsetMs) >= 0.5 ? `clock ${n.clockOffsetMs > 0 ? '+' : '−'}${Math.round(Math.abs(n.clockOffsetMs))} ms` : '';
+        if (e.clock.textContent !== skew) e.clock.textContent = skew;
+        const disk = n.diskFault === undefined ? '' : `⛁✕ ${n.diskFault}`;
+        if (e.disk.textContent !== disk) e.disk.textContent = disk;
+        e.g.dataset.clockOffsetMs = String(Math.round(n.clockOffsetMs));
+        if (n.diskFault === undefined) delete e.g.dataset.diskFault;
+        else e.g.dataset.diskFault = n.diskFault;
       }
     }
     this.drawCuts(session.cutLinks());
+    this.drawSlowLinks(session.slowLinks());
     const now = session.nowMs;
     const flights = session.flights.list(MESSAGES_DRAWN_MAX);
     const labelled = session.flights.size <= LABELLED_MESSAGES_MAX;
@@ -246,7 +267,39 @@ export class Stage {
           const title = el('title', {});
           title.textContent = `${c.from} ${c.oneWay ? '→' : '↔'} ${c.to} cut by hand: click to heal`;
           g.append(title);
-          g.addEventListener('click', () => this.hands.heal(c.from, c.to));
+          g.addEventListener('click', () => this.hands.endLink('cut', c.from, c.to));
+        }
+        return g;
+      }),
+    );
+  }
+
+  /**
+   * A slow link is a dashed blue line with its added latency at the middle (an arrow when only one
+   * way is slow); one made by hand is thicker and takes a click, which ends it. Redrawn only when they change.
+   */
+  private drawSlowLinks(links: readonly SlowLinkView[]): void {
+    const key = links.map((l) => `${l.from}>${l.to}${l.oneWay ? '1' : '2'}+${l.addedMs}${l.byHand ? 'h' : ''}`).join(',');
+    if (key === this.slowKey) return;
+    this.slowKey = key;
+    this.slowLayer.replaceChildren(
+      ...links.map((l) => {
+        const a = this.positions.get(l.from)!, b = this.positions.get(l.to)!;
+        const g = el('g', { class: `slow${l.oneWay ? ' one-way' : ''}${l.byHand ? ' by-hand' : ''}`, 'data-slow': `${l.from}-${l.to}`, 'data-one-way': String(l.oneWay), 'data-added-ms': l.addedMs });
+        const len = Math.hypot(b.x - a.x, b.y - a.y) || 1;
+        const rim = l.oneWay ? SERVER_RADIUS_PX / len : 0;
+        const end = { x: b.x - (b.x - a.x) * rim, y: b.y - (b.y - a.y) * rim };
+        g.append(el('line', { x1: a.x, y1: a.y, x2: end.x, y2: end.y, ...(l.oneWay ? { 'marker-end': 'url(#slow-arrow)' } : {}) }));
+        // The label sits a little off the middle, so that a cut of the same link does not hide it.
+        const label = text(`+${l.addedMs} ms`, (a.x + b.x) / 2 + 10, (a.y + b.y) / 2 - 8);
+        label.setAttribute('class', 'slow-label');
+        g.append(label);
+        if (l.byHand) {
+          g.append(el('line', { x1: a.x, y1: a.y, x2: b.x, y2: b.y, class: 'slow-hit' }));
+          const title = el('title', {});
+          title.textContent = `${l.from} ${l.oneWay ? '→' : '↔'} ${l.to} slowed by hand (+${l.addedMs} ms): click to speed it up`;
+          g.append(title);
+          g.addEventListener('click', () => this.hands.endLink('slow', l.from, l.to));
         }
         return g;
       }),
