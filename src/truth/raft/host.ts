@@ -231,6 +231,7 @@ export class RaftKv implements Process {
       snapshot: () => this.kv.snapshot(),
       restore: (data) => this.kv.restore(data as KvSnapshot),
       beginSnapshot: () => this.kv.beginSnapshot(),
+      beginRestore: (head) => this.kv.beginRestore(head as KvSnapshot),
     };
     this.host = new RaftHost(ctx, machine, { ...this.config, voters });
     this.raft = this.host.raft;
