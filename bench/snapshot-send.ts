@@ -33,6 +33,11 @@ export interface SnapshotSendPauses {
   followerMaxStep: string;
   /** The same less the garbage collection inside it (the three nodes share one heap here). */
   followerMaxWithoutGcMs: number;
+  /**
+   * n3's longest step in CPU time (process.cpuUsage, ms): what the step costs without the time the
+   * machine gave to other processes, which on a busy shared machine inflates every wall-clock figure.
+   */
+  followerMaxCpuMs: number;
   /** The event loop's longest delay while n3 caught up (monitorEventLoopDelay, ms): any node's step, or a GC. */
   loopDelayMaxMs: number;
   chunks: number;
@@ -58,10 +63,16 @@ export async function measureSnapshotSend(keys: number, valueBytes: number, offe
   const leaderSteps: { start: number; end: number }[] = [];
   const followerSteps: { start: number; end: number; step: string }[] = [];
   let leaderName = '';
+  let followerMaxCpuMs = 0;
   const timed = (node: string, step: string, fn: () => void) => () => {
     const t = performance.now();
+    const cpu = process.cpuUsage();
     fn();
     const end = performance.now();
+    if (measuring && node === 'n3') {
+      const used = process.cpuUsage(cpu);
+      followerMaxCpuMs = Math.max(followerMaxCpuMs, (used.user + used.system) / 1000);
+    }
     const ms = end - t;
     if (measuring && node === leaderName) leaderSteps.push({ start: t, end });
     if (measuring && node === 'n3') followerSteps.push({ start: t, end, step });
@@ -130,5 +141,5 @@ export async function measureSnapshotSend(keys: number, valueBytes: number, offe
   const f = longest.get('n3')!;
   const followerWithoutGc = followerSteps.map((s) => ({ ms: s.end - s.start - collections.reduce((sum, c) => sum + overlap(s, c), 0), step: s.step })).sort((a, b) => b.ms - a.ms);
   if (process.env.SNAPSHOT_SEND_STEPS !== undefined) process.stderr.write(`n3's longest steps less GC: ${followerWithoutGc.slice(0, 8).map((s) => `${s.step} ${s.ms.toFixed(1)}`).join(', ')}\n`);
-  return { leaderMaxMs: l.ms, leaderMaxStep: l.step, leaderMaxWithoutGcMs: Math.max(0, ...withoutGc), followerMaxMs: f.ms, followerMaxStep: f.step, followerMaxWithoutGcMs: followerWithoutGc[0]?.ms ?? 0, loopDelayMaxMs: histogram.max / 1e6, chunks };
+  return { leaderMaxMs: l.ms, leaderMaxStep: l.step, leaderMaxWithoutGcMs: Math.max(0, ...withoutGc), followerMaxMs: f.ms, followerMaxStep: f.step, followerMaxWithoutGcMs: followerWithoutGc[0]?.ms ?? 0, followerMaxCpuMs, loopDelayMaxMs: histogram.max / 1e6, chunks };
 }
