@@ -375,11 +375,9 @@ export class RaftStorage {
     if (this.segments.length === 0) this.segments.push({ n: 1, file: `${segmentPrefix}1`, maxIndex: 0, bytes: 0 });
     this.logBytesSince = this.segments.reduce((n, s) => n + s.bytes, 0);
     const mark = this.recovery === 'trust' ? undefined : this.readMark();
-    if (names.length === 0 && snapshot === undefined && mark === undefined) {
-      // A first snapshot received in part is not worth a restore of its own: it starts over.
-      if (this.disk.read(incomingSnapshotFile) !== undefined) this.disk.remove(incomingSnapshotFile);
-      return undefined;
-    }
+    // A new member may have received part of its first snapshot and nothing else: that is kept too.
+    const incoming = this.restoreIncoming(snapshot?.index ?? 0);
+    if (names.length === 0 && snapshot === undefined && mark === undefined && incoming === undefined) return undefined;
     const from = snapshot?.index ?? 0;
     const kept = entries.filter((e) => e.index > from);
     // After the snapshot the log must run without a hole: a missing entry is a lost acknowledged one.
@@ -399,7 +397,6 @@ export class RaftStorage {
     if (lastTerm > hardState.term) hardState = { term: lastTerm, vote: undefined, commit: hardState.commit };
     this.lastHardState = hardState;
     const restored: Restored = { hardState, entries: kept, snapshot, changedFiles };
-    const incoming = this.restoreIncoming(snapshot?.index ?? 0);
     if (incoming !== undefined) restored.incomingSnapshot = incoming;
     if (mark !== undefined) this.judgeAgainstMark(restored, mark);
     return restored;
