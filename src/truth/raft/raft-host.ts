@@ -219,7 +219,8 @@ export class RaftHost<Command, Result> {
     // A repairing node's answers carry the start they come from, so the leader forgets what the
     // previous start acknowledged (the node's clock at start: a restart comes later).
     const boot = options.recovery === 'repair' ? ctx.now() : undefined;
-    this.raft = new Raft({ ...options, id: ctx.id, voters: options.voters, random: () => ctx.random(), boot }, restored);
+    const forCore = restored?.snapshot !== undefined ? { ...restored, snapshot: { ...restored.snapshot, data: this.dataForCore(restored.snapshot.data) } } : restored;
+    this.raft = new Raft({ ...options, id: ctx.id, voters: options.voters, random: () => ctx.random(), boot }, forCore);
     this.offerSnapshotFile();
     this.syncedTerm = this.raft.term;
     this.syncedVote = this.raft.vote;
@@ -701,6 +702,14 @@ export class RaftHost<Command, Result> {
     return files;
   }
 
+  /**
+   * What of a snapshot's state the core keeps to send: none when it sends in chunks (it reads the
+   * file, offerSnapshotFile), rather than a copy of the whole store held for as long as the snapshot.
+   */
+  private dataForCore(data: unknown): unknown {
+    return (this.options.snapshotChunkBytes ?? 0) > 0 ? undefined : data;
+  }
+
   /** Let the core send the snapshot file as it is on disk, read a chunk at a time (Raft.offerSnapshotBytes). */
   private offerSnapshotFile(): void {
     const source = this.storage.snapshotFileSource();
@@ -773,7 +782,7 @@ export class RaftHost<Command, Result> {
    */
   private saveSnapshot(snapshot: Snapshot, file: SnapshotWrite | undefined): void {
     const { index } = snapshot;
-    this.raft.compact(index, snapshot.data, this.options.snapshotCatchUpEntries, snapshot.conf);
+    this.raft.compact(index, this.dataForCore(snapshot.data), this.options.snapshotCatchUpEntries, snapshot.conf);
     this.snapshotIndexTaken = index;
     this.ctx.metrics.count('raft_snapshots');
     this.ctx.log('raft_snapshot_taken', { index, term: snapshot.term });

@@ -638,7 +638,7 @@ export class Raft {
   private encodeSnapshot(): SnapshotBytes {
     const snap = this.snapshot!;
     if (this.encodedSnapshot?.index !== snap.index) {
-      assert(snap.data !== undefined, `snapshot ${snap.index} was received as a file, which the host did not offer`);
+      assert(snap.data !== undefined, `snapshot ${snap.index} is held as a file only, whose bytes the host did not offer`);
       const whole = encodeSnapshotFile(snap);
       this.encodedSnapshot = { index: snap.index, bytes: whole.length, crc: crc32c(whole), read: (offset, length) => whole.subarray(offset, offset + length) };
     }
@@ -753,7 +753,7 @@ export class Raft {
       // The entries it needs are compacted: send the snapshot, then wait for its answer.
       const chunkBytes = this.cfg.snapshotChunkBytes ?? 0;
       if (chunkBytes === 0) {
-        assert(this.snapshot!.data !== undefined, `snapshot ${this.snapshot!.index} was received as a file: it goes on in chunks only`);
+        assert(this.snapshot!.data !== undefined, `snapshot ${this.snapshot!.index} is held as a file only: it goes in chunks`);
         this.send(to, { type: 'snapshot', term: this.term, snapshot: this.snapshot! });
       } else {
         assert(chunkBytes <= snapshotChunkBytesMax, `snapshotChunkBytes ${chunkBytes} above snapshotChunkBytesMax (${snapshotChunkBytesMax})`);
