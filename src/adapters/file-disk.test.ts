@@ -140,6 +140,40 @@ test('file-disk: write without fsync: a FileDisk opened after it sees the old co
   }
 });
 
+test('file-disk: rename gives a file another\'s content as a write would: old content after a stop before its fsync, new after; readRange reads a piece', async () => {
+  const dir = tempDir();
+  try {
+    const first = new FileDisk(dir);
+    first.write('snap', bytes('old'));
+    await fsynced(first, 'snap');
+    first.append('incoming', bytes('new '));
+    first.append('incoming', bytes('content'));
+    first.rename('incoming', 'snap');
+    assert.equal(str(first.read('snap')), 'new content', 'visible at once');
+    assert.equal(str(first.readRange('snap', 4, 100)), 'content', 'a range, cut at the end');
+    assert.equal(first.read('incoming'), undefined, 'the old name is gone at once');
+    assert.deepEqual(first.list(), ['snap']);
+    await first.close();
+
+    const stopped = new FileDisk(dir);
+    assert.equal(str(stopped.read('snap')), 'old', 'not fsynced: the old content, whole');
+    assert.equal(stopped.read('incoming'), undefined);
+    stopped.append('incoming', bytes('newer'));
+    stopped.rename('incoming', 'snap');
+    await fsynced(stopped, 'snap');
+    await stopped.close();
+
+    const third = new FileDisk(dir);
+    assert.equal(str(third.read('snap')), 'newer');
+    assert.equal(str(third.readRange('snap', 1, 3)), 'ewe');
+    assert.equal(third.readRange('missing', 0, 3), undefined);
+    assert.deepEqual(fs.readdirSync(dir), ['snap']);
+    await third.close();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('file-disk: append and truncate after a pending write apply to the new content', async () => {
   await withDisk(async (disk) => {
     disk.append('f', bytes('old old old'));

@@ -190,11 +190,7 @@ export class FileDisk implements Disk {
   write(file: string, data: Uint8Array): void {
     this.checkChange('write', file);
     const f = this.state(file);
-    if (f.pending !== undefined) {
-      // Its sync holds the tmp file: finish that write first. Otherwise nothing was promised: drop it.
-      if (f.pending.syncing) this.renamePendingNow(f, 'write');
-      else this.discardPending(f, 'write');
-    }
+    this.replacePending(f, 'write');
     const tmp = this.tmpPath(file);
     let fd: number | undefined;
     try {
@@ -246,10 +242,7 @@ export class FileDisk implements Disk {
       finish: () => {
         this.checkChange('write', file);
         const f = this.state(file);
-        if (f.pending !== undefined) {
-          if (f.pending.syncing) this.renamePendingNow(f, 'write');
-          else this.discardPending(f, 'write');
-        }
+        this.replacePending(f, 'write');
         try {
           fs.renameSync(streamPath, this.tmpPath(file));
         } catch (e) {
@@ -286,10 +279,7 @@ export class FileDisk implements Disk {
   remove(file: string): void {
     this.checkChange('remove', file);
     const f = this.state(file);
-    if (f.pending !== undefined) {
-      if (f.pending.syncing) this.renamePendingNow(f, 'remove');
-      else this.discardPending(f, 'remove');
-    }
+    this.replacePending(f, 'remove');
     if (f.appender !== undefined) {
       f.appender.retire();
       f.appender = undefined;
@@ -315,6 +305,59 @@ export class FileDisk implements Disk {
     }
     // A plain Uint8Array (as the simulator returns), over the Buffer's own memory: no copy.
     return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+
+  readRange(file: string, offset: number, length: number): Uint8Array | undefined {
+    validateName(file);
+    const f = this.files.get(file);
+    const p = f?.pending !== undefined ? this.tmpPath(file) : this.filePath(file);
+    let fd: number;
+    try {
+      fd = fs.openSync(p, 'r');
+    } catch (e) {
+      if (errnoCode(e) === 'ENOENT') return undefined;
+      throw diskError(e, 'read', file);
+    }
+    try {
+      const out = new Uint8Array(length);
+      let n = 0;
+      while (n < length) {
+        const got = fs.readSync(fd, out, n, length - n, offset + n);
+        if (got === 0) break;
+        n += got;
+      }
+      return n === length ? out : out.slice(0, n);
+    } catch (e) {
+      throw diskError(e, 'read', file);
+    } finally {
+      closeQuietly(fd);
+    }
+  }
+
+  /**
+   * `from` becomes the tmp file of a pending write of `to` (see write()): the next fsync(to)
+   * fdatasyncs it, renames it over `to` and fsyncs the directory. A crash before then removes it.
+   */
+  rename(from: string, to: string): void {
+    this.checkChange('write', to);
+    validateName(from);
+    const src = this.state(from);
+    if (src.pending !== undefined) this.renamePendingNow(src, 'write');
+    src.appender?.retire();
+    src.appender = undefined;
+    const f = this.state(to);
+    this.replacePending(f, 'write');
+    const tmp = this.tmpPath(to);
+    let fd: number | undefined;
+    try {
+      fs.renameSync(this.filePath(from), tmp);
+      fd = fs.openSync(tmp, 'r+');
+      f.pending = { descriptor: new Descriptor(fd, fs.fstatSync(fd).size), syncing: false, renamed: false };
+    } catch (e) {
+      if (fd !== undefined) closeQuietly(fd);
+      throw diskError(e, 'write', to);
+    }
+    src.dirEntryDirty = true;
   }
 
   list(): string[] {
@@ -493,6 +536,16 @@ export class FileDisk implements Disk {
       this.fatal(error);
       throw error;
     }
+  }
+
+  /**
+   * A change that replaces the file's content: a pending write whose sync holds the tmp file is
+   * finished first; one whose sync has not started promised nothing and is dropped.
+   */
+  private replacePending(f: FileState, op: DiskOp): void {
+    if (f.pending === undefined) return;
+    if (f.pending.syncing) this.renamePendingNow(f, op);
+    else this.discardPending(f, op);
   }
 
   private discardPending(f: FileState, op: DiskOp): void {

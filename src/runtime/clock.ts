@@ -64,15 +64,22 @@ export class ManualClock implements Clock, Timers {
   /** Move the clock forward by ms, running every timer that falls due, in (time, sequence) order. */
   advance(ms: number): void {
     const end = this.t + ms;
-    for (;;) {
-      let next: (typeof this.pending)[number] | undefined;
-      for (const p of this.pending) if (p.at <= end && (next === undefined || p.at < next.at || (p.at === next.at && p.seq < next.seq))) next = p;
-      if (next === undefined) break;
-      this.pending.splice(this.pending.indexOf(next), 1);
-      this.t = next.at;
-      next.fn();
-    }
+    while (this.runNext(end));
     this.t = end;
+  }
+
+  /**
+   * Run the one timer that falls due first, no later than `end` (moving the clock to it); false when
+   * there is none. A caller that yields between calls gives each timer a turn of the event loop to itself.
+   */
+  runNext(end: number): boolean {
+    let next: (typeof this.pending)[number] | undefined;
+    for (const p of this.pending) if (p.at <= end && (next === undefined || p.at < next.at || (p.at === next.at && p.seq < next.seq))) next = p;
+    if (next === undefined) return false;
+    this.pending.splice(this.pending.indexOf(next), 1);
+    this.t = next.at;
+    next.fn();
+    return true;
   }
 
   /** As an Environment with a fixed random stream (a seeded sfc32 from src/sim fits here). */

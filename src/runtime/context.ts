@@ -33,6 +33,17 @@ export interface Disk {
   append(file: string, data: Uint8Array): void;
   /** The current content of a file (synced or not), or undefined when it does not exist. */
   read(file: string): Uint8Array | undefined;
+  /**
+   * Bytes [offset, offset + length) of a file's current content (fewer at its end; undefined when the
+   * file does not exist): a piece of a large file without reading it whole. Absent: read() and cut.
+   */
+  readRange?(file: string, offset: number, length: number): Uint8Array | undefined;
+  /**
+   * Give `to` the content of `from`, with the contract of write(to): a crash before an fsync of `to`
+   * issued after it completes leaves `to`'s old content whole. `from` is gone at once, for good
+   * (a crash in between loses it: its content was the new content of `to`). Absent: read, write, remove.
+   */
+  rename?(from: string, to: string): void;
   /** Cut a file to its first `length` bytes; like a write, durable only after the next fsync of that file. */
   truncate(file: string, length: number): void;
   /** Remove a file; like a write, the removal is durable only after the next fsync of that file. */

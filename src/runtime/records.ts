@@ -155,8 +155,8 @@ function putUint32LE(out: Uint8Array, offset: number, value: number): void {
   out[offset + 3] = value >>> 24;
 }
 
-/** Read records from the start of `bytes` until the end or the first bad one. */
-export function scanRecords(bytes: Uint8Array): ScanResult {
+/** Read records from the start of `bytes` until the end, the first bad one, or `recordsMax` of them. */
+export function scanRecords(bytes: Uint8Array, recordsMax = Infinity): ScanResult {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const records: Uint8Array[] = [];
   const ends: number[] = [];
@@ -164,7 +164,7 @@ export function scanRecords(bytes: Uint8Array): ScanResult {
   let offset = 0;
   const stop = (kind: BadRecord['kind'], reason: string): ScanResult => ({ records, ends, validBytes: offset, bad: { offset, kind, reason } });
 
-  while (offset < total) {
+  while (offset < total && records.length < recordsMax) {
     const remaining = total - offset;
     if (remaining < recordHeaderBytes) return stop('torn', `header cut at ${remaining} of ${recordHeaderBytes} bytes`);
     const headerCrc = view.getUint32(offset + headerCheckedBytes, true);

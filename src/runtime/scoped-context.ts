@@ -30,6 +30,10 @@ export function withFsyncCompletion(disk: Disk, complete: (done: () => void) => 
     write: (file, data) => disk.write(file, data),
     append: (file, data) => disk.append(file, data),
     read: (file) => disk.read(file),
+    // The optional operations only where the disk has them: a caller falls back on its own otherwise.
+    ...(disk.writeStream !== undefined && { writeStream: (file: string) => disk.writeStream!(file) }),
+    ...(disk.readRange !== undefined && { readRange: (file: string, offset: number, length: number) => disk.readRange!(file, offset, length) }),
+    ...(disk.rename !== undefined && { rename: (from: string, to: string) => disk.rename!(from, to) }),
     truncate: (file, length) => disk.truncate(file, length),
     remove: (file) => disk.remove(file),
     list: () => disk.list(),

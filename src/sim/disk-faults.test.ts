@@ -28,6 +28,27 @@ function disk(): { d: SimDisk; failures: string[] } {
   return { d, failures };
 }
 
+test('rename: as FileDisk\'s, the old content of the target survives a crash before its fsync, the source does not; readRange reads across appends', () => {
+  const { d } = disk();
+  d.write('snap', enc('old'));
+  d.fsync('snap', () => {});
+  d.append('incoming', enc('new '));
+  d.fsync('incoming', () => {});
+  d.append('incoming', enc('content'));
+  assert.equal(dec(d.readRange('incoming', 2, 4)), 'w co', 'a range across two appends');
+  d.rename('incoming', 'snap');
+  assert.equal(dec(d.read('snap')), 'new content');
+  assert.deepEqual(d.list(), ['snap']);
+  d.crash();
+  assert.equal(dec(d.read('snap')), 'old');
+  assert.equal(d.read('incoming'), undefined, 'its content was the target\'s new one, lost with it');
+  d.append('incoming', enc('newer'));
+  d.rename('incoming', 'snap');
+  d.fsync('snap', () => {});
+  d.crash();
+  assert.equal(dec(d.read('snap')), 'newer');
+});
+
 test('a torn write keeps the unsynced writes before the last, and a prefix of the last', () => {
   const { d } = disk();
   d.append('log', enc('synced|'));

@@ -24,7 +24,7 @@
  */
 import type { Disk, DiskWriteStream } from '../runtime/context.js';
 import { DiskError } from '../runtime/disk-error.js';
-import { concatBytes } from '../runtime/records.js';
+import { bytesOfChunks, concatBytes } from '../runtime/records.js';
 import type { RandomStream } from './rng.js';
 
 /** The faults a nemesis can give a simulated disk. */
@@ -126,6 +126,24 @@ export class SimDisk implements Disk {
     // Compact into a fresh array; a pending fsync snapshot still references the old one.
     f.current = { chunks: [out], exists: true };
     return out.slice();
+  }
+
+  readRange(file: string, offset: number, length: number): Uint8Array | undefined {
+    const f = this.files.get(file);
+    if (f === undefined || !f.current.exists) return undefined;
+    // From the chunks as they are: a range of a large file costs its own bytes, not the file's.
+    return bytesOfChunks(f.current.chunks, offset, length).slice();
+  }
+
+  rename(from: string, to: string): void {
+    this.checkChange('write', to);
+    const src = this.file(from);
+    if (!src.current.exists) throw new Error(`SimDisk: rename(${from}, ${to}): no such file`);
+    // As write(to): durable at the next fsync of `to`, and a replaced file keeps its old content whole till then.
+    this.file(to).current = { chunks: src.current.chunks.slice(), exists: true };
+    // Gone at once and for good, as FileDisk's rename to `to`'s tmp file (removed after a crash) leaves it.
+    src.current = { chunks: [], exists: false };
+    src.durable = { chunks: [], length: 0, exists: false };
   }
 
   truncate(file: string, length: number): void {

@@ -244,18 +244,31 @@ export class KvStateMachine {
   }
 
   restore(s: KvSnapshot): void {
+    this.beginRestore(s);
+  }
+
+  /**
+   * Replace the state with a snapshot's, `head` first (sessions, counters, and whatever its lists
+   * hold), then each part (KvSnapshotSlicer.next's) as add() gets it: a follower loads a snapshot
+   * of 100k keys in slices. Until the last part the state is partial: nothing may read it.
+   */
+  beginRestore(head: KvSnapshot): { add(part: Partial<KvSnapshotPart>): void; finish(): void } {
     // The state a snapshot in progress was reading is gone.
     this.frozen?.cancel();
     this.data.clear();
-    for (const [k, v] of s.data) this.data.set(k, isSnapshotHash(v) ? new Map(v.hash) : (decodeCollection(v) ?? v));
-    this.sessions.clear();
-    for (const [client, { ackedBelow, results }] of s.sessions) this.sessions.set(client, { ackedBelow, results: new Map(results) });
-    this.applied = s.applied;
     this.expires.clear();
-    for (const [k, at] of s.expires ?? []) this.expires.set(k, at);
     this.versions.clear();
-    for (const [k, v] of s.versions ?? []) this.versions.set(k, v);
-    this.changes = s.changes ?? 0;
+    this.sessions.clear();
+    for (const [client, { ackedBelow, results }] of head.sessions) this.sessions.set(client, { ackedBelow, results: new Map(results) });
+    this.applied = head.applied;
+    this.changes = head.changes ?? 0;
+    const add = (part: Partial<KvSnapshotPart>) => {
+      for (const [k, v] of part.data ?? []) this.data.set(k, isSnapshotHash(v) ? new Map(v.hash) : (decodeCollection(v) ?? v));
+      for (const [k, at] of part.expires ?? []) this.expires.set(k, at);
+      for (const [k, v] of part.versions ?? []) this.versions.set(k, v);
+    };
+    add(head);
+    return { add, finish: () => {} };
   }
 
   /** The value of a key, null when absent or expired at `nowMs` (reads served outside the log, after ReadIndex). */

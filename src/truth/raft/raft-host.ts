@@ -17,7 +17,7 @@
 import type { Context, NodeId } from '../../runtime/context.js';
 import { invariant } from '../../runtime/invariant.js';
 import { Raft, type RaftConfig } from './raft.js';
-import { encodeSnapshotPart, RaftStorage, type DurableMark, type RecoveryMode, type SnapshotWrite } from './storage.js';
+import { encodeSnapshotPart, RaftStorage, snapshotFile, SnapshotFileReader, type DurableMark, type RecoveryMode, type SnapshotWrite } from './storage.js';
 import { isConfChange, type ConfChange, type ConfState, type Entry, type HardState, type Message, type Ready, type ReadState, type Snapshot } from './types.js';
 
 /** A deterministic state machine: the same commands in the same order give the same state on every replica. */
@@ -30,6 +30,19 @@ export interface StateMachine<Command, Result> {
   restore(data: unknown): void;
   /** Start a snapshot of the state as it is now, to be copied in slices while commands keep applying. */
   beginSnapshot?(): SnapshotSlicer;
+  /**
+   * Replace the state with a snapshot's loaded in slices (a snapshot received in chunks): `head` is
+   * its data without what the parts hold (SnapshotSlicer.head). Absent: the parts are joined and
+   * restore()d at the end.
+   */
+  beginRestore?(head: unknown): SnapshotLoader;
+}
+
+/** A snapshot being loaded into the state machine a part at a time (SnapshotSlicer's parts, in order). */
+export interface SnapshotLoader {
+  add(part: Record<string, unknown[]>): void;
+  /** Every part was added: the state is the snapshot's. */
+  finish(): void;
 }
 
 /** A snapshot being taken in slices (kv.ts KvSnapshotSlicer): its state is the one at its start. */
@@ -161,6 +174,11 @@ export class RaftHost<Command, Result> {
   private slicingFile: SnapshotWrite | undefined;
   /** The index of the last snapshot taken or restored. */
   private snapshotIndexTaken = 0;
+  /**
+   * A snapshot received in chunks, being loaded into the state machine a slice per turn: until it
+   * is, the state machine is partial, and no entry is applied nor read served (applyAllowance).
+   */
+  private loading: { index: number; term: number; reader: SnapshotFileReader; loader: SnapshotLoader; startedMs: number; slices: number } | undefined;
   /** The last entry this state machine applied (or the snapshot it was restored from). */
   private appliedIndex = 0;
   /** The term and vote last written (for syncOnlyWhenRequired). */
@@ -201,7 +219,9 @@ export class RaftHost<Command, Result> {
     // A repairing node's answers carry the start they come from, so the leader forgets what the
     // previous start acknowledged (the node's clock at start: a restart comes later).
     const boot = options.recovery === 'repair' ? ctx.now() : undefined;
-    this.raft = new Raft({ ...options, id: ctx.id, voters: options.voters, random: () => ctx.random(), boot }, restored);
+    const forCore = restored?.snapshot !== undefined ? { ...restored, snapshot: { ...restored.snapshot, data: this.dataForCore(restored.snapshot.data) } } : restored;
+    this.raft = new Raft({ ...options, id: ctx.id, voters: options.voters, random: () => ctx.random(), boot }, forCore);
+    this.offerSnapshotFile();
     this.syncedTerm = this.raft.term;
     this.syncedVote = this.raft.vote;
     this.wasRepairing = this.raft.repairing;
@@ -389,7 +409,12 @@ export class RaftHost<Command, Result> {
   private applyTurnScheduled = false;
 
   private readyOptions(storageBusy: boolean): { storageBusy: boolean; applyEntriesMax: number } {
-    return { storageBusy, applyEntriesMax: this.applyBudget };
+    return { storageBusy, applyEntriesMax: this.applyAllowance };
+  }
+
+  /** What a Ready may hand out to apply now: nothing while a received snapshot loads, since entries above it need all of it. */
+  private get applyAllowance(): number {
+    return this.loading !== undefined ? 0 : this.applyBudget;
   }
 
   /** Count what a Ready handed out to apply; once this turn's share is spent, the rest waits for a later turn. */
@@ -408,7 +433,7 @@ export class RaftHost<Command, Result> {
 
   private processReady(): void {
     if (this.storageBusy && this.options.applyWhileSyncing) this.workWhileSyncing();
-    while (!this.storageBusy && this.raft.hasReady({ applyEntriesMax: this.applyBudget })) {
+    while (!this.storageBusy && this.raft.hasReady({ applyEntriesMax: this.applyAllowance })) {
       const rd = this.raft.ready(this.readyOptions(false));
       this.spendApplyBudget(rd);
       let messages = rd.messages;
@@ -425,7 +450,7 @@ export class RaftHost<Command, Result> {
       invariant('raft', hardState === undefined || hardState.term >= written.term, () => `writing term ${hardState!.term} over term ${written.term} on disk`);
       // The leader's snapshot replaces the one being sliced before either file is finished.
       if (rd.snapshot !== undefined && this.slicing !== undefined) this.cancelSlicing();
-      const files = [...(rd.snapshot !== undefined ? this.storage.writeSnapshot(rd.snapshot) : []), ...this.storage.append(hardState, rd.entries)];
+      const files = [...new Set([...this.writeSnapshotChunks(rd), ...this.storage.append(hardState, rd.entries)])];
       if (files.length === 0 || (this.options.syncOnlyWhenRequired && !this.mustSync(rd))) {
         this.afterStorage(rd, messages);
         continue;
@@ -465,7 +490,7 @@ export class RaftHost<Command, Result> {
    * what asks nothing of this disk (Raft.sendableBeforeStorage).
    */
   private workWhileSyncing(): void {
-    if (!this.raft.hasReady({ storageBusy: true, applyEntriesMax: this.applyBudget })) return;
+    if (!this.raft.hasReady({ storageBusy: true, applyEntriesMax: this.applyAllowance })) return;
     const rd = this.raft.ready(this.readyOptions(true));
     this.spendApplyBudget(rd);
     this.apply(rd.committed);
@@ -496,10 +521,15 @@ export class RaftHost<Command, Result> {
       invariant('raft', rd.snapshot.index > this.appliedIndex, () => `snapshot at ${rd.snapshot!.index} would take the state machine back from ${this.appliedIndex}`);
       // The leader's snapshot is newer than the one being copied, which would compact a log it replaced.
       if (this.slicing !== undefined) this.cancelSlicing();
-      this.machine.restore(rd.snapshot.data);
+      // And newer than one being loaded, which it replaces.
+      this.loading = undefined;
       this.snapshotIndexTaken = rd.snapshot.index;
-      this.appliedIndex = rd.snapshot.index;
-      this.ctx.log('raft_snapshot_installed', { index: rd.snapshot.index, term: rd.snapshot.term });
+      if (rd.snapshotReceived !== undefined) this.beginLoad(rd.snapshot);
+      else {
+        this.machine.restore(rd.snapshot.data);
+        this.appliedIndex = rd.snapshot.index;
+        this.ctx.log('raft_snapshot_installed', { index: rd.snapshot.index, term: rd.snapshot.term });
+      }
       // It is durable now (this Ready's fsync): the segments of the log it replaced go.
       this.compactSegments(rd.snapshot.index, true, () => {});
     }
@@ -523,6 +553,8 @@ export class RaftHost<Command, Result> {
   /** Apply committed entries in order, answering the proposals they are. */
   private apply(entries: readonly Entry[]): void {
     for (const e of entries) {
+      // Entries above a snapshot change the state it holds: they wait until all of it is loaded.
+      invariant('raft', this.loading === undefined, () => `applying entry ${e.index} while snapshot ${this.loading!.index} is only partly loaded`);
       // State Machine Safety (§5.4.3) needs every committed entry applied once, in order, and no other.
       invariant('raft', e.index === this.appliedIndex + 1, () => `applying entry ${e.index} after ${this.appliedIndex}`);
       invariant('raft', e.index <= this.raft.log.committed, () => `applying entry ${e.index} beyond commit ${this.raft.log.committed}`);
@@ -548,7 +580,8 @@ export class RaftHost<Command, Result> {
   }
 
   private serveReads(): void {
-    if (this.confirmedReads.length === 0) return;
+    // A partly loaded state machine answers nothing (reads wait for the load and the entries after it).
+    if (this.confirmedReads.length === 0 || this.loading !== undefined) return;
     const waiting: ConfirmedRead[] = [];
     const ready: ConfirmedRead[] = [];
     for (const r of this.confirmedReads) (r.index > this.appliedIndex ? waiting : ready).push(r);
@@ -592,8 +625,8 @@ export class RaftHost<Command, Result> {
   }
 
   /**
-   * Whether a Ready must be durable before it is acted on (etcd's MustSync): new entries, a snapshot,
-   * a new term or vote. A commit index that alone moved is a hint a restarted node can learn again.
+   * Whether a Ready must be durable before it is acted on (etcd's MustSync): new entries, a snapshot
+   * or chunks of one, a new term or vote. A commit index that alone moved is a hint a restarted node can learn again.
    */
   private mustSync(rd: Ready): boolean {
     const hs = rd.hardState;
@@ -602,7 +635,8 @@ export class RaftHost<Command, Result> {
       this.syncedTerm = hs.term;
       this.syncedVote = hs.vote;
     }
-    return changed || rd.entries.length > 0 || rd.snapshot !== undefined;
+    // What a follower tells the leader it holds of a snapshot is on its disk: a restart goes on from there.
+    return changed || rd.entries.length > 0 || rd.snapshot !== undefined || rd.snapshotChunks.length > 0;
   }
 
   /** fsync every file, then `done`. */
@@ -614,7 +648,7 @@ export class RaftHost<Command, Result> {
   /** §7: save the state machine and drop the log it covers, every snapshotEntries applied entries (or sooner: snapshotLogBytesRatio). */
   private maybeSnapshot(): void {
     const log = this.raft.log;
-    if (this.snapshotting) return;
+    if (this.snapshotting || this.loading !== undefined) return;
     const since = log.applied - this.snapshotIndexTaken;
     const ratio = this.options.snapshotLogBytesRatio;
     // Measured against a snapshot there is: the first one waits for snapshotEntries.
@@ -648,6 +682,91 @@ export class RaftHost<Command, Result> {
     this.ctx.setTimer(0, slice);
   }
 
+  /**
+   * The storage part of a Ready's snapshot: chunks of one being received appended to its file, and
+   * a snapshot received whole written (encoded), or one received in chunks installed as its file is.
+   * Returns the files to fsync.
+   */
+  private writeSnapshotChunks(rd: Ready): string[] {
+    const files: string[] = [];
+    for (const chunk of rd.snapshotChunks) files.push(...this.storage.appendSnapshotChunk(chunk));
+    if (rd.snapshot === undefined) return files;
+    // The file a load in progress reads is replaced now: that load is over (afterStorage starts the next).
+    this.loading = undefined;
+    if (rd.snapshotReceived !== undefined) {
+      // The chunks' file becomes the snapshot's (its data is in the file, not in rd.snapshot).
+      files.length = 0;
+      files.push(...this.storage.installReceivedSnapshot(rd.snapshotReceived));
+    } else files.push(...this.storage.writeSnapshot(rd.snapshot));
+    this.offerSnapshotFile();
+    return files;
+  }
+
+  /**
+   * What of a snapshot's state the core keeps to send: none when it sends in chunks (it reads the
+   * file, offerSnapshotFile), rather than a copy of the whole store held for as long as the snapshot.
+   */
+  private dataForCore(data: unknown): unknown {
+    return (this.options.snapshotChunkBytes ?? 0) > 0 ? undefined : data;
+  }
+
+  /** Let the core send the snapshot file as it is on disk, read a chunk at a time (Raft.offerSnapshotBytes). */
+  private offerSnapshotFile(): void {
+    const source = this.storage.snapshotFileSource();
+    if (source === undefined) return;
+    this.raft.offerSnapshotBytes({ ...source, read: (offset, length) => this.storage.readSnapshotRange(source.index, offset, length) });
+  }
+
+  /**
+   * Load a snapshot received in chunks from its file, now durable, a slice per turn of the event
+   * loop (at least one of its records, each a slice of the leader's snapshotSliceItems): decoding
+   * and restoring 100k keys at once paused a follower for 0.3-1.2 s. Meanwhile the core goes on
+   * receiving and persisting entries; none is applied, nor any read served, until the load is done.
+   */
+  private beginLoad(snap: Snapshot): void {
+    const reader = new SnapshotFileReader((offset, length) => this.storage.readSnapshotFileRange(offset, length), snapshotFile);
+    invariant('raft', reader.snapshot.index === snap.index && reader.snapshot.term === snap.term, () => `${snapshotFile} holds snapshot ${reader.snapshot.index} of term ${reader.snapshot.term}, not the ${snap.index} of term ${snap.term} received`);
+    const load = { index: snap.index, term: snap.term, reader, loader: this.beginRestore(reader.snapshot.data), startedMs: this.ctx.now(), slices: 0 };
+    this.loading = load;
+    const itemsPerTurn = Math.max(1, this.options.snapshotSliceItems ?? 0);
+    const slice = () => {
+      if (this.loading !== load) return;
+      load.slices++;
+      for (let items = 0; items < itemsPerTurn; ) {
+        const part = reader.nextPart();
+        if (part === undefined) return this.finishLoad(load);
+        load.loader.add(part);
+        for (const list of Object.values(part)) items += Math.max(1, list.length);
+      }
+      this.ctx.setTimer(0, slice);
+    };
+    // Through the Context's timer: the simulator orders the slices among other events by its seed.
+    this.ctx.setTimer(0, slice);
+  }
+
+  /** The state machine's loader, or one that joins the parts and restores them at the end. */
+  private beginRestore(head: unknown): SnapshotLoader {
+    if (this.machine.beginRestore !== undefined) return this.machine.beginRestore(head);
+    const data = head as Record<string, unknown[]>;
+    return {
+      add: (part) => {
+        for (const [field, items] of Object.entries(part)) for (const item of items) data[field].push(item);
+      },
+      finish: () => this.machine.restore(data),
+    };
+  }
+
+  private finishLoad(load: NonNullable<RaftHost<Command, Result>['loading']>): void {
+    load.loader.finish();
+    this.loading = undefined;
+    invariant('raft', load.index > this.appliedIndex, () => `snapshot at ${load.index} loaded over the state at ${this.appliedIndex}`);
+    this.appliedIndex = load.index;
+    this.ctx.log('raft_snapshot_installed', { index: load.index, term: load.term, loadMs: this.ctx.now() - load.startedMs, slices: load.slices });
+    // The entries after it, and the reads that waited, now.
+    this.afterInput();
+    this.serveReads();
+  }
+
   /** A snapshot installed from the leader replaced the state the slices were reading. */
   private cancelSlicing(): void {
     this.slicing!.cancel();
@@ -663,13 +782,13 @@ export class RaftHost<Command, Result> {
    */
   private saveSnapshot(snapshot: Snapshot, file: SnapshotWrite | undefined): void {
     const { index } = snapshot;
-    this.raft.compact(index, snapshot.data, this.options.snapshotCatchUpEntries, snapshot.conf);
+    this.raft.compact(index, this.dataForCore(snapshot.data), this.options.snapshotCatchUpEntries, snapshot.conf);
     this.snapshotIndexTaken = index;
     this.ctx.metrics.count('raft_snapshots');
     this.ctx.log('raft_snapshot_taken', { index, term: snapshot.term });
     const files = file === undefined ? this.storage.writeSnapshot(snapshot) : file.finish();
-    // The file's parts, written slice by slice: a follower that needs the snapshot gets them as they are.
-    if (file !== undefined) this.raft.offerSnapshotBytes(index, file.written);
+    // A follower that needs the snapshot gets the file's bytes as they are, read back a chunk at a time.
+    this.offerSnapshotFile();
     this.syncAll(files, () => this.compactSegments(index, false, () => (this.snapshotting = false)));
   }
 

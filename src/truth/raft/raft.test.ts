@@ -6,6 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Raft, defaultRaftConfig, type RaftConfig } from './raft.js';
 import { isConfChange, type Entry, type HardState, type Message } from './types.js';
+import { decodeSnapshotFile } from './storage.js';
+import { concatBytes } from '../../runtime/records.js';
+import { crc32c } from '../../runtime/crc32c.js';
 
 type Drop = (from: string, to: string, m: Message) => boolean;
 
@@ -14,6 +17,8 @@ class Cluster {
   /** Durable state per node, as a host would keep it on disk. */
   readonly disk = new Map<string, { hardState: HardState; entries: Entry[]; snapshot?: { index: number; term: number; data: unknown } }>();
   readonly applied = new Map<string, unknown[]>();
+  /** The chunks of a snapshot being received, per node. */
+  readonly incoming = new Map<string, Uint8Array[]>();
   readonly inbox: { from: string; to: string; m: Message }[] = [];
   readonly down = new Set<string>();
   transcript: string[] = [];
@@ -52,10 +57,22 @@ class Cluster {
       while (r.hasReady()) {
         const rd = r.ready();
         const d = this.disk.get(id) ?? { hardState: { term: 0, vote: undefined, commit: 0 }, entries: [] };
-        if (rd.snapshot) {
-          d.snapshot = rd.snapshot;
-          d.entries = d.entries.filter((e) => e.index > rd.snapshot!.index);
-          this.applied.set(id, [...(rd.snapshot.data as unknown[])]);
+        for (const chunk of rd.snapshotChunks) {
+          // A host appends them to a file; the core keeps none of their bytes.
+          if (chunk.offset === 0) this.incoming.set(id, []);
+          this.incoming.get(id)!.push(chunk.bytes);
+        }
+        let snapshot = rd.snapshot;
+        if (snapshot && rd.snapshotReceived) {
+          // The file the chunks made is the snapshot: decoded here, as a host loads it.
+          const file = concatBytes(this.incoming.get(id)!);
+          snapshot = { ...decodeSnapshotFile(file, 'received'), conf: snapshot.conf };
+          r.offerSnapshotBytes({ index: snapshot.index, bytes: file.length, crc: crc32c(file), read: (offset, length) => file.slice(offset, offset + length) });
+        }
+        if (snapshot) {
+          d.snapshot = snapshot;
+          d.entries = d.entries.filter((e) => e.index > snapshot.index);
+          this.applied.set(id, [...(snapshot.data as unknown[])]);
         }
         if (rd.hardState) d.hardState = rd.hardState;
         for (const e of rd.entries) {

@@ -11,11 +11,10 @@
  */
 import type { NodeId } from '../../runtime/context.js';
 import { RaftLog, assert } from './log.js';
-import type { ConfChange, ConfState, Entry, HardState, Message, Outbound, ReadState, Ready, ReadyOptions, Role, Snapshot } from './types.js';
+import type { ConfChange, ConfState, Entry, HardState, Message, Outbound, ReadState, Ready, ReadyOptions, ReceivedSnapshotHead, Role, Snapshot, SnapshotChunk } from './types.js';
 import { isConfChange } from './types.js';
 import { crc32c } from '../../runtime/crc32c.js';
-import { bytesOfChunks, concatBytes } from '../../runtime/records.js';
-import { decodeSnapshotFile, encodeSnapshotFile } from './storage.js';
+import { encodeSnapshotFile, type IncomingSnapshotHeld } from './storage.js';
 
 export interface RaftConfig {
   id: NodeId;
@@ -65,10 +64,16 @@ export interface RaftConfig {
    * Send a snapshot as its file's bytes in chunks of this size, one chunk in flight per follower,
    * each answered with the bytes held so far (so a lost chunk is sent again from there, and a follower
    * that holds part of the same snapshot from an earlier leader goes on from it). Absent or 0: the
-   * whole snapshot in one message.
+   * whole snapshot in one message. At most snapshotChunkBytesMax.
    */
   snapshotChunkBytes?: number;
 }
+
+/**
+ * The largest InstallSnapshot chunk: what a leader reads from its snapshot file and holds per
+ * follower while one is in flight, and what a follower holds of one before it is on its disk.
+ */
+export const snapshotChunkBytesMax = 8 * 1024 * 1024;
 
 /** What a restored node must hold again before it votes: the last entry it had made durable (storage.ts, repair mode). */
 export interface RepairTarget {
@@ -106,25 +111,22 @@ class Progress {
 }
 
 /**
- * A snapshot's file bytes for every follower that needs it: offered by the host, which wrote them a
- * part at a time (offerSnapshotBytes), kept as received from a leader, or else encoded once here.
+ * A snapshot's file bytes for every follower that needs it: offered by the host, which reads them
+ * from its snapshot file when a chunk goes (offerSnapshotBytes), or else encoded once here.
  */
-interface EncodedSnapshot {
+export interface SnapshotBytes {
   index: number;
-  parts: readonly Uint8Array[];
   bytes: number;
   crc: number;
+  /** Bytes [offset, offset + length) of them, at most snapshotChunkBytesMax. */
+  read(offset: number, length: number): Uint8Array;
 }
 
-/** A snapshot being received in chunks. */
-interface IncomingSnapshot {
-  index: number;
-  snapTerm: number;
-  crc: number;
-  total: number;
-  chunks: Uint8Array[];
-  received: number;
-}
+/**
+ * A snapshot being received in chunks: which one, and how much of it the host holds on its disk
+ * (Ready.snapshotChunks hands it each chunk; no byte of it stays here), with their CRC-32C so far.
+ */
+type IncomingSnapshot = IncomingSnapshotHeld;
 
 interface PendingRead {
   context: number;
@@ -177,9 +179,13 @@ export class Raft {
   /** A snapshot received from the leader that the host has not persisted and restored yet. */
   private pendingSnapshot: Snapshot | undefined;
   /** As leader: the snapshot's file bytes, for chunked InstallSnapshot (RaftConfig.snapshotChunkBytes). */
-  private encodedSnapshot: EncodedSnapshot | undefined;
+  private encodedSnapshot: SnapshotBytes | undefined;
   /** As follower: the snapshot being received in chunks. */
   private incoming: IncomingSnapshot | undefined;
+  /** Chunks received, for the host to append to the snapshot's file (Ready.snapshotChunks). */
+  private snapshotChunks: SnapshotChunk[] = [];
+  /** pendingSnapshot is the file the chunks made (Ready.snapshotReceived). */
+  private pendingSnapshotReceived: ReceivedSnapshotHead | undefined;
   /**
    * Protocol-aware recovery (Alagappan et al., FAST 2018, "CTRL"): this node lost entries it had made
    * durable, and may have acknowledged them. Until its log is again at least as up to date as this,
@@ -189,7 +195,7 @@ export class Raft {
    */
   private repairTarget: RepairTarget | undefined;
 
-  constructor(cfg: RaftConfig, restored?: { hardState: HardState; entries: readonly Entry[]; snapshot?: Snapshot; repairUntil?: RepairTarget }) {
+  constructor(cfg: RaftConfig, restored?: { hardState: HardState; entries: readonly Entry[]; snapshot?: Snapshot; repairUntil?: RepairTarget; incomingSnapshot?: IncomingSnapshotHeld }) {
     this.cfg = cfg;
     this.id = cfg.id;
     const conf = restored?.snapshot?.conf;
@@ -206,6 +212,9 @@ export class Raft {
     this.repairTarget = restored?.repairUntil;
     this.becomeFollower(this.term, undefined);
     this.seen = { term: this.term, vote: this.vote, commit: this.log.committed, snapshotIndex: this.log.snapshotIndex() };
+    // Part of a snapshot received before the stop: a leader that sends it again goes on from its end.
+    const held = restored?.incomingSnapshot;
+    if (held !== undefined && held.index > this.log.committed) this.incoming = { ...held };
     this.checkInvariants();
   }
 
@@ -622,32 +631,36 @@ export class Raft {
   }
 
   /**
-   * The current snapshot as a snapshot file's bytes (storage.ts). Those offered or received are used
-   * as they are; only a snapshot without them is encoded, once, whole: at 100k keys that is a pause
-   * of some 200 ms, which the host's offer avoids.
+   * The current snapshot as a snapshot file's bytes (storage.ts). Those the host offers are read
+   * from its file as each chunk goes; only a snapshot without them is encoded, once, whole: at 100k
+   * keys that is a pause of some 200 ms and 12 MB held, which the host's offer avoids.
    */
-  private encodeSnapshot(): EncodedSnapshot {
+  private encodeSnapshot(): SnapshotBytes {
     const snap = this.snapshot!;
     if (this.encodedSnapshot?.index !== snap.index) {
-      const bytes = encodeSnapshotFile(snap);
-      this.encodedSnapshot = { index: snap.index, parts: [bytes], bytes: bytes.length, crc: crc32c(bytes) };
+      assert(snap.data !== undefined, `snapshot ${snap.index} is held as a file only, whose bytes the host did not offer`);
+      const whole = encodeSnapshotFile(snap);
+      this.encodedSnapshot = { index: snap.index, bytes: whole.length, crc: crc32c(whole), read: (offset, length) => whole.subarray(offset, offset + length) };
     }
     return this.encodedSnapshot!;
   }
 
   /**
-   * The host wrote the snapshot at `index` (the one compact() was given) as a snapshot file in
-   * `parts`, whose crc32c is `crc`: chunked InstallSnapshot sends them rather than encoding the
-   * snapshot again. Bytes of another snapshot than the current one are of no use and are dropped.
+   * The host holds the snapshot at `index` (the one compact() was given, or received) as a snapshot
+   * file of `file.bytes` bytes whose crc32c is `file.crc`, and reads them on demand: chunked
+   * InstallSnapshot sends them rather than encoding the snapshot again. Bytes of another snapshot
+   * than the current one are of no use and are dropped.
    */
-  offerSnapshotBytes(index: number, file: { parts: readonly Uint8Array[]; bytes: number; crc: number }): void {
-    if (this.snapshot?.index !== index) return;
-    this.encodedSnapshot = { index, parts: file.parts, bytes: file.bytes, crc: file.crc };
+  offerSnapshotBytes(file: SnapshotBytes): void {
+    if (this.snapshot?.index !== file.index) return;
+    this.encodedSnapshot = file;
   }
 
   /**
-   * A chunk of a snapshot: kept when it continues the bytes held of the same snapshot (same index,
-   * term and CRC), else the answer says where to go on from; the last one is checked whole and installed.
+   * A chunk of a snapshot: handed to the host to append to the snapshot's file when it continues the
+   * bytes held of the same snapshot (same index, term and CRC), else the answer says where to go on
+   * from. Once they are all there and their CRC is the leader's, the file is the snapshot: the host
+   * installs it as it is and loads the state machine from it (Ready.snapshotReceived).
    */
   private handleSnapshotChunk(from: NodeId, m: Extract<Message, { type: 'snapshot_chunk' }>): void {
     if (m.index <= this.log.committed) {
@@ -656,38 +669,33 @@ export class Raft {
       return;
     }
     let inc = this.incoming;
-    if (inc === undefined || inc.index !== m.index || inc.snapTerm !== m.snapTerm || inc.crc !== m.crc) {
+    if (inc === undefined || inc.index !== m.index || inc.term !== m.snapTerm || inc.crc !== m.crc) {
       // Another snapshot than the one held in part: start it over (from its first chunk).
-      inc = this.incoming = { index: m.index, snapTerm: m.snapTerm, crc: m.crc, total: m.total, chunks: [], received: 0 };
+      inc = this.incoming = { index: m.index, term: m.snapTerm, crc: m.crc, total: m.total, conf: m.conf, received: 0, receivedCrc: 0 };
     }
-    if (m.offset === inc.received && m.bytes.length > 0 && inc.received + m.bytes.length <= inc.total) {
+    if (m.offset === inc.received && m.bytes.length > 0 && m.bytes.length <= snapshotChunkBytesMax && inc.received + m.bytes.length <= inc.total) {
       // A copy: the bytes may be a view of the transport's buffer (Buffer.slice copies nothing).
-      inc.chunks.push(new Uint8Array(m.bytes));
-      inc.received += m.bytes.length;
+      const bytes = new Uint8Array(m.bytes);
+      this.snapshotChunks.push({ index: inc.index, term: inc.term, crc: inc.crc, total: inc.total, conf: inc.conf, offset: inc.received, bytes });
+      inc.received += bytes.length;
+      inc.receivedCrc = crc32c(bytes, inc.receivedCrc);
     }
     if (inc.received < inc.total) {
       this.send(from, { type: 'snapshot_chunk_resp', term: this.term, index: inc.index, crc: inc.crc, received: inc.received });
       return;
     }
     this.incoming = undefined;
-    const bytes = concatBytes(inc.chunks);
-    let snap: Snapshot | undefined;
-    try {
-      if (crc32c(bytes) === inc.crc) snap = decodeSnapshotFile(bytes, 'snapshot_chunk');
-    } catch {
-      snap = undefined;
-    }
-    if (snap === undefined || snap.index !== inc.index || snap.term !== inc.snapTerm) {
-      // Damaged on the way: ask for it from the start.
+    if (inc.receivedCrc !== inc.crc) {
+      // Damaged on the way (or a leader's file that does not match its CRC): ask for it from the start.
       this.send(from, { type: 'snapshot_chunk_resp', term: this.term, index: inc.index, crc: inc.crc, received: 0 });
       return;
     }
-    this.handleSnapshot(from, snap);
-    // Kept as received: should this node lead, it sends them on without encoding the snapshot whole.
-    if (this.snapshot === snap) this.encodedSnapshot = { index: snap.index, parts: [bytes], bytes: bytes.length, crc: inc.crc };
+    const head: ReceivedSnapshotHead = { index: inc.index, term: inc.term, crc: inc.crc, total: inc.total, conf: inc.conf };
+    this.handleSnapshot(from, { index: inc.index, term: inc.term, data: undefined, conf: inc.conf }, head);
   }
 
-  private handleSnapshot(from: NodeId, snap: Snapshot): void {
+  /** `received`: the snapshot is the file its chunks made (its data is undefined: the host loads it from the file). */
+  private handleSnapshot(from: NodeId, snap: Snapshot, received?: ReceivedSnapshotHead): void {
     if (snap.index <= this.log.committed) {
       this.send(from, this.withBoot({ type: 'append_resp', term: this.term, reject: false, index: this.log.committed, hint: this.log.lastIndex() }));
       return;
@@ -704,6 +712,7 @@ export class Raft {
       }
       this.snapshot = snap;
       this.pendingSnapshot = snap;
+      this.pendingSnapshotReceived = received;
     }
     this.checkRepaired();
     this.send(from, this.withBoot({ type: 'append_resp', term: this.term, reject: false, index: snap.index, hint: this.log.lastIndex() }));
@@ -743,12 +752,16 @@ export class Raft {
     if (pr.next <= this.log.snapshotIndex() || sendingSnapshot) {
       // The entries it needs are compacted: send the snapshot, then wait for its answer.
       const chunkBytes = this.cfg.snapshotChunkBytes ?? 0;
-      if (chunkBytes === 0) this.send(to, { type: 'snapshot', term: this.term, snapshot: this.snapshot! });
-      else {
+      if (chunkBytes === 0) {
+        assert(this.snapshot!.data !== undefined, `snapshot ${this.snapshot!.index} is held as a file only: it goes in chunks`);
+        this.send(to, { type: 'snapshot', term: this.term, snapshot: this.snapshot! });
+      } else {
+        assert(chunkBytes <= snapshotChunkBytesMax, `snapshotChunkBytes ${chunkBytes} above snapshotChunkBytesMax (${snapshotChunkBytesMax})`);
         const snap = this.encodeSnapshot();
         if (!sendingSnapshot) pr.snapshotSending = { index: snap.index, sent: 0 };
         const offset = pr.snapshotSending!.sent;
-        this.send(to, { type: 'snapshot_chunk', term: this.term, index: snap.index, snapTerm: this.snapshot!.term, crc: snap.crc, total: snap.bytes, offset, bytes: bytesOfChunks(snap.parts, offset, chunkBytes) });
+        const bytes = snap.read(offset, Math.min(chunkBytes, snap.bytes - offset));
+        this.send(to, { type: 'snapshot_chunk', term: this.term, index: snap.index, snapTerm: this.snapshot!.term, crc: snap.crc, total: snap.bytes, offset, bytes, conf: this.snapshot!.conf });
       }
       pr.state = 'probe';
       pr.probeSent = true;
@@ -938,6 +951,7 @@ export class Raft {
     const hs = this.hardState();
     return (
       this.pendingSnapshot !== undefined ||
+      this.snapshotChunks.length > 0 ||
       this.msgs.length > 0 ||
       this.log.stable < this.log.lastIndex() ||
       hs.term !== this.prevHardState.term ||
@@ -968,12 +982,22 @@ export class Raft {
       const later: Outbound[] = [];
       for (const o of this.msgs) (this.sendableBeforeStorage(o.msg) ? now : later).push(o);
       this.msgs = later;
-      return { snapshot: undefined, hardState: undefined, entries: [], messages: now, committed, readStates };
+      return { snapshot: undefined, snapshotChunks: [], snapshotReceived: undefined, hardState: undefined, entries: [], messages: now, committed, readStates };
     }
     const hs = this.hardState();
     const changed = hs.term !== this.prevHardState.term || hs.vote !== this.prevHardState.vote || hs.commit !== this.prevHardState.commit;
-    const rd: Ready = { snapshot: this.pendingSnapshot, hardState: changed ? hs : undefined, entries: this.log.unstable(), messages: this.msgs, committed, readStates };
+    const rd: Ready = {
+      snapshot: this.pendingSnapshot,
+      snapshotChunks: this.snapshotChunks,
+      snapshotReceived: this.pendingSnapshotReceived,
+      hardState: changed ? hs : undefined,
+      entries: this.log.unstable(),
+      messages: this.msgs,
+      committed,
+      readStates,
+    };
     this.msgs = [];
+    this.snapshotChunks = [];
     return rd;
   }
 
@@ -990,7 +1014,10 @@ export class Raft {
 
   /** The storage part of `rd` is durable: entries become stable, and a leader counts itself. */
   persisted(rd: Ready): void {
-    if (rd.snapshot !== undefined && rd.snapshot === this.pendingSnapshot) this.pendingSnapshot = undefined;
+    if (rd.snapshot !== undefined && rd.snapshot === this.pendingSnapshot) {
+      this.pendingSnapshot = undefined;
+      this.pendingSnapshotReceived = undefined;
+    }
     if (rd.hardState !== undefined) this.prevHardState = rd.hardState;
     if (rd.entries.length > 0) {
       const last = rd.entries[rd.entries.length - 1];

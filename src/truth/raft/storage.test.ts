@@ -208,8 +208,12 @@ test('a snapshot written a part at a time reads back whole; one aborted leaves t
   for (const f of w.finish()) d.fsync(f, () => {});
   assert.deepEqual(new RaftStorage(d).restore()!.snapshot, { index: 9, term: 2, data: { items: ['a', 'b', 'c'], n: 3 } });
   assert.equal(s.snapshotBytes(), d.read(snapshotFile)!.length);
-  assert.deepEqual(concatBytes(w.written.parts), d.read(snapshotFile), 'the parts kept for InstallSnapshot are the file');
+  assert.equal(w.written.bytes, d.read(snapshotFile)!.length);
   assert.equal(w.written.crc, crc32c(d.read(snapshotFile)!), 'the crc taken a part at a time is the whole file\'s');
+  // What a leader sends, read back from the file a range at a time.
+  const file = d.read(snapshotFile)!;
+  assert.deepEqual(s.snapshotFileSource(), { index: 9, bytes: file.length, crc: crc32c(file) });
+  assert.deepEqual(concatBytes([s.readSnapshotRange(9, 0, 5), s.readSnapshotRange(9, 5, file.length)]), file);
 });
 
 test('on a disk that cannot stream, a snapshot written a part at a time is one write of the same bytes', () => {
@@ -223,7 +227,7 @@ test('on a disk that cannot stream, a snapshot written a part at a time is one w
   assert.equal(d.read(snapshotFile), undefined, 'nothing is written before finish');
   for (const f of w.finish()) d.fsync(f, () => {});
   assert.deepEqual(new RaftStorage(d).restore()!.snapshot, { index: 9, term: 2, data: { items: ['a', 'b', 'c'], n: 3 } });
-  assert.deepEqual(concatBytes(w.written.parts), d.read(snapshotFile));
+  assert.equal(w.written.bytes, d.read(snapshotFile)!.length);
   assert.equal(w.written.crc, crc32c(d.read(snapshotFile)!));
 });
 
@@ -356,4 +360,45 @@ test("a write torn between a Ready's entries and its hard state: the term of the
   const r = new RaftStorage(d).restore()!;
   assert.deepEqual(r.entries.map((e) => e.term), [1, 1, 1, 2, 2]);
   assert.deepEqual([r.hardState.term, r.hardState.vote], [2, undefined], 'never a log ahead of its term');
+});
+
+test('a snapshot received in chunks: after a crash the complete records are kept and the torn rest cut; whole, it becomes raft.snap as it is', () => {
+  // The leader's file: a head and three parts, sent in chunks that cut across its records.
+  const leader = disk();
+  const ls = new RaftStorage(leader);
+  ls.restore();
+  const w = ls.beginSnapshotWrite({ index: 40, term: 3, data: { items: [], n: 7 }, conf: { voters: ['n1'], learners: [] } });
+  for (const items of [['a', 'b'], ['c'], ['d', 'e', 'f']]) w.part(encodeSnapshotPart({ items }));
+  w.finish();
+  const file = leader.read(snapshotFile)!;
+  const head = { index: 40, term: 3, crc: crc32c(file), total: file.length, conf: { voters: ['n1'], learners: [] } };
+  const cut = Math.floor(file.length * 0.6);
+
+  const d = disk();
+  const s = new RaftStorage(d);
+  s.restore();
+  s.append({ term: 3, vote: undefined, commit: 0 }, []);
+  d.fsync(`${segmentPrefix}1`, () => {});
+  for (const f of s.appendSnapshotChunk({ ...head, offset: 0, bytes: file.subarray(0, cut) })) d.fsync(f, () => {});
+  // Unsynced when the node stops: lost.
+  s.appendSnapshotChunk({ ...head, offset: cut, bytes: file.subarray(cut, cut + 10) });
+  d.crash();
+  const restored = new RaftStorage(d).restore()!;
+  const held = restored.incomingSnapshot!;
+  // The records wholly inside the first chunk: the one it cuts is torn, and goes.
+  const recordEnds = scanRecords(file).ends;
+  const complete = recordEnds.filter((end) => end <= cut).at(-1)!;
+  assert.deepEqual(held, { ...head, received: complete, receivedCrc: crc32c(file.subarray(0, complete)) });
+  assert.ok(complete > 0 && complete < cut);
+
+  const again = new RaftStorage(d);
+  again.restore();
+  for (const f of again.appendSnapshotChunk({ ...head, offset: complete, bytes: file.subarray(complete) })) d.fsync(f, () => {});
+  for (const f of again.installReceivedSnapshot(head)) d.fsync(f, () => {});
+  assert.equal(d.read('raft.snap.incoming'), undefined);
+  assert.deepEqual(again.snapshotFileSource(), { index: 40, bytes: file.length, crc: head.crc });
+  assert.deepEqual(again.readSnapshotRange(40, 0, file.length), file, 'what it sends on is the leader\'s bytes');
+  const after = new RaftStorage(d).restore()!;
+  assert.deepEqual(after.snapshot, { index: 40, term: 3, data: { items: ['a', 'b', 'c', 'd', 'e', 'f'], n: 7 }, conf: { voters: ['n1'], learners: [] } });
+  assert.equal(after.incomingSnapshot, undefined);
 });

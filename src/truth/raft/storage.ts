@@ -12,6 +12,12 @@
  *   same-named lists of the first record's data. Once it is on disk, a new segment starts with the
  *   entries after it that older segments hold, and the older segments it and they cover are removed.
  *
+ * - A snapshot being received in chunks `raft.snap.incoming`: a record naming it (ReceivedSnapshotHead),
+ *   then the leader's file bytes as they arrive, appended. Those are themselves checksummed records,
+ *   so after a crash the complete ones are what the node holds (and tells the next leader it holds);
+ *   whole and checked, the file is renamed to `raft.snap`, the naming record first (decodeSnapshotFile
+ *   skips it). Nothing of it is encoded again.
+ *
  * What a crash leaves behind is told apart from what a bad disk does (scanRecords): a torn last
  * record (a write cut short, never fsynced, so nothing acknowledged depends on it) is cut off with a
  * warning, and zero bytes after the last record (a real disk grows segments ahead in zeros) silently; a bad record with good data after it, a bad snapshot or a hole in the log is corruption.
@@ -32,11 +38,13 @@ import { Packr } from 'msgpackr';
 import type { Disk } from '../../runtime/context.js';
 import { StartRefusedError } from '../../runtime/member-supervisor.js';
 import { invariant } from '../../runtime/invariant.js';
-import { concatBytes, encodeRecord, encodeRecords, scanRecords } from '../../runtime/records.js';
+import { concatBytes, encodeRecord, encodeRecords, recordHeaderBytes, scanRecords } from '../../runtime/records.js';
 import { crc32c } from '../../runtime/crc32c.js';
-import type { Entry, HardState, Snapshot } from './types.js';
+import type { Entry, HardState, ReceivedSnapshotHead, Snapshot, SnapshotChunk } from './types.js';
 
 export const snapshotFile = 'raft.snap';
+/** The snapshot being received in chunks (see the header). */
+export const incomingSnapshotFile = 'raft.snap.incoming';
 export const segmentPrefix = 'raft.wal.';
 /** A segment past this size is closed and a new one started (smaller files to scan and remove). */
 export const segmentBytesMax = 64 * 1024 * 1024;
@@ -56,6 +64,21 @@ export interface Restored {
   repairUntil?: { index: number; term: number };
   /** Files restore cut or removed (trust and repair modes): fsync them so the next restore agrees. */
   changedFiles: string[];
+  /** Part of a snapshot received in chunks before the stop: the next leader goes on from its end. */
+  incomingSnapshot?: IncomingSnapshotHeld;
+}
+
+/** What a node holds of a snapshot being received: the first `received` bytes, whose CRC-32C is `receivedCrc`. */
+export interface IncomingSnapshotHeld extends ReceivedSnapshotHead {
+  received: number;
+  receivedCrc: number;
+}
+
+/** A snapshot file's bytes as a leader sends them: `bytes` of them from `base` in the file, whose CRC-32C is `crc`. */
+export interface SnapshotFileSource {
+  index: number;
+  bytes: number;
+  crc: number;
 }
 
 /** What to do with a log that is damaged beyond a torn tail (see the header). */
@@ -134,16 +157,15 @@ export interface SnapshotWrite {
   finish(): string[];
   abort(): void;
   /**
-   * The file's bytes as they were written (its head, then each part) and their crc32c, computed a
-   * part at a time: a leader sends them as InstallSnapshot chunks (Raft.offerSnapshotBytes) instead
-   * of encoding the whole snapshot again in one go. Complete once finish() has run.
+   * The file's size and crc32c, computed a part at a time: a leader sends the file as InstallSnapshot
+   * chunks read back from disk (RaftStorage.readSnapshotRange, Raft.offerSnapshotBytes) instead of
+   * encoding the whole snapshot again in one go. Complete once finish() has run.
    */
   readonly written: SnapshotFileParts;
 }
 
-/** A snapshot file's bytes in the pieces they were made in, with the crc32c of them all. */
+/** A snapshot file's size, with the crc32c of its bytes. */
 export interface SnapshotFileParts {
-  parts: readonly Uint8Array[];
   bytes: number;
   crc: number;
 }
@@ -153,34 +175,104 @@ export function encodeSnapshotPart(part: Record<string, unknown[]>): Uint8Array 
   return encodeRecord(packr.pack(part));
 }
 
-/** The snapshot of a snapshot file's (or a backup's) bytes; StorageCorruptError naming `file` when they are not one. */
-export function decodeSnapshotFile(bytes: Uint8Array, file: string): Snapshot {
-  const scan = scanRecords(bytes);
-  // A snapshot is replaced atomically (write, fsync, rename): a bad one is never a torn write.
-  if (scan.bad !== undefined || scan.records.length === 0) throw new StorageCorruptError(file, scan.bad?.offset ?? scan.validBytes, scan.bad?.reason ?? 'no snapshot record');
-  const unpack = (i: number): unknown => {
-    try {
-      return packr.unpack(scan.records[i]);
-    } catch (e) {
-      throw new StorageCorruptError(file, 0, `undecodable snapshot record ${i}: ${(e as Error).message}`);
+/** Bytes [offset, offset + length) of a file, fewer at its end (Disk.readRange). */
+export type ReadRange = (offset: number, length: number) => Uint8Array;
+
+/**
+ * A snapshot file read a record at a time (a follower loads a received one in slices, from disk):
+ * the head at once, then each part on demand, never the whole file in memory. A record that does
+ * not check out is a StorageCorruptError naming `file`.
+ */
+export class SnapshotFileReader {
+  /** The snapshot's index, term and membership, and its data without what the parts hold. */
+  readonly snapshot: Snapshot;
+  /** For a file received in chunks: which snapshot it is, and where the leader's bytes start. */
+  readonly received: (ReceivedSnapshotHead & { base: number }) | undefined;
+  private offset = 0;
+  private records = 0;
+  private partsLeft: number;
+
+  /** The reader of a file held whole in memory. */
+  static ofBytes(bytes: Uint8Array, file: string): SnapshotFileReader {
+    return new SnapshotFileReader((offset, length) => bytes.subarray(offset, offset + length), file);
+  }
+
+  constructor(
+    private readonly read: ReadRange,
+    private readonly file: string,
+  ) {
+    let first = this.unpack(this.nextRecord('no snapshot record')) as (Snapshot & { parts?: number }) | { received: ReceivedSnapshotHead };
+    if (typeof first === 'object' && first !== null && 'received' in first) {
+      this.received = { ...first.received, base: this.offset };
+      this.records = 0;
+      first = this.unpack(this.nextRecord('no snapshot record')) as Snapshot & { parts?: number };
     }
-  };
-  const snap = unpack(0) as Snapshot & { parts?: number };
-  if (typeof snap !== 'object' || snap === null || !Number.isInteger(snap.index) || !Number.isInteger(snap.term)) throw new StorageCorruptError(file, 0, 'not a snapshot (no index and term)');
-  // Streamed (streamedParts): every record after the head is a part; otherwise the head counts them.
-  const parts = snap.parts === streamedParts ? scan.records.length - 1 : (snap.parts ?? 0);
-  delete snap.parts;
-  if (scan.records.length !== 1 + parts) throw new StorageCorruptError(file, scan.validBytes, `${scan.records.length} records where a snapshot of ${1 + parts} belongs`);
-  const data = snap.data as Record<string, unknown>;
-  for (let i = 1; i <= parts; i++) {
-    const part = unpack(i) as Record<string, unknown>;
+    const snap = first as Snapshot & { parts?: number };
+    if (typeof snap !== 'object' || snap === null || !Number.isInteger(snap.index) || !Number.isInteger(snap.term)) throw new StorageCorruptError(file, 0, 'not a snapshot (no index and term)');
+    // Streamed (streamedParts): every record after the head is a part; otherwise the head counts them.
+    this.partsLeft = snap.parts === streamedParts ? Infinity : (snap.parts ?? 0);
+    delete snap.parts;
+    this.snapshot = snap;
+  }
+
+  /** The next part (lists to append to the same-named lists of the snapshot's data), or undefined after the last. */
+  nextPart(): Record<string, unknown[]> | undefined {
+    const record = this.nextRecord(undefined);
+    if (record === undefined) {
+      if (this.partsLeft !== Infinity && this.partsLeft > 0) throw new StorageCorruptError(this.file, this.offset, `${this.records} records where a snapshot of ${this.records + this.partsLeft} belongs`);
+      return undefined;
+    }
+    if (this.partsLeft === 0) throw new StorageCorruptError(this.file, this.offset, `records after the last of a snapshot of ${this.records - 1}`);
+    const part = this.unpack(record) as Record<string, unknown[]>;
+    this.partsLeft--;
+    const data = this.snapshot.data as Record<string, unknown>;
     for (const [field, items] of Object.entries(part ?? {})) {
-      const into = data?.[field];
-      if (!Array.isArray(items) || !Array.isArray(into)) throw new StorageCorruptError(file, 0, `snapshot record ${i}: "${field}" is not a list of the snapshot's`);
-      for (const item of items) into.push(item);
+      if (!Array.isArray(items) || !Array.isArray(data?.[field])) throw new StorageCorruptError(this.file, 0, `snapshot record ${this.records - 1}: "${field}" is not a list of the snapshot's`);
+    }
+    return part ?? {};
+  }
+
+  /** The record at the reader's offset; at the end of the file, undefined (or, with `missing`, that error). */
+  private nextRecord(missing: string): Uint8Array;
+  private nextRecord(missing: undefined): Uint8Array | undefined;
+  private nextRecord(missing: string | undefined): Uint8Array | undefined {
+    const header = this.read(this.offset, recordHeaderBytes);
+    if (header.length === 0 && missing === undefined) return undefined;
+    // The header first (its own checksum vouches for the length), then header and payload together.
+    const head = scanRecords(header, 1);
+    let scan = head;
+    if (head.bad?.kind !== 'corrupt' && header.length === recordHeaderBytes) {
+      const length = header[0] | (header[1] << 8) | (header[2] << 16) | (header[3] << 24);
+      scan = scanRecords(this.read(this.offset, recordHeaderBytes + (length >>> 0)), 1);
+    }
+    // A snapshot is replaced atomically (write, fsync, rename): a bad one is never a torn write.
+    if (scan.bad !== undefined || scan.records.length === 0) throw new StorageCorruptError(this.file, this.offset + (scan.bad?.offset ?? 0), scan.bad?.reason ?? missing ?? 'no record');
+    this.offset += scan.validBytes;
+    this.records++;
+    return scan.records[0];
+  }
+
+  private unpack(record: Uint8Array): unknown {
+    try {
+      return packr.unpack(record);
+    } catch (e) {
+      throw new StorageCorruptError(this.file, 0, `undecodable snapshot record ${this.records - 1}: ${(e as Error).message}`);
     }
   }
-  return snap;
+}
+
+/** The snapshot of a snapshot file's (or a backup's) bytes; StorageCorruptError naming `file` when they are not one. */
+export function decodeSnapshotFile(bytes: Uint8Array, file: string): Snapshot {
+  return readWhole(SnapshotFileReader.ofBytes(bytes, file));
+}
+
+/** Every part of the reader's snapshot appended to its data. */
+function readWhole(reader: SnapshotFileReader): Snapshot {
+  const data = reader.snapshot.data as Record<string, unknown[]>;
+  for (let part = reader.nextPart(); part !== undefined; part = reader.nextPart()) {
+    for (const [field, items] of Object.entries(part)) for (const item of items) data[field].push(item);
+  }
+  return reader.snapshot;
 }
 
 export class RaftStorage {
@@ -195,6 +287,10 @@ export class RaftStorage {
   /** Bytes of the last snapshot file written or read, and of the log written since it (snapshotLogBytesRatio). */
   private lastSnapshotBytes = 0;
   private logBytesSince = 0;
+  /** What raft.snap holds, as a leader sends it (readSnapshotRange). */
+  private snapshotSource: (SnapshotFileSource & { base: number }) | undefined;
+  /** The snapshot being received: which one, where its bytes start in the file, how many are there. */
+  private incoming: (ReceivedSnapshotHead & { base: number; received: number }) | undefined;
 
   constructor(
     private readonly disk: Disk,
@@ -279,7 +375,9 @@ export class RaftStorage {
     if (this.segments.length === 0) this.segments.push({ n: 1, file: `${segmentPrefix}1`, maxIndex: 0, bytes: 0 });
     this.logBytesSince = this.segments.reduce((n, s) => n + s.bytes, 0);
     const mark = this.recovery === 'trust' ? undefined : this.readMark();
-    if (names.length === 0 && snapshot === undefined && mark === undefined) return undefined;
+    // A new member may have received part of its first snapshot and nothing else: that is kept too.
+    const incoming = this.restoreIncoming(snapshot?.index ?? 0);
+    if (names.length === 0 && snapshot === undefined && mark === undefined && incoming === undefined) return undefined;
     const from = snapshot?.index ?? 0;
     const kept = entries.filter((e) => e.index > from);
     // After the snapshot the log must run without a hole: a missing entry is a lost acknowledged one.
@@ -299,6 +397,7 @@ export class RaftStorage {
     if (lastTerm > hardState.term) hardState = { term: lastTerm, vote: undefined, commit: hardState.commit };
     this.lastHardState = hardState;
     const restored: Restored = { hardState, entries: kept, snapshot, changedFiles };
+    if (incoming !== undefined) restored.incomingSnapshot = incoming;
     if (mark !== undefined) this.judgeAgainstMark(restored, mark);
     return restored;
   }
@@ -357,7 +456,109 @@ export class RaftStorage {
   private readSnapshot(): Snapshot | undefined {
     const bytes = this.disk.read(snapshotFile);
     this.lastSnapshotBytes = bytes?.length ?? 0;
-    return bytes === undefined ? undefined : decodeSnapshotFile(bytes, snapshotFile);
+    if (bytes === undefined) return undefined;
+    const reader = SnapshotFileReader.ofBytes(bytes, snapshotFile);
+    const snapshot = readWhole(reader);
+    // A received file's leader bytes and their CRC are named in it; our own file's are all of it.
+    const received = reader.received;
+    this.snapshotSource =
+      received !== undefined ? { index: snapshot.index, base: received.base, bytes: received.total, crc: received.crc } : { index: snapshot.index, base: 0, bytes: bytes.length, crc: crc32c(bytes) };
+    return snapshot;
+  }
+
+  /**
+   * The part of a snapshot received in chunks before a stop (undefined when none worth going on
+   * from): its complete records, the torn rest cut off. Nothing was acknowledged on its strength, so
+   * any damage just ends what is kept.
+   */
+  private restoreIncoming(snapshotIndex: number): IncomingSnapshotHeld | undefined {
+    const bytes = this.disk.read(incomingSnapshotFile);
+    if (bytes === undefined) return undefined;
+    const first = scanRecords(bytes, 1);
+    let head: ReceivedSnapshotHead | undefined;
+    try {
+      if (first.records.length === 1) head = (packr.unpack(first.records[0]) as { received?: ReceivedSnapshotHead }).received;
+    } catch {
+      head = undefined;
+    }
+    if (head === undefined || head.index <= snapshotIndex) {
+      this.disk.remove(incomingSnapshotFile);
+      return undefined;
+    }
+    const base = first.validBytes;
+    const scan = scanRecords(bytes.subarray(base));
+    if (scan.bad !== undefined) this.disk.truncate(incomingSnapshotFile, base + scan.validBytes);
+    const received = Math.min(scan.validBytes, head.total);
+    this.incoming = { ...head, base, received };
+    this.warn('raft_snapshot_partial_kept', { index: head.index, received, total: head.total });
+    return { ...head, received, receivedCrc: crc32c(bytes.subarray(base, base + received)) };
+  }
+
+  /**
+   * Append chunks of a snapshot being received (the core's Ready.snapshotChunks). A chunk at offset
+   * 0 starts the file over; any other continues exactly what the file holds (the core asks for no
+   * other). Returns the file to fsync.
+   */
+  appendSnapshotChunk(chunk: SnapshotChunk): string[] {
+    let inc = this.incoming;
+    if (chunk.offset === 0 || inc === undefined || inc.index !== chunk.index || inc.crc !== chunk.crc) {
+      invariant('raft', chunk.offset === 0, () => `a chunk at ${chunk.offset} of snapshot ${chunk.index}, of which nothing is held`);
+      const head: ReceivedSnapshotHead = { index: chunk.index, term: chunk.term, crc: chunk.crc, total: chunk.total, conf: chunk.conf };
+      const record = encodeRecord(packr.pack({ received: head }));
+      this.disk.remove(incomingSnapshotFile);
+      this.disk.append(incomingSnapshotFile, record);
+      inc = this.incoming = { ...head, base: record.length, received: 0 };
+    }
+    invariant('raft', chunk.offset === inc.received && inc.received + chunk.bytes.length <= inc.total, () => `a chunk at ${chunk.offset} of ${chunk.bytes.length} bytes after ${inc!.received} of ${inc!.total}`);
+    this.disk.append(incomingSnapshotFile, chunk.bytes);
+    inc.received += chunk.bytes.length;
+    return [incomingSnapshotFile];
+  }
+
+  /**
+   * The snapshot received in chunks is whole (the core checked its CRC): it becomes raft.snap as it
+   * is, without being decoded or encoded. Durable once the returned file is fsynced.
+   */
+  installReceivedSnapshot(head: ReceivedSnapshotHead): string[] {
+    const inc = this.incoming;
+    invariant('raft', inc !== undefined && inc.index === head.index && inc.crc === head.crc && inc.received === inc.total, () => `installing snapshot ${head.index}, of which ${inc?.received ?? 0} of ${head.total} bytes are held`);
+    if (this.disk.rename !== undefined) this.disk.rename(incomingSnapshotFile, snapshotFile);
+    else {
+      this.disk.write(snapshotFile, this.disk.read(incomingSnapshotFile)!);
+      this.disk.remove(incomingSnapshotFile);
+    }
+    this.incoming = undefined;
+    this.snapshotSource = { index: head.index, base: inc.base, bytes: head.total, crc: head.crc };
+    this.lastSnapshotBytes = inc.base + head.total;
+    this.logBytesSince = 0;
+    return [snapshotFile];
+  }
+
+  /** Bytes of raft.snap as they are in the file, read when asked: a received snapshot loads a record at a time (SnapshotFileReader). */
+  readSnapshotFileRange(offset: number, length: number): Uint8Array {
+    const bytes = this.disk.readRange !== undefined ? this.disk.readRange(snapshotFile, offset, length) : this.disk.read(snapshotFile)?.slice(offset, offset + length);
+    invariant('raft', bytes !== undefined, () => `no ${snapshotFile} to load`);
+    return bytes;
+  }
+
+  /** What raft.snap holds, as a leader sends it: its index, size and CRC (undefined when there is none). */
+  snapshotFileSource(): SnapshotFileSource | undefined {
+    const src = this.snapshotSource;
+    return src === undefined ? undefined : { index: src.index, bytes: src.bytes, crc: src.crc };
+  }
+
+  /**
+   * Bytes [offset, offset + length) of the snapshot at `index` as a leader sends it, read from
+   * raft.snap when asked: no copy of the file is held in memory while a follower receives it.
+   */
+  readSnapshotRange(index: number, offset: number, length: number): Uint8Array {
+    const src = this.snapshotSource;
+    invariant('raft', src !== undefined && src.index === index, () => `reading snapshot ${index} from a file that holds ${src?.index}`);
+    const end = Math.min(offset + length, src.bytes);
+    const at = src.base + offset;
+    const bytes = this.disk.readRange !== undefined ? this.disk.readRange(snapshotFile, at, end - offset) : this.disk.read(snapshotFile)?.slice(at, src.base + end);
+    invariant('raft', bytes !== undefined && bytes.length === end - offset, () => `${snapshotFile} gave ${bytes?.length} of ${end - offset} bytes at ${at}`);
+    return bytes;
   }
 
   /** The hard state last written (not necessarily synced yet). */
@@ -404,6 +605,7 @@ export class RaftStorage {
   writeSnapshot(snapshot: Snapshot, parts: readonly Uint8Array[] = []): string[] {
     const bytes = encodeSnapshotFile(snapshot, parts);
     this.disk.write(snapshotFile, bytes);
+    this.snapshotSource = { index: snapshot.index, base: 0, bytes: bytes.length, crc: crc32c(bytes) };
     this.lastSnapshotBytes = bytes.length;
     this.logBytesSince = 0;
     return [snapshotFile];
@@ -417,12 +619,13 @@ export class RaftStorage {
    */
   beginSnapshotWrite(head: Snapshot): SnapshotWrite {
     const stream = this.disk.writeStream?.(snapshotFile);
-    const written: SnapshotFileParts = { parts: [], bytes: 0, crc: 0 };
-    const parts = written.parts as Uint8Array[];
-    // Kept for InstallSnapshot, and the crc taken as each part goes by, so no step touches the whole file.
+    const written: SnapshotFileParts = { bytes: 0, crc: 0 };
+    // Joined and written at finish() only without writeStream: a streamed file is read back when sent.
+    const parts: Uint8Array[] = [];
+    // The crc taken as each part goes by, so no step touches the whole file.
     const append = (bytes: Uint8Array) => {
-      stream?.append(bytes);
-      parts.push(bytes);
+      if (stream !== undefined) stream.append(bytes);
+      else parts.push(bytes);
       written.bytes += bytes.length;
       written.crc = crc32c(bytes, written.crc);
     };
@@ -432,6 +635,7 @@ export class RaftStorage {
       finish: () => {
         if (stream === undefined) this.disk.write(snapshotFile, concatBytes(parts));
         else stream.finish();
+        this.snapshotSource = { index: head.index, base: 0, bytes: written.bytes, crc: written.crc };
         this.lastSnapshotBytes = written.bytes;
         this.logBytesSince = 0;
         return [snapshotFile];

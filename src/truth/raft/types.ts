@@ -39,8 +39,9 @@ export type Message =
    * InstallSnapshot in chunks (RaftConfig.snapshotChunkBytes): bytes [offset, offset + bytes.length)
    * of the snapshot at `index` (of term `snapTerm`) encoded as a snapshot file of `total` bytes whose
    * CRC-32C is `crc` (which names this encoding: a chunk of another is never appended to it).
+   * `conf`: the membership as of `index`, which the follower takes on without decoding the file.
    */
-  | { type: 'snapshot_chunk'; term: number; index: number; snapTerm: number; crc: number; total: number; offset: number; bytes: Uint8Array }
+  | { type: 'snapshot_chunk'; term: number; index: number; snapTerm: number; crc: number; total: number; offset: number; bytes: Uint8Array; conf?: ConfState }
   /** The follower holds the first `received` bytes of that snapshot: the leader sends on from there (one chunk in flight). */
   | { type: 'snapshot_chunk_resp'; term: number; index: number; crc: number; received: number }
   /** Leadership transfer (thesis §3.10): the leader tells an up-to-date follower to campaign now. */
@@ -55,6 +56,21 @@ export interface Snapshot {
   data: unknown;
   /** The membership as of `index`. */
   conf?: ConfState;
+}
+
+/** Which snapshot a file received in chunks is (the leader's file of `total` bytes whose CRC-32C is `crc`). */
+export interface ReceivedSnapshotHead {
+  index: number;
+  term: number;
+  crc: number;
+  total: number;
+  conf?: ConfState;
+}
+
+/** Bytes [offset, offset + bytes.length) of that file, to append to what the host holds of it. */
+export interface SnapshotChunk extends ReceivedSnapshotHead {
+  offset: number;
+  bytes: Uint8Array;
 }
 
 export interface ConfState {
@@ -108,6 +124,16 @@ export type Role = 'follower' | 'pre-candidate' | 'candidate' | 'leader';
 export interface Ready {
   /** A snapshot received from the leader: persist it, restore the state machine from it, before the rest. */
   snapshot: Snapshot | undefined;
+  /**
+   * Chunks of a snapshot being received, to append to its file in this order (before `snapshot`):
+   * the core keeps none of their bytes. A chunk at offset 0 starts the file over.
+   */
+  snapshotChunks: SnapshotChunk[];
+  /**
+   * `snapshot` is the file these chunks made, whole and checked (its `data` is undefined): install
+   * that file as it is, and load the state machine from it.
+   */
+  snapshotReceived: ReceivedSnapshotHead | undefined;
   hardState: HardState | undefined;
   entries: Entry[];
   messages: Outbound[];
