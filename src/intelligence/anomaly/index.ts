@@ -37,4 +37,4 @@ export {
   type NabFileScore,
   type NabThresholdScore,
 } from './nab-scorer.js';
-export { runOnNab, nabResults, type NabDataSeries, type NabProfileResult, type NabResults } from './nab-run.js';
+export { runOnNab, nabResults, nabScoreAt, type NabDataSeries, type NabProfileResult, type NabResults } from './nab-run.js';
