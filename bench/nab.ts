@@ -17,6 +17,7 @@ import {
   AnomalyEnsemble,
   AnomalyLikelihood,
   RangeBreak,
+  RelativeEntropy,
   detectorCatalogue,
   nabResults,
   nabScoreAt,
@@ -34,8 +35,8 @@ const twitterAdVecStandard = 47.1;
 const profiles: NabProfileName[] = ['standard', 'reward_low_FP_rate', 'reward_low_FN_rate'];
 const header = (title: string) => `${title.padEnd(26)}${['standard', 'low FP', 'low FN'].map((h) => h.padStart(10)).join('')}\n`;
 
-/** The settings the halves pick from: the recommended detector's hold after an alarm and its range-break tolerance. */
-const grid = [100, 400].flatMap((quietPoints) => [0.01, 0.03, 0.05].map((rangeTolerance) => ({ quietPoints, rangeTolerance })));
+/** The settings the halves pick from: the recommended detector's hold after an alarm, its range-break tolerance, and relative entropy or not. */
+const grid = [true, false].flatMap((relativeEntropy) => [100, 400].flatMap((quietPoints) => [0.01, 0.03].map((rangeTolerance) => ({ quietPoints, rangeTolerance, relativeEntropy }))));
 
 const basic = ['ewma-z', 'median-mad', 'holt-winters', 'seasonal-esd', 'cusum'];
 
@@ -47,6 +48,7 @@ const basic = ['ewma-z', 'median-mad', 'holt-winters', 'seasonal-esd', 'cusum'];
 const contenders: Record<string, () => AnomalyDetector> = {
   ...detectorCatalogue,
   'range-break': () => new RangeBreak(),
+  'relative-entropy': () => new RelativeEntropy(),
   'ensemble-max': () => new AnomalyEnsemble({ members: basic.map((b) => detectorCatalogue[b]()), combine: 'max' }),
   ...Object.fromEntries(basic.map((b) => [`likelihood(${b})`, () => new AnomalyLikelihood({ inner: detectorCatalogue[b]() })])),
 };
@@ -88,7 +90,7 @@ function crossHalves(files: readonly NabFile[], published: Record<string, Record
   const halves = { even: (i: number) => i % 2 === 0, odd: (i: number) => i % 2 === 1 };
   const half = (run: NabScoredSeries[], keep: (i: number) => boolean) => run.filter((_, i) => keep(i));
   const numenta = published.numenta ?? { standard: 70.1, reward_low_FP_rate: 63.1, reward_low_FN_rate: 74.3 };
-  process.stdout.write(`\nsettings picked on one half of the files (sorted by name, even/odd positions) from ${grid.length} (hold 100 or 400 points, range break 1%, 3% or 5%), scored on the other:\n`);
+  process.stdout.write(`\nsettings picked on one half of the files (sorted by name, even/odd positions) from ${grid.length} (hold 100 or 400 points, range break 1% or 3%, relative entropy or not), scored on the other:\n`);
   const crossed: [string, number][] = [];
   for (const [from, to] of [['even', 'odd'], ['odd', 'even']] as const) {
     const picked = runs
@@ -96,10 +98,10 @@ function crossHalves(files: readonly NabFile[], published: Record<string, Record
       .reduce((a, b) => (b.best.score > a.best.score ? b : a));
     const g = grid[picked.k];
     const there = nabScoreAt(half(runs[picked.k], halves[to]), 'standard', picked.best.threshold);
-    process.stdout.write(`  picked on ${from}: hold ${g.quietPoints}, range ${g.rangeTolerance} (${picked.best.score.toFixed(1)} there, threshold ${picked.best.threshold.toFixed(4)}) -> ${there.toFixed(1)} on ${to}\n`);
+    process.stdout.write(`  picked on ${from}: hold ${g.quietPoints}, range ${g.rangeTolerance}, relative entropy ${g.relativeEntropy ? 'on' : 'off'} (${picked.best.score.toFixed(1)} there, threshold ${picked.best.threshold.toFixed(4)}) -> ${there.toFixed(1)} on ${to}\n`);
     crossed.push([`picked on ${from} files, scored on ${to}`, there]);
   }
-  const defaults = grid.findIndex((g) => g.quietPoints === 100 && g.rangeTolerance === 0.03);
+  const defaults = grid.findIndex((g) => g.quietPoints === 100 && g.rangeTolerance === 0.03 && g.relativeEntropy);
   const r = nabResults(runs[defaults]);
   process.stdout.write(`ratio ${(r.standard.score / numenta.standard).toFixed(3)} recommended NAB standard (${r.standard.score.toFixed(1)}) vs numenta HTM (${numenta.standard.toFixed(1)}); ARTime ${published.ARTime?.standard.toFixed(1) ?? '74.9'}\n`);
   for (const [what, score] of crossed) process.stdout.write(`ratio ${(score / numenta.standard).toFixed(3)} recommended NAB standard ${what} (${score.toFixed(1)}) vs numenta HTM (${numenta.standard.toFixed(1)})\n`);
