@@ -90,48 +90,85 @@ function indexOf(dots: readonly Dot[], counter: number): number {
 }
 
 /**
- * The live dots of one element: one, or two after concurrent adds, rarely more. Two fields and an
- * overflow array, so a join that gives an element its second dot allocates nothing.
+ * Each element's live dots, by element number: one, or two after concurrent adds, rarely more. Kept in
+ * flat arrays (the first dot, the second, the rest) rather than an object per element, so a join that
+ * walks a column, whose elements are numbered mostly in order, touches memory in order and allocates
+ * nothing when it gives an element its second dot.
  */
-class ElementDots {
-  second: Dot | undefined = undefined;
-  more: Dot[] | undefined = undefined;
-  constructor(public first: Dot) {}
+class DotsByElement {
+  private first: (Dot | undefined)[] = [];
+  private second: (Dot | undefined)[] = [];
+  private more: (Dot[] | undefined)[] = [];
+  /** Elements with at least one dot. */
+  present = 0;
 
-  add(dot: Dot): void {
-    if (this.second === undefined) this.second = dot;
-    else (this.more ??= []).push(dot);
+  has(element: number): boolean {
+    return this.first[element] !== undefined;
   }
 
-  /** Drop the dot (held here); false when it was the last one. The last dot held moves into its place. */
-  delete(dot: Dot): boolean {
-    if (this.second === undefined) return false;
+  /** Elements numbered below this may be present. */
+  get bound(): number {
+    return this.first.length;
+  }
+
+  add(element: number, dot: Dot): void {
+    if (this.first[element] === undefined) {
+      // A number past the end: grow the three arrays together, without holes, so they stay packed.
+      while (this.first.length <= element) {
+        this.first.push(undefined);
+        this.second.push(undefined);
+        this.more.push(undefined);
+      }
+      this.first[element] = dot;
+      this.present++;
+    } else if (this.second[element] === undefined) this.second[element] = dot;
+    else (this.more[element] ??= []).push(dot);
+  }
+
+  /** Drop the dot (held for the element); the last dot held moves into its place. */
+  delete(element: number, dot: Dot): void {
+    const more = this.more[element];
     let last: Dot;
-    if (this.more !== undefined && this.more.length > 0) last = this.more.pop()!;
-    else {
-      last = this.second;
-      this.second = undefined;
+    if (more !== undefined && more.length > 0) last = more.pop()!;
+    else if (this.second[element] !== undefined) {
+      last = this.second[element]!;
+      this.second[element] = undefined;
+    } else {
+      this.first[element] = undefined;
+      this.present--;
+      return;
     }
-    if (last !== dot) {
-      if (this.first === dot) this.first = last;
-      else if (this.second === dot) this.second = last;
-      else this.more![this.more!.indexOf(dot)] = last;
-    }
-    return true;
+    if (last === dot) return;
+    if (this.first[element] === dot) this.first[element] = last;
+    else if (this.second[element] === dot) this.second[element] = last;
+    else more![more!.indexOf(dot)] = last;
   }
 
-  toArray(): Dot[] {
-    const out = [this.first];
-    if (this.second !== undefined) out.push(this.second);
-    if (this.more !== undefined) out.push(...this.more);
+  dots(element: number): Dot[] {
+    const out: Dot[] = [];
+    const first = this.first[element];
+    if (first === undefined) return out;
+    out.push(first);
+    const second = this.second[element];
+    if (second !== undefined) out.push(second);
+    const more = this.more[element];
+    if (more !== undefined) out.push(...more);
+    return out;
+  }
+
+  clone(): DotsByElement {
+    const out = new DotsByElement();
+    out.first = [...this.first];
+    out.second = [...this.second];
+    out.more = this.more.map((m) => (m === undefined ? undefined : [...m]));
+    out.present = this.present;
     return out;
   }
 }
 
 export class ORSetDotStore {
-  /** By element number: the element's live dots, or undefined when it is not in the set. */
-  private readonly byElement: (ElementDots | undefined)[] = [];
-  private present = 0;
+  /** By element number: the element's live dots (none when it is not in the set). */
+  private byElement = new DotsByElement();
   private readonly columns = new Map<string, Column>();
   /** Every dot seen (a delta's context holds the dots it supersedes or removes). */
   private readonly context = new CausalContext();
@@ -154,33 +191,25 @@ export class ORSetDotStore {
   }
 
   get size(): number {
-    return this.present;
+    return this.byElement.present;
   }
 
   has(element: string): boolean {
     const n = this.table.find(element);
-    return n >= 0 && this.byElement[n] !== undefined;
+    return n >= 0 && this.byElement.has(n);
   }
 
   /** The elements, sorted as orSet.value sorts them. */
   value(): string[] {
     const out: string[] = [];
-    for (let n = 0; n < this.byElement.length; n++) if (this.byElement[n] !== undefined) out.push(this.table.name(n));
+    for (let n = 0; n < this.byElement.bound; n++) if (this.byElement.has(n)) out.push(this.table.name(n));
     return out.sort();
   }
 
   /** A copy sharing nothing mutable with this store. */
   clone(replica = this.replica): ORSetDotStore {
     const out = new ORSetDotStore(replica, this.table);
-    for (let n = 0; n < this.byElement.length; n++) {
-      const dots = this.byElement[n];
-      if (dots === undefined) continue;
-      const copy = new ElementDots(dots.first);
-      copy.second = dots.second;
-      if (dots.more !== undefined) copy.more = [...dots.more];
-      out.byElement[n] = copy;
-    }
-    out.present = this.present;
+    out.byElement = this.byElement.clone();
     for (const [r, c] of this.columns) out.columns.set(r, { dots: [...c.dots], elements: [...c.elements], holes: c.holes });
     this.context.copyInto(out.context);
     return out;
@@ -264,9 +293,8 @@ export class ORSetDotStore {
   /** The same state in value form (what orSet.merge would hold): the context as a version vector. Dots seen out of order are left out of it, so it is exact only for a store with an empty cloud. */
   toValue(): ORSet {
     const entries: Record<string, Dot[]> = {};
-    for (let n = 0; n < this.byElement.length; n++) {
-      const dots = this.byElement[n];
-      if (dots !== undefined) entries[this.table.name(n)] = dots.toArray().sort((x, y) => (x.replica < y.replica ? -1 : x.replica > y.replica ? 1 : x.counter - y.counter));
+    for (let n = 0; n < this.byElement.bound; n++) {
+      if (this.byElement.has(n)) entries[this.table.name(n)] = this.byElement.dots(n).sort((x, y) => (x.replica < y.replica ? -1 : x.replica > y.replica ? 1 : x.counter - y.counter));
     }
     return { entries, context: Object.fromEntries(this.context.vv) };
   }
@@ -276,9 +304,8 @@ export class ORSetDotStore {
     const dotKey = (d: Dot) => `${d.replica}:${d.counter}`;
     const byName = ([a]: readonly [string, ...unknown[]], [b]: readonly [string, ...unknown[]]) => (a < b ? -1 : a > b ? 1 : 0);
     const entries: [string, string[]][] = [];
-    for (let n = 0; n < this.byElement.length; n++) {
-      const dots = this.byElement[n];
-      if (dots !== undefined) entries.push([this.table.name(n), dots.toArray().map(dotKey).sort()]);
+    for (let n = 0; n < this.byElement.bound; n++) {
+      if (this.byElement.has(n)) entries.push([this.table.name(n), this.byElement.dots(n).map(dotKey).sort()]);
     }
     const vv = [...this.context.vv].sort(byName);
     const cloud = [...this.context.cloud].map(([r, set]) => [r, [...set].sort((x, y) => x - y)] as [string, number[]]).sort(byName);
@@ -299,16 +326,7 @@ export class ORSetDotStore {
       column.dots.splice(at, 0, dot);
       column.elements.splice(at, 0, element);
     }
-    this.hold(element, dot);
-  }
-
-  private hold(element: number, dot: Dot): void {
-    const held = this.byElement[element];
-    if (held === undefined) {
-      this.byElement[element] = new ElementDots(dot);
-      this.present++;
-    } else if (held.second === undefined) held.second = dot;
-    else held.add(dot);
+    this.byElement.add(element, dot);
   }
 
   /** Take the other's column from index `from` on as this side's column of the replica (which it has none of). */
@@ -319,7 +337,7 @@ export class ORSetDotStore {
     // The hot loop of a join: an array index per dot, and no allocation when the element is already here.
     for (let i = 0; i < elements.length; i++) {
       if (elements[i] === HOLE) holes++;
-      else this.hold(elements[i], dots[i]);
+      else this.byElement.add(elements[i], dots[i]);
     }
     if (holes < dots.length) this.columns.set(replica, { dots, elements, holes });
   }
@@ -329,17 +347,12 @@ export class ORSetDotStore {
     const element = column.elements[i];
     column.elements[i] = HOLE;
     column.holes++;
-    if (!this.byElement[element]!.delete(column.dots[i])) {
-      this.byElement[element] = undefined;
-      this.present--;
-    }
+    this.byElement.delete(element, column.dots[i]);
   }
 
   /** Drop every dot of the element here; returns them. */
   private removeElement(element: number): Dot[] {
-    const dots = this.byElement[element];
-    if (dots === undefined) return [];
-    const removed = dots.toArray();
+    const removed = this.byElement.dots(element);
     for (const dot of removed) {
       const column = this.columns.get(dot.replica)!;
       this.drop(column, indexOf(column.dots, dot.counter));
