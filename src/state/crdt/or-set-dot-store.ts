@@ -113,11 +113,11 @@ class DotsByElement {
 
   add(element: number, dot: Dot): void {
     if (this.first[element] === undefined) {
-      // A number past the end: grow the three arrays together, without holes, so they stay packed.
-      while (this.first.length <= element) {
-        this.first.push(undefined);
-        this.second.push(undefined);
-        this.more.push(undefined);
+      // A number past the end: grow the three arrays together, in one step (the gap reads as undefined).
+      if (element >= this.first.length) {
+        this.first.length = element + 1;
+        this.second.length = element + 1;
+        this.more.length = element + 1;
       }
       this.first[element] = dot;
       this.present++;
