@@ -2,9 +2,11 @@
  * The state pillar's hot paths: partitioner lookups per second over 100 nodes, against hash mod n
  * (one hash and a remainder) in the same run; and CRDT merges of large states (a G-Counter of 1,000
  * replicas, an OR-Set of 10,000 elements) against copying a Map of the same size; the same OR-Set
- * merge by the in-place replica, as a whole state and as the delta of the 5,000 adds. Median of 5 rounds.
+ * merge by the in-place replica, as a whole state and as the delta of the 5,000 adds; and by the dot store
+ * (or-set-dot-store.ts: columns per replica, joined in place, deltas are states), whole and as a delta of
+ * 50 adds. Median of 5 rounds.
  */
-import { ConsistentHashPartitioner, HashModN, RangePartitioner, Rendezvous, gCounter, orSet, ORSetReplica, type ORSetDelta, type Partitioner, type ORSet } from '../src/state/index.js';
+import { ConsistentHashPartitioner, HashModN, RangePartitioner, Rendezvous, gCounter, orSet, ORSetDotStore, ORSetReplica, type ORSetDelta, type Partitioner, type ORSet } from '../src/state/index.js';
 import { median } from './anchors.js';
 
 const ROUNDS = 5;
@@ -109,5 +111,39 @@ check.joinDelta(deltaB);
 if (check.value().join() !== orSet.value(orSet.merge(sa, sb)).join()) throw new Error('the in-place join disagrees with orSet.merge');
 process.stdout.write(`or-set merge in place, the same states: ${median(inPlace).toFixed(1)} merges/s whole, ${median(delta).toFixed(1)} as the delta of the 5,000 adds\n`);
 process.stdout.write(`or-set delta of the last 50 adds into 10,000 elements: ${median(small).toFixed(0)} joins/s\n`);
+
+// The dot store: the same two states, joined whole in place (a fresh copy of A per join, made untimed).
+const storeA = ORSetDotStore.fromValue('r9', sa);
+const storeB = ORSetDotStore.fromValue('r8', sb);
+// A delta group of 50 adds of new elements at r3, as its mutators return them.
+const writer = storeB.clone('r3');
+const group = new ORSetDotStore('r3');
+for (let k = 0; k < 50; k++) group.join(writer.add(`new${k}`));
+// Sample by sample, interleaved with the immutable merge so both see the same load on a shared
+// machine: each sample joins into a fresh copy of A, made untimed just before (a live replica's state).
+const SAMPLES = 31;
+const nsOf = (f: () => unknown) => {
+  const t0 = process.hrtime.bigint();
+  f();
+  return Number(process.hrtime.bigint() - t0);
+};
+const storeWholeNs: number[] = [], storeDeltaNs: number[] = [], immutableNs: number[] = [];
+for (let k = 0; k <= SAMPLES; k++) {
+  const forWhole = storeA.clone();
+  const forDelta = storeA.clone();
+  const x = nsOf(() => forWhole.join(storeB));
+  const y = nsOf(() => forDelta.join(group));
+  const z = nsOf(() => orSet.merge(sa, sb));
+  if (k === 0) continue;
+  storeWholeNs.push(x);
+  storeDeltaNs.push(y);
+  immutableNs.push(z);
+}
+const storeWhole = 1e9 / median(storeWholeNs), storeDelta = 1e9 / median(storeDeltaNs), immutableInterleaved = 1e9 / median(immutableNs);
+const joined = storeA.clone();
+joined.join(storeB);
+if (joined.value().join() !== orSet.value(orSet.merge(sa, sb)).join()) throw new Error('the dot store join disagrees with orSet.merge');
+process.stdout.write(`or-set dot store join, the same states: ${storeWhole.toFixed(0)} joins/s whole (immutable merge in the same samples: ${immutableInterleaved.toFixed(1)}/s); a delta of 50 adds: ${storeDelta.toFixed(0)} joins/s\n`);
 process.stdout.write(`ratio ${(median(delta) / median(s)).toFixed(1)} or-set delta joins/s vs whole-state merges/s (the value form), the same 10,000 + 5,000\n`);
+process.stdout.write(`ratio ${(storeWhole / immutableInterleaved).toFixed(1)} or-set dot store joins/s vs immutable merges/s, the same 10,000 + 5,000, interleaved (goal: at least 100)\n`);
 process.stdout.write(`ratio ${(m('consistent-hash') / m('hash-mod-n')).toFixed(3)} consistent-hash lookups/s vs hash mod n lookups/s\n`);

@@ -14,6 +14,7 @@ import { AnomalyEnsemble } from './ensemble.js';
 import { StaticThreshold } from './static-threshold.js';
 import { AnomalyLikelihood } from './anomaly-likelihood.js';
 import { RangeBreak } from './range-break.js';
+import { RelativeEntropy } from './relative-entropy.js';
 import { RepeatSuppression } from './repeat-suppression.js';
 import { recommendedDetector } from './recommended.js';
 import { SeasonLength } from './season.js';
@@ -252,4 +253,23 @@ test('a missing point (NaN, Infinity) is skipped by every detector: score 0, sta
     const close = after.filter((s, i) => Math.abs(s - expected[i]) < 1e-9).length;
     assert.ok(close > 0.9 * after.length, `${name}: ${close}/${after.length}`);
   }
+});
+
+test('relative entropy: silent once a stationary stream\'s distribution is known, alarms when the spread changes, and keeps its hypotheses bounded', () => {
+  const rng = new RandomStreams(5).stream('relative-entropy');
+  const d = new RelativeEntropy({ hypothesesMax: 8 });
+  const alarmsIn = (n: number, spread: number, level: number) => {
+    let alarms = 0;
+    for (let i = 0; i < n; i++) if (d.update(level + spread * (rng.next() + rng.next() + rng.next() - 1.5)) > 0) alarms++;
+    return alarms;
+  };
+  alarmsIn(1_000, 1, 10); // learning: the first windows set the hypotheses
+  assert.ok(alarmsIn(1_000, 1, 10) <= 5, 'a known distribution raises (nearly) nothing');
+  // The level holds, the spread collapses: every point is within the old range, yet the window's
+  // distribution (all in the middle bins) is new.
+  assert.ok(alarmsIn(200, 0.1, 10) >= 1, 'a change of spread is noticed');
+  assert.throws(() => new RelativeEntropy({ noveltyScore: 0 }), ConfigError);
+  // Hypotheses are capped: a stream that never repeats still costs bounded memory.
+  for (let i = 0; i < 5_000; i++) d.update(i % 2 === 0 ? i : -i);
+  assert.ok((d as unknown as { hypotheses: unknown[] }).hypotheses.length <= 8);
 });

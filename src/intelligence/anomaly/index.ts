@@ -9,6 +9,7 @@ export { AnomalyEnsemble, type AnomalyEnsembleOptions, type Combine } from './en
 export { StaticThreshold, type StaticThresholdOptions } from './static-threshold.js';
 export { AnomalyLikelihood, type AnomalyLikelihoodOptions } from './anomaly-likelihood.js';
 export { RangeBreak, type RangeBreakOptions } from './range-break.js';
+export { RelativeEntropy, type RelativeEntropyOptions } from './relative-entropy.js';
 export { RepeatSuppression, type RepeatSuppressionOptions } from './repeat-suppression.js';
 export { recommendedDetector, type RecommendedDetectorOptions } from './recommended.js';
 export { detectorCatalogue } from './catalogue.js';
@@ -37,4 +38,4 @@ export {
   type NabFileScore,
   type NabThresholdScore,
 } from './nab-scorer.js';
-export { runOnNab, nabResults, type NabDataSeries, type NabProfileResult, type NabResults } from './nab-run.js';
+export { runOnNab, nabResults, nabScoreAt, type NabDataSeries, type NabProfileResult, type NabResults } from './nab-run.js';

@@ -5,7 +5,7 @@
  * argument, so it cannot be tuned to a file.
  */
 import type { AnomalyDetector } from './detector.js';
-import { nabNormalize, nabNullScore, nabOptimizeThreshold, nabProfiles, type NabProfileName, type NabScoredSeries, type NabSeries } from './nab-scorer.js';
+import { nabCorpusScore, nabNormalize, nabNullScore, nabOptimizeThreshold, nabProfiles, type NabProfileName, type NabScoredSeries, type NabSeries } from './nab-scorer.js';
 
 export interface NabDataSeries extends NabSeries {
   values: ArrayLike<number>;
@@ -42,4 +42,12 @@ export function nabResults(corpus: readonly NabScoredSeries[]): NabResults {
     out[profile] = { threshold: best.threshold, raw: best.score, score: nabNormalize(best.score, nabNullScore(series, cost), windowCount, cost) };
   }
   return out;
+}
+
+/** The normalised score of a profile at a given threshold: a threshold picked on other files, scored on these. */
+export function nabScoreAt(corpus: readonly NabScoredSeries[], profile: NabProfileName, threshold: number): number {
+  const series = corpus.map((c) => c.series);
+  const windowCount = series.reduce((n, s) => n + s.windows.length, 0);
+  const cost = nabProfiles[profile];
+  return nabNormalize(nabCorpusScore(corpus, cost, threshold), nabNullScore(series, cost), windowCount, cost);
 }

@@ -13,6 +13,7 @@
  */
 import type { Dot } from '../causality/dotted-version-vector.js';
 import type { ORSet } from './sets.js';
+import { CausalContext } from './causal-context.js';
 
 /** What one change or a group of changes did: dots added to elements, and dots removed. */
 export interface ORSetDelta {
@@ -25,10 +26,8 @@ export class ORSetReplica {
   private readonly entries = new Map<string, Dot[]>();
   /** Every present dot (replica, then counter) to the element it belongs to: a removed dot is found without a scan. */
   private readonly owner = new Map<string, Map<number, string>>();
-  /** Dots seen, contiguous from 1 per replica. */
-  private readonly vv = new Map<string, number>();
-  /** Dots seen beyond the contiguous prefix, per replica (a delta arrived before an earlier one). */
-  private readonly cloud = new Map<string, Set<number>>();
+  /** Dots seen: contiguous from 1 per replica, and beyond (a delta arrived before an earlier one). */
+  private readonly context = new CausalContext();
 
   constructor(readonly replica: string) {}
 
@@ -47,11 +46,11 @@ export class ORSetReplica {
 
   /** A new dot for the element; the dots it had here are superseded (observed, so removed). */
   add(element: string): ORSetDelta {
-    const counter = (this.vv.get(this.replica) ?? 0) + 1;
+    const counter = (this.context.vv.get(this.replica) ?? 0) + 1;
     const dot = { replica: this.replica, counter };
     const removes = this.removeAll(element);
     this.addDot(element, dot);
-    this.see(dot);
+    this.context.see(dot);
     return { adds: [{ element, dot }], removes };
   }
 
@@ -64,13 +63,13 @@ export class ORSetReplica {
     // Removes first: a group holding the add of a dot and its later removal ends with it removed.
     for (const dot of delta.removes) {
       this.dropDot(dot);
-      this.see(dot);
+      this.context.see(dot);
     }
     for (const { element, dot } of delta.adds) {
       // Seen and absent means removed here: the add does not come back.
-      if (this.seen(dot)) continue;
+      if (this.context.seen(dot)) continue;
       this.addDot(element, dot);
-      this.see(dot);
+      this.context.see(dot);
     }
   }
 
@@ -78,7 +77,7 @@ export class ORSetReplica {
   joinState(s: ORSet): void {
     // A dot survives if both have it, or the side without it has not seen it (so did not remove it).
     for (const element in s.entries) {
-      for (const dot of s.entries[element]) if (!this.seen(dot)) this.addDot(element, dot);
+      for (const dot of s.entries[element]) if (!this.context.seen(dot)) this.addDot(element, dot);
     }
     const removed: Dot[] = [];
     for (const [element, dots] of this.entries) {
@@ -89,37 +88,7 @@ export class ORSetReplica {
       }
     }
     for (const dot of removed) this.dropDot(dot);
-    for (const replica in s.context) this.seeUpTo(replica, s.context[replica]);
-  }
-
-  private seen(dot: Dot): boolean {
-    return (this.vv.get(dot.replica) ?? 0) >= dot.counter || this.cloud.get(dot.replica)?.has(dot.counter) === true;
-  }
-
-  private see(dot: Dot): void {
-    const top = this.vv.get(dot.replica) ?? 0;
-    if (dot.counter <= top) return;
-    if (dot.counter > top + 1) {
-      const ahead = this.cloud.get(dot.replica);
-      if (ahead === undefined) this.cloud.set(dot.replica, new Set([dot.counter]));
-      else ahead.add(dot.counter);
-      return;
-    }
-    this.seeUpTo(dot.replica, dot.counter);
-  }
-
-  /** Every dot of the replica up to counter is seen; dots of the cloud that now follow on are folded in. */
-  private seeUpTo(replica: string, counter: number): void {
-    const before = this.vv.get(replica) ?? 0;
-    let top = Math.max(before, counter);
-    const ahead = this.cloud.get(replica);
-    if (ahead !== undefined) {
-      // A jump (a whole state's context) may cover dots of the cloud; a step of one covers none.
-      if (top > before + 1) for (const c of ahead) if (c <= top) ahead.delete(c);
-      while (ahead.delete(top + 1)) top++;
-      if (ahead.size === 0) this.cloud.delete(replica);
-    }
-    this.vv.set(replica, top);
+    for (const replica in s.context) this.context.seeUpTo(replica, s.context[replica]);
   }
 
   private addDot(element: string, dot: Dot): void {
