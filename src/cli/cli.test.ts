@@ -11,6 +11,7 @@ import { basename, dirname, join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { registerCatalog } from './catalog.js';
+import { asRounded, assertQuotesHold, type Quote } from '../testing/readme-quotes.js';
 
 registerCatalog();
 
@@ -349,6 +350,21 @@ test('pillars demo: the five pillars prevented, report.html written; an unwritab
       assert.ok(Math.abs(number(q[k]) - number(printed[i][k - 1])) <= tolerance, `README ${q[1]}: ${q[k]}, the demo prints ${printed[i][k - 1]}`);
     }
   }
+  // The table's other numbers, each against the demo's printed row (label, naive, fixed).
+  const printedRow = (label: string, column: 'naive' | 'fixed') => {
+    const row = r.out.split('\n').find((l) => l.trimStart().startsWith(label));
+    assert.ok(row !== undefined, `the demo prints ${label}`);
+    const cells = row.trim().split(/\s{2,}/);
+    return number(cells[column === 'naive' ? cells.length - 2 : cells.length - 1]);
+  };
+  const demoQuotes: Quote[] = [
+    { line: '| work |', at: /\(p99 ([\d,]+) → [\d,]+ ms\)/, measured: () => printedRow('checkout p99 in the spike (ms)', 'naive'), within: asRounded },
+    { line: '| work |', at: /\(p99 [\d,]+ → ([\d,]+) ms\)/, measured: () => printedRow('checkout p99 in the spike (ms)', 'fixed'), within: asRounded },
+    { line: '| state |', at: /worst staleness (\d+) s/, measured: () => printedRow('worst price staleness in Europe (ms)', 'fixed') / 1000, within: asRounded },
+    { line: '| intelligence |', at: /after the drift \$([\d,]+) →/, measured: () => printedRow('fraud losses after the drift (USD)', 'naive'), within: asRounded },
+    { line: '| intelligence |', at: /after the drift \$[\d,]+ → \$([\d,]+)\)/, measured: () => printedRow('fraud losses after the drift (USD)', 'fixed'), within: asRounded },
+  ];
+  assertQuotesHold(readme, demoQuotes);
   assert.ok(r.out.includes(`wrote ${html}`));
   assert.match(r.out, /\nwatch any story live and break it by hand: pillars lab, then open\s+http:\/\/127\.0\.0\.1:7300\/\n$/, 'the last line points at the lab');
   const page = readFileSync(html, 'utf8');
@@ -420,11 +436,17 @@ test('stories --seeds sweeps every story of a folder and prints, per variant, on
 });
 
 test('usage errors at any depth of the command tree are bad input (exit 2), and --version names the commit', () => {
-  for (const args of [['nope'], ['cluster'], ['cluster', 'nope'], ['cluster', 'member'], ['cluster', 'up', '--bogus'], ['cluster', 'member', 'add'], ['model'], ['model', 'amdahl'], ['maelstrom', 'test', '--bogus'], ['run']]) {
+  // Each of these once exited 1 below the top level: a required option missing, an unknown subcommand.
+  const required = [['maelstrom', 'test'], ['maelstrom', 'test', '-w', 'echo'], ['maelstrom', 'node'], ['cluster', 'status'], ['node'], ['maelstrom', 'nope'], ['model', 'nope'], ['model', 'usl']];
+  for (const args of [['nope'], ['cluster'], ['cluster', 'nope'], ['cluster', 'member'], ['cluster', 'up', '--bogus'], ['cluster', 'member', 'add'], ['model'], ['model', 'amdahl'], ['maelstrom', 'test', '--bogus'], ['run'], ...required]) {
     const r = pillars(...args);
     assert.equal(r.code, 2, `pillars ${args.join(' ')}: exit ${r.code}\n${r.err}`);
     assert.doesNotMatch(r.err, /\n\s+at /, 'no stack trace');
+    assert.doesNotMatch(r.err, /\(got null\)/, `pillars ${args.join(' ')} names what is missing`);
   }
+  assert.match(pillars('maelstrom', 'test', '-w', 'echo').err, /--bin/);
+  assert.match(pillars('node').err, /--id/);
+  assert.match(pillars('model', 'usl').err, /--alpha: .*missing/);
   const v = pillars('--version');
   assert.equal(v.code, 0);
   assert.match(v.out, /^pillars \d+\.\d+\.\d+ \((commit [0-9a-f]{12}|not built from a git checkout)\)\n$/);

@@ -11,8 +11,8 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runner } from '../testing/story-runner.js';
-import { formatNumber } from '../runtime/number-format.js';
+import { asRounded, assertQuotesHold, quotedNumber, quoteMismatches, withDrifted, type Quote } from '../testing/readme-quotes.js';
+import { proseQuotes, storyQuotes } from '../testing/readme-story-quotes.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const main = fileURLToPath(new URL('./main.js', import.meta.url));
@@ -141,29 +141,79 @@ test('the README\'s cheap commands, and its long ones made short, exit as the RE
   assert.ok(ran.length >= 10, `ran ${ran.length}: ${ran.join('; ')}`);
 });
 
-/** Numbers a story's README row quotes, as the row writes them from the run's metric. */
-const quotedNumbers: { file: string; variant: string; metric: string; quote: (x: number) => string }[] = [
-  { file: 'hinted-handoff.yaml', variant: 'naive', metric: 'goodput_write_per_sec', quote: (x) => `**${x.toFixed(1)}/s**` },
-  { file: 'hinted-handoff.yaml', variant: 'fixed', metric: 'goodput_write_per_sec', quote: (x) => `**${x.toFixed(1)}/s**` },
-  { file: 'hinted-handoff.yaml', variant: 'fixed', metric: 'hinted_writes', quote: (x) => `${x} hinted writes` },
-  { file: 'time-partitioned.yaml', variant: 'naive', metric: 'hottest_shard_write_share', quote: (x) => `**${formatNumber(x)}** of them on the busiest` },
-  { file: 'time-partitioned.yaml', variant: 'naive', metric: 'shard_backlog_max', quote: (x) => `backlog of **${formatNumber(x)}**` },
-  { file: 'time-partitioned.yaml', variant: 'naive', metric: 'write_ms_p99', quote: (x) => `write p99 **${formatNumber(x)} ms**` },
-  { file: 'time-partitioned.yaml', variant: 'fixed', metric: 'hottest_shard_write_share', quote: (x) => `busiest shard **${formatNumber(x)}**` },
-  { file: 'time-partitioned.yaml', variant: 'fixed', metric: 'write_ms_p99', quote: (x) => `write p99 **${formatNumber(x)} ms**` },
-  { file: 'time-partitioned.yaml', variant: 'fixed', metric: 'scan_rows_expected', quote: (x) => `**0** of ${formatNumber(x)} acknowledged rows missing` },
-  { file: 'time-partitioned.yaml', variant: 'no-fan-out', metric: 'scan_rows_missing', quote: (x) => `**${formatNumber(x)} of ` },
-  { file: 'time-partitioned.yaml', variant: 'no-fan-out', metric: 'scan_rows_expected', quote: (x) => `of ${formatNumber(x)}** rows missing` },
-];
+test('every number the README quotes from a story is what the story measures, within the tolerance stated with it', () => {
+  const wrong = quoteMismatches(readme, [...storyQuotes, ...proseQuotes]);
+  assert.deepEqual(wrong.map((w) => w.message), [], 'README numbers that drifted from what the stories measure');
+});
 
-test('numbers the README quotes from a story are what the story measures, to the precision quoted', () => {
-  for (const file of new Set(quotedNumbers.map((q) => q.file))) {
-    const row = readme.split('\n').find((l) => l.startsWith(`| \`scenarios/${file}\``));
-    assert.ok(row !== undefined, `the README has a row for scenarios/${file}`);
-    const run = runner(file);
-    for (const q of quotedNumbers.filter((x) => x.file === file)) {
-      const value = run(q.variant).metrics[q.metric];
-      assert.ok(row.includes(q.quote(value)), `${file} ${q.variant} ${q.metric} = ${value}: the README should say ${q.quote(value)}`);
-    }
+test('a README number that drifts fails its check: each quote, changed in a copy of the README, is caught', () => {
+  // The runs are the ones the test above made (cachedRunner): this costs no simulation.
+  for (const quote of [...storyQuotes, ...proseQuotes]) {
+    const drifted = withDrifted(readme, quote);
+    assert.notEqual(drifted, readme);
+    const caught = quoteMismatches(drifted, [quote]);
+    assert.equal(caught.length, 1, `${quote.line} ${quote.at}: a changed number passes`);
   }
+});
+
+test("the Maelstrom section's defaults are the ones `pillars maelstrom test --help` prints", async () => {
+  const help = await shell(`${JSON.stringify(process.execPath)} ${JSON.stringify(main)} maelstrom test --help`, root, { ...process.env, COLUMNS: '200' });
+  assert.equal(help.code, 0, help.err);
+  const text = help.out.replace(/\s+/g, ' ');
+  /** The default the help gives an option, as a number. */
+  const defaultOf = (option: string) => {
+    const found = new RegExp(`${option} <[^>]+> .*?\\(default: "(\\d+)"\\)`).exec(text);
+    assert.ok(found !== null, `maelstrom test --help gives ${option} a default`);
+    return Number(found[1]);
+  };
+  const options = '| `-w`, `--bin`, `--node-count`';
+  const ours = '| `--nemesis one-way';
+  const same = '| What is the same |';
+  const quotes: Quote[] = [
+    { line: options, at: /`--node-count` \((\d+)\)/, measured: () => defaultOf('--node-count'), within: asRounded },
+    { line: options, at: /`--time-limit` \((\d+) s\)/, measured: () => defaultOf('--time-limit'), within: asRounded },
+    { line: options, at: /`--rate` \((\d+) a second/, measured: () => defaultOf('--rate'), within: asRounded },
+    { line: options, at: /`--latency` \((\d+)\)/, measured: () => defaultOf('--latency'), within: asRounded },
+    { line: options, at: /`--nemesis-interval` \((\d+) s\)/, measured: () => defaultOf('--nemesis-interval'), within: asRounded },
+    { line: options, at: /`--max-txn-length` \((\d+)\)/, measured: () => defaultOf('--max-txn-length'), within: asRounded },
+    { line: options, at: /`--max-writes-per-key` \((\d+)\)/, measured: () => defaultOf('--max-writes-per-key'), within: asRounded },
+    { line: ours, at: /`--recovery-ms` \((\d+) s,/, measured: () => defaultOf('--recovery-ms') / 1000, within: asRounded },
+    { line: same, at: /the defaults \((\d+) s of workload/, measured: () => defaultOf('--time-limit'), within: asRounded },
+    { line: same, at: /(\d+) requests a second in all/, measured: () => defaultOf('--rate'), within: asRounded },
+    { line: same, at: /the nemesis every (\d+) s/, measured: () => defaultOf('--nemesis-interval'), within: asRounded },
+    { line: same, at: /the (\d+) s recovery wait/, measured: () => defaultOf('--recovery-ms') / 1000, within: asRounded },
+  ];
+  assertQuotesHold(readme, quotes);
+});
+
+test("the coordination law's figures are what `pillars model coordination` prints", async () => {
+  const env = { ...process.env, NO_COLOR: '1' };
+  const node = JSON.stringify(process.execPath);
+  const [betaAlone, seedsDatabase] = await Promise.all([
+    shell(`${node} ${JSON.stringify(main)} model coordination --n 10,100,1000`, root, env),
+    shell(`${node} ${JSON.stringify(main)} model coordination --n 10,100,1000 --alpha 0.05 --beta 0.001`, root, env),
+  ]);
+  for (const r of [betaAlone, seedsDatabase]) assert.equal(r.code, 0, r.err);
+  /** The printed table's cell for N workers: paths, C(N), overhead, the seed's figure, the beta for it. */
+  const cell = (out: string, n: number, column: number) => {
+    const row = out.split('\n').find((l) => l.trim().startsWith(`${n} `));
+    assert.ok(row !== undefined, `a row for N = ${n} in\n${out}`);
+    return quotedNumber(row.trim().split(/\s+/)[column].replace(/%$/, ''));
+  };
+  const line = '**The coordination law.**';
+  const overhead = 3;
+  const betaForSeed = 5;
+  const quotes: Quote[] = [
+    { line, at: /\*\*([\d.]+)\*\* for 55% at 10/, measured: () => cell(betaAlone.out, 10, betaForSeed), within: asRounded },
+    { line, at: /\*\*([\d.]+)\*\* for 98% at 100/, measured: () => cell(betaAlone.out, 100, betaForSeed), within: asRounded },
+    { line, at: /\*\*([\d.]+)\*\* for 99\.8% at 1,000/, measured: () => cell(betaAlone.out, 1000, betaForSeed), within: asRounded },
+    { line, at: /, (\d+) times apart/, measured: () => cell(betaAlone.out, 10, betaForSeed) / cell(betaAlone.out, 1000, betaForSeed), within: asRounded },
+    { line, at: /\(α 0\.05, β 0\.001\): ([\d.]+)%,/, measured: () => cell(seedsDatabase.out, 10, overhead), within: asRounded },
+    { line, at: /\(α 0\.05, β 0\.001\): [\d.]+%, ([\d.]+)%/, measured: () => cell(seedsDatabase.out, 100, overhead), within: asRounded },
+    { line, at: /\(α 0\.05, β 0\.001\): [\d.]+%, [\d.]+% and ([\d.]+)%/, measured: () => cell(seedsDatabase.out, 1000, overhead), within: asRounded },
+    { line, at: /\(α = 0\): ([\d.]+)%,/, measured: () => cell(betaAlone.out, 10, overhead), within: asRounded },
+    { line, at: /\(α = 0\): [\d.]+%, ([\d.]+)%/, measured: () => cell(betaAlone.out, 100, overhead), within: asRounded },
+    { line, at: /\(α = 0\): [\d.]+%, [\d.]+%, ([\d.]+)%/, measured: () => cell(betaAlone.out, 1000, overhead), within: asRounded },
+  ];
+  assertQuotesHold(readme, quotes);
 });

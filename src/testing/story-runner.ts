@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parseScenario } from '../scenario/load.js';
 import { runVariants } from '../scenario/runner.js';
 import { registerCatalog } from '../cli/catalog.js';
+import type { VariantReport } from '../scenario/report.js';
 
 registerCatalog();
 
@@ -21,5 +22,24 @@ export const runner = (file: string, seed?: number) => {
   return (name: string) => {
     if (!s.variants.some((x) => x.name === name)) throw new Error(`${file} has no variant ${name}`);
     return runVariants(s, [name], () => ({ seed })).get(name)!.report;
+  };
+};
+
+const cachedReports = new Map<string, Map<string, VariantReport>>();
+/**
+ * As runner(file), on the file's own seed, but each variant runs once per process however many
+ * tests ask for it: a variant's comparands, run with it, are kept too.
+ */
+export const cachedRunner = (file: string) => {
+  let reports = cachedReports.get(file);
+  if (reports === undefined) cachedReports.set(file, (reports = new Map()));
+  const done = reports;
+  return (name: string): VariantReport => {
+    const cached = done.get(name);
+    if (cached !== undefined) return cached;
+    const s = loadScenario(file);
+    if (!s.variants.some((x) => x.name === name)) throw new Error(`${file} has no variant ${name}`);
+    for (const [ran, r] of runVariants(s, [name])) if (!done.has(ran)) done.set(ran, r.report);
+    return done.get(name)!;
   };
 };
