@@ -37,7 +37,8 @@ describe('maelstrom workloads on logs and transactions', { concurrency: 4 }, () 
   test('txn-list-append: one compare-and-set of the whole database is serializable; a key at a time is not (G-single, G2)', async () => {
     const good = await run('txn-list-append', node('txn-list-append.js'), { concurrency: 6, rate: 100 });
     assert.equal(good.valid, true, good.check.witness ?? good.check.summary);
-    assert.ok(good.check.stats!.transactions > 200 && good.check.stats!.rwEdges > 50, JSON.stringify(good.check.stats));
+    // 300 offered in 3 s; a loaded machine completes fewer, and the edges are what make the verdict mean something.
+    assert.ok(good.check.stats!.transactions > 100 && good.check.stats!.rwEdges > 50, JSON.stringify(good.check.stats));
     const bad = await run('txn-list-append', node('txn-per-key.py'), { concurrency: 6, rate: 100, latencyMs: 3 });
     assert.equal(bad.valid, false);
     assert.match(bad.check.summary, /^not strict-serializable: .*(G-single|G2-item).*; violates .*\bserializable/);
@@ -62,7 +63,7 @@ describe('maelstrom workloads on logs and transactions', { concurrency: 4 }, () 
       run('txn-rw-register', node('txn-list-append.js'), { ...o, args: ['--stale-read-only'] }),
     ]);
     assert.equal(good.valid, true, good.check.witness ?? good.check.summary);
-    assert.ok(good.check.stats!.transactions > 200 && good.check.stats!.wrEdges > 50, JSON.stringify(good.check.stats));
+    assert.ok(good.check.stats!.transactions > 100 && good.check.stats!.wrEdges > 50, JSON.stringify(good.check.stats));
     assert.equal(perKey.valid, false, perKey.check.summary);
     assert.match(perKey.check.summary, /^not strict-serializable: .*\b(G1b|G1c|G-single|G2-item|internal)\b/);
     assert.equal(stale.valid, false, stale.check.summary);
