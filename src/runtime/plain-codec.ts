@@ -132,7 +132,7 @@ class Encoder {
       throw e;
     }
     // A copy: the scratch buffer is reused by the next call.
-    return this.buf.slice(0, this.pos);
+    return copyOutMessage(this.buf, 0, this.pos);
   }
 
   private ensure(bytes: number): void {
@@ -288,6 +288,39 @@ class Encoder {
       this.value(o[key], depth + 1);
     }
   }
+}
+
+/**
+ * Where encoders copy out the messages they finish: views of one shared 64 KiB slab after another
+ * rather than a fresh ArrayBuffer per message (each of which costs an allocation outside the heap
+ * and work for the garbage collector). A slab is never written twice, so a message stays intact
+ * after later ones; a slab lives as long as any message in it. Bigger messages get their own buffer.
+ */
+class MessageSlabs {
+  private slab = new Uint8Array(0);
+  private used = 0;
+
+  copyOut(from: Uint8Array, start: number, end: number): Uint8Array {
+    const length = end - start;
+    if (length > messageSlabBytes / 8) return from.slice(start, end);
+    if (this.used + length > this.slab.length) {
+      this.slab = new Uint8Array(messageSlabBytes);
+      this.used = 0;
+    }
+    const at = this.used;
+    this.slab.set(from.subarray(start, end), at);
+    this.used += length;
+    return this.slab.subarray(at, at + length);
+  }
+}
+
+/** The size of a slab the encoders' messages are copied into. */
+const messageSlabBytes = 64 * 1024;
+const messageSlabs = new MessageSlabs();
+
+/** A copy of bytes [start, end) of an encoder's scratch buffer, as a message that stays valid (MessageSlabs). */
+export function copyOutMessage(from: Uint8Array, start: number, end: number): Uint8Array {
+  return messageSlabs.copyOut(from, start, end);
 }
 
 /**

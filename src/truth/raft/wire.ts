@@ -23,7 +23,7 @@
  *     bytes     varint length, then the bytes
  */
 import { firstFormatId, registerPeerFormat } from '../../runtime/peer-codec.js';
-import { decodePlainMessage, encodePlainMessage, grownBuffer, plainFormatTag } from '../../runtime/plain-codec.js';
+import { copyOutMessage, decodePlainMessage, encodePlainMessage, grownBuffer, plainFormatTag } from '../../runtime/plain-codec.js';
 import type { Entry, Message } from './types.js';
 
 /** This format's second byte (after the plain codec's tag). */
@@ -169,12 +169,12 @@ class WireWriter {
 
   /** A copy of what was written since `start`. */
   copy(start: number): Uint8Array {
-    return this.buf.slice(start, this.pos);
+    return copyOutMessage(this.buf, start, this.pos);
   }
 
   /** A copy of what was written since reset(). */
   finish(): Uint8Array {
-    return this.buf.slice(0, this.pos);
+    return copyOutMessage(this.buf, 0, this.pos);
   }
 }
 
