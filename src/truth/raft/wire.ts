@@ -2,9 +2,9 @@
  * Raft's messages as bytes, for the peer codec (src/runtime/peer-codec.ts): the format the simulator
  * puts on its links and the real node on TCP. Hand-written for the messages' known fields: a type
  * byte, then each field in its declared order, no key names; numbers as varints; the commands of the
- * entries as one array in the plain codec's bytes (src/runtime/plain-codec.ts), encoded once per batch
- * and kept a while, so the leader sends new entries to every follower, and writes them to its log, for
- * the price of copying their bytes.
+ * entries as one array in the plain codec's bytes (src/runtime/plain-codec.ts). A batch of entries is
+ * encoded once and kept a while, so the leader sends new entries to every follower, and again after a
+ * refusal, for the price of copying their bytes.
  *
  * Exactness first: a message is carried only if it has exactly the keys its type declares, in the
  * order raft.ts writes them, with values of the declared kinds; anything else (an extra key, a
@@ -17,7 +17,8 @@
  *     number    varint(n + 2) for a safe integer n >= 0; 1 then 8 bytes little-endian for any other
  *               number (a fraction, a negative, NaN); 0 for undefined
  *     boolean   one byte, 0 or 1
- *     optional  one byte, 0 absent or 1 present, then the field
+ *     optional  one byte, 0 absent or 1 present, then the field (a vote's optional `transfer`: one
+ *               byte, 0 absent, 1 false, 2 true)
  *     entries   varint count, then per entry: term, index (numbers); then the varint length and the
  *               plain-codec bytes of the array of their commands
  *     bytes     varint length, then the bytes
@@ -64,7 +65,7 @@ const keysOf = {
 
 /** The first size of the reusable encoding buffer; it doubles as needed and stays at its largest. */
 const scratchBytesInitial = 64 * 1024;
-/** Entries in one append (and in one WAL record) beyond this are refused by the decoder as damage. */
+/** Entries in one append beyond this are refused by the decoder as damage. */
 const entriesPerMessageMax = 1 << 24;
 
 /**
