@@ -6,8 +6,14 @@
  * Messages cross as the peer codec's bytes (RaftKv's default, as the real node's code); the same run with
  * messages by reference (network.codec none) runs in a fresh process for the codec's price.
  *
+ * Before it, the peer codec against MessagePack (msgpackr, as the peer codec fell back to before Raft had
+ * its own format) on the messages of a short run of the same cluster, each encoded and decoded as the
+ * simulator does: `ratio <x> peer codec vs msgpackr ...`, CPU time per message (below 1 is faster).
+ *
  * Last line: `ratio <x> raft sim events/s vs bare heap event loop events/s`.
  */
+import { Packr } from 'msgpackr';
+import { decodePeerMessage, encodePeerMessage } from '../src/runtime/peer-codec.js';
 import { parseScenario } from '../src/scenario/load.js';
 import { runVariant } from '../src/scenario/runner.js';
 import { bareHeapLoop, benchCodec, figure, median, otherCodecRun } from './anchors.js';
@@ -18,24 +24,50 @@ registerCatalog();
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const VIRTUAL_MS = Number(process.env.BENCH_VIRTUAL_MS ?? 30_000);
 
-const scenario = parseScenario(
-  `
+const scenarioText = (codec: string, virtualMs: number) => `
 name: bench-raft
 topology: { nodes: 5 }
-network: { latency: { dist: uniform, min: 0.5, max: 2 }, codec: ${benchCodec} }
+network: { latency: { dist: uniform, min: 0.5, max: 2 }, codec: ${codec} }
 disk: { fsyncMs: { dist: uniform, min: 0.2, max: 1 } }
 system: { process: truth/raft-kv }
 workload:
   type: closed
   clients: 50
-  durationMs: ${VIRTUAL_MS}
+  durationMs: ${virtualMs}
   ops: { write: 1 }
   keys: { dist: uniform, count: 100 }
   target: random
   settleMs: 100
-`,
-  'bench-raft',
-).variants[0];
+`;
+const scenario = parseScenario(scenarioText(benchCodec, VIRTUAL_MS), 'bench-raft').variants[0];
+
+/** CPU ns per message to encode then decode every message, best of 5 passes (the machine is shared: CPU time, not wall). */
+function codecNsPerMessage(messages: readonly unknown[], encode: (m: unknown) => Uint8Array, decode: (b: Uint8Array) => unknown): number {
+  let best = Infinity;
+  for (let pass = 0; pass < 5; pass++) {
+    const c0 = process.cpuUsage();
+    for (const m of messages) decode(encode(m));
+    const c = process.cpuUsage(c0);
+    best = Math.min(best, ((c.user + c.system) * 1000) / messages.length);
+  }
+  return best;
+}
+
+/**
+ * The messages of one virtual second of the cluster, as sent (the objects themselves: a leader's
+ * entries shared between its followers' appends, as in a run), through the peer codec and through
+ * msgpackr alone.
+ */
+function codecRatio(): void {
+  const messages: unknown[] = [];
+  const capture = parseScenario(scenarioText('none', 1000), 'bench-raft').variants[0];
+  runVariant(capture, { traceObserver: (r) => (r.kind === 'send' ? messages.push(r.msg) : undefined) });
+  const packr = new Packr({ useRecords: false, variableMapSize: true });
+  const ours = codecNsPerMessage(messages, encodePeerMessage, decodePeerMessage);
+  const msgpackr = codecNsPerMessage(messages, (m) => packr.pack(m), (b) => packr.unpack(b));
+  process.stdout.write(`codec: ${messages.length.toLocaleString('en-US')} messages, ${Math.round(ours).toLocaleString('en-US')} ns per message to encode and decode through the peer codec, ${Math.round(msgpackr).toLocaleString('en-US')} through msgpackr\n`);
+  process.stdout.write(`ratio ${(ours / msgpackr).toFixed(2)} peer codec vs msgpackr, CPU ns per message encoded and decoded\n`);
+}
 
 const commits: number[] = [];
 const virtualPerWall: number[] = [];
@@ -63,4 +95,5 @@ if (byReference !== undefined) {
   const ref = figure(byReference, '50 clients: ');
   process.stdout.write(`by reference (network.codec none, own process): ${Math.round(ref).toLocaleString('en-US')} committed commands per wall second; the codec keeps ${(perSec / ref).toFixed(2)} of it\n`);
 }
+if (byReference !== undefined) codecRatio();
 process.stdout.write(`ratio ${(median(eventRates) / median(bares)).toFixed(3)} raft sim events/s vs bare heap event loop events/s\n`);

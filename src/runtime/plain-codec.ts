@@ -67,6 +67,14 @@ const compileAfterMessages = 4;
 const compiledShapesMax = 4096;
 /** The decoder's known shapes are dropped and relearnt past this many (bounded memory). */
 const decodedShapesMax = 64 * 1024;
+/**
+ * Short ASCII strings the decoder has built are kept in this many slots (by a hash of their bytes) and
+ * handed out again: messages repeat the same few (operation names, keys, node and client ids), and one
+ * string found is cheaper than one built a character at a time. A power of two.
+ */
+const recentStringSlots = 4096;
+/** Only strings up to this many bytes are kept (longer ones rarely repeat). */
+const recentStringBytesMax = 16;
 
 /** Floats cross through these 8 bytes in the machine's order, which must be little-endian. */
 const floatBytes = new Uint8Array(8);
@@ -124,16 +132,11 @@ class Encoder {
       throw e;
     }
     // A copy: the scratch buffer is reused by the next call.
-    return this.buf.slice(0, this.pos);
+    return copyOutMessage(this.buf, 0, this.pos);
   }
 
   private ensure(bytes: number): void {
-    if (this.pos + bytes <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.pos + bytes) size *= 2;
-    const bigger = new Uint8Array(size);
-    bigger.set(this.buf.subarray(0, this.pos));
-    this.buf = bigger;
+    if (this.pos + bytes > this.buf.length) this.buf = grownBuffer(this.buf, this.pos, bytes);
   }
 
   private value(v: unknown, depth: number): void {
@@ -287,6 +290,51 @@ class Encoder {
   }
 }
 
+/**
+ * Where encoders copy out the messages they finish: views of one shared 64 KiB slab after another
+ * rather than a fresh ArrayBuffer per message (each of which costs an allocation outside the heap
+ * and work for the garbage collector). A slab is never written twice, so a message stays intact
+ * after later ones; a slab lives as long as any message in it. Bigger messages get their own buffer.
+ */
+class MessageSlabs {
+  private slab = new Uint8Array(0);
+  private used = 0;
+
+  copyOut(from: Uint8Array, start: number, end: number): Uint8Array {
+    const length = end - start;
+    if (length > messageSlabBytes / 8) return from.slice(start, end);
+    if (this.used + length > this.slab.length) {
+      this.slab = new Uint8Array(messageSlabBytes);
+      this.used = 0;
+    }
+    const at = this.used;
+    this.slab.set(from.subarray(start, end), at);
+    this.used += length;
+    return this.slab.subarray(at, at + length);
+  }
+}
+
+/** The size of a slab the encoders' messages are copied into. */
+const messageSlabBytes = 64 * 1024;
+const messageSlabs = new MessageSlabs();
+
+/** A copy of bytes [start, end) of an encoder's scratch buffer, as a message that stays valid (MessageSlabs). */
+export function copyOutMessage(from: Uint8Array, start: number, end: number): Uint8Array {
+  return messageSlabs.copyOut(from, start, end);
+}
+
+/**
+ * A reusable scratch buffer grown to hold `more` bytes after its first `used`: doubled as often as
+ * needed, the used bytes copied over (encoders keep the largest size they needed).
+ */
+export function grownBuffer(buf: Uint8Array, used: number, more: number): Uint8Array<ArrayBuffer> {
+  let size = buf.length * 2;
+  while (size < used + more) size *= 2;
+  const bigger = new Uint8Array(size);
+  bigger.set(buf.subarray(0, used));
+  return bigger;
+}
+
 /** Builds one object of a shape, reading its values from the decoder in the shape's key order. */
 type ShapeBuilder = (d: Decoder) => Record<string, unknown>;
 
@@ -319,6 +367,7 @@ class Decoder {
   private shapesByHash = new Map<number, DecodedShape>();
   private compiled = 0;
   private message = 0;
+  private readonly recentStrings: (string | undefined)[] = new Array<string | undefined>(recentStringSlots).fill(undefined);
 
   decode(bytes: Uint8Array): unknown {
     if (bytes.length === 0 || bytes[0] !== plainFormatTag) throw new Error('not a plain-codec message');
@@ -476,6 +525,7 @@ class Decoder {
     const end = start + length;
     if (end > this.end) throw new Error('plain-codec message: cut short');
     this.pos = end;
+    if (length <= recentStringBytesMax) return this.shortString(start, end);
     if (length <= stringByHandBytesMax) {
       const bytes = this.bytes;
       let s = '';
@@ -487,6 +537,28 @@ class Decoder {
       return s;
     }
     return utf8.decode(this.bytes.subarray(start, end));
+  }
+
+  /** A string of at most recentStringBytesMax bytes: the same string as last time when it came before. */
+  private shortString(start: number, end: number): string {
+    const bytes = this.bytes;
+    let hash = 0x811c9dc5;
+    for (let i = start; i < end; i++) {
+      const c = bytes[i];
+      if (c >= 0x80) return utf8.decode(bytes.subarray(start, end));
+      hash = Math.imul(hash ^ c, 0x01000193);
+    }
+    const slot = (hash ^ (hash >>> 16)) & (recentStringSlots - 1);
+    const known = this.recentStrings[slot];
+    if (known !== undefined && known.length === end - start) {
+      let i = 0;
+      while (i < known.length && known.charCodeAt(i) === bytes[start + i]) i++;
+      if (i === known.length) return known;
+    }
+    let s = '';
+    for (let i = start; i < end; i++) s += String.fromCharCode(bytes[i]);
+    this.recentStrings[slot] = s;
+    return s;
   }
 }
 

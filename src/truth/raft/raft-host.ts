@@ -19,6 +19,8 @@ import { invariant } from '../../runtime/invariant.js';
 import { Raft, type RaftConfig } from './raft.js';
 import { encodeSnapshotPart, RaftStorage, snapshotFile, SnapshotFileReader, type DurableMark, type RecoveryMode, type SnapshotWrite } from './storage.js';
 import { isConfChange, type ConfChange, type ConfState, type Entry, type HardState, type Message, type Ready, type ReadState, type Snapshot } from './types.js';
+// Raft's own format for its messages on the wire: registered with the peer codec wherever Raft runs.
+import './wire.js';
 
 /** A deterministic state machine: the same commands in the same order give the same state on every replica. */
 export interface StateMachine<Command, Result> {
