@@ -12,10 +12,10 @@ import { processes as stateStories } from '../systems/state/processes.js';
 import { processes as truthStories, checks as truthStoryChecks } from '../systems/truth/processes.js';
 import { processes as controlStories } from '../systems/control/processes.js';
 import { processes as intelligenceStories } from '../systems/intelligence/processes.js';
-import { processes as platforms } from '../platform/processes.js';
+import { processes as platforms, checks as platformChecks } from '../platform/processes.js';
 
 export const processTables = [work, workStories, state, stateStories, truth, truthStories, controlStories, intelligenceStories, platforms];
-export const checkTables = [truthStoryChecks];
+export const checkTables = [truthStoryChecks, platformChecks];
 
 export function registerCatalog(): void {
   registerProcesses(...processTables);

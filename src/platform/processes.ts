@@ -1,10 +1,12 @@
-/** The whole platforms a scenario can name (see src/runtime/process-entry.ts). */
+/** The whole platforms a scenario can name (see src/runtime/process-entry.ts), and the checks only they need. */
 import { hist, per, type ProcessTable } from '../runtime/process-entry.js';
+import type { CheckTable } from '../scenario/index.js';
 import { queueServerMetrics } from '../work/index.js';
 import { quorumStoreConfigSchema, quorumStoreMetrics } from '../state/index.js';
 import { ASYNC_PRIMARY_METRICS, RAFT_METRICS } from '../truth/index.js';
 import { BREAKER_STATES } from '../systems/control/processes.js';
 import { ecommercePlatform, platformConfigSchema } from './ecommerce/platform.js';
+import { noOversell } from './ecommerce/no-oversell.js';
 import { netflixPlay, netflixPlayConfigSchema, pillarOf } from './netflix/index.js';
 
 export const processes: ProcessTable = {
@@ -56,4 +58,8 @@ export const processes: ProcessTable = {
       ];
     },
   },
+};
+
+export const checks: CheckTable = {
+  'no-oversell': noOversell,
 };

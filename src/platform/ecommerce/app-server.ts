@@ -11,7 +11,7 @@ import type { Context, NodeId, Process } from '../../runtime/context.js';
 import { clientReply, isClientReply, isClientRequest, type ClientRequest } from '../../runtime/client-protocol.js';
 import { sample } from '../../runtime/distribution.js';
 import { Caller, type CallResult } from './caller.js';
-import { warehouseOf, type PlatformConfig } from './config.js';
+import { skuOf, warehouseOf, type PlatformConfig } from './config.js';
 
 export type AppMsg = { type: 'rollback' } | { type: 'release'; version: string };
 
@@ -59,7 +59,7 @@ export class AppServer implements Process {
     };
     this.ctx.setTimer(sample(this.c.appService, () => this.ctx.random()), () => {
       if (this.version !== 'v1' && this.ctx.random() < (this.c.badDeploy?.errorRate ?? 0)) return finish({ status: 'fail', error: `server error (${this.version})` });
-      const sku = Number(String(req.op.key ?? '0').replace(/\D/g, '')) % this.c.skus;
+      const sku = skuOf(this.c, req.op.key);
       this.reserve(sku, (r) => {
         if (r.status !== 'ok') return finish(r);
         this.fulfil(req.id, finish);

@@ -79,3 +79,6 @@ export type PlatformConfig = z.infer<typeof platformConfigSchema>;
 
 /** The warehouse (index) that holds a SKU: inventory is partitioned by warehouse. */
 export const warehouseOf = (c: PlatformConfig, sku: number) => sku % c.warehouses.length;
+
+/** The SKU a checkout buys: the number in its workload key (k7 is SKU 7), wrapped to the catalog. */
+export const skuOf = (c: Pick<PlatformConfig, 'skus'>, key: string | undefined) => Number(String(key ?? '0').replace(/\D/g, '')) % c.skus;

@@ -13,7 +13,7 @@ import { fromContext } from '../../runtime/clock.js';
 import { CircuitBreaker, CountWindow, type Permit } from '../../control/index.js';
 import { MlCircuitBreaker, type MlTicket } from '../../intelligence/index.js';
 import { Caller, type CallResult } from './caller.js';
-import { warehouseOf, type PlatformConfig } from './config.js';
+import { skuOf, warehouseOf, type PlatformConfig } from './config.js';
 import { drawCheckout, fraudModel, fraudRules, type CheckoutFeatures } from './fraud.js';
 import type { AppMsg } from './app-server.js';
 
@@ -162,7 +162,7 @@ export class Gateway implements Process {
         m.observe('spike_checkout_ms', this.ctx.now() - startMs);
       }
       if (ok) {
-        const sku = Number(String(req.op.key ?? '0').replace(/\D/g, '')) % this.c.skus;
+        const sku = skuOf(this.c, req.op.key);
         this.acked[sku]++;
         m.count('orders_acked');
         if (drawn.fraud) {
