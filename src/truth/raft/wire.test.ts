@@ -35,7 +35,16 @@ const raftMessage: fc.Arbitrary<Message> = fc.oneof(
   fc.tuple(rec({ type: fc.constant('append_resp' as const), term: anyNumber, reject: fc.boolean(), index: anyNumber, hint: anyNumber }), boot).map(([m, b]) => withBoot(m, b)),
   rec({ type: fc.constant('heartbeat' as const), term: anyNumber, commit: anyNumber, context: anyNumber }),
   fc.tuple(rec({ type: fc.constant('heartbeat_resp' as const), term: anyNumber, context: anyNumber }), boot).map(([m, b]) => withBoot(m, b)),
-  rec({ type: fc.constant('snapshot_chunk' as const), term: anyNumber, index: anyNumber, snapTerm: anyNumber, crc: anyNumber, total: anyNumber, offset: anyNumber, bytes: fc.uint8Array({ maxLength: 64 }) }),
+  fc
+    .tuple(
+      rec({ type: fc.constant('snapshot_chunk' as const), term: anyNumber, index: anyNumber, snapTerm: anyNumber, crc: anyNumber, total: anyNumber, offset: anyNumber, bytes: fc.uint8Array({ maxLength: 64 }) }),
+      // The membership a leader sends with each chunk: voters, learners, and where added members listen.
+      fc.option(
+        fc.tuple(rec({ voters: fc.array(fc.string(), { maxLength: 5 }), learners: fc.array(fc.string(), { maxLength: 3 }) }), fc.option(fc.dictionary(fc.string(), fc.string(), { maxKeys: 3 }).map((d) => ({ ...d })), { nil: undefined })).map(([c, addresses]) => (addresses === undefined ? c : { ...c, addresses })),
+        { nil: undefined },
+      ),
+    )
+    .map(([m, conf]) => (conf === undefined ? m : { ...m, conf })),
   rec({ type: fc.constant('snapshot_chunk_resp' as const), term: anyNumber, index: anyNumber, crc: anyNumber, received: anyNumber }),
   rec({ type: fc.constant('timeout_now' as const), term: anyNumber }),
 );

@@ -25,7 +25,7 @@
  */
 import { firstFormatId, registerPeerFormat } from '../../runtime/peer-codec.js';
 import { copyOutMessage, decodePlainMessage, encodePlainMessage, grownBuffer, plainFormatTag } from '../../runtime/plain-codec.js';
-import type { Entry, Message } from './types.js';
+import type { ConfState, Entry, Message } from './types.js';
 
 /** This format's second byte (after the plain codec's tag). */
 export const raftWireFormatId = firstFormatId;
@@ -58,6 +58,7 @@ const keysOf = {
   heartbeat_resp: ['type', 'term', 'context'],
   heartbeat_resp_boot: ['type', 'term', 'context', 'boot'],
   snapshot_chunk: ['type', 'term', 'index', 'snapTerm', 'crc', 'total', 'offset', 'bytes'],
+  snapshot_chunk_conf: ['type', 'term', 'index', 'snapTerm', 'crc', 'total', 'offset', 'bytes', 'conf'],
   snapshot_chunk_resp: ['type', 'term', 'index', 'crc', 'received'],
   timeout_now: ['type', 'term'],
   entry: ['term', 'index', 'data'],
@@ -376,10 +377,15 @@ export function encodeRaftMessage(msg: unknown): Uint8Array | undefined {
       w.number(m.term);
       w.byte(m.reject ? 1 : 0);
       break;
-    case 'snapshot_chunk':
-      if (!hasKeys(m, keysOf.snapshot_chunk) || !number(m.term) || !number(m.index) || !number(m.snapTerm) || !number(m.crc) || !number(m.total) || !number(m.offset)) return undefined;
+    case 'snapshot_chunk': {
+      // A leader sends the snapshot's membership with each chunk (the follower needs it once the file is whole).
+      const withConf = 'conf' in m;
+      if (!hasKeys(m, withConf ? keysOf.snapshot_chunk_conf : keysOf.snapshot_chunk) || !number(m.term) || !number(m.index) || !number(m.snapTerm) || !number(m.crc) || !number(m.total) || !number(m.offset)) return undefined;
       // Exactly a Uint8Array: a Buffer would arrive as a Uint8Array, which the general way keeps apart.
       if (!(m.bytes instanceof Uint8Array) || Object.getPrototypeOf(m.bytes) !== Uint8Array.prototype) return undefined;
+      // The membership in the plain codec, which keeps undefined and key order as they are.
+      const conf = withConf ? encodePlainMessage(m.conf) : undefined;
+      if (withConf && conf === undefined) return undefined;
       w.byte(typeCode.snapshot_chunk);
       w.number(m.term);
       w.number(m.index);
@@ -388,7 +394,10 @@ export function encodeRaftMessage(msg: unknown): Uint8Array | undefined {
       w.number(m.total);
       w.number(m.offset);
       w.bytes(m.bytes);
+      w.byte(withConf ? 1 : 0);
+      if (conf !== undefined) w.bytes(conf);
       break;
+    }
     case 'snapshot_chunk_resp':
       if (!hasKeys(m, keysOf.snapshot_chunk_resp) || !number(m.term) || !number(m.index) || !number(m.crc) || !number(m.received)) return undefined;
       w.byte(typeCode.snapshot_chunk_resp);
@@ -475,7 +484,9 @@ function readMessage(r: WireReader, code: number): Message {
       const total = r.number();
       const offset = r.number();
       // A copy: no view of the transport's (or the sender's) buffer reaches the receiver.
-      return { type: 'snapshot_chunk', term, index, snapTerm, crc, total, offset, bytes: r.bytesView().slice() };
+      const bytes = r.bytesView().slice();
+      if (!r.boolean()) return { type: 'snapshot_chunk', term, index, snapTerm, crc, total, offset, bytes };
+      return { type: 'snapshot_chunk', term, index, snapTerm, crc, total, offset, bytes, conf: decodePlainMessage(r.bytesView()) as ConfState | undefined };
     }
     case typeCode.snapshot_chunk_resp: {
       const term = r.number();
