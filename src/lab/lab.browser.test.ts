@@ -4,7 +4,8 @@
  * node takes over; the hand fault, exported as YAML, replays under `pillars run` to the page's final
  * traceHash; on split-brain's naive variant without its scheduled partition, a line drawn by hand
  * cuts the primary from dc-west's standby and the naive check fails, turning red while the run goes
- * with its witness, and that run replays too; a clock skewed, a disk failed and a link slowed by
+ * with its witness, and that run replays too; the shopping day's naive variant oversells, red at
+ * 33600 ms with the SKU as its witness; a clock skewed, a disk failed and a link slowed by
  * clicks are drawn and replay too; the report's charts are drawn live, the faults shaded as they
  * strike (hand cuts too); the shopping day of `pillars demo` runs with a panel per pillar; atm-race's
  * naive and fixed run side by side in step, a crash clicked on one stage strikes both, and each side
@@ -90,7 +91,7 @@ async function drawLine(page: Page, from: string, to: string): Promise<void> {
   await page.mouse.up();
 }
 
-test('the lab in Chromium: split-brain to the end, a leader crashed by hand, a clock skewed, a disk failed, links slowed and cut by hand, a check red as it fails, their YAML replayed by the CLI, side by side, a tour', { skip, timeout: 150_000 }, async () => {
+test('the lab in Chromium: split-brain to the end, a leader crashed by hand, a clock skewed, a disk failed, links slowed and cut by hand, checks red as they fail, their YAML replayed by the CLI, side by side, a tour', { skip, timeout: 150_000 }, async () => {
   const server = await startLabServer({ port: 0, scenariosDir: storiesDir() });
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const browser = await chromium.launch({ executablePath: testToolPath('chromium'), args: CHROMIUM_ARGS });
@@ -227,6 +228,19 @@ test('the lab in Chromium: split-brain to the end, a leader crashed by hand, a c
     writeFileSync(calmFile, await calm.locator('#yaml').inputValue());
     assert.equal(cliTraceHash(calmFile, 'naive'), calmHash);
     await calm.close();
+
+    // 4b. The shopping day's naive variant, played flat out: no-oversell turns red while the day
+    // goes, at the judgement after the first unit beyond a SKU's stock (seed 1: 33600 ms of 60000),
+    // with that SKU as its witness. Paused in the frame it turns red, so the live row is read before
+    // the day ends and the final verdicts replace it.
+    const shop = await open(browser, base, 'story=ecommerce&variant=naive&seed=1&speed=max&play=1', errors, '#stage [data-node="gw-eu"]');
+    const oversold = '#live-checks tr[data-check="no-oversell"][data-state="failed"]';
+    await shop.waitForFunction(`document.querySelector('${oversold}') !== null && (document.getElementById('play').click(), true)`, undefined, { polling: 'raf', timeout: 30_000 });
+    assert.equal(await shop.locator('#status').getAttribute('data-state'), 'paused', 'red before the day ends');
+    assert.equal(await shop.locator(oversold).getAttribute('data-failed-at-ms'), '33600');
+    assert.match((await shop.locator(`${oversold} td`).nth(2).textContent()) ?? '', /; the first: SKU 13 \(stock 150\): process \d+'s checkout of k13 .* as unit 151$/);
+    await shop.screenshot({ path: join(shots, 'ecommerce-oversold-red.png') });
+    await shop.close();
 
     // 5. Side by side: atm-race's naive and fixed in step; n3 crashed by a click on the left stage
     // goes down on both, a click on the right restarts it on both; each side ends with its own
