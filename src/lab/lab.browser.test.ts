@@ -8,10 +8,10 @@
  * 33600 ms with the SKU as its witness; a clock skewed, a disk failed and a link slowed by
  * clicks are drawn and replay too; the report's charts are drawn live, the faults shaded as they
  * strike (hand cuts too); the shopping day of `pillars demo` runs with a panel per pillar; atm-race's
- * naive and fixed run side by side in step, a crash clicked on one stage strikes both, and each side
- * ends at its own CLI traceHash; split-brain's guided tour pauses at the partition and at the second
- * primary, and Back returns to the partition; and the page logs no error. Screenshots go to
- * test-artifacts/lab/. (How fast the page simulates is bench/lab.ts's figure.)
+ * naive and fixed run side by side in step, a crash clicked on one stage strikes both, and the YAML
+ * exported side by side replays each side to its own traceHash; split-brain's guided tour pauses at
+ * the partition and at the second primary, and Back returns to the partition; and the page logs no
+ * error. Screenshots go to test-artifacts/lab/. (How fast the page simulates is bench/lab.ts's figure.)
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -244,7 +244,7 @@ test('the lab in Chromium: split-brain to the end, a leader crashed by hand, a c
 
     // 5. Side by side: atm-race's naive and fixed in step; n3 crashed by a click on the left stage
     // goes down on both, a click on the right restarts it on both; each side ends with its own
-    // verdicts, at the traceHash `pillars run` prints for its variant with those faults.
+    // verdicts, at the traceHash `pillars run --variant V` prints for the YAML the page exports.
     const pair = await open(browser, base, 'story=atm-race&variant=naive&seed=1&mode=compare&with=fixed&speed=1000', errors, '#stage-0 [data-node="n1"]');
     const side = (i: number, node: string) => pair.locator(`#stage-${i} [data-node="${node}"]`);
     const clockAt = (ms: number) => pair.waitForFunction(`Number.parseFloat(document.getElementById('clock').textContent) >= ${ms}`, undefined, { timeout: 10_000 });
@@ -266,9 +266,11 @@ test('the lab in Chromium: split-brain to the end, a leader crashed by hand, a c
     assert.equal(address.get('mode'), 'compare');
     const struck = JSON.parse(address.get('faults') ?? '[]') as { crash?: string; for?: number }[];
     assert.deepEqual(struck.map((f) => [f.crash, f.for !== undefined]), [['n3', true]], 'one crash and its restart, for both');
+    // Export YAML side by side: one file, both variants with the hand faults, each replayed by the CLI.
+    await pair.click('#export');
     const atmFile = join(mkdtempSync(join(tmpdir(), 'pillars-lab-')), 'atm-race-side-by-side.yaml');
-    writeFileSync(atmFile, `${readFileSync(join(scenarios, 'atm-race.yaml'), 'utf8')}faults: ${JSON.stringify(struck)}\n`);
-    const atmHashes = cliTraceHashes(atmFile, 1);
+    writeFileSync(atmFile, await pair.locator('#yaml').inputValue());
+    const atmHashes = cliTraceHashes(atmFile);
     for (const [i, variant, verdict] of [[0, 'naive', 'FAILS'], [1, 'fixed', 'holds']] as const) {
       const sideHash = (await pair.locator(`.side[data-side="${i}"] .side-hash`).textContent()) ?? '';
       assert.equal(sideHash.replace(/^final traceHash: /, ''), atmHashes[variant], `${variant}'s side replays`);

@@ -84,8 +84,6 @@ export class CompareView {
     });
     on('step', () => ((this.playing = false), this.pair.step()));
     on('step-message', () => ((this.playing = false), this.pair.stepMessage()));
-    // One scenario file replays one variant: the one-run view exports it, with these same faults.
-    on('export', () => this.hands.error('Export YAML writes one variant: set mode to "one run" (the faults stay) and export either side.'));
     byId('speed').addEventListener('change', () => (this.virtualTarget = this.pair.nowMs), { signal: this.stop.signal });
     requestAnimationFrame((ts) => this.frame(ts));
   }

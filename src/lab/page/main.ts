@@ -492,14 +492,16 @@ async function main(): Promise<void> {
     session?.advanceOneMessage();
     render();
   });
+  // One run, or both sides: each variant in the file with the faults its run took by hand.
   $('export').addEventListener('click', () => {
-    if (session === undefined) return;
+    const yaml = session?.exportYaml() ?? compare?.pair.exportYaml();
+    if (yaml === undefined) return;
     const area = $<HTMLTextAreaElement>('yaml');
-    area.value = session.exportYaml();
+    area.value = yaml;
     area.hidden = false;
     const link = $<HTMLAnchorElement>('download');
-    link.href = URL.createObjectURL(new Blob([area.value], { type: 'text/yaml' }));
-    link.download = `${session.scenario.name}-lab.yaml`;
+    link.href = URL.createObjectURL(new Blob([yaml], { type: 'text/yaml' }));
+    link.download = `${$<HTMLSelectElement>('story').value}-lab.yaml`;
     link.hidden = false;
   });
   try {
