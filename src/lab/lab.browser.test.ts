@@ -258,6 +258,8 @@ test('the lab in Chromium: split-brain to the end, a leader crashed by hand, a c
     await pair.click('#play');
     await side(1, 'n3').click();
     assert.deepEqual([await side(0, 'n3').getAttribute('data-status'), await side(1, 'n3').getAttribute('data-status')], ['up', 'up']);
+    const listed = await pair.locator('#faults li').allTextContents();
+    assert.deepEqual(listed.map((t) => t.replace(/[\d.]+ ms/, 'T ms')), ['n3 crashed at T ms, on both', 'n3 restarted at T ms, on both'], 'listed as the one-run view lists them');
     await pair.selectOption('#speed', 'max');
     await pair.click('#play');
     await pair.waitForSelector('#status[data-state="ended"]', { timeout: 20_000 });
@@ -276,6 +278,9 @@ test('the lab in Chromium: split-brain to the end, a leader crashed by hand, a c
       assert.equal(sideHash.replace(/^final traceHash: /, ''), atmHashes[variant], `${variant}'s side replays`);
       assert.equal(await pair.locator(`.side[data-side="${i}"] tr[data-check="balance-floor"] td`).first().textContent(), verdict);
     }
+    // Restarted, the run carries the faults, listed in words as the one-run view lists them.
+    await pair.click('#reload');
+    assert.match((await pair.locator('#faults li').first().textContent()) ?? '', /^n3 crashed at [\d.]+ ms, until [\d.]+ ms, on both$/);
     await pair.close();
 
     // 6. A guided tour: split-brain pauses at the partition, then at the second primary; Back runs
