@@ -4,13 +4,14 @@
  * node takes over; the hand fault, exported as YAML, replays under `pillars run` to the page's final
  * traceHash; on split-brain's naive variant without its scheduled partition, a line drawn by hand
  * cuts the primary from dc-west's standby and the naive check fails, turning red while the run goes
- * with its witness, and that run replays too; a clock skewed, a disk failed and a link slowed by
+ * with its witness, and that run replays too; the shopping day's naive variant oversells, red at
+ * 33600 ms with the SKU as its witness; a clock skewed, a disk failed and a link slowed by
  * clicks are drawn and replay too; the report's charts are drawn live, the faults shaded as they
  * strike (hand cuts too); the shopping day of `pillars demo` runs with a panel per pillar; atm-race's
- * naive and fixed run side by side in step, a crash clicked on one stage strikes both, and each side
- * ends at its own CLI traceHash; split-brain's guided tour pauses at the partition and at the second
- * primary, and Back returns to the partition; and the page logs no error. Screenshots go to
- * test-artifacts/lab/. (How fast the page simulates is bench/lab.ts's figure.)
+ * naive and fixed run side by side in step, a crash clicked on one stage strikes both, and the YAML
+ * exported side by side replays each side to its own traceHash; split-brain's guided tour pauses at
+ * the partition and at the second primary, and Back returns to the partition; and the page logs no
+ * error. Screenshots go to test-artifacts/lab/. (How fast the page simulates is bench/lab.ts's figure.)
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -90,7 +91,7 @@ async function drawLine(page: Page, from: string, to: string): Promise<void> {
   await page.mouse.up();
 }
 
-test('the lab in Chromium: split-brain to the end, a leader crashed by hand, a clock skewed, a disk failed, links slowed and cut by hand, a check red as it fails, their YAML replayed by the CLI, side by side, a tour', { skip, timeout: 150_000 }, async () => {
+test('the lab in Chromium: split-brain to the end, a leader crashed by hand, a clock skewed, a disk failed, links slowed and cut by hand, checks red as they fail, their YAML replayed by the CLI, side by side, a tour', { skip, timeout: 150_000 }, async () => {
   const server = await startLabServer({ port: 0, scenariosDir: storiesDir() });
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const browser = await chromium.launch({ executablePath: testToolPath('chromium'), args: CHROMIUM_ARGS });
@@ -228,9 +229,22 @@ test('the lab in Chromium: split-brain to the end, a leader crashed by hand, a c
     assert.equal(cliTraceHash(calmFile, 'naive'), calmHash);
     await calm.close();
 
+    // 4b. The shopping day's naive variant, played flat out: no-oversell turns red while the day
+    // goes, at the judgement after the first unit beyond a SKU's stock (seed 1: 33600 ms of 60000),
+    // with that SKU as its witness. Paused in the frame it turns red, so the live row is read before
+    // the day ends and the final verdicts replace it.
+    const shop = await open(browser, base, 'story=ecommerce&variant=naive&seed=1&speed=max&play=1', errors, '#stage [data-node="gw-eu"]');
+    const oversold = '#live-checks tr[data-check="no-oversell"][data-state="failed"]';
+    await shop.waitForFunction(`document.querySelector('${oversold}') !== null && (document.getElementById('play').click(), true)`, undefined, { polling: 'raf', timeout: 30_000 });
+    assert.equal(await shop.locator('#status').getAttribute('data-state'), 'paused', 'red before the day ends');
+    assert.equal(await shop.locator(oversold).getAttribute('data-failed-at-ms'), '33600');
+    assert.match((await shop.locator(`${oversold} td`).nth(2).textContent()) ?? '', /; the first: SKU 13 \(stock 150\): process \d+'s checkout of k13 .* as unit 151$/);
+    await shop.screenshot({ path: join(shots, 'ecommerce-oversold-red.png') });
+    await shop.close();
+
     // 5. Side by side: atm-race's naive and fixed in step; n3 crashed by a click on the left stage
     // goes down on both, a click on the right restarts it on both; each side ends with its own
-    // verdicts, at the traceHash `pillars run` prints for its variant with those faults.
+    // verdicts, at the traceHash `pillars run --variant V` prints for the YAML the page exports.
     const pair = await open(browser, base, 'story=atm-race&variant=naive&seed=1&mode=compare&with=fixed&speed=1000', errors, '#stage-0 [data-node="n1"]');
     const side = (i: number, node: string) => pair.locator(`#stage-${i} [data-node="${node}"]`);
     const clockAt = (ms: number) => pair.waitForFunction(`Number.parseFloat(document.getElementById('clock').textContent) >= ${ms}`, undefined, { timeout: 10_000 });
@@ -244,6 +258,8 @@ test('the lab in Chromium: split-brain to the end, a leader crashed by hand, a c
     await pair.click('#play');
     await side(1, 'n3').click();
     assert.deepEqual([await side(0, 'n3').getAttribute('data-status'), await side(1, 'n3').getAttribute('data-status')], ['up', 'up']);
+    const listed = await pair.locator('#faults li').allTextContents();
+    assert.deepEqual(listed.map((t) => t.replace(/[\d.]+ ms/, 'T ms')), ['n3 crashed at T ms, on both', 'n3 restarted at T ms, on both'], 'listed as the one-run view lists them');
     await pair.selectOption('#speed', 'max');
     await pair.click('#play');
     await pair.waitForSelector('#status[data-state="ended"]', { timeout: 20_000 });
@@ -252,14 +268,19 @@ test('the lab in Chromium: split-brain to the end, a leader crashed by hand, a c
     assert.equal(address.get('mode'), 'compare');
     const struck = JSON.parse(address.get('faults') ?? '[]') as { crash?: string; for?: number }[];
     assert.deepEqual(struck.map((f) => [f.crash, f.for !== undefined]), [['n3', true]], 'one crash and its restart, for both');
+    // Export YAML side by side: one file, both variants with the hand faults, each replayed by the CLI.
+    await pair.click('#export');
     const atmFile = join(mkdtempSync(join(tmpdir(), 'pillars-lab-')), 'atm-race-side-by-side.yaml');
-    writeFileSync(atmFile, `${readFileSync(join(scenarios, 'atm-race.yaml'), 'utf8')}faults: ${JSON.stringify(struck)}\n`);
-    const atmHashes = cliTraceHashes(atmFile, 1);
+    writeFileSync(atmFile, await pair.locator('#yaml').inputValue());
+    const atmHashes = cliTraceHashes(atmFile);
     for (const [i, variant, verdict] of [[0, 'naive', 'FAILS'], [1, 'fixed', 'holds']] as const) {
       const sideHash = (await pair.locator(`.side[data-side="${i}"] .side-hash`).textContent()) ?? '';
       assert.equal(sideHash.replace(/^final traceHash: /, ''), atmHashes[variant], `${variant}'s side replays`);
       assert.equal(await pair.locator(`.side[data-side="${i}"] tr[data-check="balance-floor"] td`).first().textContent(), verdict);
     }
+    // Restarted, the run carries the faults, listed in words as the one-run view lists them.
+    await pair.click('#reload');
+    assert.match((await pair.locator('#faults li').first().textContent()) ?? '', /^n3 crashed at [\d.]+ ms, until [\d.]+ ms, on both$/);
     await pair.close();
 
     // 6. A guided tour: split-brain pauses at the partition, then at the second primary; Back runs

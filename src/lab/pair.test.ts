@@ -58,6 +58,18 @@ test('two variants side by side stay in step, take each hand fault at one moment
   assert.deepEqual(naive.handFaults.map((f) => f.for), fixed.handFaults.slice(0, 2).map((f) => f.for), 'ended at the same moments');
   for (const s of pair.sides) assert.equal(s.finish().report.traceHash, cliRun(s.variant.name, 2, s.handFaults).traceHash, `${s.variant.name} replays`);
   assert.notEqual(naive.finish().report.traceHash, fixed.finish().report.traceHash);
+
+  // Exported side by side: one file, each variant with the faults its side took (naive refused a crash of n9),
+  // and each replays to its side's traceHash as `pillars run <file> --variant V` runs it.
+  const yaml = pair.exportYaml();
+  assert.match(yaml, /^# Made in the pillars lab: lab-pair\.yaml, variants naive and fixed side by side, seed 2, faults by hand: 2 on naive, 3 on fixed\.$/m);
+  const exported = parseScenario(yaml, 'lab-pair-side-by-side.yaml');
+  assert.deepEqual(exported.variants.map((v) => v.name), ['naive', 'fixed']);
+  for (const s of pair.sides) {
+    const v = exported.variants.find((x) => x.name === s.variant.name)!;
+    assert.deepEqual(v.faults, s.handFaults, `${v.name} carries its own side's faults`);
+    assert.equal(runVariant(v).report.traceHash, s.finish().report.traceHash, `${v.name} replays from the file`);
+  }
 });
 
 test('side by side needs two different variants of the story', () => {

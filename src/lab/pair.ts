@@ -10,7 +10,7 @@
  * and the events pending on both sides.
  */
 import type { Fault } from '../scenario/index.js';
-import { LabSession, type StoryFile } from './session.js';
+import { LabSession, scenarioYaml, type StoryFile } from './session.js';
 import { roundTimeBetween } from './strike-time.js';
 
 /** The two sides, left and right. */
@@ -78,6 +78,15 @@ export class LabPair {
   /** Bring the side behind up to the other, so that both stand at one virtual time. */
   sync(): void {
     this.advanceTo(Math.max(...this.sides.filter((s) => !s.ended).map((s) => s.nowMs)));
+  }
+
+  /**
+   * The scenario file that replays both sides: each variant with the faults its side took by hand, so
+   * that `pillars run <file> --variant V` ends at that side's traceHash.
+   */
+  exportYaml(): string {
+    const [left] = this.sides;
+    return scenarioYaml(left.story, left.scenario, left.seed, this.sides);
   }
 
   /**

@@ -472,33 +472,7 @@ export class LabSession {
    * faults added to this variant's, and only this variant and those it compares with.
    */
   exportYaml(): string {
-    const doc = parseDocument(this.story.text);
-    const v = this.variant;
-    const faults = [...v.faults, ...this.handFaults];
-    const kept = withPeers(this.scenario, [v.name]);
-    const keep = new Set(kept.map((p) => p.name));
-    doc.set('seed', this.seed);
-    // The table's metrics another variant reports (split-brain's witness) would not load without it.
-    const reported = new MetricCatalog();
-    for (const p of kept) reported.add([...declaredMetrics(p).names, ...declaredMetrics(p).patterns]);
-    for (const field of ['show', 'chart']) {
-      const list = doc.getIn(['metrics', field]);
-      if (isSeq(list)) list.items = list.items.filter((item) => reported.has(String(isScalar(item) ? item.value : item)));
-    }
-    const variants = doc.get('variants', true);
-    if (isMap(variants)) {
-      for (const item of [...variants.items]) {
-        const name = String((item.key as { value?: unknown }).value ?? item.key);
-        if (!keep.has(name)) variants.delete(item.key);
-        else if (isMap(item.value)) item.value.delete('seed');
-      }
-      doc.setIn(['variants', v.name, 'faults'], doc.createNode(faults, { flow: true }));
-    } else {
-      doc.set('faults', doc.createNode(faults, { flow: true }));
-    }
-    const made = this.handFaults.length === 1 ? '1 fault' : `${this.handFaults.length} faults`;
-    doc.commentBefore = ` Made in the pillars lab: ${this.story.file}, variant ${v.name}, seed ${this.seed}, ${made} by hand.\n Replay: pillars run <this file> --variant ${v.name}`;
-    return doc.toString({ lineWidth: 120 });
+    return scenarioYaml(this.story, this.scenario, this.seed, [this]);
   }
 
   /**
@@ -595,4 +569,50 @@ function handNodeOf(f: Fault): NodeId | undefined {
   if (f.disk !== undefined && only('disk')) return f.disk.node;
   if (f.clock !== undefined && only('clock') && f.for === undefined && f.clock.driftPpm === undefined && f.clock.offsetMs !== undefined) return f.clock.node;
   return undefined;
+}
+
+/** A variant of a story and the faults struck on it by hand: what an exported scenario file replays. */
+export interface StruckVariant {
+  readonly variant: ResolvedVariant;
+  readonly handFaults: readonly Fault[];
+}
+
+/**
+ * The scenario file that replays runs made in the lab: the story's own file with the seed fixed, each
+ * struck variant's hand faults added to its own, and only those variants and the ones they compare
+ * with. `pillars run <file> --variant V` replays each to the traceHash its run ended at.
+ */
+export function scenarioYaml(story: StoryFile, scenario: Scenario, seed: number, struck: readonly StruckVariant[]): string {
+  if (struck.length === 0) throw new Error('a scenario file replays at least one variant');
+  const doc = parseDocument(story.text);
+  const names = struck.map((x) => x.variant.name);
+  const kept = withPeers(scenario, names);
+  const keep = new Set(kept.map((p) => p.name));
+  doc.set('seed', seed);
+  // The table's metrics another variant reports (split-brain's witness) would not load without it.
+  const reported = new MetricCatalog();
+  for (const p of kept) reported.add([...declaredMetrics(p).names, ...declaredMetrics(p).patterns]);
+  for (const field of ['show', 'chart']) {
+    const list = doc.getIn(['metrics', field]);
+    if (isSeq(list)) list.items = list.items.filter((item) => reported.has(String(isScalar(item) ? item.value : item)));
+  }
+  const variants = doc.get('variants', true);
+  if (isMap(variants)) {
+    for (const item of [...variants.items]) {
+      const name = String((item.key as { value?: unknown }).value ?? item.key);
+      if (!keep.has(name)) variants.delete(item.key);
+      else if (isMap(item.value)) item.value.delete('seed');
+    }
+    for (const { variant, handFaults } of struck) doc.setIn(['variants', variant.name, 'faults'], doc.createNode([...variant.faults, ...handFaults], { flow: true }));
+  } else {
+    // A story without variants has one run: its faults are the file's.
+    if (struck.length !== 1) throw new Error(`${story.file} has no variants: one run to export, not ${struck.length}`);
+    doc.set('faults', doc.createNode([...struck[0].variant.faults, ...struck[0].handFaults], { flow: true }));
+  }
+  const counts = [...new Set(struck.map((x) => x.handFaults.length))];
+  // A side by side run's sides can differ: a side refuses a fault its variant has no server for.
+  const made = counts.length === 1 ? `${counts[0] === 1 ? '1 fault' : `${counts[0]} faults`} by hand` : `faults by hand: ${struck.map((x) => `${x.handFaults.length} on ${x.variant.name}`).join(', ')}`;
+  const which = names.length === 1 ? `variant ${names[0]}` : `variants ${names.join(' and ')} side by side`;
+  doc.commentBefore = ` Made in the pillars lab: ${story.file}, ${which}, seed ${seed}, ${made}.\n Replay: ${names.map((n) => `pillars run <this file> --variant ${n}`).join('; ')}`;
+  return doc.toString({ lineWidth: 120 });
 }

@@ -10,6 +10,7 @@ import { LabPair } from '../pair.js';
 import type { LabSession, StoryFile } from '../session.js';
 import { CLIENTS_DRAWN_MAX, Stage } from './stage.js';
 import { verdictsView } from './verdicts.js';
+import { carriedFaultItem, faultItem, struckWords } from './fault-words.js';
 
 /** Wall time a frame may spend simulating: within a 60 Hz frame at a set speed, about 30 frames a second flat out. */
 const FRAME_SIMULATION_MS = 12;
@@ -70,12 +71,18 @@ export class CompareView {
       const stage = new Stage(stageBox, session, {
         node: (id) => this.clickNode(session, id),
         line: (from, to, altKey) => this.drawnLine(from, to, altKey),
-        endLink: (kind, from, to) => (kind === 'cut' ? this.strike((s) => s.heal(from, to), `${from} - ${to} healed`) : this.strike((s) => s.speedUp(from, to), `${from} - ${to} sped up`)),
+        endLink: (kind, from, to) => (kind === 'cut' ? this.strike((s) => s.heal(from, to), 'healed') : this.strike((s) => s.speedUp(from, to), 'sped up')),
       });
       stage.svg.id = `stage-${i}`; // one page, two stages: ids stay unique
       return { session, stage, hash, verdicts, shownEnd: false };
     });
-    byId('faults').replaceChildren(...handFaults.map((f) => Object.assign(document.createElement('li'), { textContent: `${JSON.stringify(f)}, on both` })));
+    byId('faults').replaceChildren(
+      ...handFaults.map((f) => {
+        const li = carriedFaultItem(f);
+        li.textContent += ', on both';
+        return li;
+      }),
+    );
     const on = (id: string, fn: () => void) => byId(id).addEventListener('click', fn, { signal: this.stop.signal });
     on('play', () => {
       if (this.pair.ended) return;
@@ -84,8 +91,6 @@ export class CompareView {
     });
     on('step', () => ((this.playing = false), this.pair.step()));
     on('step-message', () => ((this.playing = false), this.pair.stepMessage()));
-    // One scenario file replays one variant: the one-run view exports it, with these same faults.
-    on('export', () => this.hands.error('Export YAML writes one variant: set mode to "one run" (the faults stay) and export either side.'));
     byId('speed').addEventListener('change', () => (this.virtualTarget = this.pair.nowMs), { signal: this.stop.signal });
     requestAnimationFrame((ts) => this.frame(ts));
   }
@@ -108,27 +113,27 @@ export class CompareView {
   private clickNode(clicked: LabSession, id: string): void {
     const node = clicked.nodes(0).find((n) => n.id === id);
     if (node === undefined || this.pair.ended) return;
-    if (node.heldByHand === 'crash' && node.status === 'down') this.strike((s) => s.restart(id), `${id} restarted`);
-    else if (node.heldByHand === 'pause' && node.status === 'paused') this.strike((s) => s.resume(id), `${id} resumed`);
-    else if (node.heldByHand === 'disk') this.strike((s) => s.repair(id), `${id} disk repaired`);
+    if (node.heldByHand === 'crash' && node.status === 'down') this.strike((s) => s.restart(id), 'restarted');
+    else if (node.heldByHand === 'pause' && node.status === 'paused') this.strike((s) => s.resume(id), 'resumed');
+    else if (node.heldByHand === 'disk') this.strike((s) => s.repair(id), 'disk repaired');
     else {
       const does = byId<HTMLSelectElement>('click-does').value;
-      if (does === 'pause') this.strike((s) => s.pause(id), `${id} paused`);
-      else if (does === 'skew') this.strike((s) => s.skew(id, Number(byId<HTMLInputElement>('skew-ms').value)), `${id} clock skewed`);
-      else if (does === 'disk') this.strike((s) => s.failDisk(id, byId<HTMLSelectElement>('disk-fault').value as DiskFaultKind), `${id} disk failed`);
-      else this.strike((s) => s.crash(id), `${id} crashed`);
+      if (does === 'pause') this.strike((s) => s.pause(id));
+      else if (does === 'skew') this.strike((s) => s.skew(id, Number(byId<HTMLInputElement>('skew-ms').value)));
+      else if (does === 'disk') this.strike((s) => s.failDisk(id, byId<HTMLSelectElement>('disk-fault').value as DiskFaultKind));
+      else this.strike((s) => s.crash(id));
     }
   }
 
   /** A line drawn on either side: cut or slowed, one way with Alt or the box ticked, on both. */
   private drawnLine(from: string, to: string, altKey: boolean): void {
     const oneWay = altKey || byId<HTMLInputElement>('cut-one-way').checked;
-    const arrow = oneWay ? '→' : '↔';
-    if (byId<HTMLSelectElement>('line-does').value === 'slow') this.strike((s) => s.slow(from, to, Number(byId<HTMLInputElement>('slow-ms').value), oneWay), `${from} ${arrow} ${to} slowed`);
-    else this.strike((s) => s.cut(from, to, oneWay), `${from} ${arrow} ${to} cut`);
+    if (byId<HTMLSelectElement>('line-does').value === 'slow') this.strike((s) => s.slow(from, to, Number(byId<HTMLInputElement>('slow-ms').value), oneWay));
+    else this.strike((s) => s.cut(from, to, oneWay));
   }
 
-  private strike(act: (s: LabSession) => Fault, what: string): void {
+  /** Strike on both sides; `ended` names what a fault's end did (`restarted`, `healed`), listed at its end. */
+  private strike(act: (s: LabSession) => Fault, ended?: string): void {
     let struck;
     try {
       struck = this.pair.strike(act);
@@ -138,8 +143,9 @@ export class CompareView {
     const at = struck.find((x) => x.fault !== undefined)?.fault;
     const errors = struck.flatMap((x) => (x.error !== undefined ? [x.error] : []));
     if (at !== undefined) {
-      const endMs = what.endsWith('restarted') || what.endsWith('resumed') || what.endsWith('healed') || what.endsWith('sped up') || what.endsWith('repaired') ? at.at + at.for! : at.at;
-      byId('faults').append(Object.assign(document.createElement('li'), { textContent: `${what} at ${endMs} ms, ${errors.length === 0 ? 'on both' : 'on one side'}` }));
+      const li = ended === undefined ? faultItem(...struckWords(at), at.at) : faultItem(struckWords(at)[0], ended, at.at + at.for!);
+      li.textContent += errors.length === 0 ? ', on both' : ', on one side';
+      byId('faults').append(li);
     }
     if (errors.length > 0) this.hands.error(errors.join('; '));
     this.hands.faults(this.handFaults);

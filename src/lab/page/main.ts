@@ -22,6 +22,7 @@ import { CompareView } from './compare.js';
 import { TourPanel } from './tour.js';
 import { TourGuide } from '../tour-guide.js';
 import { TOURS, tourNamed } from '../tours.js';
+import { carriedFaultItem, faultItem, linkName, signedMs, struckWords } from './fault-words.js';
 
 /**
  * Wall time a frame may spend simulating before it draws: at a set speed, within a 60 Hz frame; as
@@ -219,41 +220,6 @@ function advanceRun(s: LabSession, eventsMax: number, untilMs = Infinity): numbe
     tourPanel?.show(guide, s.nowMs);
   }
   return ran;
-}
-
-function faultItem(id: string, what: string, atMs: number): HTMLLIElement {
-  const li = document.createElement('li');
-  li.textContent = `${id} ${what} at ${atMs} ms`;
-  return li;
-}
-
-/** A link as the fault list names it: `n1 ↔ n4`, or `n1 → n4` when cut or slowed one way. */
-function linkName(f: Fault): string {
-  if (f.partition !== undefined) return `${f.partition[0][0]} ↔ ${f.partition[1][0]}`;
-  if (f.oneWay !== undefined) return `${f.oneWay.from[0]} → ${f.oneWay.to[0]}`;
-  const l = f.slowLink!;
-  return `${l.from[0]} ${l.oneWay === true ? '→' : '↔'} ${l.to[0]}`;
-}
-
-/** What a hand fault did, as the fault list says it: `crashed`, `slowed +80 ms`, `clock +500 ms`. */
-function struckWords(f: Fault): [string, string] {
-  if (f.crash !== undefined) return [f.crash, 'crashed'];
-  if (f.pause !== undefined) return [f.pause, 'paused'];
-  if (f.disk !== undefined) return [f.disk.node, `disk ${f.disk.fault}`];
-  if (f.clock !== undefined) return [f.clock.node, `clock ${signedMs(f.clock.offsetMs ?? 0)}`];
-  if (f.slowLink !== undefined) return [linkName(f), `slowed +${f.slowLink.addedMs} ms`];
-  return [linkName(f), 'cut'];
-}
-
-function signedMs(ms: number): string {
-  return `${ms >= 0 ? '+' : '−'}${Math.abs(ms)} ms`;
-}
-
-/** A hand fault an address carried, as the list shows it, with its end when it has one. */
-function carriedFaultItem(f: Fault): HTMLLIElement {
-  const li = faultItem(...struckWords(f), f.at);
-  if (f.for !== undefined) li.textContent += `, until ${f.at + f.for} ms`;
-  return li;
 }
 
 /** After a hand fault: the address carries it, and the frame shows it. */
@@ -492,14 +458,16 @@ async function main(): Promise<void> {
     session?.advanceOneMessage();
     render();
   });
+  // One run, or both sides: each variant in the file with the faults its run took by hand.
   $('export').addEventListener('click', () => {
-    if (session === undefined) return;
+    const yaml = session?.exportYaml() ?? compare?.pair.exportYaml();
+    if (yaml === undefined) return;
     const area = $<HTMLTextAreaElement>('yaml');
-    area.value = session.exportYaml();
+    area.value = yaml;
     area.hidden = false;
     const link = $<HTMLAnchorElement>('download');
-    link.href = URL.createObjectURL(new Blob([area.value], { type: 'text/yaml' }));
-    link.download = `${session.scenario.name}-lab.yaml`;
+    link.href = URL.createObjectURL(new Blob([yaml], { type: 'text/yaml' }));
+    link.download = `${$<HTMLSelectElement>('story').value}-lab.yaml`;
     link.hidden = false;
   });
   try {
