@@ -7,7 +7,7 @@
  * Not checked here, on purpose:
  * - claims over a range of seeds ("19-34/s on seeds 1..200", "100 of 100 seeds", medians over seeds
  *   such as mapreduce's 16.7 s): the stories' expectations are what hold on every seed, and npm test
- *   runs each story over seeds 1..10 only (src/scenario/stories.test.ts); the full ranges are measured
+ *   runs each story over seeds 1..10 only, 1..5 for the heaviest (src/testing/story-seeds.ts); the full ranges are measured
  *   by `pillars stories --seeds` and `pillars sweep`, which no test runs (minutes each);
  * - the heaviest runs (queueing, two-phase-commit, raft-chaos, lease-reads, membership, disk-faults,
  *   byzantine-liar, event-sourcing, black-friday's hpa, netflix-encoding's curve: 1-7 s each), kept out
