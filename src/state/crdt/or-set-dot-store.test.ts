@@ -7,56 +7,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { orSet, type ORSet } from './sets.js';
+import { orSet } from './sets.js';
+import { orSetSteps, replayAgainstValueForm, type ORSetStep } from '../../testing/or-set-steps.js';
 import { ElementTable, ORSetDotStore } from './or-set-dot-store.js';
 
-const names = ['r0', 'r1', 'r2'];
-const elements = ['a', 'b', 'c', 'd'];
-
-type Change = { at: number; kind: 'add' | 'remove'; element: number };
-type Sync = { at: number; kind: 'sync' | 'deltas'; from: number; order: number[] };
-type Op = Change | Sync;
-const isSync = (op: Op): op is Sync => op.kind === 'sync' || op.kind === 'deltas';
-
-const opArb: fc.Arbitrary<Op> = fc.oneof(
-  fc.record({ at: fc.nat(2), kind: fc.constantFrom<'add' | 'remove'>('add', 'remove'), element: fc.nat(3) }),
-  fc.record({ at: fc.nat(2), kind: fc.constantFrom<'sync' | 'deltas'>('sync', 'deltas'), from: fc.nat(2), order: fc.array(fc.nat(1_000), { maxLength: 40 }) }),
-);
-
-/** The deltas in an order drawn from `order`, one of them twice: a delta join needs neither order nor uniqueness. */
-function shuffled<T>(items: readonly T[], order: readonly number[]): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = (order[i % Math.max(1, order.length)] ?? 0) % (i + 1);
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return order.length > 0 && out.length > 0 ? [...out, out[order[0] % out.length]] : out;
-}
-
-/** Runs the ops on stores and on the value form side by side, checking they agree after every step. */
-function run(ops: readonly Op[]): ORSetDotStore[] {
-  const pure: ORSet[] = names.map(() => orSet.empty());
-  const live = names.map((n) => new ORSetDotStore(n));
-  // Every delta each replica has made or received: shipping them all is a sync by deltas.
-  const known: ORSetDotStore[][] = names.map(() => []);
-  for (const op of ops) {
-    const i = op.at;
-    if (isSync(op)) {
-      pure[i] = orSet.merge(pure[i], pure[op.from]);
-      if (op.kind === 'sync') live[i].join(live[op.from]);
-      else for (const d of shuffled(known[op.from], op.order)) live[i].join(d);
-      known[i].push(...known[op.from]);
-    } else if (op.kind === 'add') {
-      pure[i] = orSet.add(pure[i], names[i], elements[op.element]);
-      known[i].push(live[i].add(elements[op.element]));
-    } else {
-      pure[i] = orSet.remove(pure[i], elements[op.element]);
-      known[i].push(live[i].remove(elements[op.element]));
-    }
-    for (let r = 0; r < names.length; r++) assert.deepEqual(live[r].value(), orSet.value(pure[r]), `replica ${names[r]}`);
-  }
-  return live;
-}
+/** The steps on three stores against the value form: a sync joins the other's whole state or its deltas. */
+const run = (steps: readonly ORSetStep[]): ORSetDotStore[] =>
+  replayAgainstValueForm(steps, (name) => new ORSetDotStore(name), (target, source, kind) => {
+    if (kind === 'sync') target.join(source.replica);
+    else for (const d of source.deltas) target.join(d);
+  });
+const steps = orSetSteps(['sync', 'deltas']);
 
 const joined = (x: ORSetDotStore, ...others: ORSetDotStore[]) => {
   const out = x.clone();
@@ -66,7 +27,7 @@ const joined = (x: ORSetDotStore, ...others: ORSetDotStore[]) => {
 
 test('the dot store holds what the value form holds, joined whole or by deltas in any order and twice', () => {
   fc.assert(
-    fc.property(fc.array(opArb, { maxLength: 60 }), (ops) => {
+    fc.property(steps, (ops) => {
       run(ops);
     }),
     { numRuns: 300, seed: 13 },
@@ -75,7 +36,7 @@ test('the dot store holds what the value form holds, joined whole or by deltas i
 
 test('the dot store join is commutative, associative and idempotent, and leaves its argument alone', () => {
   fc.assert(
-    fc.property(fc.array(opArb, { maxLength: 60 }), (ops) => {
+    fc.property(steps, (ops) => {
       const [a, b, d] = run(ops);
       const before = b.canonical();
       assert.equal(joined(a, b).canonical(), joined(b, a).canonical(), 'commutative');

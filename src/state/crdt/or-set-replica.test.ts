@@ -6,54 +6,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { orSet, type ORSet } from './sets.js';
-import { ORSetReplica, type ORSetDelta } from './or-set-replica.js';
+import { ORSetReplica } from './or-set-replica.js';
+import { orSetSteps, replayAgainstValueForm } from '../../testing/or-set-steps.js';
 
-const names = ['r0', 'r1', 'r2'];
-const elements = ['a', 'b', 'c', 'd'];
-
-type Change = { at: number; kind: 'add' | 'remove'; element: number };
-type Sync = { at: number; kind: 'sync'; from: number; order: number[] };
-type Op = Change | Sync;
-const isSync = (op: Op): op is Sync => op.kind === 'sync';
-
-const opArb: fc.Arbitrary<Op> = fc.oneof(
-  fc.record({ at: fc.nat(2), kind: fc.constantFrom<'add' | 'remove'>('add', 'remove'), element: fc.nat(3) }),
-  fc.record({ at: fc.nat(2), kind: fc.constant<'sync'>('sync'), from: fc.nat(2), order: fc.array(fc.nat(1_000), { maxLength: 40 }) }),
-);
-
-/** The deltas in an order drawn from `order`, some twice: a delta join needs neither order nor uniqueness. */
-function shuffled(deltas: readonly ORSetDelta[], order: readonly number[]): ORSetDelta[] {
-  const out = [...deltas];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = (order[i % Math.max(1, order.length)] ?? 0) % (i + 1);
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return order.length > 0 && out.length > 0 ? [...out, out[order[0] % out.length]] : out;
-}
+const steps = orSetSteps(['deltas']);
 
 test('a replica joining deltas, in any order and twice, holds what the value form holds after every step', () => {
   fc.assert(
-    fc.property(fc.array(opArb, { maxLength: 60 }), (ops) => {
-      const pure: ORSet[] = names.map(() => orSet.empty());
-      const live = names.map((n) => new ORSetReplica(n));
-      // What each replica knows, as the deltas that make its state: a sync ships them all.
-      const known: ORSetDelta[][] = names.map(() => []);
-      for (const op of ops) {
-        const i = op.at;
-        if (isSync(op)) {
-          pure[i] = orSet.merge(pure[i], pure[op.from]);
-          for (const d of shuffled(known[op.from], op.order)) live[i].joinDelta(d);
-          known[i].push(...known[op.from]);
-        } else if (op.kind === 'add') {
-          pure[i] = orSet.add(pure[i], names[i], elements[op.element]);
-          known[i].push(live[i].add(elements[op.element]));
-        } else {
-          pure[i] = orSet.remove(pure[i], elements[op.element]);
-          known[i].push(live[i].remove(elements[op.element]));
-        }
-        for (let r = 0; r < names.length; r++) assert.deepEqual(live[r].value(), orSet.value(pure[r]), `replica ${names[r]}`);
-      }
+    fc.property(steps, (ops) => {
+      replayAgainstValueForm(ops, (name) => new ORSetReplica(name), (target, source) => {
+        for (const d of source.deltas) target.joinDelta(d);
+      });
     }),
     { numRuns: 300, seed: 7 },
   );
@@ -61,24 +24,8 @@ test('a replica joining deltas, in any order and twice, holds what the value for
 
 test('a replica joining whole states in value form holds what orSet.merge gives', () => {
   fc.assert(
-    fc.property(fc.array(opArb, { maxLength: 60 }), (ops) => {
-      const pure: ORSet[] = names.map(() => orSet.empty());
-      const live = names.map((n) => new ORSetReplica(n));
-      for (const op of ops) {
-        const i = op.at;
-        if (isSync(op)) {
-          const theirs = pure[op.from];
-          pure[i] = orSet.merge(pure[i], theirs);
-          live[i].joinState(theirs);
-        } else if (op.kind === 'add') {
-          pure[i] = orSet.add(pure[i], names[i], elements[op.element]);
-          live[i].add(elements[op.element]);
-        } else {
-          pure[i] = orSet.remove(pure[i], elements[op.element]);
-          live[i].remove(elements[op.element]);
-        }
-        for (let r = 0; r < names.length; r++) assert.deepEqual(live[r].value(), orSet.value(pure[r]), `replica ${names[r]}`);
-      }
+    fc.property(steps, (ops) => {
+      replayAgainstValueForm(ops, (name) => new ORSetReplica(name), (target, source) => target.joinState(source.state));
     }),
     { numRuns: 300, seed: 11 },
   );
