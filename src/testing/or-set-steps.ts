@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { orSet, type ORSet } from '../state/crdt/sets.js';
+import { orSet, type ORSet } from '../state/index.js';
 
 const names = ['r0', 'r1', 'r2'];
 const elements = ['a', 'b', 'c', 'd'];
