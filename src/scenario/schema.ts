@@ -34,6 +34,11 @@ export const networkSchema = z
     duplicate: probability.optional(),
     reorder: probability.optional(),
     reorderDelayMs: ms.optional(),
+    /**
+     * any (default): a message may overtake an earlier one on its link. fifo: never, as on one TCP
+     * connection; a held-back message holds back those behind it.
+     */
+    ordering: z.enum(['any', 'fifo']).optional(),
     regionLatency: z.record(z.string(), z.record(z.string(), distributionSchema)).optional(),
     links: z.array(z.object({ from: nodeId, to: nodeId, latency: distributionSchema, both: z.boolean().optional() }).strict()).optional(),
     /** Latency between clients and servers (default: the same as between servers). */

@@ -59,6 +59,13 @@ export interface NetworkConfig {
   /** Probability that a message is held back by an extra uniform(0, reorderDelayMs) delay. */
   reorder: number;
   reorderDelayMs: number;
+  /**
+   * `any`: each message takes its own delay, so a later one may overtake an earlier one (datagrams, or
+   * connections that come and go). `fifo`: a message never arrives before one sent earlier on the same
+   * directed link, as on one TCP connection, which is what the real node's peers and clients use; a
+   * held-back message (`reorder`) then holds back the ones behind it, as a retransmission does.
+   */
+  ordering: LinkOrdering;
   /** Latency between regions: regionLatency[a][b]; missing entries fall back to `latency`. */
   regionLatency?: Record<string, Record<string, Distribution>>;
   links?: LinkOverride[];
@@ -71,6 +78,7 @@ export interface NetworkConfig {
 }
 
 export type MessageCodec = 'peer' | 'none';
+export type LinkOrdering = 'any' | 'fifo';
 
 export const defaultNetwork: NetworkConfig = {
   latency: { dist: 'constant', value: 1 },
@@ -78,6 +86,7 @@ export const defaultNetwork: NetworkConfig = {
   duplicate: 0,
   reorder: 0,
   reorderDelayMs: 10,
+  ordering: 'any',
   codec: 'peer',
 };
 
@@ -117,6 +126,8 @@ export class Network {
   private slowLinkIdNext = 1;
   /** Extra loss probability from faults (added to the configured one). */
   extraLoss = 0;
+  /** dueLast[from * n + to]: when the last message sent on that link arrives (fifo ordering only). */
+  private readonly dueLast: Float64Array | undefined;
 
   constructor(
     private readonly nodes: readonly NetworkNode[],
@@ -128,6 +139,7 @@ export class Network {
     this.links = new Array(n * n).fill(undefined);
     this.blocked = new Int32Array(n * n);
     this.addedMs = new Float64Array(n * n);
+    this.dueLast = config.ordering === 'fifo' ? new Float64Array(n * n) : undefined;
     for (const a of nodes) {
       for (const b of nodes) {
         const ra = a.region, rb = b.region;
@@ -162,18 +174,36 @@ export class Network {
    * The delay (ms) of one message on a link, or -1 when it is lost. Partitions are checked by the
    * world, at send and at delivery.
    */
-  delayOrLost(from: number, to: number, slowFactor: number): number {
+  delayOrLost(from: number, to: number, slowFactor: number, nowMs: number): number {
     const l = this.link(from, to);
     const loss = this.config.loss + this.extraLoss;
     if (loss > 0 && l.stream.next() < loss) return -1;
-    return this.delay(l, slowFactor) + this.addedMs[from * this.n + to];
+    return this.inOrder(from * this.n + to, this.delay(l, slowFactor) + this.addedMs[from * this.n + to], nowMs);
   }
 
   /** The delay of a duplicate copy of a message just sent, or -1 when it is not duplicated. */
-  duplicateDelay(from: number, to: number, slowFactor: number): number {
+  duplicateDelay(from: number, to: number, slowFactor: number, nowMs: number): number {
     if (this.config.duplicate === 0) return -1;
     const l = this.link(from, to);
-    return l.stream.next() < this.config.duplicate ? this.delay(l, slowFactor) + this.addedMs[from * this.n + to] : -1;
+    return l.stream.next() < this.config.duplicate ? this.inOrder(from * this.n + to, this.delay(l, slowFactor) + this.addedMs[from * this.n + to], nowMs) : -1;
+  }
+
+  /**
+   * On a fifo link, a message waits for the one sent before it: its delay is stretched to arrive no
+   * earlier (a tie is delivered in send order: the scheduler breaks ties by sequence). The draws are
+   * the same either way, so `ordering` changes arrival times and nothing else.
+   */
+  private inOrder(k: number, delay: number, nowMs: number): number {
+    const due = this.dueLast;
+    if (due === undefined) return delay;
+    let d = delay;
+    if (nowMs + d < due[k]) {
+      d = due[k] - nowMs;
+      // The world adds the delay to now again: rounding must not land a hair before the earlier one.
+      if (nowMs + d < due[k]) d += due[k] * Number.EPSILON;
+    }
+    due[k] = nowMs + d;
+    return d;
   }
 
   private delay(l: Link, slowFactor: number): number {

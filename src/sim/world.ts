@@ -364,7 +364,7 @@ export class World {
     // A send is not a trace record of its own: its fate is (a delivery, a drop or a duplicate, each
     // carrying the message id), and the hash covers those. Its exported line says when it is due.
     const blocked = dst === undefined || this.network.isBlocked(from.index, dst.index);
-    const delay = blocked ? -1 : this.network.delayOrLost(from.index, dst.index, from.slow);
+    const delay = blocked ? -1 : this.network.delayOrLost(from.index, dst.index, from.slow, this.now);
     if (this.trace.exporting) this.emitSend(from, to, msgId, msg, payload, delay);
     if (blocked) {
       this.drop(from.index, dst?.index ?? -1, msgId, dst === undefined ? 'unknown-node' : 'partition', between);
@@ -375,7 +375,7 @@ export class World {
       return;
     }
     this.enqueue(from.index, dst.index, msgId, payload, delay);
-    const copy = this.network.duplicateDelay(from.index, dst.index, from.slow);
+    const copy = this.network.duplicateDelay(from.index, dst.index, from.slow, this.now);
     if (copy >= 0) {
       if (between) this.net.duplicated++;
       this.trace.record(TraceKind.duplicate, this.now, from.index, dst.index, msgId, undefined);
