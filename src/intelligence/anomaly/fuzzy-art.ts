@@ -54,7 +54,6 @@ export class FuzzyArt {
   /** The input count at which each category last learned or was founded. */
   private readonly lastUsed: Float64Array;
   private readonly matches: Float64Array;
-  private readonly energyMatches: Float64Array;
   private readonly coded: Float64Array;
   private count = 0;
   private inputs = 0;
@@ -72,7 +71,6 @@ export class FuzzyArt {
     this.norms = new Float64Array(this.categoriesMax);
     this.lastUsed = new Float64Array(this.categoriesMax);
     this.matches = new Float64Array(this.categoriesMax);
-    this.energyMatches = new Float64Array(this.categoriesMax);
     this.coded = new Float64Array(this.width);
     // The first category is the whole space (all-ones weights), as ART starts: it matches everything
     // poorly, so the first real inputs found categories of their own.
@@ -96,29 +94,39 @@ export class FuzzyArt {
       x[half + i] = 1 - v;
     }
     this.inputs++;
-    let best = 0;
     let bestMatch = -1;
+    let bestEnergy = 0;
+    const weights = this.weights;
+    const lo = this.energyLow;
+    const hi = this.energyHigh;
     for (let c = 0; c < this.count; c++) {
       const base = c * w;
+      const energyWeight = weights[base + lo] + weights[base + hi];
+      const energyOverlap = Math.min(x[lo], weights[base + lo]) + Math.min(x[hi], weights[base + hi]);
+      const energy = energyWeight > 0 ? energyOverlap / energyWeight : 0;
+      // The match is at most energy^2 (the feature part is at most 1): a category that can neither
+      // learn this input nor beat the best so far needs no full pass. Most categories sit at other
+      // levels, so this halves the work without changing any result.
+      const bound = energy * energy;
+      if (bound < this.upperVigilance && bound <= bestMatch) {
+        this.matches[c] = -1;
+        continue;
+      }
       let overlap = 0;
       for (let i = 0; i < w; i++) {
         const a = x[i];
-        const b = this.weights[base + i];
+        const b = weights[base + i];
         overlap += a < b ? a : b;
       }
-      const energyWeight = this.weights[base + this.energyLow] + this.weights[base + this.energyHigh];
-      const energyOverlap = Math.min(x[this.energyLow], this.weights[base + this.energyLow]) + Math.min(x[this.energyHigh], this.weights[base + this.energyHigh]);
-      const energy = energyWeight > 0 ? energyOverlap / energyWeight : 0;
       const feature = overlap / (this.norms[c] || 0.001);
-      const match = feature * feature * feature * energy * energy;
+      const match = feature * feature * feature * bound;
       this.matches[c] = match;
-      this.energyMatches[c] = energy;
       if (match > bestMatch) {
         bestMatch = match;
-        best = c;
+        bestEnergy = energy;
       }
     }
-    const outcome: ArtOutcome = { similarity: bestMatch, energySimilarity: this.energyMatches[best], mismatch: bestMatch < this.lowerVigilance };
+    const outcome: ArtOutcome = { similarity: bestMatch, energySimilarity: bestEnergy, mismatch: bestMatch < this.lowerVigilance };
     if (!learn) return outcome;
     let resonated = false;
     for (let c = 0; c < this.count; c++) {
