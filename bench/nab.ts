@@ -14,6 +14,7 @@
  *     node dist/bench/nab.js --data DIR      # or from DIR
  */
 import {
+  AdaptiveResonance,
   AnomalyEnsemble,
   AnomalyLikelihood,
   RangeBreak,
@@ -35,8 +36,16 @@ const twitterAdVecStandard = 47.1;
 const profiles: NabProfileName[] = ['standard', 'reward_low_FP_rate', 'reward_low_FN_rate'];
 const header = (title: string) => `${title.padEnd(26)}${['standard', 'low FP', 'low FN'].map((h) => h.padStart(10)).join('')}\n`;
 
-/** The settings the halves pick from: the recommended detector's hold after an alarm, its range-break tolerance, and relative entropy or not. */
-const grid = [true, false].flatMap((relativeEntropy) => [100, 400].flatMap((quietPoints) => [0.01, 0.03].map((rangeTolerance) => ({ quietPoints, rangeTolerance, relativeEntropy }))));
+/**
+ * The settings the halves pick from: the recommended detector's range-break tolerance, relative entropy
+ * or not, and adaptive resonance's score and step (the knobs its defaults were chosen among).
+ */
+const grid = [true, false].flatMap((relativeEntropy) =>
+  [0.03, 0.05].flatMap((rangeTolerance) =>
+    [0.6, 0.7].flatMap((adaptiveResonanceScore) => [4, 5].map((adaptiveResonanceStep) => ({ rangeTolerance, relativeEntropy, adaptiveResonanceScore, adaptiveResonanceStep }))),
+  ),
+);
+const defaultSettings = { rangeTolerance: 0.05, relativeEntropy: true, adaptiveResonanceScore: 0.7, adaptiveResonanceStep: 4 };
 
 const basic = ['ewma-z', 'median-mad', 'holt-winters', 'seasonal-esd', 'cusum'];
 
@@ -49,6 +58,7 @@ const contenders: Record<string, () => AnomalyDetector> = {
   ...detectorCatalogue,
   'range-break': () => new RangeBreak(),
   'relative-entropy': () => new RelativeEntropy(),
+  'adaptive-resonance': () => new AdaptiveResonance(),
   'ensemble-max': () => new AnomalyEnsemble({ members: basic.map((b) => detectorCatalogue[b]()), combine: 'max' }),
   ...Object.fromEntries(basic.map((b) => [`likelihood(${b})`, () => new AnomalyLikelihood({ inner: detectorCatalogue[b]() })])),
 };
@@ -90,7 +100,7 @@ function crossHalves(files: readonly NabFile[], published: Record<string, Record
   const halves = { even: (i: number) => i % 2 === 0, odd: (i: number) => i % 2 === 1 };
   const half = (run: NabScoredSeries[], keep: (i: number) => boolean) => run.filter((_, i) => keep(i));
   const numenta = published.numenta ?? { standard: 70.1, reward_low_FP_rate: 63.1, reward_low_FN_rate: 74.3 };
-  process.stdout.write(`\nsettings picked on one half of the files (sorted by name, even/odd positions) from ${grid.length} (hold 100 or 400 points, range break 1% or 3%, relative entropy or not), scored on the other:\n`);
+  process.stdout.write(`\nsettings picked on one half of the files (sorted by name, even/odd positions) from ${grid.length} (range break 3% or 5%, relative entropy or not, adaptive resonance scored 0.6 or 0.7 with a step of 4 or 5 points), scored on the other:\n`);
   const crossed: [string, number][] = [];
   for (const [from, to] of [['even', 'odd'], ['odd', 'even']] as const) {
     const picked = runs
@@ -98,10 +108,13 @@ function crossHalves(files: readonly NabFile[], published: Record<string, Record
       .reduce((a, b) => (b.best.score > a.best.score ? b : a));
     const g = grid[picked.k];
     const there = nabScoreAt(half(runs[picked.k], halves[to]), 'standard', picked.best.threshold);
-    process.stdout.write(`  picked on ${from}: hold ${g.quietPoints}, range ${g.rangeTolerance}, relative entropy ${g.relativeEntropy ? 'on' : 'off'} (${picked.best.score.toFixed(1)} there, threshold ${picked.best.threshold.toFixed(4)}) -> ${there.toFixed(1)} on ${to}\n`);
+    process.stdout.write(
+      `  picked on ${from}: range ${g.rangeTolerance}, relative entropy ${g.relativeEntropy ? 'on' : 'off'}, adaptive resonance ${g.adaptiveResonanceScore} step ${g.adaptiveResonanceStep} (${picked.best.score.toFixed(1)} there, threshold ${picked.best.threshold.toFixed(4)}) -> ${there.toFixed(1)} on ${to}\n`,
+    );
     crossed.push([`picked on ${from} files, scored on ${to}`, there]);
   }
-  const defaults = grid.findIndex((g) => g.quietPoints === 100 && g.rangeTolerance === 0.03 && g.relativeEntropy);
+  const defaults = grid.findIndex((g) => (Object.keys(defaultSettings) as (keyof typeof defaultSettings)[]).every((k) => g[k] === defaultSettings[k]));
+  if (defaults < 0) throw new Error('the recommended defaults are not in the grid');
   const r = nabResults(runs[defaults]);
   process.stdout.write(`ratio ${(r.standard.score / numenta.standard).toFixed(3)} recommended NAB standard (${r.standard.score.toFixed(1)}) vs numenta HTM (${numenta.standard.toFixed(1)}); ARTime ${published.ARTime?.standard.toFixed(1) ?? '74.9'}\n`);
   for (const [what, score] of crossed) process.stdout.write(`ratio ${(score / numenta.standard).toFixed(3)} recommended NAB standard ${what} (${score.toFixed(1)}) vs numenta HTM (${numenta.standard.toFixed(1)})\n`);

@@ -10,6 +10,8 @@ export { StaticThreshold, type StaticThresholdOptions } from './static-threshold
 export { AnomalyLikelihood, type AnomalyLikelihoodOptions } from './anomaly-likelihood.js';
 export { RangeBreak, type RangeBreakOptions } from './range-break.js';
 export { RelativeEntropy, type RelativeEntropyOptions } from './relative-entropy.js';
+export { AdaptiveResonance, type AdaptiveResonanceOptions } from './adaptive-resonance.js';
+export { FuzzyArt, type FuzzyArtOptions, type ArtOutcome } from './fuzzy-art.js';
 export { RepeatSuppression, type RepeatSuppressionOptions } from './repeat-suppression.js';
 export { recommendedDetector, type RecommendedDetectorOptions } from './recommended.js';
 export { detectorCatalogue } from './catalogue.js';
