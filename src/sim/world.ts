@@ -214,7 +214,7 @@ class SimContext implements Context {
   log(event: string, fields?: Record<string, unknown>): void {
     const world = this.node.world;
     world.trace.record(TraceKind.log, world.now, this.node.index, 0, 0, event);
-    if (fields !== undefined) world.trace.text(JSON.stringify(fields));
+    if (fields !== undefined) world.trace.json(fields);
     if (world.trace.exporting) world.trace.emit({ t: world.now, kind: 'log', node: this.node.id, event, ...fields });
   }
 }
