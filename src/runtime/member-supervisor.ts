@@ -152,7 +152,13 @@ export class MemberSupervisor<M extends Process = Process> implements Process {
   onMessage(from: NodeId, msg: unknown): void {
     const life = this.life;
     // A stopped member hears nothing, as a crashed node: its peers retry, its clients time out.
-    if (life !== undefined) this.runIn(life, () => life.member.onMessage(from, msg));
+    if (life === undefined) return;
+    // runIn without the closure it takes: this runs for every message a node receives.
+    try {
+      life.member.onMessage(from, msg);
+    } catch (e) {
+      this.caught(life, e);
+    }
   }
 
   /** Run member code (an operator's command); a disk error in it stops the member. */
@@ -207,9 +213,14 @@ export class MemberSupervisor<M extends Process = Process> implements Process {
     try {
       fn();
     } catch (e) {
-      if (!isDiskError(e)) throw e;
-      if (this.life === life) this.fail(e);
+      this.caught(life, e);
     }
+  }
+
+  /** What member code threw: a disk error stops that life's member; anything else goes on up. */
+  private caught(life: Life<M>, e: unknown): void {
+    if (!isDiskError(e)) throw e;
+    if (this.life === life) this.fail(e);
   }
 
   private fail(e: DiskError): void {
