@@ -18,6 +18,7 @@
 import type { Context, Description, Disk, NodeId, Process, TimerId } from './context.js';
 import { isDiskError, type DiskError } from './disk-error.js';
 import { withFsyncCompletion } from './scoped-context.js';
+import { IdTable } from './id-table.js';
 
 /** A member cannot start from what its disk holds, and waiting will not change that (a corrupt log). */
 export class StartRefusedError extends Error {
@@ -60,7 +61,8 @@ class MemberContext implements Context {
   readonly disk: Disk;
   readonly metrics: Context['metrics'];
   stopped = false;
-  private readonly timers = new Set<TimerId>();
+  /** This life's timers not yet fired or cleared (the value is unused: a set of ids). */
+  private readonly timers = new IdTable<true>();
 
   constructor(
     private readonly ctx: Context,
@@ -95,7 +97,7 @@ class MemberContext implements Context {
       if (!this.stopped) this.guard(fn);
     });
     if (this.stopped) this.ctx.clearTimer(id);
-    else this.timers.add(id);
+    else this.timers.set(id, true);
     return id;
   }
 
@@ -109,7 +111,7 @@ class MemberContext implements Context {
 
   stop(): void {
     this.stopped = true;
-    for (const id of this.timers) this.ctx.clearTimer(id);
+    for (const id of this.timers.idsInAnyOrder()) this.ctx.clearTimer(id);
     this.timers.clear();
   }
 }
@@ -150,7 +152,13 @@ export class MemberSupervisor<M extends Process = Process> implements Process {
   onMessage(from: NodeId, msg: unknown): void {
     const life = this.life;
     // A stopped member hears nothing, as a crashed node: its peers retry, its clients time out.
-    if (life !== undefined) this.runIn(life, () => life.member.onMessage(from, msg));
+    if (life === undefined) return;
+    // runIn without the closure it takes: this runs for every message a node receives.
+    try {
+      life.member.onMessage(from, msg);
+    } catch (e) {
+      this.caught(life, e);
+    }
   }
 
   /** Run member code (an operator's command); a disk error in it stops the member. */
@@ -205,9 +213,14 @@ export class MemberSupervisor<M extends Process = Process> implements Process {
     try {
       fn();
     } catch (e) {
-      if (!isDiskError(e)) throw e;
-      if (this.life === life) this.fail(e);
+      this.caught(life, e);
     }
+  }
+
+  /** What member code threw: a disk error stops that life's member; anything else goes on up. */
+  private caught(life: Life<M>, e: unknown): void {
+    if (!isDiskError(e)) throw e;
+    if (this.life === life) this.fail(e);
   }
 
   private fail(e: DiskError): void {

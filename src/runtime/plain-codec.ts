@@ -89,16 +89,35 @@ const utf8Encoder = new TextEncoder();
 /** Thrown inside the encoder for a value this format does not carry; the caller falls back. */
 const notPlain: unique symbol = Symbol('not plain');
 
+/** Children of a trie node looked up by a scan of two short arrays before its map: keys from for-in are interned strings, compared by pointer. */
+const shapeChildrenScanned = 8;
+
 /** A node of the encoder's trie of key sequences: the shape of an object whose keys led here. */
 class ShapeNode {
+  /** The first children, scanned: most nodes have a few (the root has one per kind of object in the messages). */
+  readonly childKeys: string[] = [];
+  readonly childNodes: ShapeNode[] = [];
+  /** The children past the first few. */
   readonly next = new Map<string, ShapeNode>();
-  /** The child last stepped to, checked before the map: most shapes continue one way only. */
-  lastKey: string | undefined = undefined;
-  lastNext: ShapeNode | undefined = undefined;
   /** The message that last used this shape, and the shape's number in it. */
   message = 0;
   number = 0;
+  /** The shape's definition as written (the key count, then each key as a string), made at its first use. */
+  definition: Uint8Array | undefined = undefined;
   constructor(readonly keys: readonly string[]) {}
+
+  child(key: string): ShapeNode | undefined {
+    const keys = this.childKeys;
+    for (let i = 0; i < keys.length; i++) if (keys[i] === key) return this.childNodes[i];
+    return keys.length < shapeChildrenScanned ? undefined : this.next.get(key);
+  }
+
+  addChild(key: string, node: ShapeNode): void {
+    if (this.childKeys.length < shapeChildrenScanned) {
+      this.childKeys.push(key);
+      this.childNodes.push(node);
+    } else this.next.set(key, node);
+  }
 }
 
 class Encoder {
@@ -110,13 +129,17 @@ class Encoder {
   /** Numbers the messages, so a shape node knows whether its number belongs to this one. */
   private message = 0;
   private shapesInMessage = 0;
-  /** The values of the objects being written, read inside for-in where V8 reads them fastest. */
+  /**
+   * The values of the objects being written, read inside for-in where V8 reads them fastest: a stack
+   * of which `top` slots are in use (each emptied as it is written, so no message's value outlives it).
+   */
   private readonly values: unknown[] = [];
+  private top = 0;
 
   /** The bytes of `value`, or undefined when it holds something this format does not carry. */
   encode(value: unknown): Uint8Array | undefined {
     this.pos = 0;
-    this.values.length = 0;
+    this.top = 0;
     this.message++;
     this.shapesInMessage = 0;
     if (this.shapeNodes > shapeTrieNodesMax) {
@@ -234,24 +257,23 @@ class Encoder {
     let shape = this.shapeRoot;
     let count = 0;
     const values = this.values;
-    const base = values.length;
+    const base = this.top;
     for (const key in o) {
       // Assigning __proto__ on decode would set a prototype, not a key: MessagePack's business.
       if (key === '__proto__') throw notPlain;
       if (++count > shapeKeysMax) break;
-      let next = shape.lastKey === key ? shape.lastNext : shape.next.get(key);
+      let next = shape.child(key);
       if (next === undefined) {
         next = new ShapeNode([...shape.keys, key]);
-        shape.next.set(key, next);
+        shape.addChild(key, next);
         this.shapeNodes++;
       }
-      shape.lastKey = key;
-      shape.lastNext = next;
       shape = next;
-      values.push(o[key]);
+      values[this.top++] = o[key];
     }
     if (count > shapeKeysMax) {
-      values.length = base;
+      for (let i = base; i < this.top; i++) values[i] = undefined;
+      this.top = base;
       return this.dict(o, depth);
     }
     this.ensure(9);
@@ -262,15 +284,36 @@ class Encoder {
       shape.message = this.message;
       shape.number = ++this.shapesInMessage;
       this.buf[this.pos++] = 0;
+      this.definition(shape);
+    }
+    // The values sit at base..base+count; nested objects push theirs above and pop them again.
+    for (let i = 0; i < count; i++) {
+      const v = values[base + i];
+      values[base + i] = undefined;
+      this.value(v, depth + 1);
+    }
+    this.top = base;
+  }
+
+  /** Write a shape's definition: the key count and each key, encoded once per shape and copied after. */
+  private definition(shape: ShapeNode): void {
+    let definition = shape.definition;
+    if (definition === undefined) {
+      const start = this.pos;
+      this.ensure(9);
       this.varint(shape.keys.length);
       for (const key of shape.keys) {
         this.ensure(9);
         this.string(key);
       }
+      shape.definition = definition = this.buf.slice(start, this.pos);
+      return;
     }
-    // The values sit at base..base+count; nested objects push theirs above and pop them again.
-    for (let i = 0; i < count; i++) this.value(values[base + i], depth + 1);
-    values.length = base;
+    this.ensure(definition.length);
+    const buf = this.buf;
+    let pos = this.pos;
+    for (let i = 0; i < definition.length; i++) buf[pos++] = definition[i];
+    this.pos = pos;
   }
 
   private dict(o: Record<string, unknown>, depth: number): void {
@@ -308,14 +351,19 @@ class MessageSlabs {
       this.used = 0;
     }
     const at = this.used;
-    this.slab.set(from.subarray(start, end), at);
+    const slab = this.slab;
+    // A short message by hand: a subarray to copy from costs more than its bytes.
+    if (length <= shortCopyBytesMax) for (let i = 0; i < length; i++) slab[at + i] = from[start + i];
+    else slab.set(from.subarray(start, end), at);
     this.used += length;
-    return this.slab.subarray(at, at + length);
+    return slab.subarray(at, at + length);
   }
 }
 
 /** The size of a slab the encoders' messages are copied into. */
 const messageSlabBytes = 64 * 1024;
+/** Messages up to this many bytes are copied into a slab byte by byte. */
+const shortCopyBytesMax = 256;
 const messageSlabs = new MessageSlabs();
 
 /** A copy of bytes [start, end) of an encoder's scratch buffer, as a message that stays valid (MessageSlabs). */
@@ -359,7 +407,9 @@ class Decoder {
   private end = 0;
   private depth = 0;
   /** The shapes of the message being decoded, by their number in it. */
-  private shapes: DecodedShape[] = [];
+  private readonly shapes: (DecodedShape | undefined)[] = [];
+  /** How many of `shapes` the message being decoded has defined (the rest are emptied slots). */
+  private shapeCount = 0;
   /**
    * Shapes seen before, by a hash of their definition's bytes: a known shape is found without
    * building its key strings again, which is most of the cost of a small message.
@@ -384,7 +434,8 @@ class Decoder {
     } finally {
       // No reference to the caller's bytes outlives the call.
       this.bytes = noBytes;
-      this.shapes.length = 0;
+      for (let i = 0; i < this.shapeCount; i++) this.shapes[i] = undefined;
+      this.shapeCount = 0;
     }
   }
 
@@ -476,8 +527,8 @@ class Decoder {
   private shape(): DecodedShape {
     const ref = this.varint();
     if (ref !== 0) {
-      if (ref > this.shapes.length) throw new Error(`plain-codec message: shape ${ref} before its definition`);
-      return this.shapes[ref - 1];
+      if (ref > this.shapeCount) throw new Error(`plain-codec message: shape ${ref} before its definition`);
+      return this.shapes[ref - 1]!;
     }
     // One pass over the definition: its extent and an FNV-1a hash of its bytes.
     const start = this.pos;
@@ -515,7 +566,7 @@ class Decoder {
         this.compiled++;
       }
     }
-    this.shapes.push(shape);
+    this.shapes[this.shapeCount++] = shape;
     return shape;
   }
 

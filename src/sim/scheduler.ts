@@ -14,8 +14,12 @@ export interface SimEvent {
   run(): void;
 }
 
-/** Compaction waits for this many cancelled events (and for them to be half the heap): amortised O(1). */
-const COMPACT_MIN = 1024;
+/**
+ * Compaction waits for this many cancelled events (and for them to be half the heap): amortised O(1),
+ * since a compaction costs O(heap). Low, because cancelled events are most of the heap otherwise (a
+ * client's timeouts are cleared long before they are due), and every push and pop sifts through them.
+ */
+const COMPACT_MIN = 32;
 
 export class Scheduler {
   private readonly heap: SimEvent[] = [];
@@ -72,9 +76,9 @@ export class Scheduler {
   }
 
   /**
-   * Drop the cancelled events and rebuild the heap: an array sorted by (time, seq) is a heap. The order
-   * events run in is that total order, so the heap's shape does not matter: the run is the same with
-   * or without compaction.
+   * Drop the cancelled events and rebuild the heap in O(n) (Floyd: sift down every parent, the last
+   * first). The order events run in is the total order of (time, seq), so the heap's shape does not
+   * matter: the run is the same with or without compaction.
    */
   private compact(): void {
     // In place: runUntil may be holding the array while an event it runs cancels others.
@@ -82,7 +86,7 @@ export class Scheduler {
     let n = 0;
     for (let i = 0; i < h.length; i++) if (!h[i].cancelled) h[n++] = h[i];
     h.length = n;
-    h.sort((a, b) => a.time - b.time || a.seq - b.seq);
+    for (let i = (n >> 1) - 1; i >= 0; i--) this.siftDown(h[i], i);
     this.cancelledInHeap = 0;
   }
 
@@ -126,8 +130,14 @@ export class Scheduler {
     const last = h.pop();
     if (last === undefined || h.length === 0) return top;
     // Sift the last element down from the root.
+    this.siftDown(last, 0);
+    return top;
+  }
+
+  /** Place `ev` at slot `i` or below, moving the earlier of each pair of children up past it. */
+  private siftDown(ev: SimEvent, i: number): void {
+    const h = this.heap;
     const n = h.length;
-    let i = 0;
     for (;;) {
       const l = 2 * i + 1;
       if (l >= n) break;
@@ -141,11 +151,10 @@ export class Scheduler {
           ce = re;
         }
       }
-      if (last.time < ce.time || (last.time === ce.time && last.seq < ce.seq)) break;
+      if (ev.time < ce.time || (ev.time === ce.time && ev.seq < ce.seq)) break;
       h[i] = ce;
       i = c;
     }
-    h[i] = last;
-    return top;
+    h[i] = ev;
   }
 }

@@ -9,6 +9,7 @@ import type { Context, Disk, Metrics, NodeId, Process, ProcessFactory, TimerId }
 import { sample, type Distribution } from '../runtime/distribution.js';
 import { decodePeerMessage, encodePeerMessage } from '../runtime/peer-codec.js';
 import { isStartRefusal, MemberSupervisor } from '../runtime/member-supervisor.js';
+import { IdTable } from '../runtime/id-table.js';
 import { SimDisk, type CrashMode, type DiskFaultKind } from './disk.js';
 import { MetricsRegistry } from './metrics.js';
 import { Network, defaultNetwork, type NetworkConfig, type PartitionHandle, type SlowLinkHandle } from './network.js';
@@ -66,7 +67,8 @@ class SimNode {
   busyUntil = 0;
   /** Work deferred while paused (deliveries and timers), run in order on resume. */
   deferred: (() => void)[] = [];
-  timers = new Map<TimerId, SimEvent>();
+  /** Timers set and not yet fired or cleared, by id. */
+  readonly timers = new IdTable<SimEvent>();
   timerIdNext = 1;
   // Clock: local = l0 + rate * (t - t0)
   clockL0 = 0;
@@ -212,7 +214,7 @@ class SimContext implements Context {
   log(event: string, fields?: Record<string, unknown>): void {
     const world = this.node.world;
     world.trace.record(TraceKind.log, world.now, this.node.index, 0, 0, event);
-    if (fields !== undefined) world.trace.text(JSON.stringify(fields));
+    if (fields !== undefined) world.trace.json(fields);
     if (world.trace.exporting) world.trace.emit({ t: world.now, kind: 'log', node: this.node.id, event, ...fields });
   }
 }
@@ -522,7 +524,7 @@ export class World {
     n.status = 'down';
     n.process = undefined;
     n.ctx = undefined;
-    for (const ev of n.timers.values()) this.scheduler.cancel(ev);
+    for (const ev of n.timers.valuesInAnyOrder()) this.scheduler.cancel(ev);
     n.timers.clear();
     n.deferred = [];
     n.disk.crash(mode, n.diskFaultRandom);

@@ -45,6 +45,7 @@ interface Job {
 export class QueueServer implements Process {
   private busy = 0;
   private readonly queue: PriorityQueue<Job>;
+  private readonly waitMetrics = new Map<string, string>();
 
   /**
    * work: what a job does when its service time ends (a store applies a write, answers a scan); its
@@ -77,11 +78,18 @@ export class QueueServer implements Process {
     this.ctx.metrics.gauge('queue_depth', this.queue.size);
   }
 
+  /** wait_ms_<op>, named once per operation name: built per job, it was a string to build and hash each time. */
+  private waitMetric(op: string): string {
+    let name = this.waitMetrics.get(op);
+    if (name === undefined) this.waitMetrics.set(op, (name = `wait_ms_${op}`));
+    return name;
+  }
+
   private serve(job: Job): void {
     this.busy++;
     const now = this.ctx.now();
     this.ctx.metrics.observe('wait_ms', now - job.arrivedAt);
-    this.ctx.metrics.observe(`wait_ms_${job.req.op.f}`, now - job.arrivedAt);
+    this.ctx.metrics.observe(this.waitMetric(job.req.op.f), now - job.arrivedAt);
     // The same as counters, so that samples over time cut the run into batches (erlang-c's batch means).
     this.ctx.metrics.count('jobs_started');
     if (now > job.arrivedAt) this.ctx.metrics.count('jobs_started_waited');

@@ -54,7 +54,7 @@ export class RaftLog {
 
   /** Entries [from, from + max) that exist; `from` must be past the snapshot. */
   slice(from: number, max: number): Entry[] {
-    assert(from > this.first, `slice from ${from} reaches into the snapshot at ${this.first}`);
+    assert(from > this.first, () => `slice from ${from} reaches into the snapshot at ${this.first}`);
     const k = from - this.first;
     return this.entries.slice(k, Math.min(this.entries.length, k + max));
   }
@@ -62,8 +62,8 @@ export class RaftLog {
   /** The leader appends new entries at the end. */
   append(entries: readonly Entry[]): void {
     for (const e of entries) {
-      assert(e.index === this.lastIndex() + 1, `append at ${e.index} to a log ending at ${this.lastIndex()}`);
-      assert(e.term >= this.lastTerm(), `entry ${e.index} of term ${e.term} after one of term ${this.lastTerm()}`);
+      assert(e.index === this.lastIndex() + 1, () => `append at ${e.index} to a log ending at ${this.lastIndex()}`);
+      assert(e.term >= this.lastTerm(), () => `entry ${e.index} of term ${e.term} after one of term ${this.lastTerm()}`);
       this.entries.push(e);
     }
   }
@@ -83,7 +83,7 @@ export class RaftLog {
       if (t === e.term) continue;
       if (t !== -1) {
         // Leader Completeness (§5.4): no leader ever holds a log that disagrees with a committed entry.
-        assert(e.index > this.committed, `conflict at committed index ${e.index}`);
+        assert(e.index > this.committed, () => `conflict at committed index ${e.index}`);
         this.entries.length = e.index - this.first;
         if (this.stable >= e.index) this.stable = e.index - 1;
       }
@@ -104,7 +104,7 @@ export class RaftLog {
 
   commitTo(i: number): void {
     if (i > this.committed) {
-      assert(i <= this.lastIndex(), `commit ${i} beyond last index ${this.lastIndex()}`);
+      assert(i <= this.lastIndex(), () => `commit ${i} beyond last index ${this.lastIndex()}`);
       this.committed = i;
     }
   }
@@ -138,7 +138,7 @@ export class RaftLog {
 
   /** Forget entries up to `index` (applied, and saved in a snapshot by the host). */
   compact(index: number): void {
-    assert(index <= this.applied, `compact at ${index} beyond applied ${this.applied}`);
+    assert(index <= this.applied, () => `compact at ${index} beyond applied ${this.applied}`);
     if (index <= this.first) return;
     this.entries = this.entries.slice(index - this.first);
     this.entries[0] = { term: this.entries[0].term, index, data: undefined };
@@ -155,7 +155,7 @@ export class RaftLog {
   }
 }
 
-/** An invariant of the protocol; violating it is a bug, never an expected error. */
-export function assert(cond: boolean, message: string): asserts cond {
-  if (!cond) throw new InvariantViolation('raft', message);
+/** An invariant of the protocol; violating it is a bug, never an expected error. The rule is said only when broken: checks run on every step. */
+export function assert(cond: boolean, rule: () => string): asserts cond {
+  if (!cond) throw new InvariantViolation('raft', rule());
 }

@@ -260,7 +260,7 @@ export class Raft {
   // --- role changes -----------------------------------------------------------------------
 
   private reset(term: number): void {
-    assert(term >= this.term, `term ${this.term} would go back to ${term}`);
+    assert(term >= this.term, () => `term ${this.term} would go back to ${term}`);
     if (term !== this.term) {
       this.term = term;
       this.vote = undefined;
@@ -293,7 +293,7 @@ export class Raft {
   }
 
   private becomeCandidate(): void {
-    assert(this.role !== 'leader', 'a leader cannot become a candidate');
+    assert(this.role !== 'leader', () => 'a leader cannot become a candidate');
     this.reset(this.term + 1);
     this.vote = this.id;
     this.role = 'candidate';
@@ -302,7 +302,7 @@ export class Raft {
   }
 
   private becomeLeader(): void {
-    assert(this.role === 'candidate', `only a candidate becomes leader (was ${this.role})`);
+    assert(this.role === 'candidate', () => `only a candidate becomes leader (was ${this.role})`);
     this.reset(this.term);
     this.leader = this.id;
     this.role = 'leader';
@@ -594,8 +594,8 @@ export class Raft {
     let prevTerm = m.prevLogTerm;
     for (let i = 0; i < m.entries.length; i++) {
       const e = m.entries[i];
-      assert(e.index === m.prevLogIndex + 1 + i, `append after ${m.prevLogIndex} carries entry ${e.index} at position ${i}`);
-      assert(e.term >= prevTerm && e.term <= m.term, `append of term ${m.term} carries entry ${e.index} of term ${e.term} after one of term ${prevTerm}`);
+      assert(e.index === m.prevLogIndex + 1 + i, () => `append after ${m.prevLogIndex} carries entry ${e.index} at position ${i}`);
+      assert(e.term >= prevTerm && e.term <= m.term, () => `append of term ${m.term} carries entry ${e.index} of term ${e.term} after one of term ${prevTerm}`);
       prevTerm = e.term;
     }
     if (m.prevLogIndex < this.log.committed) {
@@ -638,7 +638,7 @@ export class Raft {
   private encodeSnapshot(): SnapshotBytes {
     const snap = this.snapshot!;
     if (this.encodedSnapshot?.index !== snap.index) {
-      assert(snap.data !== undefined, `snapshot ${snap.index} is held as a file only, whose bytes the host did not offer`);
+      assert(snap.data !== undefined, () => `snapshot ${snap.index} is held as a file only, whose bytes the host did not offer`);
       const whole = encodeSnapshotFile(snap);
       this.encodedSnapshot = { index: snap.index, bytes: whole.length, crc: crc32c(whole), read: (offset, length) => whole.subarray(offset, offset + length) };
     }
@@ -725,7 +725,7 @@ export class Raft {
    */
   compact(index: number, data: unknown, keepEntries = 0, conf: ConfState = this.confState()): void {
     const term = this.log.term(index);
-    assert(term >= 0, `compact at ${index}, which is not in the log`);
+    assert(term >= 0, () => `compact at ${index}, which is not in the log`);
     // Entries kept behind the snapshot let a follower a little behind catch up from the log instead
     // of receiving the whole state machine (etcd's SnapshotCatchUpEntries).
     this.log.compact(Math.max(0, index - keepEntries));
@@ -736,8 +736,8 @@ export class Raft {
 
   private appendEntries(data: unknown[]): { index: number; term: number } {
     // §5.3: a leader never overwrites its log and appends entries of its own term only (Leader Append-Only).
-    assert(this.role === 'leader', `a ${this.role} appended entries of its own`);
-    assert(this.log.lastTerm() <= this.term, `leader of term ${this.term} holds an entry of the later term ${this.log.lastTerm()}`);
+    assert(this.role === 'leader', () => `a ${this.role} appended entries of its own`);
+    assert(this.log.lastTerm() <= this.term, () => `leader of term ${this.term} holds an entry of the later term ${this.log.lastTerm()}`);
     let index = this.log.lastIndex();
     this.log.append(data.map((d) => ({ term: this.term, index: ++index, data: d })));
     return { index, term: this.term };
@@ -753,10 +753,10 @@ export class Raft {
       // The entries it needs are compacted: send the snapshot, then wait for its answer.
       const chunkBytes = this.cfg.snapshotChunkBytes ?? 0;
       if (chunkBytes === 0) {
-        assert(this.snapshot!.data !== undefined, `snapshot ${this.snapshot!.index} is held as a file only: it goes in chunks`);
+        assert(this.snapshot!.data !== undefined, () => `snapshot ${this.snapshot!.index} is held as a file only: it goes in chunks`);
         this.send(to, { type: 'snapshot', term: this.term, snapshot: this.snapshot! });
       } else {
-        assert(chunkBytes <= snapshotChunkBytesMax, `snapshotChunkBytes ${chunkBytes} above snapshotChunkBytesMax (${snapshotChunkBytesMax})`);
+        assert(chunkBytes <= snapshotChunkBytesMax, () => `snapshotChunkBytes ${chunkBytes} above snapshotChunkBytesMax (${snapshotChunkBytesMax})`);
         const snap = this.encodeSnapshot();
         if (!sendingSnapshot) pr.snapshotSending = { index: snap.index, sent: 0 };
         const offset = pr.snapshotSending!.sent;
@@ -972,7 +972,7 @@ export class Raft {
    * messages that promise nothing about this node's log or vote). The rest waits for a later Ready.
    */
   ready(opts: ReadyOptions = {}): Ready {
-    assert(this.log.applied >= this.handedToApply, `ready() before applied(${this.handedToApply}): the host has not reported the entries it was given`);
+    assert(this.log.applied >= this.handedToApply, () => `ready() before applied(${this.handedToApply}): the host has not reported the entries it was given`);
     const committed = this.log.toApply(opts.applyEntriesMax);
     if (committed.length > 0) this.handedToApply = committed[committed.length - 1].index;
     const readStates = this.readStates;
@@ -1029,7 +1029,7 @@ export class Raft {
 
   /** The host applied every committed entry up to `index` to its state machine. */
   applied(index: number): void {
-    assert(index <= this.log.committed && index <= this.log.stable, `applied ${index} beyond what was committed (${this.log.committed}) and stable (${this.log.stable})`);
+    assert(index <= this.log.committed && index <= this.log.stable, () => `applied ${index} beyond what was committed (${this.log.committed}) and stable (${this.log.stable})`);
     this.log.appliedTo(index);
   }
 
@@ -1046,16 +1046,16 @@ export class Raft {
   private checkInvariants(): void {
     const log = this.log;
     const seen = this.seen;
-    assert(this.term >= seen.term, `term went back from ${seen.term} to ${this.term}`);
+    assert(this.term >= seen.term, () => `term went back from ${seen.term} to ${this.term}`);
     // Election Safety rests on one vote per term (§5.2): once given, it never changes in that term.
-    assert(this.term !== seen.term || seen.vote === undefined || this.vote === seen.vote, `vote of term ${this.term} changed from ${seen.vote} to ${this.vote}`);
-    assert(log.committed >= seen.commit, `commit went back from ${seen.commit} to ${log.committed}`);
-    assert(log.committed <= log.lastIndex(), `commit ${log.committed} beyond the last index ${log.lastIndex()}`);
-    assert(log.applied <= log.committed, `applied ${log.applied} beyond commit ${log.committed}`);
-    assert(log.stable <= log.lastIndex(), `stable ${log.stable} beyond the last index ${log.lastIndex()}`);
-    assert(log.snapshotIndex() >= seen.snapshotIndex, `snapshot went back from ${seen.snapshotIndex} to ${log.snapshotIndex()}`);
-    assert(log.lastTerm() <= this.term, `an entry of term ${log.lastTerm()} is in the log at term ${this.term}`);
-    assert(this.role !== 'leader' || this.leader === this.id, `leader ${this.id} names ${this.leader} as leader`);
+    assert(this.term !== seen.term || seen.vote === undefined || this.vote === seen.vote, () => `vote of term ${this.term} changed from ${seen.vote} to ${this.vote}`);
+    assert(log.committed >= seen.commit, () => `commit went back from ${seen.commit} to ${log.committed}`);
+    assert(log.committed <= log.lastIndex(), () => `commit ${log.committed} beyond the last index ${log.lastIndex()}`);
+    assert(log.applied <= log.committed, () => `applied ${log.applied} beyond commit ${log.committed}`);
+    assert(log.stable <= log.lastIndex(), () => `stable ${log.stable} beyond the last index ${log.lastIndex()}`);
+    assert(log.snapshotIndex() >= seen.snapshotIndex, () => `snapshot went back from ${seen.snapshotIndex} to ${log.snapshotIndex()}`);
+    assert(log.lastTerm() <= this.term, () => `an entry of term ${log.lastTerm()} is in the log at term ${this.term}`);
+    assert(this.role !== 'leader' || this.leader === this.id, () => `leader ${this.id} names ${this.leader} as leader`);
     seen.term = this.term;
     seen.vote = this.vote;
     seen.commit = log.committed;
