@@ -112,6 +112,8 @@ export interface RaftHostTuning {
    * answers, a leader counting itself) still waits for their mark.
    */
   pipelineDurableMark?: boolean;
+  /** A commit index alone waits for the next append or heartbeat (RaftConfig.commitRidesAlong). */
+  commitRidesAlong?: boolean;
 }
 
 export interface RaftHostOptions extends RaftHostTuning, Pick<RaftConfig, 'preVote' | 'checkQuorum' | 'readMode' | 'leaseMarginTicks' | 'unsafeCommitPreviousTerms' | 'unsafeConcurrentConfChanges'> {

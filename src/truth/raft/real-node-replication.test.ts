@@ -1,20 +1,24 @@
 /**
+ * What the core does for the real node's profile, on a hand-driven network.
+ *
  * persisted(rd, { markPending }) and marked(rd): a host that makes the durable mark of a Ready's
  * entries durable after the entries themselves (RaftHost's pipelineDurableMark) lets the core take
  * the next Ready meanwhile, but a leader must not count its own copy toward a commit until the mark
  * is durable too: a log that loses those entries later would otherwise look like a torn tail.
+ *
+ * commitRidesAlong: a commit index that moved alone waits for the next append or heartbeat.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Raft, defaultRaftConfig } from './raft.js';
+import { Raft, defaultRaftConfig, type RaftConfig } from './raft.js';
 import type { Message, Ready } from './types.js';
 
 type Outbox = { from: string; to: string; msg: Message }[];
 
-function node(id: string, voters: string[]): Raft {
+function node(id: string, voters: string[], extra: Partial<RaftConfig> = {}): Raft {
   let x = id.charCodeAt(0);
   const random = () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) % 1000) / 1000;
-  return new Raft({ ...defaultRaftConfig, id, voters, random });
+  return new Raft({ ...defaultRaftConfig, id, voters, random, ...extra });
 }
 
 /** One Ready of `r`, its storage reported durable (the mark pending when asked), its messages queued. */
@@ -40,15 +44,21 @@ function deliverAll(nodes: Map<string, Raft>, out: Outbox, keep: (o: Outbox[numb
   }
 }
 
-test('a leader counts its own entries toward a commit only once their mark is durable', () => {
+/** Three nodes a, b, c, with a elected leader and every message of the election delivered. */
+function electA(extra: Partial<RaftConfig> = {}): { nodes: Map<string, Raft>; a: Raft; out: Outbox } {
   const ids = ['a', 'b', 'c'];
-  const nodes = new Map(ids.map((id) => [id, node(id, ids)]));
+  const nodes = new Map(ids.map((id) => [id, node(id, ids, extra)]));
   const out: Outbox = [];
   const a = nodes.get('a')!;
   a.campaign();
   drain(a, 'a', out);
   deliverAll(nodes, out);
   assert.equal(a.role, 'leader');
+  return { nodes, a, out };
+}
+
+test('a leader counts its own entries toward a commit only once their mark is durable', () => {
+  const { nodes, a, out } = electA();
   const before = a.log.committed;
 
   // a's entry is on its disk, its mark is not yet; c hears nothing, b stores and answers.
@@ -79,4 +89,33 @@ test('a mark completed for entries since replaced does not count the entries tha
   assert.equal(a.log.committed, 0);
   for (const rd of first) a.marked(rd);
   assert.equal(a.log.committed, noop);
+});
+
+/** Elects a among a, b, c, then has it commit one proposal; returns the appends that carried no entry. */
+function commitOne(extra: Partial<RaftConfig>): { nodes: Map<string, Raft>; emptyAppends: number } {
+  const { nodes, a, out } = electA(extra);
+  a.propose('x');
+  drain(a, 'a', out);
+  let emptyAppends = 0;
+  deliverAll(nodes, out, (o) => {
+    if (o.msg.type === 'append' && o.msg.entries.length === 0) emptyAppends++;
+    return true;
+  });
+  assert.equal(a.log.committed, a.log.lastIndex());
+  return { nodes, emptyAppends };
+}
+
+test('commitRidesAlong: a commit sends no empty append; followers learn it from the next heartbeat', () => {
+  const plain = commitOne({});
+  assert.ok(plain.emptyAppends >= 2, `without it the commit index goes out alone (${plain.emptyAppends} empty appends)`);
+
+  const { nodes, emptyAppends } = commitOne({ commitRidesAlong: true });
+  assert.equal(emptyAppends, 0);
+  const a = nodes.get('a')!;
+  for (const id of ['b', 'c']) assert.ok(nodes.get(id)!.log.committed < a.log.committed, `${id} has not heard the commit yet`);
+  const out: Outbox = [];
+  for (let i = 0; i < defaultRaftConfig.heartbeatTicks; i++) a.tick();
+  drain(a, 'a', out);
+  deliverAll(nodes, out);
+  for (const id of ['b', 'c']) assert.equal(nodes.get(id)!.log.committed, a.log.committed, `${id} learns the commit from the heartbeat`);
 });
