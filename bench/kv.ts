@@ -6,7 +6,8 @@
  * three-process replicated log in Node, our durability and nothing else, the bound of any program of
  * our shape on the machine). Our cluster plugs in as the first target through
  * `runKvBench([factory])`; run directly, this benchmarks the anchors alone. The throughput goals are
- * printed level by level for our cluster and for the floor (`printGoals`).
+ * printed level by level for our cluster and for the floor (`printGoals`), and so is the CPU time
+ * the servers of each system spend per put, read from /proc (`printCpuPerPut`).
  *
  * Every target is started before any load, and each is first primed: `BENCH_PRIME_SECONDS` (default
  * 3; 0 for none) of puts at 64 in flight, not measured, so that a server whose code compiles as it
@@ -527,7 +528,8 @@ const usage = `usage: npm run bench:kv   (node dist/bench/kv.js [--help])
 
 Puts of ${valueBytes}-byte values to ${keyspace.toLocaleString('en-US')} random keys at ${inFlightLevels.join(', ')} in flight against our 3-node cluster,
 redis-server with appendfsync always, a 3-member etcd and the floor (a bare replicated log in Node),
-all in the same run; prints a table, the ratios, the throughput goals and a last line
+all in the same run; prints a table, the ratios, the throughput goals, the servers' CPU time per
+put (each system's, the floor's beside ours) and a last line
 \`ratio <x> ... vs redis-server appendfsync always\`. Installs Debian's redis-server, redis-tools and
 etcd-server when missing and possible; skips an anchor it cannot start, with a message.
 
