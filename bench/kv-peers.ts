@@ -133,6 +133,11 @@ function makeTempDir(prefix: string): string {
   return dir;
 }
 
+/** The process ids of started peers (one that failed to spawn has none). */
+function pidsOf(peers: Peer[]): number[] {
+  return peers.flatMap((p) => (p.child.pid === undefined ? [] : [p.child.pid]));
+}
+
 /** Starts `command`, its stdout and stderr appended to `logPath`, and registers it. */
 function startPeer(name: string, command: string, args: string[], logPath: string): Peer {
   const logFd = fs.openSync(logPath, 'a');
@@ -215,6 +220,8 @@ export interface RedisOptions {
 
 export interface RunningRedis {
   port: number;
+  /** The server's processes (for their CPU time: kv.ts). */
+  pids: number[];
   stop(): Promise<void>;
 }
 
@@ -288,7 +295,7 @@ export async function startRedis(options: RedisOptions): Promise<RunningRedis | 
     }
     removeDir(dir);
   };
-  return { port, stop };
+  return { port, pids: pidsOf([peer]), stop };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -319,7 +326,7 @@ export async function startReplicatedLogFloor(): Promise<RunningRedis | undefine
     await stop();
     return undefined;
   }
-  return { port: leaderPort, stop };
+  return { port: leaderPort, pids: pidsOf(peers), stop };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -328,6 +335,8 @@ export async function startReplicatedLogFloor(): Promise<RunningRedis | undefine
 export interface RunningEtcd {
   /** Client URLs of the members, `http://127.0.0.1:PORT`. */
   endpoints: string[];
+  /** The members' processes. */
+  pids: number[];
   stop(): Promise<void>;
 }
 
@@ -407,7 +416,7 @@ export async function startEtcdCluster(members = 3): Promise<RunningEtcd | undef
     await stop();
     return undefined;
   }
-  return { endpoints, stop };
+  return { endpoints, pids: pidsOf(peers), stop };
 }
 
 // ---------------------------------------------------------------------------------------------

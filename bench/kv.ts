@@ -6,7 +6,8 @@
  * three-process replicated log in Node, our durability and nothing else, the bound of any program of
  * our shape on the machine). Our cluster plugs in as the first target through
  * `runKvBench([factory])`; run directly, this benchmarks the anchors alone. The throughput goals are
- * printed level by level for our cluster and for the floor (`printGoals`).
+ * printed level by level for our cluster and for the floor (`printGoals`), and so is the CPU time
+ * the servers of each system spend per put, read from /proc (`printCpuPerPut`).
  *
  * Every target is started before any load, and each is first primed: `BENCH_PRIME_SECONDS` (default
  * 3; 0 for none) of puts at 64 in flight, not measured, so that a server whose code compiles as it
@@ -58,6 +59,8 @@ export interface Target {
   name: string;
   /** One durable put; resolves once the system has acknowledged it. `loop` is the closed loop issuing it (0-based). */
   put(key: string, value: string, loop?: number): Promise<unknown>;
+  /** The server processes whose CPU time is counted per put (all of the system's; none: not counted). */
+  pids?: number[];
   /** Runs after the load, before `close` (redis-benchmark against the redis anchor, for one). */
   afterLoad?(): Promise<void>;
   /** Closes the clients and stops every process the factory started; also called on Ctrl-C. */
@@ -142,7 +145,7 @@ function connectionsPerLoop<C>(open: (index: number) => C): { get(loop: number |
  * error listener: for the redis anchor, and for any store with a Redis-protocol client port. With
  * several endpoints, connection k goes to endpoint k mod n.
  */
-export function redisProtocolTarget(name: string, endpoints: Array<{ host: string; port: number }>, stopServers: () => Promise<void>, afterLoad?: () => Promise<void>): Target {
+export function redisProtocolTarget(name: string, endpoints: Array<{ host: string; port: number }>, stopServers: () => Promise<void>, afterLoad?: () => Promise<void>, pids?: number[]): Target {
   let lastError: string | undefined;
   const pool = connectionsPerLoop((index) => {
     const { host, port } = endpoints[index % endpoints.length];
@@ -156,6 +159,7 @@ export function redisProtocolTarget(name: string, endpoints: Array<{ host: strin
   return {
     name,
     put: (key, v, loop) => pool.get(loop).set(key, v),
+    pids,
     afterLoad,
     async close() {
       for (const client of pool.all()) client.disconnect();
@@ -177,7 +181,7 @@ export const redisAnchor: TargetFactory = async () => {
       print(`  ${test.padEnd(4)} ${fmtRate(f.rps).padStart(9)} ops/s  p50 ${fmtMs(f.p50Ms).padStart(6)} ms  p99 ${fmtMs(f.p99Ms).padStart(6)} ms`);
     }
   };
-  return redisProtocolTarget(redisAnchorName, [{ host: '127.0.0.1', port: redis.port }], redis.stop, afterLoad);
+  return redisProtocolTarget(redisAnchorName, [{ host: '127.0.0.1', port: redis.port }], redis.stop, afterLoad, redis.pids);
 };
 
 /**
@@ -189,7 +193,7 @@ export const redisAnchor: TargetFactory = async () => {
 export const floorAnchor: TargetFactory = async () => {
   const floor = await startReplicatedLogFloor();
   if (!floor) return undefined;
-  return redisProtocolTarget(floorName, [{ host: '127.0.0.1', port: floor.port }], floor.stop);
+  return redisProtocolTarget(floorName, [{ host: '127.0.0.1', port: floor.port }], floor.stop, undefined, floor.pids);
 };
 
 /**
@@ -205,6 +209,7 @@ export const etcdAnchor: TargetFactory = async () => {
   return {
     name: etcdAnchorName,
     put: (key, v, loop) => pool.get(loop).put(key).value(v).exec(),
+    pids: etcd.pids,
     async close() {
       for (const client of pool.all()) client.close();
       await etcd.stop();
@@ -219,6 +224,8 @@ interface Row {
   result: ClosedLoopResult;
   /** ops/s of every round, in the order they ran. */
   spread: number[];
+  /** CPU time of the target's server processes per put, in µs, over all its rounds (undefined: not counted). */
+  cpuUsPerPut: number | undefined;
 }
 
 function fmtRate(x: number | undefined): string {
@@ -227,13 +234,16 @@ function fmtRate(x: number | undefined): string {
 function fmtMs(x: number | undefined): string {
   return x === undefined || !Number.isFinite(x) ? '-' : x < 10 ? x.toFixed(2) : x.toFixed(1);
 }
+function fmtUs(x: number | undefined): string {
+  return x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(0);
+}
 function fmtRatio(x: number): string {
   return Number.isFinite(x) ? x.toPrecision(3) : '-';
 }
 
 function printTable(rows: Row[]): void {
-  const header = ['target', 'in flight', 'ops/s', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'ops/s of each round'];
-  const cells = rows.map((r) => [r.target, String(r.inFlight), fmtRate(r.result.opsPerSec), fmtMs(r.result.p50Ms), fmtMs(r.result.p99Ms), fmtMs(r.result.maxMs), String(r.result.errors), r.spread.map(fmtRate).join(' ')]);
+  const header = ['target', 'in flight', 'ops/s', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'server CPU µs/put', 'ops/s of each round'];
+  const cells = rows.map((r) => [r.target, String(r.inFlight), fmtRate(r.result.opsPerSec), fmtMs(r.result.p50Ms), fmtMs(r.result.p99Ms), fmtMs(r.result.maxMs), String(r.result.errors), fmtUs(r.cpuUsPerPut), r.spread.map(fmtRate).join(' ')]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
   const line = (c: string[]) => c.map((x, i) => (i === 0 ? x.padEnd(widths[i]) : x.padStart(widths[i]))).join('  ');
   print(line(header));
@@ -285,6 +295,23 @@ function printGoals(rows: Row[], subject: string): void {
   if (subject !== floorName && at(floorName, inFlightLevels[0]) !== undefined) lines.push([`${subject} / ${floorName}`, '', ...inFlightLevels.map((n) => fmtRatio(ratioAt(subject, floorName, n) ?? NaN))]);
   const widths = lines[0].map((_, i) => Math.max(...lines.map((l) => l[i].length)));
   print('throughput goals:');
+  for (const l of lines) print(`  ${l.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')}`);
+}
+
+/**
+ * CPU time of the servers per put, level by level: the subject's next to the floor's (the least a
+ * program of this shape spends), and their ratio. All of a system's server processes, summed over
+ * its rounds of the level, warm-up and drain included; the client's CPU is not counted.
+ */
+function printCpuPerPut(rows: Row[], subject: string): void {
+  const at = (target: string, inFlight: number) => rows.find((r) => r.target === target && r.inFlight === inFlight)?.cpuUsPerPut;
+  const lines: string[][] = [['server CPU µs per put', ...inFlightLevels.map((n) => `${n} in flight`)]];
+  const whos = [subject, floorName, redisAnchorName, etcdAnchorName].filter((who, i, all) => all.indexOf(who) === i && inFlightLevels.some((n) => at(who, n) !== undefined));
+  for (const who of whos) lines.push([who, ...inFlightLevels.map((n) => fmtUs(at(who, n)))]);
+  if (subject !== floorName && whos.includes(subject) && whos.includes(floorName)) lines.push([`${subject} / ${floorName}`, ...inFlightLevels.map((n) => fmtRatio((at(subject, n) ?? NaN) / (at(floorName, n) ?? NaN)))]);
+  if (lines.length === 1) return;
+  const widths = lines[0].map((_, i) => Math.max(...lines.map((l) => l[i].length)));
+  print('server CPU per put (every server process of the system, its rounds of the level, warm-up included; the client not counted):');
   for (const l of lines) print(`  ${l.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')}`);
 }
 
@@ -363,6 +390,26 @@ async function settle(): Promise<boolean> {
   }
 }
 
+/** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in these ticks (100 on every Linux ABI). */
+const clockTicksPerSecond = 100;
+
+/** CPU time (user and system) the processes have used so far, in µs; undefined where /proc cannot tell (no Linux, a process gone). */
+function processesCpuUs(pids: number[] | undefined): number | undefined {
+  if (pids === undefined || pids.length === 0) return undefined;
+  let ticks = 0;
+  try {
+    for (const pid of pids) {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // The command name may hold spaces: fields are counted from after its closing parenthesis (field 3 on).
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime and stime, fields 14 and 15
+    }
+  } catch {
+    return undefined;
+  }
+  return (ticks * 1e6) / clockTicksPerSecond;
+}
+
 /** The run of a (target, level) whose ops/s is the median of its rounds (the lower middle for an even count). */
 function medianRun(results: ClosedLoopResult[]): ClosedLoopResult {
   const sorted = [...results].sort((a, b) => a.opsPerSec - b.opsPerSec);
@@ -409,17 +456,31 @@ export async function runKvBench(extraTargets: TargetFactory[] = []): Promise<vo
     const rows: Row[] = [];
     for (const inFlight of inFlightLevels) {
       const runs = new Map<string, ClosedLoopResult[]>(started.map(({ target }) => [target.name, []]));
+      // Server CPU time and puts of every round of the level (a round's CPU covers its warm-up and drain too).
+      const cpu = new Map<string, { us: number; puts: number } | undefined>(started.map(({ target }) => [target.name, { us: 0, puts: 0 }]));
       for (let round = 0; round < rounds; round++) {
         for (let k = 0; k < started.length; k++) {
           const { target } = started[(round + k) % started.length];
           if (!(await settle())) print(`  (the machine did not quieten within ${quietWaitMsMax / 1000} s; running anyway)`);
+          const cpuBefore = processesCpuUs(target.pids);
           const result = await runClosedLoop({ inFlight, durationMs, warmupMs, op: (_seq, loop) => target.put(randomKey(), value, loop) });
+          const cpuAfter = processesCpuUs(target.pids);
           if (interrupted) return;
           runs.get(target.name)!.push(result);
+          const counted = cpu.get(target.name);
+          if (counted === undefined || cpuBefore === undefined || cpuAfter === undefined) cpu.set(target.name, undefined);
+          else {
+            counted.us += cpuAfter - cpuBefore;
+            counted.puts += result.completedAll;
+          }
           print(`  ${target.name}, ${inFlight} in flight, round ${round + 1}/${rounds}: ${fmtRate(result.opsPerSec)} ops/s, p99 ${fmtMs(result.p99Ms)} ms${result.errors ? `, ${result.errors} errors` : ''}`);
         }
       }
-      for (const { target } of started) rows.push({ target: target.name, inFlight, result: medianRun(runs.get(target.name)!), spread: runs.get(target.name)!.map((r) => r.opsPerSec) });
+      for (const { target } of started) {
+        const counted = cpu.get(target.name);
+        const cpuUsPerPut = counted === undefined || counted.puts === 0 ? undefined : counted.us / counted.puts;
+        rows.push({ target: target.name, inFlight, result: medianRun(runs.get(target.name)!), spread: runs.get(target.name)!.map((r) => r.opsPerSec), cpuUsPerPut });
+      }
     }
 
     print();
@@ -442,6 +503,8 @@ export async function runKvBench(extraTargets: TargetFactory[] = []): Promise<vo
     }
     print();
     printGoals(rows, subject.name);
+    print();
+    printCpuPerPut(rows, subject.name);
     for (const { target } of started) {
       if (interrupted) return;
       await target.afterLoad?.();
@@ -465,7 +528,8 @@ const usage = `usage: npm run bench:kv   (node dist/bench/kv.js [--help])
 
 Puts of ${valueBytes}-byte values to ${keyspace.toLocaleString('en-US')} random keys at ${inFlightLevels.join(', ')} in flight against our 3-node cluster,
 redis-server with appendfsync always, a 3-member etcd and the floor (a bare replicated log in Node),
-all in the same run; prints a table, the ratios, the throughput goals and a last line
+all in the same run; prints a table, the ratios, the throughput goals, the servers' CPU time per
+put (each system's, the floor's beside ours) and a last line
 \`ratio <x> ... vs redis-server appendfsync always\`. Installs Debian's redis-server, redis-tools and
 etcd-server when missing and possible; skips an anchor it cannot start, with a message.
 
@@ -515,10 +579,13 @@ export async function mainKvBench(extraTargets: TargetFactory[] = []): Promise<v
  * clients connect to the leader, as they would to a Redis primary (a follower would forward each
  * command to it: one more hop and a follower's CPU). Then redis-benchmark against the same leader.
  */
-export const pillarsCluster: TargetFactory = async () => {
+export const pillarsCluster: TargetFactory = () => pillarsClusterWith();
+
+/** Our cluster, its node processes started with `execArgv` (`--cpu-prof` to profile them under the load). */
+export const pillarsClusterWith = async (execArgv: string[] = []): Promise<Target | undefined> => {
   const base = 17_000 + Math.floor(Math.random() * 20_000);
   const dataDir = mkdtempSync(join(benchDataRoot(), 'pillars-bench-'));
-  const cluster = new LocalCluster({ nodes: 3, dataDir, respBase: base, httpBase: base + 3, peerBase: base + 6 });
+  const cluster = new LocalCluster({ nodes: 3, dataDir, respBase: base, httpBase: base + 3, peerBase: base + 6, execArgv });
   cluster.startAll();
   const stop = async () => {
     await cluster.stopAll();
@@ -539,7 +606,8 @@ export const pillarsCluster: TargetFactory = async () => {
     print(`redis-benchmark against ${pillarsName} (C client, -n ${redisBenchmarkRequests} -c ${redisBenchmarkClients} -r ${keyspace} -d ${valueBytes}):`);
     for (const [test, f] of Object.entries(figures)) print(`  ${test.padEnd(4)} ${fmtRate(f.rps).padStart(9)} ops/s  p50 ${fmtMs(f.p50Ms).padStart(6)} ms  p99 ${fmtMs(f.p99Ms).padStart(6)} ms`);
   };
-  return redisProtocolTarget(pillarsName, [{ host: '127.0.0.1', port }], stop, afterLoad);
+  const pids = cluster.nodes.flatMap((n) => (n.process?.pid === undefined ? [] : [n.process.pid]));
+  return redisProtocolTarget(pillarsName, [{ host: '127.0.0.1', port }], stop, afterLoad, pids);
 };
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -38,6 +38,8 @@ export interface ClosedLoopResult {
   ops: number;
   /** Operations started in the measured window that failed (or were still pending after the drain timeout). */
   errors: number;
+  /** Operations that completed in the whole run, warm-up included: what the servers' CPU time of the run is divided by. */
+  completedAll: number;
   /** `ops` over the time from the end of the warm-up until the last measured operation completed. */
   opsPerSec: number;
   p50Ms: number;
@@ -62,6 +64,7 @@ export async function runClosedLoop(options: ClosedLoopOptions): Promise<ClosedL
   let seq = 0;
   let ops = 0;
   let errors = 0;
+  let completedAll = 0;
   let lastCompletion = measureFrom;
   // Operations of the measured window still pending when the drain times out count as errors.
   let measuredPending = 0;
@@ -80,6 +83,7 @@ export async function runClosedLoop(options: ClosedLoopOptions): Promise<ClosedL
         ok = false;
       }
       const t1 = process.hrtime.bigint();
+      if (!drained) completedAll++;
       if (!measured || drained) continue;
       measuredPending--;
       if (t1 > lastCompletion) lastCompletion = t1;
@@ -113,6 +117,7 @@ export async function runClosedLoop(options: ClosedLoopOptions): Promise<ClosedL
   const result: ClosedLoopResult = {
     ops,
     errors,
+    completedAll,
     opsPerSec: elapsedS > 0 ? ops / elapsedS : 0,
     p50Ms: ops > 0 ? msOf(histogram.getValueAtPercentile(50)) : NaN,
     p99Ms: ops > 0 ? msOf(histogram.getValueAtPercentile(99)) : NaN,

@@ -31,7 +31,8 @@ export class PromMetrics implements Metrics {
   readonly registry = new Registry();
   private readonly counters = new Map<string, Counter>();
   private readonly gauges = new Map<string, Gauge>();
-  private readonly histograms = new Map<string, Histogram>();
+  /** Each histogram with what its observations are multiplied by (1/1000 for one named in milliseconds). */
+  private readonly histograms = new Map<string, { histogram: Histogram; scale: number }>();
 
   constructor(
     private readonly prefix = 'pillars_',
@@ -52,16 +53,17 @@ export class PromMetrics implements Metrics {
   }
 
   observe(name: string, value: number): void {
+    // The exported name is worked out once per histogram: observe runs on the path of every request.
     let h = this.histograms.get(name);
-    const seconds = secondsName(name);
     if (h === undefined) {
+      const seconds = secondsName(name);
       h =
         seconds === undefined
-          ? new Histogram({ name: `${this.prefix}${safe(name)}`, help: `${name} (observed by the node)`, buckets: countBuckets, registers: [this.registry] })
-          : new Histogram({ name: `${this.prefix}${seconds}`, help: `${name} (observed by the node), in seconds`, buckets: latencyBucketsSeconds, registers: [this.registry] });
+          ? { histogram: new Histogram({ name: `${this.prefix}${safe(name)}`, help: `${name} (observed by the node)`, buckets: countBuckets, registers: [this.registry] }), scale: 1 }
+          : { histogram: new Histogram({ name: `${this.prefix}${seconds}`, help: `${name} (observed by the node), in seconds`, buckets: latencyBucketsSeconds, registers: [this.registry] }), scale: 1 / 1000 };
       this.histograms.set(name, h);
     }
-    h.observe(seconds === undefined ? value : value / 1000);
+    h.histogram.observe(h.scale === 1 ? value : value / 1000);
   }
 
   gauge(name: string, value: number): void {

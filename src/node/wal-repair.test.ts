@@ -29,9 +29,12 @@ test('a WAL cut in the middle on a real node: repairing on /status and /ready, n
   r.disconnect();
   const i = c.nodes.findIndex((n) => n !== leader);
   const other = c.nodes.findIndex((n) => n !== leader && n !== c.nodes[i]);
-  // Every node holds the whole log before the stop, so what node i held is what it made durable
-  // (read earlier, a lagging follower could still append between the read and the stop).
+  // Every node holds the whole log before the stop, and every follower acknowledged it (an answer
+  // leaves only once the entries and their durable mark are fsynced), so what node i held is what it
+  // made durable: read earlier, a lagging follower could still append between the read and the stop,
+  // and a stop during its last fsync would leave its mark one Ready behind its log.
   await eventually('every node holding the whole log', () => c.nodes.every((n) => n.status().lastIndex === leader.status().lastIndex));
+  await eventually('every follower acknowledging the whole log', () => Object.values(leader.status().followers ?? {}).every((f) => f.match === leader.status().lastIndex));
   const held = c.nodes[i].status().lastIndex;
   await c.stop();
 

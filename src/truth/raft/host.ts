@@ -96,6 +96,10 @@ export const raftKvProfiles = {
     dropDuplicateAttempts: false,
     // A node that lost acknowledged entries repairs from its peers before it votes (storage.ts).
     recovery: 'repair',
+    // The mark of what the log holds is fsynced while the next entries are: two fsyncs a Ready, but
+    // not one after the other on the path of every put.
+    pipelineDurableMark: true,
+    commitRidesAlong: true,
   },
 } as const satisfies Record<string, RaftKvTuning>;
 export type RaftKvProfile = keyof typeof raftKvProfiles;

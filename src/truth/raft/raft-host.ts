@@ -17,7 +17,7 @@
 import type { Context, NodeId } from '../../runtime/context.js';
 import { invariant } from '../../runtime/invariant.js';
 import { Raft, type RaftConfig } from './raft.js';
-import { encodeSnapshotPart, RaftStorage, snapshotFile, SnapshotFileReader, type DurableMark, type RecoveryMode, type SnapshotWrite } from './storage.js';
+import { durableMarkFile, encodeSnapshotPart, RaftStorage, snapshotFile, SnapshotFileReader, type DurableMark, type RecoveryMode, type SnapshotWrite } from './storage.js';
 import { isConfChange, type ConfChange, type ConfState, type Entry, type HardState, type Message, type Ready, type ReadState, type Snapshot } from './types.js';
 // Raft's own format for its messages on the wire: registered with the peer codec wherever Raft runs.
 import './wire.js';
@@ -105,6 +105,15 @@ export interface RaftHostTuning {
   applyWhileSyncing: boolean;
   /** What to do with a log damaged beyond a torn tail (storage.ts RecoveryMode). */
   recovery: RecoveryMode;
+  /**
+   * recovery 'repair': once a Ready's entries are durable, take the next Ready while the durable mark
+   * of the first is written and fsynced, so that one Ready's mark and the next one's entries reach
+   * the disk together instead of one after the other. What promises the entries (this node's
+   * answers, a leader counting itself) still waits for their mark.
+   */
+  pipelineDurableMark?: boolean;
+  /** A commit index alone waits for the next append or heartbeat (RaftConfig.commitRidesAlong). */
+  commitRidesAlong?: boolean;
 }
 
 export interface RaftHostOptions extends RaftHostTuning, Pick<RaftConfig, 'preVote' | 'checkQuorum' | 'readMode' | 'leaseMarginTicks' | 'unsafeCommitPreviousTerms' | 'unsafeConcurrentConfChanges'> {
@@ -157,6 +166,12 @@ export class RaftHost<Command, Result> {
   private readContextNext = 1;
   /** The storage part of a Ready is being written; its messages and the rest wait for it. */
   private storageBusy = false;
+  /**
+   * pipelineDurableMark: Readies whose entries are durable and whose mark is being made durable,
+   * oldest first, each with its messages and those of later Readies that had nothing to store (an
+   * answer there may promise the same entries): they leave once the mark is durable.
+   */
+  private marking: Array<{ rd: Ready; messages: Ready['messages']; after: Ready['messages'][] }> = [];
   /**
    * Ready work in progress on the stack. Applying an entry answers a client, and a real node's
    * client can answer that at once with its next pipelined request, which arrives here before the
@@ -454,7 +469,13 @@ export class RaftHost<Command, Result> {
       if (rd.snapshot !== undefined && this.slicing !== undefined) this.cancelSlicing();
       const files = [...new Set([...this.writeSnapshotChunks(rd), ...this.storage.append(hardState, rd.entries)])];
       if (files.length === 0 || (this.options.syncOnlyWhenRequired && !this.mustSync(rd))) {
-        this.afterStorage(rd, messages);
+        if (this.marking.length > 0 && rd.snapshot === undefined) {
+          // An answer may promise entries whose mark is still being written: it leaves after that mark.
+          const held = messages.filter((o) => !this.raft.sendableBeforeStorage(o.msg));
+          for (const o of messages) if (this.raft.sendableBeforeStorage(o.msg)) this.ctx.send(o.to, o.msg);
+          if (held.length > 0) this.marking[this.marking.length - 1].after.push(held);
+          this.afterStorage(rd, []);
+        } else this.afterStorage(rd, messages);
         continue;
       }
       if (this.options.unsafeAckBeforeFsync === true) {
@@ -474,6 +495,18 @@ export class RaftHost<Command, Result> {
       this.storageBusy = true;
       const startedMs = this.ctx.now();
       const waiting = messages;
+      if (this.pipelinesMark(rd)) {
+        this.syncAll(files, () => {
+          this.storageBusy = false;
+          this.ctx.metrics.observe('wal_fsync_ms', this.ctx.now() - startedMs);
+          this.ctx.metrics.observe('wal_entries_per_sync', rd.entries.length);
+          const pending = { rd, messages: waiting, after: [] };
+          this.marking.push(pending);
+          this.markDurable(rd, () => this.asInput(() => this.markWritten(pending)));
+          this.asInput(() => this.afterStorage(rd, [], true));
+        });
+        continue;
+      }
       this.syncAll(files, () =>
         this.markDurable(rd, () => {
           this.storageBusy = false;
@@ -503,22 +536,46 @@ export class RaftHost<Command, Result> {
 
   /** Finish a Ready whose fsync completed, as one more input: no other Ready work runs inside it. */
   private storageDone(rd: Ready, messages: Ready['messages']): void {
+    this.asInput(() => this.afterStorage(rd, messages));
+  }
+
+  /** Run `work` as one more input: inside Ready work it runs now and that work goes round again; otherwise the Ready work it made follows. */
+  private asInput(work: () => void): void {
     if (this.inReady) {
-      this.afterStorage(rd, messages);
+      work();
       this.readyAgain = true;
       return;
     }
     this.inReady = true;
     try {
-      this.afterStorage(rd, messages);
+      work();
     } finally {
       this.inReady = false;
     }
     this.afterInput();
   }
 
-  /** The Ready's storage part is durable: restore a received snapshot, send, apply, serve, report. */
-  private afterStorage(rd: Ready, messages: Ready['messages']): void {
+  /** Whether this Ready's entries may be reported durable before their mark is (pipelineDurableMark). */
+  private pipelinesMark(rd: Ready): boolean {
+    // A snapshot, and a repairing node's log, keep the one-step order: rare, and simpler to reason about.
+    return this.options.pipelineDurableMark === true && this.durableMark !== undefined && rd.snapshot === undefined && rd.snapshotChunks.length === 0 && !this.raft.repairing;
+  }
+
+  /** The mark of the oldest Ready in `marking` is durable: its answers and those held behind it leave, and a leader counts itself. */
+  private markWritten(pending: RaftHost<Command, Result>['marking'][number]): void {
+    // Marks are fsynced in order (one file): the oldest one completes first.
+    invariant('raft', this.marking[0] === pending, () => `the durable mark of entries up to ${pending.rd.entries.at(-1)?.index} completed before an earlier one`);
+    this.marking.shift();
+    for (const o of pending.messages) this.ctx.send(o.to, o.msg);
+    for (const held of pending.after) for (const o of held) this.ctx.send(o.to, o.msg);
+    this.raft.marked(pending.rd);
+  }
+
+  /**
+   * The Ready's storage part is durable: restore a received snapshot, send, apply, serve, report.
+   * `markPending`: its entries' durable mark is still being written (pipelineDurableMark).
+   */
+  private afterStorage(rd: Ready, messages: Ready['messages'], markPending = false): void {
     if (rd.snapshot !== undefined) {
       invariant('raft', rd.snapshot.index > this.appliedIndex, () => `snapshot at ${rd.snapshot!.index} would take the state machine back from ${this.appliedIndex}`);
       // The leader's snapshot is newer than the one being copied, which would compact a log it replaced.
@@ -538,7 +595,7 @@ export class RaftHost<Command, Result> {
     for (const o of messages) this.ctx.send(o.to, o.msg);
     this.apply(rd.committed);
     this.takeReadStates(rd.readStates);
-    this.raft.persisted(rd);
+    this.raft.persisted(rd, { markPending });
     this.serveReads();
     this.maybeSnapshot();
   }
@@ -606,7 +663,10 @@ export class RaftHost<Command, Result> {
     // While repairing, the node stays bound by what it held before the loss.
     const last = this.raft.repairing || lastEntry === undefined ? { index: prev.lastIndex, term: prev.lastTerm } : lastEntry;
     const mark: DurableMark = { term: hs.term, vote: hs.vote, lastIndex: last.index, lastTerm: last.term };
-    if (mark.term === prev.term && mark.vote === prev.vote && mark.lastIndex === prev.lastIndex && mark.lastTerm === prev.lastTerm) return then();
+    if (mark.term === prev.term && mark.vote === prev.vote && mark.lastIndex === prev.lastIndex && mark.lastTerm === prev.lastTerm) {
+      // Nothing new to record, but an earlier mark may still be on its way: follow it.
+      return this.marking.length > 0 ? this.syncAll([durableMarkFile], then) : then();
+    }
     this.durableMark = mark;
     this.syncAll(this.storage.writeMark(mark), then);
   }

@@ -67,6 +67,13 @@ export interface RaftConfig {
    * whole snapshot in one message. At most snapshotChunkBytesMax.
    */
   snapshotChunkBytes?: number;
+  /**
+   * A commit index that moved with no new entry to carry it waits for the next append or heartbeat
+   * (a heartbeat every heartbeatTicks) instead of going out in an empty append of its own, answered
+   * in turn: at one request in flight that was two more messages per follower for every request.
+   * Followers then apply up to a heartbeat later; nothing is committed later.
+   */
+  commitRidesAlong?: boolean;
 }
 
 /**
@@ -194,6 +201,11 @@ export class Raft {
    * holds; it counts toward a commit only for entries it holds again.
    */
   private repairTarget: RepairTarget | undefined;
+  /**
+   * The last index whose host-side durability is complete (persisted without markPending, or
+   * marked): a leader counts its own log toward a commit up to here only (selfCountable).
+   */
+  private markedTo = 0;
 
   constructor(cfg: RaftConfig, restored?: { hardState: HardState; entries: readonly Entry[]; snapshot?: Snapshot; repairUntil?: RepairTarget; incomingSnapshot?: IncomingSnapshotHeld }) {
     this.cfg = cfg;
@@ -204,6 +216,8 @@ export class Raft {
     this.addresses = new Map(Object.entries(conf?.addresses ?? {}));
     this.log = restored ? RaftLog.restore(restored.entries, restored.hardState.commit, restored.snapshot) : new RaftLog();
     this.snapshot = restored?.snapshot;
+    // What a restart finds on disk is as durable as it will ever be.
+    this.markedTo = this.log.stable;
     if (restored) {
       this.term = restored.hardState.term;
       this.vote = restored.hardState.vote;
@@ -323,7 +337,7 @@ export class Raft {
   private addProgress(id: NodeId): void {
     const pr = new Progress();
     pr.next = this.log.lastIndex() + 1;
-    if (id === this.id) pr.match = this.log.stable;
+    if (id === this.id) pr.match = this.selfCountable();
     this.prs.set(id, pr);
   }
 
@@ -556,7 +570,7 @@ export class Raft {
             pr.state = 'replicate';
             pr.inflight = [];
           }
-          if (this.maybeCommit()) this.bcastAppend();
+          if (this.maybeCommit()) this.bcastCommit();
         }
         pr.probeSent = false;
         if (this.transfer?.to === from && pr.match === this.log.lastIndex()) this.send(from, { type: 'timeout_now', term: this.term });
@@ -783,6 +797,17 @@ export class Raft {
 
   private bcastAppend(): void {
     for (const v of this.prs.keys()) if (v !== this.id) this.sendAppend(v);
+  }
+
+  /** The commit index moved: tell the followers, in an append of its own unless it rides along (commitRidesAlong). */
+  private bcastCommit(): void {
+    const last = this.log.lastIndex();
+    for (const [v, pr] of this.prs) {
+      if (v === this.id) continue;
+      // A follower in replicate state with nothing new to receive learns the commit index with the next append or heartbeat.
+      if (this.cfg.commitRidesAlong === true && pr.state === 'replicate' && pr.next > last) continue;
+      this.sendAppend(v);
+    }
   }
 
   private bcastHeartbeat(context: number): void {
@@ -1012,8 +1037,13 @@ export class Raft {
     return this.role === 'leader' && (msg.type === 'append' || msg.type === 'heartbeat' || msg.type === 'snapshot' || msg.type === 'snapshot_chunk' || msg.type === 'timeout_now');
   }
 
-  /** The storage part of `rd` is durable: entries become stable, and a leader counts itself. */
-  persisted(rd: Ready): void {
+  /**
+   * The storage part of `rd` is durable: entries become stable, and a leader counts itself.
+   * `markPending`: they are on disk, but what the host must also make durable before anything is
+   * promised on their strength (RaftHost's durable mark) is not yet: the next Ready may go to storage
+   * meanwhile, and the leader counts itself for these entries only at marked(rd).
+   */
+  persisted(rd: Ready, opts: { markPending?: boolean } = {}): void {
     if (rd.snapshot !== undefined && rd.snapshot === this.pendingSnapshot) {
       this.pendingSnapshot = undefined;
       this.pendingSnapshotReceived = undefined;
@@ -1022,9 +1052,32 @@ export class Raft {
     if (rd.entries.length > 0) {
       const last = rd.entries[rd.entries.length - 1];
       this.log.stableTo(last.index, last.term);
+      // Whatever was countable from the first of these entries on was replaced by them.
+      if (opts.markPending === true) this.markedTo = Math.min(this.markedTo, rd.entries[0].index - 1);
+      else this.markedTo = Math.max(this.markedTo, last.index);
     }
+    if (rd.snapshot !== undefined && opts.markPending !== true) this.markedTo = Math.max(this.markedTo, rd.snapshot.index);
     if (this.role === 'leader') this.maybeCommitSelf();
     this.checkInvariants();
+  }
+
+  /**
+   * The mark of a Ready persisted with `markPending` is durable too (marks become durable in the
+   * order of their Readies): the leader may count itself for its entries, if its log still holds them.
+   */
+  marked(rd: Ready): void {
+    if (rd.entries.length === 0) return;
+    const last = rd.entries[rd.entries.length - 1];
+    // A later Ready replaced them (a new leader's entries): only its own mark covers what is there now.
+    if (this.log.term(last.index) !== last.term) return;
+    this.markedTo = Math.max(this.markedTo, last.index);
+    if (this.role === 'leader') this.maybeCommitSelf();
+    this.checkInvariants();
+  }
+
+  /** What this node may count of its own log toward a commit: stable, and covered by a durable mark. */
+  private selfCountable(): number {
+    return Math.min(this.log.stable, this.markedTo);
   }
 
   /** The host applied every committed entry up to `index` to its state machine. */
@@ -1065,9 +1118,10 @@ export class Raft {
   /** The leader's own entries count toward a quorum once they are on its disk. */
   private maybeCommitSelf(): void {
     const self = this.prs.get(this.id)!;
-    if (this.log.stable > self.match) {
-      self.match = this.log.stable;
-      if (this.maybeCommit()) this.bcastAppend();
+    const countable = this.selfCountable();
+    if (countable > self.match) {
+      self.match = countable;
+      if (this.maybeCommit()) this.bcastCommit();
     }
   }
 }
