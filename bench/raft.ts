@@ -10,6 +10,9 @@
  * its own format) on the messages of a short run of the same cluster, each encoded and decoded as the
  * simulator does: `ratio <x> peer codec vs msgpackr ...`, CPU time per message (below 1 is faster).
  *
+ * Then the same cluster once on fifo links (`network.ordering: fifo`, as the real node's TCP connections:
+ * no message overtakes an earlier one, so no pipelined append is refused for arriving early).
+ *
  * Last line: `ratio <x> raft sim events/s vs bare heap event loop events/s`.
  */
 import { Packr } from 'msgpackr';
@@ -24,10 +27,10 @@ registerCatalog();
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const VIRTUAL_MS = Number(process.env.BENCH_VIRTUAL_MS ?? 30_000);
 
-const scenarioText = (codec: string, virtualMs: number) => `
+const scenarioText = (codec: string, virtualMs: number, ordering = 'any') => `
 name: bench-raft
 topology: { nodes: 5 }
-network: { latency: { dist: uniform, min: 0.5, max: 2 }, codec: ${codec} }
+network: { latency: { dist: uniform, min: 0.5, max: 2 }, codec: ${codec}, ordering: ${ordering} }
 disk: { fsyncMs: { dist: uniform, min: 0.2, max: 1 } }
 system: { process: truth/raft-kv }
 workload:
@@ -96,4 +99,12 @@ if (byReference !== undefined) {
   process.stdout.write(`by reference (network.codec none, own process): ${Math.round(ref).toLocaleString('en-US')} committed commands per wall second; the codec keeps ${(perSec / ref).toFixed(2)} of it\n`);
 }
 if (byReference !== undefined) codecRatio();
+{
+  const fifo = parseScenario(scenarioText(benchCodec, VIRTUAL_MS, 'fifo'), 'bench-raft').variants[0];
+  const t0 = process.hrtime.bigint();
+  const { report } = runVariant(fifo);
+  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  const bare = bareHeapLoop(64, report.events);
+  process.stdout.write(`fifo links (network.ordering fifo, one run): ${Math.round(report.metrics.ops_ok / s).toLocaleString('en-US')} committed commands per wall second, ${report.events.toLocaleString('en-US')} events, ${(report.events / s / bare).toFixed(3)} of the bare loop\n`);
+}
 process.stdout.write(`ratio ${(median(eventRates) / median(bares)).toFixed(3)} raft sim events/s vs bare heap event loop events/s\n`);
