@@ -175,6 +175,7 @@ export class KvNode {
   private connectionSerial = 0;
   private respServer: Server | undefined;
   private diskTimer: ReturnType<typeof setInterval> | undefined;
+  private lifecycle: 'built' | 'started' | 'stopped' = 'built';
   private readonly startedAtMs = Date.now();
   private readonly writeLine: (line: string) => void;
   addresses: { peer?: PeerAddress; resp?: PeerAddress; http?: PeerAddress } = {};
@@ -254,8 +255,14 @@ export class KvNode {
     return this.supervisor.failure;
   }
 
+  /** Started and not yet stopped (a start that failed half-way counts: stop() closes what it opened). */
+  get running(): boolean {
+    return this.lifecycle === 'started';
+  }
+
   /** Check the data directory, restore the member from it, open the ports. */
   async start(): Promise<void> {
+    this.lifecycle = 'started';
     this.checkIdentity();
     this.readFreeSpace();
     // Restoring reads the log; a corrupt one throws here, before any port opens.
@@ -266,7 +273,10 @@ export class KvNode {
     this.diskTimer = setInterval(() => this.readFreeSpace(), this.limits.diskCheckEveryMs);
   }
 
+  /** Close the ports and the member; a second call, or one before start(), does nothing. */
   async stop(): Promise<void> {
+    if (this.lifecycle !== 'started') return;
+    this.lifecycle = 'stopped';
     this.gateway.stop();
     if (this.diskTimer !== undefined) clearInterval(this.diskTimer);
     for (const c of this.connections) c.socket.destroy();

@@ -3,6 +3,7 @@
  * process, real TCP, real files), a RESP client on a raw socket, and waiting with a bound.
  */
 import { spawn } from 'node:child_process';
+import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { mkdtempSync } from 'node:fs';
 import { createServer, connect, type Socket } from 'node:net';
@@ -82,7 +83,19 @@ export async function inProcessCluster(n: number, extra: Partial<KvNodeOptions> 
     log: (line) => log.push(line),
     ...extra,
   });
-  const nodes = ids.map((_, i) => new KvNode(options(i)));
+  // Every node built here, rebuilt ones too, is stopped when the test ends, whether it passed or
+  // failed half-way: a node left listening would keep the test file's process alive, and the run
+  // waiting on it.
+  const built: KvNode[] = [];
+  const build = (i: number, more: Partial<KvNodeOptions> = {}) => {
+    const node = new KvNode({ ...options(i), ...more });
+    built.push(node);
+    return node;
+  };
+  after(async () => {
+    for (const node of built) if (node.running) await node.stop().catch(() => undefined);
+  });
+  const nodes = ids.map((_, i) => build(i));
   for (const node of nodes) {
     await node.start();
     await startAdminHttp(node, { host: '127.0.0.1', port: 0 });
@@ -96,7 +109,7 @@ export async function inProcessCluster(n: number, extra: Partial<KvNodeOptions> 
     stop: async () => {
       for (const x of c.nodes) await x.stop();
     },
-    rebuild: (i, more = {}) => new KvNode({ ...options(i), ...more }),
+    rebuild: (i, more = {}) => build(i, more),
   };
   return c;
 }
@@ -152,6 +165,14 @@ export async function clusterUpProcess(args: readonly string[], timeoutMs = 30_0
   let out = '';
   up.stdout!.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((r) => up.once('exit', (code) => r(code)));
+  // A test that fails before its stop() must not leave the launcher and its nodes running: SIGTERM,
+  // which the launcher passes to its nodes, then SIGKILL if it has not gone within 10 s.
+  after(async () => {
+    if (up.exitCode !== null || up.signalCode !== null) return;
+    up.kill('SIGTERM');
+    const gone = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 10_000).unref())]);
+    if (!gone) up.kill('SIGKILL');
+  });
   const stop = async () => {
     up.kill('SIGTERM');
     return exited;
