@@ -55,8 +55,8 @@ export class Trace {
   }
 
   private word(w: number): void {
-    this.h1 = Math.imul(this.h1 ^ w, 0x01000193);
-    this.h2 = Math.imul((this.h2 ^ w) + ((this.h2 << 5) | (this.h2 >>> 27)), 0x5bd1e995);
+    this.h1 = mixLane1(this.h1, w);
+    this.h2 = mixLane2(this.h2, w);
   }
 
   /**
@@ -91,8 +91,8 @@ export class Trace {
     let h2 = this.h2;
     for (let i = 0; i < t.length; i++) {
       const w = t.charCodeAt(i);
-      h1 = Math.imul(h1 ^ w, 0x01000193);
-      h2 = Math.imul((h2 ^ w) + ((h2 << 5) | (h2 >>> 27)), 0x5bd1e995);
+      h1 = mixLane1(h1, w);
+      h2 = mixLane2(h2, w);
     }
     this.h1 = h1;
     this.h2 = h2;
@@ -135,9 +135,18 @@ export function messageTag(msg: unknown): string | undefined {
 let lane1 = 0;
 let lane2 = 0;
 
+/** One word into each lane of the trace hash: every fold (word, text, a log record's fields) is these two. */
+function mixLane1(h: number, w: number): number {
+  return Math.imul(h ^ w, 0x01000193);
+}
+
+function mixLane2(h: number, w: number): number {
+  return Math.imul((h ^ w) + ((h << 5) | (h >>> 27)), 0x5bd1e995);
+}
+
 function foldWord(w: number): void {
-  lane1 = Math.imul(lane1 ^ w, 0x01000193);
-  lane2 = Math.imul((lane2 ^ w) + ((lane2 << 5) | (lane2 >>> 27)), 0x5bd1e995);
+  lane1 = mixLane1(lane1, w);
+  lane2 = mixLane2(lane2, w);
 }
 
 function foldText(t: string): void {
