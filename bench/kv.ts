@@ -88,7 +88,7 @@ const interruptCloseTimeoutMs = 15_000;
 const redisAnchorName = 'redis-server appendfsync always';
 const etcdAnchorName = 'etcd 3-member';
 const floorName = 'floor: bare log in Node';
-const pillarsName = 'pillars 3-node';
+const pillarsDefaultName = 'pillars 3-node';
 const redisBenchmarkRequests = 100_000;
 const redisBenchmarkClients = 50;
 
@@ -273,7 +273,7 @@ const throughputGoals = [
  * bare replicated log in Node), so that a goal the floor itself misses reads as out of reach of this
  * design on this machine rather than as a shortfall of the subject's code.
  */
-function printGoals(rows: Row[], subject: string): void {
+function printGoals(rows: Row[], subjects: readonly string[]): void {
   const at = (target: string, inFlight: number) => rows.find((r) => r.target === target && r.inFlight === inFlight)?.result.opsPerSec;
   const ratioAt = (target: string, anchor: string, inFlight: number) => {
     const a = at(target, inFlight);
@@ -282,7 +282,7 @@ function printGoals(rows: Row[], subject: string): void {
   };
   const lines: string[][] = [['puts/s as a ratio', 'goal', ...inFlightLevels.map((n) => `${n} in flight`)]];
   for (const { anchor, min } of throughputGoals) {
-    for (const who of [subject, floorName]) {
+    for (const who of [...subjects, floorName]) {
       if (who === anchor || at(who, inFlightLevels[0]) === undefined || at(anchor, inFlightLevels[0]) === undefined) continue;
       const cells = inFlightLevels.map((n) => {
         const r = ratioAt(who, anchor, n);
@@ -292,7 +292,9 @@ function printGoals(rows: Row[], subject: string): void {
     }
   }
   if (lines.length === 1) return;
-  if (subject !== floorName && at(floorName, inFlightLevels[0]) !== undefined) lines.push([`${subject} / ${floorName}`, '', ...inFlightLevels.map((n) => fmtRatio(ratioAt(subject, floorName, n) ?? NaN))]);
+  for (const subject of subjects) {
+    if (subject !== floorName && at(floorName, inFlightLevels[0]) !== undefined) lines.push([`${subject} / ${floorName}`, '', ...inFlightLevels.map((n) => fmtRatio(ratioAt(subject, floorName, n) ?? NaN))]);
+  }
   const widths = lines[0].map((_, i) => Math.max(...lines.map((l) => l[i].length)));
   print('throughput goals:');
   for (const l of lines) print(`  ${l.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')}`);
@@ -303,12 +305,14 @@ function printGoals(rows: Row[], subject: string): void {
  * program of this shape spends), and their ratio. All of a system's server processes, summed over
  * its rounds of the level, warm-up and drain included; the client's CPU is not counted.
  */
-function printCpuPerPut(rows: Row[], subject: string): void {
+function printCpuPerPut(rows: Row[], subjects: readonly string[]): void {
   const at = (target: string, inFlight: number) => rows.find((r) => r.target === target && r.inFlight === inFlight)?.cpuUsPerPut;
   const lines: string[][] = [['server CPU µs per put', ...inFlightLevels.map((n) => `${n} in flight`)]];
-  const whos = [subject, floorName, redisAnchorName, etcdAnchorName].filter((who, i, all) => all.indexOf(who) === i && inFlightLevels.some((n) => at(who, n) !== undefined));
+  const whos = [...subjects, floorName, redisAnchorName, etcdAnchorName].filter((who, i, all) => all.indexOf(who) === i && inFlightLevels.some((n) => at(who, n) !== undefined));
   for (const who of whos) lines.push([who, ...inFlightLevels.map((n) => fmtUs(at(who, n)))]);
-  if (subject !== floorName && whos.includes(subject) && whos.includes(floorName)) lines.push([`${subject} / ${floorName}`, ...inFlightLevels.map((n) => fmtRatio((at(subject, n) ?? NaN) / (at(floorName, n) ?? NaN)))]);
+  for (const subject of subjects) {
+    if (subject !== floorName && whos.includes(subject) && whos.includes(floorName)) lines.push([`${subject} / ${floorName}`, ...inFlightLevels.map((n) => fmtRatio((at(subject, n) ?? NaN) / (at(floorName, n) ?? NaN)))]);
+  }
   if (lines.length === 1) return;
   const widths = lines[0].map((_, i) => Math.max(...lines.map((l) => l[i].length)));
   print('server CPU per put (every server process of the system, its rounds of the level, warm-up included; the client not counted):');
@@ -485,15 +489,19 @@ export async function runKvBench(extraTargets: TargetFactory[] = []): Promise<vo
 
     print();
     printTable(rows);
-    // The subject is the first target of ours, or with none the etcd anchor (so the last line exists).
+    // The subjects are the targets of ours (the first gives the last line), or with none the etcd anchor.
     const ran = started.map(({ target, anchor }) => ({ name: target.name, anchor }));
-    const subject = ran.find((t) => !t.anchor) ?? ran.find((t) => t.name === etcdAnchorName);
-    const anchors = ran.filter((t) => t.anchor && t.name !== subject?.name);
+    const ours = ran.filter((t) => !t.anchor);
+    const subject = ours[0] ?? ran.find((t) => t.name === etcdAnchorName);
     if (!subject) throw new Error('cannot print a ratio: no target of ours, and the etcd anchor did not run');
+    const subjects = ours.length > 0 ? ours.map((t) => t.name) : [subject.name];
+    const anchors = ran.filter((t) => t.anchor && t.name !== subject.name);
     if (anchors.length === 0) throw new Error(`cannot print a ratio: no anchor to compare ${subject.name} with ran`);
-    for (const anchor of anchors) {
-      print();
-      printRatios(rows, subject.name, anchor.name);
+    for (const who of subjects) {
+      for (const anchor of anchors) {
+        print();
+        printRatios(rows, who, anchor.name);
+      }
     }
     const names = new Set(ran.map((t) => t.name));
     for (const anchor of [redisAnchorName, etcdAnchorName]) {
@@ -502,9 +510,9 @@ export async function runKvBench(extraTargets: TargetFactory[] = []): Promise<vo
       printRatios(rows, floorName, anchor);
     }
     print();
-    printGoals(rows, subject.name);
+    printGoals(rows, subjects);
     print();
-    printCpuPerPut(rows, subject.name);
+    printCpuPerPut(rows, subjects);
     for (const { target } of started) {
       if (interrupted) return;
       await target.afterLoad?.();
@@ -526,11 +534,12 @@ export async function runKvBench(extraTargets: TargetFactory[] = []): Promise<vo
 
 const usage = `usage: npm run bench:kv   (node dist/bench/kv.js [--help])
 
-Puts of ${valueBytes}-byte values to ${keyspace.toLocaleString('en-US')} random keys at ${inFlightLevels.join(', ')} in flight against our 3-node cluster,
-redis-server with appendfsync always, a 3-member etcd and the floor (a bare replicated log in Node),
-all in the same run; prints a table, the ratios, the throughput goals, the servers' CPU time per
-put (each system's, the floor's beside ours) and a last line
-\`ratio <x> ... vs redis-server appendfsync always\`. Installs Debian's redis-server, redis-tools and
+Puts of ${valueBytes}-byte values to ${keyspace.toLocaleString('en-US')} random keys at ${inFlightLevels.join(', ')} in flight against our 3-node cluster
+twice (as pillars node runs by default, and with --recovery refuse: no durable mark, so one fsync
+per write where the default makes two), redis-server with appendfsync always, a 3-member etcd and
+the floor (a bare replicated log in Node), all in the same run; prints a table, the ratios, the
+throughput goals, the servers' CPU time per put (each system's, the floor's beside ours) and a last
+line \`ratio <x> ... vs redis-server appendfsync always\`. Installs Debian's redis-server, redis-tools and
 etcd-server when missing and possible; skips an anchor it cannot start, with a message.
 
 Environment (seconds unless said):
@@ -581,11 +590,23 @@ export async function mainKvBench(extraTargets: TargetFactory[] = []): Promise<v
  */
 export const pillarsCluster: TargetFactory = () => pillarsClusterWith();
 
-/** Our cluster, its node processes started with `execArgv` (`--cpu-prof` to profile them under the load). */
-export const pillarsClusterWith = async (execArgv: string[] = []): Promise<Target | undefined> => {
+/**
+ * Our cluster with `--recovery refuse`: a node that finds its log damaged beyond a torn tail exits,
+ * as etcd's does, so it keeps no record of what its log held, and a write costs one fsync per node
+ * instead of two. The durability of an acknowledged write is the same; what is given up is coming
+ * back by itself from a damaged disk.
+ */
+export const pillarsClusterRefusing: TargetFactory = () => pillarsClusterWith([], ['--recovery', 'refuse']);
+
+/**
+ * Our cluster, its node processes started with `execArgv` (`--cpu-prof` to profile them under the
+ * load) and `pillars node` given `nodeArgs` too.
+ */
+export const pillarsClusterWith = async (execArgv: string[] = [], nodeArgs: string[] = []): Promise<Target | undefined> => {
+  const pillarsName = nodeArgs.length === 0 ? pillarsDefaultName : `${pillarsDefaultName}, ${nodeArgs.join(' ').replace(/^--/, '')}`;
   const base = 17_000 + Math.floor(Math.random() * 20_000);
   const dataDir = mkdtempSync(join(benchDataRoot(), 'pillars-bench-'));
-  const cluster = new LocalCluster({ nodes: 3, dataDir, respBase: base, httpBase: base + 3, peerBase: base + 6, execArgv });
+  const cluster = new LocalCluster({ nodes: 3, dataDir, respBase: base, httpBase: base + 3, peerBase: base + 6, execArgv, nodeArgs });
   cluster.startAll();
   const stop = async () => {
     await cluster.stopAll();
@@ -611,5 +632,5 @@ export const pillarsClusterWith = async (execArgv: string[] = []): Promise<Targe
 };
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await mainKvBench([pillarsCluster]);
+  await mainKvBench([pillarsCluster, pillarsClusterRefusing]);
 }

@@ -32,6 +32,7 @@ interface UpFlags {
   httpBase: string;
   peerBase: string;
   readMode?: string;
+  recovery?: string;
   requirepassFile?: string;
 }
 
@@ -60,7 +61,8 @@ async function up(o: UpFlags): Promise<number> {
   const respBase = port(o.respBase, '--resp-base');
   const httpBase = port(o.httpBase, '--http-base');
   const peerBase = port(o.peerBase, '--peer-base');
-  const nodeArgs = [...(o.readMode !== undefined ? ['--read-mode', o.readMode] : [])];
+  if (o.recovery !== undefined && o.recovery !== 'repair' && o.recovery !== 'refuse') throw new ScenarioError(cli, '--recovery', `repair or refuse (got "${o.recovery}")`);
+  const nodeArgs = [...(o.readMode !== undefined ? ['--read-mode', o.readMode] : []), ...(o.recovery !== undefined ? ['--recovery', o.recovery] : [])];
   if (o.requirepassFile !== undefined) {
     const file = resolve(o.requirepassFile);
     // Asked for a password file that is not there: make one as the cluster secret is made (owner-only, 32 random bytes).
@@ -210,6 +212,7 @@ export function clusterCommand(): Command {
     .option('--http-base <port>', 'HTTP admin port of n1', String(layoutDefaults.httpBase))
     .option('--peer-base <port>', 'peer port of n1', String(layoutDefaults.peerBase))
     .option('--read-mode <mode>', 'read-index (default) or lease')
+    .option('--recovery <mode>', 'a log damaged beyond a torn tail: repair (default; catch up from the peers) or refuse (exit, as etcd does; one fsync per write instead of two)')
     .option('--requirepass-file <file>', 'clients of every node must AUTH with the password in this file (made, mode 0600, if absent)')
     .addHelpText('after', '\nEvery port is checked before anything starts (a port in use: exit 2, naming it). Ctrl-C or SIGTERM at any moment stops every node.\nExample: pillars cluster up --nodes 3 --data /tmp/kv   then: redis-cli -p 7379 set a 1')
     .action(async (o: UpFlags) => {

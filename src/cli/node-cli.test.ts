@@ -64,6 +64,7 @@ test('bad node options exit 2 naming the option', () => {
   badInput([...base, '--listen', '0', '--secret-file', short], /short: --secret-file: a secret of at least 32 bytes \(it has 31\)/);
   badInput([...base, '--listen', '0'], /PILLARS_CLUSTER_SECRET: --secret-file: a secret of at least 32 bytes \(it has 1\)/, { PILLARS_CLUSTER_SECRET: 'x' });
   badInput([...base, '--listen', '0', '--read-mode', 'fast'], /--read-mode: read-index or lease \(got "fast"\)/, { PILLARS_CLUSTER_SECRET: longSecret });
+  badInput([...base, '--listen', '0', '--recovery', 'trust'], /--recovery: repair or refuse \(got "trust"\)/, { PILLARS_CLUSTER_SECRET: longSecret });
   badInput([...base, '--listen', '0', '--election-ticks', '1'], /--election-ticks: an integer of 2 or more/, { PILLARS_CLUSTER_SECRET: longSecret });
   badInput([...base, '--listen', '0', '--client-output-buffer-limit', '64mb 16mb 60'], /--client-output-buffer-limit: "<hard bytes> <soft bytes> <soft seconds>", three positive integers \(got "64mb 16mb 60"\)/, { PILLARS_CLUSTER_SECRET: longSecret });
   badInput([...base, '--listen', '0', '--maxclients', '1.5'], /--maxclients: a positive integer \(got "1.5"\)/, { PILLARS_CLUSTER_SECRET: longSecret });

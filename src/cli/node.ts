@@ -112,6 +112,7 @@ interface NodeFlags {
   secretFile?: string;
   requirepassFile?: string;
   readMode: string;
+  recovery: string;
   valueBytesMax?: string;
   protoMaxBulkLen?: string;
   clientQueryBufferLimit?: string;
@@ -130,6 +131,7 @@ interface NodeFlags {
 export function nodeOptionsFromFlags(o: NodeFlags): KvNodeOptions {
   if (!/^[A-Za-z0-9_.-]+$/.test(o.id)) throw badOption(cli, '--id', `a node id of letters, digits, "_", "." or "-" (got "${o.id}")`);
   if (o.readMode !== 'read-index' && o.readMode !== 'lease') throw badOption(cli, '--read-mode', `read-index or lease (got "${o.readMode}")`);
+  if (o.recovery !== 'repair' && o.recovery !== 'refuse') throw badOption(cli, '--recovery', `repair or refuse (got "${o.recovery}")`);
   const peers = parsePeers(o.peers);
   if (peers.has(o.id)) peers.delete(o.id);
   const secret = readSecret(o.secretFile, 'PILLARS_CLUSTER_SECRET', '--secret-file', true, clusterSecretBytesMin)!;
@@ -145,7 +147,7 @@ export function nodeOptionsFromFlags(o: NodeFlags): KvNodeOptions {
     if (!Number.isFinite(dr) || dr < 0) throw badOption(cli, '--disk-reserve-mb', `a number of MiB, 0 or more (got "${o.diskReserveMb}")`);
     limits.diskReserveBytes = dr * 1024 * 1024;
   }
-  const raft: KvNodeOptions['raft'] = { readMode: o.readMode };
+  const raft: KvNodeOptions['raft'] = { readMode: o.readMode, recovery: o.recovery };
   const tick = positiveNumber(o.tickMs, '--tick-ms');
   if (tick !== undefined) raft.tickMs = tick;
   const et = positiveNumber(o.electionTicks, '--election-ticks');
@@ -204,6 +206,7 @@ export function nodeCommand(): Command {
     .option('--secret-file <file>', 'the cluster secret peers must prove (or env PILLARS_CLUSTER_SECRET)')
     .option('--requirepass-file <file>', 'clients must AUTH with this password (or env PILLARS_REQUIREPASS); none by default')
     .option('--read-mode <mode>', 'read-index (linearizable, a heartbeat round per batch of reads) or lease (no round; assumes bounded clock drift)', 'read-index')
+    .option('--recovery <mode>', 'a log damaged beyond a torn tail: repair (catch up from the peers before voting, which costs a second fsync per write for the record of what the log held) or refuse (exit 2, as etcd does; one fsync per write)', 'repair')
     .option('--value-bytes-max <n>', `largest value a client may write (default ${nodeDefaults.valueBytesMax})`)
     .option('--proto-max-bulk-len <bytes>', `largest bulk argument a client may declare (default ${nodeDefaults.bulkBytesMax})`)
     .option('--client-query-buffer-limit <bytes>', `largest command, and most command bytes one client may have waiting (default ${nodeDefaults.queryBufferBytesMax})`)

@@ -10,6 +10,7 @@ import { readdirSync, readFileSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { scanRecords } from '../runtime/records.js';
+import { durableMarkFile } from '../truth/index.js';
 import { eventually, inProcessCluster } from '../testing/real-nodes.js';
 import { startAdminHttp } from './admin-http.js';
 
@@ -76,4 +77,20 @@ test('a WAL cut in the middle on a real node: repairing on /status and /ready, n
   assert.deepEqual(await x.mget(...keys), keys.map((k) => `v-${k}`), 'every acknowledged write, read through the repaired node');
   x.disconnect();
   for (const n of [cut, second, third]) await n.stop();
+});
+
+test("recovery refuse, etcd's choice: no durable mark is kept, so each write costs one fsync, not two", async () => {
+  const marks = async (recovery: 'repair' | 'refuse') => {
+    const c = await inProcessCluster(3, { raft: { tickMs: 20, recovery } });
+    const leader = await c.leader();
+    const r = new Redis({ port: leader.addresses.resp!.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 1 });
+    await r.connect();
+    for (let k = 0; k < 20; k++) await r.set(`k${k}`, 'v');
+    assert.equal(await r.get('k19'), 'v');
+    r.disconnect();
+    await c.stop();
+    return c.dirs.filter((d) => readdirSync(d).includes(durableMarkFile)).length;
+  };
+  assert.equal(await marks('repair'), 3, 'repair keeps the mark on every node');
+  assert.equal(await marks('refuse'), 0, 'refuse keeps none');
 });
