@@ -118,6 +118,15 @@ export const storyQuotes: Quote[] = [
     [/p50 and p99 \*\*(\d+) ms\*\*/, () => m('causal', 'latency_ms_p99'), asRounded],
     [/availability \*\*(\d+)%\*\* \(the cut-off/, () => 100 * m('causal', 'availability'), asRounded],
   ]),
+  ...story('control-hierarchy.yaml', (m) => [
+    [/flat, \*\*(\d+)\*\* breaker trips/, () => m('naive', 'breaker_trips'), asRounded],
+    [/trips, \*\*(\d+)\*\* scale-ins while refusing, availability/, () => m('naive', 'scale_downs_while_refusing'), asRounded],
+    [/scale-ins while refusing, availability \*\*([\d.]+)%\*\*; the/, () => 100 * m('naive', 'availability'), asRounded],
+    [/the hierarchy, \*\*(\d+)\*\* trips/, () => m('fixed', 'breaker_trips'), asRounded],
+    [/trips, \*\*(\d+)\*\* scale-ins while refusing, (\d+) shed/, () => m('fixed', 'scale_downs_while_refusing'), asRounded],
+    [/refusing, (\d+) shed at the door, availability/, () => m('fixed', 'shed_at_door'), asRounded],
+    [/shed at the door, availability \*\*([\d.]+)%\*\*\. \|/, () => 100 * m('fixed', 'availability'), asRounded],
+  ]),
   ...story('coordination.yaml', (m) => [
     [/\): (\d+), \d+, \*\*\d+\*\* and \*\*\d+\*\* tasks\/s/, () => m('naive', 'throughput_n1'), asRounded],
     [/\): \d+, (\d+), \*\*\d+\*\* and \*\*\d+\*\* tasks\/s/, () => m('naive', 'throughput_n8'), asRounded],
@@ -142,6 +151,14 @@ export const storyQuotes: Quote[] = [
     ],
     '**The coordination law.**',
   ),
+  ...story('correlated-models.yaml', (m) => [
+    [/`naive` errors correlate \*\*([\d.]+)\*\*/, () => m('naive', 'error_correlation'), asRounded],
+    [/all five wrong on \*\*([\d.]+)%\*\*, \*\*/, () => m('naive', 'all_wrong_pct'), asRounded],
+    [/\*\*([\d.]+)%\*\* of the fraud after the shift approved; `diverse-vote`/, () => m('naive', 'fraud_missed_after_pct'), asRounded],
+    [/approved; `diverse-vote` \*\*([\d.]+)%\*\*/, () => m('diverse-vote', 'fraud_missed_after_pct'), asRounded],
+    [/`diverse-vote` \*\*[\d.]+%\*\*; `fixed` \*\*([\d.]+)%\*\*/, () => m('fixed', 'fraud_missed_after_pct'), asRounded],
+    [/\*\*([\d.]+)%\*\* reviewed\. \|/, () => m('fixed', 'review_pct'), asRounded],
+  ]),
   ...story('deadlock.yaml', (m) => [
     [/after (\d+) jobs the three hold/, () => m('naive', 'jobs_done'), asRounded],
     [/goodput \*\*(\d+)\/s\*\*/, () => m('naive', 'goodput_per_sec'), asRounded],
@@ -247,6 +264,14 @@ export const storyQuotes: Quote[] = [
       [/M\/G\/1 value \([^)]*\) within (\d+)%/, () => Math.ceil((100 * Math.abs(m('naive', 'latency_ms_mean') - pollaczekKhinchine)) / pollaczekKhinchine), withinAbs(0)],
     ];
   }),
+  ...story('mapreduce.yaml', (m) => [
+    [/it: healthy \*\*([\d.]+) s\*\*/, () => m('healthy', 'job_ms') / 1000, asRounded],
+    [/it: healthy \*\*[\d.]+ s\*\*, `naive` \*\*([\d.]+) s\*\*/, () => m('naive', 'job_ms') / 1000, asRounded],
+    [/, `fixed` \*\*([\d.]+) s\*\* \(naive/, () => m('fixed', 'job_ms') / 1000, asRounded],
+    [/\(naive \*\*([\d.]+)x\*\* fixed\)/, () => m('naive', 'job_ms_vs_fixed'), asRounded],
+    [/`crash` \*\*([\d.]+)x\*\* healthy with/, () => m('crash', 'job_ms_vs_healthy'), asRounded],
+    [/healthy with \*\*(\d+)\*\* map tasks run again/, () => m('crash', 'maps_reexecuted'), asRounded],
+  ]),
   ...story('metastable.yaml', (m) => [
     [/goodput \*\*(\d+)\/s\*\*/, () => m('naive', 'goodput_per_sec'), asRounded],
     [/back at \*\*(\d+)\/s\*\*/, () => m('fixed', 'goodput_per_sec'), asRounded],
@@ -269,6 +294,15 @@ export const storyQuotes: Quote[] = [
     [/from latency alone\): \*\*([\d,]+)\/s\*\*/, () => m('gradient', 'throughput_n720'), asRounded],
     [/\*\* at a limit of (\d+);/, () => m('gradient', 'concurrency_limit'), asRounded],
     [/50 ms latency\): \*\*([\d,]+)\/s\*\*/, () => m('aimd', 'throughput_n720'), asRounded],
+  ]),
+  ...story('objective-monster.yaml', (m) => [
+    [/unguarded, watch time \*\*\+(\d+)%\*\*/, () => 100 * m('naive', 'proxy_lift'), asRounded],
+    [/watch time \*\*\+\d+%\*\*, true value \*\*(-\d+)%\*\*/, () => 100 * m('naive', 'true_lift'), asRounded],
+    [/\*\*(\d+)%\*\* clickbait, the gap/, () => 100 * m('naive', 'clickbait_share'), asRounded],
+    [/the gap \*\*([\d.]+)\*\* at the end/, () => m('naive', 'objective_gap'), asRounded],
+    [/guarded, \*\*(\d+)\*\* trip, /, () => m('fixed', 'guard_trips'), asRounded],
+    [/trip, true value \*\*(-[\d.]+)%\*\*/, () => 100 * m('fixed', 'true_lift'), asRounded],
+    [/the gap \*\*([\d.]+)\*\*\. \|/, () => m('fixed', 'objective_gap'), asRounded],
   ]),
   ...story('paxos.yaml', (m) => [
     [/\*\*exactly (\d+) round trips\*\*/, () => m('single-proposer', 'paxos_round_trips_max'), withinAbs(0)],
