@@ -520,15 +520,16 @@ export const checks: Record<string, CheckEntry> = {
     },
   },
   compare: {
-    description: "a metric of this run against the same metric (or ofMetric) of another variant run on the same seed: at most maxRatio times it, at least minRatio times it, e.g. { name: compare, metric: fraud_loss_after_drift, of: naive, maxRatio: 0.4 }",
+    description:
+      "a metric of this run against the same metric (or ofMetric) of another variant run on the same seed: at most maxRatio times it, at least minRatio times it, e.g. { name: compare, metric: fraud_loss_after_drift, of: naive, maxRatio: 0.4 }; seedRatio, the ratio the seeds claim, is set beside the measured one, which the detail says holds it or differs from it",
     params: z
-      .object({ name: z.string(), metric: z.string(), of: z.string(), ofMetric: z.string().optional(), maxRatio: z.number().nonnegative().optional(), minRatio: z.number().nonnegative().optional() })
+      .object({ name: z.string(), metric: z.string(), of: z.string(), ofMetric: z.string().optional(), maxRatio: z.number().nonnegative().optional(), minRatio: z.number().nonnegative().optional(), seedRatio: z.number().positive().optional() })
       .strict()
       .refine((p) => p.maxRatio !== undefined || p.minRatio !== undefined, { message: 'maxRatio, minRatio or both', path: ['maxRatio'] }),
     needsHistory: false,
     produces: (p: { metric: string; of: string }) => [`${p.metric}_vs_${p.of}`],
     verdictMetric: (p: { metric: string }) => p.metric,
-    run(facts, p: { metric: string; of: string; ofMetric?: string; maxRatio?: number; minRatio?: number }) {
+    run(facts, p: { metric: string; of: string; ofMetric?: string; maxRatio?: number; minRatio?: number; seedRatio?: number }) {
       const theirName = p.ofMetric ?? p.metric;
       const mine = facts.flat[p.metric];
       const peer = facts.peers?.get(p.of);
@@ -541,10 +542,25 @@ export const checks: Record<string, CheckEntry> = {
       const ratio = theirs === 0 ? (mine === 0 ? '1 (both 0)' : 'unbounded (theirs 0)') : (mine / theirs).toPrecision(3);
       const bounds = [p.minRatio !== undefined ? `>= ${p.minRatio}` : '', p.maxRatio !== undefined ? `<= ${p.maxRatio}` : ''].filter(Boolean).join(' and ');
       const metrics: Record<string, number> = theirs === 0 ? {} : { [`${p.metric}_vs_${p.of}`]: Number((mine / theirs).toPrecision(4)) };
-      return { ok, detail: `${p.metric} = ${mine}, ${p.of}'s ${theirName} = ${theirs}: ratio ${ratio}, expected ${bounds}`, metrics };
+      const claim = p.seedRatio === undefined ? '' : `; ${seedClaimVerdict(theirs === 0 ? undefined : mine / theirs, p.seedRatio)}`;
+      return { ok, detail: `${p.metric} = ${mine}, ${p.of}'s ${theirName} = ${theirs}: ratio ${ratio}, expected ${bounds}${claim}`, metrics };
     },
   },
 };
+
+/**
+ * How far a measured ratio may be from the seeds' and still count as the seeds' figure holding. The
+ * seeds' tables give orders of magnitude (1 : 10 : 50 : 200 : 1000), so a factor of two either way.
+ */
+const seedClaimFactor = 2;
+
+/** "the seeds say 200: measured 2.95 times that, it differs", for a compare check's detail. */
+function seedClaimVerdict(measuredRatio: number | undefined, seedRatio: number): string {
+  if (measuredRatio === undefined) return `the seeds say ${seedRatio}: no ratio measured (the peer's value is 0)`;
+  const times = measuredRatio / seedRatio;
+  const holds = times >= 1 / seedClaimFactor && times <= seedClaimFactor;
+  return `the seeds say ${seedRatio}: measured ${times.toPrecision(3)} times that, ${holds ? `it holds (within ${seedClaimFactor}x)` : 'it differs'}`;
+}
 
 function round4(x: number): number {
   return Number(x.toFixed(4));

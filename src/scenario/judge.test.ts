@@ -65,6 +65,22 @@ test('a comparison runs its peer first on the same seed and bounds the ratio as 
   assert.match(tight.detail, new RegExp(`ops_ok = ${mine.metrics.ops_ok}, naive's ops_ok = ${theirs.metrics.ops_ok}: ratio`));
 });
 
+test("a comparison's seedRatio sets the seeds' figure beside the measured ratio and says whether it holds", () => {
+  const cmp = (seedRatio: number) => parseScenario(base + `variants:\n  fixed: { checks: [ { name: compare, metric: ops_ok, of: naive, minRatio: 1, seedRatio: ${seedRatio} } ] }\n  naive: { workload: { clients: 1 } }\n`, 'x.yaml');
+  const detailWith = (seedRatio: number) => runVariants(cmp(seedRatio), ['fixed']).get('fixed')!.report.checks.find((c) => c.name === 'compare:ops_ok')!;
+  const runs = runVariants(cmp(1), ['fixed']);
+  const ratio = runs.get('fixed')!.report.metrics.ops_ok / runs.get('naive')!.report.metrics.ops_ok;
+  // Two clients against one: the ratio is near 2. A seed's 2 holds; a seed's 20 is ten times off.
+  const near = detailWith(Number(ratio.toFixed(1)));
+  assert.equal(near.ok, true);
+  assert.match(near.detail, new RegExp(`the seeds say ${Number(ratio.toFixed(1))}: measured [\\d.]+ times that, it holds`));
+  const far = detailWith(20);
+  // The seeds' figure is reported, not judged: the check's own bounds still decide.
+  assert.equal(far.ok, true);
+  assert.match(far.detail, /the seeds say 20: measured 0\.\d+ times that, it differs/);
+  assert.doesNotMatch(runVariants(parseScenario(base + `variants:\n  fixed: { checks: [ { name: compare, metric: ops_ok, of: naive, minRatio: 1 } ] }\n  naive: { workload: { clients: 1 } }\n`, 'x.yaml'), ['fixed']).get('fixed')!.report.checks.find((c) => c.name === 'compare:ops_ok')!.detail, /seeds say/);
+});
+
 test('stale-reads names its first stale read as the witness: who read what, when, and the newer write acknowledged before', () => {
   const h = new History();
   const ms = (x: number) => x * NANOS_PER_MS;

@@ -25,6 +25,16 @@ storySeedTests(
       // Latency: nothing below consensus waits for another region.
       for (const v of ['naive', 'eventual', 'causal']) assert.ok(r(v, 'latency_ms_p50').max < 1, v);
       assert.ok(r('fixed', 'latency_ms_p50').min > 100);
+      // Each level's latency ratio beside the seed's table (1 : 10 : 50 : 200 : 1000), and where it
+      // differs: eventual and causal cost local latency, consensus 3x the seed's 200, total order a
+      // third of the seed's 5x consensus.
+      const seedSays = { eventual: 10, causal: 50, fixed: 200, 'total-order': 5 };
+      for (const [variant, seed] of Object.entries(seedSays)) {
+        for (const report of sweep.reports.get(variant)!) {
+          const compare = report.checks.find((c) => c.name === 'compare:latency_ms_p50');
+          assert.match(compare?.detail ?? '', new RegExp(`the seeds say ${seed}: measured [\\d.]+ times that, it differs`), `${variant} seed ${report.seed}`);
+        }
+      }
     },
   },
   'truth-spectrum',
