@@ -212,7 +212,10 @@ export const checks: Record<string, CheckEntry> = {
       if (all !== undefined) metrics.messages_per_decision = all;
       if (agreement !== undefined) metrics.agreement_messages_per_decision = agreement;
       const cost = all === undefined ? '' : `; ${all} messages between replicas per decision${agreement === undefined ? '' : ` (${agreement} of agreement proper)`}`;
-      return { ok: decisions > 0 && disagreeing === 0, detail: `${reporting} nodes reported ${decisions} decided positions, ${disagreeing} decided differently${example}${cost}`, metrics };
+      // Agreement is safety: with nothing decided it holds, vacuously, and says so. Whether anything is
+      // decided at all is liveness, a story's own check (flp's and paxos's `decides`).
+      const vacuous = decisions === 0 ? ' (nothing decided: agreement holds vacuously)' : '';
+      return { ok: disagreeing === 0, detail: `${reporting} nodes reported ${decisions} decided positions, ${disagreeing} decided differently${example}${cost}${vacuous}`, metrics };
     },
   },
   'usl-fit': {

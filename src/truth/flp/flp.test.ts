@@ -41,6 +41,10 @@ test('flp.yaml: the adversary keeps the deterministic protocol undecided for the
     const [naive, coin, detector] = ['naive', 'fixed', 'failure-detector'].map(at);
     for (const r of [naive, coin, detector]) assert.equal(r.met, true, `${r.variant} seed ${seed}: ${r.why}`);
     assert.equal(naive.metrics.flp_decided_nodes, 0);
+    // Safety holds where termination is lost: nothing decided, nothing decided differently.
+    const agreement = naive.checks.find((c) => c.name === 'agreement')!;
+    assert.equal(agreement.ok, true, agreement.detail);
+    assert.match(agreement.detail, /nothing decided: agreement holds vacuously/);
     // Every step of every round split: the adversary never lost one.
     assert.ok(naive.metrics.flp_rounds > 2000, `${naive.metrics.flp_rounds} rounds over the five nodes`);
     assert.equal(naive.metrics.adversary_steps_lost, 0);
