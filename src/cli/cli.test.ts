@@ -430,6 +430,9 @@ test('stories --seeds sweeps every story of a folder and prints, per variant, on
   assert.deepEqual(JSON.parse(readFileSync(join(whole, 'report.json'), 'utf8')).map((x: { variant: string }) => x.variant), ['naive', 'fixed']);
   const [folder] = JSON.parse(readFileSync(join(whole, 'manifest.json'), 'utf8')).folders;
   assert.ok(existsSync(join(whole, folder, 'report.html')), `the story's own folder ${folder}`);
+  // The charted series are in the story's own report.json, not repeated in the index of every story.
+  assert.ok(JSON.parse(readFileSync(join(whole, 'report.json'), 'utf8')).every((x: object) => !('chartSeries' in x) && 'faults' in x));
+  assert.ok(JSON.parse(readFileSync(join(whole, folder, 'report.json'), 'utf8')).every((x: object) => 'chartSeries' in x));
   const none = pillars('stories', '--dir', join(tmp, 'nowhere'), '--seeds', '1..2');
   assert.equal(none.code, 2);
   assert.match(none.err, /--dir: expected a readable folder \(no such folder\)|--dir.*a readable folder \(no such folder\)/);
