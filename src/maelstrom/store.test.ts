@@ -46,13 +46,14 @@ test('maelstrom test --out DIR: the folder of every pillars command (report.json
   const dir = join(cwd, m[1]);
   for (const f of ['results.json', 'results.edn', 'history.jsonl', 'report.html', 'n0.log']) assert.ok(existsSync(join(dir, f)), f);
 
-  const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { schemaVersion: number; met: boolean; faults: { kind: string; untilMs?: number }[]; series: Record<string, unknown[]> };
+  const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { schemaVersion: number; met: boolean; faults: { kind: string; untilMs?: number }[]; series: Record<string, unknown[]>; chartSeries: Record<string, unknown[]> };
   const validate = new Ajv2020({ allErrors: true, strict: true }).compile(JSON.parse(readFileSync(join(root, 'docs', 'report.schema.json'), 'utf8')));
   assert.ok(validate(report), JSON.stringify(validate.errors?.slice(0, 5)));
   assert.equal(report.schemaVersion, REPORT_SCHEMA_VERSION);
   assert.equal(report.met, true);
   assert.ok(report.faults.some((f) => f.kind === 'partition' && f.untilMs !== undefined), JSON.stringify(report.faults));
   assert.ok(report.series.ops_ok.length > 0);
+  assert.deepEqual(report.chartSeries, report.series, 'what the page charts, named as a scenario run names it');
 
   const csv = readFileSync(join(dir, 'series.echo.js.csv'), 'utf8').trim().split('\n');
   assert.equal(csv[0], 'series,t_ms,value');

@@ -37,7 +37,8 @@ export function writeStore(dir: string, root: string, o: TestOptions, r: TestRes
   const report = maelstromReportInput(o, r);
   writeHtmlReport(join(dir, 'report.html'), report);
   const [variant] = report.variants;
-  writeFileSync(join(dir, 'report.json'), JSON.stringify({ ...variant, faults: report.faults }, null, 2) + '\n');
+  // As a captured scenario run writes it: the faults and the series the page charts beside the report.
+  writeFileSync(join(dir, 'report.json'), JSON.stringify({ ...variant, faults: report.faults, chartSeries: variant.series, chartCounters: report.counters }, null, 2) + '\n');
   writeFileSync(join(dir, `series.${variant.variant}.csv`), seriesCsv(variant.series ?? {}));
   writeFileSync(join(dir, 'command.txt'), command + '\n');
   for (const [name, svg] of Object.entries(maelstromPlots(r))) writeFileSync(join(dir, name), svg);
