@@ -1,10 +1,10 @@
 /**
  * What a reader can trust at a glance, in headless Chromium, for the demo's report and three story
- * reports (a partition, a release, disk faults): every fault and scheduled event is shaded on every
+ * reports (a partition, a release, disk faults) and the seven variants of self-healing: every fault and scheduled event is shaded on every
  * time chart in its kind's hue; no two variants share a colour and none uses a fault's; every chart
  * titles both axes; the message-sequence view keeps its node lanes in sight when a fault opens it
  * scrolled to the middle; split-brain's first headline chart is the lost writes its check is about,
- * naive's bar above fixed's. Screenshots are written beside each report, in test-artifacts/charts/.
+ * naive's bar above fixed's; nothing is cut off at 1366 px. Screenshots are written beside each report, in test-artifacts/charts/.
  *
  * The runs are shortened (--set) so that the whole file stays within about 20 s.
  */
@@ -86,6 +86,16 @@ async function checkReport(browser: Browser, name: string, file: string, expectK
   const swatches = await page.$$eval('.variant-chip .swatch', (els) => els.map((e) => getComputedStyle(e).backgroundColor));
   assert.equal(new Set(swatches).size, data.variants.length, `${name}: distinct swatches`);
 
+  // Nothing is cut off at a laptop's width: the page never scrolls sideways, and every table fits
+  // its card (the seven-variant self-healing verdict table once ran past 1400 px).
+  const widths = {
+    page: await page.$eval('html', (el) => el.scrollWidth),
+    view: page.viewportSize()!.width,
+    tables: await page.$$eval('.table-scroll', (els) => els.map((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }))),
+  };
+  assert.ok(widths.page <= widths.view, `${name}: the page is ${widths.page} px wide in a ${widths.view} px window`);
+  for (const t of widths.tables) assert.ok(t.scroll <= t.client + 1, `${name}: a table ${t.scroll} px wide in a ${t.client} px card`);
+
   // Every kind expected is among the marks: the scheduled events are there, not only the faults.
   const kinds = new Set(data.faultMarks.map((m) => m.kind.replace(/^disk-.*/, 'disk')));
   for (const k of expectKinds) assert.ok(kinds.has(k), `${name}: ${k} among the shaded kinds (${[...kinds]})`);
@@ -156,6 +166,7 @@ test('the demo and three story reports in headless Chromium: every fault and eve
     ['split-brain', storyReport('split-brain', ['workload.durationMs=20000', 'faults.0.for=10000']), ['partition', 'heal'], splitBrainHeadline],
     ['bad-deploy', storyReport('bad-deploy', ['workload.durationMs=20000']), ['release']],
     ['disk-faults', storyReport('disk-faults', ['workload.durationMs=12000']), ['partition', 'disk']],
+    ['self-healing', storyReport('self-healing', ['workload.durationMs=25000']), ['crash']],
   ];
   const browser = await chromium.launch({ executablePath: testToolPath('chromium'), args: CHROMIUM_ARGS });
   try {
