@@ -327,7 +327,8 @@ test('bad state settings: an unknown consistency level, R or W above N: exit 2 n
 
 test('pillars demo: the five pillars prevented, report.html written; an unwritable report path is bad input before the day runs', () => {
   const html = join(tmp, 'demo.html');
-  const r = pillarsWith({ COLUMNS: '80' }, 'demo', '--html', html);
+  const json = join(tmp, 'demo.json');
+  const r = pillarsWith({ COLUMNS: '80' }, 'demo', '--html', html, '--json', json);
   assert.equal(r.code, 0, r.err);
   // Prose wraps at word boundaries to 80 columns, and every number has one format (no raw floats).
   for (const line of r.out.split('\n')) assert.ok(line.length <= 80, `${line.length} columns: ${line}`);
@@ -369,6 +370,14 @@ test('pillars demo: the five pillars prevented, report.html written; an unwritab
   assert.match(r.out, /\nwatch any story live and break it by hand: pillars lab, then open\s+http:\/\/127\.0\.0\.1:7300\/\n$/, 'the last line points at the lab');
   const page = readFileSync(html, 'utf8');
   for (const pillar of ['work', 'state', 'truth', 'control', 'intelligence']) assert.ok(page.includes(`id="panel-${pillar}"`));
+  // The control panel's breakers chart moves when its table says servers were ejected (it once sat
+  // at 0 beside 13 ejections), and naive's 0 ejections, having no breakers, are not marked better.
+  const [, fixed] = JSON.parse(readFileSync(json, 'utf8')) as { metrics: Record<string, number>; chartSeries: Record<string, [number, number][]> }[];
+  assert.ok(fixed.metrics.server_ejections > 0);
+  const breakersOpenMax = Math.max(...['breakers_open_us', 'breakers_open_eu'].flatMap((n) => fixed.chartSeries[n].map(([, v]) => v)));
+  assert.ok(breakersOpenMax > 0, `fixed ejected ${fixed.metrics.server_ejections} servers; its breakers chart peaks at ${breakersOpenMax}`);
+  const ejectionsRow = /<tr><th scope="row"[^>]*>servers ejected by a breaker[^]*?<\/tr>/.exec(page);
+  assert.ok(ejectionsRow !== null && !ejectionsRow[0].includes('class="best"'), ejectionsRow?.[0]);
   const bad = pillars('demo', '--html', join(tmp, 'no-such-dir', 'r.html'));
   assert.equal(bad.code, 2);
   assert.match(bad.err, /no-such-dir\/r\.html: .*a writable output file \(ENOENT\)/);
@@ -430,6 +439,9 @@ test('stories --seeds sweeps every story of a folder and prints, per variant, on
   assert.deepEqual(JSON.parse(readFileSync(join(whole, 'report.json'), 'utf8')).map((x: { variant: string }) => x.variant), ['naive', 'fixed']);
   const [folder] = JSON.parse(readFileSync(join(whole, 'manifest.json'), 'utf8')).folders;
   assert.ok(existsSync(join(whole, folder, 'report.html')), `the story's own folder ${folder}`);
+  // The charted series are in the story's own report.json, not repeated in the index of every story.
+  assert.ok(JSON.parse(readFileSync(join(whole, 'report.json'), 'utf8')).every((x: object) => !('chartSeries' in x) && 'faults' in x));
+  assert.ok(JSON.parse(readFileSync(join(whole, folder, 'report.json'), 'utf8')).every((x: object) => 'chartSeries' in x));
   const none = pillars('stories', '--dir', join(tmp, 'nowhere'), '--seeds', '1..2');
   assert.equal(none.code, 2);
   assert.match(none.err, /--dir: expected a readable folder \(no such folder\)|--dir.*a readable folder \(no such folder\)/);

@@ -37,6 +37,13 @@ export const demoReportDefault = 'report.html';
 
 const defaultScenario = () => fileURLToPath(new URL('../../../scenarios/ecommerce.yaml', import.meta.url));
 
+/** The day's checks per platform, FAIL in red and ok in green when coloured, as the tables paint them. */
+export function formatCheckSummary(naive: Pick<VariantReport, 'checks'>, fixed: Pick<VariantReport, 'checks'>, color: boolean): string {
+  const verdict = (ok: boolean) => (!color ? (ok ? 'ok' : 'FAIL') : ok ? '\x1b[32mok\x1b[0m' : '\x1b[31mFAIL\x1b[0m');
+  const checks = (r: Pick<VariantReport, 'checks'>) => r.checks.map((c) => `${c.name} ${verdict(c.ok)}`).join(', ');
+  return `checks, naive (expected to fail): ${checks(naive)}\nchecks, fixed (expected to pass): ${checks(fixed)}`;
+}
+
 /** Run the platform's naive and fixed variants; returns both reports and whether every pillar held. */
 export function runDemo(o: DemoOptions, out: { color: boolean; progress: boolean }): { naive: VariantReport; fixed: VariantReport; ok: boolean } {
   const file = o.scenario ?? defaultScenario();
@@ -83,10 +90,7 @@ export function runDemo(o: DemoOptions, out: { color: boolean; progress: boolean
   if (!o.quiet) {
     process.stdout.write(`\n${wrapProse(paragraph(scenario.name, scenario.description))}\n\n`);
     process.stdout.write(wrapProse(formatPillarReport(naive, fixed, out.color)) + '\n');
-    // FAIL in red and ok in green, as the tables paint them.
-    const verdict = (ok: boolean) => (!out.color ? (ok ? 'ok' : 'FAIL') : ok ? '\x1b[32mok\x1b[0m' : '\x1b[31mFAIL\x1b[0m');
-    const checks = (r: VariantReport) => r.checks.map((c) => `${c.name} ${verdict(c.ok)}`).join(', ');
-    process.stdout.write(wrapProse(`checks, naive (expected to fail): ${checks(naive)}\nchecks, fixed (expected to pass): ${checks(fixed)}`) + '\n');
+    process.stdout.write(wrapProse(formatCheckSummary(naive, fixed, out.color)) + '\n');
     process.stdout.write(`seed ${fixed.seed}; traceHash naive ${naive.traceHash}, fixed ${fixed.traceHash}\n`);
   }
   if (o.json !== undefined) writeJson(o.json, reports);

@@ -14,6 +14,7 @@ import { maelstromReportInput } from '../maelstrom/html.js';
 import { storeDirFor, writeStore } from '../maelstrom/store.js';
 import { writeHtmlReport } from '../web/index.js';
 import { writableFile } from './io.js';
+import { commandLine } from './run-store.js';
 
 const cli = '(command line)';
 export const EXIT_VALID = 0;
@@ -58,11 +59,25 @@ interface TestFlags {
   maxTxnLength: string;
   maxWritesPerKey: string;
   logDir?: string;
-  /** The results folder's root; false with --no-store. */
+  /** The results folder's root (Maelstrom's name for it); false with --no-store. */
   store: string | false;
+  /** The results folder's root, as every other command of this project names it. */
+  out?: string;
   json?: string;
   history?: string;
   html?: string;
+}
+
+/**
+ * Where the results folder goes: --out, as every other command that keeps one; --store, Maelstrom's
+ * word for the same root; none with --no-store, which wins over either as it does for `run`. Two
+ * different roots are bad input, not a guess.
+ */
+function storeRoot(o: Pick<TestFlags, 'store' | 'out'>): string | false {
+  if (o.store === false) return false;
+  if (o.out === undefined) return o.store;
+  if (o.store !== 'store' && o.store !== o.out) throw new ScenarioError(cli, '--out', `one results root: --out and --store name the same folder (got --out ${o.out} --store ${o.store})`);
+  return o.out;
 }
 
 /**
@@ -173,7 +188,8 @@ export function maelstromCommand(setExit: (code: number) => void): Command {
     .option('--topology <name>', `broadcast's topology, as Maelstrom builds it: ${topologies.join(', ')} (tree is tree2; none is ours)`, maelstromDefaults.topology)
     .option('--seed <n>', '(ours) seeds the latencies and the fault schedule', '1')
     .option('--log-dir <dir>', "(ours) keep each node's stderr in DIR/n0.log ... (default: in the results folder)")
-    .option('--store <dir>', "(ours: Maelstrom always writes store/) the results folder's root, as Jepsen's store/: DIR/<workload>/<time>/ with report.html, results.json, results.edn, history.jsonl, the node logs and latency-raw.svg, latency-quantiles.svg, rate.svg (Jepsen's plots); DIR/latest links to the newest", 'store')
+    .option('--out <dir>', "(ours: Maelstrom always writes store/) the results folder's root, as Jepsen's store/: DIR/<workload>/<time>/ with report.html, report.json (the report schema of every pillars command), results.json, results.edn, history.jsonl, the series as CSV, command.txt, the node logs and latency-raw.svg, latency-quantiles.svg, rate.svg (Jepsen's plots); DIR/latest links to the newest (default: \"store\", Maelstrom's)")
+    .option('--store <dir>', '(ours) the same as --out', 'store')
     .option('--no-store', '(ours) keep no results folder')
     .option('--json <file>', '(ours) write the result as JSON')
     .option('--history <file>', '(ours) write the history as JSON lines (Jepsen shape)')
@@ -187,12 +203,12 @@ export function maelstromCommand(setExit: (code: number) => void): Command {
       if (o.history !== undefined) writableFile(o.history, () => writeFileSync(o.history!, ''));
       if (o.html !== undefined) writableFile(o.html, () => writeFileSync(o.html!, ''));
       let storeDir: string | undefined;
-      if (o.store !== false) {
-        const root = o.store;
+      const root = storeRoot(o);
+      if (root !== false) {
         try {
           storeDir = storeDirFor(root, opts.workload.name, new Date());
         } catch (e) {
-          throw new ScenarioError(cli, '--store', `a folder this command can create and write (${root}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+          throw new ScenarioError(cli, o.out !== undefined ? '--out' : '--store', `a folder this command can create and write (${root}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
         }
       }
       let r: TestResult;
@@ -213,9 +229,9 @@ export function maelstromCommand(setExit: (code: number) => void): Command {
         const bytes = writeHtmlReport(o.html, maelstromReportInput(opts, r));
         process.stdout.write(`wrote ${o.html} (${Math.ceil(bytes / 1024)} KB, self-contained): open it in a browser\n`);
       }
-      if (storeDir !== undefined && o.store !== false) {
-        writeStore(storeDir, o.store, opts, r);
-        process.stdout.write(`results in ${storeDir} (report.html, results.json, results.edn, history.jsonl, node logs, latency-raw.svg, latency-quantiles.svg, rate.svg)\n`);
+      if (storeDir !== undefined && root !== false) {
+        writeStore(storeDir, root, opts, r, commandLine());
+        process.stdout.write(`results in ${storeDir} (report.html, report.json, results.json, results.edn, history.jsonl, series CSV, command.txt, node logs, latency-raw.svg, latency-quantiles.svg, rate.svg)\n`);
       }
       setExit(r.valid === true ? EXIT_VALID : r.valid === false ? EXIT_INVALID : EXIT_UNKNOWN);
     });

@@ -394,7 +394,9 @@ export function buildProgram(): Command {
         const progress = (fraction: number | undefined, variant: string) => (fraction === undefined ? bar.stop() : bar.update(i + fraction, `${f.replace(/\.yaml$/, '')}/${variant}`));
         bar.update(i, f.replace(/\.yaml$/, ''), true);
         const story = runFile(dir + f, { set: o.set, progress, store: o.store, out: o.out });
-        all.push(...story.reports);
+        // The charted series stay in each story's own folder: all of them in one file would run to
+        // hundreds of megabytes.
+        all.push(...story.reports.map(({ chartSeries: _charted, chartCounters: _counters, ...report }) => report));
         if (store !== undefined && story.dir !== undefined) store.folders.push(relative(store.dir, story.dir));
       }
       bar.stop();

@@ -42,9 +42,10 @@ export function commandLine(argv: readonly string[] = process.argv.slice(2)): st
 
 /**
  * Create the run's folder and write what reproduces it (the command, and the scenario's text when
- * the run has one scenario); bad --out is exit 2 naming the folder.
+ * the run has one scenario); bad --out is exit 2 naming the folder. `command` is this process's
+ * command line unless a caller that is not the command line (a test) names the command it stands for.
  */
-export function openRunStore(root: string, name: string, scenarioText: string | undefined): RunStore {
+export function openRunStore(root: string, name: string, scenarioText: string | undefined, command = commandLine()): RunStore {
   const startedAt = new Date();
   let dir: string;
   try {
@@ -52,7 +53,6 @@ export function openRunStore(root: string, name: string, scenarioText: string | 
   } catch (e) {
     throw new ScenarioError(root, '--out', `a folder the results can be written into (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  const command = commandLine();
   writeResult(dir, 'command.txt', command + '\n');
   if (scenarioText !== undefined) writeResult(dir, 'scenario.yaml', scenarioText);
   return { root, name, dir, command, startedAt, files: [], folders: [] };

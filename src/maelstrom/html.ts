@@ -28,6 +28,8 @@ export function faultEvents(log: TestResult['faults']): FaultEvent[] {
 export function maelstromReportInput(o: TestOptions, r: TestResult): HtmlReportInput {
   const endMs = Math.max(1, ...r.history.map((e) => e.time / 1e6));
   const stepMs = endMs / samplePoints;
+  // Sample times to the microsecond: the report and its CSV read as times, not as float noise.
+  const at = (i: number) => Math.round(i * stepMs * 1000) / 1000;
   const counts = { ok: new Array<number>(samplePoints + 1).fill(0), fail: new Array<number>(samplePoints + 1).fill(0), info: new Array<number>(samplePoints + 1).fill(0) };
   const latency: number[][] = Array.from({ length: samplePoints + 1 }, () => []);
   const started = new Map<number, number>();
@@ -43,13 +45,13 @@ export function maelstromReportInput(o: TestOptions, r: TestResult): HtmlReportI
   }
   const cumulative = (xs: number[]): [number, number][] => {
     let sum = 0;
-    return xs.map((x, i) => [i * stepMs, (sum += x)]);
+    return xs.map((x, i) => [at(i), (sum += x)]);
   };
   const p99: [number, number][] = [];
   latency.forEach((xs, i) => {
     if (xs.length === 0) return;
     xs.sort((a, b) => a - b);
-    p99.push([i * stepMs, xs[Math.min(xs.length - 1, Math.ceil(0.99 * xs.length) - 1)]]);
+    p99.push([at(i), xs[Math.min(xs.length - 1, Math.ceil(0.99 * xs.length) - 1)]]);
   });
   const s = r.stats;
   const metrics: Record<string, number> = {

@@ -54,16 +54,24 @@ export interface VariantReport {
   faults?: FaultEvent[];
   /** What the scenario scheduled besides faults (spikes, releases, drifts), as the report shades them. */
   scheduled?: ScheduledEvent[];
+  /**
+   * The series the HTML report charts (when the run was captured for one): every metric sampled by
+   * the capture, denser than `series`, which keeps the scenario's own sampling whatever is written.
+   */
+  chartSeries?: Record<string, [number, number][]>;
+  /** Which of chartSeries are counters (cumulative; the charts draw their rate per second). */
+  chartCounters?: string[];
 }
 
 /**
  * The report as written for a run captured for an HTML report (--html, a results folder): with the
- * faults and scheduled events the HTML shades. The run's own report stays as it is, so that a run
- * with a capture has the same report as one without.
+ * faults and scheduled events the HTML shades and the series it charts, so that the JSON holds what
+ * the page shows. The run's own report stays as it is, so that a run with a capture has the same
+ * report as one without.
  */
-export function withCapturedEvents(report: VariantReport, capture: Pick<RunCapture, 'faults' | 'events'> | undefined): VariantReport {
+export function withCapturedEvents(report: VariantReport, capture: Pick<RunCapture, 'faults' | 'events' | 'series' | 'counters'> | undefined): VariantReport {
   if (capture === undefined) return report;
-  return { ...report, faults: capture.faults, ...(capture.events.length > 0 ? { scheduled: capture.events } : {}) };
+  return { ...report, faults: capture.faults, ...(capture.events.length > 0 ? { scheduled: capture.events } : {}), chartSeries: capture.series, chartCounters: capture.counters };
 }
 
 export interface TableOptions {

@@ -237,3 +237,12 @@ test('the sequence view keeps its lane labels in a strip of their own that stick
   assert.doesNotMatch(svg.slice(svg.indexOf('class="sequence-svg"')), /lane-label/);
   assert.match(pageStyle, /\.sequence-lanes \{ position: sticky; top: 0;/);
 });
+
+test('a gauge of whole numbers (nodes up) gets whole-number ticks on an axis from 0; a fractional gauge does not', () => {
+  const nodesUp = chartData({ id: 'n', name: 'nodes_up', rate: false }, [report('naive', { series: { nodes_up: [[0, 20], [500, 19], [1000, 18]] } }), report('fixed', { series: { nodes_up: [[0, 20], [500, 20], [1000, 20]] } })]);
+  assert.equal(nodesUp.mode, 'value');
+  assert.equal(nodesUp.integer, true, 'no "18.50 nodes up" tick');
+  assert.equal(nodesUp.yLabel, 'nodes');
+  const load = chartData({ id: 'l', name: 'load', rate: false }, [report('fixed', { series: { load: [[0, 0.5], [500, 1]] } })]);
+  assert.equal(load.integer, false);
+});

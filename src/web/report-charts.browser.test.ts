@@ -1,24 +1,28 @@
 /**
- * What a reader can trust at a glance, in headless Chromium, for the demo's report and three story
- * reports (a partition, a release, disk faults): every fault and scheduled event is shaded on every
- * time chart in its kind's hue; no two variants share a colour and none uses a fault's; every chart
+ * What a reader can trust at a glance, in headless Chromium, for the demo's report, three story
+ * reports (a partition, a release, disk faults) and the seven variants of self-healing: every fault
+ * and scheduled event is shaded on every time chart in its kind's hue; no two variants share a colour and none uses a fault's; every chart
  * titles both axes; the message-sequence view keeps its node lanes in sight when a fault opens it
  * scrolled to the middle; split-brain's first headline chart is the lost writes its check is about,
- * naive's bar above fixed's. Screenshots are written beside each report, in test-artifacts/charts/.
+ * naive's bar above fixed's; nothing is cut off at 1366 px. Each report is kept in a results folder
+ * (test-artifacts/charts/<scenario>/<time>/, `latest` linking to it), and its screenshots
+ * (report.png, sequence.png) are written into that folder.
  *
- * The runs are shortened (--set) so that the whole file stays within about 20 s.
+ * The runs are shortened (--set) so that the whole file stays within about 30 s.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { skipUnlessInstalled, testToolPath } from '../testing/test-tools.js';
 import { scenarioFile } from '../testing/story-runner.js';
 import { runDemo } from '../cli/demo.js';
+import { closeRunStore, commandLine, openRunStore } from '../cli/run-store.js';
 import { parseScenario } from '../scenario/load.js';
 import { runVariant } from '../scenario/runner.js';
+import { withCapturedEvents } from '../scenario/index.js';
 import { reportInputFromRuns } from './from-runs.js';
 import { writeHtmlReport } from './write-report.js';
 import { FAULT_COLORS } from './palette.js';
@@ -27,17 +31,23 @@ import { FAULT_COLORS } from './palette.js';
 declare const getComputedStyle: (e: unknown) => { backgroundColor: string };
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+/** The results store of this test's reports: <out>/<scenario>/<time>/ as `pillars run --out` writes it. */
 const out = fileURLToPath(new URL('../../../test-artifacts/charts/', import.meta.url));
 const skip = process.env.PILLARS_SKIP_BROWSER === '1' ? 'PILLARS_SKIP_BROWSER=1' : skipUnlessInstalled('chromium');
 
-/** A story's report with every variant captured, its runs shortened by `set`. */
+/**
+ * A story's report with every variant captured, its runs shortened by `set`, kept in a results folder
+ * as `pillars run` keeps it (report.html, report.json, the command and the scenario; no history or
+ * trace, which this test does not look at): the screenshots go into the same folder.
+ */
 function storyReport(name: string, set: string[]): string {
-  const s = parseScenario(readFileSync(scenarioFile(`${name}.yaml`), 'utf8'), `${name}.yaml`, { set });
+  const text = readFileSync(scenarioFile(`${name}.yaml`), 'utf8');
+  const s = parseScenario(text, `${name}.yaml`, { set });
   const runs = s.variants.map((v) => runVariant(v, { scenario: s.name, capture: true }));
-  const file = join(out, name, 'report.html');
-  mkdirSync(join(out, name), { recursive: true });
-  writeHtmlReport(file, reportInputFromRuns(runs, { title: s.name, description: s.description, shownMetrics: s.variants[0].metrics.show, charts: s.variants[0].metrics.chart }));
-  return file;
+  const store = openRunStore(out, s.name, text, commandLine(['run', `scenarios/${name}.yaml`, ...set.flatMap((x) => ['--set', x])]));
+  writeHtmlReport(join(store.dir, 'report.html'), reportInputFromRuns(runs, { title: s.name, description: s.description, shownMetrics: s.variants[0].metrics.show, charts: s.variants[0].metrics.chart }));
+  closeRunStore(store, runs.map((r) => withCapturedEvents(r.report, r.capture)));
+  return join(store.dir, 'report.html');
 }
 
 /** The page's own data: the variants' colours and the faults and events it promises to shade. */
@@ -85,6 +95,16 @@ async function checkReport(browser: Browser, name: string, file: string, expectK
   // The legend swatches say the same as the lines.
   const swatches = await page.$$eval('.variant-chip .swatch', (els) => els.map((e) => getComputedStyle(e).backgroundColor));
   assert.equal(new Set(swatches).size, data.variants.length, `${name}: distinct swatches`);
+
+  // Nothing is cut off at a laptop's width: the page never scrolls sideways, and every table fits
+  // its card (the seven-variant self-healing verdict table once ran past 1400 px).
+  const widths = {
+    page: await page.$eval('html', (el) => el.scrollWidth),
+    view: page.viewportSize()!.width,
+    tables: await page.$$eval('.table-scroll', (els) => els.map((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }))),
+  };
+  assert.ok(widths.page <= widths.view, `${name}: the page is ${widths.page} px wide in a ${widths.view} px window`);
+  for (const t of widths.tables) assert.ok(t.scroll <= t.client + 1, `${name}: a table ${t.scroll} px wide in a ${t.client} px card`);
 
   // Every kind expected is among the marks: the scheduled events are there, not only the faults.
   const kinds = new Set(data.faultMarks.map((m) => m.kind.replace(/^disk-.*/, 'disk')));
@@ -134,9 +154,9 @@ async function checkReport(browser: Browser, name: string, file: string, expectK
       const lb = (await l.boundingBox())!;
       assert.ok(lb.y >= box.y - 1 && lb.y + lb.height <= box.y + box.height, `${name}: lane ${await l.textContent()} visible (scrolled ${scrolled} px)`);
     }
-    await view.screenshot({ path: join(out, name, 'sequence.png') });
+    await view.screenshot({ path: join(dirname(file), 'sequence.png') });
   }
-  await page.screenshot({ path: join(out, name, 'report.png'), fullPage: true });
+  await page.screenshot({ path: join(dirname(file), 'report.png'), fullPage: true });
   assert.deepEqual(errors, []);
   await page.close();
 }
@@ -148,14 +168,18 @@ function rgbHex(css: string): string {
 }
 
 test('the demo and three story reports in headless Chromium: every fault and event shaded, variant colours apart from each other and from faults, axis titles, sequence lanes in view', { skip, timeout: 60_000 }, async () => {
-  mkdirSync(join(out, 'demo'), { recursive: true });
-  const demo = join(out, 'demo', 'report.html');
-  runDemo({ html: demo, quiet: true }, { color: false, progress: false });
+  // This run's folders only: the store is the test's, not a history of every run.
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  // The demo's own results folder, as `pillars demo --out` keeps it.
+  runDemo({ html: false, quiet: true, store: true, out }, { color: false, progress: false });
+  const demo = join(realpathSync(join(out, 'ecommerce', 'latest')), 'report.html');
   const stories: [string, string, string[], HeadlineCheck?][] = [
     ['demo', demo, ['spike', 'drift', 'release', 'opening', 'crash', 'partition']],
     ['split-brain', storyReport('split-brain', ['workload.durationMs=20000', 'faults.0.for=10000']), ['partition', 'heal'], splitBrainHeadline],
     ['bad-deploy', storyReport('bad-deploy', ['workload.durationMs=20000']), ['release']],
     ['disk-faults', storyReport('disk-faults', ['workload.durationMs=12000']), ['partition', 'disk']],
+    ['self-healing', storyReport('self-healing', ['workload.durationMs=25000']), ['crash']],
   ];
   const browser = await chromium.launch({ executablePath: testToolPath('chromium'), args: CHROMIUM_ARGS });
   try {
@@ -163,4 +187,7 @@ test('the demo and three story reports in headless Chromium: every fault and eve
   } finally {
     await browser.close();
   }
+  // Each report's folder holds its screenshots beside what reproduces it.
+  for (const [name, file] of stories) for (const f of ['report.png', 'report.json', 'command.txt', 'scenario.yaml']) assert.ok(existsSync(join(dirname(file), f)), `${name}: ${f} in ${dirname(file)}`);
+  assert.match(readFileSync(join(out, 'split-brain', 'latest', 'command.txt'), 'utf8'), /^pillars run scenarios\/split-brain\.yaml --set workload\.durationMs=20000 --set faults\.0\.for=10000\n$/);
 });

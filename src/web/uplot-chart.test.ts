@@ -46,3 +46,14 @@ test('the chart options work rebuilt from their source, read the data as drawn, 
   opts.hooks.setData![0](u);
   assert.deepEqual(children.map((c) => [c.className, c.style.width]), [['event-band kind-partition', '120px'], ['event-line kind-crash', undefined]], 'the band grew; the crash is a line');
 });
+
+test('a whole-number chart steps its ticks by whole numbers and starts its axis at 0', () => {
+  const ctx: ChartDrawContext = { variants: [{ name: 'fixed', color: '#0072B2' }], timeLabel: 'virtual time', xMaxS: 60, widthPx: 600, heightPx: 150, faultMarks: () => [] };
+  type Axes = { axes: { incrs?: number[] }[]; scales: { y: { range?: (u: unknown, min: number | null, max: number | null) => [number, number] } } };
+  const whole = rebuilt({ unit: ' nodes', mode: 'value', integer: true }, ctx) as unknown as Axes;
+  const incrs = whole.axes[1].incrs!;
+  assert.ok(incrs.length > 0 && incrs.every((x) => Number.isInteger(x)), `${incrs}`);
+  assert.deepEqual(whole.scales.y.range!(null, 18, 20), [0, 20]);
+  const fractional = rebuilt({ unit: ' ms', mode: 'value', integer: false }, ctx) as unknown as Axes;
+  assert.equal(fractional.axes[1].incrs, undefined);
+});
