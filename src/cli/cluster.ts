@@ -100,6 +100,11 @@ async function up(o: UpFlags): Promise<number> {
     }
     if (stopping) return (await done, exitCode);
     control = await serveControl(cluster, o.data);
+    // A Ctrl-C while the control socket was being opened found no socket to close and no node to stop.
+    if (stopping) {
+      control.close();
+      return (await done, exitCode);
+    }
     const c = cluster;
     c.onExit = (n, code, signal) => {
       if (stopping) return;
