@@ -151,6 +151,11 @@ async function controlNode(op: LauncherOp, node: string, o: { data: string }): P
   return answer.ok ? 0 : 2;
 }
 
+/** Where an operator reaches a node: what `cluster up` printed for it. */
+function endpointsOf(n: ClusterFile['nodes'][number]): { redis: string; http: string; peer: string } {
+  return { redis: `${n.host}:${n.resp}`, http: `http://${n.host}:${n.http}`, peer: `${n.host}:${n.peer}` };
+}
+
 async function status(o: { data: string; json?: boolean }): Promise<boolean> {
   const file = join(o.data, clusterFileName);
   let layout: ClusterFile;
@@ -164,13 +169,15 @@ async function status(o: { data: string; json?: boolean }): Promise<boolean> {
     return { n, s, pid: s?.pid ?? runningPid(n.data) };
   }));
   if (o.json) {
-    process.stdout.write(JSON.stringify(all.map(({ n, s, pid }) => ({ id: n.id, reachable: s !== undefined, ...s, pid })), null, 2) + '\n');
+    process.stdout.write(JSON.stringify(all.map(({ n, s, pid }) => ({ id: n.id, reachable: s !== undefined, ...s, pid, ...endpointsOf(n) })), null, 2) + '\n');
   } else {
-    const rows = [['node', 'pid', 'role', 'term', 'leader', 'commit', 'applied', 'lag', 'keys', 'clients', 'redis']];
+    const rows = [['node', 'pid', 'role', 'term', 'leader', 'commit', 'applied', 'lag', 'keys', 'clients', 'redis', 'http', 'peer']];
     for (const { n, s, pid } of all) {
       const lag = s?.followers === undefined ? '' : Object.values(s.followers).map((f) => f.lag).join('/');
       const p = pid === undefined ? '-' : String(pid);
-      rows.push(s === undefined ? [n.id, p, pid === undefined ? 'not running' : 'unreachable', '', '', '', '', '', '', '', `${n.host}:${n.resp}`] : [n.id, p, !s.up ? `stopped: ${s.failure ?? ''}` : s.repairing ? `${s.role}, repairing to ${s.repairUntil}` : s.role, String(s.term), s.leader ?? '-', String(s.commit), String(s.applied), lag, String(s.keys), String(s.clients), `${n.host}:${n.resp}`]);
+      const e = endpointsOf(n);
+      const where = [e.redis, e.http, e.peer];
+      rows.push(s === undefined ? [n.id, p, pid === undefined ? 'not running' : 'unreachable', '', '', '', '', '', '', '', ...where] : [n.id, p, !s.up ? `stopped: ${s.failure ?? ''}` : s.repairing ? `${s.role}, repairing to ${s.repairUntil}` : s.role, String(s.term), s.leader ?? '-', String(s.commit), String(s.applied), lag, String(s.keys), String(s.clients), ...where]);
     }
     const w = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
     for (const r of rows) process.stdout.write(r.map((x, c) => x.padEnd(w[c])).join('  ').trimEnd() + '\n');

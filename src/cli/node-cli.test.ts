@@ -104,8 +104,11 @@ test('pillars cluster up starts three processes that elect a leader, cluster sta
     assert.match(status.out, /^node\s+pid\s+role\s+term\s+leader\s+commit/);
     assert.equal((status.out.match(/\bleader\b\s+\d+\s+n\d/g) ?? []).length, 1, status.out);
     assert.equal((status.out.match(/follower/g) ?? []).length, 2, status.out);
-    const json = JSON.parse(pillars(['cluster', 'status', '--data', dir, '--json']).out) as { id: string; reachable: boolean; pid: number }[];
+    // Each node's endpoints, as cluster up printed them.
+    assert.match(status.out, new RegExp(`^n2 .*  127\\.0\\.0\\.1:${base + 1}  http://127\\.0\\.0\\.1:${base + 4}  127\\.0\\.0\\.1:${base + 7}$`, 'm'));
+    const json = JSON.parse(pillars(['cluster', 'status', '--data', dir, '--json']).out) as { id: string; reachable: boolean; pid: number; redis: string; http: string; peer: string }[];
     assert.deepEqual(json.map((n) => [n.id, n.reachable]), [['n1', true], ['n2', true], ['n3', true]]);
+    assert.deepEqual([json[2].redis, json[2].http, json[2].peer], [`127.0.0.1:${base + 2}`, `http://127.0.0.1:${base + 5}`, `127.0.0.1:${base + 8}`]);
     const pids = json.map((n) => n.pid);
     assert.ok(pids.every((p) => Number.isInteger(p) && alive(p)), `live pids ${pids}`);
 
@@ -114,7 +117,7 @@ test('pillars cluster up starts three processes that elect a leader, cluster sta
     assert.equal(killed.code, 0, killed.err);
     assert.equal(killed.out, `n2 killed (SIGKILL, pid ${pids[1]})\n`);
     assert.equal(alive(pids[1]), false, 'the process is gone');
-    assert.match(pillars(['cluster', 'status', '--data', dir]).out, /^n2\s+-\s+not running/m);
+    assert.match(pillars(['cluster', 'status', '--data', dir]).out, new RegExp(`^n2\\s+-\\s+not running\\s+127\\.0\\.0\\.1:${base + 1}  http://127\\.0\\.0\\.1:${base + 4}  127\\.0\\.0\\.1:${base + 7}$`, 'm'));
     assert.equal(pillars(['cluster', 'kill', 'n2', '--data', dir]).out, 'n2 is not running\n');
     const started = pillars(['cluster', 'start', 'n2', '--data', dir]);
     assert.match(started.out, /^n2 started \(pid \d+\)\n$/);
