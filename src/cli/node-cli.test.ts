@@ -176,6 +176,30 @@ test('a Ctrl-C at any moment of cluster up leaves no process behind', { timeout:
   }
 });
 
+test('a launcher killed with SIGKILL leaves no node behind: each node stops when its pipe from the launcher closes', { timeout: 60_000 }, async () => {
+  const dir = tempDir('pillars-cli-kill9-');
+  const base = await freePortRun(9);
+  const up = spawn(process.execPath, [main, 'cluster', 'up', '--nodes', '3', '--data', dir, '--resp-base', String(base), '--http-base', String(base + 3), '--peer-base', String(base + 6)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  up.stdout.on('data', (d) => (out += d));
+  const exited = new Promise<void>((r) => up.once('exit', () => r()));
+  const deadline = Date.now() + 30_000;
+  while (!/leader: n\d/.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  const nodes = nodeProcessesOf(dir);
+  assert.equal(nodes.length, 3, out);
+  up.kill('SIGKILL');
+  await exited;
+  const gone = Date.now() + 10_000;
+  while (nodeProcessesOf(dir).length > 0 && Date.now() < gone) await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(nodeProcessesOf(dir), [], 'every node stopped once its launcher was gone');
+  // The ports are free for the next cluster up.
+  for (let port = base; port < base + 9; port++) {
+    const server = createServer();
+    await new Promise<void>((ok, fail) => server.once('error', fail).listen(port, '127.0.0.1', ok));
+    await new Promise((r) => server.close(r));
+  }
+});
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);

@@ -154,7 +154,7 @@ export class LocalCluster {
   /** The `pillars node` arguments of a node. */
   argsOf(n: LocalNode): string[] {
     const peers = this.nodes.filter((p) => p !== n).map((p) => `${p.id}=${this.host}:${p.peer}`).join(',');
-    return ['node', '--id', n.id, '--listen', `${this.host}:${n.peer}`, ...(peers ? ['--peers', peers] : []), ...(this.joiners.has(n.id) ? ['--join'] : []), '--data', n.dataDir, '--resp', `${this.host}:${n.resp}`, '--http', `${this.host}:${n.http}`, '--secret-file', this.secretFile, ...(this.layout.nodeArgs ?? [])];
+    return ['node', '--id', n.id, '--listen', `${this.host}:${n.peer}`, ...(peers ? ['--peers', peers] : []), ...(this.joiners.has(n.id) ? ['--join'] : []), '--data', n.dataDir, '--resp', `${this.host}:${n.resp}`, '--http', `${this.host}:${n.http}`, '--secret-file', this.secretFile, '--stop-when-stdin-closes', ...(this.layout.nodeArgs ?? [])];
   }
 
   /**
@@ -186,7 +186,10 @@ export class LocalCluster {
     this.refuseIfClosed(`${id} is not started`);
     let log = this.logs.get(id);
     if (log === undefined) this.logs.set(id, (log = createWriteStream(n.logFile, { flags: 'a' })));
-    const child = spawn(process.execPath, [...(this.layout.execArgv ?? []), nodeMainJs, ...this.argsOf(n)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...this.layout.env } });
+    // The node's standard input is a pipe from this process that nothing is written to: when the
+    // launcher exits, even by SIGKILL, the kernel closes it and the node stops (--stop-when-stdin-closes).
+    const child = spawn(process.execPath, [...(this.layout.execArgv ?? []), nodeMainJs, ...this.argsOf(n)], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...this.layout.env } });
+    child.stdin!.on('error', () => {});
     child.stdout!.pipe(log, { end: false });
     child.stderr!.pipe(log, { end: false });
     n.process = child;
