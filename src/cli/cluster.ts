@@ -123,7 +123,7 @@ async function up(o: UpFlags): Promise<number> {
     else if (leader !== undefined) {
       const l = c.node(leader);
       process.stdout.write(`leader: ${leader}. Try: redis-cli -p ${l.resp} set hello world   (any node answers; followers forward to the leader)\n`);
-      process.stdout.write(`        pillars cluster status --data ${o.data}    pillars cluster kill n1 --data ${o.data}    Ctrl-C stops the cluster\n`);
+      process.stdout.write(`        pillars cluster status --data ${o.data}    pillars cluster kill ${leader} --data ${o.data}    Ctrl-C stops the cluster\n`);
     }
     await done;
     process.stdout.write('stopped\n');

@@ -98,6 +98,7 @@ test('pillars cluster up starts three processes that elect a leader, cluster sta
     const deadline = Date.now() + 30_000;
     while (!/leader: n\d/.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     assert.match(out, /leader: n\d\. Try: redis-cli -p \d+ set hello world/);
+    assert.match(out, new RegExp(`pillars cluster kill ${/leader: (n\d)/.exec(out)![1]} --data `), 'the hint kills the leader');
     assert.match(out, new RegExp(`n1  pid \\d+  redis 127\\.0\\.0\\.1:${base}  http http://127\\.0\\.0\\.1:${base + 3}`));
     const status = pillars(['cluster', 'status', '--data', dir]);
     assert.equal(status.code, 0, status.err);
