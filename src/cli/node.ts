@@ -122,6 +122,7 @@ interface NodeFlags {
   writeBytesMax?: string;
   collectionMembersMax?: string;
   requestTimeoutMs?: string;
+  clusterDownAfterMs?: string;
   diskReserveMb?: string;
   tickMs?: string;
   electionTicks?: string;
@@ -141,6 +142,8 @@ export function nodeOptionsFromFlags(o: NodeFlags): KvNodeOptions {
   Object.assign(limits, clientLimitsFromFlags(o));
   const rt = positiveNumber(o.requestTimeoutMs, '--request-timeout-ms');
   if (rt !== undefined) limits.requestTimeoutMs = rt;
+  const down = positiveNumber(o.clusterDownAfterMs, '--cluster-down-after-ms');
+  if (down !== undefined) limits.clusterDownAfterMs = down;
   const dr = o.diskReserveMb === undefined ? undefined : Number(o.diskReserveMb);
   if (dr !== undefined) {
     if (!Number.isFinite(dr) || dr < 0) throw badOption(cli, '--disk-reserve-mb', `a number of MiB, 0 or more (got "${o.diskReserveMb}")`);
@@ -237,6 +240,7 @@ export function nodeCommand(): Command {
     .option('--write-bytes-max <bytes>', `argument bytes of one write at most (default ${nodeDefaults.writeBytesMax})`)
     .option('--collection-members-max <n>', `members of one hash, list, set or sorted set at most: a write past it is refused (default ${nodeDefaults.collectionMembersMax})`)
     .option('--request-timeout-ms <ms>', `a client hears "outcome unknown" after this (default ${nodeDefaults.requestTimeoutMs})`)
+    .option('--cluster-down-after-ms <ms>', `with no working leader for this long, requests fail at once with CLUSTERDOWN, or TRYAGAIN for a write that may have applied (default ${nodeDefaults.clusterDownAfterMs})`)
     .option('--disk-reserve-mb <mib>', `refuse writes when less is free on the data directory's disk (default ${nodeDefaults.diskReserveBytes / 1024 / 1024})`)
     .option('--tick-ms <ms>', 'Raft tick (default 50: heartbeats every tick)')
     .option('--election-ticks <n>', 'ticks of silence before an election (default 10: 0.5-1 s)')
