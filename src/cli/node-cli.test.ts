@@ -6,14 +6,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { clusterIdOf } from '../node/kv-node.js';
 import { FileDisk } from '../adapters/file-disk.js';
 import { RaftStorage } from '../truth/index.js';
-import { freePortRun, tempDir } from '../testing/real-nodes.js';
+import { freePortRun, resp, tempDir } from '../testing/real-nodes.js';
 
 const main = fileURLToPath(new URL('./main.js', import.meta.url));
 /** A cluster secret of the shortest length a node accepts. */
@@ -91,13 +91,22 @@ test("another node's data directory and a corrupt log each stop a node at start 
 test('pillars cluster up starts three processes that elect a leader, cluster status reports them, SIGTERM stops them all', { timeout: 60_000 }, async () => {
   const dir = tempDir('pillars-cli-cluster-');
   const base = await freePortRun(9);
-  const up = spawn(process.execPath, [main, 'cluster', 'up', '--nodes', '3', '--data', dir, '--resp-base', String(base), '--http-base', String(base + 3), '--peer-base', String(base + 6)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const passFile = join(dir, 'client.pass');
+  const up = spawn(process.execPath, [main, 'cluster', 'up', '--nodes', '3', '--data', dir, '--resp-base', String(base), '--http-base', String(base + 3), '--peer-base', String(base + 6), '--requirepass-file', passFile], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   up.stdout.on('data', (d) => (out += d));
   try {
     const deadline = Date.now() + 30_000;
     while (!/leader: n\d/.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     assert.match(out, /leader: n\d\. Try: redis-cli -p \d+ set hello world/);
+    // --requirepass-file: made owner-only, and every node asks for it.
+    assert.match(out, new RegExp(`^client password written to ${passFile} \\(mode 0600\\)$`, 'm'));
+    assert.equal(statSync(passFile).mode & 0o777, 0o600);
+    const password = readFileSync(passFile, 'utf8').trim();
+    for (let i = 0; i < 3; i++) {
+      assert.match(await redisExchange(base + i, 'PING'), /^-NOAUTH Authentication required\.\r\n$/, `n${i + 1} without the password`);
+      assert.equal(await redisExchange(base + i, 'AUTH', password), '+OK\r\n', `n${i + 1} with it`);
+    }
     assert.match(out, new RegExp(`pillars cluster kill ${/leader: (n\d)/.exec(out)![1]} --data `), 'the hint kills the leader');
     assert.match(out, new RegExp(`n1  pid \\d+  redis 127\\.0\\.0\\.1:${base}  http http://127\\.0\\.0\\.1:${base + 3}`));
     const status = pillars(['cluster', 'status', '--data', dir]);
@@ -200,6 +209,22 @@ test('a launcher killed with SIGKILL leaves no node behind: each node stops when
     await new Promise((r) => server.close(r));
   }
 });
+
+/** One command on a new connection, its first reply line. */
+function redisExchange(port: number, ...args: string[]): Promise<string> {
+  return new Promise((done, fail) => {
+    const socket = createConnection({ port, host: '127.0.0.1' }, () => socket.write(resp(...args)));
+    let text = '';
+    socket.setEncoding('utf8').on('data', (d: string) => {
+      text += d;
+      if (text.endsWith('\r\n')) {
+        socket.destroy();
+        done(text);
+      }
+    });
+    socket.on('error', fail);
+  });
+}
 
 function alive(pid: number): boolean {
   try {
