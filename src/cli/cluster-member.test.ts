@@ -5,12 +5,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { clusterUpProcess, freePortRun, tempDir } from '../testing/real-nodes.js';
 
 const main = fileURLToPath(new URL('./main.js', import.meta.url));
+const nodeMain = fileURLToPath(new URL('./node-main.js', import.meta.url));
 
 function pillars(args: string[]) {
   const r = spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } });
@@ -51,6 +54,24 @@ test('cluster member add, list and remove (the leader) on a running cluster', { 
     assert.deepEqual(await r.mget('k0', 'k50', 'k99'), ['v0', 'v50', 'v99']);
     assert.equal(await r.set('after', 'x'), 'OK');
     r.disconnect();
+
+    // A node the operator starts by hand (pillars node --join), named with --peer: the launcher has no part in it.
+    const p5 = await freePortRun(3);
+    const layout = JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as { nodes: { id: string; peer: number }[]; secretFile: string };
+    const n5 = spawn(process.execPath, [nodeMain, 'node', '--id', 'n5', '--join', '--listen', `127.0.0.1:${p5}`, '--peers', layout.nodes.map((n) => `${n.id}=127.0.0.1:${n.peer}`).join(','), '--data', join(tempDir('pillars-n5-'), 'n5'), '--resp', `127.0.0.1:${p5 + 1}`, '--http', `127.0.0.1:${p5 + 2}`, '--secret-file', layout.secretFile], { stdio: 'ignore' });
+    try {
+      const byHand = pillars(['cluster', 'member', 'add', 'n5', '--peer', `127.0.0.1:${p5}`, '--data', dir]);
+      assert.equal(byHand.code, 0, byHand.err);
+      assert.match(byHand.out, /^n5 is a learner: it gets the log and has no vote yet\nn5 is a voter: voters (n\d )+n5\n$/);
+      const r5 = new Redis({ port: p5 + 1, host: '127.0.0.1', maxRetriesPerRequest: 3 });
+      assert.deepEqual(await r5.mget('k0', 'after'), ['v0', 'x'], 'it caught up before it was promoted');
+      r5.disconnect();
+      const gone = pillars(['cluster', 'member', 'remove', 'n5', '--data', dir]);
+      assert.equal(gone.code, 0, gone.err);
+      assert.match(gone.out, /^n5 removed: voters n\d n\d n\d\n$/, 'not in the cluster file: nothing for the launcher to stop');
+    } finally {
+      n5.kill('SIGTERM');
+    }
 
     const bad = pillars(['cluster', 'member', 'add', 'n9', '--peer', 'nowhere', '--data', dir]);
     assert.equal(bad.code, 2);

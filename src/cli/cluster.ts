@@ -102,6 +102,11 @@ async function up(o: UpFlags): Promise<number> {
     }
     if (stopping) return (await done, exitCode);
     control = await serveControl(cluster, o.data);
+    // A Ctrl-C while the control socket was being opened found no socket to close and no node to stop.
+    if (stopping) {
+      control.close();
+      return (await done, exitCode);
+    }
     const c = cluster;
     c.onExit = (n, code, signal) => {
       if (stopping) return;
@@ -120,7 +125,7 @@ async function up(o: UpFlags): Promise<number> {
     else if (leader !== undefined) {
       const l = c.node(leader);
       process.stdout.write(`leader: ${leader}. Try: redis-cli -p ${l.resp} set hello world   (any node answers; followers forward to the leader)\n`);
-      process.stdout.write(`        pillars cluster status --data ${o.data}    pillars cluster kill n1 --data ${o.data}    Ctrl-C stops the cluster\n`);
+      process.stdout.write(`        pillars cluster status --data ${o.data}    pillars cluster kill ${leader} --data ${o.data}    Ctrl-C stops the cluster\n`);
     }
     await done;
     process.stdout.write('stopped\n');
@@ -148,6 +153,11 @@ async function controlNode(op: LauncherOp, node: string, o: { data: string }): P
   return answer.ok ? 0 : 2;
 }
 
+/** Where an operator reaches a node: what `cluster up` printed for it. */
+function endpointsOf(n: ClusterFile['nodes'][number]): { redis: string; http: string; peer: string } {
+  return { redis: `${n.host}:${n.resp}`, http: `http://${n.host}:${n.http}`, peer: `${n.host}:${n.peer}` };
+}
+
 async function status(o: { data: string; json?: boolean }): Promise<boolean> {
   const file = join(o.data, clusterFileName);
   let layout: ClusterFile;
@@ -161,13 +171,15 @@ async function status(o: { data: string; json?: boolean }): Promise<boolean> {
     return { n, s, pid: s?.pid ?? runningPid(n.data) };
   }));
   if (o.json) {
-    process.stdout.write(JSON.stringify(all.map(({ n, s, pid }) => ({ id: n.id, reachable: s !== undefined, ...s, pid })), null, 2) + '\n');
+    process.stdout.write(JSON.stringify(all.map(({ n, s, pid }) => ({ id: n.id, reachable: s !== undefined, ...s, pid, ...endpointsOf(n) })), null, 2) + '\n');
   } else {
-    const rows = [['node', 'pid', 'role', 'term', 'leader', 'commit', 'applied', 'lag', 'keys', 'clients', 'redis']];
+    const rows = [['node', 'pid', 'role', 'term', 'leader', 'commit', 'applied', 'lag', 'keys', 'clients', 'redis', 'http', 'peer']];
     for (const { n, s, pid } of all) {
       const lag = s?.followers === undefined ? '' : Object.values(s.followers).map((f) => f.lag).join('/');
       const p = pid === undefined ? '-' : String(pid);
-      rows.push(s === undefined ? [n.id, p, pid === undefined ? 'not running' : 'unreachable', '', '', '', '', '', '', '', `${n.host}:${n.resp}`] : [n.id, p, !s.up ? `stopped: ${s.failure ?? ''}` : s.repairing ? `${s.role}, repairing to ${s.repairUntil}` : s.role, String(s.term), s.leader ?? '-', String(s.commit), String(s.applied), lag, String(s.keys), String(s.clients), `${n.host}:${n.resp}`]);
+      const e = endpointsOf(n);
+      const where = [e.redis, e.http, e.peer];
+      rows.push(s === undefined ? [n.id, p, pid === undefined ? 'not running' : 'unreachable', '', '', '', '', '', '', '', ...where] : [n.id, p, !s.up ? `stopped: ${s.failure ?? ''}` : s.repairing ? `${s.role}, repairing to ${s.repairUntil}` : s.role, String(s.term), s.leader ?? '-', String(s.commit), String(s.applied), lag, String(s.keys), String(s.clients), ...where]);
     }
     const w = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
     for (const r of rows) process.stdout.write(r.map((x, c) => x.padEnd(w[c])).join('  ').trimEnd() + '\n');

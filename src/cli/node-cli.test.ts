@@ -6,14 +6,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { clusterIdOf } from '../node/kv-node.js';
 import { FileDisk } from '../adapters/file-disk.js';
 import { RaftStorage } from '../truth/index.js';
-import { freePortRun, tempDir } from '../testing/real-nodes.js';
+import { freePortRun, resp, tempDir } from '../testing/real-nodes.js';
 
 const main = fileURLToPath(new URL('./main.js', import.meta.url));
 /** A cluster secret of the shortest length a node accepts. */
@@ -92,21 +92,34 @@ test("another node's data directory and a corrupt log each stop a node at start 
 test('pillars cluster up starts three processes that elect a leader, cluster status reports them, SIGTERM stops them all', { timeout: 60_000 }, async () => {
   const dir = tempDir('pillars-cli-cluster-');
   const base = await freePortRun(9);
-  const up = spawn(process.execPath, [main, 'cluster', 'up', '--nodes', '3', '--data', dir, '--resp-base', String(base), '--http-base', String(base + 3), '--peer-base', String(base + 6)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const passFile = join(dir, 'client.pass');
+  const up = spawn(process.execPath, [main, 'cluster', 'up', '--nodes', '3', '--data', dir, '--resp-base', String(base), '--http-base', String(base + 3), '--peer-base', String(base + 6), '--requirepass-file', passFile], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   up.stdout.on('data', (d) => (out += d));
   try {
     const deadline = Date.now() + 30_000;
     while (!/leader: n\d/.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     assert.match(out, /leader: n\d\. Try: redis-cli -p \d+ set hello world/);
+    // --requirepass-file: made owner-only, and every node asks for it.
+    assert.match(out, new RegExp(`^client password written to ${passFile} \\(mode 0600\\)$`, 'm'));
+    assert.equal(statSync(passFile).mode & 0o777, 0o600);
+    const password = readFileSync(passFile, 'utf8').trim();
+    for (let i = 0; i < 3; i++) {
+      assert.match(await redisExchange(base + i, 'PING'), /^-NOAUTH Authentication required\.\r\n$/, `n${i + 1} without the password`);
+      assert.equal(await redisExchange(base + i, 'AUTH', password), '+OK\r\n', `n${i + 1} with it`);
+    }
+    assert.match(out, new RegExp(`pillars cluster kill ${/leader: (n\d)/.exec(out)![1]} --data `), 'the hint kills the leader');
     assert.match(out, new RegExp(`n1  pid \\d+  redis 127\\.0\\.0\\.1:${base}  http http://127\\.0\\.0\\.1:${base + 3}`));
     const status = pillars(['cluster', 'status', '--data', dir]);
     assert.equal(status.code, 0, status.err);
     assert.match(status.out, /^node\s+pid\s+role\s+term\s+leader\s+commit/);
     assert.equal((status.out.match(/\bleader\b\s+\d+\s+n\d/g) ?? []).length, 1, status.out);
     assert.equal((status.out.match(/follower/g) ?? []).length, 2, status.out);
-    const json = JSON.parse(pillars(['cluster', 'status', '--data', dir, '--json']).out) as { id: string; reachable: boolean; pid: number }[];
+    // Each node's endpoints, as cluster up printed them.
+    assert.match(status.out, new RegExp(`^n2 .*  127\\.0\\.0\\.1:${base + 1}  http://127\\.0\\.0\\.1:${base + 4}  127\\.0\\.0\\.1:${base + 7}$`, 'm'));
+    const json = JSON.parse(pillars(['cluster', 'status', '--data', dir, '--json']).out) as { id: string; reachable: boolean; pid: number; redis: string; http: string; peer: string }[];
     assert.deepEqual(json.map((n) => [n.id, n.reachable]), [['n1', true], ['n2', true], ['n3', true]]);
+    assert.deepEqual([json[2].redis, json[2].http, json[2].peer], [`127.0.0.1:${base + 2}`, `http://127.0.0.1:${base + 5}`, `127.0.0.1:${base + 8}`]);
     const pids = json.map((n) => n.pid);
     assert.ok(pids.every((p) => Number.isInteger(p) && alive(p)), `live pids ${pids}`);
 
@@ -115,7 +128,7 @@ test('pillars cluster up starts three processes that elect a leader, cluster sta
     assert.equal(killed.code, 0, killed.err);
     assert.equal(killed.out, `n2 killed (SIGKILL, pid ${pids[1]})\n`);
     assert.equal(alive(pids[1]), false, 'the process is gone');
-    assert.match(pillars(['cluster', 'status', '--data', dir]).out, /^n2\s+-\s+not running/m);
+    assert.match(pillars(['cluster', 'status', '--data', dir]).out, new RegExp(`^n2\\s+-\\s+not running\\s+127\\.0\\.0\\.1:${base + 1}  http://127\\.0\\.0\\.1:${base + 4}  127\\.0\\.0\\.1:${base + 7}$`, 'm'));
     assert.equal(pillars(['cluster', 'kill', 'n2', '--data', dir]).out, 'n2 is not running\n');
     const started = pillars(['cluster', 'start', 'n2', '--data', dir]);
     assert.match(started.out, /^n2 started \(pid \d+\)\n$/);
@@ -173,6 +186,46 @@ test('a Ctrl-C at any moment of cluster up leaves no process behind', { timeout:
     assert.deepEqual(nodeProcessesOf(dir), [], `no orphan after a Ctrl-C at ${afterMs} ms (${out.split('\n')[0]})`);
   }
 });
+
+test('a launcher killed with SIGKILL leaves no node behind: each node stops when its pipe from the launcher closes', { timeout: 60_000 }, async () => {
+  const dir = tempDir('pillars-cli-kill9-');
+  const base = await freePortRun(9);
+  const up = spawn(process.execPath, [main, 'cluster', 'up', '--nodes', '3', '--data', dir, '--resp-base', String(base), '--http-base', String(base + 3), '--peer-base', String(base + 6)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  up.stdout.on('data', (d) => (out += d));
+  const exited = new Promise<void>((r) => up.once('exit', () => r()));
+  const deadline = Date.now() + 30_000;
+  while (!/leader: n\d/.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  const nodes = nodeProcessesOf(dir);
+  assert.equal(nodes.length, 3, out);
+  up.kill('SIGKILL');
+  await exited;
+  const gone = Date.now() + 10_000;
+  while (nodeProcessesOf(dir).length > 0 && Date.now() < gone) await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(nodeProcessesOf(dir), [], 'every node stopped once its launcher was gone');
+  // The ports are free for the next cluster up.
+  for (let port = base; port < base + 9; port++) {
+    const server = createServer();
+    await new Promise<void>((ok, fail) => server.once('error', fail).listen(port, '127.0.0.1', ok));
+    await new Promise((r) => server.close(r));
+  }
+});
+
+/** One command on a new connection, its first reply line. */
+function redisExchange(port: number, ...args: string[]): Promise<string> {
+  return new Promise((done, fail) => {
+    const socket = createConnection({ port, host: '127.0.0.1' }, () => socket.write(resp(...args)));
+    let text = '';
+    socket.setEncoding('utf8').on('data', (d: string) => {
+      text += d;
+      if (text.endsWith('\r\n')) {
+        socket.destroy();
+        done(text);
+      }
+    });
+    socket.on('error', fail);
+  });
+}
 
 function alive(pid: number): boolean {
   try {

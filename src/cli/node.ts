@@ -111,6 +111,7 @@ interface NodeFlags {
   http: string;
   secretFile?: string;
   requirepassFile?: string;
+  stopWhenStdinCloses?: boolean;
   readMode: string;
   recovery: string;
   valueBytesMax?: string;
@@ -122,6 +123,7 @@ interface NodeFlags {
   writeBytesMax?: string;
   collectionMembersMax?: string;
   requestTimeoutMs?: string;
+  clusterDownAfterMs?: string;
   diskReserveMb?: string;
   tickMs?: string;
   electionTicks?: string;
@@ -142,6 +144,8 @@ export function nodeOptionsFromFlags(o: NodeFlags): KvNodeOptions {
   Object.assign(limits, clientLimitsFromFlags(o));
   const rt = positiveNumber(o.requestTimeoutMs, '--request-timeout-ms');
   if (rt !== undefined) limits.requestTimeoutMs = rt;
+  const down = positiveNumber(o.clusterDownAfterMs, '--cluster-down-after-ms');
+  if (down !== undefined) limits.clusterDownAfterMs = down;
   const dr = o.diskReserveMb === undefined ? undefined : Number(o.diskReserveMb);
   if (dr !== undefined) {
     if (!Number.isFinite(dr) || dr < 0) throw badOption(cli, '--disk-reserve-mb', `a number of MiB, 0 or more (got "${o.diskReserveMb}")`);
@@ -171,8 +175,25 @@ export function nodeOptionsFromFlags(o: NodeFlags): KvNodeOptions {
   };
 }
 
-/** Start a node and keep it running until SIGINT or SIGTERM; errors at start are thrown to main. */
-export async function runNode(options: KvNodeOptions): Promise<void> {
+/**
+ * Resolves when standard input reaches its end: the launcher holds the other end of the pipe, and
+ * the kernel closes it when the launcher exits however it exits, kill -9 included.
+ */
+function stdinClosed(): Promise<string> {
+  return new Promise((resolve) => {
+    process.stdin.once('end', () => resolve('stdin closed'));
+    process.stdin.once('error', () => resolve('stdin closed'));
+    process.stdin.resume();
+  });
+}
+
+/**
+ * Start a node and keep it running until SIGINT or SIGTERM (or, with stopWhenStdinCloses, until its
+ * launcher is gone); errors at start are thrown to main.
+ */
+export async function runNode(options: KvNodeOptions, stopWhenStdinCloses = false): Promise<void> {
+  // Watched from the start: a launcher killed while this node was still starting leaves no orphan either.
+  const launcherGone = stopWhenStdinCloses ? stdinClosed() : new Promise<string>(() => {});
   const node = new KvNode(options);
   try {
     await node.start();
@@ -184,13 +205,19 @@ export async function runNode(options: KvNodeOptions): Promise<void> {
   const a = node.addresses;
   node.log('node_started', { peer: a.peer, resp: a.resp, http: a.http, peers: [...options.peers.keys()], pid: process.pid });
   await new Promise<void>((resolve) => {
+    let stopping = false;
     const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
       node.log('node_stopping', { signal });
       node.stop().then(resolve, resolve);
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
+    void launcherGone.then(stop);
   });
+  // Reading standard input would keep the process alive after the node stopped.
+  if (stopWhenStdinCloses) process.stdin.destroy();
 }
 
 export function nodeCommand(): Command {
@@ -216,13 +243,15 @@ export function nodeCommand(): Command {
     .option('--write-bytes-max <bytes>', `argument bytes of one write at most (default ${nodeDefaults.writeBytesMax})`)
     .option('--collection-members-max <n>', `members of one hash, list, set or sorted set at most: a write past it is refused (default ${nodeDefaults.collectionMembersMax})`)
     .option('--request-timeout-ms <ms>', `a client hears "outcome unknown" after this (default ${nodeDefaults.requestTimeoutMs})`)
+    .option('--cluster-down-after-ms <ms>', `with no working leader for this long, requests fail at once with CLUSTERDOWN, or TRYAGAIN for a write that may have applied (default ${nodeDefaults.clusterDownAfterMs})`)
     .option('--disk-reserve-mb <mib>', `refuse writes when less is free on the data directory's disk (default ${nodeDefaults.diskReserveBytes / 1024 / 1024})`)
     .option('--tick-ms <ms>', 'Raft tick (default 50: heartbeats every tick)')
     .option('--election-ticks <n>', 'ticks of silence before an election (default 10: 0.5-1 s)')
+    .option('--stop-when-stdin-closes', 'stop as on SIGTERM when standard input closes: pillars cluster up starts its nodes so, and a node never outlives its launcher')
     .addHelpText('after', '\nExit code: 0 after SIGINT/SIGTERM, 2 on bad options or a data directory that cannot be trusted (another node\'s, corrupt).\nExample: pillars node --id n1 --listen 127.0.0.1:7579 --peers n2=127.0.0.1:7580,n3=127.0.0.1:7581 --data /var/lib/pillars/n1 --secret-file cluster.secret')
     .action(async (o: NodeFlags) => {
       try {
-        await runNode(nodeOptionsFromFlags(o));
+        await runNode(nodeOptionsFromFlags(o), o.stopWhenStdinCloses === true);
       } catch (e) {
         if (isStorageCorruptError(e)) throw badOption(o.data, e.file, `a log this node can trust: corrupt at byte ${e.offset} (${e.reason}); refusing to start`);
         throw e;

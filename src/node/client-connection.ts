@@ -19,6 +19,7 @@ import { errorReply, integer, OK, QUEUED, RespParser, type RespLimits, type Resp
 import { parseWait } from './wait-command.js';
 import { Transaction } from './transaction.js';
 import type { AuthThrottle } from './auth-throttle.js';
+import { isClusterDownError } from '../truth/index.js';
 
 /**
  * The reply to a request the cluster could not serve in time (no leader through an election, no
@@ -28,7 +29,7 @@ import type { AuthThrottle } from './auth-throttle.js';
  * unless the write is idempotent.
  */
 export function unavailableReply(status: 'fail' | 'info', error: string | undefined): string {
-  if (status === 'fail') return `CLUSTERDOWN no leader answered in time: nothing was applied (the outcome is known); retry`;
+  if (status === 'fail') return `CLUSTERDOWN ${isClusterDownError(error) ? error : 'no leader answered in time'}: nothing was applied (the outcome is known); retry`;
   return `TRYAGAIN ${error ?? 'timeout'}: the outcome is unknown (the write may have been applied; retrying may apply it twice)`;
 }
 
@@ -356,7 +357,7 @@ export class ClientConnection {
         this.inflight--;
         // A client cut off gets nothing: its replies (a GET of 1 MiB, say) need not be built.
         if (this.closed) slot.reply = EMPTY_REPLY;
-        else if (r.status === 'info' || (r.status === 'fail' && r.error === 'timeout')) slot.reply = errorReply(unavailableReply(r.status, r.error));
+        else if (r.status === 'info' || (r.status === 'fail' && (r.error === 'timeout' || isClusterDownError(r.error)))) slot.reply = errorReply(unavailableReply(r.status, r.error));
         else slot.reply = this.built(command, () => replyTo(plan, { ok: r.status === 'ok', value: r.value, error: r.error }, this.proto));
         this.drain();
         if (this.inflight === 0) this.dispatch();

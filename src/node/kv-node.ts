@@ -47,6 +47,8 @@ export interface NodeLimits extends CommandLimits, ClientLimits, AuthThrottleLim
   notAppliedBackoffMs: number;
   /** The client hears "outcome unknown" after this. */
   requestTimeoutMs: number;
+  /** Out of contact with a working cluster this long, the node answers CLUSTERDOWN at once (ClientGateway). */
+  clusterDownAfterMs: number;
   /** Writes are refused while the data directory's file system has less free than this. */
   diskReserveBytes: number;
   /** How often free space is read, and a stopped member tries to restart. */
@@ -62,6 +64,7 @@ export const nodeDefaults: NodeLimits = {
   replyWaitMs: 1_000,
   notAppliedBackoffMs: 20,
   requestTimeoutMs: 10_000,
+  clusterDownAfterMs: 2_000,
   diskReserveBytes: 16 * 1024 * 1024,
   diskCheckEveryMs: 500,
 };
@@ -195,8 +198,8 @@ export class KvNode {
     this.raftConfig = parsed.data;
     this.writeLine = opts.log ?? ((line) => process.stderr.write(line + '\n'));
     this.metrics = new PromMetrics('pillars_', { node: opts.id });
-    const { replyWaitMs, notAppliedBackoffMs, requestTimeoutMs } = this.limits;
-    this.gateway = new ClientGateway({ clock: realClock(), timers: realTimers(), metrics: this.metrics }, { ...gatewayDefaults, replyWaitMs, notAppliedBackoffMs, requestTimeoutMs }, { handOff: (client, req) => this.handOff(client, req) });
+    const { replyWaitMs, notAppliedBackoffMs, requestTimeoutMs, clusterDownAfterMs } = this.limits;
+    this.gateway = new ClientGateway({ clock: realClock(), timers: realTimers(), metrics: this.metrics }, { ...gatewayDefaults, replyWaitMs, notAppliedBackoffMs, requestTimeoutMs, clusterDownAfterMs }, { handOff: (client, req) => this.handOff(client, req), inContact: () => this.inContact() });
     this.transport = new TcpTransport({
       id: opts.id,
       listen: opts.listen,
@@ -367,6 +370,12 @@ export class KvNode {
       if (refused !== undefined) return done({ status: 'fail', error: refused });
     }
     this.gateway.submit(client, id, ackedBelow, kind, op, done);
+  }
+
+  /** What /ready asks: a leader known and heard from within an election timeout (a stopped member: no). */
+  private inContact(): boolean {
+    const s = this.raft?.status();
+    return s !== undefined && s.leader !== undefined && s.inContact;
   }
 
   /** One attempt of a request, to this node's member; while the member is stopped, why. */

@@ -74,6 +74,12 @@ export class LocalCluster {
   /** Called when a node exits without being asked to (code or signal). */
   onExit: ((node: LocalNode, code: number | null, signal: NodeJS.Signals | null) => void) | undefined;
   private readonly stopping = new Set<string>();
+  /**
+   * Set when stopAll begins: no node starts after it. A restart, start or member add that was under
+   * way when Ctrl-C came would otherwise start a process after the others were stopped, and the
+   * launcher would exit leaving it running.
+   */
+  private closed = false;
   /** Nodes added to the running cluster: they start with --join. */
   private readonly joiners = new Set<string>();
 
@@ -116,11 +122,13 @@ export class LocalCluster {
    * --join): it is nobody's voter until the membership adds it. Returns it; its ports are checked first.
    */
   async addNode(): Promise<LocalNode> {
+    this.refuseIfClosed('no node is added');
     const n = this.layoutOf(Math.max(0, ...this.nodes.map((x) => x.index)) + 1);
     for (const [what, port] of [['redis', n.resp], ['http', n.http], ['peer', n.peer]] as const) {
       const err = await tryListen(this.host, port);
       if (err !== undefined) throw new PortInUseError(n.id, what, this.host, port, err);
     }
+    this.refuseIfClosed('no node is added');
     this.joiners.add(n.id);
     this.nodes.push(n);
     this.writeClusterFile();
@@ -146,7 +154,7 @@ export class LocalCluster {
   /** The `pillars node` arguments of a node. */
   argsOf(n: LocalNode): string[] {
     const peers = this.nodes.filter((p) => p !== n).map((p) => `${p.id}=${this.host}:${p.peer}`).join(',');
-    return ['node', '--id', n.id, '--listen', `${this.host}:${n.peer}`, ...(peers ? ['--peers', peers] : []), ...(this.joiners.has(n.id) ? ['--join'] : []), '--data', n.dataDir, '--resp', `${this.host}:${n.resp}`, '--http', `${this.host}:${n.http}`, '--secret-file', this.secretFile, ...(this.layout.nodeArgs ?? [])];
+    return ['node', '--id', n.id, '--listen', `${this.host}:${n.peer}`, ...(peers ? ['--peers', peers] : []), ...(this.joiners.has(n.id) ? ['--join'] : []), '--data', n.dataDir, '--resp', `${this.host}:${n.resp}`, '--http', `${this.host}:${n.http}`, '--secret-file', this.secretFile, '--stop-when-stdin-closes', ...(this.layout.nodeArgs ?? [])];
   }
 
   /**
@@ -162,17 +170,26 @@ export class LocalCluster {
     }
   }
 
-  /** Start every node that is not running. */
+  /** Start every node that is not running (none once the cluster is stopping). */
   startAll(): void {
+    if (this.closed) return;
     for (const n of this.nodes) if (n.process === undefined) this.start(n.id);
+  }
+
+  private refuseIfClosed(what: string): void {
+    if (this.closed) throw new Error(`the launcher is stopping the cluster: ${what}`);
   }
 
   start(id: string): LocalNode {
     const n = this.node(id);
     if (n.process !== undefined) return n;
+    this.refuseIfClosed(`${id} is not started`);
     let log = this.logs.get(id);
     if (log === undefined) this.logs.set(id, (log = createWriteStream(n.logFile, { flags: 'a' })));
-    const child = spawn(process.execPath, [...(this.layout.execArgv ?? []), nodeMainJs, ...this.argsOf(n)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...this.layout.env } });
+    // The node's standard input is a pipe from this process that nothing is written to: when the
+    // launcher exits, even by SIGKILL, the kernel closes it and the node stops (--stop-when-stdin-closes).
+    const child = spawn(process.execPath, [...(this.layout.execArgv ?? []), nodeMainJs, ...this.argsOf(n)], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...this.layout.env } });
+    child.stdin!.on('error', () => {});
     child.stdout!.pipe(log, { end: false });
     child.stderr!.pipe(log, { end: false });
     n.process = child;
@@ -213,6 +230,7 @@ export class LocalCluster {
   }
 
   async stopAll(): Promise<void> {
+    this.closed = true;
     await Promise.all(this.nodes.map((n) => this.stop(n.id)));
     for (const log of this.logs.values()) log.end();
     this.logs.clear();

@@ -86,6 +86,13 @@ test('a node joins a live cluster as a learner, catches up, votes; the leader is
     assert.deepEqual(await x.mget(...keys), keys.map((k) => acked.get(k)), `all ${keys.length} acknowledged writes, read through the new member`);
     x.disconnect();
     assert.ok(log.some((l) => l.includes('"member_changed"') && l.includes('"add-learner"')));
+    // Every replica logs each change as it applies it from the log, with the membership it leaves.
+    const applied = log.map((l) => JSON.parse(l) as { node: string; event: string; change?: string; member?: string; voters?: string[] }).filter((e) => e.event === 'raft_membership_changed');
+    for (const n of nodes.filter((x) => x !== leader)) {
+      const seen = applied.filter((e) => e.node === n.id).map((e) => `${e.change} ${e.member} -> ${e.voters!.join(' ')}`);
+      assert.ok(seen.includes(`add-voter n4 -> n1 n2 n3 n4`), `${n.id} logged n4's promotion: ${seen.join('; ')}`);
+      assert.ok(seen.includes(`remove-voter ${leader.id} -> ${removed.body.voters!.join(' ')}`), `${n.id} logged ${leader.id}'s removal: ${seen.join('; ')}`);
+    }
   } finally {
     writing = false;
     await writer?.catch(() => {});

@@ -90,3 +90,36 @@ test('a write the cluster cannot serve gets TRYAGAIN (outcome unknown), a read C
   }
 });
 
+
+test('with the majority gone, clients hear CLUSTERDOWN within clusterDownAfterMs, not after the 10 s request timeout, and at once after that', { timeout: 60_000 }, async (t) => {
+  const clusterDownAfterMs = 1_000;
+  const c = await inProcessCluster(3, { raft: { tickMs, electionTicks }, limits: { clusterDownAfterMs } });
+  try {
+    const leader = await c.leader();
+    const alone = c.nodes.find((n) => n !== leader)!;
+    const raw = await RawClient.connect({ host: '127.0.0.1', port: alone.addresses.resp!.port });
+    raw.write(resp('SET', 'before', 'x'));
+    assert.equal(await raw.read((t) => t.endsWith('\r\n'), 10_000), '+OK\r\n');
+    for (const n of c.nodes) if (n !== alone) await n.stop();
+    const lost = performance.now();
+    // Forwarded to a leader that is gone: it may be in that leader's log, so its outcome is unknown.
+    raw.write(resp('SET', 'k', 'v'));
+    const write = await raw.read((t) => t.endsWith('\r\n'), 15_000);
+    const writeMs = performance.now() - lost;
+    assert.match(write, /^-TRYAGAIN the cluster is down: this node has heard from no working leader for \d+\.\d s: the outcome is unknown/);
+    // Out of contact after at most an election timeout, then clusterDownAfterMs: far from the 10 s timeout.
+    assert.ok(writeMs < electionTicks * tickMs + clusterDownAfterMs + 2 * slackMs, `answered after ${Math.round(writeMs)} ms`);
+    const asked = performance.now();
+    raw.write(resp('GET', 'k'));
+    raw.write(resp('SET', 'k2', 'v'));
+    const replies = await raw.read((t) => t.split('\r\n').length > 2, 5_000);
+    const [read, write2] = replies.split('\r\n');
+    assert.match(read, /^-CLUSTERDOWN the cluster is down: this node has heard from no working leader for \d+\.\d s: nothing was applied \(the outcome is known\); retry$/);
+    assert.match(write2, /^-CLUSTERDOWN the cluster is down: .*: nothing was applied/, 'a write handed to no one did nothing');
+    assert.ok(performance.now() - asked < 200, 'answered at once while the cluster is down');
+    t.diagnostic(`TRYAGAIN after ${Math.round(writeMs)} ms with the majority gone; then CLUSTERDOWN in ${Math.round(performance.now() - asked)} ms`);
+    raw.close();
+  } finally {
+    await c.stop();
+  }
+});

@@ -24,6 +24,9 @@ test('a real follower far behind installs the snapshot it receives in chunks, an
   for (const k of keys) await r.set(k, `v-${k}-${'x'.repeat(40)}`);
   r.disconnect();
   await eventually('the leader compacted its log', () => leader.status().snapshotIndex > 0);
+  // The operator's log says so, with the index the snapshot covers.
+  const taken = log.map((l) => JSON.parse(l) as { node: string; event: string; index?: number }).filter((e) => e.event === 'raft_snapshot_taken' && e.node === leader.id);
+  assert.ok(taken.length >= 1 && taken.every((e) => Number.isInteger(e.index) && e.index! > 0), `raft_snapshot_taken logged by ${leader.id}`);
 
   const back = c.rebuild(i);
   await back.start();

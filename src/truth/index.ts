@@ -4,7 +4,7 @@ export { RaftLog } from './raft/log.js';
 export type { ConfChange, ConfState, Entry, HardState, Message as RaftMessage, Ready, ReadState, Role, Snapshot } from './raft/types.js';
 export { isConfChange } from './raft/types.js';
 export { RaftNode, raftNode, raftNodeConfigSchema, routeFromMember, isToClient, type RaftNodeConfig, type ToClient } from './raft/raft-node.js';
-export { ClientGateway, gatewayDefaults, type GatewayHost, type GatewayLimits, type Outcome, type RequestKind } from './raft/client-gateway.js';
+export { ClientGateway, clusterDownError, gatewayDefaults, isClusterDownError, type GatewayHost, type GatewayLimits, type Outcome, type RequestKind } from './raft/client-gateway.js';
 export { RaftKv, raftKv, raftKvConfigSchema, raftKvProfiles, raftKvSettings, type RaftKvProfile, type RaftKvSettings, type RaftKvTuning, notAppliedErrors, isNotAppliedFailure, type RaftKvConfig, type RaftKvStatus } from './raft/host.js';
 export { RaftStorage, StorageCorruptError, isStorageCorruptError, segmentPrefix, durableMarkFile, snapshotFile, encodeSnapshotFile, decodeSnapshotFile, type StorageWarning, type RecoveryMode, type DurableMark } from './raft/storage.js';
 export { collectionTooLargeError, indexOutOfRangeError, isLexBound, scoreNaNError, scoreText, type ScoreBound, type ZAddArgs, type ZRangeArgs, type ZStoreArgs } from './kv-collections.js';

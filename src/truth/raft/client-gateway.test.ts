@@ -6,10 +6,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../runtime/clock.js';
 import type { ClientRequest } from '../../runtime/client-protocol.js';
-import { ClientGateway, gatewayDefaults, type Outcome } from './client-gateway.js';
+import { ClientGateway, gatewayDefaults, isClusterDownError, type Outcome } from './client-gateway.js';
 import { notAppliedErrors } from './host.js';
 
-function gateway(member: { stopped?: string } = {}) {
+function gateway(member: { stopped?: string; inContact?: boolean } = {}) {
   const clock = new ManualClock();
   const handedOff: { at: number; client: string; req: ClientRequest }[] = [];
   const counts = new Map<string, number>();
@@ -22,6 +22,7 @@ function gateway(member: { stopped?: string } = {}) {
         handedOff.push({ at: clock.now(), client, req });
         return undefined;
       },
+      ...(member.inContact === undefined ? {} : { inContact: () => member.inContact! }),
     },
   );
   g.start();
@@ -88,4 +89,61 @@ test('a stopped member ends requests at once; failAll makes waiting writes unkno
   member.stopped = 'disk failure';
   g.submit('n1/c3', 1, 1, 'write', write, (r) => outcomes.push(r));
   assert.deepEqual(outcomes[2], { status: 'info', error: 'disk failure' });
+});
+
+test('out of contact for clusterDownAfterMs, requests fail at once: reads and never-proposed writes as not applied, a write that may be in a log as unknown', () => {
+  const member = { inContact: true };
+  const { g, clock, handedOff } = gateway(member);
+  const outcomes = new Map<string, Outcome>();
+  const submit = (name: string, id: number, kind: 'read' | 'write') => g.submit('n1/c1', id, 1, kind, kind === 'read' ? { f: 'read', key: 'k', value: null } : write, (r) => outcomes.set(name, r));
+  const refuseNoLeader = (id: number) => {
+    const last = handedOff.filter((h) => h.req.id === id).at(-1)!;
+    g.onReply('n1/c1', { type: 'client_reply', id, status: 'fail', error: notAppliedErrors.noLeader, attempt: last.req.attempt });
+  };
+  // In contact: an election shorter than clusterDownAfterMs is ridden through, as before.
+  member.inContact = false;
+  submit('read', 1, 'read');
+  submit('refused write', 2, 'write');
+  submit('unanswered write', 3, 'write');
+  // The node refuses the read and one write at once, at every attempt (it knows no leader); the
+  // other write's attempt was forwarded to a leader that may have logged it, and no answer comes.
+  const step = gatewayDefaults.sweepEveryMs / 5;
+  const until = (ms: number) => {
+    while (clock.now() < ms) {
+      if (!outcomes.has('read')) refuseNoLeader(1);
+      if (!outcomes.has('refused write')) refuseNoLeader(2);
+      clock.advance(step);
+    }
+  };
+  until(gatewayDefaults.clusterDownAfterMs - gatewayDefaults.sweepEveryMs);
+  assert.equal(outcomes.size, 0, 'nothing failed within clusterDownAfterMs');
+  until(gatewayDefaults.clusterDownAfterMs + 2 * gatewayDefaults.sweepEveryMs);
+  assert.ok(clock.now() < gatewayDefaults.requestTimeoutMs / 4, 'long before requestTimeoutMs');
+  assert.equal(outcomes.get('read')?.status, 'fail');
+  assert.equal(outcomes.get('refused write')?.status, 'fail', 'every attempt refused before a log took it: nothing was applied');
+  assert.equal(outcomes.get('unanswered write')?.status, 'info', 'an attempt went unanswered: it may apply');
+  for (const r of outcomes.values()) assert.ok(isClusterDownError(r.error), r.error);
+  assert.match(outcomes.get('read')!.error!, /^the cluster is down: this node has heard from no working leader for 2\.\d s$/);
+
+  // While down, a new request is failed without being handed to anyone.
+  const before = handedOff.length;
+  submit('new', 4, 'write');
+  assert.equal(outcomes.get('new')?.status, 'fail');
+  assert.equal(handedOff.length, before);
+  // Back in contact: served as usual again.
+  member.inContact = true;
+  clock.advance(gatewayDefaults.sweepEveryMs);
+  submit('later', 5, 'write');
+  assert.equal(outcomes.has('later'), false);
+  assert.equal(handedOff.at(-1)!.req.id, 5);
+});
+
+test('a host that cannot say whether it is in contact (the simulator) never fails a request early', () => {
+  const { g, clock } = gateway();
+  const outcomes: Outcome[] = [];
+  g.submit('n1/c1', 1, 1, 'read', { f: 'read', key: 'k', value: null }, (r) => outcomes.push(r));
+  clock.advance(gatewayDefaults.requestTimeoutMs - gatewayDefaults.sweepEveryMs);
+  assert.deepEqual(outcomes, []);
+  clock.advance(2 * gatewayDefaults.sweepEveryMs);
+  assert.deepEqual(outcomes, [{ status: 'fail', error: 'timeout' }]);
 });
