@@ -191,7 +191,7 @@ async function status(o: { data: string; json?: boolean }): Promise<boolean> {
 async function backup(dir: string, o: { data: string }): Promise<number> {
   try {
     const info = await backupCluster(o.data, dir);
-    process.stdout.write(`backup of index ${info.index} (term ${info.term}, ${info.keys} keys, ${info.bytes} bytes) taken by ${info.from} into ${dir}\n`);
+    process.stdout.write(`backup of index ${info.index} (term ${info.term}, ${info.keys} key${info.keys === 1 ? '' : 's'}, ${info.bytes} bytes) taken by ${info.from} into ${dir}\n`);
     return 0;
   } catch (e) {
     if (isBackupError(e) || isMemberOpError(e)) throw new ScenarioError(cli, e.option, e.message);
@@ -205,7 +205,7 @@ async function restore(dir: string, o: { data: string; nodes: string }): Promise
   if (!Number.isInteger(nodes) || nodes < 1 || nodes > 99) throw new ScenarioError(cli, '--nodes', `a number of nodes from 1 to 99 (got "${o.nodes}")`);
   try {
     const info = await restoreCluster(dir, o.data, nodes);
-    process.stdout.write(`restored index ${info.index} (term ${info.term}, ${info.keys} keys) into ${nodes} nodes in ${o.data}; start them: pillars cluster up --nodes ${nodes} --data ${o.data}\n`);
+    process.stdout.write(`restored index ${info.index} (term ${info.term}, ${info.keys} key${info.keys === 1 ? '' : 's'}) into ${nodes} nodes in ${o.data}; start them: pillars cluster up --nodes ${nodes} --data ${o.data}\n`);
     return 0;
   } catch (e) {
     if (isBackupError(e)) throw new ScenarioError(cli, e.option, e.message);
