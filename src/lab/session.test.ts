@@ -129,6 +129,14 @@ test('a crash and a restart by hand: the run changes, and its exported YAML repl
   lab.advance(Infinity, 2500);
   const newLeader = lab.nodes().find((n) => n.state?.role === 'leader');
   assert.ok(newLeader !== undefined && newLeader.id !== leader.id, 'another node leads while the old leader is down');
+  // What the stage draws by each node: its describe() has the role, the term and the log's reach.
+  const newTerm = newLeader.state!.term as number;
+  assert.ok(newTerm > (leader.state!.term as number), `a new leader, a later term (${String(leader.state!.term)} then ${newTerm})`);
+  for (const n of lab.nodes().filter((x) => x.kind === 'server' && x.status === 'up')) {
+    assert.equal(n.state!.term, newTerm, `${n.id} has heard of term ${newTerm}`);
+    assert.equal(n.state!.leader, newLeader.id, `${n.id} follows ${newLeader.id}`);
+    assert.ok((n.state!.commit as number) > 0 && (n.state!.commit as number) <= (n.state!.lastIndex as number), `${n.id}: commit ${String(n.state!.commit)} of ${String(n.state!.lastIndex)}`);
+  }
   const restarted = lab.restart(leader.id);
   assert.ok(restarted.for !== undefined && restarted.at + restarted.for > 2500);
   assert.notEqual(lab.nodes().find((n) => n.id === leader.id)!.status, 'down');
