@@ -55,6 +55,7 @@ ${kindStyles()}
   .node.line-from circle { stroke: #c0392b; stroke-width: 4; }
   .msg { stroke: none; opacity: 0.9; pointer-events: none; } /* a message passing over a node must not take its click */
   .msg.duplicate { stroke: #000; stroke-width: 1.5; }
+  .msg.delayed { stroke: #1f6feb; stroke-width: 2.5; stroke-dasharray: 2 2; }
   .msg-label { font-size: 10px; fill: #333; pointer-events: none; }
   .drop { fill: #c0392b; font-size: 11px; font-weight: 600; pointer-events: none; }
   section { background: #fff; border: 1px solid #d7dce3; border-radius: 6px; padding: 8px 12px; margin-bottom: 12px; }
@@ -120,7 +121,7 @@ ${kindStyles()}
   <div>
     <div id="stage-box"></div>
     <div id="charts"></div>
-    <p class="hint">Dashed red lines are links a partition cuts (orange, with an arrow: cut one way); dotted blue lines are slow links, with the latency they add. Click a server to crash it (or pause it, skew its clock, fail its disk: see Faults by hand); click it again to restart, resume or repair it. Draw a line from one server to another (drag, or shift-click both) to cut the link between them both ways, or to slow it; hold Alt, or tick "one way", for only the first to the second. Click a solid cut to heal it, a slow link by hand to speed it up. Faults join the run's schedule, and Export YAML writes a scenario that <code>pillars run</code> replays to the same traceHash. Checks turn red as they fail, with what the checker found.</p>
+    <p class="hint">Dashed red lines are links a partition cuts (orange, with an arrow: cut one way); dotted blue lines are slow links, with the latency they add. A message is a dot travelling to its receiver: ringed black, a duplicate; ringed blue, held back by a slow link or a slow sender (its label says by how much); a red cross, dropped. Click a server to crash it (or pause it, skew its clock, fail its disk: see Faults by hand); click it again to restart, resume or repair it. Draw a line from one server to another (drag, or shift-click both) to cut the link between them both ways, or to slow it; hold Alt, or tick "one way", for only the first to the second. Click a solid cut to heal it, a slow link by hand to speed it up. Faults join the run's schedule, and Export YAML writes a scenario that <code>pillars run</code> replays to the same traceHash. Checks turn red as they fail, with what the checker found.</p>
     <p id="description" class="hint"></p>
   </div>
   <div>

@@ -311,12 +311,17 @@ test('a link slowed by hand, both ways and one way, then sped up: messages on it
   // A slow link is not a cut.
   assert.deepEqual(lab.cutLinks(), []);
   // What the leader sends while the links are slow, looked at every 5 ms.
-  const seen = new Map<number, { to: string; ms: number }>();
+  const seen = new Map<number, { to: string; ms: number; heldMs: number }>();
+  const delayedBefore = lab.flights.delayed;
   for (let t = 605; t <= 1200; t += 5) {
     lab.advance(Infinity, t);
-    for (const f of lab.flights.list()) if (f.from === leader) seen.set(f.id, { to: f.to, ms: f.dueMs - f.sentMs });
+    for (const f of lab.flights.list()) if (f.from === leader) seen.set(f.id, { to: f.to, ms: f.dueMs - f.sentMs, heldMs: f.heldMs });
   }
   const took = (to: string) => [...seen.values()].filter((x) => x.to === to).map((x) => x.ms);
+  // Each message says how long the fault held it back, which the stage draws: the slow link's 40 ms, or nothing.
+  const held = (to: string) => new Set([...seen.values()].filter((x) => x.to === to).map((x) => x.heldMs));
+  assert.deepEqual([held(f1), held(f2)], [new Set([40]), new Set([0])], 'held back on the slow link only, by what it adds');
+  assert.ok(lab.flights.delayed - delayedBefore >= took(f1).length, `${lab.flights.delayed - delayedBefore} held back`);
   assert.ok(took(f1).length > 10 && took(f1).every((ms) => ms >= 41 && ms <= 45), `every message the leader sends ${f1} takes 40 ms more than the 1..5 ms of the network: ${took(f1).slice(0, 5)}`);
   assert.ok(took(f2).length > 10 && took(f2).every((ms) => ms <= 5), `the leader reaches ${f2} as fast as ever: only ${f2} -> leader is slowed`);
   assert.equal(lab.speedUp(f1, leader), both);

@@ -98,7 +98,12 @@ export class LabSession {
   readonly variant: ResolvedVariant;
   readonly seed: number;
   readonly run: VariantRun;
-  readonly flights = new Flights();
+  /**
+   * The messages in flight, each with how long a fault holds it back, as the world tells at its send.
+   * The run's construction starts its processes, which send before `run` is set: no fault has struck
+   * then (the schedule's first event has not run), so nothing is held back.
+   */
+  readonly flights = new Flights((from, to) => (this.run as VariantRun | undefined)?.world.holdBack(from, to));
   /** Who else reads the run's trace records (a tour's guide), after the lab's own reading. */
   private readonly listeners: ((r: Readonly<Record<string, unknown>>) => void)[] = [];
   /** The time the next hand fault strikes at, when it was chosen for two runs at once (strikeAt). */
