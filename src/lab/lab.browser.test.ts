@@ -10,8 +10,10 @@
  * strike (hand cuts too); the shopping day of `pillars demo` runs with a panel per pillar; atm-race's
  * naive and fixed run side by side in step, a crash clicked on one stage strikes both, and the YAML
  * exported side by side replays each side to its own traceHash; split-brain's guided tour pauses at
- * the partition and at the second primary, and Back returns to the partition; and the page logs no
- * error. Screenshots go to test-artifacts/lab/. (How fast the page simulates is bench/lab.ts's figure.)
+ * the partition and at the second primary, and Back returns to the partition; a step runs one event,
+ * a message step runs to a delivery or a drop; raft-chaos's address, with its four hand faults,
+ * opened anew replays to the same traceHash; an address naming a variant that is not there says so;
+ * and the page logs no error. Screenshots go to test-artifacts/lab/. (How fast the page simulates is bench/lab.ts's figure.)
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -111,6 +113,14 @@ test('the lab in Chromium: split-brain to the end, a leader crashed by hand, a c
 
     // 2. raft-chaos: wait for a leader in slow motion, click it, see another node lead.
     const raft = await open(browser, base, 'story=raft-chaos&variant=fixed&seed=1&speed=1000', errors);
+    // First a step of one event, then one of a message: to its delivery or its drop.
+    const eventsRun = async () => Number(/([\d,]+) events/.exec((await raft.locator('#clock').textContent()) ?? '')![1].replaceAll(',', ''));
+    await raft.click('#step');
+    assert.equal(await eventsRun(), 1, 'Step event runs one event');
+    for (let i = 0; i < 20; i++) await raft.click('#step');
+    await raft.click('#step-message');
+    assert.ok((await eventsRun()) > 21, 'Step message runs on to a message');
+    assert.match((await raft.locator('#last').textContent()) ?? '', / (deliver|drop) #\d+/, 'the last records show the delivery or the drop');
     await raft.click('#play');
     const leader = raft.locator('#stage .node.server[data-role="leader"]').first();
     await leader.waitFor({ timeout: 10_000 });
@@ -176,7 +186,22 @@ test('the lab in Chromium: split-brain to the end, a leader crashed by hand, a c
     const file = join(mkdtempSync(join(tmpdir(), 'pillars-lab-')), 'raft-chaos-lab.yaml');
     writeFileSync(file, yaml);
     assert.equal(cliTraceHash(file, 'fixed'), raftHash);
+    // The address holds the story, the seed and the faults: opened elsewhere, it replays the same run.
+    const sharedAddress = new URL(raft.url()).searchParams;
+    sharedAddress.set('speed', 'max');
+    sharedAddress.set('play', '1');
+    const shared = await open(browser, base, sharedAddress.toString(), errors);
+    assert.equal(await finalHash(shared), raftHash, 'the shared address replays to the same traceHash');
+    assert.equal(await shared.locator('#faults li').count(), 4, 'and lists the faults it carries');
+    // Once the run has ended a click strikes nothing, and the page says why.
+    await shared.click('#stage [data-node="n1"]');
+    assert.match((await shared.locator('#error').textContent()) ?? '', /^the run has ended: no more faults\. Restart run/);
+    await shared.close();
     await raft.close();
+    // An address asking for what is not here says which field, and opens what it can.
+    const wrong = await open(browser, base, 'story=raft-chaos&variant=fenced&seed=1', errors);
+    assert.equal(await wrong.locator('#error').textContent(), 'the address: variant: a variant of raft-chaos: naive, fixed, real-node, fixed-textbook, fixed-lease-reads, naive-crash-before-fsync, fixed-crash-before-fsync (got "fenced")');
+    await wrong.close();
 
     // 4. split-brain-calm's naive variant: a line drawn from n1 (the primary) to n4 (dc-west's
     // standby) cuts their link both ways; two shift-clicks with "one way" ticked cut n5 -> n1; a

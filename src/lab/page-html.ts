@@ -1,10 +1,14 @@
 /** The lab's page: its markup and style; the behaviour is the bundle (src/lab/page/main.ts). */
 import { diskFaultKinds } from '../sim/disk.js';
+import { LAB_SPEEDS } from './address.js';
 import { kindStyles } from '../web/palette.js';
 import { chartStyle } from '../web/page-style.js';
 
 /** The disk faults a click can strike, bit-flip first: damage the next read finds, the classic one. */
 const diskOptions = ['bit-flip', ...diskFaultKinds.filter((k) => k !== 'bit-flip')].map((k) => `<option value="${k}">${k}</option>`).join('');
+
+/** The speeds, as fast as it goes chosen: an address may ask for another (src/lab/address.ts). */
+const speedOptions = LAB_SPEEDS.map((s) => `<option value="${s.value}"${s.value === 'max' ? ' selected' : ''}>${s.label}</option>`).join('');
 
 export const LAB_PAGE_HTML = `<!doctype html>
 <html lang="en">
@@ -108,11 +112,7 @@ ${kindStyles()}
   <button id="play">Play</button>
   <button id="step" title="run one event">Step event</button>
   <button id="step-message" title="run until the next message is delivered or dropped">Step message</button>
-  <label>speed <select id="speed">
-    <option value="2">2 ms/s</option><option value="10">10 ms/s</option><option value="50">50 ms/s</option>
-    <option value="250">250 ms/s</option><option value="1000">1 s/s</option><option value="5000">5 s/s</option>
-    <option value="max" selected>as fast as it goes</option>
-  </select></label>
+  <label>speed <select id="speed">${speedOptions}</select></label>
   <span id="rate"></span>
   <a id="demo-link" href="?demo=1&amp;play=1" title="pillars demo, live: the shopping day on five pillars, naive against fixed">the shopping day (pillars demo)</a>
 </header>

@@ -8,9 +8,8 @@
  * is drawn is read from the run and never steers it, so the traceHash is the CLI's.
  */
 import { registerCatalog } from '../../cli/catalog.js';
-import { z } from 'zod';
 import { parseScenario, type Fault } from '../../scenario/index.js';
-import { faultSchema } from '../../scenario/schema.js';
+import { addressProblem, faultsFromAddress } from '../address.js';
 import { LabSession, type LinkFaultKind, type StoryFile } from '../session.js';
 import type { DiskFaultKind } from '../../sim/disk.js';
 import { CLIENTS_DRAWN_MAX, Stage } from './stage.js';
@@ -92,20 +91,6 @@ function closeTour(): void {
   tourPanel?.close();
   tourPanel = undefined;
   guide = undefined;
-}
-
-/** The hand faults an address carries (`faults=[{"at":1250,"crash":"n1"}]`), checked as a scenario's faults are. */
-function faultsFromAddress(text: string | null): Fault[] {
-  if (text === null || text === '') return [];
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    throw new Error(`faults in the address: a JSON list of faults, e.g. [{"at":1250,"crash":"n1"}] (got ${text.slice(0, 80)})`);
-  }
-  const parsed = z.array(faultSchema).safeParse(raw);
-  if (!parsed.success) throw new Error(`faults in the address: ${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message}`);
-  return parsed.data as Fault[];
 }
 
 function setAddress(story: string, variant: string, seed: number, faults: readonly Fault[]): void {
@@ -230,7 +215,7 @@ function struck(): void {
 
 /** A line drawn from one server to another: it cuts their link or slows it, as the picker says. */
 function drawnLine(from: string, to: string, altKey: boolean): void {
-  if (session === undefined || session.ended) return;
+  if (session === undefined || refusedAtEnd(session)) return;
   const oneWay = altKey || $<HTMLInputElement>('cut-one-way').checked;
   try {
     const f = $<HTMLSelectElement>('line-does').value === 'slow' ? session.slow(from, to, Number($<HTMLInputElement>('slow-ms').value), oneWay) : session.cut(from, to, oneWay);
@@ -243,7 +228,7 @@ function drawnLine(from: string, to: string, altKey: boolean): void {
 
 /** A click on a line drawn by hand: a cut heals, a slow link speeds up. */
 function endLink(kind: LinkFaultKind, from: string, to: string): void {
-  if (session === undefined || session.ended) return;
+  if (session === undefined || refusedAtEnd(session)) return;
   try {
     const f = kind === 'cut' ? session.heal(from, to) : session.speedUp(from, to);
     $('faults').append(faultItem(linkName(f), kind === 'cut' ? 'healed' : 'sped up', f.at + f.for!));
@@ -253,8 +238,14 @@ function endLink(kind: LinkFaultKind, from: string, to: string): void {
   struck();
 }
 
+/** A fault asked for once the run has ended is refused, and the page says how to strike it. */
+function refusedAtEnd(s: LabSession): boolean {
+  if (s.ended) showError('the run has ended: no more faults. Restart run plays it again from 0 with the faults struck so far, and more can be struck then');
+  return s.ended;
+}
+
 function clickNode(id: string): void {
-  if (session === undefined || session.ended) return;
+  if (session === undefined || refusedAtEnd(session)) return;
   const node = session.nodes(0).find((n) => n.id === id);
   if (node === undefined) return;
   const ended = (f: Fault, what: string) => $('faults').append(faultItem(id, what, f.at + f.for!));
@@ -400,6 +391,8 @@ async function main(): Promise<void> {
   stories = (await res.json()) as StoryEntry[];
   const params = new URLSearchParams(location.search);
   if (params.has('demo')) return startDemo(stories, params);
+  // A shared address that asks for what is not here says so, and the page opens what it can.
+  const problem = addressProblem(params, stories.map((s) => ({ name: s.name, variants: variantsOf(s) })), TOURS.map((t) => t.name));
   const storySelect = $<HTMLSelectElement>('story');
   storySelect.replaceChildren(...stories.map((s) => new Option(s.name, s.name)));
   $<HTMLSelectElement>('tour').append(...TOURS.map((t) => new Option(`${t.pillar}: ${t.title}`, t.name)));
@@ -409,13 +402,18 @@ async function main(): Promise<void> {
   storySelect.value = tour?.story ?? params.get('story') ?? 'raft-chaos';
   if (storySelect.value === '') storySelect.value = stories[0]?.name ?? '';
   fillVariants();
-  if (params.has('variant') || tour !== undefined) $<HTMLSelectElement>('variant').value = tour?.variant ?? params.get('variant')!;
-  $<HTMLInputElement>('seed').value = String(tour?.seed ?? params.get('seed') ?? '1');
+  const variantSelect = $<HTMLSelectElement>('variant');
+  if (params.has('variant') || tour !== undefined) variantSelect.value = tour?.variant ?? params.get('variant')!;
+  if (variantSelect.value === '') variantSelect.selectedIndex = 0;
+  // A seed the address gets wrong (said above) is seed 1, not the 0 an empty field would read as.
+  const seed = String(tour?.seed ?? params.get('seed') ?? '1');
+  $<HTMLInputElement>('seed').value = /^\d+$/.test(seed) ? seed : '1';
   $<HTMLSelectElement>('mode').value = tour === undefined && params.get('mode') === 'compare' ? 'compare' : 'one';
-  pickOther();
   if (params.has('with')) $<HTMLSelectElement>('with').value = params.get('with')!;
+  pickOther();
   const speedSelect = $<HTMLSelectElement>('speed');
   if (params.has('speed')) speedSelect.value = params.get('speed')!;
+  if (speedSelect.value === '') speedSelect.value = 'max';
   speed = speedSelect.value === 'max' ? Infinity : Number(speedSelect.value);
 
   storySelect.addEventListener('change', () => (fillVariants(), load()));
@@ -475,6 +473,7 @@ async function main(): Promise<void> {
   } catch (e) {
     showError(e);
   }
+  if (problem !== undefined) showError(`the address: ${problem}`);
   if (params.get('play') === '1') {
     playing = true;
     compare?.play();
