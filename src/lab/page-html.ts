@@ -66,7 +66,7 @@ ${kindStyles()}
   section h2 { font-size: 13px; margin: 0 0 6px; text-transform: uppercase; letter-spacing: .04em; color: #5b6573; }
   table { border-collapse: collapse; width: 100%; font-size: 12px; }
   td { border-top: 1px solid #eef0f3; padding: 2px 6px 2px 0; vertical-align: top; word-break: break-word; }
-  #verdicts td:nth-child(-n+2), .side-verdicts td:nth-child(-n+2) { white-space: nowrap; word-break: normal; }
+  #verdicts td:nth-child(-n+2), .side-verdicts td:nth-child(-n+2), #node-table td:nth-child(-n+2) { white-space: nowrap; word-break: normal; }
   tr.failed td:first-child { color: #c0392b; font-weight: 700; }
   tr.ok td:first-child { color: #2e7d32; font-weight: 700; }
   #trace-hash { font: 600 15px ui-monospace, monospace; }
