@@ -10,7 +10,7 @@ const problem = (query: string) => addressProblem(new URLSearchParams(query), st
 
 test('an address the page offers has no problem', () => {
   assert.equal(problem(''), undefined);
-  assert.equal(problem('story=raft-chaos&variant=fixed&seed=12&speed=2&mode=compare&with=naive'), undefined);
+  assert.equal(problem('story=raft-chaos&variant=fixed&seed=12&speed=2&mode=compare&with=naive&pauseOnRed=1'), undefined);
   assert.equal(problem('tour=split-brain&speed=max'), undefined);
   for (const s of LAB_SPEEDS) assert.equal(problem(`speed=${s.value}`), undefined);
 });
@@ -23,6 +23,7 @@ test('an address that asks for what the page does not offer names the field, wha
   assert.equal(problem('story=raft-chaos&seed=1.5'), 'seed: a whole number >= 0 (got "1.5")');
   assert.match(problem('speed=fast')!, /^speed: one of 2, 10, 50, 250, 1000, 5000, max .*\(got "fast"\)$/);
   assert.equal(problem('mode=side'), 'mode: one or compare (got "side")');
+  assert.equal(problem('pauseOnRed=yes'), 'pauseOnRed: 1 (pause when a check turns red) or 0 (got "yes")');
   assert.equal(problem('tour=raft'), 'tour: one of split-brain (got "raft")');
 });
 

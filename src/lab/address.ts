@@ -44,6 +44,8 @@ export function addressProblem(params: URLSearchParams, stories: readonly Offere
   if (seed !== null && !/^\d+$/.test(seed)) return `seed: a whole number >= 0 (got "${seed}")`;
   const speed = params.get('speed');
   if (speed !== null && !LAB_SPEEDS.some((s) => s.value === speed)) return `speed: one of ${LAB_SPEEDS.map((s) => s.value).join(', ')} (virtual ms per second, or max) (got "${speed}")`;
+  const pauseOnRed = params.get('pauseOnRed');
+  if (pauseOnRed !== null && pauseOnRed !== '0' && pauseOnRed !== '1') return `pauseOnRed: 1 (pause when a check turns red) or 0 (got "${pauseOnRed}")`;
   const mode = params.get('mode');
   if (mode !== null && mode !== 'one' && mode !== 'compare') return `mode: one or compare (got "${mode}")`;
   return undefined;

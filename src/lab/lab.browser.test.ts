@@ -4,8 +4,9 @@
  * node takes over; the hand fault, exported as YAML, replays under `pillars run` to the page's final
  * traceHash; on split-brain's naive variant without its scheduled partition, a line drawn by hand
  * cuts the primary from dc-west's standby and the naive check fails, turning red while the run goes
- * with its witness, and that run replays too; the shopping day's naive variant oversells, red at
- * 33600 ms with the SKU as its witness; a clock skewed, a disk failed and a link slowed by
+ * with its witness, and that run replays too; the shopping day's naive variant, played to pause
+ * at each check turning red, oversells, red at 33600 ms with the SKU as its witness; a clock
+ * skewed, a disk failed and a link slowed by
  * clicks are drawn and replay too; the report's charts are drawn live, the faults shaded as they
  * strike (hand cuts too); the shopping day of `pillars demo` runs with a panel per pillar; atm-race's
  * naive and fixed run side by side in step, a crash clicked on one stage strikes both, and the YAML
@@ -254,14 +255,24 @@ test('the lab in Chromium: split-brain to the end, a leader crashed by hand, a c
     assert.equal(cliTraceHash(calmFile, 'naive'), calmHash);
     await calm.close();
 
-    // 4b. The shopping day's naive variant, played flat out: no-oversell turns red while the day
-    // goes, at the judgement after the first unit beyond a SKU's stock (seed 1: 33600 ms of 60000),
-    // with that SKU as its witness. Paused in the frame it turns red, so the live row is read before
-    // the day ends and the final verdicts replace it.
-    const shop = await open(browser, base, 'story=ecommerce&variant=naive&seed=1&speed=max&play=1', errors, '#stage [data-node="gw-eu"]');
+    // 4b. The shopping day's naive variant, played flat out with "pause when a check turns red": it
+    // pauses first where the server errors pass their ceiling (18600 ms); played on, no-oversell
+    // turns red while the day goes, at the judgement after the first unit beyond a SKU's stock
+    // (seed 1: 33600 ms of 60000), with that SKU as its witness, and the run pauses right there.
+    const shop = await open(browser, base, 'story=ecommerce&variant=naive&seed=1&speed=max&play=1&pauseOnRed=1', errors, '#stage [data-node="gw-eu"]');
     const oversold = '#live-checks tr[data-check="no-oversell"][data-state="failed"]';
-    await shop.waitForFunction(`document.querySelector('${oversold}') !== null && (document.getElementById('play').click(), true)`, undefined, { polling: 'raf', timeout: 30_000 });
-    assert.equal(await shop.locator('#status').getAttribute('data-state'), 'paused', 'red before the day ends');
+    // Paused at each check that turns red (src/lab/session.test.ts has them): the first, the server errors' ceiling at 18600 ms.
+    const pausedAt: string[] = [];
+    for (let red = 1; ; red++) {
+      await shop.waitForFunction(`document.querySelectorAll('#live-checks tr[data-state="failed"]').length >= ${red} && document.getElementById('status').dataset.state === 'paused'`, undefined, { timeout: 30_000 });
+      pausedAt.push(((await shop.locator('#clock').textContent()) ?? '').replace(/ ms of .*/, ''));
+      if ((await shop.locator(oversold).count()) > 0) break;
+      await shop.click('#play');
+    }
+    assert.equal(pausedAt.length, 4, `paused at ${pausedAt.join(', ')}`);
+    assert.ok(Number(pausedAt[0]) > 18_000 && Number(pausedAt[0]) <= 18_600, `first paused at ${pausedAt[0]}`);
+    assert.equal(await shop.locator('#status').getAttribute('data-state'), 'paused', 'red before the day ends, and paused there');
+    assert.ok(Number.parseFloat((await shop.locator('#clock').textContent()) ?? '') <= 33_600, 'paused at the judgement that found it, not after');
     assert.equal(await shop.locator(oversold).getAttribute('data-failed-at-ms'), '33600');
     assert.match((await shop.locator(`${oversold} td`).nth(2).textContent()) ?? '', /; the first: SKU 13 \(stock 150\): process \d+'s checkout of k13 .* as unit 151$/);
     await shop.screenshot({ path: join(shots, 'ecommerce-oversold-red.png') });

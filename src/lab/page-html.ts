@@ -113,6 +113,7 @@ ${kindStyles()}
   <button id="step" title="run one event">Step event</button>
   <button id="step-message" title="run until the next message is delivered or dropped">Step message</button>
   <label>speed <select id="speed">${speedOptions}</select></label>
+  <label title="pause the run at the judgement that finds a check failed (pauseOnRed=1 in the address)"><input type="checkbox" id="pause-on-red"> pause when a check turns red</label>
   <span id="rate"></span>
   <a id="demo-link" href="?demo=1&amp;play=1" title="pillars demo, live: the shopping day on five pillars, naive against fixed">the shopping day (pillars demo)</a>
 </header>

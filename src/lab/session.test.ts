@@ -385,4 +385,23 @@ test("the shopping day's oversold unit turns red as it is sold, with the order t
   assert.match(detail!, /^\d+ checkouts acknowledged over 20 SKUs of 150 units each: 1 units? oversold in 1 SKU; the first: SKU 13 \(stock 150\): process 14's checkout of k13 begun at 32952\.478 ms \(via gw-eu\) was acknowledged at 33378\.143 ms as unit 151$/);
   // The audit's gauge is not set until the end, so it cannot say so yet.
   assert.equal(lab.checks.find((c) => c.name === 'metric:oversold_units')!.failedAtMs, undefined);
+
+  // Asked to, a run stops at each judgement that turns a check red, every event up to it run and
+  // none after: the server errors' ceiling, the checkouts failed in the spike, the fraud lost, then
+  // the oversold unit.
+  const paused = new LabSession(story('ecommerce'), 'naive', 1);
+  const stops: [number, string[]][] = [];
+  while (paused.checks.find((c) => c.name === 'no-oversell')!.failedAtMs === undefined) {
+    paused.advance(Infinity, Infinity, true);
+    const redNow = paused.checks.filter((c) => c.failedAtMs !== undefined && c.failedAtMs >= paused.nowMs).map((c) => c.name);
+    stops.push([paused.nowMs === 0 ? 0 : paused.checks.find((c) => c.name === redNow[0])!.failedAtMs!, redNow]);
+    const at = stops.at(-1)![0];
+    assert.ok(paused.nowMs <= at && paused.run.world.scheduler.peekTime() > at, `stopped at ${paused.nowMs} ms, the next event at ${paused.run.world.scheduler.peekTime()} ms`);
+  }
+  assert.deepEqual(stops, [[18_600, ['metric:server_errors']], [20_400, ['metric:spike_checkouts_failed']], [31_800, ['metric:fraud_loss_after_reaction_usd']], [33_600, ['no-oversell']]]);
+  assert.equal(paused.checksFailed(), 4);
+  // Stopping there does not change the run.
+  runToEnd(paused, 5_000);
+  runToEnd(lab, 5_000);
+  assert.equal(paused.finish().report.traceHash, lab.finish().report.traceHash);
 });

@@ -229,15 +229,28 @@ export class LabSession {
     return this.run.ended;
   }
 
-  /** Run `eventsMax` events, or fewer when the run reaches `untilMs` or its end; returns the events run. */
-  advance(eventsMax: number, untilMs = Infinity): number {
+  /**
+   * Run `eventsMax` events, or fewer when the run reaches `untilMs` or its end; returns the events
+   * run. `untilCheckFails`: stop too right after the judgement that finds a check failed (the moment
+   * it turns red), with no event after that judgement's instant run.
+   */
+  advance(eventsMax: number, untilMs = Infinity, untilCheckFails = false): number {
     let ran = 0;
+    const failedBefore = untilCheckFails ? this.checksFailed() : 0;
     while (ran < eventsMax && !this.run.ended) {
       ran += this.run.advance(eventsMax - ran, Math.min(untilMs, this.judgeAtMs));
       this.judgeDue();
+      if (untilCheckFails && this.checksFailed() > failedBefore) break;
       if (this.run.world.now >= untilMs && this.run.world.scheduler.peekTime() > untilMs) break;
     }
     return ran;
+  }
+
+  /** How many checks have been found failed so far. */
+  checksFailed(): number {
+    let failed = 0;
+    for (const c of this.checks) if (c.failedAtMs !== undefined) failed++;
+    return failed;
   }
 
   /**

@@ -101,7 +101,8 @@ function setAddress(story: string, variant: string, seed: number, faults: readon
   if (faults.length > 0) url.searchParams.set('faults', JSON.stringify(faults));
   else url.searchParams.delete('faults');
   const compared = $<HTMLSelectElement>('mode').value === 'compare';
-  for (const [k, v] of [['mode', compared ? 'compare' : ''], ['with', compared ? $<HTMLSelectElement>('with').value : ''], ['tour', guide?.tour.name ?? '']]) {
+  const pauseOnRed = $<HTMLInputElement>('pause-on-red').checked ? '1' : '';
+  for (const [k, v] of [['mode', compared ? 'compare' : ''], ['with', compared ? $<HTMLSelectElement>('with').value : ''], ['tour', guide?.tour.name ?? ''], ['pauseOnRed', pauseOnRed]]) {
     if (v !== '') url.searchParams.set(k, v);
     else url.searchParams.delete(k);
   }
@@ -196,9 +197,18 @@ function attachTour(s: LabSession, tourStop: number): void {
   tourPanel.show(guide, s.nowMs);
 }
 
-/** Run the one run: through the tour's guide when there is one, which pauses at its stops. */
+/**
+ * Run the one run: through the tour's guide when there is one, which pauses at its stops; otherwise
+ * paused, when asked to, in the frame a check turns red, at the judgement that found it failed.
+ */
 function advanceRun(s: LabSession, eventsMax: number, untilMs = Infinity): number {
-  if (guide === undefined) return s.advance(eventsMax, untilMs);
+  if (guide === undefined) {
+    const pauseOnRed = $<HTMLInputElement>('pause-on-red').checked;
+    const failed = s.checksFailed();
+    const ran = s.advance(eventsMax, untilMs, pauseOnRed);
+    if (pauseOnRed && s.checksFailed() > failed) playing = false;
+    return ran;
+  }
   const { ran, stopped } = guide.advance(eventsMax, untilMs);
   if (stopped) {
     playing = false;
@@ -411,6 +421,7 @@ async function main(): Promise<void> {
   $<HTMLSelectElement>('mode').value = tour === undefined && params.get('mode') === 'compare' ? 'compare' : 'one';
   if (params.has('with')) $<HTMLSelectElement>('with').value = params.get('with')!;
   pickOther();
+  $<HTMLInputElement>('pause-on-red').checked = params.get('pauseOnRed') === '1';
   const speedSelect = $<HTMLSelectElement>('speed');
   if (params.has('speed')) speedSelect.value = params.get('speed')!;
   if (speedSelect.value === '') speedSelect.value = 'max';
@@ -434,6 +445,12 @@ async function main(): Promise<void> {
     load();
   });
   $('seed').addEventListener('change', () => load());
+  $('pause-on-red').addEventListener('change', () => {
+    const url = new URL(location.href);
+    if ($<HTMLInputElement>('pause-on-red').checked) url.searchParams.set('pauseOnRed', '1');
+    else url.searchParams.delete('pauseOnRed');
+    history.replaceState(null, '', url);
+  });
   // Restarting the run keeps the faults struck by hand: the same run again, from the start.
   $('reload').addEventListener('click', () => load(handFaults()));
   speedSelect.addEventListener('change', () => {
