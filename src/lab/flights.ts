@@ -18,6 +18,21 @@ export interface Flight {
   dueMs: number;
   /** This copy is the network's duplicate of the message. */
   duplicate: boolean;
+  /**
+   * The ms of its flight that a fault holds it back by: a slow link's added latency, and the part a
+   * slow sender stretched it by; 0 for a message on a healthy link from a healthy node.
+   */
+  heldMs: number;
+}
+
+/** What holds back a message sent now beyond its link's own latency (World.holdBack); undefined: nothing. */
+export type HoldBack = (from: NodeId, to: NodeId) => { addedMs: number; slowFactor: number } | undefined;
+
+/** The ms a message sent with `travelMs` of flight was held back by the faults `holdBack` tells of. */
+export function heldBackMs(travelMs: number, held: { addedMs: number; slowFactor: number }): number {
+  // travel = base * slowFactor + addedMs: the base latency's stretch is the rest of the hold.
+  const stretched = Math.max(0, travelMs - held.addedMs);
+  return held.addedMs + (held.slowFactor > 1 ? stretched * (1 - 1 / held.slowFactor) : 0);
 }
 
 export interface Drop {
@@ -43,6 +58,11 @@ export class Flights {
   delivered = 0;
   dropped = 0;
   duplicated = 0;
+  /** Copies sent that a fault held back (heldMs > 0). */
+  delayed = 0;
+
+  /** `holdBack`: what delays a message as it is sent; without it no flight is counted as held back. */
+  constructor(private readonly holdBack?: HoldBack) {}
 
   /** Feed one exported trace record (World's traceObserver). */
   readonly observe = (r: Readonly<Record<string, unknown>>): void => {
@@ -54,13 +74,13 @@ export class Flights {
           this.lostAtSendType = type;
           return;
         }
-        this.add({ id: r.id as number, from: r.from as NodeId, to: r.to as NodeId, type, bytes: r.bytes as number | undefined, sentMs: r.t as number, dueMs: r.due as number, duplicate: false });
+        this.add({ id: r.id as number, from: r.from as NodeId, to: r.to as NodeId, type, bytes: r.bytes as number | undefined, sentMs: r.t as number, dueMs: r.due as number, duplicate: false, heldMs: this.heldMs(r) });
         return;
       }
       case 'duplicate': {
         this.duplicated++;
         const first = this.byId.get(r.id as number)?.[0];
-        this.add({ id: r.id as number, from: r.from as NodeId, to: r.to as NodeId, type: first?.type ?? '?', bytes: first?.bytes, sentMs: r.t as number, dueMs: r.due as number, duplicate: true });
+        this.add({ id: r.id as number, from: r.from as NodeId, to: r.to as NodeId, type: first?.type ?? '?', bytes: first?.bytes, sentMs: r.t as number, dueMs: r.due as number, duplicate: true, heldMs: this.heldMs(r) });
         return;
       }
       case 'deliver':
@@ -76,6 +96,15 @@ export class Flights {
       }
     }
   };
+
+  /** How long a copy just sent (its send or duplicate record) is held back; counted when it is. */
+  private heldMs(r: Readonly<Record<string, unknown>>): number {
+    const holding = this.holdBack?.(r.from as NodeId, r.to as NodeId);
+    if (holding === undefined) return 0;
+    const held = heldBackMs((r.due as number) - (r.t as number), holding);
+    if (held > 0) this.delayed++;
+    return held;
+  }
 
   /** Messages in flight now. */
   get size(): number {

@@ -4,14 +4,17 @@
  * node takes over; the hand fault, exported as YAML, replays under `pillars run` to the page's final
  * traceHash; on split-brain's naive variant without its scheduled partition, a line drawn by hand
  * cuts the primary from dc-west's standby and the naive check fails, turning red while the run goes
- * with its witness, and that run replays too; the shopping day's naive variant oversells, red at
- * 33600 ms with the SKU as its witness; a clock skewed, a disk failed and a link slowed by
+ * with its witness, and that run replays too; the shopping day's naive variant, played to pause
+ * at each check turning red, oversells, red at 33600 ms with the SKU as its witness; a clock
+ * skewed, a disk failed and a link slowed by
  * clicks are drawn and replay too; the report's charts are drawn live, the faults shaded as they
  * strike (hand cuts too); the shopping day of `pillars demo` runs with a panel per pillar; atm-race's
  * naive and fixed run side by side in step, a crash clicked on one stage strikes both, and the YAML
  * exported side by side replays each side to its own traceHash; split-brain's guided tour pauses at
- * the partition and at the second primary, and Back returns to the partition; and the page logs no
- * error. Screenshots go to test-artifacts/lab/. (How fast the page simulates is bench/lab.ts's figure.)
+ * the partition and at the second primary, and Back returns to the partition; a step runs one event,
+ * a message step runs to a delivery or a drop; raft-chaos's address, with its four hand faults,
+ * opened anew replays to the same traceHash; an address naming a variant that is not there says so;
+ * and the page logs no error. Screenshots go to test-artifacts/lab/. (How fast the page simulates is bench/lab.ts's figure.)
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -111,6 +114,14 @@ test('the lab in Chromium: split-brain to the end, a leader crashed by hand, a c
 
     // 2. raft-chaos: wait for a leader in slow motion, click it, see another node lead.
     const raft = await open(browser, base, 'story=raft-chaos&variant=fixed&seed=1&speed=1000', errors);
+    // First a step of one event, then one of a message: to its delivery or its drop.
+    const eventsRun = async () => Number(/([\d,]+) events/.exec((await raft.locator('#clock').textContent()) ?? '')![1].replaceAll(',', ''));
+    await raft.click('#step');
+    assert.equal(await eventsRun(), 1, 'Step event runs one event');
+    for (let i = 0; i < 20; i++) await raft.click('#step');
+    await raft.click('#step-message');
+    assert.ok((await eventsRun()) > 21, 'Step message runs on to a message');
+    assert.match((await raft.locator('#last').textContent()) ?? '', / (deliver|drop) #\d+/, 'the last records show the delivery or the drop');
     await raft.click('#play');
     const leader = raft.locator('#stage .node.server[data-role="leader"]').first();
     await leader.waitFor({ timeout: 10_000 });
@@ -176,7 +187,22 @@ test('the lab in Chromium: split-brain to the end, a leader crashed by hand, a c
     const file = join(mkdtempSync(join(tmpdir(), 'pillars-lab-')), 'raft-chaos-lab.yaml');
     writeFileSync(file, yaml);
     assert.equal(cliTraceHash(file, 'fixed'), raftHash);
+    // The address holds the story, the seed and the faults: opened elsewhere, it replays the same run.
+    const sharedAddress = new URL(raft.url()).searchParams;
+    sharedAddress.set('speed', 'max');
+    sharedAddress.set('play', '1');
+    const shared = await open(browser, base, sharedAddress.toString(), errors);
+    assert.equal(await finalHash(shared), raftHash, 'the shared address replays to the same traceHash');
+    assert.equal(await shared.locator('#faults li').count(), 4, 'and lists the faults it carries');
+    // Once the run has ended a click strikes nothing, and the page says why.
+    await shared.click('#stage [data-node="n1"]');
+    assert.match((await shared.locator('#error').textContent()) ?? '', /^the run has ended: no more faults\. Restart run/);
+    await shared.close();
     await raft.close();
+    // An address asking for what is not here says which field, and opens what it can.
+    const wrong = await open(browser, base, 'story=raft-chaos&variant=fenced&seed=1', errors);
+    assert.equal(await wrong.locator('#error').textContent(), 'the address: variant: a variant of raft-chaos: naive, fixed, real-node, fixed-textbook, fixed-lease-reads, naive-crash-before-fsync, fixed-crash-before-fsync (got "fenced")');
+    await wrong.close();
 
     // 4. split-brain-calm's naive variant: a line drawn from n1 (the primary) to n4 (dc-west's
     // standby) cuts their link both ways; two shift-clicks with "one way" ticked cut n5 -> n1; a
@@ -229,14 +255,24 @@ test('the lab in Chromium: split-brain to the end, a leader crashed by hand, a c
     assert.equal(cliTraceHash(calmFile, 'naive'), calmHash);
     await calm.close();
 
-    // 4b. The shopping day's naive variant, played flat out: no-oversell turns red while the day
-    // goes, at the judgement after the first unit beyond a SKU's stock (seed 1: 33600 ms of 60000),
-    // with that SKU as its witness. Paused in the frame it turns red, so the live row is read before
-    // the day ends and the final verdicts replace it.
-    const shop = await open(browser, base, 'story=ecommerce&variant=naive&seed=1&speed=max&play=1', errors, '#stage [data-node="gw-eu"]');
+    // 4b. The shopping day's naive variant, played flat out with "pause when a check turns red": it
+    // pauses first where the server errors pass their ceiling (18600 ms); played on, no-oversell
+    // turns red while the day goes, at the judgement after the first unit beyond a SKU's stock
+    // (seed 1: 33600 ms of 60000), with that SKU as its witness, and the run pauses right there.
+    const shop = await open(browser, base, 'story=ecommerce&variant=naive&seed=1&speed=max&play=1&pauseOnRed=1', errors, '#stage [data-node="gw-eu"]');
     const oversold = '#live-checks tr[data-check="no-oversell"][data-state="failed"]';
-    await shop.waitForFunction(`document.querySelector('${oversold}') !== null && (document.getElementById('play').click(), true)`, undefined, { polling: 'raf', timeout: 30_000 });
-    assert.equal(await shop.locator('#status').getAttribute('data-state'), 'paused', 'red before the day ends');
+    // Paused at each check that turns red (src/lab/session.test.ts has them): the first, the server errors' ceiling at 18600 ms.
+    const pausedAt: string[] = [];
+    for (let red = 1; ; red++) {
+      await shop.waitForFunction(`document.querySelectorAll('#live-checks tr[data-state="failed"]').length >= ${red} && document.getElementById('status').dataset.state === 'paused'`, undefined, { timeout: 30_000 });
+      pausedAt.push(((await shop.locator('#clock').textContent()) ?? '').replace(/ ms of .*/, ''));
+      if ((await shop.locator(oversold).count()) > 0) break;
+      await shop.click('#play');
+    }
+    assert.equal(pausedAt.length, 4, `paused at ${pausedAt.join(', ')}`);
+    assert.ok(Number(pausedAt[0]) > 18_000 && Number(pausedAt[0]) <= 18_600, `first paused at ${pausedAt[0]}`);
+    assert.equal(await shop.locator('#status').getAttribute('data-state'), 'paused', 'red before the day ends, and paused there');
+    assert.ok(Number.parseFloat((await shop.locator('#clock').textContent()) ?? '') <= 33_600, 'paused at the judgement that found it, not after');
     assert.equal(await shop.locator(oversold).getAttribute('data-failed-at-ms'), '33600');
     assert.match((await shop.locator(`${oversold} td`).nth(2).textContent()) ?? '', /; the first: SKU 13 \(stock 150\): process \d+'s checkout of k13 .* as unit 151$/);
     await shop.screenshot({ path: join(shots, 'ecommerce-oversold-red.png') });

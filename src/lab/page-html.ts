@@ -1,10 +1,14 @@
 /** The lab's page: its markup and style; the behaviour is the bundle (src/lab/page/main.ts). */
 import { diskFaultKinds } from '../sim/disk.js';
+import { LAB_SPEEDS } from './address.js';
 import { kindStyles } from '../web/palette.js';
 import { chartStyle } from '../web/page-style.js';
 
 /** The disk faults a click can strike, bit-flip first: damage the next read finds, the classic one. */
 const diskOptions = ['bit-flip', ...diskFaultKinds.filter((k) => k !== 'bit-flip')].map((k) => `<option value="${k}">${k}</option>`).join('');
+
+/** The speeds, as fast as it goes chosen: an address may ask for another (src/lab/address.ts). */
+const speedOptions = LAB_SPEEDS.map((s) => `<option value="${s.value}"${s.value === 'max' ? ' selected' : ''}>${s.label}</option>`).join('');
 
 export const LAB_PAGE_HTML = `<!doctype html>
 <html lang="en">
@@ -55,13 +59,14 @@ ${kindStyles()}
   .node.line-from circle { stroke: #c0392b; stroke-width: 4; }
   .msg { stroke: none; opacity: 0.9; pointer-events: none; } /* a message passing over a node must not take its click */
   .msg.duplicate { stroke: #000; stroke-width: 1.5; }
+  .msg.delayed { stroke: #1f6feb; stroke-width: 2.5; stroke-dasharray: 2 2; }
   .msg-label { font-size: 10px; fill: #333; pointer-events: none; }
   .drop { fill: #c0392b; font-size: 11px; font-weight: 600; pointer-events: none; }
   section { background: #fff; border: 1px solid #d7dce3; border-radius: 6px; padding: 8px 12px; margin-bottom: 12px; }
   section h2 { font-size: 13px; margin: 0 0 6px; text-transform: uppercase; letter-spacing: .04em; color: #5b6573; }
   table { border-collapse: collapse; width: 100%; font-size: 12px; }
   td { border-top: 1px solid #eef0f3; padding: 2px 6px 2px 0; vertical-align: top; word-break: break-word; }
-  #verdicts td:nth-child(-n+2), .side-verdicts td:nth-child(-n+2) { white-space: nowrap; word-break: normal; }
+  #verdicts td:nth-child(-n+2), .side-verdicts td:nth-child(-n+2), #node-table td:nth-child(-n+2) { white-space: nowrap; word-break: normal; }
   tr.failed td:first-child { color: #c0392b; font-weight: 700; }
   tr.ok td:first-child { color: #2e7d32; font-weight: 700; }
   #trace-hash { font: 600 15px ui-monospace, monospace; }
@@ -107,11 +112,8 @@ ${kindStyles()}
   <button id="play">Play</button>
   <button id="step" title="run one event">Step event</button>
   <button id="step-message" title="run until the next message is delivered or dropped">Step message</button>
-  <label>speed <select id="speed">
-    <option value="2">2 ms/s</option><option value="10">10 ms/s</option><option value="50">50 ms/s</option>
-    <option value="250">250 ms/s</option><option value="1000">1 s/s</option><option value="5000">5 s/s</option>
-    <option value="max" selected>as fast as it goes</option>
-  </select></label>
+  <label>speed <select id="speed">${speedOptions}</select></label>
+  <label title="pause the run at the judgement that finds a check failed (pauseOnRed=1 in the address)"><input type="checkbox" id="pause-on-red"> pause when a check turns red</label>
   <span id="rate"></span>
   <a id="demo-link" href="?demo=1&amp;play=1" title="pillars demo, live: the shopping day on five pillars, naive against fixed">the shopping day (pillars demo)</a>
 </header>
@@ -120,7 +122,7 @@ ${kindStyles()}
   <div>
     <div id="stage-box"></div>
     <div id="charts"></div>
-    <p class="hint">Dashed red lines are links a partition cuts (orange, with an arrow: cut one way); dotted blue lines are slow links, with the latency they add. Click a server to crash it (or pause it, skew its clock, fail its disk: see Faults by hand); click it again to restart, resume or repair it. Draw a line from one server to another (drag, or shift-click both) to cut the link between them both ways, or to slow it; hold Alt, or tick "one way", for only the first to the second. Click a solid cut to heal it, a slow link by hand to speed it up. Faults join the run's schedule, and Export YAML writes a scenario that <code>pillars run</code> replays to the same traceHash. Checks turn red as they fail, with what the checker found.</p>
+    <p class="hint">Dashed red lines are links a partition cuts (orange, with an arrow: cut one way); dotted blue lines are slow links, with the latency they add. A message is a dot travelling to its receiver: ringed black, a duplicate; ringed blue, held back by a slow link or a slow sender (its label says by how much); a red cross, dropped. Click a server to crash it (or pause it, skew its clock, fail its disk: see Faults by hand); click it again to restart, resume or repair it. Draw a line from one server to another (drag, or shift-click both) to cut the link between them both ways, or to slow it; hold Alt, or tick "one way", for only the first to the second. Click a solid cut to heal it, a slow link by hand to speed it up. Faults join the run's schedule, and Export YAML writes a scenario that <code>pillars run</code> replays to the same traceHash. Checks turn red as they fail, with what the checker found.</p>
     <p id="description" class="hint"></p>
   </div>
   <div>

@@ -129,6 +129,14 @@ test('a crash and a restart by hand: the run changes, and its exported YAML repl
   lab.advance(Infinity, 2500);
   const newLeader = lab.nodes().find((n) => n.state?.role === 'leader');
   assert.ok(newLeader !== undefined && newLeader.id !== leader.id, 'another node leads while the old leader is down');
+  // What the stage draws by each node: its describe() has the role, the term and the log's reach.
+  const newTerm = newLeader.state!.term as number;
+  assert.ok(newTerm > (leader.state!.term as number), `a new leader, a later term (${String(leader.state!.term)} then ${newTerm})`);
+  for (const n of lab.nodes().filter((x) => x.kind === 'server' && x.status === 'up')) {
+    assert.equal(n.state!.term, newTerm, `${n.id} has heard of term ${newTerm}`);
+    assert.equal(n.state!.leader, newLeader.id, `${n.id} follows ${newLeader.id}`);
+    assert.ok((n.state!.commit as number) > 0 && (n.state!.commit as number) <= (n.state!.lastIndex as number), `${n.id}: commit ${String(n.state!.commit)} of ${String(n.state!.lastIndex)}`);
+  }
   const restarted = lab.restart(leader.id);
   assert.ok(restarted.for !== undefined && restarted.at + restarted.for > 2500);
   assert.notEqual(lab.nodes().find((n) => n.id === leader.id)!.status, 'down');
@@ -303,12 +311,17 @@ test('a link slowed by hand, both ways and one way, then sped up: messages on it
   // A slow link is not a cut.
   assert.deepEqual(lab.cutLinks(), []);
   // What the leader sends while the links are slow, looked at every 5 ms.
-  const seen = new Map<number, { to: string; ms: number }>();
+  const seen = new Map<number, { to: string; ms: number; heldMs: number }>();
+  const delayedBefore = lab.flights.delayed;
   for (let t = 605; t <= 1200; t += 5) {
     lab.advance(Infinity, t);
-    for (const f of lab.flights.list()) if (f.from === leader) seen.set(f.id, { to: f.to, ms: f.dueMs - f.sentMs });
+    for (const f of lab.flights.list()) if (f.from === leader) seen.set(f.id, { to: f.to, ms: f.dueMs - f.sentMs, heldMs: f.heldMs });
   }
   const took = (to: string) => [...seen.values()].filter((x) => x.to === to).map((x) => x.ms);
+  // Each message says how long the fault held it back, which the stage draws: the slow link's 40 ms, or nothing.
+  const held = (to: string) => new Set([...seen.values()].filter((x) => x.to === to).map((x) => x.heldMs));
+  assert.deepEqual([held(f1), held(f2)], [new Set([40]), new Set([0])], 'held back on the slow link only, by what it adds');
+  assert.ok(lab.flights.delayed - delayedBefore >= took(f1).length, `${lab.flights.delayed - delayedBefore} held back`);
   assert.ok(took(f1).length > 10 && took(f1).every((ms) => ms >= 41 && ms <= 45), `every message the leader sends ${f1} takes 40 ms more than the 1..5 ms of the network: ${took(f1).slice(0, 5)}`);
   assert.ok(took(f2).length > 10 && took(f2).every((ms) => ms <= 5), `the leader reaches ${f2} as fast as ever: only ${f2} -> leader is slowed`);
   assert.equal(lab.speedUp(f1, leader), both);
@@ -372,4 +385,23 @@ test("the shopping day's oversold unit turns red as it is sold, with the order t
   assert.match(detail!, /^\d+ checkouts acknowledged over 20 SKUs of 150 units each: 1 units? oversold in 1 SKU; the first: SKU 13 \(stock 150\): process 14's checkout of k13 begun at 32952\.478 ms \(via gw-eu\) was acknowledged at 33378\.143 ms as unit 151$/);
   // The audit's gauge is not set until the end, so it cannot say so yet.
   assert.equal(lab.checks.find((c) => c.name === 'metric:oversold_units')!.failedAtMs, undefined);
+
+  // Asked to, a run stops at each judgement that turns a check red, every event up to it run and
+  // none after: the server errors' ceiling, the checkouts failed in the spike, the fraud lost, then
+  // the oversold unit.
+  const paused = new LabSession(story('ecommerce'), 'naive', 1);
+  const stops: [number, string[]][] = [];
+  while (paused.checks.find((c) => c.name === 'no-oversell')!.failedAtMs === undefined) {
+    paused.advance(Infinity, Infinity, true);
+    const redNow = paused.checks.filter((c) => c.failedAtMs !== undefined && c.failedAtMs >= paused.nowMs).map((c) => c.name);
+    stops.push([paused.nowMs === 0 ? 0 : paused.checks.find((c) => c.name === redNow[0])!.failedAtMs!, redNow]);
+    const at = stops.at(-1)![0];
+    assert.ok(paused.nowMs <= at && paused.run.world.scheduler.peekTime() > at, `stopped at ${paused.nowMs} ms, the next event at ${paused.run.world.scheduler.peekTime()} ms`);
+  }
+  assert.deepEqual(stops, [[18_600, ['metric:server_errors']], [20_400, ['metric:spike_checkouts_failed']], [31_800, ['metric:fraud_loss_after_reaction_usd']], [33_600, ['no-oversell']]]);
+  assert.equal(paused.checksFailed(), 4);
+  // Stopping there does not change the run.
+  runToEnd(paused, 5_000);
+  runToEnd(lab, 5_000);
+  assert.equal(paused.finish().report.traceHash, lab.finish().report.traceHash);
 });

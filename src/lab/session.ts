@@ -98,7 +98,12 @@ export class LabSession {
   readonly variant: ResolvedVariant;
   readonly seed: number;
   readonly run: VariantRun;
-  readonly flights = new Flights();
+  /**
+   * The messages in flight, each with how long a fault holds it back, as the world tells at its send.
+   * The run's construction starts its processes, which send before `run` is set: no fault has struck
+   * then (the schedule's first event has not run), so nothing is held back.
+   */
+  readonly flights = new Flights((from, to) => (this.run as VariantRun | undefined)?.world.holdBack(from, to));
   /** Who else reads the run's trace records (a tour's guide), after the lab's own reading. */
   private readonly listeners: ((r: Readonly<Record<string, unknown>>) => void)[] = [];
   /** The time the next hand fault strikes at, when it was chosen for two runs at once (strikeAt). */
@@ -224,15 +229,28 @@ export class LabSession {
     return this.run.ended;
   }
 
-  /** Run `eventsMax` events, or fewer when the run reaches `untilMs` or its end; returns the events run. */
-  advance(eventsMax: number, untilMs = Infinity): number {
+  /**
+   * Run `eventsMax` events, or fewer when the run reaches `untilMs` or its end; returns the events
+   * run. `untilCheckFails`: stop too right after the judgement that finds a check failed (the moment
+   * it turns red), with no event after that judgement's instant run.
+   */
+  advance(eventsMax: number, untilMs = Infinity, untilCheckFails = false): number {
     let ran = 0;
+    const failedBefore = untilCheckFails ? this.checksFailed() : 0;
     while (ran < eventsMax && !this.run.ended) {
       ran += this.run.advance(eventsMax - ran, Math.min(untilMs, this.judgeAtMs));
       this.judgeDue();
+      if (untilCheckFails && this.checksFailed() > failedBefore) break;
       if (this.run.world.now >= untilMs && this.run.world.scheduler.peekTime() > untilMs) break;
     }
     return ran;
+  }
+
+  /** How many checks have been found failed so far. */
+  checksFailed(): number {
+    let failed = 0;
+    for (const c of this.checks) if (c.failedAtMs !== undefined) failed++;
+    return failed;
   }
 
   /**

@@ -74,3 +74,26 @@ test('every quote of every tour appears verbatim in the seed it names', { skip: 
     }
   }
 });
+
+test('the Raft tour shows what it says at each stop: a leader in term 1, the power gone, a new leader, linearizable red', () => {
+  const t = TOURS.find((x) => x.name === 'raft')!;
+  const lab = new LabSession(story(t.story), t.variant, t.seed);
+  const guide = new TourGuide(t, lab);
+  const servers = () => lab.nodes().filter((n) => n.kind === 'server');
+  const leaders = () => servers().filter((n) => n.state?.role === 'leader');
+  guide.runTo(0);
+  assert.deepEqual(leaders().map((n) => [n.id, n.state!.term]), [['n1', 1]], 'n1 leads term 1');
+  guide.runTo(2);
+  assert.deepEqual(new Set(servers().map((n) => n.status)), new Set(['down']), 'every server is down');
+  guide.runTo(3);
+  assert.equal(leaders().length, 1);
+  assert.ok((leaders()[0].state!.term as number) > 1, 'a new term');
+  const linearizable = () => lab.checks.find((c) => c.name === 'linearizable')!;
+  assert.equal(linearizable().failedAtMs, undefined, 'not failed yet when the new leader is elected');
+  guide.runTo(4);
+  assert.equal(linearizable().failedAtMs, 7250, 'red at the stop');
+  // What the stop says of it: k0 written 1208, 1209 and 1213 before the cut at 6 s, read 1203 after it.
+  const detail = linearizable().detail ?? '';
+  assert.match(detail, /^not linearizable on key k0: no order of the operations explains this one:\n {2}process \d+ read k0 1203 \[69\d\d\.\d+ ms/);
+  for (const v of [1208, 1209, 1213]) assert.match(detail, new RegExp(`write k0 ${v} \\[59\\d\\d\\.\\d+ ms, 59\\d\\d\\.\\d+ ms\\]`), `${v} acknowledged before the cut`);
+});

@@ -47,10 +47,12 @@ export interface Tour {
 export const SEED_TITLES: Readonly<Record<string, string>> = {
   '003_13591edd1af25966.txt': 'Pillar 2: Distribution of State',
   '004_b066a815fa30cba0.txt': 'Podcast episode 4: Distribution Fundamentals',
+  '002_dacb73b3e71d4228.txt': 'The 5 Pillars: Your Distributed Systems Survival Kit',
 };
 
 const EPISODE = '004_b066a815fa30cba0.txt';
 const STATE = '003_13591edd1af25966.txt';
+const PILLARS = '002_dacb73b3e71d4228.txt';
 const q = (seed: string, ...texts: string[]): TourQuote[] => texts.map((text) => ({ seed, text }));
 
 export const TOURS: readonly Tour[] = [
@@ -86,6 +88,48 @@ export const TOURS: readonly Tour[] = [
         at: { end: true },
         quotes: [...q(EPISODE, 'Reality: They happen EVERY DAY somewhere'), ...q(STATE, 'Add external arbitrator (witness node)')],
         say: 'no-lost-increments fails with how many acknowledged increments were lost, and linearizable with the operation no order explains. Put the fixed variant (Raft) beside it: the minority cannot commit, and nothing acknowledged is lost.',
+      },
+    ],
+  },
+  {
+    name: 'raft',
+    title: 'Raft: a leader, a majority, and a disk that had not synced',
+    pillar: 'truth',
+    story: 'raft-chaos',
+    variant: 'naive-crash-before-fsync',
+    seed: 1,
+    compareWith: 'fixed-crash-before-fsync',
+    stops: [
+      {
+        title: 'A leader',
+        // A leader's first act is an append to every follower: the election is won.
+        at: { on: { kind: 'send', 'msg.type': 'append' } },
+        quotes: q(EPISODE, 'Candidate: "I want to be leader for term 42"', 'Result: 2/3 votes = NEW LEADER'),
+        say: "n1's election timer fired first: it asked the others for their votes, a majority granted them, and it leads term 1. Its first append tells the followers so (the stage shows each node's role and term).",
+      },
+      {
+        title: 'A write, acknowledged',
+        at: { on: { kind: 'log', event: 'outcome', status: 'ok' } },
+        quotes: q(EPISODE, '[WAIT FOR MAJORITY ACK]', 'SUCCESS returned to client'),
+        say: "A client's write is answered: the leader waited for a majority. But in this variant a follower acknowledges an entry before its disk has synced it (20-50 ms on these disks), so for those milliseconds the majority holds it in memory only.",
+      },
+      {
+        title: 'The power goes',
+        at: { ms: 3000 },
+        quotes: [...q(PILLARS, 'Hard drives fail. Always.'), ...q(STATE, 'Networks partition, nodes crash, disks fail')],
+        say: 'All five servers lose power at once, for 500 ms, under full load: whatever their disks had not synced is gone, acknowledged or not. It happens four more times, every 3 s.',
+      },
+      {
+        title: 'A new leader',
+        at: { on: { kind: 'send', 'msg.type': 'append', t: { min: 3500 } } },
+        quotes: q(EPISODE, 'Result: 2/3 votes = NEW LEADER'),
+        say: "Back from their disks, the servers elect a leader for a new term, and it rebuilds the followers' logs from its own: an entry acknowledged before a power cut that no majority had synced is not in it, nor ever will be.",
+      },
+      {
+        title: 'Linearizable fails',
+        at: { ms: 7250 },
+        quotes: q(EPISODE, 'Raft provides strong consistency but requires majority agreement for every write'),
+        say: 'After the second power cut (6 s) the checker finds a read no order of the acknowledged operations explains: k0 was written 1208, 1209 and 1213, each acknowledged just before the cut, and a read after it answers 1203, an older value. Those writes went with the power (the red row in Checks, with the operation and the longest order found). Put fixed-crash-before-fsync beside it: the same power cuts, but a node answers only once its disk has the entry, and nothing acknowledged is lost.',
       },
     ],
   },

@@ -303,6 +303,16 @@ export class World {
     return this.node(id).process?.member;
   }
 
+  /**
+   * What holds back a message sent now from -> to beyond its link's own latency: the ms a slow link
+   * adds, and the sender's slowness (a gray failure multiplies its send delays; 1 = healthy). Reads only.
+   */
+  holdBack(from: NodeId, to: NodeId): { addedMs: number; slowFactor: number } {
+    const a = this.node(from);
+    const b = this.byId[to];
+    return { addedMs: b === undefined ? 0 : this.network.addedLatencyMs(a.index, b.index), slowFactor: a.slow };
+  }
+
   /** Why a node's Process is stopped while the node runs (a disk failure), if it is. */
   stoppedFor(id: NodeId): string | undefined {
     return this.node(id).process?.failure;

@@ -8,9 +8,8 @@
  * is drawn is read from the run and never steers it, so the traceHash is the CLI's.
  */
 import { registerCatalog } from '../../cli/catalog.js';
-import { z } from 'zod';
 import { parseScenario, type Fault } from '../../scenario/index.js';
-import { faultSchema } from '../../scenario/schema.js';
+import { addressProblem, faultsFromAddress } from '../address.js';
 import { LabSession, type LinkFaultKind, type StoryFile } from '../session.js';
 import type { DiskFaultKind } from '../../sim/disk.js';
 import { CLIENTS_DRAWN_MAX, Stage } from './stage.js';
@@ -94,20 +93,6 @@ function closeTour(): void {
   guide = undefined;
 }
 
-/** The hand faults an address carries (`faults=[{"at":1250,"crash":"n1"}]`), checked as a scenario's faults are. */
-function faultsFromAddress(text: string | null): Fault[] {
-  if (text === null || text === '') return [];
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    throw new Error(`faults in the address: a JSON list of faults, e.g. [{"at":1250,"crash":"n1"}] (got ${text.slice(0, 80)})`);
-  }
-  const parsed = z.array(faultSchema).safeParse(raw);
-  if (!parsed.success) throw new Error(`faults in the address: ${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message}`);
-  return parsed.data as Fault[];
-}
-
 function setAddress(story: string, variant: string, seed: number, faults: readonly Fault[]): void {
   const url = new URL(location.href);
   url.searchParams.set('story', story);
@@ -116,7 +101,8 @@ function setAddress(story: string, variant: string, seed: number, faults: readon
   if (faults.length > 0) url.searchParams.set('faults', JSON.stringify(faults));
   else url.searchParams.delete('faults');
   const compared = $<HTMLSelectElement>('mode').value === 'compare';
-  for (const [k, v] of [['mode', compared ? 'compare' : ''], ['with', compared ? $<HTMLSelectElement>('with').value : ''], ['tour', guide?.tour.name ?? '']]) {
+  const pauseOnRed = $<HTMLInputElement>('pause-on-red').checked ? '1' : '';
+  for (const [k, v] of [['mode', compared ? 'compare' : ''], ['with', compared ? $<HTMLSelectElement>('with').value : ''], ['tour', guide?.tour.name ?? ''], ['pauseOnRed', pauseOnRed]]) {
     if (v !== '') url.searchParams.set(k, v);
     else url.searchParams.delete(k);
   }
@@ -211,9 +197,18 @@ function attachTour(s: LabSession, tourStop: number): void {
   tourPanel.show(guide, s.nowMs);
 }
 
-/** Run the one run: through the tour's guide when there is one, which pauses at its stops. */
+/**
+ * Run the one run: through the tour's guide when there is one, which pauses at its stops; otherwise
+ * paused, when asked to, in the frame a check turns red, at the judgement that found it failed.
+ */
 function advanceRun(s: LabSession, eventsMax: number, untilMs = Infinity): number {
-  if (guide === undefined) return s.advance(eventsMax, untilMs);
+  if (guide === undefined) {
+    const pauseOnRed = $<HTMLInputElement>('pause-on-red').checked;
+    const failed = s.checksFailed();
+    const ran = s.advance(eventsMax, untilMs, pauseOnRed);
+    if (pauseOnRed && s.checksFailed() > failed) playing = false;
+    return ran;
+  }
   const { ran, stopped } = guide.advance(eventsMax, untilMs);
   if (stopped) {
     playing = false;
@@ -230,7 +225,7 @@ function struck(): void {
 
 /** A line drawn from one server to another: it cuts their link or slows it, as the picker says. */
 function drawnLine(from: string, to: string, altKey: boolean): void {
-  if (session === undefined || session.ended) return;
+  if (session === undefined || refusedAtEnd(session)) return;
   const oneWay = altKey || $<HTMLInputElement>('cut-one-way').checked;
   try {
     const f = $<HTMLSelectElement>('line-does').value === 'slow' ? session.slow(from, to, Number($<HTMLInputElement>('slow-ms').value), oneWay) : session.cut(from, to, oneWay);
@@ -243,7 +238,7 @@ function drawnLine(from: string, to: string, altKey: boolean): void {
 
 /** A click on a line drawn by hand: a cut heals, a slow link speeds up. */
 function endLink(kind: LinkFaultKind, from: string, to: string): void {
-  if (session === undefined || session.ended) return;
+  if (session === undefined || refusedAtEnd(session)) return;
   try {
     const f = kind === 'cut' ? session.heal(from, to) : session.speedUp(from, to);
     $('faults').append(faultItem(linkName(f), kind === 'cut' ? 'healed' : 'sped up', f.at + f.for!));
@@ -253,8 +248,14 @@ function endLink(kind: LinkFaultKind, from: string, to: string): void {
   struck();
 }
 
+/** A fault asked for once the run has ended is refused, and the page says how to strike it. */
+function refusedAtEnd(s: LabSession): boolean {
+  if (s.ended) showError('the run has ended: no more faults. Restart run plays it again from 0 with the faults struck so far, and more can be struck then');
+  return s.ended;
+}
+
 function clickNode(id: string): void {
-  if (session === undefined || session.ended) return;
+  if (session === undefined || refusedAtEnd(session)) return;
   const node = session.nodes(0).find((n) => n.id === id);
   if (node === undefined) return;
   const ended = (f: Fault, what: string) => $('faults').append(faultItem(id, what, f.at + f.for!));
@@ -400,6 +401,8 @@ async function main(): Promise<void> {
   stories = (await res.json()) as StoryEntry[];
   const params = new URLSearchParams(location.search);
   if (params.has('demo')) return startDemo(stories, params);
+  // A shared address that asks for what is not here says so, and the page opens what it can.
+  const problem = addressProblem(params, stories.map((s) => ({ name: s.name, variants: variantsOf(s) })), TOURS.map((t) => t.name));
   const storySelect = $<HTMLSelectElement>('story');
   storySelect.replaceChildren(...stories.map((s) => new Option(s.name, s.name)));
   $<HTMLSelectElement>('tour').append(...TOURS.map((t) => new Option(`${t.pillar}: ${t.title}`, t.name)));
@@ -409,13 +412,19 @@ async function main(): Promise<void> {
   storySelect.value = tour?.story ?? params.get('story') ?? 'raft-chaos';
   if (storySelect.value === '') storySelect.value = stories[0]?.name ?? '';
   fillVariants();
-  if (params.has('variant') || tour !== undefined) $<HTMLSelectElement>('variant').value = tour?.variant ?? params.get('variant')!;
-  $<HTMLInputElement>('seed').value = String(tour?.seed ?? params.get('seed') ?? '1');
+  const variantSelect = $<HTMLSelectElement>('variant');
+  if (params.has('variant') || tour !== undefined) variantSelect.value = tour?.variant ?? params.get('variant')!;
+  if (variantSelect.value === '') variantSelect.selectedIndex = 0;
+  // A seed the address gets wrong (said above) is seed 1, not the 0 an empty field would read as.
+  const seed = String(tour?.seed ?? params.get('seed') ?? '1');
+  $<HTMLInputElement>('seed').value = /^\d+$/.test(seed) ? seed : '1';
   $<HTMLSelectElement>('mode').value = tour === undefined && params.get('mode') === 'compare' ? 'compare' : 'one';
-  pickOther();
   if (params.has('with')) $<HTMLSelectElement>('with').value = params.get('with')!;
+  pickOther();
+  $<HTMLInputElement>('pause-on-red').checked = params.get('pauseOnRed') === '1';
   const speedSelect = $<HTMLSelectElement>('speed');
   if (params.has('speed')) speedSelect.value = params.get('speed')!;
+  if (speedSelect.value === '') speedSelect.value = 'max';
   speed = speedSelect.value === 'max' ? Infinity : Number(speedSelect.value);
 
   storySelect.addEventListener('change', () => (fillVariants(), load()));
@@ -436,6 +445,12 @@ async function main(): Promise<void> {
     load();
   });
   $('seed').addEventListener('change', () => load());
+  $('pause-on-red').addEventListener('change', () => {
+    const url = new URL(location.href);
+    if ($<HTMLInputElement>('pause-on-red').checked) url.searchParams.set('pauseOnRed', '1');
+    else url.searchParams.delete('pauseOnRed');
+    history.replaceState(null, '', url);
+  });
   // Restarting the run keeps the faults struck by hand: the same run again, from the start.
   $('reload').addEventListener('click', () => load(handFaults()));
   speedSelect.addEventListener('change', () => {
@@ -475,6 +490,7 @@ async function main(): Promise<void> {
   } catch (e) {
     showError(e);
   }
+  if (problem !== undefined) showError(`the address: ${problem}`);
   if (params.get('play') === '1') {
     playing = true;
     compare?.play();

@@ -1,6 +1,7 @@
 /**
  * The drawing of a live run: servers on a circle, clients in a row below, every message in flight a
- * dot on its way from sender to receiver (its type beside it when few travel), drops as red crosses,
+ * dot on its way from sender to receiver (its type beside it when few travel; ringed in blue when a
+ * slow link or a slow sender holds it back, with by how much), duplicates ringed in black, drops as red crosses,
  * cut links as dashed red lines, slow links as dashed blue ones with their added ms, a skewed clock
  * as a badge by its server, a failed disk as a mark under it. SVG elements are pooled and reused frame
  * to frame. Drawing only reads the session; what a hand does (a click, a line drawn from server to
@@ -30,6 +31,8 @@ export const CLIENTS_DRAWN_MAX = 16;
 const MESSAGES_DRAWN_MAX = 400;
 /** Drops shown at one node at most. */
 const DROPS_PER_NODE_MAX = 3;
+/** A message held back less than this (ms) is drawn as any other: a slow sender's stretch of a fast link. */
+const HELD_SHOWN_MS_MIN = 0.5;
 /** Below this many messages in flight, each shows its type. */
 const LABELLED_MESSAGES_MAX = 24;
 
@@ -218,12 +221,14 @@ export class Stage {
       dot.setAttribute('cx', String(x));
       dot.setAttribute('cy', String(y));
       dot.setAttribute('fill', colourOf(f.type));
-      dot.setAttribute('class', f.duplicate ? 'msg duplicate' : 'msg');
+      // Held back by a fault (a slow link, a slow sender): ringed, and the label says by how much.
+      const held = f.heldMs >= HELD_SHOWN_MS_MIN;
+      dot.setAttribute('class', `msg${f.duplicate ? ' duplicate' : ''}${held ? ' delayed' : ''}`);
       if (labelled) {
         const t = this.pooled(this.labels, labelsUsed++, () => el('text', { class: 'msg-label' }));
         t.setAttribute('x', String(x + 7));
         t.setAttribute('y', String(y - 6));
-        t.textContent = f.bytes === undefined ? f.type : `${f.type} ${f.bytes}B`;
+        t.textContent = `${f.bytes === undefined ? f.type : `${f.type} ${f.bytes}B`}${held ? ` +${Math.round(f.heldMs)} ms` : ''}`;
       }
     }
     hideFrom(this.dots, used);

@@ -211,6 +211,15 @@ export interface RaftKvAdmission {
   writesRefused(): string | undefined;
 }
 
+/** What a RaftKv node says of itself (describe()). */
+export interface RaftKvDescription {
+  role: string;
+  term: number;
+  leader?: NodeId;
+  commit: number;
+  lastIndex: number;
+}
+
 export class RaftKv implements Process {
   readonly host: RaftHost<KvCommand, KvResult>;
   readonly raft: Raft;
@@ -262,8 +271,15 @@ export class RaftKv implements Process {
     else if ((msg as Forwarded).type === 'kv_forward') this.host.input(() => this.onClient((msg as Forwarded).client, (msg as Forwarded).req));
   }
 
-  describe(): { role: string } {
-    return { role: this.raft.role };
+  /**
+   * What the lab draws by each node: its role, its term, the leader it follows, and how far its log
+   * reaches and is committed. Read only; `leader` is left out while it knows none.
+   */
+  describe(): RaftKvDescription {
+    const log = this.raft.log;
+    const d: RaftKvDescription = { role: this.raft.role, term: this.raft.term, commit: log.committed, lastIndex: log.lastIndex() };
+    if (this.raft.leader !== undefined) d.leader = this.raft.leader;
+    return d;
   }
 
   /** As leader, hand leadership to an up-to-date follower (thesis §3.10); false when that cannot start. */
