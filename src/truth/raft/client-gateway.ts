@@ -188,6 +188,10 @@ export class ClientGateway {
   submit(client: string, id: number, ackedBelow: number, kind: RequestKind, op: Operation, done: (r: Outcome) => void): void {
     const now = this.env.clock.now();
     this.env.metrics.count(kind === 'write' ? 'requests_write' : 'requests_read');
+    // The flag is set by the sweep; contact may have come back since (a leader just elected), so a
+    // request is refused only if the host is still out of contact now. Asked only while down: in
+    // contact, a request costs no look at the host.
+    if (this.clusterDown) this.lookAtContact(now);
     if (this.clusterDown) {
       // Never handed to anyone: nothing was applied.
       this.env.metrics.count(`requests_${kind}_failed`);

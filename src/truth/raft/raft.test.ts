@@ -485,6 +485,17 @@ test('the storage protocol: committed entries handed out must be reported applie
   assert.doesNotThrow(() => l.ready());
 });
 
+test('in contact: a leader just elected counts the votes that elected it, before any append is answered, and only for one election timeout', () => {
+  const c = new Cluster(['n1', 'n2', 'n3']);
+  // Every answer to an append or a heartbeat is lost: the leader hears from its voters by their votes alone.
+  const noAppendAnswers: Drop = (_from, _to, m) => m.type === 'append_resp' || m.type === 'heartbeat_resp';
+  c.elect('n1', noAppendAnswers);
+  assert.equal(c.raft('n1').inContact(), true, 'elected by a majority a moment ago');
+  const t = defaultRaftConfig.electionTicks;
+  for (let i = 0; i < t; i++) c.tick('n1', 1, noAppendAnswers);
+  assert.equal(c.raft('n1').inContact(), false, `no answer for ${t} ticks since the votes: ${c.state()}`);
+});
+
 test('in contact: a leader cut from its majority, and a follower cut from its leader, say so within one election timeout', () => {
   const c = new Cluster(['n1', 'n2', 'n3']);
   c.elect('n1');

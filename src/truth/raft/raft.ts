@@ -163,6 +163,8 @@ export class Raft {
   private heartbeatElapsed = 0;
   private randomizedElectionTimeout = 0;
   private votes = new Map<NodeId, boolean>();
+  /** Who voted for this node in the election it won, and the tick it won at (inContact). */
+  private electedByAtTick: { voters: Set<NodeId>; tick: number } | undefined;
   private prs = new Map<NodeId, Progress>();
   private msgs: Outbound[] = [];
   private readStates: ReadState[] = [];
@@ -317,6 +319,9 @@ export class Raft {
 
   private becomeLeader(): void {
     assert(this.role === 'candidate', () => `only a candidate becomes leader (was ${this.role})`);
+    // The votes that elected it are news from a majority as of now (inContact); not a lease, which
+    // only appends answered in this term give (a voter may vote again in a later term at once).
+    this.electedByAtTick = { voters: new Set([...this.votes].filter(([, granted]) => granted).map(([id]) => id)), tick: this.ticks };
     this.reset(this.term);
     this.leader = this.id;
     this.role = 'leader';
@@ -905,8 +910,9 @@ export class Raft {
    */
   inContact(): boolean {
     if (this.role === 'leader') {
+      const elected = this.electedByAtTick !== undefined && this.ticks - this.electedByAtTick.tick < this.cfg.electionTicks ? this.electedByAtTick.voters : undefined;
       let fresh = 0;
-      for (const [id, pr] of this.prs) if (this.voters.has(id) && (id === this.id || this.ticks - pr.lastAckTick < this.cfg.electionTicks)) fresh++;
+      for (const [id, pr] of this.prs) if (this.voters.has(id) && (id === this.id || this.ticks - pr.lastAckTick < this.cfg.electionTicks || elected?.has(id) === true)) fresh++;
       return fresh >= this.quorum;
     }
     return this.role === 'follower' && this.leader !== undefined && this.electionElapsed < this.cfg.electionTicks;
