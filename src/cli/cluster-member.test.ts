@@ -9,8 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
-import { clusterUpProcess, freePortRun, tempDir } from '../testing/real-nodes.js';
+import { clusterUpProcess, freePortRun, tempDir, testRedis } from '../testing/real-nodes.js';
 
 const main = fileURLToPath(new URL('./main.js', import.meta.url));
 const nodeMain = fileURLToPath(new URL('./node-main.js', import.meta.url));
@@ -28,7 +27,7 @@ test('cluster member add, list and remove (the leader) on a running cluster', { 
   const upArgs = ['--nodes', '3', '--data', dir, '--resp-base', String(base), '--http-base', String(base + 4), '--peer-base', String(base + 8)];
   const up = await clusterUpProcess(upArgs);
   try {
-    const w = new Redis({ port: base, host: '127.0.0.1', maxRetriesPerRequest: 3 });
+    const w = testRedis({ port: base, host: '127.0.0.1', maxRetriesPerRequest: 3 });
     for (let i = 0; i < 100; i++) await w.set(`k${i}`, `v${i}`);
     w.disconnect();
 
@@ -50,7 +49,7 @@ test('cluster member add, list and remove (the leader) on a running cluster', { 
     assert.equal(status.code, 0, `every node of the cluster file answers and one leads:\n${status.out}`);
 
     // The new member serves every write made before it joined, and takes new ones.
-    const r = new Redis({ port: base + 3, host: '127.0.0.1', maxRetriesPerRequest: 3 });
+    const r = testRedis({ port: base + 3, host: '127.0.0.1', maxRetriesPerRequest: 3 });
     assert.deepEqual(await r.mget('k0', 'k50', 'k99'), ['v0', 'v50', 'v99']);
     assert.equal(await r.set('after', 'x'), 'OK');
     r.disconnect();
@@ -63,7 +62,7 @@ test('cluster member add, list and remove (the leader) on a running cluster', { 
       const byHand = pillars(['cluster', 'member', 'add', 'n5', '--peer', `127.0.0.1:${p5}`, '--data', dir]);
       assert.equal(byHand.code, 0, byHand.err);
       assert.match(byHand.out, /^n5 is a learner: it gets the log and has no vote yet\nn5 is a voter: voters (n\d )+n5\n$/);
-      const r5 = new Redis({ port: p5 + 1, host: '127.0.0.1', maxRetriesPerRequest: 3 });
+      const r5 = testRedis({ port: p5 + 1, host: '127.0.0.1', maxRetriesPerRequest: 3 });
       assert.deepEqual(await r5.mget('k0', 'after'), ['v0', 'x'], 'it caught up before it was promoted');
       r5.disconnect();
       const gone = pillars(['cluster', 'member', 'remove', 'n5', '--data', dir]);
@@ -91,7 +90,7 @@ test('cluster member add, list and remove (the leader) on a running cluster', { 
     assert.ok(ids.some((m) => m.id === 'n4') && !ids.some((m) => m.id === leader), `members after relaunch: ${ids.map((m) => m.id).join(' ')} (removed ${leader})`);
     assert.match(out, new RegExp(`members from .*cluster\\.json: ${ids.map((m) => m.id).join(' ')} `));
     assert.doesNotMatch(out, new RegExp(`^  ${leader} `, 'm'), 'the removed member is not started again');
-    const r = new Redis({ port: base + 3, host: '127.0.0.1', maxRetriesPerRequest: 3 });
+    const r = testRedis({ port: base + 3, host: '127.0.0.1', maxRetriesPerRequest: 3 });
     assert.deepEqual(await r.mget('k0', 'k99', 'after'), ['v0', 'v99', 'x']);
     r.disconnect();
   } finally {

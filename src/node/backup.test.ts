@@ -8,8 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
-import { clusterUpProcess, freePortRun, tempDir } from '../testing/real-nodes.js';
+import { clusterUpProcess, freePortRun, tempDir, testRedis } from '../testing/real-nodes.js';
 
 const main = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
@@ -30,7 +29,7 @@ test('backup and restore round-trip a live cluster: every write acknowledged bef
   let during: Promise<void> | undefined;
   let writing = true;
   try {
-    const r = new Redis({ port: baseA, host: '127.0.0.1', maxRetriesPerRequest: 2 });
+    const r = testRedis({ port: baseA, host: '127.0.0.1', maxRetriesPerRequest: 2 });
     for (let i = 0; i < 300; i++) {
       await r.set(`k${i}`, `v${i}`);
       acked.set(`k${i}`, `v${i}`);
@@ -55,7 +54,7 @@ test('backup and restore round-trip a live cluster: every write acknowledged bef
   const baseB = await freePortRun(9);
   const upB = await clusterUp(b, baseB);
   try {
-    const r = new Redis({ port: baseB + 1, host: '127.0.0.1', maxRetriesPerRequest: 2 });
+    const r = testRedis({ port: baseB + 1, host: '127.0.0.1', maxRetriesPerRequest: 2 });
     const keys = [...acked.keys()];
     assert.deepEqual(await r.mget(...keys), keys.map((k) => acked.get(k)), 'every acknowledged write, through a follower of the new cluster');
     // A late write that made it into the backup holds its own value, never another.

@@ -10,7 +10,7 @@ import { Redis } from 'ioredis';
 import { checkLinearizable, describeViolation, kvModel, NANOS_PER_MS, type HistoryEvent } from '../check/index.js';
 import { LocalCluster } from './launcher.js';
 import { addMember, changeMember, readClusterDir } from './members.js';
-import { freePortRun, tempDir } from '../testing/real-nodes.js';
+import { freePortRun, tempDir, testRedis } from '../testing/real-nodes.js';
 
 /** Register keys the checked history is about (few, so operations on them overlap). */
 const registers = ['r0', 'r1', 'r2'];
@@ -46,7 +46,7 @@ test('kill -9 of the leader, twice, under load; then of the whole cluster: nothi
 
     /** One client loop on one node: an operation at a time; after an unknown outcome, a new process id (Jepsen's rule). */
     const loop = async (port: number) => {
-      const r = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 0, enableOfflineQueue: false, commandTimeout: 6_000, retryStrategy: () => 100, lazyConnect: true });
+      const r = testRedis({ port, host: '127.0.0.1', maxRetriesPerRequest: 0, enableOfflineQueue: false, commandTimeout: 6_000, retryStrategy: () => 100, lazyConnect: true });
       r.on('error', () => {});
       clients.push(r);
       await r.connect().catch(() => {});
@@ -139,7 +139,7 @@ test('kill -9 of the leader, twice, under load; then of the whole cluster: nothi
       await cluster.waitForLeader(20_000);
       const keys = [...acked.keys()];
       for (const n of cluster.nodes) {
-        const r = new Redis({ port: n.resp, host: '127.0.0.1', maxRetriesPerRequest: 3 });
+        const r = testRedis({ port: n.resp, host: '127.0.0.1', maxRetriesPerRequest: 3 });
         r.on('error', () => {});
         const got = await r.mget(...keys);
         r.disconnect();

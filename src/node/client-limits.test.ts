@@ -7,8 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import { Redis } from 'ioredis';
-import { eventually, inProcessCluster, RawClient, resp } from '../testing/real-nodes.js';
+import { eventually, inProcessCluster, RawClient, resp, testRedis } from '../testing/real-nodes.js';
 
 const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
 const rssGrowthAllowedBytes = 100 * 1024 * 1024;
@@ -40,7 +39,7 @@ test('a command declaring more than the query buffer limit is refused from its h
     t.diagnostic(`rss before ${mb(baseline)} MiB, after the 320 MiB command ${mb(peak)} MiB`);
     assert.equal(received, '-ERR Protocol error: command larger than the query buffer limit of 33554432 bytes\r\n');
     assert.ok(peak - baseline < rssGrowthAllowedBytes, `rss grew by ${mb(peak - baseline)} MiB`);
-    const r = new Redis({ port: address.port, host: address.host });
+    const r = testRedis({ port: address.port, host: address.host });
     assert.equal(await r.ping(), 'PONG', 'the node serves the next client');
     r.disconnect();
   } finally {
@@ -54,7 +53,7 @@ test('a client that pipelines GETs of 1 MiB and never reads is cut off at the ou
   try {
     const node = c.nodes[0];
     const address = node.addresses.resp!;
-    const r = new Redis({ port: address.port, host: address.host });
+    const r = testRedis({ port: address.port, host: address.host });
     await r.set('big', 'v'.repeat(1024 * 1024));
     const baseline = process.memoryUsage().rss;
     const socket = connect(address.port, address.host);
@@ -130,7 +129,7 @@ test('one MSET of 200,000 pairs with the default limits is refused at once, not 
   const c = await inProcessCluster(3);
   try {
     const leader = await c.leader();
-    const r = new Redis({ port: leader.addresses.resp!.port, host: '127.0.0.1' });
+    const r = testRedis({ port: leader.addresses.resp!.port, host: '127.0.0.1' });
     // The command is encoded before the baseline, so the growth measured is the node's own.
     const pairs = Array.from({ length: 200_000 }, (_, i) => [`k${i}`, `v${i}`]).flat();
     const command = Buffer.from(`*${pairs.length + 1}\r\n$4\r\nMSET\r\n` + pairs.map((a) => `$${a.length}\r\n${a}\r\n`).join(''), 'latin1');
@@ -185,7 +184,7 @@ test('2,000 clients past maxclients are each told so and closed; memory stays ne
 test('a write above one log entry (keys or bytes) is refused before the log, saying how to send it; one at the limit applies', async () => {
   const c = await inProcessCluster(1, { limits: { writeKeysMax: 1_000, writeBytesMax: 64 * 1024 } });
   try {
-    const r = new Redis({ port: c.nodes[0].addresses.resp!.port, host: '127.0.0.1' });
+    const r = testRedis({ port: c.nodes[0].addresses.resp!.port, host: '127.0.0.1' });
     const pairs = (n: number, value = 'v') => Array.from({ length: n }, (_, i) => [`k${i}`, value]).flat();
     await assert.rejects(r.mset(...pairs(1_001)), /^ReplyError: ERR MSET of 1001 keys is above the limit of 1000 keys in one atomic write \(writeKeysMax\): send it in parts$/);
     assert.equal(await r.exists('k0'), 0, 'nothing of it was written');
@@ -201,7 +200,7 @@ test('a write above one log entry (keys or bytes) is refused before the log, say
 test('a write that would grow one collection past collectionMembersMax is refused whole; the collection stays at the cap', async () => {
   const c = await inProcessCluster(1, { limits: { collectionMembersMax: 2_000 } });
   try {
-    const r = new Redis({ port: c.nodes[0].addresses.resp!.port, host: '127.0.0.1' });
+    const r = testRedis({ port: c.nodes[0].addresses.resp!.port, host: '127.0.0.1' });
     const members = (from: number, n: number) => Array.from({ length: n }, (_, i) => `m${from + i}`);
     assert.equal(await r.sadd('s', ...members(0, 1_000)), 1_000);
     assert.equal(await r.sadd('s', ...members(1_000, 1_000)), 1_000, 'up to the cap');

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
-import { eventually, freePort, inProcessCluster, tempDir } from '../testing/real-nodes.js';
+import { eventually, freePort, inProcessCluster, tempDir, testRedis } from '../testing/real-nodes.js';
 import { startAdminHttp } from './admin-http.js';
 import { KvNode } from './kv-node.js';
 import type { PeerAddress } from '../adapters/tcp-transport.js';
@@ -41,7 +41,7 @@ test('a node joins a live cluster as a learner, catches up, votes; the leader is
 
     // A client writes all along, through a follower (it forwards to the leader), which stays a member.
     const follower = c.nodes.find((n) => n !== leader)!;
-    r = new Redis({ port: follower.addresses.resp!.port, host: '127.0.0.1', maxRetriesPerRequest: 5, retryStrategy: () => 50 });
+    r = testRedis({ port: follower.addresses.resp!.port, host: '127.0.0.1', maxRetriesPerRequest: 5, retryStrategy: () => 50 });
     const client = r;
     writer = (async () => {
       for (let i = 0; writing; i++) {
@@ -81,7 +81,7 @@ test('a node joins a live cluster as a learner, catches up, votes; the leader is
     writing = false;
     await writer;
 
-    const x = new Redis({ port: n4.addresses.resp!.port, host: '127.0.0.1', maxRetriesPerRequest: 2 });
+    const x = testRedis({ port: n4.addresses.resp!.port, host: '127.0.0.1', maxRetriesPerRequest: 2 });
     const keys = [...acked.keys()];
     assert.deepEqual(await x.mget(...keys), keys.map((k) => acked.get(k)), `all ${keys.length} acknowledged writes, read through the new member`);
     x.disconnect();

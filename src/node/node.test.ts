@@ -8,14 +8,13 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { scanRecords } from '../runtime/records.js';
 import { TcpTransport } from '../adapters/tcp-transport.js';
 import { isStorageCorruptError } from '../truth/index.js';
-import { eventually, freePort, inProcessCluster, RawClient, resp, tempDir, type InProcessCluster } from '../testing/real-nodes.js';
+import { eventually, freePort, inProcessCluster, RawClient, resp, tempDir, type InProcessCluster, testRedis } from '../testing/real-nodes.js';
 import { isNodeStartError } from './kv-node.js';
 
-const client = (port: number, extra: Record<string, unknown> = {}) => new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 1, ...extra });
+const client = (port: number, extra: Record<string, unknown> = {}) => testRedis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 1, ...extra });
 
 test('Redis commands through ioredis on any node of three: followers forward to the leader; replies as Redis gives them', async () => {
   const c = await inProcessCluster(3);

@@ -7,8 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
-import { inProcessCluster, RawClient, resp } from '../testing/real-nodes.js';
+import { inProcessCluster, RawClient, resp, testRedis } from '../testing/real-nodes.js';
 import type { KvNode } from './kv-node.js';
 
 const tickMs = 50;
@@ -40,7 +39,7 @@ test('/ready turns 503 within one election timeout of losing the majority, on th
     for (const n of c.nodes) assert.ok(events.some((e) => e.event === 'raft_leader_changed' && e.node === n.id && e.to === leader.id), `${n.id} logged its new leader`);
 
     // Every metric the Grafana dashboard in the repository plots is served, once a write and a read went through.
-    const r = new Redis({ port: leader.addresses.resp!.port, host: '127.0.0.1', maxRetriesPerRequest: 1 });
+    const r = testRedis({ port: leader.addresses.resp!.port, host: '127.0.0.1', maxRetriesPerRequest: 1 });
     await r.set('k', 'v');
     assert.equal(await r.get('k'), 'v');
     r.disconnect();

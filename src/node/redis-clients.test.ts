@@ -4,10 +4,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Redis } from 'ioredis';
-import { eventually, inProcessCluster } from '../testing/real-nodes.js';
+import { eventually, inProcessCluster, testRedis } from '../testing/real-nodes.js';
 
-const client = (port: number) => new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 1 });
+const client = (port: number) => testRedis({ port, host: '127.0.0.1', maxRetriesPerRequest: 1 });
 
 test('ioredis multi().exec() runs the queued commands as one transaction; an error inside does not undo the others, as in Redis', async () => {
   const c = await inProcessCluster(3);

@@ -8,8 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
-import { eventually, inProcessCluster } from '../testing/real-nodes.js';
+import { eventually, inProcessCluster, testRedis } from '../testing/real-nodes.js';
 
 test('a real follower far behind installs the snapshot it receives in chunks, and restarts from it', async () => {
   const log: string[] = [];
@@ -18,7 +17,7 @@ test('a real follower far behind installs the snapshot it receives in chunks, an
   const leader = await c.leader();
   const i = c.nodes.findIndex((n) => n !== leader);
   await c.nodes[i].stop();
-  const r = new Redis({ port: leader.addresses.resp!.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 1 });
+  const r = testRedis({ port: leader.addresses.resp!.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 1 });
   await r.connect();
   const keys = Array.from({ length: 600 }, (_, k) => `k${k}`);
   for (const k of keys) await r.set(k, `v-${k}-${'x'.repeat(40)}`);
@@ -41,7 +40,7 @@ test('a real follower far behind installs the snapshot it receives in chunks, an
   // Restarted, it loads the snapshot it received (and the log after it) from its disk.
   const again = c.rebuild(i);
   await again.start();
-  const x = new Redis({ port: again.addresses.resp!.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 1 });
+  const x = testRedis({ port: again.addresses.resp!.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 1 });
   await x.connect();
   await eventually('a leader known to it', () => again.status().leader);
   assert.deepEqual(await x.mget(...keys), keys.map((k) => `v-${k}-${'x'.repeat(40)}`), 'every write, read through it');

@@ -8,10 +8,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { scanRecords } from '../runtime/records.js';
 import { durableMarkFile } from '../truth/index.js';
-import { eventually, inProcessCluster } from '../testing/real-nodes.js';
+import { eventually, inProcessCluster, testRedis } from '../testing/real-nodes.js';
 import { startAdminHttp } from './admin-http.js';
 
 const getJson = async (port: number, path: string) => {
@@ -23,7 +22,7 @@ test('a WAL cut in the middle on a real node: repairing on /status and /ready, n
   const log: string[] = [];
   const c = await inProcessCluster(3, {}, log);
   const leader = await c.leader();
-  const r = new Redis({ port: leader.addresses.resp!.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 1 });
+  const r = testRedis({ port: leader.addresses.resp!.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 1 });
   await r.connect();
   const keys = Array.from({ length: 300 }, (_, i) => `k${i}`);
   for (const k of keys) await r.set(k, `v-${k}`);
@@ -72,7 +71,7 @@ test('a WAL cut in the middle on a real node: repairing on /status and /ready, n
   await eventually("the leader's view of the cut node catching up", () => (newLeader.status().followers?.[cut.id]?.match ?? 0) >= held);
   assert.equal((await getJson(http, '/ready')).status, 200);
   assert.match(await (await fetch(`http://127.0.0.1:${http}/metrics`)).text(), /pillars_raft_repairing\{node="n\d"\} 0/);
-  const x = new Redis({ port: cut.addresses.resp!.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 1 });
+  const x = testRedis({ port: cut.addresses.resp!.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 1 });
   await x.connect();
   assert.deepEqual(await x.mget(...keys), keys.map((k) => `v-${k}`), 'every acknowledged write, read through the repaired node');
   x.disconnect();
@@ -83,7 +82,7 @@ test("recovery refuse, etcd's choice: no durable mark is kept, so each write cos
   const marks = async (recovery: 'repair' | 'refuse') => {
     const c = await inProcessCluster(3, { raft: { tickMs: 20, recovery } });
     const leader = await c.leader();
-    const r = new Redis({ port: leader.addresses.resp!.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 1 });
+    const r = testRedis({ port: leader.addresses.resp!.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 1 });
     await r.connect();
     for (let k = 0; k < 20; k++) await r.set(`k${k}`, 'v');
     assert.equal(await r.get('k19'), 'v');

@@ -12,6 +12,17 @@ import { join } from 'node:path';
 import { startAdminHttp } from '../node/admin-http.js';
 import { KvNode, type KvNodeOptions } from '../node/kv-node.js';
 import type { PeerAddress } from '../adapters/tcp-transport.js';
+import { Redis, type RedisOptions } from 'ioredis';
+
+/**
+ * An ioredis client that is disconnected when the test that made it ends, passed or failed: a client
+ * left reconnecting to a stopped node keeps the test file's process alive, and the run waiting on it.
+ */
+export function testRedis(options: RedisOptions): Redis {
+  const client = new Redis(options);
+  after(() => client.disconnect());
+  return client;
+}
 
 /** A port nothing listens on now (the kernel's pick; a test binds it right after). */
 export async function freePort(): Promise<number> {
