@@ -136,8 +136,8 @@ class Encoder {
   private readonly values: unknown[] = [];
   private top = 0;
 
-  /** The bytes of `value`, or undefined when it holds something this format does not carry. */
-  encode(value: unknown): Uint8Array | undefined {
+  /** The bytes of `value` in the scratch buffer (its first `pos`), or false when it holds something this format does not carry. */
+  encode(value: unknown): boolean {
     this.pos = 0;
     this.top = 0;
     this.message++;
@@ -151,11 +151,20 @@ class Encoder {
     try {
       this.value(value, 0);
     } catch (e) {
-      if (e === notPlain) return undefined;
+      if (e === notPlain) return false;
       throw e;
     }
-    // A copy: the scratch buffer is reused by the next call.
+    return true;
+  }
+
+  /** The bytes encode() wrote, as a copy that stays valid (the scratch buffer is reused by the next call). */
+  copy(): Uint8Array {
     return copyOutMessage(this.buf, 0, this.pos);
+  }
+
+  /** The bytes encode() wrote, as a view of the scratch buffer: valid until the next call. */
+  view(): Uint8Array {
+    return new Uint8Array(this.buf.buffer, 0, this.pos);
   }
 
   private ensure(bytes: number): void {
@@ -206,9 +215,7 @@ class Encoder {
       return;
     }
     this.buf[this.pos++] = tagFloat64;
-    floatView[0] = v;
-    this.buf.set(floatBytes, this.pos);
-    this.pos += 8;
+    this.pos = writeFloat64(this.buf, this.pos, v);
   }
 
   /** LEB128 of a non-negative safe integer; the caller has ensured room for it (at most 8 bytes). */
@@ -346,6 +353,7 @@ class MessageSlabs {
   copyOut(from: Uint8Array, start: number, end: number): Uint8Array {
     const length = end - start;
     if (length > messageSlabBytes / 8) return from.slice(start, end);
+    // A view made by the constructor: subarray() looks up a species constructor first, twice the cost.
     if (this.used + length > this.slab.length) {
       this.slab = new Uint8Array(messageSlabBytes);
       this.used = 0;
@@ -356,7 +364,7 @@ class MessageSlabs {
     if (length <= shortCopyBytesMax) for (let i = 0; i < length; i++) slab[at + i] = from[start + i];
     else slab.set(from.subarray(start, end), at);
     this.used += length;
-    return slab.subarray(at, at + length);
+    return new Uint8Array(slab.buffer, at, length);
   }
 }
 
@@ -419,11 +427,12 @@ class Decoder {
   private message = 0;
   private readonly recentStrings: (string | undefined)[] = new Array<string | undefined>(recentStringSlots).fill(undefined);
 
-  decode(bytes: Uint8Array): unknown {
-    if (bytes.length === 0 || bytes[0] !== plainFormatTag) throw new Error('not a plain-codec message');
+  /** The message in bytes [start, end). */
+  decode(bytes: Uint8Array, start: number, end: number): unknown {
+    if (end <= start || bytes[start] !== plainFormatTag) throw new Error('not a plain-codec message');
     this.bytes = bytes;
-    this.pos = 1;
-    this.end = bytes.length;
+    this.pos = start + 1;
+    this.end = end;
     this.depth = 0;
     this.message++;
     if (this.shapesByHash.size > decodedShapesMax) this.shapesByHash = new Map();
@@ -476,9 +485,9 @@ class Decoder {
         return -this.varint();
       case tagFloat64: {
         if (this.pos + 8 > this.end) throw new Error('plain-codec message: cut short');
-        floatBytes.set(this.bytes.subarray(this.pos, this.pos + 8));
+        const v = readFloat64(this.bytes, this.pos);
         this.pos += 8;
-        return floatView[0];
+        return v;
       }
       case tagString:
         return this.string();
@@ -628,15 +637,41 @@ function sameBytes(a: Uint8Array, b: Uint8Array, start: number, end: number): bo
   return true;
 }
 
+/** Writes a float64 little-endian at `pos` (room for it ensured by the caller) byte by byte: no view made per number. Returns the position after it. */
+export function writeFloat64(buf: Uint8Array, pos: number, v: number): number {
+  floatView[0] = v;
+  for (let i = 0; i < 8; i++) buf[pos + i] = floatBytes[i];
+  return pos + 8;
+}
+
+/** The float64 written little-endian at `pos` (which the caller has checked is in range). */
+export function readFloat64(buf: Uint8Array, pos: number): number {
+  for (let i = 0; i < 8; i++) floatBytes[i] = buf[pos + i];
+  return floatView[0];
+}
+
 const encoder = new Encoder();
 const decoder = new Decoder();
 
 /** The bytes of a plain message (a fresh copy), or undefined when it holds anything else. */
 export function encodePlainMessage(msg: unknown): Uint8Array | undefined {
-  return encoder.encode(msg);
+  return encoder.encode(msg) ? encoder.copy() : undefined;
+}
+
+/**
+ * The bytes of a plain message as a view of the encoder's scratch buffer, valid only until the next
+ * encode: for a caller that copies them at once into bytes of its own. Undefined as encodePlainMessage.
+ */
+export function encodePlainMessageView(msg: unknown): Uint8Array | undefined {
+  return encoder.encode(msg) ? encoder.view() : undefined;
 }
 
 /** A fresh copy of the message; throws on bytes that are not this format or are damaged. */
 export function decodePlainMessage(bytes: Uint8Array): unknown {
-  return decoder.decode(bytes);
+  return decoder.decode(bytes, 0, bytes.length);
+}
+
+/** The message held in bytes [start, end) of a larger buffer, decoded without a view of them. */
+export function decodePlainMessageAt(bytes: Uint8Array, start: number, end: number): unknown {
+  return decoder.decode(bytes, start, end);
 }

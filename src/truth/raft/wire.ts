@@ -24,7 +24,7 @@
  *     bytes     varint length, then the bytes
  */
 import { firstFormatId, registerPeerFormat } from '../../runtime/peer-codec.js';
-import { copyOutMessage, decodePlainMessage, encodePlainMessage, grownBuffer, plainFormatTag } from '../../runtime/plain-codec.js';
+import { copyOutMessage, decodePlainMessageAt, encodePlainMessage, encodePlainMessageView, grownBuffer, plainFormatTag, readFloat64, writeFloat64 } from '../../runtime/plain-codec.js';
 import type { ConfState, Entry, Message } from './types.js';
 
 /** This format's second byte (after the plain codec's tag). */
@@ -150,9 +150,7 @@ class WireWriter {
     if (n >= 0 && n <= Number.MAX_SAFE_INTEGER - 2 && Number.isInteger(n) && !Object.is(n, -0)) return this.varint(n + 2);
     this.ensure(9);
     this.buf[this.pos++] = 1;
-    floatView[0] = n;
-    this.buf.set(floatBytes, this.pos);
-    this.pos += 8;
+    this.pos = writeFloat64(this.buf, this.pos, n);
   }
 
   bytes(b: Uint8Array): void {
@@ -181,9 +179,6 @@ class WireWriter {
 }
 
 const noBytes = new Uint8Array(0);
-/** Floats cross through these 8 bytes in the machine's order (little-endian: plain-codec.ts refuses any other machine). */
-const floatBytes = new Uint8Array(8);
-const floatView = new Float64Array(floatBytes.buffer);
 
 /** Reads what a WireWriter wrote; throws on bytes cut short or malformed. */
 class WireReader {
@@ -245,9 +240,9 @@ class WireReader {
 
   private float(): number {
     if (this.pos + 8 > this.end) throw new Error('raft message: cut short');
-    floatBytes.set(this.bytes.subarray(this.pos, this.pos + 8));
+    const v = readFloat64(this.bytes, this.pos);
     this.pos += 8;
-    return floatView[0];
+    return v;
   }
 
   /** A view of the next `length`-prefixed bytes (valid while the caller's bytes are). */
@@ -257,6 +252,15 @@ class WireReader {
     const b = this.bytes.subarray(this.pos, this.pos + length);
     this.pos += length;
     return b;
+  }
+
+  /** The next `length`-prefixed bytes, decoded by the plain codec where they lie. */
+  plainMessage(): unknown {
+    const length = this.varint();
+    const start = this.pos;
+    if (start + length > this.end) throw new Error('raft message: cut short');
+    this.pos += length;
+    return decodePlainMessageAt(this.bytes, start, start + length);
   }
 }
 
@@ -278,7 +282,8 @@ function writeEntries(w: WireWriter, entries: readonly Entry[]): boolean {
     w.number(e.index);
     commands[i] = e.data;
   }
-  const bytes = encodePlainMessage(commands);
+  // A view of the plain encoder's scratch, copied at once.
+  const bytes = encodePlainMessageView(commands);
   if (bytes === undefined) return false;
   w.bytes(bytes);
   entriesCache.set(entries, w.copy(start));
@@ -295,8 +300,7 @@ function readEntries(r: WireReader): Entry[] {
     const index = r.number();
     entries[i] = { term, index, data: undefined };
   }
-  const bytes = r.bytesView();
-  const commands = decodePlainMessage(bytes);
+  const commands = r.plainMessage();
   if (!Array.isArray(commands) || commands.length !== n) throw new Error(`raft message: ${n} entries but not as many commands`);
   for (let i = 0; i < n; i++) entries[i].data = commands[i];
   return entries;
@@ -486,7 +490,7 @@ function readMessage(r: WireReader, code: number): Message {
       // A copy: no view of the transport's (or the sender's) buffer reaches the receiver.
       const bytes = r.bytesView().slice();
       if (!r.boolean()) return { type: 'snapshot_chunk', term, index, snapTerm, crc, total, offset, bytes };
-      return { type: 'snapshot_chunk', term, index, snapTerm, crc, total, offset, bytes, conf: decodePlainMessage(r.bytesView()) as ConfState | undefined };
+      return { type: 'snapshot_chunk', term, index, snapTerm, crc, total, offset, bytes, conf: r.plainMessage() as ConfState | undefined };
     }
     case typeCode.snapshot_chunk_resp: {
       const term = r.number();
