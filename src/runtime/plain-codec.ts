@@ -73,6 +73,8 @@ const decodedShapesMax = 64 * 1024;
  * string found is cheaper than one built a character at a time. A power of two.
  */
 const recentStringSlots = 4096;
+/** Slots of the decoder's shapes found lately, by a quick hash of their definitions. A power of two. */
+const recentShapeSlots = 256;
 /** Only strings up to this many bytes are kept (longer ones rarely repeat). */
 const recentStringBytesMax = 16;
 
@@ -423,6 +425,8 @@ class Decoder {
    * building its key strings again, which is most of the cost of a small message.
    */
   private shapesByHash = new Map<number, DecodedShape>();
+  /** The shapes found lately, by a quick hash of their definitions: most are found here, without the full hash. */
+  private readonly recentShapes: (DecodedShape | undefined)[] = new Array<DecodedShape | undefined>(recentShapeSlots).fill(undefined);
   private compiled = 0;
   private message = 0;
   private readonly recentStrings: (string | undefined)[] = new Array<string | undefined>(recentStringSlots).fill(undefined);
@@ -435,7 +439,10 @@ class Decoder {
     this.end = end;
     this.depth = 0;
     this.message++;
-    if (this.shapesByHash.size > decodedShapesMax) this.shapesByHash = new Map();
+    if (this.shapesByHash.size > decodedShapesMax) {
+      this.shapesByHash = new Map();
+      this.recentShapes.fill(undefined);
+    }
     try {
       const v = this.next();
       if (this.pos !== this.end) throw new Error(`plain-codec message: ${this.end - this.pos} bytes after the value`);
@@ -539,20 +546,28 @@ class Decoder {
       if (ref > this.shapeCount) throw new Error(`plain-codec message: shape ${ref} before its definition`);
       return this.shapes[ref - 1]!;
     }
-    // One pass over the definition: its extent and an FNV-1a hash of its bytes.
+    // One pass over the definition: its extent, and a quick hash of its key count, its keys' lengths
+    // and their first and last bytes, which picks the slot of a shape seen lately.
     const start = this.pos;
     const count = this.varint();
     if (count > shapeKeysMax) throw new Error(`plain-codec message: a shape of ${count} keys`);
+    const bytes = this.bytes;
+    let quick = count;
     for (let i = 0; i < count; i++) {
       const length = this.varint();
-      if (this.pos + length > this.end) throw new Error('plain-codec message: cut short');
-      this.pos += length;
+      const at = this.pos;
+      if (at + length > this.end) throw new Error('plain-codec message: cut short');
+      if (length > 0) quick = Math.imul(quick ^ (length | (bytes[at] << 8) | (bytes[at + length - 1] << 16)), 0x01000193);
+      this.pos = at + length;
     }
     const end = this.pos;
-    const bytes = this.bytes;
+    const slot = (quick ^ (quick >>> 15)) & (recentShapeSlots - 1);
+    let shape = this.recentShapes[slot];
+    if (shape !== undefined && sameBytes(shape.definition, bytes, start, end)) return this.found(shape);
+    // Not the one in its slot: an FNV-1a hash of all its bytes finds it among every shape seen.
     let hash = 0x811c9dc5;
     for (let i = start; i < end; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193);
-    let shape = this.shapesByHash.get(hash);
+    shape = this.shapesByHash.get(hash);
     while (shape !== undefined && !sameBytes(shape.definition, bytes, start, end)) shape = shape.sameHash;
     if (shape === undefined) {
       this.pos = start;
@@ -568,6 +583,12 @@ class Decoder {
       shape.sameHash = this.shapesByHash.get(hash);
       this.shapesByHash.set(hash, shape);
     }
+    this.recentShapes[slot] = shape;
+    return this.found(shape);
+  }
+
+  /** A shape this message defines: counted towards its compiled builder, and numbered. */
+  private found(shape: DecodedShape): DecodedShape {
     if (shape.build === undefined && shape.lastMessage !== this.message) {
       shape.lastMessage = this.message;
       if (++shape.messages >= compileAfterMessages && this.compiled < compiledShapesMax) {
