@@ -91,6 +91,9 @@ const utf8Encoder = new TextEncoder();
 /** Thrown inside the encoder for a value this format does not carry; the caller falls back. */
 const notPlain: unique symbol = Symbol('not plain');
 
+/** Shape definitions up to this many bytes are copied byte by byte, longer ones by set(). */
+const shortDefinitionBytesMax = 24;
+
 /** Children of a trie node looked up by a scan of two short arrays before its map: keys from for-in are interned strings, compared by pointer. */
 const shapeChildrenScanned = 8;
 
@@ -231,19 +234,24 @@ class Encoder {
 
   private string(s: string): void {
     const length = s.length;
-    let ascii = true;
-    for (let i = 0; i < length; i++) {
-      if (s.charCodeAt(i) >= 0x80) {
-        ascii = false;
-        break;
-      }
+    // Written as ASCII in one pass, its length first (the byte count of an ASCII string); the first
+    // character past ASCII rewinds to write it as UTF-8.
+    this.ensure(length + 8);
+    const from = this.pos;
+    this.varint(length);
+    const buf = this.buf;
+    let pos = this.pos;
+    let i = 0;
+    for (; i < length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) break;
+      buf[pos++] = c;
     }
-    if (ascii) {
-      this.ensure(length + 8);
-      this.varint(length);
-      for (let i = 0; i < length; i++) this.buf[this.pos++] = s.charCodeAt(i);
+    if (i === length) {
+      this.pos = pos;
       return;
     }
+    this.pos = from;
     const bytes = Buffer.byteLength(s, 'utf8');
     this.ensure(bytes + 8);
     this.varint(bytes);
@@ -321,6 +329,12 @@ class Encoder {
     this.ensure(definition.length);
     const buf = this.buf;
     let pos = this.pos;
+    // A long one by set(), a native copy; a short one by hand, cheaper than the call.
+    if (definition.length > shortDefinitionBytesMax) {
+      buf.set(definition, pos);
+      this.pos = pos + definition.length;
+      return;
+    }
     for (let i = 0; i < definition.length; i++) buf[pos++] = definition[i];
     this.pos = pos;
   }
