@@ -475,6 +475,15 @@ class Decoder {
   }
 
   private varint(): number {
+    // Most are one byte.
+    const pos = this.pos;
+    if (pos < this.end) {
+      const first = this.bytes[pos];
+      if (first < 0x80) {
+        this.pos = pos + 1;
+        return first;
+      }
+    }
     let n = 0;
     let scale = 1;
     for (;;) {

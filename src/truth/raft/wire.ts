@@ -137,15 +137,19 @@ class WireWriter {
   varint(n: number): void {
     this.ensure(8);
     const buf = this.buf;
+    let pos = this.pos;
     while (n >= 0x80) {
-      buf[this.pos++] = (n % 0x80) | 0x80;
+      buf[pos++] = (n % 0x80) | 0x80;
       n = Math.floor(n / 0x80);
     }
-    buf[this.pos++] = n;
+    buf[pos++] = n;
+    this.pos = pos;
   }
 
   number(n: number | undefined): void {
     if (n === undefined) return this.byte(0);
+    // Most are small integers, one byte: n + 2 below 0x80 (not -0, which goes as a float).
+    if (n >= 0 && n < 0x7e && (n | 0) === n && (n !== 0 || 1 / n > 0)) return this.byte(n + 2);
     // n + 2 stays exact: MAX_SAFE_INTEGER + 2 is 2^53 + 1, which is not, so the top two safe integers go as floats.
     if (n >= 0 && n <= Number.MAX_SAFE_INTEGER - 2 && Number.isInteger(n) && !Object.is(n, -0)) return this.varint(n + 2);
     this.ensure(9);
@@ -213,6 +217,15 @@ class WireReader {
   }
 
   varint(): number {
+    // Most are one byte.
+    const pos = this.pos;
+    if (pos < this.end) {
+      const first = this.bytes[pos];
+      if (first < 0x80) {
+        this.pos = pos + 1;
+        return first;
+      }
+    }
     let n = 0;
     let scale = 1;
     for (;;) {
