@@ -425,10 +425,45 @@ class DecodedShape {
   ) {}
 }
 
-class Decoder {
-  private bytes: Uint8Array = noBytes;
-  private pos = 0;
-  private end = 0;
+/**
+ * A cursor over the bytes of a message being decoded, with the reads the peer codec's formats share
+ * (a byte, a LEB128 varint); `what` names the format in its errors.
+ */
+export class ByteCursor {
+  protected bytes: Uint8Array = noBytes;
+  pos = 0;
+  protected end = 0;
+
+  constructor(private readonly what: string) {}
+
+  byte(): number {
+    if (this.pos >= this.end) throw new Error(`${this.what}: cut short`);
+    return this.bytes[this.pos++];
+  }
+
+  varint(): number {
+    // Most are one byte.
+    const pos = this.pos;
+    if (pos < this.end) {
+      const first = this.bytes[pos];
+      if (first < 0x80) {
+        this.pos = pos + 1;
+        return first;
+      }
+    }
+    let n = 0;
+    let scale = 1;
+    for (;;) {
+      const b = this.byte();
+      n += (b & 0x7f) * scale;
+      if (b < 0x80) return n;
+      scale *= 0x80;
+      if (scale > 2 ** 56) throw new Error(`${this.what}: varint too long`);
+    }
+  }
+}
+
+class Decoder extends ByteCursor {
   private depth = 0;
   /** The shapes of the message being decoded, by their number in it. */
   private readonly shapes: (DecodedShape | undefined)[] = [];
@@ -443,6 +478,9 @@ class Decoder {
   private readonly recentShapes: (DecodedShape | undefined)[] = new Array<DecodedShape | undefined>(recentShapeSlots).fill(undefined);
   private compiled = 0;
   private message = 0;
+  constructor() {
+    super('plain-codec message');
+  }
   private readonly recentStrings: (string | undefined)[] = new Array<string | undefined>(recentStringSlots).fill(undefined);
 
   /** The message in bytes [start, end). */
@@ -467,33 +505,6 @@ class Decoder {
       for (let i = 0; i < this.shapeCount; i++) this.shapes[i] = undefined;
       this.shapeCount = 0;
     }
-  }
-
-  private byte(): number {
-    if (this.pos >= this.end) throw new Error('plain-codec message: cut short');
-    return this.bytes[this.pos++];
-  }
-
-  private varint(): number {
-    // Most are one byte.
-    const pos = this.pos;
-    if (pos < this.end) {
-      const first = this.bytes[pos];
-      if (first < 0x80) {
-        this.pos = pos + 1;
-        return first;
-      }
-    }
-    let n = 0;
-    let scale = 1;
-    for (;;) {
-      const b = this.byte();
-      n += (b & 0x7f) * scale;
-      if (b < 0x80) break;
-      scale *= 0x80;
-      if (scale > 2 ** 56) throw new Error('plain-codec message: varint too long');
-    }
-    return n;
   }
 
   /** The next value. Public for the compiled shape builders, which call it once per key. */

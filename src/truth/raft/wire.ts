@@ -24,7 +24,7 @@
  *     bytes     varint length, then the bytes
  */
 import { firstFormatId, registerPeerFormat } from '../../runtime/peer-codec.js';
-import { copyOutMessage, decodePlainMessageAt, encodePlainMessage, encodePlainMessageView, grownBuffer, plainFormatTag, readFloat64, writeFloat64 } from '../../runtime/plain-codec.js';
+import { ByteCursor, copyOutMessage, decodePlainMessageAt, encodePlainMessage, encodePlainMessageView, grownBuffer, plainFormatTag, readFloat64, writeFloat64 } from '../../runtime/plain-codec.js';
 import type { ConfState, Entry, Message } from './types.js';
 
 /** This format's second byte (after the plain codec's tag). */
@@ -185,10 +185,10 @@ class WireWriter {
 const noBytes = new Uint8Array(0);
 
 /** Reads what a WireWriter wrote; throws on bytes cut short or malformed. */
-class WireReader {
-  private bytes: Uint8Array = noBytes;
-  pos = 0;
-  private end = 0;
+class WireReader extends ByteCursor {
+  constructor() {
+    super('raft message');
+  }
 
   reset(bytes: Uint8Array, pos: number): void {
     this.bytes = bytes;
@@ -205,36 +205,10 @@ class WireReader {
     return this.pos === this.end;
   }
 
-  byte(): number {
-    if (this.pos >= this.end) throw new Error('raft message: cut short');
-    return this.bytes[this.pos++];
-  }
-
   boolean(): boolean {
     const b = this.byte();
     if (b > 1) throw new Error(`raft message: ${b} is not a boolean`);
     return b === 1;
-  }
-
-  varint(): number {
-    // Most are one byte.
-    const pos = this.pos;
-    if (pos < this.end) {
-      const first = this.bytes[pos];
-      if (first < 0x80) {
-        this.pos = pos + 1;
-        return first;
-      }
-    }
-    let n = 0;
-    let scale = 1;
-    for (;;) {
-      const b = this.byte();
-      n += (b & 0x7f) * scale;
-      if (b < 0x80) return n;
-      scale *= 0x80;
-      if (scale > 2 ** 56) throw new Error('raft message: varint too long');
-    }
   }
 
   number(): number {
