@@ -47,7 +47,7 @@ const operation = fc.oneof(
   plainValue.value,
 );
 const clientRequest = literal(fc.record({ type: fc.constant('client_request'), id: fc.maxSafeNat(), op: operation, attempt: fc.nat(), ackedBelow: fc.nat() }, { requiredKeys: ['type', 'id', 'op'] }));
-/** The client protocol's messages as a run sends them, with the odd values a careless fast path would get wrong. */
+/** The client protocol's messages as a run sends them, with odd values and keys besides. */
 const clientMessage = fc.oneof(
   clientRequest,
   literal(fc.record({ type: fc.constant('client_reply'), id: fc.maxSafeNat(), status: fc.constantFrom('ok', 'fail', 'info'), value: fc.oneof(fc.integer(), fc.string(), fc.constant(null), plainValue.value), error: fc.string(), attempt: fc.nat() }, { requiredKeys: ['type', 'id', 'status'] })),
@@ -70,7 +70,7 @@ test('client messages round-trip exactly, key order included (property, 3,000 me
 
 /**
  * The format's bytes, pinned: a digest of the encodings of random values and client messages drawn with
- * a fixed seed, as the encoder wrote them before any of its fast paths. A change to one byte the encoder
+ * a fixed seed, as the encoder wrote them when the digest was taken. A change to one byte the encoder
  * writes, for any of them, changes the digest (and every traceHash of a run that sends messages). The
  * draw depends on fast-check's version (package-lock.json): after an upgrade, take the digest again from
  * a commit whose encoder is known good.
