@@ -381,29 +381,12 @@ export class KvNode {
     return s !== undefined && s.leader !== undefined && s.inContact;
   }
 
-  /**
-   * One attempt of a request, to this node's member; while the member is stopped, why. Requests
-   * handed off in one turn of the event loop (the commands of every client read in it) reach the
-   * member together at its end (RaftKv.onClientRequests): a burst of writes then costs one Ready,
-   * one log write and fsync and one append per follower, where the first write of a burst handed
-   * over alone took a Ready of its own, and a round of fsyncs and appends, before the rest.
-   */
+  /** One attempt of a request, to this node's member; while the member is stopped, why. */
   private handOff(client: string, req: ClientRequest): string | undefined {
     if (this.raft === undefined) return this.failure;
-    this.handOffs.push({ client, req });
-    if (this.handOffs.length === 1) setImmediate(this.deliverHandOffs);
+    this.supervisor.onMessage(client, req);
     return undefined;
   }
-
-  /** Requests handed off in this turn of the event loop, delivered at its end. */
-  private handOffs: Array<{ client: string; req: ClientRequest }> = [];
-
-  /** A member stopped meanwhile hears none of them, as of a message to a crashed node: the gateway resends. */
-  private readonly deliverHandOffs = (): void => {
-    const requests = this.handOffs;
-    this.handOffs = [];
-    this.supervisor.run((member) => member.onClientRequests(requests));
-  };
 
   // --- clients ----------------------------------------------------------------------------------
 

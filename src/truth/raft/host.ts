@@ -272,17 +272,6 @@ export class RaftKv implements Process {
   }
 
   /**
-   * Client requests that arrived together (a real node's in one turn of its event loop), handled as
-   * one input (RaftHost.batch): the writes among them share one Ready, one log write and fsync, and
-   * one append to each follower.
-   */
-  onClientRequests(requests: ReadonlyArray<{ client: NodeId; req: ClientRequest }>): void {
-    this.host.batch(() => {
-      for (const { client, req } of requests) this.onClient(client, req);
-    });
-  }
-
-  /**
    * What the lab draws by each node: its role, its term, the leader it follows, and how far its log
    * reaches and is committed. Read only; `leader` is left out while it knows none.
    */

@@ -276,16 +276,6 @@ export class RaftHost<Command, Result> {
     return r;
   }
 
-  /**
-   * Run `fn`, which may make several inputs (proposals, reads), as one input: the Ready work they
-   * make runs once, after all of them, so that what they propose is written, fsynced and sent
-   * together. One input after another (`input`) hands the first proposal of a burst a Ready, a write,
-   * an fsync and an append of its own while the rest of the burst waits for them.
-   */
-  batch(fn: () => void): void {
-    this.asInput(fn);
-  }
-
   get isLeader(): boolean {
     return this.raft.role === 'leader';
   }
