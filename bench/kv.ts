@@ -121,8 +121,8 @@ function settingsFromEnv(): { durationMs: number; warmupMs: number; primeMs: num
 }
 
 /** Printable 100-byte value: the same for every put, so every system stores the same bytes. */
-const value = Array.from({ length: valueBytes }, (_, i) => 'abcdefghijklmnopqrstuvwxyz0123456789'[(i * 7 + 3) % 36]).join('');
-const randomKey = () => `key:${Math.floor(Math.random() * keyspace)}`;
+export const value = Array.from({ length: valueBytes }, (_, i) => 'abcdefghijklmnopqrstuvwxyz0123456789'[(i * 7 + 3) % 36]).join('');
+export const randomKey = () => `key:${Math.floor(Math.random() * keyspace)}`;
 
 /**
  * Connections opened on demand, loop i on connection floor(i / inFlightPerConnection): the first
@@ -398,7 +398,7 @@ async function settle(): Promise<boolean> {
 const clockTicksPerSecond = 100;
 
 /** CPU time (user and system) the processes have used so far, in µs; undefined where /proc cannot tell (no Linux, a process gone). */
-function processesCpuUs(pids: number[] | undefined): number | undefined {
+export function processesCpuUs(pids: number[] | undefined): number | undefined {
   if (pids === undefined || pids.length === 0) return undefined;
   let ticks = 0;
   try {

@@ -108,12 +108,13 @@ export function planCommand(args: Buffer[], limits: CommandLimits): Planned {
 
 /** Why a write is too large for one log entry, in a reply that says how to send it instead. */
 function writeTooLarge(args: Buffer[], op: Operation, limits: CommandLimits): Planned | undefined {
-  const name = text(args[0]).toUpperCase();
+  // The name only for the refusal: this runs for every write.
+  const name = () => text(args[0]).toUpperCase();
   const keys = op.f === 'mset' ? (op.value as unknown[]).length : op.f === 'del' ? (op.value as unknown[]).length : 1;
-  if (keys > limits.writeKeysMax) return { kind: 'error', reply: errorReply(`ERR ${name} of ${keys} keys is above the limit of ${limits.writeKeysMax} keys in one atomic write (writeKeysMax): send it in parts`) };
+  if (keys > limits.writeKeysMax) return { kind: 'error', reply: errorReply(`ERR ${name()} of ${keys} keys is above the limit of ${limits.writeKeysMax} keys in one atomic write (writeKeysMax): send it in parts`) };
   let bytes = 0;
   for (const a of args) bytes += a.length;
-  if (bytes > limits.writeBytesMax) return { kind: 'error', reply: errorReply(`ERR ${name} of ${bytes} bytes is above the limit of ${limits.writeBytesMax} bytes in one atomic write (writeBytesMax): send it in parts`) };
+  if (bytes > limits.writeBytesMax) return { kind: 'error', reply: errorReply(`ERR ${name()} of ${bytes} bytes is above the limit of ${limits.writeBytesMax} bytes in one atomic write (writeBytesMax): send it in parts`) };
   return undefined;
 }
 

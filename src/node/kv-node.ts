@@ -348,8 +348,11 @@ export class KvNode {
 
   /** Where the member's messages go: a peer, or a client connection here or on another node. */
   private route(to: NodeId, msg: unknown): void {
-    routeFromMember(this.id, (id) => this.transport.hasPeer(id), to, msg, this.routes);
+    routeFromMember(this.id, this.isPeer, to, msg, this.routes);
   }
+
+  /** Made once: route runs for every message of the member, every client reply among them. */
+  private readonly isPeer = (id: NodeId): boolean => this.transport.hasPeer(id);
 
   private readonly routes = { toPeer: (id: NodeId, msg: unknown) => this.transport.send(id, msg), toLocalClient: (client: string, msg: unknown) => this.toLocalClient(client, msg) };
 

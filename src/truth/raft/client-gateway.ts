@@ -197,9 +197,10 @@ export class ClientGateway {
       this.env.metrics.count(`requests_${kind}_failed`);
       return done({ status: 'fail', error: clusterDownError(now - this.outOfContactSinceMs!) });
     }
-    const p: Pending = { client, req: { type: 'client_request', id, op, attempt: 0, ackedBelow }, kind, sentAtMs: now, startedAtMs: now, deadlineMs: now + this.limits.requestTimeoutMs, retryAtMs: undefined, backoffMs: this.limits.notAppliedBackoffMs, refusedUnproposed: false, mayHaveApplied: false, done };
+    // The first attempt, made here: send() copies the request for each later one.
+    const p: Pending = { client, req: { type: 'client_request', id, op, attempt: 1, ackedBelow }, kind, sentAtMs: now, startedAtMs: now, deadlineMs: now + this.limits.requestTimeoutMs, retryAtMs: undefined, backoffMs: this.limits.notAppliedBackoffMs, refusedUnproposed: false, mayHaveApplied: false, done };
     this.pending.add(p);
-    this.send(p);
+    this.handOff(p);
   }
 
   /** An answer from the Raft member to one of this gateway's clients; false when nobody here waits for it. */
@@ -233,6 +234,11 @@ export class ClientGateway {
     p.req = { ...p.req, attempt: (p.req.attempt ?? 0) + 1 };
     p.sentAtMs = this.env.clock.now();
     p.retryAtMs = undefined;
+    this.handOff(p);
+  }
+
+  /** Hand the attempt in `p.req` to the member; a refusal ends the request. */
+  private handOff(p: Pending): void {
     const refused = this.host.handOff(p.client, p.req);
     if (refused !== undefined) this.finish(p, { status: p.kind === 'read' ? 'fail' : 'info', error: refused });
   }
