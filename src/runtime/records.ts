@@ -110,7 +110,7 @@ export function bytesOfChunks(chunks: readonly Uint8Array[], offset: number, len
 
 /** One framed record (a fresh array: header and a copy of the payload). */
 export function encodeRecord(payload: Uint8Array): Uint8Array {
-  checkPayload(payload);
+  checkLength(payload.length);
   const out = new Uint8Array(recordHeaderBytes + payload.length);
   writeRecord(out, 0, payload);
   return out;
@@ -123,7 +123,7 @@ export function encodeRecord(payload: Uint8Array): Uint8Array {
 export function encodeRecords(payloads: readonly Uint8Array[]): Uint8Array {
   let total = 0;
   for (const p of payloads) {
-    checkPayload(p);
+    checkLength(p.length);
     total += recordHeaderBytes + p.length;
   }
   const out = new Uint8Array(total);
@@ -135,17 +135,34 @@ export function encodeRecords(payloads: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
-function checkPayload(payload: Uint8Array): void {
-  if (payload.length === 0) throw new RangeError('encodeRecord: a payload must not be empty (zero bytes must never read as a record)');
-  if (payload.length > recordBytesMax) throw new RangeError(`encodeRecord: payload of ${payload.length} bytes is above recordBytesMax (${recordBytesMax})`);
+function checkLength(length: number): void {
+  if (length === 0) throw new RangeError('encodeRecord: a payload must not be empty (zero bytes must never read as a record)');
+  if (length > recordBytesMax) throw new RangeError(`encodeRecord: payload of ${length} bytes is above recordBytesMax (${recordBytesMax})`);
 }
 
-/** Header and payload at `offset`; the caller sized `out`. Bytes by hand: a DataView per record was a hot allocation. */
+/** Header and payload at `offset`; the caller sized `out`. */
 function writeRecord(out: Uint8Array, offset: number, payload: Uint8Array): void {
-  putUint32LE(out, offset, payload.length);
-  putUint32LE(out, offset + 4, crc32c(payload));
-  putUint32LE(out, offset + headerCheckedBytes, crc32c(out.subarray(offset, offset + headerCheckedBytes)));
   out.set(payload, offset + recordHeaderBytes);
+  writeHeader(out, offset, payload.length);
+}
+
+/**
+ * Frame in place a payload of `length` bytes already written at `offset + recordHeaderBytes` of
+ * `out`: the header goes into the `recordHeaderBytes` left free before it. The bytes of
+ * encodeRecord, without a payload of its own to copy (a writer that encodes records straight into
+ * one buffer per batch).
+ */
+export function sealRecord(out: Uint8Array, offset: number, length: number): void {
+  checkLength(length);
+  writeHeader(out, offset, length);
+}
+
+/** Bytes by hand: a DataView per record was a hot allocation. */
+function writeHeader(out: Uint8Array, offset: number, length: number): void {
+  const payload = offset + recordHeaderBytes;
+  putUint32LE(out, offset, length);
+  putUint32LE(out, offset + 4, crc32c(out.subarray(payload, payload + length)));
+  putUint32LE(out, offset + headerCheckedBytes, crc32c(out.subarray(offset, offset + headerCheckedBytes)));
 }
 
 function putUint32LE(out: Uint8Array, offset: number, value: number): void {

@@ -4,13 +4,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Packr } from 'msgpackr';
 import { manualContext } from '../../testing/manual-context.js';
 import { ManualClock } from '../../runtime/clock.js';
 import { scanRecords } from '../../runtime/records.js';
 import { SimDisk } from '../../sim/disk.js';
 import { RaftKv, raftKvConfigSchema, type RaftKvProfile } from './host.js';
 import { segmentPrefix } from './storage.js';
+import { decodeWalRecord } from './wal-format.js';
 
 const fsyncMs = 1;
 
@@ -29,8 +29,7 @@ type WalRecord = { hs?: { term: number; vote: string | null; commit: number }; e
 
 /** The records of the log: each a hard state or a batch of entries. */
 function walRecords(disk: SimDisk): WalRecord[] {
-  const packr = new Packr({ useRecords: false });
-  return scanRecords(disk.read(`${segmentPrefix}1`)!).records.map((r) => packr.unpack(r) as WalRecord);
+  return scanRecords(disk.read(`${segmentPrefix}1`)!).records.map((r) => decodeWalRecord(r) as WalRecord);
 }
 
 /** Hard-state records that move nothing but the commit index and come with no entries. */

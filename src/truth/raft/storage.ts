@@ -2,7 +2,8 @@
  * Raft's durable state on a Context disk: the same code writes the simulator's disk and real files.
  *
  * - A write-ahead log in segments `raft.wal.<n>`, each a sequence of framed records (a header with the
- *   length, the payload's CRC-32C and its own CRC-32C, then the payload: src/runtime/records.ts). A payload is a MessagePack `{ hs: HardState }` or `{ e: Entry[] }`.
+ *   length, the payload's CRC-32C and its own CRC-32C, then the payload: src/runtime/records.ts). A payload is a hard state or a list of
+ *   entries (src/truth/raft/wal-format.ts: positional, or the MessagePack `{ hs }` and `{ e }` of older files).
  *   Replaying them in order rebuilds the state: the last hard state wins, and entries at index i
  *   replace whatever was at i and after (a follower truncated by a new leader logs the entries that
  *   replace the old ones). A new segment starts with the current hard state, so every segment can be
@@ -34,13 +35,13 @@
  *   restore says so (`repairUntil`): the node keeps the good prefix and must catch up from its peers
  *   before it votes (raft.ts). A log at least as up to date lost only what was never acknowledged.
  */
-import { Packr } from 'msgpackr';
 import type { Disk } from '../../runtime/context.js';
 import { StartRefusedError } from '../../runtime/member-supervisor.js';
 import { invariant } from '../../runtime/invariant.js';
-import { concatBytes, encodeRecord, encodeRecords, recordHeaderBytes, scanRecords } from '../../runtime/records.js';
+import { concatBytes, recordHeaderBytes, scanRecords } from '../../runtime/records.js';
 import { crc32c } from '../../runtime/crc32c.js';
 import type { Entry, HardState, ReceivedSnapshotHead, Snapshot, SnapshotChunk } from './types.js';
+import { decodeMarkRecord, decodeValue, decodeWalRecord, RecordBatch, type WalRecord } from './wal-format.js';
 
 export const snapshotFile = 'raft.snap';
 /** The snapshot being received in chunks (see the header). */
@@ -48,9 +49,6 @@ export const incomingSnapshotFile = 'raft.snap.incoming';
 export const segmentPrefix = 'raft.wal.';
 /** A segment past this size is closed and a new one started (smaller files to scan and remove). */
 export const segmentBytesMax = 64 * 1024 * 1024;
-
-/** Plain maps, not msgpackr's records: a log must read back the same whatever wrote it before. */
-const packr = new Packr({ useRecords: false, variableMapSize: true });
 
 export interface Restored {
   hardState: HardState;
@@ -124,19 +122,16 @@ interface Segment {
   bytes: number;
 }
 
-type WalRecord = { hs?: { term: number; vote: string | null; commit: number }; e?: Entry[] };
-type MarkRecord = { t: number; v: string | null; i: number; lt: number };
-
-const hsPayload = (hs: HardState): WalRecord => ({ hs: { term: hs.term, vote: hs.vote ?? null, commit: hs.commit } });
-const frame = (rec: WalRecord | Snapshot | MarkRecord) => encodeRecord(packr.pack(rec));
+/** The records of one write are encoded into it (its buffer is reused; take() copies them out). */
+const batch = new RecordBatch();
 
 /**
  * A snapshot as the bytes of a snapshot file (checksummed records): also a backup's format. With
  * `parts` (encodeSnapshotPart, taken in slices), `snapshot.data` holds what is not in them.
  */
 export function encodeSnapshotFile(snapshot: Snapshot, parts: readonly Uint8Array[] = []): Uint8Array {
-  if (parts.length === 0) return frame(snapshot);
-  const head = encodeRecord(packr.pack({ ...snapshot, parts: parts.length }));
+  if (parts.length === 0) return batch.reset().value(snapshot).take();
+  const head = batch.reset().value({ ...snapshot, parts: parts.length }).take();
   const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, head.length));
   bytes.set(head, 0);
   let at = head.length;
@@ -172,7 +167,7 @@ export interface SnapshotFileParts {
 
 /** One part of a snapshot taken in slices: lists to append to the same-named lists of its data. */
 export function encodeSnapshotPart(part: Record<string, unknown[]>): Uint8Array {
-  return encodeRecord(packr.pack(part));
+  return batch.reset().value(part).take();
 }
 
 /** Bytes [offset, offset + length) of a file, fewer at its end (Disk.readRange). */
@@ -254,7 +249,7 @@ export class SnapshotFileReader {
 
   private unpack(record: Uint8Array): unknown {
     try {
-      return packr.unpack(record);
+      return decodeValue(record);
     } catch (e) {
       throw new StorageCorruptError(this.file, 0, `undecodable snapshot record ${this.records - 1}: ${(e as Error).message}`);
     }
@@ -360,7 +355,7 @@ export class RaftStorage {
       for (let i = 0; i < scan.records.length; i++) {
         let rec: WalRecord;
         try {
-          rec = packr.unpack(scan.records[i]) as WalRecord;
+          rec = decodeWalRecord(scan.records[i]);
         } catch (e) {
           // The checksum held, so the bytes are what was written: a writer bug, not a torn write.
           throw new StorageCorruptError(file, i === 0 ? 0 : scan.ends[i - 1], `undecodable record: ${(e as Error).message}`);
@@ -433,7 +428,7 @@ export class RaftStorage {
     this.markBytes = scan.validBytes;
     if (scan.bad !== undefined) this.disk.truncate(durableMarkFile, scan.validBytes);
     if (scan.records.length === 0) return undefined;
-    const rec = packr.unpack(scan.records[scan.records.length - 1]) as MarkRecord;
+    const rec = decodeMarkRecord(scan.records[scan.records.length - 1]);
     return { term: rec.t, vote: rec.v ?? undefined, lastIndex: rec.i, lastTerm: rec.lt };
   }
 
@@ -442,7 +437,7 @@ export class RaftStorage {
    * anything is acknowledged on the strength of it. Returns the file to fsync.
    */
   writeMark(mark: DurableMark): string[] {
-    const record = frame({ t: mark.term, v: mark.vote ?? null, i: mark.lastIndex, lt: mark.lastTerm });
+    const record = batch.reset().mark(mark.term, mark.vote, mark.lastIndex, mark.lastTerm).take();
     if (this.markBytes + record.length > durableMarkBytesMax) {
       this.disk.write(durableMarkFile, record);
       this.markBytes = record.length;
@@ -477,7 +472,7 @@ export class RaftStorage {
     const first = scanRecords(bytes, 1);
     let head: ReceivedSnapshotHead | undefined;
     try {
-      if (first.records.length === 1) head = (packr.unpack(first.records[0]) as { received?: ReceivedSnapshotHead }).received;
+      if (first.records.length === 1) head = (decodeValue(first.records[0]) as { received?: ReceivedSnapshotHead }).received;
     } catch {
       head = undefined;
     }
@@ -504,7 +499,7 @@ export class RaftStorage {
     if (chunk.offset === 0 || inc === undefined || inc.index !== chunk.index || inc.crc !== chunk.crc) {
       invariant('raft', chunk.offset === 0, () => `a chunk at ${chunk.offset} of snapshot ${chunk.index}, of which nothing is held`);
       const head: ReceivedSnapshotHead = { index: chunk.index, term: chunk.term, crc: chunk.crc, total: chunk.total, conf: chunk.conf };
-      const record = encodeRecord(packr.pack({ received: head }));
+      const record = batch.reset().value({ received: head }).take();
       this.disk.remove(incomingSnapshotFile);
       this.disk.append(incomingSnapshotFile, record);
       inc = this.incoming = { ...head, base: record.length, received: 0 };
@@ -575,10 +570,10 @@ export class RaftStorage {
     }
     const seg = this.current;
     // One write for the Ready's records: the same bytes as two appends, one system call fewer.
-    const payloads: Uint8Array[] = [];
-    if (entries.length > 0) payloads.push(packr.pack({ e: entries as Entry[] } satisfies WalRecord));
-    if (hardState !== undefined) payloads.push(packr.pack(hsPayload(hardState)));
-    const bytes = encodeRecords(payloads);
+    batch.reset();
+    if (entries.length > 0) batch.entries(entries);
+    if (hardState !== undefined) batch.hardState(hardState);
+    const bytes = batch.take();
     this.disk.append(seg.file, bytes);
     seg.bytes += bytes.length;
     this.logBytesSince += bytes.length;
@@ -587,17 +582,13 @@ export class RaftStorage {
     return [seg.file];
   }
 
-  private appendRecord(seg: Segment, rec: WalRecord): void {
-    const bytes = frame(rec);
-    this.disk.append(seg.file, bytes);
-    seg.bytes += bytes.length;
-  }
-
   private startSegment(hardState: HardState): void {
     const n = this.current.n + 1;
     const next: Segment = { n, file: `${segmentPrefix}${n}`, maxIndex: 0, bytes: 0 };
     this.segments.push(next);
-    this.appendRecord(next, hsPayload(hardState));
+    const bytes = batch.reset().hardState(hardState).take();
+    this.disk.append(next.file, bytes);
+    next.bytes += bytes.length;
     this.lastHardState = hardState;
   }
 
@@ -629,7 +620,7 @@ export class RaftStorage {
       written.bytes += bytes.length;
       written.crc = crc32c(bytes, written.crc);
     };
-    append(encodeRecord(packr.pack({ ...head, parts: streamedParts })));
+    append(batch.reset().value({ ...head, parts: streamedParts }).take());
     return {
       part: append,
       finish: () => {

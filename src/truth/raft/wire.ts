@@ -116,7 +116,7 @@ function hasKeys(o: object, keys: readonly string[]): boolean {
 }
 
 /** Writes into one reusable buffer; finish() copies out the message. */
-class WireWriter {
+export class WireWriter {
   private buf = new Uint8Array(scratchBytesInitial);
   pos = 0;
 
@@ -185,7 +185,7 @@ class WireWriter {
 const noBytes = new Uint8Array(0);
 
 /** Reads what a WireWriter wrote; throws on bytes cut short or malformed. */
-class WireReader extends ByteCursor {
+export class WireReader extends ByteCursor {
   constructor() {
     super('raft message');
   }
