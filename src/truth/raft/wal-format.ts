@@ -25,7 +25,7 @@
  * age, or of both, opens.
  */
 import { Packr } from 'msgpackr';
-import { decodePlainMessage, encodePlainMessage, plainFormatTag } from '../../runtime/plain-codec.js';
+import { decodePlainMessage, decodePlainMessageAt, encodePlainMessageView, plainFormatTag } from '../../runtime/plain-codec.js';
 import { recordHeaderBytes, sealRecord } from '../../runtime/records.js';
 import type { Entry, HardState } from './types.js';
 import { WireReader, WireWriter } from './wire.js';
@@ -114,7 +114,8 @@ export class RecordBatch {
       positional = isPlainEntry(entries[i]);
       commands[i] = entries[i].data;
     }
-    const plain = positional ? encodePlainMessage(commands) : undefined;
+    // A view of the plain encoder's scratch, copied by raw() below before it encodes again.
+    const plain = positional ? encodePlainMessageView(commands) : undefined;
     if (plain === undefined) return this.packed({ e: entries as Entry[] } satisfies WalRecord);
     const w = this.open(kindEntries);
     w.varint(entries.length);
@@ -147,9 +148,9 @@ export class RecordBatch {
     return this.close();
   }
 
-  /** A record of any value (a snapshot file's): encodeValue's bytes. */
+  /** A record of any value (a snapshot file's): a plain-codec message, or MessagePack when the plain codec refuses it. */
   value(v: unknown): this {
-    this.open(undefined).raw(encodeValue(v));
+    this.open(undefined).raw(encodePlainMessageView(v) ?? packr.pack(v));
     return this.close();
   }
 
@@ -186,12 +187,7 @@ export class RecordBatch {
   }
 }
 
-/** A value's bytes as a record payload: a plain-codec message, or MessagePack when the plain codec refuses it. */
-export function encodeValue(v: unknown): Uint8Array {
-  return encodePlainMessage(v) ?? packr.pack(v);
-}
-
-/** A payload of encodeValue (or of MessagePack): throws on one that is neither, or damaged. */
+/** A payload of RecordBatch.value (or of MessagePack): throws on one that is neither, or damaged. */
 export function decodeValue(payload: Uint8Array): unknown {
   return payload[0] === plainFormatTag ? decodePlainMessage(payload) : packr.unpack(payload);
 }
@@ -211,7 +207,7 @@ export function decodeWalRecord(payload: Uint8Array): WalRecord {
           const index = r.varint();
           entries[i] = { term, index, data: undefined };
         }
-        const commands = decodePlainMessage(payload.subarray(r.pos));
+        const commands = decodePlainMessageAt(payload, r.pos, payload.length);
         if (!Array.isArray(commands) || commands.length !== n) throw new Error(`${n} entries but not as many commands`);
         for (let i = 0; i < n; i++) entries[i].data = commands[i];
         return { e: entries };
