@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { crc32c } from './crc32c.js';
-import { bytesOfChunks, concatBytes, encodeRecord, encodeRecords, recordBytesMax, recordHeaderBytes, scanRecords } from './records.js';
+import { bytesOfChunks, concatBytes, encodeRecord, recordBytesMax, recordHeaderBytes, scanRecords, sealRecord } from './records.js';
 
 const text = new TextEncoder();
 
@@ -284,13 +284,20 @@ test('records: records are views into the scanned bytes, not copies', () => {
   assert.equal(scan.records[0].buffer, bytes.buffer);
 });
 
-test('records: encodeRecords writes the very bytes of encodeRecord for each payload, one after another', () => {
+test('records: sealRecord frames in place the very bytes of encodeRecord for each payload, one after another', () => {
   const payloads = [payloadOf(1), payloadOf(2), text.encode('a payload past 255 bytes, so its length fills two header bytes; '.repeat(300))];
   const separately = payloads.map((p) => encodeRecord(p));
-  const together = encodeRecords(payloads);
+  // Payloads laid out after room for their headers, as a batch writer lays them, then sealed.
+  const together = new Uint8Array(payloads.reduce((n, p) => n + recordHeaderBytes + p.length, 0));
+  let at = 0;
+  for (const p of payloads) {
+    together.set(p, at + recordHeaderBytes);
+    sealRecord(together, at, p.length);
+    at += recordHeaderBytes + p.length;
+  }
   assert.deepEqual(together, Uint8Array.from(separately.flatMap((r) => [...r])));
   assert.deepEqual(scanRecords(together).records.map((r) => [...r]), payloads.map((p) => [...p]));
-  assert.throws(() => encodeRecords([payloadOf(1), new Uint8Array(0)]), /must not be empty/);
+  assert.throws(() => sealRecord(new Uint8Array(recordHeaderBytes), 0, 0), /must not be empty/);
 });
 
 test('bytesOfChunks: a range of chunks laid end to end, a view inside one chunk, a copy across them, cut at the end', () => {

@@ -116,25 +116,6 @@ export function encodeRecord(payload: Uint8Array): Uint8Array {
   return out;
 }
 
-/**
- * Several framed records one after another in one fresh array: the bytes of encodeRecord for each,
- * concatenated, without a copy per record (the WAL writes a Ready's entries and hard state in one append).
- */
-export function encodeRecords(payloads: readonly Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const p of payloads) {
-    checkLength(p.length);
-    total += recordHeaderBytes + p.length;
-  }
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const p of payloads) {
-    writeRecord(out, offset, p);
-    offset += recordHeaderBytes + p.length;
-  }
-  return out;
-}
-
 function checkLength(length: number): void {
   if (length === 0) throw new RangeError('encodeRecord: a payload must not be empty (zero bytes must never read as a record)');
   if (length > recordBytesMax) throw new RangeError(`encodeRecord: payload of ${length} bytes is above recordBytesMax (${recordBytesMax})`);
