@@ -1,24 +1,6 @@
 /**
  * `node dist/bench/kv-quick.js`: a short look at our 3-node cluster alone, for work on its write
- * path: puts/s and the CPU time of the node processes per put (the leader's and the followers'
- * apart) at a few in-flight levels, in well under a minute. The same client, keys and values as
- * `bench/kv.ts` (which compares with the anchors and takes minutes); no anchors here, so its
- * figures only compare with themselves, run after run on the same machine.
- *
- * Environment:
- *   QUICK_SECONDS      measured seconds per level (default 10), after 1 s of warm-up
- *   QUICK_LEVELS       in-flight levels, comma-separated (default 1,64)
- *   QUICK_PRIME_SECONDS priming at 64 in flight before the first level, not measured (default 3)
- *   QUICK_NODE_ARGS    more `pillars node` options, space-separated (e.g. "--recovery refuse")
- *   QUICK_CPU_PROF     a directory: the nodes run with --cpu-prof into it (profiles written at stop;
- *                      V8's samples are wall time, so on a busy machine a syscall that wakes another
- *                      process looks dearer than it is)
- *   QUICK_EXEC_ARGV    more Node.js options for the nodes, space-separated (e.g. "--perf-basic-prof"
- *                      for `perf record -g -p <leader pid>`, which samples CPU time only)
- *   QUICK_KEEP_DATA    1: keep the nodes' data directory and logs (n1.log...) and print where
- *   BENCH_DATA_DIR     where the nodes keep their data (default: the OS temp directory)
- *
- * One line per level: `inflight N  puts/s X  p50 ms  p99 ms  cpu µs/put: all A leader L followers F`.
+ * path (the usage below says what it prints and its settings).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -36,18 +18,38 @@ const leaderTimeoutMs = 20_000;
 
 const print = (line = '') => process.stdout.write(`${line}\n`);
 
+const usage = `usage: node dist/bench/kv-quick.js [--help]
+
+A short look at our 3-node cluster alone, for work on its write path: puts/s and the CPU time of the
+node processes per put (the leader's and the followers' apart) at a few in-flight levels, in well
+under a minute, with each node's log fsyncs and the entries they carried. The same client, keys and
+values as bench/kv.ts (which compares with the anchors and takes minutes); no anchors here, so its
+figures only compare with themselves, run after run on the same machine.
+
+Environment:
+  QUICK_SECONDS        measured seconds per level (default ${defaultSeconds}), after 1 s of warm-up
+  QUICK_LEVELS         in-flight levels, comma-separated (default 1,64)
+  QUICK_PRIME_SECONDS  priming at 64 in flight before the first level, not measured (default ${defaultPrimeSeconds})
+  QUICK_NODE_ARGS      more \`pillars node\` options, space-separated (e.g. "--recovery refuse")
+  QUICK_CPU_PROF       a directory: the nodes run with --cpu-prof into it (profiles written at stop;
+                       V8's samples are wall time, so on a busy machine a syscall that wakes another
+                       process looks dearer than it is)
+  QUICK_EXEC_ARGV      more Node.js options for the nodes, space-separated (e.g. "--perf-basic-prof"
+                       for \`perf record -g -p <leader pid>\`, which samples CPU time only)
+  QUICK_KEEP_DATA      1: keep the nodes' data directory and logs (n1.log...) and print where
+  BENCH_DATA_DIR       where the nodes keep their data (default: the OS temp directory)
+
+One line per level: inflight N  puts/s X  p50 ms  p99 ms  cpu µs/put: all A leader L followers F.`;
+
 function numberFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got "${raw}"`);
+  if (!Number.isFinite(n) || n < 0) throw new SettingError(`${name} must be a non-negative number, got "${raw}"`);
   return n;
 }
 
-async function main(): Promise<void> {
-  const seconds = numberFromEnv('QUICK_SECONDS', defaultSeconds);
-  const primeSeconds = numberFromEnv('QUICK_PRIME_SECONDS', defaultPrimeSeconds);
-  const levels = (process.env.QUICK_LEVELS ?? '1,64').split(',').map(Number);
+async function main({ seconds, primeSeconds, levels }: ReturnType<typeof settings>): Promise<void> {
   const nodeArgs = (process.env.QUICK_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
   const profDir = process.env.QUICK_CPU_PROF;
   const execArgv = [...(profDir ? ['--cpu-prof', '--cpu-prof-dir', resolve(profDir)] : []), ...(process.env.QUICK_EXEC_ARGV ?? '').split(' ').filter((a) => a !== '')];
@@ -109,10 +111,34 @@ async function main(): Promise<void> {
   }
 }
 
+/** A bad setting: exit 2 with one line naming it, not 1 as a failed run. */
+class SettingError extends Error {}
+
+/** The settings, checked before a node starts. */
+function settings() {
+  const levels = (process.env.QUICK_LEVELS ?? '1,64').split(',').map(Number);
+  const bad = levels.find((n) => !Number.isInteger(n) || n < 1);
+  if (bad !== undefined) throw new SettingError(`QUICK_LEVELS must be positive integers separated by commas, got "${process.env.QUICK_LEVELS}"`);
+  return { seconds: numberFromEnv('QUICK_SECONDS', defaultSeconds), primeSeconds: numberFromEnv('QUICK_PRIME_SECONDS', defaultPrimeSeconds), levels };
+}
+
+const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  print(usage);
+  process.exit(0);
+}
+if (args.length > 0) {
+  process.stderr.write(`kv-quick: unknown argument ${JSON.stringify(args[0])} (expected none, or --help; settings come from the environment, see --help)\n`);
+  process.exit(2);
+}
 try {
-  await main();
+  await main(settings());
   process.exit(0);
 } catch (err) {
+  if (err instanceof SettingError) {
+    process.stderr.write(`kv-quick: ${err.message}\n`);
+    process.exit(2);
+  }
   print(`kv-quick failed: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 }
