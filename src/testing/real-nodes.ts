@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,15 +33,32 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** `count` consecutive free ports (for a launcher's base + i layout), tried at random bases. */
+/**
+ * `count` consecutive free ports (for a launcher's base + i layout), tried at random bases below the
+ * kernel's ephemeral range: a port in that range, free when checked, can be taken a moment later as
+ * the local end of any test's outgoing connection (seen: a cluster's port busy at its start, EADDRINUSE).
+ */
 export async function freePortRun(count: number): Promise<number> {
+  const low = 10_000;
+  const high = ephemeralPortsLow() - count;
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    const base = low + Math.floor(Math.random() * (high - low));
     let ok = true;
     for (let i = 0; i < count && ok; i++) ok = await canListen(base + i);
     if (ok) return base;
   }
   throw new Error(`no run of ${count} free ports found`);
+}
+
+/** The first port of the kernel's ephemeral range (Linux's /proc; IANA's 49152 elsewhere). */
+function ephemeralPortsLow(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    if (Number.isInteger(low) && low > 11_000) return low;
+  } catch {
+    // Not Linux: fall through.
+  }
+  return 49_152;
 }
 
 async function canListen(port: number): Promise<boolean> {
