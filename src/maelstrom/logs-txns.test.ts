@@ -60,11 +60,10 @@ describe('maelstrom workloads on logs and transactions', { concurrency: 2 }, () 
 
   test('txn-rw-register: the whole database in one cas is strict-serializable; a key at a time is not; reads from a stale copy are not strict', async () => {
     const o = { concurrency: 6, rate: 100, latencyMs: 3 };
-    const [good, perKey, stale] = await Promise.all([
-      run('txn-rw-register', node('txn-list-append.js'), o),
-      run('txn-rw-register', node('txn-per-key.py'), o),
-      run('txn-rw-register', node('txn-list-append.js'), { ...o, args: ['--stale-read-only'] }),
-    ]);
+    // The run whose count of transactions is asserted first, on its own: beside two more runs (nine
+    // processes on wall-clock time) a loaded 2-core machine completed 40 of the 300 offered.
+    const good = await run('txn-rw-register', node('txn-list-append.js'), o);
+    const [perKey, stale] = await Promise.all([run('txn-rw-register', node('txn-per-key.py'), o), run('txn-rw-register', node('txn-list-append.js'), { ...o, args: ['--stale-read-only'] })]);
     assert.equal(good.valid, true, good.check.witness ?? good.check.summary);
     // 300 offered in 3 s; enough transactions and read-from edges that a cycle would show.
     assert.ok(good.check.stats!.transactions > 60 && good.check.stats!.wrEdges > 30, JSON.stringify(good.check.stats));
