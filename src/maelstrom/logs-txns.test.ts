@@ -91,17 +91,20 @@ describe('maelstrom workloads on logs and transactions', { concurrency: 2 }, () 
     assert.ok(writes.size > 20, `keys rotate: ${writes.size} keys written`);
   });
 
-  test("the Raft KV as a Maelstrom node (pillars maelstrom node) stays linearizable under partitions and kill -9", async () => {
-    const dir = tempDir('pillars-raft-maelstrom-');
-    const bin = join(dir, 'raft-node.sh');
-    writeFileSync(bin, `#!/bin/sh\nexec "${process.execPath}" "${main}" maelstrom node --process truth/raft-kv --data "${join(dir, 'data')}"\n`);
-    chmodSync(bin, 0o755);
-    const r = await run('lin-kv', bin, { timeLimitS: 6, rate: 40, latencyMs: 3, nemesis: ['partition', 'kill'], nemesisIntervalS: 1.5, requestTimeoutMs: 1_500 });
-    assert.equal(r.valid, true, r.check.witness ?? r.check.summary);
-    assert.ok(r.stats.ok > 30, `${r.stats.ok} ok`);
-    assert.ok(r.stats.faults >= 3 && r.stats.serverMessages > 500, JSON.stringify(r.stats));
-    assert.ok(r.faults.some((f) => f.what.startsWith('kill -9')), 'a node was killed');
-  });
+});
+
+// On its own, after the workloads above (which run two at a time): its count of acknowledged operations
+// needs the machine, and beside another run a loaded fresh-clone run completed 28 of the 30 it asks.
+test("the Raft KV as a Maelstrom node (pillars maelstrom node) stays linearizable under partitions and kill -9", async () => {
+  const dir = tempDir('pillars-raft-maelstrom-');
+  const bin = join(dir, 'raft-node.sh');
+  writeFileSync(bin, `#!/bin/sh\nexec "${process.execPath}" "${main}" maelstrom node --process truth/raft-kv --data "${join(dir, 'data')}"\n`);
+  chmodSync(bin, 0o755);
+  const r = await run('lin-kv', bin, { timeLimitS: 6, rate: 40, latencyMs: 3, nemesis: ['partition', 'kill'], nemesisIntervalS: 1.5, requestTimeoutMs: 1_500 });
+  assert.equal(r.valid, true, r.check.witness ?? r.check.summary);
+  assert.ok(r.stats.ok > 30, `${r.stats.ok} ok`);
+  assert.ok(r.stats.faults >= 3 && r.stats.serverMessages > 500, JSON.stringify(r.stats));
+  assert.ok(r.faults.some((f) => f.what.startsWith('kill -9')), 'a node was killed');
 });
 
 test('the services: lin-kv refuses a cas on a missing key (20) or a wrong value (22); seq-kv reads never go back for a caller; lin-tso only rises', () => {
