@@ -90,7 +90,6 @@ describe('maelstrom workloads on logs and transactions', { concurrency: 2 }, () 
     assert.ok([...writes.values()].every((n) => n <= 3), JSON.stringify([...writes]));
     assert.ok(writes.size > 20, `keys rotate: ${writes.size} keys written`);
   });
-
 });
 
 // On its own, after the workloads above (which run two at a time): its count of acknowledged operations
