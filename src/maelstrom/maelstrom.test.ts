@@ -323,8 +323,10 @@ describe('maelstrom test against real nodes', { concurrency: 4 }, () => {
   test('bad input: a node that prints non-JSON stops the test, naming the node and quoting the line', async () => {
     const started = Date.now();
     const [cli] = await Promise.all([
-      pillars(['maelstrom', 'test', '-w', 'echo', '--bin', node('prints-garbage.js'), '--node-count', '3', '--time-limit', '2']),
-      assert.rejects(run('echo', 'prints-garbage.js', { nodeCount: 1, concurrency: 1 }), (e: Error) => {
+      // A time limit far above what starting the processes can take on a loaded machine: a run that waited
+      // for it would take a minute, one that stops at the bad line takes seconds.
+      pillars(['maelstrom', 'test', '-w', 'echo', '--bin', node('prints-garbage.js'), '--node-count', '3', '--time-limit', '60']),
+      assert.rejects(run('echo', 'prints-garbage.js', { nodeCount: 1, concurrency: 1, timeLimitS: 60 }), (e: Error) => {
         assert.ok(isMaelstromTestError(e), String(e));
         assert.match(e.message, /^node n0 printed a line that is not a Maelstrom message \(expected one JSON message per line\): hello from a node that logs to stdout$/);
         return true;
@@ -333,7 +335,7 @@ describe('maelstrom test against real nodes', { concurrency: 4 }, () => {
     assert.equal(cli.code, 2, cli.err);
     assert.match(cli.err, /node n[0-2] printed a line that is not a Maelstrom message .*: hello from a node that logs to stdout/);
     assert.doesNotMatch(cli.out, /verdict/);
-    assert.ok(Date.now() - started < 5_000, `it stops at once, not after the time limit (${Date.now() - started} ms)`);
+    assert.ok(Date.now() - started < 30_000, `it stops at once, not after the time limit (${Date.now() - started} ms)`);
   });
 
   test('bad input: a node that never answers init fails within ~12 s, naming the node and its stderr', async () => {
