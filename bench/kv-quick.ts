@@ -9,6 +9,7 @@ import { runClosedLoop } from './load.js';
 import { benchDataRoot } from './kv-peers.js';
 import { inFlightPerConnection, processesCpuUs, randomKey, value } from './kv.js';
 import { LocalCluster } from '../src/node/launcher.js';
+import { freePortRun } from '../src/testing/free-ports.js';
 
 const defaultSeconds = 10;
 const defaultPrimeSeconds = 3;
@@ -53,7 +54,7 @@ async function main({ seconds, primeSeconds, levels }: ReturnType<typeof setting
   const nodeArgs = (process.env.QUICK_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
   const profDir = process.env.QUICK_CPU_PROF;
   const execArgv = [...(profDir ? ['--cpu-prof', '--cpu-prof-dir', resolve(profDir)] : []), ...(process.env.QUICK_EXEC_ARGV ?? '').split(' ').filter((a) => a !== '')];
-  const base = 17_000 + Math.floor(Math.random() * 20_000);
+  const base = await freePortRun(9);
   const dataDir = mkdtempSync(join(benchDataRoot(), 'pillars-quick-'));
   const cluster = new LocalCluster({ nodes: 3, dataDir, respBase: base, httpBase: base + 3, peerBase: base + 6, execArgv, nodeArgs });
   cluster.startAll();

@@ -52,6 +52,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startRedis, startEtcdCluster, startReplicatedLogFloor, redisBenchmark, stopAllPeers, benchDataRoot } from './kv-peers.js';
 import { LocalCluster } from '../src/node/launcher.js';
+import { freePortRun } from '../src/testing/free-ports.js';
 
 /** A system under test, as the benchmark drives it. */
 export interface Target {
@@ -604,7 +605,7 @@ export const pillarsClusterRefusing: TargetFactory = () => pillarsClusterWith([]
  */
 export const pillarsClusterWith = async (execArgv: string[] = [], nodeArgs: string[] = []): Promise<Target | undefined> => {
   const pillarsName = nodeArgs.length === 0 ? pillarsDefaultName : `${pillarsDefaultName}, ${nodeArgs.join(' ').replace(/^--/, '')}`;
-  const base = 17_000 + Math.floor(Math.random() * 20_000);
+  const base = await freePortRun(9);
   const dataDir = mkdtempSync(join(benchDataRoot(), 'pillars-bench-'));
   const cluster = new LocalCluster({ nodes: 3, dataDir, respBase: base, httpBase: base + 3, peerBase: base + 6, execArgv, nodeArgs });
   cluster.startAll();

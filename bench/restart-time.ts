@@ -19,6 +19,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { FileDisk } from '../src/adapters/file-disk.js';
 import { LocalCluster } from '../src/node/launcher.js';
+import { freePortRun } from '../src/testing/free-ports.js';
 import { RaftStorage } from '../src/truth/raft/storage.js';
 import { KvStateMachine, type KvCommand, type KvSnapshot } from '../src/truth/kv.js';
 import { benchDataRoot } from './kv-peers.js';
@@ -83,7 +84,7 @@ async function main(): Promise<void> {
   const keys = positiveInt('keys', values.keys!);
   const valueBytes = positiveInt('value-bytes', values['value-bytes']!);
   const rounds = positiveInt('rounds', values.rounds!);
-  const base = 17_000 + Math.floor(Math.random() * 20_000);
+  const base = await freePortRun(9);
   // --data: a directory a run with --keep left, restarted again without loading it anew (it is kept).
   const reuse = values.data;
   if (reuse !== undefined && !existsSync(join(reuse, 'cluster.json'))) usage(`--data: a directory a run with --keep left (no cluster.json in ${reuse})`);
