@@ -4,11 +4,11 @@
  * (with one message naming the file, the field and what was expected, or the optional package a
  * command needs); 3 an internal error. The bin is bin.ts, which imports this file.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
-import { Argument, Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError } from 'commander';
 import { toJsonLine } from '../check/history.js';
 import { checkLinearizable, describeViolation, HistoryFormatError, models, parseHistory, searchStepsMax } from '../check/index.js';
 import { modelCommand } from './model.js';

@@ -27,7 +27,7 @@ import { isServiceName, makeService, serviceNames, type Service } from './servic
 import { partitionOf, shapesFor } from './partitions.js';
 import { MessageTap } from './message-tap.js';
 import type { MessageSequence } from '../web/index.js';
-import { errorCompletion, type CheckResult, type HistoryEntry, type OpSpec, type WorkloadDefinition, type WorkloadRun } from './workload.js';
+import { errorCompletion, type CheckResult, type HistoryEntry, type WorkloadDefinition, type WorkloadRun } from './workload.js';
 
 export const nemesisKinds = ['partition', 'one-way', 'kill', 'pause', 'duplicate', 'loss'] as const;
 export type MaelstromNemesis = (typeof nemesisKinds)[number];

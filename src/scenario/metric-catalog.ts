@@ -10,7 +10,7 @@
  * checks.ts.
  */
 import type { ResolvedVariant } from './schema.js';
-import { HISTOGRAM_SUFFIXES, hist, type MetricDecl, type MetricPattern } from '../runtime/process-entry.js';
+import { hist, type MetricDecl, type MetricPattern } from '../runtime/process-entry.js';
 import { compareOrdinal } from '../runtime/ordinal.js';
 
 /** What a declaration can see: the variant (its workload, topology, ...) and its server names. */

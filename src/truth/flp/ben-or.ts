@@ -39,7 +39,7 @@ export class BenOr {
   private readonly suspected = new Set<number>();
 
   constructor(
-    private readonly id: string,
+    readonly id: string,
     private readonly nodes: readonly string[],
     private readonly f: number,
     input: Bit,

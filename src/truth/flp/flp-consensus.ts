@@ -45,7 +45,7 @@ class FlpNode implements Process {
 
   constructor(
     private readonly ctx: Context,
-    private readonly config: FlpConsensusConfig,
+    readonly config: FlpConsensusConfig,
   ) {
     const nodes = Object.keys(config.inputs);
     this.core = new BenOr(ctx.id, nodes, config.f, config.inputs[ctx.id], config.tieBreak, {
