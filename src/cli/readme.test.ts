@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { asRounded, assertQuotesHold, quotedNumber, quoteMismatches, withDrifted, type Quote } from '../testing/readme-quotes.js';
-import { proseQuotes, storyQuotes } from '../testing/readme-story-quotes.js';
+import { quotesOfNoStory, quotesOfStory, storyQuotes, proseQuotes } from '../testing/readme-story-quotes.js';
+import { storiesByPillar } from '../testing/story-seeds.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const main = fileURLToPath(new URL('./main.js', import.meta.url));
@@ -141,14 +142,24 @@ test('the README\'s cheap commands, and its long ones made short, exit as the RE
   assert.ok(ran.length >= 10, `ran ${ran.length}: ${ran.join('; ')}`);
 });
 
-test('every number the README quotes from a story is what the story measures, within the tolerance stated with it', () => {
-  const wrong = quoteMismatches(readme, [...storyQuotes, ...proseQuotes]);
+test("every number the README quotes from a story's own run is checked by the test that sweeps the story", () => {
+  // src/testing/story-seed-tests.ts checks them, on the runs of its sweep over seeds that include the story's own.
+  const swept = new Set(Object.values(storiesByPillar).flat().map((name) => `${name}.yaml`));
+  const quoted = [...storyQuotes, ...proseQuotes].filter((q) => q.story !== undefined);
+  assert.ok(quoted.length > 100, `${quoted.length} quotes`);
+  assert.deepEqual([...new Set(quoted.map((q) => q.story!))].filter((file) => !swept.has(file)), [], 'quoted stories no seed test sweeps');
+  assert.equal(quoted.length + quotesOfNoStory.length, storyQuotes.length + proseQuotes.length);
+  assert.ok(quotesOfStory('anti-entropy.yaml').length > 0);
+});
+
+test('every other number the README quotes from a story (a changed setting, another seed) is what the run measures, within the tolerance stated with it', () => {
+  const wrong = quoteMismatches(readme, quotesOfNoStory);
   assert.deepEqual(wrong.map((w) => w.message), [], 'README numbers that drifted from what the stories measure');
 });
 
 test('a README number that drifts fails its check: each quote, changed in a copy of the README, is caught', () => {
-  // The runs are the ones the test above made (cachedRunner): this costs no simulation.
-  for (const quote of [...storyQuotes, ...proseQuotes]) {
+  // The runs are the ones the test above made (cachedRunner and its overridden runs): this costs no simulation.
+  for (const quote of quotesOfNoStory) {
     const drifted = withDrifted(readme, quote);
     assert.notEqual(drifted, readme);
     const caught = quoteMismatches(drifted, [quote]);

@@ -37,6 +37,11 @@ export interface Quote {
   /** What the command or run measures, in the unit the README writes. */
   measured: () => number;
   within: Tolerance;
+  /**
+   * The scenario file whose runs on its own seed the number comes from (cachedRunner's), if that is
+   * all it needs: the test that sweeps that story checks it, on runs it has made anyway.
+   */
+  story?: string;
 }
 
 /** "1,020" -> 1020, "−9.2" -> -9.2, "$2,953" -> 2953, "+47" -> 47. */

@@ -2,16 +2,18 @@
  * The numbers the README's "The stories so far" quotes, each beside what the story measures on the
  * seed its file names (every story file sets `seed`), in the unit the README writes and within the
  * tolerance stated with it. The runs behind them are cachedRunner's: a story's variant runs once
- * however many of its numbers are checked.
+ * however many of its numbers are checked. A quote read from a story's runs on its own seed is checked
+ * by the test that sweeps the story (src/testing/story-seed-tests.ts), on the runs of its sweep; the
+ * README test checks the rest (quotesOfNoStory).
  *
  * Not checked here, on purpose:
  * - claims over a range of seeds ("19-34/s on seeds 1..200", "100 of 100 seeds", medians over seeds
  *   such as mapreduce's 16.7 s): the stories' expectations are what hold on every seed, and npm test
- *   runs each story over seeds 1..10 only, 1..5 for the heaviest (src/testing/story-seeds.ts); the full ranges are measured
+ *   runs each story over seeds 1..10 only, 1..5 or 1..3 for the heavier ones (src/testing/story-seeds.ts); the full ranges are measured
  *   by `pillars stories --seeds` and `pillars sweep`, which no test runs (minutes each);
  * - the heaviest runs (queueing, two-phase-commit, raft-chaos, lease-reads, membership, disk-faults,
- *   byzantine-liar, event-sourcing, black-friday's hpa, netflix-encoding's curve: 1-7 s each), kept out
- *   so that this file stays near a minute of CPU; stories.test.ts bounds their numbers instead;
+ *   byzantine-liar, event-sourcing, black-friday's hpa, netflix-encoding's curve: 1-7 s each), not quoted
+ *   here; stories.test.ts bounds their numbers instead;
  * - numbers the README writes as words ("charged twice").
  */
 import { readFileSync } from 'node:fs';
@@ -34,7 +36,7 @@ function story(file: string, quotes: (m: Measure) => [RegExp, () => number, Tole
     if (value === undefined) throw new Error(`${file} ${variant} reports no metric ${metric}`);
     return value;
   };
-  return quotes(m).map(([at, measured, within]) => ({ line, at, measured, within }));
+  return quotes(m).map(([at, measured, within]) => ({ line, at, measured, within, story: file }));
 }
 
 export const storyQuotes: Quote[] = [
@@ -533,5 +535,12 @@ export const proseQuotes: Quote[] = [
     at: /on seed 1 (\d+)% fewer requests served than `fixed`/,
     measured: () => 100 * (1 - cachedRunner('resharding.yaml')('eager').metrics.ops_ok / cachedRunner('resharding.yaml')('fixed').metrics.ops_ok),
     within: asRounded,
+    story: 'resharding.yaml',
   },
 ];
+
+/** Every quote read from a story's runs on its own seed, by the story's file: its seed test checks them. */
+export const quotesOfStory = (file: string): Quote[] => [...storyQuotes, ...proseQuotes].filter((q) => q.story === file);
+
+/** The quotes that need runs of their own (a changed setting, another seed): the README test checks them. */
+export const quotesOfNoStory: Quote[] = [...storyQuotes, ...proseQuotes].filter((q) => q.story === undefined);

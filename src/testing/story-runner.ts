@@ -7,6 +7,7 @@ import { parseScenario } from '../scenario/load.js';
 import { runVariants } from '../scenario/runner.js';
 import { registerCatalog } from '../cli/catalog.js';
 import type { VariantReport } from '../scenario/report.js';
+import type { Scenario } from '../scenario/load.js';
 
 registerCatalog();
 
@@ -43,3 +44,15 @@ export const cachedRunner = (file: string) => {
     return done.get(name)!;
   };
 };
+
+/**
+ * Keeps, for cachedRunner(file), the reports of `runs` made on each variant's own seed (a sweep over a
+ * range that includes it): the tests that read those runs later in the process need not make them again.
+ */
+export function rememberReports(file: string, s: Scenario, runs: ReadonlyMap<string, { report: VariantReport }>): void {
+  let reports = cachedReports.get(file);
+  if (reports === undefined) cachedReports.set(file, (reports = new Map()));
+  for (const [name, { report }] of runs) {
+    if (!reports.has(name) && report.seed === s.variants.find((v) => v.name === name)?.seed) reports.set(name, report);
+  }
+}

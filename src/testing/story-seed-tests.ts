@@ -3,7 +3,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { assertQuotesHold } from './readme-quotes.js';
+import { quotesOfStory } from './readme-story-quotes.js';
 import { boundedMetrics, rangeLines, storiesByPillar, storiesInTheirOwnFile, sweepStory, testSeedCount, testSeedCountOf, unmet, type StorySweep } from './story-seeds.js';
+
+const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
 
 /** Assertions of a story's own numbers on every seed of the range, run after the expectations hold. */
 export type SeedAssertions = Readonly<Record<string, (sweep: StorySweep) => void>>;
@@ -24,5 +29,12 @@ export function storySeedTests(pillar: string, numbers: SeedAssertions = {}, onl
       assert.deepEqual(unmet(sweep), [], `${file} over seeds 1..${n}`);
       numbers[name]?.(sweep);
     });
+    // The README's numbers for the story, read from the runs on its own seed the sweep has just made.
+    const quotes = quotesOfStory(file);
+    if (quotes.length > 0) {
+      test(`${file}: the ${quotes.length} numbers the README quotes from it are what it measures, and a changed one is caught`, () => {
+        assertQuotesHold(readme, quotes);
+      });
+    }
   }
 }
