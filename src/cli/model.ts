@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { amdahlSpeedup, betaForOverhead, coordinationPaths, erlangC, fitUsl, mmcMeanWait, uslCapacity, uslOverhead, uslPeak } from '../work/index.js';
 import { isConfigError } from '../runtime/config-error.js';
-import { ScenarioError } from '../scenario/index.js';
+import { ScenarioError } from '../scenario/error.js';
 
 const defaultNs = '1,2,4,8,16,32,64,128';
 

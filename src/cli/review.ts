@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { ScenarioError } from '../scenario/index.js';
+import { ScenarioError } from '../scenario/error.js';
 import { parseSystemSpec, type SystemSpec } from '../platform/spec.js';
 import { formatReview, reviewSystem, type Review } from '../platform/review.js';
 import { writeJson } from './io.js';
