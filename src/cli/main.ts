@@ -12,7 +12,7 @@ import { reviewCommand } from './review-command.js';
 import { nodeCommand } from './node.js';
 import { shrinkCommand } from './shrink-command.js';
 import { labCommand } from './lab.js';
-import { maelstromCommand } from './maelstrom.js';
+import { maelstromCommand } from './maelstrom-command.js';
 import { clusterCommand } from './cluster.js';
 import { isNodeStartError } from '../node/start-error.js';
 import { isScenarioError } from '../scenario/error.js';
