@@ -10,7 +10,7 @@
  */
 import type { HistoryEvent } from './history.js';
 import { compareOrdinal } from '../runtime/ordinal.js';
-import { canonical } from '../truth/index.js';
+import { canonical } from '../runtime/canonical.js';
 import { ExploredMemo, LinearizedSet } from './linearized-set.js';
 import { checkDistinctValueRegister, isDistinctValueRegister } from './register-order.js';
 

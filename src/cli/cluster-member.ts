@@ -11,7 +11,7 @@
  * Every change needs the cluster secret (the cluster directory holds it).
  */
 import { Command } from 'commander';
-import { ScenarioError } from '../scenario/index.js';
+import { ScenarioError } from '../scenario/error.js';
 import { askLauncher } from '../node/launcher.js';
 import { parseHostPort } from '../node/kv-node.js';
 import { addMember, changeMember, isMemberOpError, leaderOf, readClusterDir, type Members } from '../node/members.js';

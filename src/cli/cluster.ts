@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { readSecret } from './node.js';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
-import { ScenarioError } from '../scenario/index.js';
+import { ScenarioError } from '../scenario/error.js';
 import { isStorageCorruptError } from '../truth/index.js';
 import { backupCluster, isBackupError, restoreCluster } from '../node/backup.js';
 import { memberCommand } from './cluster-member.js';

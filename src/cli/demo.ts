@@ -7,7 +7,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command } from 'commander';
 import { LAB_PORT_DEFAULT } from '../lab/server.js';
 import cliProgress from 'cli-progress';
 import { runVariant, withCapturedEvents, type VariantReport } from '../scenario/index.js';
@@ -19,6 +18,7 @@ import { loadScenarioFile, parseSeed, writableFile, writeJson } from './io.js';
 import { closeRunStore, openRunStore, RUNS_ROOT, STORED_LINES_BYTES_MAX } from './run-store.js';
 import { GzipLineFile, seriesCsv, writeResult } from '../adapters/results-folder.js';
 import { toJsonLine } from '../check/history.js';
+import { demoReportDefault } from './defaults.js';
 
 export interface DemoOptions {
   scenario?: string;
@@ -33,7 +33,6 @@ export interface DemoOptions {
   quiet?: boolean;
 }
 
-export const demoReportDefault = 'report.html';
 
 const defaultScenario = () => fileURLToPath(new URL('../../../scenarios/ecommerce.yaml', import.meta.url));
 
@@ -117,21 +116,4 @@ export function runDemo(o: DemoOptions, out: { color: boolean; progress: boolean
   }
   if (!o.quiet) process.stdout.write(`${wrapProse(`watch any story live and break it by hand: pillars lab, then open http://127.0.0.1:${LAB_PORT_DEFAULT}/`)}\n`);
   return { naive, fixed, ok };
-}
-
-export function demoCommand(out: { color: boolean; progress: boolean }, setExit: (ok: boolean) => void): Command {
-  return new Command('demo')
-    .description("The main job: the seeds' e-commerce platform on all five pillars through a shopping day with a spike and chaos, naive against fixed, reported pillar by pillar.")
-    .option('--scenario <file>', 'the platform scenario to run (default: scenarios/ecommerce.yaml)')
-    .option('--seed <n>', "override the scenario's seed")
-    .option('--json <file>', 'write both reports as a JSON array')
-    .option('--html <file>', `write the five-pillar HTML report here (default: ${demoReportDefault})`)
-    .option('--no-html', 'write no HTML report')
-    .option('-q, --quiet', 'print nothing; use the exit code and --json')
-    .option('--out <dir>', 'the results store: the day writes <dir>/<scenario>/<time>/ (both reports, histories, traces, series CSV, the command, the scenario) and <dir>/latest links to it', RUNS_ROOT)
-    .option('--no-store', 'write no results folder')
-    .action((o: DemoOptions) => {
-      const { ok } = runDemo(o, out);
-      setExit(ok);
-    });
 }

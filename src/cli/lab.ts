@@ -3,7 +3,7 @@
  */
 import { existsSync } from 'node:fs';
 import { Command } from 'commander';
-import { ScenarioError } from '../scenario/index.js';
+import { ScenarioError } from '../scenario/error.js';
 import { LAB_BUNDLE_FILE, LAB_HOST, LAB_PORT_DEFAULT, startLabServer } from '../lab/server.js';
 
 const PORT_MAX = 65_535;

@@ -5,7 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { maelstromCommand, testOptionsFromFlags } from './maelstrom.js';
+import { testOptionsFromFlags } from './maelstrom.js';
+import { maelstromCommand } from './maelstrom-command.js';
 
 const flags = (o: Record<string, string> = {}) => ({ workload: 'broadcast', bin: '/x/node', nodeCount: '5', timeLimit: '10', rate: '10', latency: '0', latencyDist: 'constant', nemesisInterval: '10', topology: 'grid', concurrency: '1n', seed: '1', recoveryMs: '10000', consistencyModels: 'strict-serializable', maxTxnLength: '4', maxWritesPerKey: '16', store: false as const, ...o });
 

@@ -4,11 +4,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { amdahlSpeedup, betaForOverhead, coordinationPaths, erlangC, fitUsl, mmcMeanWait, uslCapacity, uslOverhead, uslPeak } from '../work/index.js';
 import { isConfigError } from '../runtime/config-error.js';
-import { ScenarioError } from '../scenario/index.js';
+import { ScenarioError } from '../scenario/error.js';
 
 const defaultNs = '1,2,4,8,16,32,64,128';
+
+/** The work pillar's laws, loaded when a subcommand runs: its help needs none of them. */
+const laws = () => import('../work/index.js');
 
 /** The seeds' coordination law: "10 workers = 45 paths = 55% overhead; 100 = 98%; 1,000 = 99.8%". */
 const seedOverheadClaims = new Map([
@@ -62,7 +64,8 @@ export function modelCommand(): Command {
     .description('Speedup on N workers when a fraction p of the work runs in parallel: 1 / ((1 - p) + p / N).')
     .requiredOption('--p <fraction>', 'the parallel fraction, in [0, 1]')
     .option('--n <list>', 'worker counts, a list or a range', defaultNs)
-    .action((o: { p: string; n: string }) => {
+    .action(async (o: { p: string; n: string }) => {
+      const { amdahlSpeedup } = await laws();
       const p = num('p', o.p, (x) => x >= 0 && x <= 1, 'a fraction in [0, 1]');
       const ns = counts('n', o.n);
       const rows = ns.map((n) => [n, fmt(cli(() => amdahlSpeedup(p, n)), 3), fmt(amdahlSpeedup(p, n) / n, 3)]);
@@ -77,8 +80,9 @@ export function modelCommand(): Command {
     .option('--beta <b>', 'coherency, in [0, 1)')
     .option('--n <list>', 'worker counts, a list or a range', defaultNs)
     .option('--fit <file>', 'fit alpha and beta to "N,throughput" lines (a header line is skipped)')
-    .action((o: { alpha?: string; beta?: string; n: string; fit?: string }) => {
+    .action(async (o: { alpha?: string; beta?: string; n: string; fit?: string }) => {
       if (o.fit !== undefined) return fitFile(o.fit);
+      const { uslCapacity, uslPeak } = await laws();
       const alpha = num('alpha', o.alpha, (x) => x >= 0 && x <= 1, 'a number in [0, 1]');
       const beta = num('beta', o.beta, (x) => x >= 0 && x < 1, 'a number in [0, 1)');
       const ns = counts('n', o.n);
@@ -99,7 +103,8 @@ export function modelCommand(): Command {
     .option('--n <list>', 'worker counts, a list or a range', '10,100,1000')
     .option('--beta <b>', 'coherency, in [0, 1): the cost per pair', '0.001')
     .option('--alpha <a>', 'contention, in [0, 1]', '0')
-    .action((o: { n: string; beta: string; alpha: string }) => {
+    .action(async (o: { n: string; beta: string; alpha: string }) => {
+      const { betaForOverhead, coordinationPaths, uslCapacity, uslOverhead } = await laws();
       const alpha = num('alpha', o.alpha, (x) => x >= 0 && x <= 1, 'a number in [0, 1]');
       const beta = num('beta', o.beta, (x) => x >= 0 && x < 1, 'a number in [0, 1)');
       const ns = counts('n', o.n);
@@ -123,7 +128,8 @@ export function modelCommand(): Command {
     .requiredOption('--servers <list>', 'server counts c, a list or a range')
     .requiredOption('--load <a>', 'offered load a = arrival rate x mean service time, in Erlangs')
     .option('--service-ms <ms>', 'mean service time, to print waits in ms', '1')
-    .action((o: { servers: string; load: string; serviceMs: string }) => {
+    .action(async (o: { servers: string; load: string; serviceMs: string }) => {
+      const { erlangC, mmcMeanWait } = await laws();
       const a = num('load', o.load, (x) => x >= 0, 'a number >= 0');
       const s = num('service-ms', o.serviceMs, (x) => x > 0, 'a positive number');
       const cs = counts('servers', o.servers);
@@ -134,7 +140,8 @@ export function modelCommand(): Command {
   return model;
 }
 
-function fitFile(file: string): void {
+async function fitFile(file: string): Promise<void> {
+  const { fitUsl, uslCapacity } = await laws();
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

@@ -8,7 +8,7 @@
  * that cannot be trusted is one line and exit 2, anything else an internal error, exit 3.
  */
 import { Command, CommanderError } from 'commander';
-import { isNodeStartError } from '../node/kv-node.js';
+import { isNodeStartError } from '../node/start-error.js';
 import { nodeCommand } from './node.js';
 
 const program = new Command('pillars').exitOverride().showHelpAfterError('(run with --help for usage)');

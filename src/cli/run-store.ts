@@ -6,7 +6,7 @@
  */
 import { basename } from 'node:path';
 import { linkLatest, resultsDirFor, writeResult, type LineFileSummary } from '../adapters/results-folder.js';
-import { ScenarioError } from '../scenario/index.js';
+import { ScenarioError } from '../scenario/error.js';
 
 /** The --out and --no-store options of every command that keeps a results folder. */
 export interface StoreFlags {

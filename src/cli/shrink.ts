@@ -3,14 +3,13 @@
  * the same check still fails (src/scenario/shrink.ts), printed as a scenario file that runs it.
  */
 import { writeFileSync } from 'node:fs';
-import { Command } from 'commander';
 import { Document } from 'yaml';
 import { failedChecks, isShrinkError, runVariant, shrink, shrinkRunsMaxDefault, ScenarioError, type ResolvedVariant, type Scenario, type ShrinkResult } from '../scenario/index.js';
 import { loadScenarioFile, parseSeed, writableFile } from './io.js';
 import { ProgressBar } from './progress-bar.js';
 import { formatNumber } from '../runtime/number-format.js';
 
-interface ShrinkFlags {
+export interface ShrinkFlags {
   seed: string;
   variant?: string;
   check?: string;
@@ -56,57 +55,47 @@ export function shrunkScenarioYaml(scenario: Scenario, file: string, r: ShrinkRe
   return doc.toString({ lineWidth: 120 });
 }
 
-export function shrinkCommand(): Command {
-  return new Command('shrink')
-    .description('Shrink a failing run: delta debugging over its faults (the random nemesis drawn out), then its workload length, while the same check still fails; prints the minimal schedule as a scenario file.')
-    .argument('<scenario.yaml>', 'the scenario file')
-    .requiredOption('--seed <n>', 'the seed of the failing run')
-    .option('--variant <name>', 'the variant (default: the first on which a check fails with this seed)')
-    .option('--check <name>', 'the check that must keep failing (default: the first that fails)')
-    .option('--out <file>', 'write the shrunk scenario here instead of standard output')
-    .option('--runs-max <n>', `stop after this many candidate runs (default ${shrinkRunsMaxDefault})`)
-    .addHelpText('after', '\nExit code: 0 when shrunk, 2 on bad input or a run that does not fail.\nExample: pillars shrink scenarios/raft-chaos.yaml --variant naive --seed 59 --out minimal.yaml && pillars run minimal.yaml')
-    .action((file: string, o: ShrinkFlags) => {
-      const { scenario } = loadScenarioFile(file);
-      const seed = parseSeed(o.seed, '--seed');
-      const runsMax = o.runsMax === undefined ? undefined : Math.max(1, parseSeed(o.runsMax, '--runs-max'));
-      if (o.out !== undefined) writableFile(o.out, () => writeFileSync(o.out!, ''));
-      // A shrink runs for a minute or more: say what it is doing (on a terminal), from the first run on.
-      const bar = new ProgressBar('shrink', undefined);
-      let variant: ResolvedVariant | undefined;
-      if (o.variant !== undefined) {
-        variant = scenario.variants.find((x) => x.name === o.variant);
-        if (variant === undefined) throw new ScenarioError(file, '--variant', `one of ${scenario.variants.map((x) => x.name).join(', ')} (got "${o.variant}")`);
-      } else {
-        variant = scenario.variants.find((x) => {
-          bar.update(0, `looking for a variant that fails on seed ${seed}: ${x.name}`, true);
-          return failedChecks(runVariant({ ...x, seed }).report).length > 0;
-        });
-        bar.stop();
-        if (variant === undefined) throw new ScenarioError(file, '--seed', `a seed on which some variant fails a check (none of ${scenario.variants.map((x) => x.name).join(', ')} fails on seed ${seed})`);
-      }
-      let r: ShrinkResult;
-      try {
-        bar.update(0, `${variant.name}: the failing run`, true);
-        const limit = runsMax ?? shrinkRunsMaxDefault;
-        r = shrink({ ...variant, seed }, {
-          check: o.check,
-          runsMax,
-          progress: (runs, faults, ms) => bar.update(runs, `${variant.name}: ${runs} runs (at most ${limit}), ${faults} faults, ${formatNumber(ms)} ms of workload still fail`),
-        });
-      } catch (e) {
-        if (isShrinkError(e)) throw new ScenarioError(file, o.check !== undefined ? '--check' : '--seed', e.message);
-        throw e;
-      } finally {
-        bar.stop();
-      }
-      r = readableFaultTimes(r);
-      const v = r.shrunk.variant;
-      process.stderr.write(`${scenario.name}/${v.name} seed ${seed}: ${r.check} still fails with ${v.faults.length} of ${r.original.faults.length} faults and ${v.workload.durationMs} of ${r.original.workload.durationMs} ms of workload (${r.runs} runs${r.exhausted ? ', stopped at --runs-max: maybe not minimal' : ''})\n`);
-      const yaml = shrunkScenarioYaml(scenario, file, r);
-      if (o.out !== undefined) {
-        writableFile(o.out, () => writeFileSync(o.out!, yaml));
-        process.stderr.write(`wrote ${o.out}: pillars run ${o.out}\n`);
-      } else process.stdout.write(yaml);
+/** `pillars shrink`: finds the failing run, shrinks it and prints (or writes) the shrunk scenario. */
+export function shrinkFile(file: string, o: ShrinkFlags): void {
+  const { scenario } = loadScenarioFile(file);
+  const seed = parseSeed(o.seed, '--seed');
+  const runsMax = o.runsMax === undefined ? undefined : Math.max(1, parseSeed(o.runsMax, '--runs-max'));
+  if (o.out !== undefined) writableFile(o.out, () => writeFileSync(o.out!, ''));
+  // A shrink runs for a minute or more: say what it is doing (on a terminal), from the first run on.
+  const bar = new ProgressBar('shrink', undefined);
+  let variant: ResolvedVariant | undefined;
+  if (o.variant !== undefined) {
+    variant = scenario.variants.find((x) => x.name === o.variant);
+    if (variant === undefined) throw new ScenarioError(file, '--variant', `one of ${scenario.variants.map((x) => x.name).join(', ')} (got "${o.variant}")`);
+  } else {
+    variant = scenario.variants.find((x) => {
+      bar.update(0, `looking for a variant that fails on seed ${seed}: ${x.name}`, true);
+      return failedChecks(runVariant({ ...x, seed }).report).length > 0;
     });
+    bar.stop();
+    if (variant === undefined) throw new ScenarioError(file, '--seed', `a seed on which some variant fails a check (none of ${scenario.variants.map((x) => x.name).join(', ')} fails on seed ${seed})`);
+  }
+  let r: ShrinkResult;
+  try {
+    bar.update(0, `${variant.name}: the failing run`, true);
+    const limit = runsMax ?? shrinkRunsMaxDefault;
+    r = shrink({ ...variant, seed }, {
+      check: o.check,
+      runsMax,
+      progress: (runs, faults, ms) => bar.update(runs, `${variant.name}: ${runs} runs (at most ${limit}), ${faults} faults, ${formatNumber(ms)} ms of workload still fail`),
+    });
+  } catch (e) {
+    if (isShrinkError(e)) throw new ScenarioError(file, o.check !== undefined ? '--check' : '--seed', e.message);
+    throw e;
+  } finally {
+    bar.stop();
+  }
+  r = readableFaultTimes(r);
+  const v = r.shrunk.variant;
+  process.stderr.write(`${scenario.name}/${v.name} seed ${seed}: ${r.check} still fails with ${v.faults.length} of ${r.original.faults.length} faults and ${v.workload.durationMs} of ${r.original.workload.durationMs} ms of workload (${r.runs} runs${r.exhausted ? ', stopped at --runs-max: maybe not minimal' : ''})\n`);
+  const yaml = shrunkScenarioYaml(scenario, file, r);
+  if (o.out !== undefined) {
+    writableFile(o.out, () => writeFileSync(o.out!, yaml));
+    process.stderr.write(`wrote ${o.out}: pillars run ${o.out}\n`);
+  } else process.stdout.write(yaml);
 }

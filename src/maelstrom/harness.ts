@@ -27,10 +27,10 @@ import { isServiceName, makeService, serviceNames, type Service } from './servic
 import { partitionOf, shapesFor } from './partitions.js';
 import { MessageTap } from './message-tap.js';
 import type { MessageSequence } from '../web/index.js';
+import { testDefaults, type MaelstromNemesis } from './options.js';
 import { errorCompletion, type CheckResult, type HistoryEntry, type WorkloadDefinition, type WorkloadRun } from './workload.js';
 
-export const nemesisKinds = ['partition', 'one-way', 'kill', 'pause', 'duplicate', 'loss'] as const;
-export type MaelstromNemesis = (typeof nemesisKinds)[number];
+export { nemesisKinds, testDefaults, type MaelstromNemesis } from './options.js';
 
 export interface TestOptions {
   workload: WorkloadDefinition;
@@ -113,7 +113,6 @@ export function isMaelstromTestError(e: unknown): e is MaelstromTestError {
   return e instanceof MaelstromTestError;
 }
 
-export const testDefaults = { requestTimeoutMs: 5_000, recoveryMs: 10_000, initTimeoutMs: 10_000, setupTimeoutMs: 10_000, finalAttemptsMax: 20, keyCount: 5, maxTxnLength: 4, maxWritesPerKey: 16, consistencyModels: ['strict-serializable'] as readonly string[], messageTap: { messagesMax: 60, windowMs: 500, faultSequencesMax: 8 } };
 
 interface PendingRequest {
   resolve: (reply: Body) => void;

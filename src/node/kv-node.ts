@@ -35,6 +35,7 @@ import { AuthThrottle, authThrottleDefaults, type AuthThrottleLimits } from './a
 import { defaultRespLimits } from './resp.js';
 import { commandDefaults, type CommandLimits } from './commands.js';
 import { localCommand } from './local-commands.js';
+import { NodeStartError } from './start-error.js';
 
 export interface NodeLimits extends CommandLimits, ClientLimits, AuthThrottleLimits {
   /** Largest bulk argument a client may declare (Redis's proto-max-bulk-len, 512 MiB there). */
@@ -115,14 +116,7 @@ function sameSecret(purpose: string, given: string, want: string): boolean {
   return timingSafeEqual(a, b);
 }
 
-/** The node cannot start as configured: the CLI prints the message and exits 2. */
-export class NodeStartError extends Error {
-  override readonly name = 'NodeStartError';
-}
-
-export function isNodeStartError(e: unknown): e is NodeStartError {
-  return e instanceof NodeStartError;
-}
+export { NodeStartError, isNodeStartError } from './start-error.js';
 
 /** A membership change this node could not make; `leader` is who to ask instead, when known. */
 export class MemberChangeError extends Error {

@@ -9,21 +9,9 @@ import { checks } from './checks.js';
 import { processes } from './processes.js';
 import { fileSchema, resolvedSchema, type Expectation, type ResolvedVariant } from './schema.js';
 import { MetricCatalog, nearestName, runnerMetrics } from './metric-catalog.js';
+import { ScenarioError } from './error.js';
 
-export class ScenarioError extends Error {
-  constructor(
-    readonly file: string,
-    readonly path: string,
-    readonly expected: string,
-  ) {
-    super(`${file}: ${path === '' ? '(top level)' : path}: ${expected}`);
-    this.name = 'ScenarioError';
-  }
-}
-
-export function isScenarioError(e: unknown): e is ScenarioError {
-  return e instanceof ScenarioError;
-}
+export { ScenarioError, isScenarioError } from './error.js';
 
 export interface Scenario {
   file: string;

@@ -21,6 +21,7 @@ import { serverNames } from './load.js';
 import { runVariant } from './runner.js';
 import type { Fault, ResolvedVariant } from './schema.js';
 import type { VariantReport } from './report.js';
+import { shrinkRunsMaxDefault } from './shrink-defaults.js';
 
 export interface ShrinkOptions {
   /** The check to keep failing (default: the first check that fails in the original run). */
@@ -49,8 +50,7 @@ export interface ShrinkRunResult {
   report: VariantReport;
 }
 
-/** The default budget of candidate runs. */
-export const shrinkRunsMaxDefault = 2_000;
+export { shrinkRunsMaxDefault };
 
 /** The variant with its random nemesis drawn into explicit faults (same seed, same run). */
 export function materializeFaults(v: ResolvedVariant): ResolvedVariant {

@@ -6,7 +6,9 @@
  */
 import type { WorkloadDefinition, WorkloadOptions } from '../workload.js';
 
-export const topologies = ['grid', 'line', 'tree', 'tree2', 'tree3', 'tree4', 'total', 'none'] as const;
+import { topologies } from '../options.js';
+
+export { topologies };
 
 /** Children per node of each tree topology; Maelstrom's plain `tree` is its tree2. */
 const treeBranching: Record<string, number> = { tree: 2, tree2: 2, tree3: 3, tree4: 4 };

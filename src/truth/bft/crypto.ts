@@ -24,23 +24,15 @@
  */
 import type { NodeId } from '../../runtime/context.js';
 import { hashString } from '../../runtime/hash.js';
+import { canonical } from '../../runtime/canonical.js';
+
+export { canonical } from '../../runtime/canonical.js';
 
 export type Digest = string;
 
 /** Seeds of the two halves of a digest (FNV-1a offset bases; any two different values do). */
 const digestSeedHigh = 0x811c9dc5;
 const digestSeedLow = 0x01000193;
-
-/** JSON with object keys sorted at every level, undefined fields left out: the same content gives the same text. */
-export function canonical(x: unknown): string {
-  if (x === null || typeof x !== 'object') return x === undefined ? 'null' : JSON.stringify(x);
-  if (Array.isArray(x)) return `[${x.map(canonical).join(',')}]`;
-  const obj = x as Record<string, unknown>;
-  const keys = Object.keys(obj)
-    .filter((k) => obj[k] !== undefined)
-    .sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(obj[k])}`).join(',')}}`;
-}
 
 const hex8 = (n: number) => n.toString(16).padStart(8, '0');
 
