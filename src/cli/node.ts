@@ -7,7 +7,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { Command } from 'commander';
 import { isStorageCorruptError } from '../truth/index.js';
 import { startAdminHttp } from '../node/admin-http.js';
-import { KvNode, NodeStartError, nodeDefaults, type KvNodeOptions } from '../node/kv-node.js';
+import { KvNode, NodeStartError, type KvNodeOptions } from '../node/kv-node.js';
+import { nodeDefaults } from '../node/limits-defaults.js';
 import type { PeerAddress } from '../adapters/tcp-transport.js';
 
 const cli = '(command line)';

@@ -7,26 +7,8 @@
  * Pure bookkeeping with an injected clock: the connection decides when to run the check.
  */
 
-export interface AuthThrottleLimits {
-  /** The wait after the first failure; it doubles with each further one. */
-  authDelayBaseMs: number;
-  /** The wait never grows past this. */
-  authDelayMaxMs: number;
-  /** A connection that fails this many AUTHs is closed after the last answer. */
-  authFailuresPerConnectionMax: number;
-  /** An address's failures are forgotten after this long without a new one. */
-  authAddressMemoryMs: number;
-  /** Addresses remembered at most (the oldest is forgotten first), so a scan of many addresses cannot fill memory. */
-  authAddressesMax: number;
-}
-
-export const authThrottleDefaults: AuthThrottleLimits = {
-  authDelayBaseMs: 100,
-  authDelayMaxMs: 5_000,
-  authFailuresPerConnectionMax: 10,
-  authAddressMemoryMs: 60_000,
-  authAddressesMax: 10_000,
-};
+import type { AuthThrottleLimits } from './limits-defaults.js';
+export { authThrottleDefaults, type AuthThrottleLimits } from './limits-defaults.js';
 
 interface AddressRecord {
   failures: number;

@@ -20,6 +20,7 @@ import { parseWait } from './wait-command.js';
 import { Transaction } from './transaction.js';
 import type { AuthThrottle } from './auth-throttle.js';
 import { isClusterDownError } from '../truth/index.js';
+import type { ClientLimits } from './limits-defaults.js';
 
 /**
  * The reply to a request the cluster could not serve in time (no leader through an election, no
@@ -33,27 +34,7 @@ export function unavailableReply(status: 'fail' | 'info', error: string | undefi
   return `TRYAGAIN ${error ?? 'timeout'}: the outcome is unknown (the write may have been applied; retrying may apply it twice)`;
 }
 
-/**
- * How much a client may make a node hold, after Redis's client-query-buffer-limit and
- * client-output-buffer-limit. Redis sets no output limit for normal clients; here a client that
- * does not read its replies is cut off, since it could otherwise fill the node's memory.
- */
-export interface ClientLimits {
-  /** Commands read and not yet answered, in bytes: past it the socket stops being read until they are. */
-  queryBufferBytesMax: number;
-  /** Replies not yet taken by the client, in bytes: past it the client is disconnected at once. */
-  outputBufferHardBytes: number;
-  /** Past this for outputBufferSoftSeconds, the client is disconnected; meanwhile its commands are not read. */
-  outputBufferSoftBytes: number;
-  outputBufferSoftSeconds: number;
-}
-
-export const clientDefaults: ClientLimits = {
-  queryBufferBytesMax: 32 * 1024 * 1024,
-  outputBufferHardBytes: 64 * 1024 * 1024,
-  outputBufferSoftBytes: 16 * 1024 * 1024,
-  outputBufferSoftSeconds: 60,
-};
+export { clientDefaults, type ClientLimits } from './limits-defaults.js';
 
 /** What the connection needs from its node. */
 export interface ConnectionHost {

@@ -14,13 +14,7 @@ import type { CommandLimits, Planned } from './plan.js';
 export type { CommandLimits, Planned } from './plan.js';
 import { array, bulk, errorReply, integer, map, NULL_BULK, OK, ONE, simpleString, ZERO, type RespProtocol } from './resp.js';
 
-export const commandDefaults: CommandLimits = {
-  valueBytesMax: 1024 * 1024,
-  keyBytesMax: 64 * 1024,
-  writeKeysMax: 10_000,
-  writeBytesMax: 8 * 1024 * 1024,
-  collectionMembersMax: 1_000_000,
-};
+export { commandDefaults } from './limits-defaults.js';
 
 /** The writes that can add members to a collection: they carry the cap on its size into the log. */
 const collectionGrowingOperations: ReadonlySet<string> = new Set(['hset', 'lpush', 'rpush', 'sadd', 'zadd', 'zincrby', 'sunionstore', 'sinterstore', 'sdiffstore', 'zunionstore', 'zinterstore']);

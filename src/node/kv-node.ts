@@ -30,45 +30,12 @@ import { PromMetrics } from '../adapters/prom-metrics.js';
 import { RealContext } from '../adapters/real-context.js';
 import { TcpTransport, type PeerAddress } from '../adapters/tcp-transport.js';
 import { ClientGateway, gatewayDefaults, isToClient, routeFromMember, RaftKv, raftKvConfigSchema, segmentPrefix, durableMarkFile, type Outcome, type RaftKvConfig, type RaftKvStatus, type RequestKind, type Snapshot, type ConfChange } from '../truth/index.js';
-import { ClientConnection, clientDefaults, type ClientLimits, type ConnectionHost } from './client-connection.js';
-import { AuthThrottle, authThrottleDefaults, type AuthThrottleLimits } from './auth-throttle.js';
-import { defaultRespLimits } from './resp.js';
-import { commandDefaults, type CommandLimits } from './commands.js';
+import { ClientConnection, type ConnectionHost } from './client-connection.js';
+import { AuthThrottle } from './auth-throttle.js';
+import { nodeDefaults, type NodeLimits } from './limits-defaults.js';
 import { localCommand } from './local-commands.js';
 import { NodeStartError } from './start-error.js';
 
-export interface NodeLimits extends CommandLimits, ClientLimits, AuthThrottleLimits {
-  /** Largest bulk argument a client may declare (Redis's proto-max-bulk-len, 512 MiB there). */
-  bulkBytesMax: number;
-  /** Client connections at most (Redis's maxclients); one more is told so and closed. */
-  clientsMax: number;
-  /** A request not answered within this is sent again (its forward may have been lost with a leader). */
-  replyWaitMs: number;
-  /** First pause before resending a request refused as not applied (no leader yet); doubles up to replyWaitMs. */
-  notAppliedBackoffMs: number;
-  /** The client hears "outcome unknown" after this. */
-  requestTimeoutMs: number;
-  /** Out of contact with a working cluster this long, the node answers CLUSTERDOWN at once (ClientGateway). */
-  clusterDownAfterMs: number;
-  /** Writes are refused while the data directory's file system has less free than this. */
-  diskReserveBytes: number;
-  /** How often free space is read, and a stopped member tries to restart. */
-  diskCheckEveryMs: number;
-}
-
-export const nodeDefaults: NodeLimits = {
-  ...commandDefaults,
-  ...clientDefaults,
-  ...authThrottleDefaults,
-  bulkBytesMax: defaultRespLimits.bulkBytesMax,
-  clientsMax: 10_000,
-  replyWaitMs: 1_000,
-  notAppliedBackoffMs: 20,
-  requestTimeoutMs: 10_000,
-  clusterDownAfterMs: 2_000,
-  diskReserveBytes: 16 * 1024 * 1024,
-  diskCheckEveryMs: 500,
-};
 
 /**
  * WAL segments (and the durable mark beside them) grow in zeros this far ahead of their appends: an

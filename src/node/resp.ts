@@ -33,28 +33,9 @@
  * are sent byte for byte, so binary values round-trip exactly.
  */
 import { Buffer } from 'node:buffer';
+import { defaultRespLimits, type RespLimits } from './limits-defaults.js';
 
-/** What a request may declare; anything above is refused from its header alone. */
-export interface RespLimits {
-  /** Largest `$<len>` of one bulk string (Redis's proto-max-bulk-len, 512 MiB there; 16 MiB suits us). */
-  bulkBytesMax: number;
-  /** Largest `*<count>` of one request array (older Redis's limit; Redis 7 allows up to INT_MAX). */
-  arrayItemsMax: number;
-  /** Longest inline command or `*`/`$` header line, not counting its line end (Redis's PROTO_INLINE_MAX_SIZE). */
-  inlineBytesMax: number;
-  /**
-   * Largest sum of the `$<len>` of one command (Redis's client-query-buffer-limit, 1 GiB there): checked
-   * on each bulk's header, so the bytes are refused before they are buffered.
-   */
-  commandBytesMax: number;
-}
-
-export const defaultRespLimits: Readonly<RespLimits> = Object.freeze({
-  bulkBytesMax: 16 * 1024 * 1024,
-  arrayItemsMax: 1024 * 1024,
-  inlineBytesMax: 64 * 1024,
-  commandBytesMax: 1024 * 1024 * 1024,
-});
+export { defaultRespLimits, type RespLimits } from './limits-defaults.js';
 
 /** Malformed input; `message` is the text Redis replies with after `-ERR `. */
 export class RespProtocolError extends Error {
