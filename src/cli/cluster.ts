@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { readSecret } from './node.js';
+import { readSecret } from './node-command.js';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { ScenarioError } from '../scenario/error.js';

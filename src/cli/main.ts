@@ -9,7 +9,7 @@ import { models, searchStepsMax } from '../check/linearizability.js';
 import { modelCommand } from './model.js';
 import { demoCommand } from './demo-command.js';
 import { reviewCommand } from './review-command.js';
-import { nodeCommand } from './node.js';
+import { nodeCommand } from './node-command.js';
 import { shrinkCommand } from './shrink-command.js';
 import { labCommand } from './lab.js';
 import { maelstromCommand } from './maelstrom-command.js';
