@@ -1,20 +1,19 @@
 /**
- * `pillars cluster up` starts a local cluster of node processes, prints their PIDs and where to
- * connect, and stops them all on Ctrl-C at any moment; `pillars cluster status` asks every node of a
- * cluster directory how it is; `pillars cluster stop|start|restart|kill <node>` asks the running
- * launcher to act on one of its nodes (src/node/launcher.ts, the control socket).
+ * What `pillars cluster` does, loaded when one of its commands runs (cluster-command.ts declares
+ * them): `up` starts a local cluster of node processes, prints their PIDs and where to connect, and
+ * stops them all on Ctrl-C at any moment; `status` asks every node of a cluster directory how it
+ * is; `stop|start|restart|kill <node>` asks the running launcher to act on one of its nodes
+ * (src/node/launcher.ts, the control socket); `backup` and `restore` save and seed a cluster's store.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { readSecret } from './node-command.js';
 import { join, resolve } from 'node:path';
-import { Command } from 'commander';
 import { ScenarioError } from '../scenario/error.js';
 import { isStorageCorruptError } from '../truth/index.js';
 import { backupCluster, isBackupError, restoreCluster } from '../node/backup.js';
-import { memberCommand } from './cluster-member.js';
 import { isMemberOpError } from '../node/members.js';
-import { askLauncher, clusterFileName, fetchStatus, isPortInUseError, launcherFileName, launcherOps, layoutDefaults, LocalCluster, runningPid, serveControl, type ClusterFile, type LauncherOp } from '../node/launcher.js';
+import { askLauncher, clusterFileName, fetchStatus, isPortInUseError, launcherFileName, LocalCluster, runningPid, serveControl, type ClusterFile, type LauncherOp } from '../node/launcher.js';
 
 const cli = '(command line)';
 
@@ -24,7 +23,7 @@ function port(text: string, option: string): number {
   return n;
 }
 
-interface UpFlags {
+export interface UpFlags {
   nodes: string;
   data: string;
   host: string;
@@ -55,7 +54,7 @@ function refuseSecondLauncher(dataDir: string): void {
   throw new ScenarioError(cli, '--data', `a directory no launcher runs: pid ${pid} already runs the cluster in ${dataDir} (stop it with Ctrl-C, or use pillars cluster stop|start|restart|kill)`);
 }
 
-async function up(o: UpFlags): Promise<number> {
+export async function up(o: UpFlags): Promise<number> {
   const nodes = Number(o.nodes);
   if (!Number.isInteger(nodes) || nodes < 1 || nodes > 99) throw new ScenarioError(cli, '--nodes', `a number of nodes from 1 to 99 (got "${o.nodes}")`);
   const respBase = port(o.respBase, '--resp-base');
@@ -142,7 +141,7 @@ async function up(o: UpFlags): Promise<number> {
 }
 
 /** `pillars cluster stop|start|restart|kill <node>`: the running launcher does it to its own child. */
-async function controlNode(op: LauncherOp, node: string, o: { data: string }): Promise<number> {
+export async function controlNode(op: LauncherOp, node: string, o: { data: string }): Promise<number> {
   let answer: { ok: boolean; message: string };
   try {
     answer = await askLauncher(o.data, op, node);
@@ -158,7 +157,7 @@ function endpointsOf(n: ClusterFile['nodes'][number]): { redis: string; http: st
   return { redis: `${n.host}:${n.resp}`, http: `http://${n.host}:${n.http}`, peer: `${n.host}:${n.peer}` };
 }
 
-async function status(o: { data: string; json?: boolean }): Promise<boolean> {
+export async function status(o: { data: string; json?: boolean }): Promise<boolean> {
   const file = join(o.data, clusterFileName);
   let layout: ClusterFile;
   try {
@@ -188,7 +187,7 @@ async function status(o: { data: string; json?: boolean }): Promise<boolean> {
   return leaders.length === 1 && all.every(({ s }) => s !== undefined);
 }
 
-async function backup(dir: string, o: { data: string }): Promise<number> {
+export async function backup(dir: string, o: { data: string }): Promise<number> {
   try {
     const info = await backupCluster(o.data, dir);
     process.stdout.write(`backup of index ${info.index} (term ${info.term}, ${info.keys} key${info.keys === 1 ? '' : 's'}, ${info.bytes} bytes) taken by ${info.from} into ${dir}\n`);
@@ -200,7 +199,7 @@ async function backup(dir: string, o: { data: string }): Promise<number> {
   }
 }
 
-async function restore(dir: string, o: { data: string; nodes: string }): Promise<number> {
+export async function restore(dir: string, o: { data: string; nodes: string }): Promise<number> {
   const nodes = Number(o.nodes);
   if (!Number.isInteger(nodes) || nodes < 1 || nodes > 99) throw new ScenarioError(cli, '--nodes', `a number of nodes from 1 to 99 (got "${o.nodes}")`);
   try {
@@ -211,63 +210,4 @@ async function restore(dir: string, o: { data: string; nodes: string }): Promise
     if (isBackupError(e)) throw new ScenarioError(cli, e.option, e.message);
     throw e;
   }
-}
-
-export function clusterCommand(): Command {
-  const c = new Command('cluster').description('A local cluster of real node processes: start one (up), ask how one is (status), stop, start, restart or kill one of its nodes, back it up and restore a new one from the backup.');
-  c.command('up')
-    .description('Start N nodes on this machine, print their endpoints, and stop them all on Ctrl-C.')
-    .option('--nodes <n>', 'how many nodes', '3')
-    .requiredOption('--data <dir>', 'the cluster directory: n1/, n2/... data, logs, cluster.json and the secret')
-    .option('--host <addr>', 'the address every port binds to', layoutDefaults.host)
-    .option('--resp-base <port>', 'Redis port of n1 (n2 the next, ...)', String(layoutDefaults.respBase))
-    .option('--http-base <port>', 'HTTP admin port of n1', String(layoutDefaults.httpBase))
-    .option('--peer-base <port>', 'peer port of n1', String(layoutDefaults.peerBase))
-    .option('--read-mode <mode>', 'read-index (default) or lease')
-    .option('--recovery <mode>', 'a log damaged beyond a torn tail: repair (default; catch up from the peers) or refuse (exit, as etcd does; one fsync per write instead of two)')
-    .option('--requirepass-file <file>', 'clients of every node must AUTH with the password in this file (made, mode 0600, if absent)')
-    .addHelpText('after', '\nEvery port is checked before anything starts (a port in use: exit 2, naming it). Ctrl-C or SIGTERM at any moment stops every node.\nExample: pillars cluster up --nodes 3 --data /tmp/kv   then: redis-cli -p 7379 set a 1')
-    .action(async (o: UpFlags) => {
-      process.exitCode = await up(o);
-    });
-  const verbs: Record<(typeof launcherOps)[number], string> = {
-    stop: 'Stop one node politely (SIGTERM; SIGKILL after 5 s).',
-    start: 'Start a node that is not running.',
-    restart: 'Stop one node (SIGTERM) and start it again on its data.',
-    kill: 'Kill one node with SIGKILL: a real crash, nothing flushed.',
-  };
-  c.command('backup <backup-dir>')
-    .description("Save a consistent copy of a running cluster's store: the leader confirms it leads (ReadIndex), so the copy holds every acknowledged write.")
-    .requiredOption('--data <dir>', 'the cluster directory given to cluster up (its secret authorises the backup)')
-    .addHelpText('after', '\nWrites <backup-dir>/snapshot.pillars and backup.json (index, term, keys, SHA-256).\nExit code: 0 saved, 2 on bad input or when no leader gave a backup.\nExample: pillars cluster backup /tmp/kv-backup --data /tmp/kv')
-    .action(async (dir: string, o: { data: string }) => {
-      process.exitCode = await backup(dir, o);
-    });
-  c.command('restore <backup-dir>')
-    .description('Seed the data directories of a new cluster from a backup; then start it with cluster up.')
-    .requiredOption('--data <dir>', 'the new cluster directory (empty or new)')
-    .option('--nodes <n>', 'how many nodes the new cluster has', '3')
-    .addHelpText('after', '\nThe new cluster gets a new secret: nothing of the old one can talk to it.\nExit code: 0 restored, 2 on bad input (a backup whose bytes do not match backup.json, a directory that holds files).\nExample: pillars cluster restore /tmp/kv-backup --data /tmp/kv2 && pillars cluster up --data /tmp/kv2')
-    .action(async (dir: string, o: { data: string; nodes: string }) => {
-      process.exitCode = await restore(dir, o);
-    });
-  c.addCommand(memberCommand());
-  for (const op of launcherOps) {
-    c.command(`${op} <node>`)
-      .description(`${verbs[op]} Asks the launcher (pillars cluster up) running on --data.`)
-      .requiredOption('--data <dir>', 'the cluster directory given to cluster up')
-      .addHelpText('after', `\nExit code: 0 done, 2 when no launcher runs on --data or there is no such node.\nExample: pillars cluster ${op} n2 --data /tmp/kv`)
-      .action(async (node: string, o: { data: string }) => {
-        process.exitCode = await controlNode(op, node, o);
-      });
-  }
-  c.command('status')
-    .description("Ask every node of a cluster directory for its role, term, commit index and lag (GET /status).")
-    .requiredOption('--data <dir>', 'the cluster directory given to cluster up')
-    .option('--json', 'print the statuses as JSON')
-    .addHelpText('after', '\nExit code: 0 when every node answers and one leads, 1 otherwise, 2 on bad input.')
-    .action(async (o: { data: string; json?: boolean }) => {
-      process.exitCode = (await status(o)) ? 0 : 1;
-    });
-  return c;
 }

@@ -13,7 +13,7 @@ import { nodeCommand } from './node-command.js';
 import { shrinkCommand } from './shrink-command.js';
 import { labCommand } from './lab.js';
 import { maelstromCommand } from './maelstrom-command.js';
-import { clusterCommand } from './cluster.js';
+import { clusterCommand } from './cluster-command.js';
 import { isNodeStartError } from '../node/start-error.js';
 import { isScenarioError } from '../scenario/error.js';
 import { missingOptionalPackage, missingPackageMessage } from './optional-packages.js';

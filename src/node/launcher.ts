@@ -14,6 +14,7 @@ import { createConnection, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { launcherOps, layoutDefaults } from './cluster-defaults.js';
 
 export interface ClusterLayout {
   nodes: number;
@@ -48,7 +49,6 @@ export interface ClusterFile {
   joined?: string[];
 }
 
-export const layoutDefaults = { host: '127.0.0.1', respBase: 7379, httpBase: 7479, peerBase: 7579 };
 export const clusterFileName = 'cluster.json';
 /** Where a running launcher says how to reach it: { pid, socket }. */
 export const launcherFileName = 'launcher.json';
@@ -367,7 +367,6 @@ export function runningPid(dataDir: string): number | undefined {
 
 // --- the launcher's control socket ------------------------------------------------------------
 
-export const launcherOps = ['stop', 'start', 'restart', 'kill'] as const;
 /** What the control socket does: the operator's verbs, and what `cluster member add|remove` asks. */
 export type LauncherOp = (typeof launcherOps)[number] | 'forget' | 'add-node';
 
