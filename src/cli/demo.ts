@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LAB_PORT_DEFAULT } from '../lab/server.js';
+import { LAB_PORT_DEFAULT } from '../lab/defaults.js';
 import cliProgress from 'cli-progress';
 import { runVariant, withCapturedEvents, type VariantReport } from '../scenario/index.js';
 import { formatPillarReport, judgePillars } from '../platform/ecommerce/pillar-report.js';

@@ -1,10 +1,11 @@
 /**
- * `pillars lab`: serve the lab, every story running live in the browser (src/lab), on loopback.
+ * `pillars lab`: serve the lab, every story running live in the browser (src/lab), on loopback. The
+ * server is loaded when the command runs, not to print its help.
  */
 import { existsSync } from 'node:fs';
 import { Command } from 'commander';
 import { ScenarioError } from '../scenario/error.js';
-import { LAB_BUNDLE_FILE, LAB_HOST, LAB_PORT_DEFAULT, startLabServer } from '../lab/server.js';
+import { LAB_HOST, LAB_PORT_DEFAULT } from '../lab/defaults.js';
 
 const PORT_MAX = 65_535;
 
@@ -21,6 +22,7 @@ export function labCommand(): Command {
     .addHelpText('after', `\nOpen the address it prints. Ctrl-C stops it.\nExit code: 2 on bad input (a port in use, a page not built).\nExample: pillars lab --port ${LAB_PORT_DEFAULT}`)
     .action(async (o: { port: string }) => {
       const port = parsePort(o.port);
+      const { LAB_BUNDLE_FILE, startLabServer } = await import('../lab/server.js');
       if (!existsSync(LAB_BUNDLE_FILE)) throw new ScenarioError(LAB_BUNDLE_FILE, 'the lab page', 'a built bundle: run npm run build');
       const server = await startLabServer({ port }).catch((e: NodeJS.ErrnoException) => {
         if (e.code === 'EADDRINUSE') throw new ScenarioError('(command line)', '--port', `${LAB_HOST}:${port} is in use: stop what holds it, or choose another port with --port`);

@@ -8,9 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LAB_PAGE_HTML } from './page-html.js';
 import { uplotAssets } from '../web/uplot-assets.js';
-
-export const LAB_HOST = '127.0.0.1';
-export const LAB_PORT_DEFAULT = 7300;
+import { LAB_HOST } from './defaults.js';
 
 /** Where the bundle lies beside this file once built. */
 export const LAB_BUNDLE_FILE = fileURLToPath(new URL('./page.bundle.js', import.meta.url));
