@@ -12,13 +12,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const main = fileURLToPath(new URL('./main.js', import.meta.url));
+const nodeMain = fileURLToPath(new URL('./node-main.js', import.meta.url));
 const hook = new URL('../testing/record-loads.js', import.meta.url).href;
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** The module URLs `pillars <args>` loaded, and its exit code. */
-function loads(args: string[]): { urls: string[]; status: number | null; stderr: string } {
+function loads(args: string[], entry = main): { urls: string[]; status: number | null; stderr: string } {
   const file = join(mkdtempSync(join(tmpdir(), 'pillars-loads-')), 'loads.txt');
-  const r = spawnSync(process.execPath, ['--import', hook, main, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, PILLARS_RECORD_LOADS: file } });
+  const r = spawnSync(process.execPath, ['--import', hook, entry, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, PILLARS_RECORD_LOADS: file } });
   let text = '';
   try {
     text = readFileSync(file, 'utf8');
@@ -28,10 +29,7 @@ function loads(args: string[]): { urls: string[]; status: number | null; stderr:
   return { urls: text.split('\n').filter((l) => l !== ''), status: r.status, stderr: r.stderr };
 }
 
-/**
- * What a command that needs no scenario must not load (the light modules its help quotes excepted).
- * The node and cluster commands still load the node and truth (and with them zod) to build their help.
- */
+/** What a command that needs no scenario must not load (the light modules its help quotes excepted). */
 const heavy = [/\/dist\/src\/scenario\/(index|load)\.js$/, /\/dist\/src\/systems\//, /\/dist\/src\/platform\//, /\/dist\/src\/maelstrom\/(?!options\.js$)/, /\/dist\/src\/web\/index\.js$/, /\/node_modules\/yaml\//];
 
 test('the recorder sees what a command loads: run loads the scenario parser', () => {
@@ -48,5 +46,26 @@ for (const args of [['--help'], ['run', '--help'], ['maelstrom', 'test', '--help
     assert.ok(r.urls.some((u) => u.endsWith('/dist/src/cli/main.js')), 'the recorder saw nothing');
     const loaded = r.urls.filter((u) => heavy.some((h) => h.test(u)));
     assert.deepEqual(loaded, [], `pillars ${args.join(' ')} loaded ${loaded.length} modules it does not need`);
+  });
+}
+
+/**
+ * What the help of every command, node and cluster included, must not load: the node, the launcher,
+ * Raft and what they bring (zod, prom-client), but for the light modules that hold the defaults and
+ * the start error the help and the error handler need; nor the lab's server.
+ */
+const lightNodeModules = /\/dist\/src\/node\/(limits-defaults|cluster-defaults|start-error)\.js$/;
+const nodeHeavy = [/\/dist\/src\/truth\//, /\/node_modules\/zod\//, /\/node_modules\/prom-client\//, /\/dist\/src\/lab\/server\.js$/];
+const heavyForHelp = (u: string) => (/\/dist\/src\/node\//.test(u) && !lightNodeModules.test(u)) || nodeHeavy.some((h) => h.test(u));
+
+for (const [entry, args] of [[main, ['--help']], [main, ['node', '--help']], [main, ['cluster', '--help']], [main, ['cluster', 'status', '--help']], [main, ['cluster', 'member', 'add', '--help']], [main, ['lab', '--help']], [nodeMain, ['node', '--help']]] as const) {
+  const name = `${entry === main ? 'pillars' : 'a node process (node-main)'} ${args.join(' ')}`;
+  test(`${name} loads no node, launcher, Raft, zod, prom-client or lab server`, () => {
+    const r = loads([...args], entry);
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(r.urls.some((u) => u.endsWith(`/dist/src/cli/${entry === main ? 'main' : 'node-main'}.js`)), 'the recorder saw nothing');
+    assert.ok(r.urls.some((u) => lightNodeModules.test(u)), 'the help quoted no defaults from their light modules');
+    const loaded = r.urls.filter(heavyForHelp);
+    assert.deepEqual(loaded, [], `${name} loaded ${loaded.length} modules it does not need`);
   });
 }
