@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { asRounded, assertQuotesHold, quotedNumber, quoteMismatches, withDrifted, type Quote } from '../testing/readme-quotes.js';
-import { quotesOfNoStory, quotesOfStory, storyQuotes, proseQuotes } from '../testing/readme-story-quotes.js';
+import { quotesOfNoStory, storyQuotes, proseQuotes } from '../testing/readme-story-quotes.js';
 import { storiesByPillar } from '../testing/story-seeds.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -148,8 +148,6 @@ test("every number the README quotes from a story's own run is checked by the te
   const quoted = [...storyQuotes, ...proseQuotes].filter((q) => q.story !== undefined);
   assert.ok(quoted.length > 100, `${quoted.length} quotes`);
   assert.deepEqual([...new Set(quoted.map((q) => q.story!))].filter((file) => !swept.has(file)), [], 'quoted stories no seed test sweeps');
-  assert.equal(quoted.length + quotesOfNoStory.length, storyQuotes.length + proseQuotes.length);
-  assert.ok(quotesOfStory('anti-entropy.yaml').length > 0);
 });
 
 test('every other number the README quotes from a story (a changed setting, another seed) is what the run measures, within the tolerance stated with it', () => {
